@@ -1,0 +1,201 @@
+"""The debug API's handlers: validate, redact, start or signal the session, answer with its envelope.
+
+Each public coroutine takes the request (and the Durable client) and returns an HttpResponse; the
+HTTP triggers in blueprints/api.py only call them. Errors are ApiError below this layer and the
+contract's error body here; nothing unexpected ever shows internals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import azure.functions as func
+from azure.durable_functions import DurableOrchestrationClient, OrchestrationRuntimeStatus
+
+from shared.errors import ApiError, not_found
+from shared.material import delta_from_continue, material_from_start
+from shared.models import Envelope, Links
+from shared.orchestration import CLIENT_EVENT
+from shared.poll_token import make_token, token_is_valid
+from shared.session import SessionState
+from shared.settings import load_settings
+from shared.validation import parse_continue, parse_start
+
+ORCHESTRATOR = "debug_session"
+_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+_FINISHED = {OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed,
+             OrchestrationRuntimeStatus.Terminated}
+_JSON_HEADERS = {"Cache-Control": "no-store"}
+
+
+async def start_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
+    return await _guard(None, lambda: _start(req, client))
+
+
+async def continue_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
+    trace_id = req.route_params.get("trace_id", "")
+    return await _guard(trace_id, lambda: _continue(req, client, trace_id))
+
+
+async def get_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
+    trace_id = req.route_params.get("trace_id", "")
+    return await _guard(trace_id, lambda: _get(req, client, trace_id))
+
+
+async def poll_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
+    trace_id = req.route_params.get("trace_id", "")
+
+    async def poll() -> func.HttpResponse:
+        token = req.params.get("token", "")
+        if not token_is_valid(load_settings().poll_token_secret, trace_id, token, time.time()):
+            raise not_found()  # a wrong, expired or foreign token reads like an unknown session
+        return await _get(req, client, trace_id)
+    return await _guard(trace_id, poll)
+
+
+async def delete_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
+    trace_id = req.route_params.get("trace_id", "")
+    return await _guard(trace_id, lambda: _delete(client, trace_id))
+
+
+def health(req: func.HttpRequest) -> func.HttpResponse:
+    body = {"status": "ok", "engine": load_settings().engine, "contract": "v1"}
+    return func.HttpResponse(json.dumps(body), status_code=200, mimetype="application/json",
+                             headers=_JSON_HEADERS)
+
+
+async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
+    request = parse_start(req.get_body())
+    settings = load_settings()
+    trace_id = secrets.token_hex(16)
+    state = SessionState(trace_id=trace_id, options=request.options, ttl_seconds=settings.session_ttl_seconds,
+                         material=material_from_start(request))
+    await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
+    envelope, _ = await _wait_for_client_state(client, trace_id, 0, request.options.wait_seconds)
+    return _render(req, envelope)
+
+
+async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str) -> func.HttpResponse:
+    request = parse_continue(req.get_body())
+    envelope, turn = await _read(client, trace_id)
+    if envelope.status in ("done", "fail"):
+        raise ApiError(409, "session_finished", f"The session has finished with status '{envelope.status}'.")
+    if envelope.next_action in ("answer", "continue"):
+        delta = delta_from_continue(turn, request.answer, request.context)
+        try:
+            await client.raise_event(trace_id, CLIENT_EVENT, delta.model_dump(mode="json"))
+        except Exception as exc:  # 410: it finished between our read and the event
+            raise ApiError(409, "session_finished", "The session has finished.") from exc
+        turn += 1
+    envelope, _ = await _wait_for_client_state(client, trace_id, turn, request.options.wait_seconds)
+    return _render(req, envelope)
+
+
+async def _get(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str) -> func.HttpResponse:
+    envelope, _ = await _read(client, trace_id)
+    return _render(req, envelope)
+
+
+async def _delete(client: DurableOrchestrationClient, trace_id: str) -> func.HttpResponse:
+    status = await _status(client, trace_id)
+    if status.runtime_status not in _FINISHED:
+        await client.terminate(trace_id, "cancelled by the client")
+        for _ in range(100):  # termination is asynchronous; purge refuses a running instance
+            status = await _status(client, trace_id)
+            if status.runtime_status in _FINISHED:
+                break
+            await asyncio.sleep(0.1)
+    await client.purge_instance_history(trace_id)
+    return func.HttpResponse(status_code=204, headers=_JSON_HEADERS)
+
+
+async def _status(client: DurableOrchestrationClient, trace_id: str) -> Any:
+    if not _TRACE_ID.match(trace_id):
+        raise not_found()
+    status = await client.get_status(trace_id)
+    if not status:
+        raise not_found()
+    return status
+
+
+async def _read(client: DurableOrchestrationClient, trace_id: str) -> tuple[Envelope, int]:
+    return envelope_from_status(trace_id, await _status(client, trace_id))
+
+
+def envelope_from_status(trace_id: str, status: Any) -> tuple[Envelope, int]:
+    """The session's envelope and turn from the instance's runtime status and custom status."""
+    runtime = status.runtime_status
+    custom = status.custom_status
+    if isinstance(custom, str):
+        custom = json.loads(custom)
+    if runtime == OrchestrationRuntimeStatus.Terminated:
+        return _final(trace_id, "cancelled", "The session was cancelled."), 0
+    if runtime == OrchestrationRuntimeStatus.Failed:
+        return _final(trace_id, "error", "The session stopped on an internal error."), 0
+    if isinstance(custom, dict) and isinstance(custom.get("envelope"), dict):
+        return Envelope.model_validate(custom["envelope"]), int(custom.get("turn", 0))
+    return Envelope(trace_id=trace_id, status="continue", next_action="poll", progress=0,
+                    message="The investigation is starting."), 0
+
+
+def _final(trace_id: str, reason: str, message: str) -> Envelope:
+    return Envelope.model_validate({"trace_id": trace_id, "status": "fail", "next_action": "none",
+                                    "message": message, "progress": 100, "reason": reason,
+                                    "report": {"root_cause": message, "checked": []}})
+
+
+async def _wait_for_client_state(client: DurableOrchestrationClient, trace_id: str, min_turn: int,
+                                 wait_seconds: int) -> tuple[Envelope, int]:
+    """Poll the instance until it needs the client (at `min_turn` or later) or the wait is over."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        envelope, turn = await _read(client, trace_id)
+        if (envelope.next_action != "poll" and turn >= min_turn) or envelope.status in ("done", "fail"):
+            return envelope, turn
+        if time.monotonic() + delay > deadline:
+            return envelope, turn
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def _render(req: func.HttpRequest, envelope: Envelope) -> func.HttpResponse:
+    settings = load_settings()
+    parts = urlsplit(req.url)
+    base = f"{parts.scheme}://{parts.netloc}/api/debug/{envelope.trace_id}"
+    expires_at = int(time.time()) + settings.session_ttl_seconds
+    poll = f"{base}/poll?token={make_token(settings.poll_token_secret, envelope.trace_id, expires_at)}"
+    envelope.links = Links.model_validate({"self": base, "poll": poll, "continue": f"{base}/continue"})
+    headers = dict(_JSON_HEADERS)
+    status_code = 200
+    if envelope.next_action == "poll":
+        status_code = 202
+        headers.update({"Location": poll, "Retry-After": str(settings.retry_after_seconds)})
+    return func.HttpResponse(json.dumps(envelope.to_json_dict()), status_code=status_code,
+                             mimetype="application/json", headers=headers)
+
+
+async def _guard(trace_id: str | None, handler: Callable[[], Awaitable[func.HttpResponse]]) -> func.HttpResponse:
+    try:
+        return await handler()
+    except ApiError as error:
+        return _error_response(error.status, error.body())
+    except Exception as exc:
+        # Type only: exception texts can quote the request. The trace_id lets an operator find the session.
+        incident = trace_id if trace_id and _TRACE_ID.match(trace_id) else secrets.token_hex(16)
+        logging.error("unexpected %s in the debug API (trace_id %s)", type(exc).__name__, incident)
+        return _error_response(500, {"error": {
+            "code": "internal_error", "details": [],
+            "message": f"An unexpected error occurred; quote trace_id {incident} when reporting it."}})
+
+
+def _error_response(status: int, body: dict) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps(body), status_code=status, mimetype="application/json",
+                             headers=_JSON_HEADERS)

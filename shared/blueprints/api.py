@@ -1,0 +1,45 @@
+"""HTTP triggers of the debug API. Adapters only: each calls one handler of shared.api."""
+
+from __future__ import annotations
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from shared import api
+
+bp = df.Blueprint()
+
+
+@bp.route(route="debug", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@bp.durable_client_input(client_name="client")
+async def start_debug(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    return await api.start_session(req, client)
+
+
+@bp.route(route="debug/{trace_id}/continue", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@bp.durable_client_input(client_name="client")
+async def continue_debug(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    return await api.continue_session(req, client)
+
+
+@bp.route(route="debug/{trace_id}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@bp.durable_client_input(client_name="client")
+async def get_debug(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    return await api.get_session(req, client)
+
+
+@bp.route(route="debug/{trace_id}/poll", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+async def poll_debug(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    return await api.poll_session(req, client)
+
+
+@bp.route(route="debug/{trace_id}", methods=["DELETE"], auth_level=func.AuthLevel.FUNCTION)
+@bp.durable_client_input(client_name="client")
+async def delete_debug(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    return await api.delete_session(req, client)
+
+
+@bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def health(req: func.HttpRequest) -> func.HttpResponse:
+    return api.health(req)

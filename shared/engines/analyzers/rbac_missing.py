@@ -1,0 +1,42 @@
+"""auth.rbac_missing: Azure Resource Manager denied an action the identity has no role for."""
+
+from __future__ import annotations
+
+import re
+
+from shared.engines.base import Decision
+from shared.engines.signatures import Hit
+from shared.models import ClientRequest, EvidenceItem, Report
+from shared.report import checked_list, partial_report
+from shared.session import AskClient, Conclude, GiveUp, SessionState
+
+_OBJECT_ID = re.compile(r"object id '([0-9a-fA-F-]{36})'")
+
+
+def analyze(state: SessionState, hit: Hit | None) -> Decision:
+    assert hit is not None
+    action, scope = hit.facts.get("action"), hit.facts.get("scope")
+    if not action or not scope:
+        if state.requests_asked:
+            return GiveUp(reason="exhausted", message="The denied action and scope are still unknown.",
+                          report=partial_report(state, category=hit.signature.category))
+        return AskClient(request=ClientRequest(
+            question="Please paste the complete AuthorizationFailed message: it names the client, the "
+                     "denied action and the scope.",
+            why="The action and scope decide which role assignment is missing.",
+            suggested_commands=["az monitor activity-log list --offset 1d --status Failed "
+                                "--query \"[?contains(properties.statusCode, 'Forbidden')]\""]))
+    found = _OBJECT_ID.search(state.material.error_description)
+    assignee = found.group(1) if found else "<principal-object-id>"
+    report = Report(
+        category=hit.signature.category, confidence="high", checked=checked_list(state),
+        evidence=[EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]],
+        root_cause=(f"The identity {assignee} has no role assignment that grants '{action}' at scope "
+                    f"'{scope}' (or above), so Azure Resource Manager refused the call with AuthorizationFailed."),
+        actions=[f"See what it has now: `az role assignment list --assignee {assignee} --scope {scope} -o table`.",
+                 "Pick the least-privileged built-in role that includes the action: "
+                 f"`az role definition list --query \"[?permissions[?contains(actions, '{action.split('/')[0]}/')]]"
+                 ".roleName\"`.",
+                 f"Assign it: `az role assignment create --assignee {assignee} --role <role-name> --scope {scope}`.",
+                 "Role assignments can take up to 10 minutes to apply; retry after that."])
+    return Conclude(message=f"The identity lacks a role granting '{action}'.", report=report)

@@ -1,0 +1,81 @@
+"""Loads the error signatures (knowledge/signatures.yaml) and scores a session's material against them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from shared.session import Material
+
+_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+_WEIGHT_ERROR, _WEIGHT_ANSWER, _WEIGHT_FILE = 3, 2, 1
+
+
+@dataclass(frozen=True)
+class Signature:
+    id: str
+    category: str
+    analyzer: str
+    patterns: tuple[re.Pattern[str], ...]
+    source: str
+
+
+@dataclass
+class Hit:
+    """A signature that matched, with its score and the named groups of its matches."""
+
+    signature: Signature
+    score: int = 0
+    facts: dict[str, str] = field(default_factory=dict)
+    quotes: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def signatures() -> tuple[Signature, ...]:
+    raw = yaml.safe_load((_KNOWLEDGE / "signatures.yaml").read_text(encoding="utf-8"))
+    return tuple(Signature(id=e["id"], category=e["category"], analyzer=e["analyzer"],
+                           patterns=tuple(re.compile(p) for p in e["patterns"]), source=e["source"].strip())
+                 for e in raw)
+
+
+@lru_cache(maxsize=1)
+def _azure_markers() -> tuple[re.Pattern[str], ...]:
+    raw = yaml.safe_load((_KNOWLEDGE / "azure_markers.yaml").read_text(encoding="utf-8"))
+    return tuple(re.compile(p) for p in raw)
+
+
+def _weighted_texts(material: Material) -> list[tuple[int, str]]:
+    texts = [(_WEIGHT_ERROR, material.error_description)]
+    texts += [(_WEIGHT_ANSWER, a) for a in material.answers]
+    texts += [(_WEIGHT_FILE, f.content) for f in material.files]
+    env = " ".join(str(v) for v in material.environment.values())
+    return texts + [(_WEIGHT_FILE, env)]
+
+
+def classify(material: Material) -> list[Hit]:
+    """Every matching signature, best first (ties keep the order of the knowledge file)."""
+    texts = _weighted_texts(material)
+    hits = []
+    for signature in signatures():
+        hit = Hit(signature)
+        for pattern in signature.patterns:
+            for weight, text in texts:
+                match = pattern.search(text)
+                if match is None:
+                    continue
+                hit.score += weight
+                hit.quotes.append(match.group(0)[:200])
+                for key, value in match.groupdict().items():
+                    if value and key not in hit.facts:
+                        hit.facts[key] = value
+        if hit.score:
+            hits.append(hit)
+    return sorted(hits, key=lambda h: -h.score)
+
+
+def mentions_azure(material: Material) -> bool:
+    return any(p.search(text) for p in _azure_markers() for _, text in _weighted_texts(material))

@@ -1,0 +1,84 @@
+"""Builds the session's Material from a validated request: redact everything, then cut to budget.
+
+Redaction happens here, in the HTTP layer, before `start_new` and `raise_event`: orchestration input
+and events are stored by Durable in plain text. The budget keeps the session small, because the
+material travels with every `decide` step; files are kept by relevance (primary, config, secondary)
+and long texts keep their head and tail, where errors and their causes usually are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.models import Context, StartRequest
+from shared.redaction import redact_text, redact_value
+from shared.session import FileExcerpt, Material, MaterialDelta
+
+MAX_ERROR_CHARS = 20_000
+MAX_FILE_CHARS = 12_000
+MAX_FILES_CHARS = 48_000
+MAX_ANSWER_CHARS = 8_000
+MAX_ANSWERS = 10
+MAX_ENV_VALUE_CHARS = 300
+_RELEVANCE_ORDER = {"primary": 0, "config": 1, "secondary": 2}
+
+
+def clip(text: str, limit: int) -> str:
+    """Keep the head and the tail of a long text, marking the cut."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    head = limit - tail
+    return f"{text[:head]}\n[... {len(text) - limit} characters cut ...]\n{text[-tail:]}"
+
+
+def material_from_start(request: StartRequest) -> Material:
+    material = Material(error_description=clip(redact_text(request.error_description), MAX_ERROR_CHARS))
+    apply_delta(material, delta_from_continue(0, None, request.context))
+    return material
+
+
+def delta_from_continue(turn: int, answer: str | None, context: Context) -> MaterialDelta:
+    """Redact and clip what a client sends, before it goes anywhere near Durable."""
+    env = context.environment_info.model_dump(exclude_none=True) if context.environment_info else {}
+    files = [FileExcerpt(path=redact_text(source.path), relevance=source.relevance,
+                         content=clip(redact_text(source.content), MAX_FILE_CHARS),
+                         size_bytes=len(source.content.encode("utf-8", "surrogatepass")),
+                         truncated=len(source.content) > MAX_FILE_CHARS)
+             for source in context.source_files]
+    kept_answer = clip(redact_text(answer), MAX_ANSWER_CHARS) if answer else None
+    return MaterialDelta(turn=turn, answer=kept_answer, files=files, environment=_clean_environment(env))
+
+
+def apply_delta(material: Material, delta: MaterialDelta) -> None:
+    """Merge redacted material (pure: the orchestrator calls it). The newest file of a path wins."""
+    material.environment.update(delta.environment)
+    if delta.answer:
+        material.answers = (material.answers + [delta.answer])[-MAX_ANSWERS:]
+    for excerpt in delta.files:
+        material.files = [f for f in material.files if f.path != excerpt.path] + [excerpt]
+    _fit_files(material)
+
+
+def _fit_files(material: Material) -> None:
+    files = sorted(material.files, key=lambda f: _RELEVANCE_ORDER.get(f.relevance, 2))
+    kept: list[FileExcerpt] = []
+    used = 0
+    for excerpt in files:
+        if used + len(excerpt.content) > MAX_FILES_CHARS:
+            material.omitted_files = (material.omitted_files + [excerpt.path])[-50:]
+            continue
+        kept.append(excerpt)
+        used += len(excerpt.content)
+    material.files = kept
+
+
+def _clean_environment(env: dict[str, Any]) -> dict[str, Any]:
+    cleaned = redact_value(env)
+    assert isinstance(cleaned, dict)
+    result: dict[str, Any] = {}
+    for key, value in list(cleaned.items())[:30]:
+        if isinstance(value, list):
+            result[str(key)[:100]] = [str(v)[:MAX_ENV_VALUE_CHARS] for v in value[:50]]
+        else:
+            result[str(key)[:100]] = str(value)[:MAX_ENV_VALUE_CHARS]
+    return result

@@ -1,0 +1,135 @@
+"""The HTTP contract's shapes (contract v1, see README "API"): the single definition of requests,
+envelopes and error bodies. Limits that the contract names live here too."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Limits from the contract. A request over any of them is refused whole, before anything is stored.
+MAX_ERROR_DESCRIPTION_CHARS = 50_000
+MAX_ANSWER_CHARS = 50_000
+MAX_SOURCE_FILES = 50
+MAX_FILE_BYTES = 2_000_000
+MAX_TOTAL_FILE_BYTES = 10_000_000
+# A body larger than this cannot be a valid request even with worst-case JSON escaping; refusing it
+# before parsing keeps a hostile body from costing memory.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_PATH_CHARS = 1_024
+
+Relevance = Literal["primary", "secondary", "config"]
+Status = Literal["done", "request", "continue", "fail"]
+NextAction = Literal["none", "answer", "continue", "poll"]
+Confidence = Literal["high", "medium", "low"]
+FailReason = Literal["exhausted", "limits", "expired", "cancelled", "out_of_scope", "error"]
+
+
+class _Strict(BaseModel):
+    # strict: "5" is not 5 and "true" is not true; forbid: a misspelt field is an error, not silence.
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class SourceFile(_Strict):
+    path: str = Field(min_length=1, max_length=MAX_PATH_CHARS)
+    content: str
+    relevance: Relevance = "secondary"
+    size_bytes: int | None = None  # accepted and ignored: the server measures
+
+
+class EnvironmentInfo(BaseModel):
+    # Clients add their own keys here (region, app name...); they are kept as free text.
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    azure_subscription: str | None = Field(default=None, max_length=200)
+    resource_group: str | None = Field(default=None, max_length=200)
+    technologies: list[str] = Field(default_factory=list, max_length=50)
+
+
+class Context(_Strict):
+    source_files: list[SourceFile] = Field(default_factory=list)
+    environment_info: EnvironmentInfo | None = None
+
+
+class Options(_Strict):
+    max_depth: int = Field(default=5, ge=1, le=20)
+    time_limit_seconds: int = Field(default=40, ge=5, le=600)
+    max_rounds: int = Field(default=5, ge=1, le=20)
+    auto_continue: bool = False
+    wait_seconds: int = Field(default=30, ge=0, le=200)
+
+
+class ContinueOptions(_Strict):
+    wait_seconds: int = Field(default=30, ge=0, le=200)
+
+
+class StartRequest(_Strict):
+    error_description: str = Field(min_length=1)
+    context: Context = Field(default_factory=Context)
+    options: Options = Field(default_factory=Options)
+
+
+class ContinueRequest(_Strict):
+    answer: str | None = None
+    context: Context = Field(default_factory=Context)
+    options: ContinueOptions = Field(default_factory=ContinueOptions)
+
+
+class ClientRequest(BaseModel):
+    question: str
+    why: str
+    suggested_commands: list[str] = Field(default_factory=list)
+
+
+class EvidenceItem(BaseModel):
+    source: str
+    summary: str
+
+
+class Report(BaseModel):
+    category: str | None = None
+    root_cause: str = ""
+    confidence: Confidence = "low"
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list)
+    checked: list[str] = Field(default_factory=list)
+
+
+class Links(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    self: str
+    poll: str
+    continue_: str = Field(alias="continue")
+
+
+class Envelope(BaseModel):
+    trace_id: str
+    status: Status
+    next_action: NextAction
+    message: str
+    progress: int = Field(ge=0, le=100)
+    round: int = 1
+    steps: int = 0
+    request: ClientRequest | None = None
+    report: Report | None = None
+    reason: FailReason | None = None
+    links: Links | None = None
+
+    def to_json_dict(self) -> dict:
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo

@@ -1,0 +1,175 @@
+"""The debug session orchestrator: rounds, limits, waits for the client. Deterministic by rule.
+
+Time comes only from `context.current_utc_datetime`; all I/O is in the `decide` and `run_tool`
+activities. Each round is one execution: when a round ends without a conclusion, or the session
+needs the client, the state is carried into a fresh execution with `continue_as_new`, so history
+stays bounded however long the session lives. A waiting execution starts by waiting: the client
+sees `request` or a paused `continue` only once the orchestrator really listens for its answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Generator
+from datetime import timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+from shared import envelope
+from shared.material import apply_delta
+from shared.models import Envelope
+from shared.report import partial_report
+from shared.session import (
+    AskClient,
+    Conclude,
+    DecisionEnvelope,
+    Evidence,
+    GiveUp,
+    MaterialDelta,
+    RunTool,
+    SessionState,
+    Waiting,
+)
+
+CLIENT_EVENT = "client_input"
+DECIDE_ACTIVITY = "decide"
+RUN_TOOL_ACTIVITY = "run_tool"
+
+Orchestration = Generator[Any, Any, Any]
+
+
+def debug_session(context: df.DurableOrchestrationContext) -> Orchestration:
+    state = SessionState.model_validate(_as_dict(context.get_input()))
+    if state.waiting is not None:
+        resumed = yield from _wait_for_client(context, state)
+        if not resumed:
+            return _finish(context, state, envelope.failed(
+                state, "expired", "The session expired while waiting for the client.", partial_report(state)))
+    return (yield from _run_round(context, state))
+
+
+def _wait_for_client(context: df.DurableOrchestrationContext, state: SessionState) -> Orchestration:
+    assert state.waiting is not None
+    if state.waiting.kind == "request" and state.waiting.request is not None:
+        waiting_envelope = envelope.asking(state, state.waiting.request)
+    else:
+        waiting_envelope = envelope.paused(state)
+    _publish(context, state, waiting_envelope)
+    expiry = context.create_timer(context.current_utc_datetime + timedelta(seconds=state.ttl_seconds))
+    while True:
+        event = context.wait_for_external_event(CLIENT_EVENT)
+        winner = yield context.task_any([event, expiry])
+        if winner == expiry:
+            return False
+        delta = MaterialDelta.model_validate(_as_dict(event.result))
+        if delta.turn == state.turn:  # an answer to an older turn (a duplicate continue) is dropped
+            break
+    expiry.cancel()
+    _resume(state, delta)
+    return True
+
+
+def _resume(state: SessionState, delta: MaterialDelta) -> None:
+    apply_delta(state.material, delta)
+    said = [f"answered: {delta.answer[:300]}"] if delta.answer else []
+    said += [f"sent {', '.join(f.path for f in delta.files[:10])}"] if delta.files else []
+    # Recorded even when empty: analyzers re-read the material after every client turn.
+    state.add_evidence(Evidence(tool="client", status="success" if said else "no_data",
+                                summary="client " + ("; ".join(said) or "continued without new material")))
+    state.turn += 1
+    state.round += 1
+    state.round_steps = 0
+    state.waiting = None
+
+
+def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> Orchestration:
+    round_started = context.current_utc_datetime
+    _publish(context, state, envelope.working(state, f"Round {state.round}: investigating."))
+    while True:
+        elapsed = (context.current_utc_datetime - round_started).total_seconds()
+        if state.round_steps >= state.options.max_depth or elapsed >= state.options.time_limit_seconds:
+            return _end_round(context, state)
+        try:
+            raw = yield context.call_activity(DECIDE_ACTIVITY, state.model_dump(mode="json"))
+            decision = DecisionEnvelope.model_validate(_as_dict(raw)).decision
+            if isinstance(decision, RunTool):
+                yield from _run_tool(context, state, decision)
+                continue
+        except Exception as exc:  # an activity failure must end the session, never leave it running
+            if not context.is_replaying:
+                # The type only: exception texts can quote session material.
+                logging.error("debug_session %s: step failed with %s", state.trace_id, type(exc).__name__)
+            return _finish(context, state, envelope.failed(
+                state, "error", "The investigation stopped on an internal error.", partial_report(state)))
+        if isinstance(decision, AskClient):
+            return _ask(context, state, decision)
+        if isinstance(decision, Conclude):
+            return _finish(context, state, envelope.done(state, decision.message, decision.report))
+        assert isinstance(decision, GiveUp)
+        return _finish(context, state, envelope.failed(state, decision.reason, decision.message, decision.report))
+
+
+def _run_tool(context: df.DurableOrchestrationContext, state: SessionState, decision: RunTool) -> Orchestration:
+    payload = {"tool": decision.tool, "arguments": decision.arguments,
+               "material": state.material.model_dump(mode="json")}
+    raw = yield context.call_activity(RUN_TOOL_ACTIVITY, payload)
+    evidence = Evidence.model_validate(_as_dict(raw))
+    state.add_evidence(evidence)
+    state.steps += 1
+    state.round_steps += 1
+    envelope.advance_progress(state)
+    purpose = decision.purpose or decision.tool
+    _publish(context, state, envelope.working(state, f"Round {state.round}, step {state.steps}: {purpose}."))
+
+
+def _ask(context: df.DurableOrchestrationContext, state: SessionState, decision: AskClient) -> Any:
+    if state.round >= state.options.max_rounds:
+        report = partial_report(state)
+        report.checked.append(f"still needed from the client: {decision.request.question}")
+        return _finish(context, state, envelope.failed(
+            state, "exhausted", "The session reached max_rounds and still needs information from the client.",
+            report))
+    state.requests_asked.append(decision.request)
+    state.waiting = Waiting(kind="request", request=decision.request)
+    _carry_on(context, state)
+    return None
+
+
+def _end_round(context: df.DurableOrchestrationContext, state: SessionState) -> Any:
+    if state.round >= state.options.max_rounds:
+        return _finish(context, state, envelope.failed(
+            state, "exhausted", f"No root cause within {state.options.max_rounds} rounds.", partial_report(state)))
+    if state.options.auto_continue:
+        state.round += 1
+        state.round_steps = 0
+    else:
+        state.waiting = Waiting(kind="paused")
+    _carry_on(context, state)
+    return None
+
+
+def _carry_on(context: df.DurableOrchestrationContext, state: SessionState) -> None:
+    # Clients keep seeing "working" until the next execution publishes the waiting state.
+    _publish(context, state, envelope.working(state, f"Round {state.round}: preparing the next step."))
+    context.continue_as_new(state.model_dump(mode="json"))
+
+
+def _finish(context: df.DurableOrchestrationContext, state: SessionState, final: Envelope) -> dict:
+    status = _publish(context, state, final)
+    return status["envelope"]
+
+
+def _publish(context: df.DurableOrchestrationContext, state: SessionState, current: Envelope) -> dict:
+    status = envelope.custom_status(current, state.turn)
+    context.set_custom_status(status)
+    return status
+
+
+def _as_dict(value: Any) -> dict:
+    # Inputs and results arrive as dicts, or as JSON text when a client encoded them twice.
+    while isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a JSON object, got {type(value).__name__}")
+    return value

@@ -1,0 +1,81 @@
+"""The tool catalog: every tool the engines may run, each a typed, documented function.
+
+A tool takes a pydantic argument model and the session's material and returns `Evidence`. Failures
+are values at this boundary (status `error`, `no_data`), exceptions below it. The catalog is the one
+list both the rules playbooks and, later, a model's tool schema are built from."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from shared.session import MAX_EVIDENCE_DATA_CHARS, MAX_EVIDENCE_SUMMARY_CHARS, Evidence, Material
+
+ToolFunction = Callable[[Any, Material], Evidence]
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    arguments: type[BaseModel]
+    function: ToolFunction
+    needs_azure: bool = False
+
+    @property
+    def description(self) -> str:
+        return (self.function.__doc__ or "").strip()
+
+    def schema(self) -> dict[str, Any]:
+        """The tool as a function schema (name, description, JSON schema of the arguments)."""
+        return {"name": self.name, "description": self.description,
+                "parameters": self.arguments.model_json_schema()}
+
+
+_CATALOG: dict[str, Tool] = {}
+
+
+def tool(arguments: type[BaseModel], needs_azure: bool = False) -> Callable[[ToolFunction], ToolFunction]:
+    """Register a function as a tool under its own name."""
+    def register(function: ToolFunction) -> ToolFunction:
+        _CATALOG[function.__name__] = Tool(function.__name__, arguments, function, needs_azure)
+        return function
+    return register
+
+
+def catalog() -> dict[str, Tool]:
+    from shared.tools import material_tools  # noqa: F401  (registers the tools on import)
+
+    return dict(_CATALOG)
+
+
+def run_tool(name: str, arguments: dict[str, Any], material: Material) -> Evidence:
+    """Run one tool; whatever happens, the answer is Evidence, capped in size."""
+    found = catalog().get(name)
+    if found is None:
+        return Evidence(tool=name, arguments=arguments, status="error", summary=f"no tool named {name!r}")
+    try:
+        parsed = found.arguments.model_validate(arguments)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return Evidence(tool=name, arguments=arguments, status="error", summary=f"bad arguments: {problems}")
+    try:
+        evidence = found.function(parsed, material)
+    except Exception as exc:  # a tool bug becomes evidence, so the session can still conclude or fail cleanly
+        # The stack without the message: exception texts can quote session material.
+        logging.error("tool %s failed with %s:\n%s", name, type(exc).__name__,
+                      "".join(traceback.format_tb(exc.__traceback__)))
+        return Evidence(tool=name, arguments=arguments, status="error", summary=f"tool failed: {type(exc).__name__}")
+    return cap_evidence(evidence)
+
+
+def cap_evidence(evidence: Evidence) -> Evidence:
+    summary = evidence.summary[:MAX_EVIDENCE_SUMMARY_CHARS]
+    data = evidence.data
+    if len(repr(data)) > MAX_EVIDENCE_DATA_CHARS:
+        data = {"truncated": True, "keys": sorted(data)[:50]}
+    return evidence.model_copy(update={"summary": summary, "data": data})

@@ -1,0 +1,60 @@
+"""Runs a session's engine work in-process, without Durable: decide, run the tool, repeat, answering
+requests from a scenario's `client:` rules. Used by engine tests and as the benchmark's floor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.engines.rules import RulesEngine
+from shared.material import apply_delta, delta_from_continue, material_from_start
+from shared.models import Context, StartRequest
+from shared.session import AskClient, Conclude, Evidence, GiveUp, RunTool, SessionState
+from shared.tools.catalog import run_tool
+
+SHARED_SCENARIOS = Path(__file__).resolve().parents[3] / "shared" / "scenarios"
+
+
+@dataclass
+class Outcome:
+    final: Conclude | GiveUp | AskClient
+    state: SessionState
+    requests: list[AskClient] = field(default_factory=list)
+
+
+def load_scenarios(folder: Path = SHARED_SCENARIOS) -> list[dict[str, Any]]:
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))]
+
+
+def answer_for(request: AskClient, rules: list[dict[str, Any]]) -> dict[str, Any] | None:
+    asked = (request.request.question + " " + " ".join(request.request.suggested_commands)).lower()
+    return next((r for r in rules if r["when_asked_contains"].lower() in asked), None)
+
+
+def run_engine(start: dict[str, Any], client_rules: list[dict[str, Any]] | None = None,
+               max_decisions: int = 50) -> Outcome:
+    request = StartRequest.model_validate(start)
+    state = SessionState(trace_id="0" * 32, options=request.options, ttl_seconds=3600,
+                         material=material_from_start(request))
+    engine, requests = RulesEngine(), []
+    for _ in range(max_decisions):
+        decision = engine.decide(state)
+        if isinstance(decision, RunTool):
+            state.add_evidence(run_tool(decision.tool, decision.arguments, state.material))
+            state.steps += 1
+            continue
+        if not isinstance(decision, AskClient):
+            return Outcome(decision, state, requests)
+        requests.append(decision)
+        rule = answer_for(decision, client_rules or [])
+        if rule is None:
+            return Outcome(decision, state, requests)
+        state.requests_asked.append(decision.request)
+        context = Context.model_validate(rule.get("context") or {})
+        apply_delta(state.material, delta_from_continue(state.turn, rule.get("answer"), context))
+        state.add_evidence(Evidence(tool="client", status="success", summary="client answered"))
+        state.turn += 1
+    raise AssertionError("the engine did not settle within max_decisions")

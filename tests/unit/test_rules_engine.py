@@ -1,0 +1,113 @@
+"""The rules engine on the shared example scenarios and on the edges of each analyzer, in-process."""
+
+import pytest
+
+from shared.session import AskClient, Conclude, GiveUp
+from tests.helpers.engine_loop import load_scenarios, run_engine
+from tests.helpers.scenario_score import score
+
+OFFLINE = [s for s in load_scenarios() if not s.get("azure")]
+NETWORK_RULES_ALLOW = '{"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": [], "virtualNetworkRules": []}'
+STORAGE_TIMEOUT = ("Azure Function deployment failed with connection timeout to storage account 'mystorageaccount' "
+                   "in main.py line 42.")
+
+
+def final_envelope(outcome) -> dict:
+    final = outcome.final
+    if isinstance(final, Conclude):
+        return {"status": "done", "report": final.report.model_dump()}
+    if isinstance(final, GiveUp):
+        return {"status": "fail", "reason": final.reason, "report": final.report.model_dump()}
+    return {"status": "request"}
+
+
+def test_there_are_offline_scenarios_to_play():
+    assert len(OFFLINE) >= 3
+
+
+@pytest.mark.parametrize("scenario", OFFLINE, ids=lambda s: s["id"])
+def test_shared_scenarios_pass_in_process(scenario):
+    outcome = run_engine(scenario["request"], scenario.get("client", []))
+    assert score(scenario["expect"], final_envelope(outcome), len(outcome.requests)) == []
+
+
+def test_storage_firewall_asks_for_the_network_rules_with_the_command():
+    outcome = run_engine({"error_description": STORAGE_TIMEOUT,
+                          "context": {"environment_info": {"resource_group": "functions-rg"}}})
+    assert isinstance(outcome.final, AskClient)
+    request = outcome.final.request
+    assert "networkRuleSet" in request.question
+    assert request.suggested_commands == [
+        "az storage account show --name mystorageaccount --resource-group functions-rg --query networkRuleSet"]
+
+
+def test_storage_firewall_never_invents_a_resource_group():
+    outcome = run_engine({"error_description": STORAGE_TIMEOUT})
+    assert "--resource-group <resource-group>" in outcome.final.request.suggested_commands[0]
+
+
+def test_a_firewall_that_allows_all_networks_is_ruled_out_not_blamed():
+    rules = [{"when_asked_contains": "networkRuleSet", "answer": NETWORK_RULES_ALLOW}]
+    outcome = run_engine({"error_description": STORAGE_TIMEOUT}, rules)
+    assert isinstance(outcome.final, GiveUp)
+    assert outcome.final.reason == "exhausted"
+    assert outcome.final.report.category != "network.storage_firewall"
+
+
+def test_an_unreadable_answer_ends_in_fail_with_what_was_checked():
+    rules = [{"when_asked_contains": "networkRuleSet", "answer": "I do not have the CLI here"}]
+    outcome = run_engine({"error_description": STORAGE_TIMEOUT}, rules)
+    assert isinstance(outcome.final, GiveUp)
+    assert any("list_storage_account_references" in line for line in outcome.final.report.checked)
+
+
+def test_a_module_listed_under_its_distribution_name_is_not_called_missing():
+    start = {"error_description": "ModuleNotFoundError: No module named 'PIL'",
+             "context": {"source_files": [{"path": "requirements.txt", "content": "Pillow==10.3.0\n"},
+                                          {"path": "app.py", "content": "from PIL import Image\n"}]}}
+    outcome = run_engine(start)
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.confidence == "medium"
+    assert "remote build" in " ".join(outcome.final.report.actions).lower()
+
+
+def test_a_missing_requirements_file_is_asked_for():
+    outcome = run_engine({"error_description": "ModuleNotFoundError: No module named 'requests'"})
+    assert isinstance(outcome.final, AskClient)
+    assert "requirements.txt" in outcome.final.request.question
+
+
+def test_a_requirements_file_sent_later_settles_it():
+    rules = [{"when_asked_contains": "requirements.txt",
+              "context": {"source_files": [{"path": "requirements.txt", "content": "azure-functions\n"}]}}]
+    outcome = run_engine({"error_description": "ModuleNotFoundError: No module named 'requests'"}, rules)
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.confidence == "high"
+    assert len(outcome.requests) == 1
+
+
+def test_authorization_failed_names_the_scope_and_the_principal():
+    error = ("(AuthorizationFailed) The client 'ci@contoso.com' with object id "
+             "'5d2c9a71-0e4b-4c3f-8a6d-1f7e2b9c4a30' does not have authorization to perform action "
+             "'Microsoft.Web/sites/write' over scope '/subscriptions/3f2a8c1e-5b7d-4e9a-9c61-2d8e4f7a0b13/"
+             "resourceGroups/web-rg' or the scope is invalid.")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "auth.rbac_missing"
+    actions = " ".join(outcome.final.report.actions)
+    assert "--assignee 5d2c9a71-0e4b-4c3f-8a6d-1f7e2b9c4a30" in actions
+    assert "--scope /subscriptions/3f2a8c1e-5b7d-4e9a-9c61-2d8e4f7a0b13/resourceGroups/web-rg" in actions
+
+
+def test_another_cloud_mentioned_beside_azure_is_not_out_of_scope():
+    error = "We are moving from AWS Lambda to Azure Functions and the new function times out."
+    outcome = run_engine({"error_description": error})
+    assert not (isinstance(outcome.final, GiveUp) and outcome.final.reason == "out_of_scope")
+
+
+def test_an_unknown_error_asks_once_then_fails_with_what_was_checked():
+    rules = [{"when_asked_contains": "complete error", "answer": "it just does not work"}]
+    outcome = run_engine({"error_description": "Something is broken in Azure."}, rules)
+    assert len(outcome.requests) == 1
+    assert isinstance(outcome.final, GiveUp) and outcome.final.reason == "exhausted"
+    assert outcome.final.report.checked
