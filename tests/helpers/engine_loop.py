@@ -29,8 +29,9 @@ def load_scenarios(folder: Path = SHARED_SCENARIOS) -> list[dict[str, Any]]:
     return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))]
 
 
-def answer_for(request: AskClient, rules: list[dict[str, Any]]) -> dict[str, Any] | None:
-    asked = (request.request.question + " " + " ".join(request.request.suggested_commands)).lower()
+def answer_for_request(request: dict[str, Any], rules: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first client rule whose phrase is in the request's question or commands (scenarios.md)."""
+    asked = (request.get("question", "") + " " + " ".join(request.get("suggested_commands") or [])).lower()
     return next((r for r in rules if r["when_asked_contains"].lower() in asked), None)
 
 
@@ -49,7 +50,7 @@ def run_engine(start: dict[str, Any], client_rules: list[dict[str, Any]] | None 
         if not isinstance(decision, AskClient):
             return Outcome(decision, state, requests)
         requests.append(decision)
-        rule = answer_for(decision, client_rules or [])
+        rule = answer_for_request(decision.request.model_dump(), client_rules or [])
         if rule is None:
             return Outcome(decision, state, requests)
         state.requests_asked.append(decision.request)
