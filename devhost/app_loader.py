@@ -1,0 +1,150 @@
+"""Import the app's function_app.py and index its functions from `app.get_functions()` metadata alone.
+
+Nothing here knows an app's function names; see devhost-notes "Finding the functions"."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+log = logging.getLogger("devhost")
+
+T = TypeVar("T")
+SUPPORTED_EXTRA_BINDINGS = {"durableClient", "http"}  # besides the trigger; `http` is the `$return` output
+
+
+class AppLoadError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class HttpFunction:
+    name: str
+    func: Callable[..., Any]
+    request_param: str
+    route: str  # the template, without the route prefix
+    methods: frozenset[str] | None  # None: every method
+    auth_level: str  # anonymous | function | admin
+    client_params: tuple[str, ...] = ()
+    wants_context: bool = False
+
+
+@dataclass(frozen=True)
+class ActivityFunction:
+    name: str
+    func: Callable[..., Any]
+    input_param: str
+    client_params: tuple[str, ...] = ()
+    wants_context: bool = False
+
+
+@dataclass(frozen=True)
+class HandleFunction:
+    """An orchestrator or entity: the SDK's wrapper that takes a context JSON string and returns JSON."""
+
+    name: str
+    handle: Callable[[str], str]
+
+
+class NameIndex(Generic[T]):
+    """Functions by every name callers may use; exact first, then case-insensitive like Functions."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, T] = {}
+        self._folded: dict[str, T] = {}
+
+    def add(self, names: list[str | None], item: T) -> None:
+        for name in filter(None, names):
+            assert name is not None
+            self._exact.setdefault(name, item)
+            self._folded.setdefault(name.casefold(), item)
+
+    def find(self, name: str) -> T | None:
+        return self._exact.get(name) or self._folded.get(name.casefold())
+
+
+@dataclass
+class FunctionIndex:
+    http: list[HttpFunction] = field(default_factory=list)
+    orchestrators: NameIndex[HandleFunction] = field(default_factory=NameIndex)
+    activities: NameIndex[ActivityFunction] = field(default_factory=NameIndex)
+    entities: NameIndex[HandleFunction] = field(default_factory=NameIndex)
+    listing: list[tuple[str, str, str]] = field(default_factory=list)  # (name, trigger type, route or "")
+
+
+def import_app(app_dir: Path) -> Any:
+    """Import function_app.py from `app_dir` and return its app object (anything with get_functions())."""
+    if not (app_dir / "function_app.py").is_file():
+        raise AppLoadError(f"no function_app.py in {app_dir}")
+    sys.path.insert(0, str(app_dir))
+    module = importlib.import_module("function_app")
+    candidates = [(name, obj) for name, obj in vars(module).items()
+                  if not isinstance(obj, type) and callable(getattr(obj, "get_functions", None))]
+    if not candidates:
+        raise AppLoadError("function_app.py defines no app object (one with get_functions())")
+    candidates.sort(key=lambda pair: pair[0] != "app")  # several: prefer the conventional name
+    return candidates[0][1]
+
+
+def index_functions(app: Any) -> FunctionIndex:
+    index = FunctionIndex()
+    for function in app.get_functions():
+        trigger = function.get_trigger()
+        name = function.get_function_name()
+        kind = getattr(trigger, "type", None)
+        user = function.get_user_function()
+        extra = [b for b in function.get_bindings() if b is not trigger]
+        _warn_unsupported(name, extra)
+        clients = tuple(b.name for b in extra if b.type == "durableClient")
+        wants_context = "context" in _parameters(user) and trigger.name != "context"
+        if kind == "httpTrigger":
+            http = _http_function(name, user, trigger, clients, wants_context)
+            index.http.append(http)
+            index.listing.append((name, kind, http.route))
+        elif kind == "activityTrigger":
+            activity = ActivityFunction(name, user, trigger.name, clients, wants_context)
+            index.activities.add([name, getattr(trigger, "activity", None), getattr(user, "__name__", None)],
+                                 activity)
+            index.listing.append((name, kind, ""))
+        elif kind == "orchestrationTrigger":
+            names = [name, getattr(trigger, "orchestration", None), getattr(user, "__name__", None)]
+            index.orchestrators.add(names, HandleFunction(name, user))
+            index.listing.append((name, kind, ""))
+        elif kind == "entityTrigger":
+            names = [name, getattr(trigger, "entity_name", None), getattr(user, "__name__", None)]
+            index.entities.add([n.lower() for n in names if n], HandleFunction(name, user))
+            index.listing.append((name, kind, ""))
+        else:
+            log.warning("function %s: trigger type %s is not supported by devhost; skipped", name, kind)
+            index.listing.append((name, f"{kind} (not served)", ""))
+    return index
+
+
+def _http_function(name: str, user: Callable[..., Any], trigger: Any, clients: tuple[str, ...],
+                   wants_context: bool) -> HttpFunction:
+    methods = getattr(trigger, "methods", None)
+    method_set = frozenset(str(getattr(m, "value", m)).upper() for m in methods) if methods else None
+    level = getattr(trigger, "auth_level", None)
+    level_text = str(getattr(level, "value", level) or "function").lower()
+    route = (getattr(trigger, "route", None) or name).strip("/")
+    return HttpFunction(name, user, trigger.name, route, method_set, level_text, clients, wants_context)
+
+
+def _parameters(func: Callable[..., Any]) -> set[str]:
+    try:
+        return set(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def _warn_unsupported(name: str, bindings: list[Any]) -> None:
+    for binding in bindings:
+        if binding.type not in SUPPORTED_EXTRA_BINDINGS:
+            log.warning("function %s: binding %s (%s) is not supported by devhost; it gets no value",
+                        name, binding.name, binding.type)

@@ -1,0 +1,48 @@
+"""What `func start` reads from the app folder: host.json and local.settings.json."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("devhost")
+
+DEFAULT_ROUTE_PREFIX = "api"
+DEFAULT_HUB_NAME = "DevHostHub"
+
+
+@dataclass(frozen=True)
+class HostJson:
+    route_prefix: str
+    hub_name: str
+
+
+def read_host_json(app_dir: Path) -> HostJson:
+    path = app_dir / "host.json"
+    data: dict[str, Any] = {}
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    extensions = data.get("extensions") or {}
+    prefix = (extensions.get("http") or {}).get("routePrefix", DEFAULT_ROUTE_PREFIX)
+    hub = (extensions.get("durableTask") or {}).get("hubName") or DEFAULT_HUB_NAME
+    return HostJson(route_prefix=str(prefix).strip("/"), hub_name=str(hub))
+
+
+def load_local_settings(app_dir: Path) -> list[str]:
+    """Put local.settings.json `Values` into os.environ, never overriding a variable already set.
+
+    Returns the names that were set (never the values: they are often secrets)."""
+    path = app_dir / "local.settings.json"
+    if not path.is_file():
+        return []
+    values = json.loads(path.read_text(encoding="utf-8-sig")).get("Values") or {}
+    applied = []
+    for name, value in values.items():
+        if name not in os.environ and value is not None:
+            os.environ[name] = value if isinstance(value, str) else json.dumps(value)
+            applied.append(name)
+    return applied

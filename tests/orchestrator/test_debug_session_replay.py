@@ -1,0 +1,173 @@
+"""The debug_session orchestrator stepped through the SDK's real replay engine with synthesized history.
+
+Activities are the app's real ones called in-process; the test controls time, timers and events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from function_app import app
+from shared import activities
+from shared.material import material_from_start
+from shared.models import StartRequest
+from shared.session import MaterialDelta, SessionState
+from tests.helpers.engine_loop import load_scenarios
+from tests.helpers.replay import ACTIVITY, CONTINUE_AS_NEW, TIMER, WAIT_EVENT, Replay, Step
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+SCENARIOS = {s["id"]: s for s in load_scenarios()}
+FIREWALL = SCENARIOS["storage-firewall-no-azure-access"]
+HANDLE = next(f for f in app.get_functions() if f.get_function_name() == "debug_session").get_user_function()
+ACTIVITY_FUNCTIONS = {"decide": activities.decide, "run_tool": activities.run_one_tool}
+
+
+def new_state(scenario: dict = FIREWALL, ttl: int = 600, **options: Any) -> dict:
+    request = StartRequest.model_validate({**scenario["request"], "options": options})
+    return SessionState(trace_id="c" * 32, options=request.options, ttl_seconds=ttl,
+                        material=material_from_start(request)).model_dump(mode="json")
+
+
+def activities_of(step: Step) -> list[tuple[int, dict]]:
+    return [(i, a) for i, a in step.new_actions if a["actionType"] == ACTIVITY and i is not None]
+
+
+def drive(replay: Replay, step: Step, clock: datetime, tick: timedelta = timedelta(seconds=1)) -> tuple[Step, datetime]:
+    """Complete activities with the real activity functions until the episode waits or ends."""
+    while not step.done and (pending := activities_of(step)):
+        task_id, action = pending[0]
+        clock += tick
+        step = replay.complete(task_id, ACTIVITY_FUNCTIONS[action["functionName"]](_input(action)), clock)
+    return step, clock
+
+
+def _input(action: dict) -> Any:
+    import json
+
+    value = json.loads(action["input"])
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def envelope_of(step: Step) -> dict:
+    return step.custom_status["envelope"]
+
+
+def test_first_round_runs_a_tool_then_continues_as_new_waiting_for_the_answer():
+    replay = Replay(HANDLE, "c" * 32, new_state(), T0)
+    step, _ = drive(replay, replay.run(), T0)
+    assert step.done and step.output is None
+    assert [a["functionName"] for a in replay.seen if a["actionType"] == ACTIVITY] == ["decide", "run_tool", "decide"]
+    carried = step.continued_with
+    assert carried["waiting"]["kind"] == "request"
+    assert "networkRuleSet" in carried["waiting"]["request"]["question"]
+    assert (carried["steps"], carried["round"], carried["turn"]) == (1, 1, 0)
+    # Until the next execution listens, clients see "working", never a request nobody waits for.
+    assert (envelope_of(step)["status"], envelope_of(step)["next_action"]) == ("continue", "poll")
+
+
+def test_a_waiting_execution_races_the_answer_against_the_ttl_and_cancels_the_timer():
+    waiting = _waiting_state()
+    replay = Replay(HANDLE, "c" * 32, waiting, T0)
+    step = replay.run()
+    kinds = sorted(a["actionType"] for _, a in step.new_actions)
+    assert kinds == [TIMER, WAIT_EVENT]
+    timer_id, timer = next((i, a) for i, a in step.new_actions if a["actionType"] == TIMER)
+    assert timer["fireAt"].startswith((T0 + timedelta(seconds=600)).strftime("%Y-%m-%dT%H:%M:%S"))
+    assert envelope_of(step)["status"] == "request"
+
+    answer = MaterialDelta(turn=0, answer=FIREWALL["client"][0]["answer"]).model_dump(mode="json")
+    step = replay.raise_event("client_input", answer, T0 + timedelta(seconds=30))
+    assert next(a for a in replay.seen if a["actionType"] == TIMER)["isCanceled"] is True
+    step, _ = drive(replay, step, T0 + timedelta(seconds=30))
+    assert step.done and step.output["status"] == "done"
+    assert step.output["report"]["category"] == "network.storage_firewall"
+    assert (step.output["round"], step.output["progress"]) == (2, 100)
+    assert timer_id is not None
+
+
+def test_an_unanswered_request_expires_when_the_timer_fires():
+    replay = Replay(HANDLE, "c" * 32, _waiting_state(), T0)
+    step = replay.run()
+    timer_id = next(i for i, a in step.new_actions if a["actionType"] == TIMER)
+    step = replay.fire_timer(timer_id, T0 + timedelta(seconds=600))
+    assert step.done
+    assert (step.output["status"], step.output["reason"], step.output["progress"]) == ("fail", "expired", 100)
+    assert envelope_of(step) == step.output
+
+
+def test_an_answer_to_an_older_turn_is_ignored_and_the_session_keeps_waiting():
+    replay = Replay(HANDLE, "c" * 32, _waiting_state(), T0)
+    replay.run()
+    stale = MaterialDelta(turn=7, answer="old").model_dump(mode="json")
+    step = replay.raise_event("client_input", stale, T0 + timedelta(seconds=5))
+    assert not step.done
+    assert not activities_of(step)
+    assert envelope_of(step)["status"] == "request"
+
+
+def test_the_round_time_limit_uses_orchestration_time():
+    replay = Replay(HANDLE, "c" * 32, new_state(time_limit_seconds=5), T0)
+    step = replay.run()
+    # The first decision arrives 10 s later in orchestration time: the round is over before any tool runs.
+    task_id, _ = activities_of(step)[0]
+    decision = activities.decide(_input(activities_of(step)[0][1]))
+    step = replay.complete(task_id, decision, T0 + timedelta(seconds=10))
+    step = _complete_all(replay, step, T0 + timedelta(seconds=10))
+    assert step.continued_with["waiting"]["kind"] == "paused"
+    assert step.continued_with["round_steps"] == 1
+
+
+def test_a_spent_round_in_the_last_round_fails_exhausted():
+    replay = Replay(HANDLE, "c" * 32, new_state(max_depth=1, max_rounds=1), T0)
+    step, _ = drive(replay, replay.run(), T0)
+    assert step.done and (step.output["status"], step.output["reason"]) == ("fail", "exhausted")
+    assert step.output["report"]["checked"]
+
+
+def test_auto_continue_carries_on_into_the_next_round_without_waiting():
+    replay = Replay(HANDLE, "c" * 32, new_state(max_depth=1, auto_continue=True), T0)
+    step, _ = drive(replay, replay.run(), T0)
+    assert step.continued_with["waiting"] is None
+    assert (step.continued_with["round"], step.continued_with["round_steps"]) == (2, 0)
+
+
+def test_an_activity_failure_ends_the_session_with_reason_error():
+    replay = Replay(HANDLE, "c" * 32, new_state(), T0)
+    step = replay.run()
+    task_id, _ = activities_of(step)[0]
+    step = replay.fail(task_id, "ValueError: boom", T0 + timedelta(seconds=1))
+    assert step.done and (step.output["status"], step.output["reason"]) == ("fail", "error")
+    assert "boom" not in step.output["message"]
+
+
+def test_out_of_scope_finishes_in_the_first_execution():
+    replay = Replay(HANDLE, "c" * 32, new_state(SCENARIOS["out-of-scope-aws"]), T0)
+    step, _ = drive(replay, replay.run(), T0)
+    assert step.done and step.output["reason"] == "out_of_scope"
+    assert not [a for a in replay.seen if a["actionType"] == CONTINUE_AS_NEW]
+
+
+@pytest.mark.parametrize("options", [{"max_depth": 1}, {"max_depth": 3}])
+def test_progress_published_never_decreases(options):
+    replay = Replay(HANDLE, "c" * 32, new_state(**options), T0)
+    seen = []
+    step = replay.run()
+    seen.append(envelope_of(step)["progress"])
+    while not step.done:
+        task_id, action = activities_of(step)[0]
+        step = replay.complete(task_id, ACTIVITY_FUNCTIONS[action["functionName"]](_input(action)), T0)
+        seen.append(envelope_of(step)["progress"])
+    assert seen == sorted(seen)
+
+
+def _complete_all(replay: Replay, step: Step, clock: datetime) -> Step:
+    step, _ = drive(replay, step, clock, tick=timedelta(0))
+    return step
+
+
+def _waiting_state() -> dict:
+    replay = Replay(HANDLE, "c" * 32, new_state(), T0)
+    step, _ = drive(replay, replay.run(), T0)
+    return step.continued_with
