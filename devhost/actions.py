@@ -115,7 +115,8 @@ def _history_mismatch(new: list[Action], history: list[Event], index_of_task: di
         action = new[index]
         name = event.get("Name") if event["EventType"] != EventType.EVENT_SENT else event.get("InstanceId")
         actual = action.get("functionName") if "functionName" in action else action.get("instanceId")
-        if action.get("actionType") not in allowed or (name is not None and actual is not None and name != actual):
+        renamed = name is not None and actual is not None and name != actual
+        if action.get("actionType") not in allowed or renamed:
             return (f"history has task {event['EventId']} as {EventType(event['EventType']).name} "
                     f"'{name}', but the replay scheduled {describe(action)} there")
     return None

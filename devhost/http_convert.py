@@ -50,7 +50,7 @@ def _from_http_response(result: func.HttpResponse) -> web.Response:
 
 @dataclass
 class InvocationContext:
-    """What a function receives for a parameter named `context` (the subset of func.Context used in practice)."""
+    """What a function gets for a parameter named `context` (the parts of func.Context used in practice)."""
 
     function_name: str
     function_directory: str

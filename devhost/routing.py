@@ -78,7 +78,8 @@ class RouteTemplate:
         found = self.regex.fullmatch(raw_path)
         if found is None:
             return None
-        values = {p.name: unquote(found.group(p.name)) for p in self.params if found.group(p.name) is not None}
+        groups = found.groupdict()
+        values = {name: unquote(value) for name, value in groups.items() if value is not None}
         for param in self.params:
             value = values.get(param.name)
             if value is not None and not all(check(value) for check in param.checks):

@@ -22,7 +22,7 @@ TERMINAL_STATUSES = frozenset({COMPLETED, FAILED, TERMINATED})
 
 @dataclass
 class InstanceRecord:
-    """One orchestration instance: its public status and the engine's bookkeeping for the current execution."""
+    """One orchestration instance: its public status, and the engine's bookkeeping for this execution."""
 
     instance_id: str
     name: str
@@ -38,12 +38,13 @@ class InstanceRecord:
     actions_seen: list[dict[str, Any]] = field(default_factory=list)
     action_task_ids: list[int | None] = field(default_factory=list)
     next_task_id: int = 0
-    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # task id -> what it is (see orchestration)
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # task id -> what it stands for
+    retries: dict[str, dict[str, Any]] = field(default_factory=dict)  # first task id -> retry state
     inbox: list[dict[str, Any]] = field(default_factory=list)  # completion events for the next batch
     queued_events: list[dict[str, Any]] = field(default_factory=list)  # raised, no wait to take them yet
     delivered_events: dict[str, int] = field(default_factory=dict)  # per name, in this execution
     open_timers: dict[str, str] = field(default_factory=dict)  # task id -> fireAt
-    open_work: dict[str, dict[str, Any]] = field(default_factory=dict)  # task id -> activity/sub-orchestration
+    open_work: dict[str, dict[str, Any]] = field(default_factory=dict)  # task id -> activity, sub-orch.
 
     @property
     def is_terminal(self) -> bool:
@@ -70,6 +71,9 @@ class EntityRecord:
     state: str | None = None  # JSON text
     exists: bool = False
     last_updated_time: str = field(default_factory=lambda: format_api_time(utc_now()))
+
+    def touch(self) -> None:
+        self.last_updated_time = format_api_time(utc_now())
 
 
 @dataclass(frozen=True)

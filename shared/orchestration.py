@@ -74,9 +74,8 @@ def _resume(state: SessionState, delta: MaterialDelta) -> None:
     apply_delta(state.material, delta)
     said = [f"answered: {delta.answer[:300]}"] if delta.answer else []
     said += [f"sent {', '.join(f.path for f in delta.files[:10])}"] if delta.files else []
-    # Recorded even when empty: analyzers re-read the material after every client turn.
-    state.add_evidence(Evidence(tool="client", status="success" if said else "no_data",
-                                summary="client " + ("; ".join(said) or "continued without new material")))
+    if said:  # analyzers re-read the material after each client entry, so only new material makes one
+        state.add_evidence(Evidence(tool="client", status="success", summary="client " + "; ".join(said)))
     state.turn += 1
     state.round += 1
     state.round_steps = 0

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import functools
 import re
 from collections.abc import Callable, Iterator
@@ -121,7 +122,8 @@ _REFERENCE_RE = re.compile(
 _PLACEHOLDER_VALUE_RE = re.compile(
     r"""^(?:
         [xX*.#?_-]{3,}                 # xxx, ***, ..., ---
-      | (?:your|my|insert|enter|paste|put|add)[-_ ].*   # your-api-key, your_password_here
+      | (?:your|insert|enter|paste|put|add)[-_ ].*      # your-api-key, your_password_here
+      | my[-_ ]?(?:api[-_ ]?)?(?:password|secret|key|token)  # my-password, my_api_key
       | .*[-_ ](?:here|goes[-_ ]here)   # key_here, secret-goes-here
       | change[-_ ]?(?:me|it|this)      # changeme, change_me, changeit
       | replace[-_ ]?(?:me|this|with.*) # replace_me
@@ -147,7 +149,7 @@ _CODE_EXPR_RE = re.compile(
     r"""^(?:
         [A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*[\[(].*   # call or subscript
       | [A-Za-z_$][\w$]*(?:\?\.|!\.|::|->)\S*          # a?.b, a!.b, A::b, a->b
-      | .*(?:=>|==|!=|&&|\|\|).*                          # arrow functions, comparisons, boolean logic
+      | .*(?:=>|==|!=|&&|\|\|)[^=].*                      # arrow functions, comparisons (not base64 "==")
       | [frbu]{1,2}["'].*                                 # f"..." and other prefixed Python strings
     )$""",
     re.X | re.S | _FLAGS,
@@ -202,6 +204,11 @@ def _is_literal_secret(value: str, strong: bool) -> bool:
     return strong or _looks_random(value)
 
 
+# Bare values starting like this are syntax, not secrets: `-flag`, `{dict}`, `(tuple)` and the shell
+# expansions ${VAR:?message} / ${VAR:+alt} (seen after the inner `PASSWORD:`).
+_NOT_A_VALUE_START = ("-", "{", "(", "?", "+")
+
+
 class _BareContext(NamedTuple):
     """How an unquoted value was written, which decides whether a plain identifier is a literal."""
 
@@ -217,7 +224,7 @@ def _is_bare_secret(value: str, strong: bool, context: _BareContext) -> bool:
         return False
     if value.lower() in _CODE_WORDS or _VERSION_RE.match(value) or _DELEGATED_RE.search(value):
         return False
-    if _CODE_EXPR_RE.match(value) or _TEMPLATE_RE.search(value) or value.startswith(("-", "{", "(")):
+    if _CODE_EXPR_RE.match(value) or _TEMPLATE_RE.search(value) or value.startswith(_NOT_A_VALUE_START):
         return False
     if _ATTRIBUTE_CHAIN_RE.match(value) and (_SECRET_WORD_RE.search(value) or not _has_digit(value)):
         return False  # settings.SECRET_KEY, os.environ, var.db_password (but ya29.a0AfH6 is a token)
@@ -247,6 +254,7 @@ def _is_literal_identifier(value: str, context: _BareContext) -> bool:
 _NAME_RULES: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
     (re.compile(rx + r"$", _FLAGS), kind, strong)
     for rx, kind, strong in (
+        (r"(?:^|_)key_?\d{1,2}", "key", False),  # key1 / key2 in `az ... keys list` output
         (r"(?:^|_)client_?secret", "client-secret", True),
         (r"secret_?access_?key", "aws-secret-key", True),
         (r"pass(?:word|wd|phrase)", "password", True),
@@ -273,8 +281,9 @@ def _classify_name(name: str) -> tuple[str, bool] | None:
     """Map a key name (``AZURE_CLIENT_SECRET``, ``apiKey``, ``--password``) to (kind, strong)."""
     last = _NAME_SEGMENT_RE.split(name)[-1].lstrip("-_$@")
     normalized = _CAMEL_BOUNDARY_RE.sub("_", last).replace("-", "_").lower()
+    undigited = normalized.rstrip("0123456789").rstrip("_")  # password2, client_secret_1
     for rule, kind, strong in _NAME_RULES:
-        if rule.search(normalized):
+        if rule.search(normalized) or rule.search(undigited):
             return kind, strong
     return None
 
@@ -307,25 +316,37 @@ def _line_prefix(text: str, name_start: int, limit: int = 200) -> str | None:
     return text[newline + 1 : name_start]
 
 
+# A bare value ends where another secret-named assignment starts.  This keeps `password=password=...`
+# linear: each nested assignment is scanned on its own (the value is a lookahead, see below).
+_NESTED_ASSIGNMENT = (
+    r"(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|credential)[0-9]{0,2}[\"']?\]?[ \t]*[:=]"
+)
+
 # Everything after the keyword; shared by the per-keyword passes (run on the lower-cased text).
-_ASSIGNMENT_TAIL = r"""
+_ASSIGNMENT_TAIL = (
+    r"""
     (?![a-z0-9_])                     # the keyword ends the name: not token_count, max_tokens, password_field
     (?:\\?["'])?\]?                   # end of a quoted key or subscript: "password": / ["pwd"] =
-    (?P<sep>[ \t]*(?::=|=>|=(?!=)|:(?![:/\\]))[ \t]*)   # = : := =>, never == (comparison) or :: / :\
+    (?P<sep>[ \t]*(?::=|=>|=(?!=)|:(?![:/\\]))[ \t]*)   # = : := =>; not == (comparison), :: or C:\ paths
+    (?=                               # a lookahead: the value is not consumed, so a nested assignment
+                                      # inside a rejected value is still scanned (keeps redaction idempotent)
     (?:\{[ \t]*["']value["'][ \t]*:[ \t]*)?   # ARM parameter file: "adminPassword": {"value": "..."}
     (?:
         [rbuf@$]{0,2}(?P<q>\\?["'`])(?P<qv>[^\r\n]{0,4096}?)(?<!\\)(?P=q)   # quoted literal
-      | (?P<bv>[^\s"'`&,;]{1,4096})                                       # bare value
-    )
+      | (?P<bv>(?:(?!"""
+    + _NESTED_ASSIGNMENT
+    + r""")[^\s"'`&,;\x00-\x1f\x7f]){1,1024})          # bare value
+    ))
 """
+)
 
 
 def _resolve_assignment(match: re.Match[str], text: str) -> SecretMatch | None:
     """Resolver for the assignment passes: classify the key name, then judge the value."""
     name_start = _name_start(text, match.end("kw"))
     classified = _classify_name(text[name_start : match.end("kw")])
-    if classified is None:
-        return None
+    if classified is None or text.endswith(("://", "${", "$"), 0, name_start):
+        return None  # not a secret name; user name of https://x-access-token:...@; ${PASSWORD:-x} expansion
     kind, strong = classified
     if match.start("q") >= 0:
         start, end = match.span("qv")
@@ -353,9 +374,9 @@ def _line_value(match: re.Match[str], text: str, name_start: int) -> tuple[str, 
     sep = match.group("sep")
     name = text[name_start : match.end("kw")]
     env_line = sep == "=" and (not name.islower() or "." in name)  # DB_PASSWORD=x, spring.x.password=x
-    if value.endswith((",", ";")) and not env_line:
-        # `password: pw,` / `token: string;` / `account_key=account_key,`: a JS/TS/C# member or an argument
-        return value.rstrip(",;"), _BareContext(identifiers_are_literals=False, yaml_like=False)
+    if value.endswith((",", ";", ")", "]", "}")) and not env_line:
+        # `password: pw,` / `token: string;` / `secret=secret)`: a JS/TS/C# member or a call argument
+        return value.rstrip(",;)]}"), _BareContext(identifiers_are_literals=False, yaml_like=False)
     return value, _BareContext(identifiers_are_literals=env_line, yaml_like=sep.strip() == ":")
 
 
@@ -377,12 +398,17 @@ def _resolve_name_value_pair(match: re.Match[str], text: str) -> SecretMatch | N
     if match.group("field") == "keyname":
         classified: tuple[str, bool] | None = ("storage-key", False)  # listKeys(): {"keyName": "key1", ...}
     else:
-        classified = _classify_name(text[match.start("name") : match.end("name")])
+        name_group = "name" if match.start("name") >= 0 else "bname"
+        classified = _classify_name(text[match.start(name_group) : match.end(name_group)])
     if classified is None:
         return None
     kind, strong = classified
-    start, end = match.span("value")
-    return SecretMatch(kind, start, end) if _is_literal_secret(text[start:end], strong) else None
+    if match.start("value") >= 0:
+        start, end = match.span("value")
+        return SecretMatch(kind, start, end) if _is_literal_secret(text[start:end], strong) else None
+    start, end = match.span("bvalue")  # YAML `value: x`; Bicep `value: paramName` is a reference
+    context = _BareContext(identifiers_are_literals=False, yaml_like=False)
+    return SecretMatch(kind, start, end) if _is_bare_secret(text[start:end], strong, context) else None
 
 
 def _resolve_xml_element(match: re.Match[str], text: str) -> SecretMatch | None:
@@ -401,10 +427,13 @@ def _resolve_xml_element(match: re.Match[str], text: str) -> SecretMatch | None:
 
 
 def _value(kind: str, check: Callable[[str], bool] | None = None, extend_left: int = 0) -> Resolver:
-    """Resolver reporting the ``value`` group (or the whole match, ``extend_left`` chars wider)."""
+    """Resolver reporting the ``value`` group (or the whole match, ``extend_left`` chars wider).
+
+    A value written in quotes (``--password "a b"``) is reported without its quotes.
+    """
 
     def resolve(match: re.Match[str], text: str) -> SecretMatch | None:
-        start, end = match.span("value" if "value" in match.re.groupindex else 0)
+        start, end = _unquoted_span(text, *match.span("value" if "value" in match.re.groupindex else 0))
         start -= extend_left
         value = text[start:end]
         if _has_placeholder(value) or (check is not None and not check(value)):
@@ -412,6 +441,12 @@ def _value(kind: str, check: Callable[[str], bool] | None = None, extend_left: i
         return SecretMatch(kind, start, end)
 
     return resolve
+
+
+def _unquoted_span(text: str, start: int, end: int) -> tuple[int, int]:
+    if end - start >= 2 and text[start] in "\"'" and text[end - 1] == text[start]:
+        return start + 1, end - 1
+    return start, end
 
 
 def _trimmed(kind: str, check: Callable[[str], bool]) -> Resolver:
@@ -451,17 +486,47 @@ def _is_basic_credential(value: str) -> bool:
     return b":" in decoded or _token_like(value)
 
 
+_CLI_OPTION_LIST_RE = re.compile(r"^[a-z]+=[^,]*(?:,[a-z]+=[^,]*)+$", _FLAGS)  # --secret id=x,src=y
+
+
 def _cli_value(value: str) -> bool:
     unquoted = value.strip("\"'")
-    return _not_reference(unquoted) and not unquoted.startswith("-") and _is_bare_secret(
-        unquoted, True, _BareContext(identifiers_are_literals=True, yaml_like=False)
-    )
+    if not _not_reference(unquoted) or unquoted.startswith("-") or _CLI_OPTION_LIST_RE.match(unquoted):
+        return False
+    return _is_bare_secret(unquoted, True, _BareContext(identifiers_are_literals=True, yaml_like=False))
+
+
+_KEYS_OBJECT_RE = re.compile(r"(?:function|system)Keys[\"']?[ \t]*:[ \t]*\Z", re.I | _FLAGS)
+
+
+def _resolve_keys_object_entry(match: re.Match[str], text: str) -> SecretMatch | None:
+    """A value inside `"functionKeys": {...}` / `"systemKeys": {...}` (az functionapp keys list)."""
+    start, end = match.span("value")
+    brace = text.rfind("{", max(0, start - 4096), start)
+    if brace < 0 or "}" in text[brace:start]:
+        return None
+    in_keys_object = _KEYS_OBJECT_RE.search(text, max(0, brace - 100), brace)
+    if not in_keys_object or not _has_digit_and_letter(text[start:end]):
+        return None
+    return SecretMatch("function-key", start, end)
+
+
+_SECRET_SET_RE = re.compile(r"\bsecret[ \t]+set\b", re.I | _FLAGS)
+
+
+def _resolve_secret_set_value(match: re.Match[str], text: str) -> SecretMatch | None:
+    """`--value x` is a secret only in `az keyvault secret set ...` (searched back on the same line)."""
+    line_start = max(text.rfind("\n", max(0, match.start() - 1000), match.start()) + 1, match.start() - 1000)
+    if not _SECRET_SET_RE.search(text, line_start, match.start()):
+        return None
+    start, end = _unquoted_span(text, *match.span("value"))
+    return SecretMatch("secret", start, end) if _cli_value(text[start:end]) else None
 
 
 def _resolve_cli_flag(match: re.Match[str], text: str) -> SecretMatch | None:
     """`--client-secret xyz`: the kind comes from the flag name, the value must be a literal."""
     classified = _classify_name(text[match.start("flag") : match.end("flag")])
-    start, end = match.span("value")
+    start, end = _unquoted_span(text, *match.span("value"))
     value = text[start:end]
     if classified is None or _has_placeholder(value) or not _cli_value(value):
         return None
@@ -493,24 +558,28 @@ def _entry(
 
 def _assignment(keyword: str, anchor: str) -> SecretPattern:
     """One pass of the secret-named assignment scan for names ending in ``keyword``."""
-    return _entry("secret", rf"(?P<kw>{keyword}){_ASSIGNMENT_TAIL}", (anchor,), resolve=_resolve_assignment,
-                  lowered=True, flags=re.X)
+    pattern = rf"(?P<kw>{keyword}[0-9]{{0,2}})" + _ASSIGNMENT_TAIL  # password2, key1
+    return _entry("secret", pattern, (anchor,), resolve=_resolve_assignment, lowered=True, flags=re.X)
 
 
 def _name_value_pair(field: str) -> SecretPattern:
-    """One pass of the {"<field>": "<secret name>", ..., "value": "<secret>"} scan."""
-    pattern = rf"""(?P<field>{field})(?<![a-z0-9_]name)(?<![a-z0-9_]key)(?<![a-z0-9_]keyname)
-        ["']?[ \t]*[:=][ \t]*(?P<nq>["'])(?P<name>[^"'\r\n]{{1,200}})(?P=nq)
-        (?:[ \t\r\n]*,?[ \t\r\n]*
+    """One pass of the {"<field>": "<secret name>", ..., "value": "<secret>"} scan (YAML: quotes optional)."""
+    pattern = rf"""(?P<field>{field})
+        ["']?[ \t]*[:=][ \t]*(?:(?P<nq>["'])(?P<name>[^"'\r\n]{{1,200}})(?P=nq)|(?P<bname>[\w.:-]{{1,200}}))
+        (?:[ \t\r\n]*(?:,[ \t\r\n]*)?
            ["']?[a-z]{{1,40}}["']?[ \t]*[:=][ \t]*
            (?:true|false|null|\d{{1,20}}|"[^"\r\n]{{0,200}}"|'[^'\r\n]{{0,200}}')
         ){{0,3}}
-        [ \t\r\n]*,?[ \t\r\n]*
-        ["']?value["']?[ \t]*[:=][ \t]*(?P<vq>["'])(?P<value>[^"'\r\n]{{0,4096}})(?P=vq)"""
+        [ \t\r\n]*(?:,[ \t\r\n]*)?
+        ["']?value["']?[ \t]*[:=][ \t]*
+        (?:(?P<vq>["'])(?P<value>[^"'\r\n]{{0,4096}})(?P=vq)|(?P<bvalue>[^\s"'\#,}}\]]{{1,4096}}))"""
     return _entry("secret", pattern, ("value",), resolve=_resolve_name_value_pair, lowered=True, flags=re.X)
 
 
 _B64 = r"A-Za-z0-9+/"
+# A connection-string key value: up to `;`, a quote or a blank; `=` only as trailing base64 padding
+# (so `AccountKey=AccountKey=...` cannot make each match scan far ahead).
+_CONN_VALUE = r"[^;\"'\s=]{1,1024}={0,3}"
 _PEM_LABEL = r"[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----"
 
 _PATTERNS: tuple[SecretPattern, ...] = (
@@ -530,26 +599,26 @@ _PATTERNS: tuple[SecretPattern, ...] = (
     # Azure Storage / Cosmos DB account keys in connection strings: AccountKey=<base64>;
     _entry(
         "storage-key",
-        r"accountkey(?<![a-z0-9_]accountkey)[ \t]*=[ \t]*(?P<value>[^;\"'\s]{1,1024})",
+        rf"accountkey(?<![a-z0-9_]accountkey)[ \t]*=[ \t]*(?P<value>{_CONN_VALUE})",
         ("accountkey",), check=_not_reference, lowered=True,
     ),
     # Service Bus / Event Hubs / IoT Hub SharedAccessKey=, SignalR / Web PubSub AccessKey=.
     # `SharedAccessKeyName=` is a name and is not matched.
     _entry(
         "connection-string-secret",
-        r"accesskey(?:(?<=sharedaccesskey)|(?<![a-z0-9_]accesskey))[ \t]*=[ \t]*(?P<value>[^;\"'\s]{1,1024})",
+        rf"accesskey(?:(?<=sharedaccesskey)|(?<![a-z0-9_]accesskey))[ \t]*=[ \t]*(?P<value>{_CONN_VALUE})",
         ("accesskey",), check=_not_reference, lowered=True,
     ),
     # AzureServiceTokenProvider: RunAs=App;AppId=...;TenantId=...;AppKey=<client secret>
     _entry(
         "client-secret",
-        r"appkey(?<![a-z0-9_]appkey)[ \t]*=[ \t]*(?P<value>[^;\"'\s]{1,1024})",
+        rf"appkey(?<![a-z0-9_]appkey)[ \t]*=[ \t]*(?P<value>{_CONN_VALUE})",
         ("appkey",), check=_not_reference, lowered=True,
     ),
     # App Configuration: Endpoint=https://x.azconfig.io;Id=...;Secret=<base64>
     _entry(
         "connection-string-secret",
-        r";[ \t]*secret[ \t]*=[ \t]*(?P<value>[^;\"'\s]{1,1024})",
+        rf";[ \t]*secret[ \t]*=[ \t]*(?P<value>{_CONN_VALUE})",
         ("secret",), check=_not_reference, lowered=True,
     ),
     # SQL / ADO.NET / ODBC: ...;Password=p@ss w0rd;  values may hold spaces; {braced} and 'quoted' forms.
@@ -623,7 +692,7 @@ _PATTERNS: tuple[SecretPattern, ...] = (
     # Stripe live/test secret and restricted keys: sk_live_..., rk_test_...
     _entry(
         "stripe-key",
-        r"k_(?:live|test)_(?<=[sr]k_live_|[sr]k_test_)(?<![A-Za-z0-9]..live_)(?<![A-Za-z0-9]..test_)"
+        r"k_(?:live|test)_(?<=[sr]k_live_|[sr]k_test_)(?<![A-Za-z0-9]...live_)(?<![A-Za-z0-9]...test_)"
         r"[0-9A-Za-z]{16,250}",
         ("_live_", "_test_"), resolve=_value("stripe-key", extend_left=1),
     ),
@@ -650,6 +719,19 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         r"(?P<value>\"[^\"\r\n]{1,1024}\"|'[^'\r\n]{1,1024}'|[^\s\"'-][^\s\"']{0,1024})",
         ("--",), resolve=_resolve_cli_flag, lowered=True,
     ),
+    # az keyvault secret set ... --value <secret>  (--value is not secret-named, the command is)
+    _entry(
+        "secret",
+        r"--value(?<![\w-]--value)[ \t]+"
+        r"(?P<value>\"[^\"\r\n]{1,1024}\"|'[^'\r\n]{1,1024}'|[^\s\"'-][^\s\"']{0,1024})",
+        ("secret set",), resolve=_resolve_secret_set_value, lowered=True,
+    ),
+    # `az functionapp keys list`: {"functionKeys": {"default": "<key>"}, "systemKeys": {"x": "<key>"}}
+    _entry(
+        "function-key",
+        r"\"[^\"\r\n]{1,100}\"[ \t]*:[ \t]*\"(?P<value>[A-Za-z0-9_/+=-]{20,1024})\"",
+        ("functionkeys", "systemkeys"), resolve=_resolve_keys_object_entry,
+    ),
     # az login -u <user> -p <password>, mysql -u root -p <pw>.
     _entry(
         "password",
@@ -666,8 +748,8 @@ _PATTERNS: tuple[SecretPattern, ...] = (
     _assignment("credential", "credential"),
     # {"name": "DB_PASSWORD", "value": "..."} (az webapp config appsettings list, ARM/Bicep appSettings,
     # up to 3 fields in between), <add key="ApiKey" value="..."/> (web.config) and listKeys() output.
-    _name_value_pair("name"),
-    _name_value_pair("key(?:name)?"),
+    _name_value_pair("name(?<![a-z0-9_]name)"),
+    _name_value_pair("key(?<![a-z0-9_]key)(?:name)?"),
     # <password>hunter2</password>, <ClientSecret>...</ClientSecret> in XML configs.
     _entry(
         "secret",
@@ -690,24 +772,43 @@ def _lower_same_length(text: str) -> str:
     return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
 
 
-def _candidates(text: str) -> Iterator[tuple[int, SecretMatch]]:
-    """Every (priority, match) the table finds."""
+class _Placeholders:
+    """The ``[REDACTED:...]`` placeholders already in a text (sorted, non-overlapping spans)."""
+
+    def __init__(self, text: str) -> None:
+        spans = [m.span() for m in _PLACEHOLDER_RE.finditer(text)] if "[REDACTED:" in text else []
+        self._starts = [start for start, _ in spans]
+        self._ends = [end for _, end in spans]
+
+    def overlap(self, start: int, end: int) -> bool:
+        """Does [start, end) overlap a placeholder?  (end == start + 1 tests a single position.)"""
+        index = bisect.bisect_left(self._ends, start + 1)  # first placeholder ending after `start`
+        return index < len(self._starts) and self._starts[index] < end
+
+
+def _candidates(text: str, placeholders: _Placeholders) -> Iterator[tuple[int, SecretMatch]]:
+    """Every (priority, match) the table finds.
+
+    A match that starts inside a placeholder is skipped: `[REDACTED:api-key]: x` must not read as an
+    `api-key:` assignment (that would break idempotence), and neither may a span overlapping one.
+    """
     lowered = _lower_same_length(text)
     for priority, pattern in enumerate(_PATTERNS):
         if not any(anchor in lowered for anchor in pattern.anchors):
             continue
         for match in pattern.regex.finditer(lowered if pattern.lowered else text):
+            if placeholders.overlap(match.start(), match.start() + 1):
+                continue
             found = pattern.resolve(match, text)
-            if found is not None and found.end > found.start:
-                yield priority, found
+            if found is None or found.end <= found.start or placeholders.overlap(found.start, found.end):
+                continue
+            yield priority, found
 
 
-def _merge(candidates: list[tuple[int, SecretMatch]], protected: list[tuple[int, int]]) -> list[SecretMatch]:
-    """Unite overlapping spans (kind of the highest-priority entry) and drop spans touching placeholders."""
+def _merge(candidates: list[tuple[int, SecretMatch]]) -> list[SecretMatch]:
+    """Unite overlapping spans; the kind of the highest-priority (earliest) table entry wins."""
     merged: list[tuple[int, SecretMatch]] = []
     for priority, found in sorted(candidates, key=lambda c: (c[1].start, -c[1].end, c[0])):
-        if protected and _overlaps_any(found, protected):
-            continue
         if merged and found.start < merged[-1][1].end:
             top_priority, top = merged[-1]
             kind = top.kind if top_priority <= priority else found.kind
@@ -717,10 +818,6 @@ def _merge(candidates: list[tuple[int, SecretMatch]], protected: list[tuple[int,
     return [found for _, found in merged]
 
 
-def _overlaps_any(found: SecretMatch, spans: list[tuple[int, int]]) -> bool:
-    return any(found.start < end and start < found.end for start, end in spans)
-
-
 def find_secrets(text: str) -> list[SecretMatch]:
     """Find the secrets in ``text``: sorted, non-overlapping (kind, start, end) spans of secret values.
 
@@ -728,8 +825,7 @@ def find_secrets(text: str) -> list[SecretMatch]:
     """
     if not text:
         return []
-    protected = [m.span() for m in _PLACEHOLDER_RE.finditer(text)] if "[REDACTED:" in text else []
-    return _merge(list(_candidates(text)), protected)
+    return _merge(list(_candidates(text, _Placeholders(text))))
 
 
 def redact_text(text: str) -> str:

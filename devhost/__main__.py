@@ -1,0 +1,80 @@
+"""`python -m devhost`: host the function app in a folder, like `func start`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from devhost import logs
+from devhost.app_loader import AppLoadError
+from devhost.host import DevHost, Options
+
+log = logging.getLogger("devhost")
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m devhost", description=__doc__)
+    parser.add_argument("--port", type=int, default=7071, help="port to listen on (0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--app-dir", type=Path, default=Path.cwd(), help="folder with function_app.py")
+    parser.add_argument("--require-keys", action="store_true",
+                        help="demand a function key on function- and admin-level routes")
+    parser.add_argument("--activity-workers", type=int, default=8, help="threads that run activities")
+    args = parser.parse_args(argv)
+    if args.activity_workers < 1:
+        parser.error("--activity-workers must be at least 1")
+    return Options(app_dir=args.app_dir.resolve(), host=args.host, port=args.port,
+                   require_keys=args.require_keys, activity_workers=args.activity_workers)
+
+
+def print_banner(host: DevHost) -> None:
+    print(f"devhost listening on {host.origin}", flush=True)
+    print(f"task hub: {host.host_json.hub_name}; route prefix: /{host.host_json.route_prefix}", flush=True)
+    prefix = f"/{host.host_json.route_prefix}" if host.host_json.route_prefix else ""
+    print("functions:", flush=True)
+    for name, kind, route in host.index.listing:
+        shown = f"  {host.origin}{prefix}/{route}" if kind == "httpTrigger" else ""
+        print(f"  {name}: {kind}{shown}", flush=True)
+    if host.keys.generated:
+        print(f"function key (send as x-functions-key or ?code=): {host.keys.key}", flush=True)
+
+
+async def serve(options: Options) -> None:
+    host = DevHost(options)
+    await host.start()
+    print_banner(host)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await host.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    logs.configure()
+    options = parse_args(argv)
+    try:
+        asyncio.run(serve(options))
+    except AppLoadError as exc:
+        log.error("cannot load the function app: %s", exc)
+        return 2
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", options.host, options.port, exc.strerror or exc)
+        return 2
+    busy = [t for t in threading.enumerate() if t.name.startswith("devhost-") and t.is_alive()]
+    if busy:  # an activity still running would keep the interpreter alive; it has been abandoned
+        logging.shutdown()
+        os._exit(0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

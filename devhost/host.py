@@ -1,0 +1,89 @@
+"""Puts devhost together: loads the app, builds the engine and the web app, binds, and shuts down."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from devhost.activities import ActivityRunner
+from devhost.app_loader import FunctionIndex, import_app, index_functions
+from devhost.client_binding import client_binding_json
+from devhost.durable_api import DurableApi
+from devhost.host_config import HostJson, load_local_settings, read_host_json
+from devhost.http_server import FunctionDispatcher, build_application
+from devhost.keys import KeyPolicy
+from devhost.orchestration import Engine
+from devhost.store import MemoryStore
+
+log = logging.getLogger("devhost")
+
+
+@dataclass(frozen=True)
+class Options:
+    app_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 7071
+    require_keys: bool = False
+    activity_workers: int = 8
+
+
+class DevHost:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        settings = load_local_settings(options.app_dir)  # before the import: apps read settings at import
+        if settings:
+            log.info("local.settings.json: set %s", ", ".join(settings))
+        self.host_json: HostJson = read_host_json(options.app_dir)
+        self.index: FunctionIndex = index_functions(import_app(options.app_dir))
+        self.keys = KeyPolicy.create(options.require_keys)
+        self._binding = ""  # known once the port is bound (the port may be 0: any free port)
+        self.activities = ActivityRunner(self.index, options.activity_workers, "", str(options.app_dir))
+        self.engine = Engine(self.index, MemoryStore(), self.activities)
+        self._runner: web.AppRunner | None = None
+        self.port = options.port
+
+    @property
+    def origin(self) -> str:
+        host = self.options.host
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        return f"http://{'[' + shown + ']' if ':' in shown else shown}:{self.port}"
+
+    @property
+    def rpc_origin(self) -> str:
+        """How the in-process durable client calls back: loopback when devhost listens on all addresses."""
+        wildcard = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(self.options.host)
+        return f"http://{wildcard}:{self.port}" if wildcard else self.origin
+
+    async def start(self) -> None:
+        dispatcher = FunctionDispatcher(self.index.http, self.host_json.route_prefix, self.keys,
+                                        self.options.app_dir, lambda: self._binding)
+        app = build_application(dispatcher, DurableApi(self.engine, self.host_json.hub_name).routes())
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.options.host, self.options.port)
+        await site.start()
+        if self._runner.addresses:  # the bound port, when asked for port 0
+            self.port = self._runner.addresses[0][1]
+        self._binding = client_binding_json(self.origin, self.rpc_origin, self.host_json.hub_name)
+        self.activities.set_client_binding(self._binding)
+        self.engine.resume_unfinished()
+
+    async def stop(self) -> None:
+        self.engine.shutdown()
+        self.activities.shutdown()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await _close_sdk_client_session()
+
+
+async def _close_sdk_client_session() -> None:
+    """The SDK's durable client keeps a module-global aiohttp session; close it to leave no warnings."""
+    try:
+        from azure.durable_functions.models.utils import http_utils
+
+        await http_utils._close_session()
+    except Exception:  # noqa: BLE001 - best effort at shutdown
+        pass
