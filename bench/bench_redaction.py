@@ -24,8 +24,8 @@ SECRETS = (
     "DefaultEndpointsProtocol=https;AccountName=stbench;AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdo"
     "aWprbG1ub3BxcnN0dXZ3eHl6QUJDREVGR0g=;EndpointSuffix=core.windows.net",
     'password = "S3cr3t-P@ssw0rd!"',
-    "Authorization: Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6"
-    "IkpvaG4ifQ"
+    "Authorization: Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9"
+    ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ"
     ".c2lnbmF0dXJlMTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A",
     "https://stbench.blob.core.windows.net/c/b.txt?sv=2022-11-02&sp=r&se=2030-01-01T00:00:00Z&sig=AbCdEf"
     "GhIjKlMnOpQrStUvWxYz0123456789%2B%2F%3D",
@@ -35,8 +35,11 @@ SECRETS = (
 )
 
 
-def build_text(target_bytes: int, seed: int = 1234) -> str:
-    """Concatenate the clean corpus files (shuffled) and sprinkle a secret roughly every 200 KB."""
+def build_text(target_bytes: int, seed: int = 1234) -> tuple[str, int]:
+    """Concatenate the clean corpus files (shuffled), sprinkle a secret roughly every 200 KB.
+
+    Returns the text and the number of secrets inserted.
+    """
     files = sorted(CORPUS.iterdir())
     if not files:
         raise SystemExit(f"no corpus files in {CORPUS}")
@@ -44,6 +47,7 @@ def build_text(target_bytes: int, seed: int = 1234) -> str:
     chunks: list[str] = []
     size = 0
     next_secret = 0
+    inserted = 0
     while size < target_bytes:
         path = rng.choice(files)
         chunk = f"\n# ---- {path.name} ----\n" + path.read_text(encoding="utf-8")
@@ -51,8 +55,9 @@ def build_text(target_bytes: int, seed: int = 1234) -> str:
         size += len(chunk)
         if size >= next_secret:
             chunks.append("\n" + rng.choice(SECRETS) + "\n")
+            inserted += 1
             next_secret += 200_000
-    return "".join(chunks)
+    return "".join(chunks), inserted
 
 
 def main() -> None:
@@ -61,7 +66,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs; the best one is reported")
     args = parser.parse_args()
 
-    text = build_text(int(args.mb * 1_000_000))
+    text, inserted = build_text(int(args.mb * 1_000_000))
     megabytes = len(text.encode("utf-8", "surrogatepass")) / 1_000_000
     times = []
     redacted = text
@@ -71,7 +76,9 @@ def main() -> None:
         times.append(time.perf_counter() - started)
     best = min(times)
     found = len(find_secrets(text))
-    print(f"size: {megabytes:.2f} MB, secrets redacted: {found}, changed: {redacted != text}")
+    placeholders = redacted.count("[REDACTED:")
+    print(f"size: {megabytes:.2f} MB")
+    print(f"secrets inserted: {inserted}, found: {found}, placeholders in output: {placeholders}")
     print(f"redact_text: best {best:.3f} s of {args.repeat} ({', '.join(f'{t:.3f}' for t in times)})")
     print(f"throughput: {megabytes / best:.1f} MB/s")
 

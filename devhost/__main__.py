@@ -38,8 +38,9 @@ def print_banner(host: DevHost) -> None:
     print(f"task hub: {host.host_json.hub_name}; route prefix: /{host.host_json.route_prefix}", flush=True)
     prefix = f"/{host.host_json.route_prefix}" if host.host_json.route_prefix else ""
     print("functions:", flush=True)
+    methods = {f.name: ",".join(sorted(f.methods)) if f.methods else "any method" for f in host.index.http}
     for name, kind, route in host.index.listing:
-        shown = f"  {host.origin}{prefix}/{route}" if kind == "httpTrigger" else ""
+        shown = f" [{methods.get(name)}] {host.origin}{prefix}/{route}" if kind == "httpTrigger" else ""
         print(f"  {name}: {kind}{shown}", flush=True)
     if host.keys.generated:
         print(f"function key (send as x-functions-key or ?code=): {host.keys.key}", flush=True)

@@ -8,6 +8,7 @@ import importlib
 import inspect
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +84,10 @@ def import_app(app_dir: Path) -> Any:
     if not (app_dir / "function_app.py").is_file():
         raise AppLoadError(f"no function_app.py in {app_dir}")
     sys.path.insert(0, str(app_dir))
-    module = importlib.import_module("function_app")
+    try:
+        module = importlib.import_module("function_app")
+    except Exception as exc:  # the app's own error: show it whole, it is about code, not requests
+        raise AppLoadError(f"importing function_app.py failed:\n{traceback.format_exc()}") from exc
     candidates = [(name, obj) for name, obj in vars(module).items()
                   if not isinstance(obj, type) and callable(getattr(obj, "get_functions", None))]
     if not candidates:
@@ -93,8 +97,12 @@ def import_app(app_dir: Path) -> Any:
 
 
 def index_functions(app: Any) -> FunctionIndex:
+    try:
+        functions = app.get_functions()
+    except Exception as exc:  # e.g. two functions with one name: the app's indexing refuses it
+        raise AppLoadError(f"the app's functions could not be indexed: {exc}") from exc
     index = FunctionIndex()
-    for function in app.get_functions():
+    for function in functions:
         trigger = function.get_trigger()
         name = function.get_function_name()
         kind = getattr(trigger, "type", None)

@@ -16,7 +16,8 @@ def to_function_request(request: web.Request, body: bytes, route_params: dict[st
     # Repeated headers and query keys are joined with "," as the Functions host does.
     headers: dict[str, str] = {}
     for key, value in request.headers.items():
-        headers[key] = f"{headers[key]},{value}" if key in headers else value
+        name = key.lower()
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
     params: dict[str, str] = {}
     for key, value in request.query.items():
         params[key] = f"{params[key]},{value}" if key in params else value

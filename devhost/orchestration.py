@@ -10,10 +10,11 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from devhost import history as h
 from devhost.actions import ActionType, find_nondeterminism, flatten, is_canceled_timer
@@ -50,6 +51,7 @@ from devhost.store import (
     InstanceStore,
 )
 from devhost.timeutil import parse_time, utc_now
+from devhost.work import WorkRunner
 
 log = logging.getLogger("devhost")
 
@@ -58,13 +60,16 @@ class StartError(Exception):
     """Starting failed for a reason the caller may read (unknown orchestrator, instance still running)."""
 
 
+Outcome = Literal["accepted", "not_found", "gone"]  # for raise_event, terminate, suspend, resume
+
+
 @dataclass
 class _Batch:
     execution_id: str
-    handle: Any
-    context: str
+    handle: Callable[[str], str]
+    context: str  # the context JSON for the handle
     retries: Scheduled  # what the retry steps taken into this batch scheduled
-    started: Any  # the batch's OrchestratorStarted time
+    started: datetime  # the batch's OrchestratorStarted time
 
 
 class Engine:
@@ -72,12 +77,10 @@ class Engine:
                  replay_workers: int = 4) -> None:
         self._index = index
         self._store = store
-        self._activities = activities
         self._replay_pool = ThreadPoolExecutor(replay_workers, thread_name_prefix="devhost-replay")
         self.entities = EntityRunner(index, store, self._replay_pool)
+        self._work = WorkRunner(activities, self.entities, self._deliver, self._start_child)
         self._driving: set[str] = set()
-        self._timers: dict[str, dict[int, asyncio.TimerHandle]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
 
     # ----- the management API's operations (called on the loop) -----
 
@@ -93,7 +96,7 @@ class Engine:
             raise StartError(f"An Orchestration instance with the status {existing.runtime_status} already "
                              f"exists with instance id '{instance_id}'.")
         if existing is not None:  # a finished instance is replaced, as Durable does
-            self._drop_timers(instance_id)
+            self._work.drop_timers(instance_id)
             self._store.delete(instance_id)
         record = InstanceRecord(instance_id, function.name, input_text, parent=parent,
                                 execution_id=uuid.uuid4().hex)
@@ -108,7 +111,7 @@ class Engine:
     def query(self, query: InstanceQuery) -> list[InstanceRecord]:
         return self._store.query(query)
 
-    def raise_event(self, instance_id: str, name: str, input_text: str | None) -> str:
+    def raise_event(self, instance_id: str, name: str, input_text: str | None) -> Outcome:
         """"accepted", "not_found" or "gone". The event waits in a queue until a wait can take it."""
         record = self._store.get(instance_id)
         if record is None:
@@ -122,7 +125,7 @@ class Engine:
             self._kick(instance_id)
         return "accepted"
 
-    def terminate(self, instance_id: str, reason: str) -> str:
+    def terminate(self, instance_id: str, reason: str) -> Outcome:
         record = self._store.get(instance_id)
         if record is None:
             return "not_found"
@@ -132,10 +135,10 @@ class Engine:
         self._store.save(record)
         return "accepted"
 
-    def suspend(self, instance_id: str) -> str:
+    def suspend(self, instance_id: str) -> Outcome:
         return self._set_suspended(instance_id, True)
 
-    def resume(self, instance_id: str) -> str:
+    def resume(self, instance_id: str) -> Outcome:
         return self._set_suspended(instance_id, False)
 
     def purge(self, instance_id: str) -> bool:
@@ -143,7 +146,7 @@ class Engine:
         record = self._store.get(instance_id)
         if record is None or not record.is_terminal:
             return False
-        self._drop_timers(instance_id)
+        self._work.drop_timers(instance_id)
         return self._store.delete(instance_id)
 
     def purge_where(self, query: InstanceQuery) -> int:
@@ -155,14 +158,11 @@ class Engine:
             work: list[Work] = [StartTimer(int(t), parse_time(at)) for t, at in record.open_timers.items()]
             work += [RunActivity(int(t), w["name"], w.get("input")) for t, w in record.open_work.items()
                      if w["kind"] == "activity"]
-            self._start_work(record, work)
+            self._work.start(record.instance_id, record.execution_id, work)
             self._kick(record.instance_id)
 
     def shutdown(self) -> None:
-        for timers in self._timers.values():
-            for handle in timers.values():
-                handle.cancel()
-        self._timers.clear()
+        self._work.shutdown()
         self._replay_pool.shutdown(wait=False, cancel_futures=True)
 
     # ----- the replay loop -----
@@ -170,7 +170,7 @@ class Engine:
     def _kick(self, instance_id: str) -> None:
         if instance_id not in self._driving:  # a running drive loop picks new inbox events up itself
             self._driving.add(instance_id)
-            self._spawn(self._drive(instance_id))
+            self._work.spawn(self._drive(instance_id))
 
     async def _drive(self, instance_id: str) -> None:
         loop = asyncio.get_running_loop()
@@ -212,7 +212,7 @@ class Engine:
         self._store.save(record)
         return _Batch(record.execution_id, function.handle, build_context(record), retries, now)
 
-    def _take_inbox(self, record: InstanceRecord, now: Any) -> tuple[list[Event], Scheduled]:
+    def _take_inbox(self, record: InstanceRecord, now: datetime) -> tuple[list[Event], Scheduled]:
         """The inbox events for this batch, ordered so the SDK gives task ids in the host's order.
 
         Retry steps come first (they resume no user code). At most one EventRaised per batch: with two
@@ -238,7 +238,7 @@ class Engine:
         work = self._apply(record, batch, result, actions)
         record.touch()
         self._store.save(record)
-        self._start_work(record, work)
+        self._work.start(record.instance_id, record.execution_id, work)
 
     def _apply(self, record: InstanceRecord, batch: _Batch, result: ReplayResult,
                actions: list[dict[str, Any]]) -> list[Work]:
@@ -283,7 +283,7 @@ class Engine:
 
     def _continue_as_new(self, record: InstanceRecord, new_input: str | None) -> None:
         """Same instance, fresh history and the new input; events not yet seen stay queued."""
-        self._drop_timers(record.instance_id)
+        self._work.drop_timers(record.instance_id)
         record.queued_events = undelivered_external_events(record) + record.queued_events
         record.input = new_input
         record.execution_id = uuid.uuid4().hex
@@ -297,7 +297,7 @@ class Engine:
         self._set_status(record, status)
         record.output = output
         record.inbox, record.open_timers, record.open_work = [], {}, {}
-        self._drop_timers(record.instance_id)
+        self._work.drop_timers(record.instance_id)
         record.touch()
         if record.parent:
             parent, task_id = record.parent, record.parent["task_id"]
@@ -311,7 +311,7 @@ class Engine:
                      record.runtime_status, status)
             record.runtime_status = status
 
-    def _set_suspended(self, instance_id: str, suspended: bool) -> str:
+    def _set_suspended(self, instance_id: str, suspended: bool) -> Outcome:
         record = self._store.get(instance_id)
         if record is None:
             return "not_found"
@@ -324,39 +324,14 @@ class Engine:
                 self._kick(instance_id)
         return "accepted"
 
-    # ----- work: timers, activities, sub-orchestrations, entities -----
+    # ----- completions coming back -----
 
-    def _start_work(self, record: InstanceRecord, work: list[Work]) -> None:
-        instance_id, execution_id = record.instance_id, record.execution_id
-        for item in work:
-            if isinstance(item, StartTimer):
-                delay = max(0.0, (item.fire_at - utc_now()).total_seconds())
-                fired = h.timer_fired(item.task_id, item.fire_at)
-                loop = asyncio.get_running_loop()
-                handle = loop.call_later(delay, self._deliver, instance_id, execution_id, fired)
-                self._timers.setdefault(instance_id, {})[item.task_id] = handle
-            elif isinstance(item, RunActivity):
-                self._spawn(self._run_activity(instance_id, execution_id, item))
-            elif isinstance(item, StartSubOrchestration):
-                parent = {"instance_id": instance_id, "execution_id": execution_id, "task_id": item.task_id}
-                try:
-                    self.start(item.name, item.instance_id, item.input, parent=parent)
-                except StartError as exc:
-                    failed = h.sub_orchestration_failed(item.task_id, str(exc), "")
-                    self._post(instance_id, execution_id, failed)
-            elif isinstance(item, EntityOperation):
-                reply = None if item.reply_id is None else self._entity_reply(instance_id, execution_id, item)
-                self.entities.submit(item, reply)
-
-    def _entity_reply(self, instance_id: str, execution_id: str, item: EntityOperation) -> Any:
-        reply_id = item.reply_id or ""
-        return lambda answer: self._deliver(instance_id, execution_id, h.event_raised(reply_id, answer))
-
-    async def _run_activity(self, instance_id: str, execution_id: str, item: RunActivity) -> None:
-        outcome = await self._activities.run(item.name, item.input)
-        event = (h.task_completed(item.task_id, outcome.result) if outcome.ok
-                 else h.task_failed(item.task_id, outcome.reason, outcome.details))
-        self._deliver(instance_id, execution_id, event)
+    def _start_child(self, instance_id: str, execution_id: str, item: StartSubOrchestration) -> None:
+        parent = {"instance_id": instance_id, "execution_id": execution_id, "task_id": item.task_id}
+        try:
+            self.start(item.name, item.instance_id, item.input, parent=parent)
+        except StartError as exc:
+            self._post(instance_id, execution_id, h.sub_orchestration_failed(item.task_id, str(exc), ""))
 
     def _deliver(self, instance_id: str, execution_id: str, event: Event) -> None:
         """A task finished: put its event in the inbox, unless the execution it belongs to is gone."""
@@ -367,7 +342,7 @@ class Engine:
         if task_id is not None:
             record.open_work.pop(str(task_id), None)
             record.open_timers.pop(str(task_id), None)
-            self._timers.get(instance_id, {}).pop(task_id, None)
+            self._work.timer_done(instance_id, task_id)
         record.inbox.append(event)
         self._store.save(record)
         self._kick(instance_id)
@@ -380,17 +355,6 @@ class Engine:
         for index, before in enumerate(record.actions_seen):
             task_id = record.action_task_ids[index]
             if task_id is not None and is_canceled_timer(actions[index]) and not is_canceled_timer(before):
-                handle = self._timers.get(record.instance_id, {}).pop(task_id, None)
-                if handle is not None:
-                    handle.cancel()
+                self._work.timer_done(record.instance_id, task_id)
                 record.open_timers.pop(str(task_id), None)
                 record.inbox = [e for e in record.inbox if e.get("TimerId") != task_id]
-
-    def _drop_timers(self, instance_id: str) -> None:
-        for handle in self._timers.pop(instance_id, {}).values():
-            handle.cancel()
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)  # the loop keeps only weak references to tasks
-        task.add_done_callback(self._tasks.discard)

@@ -75,7 +75,7 @@ def _resume(state: SessionState, delta: MaterialDelta) -> None:
     said = [f"answered: {delta.answer[:300]}"] if delta.answer else []
     said += [f"sent {', '.join(f.path for f in delta.files[:10])}"] if delta.files else []
     if said:  # analyzers re-read the material after each client entry, so only new material makes one
-        state.add_evidence(Evidence(tool="client", status="success", summary="client " + "; ".join(said)))
+        state.add_evidence(Evidence(tool="client", status="success", summary="; ".join(said)))
     state.turn += 1
     state.round += 1
     state.round_steps = 0

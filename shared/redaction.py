@@ -106,12 +106,13 @@ _REFERENCE_RE = re.compile(
     r"""^(?:
         \$\{.*                         # ${VAR}, ${{ secrets.X }}, Bicep ${...}, ${VAR:?message}
       | \$\(.*                         # $(var) Azure Pipelines / shell substitution
-      | \$[A-Za-z_][\w.:]*             # $VAR, $env:VAR, $password (PowerShell / PHP variable)
+      | \$[A-Za-z_][A-Za-z_.:]*        # $dbPassword, $env:VAR (PowerShell / PHP / shell variable) ...
+      | \$[A-Z_][A-Z0-9_]*             # ... $DB_PASSWORD_2; but "$uperS3cret" is a literal
       | \{\{.*                         # {{ jinja / helm / handlebars }}
       | %[A-Za-z_][\w.-]*%             # %WINDOWS_VAR%
       | \#\{.*\}\#?                    # #{token}# (replace-tokens tasks)
       | __[A-Za-z0-9_]+__              # __TOKEN__ (release pipelines)
-      | @Microsoft\.KeyVault\(.*\)     # App Service Key Vault reference
+      | @Microsoft\.KeyVault\(.*       # App Service Key Vault reference (even when cut at its ";")
       | \[.*\]                         # ARM template expression [parameters('x')] / a placeholder
       | <[^<>]*>                       # <your-key>
     )$""",
@@ -344,8 +345,10 @@ _ASSIGNMENT_TAIL = (
 def _resolve_assignment(match: re.Match[str], text: str) -> SecretMatch | None:
     """Resolver for the assignment passes: classify the key name, then judge the value."""
     name_start = _name_start(text, match.end("kw"))
-    classified = _classify_name(text[name_start : match.end("kw")])
-    if classified is None or text.endswith(("://", "${", "$"), 0, name_start):
+    name = text[name_start : match.end("kw")]
+    classified = _classify_name(name)
+    segment_start = name_start + 1 + max(name.rfind("."), name.rfind(":"))  # `PASSWORD` in `${A:-PASSWORD`
+    if classified is None or text.endswith("://", 0, name_start) or text.endswith("${", 0, segment_start):
         return None  # not a secret name; user name of https://x-access-token:...@; ${PASSWORD:-x} expansion
     kind, strong = classified
     if match.start("q") >= 0:
@@ -577,17 +580,25 @@ def _name_value_pair(field: str) -> SecretPattern:
 
 
 _B64 = r"A-Za-z0-9+/"
-# A connection-string key value: up to `;`, a quote or a blank; `=` only as trailing base64 padding
-# (so `AccountKey=AccountKey=...` cannot make each match scan far ahead).
-_CONN_VALUE = r"[^;\"'\s=]{1,1024}={0,3}"
+# A connection-string key value: up to `;`, a quote or a blank.
+_CONN_VALUE = r"[^;\"'\s]{1,1024}"
 _PEM_LABEL = r"[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+# Body of a PEM block whose END is missing: whole lines of base64, `Proc-Type: ...` headers or blanks, each
+# ending at a real or JSON-escaped newline, a quote or the end of the text; the next ordinary line stays.
+_PEM_NEWLINE = r"(?:\r?\n|\\r?\\n)"
+_PEM_TRUNCATED_BODY = (
+    rf"(?:{_PEM_NEWLINE}[ \t]*"
+    rf"(?:[A-Za-z0-9+/=]{{1,128}}|[A-Za-z-]{{1,20}}:[^\r\n\\]{{0,200}}|(?={_PEM_NEWLINE}))"  # a blank only
+    rf"(?=[ \t]*(?:{_PEM_NEWLINE}|[\"']|\Z))){{0,512}}"  # if another line follows
+)
 
 _PATTERNS: tuple[SecretPattern, ...] = (
     # PEM private keys (RSA/EC/DSA/OPENSSH/ENCRYPTED/PGP), BEGIN through END, also with JSON "\n" escapes.
     # Without END (truncated paste) the base64 body that follows is taken.
     _entry(
         "private-key",
-        rf"-----BEGIN{_PEM_LABEL}(?:[\s\S]{{0,32768}}?-----END{_PEM_LABEL}|[A-Za-z0-9+/=\s\\:,-]{{0,32768}})",
+        # the search for END stops at the next BEGIN, so repeated BEGINs cost linear time
+        rf"-----BEGIN{_PEM_LABEL}(?:(?:[^-]|-(?!----BEGIN)){{0,32768}}?-----END{_PEM_LABEL}|{_PEM_TRUNCATED_BODY})",
         ("private key",),
     ),
     # JSON Web Tokens: header.payload[.signature], base64url, both JSON objects (start with eyJ / ey).
@@ -647,16 +658,17 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         r"://[^:/?#@\s\"'<>]{0,256}:(?P<value>[^@/?#\s\"'<>]{1,256})@",
         ("://",), check=_not_reference,
     ),
-    # Authorization: Bearer <token> (anywhere; the token must look opaque, not a word of prose).
+    # Authorization: Bearer <token> (anywhere; the token must look opaque, not a word of prose).  RFC 6750
+    # b64token: the token ends after its "=" padding, whatever is glued behind it.
     _entry(
         "bearer-token",
-        r"bearer(?<![a-z0-9_-]bearer)[ \t]+(?P<value>[a-z0-9._~+/-]{16,16384}=*)(?![a-z0-9._~+/=-])",
+        r"bearer(?<![a-z0-9_-]bearer)[ \t]+(?P<value>[a-z0-9._~+/-]{16,16384}=*)",
         ("bearer",), check=_token_like, lowered=True,
     ),
     # Authorization: Basic base64(user:pass)
     _entry(
         "basic-auth",
-        r"basic(?<![a-z0-9_-]basic)[ \t]+(?P<value>[a-z0-9+/]{8,4096}={0,2})(?![a-z0-9+/=])",
+        r"basic(?<![a-z0-9_-]basic)[ \t]+(?P<value>[a-z0-9+/]{8,4096}={0,2})",
         ("basic",), check=_is_basic_credential, lowered=True,
     ),
     # Azure Storage REST: Authorization: SharedKey account:<base64 HMAC>

@@ -150,3 +150,20 @@ def test_suspend_holds_the_instance_until_resumed(http: httpx.Client) -> None:
     assert status(http, instance)["runtimeStatus"] == "Suspended"
     assert http.post(f"{WEBHOOKS}/instances/{instance}/resume?reason=go").status_code == 202
     assert wait_for(http, instance)["output"] == {"approved": '"later"'}
+
+
+def test_restart_rewind_and_failure_status_code(http: httpx.Client) -> None:
+    instance = start(http, "chain", ["R"])
+    wait_for(http, instance)
+    same = http.post(f"{WEBHOOKS}/instances/{instance}/restart", params={"restartWithNewInstanceId": "false"})
+    assert (same.status_code, same.json()) == (202, instance)
+    assert wait_for(http, instance)["output"] == ["Hello R!"]
+    fresh = http.post(f"{WEBHOOKS}/instances/{instance}/restart")
+    assert fresh.status_code == 202 and fresh.json() != instance
+    assert wait_for(http, fresh.json())["output"] == ["Hello R!"]
+    assert http.post(f"{WEBHOOKS}/instances/{instance}/rewind?reason=x").status_code == 501
+    failed = start(http, "uses_failing_activity")
+    wait_for(http, failed)
+    url = f"{WEBHOOKS}/instances/{failed}"
+    assert http.get(url).status_code == 200
+    assert http.get(url, params={"returnInternalServerErrorOnFailure": "true"}).status_code == 500

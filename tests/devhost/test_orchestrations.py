@@ -158,3 +158,8 @@ def test_large_fan_out(http: httpx.Client) -> None:
     done = wait_for(http, start(http, "fan_out", 100), timeout=20)
     assert done["output"] == sum(i * i for i in range(100))
     assert time.monotonic() - started < 10
+
+
+def test_sub_orchestrator_with_retry(http: httpx.Client) -> None:
+    done = wait_for(http, start(http, "parent_with_retry"))
+    assert (done["runtimeStatus"], done["output"]) == ("Completed", "ok after 3")

@@ -168,3 +168,41 @@ def test_functions_are_found_from_metadata_under_every_name() -> None:
     (http,) = index.http
     assert (http.route, http.methods, http.auth_level, http.client_params) == (
         "go/{x}", frozenset({"POST"}), "anonymous", ("client",))
+
+
+# ----- activities -----
+
+def test_activity_runner_outcomes() -> None:
+    import asyncio
+
+    from devhost.activities import ActivityRunner
+
+    app = df.DFApp()
+
+    @app.activity_trigger(input_name="value")
+    def double(value: int) -> int:
+        return value * 2
+
+    @app.activity_trigger(input_name="value")
+    async def later(value: str) -> str:
+        await asyncio.sleep(0)
+        return value.upper()
+
+    @app.activity_trigger(input_name="value")
+    def broken(value: str) -> str:
+        raise KeyError(value)
+
+    runner = ActivityRunner(index_functions(app), 2, "{}", ".")
+
+    async def run_all() -> list:
+        return [await runner.run("double", "21"), await runner.run("later", "not json"),
+                await runner.run("broken", '"k"'), await runner.run("missing", "null")]
+
+    try:
+        doubled, upper, failed, missing = asyncio.run(run_all())
+    finally:
+        runner.shutdown()
+    assert (doubled.ok, doubled.result) == (True, "42")
+    assert upper.result == '"NOT JSON"'  # text that is not JSON reaches the activity as a string
+    assert (failed.ok, failed.reason) == (False, "'k'") and "KeyError" in failed.details
+    assert not missing.ok and "'missing' doesn't exist" in missing.reason

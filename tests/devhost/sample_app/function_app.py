@@ -10,9 +10,9 @@ from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
+from azure.durable_functions import DurableOrchestrationClient as Client
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-Client = df.DurableOrchestrationClient
 
 _lock = threading.Lock()
 _flaky_calls: dict[str, int] = {}
@@ -360,6 +360,17 @@ def gather_two(context: df.DurableOrchestrationContext):
     first, second = yield context.task_all([context.wait_for_external_event("a"),
                                             context.wait_for_external_event("b")])
     return [json.loads(first), json.loads(second)]
+
+
+@app.orchestration_trigger(context_name="context")
+def parent_with_retry(context: df.DurableOrchestrationContext):
+    options = df.RetryOptions(first_retry_interval_in_milliseconds=50, max_number_of_attempts=3)
+    return (yield context.call_sub_orchestrator_with_retry("flaky_child", options, context.instance_id))
+
+
+@app.orchestration_trigger(context_name="context")
+def flaky_child(context: df.DurableOrchestrationContext):
+    return (yield context.call_activity("flaky", f"child-{context.get_input()}"))
 
 
 # ----- entities -----
