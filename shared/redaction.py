@@ -358,7 +358,7 @@ def _resolve_assignment(match: re.Match[str], text: str) -> SecretMatch | None:
     if judged is None:
         return None
     value, context = judged
-    if _PATH_RE.match(value) and text[name_start : match.end("kw")].lower() in ("pwd", "oldpwd"):
+    if _PATH_RE.match(value) and name.lower() in ("pwd", "oldpwd"):
         return None  # PWD=/home/site/wwwroot in an environment dump is the working directory
     start = match.start("bv")
     return SecretMatch(kind, start, start + len(value)) if _is_bare_secret(value, strong, context) else None
@@ -512,6 +512,11 @@ def _resolve_keys_object_entry(match: re.Match[str], text: str) -> SecretMatch |
     if not in_keys_object or not _has_digit_and_letter(text[start:end]):
         return None
     return SecretMatch("function-key", start, end)
+
+
+def _prose_password(value: str) -> bool:
+    """`the password is Hunter2!` yes; `the password is incorrect` / `is 12 characters` no."""
+    return _is_bare_secret(value, True, _BareContext(identifiers_are_literals=False, yaml_like=False))
 
 
 _SECRET_SET_RE = re.compile(r"\bsecret[ \t]+set\b", re.I | _FLAGS)
@@ -749,6 +754,13 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         "password",
         r"-u(?<![\w-]-u)[ \t]+\S{1,256}[ \t]+-p[ \t]+(?P<value>[^\s\"'-][^\s\"']{0,1024})",
         (" -p ",), check=_cli_value,
+    ),
+    # Free text: "my password is Hunter2!", "set the pwd to S3cret" (a plain word is not taken).
+    _entry(
+        "password",
+        r"pass(?:word|wd|phrase)?(?<![a-z0-9_]pass)(?<![a-z0-9_]password)(?<![a-z0-9_]passwd)"
+        r"(?<![a-z0-9_]passphrase)[ \t]+(?:is|was|to|of)[ \t]+[\"']?(?P<value>[^\s\"']{2,255}[^\s\"'.,;:)])",
+        ("pass",), check=_prose_password, lowered=True,
     ),
     # Secret-named assignments in code and config, one pass per keyword the name ends with:
     # password=..., "clientSecret": "...", api-key: ..., SECRET_KEY='...', <name>Token: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
+import time
 
 import httpx
 import pytest
@@ -121,20 +121,16 @@ def test_unknown_and_malformed_trace_ids_are_404(http: httpx.Client):
         assert response.json()["error"]["code"] == "not_found"
 
 
-def test_a_duplicate_continue_does_not_answer_the_next_request(http: httpx.Client):
+def test_a_late_duplicate_of_an_earlier_continue_does_not_answer_the_next_request(http: httpx.Client):
     env = start(http, with_options(FIREWALL, max_depth=1)).json()
-    url = f"/api/debug/{env['trace_id']}/continue"
-    results: list[dict] = []
-
-    def resume() -> None:
-        with httpx.Client(base_url=str(http.base_url), timeout=60) as own:
-            results.append(own.post(url, json={}).json())
-    threads = [threading.Thread(target=resume) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    # Both callers see the session's next client-facing state; it is round 2's request, asked once.
-    assert [r["status"] for r in results] == ["request", "request"]
+    resumed = http.post(f"/api/debug/{env['trace_id']}/continue", json={}).json()
+    assert (resumed["status"], resumed["round"]) == ("request", 2)
+    # The same continue delivered again (a retried message): it carries turn 0, the session is at turn 1.
+    duplicate = http.post(f"/runtime/webhooks/durabletask/instances/{env['trace_id']}/raiseEvent/client_input",
+                          json={"turn": 0, "answer": None, "files": [], "environment": {}})
+    assert duplicate.status_code == 202
+    time.sleep(0.5)
     latest = http.get(f"/api/debug/{env['trace_id']}").json()
-    assert (latest["status"], latest["round"]) == ("request", 2)
+    assert (latest["status"], latest["round"], latest["steps"]) == ("request", 2, 1)
+    session = follow(http, latest, FIREWALL["client"])
+    assert session.last["status"] == "done"

@@ -229,6 +229,12 @@ POSITIVE: dict[str, Case] = {
         "cGFzc3dvcmQxMjM=",
         ("kind: Secret", "password: "),
     ),
+    "prose-password": _case(
+        "my password is Hunter2! and login still fails. DB password was P@ssw0rd.",
+        ("Hunter2!", "P@ssw0rd"),
+        ("my password is ", " and login still fails. DB password was ", "."),
+        "password",
+    ),
     "cli-u-p": _case(
         f"az login --service-principal -u {GUID} -p Zx9-abc.DEF_123 --tenant {TENANT}",
         "Zx9-abc.DEF_123",
@@ -768,6 +774,10 @@ NEGATIVE: dict[str, str] = {
         '<input type="password" id="password" name="password" autocomplete="current-password">'
     ),
     "password-prompt": "Enter Password: \nPassword:",
+    "prose-no-password": (
+        "The password is incorrect. The password is required and must be 12 characters; "
+        "password of length 12; set the password to ${DB_PASSWORD}; the password is password1"
+    ),
     "postgres-error": 'FATAL:  password authentication failed for user "orders_app"',
     "aad-error": (
         "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in "
