@@ -19,9 +19,8 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.helpers.devhost_process import run_devhost  # noqa: E402
-
 from tests.helpers.api_client import follow  # noqa: E402
+from tests.helpers.devhost_process import run_devhost  # noqa: E402
 from tests.helpers.engine_loop import load_scenarios, run_engine  # noqa: E402
 
 
