@@ -17,13 +17,20 @@ Design
   copy of the text (``SecretPattern.lowered``), which is much faster than ``re.IGNORECASE``; their
   resolvers read values from the original text through the match spans (same length, same offsets).
 * The candidate spans of all passes are merged: overlapping spans are united and the kind of the entry
-  listed first wins.  Text inside an existing ``[REDACTED:...]`` placeholder is never matched, which
-  (with the merge) makes redaction idempotent.
+  listed first wins.  Idempotence: a match that starts inside an existing ``[REDACTED:...]`` placeholder
+  (``[REDACTED:api-key]: x`` is not an ``api-key:`` header) or a secret span overlapping one is dropped,
+  and an assignment's value is matched in a lookahead, so an assignment nested in a rejected value is
+  found on the first pass, not the second.
+* Linear time on hostile input (10 MB of ``password=`` or of ``-----BEGIN PRIVATE KEY-----``): every
+  quantifier is bounded, a bare value stops where a nested assignment starts and the PEM END search
+  stops at the next BEGIN.  Realistic text runs at ~20 MB/s (``bench/bench_redaction.py``).
 * "Key = value" assignments (``password=``, ``"clientSecret": "..."``, ``api-key: ...``) are the hard
-  part: code has the same shape (``password = get_password()``).  Quoted literals are secrets unless they
-  are references, placeholders or templates (:func:`_is_literal_secret`); bare (unquoted) values go
-  through :func:`_is_bare_secret`, which tells ``.env``/YAML/DSN/log text from code (calls, attribute
-  chains, type annotations, variable names).
+  part: code has the same shape (``password = get_password()``).  The key name decides the kind
+  (:data:`_NAME_RULES`).  Quoted literals are secrets unless they are references, placeholders or
+  templates (:func:`_is_literal_secret`); bare (unquoted) values go through :func:`_is_bare_secret`,
+  which tells ``.env``/YAML/DSN/log text from code (calls, attribute chains, type annotations, variable
+  names).  Sibling forms are covered too: ``{"name": "DB_PASSWORD", "value": "..."}`` (app settings,
+  Kubernetes env), ``<password>...</password>``, ``--client-secret x``, ``az keyvault secret set --value``.
 
 Borderline decisions (documented here because callers and reviewers will ask)
 -----------------------------------------------------------------------------
@@ -47,8 +54,13 @@ Borderline decisions (documented here because callers and reviewers will ask)
 * ``-p xyz`` is only redacted in the ``-u <user> -p <password>`` shape (``mkdir -p``, ``docker -p``).
 * A ``-----BEGIN ... PRIVATE KEY-----`` without END marker (truncated paste) is redacted through the end
   of its base64 body.
+* Free text: "the password is Hunter2!" is redacted, "the password is incorrect" is not (a plain word
+  after ``password is/was/to/of`` is prose).
+* Not covered (no reliable shape): cookies / session ids, Azure DevOps PATs and bare 88-char storage keys
+  outside any key name or connection string (they look like any base64, e.g. a sha512 integrity hash).
 * Known partial leaks, all rare: unquoted YAML values containing spaces (only the first word goes),
-  Redis passwords containing ``,``, quoted values containing their own (unescaped) quote character.
+  Redis passwords containing ``,``, quoted values containing their own (unescaped) quote character, a
+  bare value containing ``key=``/``token:``-like text (it is cut there; the rest is judged on its own).
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shared.engines.analyzers.ledger import since_last_answer
+from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
-from shared.report import checked_list, partial_report
-from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
+from shared.report import checked_list
+from shared.session import Conclude, RunTool, SessionState
 
 TOOL = "get_requirement_status"
 
@@ -20,14 +20,12 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return RunTool(tool=TOOL, arguments={"module": module},
                        purpose=f"checking whether requirements.txt provides '{module}'")
     if status.status == "no_data":
-        if state.requests_asked:
-            return GiveUp(reason="exhausted", message="requirements.txt is still missing; cannot confirm the cause.",
-                          report=partial_report(state, category=hit.signature.category))
-        return AskClient(request=ClientRequest(
+        return ask_once(state, ClientRequest(
             question=f"Please send the app's requirements.txt (as a source file with relevance 'config'): "
                      f"the error says module '{module}' is missing.",
             why="It decides whether the package is missing from requirements.txt or not installed by the deployment.",
-            suggested_commands=["cat requirements.txt"]))
+            suggested_commands=["cat requirements.txt"]),
+            "requirements.txt is still missing; the cause cannot be confirmed.", hit.signature.category)
     return _conclude(state, hit, module, status.data, status.summary)
 
 

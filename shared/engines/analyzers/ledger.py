@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from shared.session import Evidence, SessionState
+from shared.engines.base import Decision
+from shared.models import ClientRequest
+from shared.report import partial_report
+from shared.session import AskClient, Evidence, GiveUp, SessionState
 
 
 def since_last_answer(state: SessionState, tool: str) -> Evidence | None:
@@ -23,3 +26,10 @@ def env(state: SessionState, key: str, placeholder: str) -> str:
     """A value the client gave in environment_info, or a visible placeholder: never an invented name."""
     value = state.material.environment.get(key)
     return str(value) if value else placeholder
+
+
+def ask_once(state: SessionState, request: ClientRequest, unsettled: str, category: str | None = None) -> Decision:
+    """Ask the client; if an earlier request already failed to settle it, fail with what was checked."""
+    if state.requests_asked:
+        return GiveUp(reason="exhausted", message=unsettled, report=partial_report(state, category=category))
+    return AskClient(request=request)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
-from shared.report import checked_list, partial_report
-from shared.session import AskClient, Conclude, GiveUp, SessionState
+from shared.report import checked_list
+from shared.session import Conclude, SessionState
 
 _OBJECT_ID = re.compile(r"object id '([0-9a-fA-F-]{36})'")
 
@@ -17,15 +18,13 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     assert hit is not None
     action, scope = hit.facts.get("action"), hit.facts.get("scope")
     if not action or not scope:
-        if state.requests_asked:
-            return GiveUp(reason="exhausted", message="The denied action and scope are still unknown.",
-                          report=partial_report(state, category=hit.signature.category))
-        return AskClient(request=ClientRequest(
+        return ask_once(state, ClientRequest(
             question="Please paste the complete AuthorizationFailed message: it names the client, the "
                      "denied action and the scope.",
             why="The action and scope decide which role assignment is missing.",
             suggested_commands=["az monitor activity-log list --offset 1d --status Failed "
-                                "--query \"[?contains(properties.statusCode, 'Forbidden')]\""]))
+                                "--query \"[?contains(properties.statusCode, 'Forbidden')]\""]),
+            "The denied action and scope are still unknown.", hit.signature.category)
     found = _OBJECT_ID.search(state.material.error_description)
     assignee = found.group(1) if found else "<principal-object-id>"
     report = Report(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shared.engines.analyzers.ledger import env, latest, since_last_answer
+from shared.engines.analyzers.ledger import ask_once, env, latest, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
-from shared.report import checked_list, partial_report
-from shared.session import AskClient, Conclude, Evidence, GiveUp, RunTool, SessionState
+from shared.report import checked_list
+from shared.session import Conclude, Evidence, GiveUp, RunTool, SessionState
 
 FIND = "list_storage_account_references"
 RULES = "get_network_rules_from_answers"
@@ -28,32 +28,28 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
                        purpose=f"reading the network rules of '{account}' from the client's answer")
     if rules is not None and rules.status == "success":
         return _conclude(state, hit, account, references, rules)
-    if state.requests_asked:
-        return GiveUp(reason="exhausted", message=f"The network rules of '{account}' could not be read.",
-                      report=partial_report(state, category=hit.signature.category))
-    return _ask_for_rules(state, account)
+    return _ask_for_rules(state, hit, account)
 
 
-def _ask_for_rules(state: SessionState, account: str) -> Decision:
+def _ask_for_rules(state: SessionState, hit: Hit, account: str) -> Decision:
     group = env(state, "resource_group", "<resource-group>")
-    return AskClient(request=ClientRequest(
+    return ask_once(state, ClientRequest(
         question=f"Please run this command and paste its output: the network rules (networkRuleSet) of storage "
                  f"account '{account}'.",
         why="If the firewall's default action is Deny and the caller's addresses are not allowed, the firewall "
             "is the cause; if it is Allow, the firewall is ruled out.",
         suggested_commands=[
-            f"az storage account show --name {account} --resource-group {group} --query networkRuleSet"]))
+            f"az storage account show --name {account} --resource-group {group} --query networkRuleSet"]),
+        f"The network rules of '{account}' could not be read.", hit.signature.category)
 
 
 def _ask_for_account(state: SessionState, hit: Hit) -> Decision:
-    if state.requests_asked:
-        return GiveUp(reason="exhausted", message="No storage account name was found to check.",
-                      report=partial_report(state, category=hit.signature.category))
-    return AskClient(request=ClientRequest(
+    return ask_once(state, ClientRequest(
         question="Which storage account does the code connect to? Please paste its name or the connection "
                  "setting's value without the key.",
         why="Its network rules decide whether a firewall blocks the connection.",
-        suggested_commands=["az storage account list --query \"[].{name:name, group:resourceGroup}\" -o table"]))
+        suggested_commands=["az storage account list --query \"[].{name:name, group:resourceGroup}\" -o table"]),
+        "No storage account name was found to check.", hit.signature.category)
 
 
 def _conclude(state: SessionState, hit: Hit, account: str, references: Evidence, rules: Evidence) -> Decision:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest
-from shared.report import partial_report
-from shared.session import AskClient, GiveUp, SessionState
+from shared.session import SessionState
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
-    if state.requests_asked:
-        return GiveUp(reason="exhausted",
-                      message="The error matches no known Azure error family, even with the extra details.",
-                      report=partial_report(state))
-    return AskClient(request=ClientRequest(
+    return ask_once(state, ClientRequest(
         question="The error does not match a known Azure failure yet. Please paste the complete error output: "
                  "the error code, the HTTP status, the operation and the resource (type and name) involved.",
         why="The error code and the resource type decide which checks apply.",
         suggested_commands=["az monitor activity-log list --resource-group <resource-group> --offset 1d "
-                            "--status Failed -o jsonc"]))
+                            "--status Failed -o jsonc"]),
+        "The error matches no known Azure error family, even with the extra details.")
