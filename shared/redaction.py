@@ -767,7 +767,7 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         r"-u(?<![\w-]-u)[ \t]+\S{1,256}[ \t]+-p[ \t]+(?P<value>[^\s\"'-][^\s\"']{0,1024})",
         (" -p ",), check=_cli_value,
     ),
-    # Free text: "my password is Hunter2!", "set the pwd to S3cret" (a plain word is not taken).
+    # Free text: "my password is Hunter2!", "set the password to S3cret" (a plain word is not taken).
     _entry(
         "password",
         r"pass(?:word|wd|phrase)?(?<![a-z0-9_]pass)(?<![a-z0-9_]password)(?<![a-z0-9_]passwd)"
