@@ -1,4 +1,4 @@
-"""Loads the error signatures (knowledge/signatures.yaml) and scores a session's material against them."""
+"""Loads the error signatures (knowledge/signatures/*.yaml) and scores a session's material against them."""
 
 from __future__ import annotations
 
@@ -36,10 +36,24 @@ class Hit:
 
 @lru_cache(maxsize=1)
 def signatures() -> tuple[Signature, ...]:
-    raw = yaml.safe_load((_KNOWLEDGE / "signatures.yaml").read_text(encoding="utf-8"))
+    """Every entry of knowledge/signatures/*.yaml (one file per area), files in name order."""
+    entries = [e for path in sorted((_KNOWLEDGE / "signatures").glob("*.yaml"))
+               for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    ids = [e["id"] for e in entries]
+    unknown = sorted({e["category"] for e in entries} - set(taxonomy()))
+    if unknown:
+        raise ValueError(f"signature categories outside the taxonomy: {unknown}")
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"duplicate signature ids: {sorted({i for i in ids if ids.count(i) > 1})}")
     return tuple(Signature(id=e["id"], category=e["category"], analyzer=e["analyzer"],
                            patterns=tuple(re.compile(p) for p in e["patterns"]), source=e["source"].strip())
-                 for e in raw)
+                 for e in entries)
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> dict[str, str]:
+    """Category id -> what it means (knowledge/taxonomy.yaml)."""
+    return dict(yaml.safe_load((_KNOWLEDGE / "taxonomy.yaml").read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)

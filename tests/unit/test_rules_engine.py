@@ -111,3 +111,15 @@ def test_an_unknown_error_asks_once_then_fails_with_what_was_checked():
     assert len(outcome.requests) == 1
     assert isinstance(outcome.final, GiveUp) and outcome.final.reason == "exhausted"
     assert outcome.final.report.checked
+
+
+
+def test_every_signature_names_an_existing_analyzer_and_its_source():
+    from shared.engines.analyzers.registry import analyzers_by_name
+    from shared.engines.signatures import signatures, taxonomy
+
+    assert len(taxonomy()) == 28
+    for signature in signatures():
+        assert signature.analyzer in analyzers_by_name(), signature.id
+        assert signature.category in taxonomy(), signature.id
+        assert signature.source, signature.id

@@ -1,23 +1,34 @@
-"""One analyzer per error family; signatures.yaml names them by these keys."""
+"""One analyzer per error family: every module of this package with an `analyze` function, by module name.
+
+signatures.yaml entries name their analyzer by module name, so adding a family is adding a module and
+its knowledge entries; nothing here changes."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
+from functools import lru_cache
 
-from shared.engines.analyzers import dependency_missing, out_of_scope, rbac_missing, storage_firewall, unknown
+from shared.engines import analyzers
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.session import SessionState
 
 Analyzer = Callable[[SessionState, Hit | None], Decision]
 
-ANALYZERS: dict[str, Analyzer] = {
-    "dependency_missing": dependency_missing.analyze,
-    "storage_firewall": storage_firewall.analyze,
-    "rbac_missing": rbac_missing.analyze,
-    "out_of_scope": out_of_scope.analyze,
-}
+
+@lru_cache(maxsize=1)
+def analyzers_by_name() -> dict[str, Analyzer]:
+    found: dict[str, Analyzer] = {}
+    for module_info in pkgutil.iter_modules(analyzers.__path__):
+        module = importlib.import_module(f"{analyzers.__name__}.{module_info.name}")
+        analyze = getattr(module, "analyze", None)
+        if callable(analyze):
+            found[module_info.name] = analyze
+    return found
 
 
 def analyzer_for(name: str) -> Analyzer:
-    return ANALYZERS.get(name, unknown.analyze)
+    known = analyzers_by_name()
+    return known.get(name, known["unknown"])
