@@ -6,7 +6,9 @@ list both the rules playbooks and, later, a model's tool schema are built from."
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,8 +50,11 @@ def tool(arguments: type[BaseModel], needs_azure: bool = False) -> Callable[[Too
 
 
 def catalog() -> dict[str, Tool]:
-    from shared.tools import material_tools  # noqa: F401  (registers the tools on import)
+    """Every tool: each module of shared/tools registers its tools with @tool when imported."""
+    import shared.tools
 
+    for module_info in pkgutil.iter_modules(shared.tools.__path__):
+        importlib.import_module(f"shared.tools.{module_info.name}")
     return dict(_CATALOG)
 
 
