@@ -12,6 +12,7 @@ import pkgutil
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -49,12 +50,17 @@ def tool(arguments: type[BaseModel], needs_azure: bool = False) -> Callable[[Too
     return register
 
 
-def catalog() -> dict[str, Tool]:
-    """Every tool: each module of shared/tools registers its tools with @tool when imported."""
+@lru_cache(maxsize=1)
+def _import_tool_modules() -> None:
     import shared.tools
 
     for module_info in pkgutil.iter_modules(shared.tools.__path__):
         importlib.import_module(f"shared.tools.{module_info.name}")
+
+
+def catalog() -> dict[str, Tool]:
+    """Every tool: each module of shared/tools registers its tools with @tool when imported."""
+    _import_tool_modules()
     return dict(_CATALOG)
 
 
