@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from evals import scenarios as evals_scenarios
+from evals.scenarios import answer_for_request
 from shared.engines.rules import RulesEngine
 from shared.material import apply_delta, delta_from_continue, material_from_start
 from shared.models import Context, StartRequest
@@ -26,13 +26,7 @@ class Outcome:
 
 
 def load_scenarios(folder: Path = SHARED_SCENARIOS) -> list[dict[str, Any]]:
-    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))]
-
-
-def answer_for_request(request: dict[str, Any], rules: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The first client rule whose phrase is in the request's question or commands (scenarios.md)."""
-    asked = (request.get("question", "") + " " + " ".join(request.get("suggested_commands") or [])).lower()
-    return next((r for r in rules if r["when_asked_contains"].lower() in asked), None)
+    return evals_scenarios.load_scenarios(folder)
 
 
 def run_engine(start: dict[str, Any], client_rules: list[dict[str, Any]] | None = None,
