@@ -87,12 +87,15 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
     _publish(context, state, envelope.working(state, f"Round {state.round}: investigating."))
     while True:
         elapsed = (context.current_utc_datetime - round_started).total_seconds()
-        if state.round_steps >= state.options.max_depth or elapsed >= state.options.time_limit_seconds:
-            return _end_round(context, state)
+        spent = state.round_steps >= state.options.max_depth or elapsed >= state.options.time_limit_seconds
         try:
+            # Asked even when the budget is spent: the budget bounds steps, and a conclusion (or a
+            # question for the client) from what is already known costs none.
             raw = yield context.call_activity(DECIDE_ACTIVITY, state.model_dump(mode="json"))
             decision = DecisionEnvelope.model_validate(_as_dict(raw)).decision
             if isinstance(decision, RunTool):
+                if spent:
+                    return _end_round(context, state)
                 yield from _run_tool(context, state, decision)
                 continue
         except Exception as exc:  # an activity failure must end the session, never leave it running

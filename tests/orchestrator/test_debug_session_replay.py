@@ -13,7 +13,7 @@ from function_app import app
 from shared import activities
 from shared.material import material_from_start
 from shared.models import StartRequest
-from shared.session import MaterialDelta, SessionState
+from shared.session import DecisionEnvelope, Evidence, MaterialDelta, RunTool, SessionState
 from tests.helpers.engine_loop import load_scenarios
 from tests.helpers.replay import ACTIVITY, CONTINUE_AS_NEW, TIMER, WAIT_EVENT, Replay, Step
 
@@ -22,6 +22,21 @@ SCENARIOS = {s["id"]: s for s in load_scenarios()}
 FIREWALL = SCENARIOS["storage-firewall-no-azure-access"]
 HANDLE = next(f for f in app.get_functions() if f.get_function_name() == "debug_session").get_user_function()
 ACTIVITY_FUNCTIONS = {"decide": activities.decide, "run_tool": activities.run_one_tool}
+
+
+def _always_another_tool(payload: dict) -> dict:
+    """A scripted engine that never settles: each decision is one more tool run."""
+    steps = payload["steps"]
+    decision = RunTool(tool="get_requirement_status", arguments={"module": f"m{steps}"}, purpose="scripted")
+    return DecisionEnvelope(decision=decision).model_dump(mode="json")
+
+
+def _scripted_evidence(payload: dict) -> dict:
+    return Evidence(tool=payload["tool"], arguments=payload["arguments"], status="success",
+                    summary="scripted").model_dump(mode="json")
+
+
+TOOL_HUNGRY = {"decide": _always_another_tool, "run_tool": _scripted_evidence}
 
 
 def new_state(scenario: dict = FIREWALL, ttl: int = 600, **options: Any) -> dict:
@@ -34,12 +49,13 @@ def activities_of(step: Step) -> list[tuple[int, dict]]:
     return [(i, a) for i, a in step.new_actions if a["actionType"] == ACTIVITY and i is not None]
 
 
-def drive(replay: Replay, step: Step, clock: datetime, tick: timedelta = timedelta(seconds=1)) -> tuple[Step, datetime]:
-    """Complete activities with the real activity functions until the episode waits or ends."""
+def drive(replay: Replay, step: Step, clock: datetime, tick: timedelta = timedelta(seconds=1),
+          functions: dict = ACTIVITY_FUNCTIONS) -> tuple[Step, datetime]:
+    """Complete activities (the app's real ones unless scripted) until the episode waits or ends."""
     while not step.done and (pending := activities_of(step)):
         task_id, action = pending[0]
         clock += tick
-        step = replay.complete(task_id, ACTIVITY_FUNCTIONS[action["functionName"]](_input(action)), clock)
+        step = replay.complete(task_id, functions[action["functionName"]](_input(action)), clock)
     return step, clock
 
 
@@ -109,26 +125,36 @@ def test_an_answer_to_an_older_turn_is_ignored_and_the_session_keeps_waiting():
 
 def test_the_round_time_limit_uses_orchestration_time():
     replay = Replay(HANDLE, "c" * 32, new_state(time_limit_seconds=5), T0)
-    step = replay.run()
-    # The first decision arrives 10 s later in orchestration time: the round is over before any tool runs.
-    task_id, _ = activities_of(step)[0]
-    decision = activities.decide(_input(activities_of(step)[0][1]))
-    step = replay.complete(task_id, decision, T0 + timedelta(seconds=10))
-    step = _complete_all(replay, step, T0 + timedelta(seconds=10))
+    # Each activity completes 10 s later in orchestration time: after the first step the round is over.
+    step, _ = drive(replay, replay.run(), T0, tick=timedelta(seconds=10), functions=TOOL_HUNGRY)
     assert step.continued_with["waiting"]["kind"] == "paused"
     assert step.continued_with["round_steps"] == 1
 
 
+def test_the_depth_budget_bounds_tool_runs_per_round():
+    replay = Replay(HANDLE, "c" * 32, new_state(max_depth=3), T0)
+    step, _ = drive(replay, replay.run(), T0, tick=timedelta(0), functions=TOOL_HUNGRY)
+    assert [a["functionName"] for a in replay.seen if a["actionType"] == ACTIVITY].count("run_tool") == 3
+    assert (step.continued_with["waiting"]["kind"], step.continued_with["round_steps"]) == ("paused", 3)
+
+
+def test_a_conclusion_needs_no_budget_left():
+    # Storage firewall offline: one step finds the account, then the engine asks; max_depth=1 does not stop that.
+    replay = Replay(HANDLE, "c" * 32, new_state(max_depth=1), T0)
+    step, _ = drive(replay, replay.run(), T0)
+    assert step.continued_with["waiting"]["kind"] == "request"
+
+
 def test_a_spent_round_in_the_last_round_fails_exhausted():
     replay = Replay(HANDLE, "c" * 32, new_state(max_depth=1, max_rounds=1), T0)
-    step, _ = drive(replay, replay.run(), T0)
+    step, _ = drive(replay, replay.run(), T0, functions=TOOL_HUNGRY)
     assert step.done and (step.output["status"], step.output["reason"]) == ("fail", "exhausted")
     assert step.output["report"]["checked"]
 
 
 def test_auto_continue_carries_on_into_the_next_round_without_waiting():
     replay = Replay(HANDLE, "c" * 32, new_state(max_depth=1, auto_continue=True), T0)
-    step, _ = drive(replay, replay.run(), T0)
+    step, _ = drive(replay, replay.run(), T0, functions=TOOL_HUNGRY)
     assert step.continued_with["waiting"] is None
     assert (step.continued_with["round"], step.continued_with["round_steps"]) == (2, 0)
 
@@ -160,11 +186,6 @@ def test_progress_published_never_decreases(options):
         step = replay.complete(task_id, ACTIVITY_FUNCTIONS[action["functionName"]](_input(action)), T0)
         seen.append(envelope_of(step)["progress"])
     assert seen == sorted(seen)
-
-
-def _complete_all(replay: Replay, step: Step, clock: datetime) -> Step:
-    step, _ = drive(replay, step, clock, tick=timedelta(0))
-    return step
 
 
 def _waiting_state() -> dict:
