@@ -76,7 +76,7 @@ async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> f
     settings = load_settings()
     trace_id = secrets.token_hex(16)
     state = SessionState(trace_id=trace_id, options=request.options, ttl_seconds=settings.session_ttl_seconds,
-                         material=material_from_start(request))
+                         azure_access=settings.azure_access == "app", material=material_from_start(request))
     await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
     envelope, _ = await _wait_for_client_state(client, trace_id, 0, request.options.wait_seconds)
     return _render(req, envelope)

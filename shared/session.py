@@ -101,6 +101,7 @@ class SessionState(BaseModel):
     trace_id: str
     options: Options
     ttl_seconds: int            # how long a wait for the client lasts; read from settings by the HTTP layer
+    azure_access: bool = False  # whether Azure tools may run (settings, fixed at the start)
     material: Material
     round: int = 1
     steps: int = 0              # steps over the whole session

@@ -15,6 +15,7 @@ class Settings:
     poll_token_secret: bytes
     engine: str
     retry_after_seconds: int
+    azure_access: str  # "none": no Azure calls (ask the client instead); "app": the app's own identity
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -24,6 +25,13 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     value = int(raw)
     if not low <= value <= high:
         raise ValueError(f"setting {name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in allowed:
+        raise ValueError(f"setting {name} must be one of {', '.join(allowed)}, got {value!r}")
     return value
 
 
@@ -39,4 +47,5 @@ def load_settings() -> Settings:
         poll_token_secret=secret.encode("utf-8"),
         engine=os.environ.get("DEBUG_ENGINE", "rules").strip() or "rules",
         retry_after_seconds=_int("DEBUG_RETRY_AFTER_SECONDS", 2, 1, 60),
+        azure_access=_choice("DEBUG_AZURE_ACCESS", "none", ("none", "app")),
     )
