@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from shared.session import MAX_EVIDENCE_DATA_CHARS, MAX_EVIDENCE_SUMMARY_CHARS, Evidence, Material
 
 ToolFunction = Callable[[Any, Material], Evidence]
+CliFunction = Callable[[Any], str]  # parsed arguments -> the Azure CLI command that gets the same answer
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Tool:
     arguments: type[BaseModel]
     function: ToolFunction
     needs_azure: bool = False
+    cli: CliFunction | None = None  # what the engine asks the client to run when the service has no Azure access
 
     @property
     def description(self) -> str:
@@ -42,10 +44,11 @@ class Tool:
 _CATALOG: dict[str, Tool] = {}
 
 
-def tool(arguments: type[BaseModel], needs_azure: bool = False) -> Callable[[ToolFunction], ToolFunction]:
-    """Register a function as a tool under its own name."""
+def tool(arguments: type[BaseModel], needs_azure: bool = False,
+         cli: CliFunction | None = None) -> Callable[[ToolFunction], ToolFunction]:
+    """Register a function as a tool under its own name (`cli`: its Azure CLI equivalent, for Azure tools)."""
     def register(function: ToolFunction) -> ToolFunction:
-        _CATALOG[function.__name__] = Tool(function.__name__, arguments, function, needs_azure)
+        _CATALOG[function.__name__] = Tool(function.__name__, arguments, function, needs_azure, cli)
         return function
     return register
 
