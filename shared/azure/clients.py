@@ -33,6 +33,8 @@ from typing import Any, Literal, TypeVar
 
 from azure.core.credentials import AccessToken, TokenCredential
 
+from shared.settings import load_settings
+
 AccessMode = Literal["none", "app"]
 T = TypeVar("T")
 
@@ -74,11 +76,8 @@ def _timeout_seconds() -> int:
 @lru_cache(maxsize=1)
 def azure_settings() -> AzureSettings:
     """The Azure settings, read once (see the module docstring)."""
-    access = os.environ.get("DEBUG_AZURE_ACCESS", "").strip().lower() or "none"
-    if access not in ("none", "app"):
-        # Fail closed: a typo must not turn into calls with an unexpected identity.
-        logging.error("DEBUG_AZURE_ACCESS must be 'none' or 'app'; Azure access is off")
-        access = "none"
+    # DEBUG_AZURE_ACCESS is read once for the whole app, by shared.settings (a wrong value refuses to start).
+    access = load_settings().azure_access
     static_token = os.environ.get("DEBUG_AZURE_STATIC_TOKEN", "").strip() or None
     if static_token:
         logging.warning("DEBUG_AZURE_STATIC_TOKEN is set: Azure calls use a fixed token (tests and evaluations only)")
@@ -190,5 +189,6 @@ def clear_caches() -> None:
     client.cache_clear()
     credential.cache_clear()
     azure_settings.cache_clear()
+    load_settings.cache_clear()
     for cache_clear in _other_caches:
         cache_clear()

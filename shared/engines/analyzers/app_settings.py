@@ -1,0 +1,105 @@
+"""config.missing_app_setting: the code or a binding reads an app setting the running app does not define.
+
+Classic cause: local.settings.json holds the setting, but that file is never deployed, so the Function App
+in Azure lacks it. The list_app_settings tool reads what the files and answers say; when the error does
+not name the setting, the client is asked once for the deployed setting names, which settles it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.engines.analyzers.common import (
+    delegate,
+    facts_for,
+    fill,
+    grounded,
+    quotes,
+    regex,
+    report,
+    specific_hit,
+    texts,
+    unknown,
+)
+from shared.engines.analyzers.ledger import ask_once, since_last_answer
+from shared.engines.base import Decision
+from shared.engines.signatures import Hit
+from shared.models import ClientRequest, EvidenceItem
+from shared.report import partial_report
+from shared.session import Conclude, Evidence, GiveUp, RunTool, SessionState
+from shared.tools.text_tools import setting_defined
+
+TOOL = "list_app_settings"
+# A KeyError names a missing setting only when the failing read is an environment read.
+_ENV_READ = r"os\.environ\[|<frozen os>|[/\\]os\.py\"|GetEnvironmentVariable|process\.env"
+
+
+def analyze(state: SessionState, hit: Hit | None) -> Decision:
+    if not grounded(state, hit) or hit is None:
+        return unknown(state)
+    settings = since_last_answer(state, TOOL)
+    if settings is None:
+        return RunTool(tool=TOOL, purpose="finding the app settings the code reads and those defined locally and in Azure")
+    data = settings.data if settings.status == "success" else {}
+    named = hit.facts.get("setting")
+    if named and "KeyError" in " ".join(hit.quotes) and not any(regex(_ENV_READ).search(t) for t in texts(state)):
+        other = specific_hit(state, exclude_analyzers={"app_settings"})
+        return delegate(state, other) if other else unknown(state)
+    if named:
+        return _judge(state, hit, [named], settings, data, stated=True)
+    candidates = [c["name"] for c in data.get("connections") or []] or [r["name"] for r in data.get("reads") or []]
+    if data.get("deployed") is not None and candidates:
+        return _judge(state, hit, candidates, settings, data, stated=False)
+    return _ask_for_settings(state, hit, candidates)
+
+
+def _judge(state: SessionState, hit: Hit, names: list[str], settings: Evidence, data: dict[str, Any],
+           stated: bool) -> Decision:
+    deployed = data.get("deployed")
+    missing = [n for n in dict.fromkeys(names) if deployed is None or not setting_defined(n, deployed)]
+    if not missing:
+        return GiveUp(reason="exhausted", message=f"The deployed app defines {', '.join(names)}; a missing setting is "
+                                                  "ruled out and nothing else was confirmed.",
+                      report=partial_report(state, root_cause="Missing app setting ruled out: the deployed app "
+                                                              f"defines {', '.join(names)}."))
+    return _conclude(state, hit, missing[0], settings, data, confidence="high" if stated or deployed is not None else "medium")
+
+
+def _conclude(state: SessionState, hit: Hit, name: str, settings: Evidence, data: dict[str, Any],
+              confidence: str) -> Conclude:
+    facts = facts_for(state, hit, {"setting": name})
+    local = (data.get("local") or {}).get(name)
+    where = [r["file"] for r in (data.get("reads") or []) + (data.get("connections") or []) if r["name"] == name]
+    deployed = data.get("deployed")
+    cause = f"The app reads the setting '{name}'" + (f" (in {', '.join(dict.fromkeys(where))})" if where else "")
+    cause += ", but the running Function App has no app setting with that name"
+    cause += " (the deployed settings the client listed do not include it)" if deployed is not None else ""
+    cause += (f". local.settings.json defines it ({local}), and that file is only used by local runs: it is never "
+              "deployed to Azure." if local else ".")
+    actions = [fill(a, facts) for a in (
+        "Add the setting to the Function App: `az functionapp config appsettings set --name {function_app} "
+        "--resource-group {resource_group} --settings {setting}=<value>` (for a secret, a Key Vault reference "
+        "`@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<secret>/)`).",
+        "For an identity-based connection instead of a connection string, define `{setting}__fullyQualifiedNamespace`"
+        " (Service Bus, Event Hubs) or `{setting}__serviceUri` / `{setting}__accountName` (Storage) and grant the "
+        "app's identity a data role.",
+        "Check the names the app now has: `az functionapp config appsettings list --name {function_app} "
+        "--resource-group {resource_group} --query \"[].name\" -o tsv`; keep the setting in the deployment template "
+        "(siteConfig.appSettings) so a redeploy keeps it.")]
+    evidence = quotes(hit) + [EvidenceItem(source=TOOL, summary=settings.summary)]
+    return Conclude(message=f"The app setting '{name}' is missing from the Function App.",
+                    report=report(state, category=hit.signature.category, confidence=confidence, root_cause=cause,
+                                  actions=actions, evidence=evidence))
+
+
+def _ask_for_settings(state: SessionState, hit: Hit, candidates: list[str]) -> Decision:
+    facts = facts_for(state, hit)
+    named = f" The code's bindings name {', '.join(dict.fromkeys(candidates))}." if candidates else ""
+    return ask_once(state, ClientRequest(
+        question="Please run this command and paste its output: the names of the app settings the Function App has "
+                 f"in Azure.{named}",
+        why="A connection setting the code or a binding names but the app does not define is the cause; if every "
+            "name is defined, a missing setting is ruled out.",
+        suggested_commands=[fill("az functionapp config appsettings list --name {function_app} --resource-group "
+                                 "{resource_group} --query \"[].name\" -o tsv", facts)]),
+        "The deployed app settings are still unknown, so the missing setting could not be confirmed.",
+        hit.signature.category)

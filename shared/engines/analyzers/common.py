@@ -1,0 +1,205 @@
+"""What the family analyzers share: knowledge tables, fact templates, evidence, conclusions and hand-offs.
+
+Not an analyzer itself (no `analyze`), so the registry skips it.
+
+Knowledge tables (knowledge/<area>_*.yaml) are lists of entries. An entry names a `match` regex (named
+groups become facts), optional `facts` regexes, and templates (`root_cause`, `actions`) whose `{fact}`
+fields are filled from the material only: a fact that was not found becomes a visible `<fact>`
+placeholder, so a report never names a resource the client did not."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.engines.analyzers.registry import analyzer_for
+from shared.engines.base import Decision
+from shared.engines.signatures import Hit, classify, mentions_azure
+from shared.models import EvidenceItem, Report
+from shared.report import checked_list
+from shared.session import Conclude, Material, SessionState
+
+Entry = dict[str, Any]
+
+_KNOWLEDGE = Path(__file__).resolve().parent.parent.parent / "knowledge"
+_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_OPTIONAL = re.compile(r"\[\[(.+?)\]\]", re.DOTALL)
+# environment_info keys the client may send, as the fact names templates use
+_ENV_FACTS = {"resource_group": "resource_group", "azure_subscription": "subscription",
+              "function_app": "function_app", "app_name": "function_app", "location": "location",
+              "region": "location", "registry": "registry"}
+SYMPTOM_PREFIX = "symptom-"
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> tuple[Entry, ...]:
+    """The entries of knowledge/<name>.yaml (a list of mappings), each with its `source`."""
+    entries = yaml.safe_load((_KNOWLEDGE / f"{name}.yaml").read_text(encoding="utf-8"))
+    missing = [e.get("id") for e in entries if not e.get("source")]
+    if missing:
+        raise ValueError(f"{name}.yaml entries without a source: {missing}")
+    return tuple(entries)
+
+
+@lru_cache(maxsize=1024)
+def regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def texts(state: SessionState, files: bool = False) -> list[str]:
+    """The error text, then the client's answers (newest first), then (optionally) the files."""
+    found = [state.material.error_description, *reversed(state.material.answers)]
+    return found + ([f.content for f in state.material.files] if files else [])
+
+
+def search(patterns: Iterable[str], sources: Iterable[str]) -> dict[str, str]:
+    """Named groups of every pattern's first match in the sources, first value kept."""
+    facts: dict[str, str] = {}
+    sources = list(sources)
+    for pattern in patterns:
+        for text in sources:
+            match = regex(pattern).search(text)
+            if match:
+                for key, value in match.groupdict().items():
+                    if value and value.strip() and key not in facts:
+                        facts[key] = value.strip()
+                break
+    return facts
+
+
+def env_facts(state: SessionState) -> dict[str, str]:
+    """Facts the client stated in environment_info (resource group, subscription, app name...)."""
+    found = {}
+    for key, fact in _ENV_FACTS.items():
+        value = state.material.environment.get(key)
+        if isinstance(value, str) and value.strip() and fact not in found:
+            found[fact] = value.strip()
+    return found
+
+
+def first_entry(entries: Iterable[Entry], state: SessionState, files: bool = False) -> tuple[Entry, dict[str, str]] | None:
+    """The first entry whose `match` regex is in the error or an answer, with the facts of that match."""
+    sources = texts(state, files=files)
+    for entry in entries:
+        for text in sources:
+            match = regex(entry["match"]).search(text)
+            if match:
+                facts = {k: v.strip() for k, v in match.groupdict().items() if v and v.strip()}
+                extra = search(entry.get("facts") or [], texts(state, files=True))
+                return entry, {**extra, **facts}
+    return None
+
+
+def facts_for(state: SessionState, hit: Hit | None, *more: Mapping[str, str]) -> dict[str, str]:
+    """Environment facts, then the signature's facts, then the analyzer's own (later wins)."""
+    facts = env_facts(state)
+    if hit is not None:
+        facts.update(hit.facts)
+    for extra in more:
+        facts.update({k: v for k, v in extra.items() if v})
+    return facts
+
+
+def placeholder(key: str) -> str:
+    return f"<{key.replace('_', '-')}>"
+
+
+def fill(template: str, facts: Mapping[str, str]) -> str:
+    """Fill `{fact}` fields from the facts found; an unknown fact becomes a `<fact>` placeholder.
+
+    A `[[segment]]` is kept only when every fact it names was found: it adds detail, never a placeholder."""
+    def optional(match: re.Match[str]) -> str:
+        segment = match.group(1)
+        return segment if all(facts.get(f) for f in _FIELD.findall(segment)) else ""
+
+    text = _OPTIONAL.sub(optional, template)
+    return _FIELD.sub(lambda m: str(facts.get(m.group(1)) or placeholder(m.group(1))), text)
+
+
+def quotes(hit: Hit | None, limit: int = 3) -> list[EvidenceItem]:
+    """The error text's own words that matched, as evidence."""
+    if hit is None:
+        return []
+    return [EvidenceItem(source="error", summary=q) for q in list(dict.fromkeys(hit.quotes))[:limit]]
+
+
+def report(state: SessionState, *, category: str | None, confidence: str, root_cause: str, actions: list[str],
+           evidence: list[EvidenceItem]) -> Report:
+    return Report(category=category, confidence=confidence, root_cause=root_cause,  # type: ignore[arg-type]
+                  actions=actions, evidence=evidence, checked=checked_list(state))
+
+
+def derive(entry: Entry, facts: Mapping[str, str]) -> dict[str, str]:
+    """Facts looked up in the entry's `derive` maps: {fact: {from: fact, map: {regex: value}, default: value}}.
+
+    E.g. the data role for a storage service, the Key Vault role for a denied action."""
+    found = dict(facts)
+    for name, rule in (entry.get("derive") or {}).items():
+        source = str(found.get(rule["from"], ""))
+        value = next((v for k, v in rule["map"].items() if source and re.search(k, source, re.IGNORECASE)),
+                     rule.get("default"))
+        if value and name not in found:
+            found[name] = str(value)
+    return found
+
+
+def conclude_entry(state: SessionState, hit: Hit | None, entry: Entry, facts: Mapping[str, str],
+                   evidence: list[EvidenceItem] | None = None, confidence: str | None = None) -> Conclude:
+    """Conclude from a knowledge entry: its category, templates filled with the facts found."""
+    facts = derive(entry, facts)
+    root_cause = fill(entry["root_cause"], facts).strip()
+    category = entry.get("category") or (hit.signature.category if hit else None)
+    found = report(state, category=category, confidence=confidence or entry.get("confidence", "medium"),
+                   root_cause=root_cause, actions=[fill(a, facts).strip() for a in entry.get("actions") or []],
+                   evidence=quotes(hit) + (evidence or []))
+    return Conclude(message=fill(entry.get("summary") or _first_sentence(root_cause), facts), report=found)
+
+
+def grounded(state: SessionState, hit: Hit | None) -> bool:
+    """Whether the signature matched the error text or an answer, not only a file sent for context."""
+    if hit is None:
+        return False
+    sources = texts(state)
+    return any(p.search(t) for p in hit.signature.patterns for t in sources)
+
+
+def unknown(state: SessionState) -> Decision:
+    """What the engine does with an error it does not recognise: ask once for the complete error, then fail."""
+    return analyzer_for("unknown")(state, None)
+
+
+def specific_hit(state: SessionState, exclude_analyzers: Iterable[str] = ()) -> Hit | None:
+    """The best hit in the error text and answers that names a cause: not a symptom, not another cloud, not one
+    of the excluded analyzers. Files do not count: a pattern in a source file is context, not the error."""
+    excluded = set(exclude_analyzers)
+    spoken = Material(error_description=state.material.error_description, answers=state.material.answers)
+    for hit in classify(spoken):
+        signature = hit.signature
+        if signature.id.startswith(SYMPTOM_PREFIX) or signature.category == "out_of_scope":
+            continue
+        if signature.analyzer not in excluded:
+            return hit
+    return None
+
+
+def delegate(state: SessionState, hit: Hit) -> Decision:
+    """Hand the session to the analyzer of a more specific hit."""
+    return analyzer_for(hit.signature.analyzer)(state, hit)
+
+
+def other_cloud(state: SessionState) -> Decision | None:
+    """Generic errors (a timeout, a KeyError) from another cloud's code are out of scope, not ours to explain."""
+    if mentions_azure(state.material):
+        return None
+    foreign = next((h for h in classify(state.material) if h.signature.category == "out_of_scope"), None)
+    return delegate(state, foreign) if foreign else None
+
+
+def _first_sentence(text: str) -> str:
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return sentence[:300]

@@ -1,0 +1,58 @@
+"""functions.host_misconfigured: the Functions host cannot start or index the app (AZFD events, extension bundle,
+worker runtime, host.json, AzureWebJobsStorage).
+
+Host errors and diagnostic events are data (knowledge/functions_host_errors.yaml). host.json and
+local.settings.json, when sent, are read first so the report can quote the configured bundle range,
+functionTimeout or worker runtime next to the host's own message."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from shared.engines.analyzers.common import (
+    conclude_entry,
+    delegate,
+    facts_for,
+    first_entry,
+    grounded,
+    specific_hit,
+    table,
+    unknown,
+)
+from shared.engines.analyzers.ledger import latest
+from shared.engines.base import Decision
+from shared.engines.signatures import Hit
+from shared.models import EvidenceItem
+from shared.session import RunTool, SessionState
+
+CONFIG = "read_host_config"
+TABLE = "functions_host_errors"
+_CONFIG_FILES = {"host.json", "local.settings.json"}
+
+
+def analyze(state: SessionState, hit: Hit | None) -> Decision:
+    if not grounded(state, hit):
+        return unknown(state)
+    config = latest(state, CONFIG)
+    if config is None and _config_sent(state):
+        return RunTool(tool=CONFIG, purpose="reading host.json and the worker runtime in local.settings.json")
+    found = first_entry(table(TABLE), state)
+    if found is None:
+        other = specific_hit(state, exclude_analyzers={"functions_host"})
+        return delegate(state, other) if other else unknown(state)
+    entry, facts = found
+    config_data = config.data if config is not None and config.status == "success" else {}
+    evidence = [EvidenceItem(source=CONFIG, summary=config.summary)] if config_data else []
+    return conclude_entry(state, hit, entry, facts_for(state, hit, _config_facts(config_data), facts), evidence)
+
+
+def _config_sent(state: SessionState) -> bool:
+    return any(PurePosixPath(f.path.replace("\\", "/")).name in _CONFIG_FILES for f in state.material.files)
+
+
+def _config_facts(data: dict[str, Any]) -> dict[str, str]:
+    """host.json and local.settings.json values, under names the templates use."""
+    names = {"bundle_version": "host_bundle_version", "bundle_id": "host_bundle_id", "version": "host_json_version",
+             "function_timeout": "function_timeout", "worker_runtime": "local_worker_runtime"}
+    return {fact: str(data[key]) for key, fact in names.items() if data.get(key)}

@@ -1,0 +1,71 @@
+"""auth.keyvault_access_denied: Key Vault refused the caller (access policy or Azure RBAC, data plane).
+
+The two permission models answer differently: access policies say "does not have secrets get permission",
+RBAC says "Caller is not authorized to perform action on resource ... ForbiddenByRbac". When the error
+shows neither (a bare 403 from the vault), the vault's enableRbacAuthorization decides the fix, so the
+client is asked once for it. Messages and roles are data (knowledge/auth_keyvault_errors.yaml)."""
+
+from __future__ import annotations
+
+from shared.engines.analyzers.common import (
+    conclude_entry,
+    facts_for,
+    fill,
+    first_entry,
+    grounded,
+    search,
+    table,
+    texts,
+    unknown,
+)
+from shared.engines.analyzers.ledger import ask_once, since_last_answer
+from shared.engines.base import Decision
+from shared.engines.signatures import Hit
+from shared.models import ClientRequest, EvidenceItem
+from shared.session import RunTool, SessionState
+
+TABLE = "auth_keyvault_errors"
+FIELDS = "read_answer_fields"
+_MODEL_FIELD = "enableRbacAuthorization"
+
+
+def analyze(state: SessionState, hit: Hit | None) -> Decision:
+    if not grounded(state, hit) or hit is None:
+        return unknown(state)
+    entries = [e for e in table(TABLE) if e.get("match")]
+    found = first_entry(entries, state, files=False)
+    if found is not None:
+        entry, facts = found
+        return conclude_entry(state, hit, entry, _facts(state, hit, facts))
+    fields = since_last_answer(state, FIELDS)
+    if fields is None and state.material.answers:
+        return RunTool(tool=FIELDS, arguments={"fields": [_MODEL_FIELD]},
+                       purpose="reading the vault's permission model from the client's answer")
+    value = str((fields.data.get("values") or {}).get(_MODEL_FIELD, "")).lower() if fields else ""
+    if value in {"true", "false"}:
+        entry = next(e for e in table(TABLE) if e["id"] == ("model-rbac" if value == "true" else "model-access-policy"))
+        evidence = [EvidenceItem(source=FIELDS, summary=fields.summary)] if fields else []
+        return conclude_entry(state, hit, entry, _facts(state, hit, {}), evidence)
+    return _ask_model(state, hit)
+
+
+def _facts(state: SessionState, hit: Hit, found: dict[str, str]) -> dict[str, str]:
+    """The vault, the caller and the denied action, wherever the error or the files name them."""
+    general = next(e for e in table(TABLE) if e["id"] == "facts")
+    facts = facts_for(state, hit, search(general["facts"], texts(state, files=True)), found)
+    kind = facts.get("permission_type", "")
+    if kind:
+        facts.setdefault("permission_flag", f"--{kind.rstrip('s')}-permissions")
+    return facts
+
+
+def _ask_model(state: SessionState, hit: Hit) -> Decision:
+    facts = _facts(state, hit, {})
+    return ask_once(state, ClientRequest(
+        question=fill("Key Vault refused the call, and the error does not say which permission model the vault uses. "
+                      "Please run this command and paste its output: whether vault '{vault}' uses Azure RBAC "
+                      "(enableRbacAuthorization true) or access policies (false).", facts),
+        why="With Azure RBAC the caller needs a Key Vault data role; with access policies it needs a policy entry; "
+            "the fix differs.",
+        suggested_commands=[fill("az keyvault show --name {vault} --query properties.enableRbacAuthorization", facts)]),
+        "The vault's permission model is still unknown.", hit.signature.category)
