@@ -30,9 +30,9 @@ def load_scenarios(folder: Path = SHARED_SCENARIOS) -> list[dict[str, Any]]:
 
 
 def run_engine(start: dict[str, Any], client_rules: list[dict[str, Any]] | None = None,
-               max_decisions: int = 50) -> Outcome:
+               max_decisions: int = 50, azure_access: bool = False) -> Outcome:
     request = StartRequest.model_validate(start)
-    state = SessionState(trace_id="0" * 32, options=request.options, ttl_seconds=3600,
+    state = SessionState(trace_id="0" * 32, options=request.options, ttl_seconds=3600, azure_access=azure_access,
                          material=material_from_start(request))
     engine, requests = RulesEngine(), []
     for _ in range(max_decisions):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ import yaml
 from azure.identity import CredentialUnavailableError
 
 from evals.playback import PlaybackServer, matches
-from shared.azure import clients
 from shared.azure.clients import clear_caches
 from shared.azure.errors import classify, needs_role
 from shared.session import MAX_EVIDENCE_DATA_CHARS, Evidence, Material
@@ -47,26 +45,6 @@ def run(name: str, **arguments: Any) -> Evidence:
 
 def error_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[PlaybackServer]:
-    with PlaybackServer() as playback:
-        yield playback
-
-
-@pytest.fixture
-def azure(server: PlaybackServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlaybackServer]:
-    """The app pointed at the playback server, with no recorded answers and short retry backoffs."""
-    for name, value in server.app_settings().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("DEBUG_AZURE_TIMEOUT_SECONDS", "5")
-    monkeypatch.setitem(clients.RETRY_POLICY, "retry_backoff_factor", 0.01)
-    clear_caches()
-    server.load([])
-    server.calls.clear()
-    yield server
-    clear_caches()
 
 
 # --- each tool against answers shaped like the REST API's --------------------------------------------------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.engines.base import Decision
 from shared.models import ClientRequest
 from shared.report import partial_report
-from shared.session import AskClient, Evidence, GiveUp, SessionState
+from shared.session import AskClient, Evidence, GiveUp, RunTool, SessionState
+from shared.tools.catalog import catalog
 
 
 def since_last_answer(state: SessionState, tool: str) -> Evidence | None:
@@ -33,3 +36,45 @@ def ask_once(state: SessionState, request: ClientRequest, unsettled: str, catego
     if state.requests_asked:
         return GiveUp(reason="exhausted", message=unsettled, report=partial_report(state, category=category))
     return AskClient(request=request)
+
+
+def _normalized(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    return catalog()[tool].arguments.model_validate(arguments).model_dump()
+
+
+def recorded(state: SessionState, tool: str, arguments: dict[str, Any]) -> Evidence | None:
+    """The result of exactly this call, if the session made it (defaults filled in, so never twice)."""
+    wanted = _normalized(tool, arguments)
+    return next((e for e in reversed(state.ledger) if e.tool == tool and e.arguments == wanted), None)
+
+
+def azure_call(state: SessionState, tool: str, arguments: dict[str, Any], purpose: str) -> Evidence | RunTool | None:
+    """An Azure tool's result, or the RunTool that gets it; None when the service cannot make the call
+    (no Azure access, or the call failed): the analyzer then asks the client, see `cli_for`."""
+    done = recorded(state, tool, arguments)
+    if done is not None:
+        return None if done.status == "error" else done
+    if not state.azure_access:
+        return None
+    return RunTool(tool=tool, arguments=_normalized(tool, arguments), purpose=purpose)
+
+
+def cli_for(tool: str, arguments: dict[str, Any]) -> str:
+    """The Azure CLI command that gives the client the same answer as the tool."""
+    entry = catalog()[tool]
+    assert entry.cli is not None, f"{tool} has no CLI equivalent"
+    return entry.cli(entry.arguments.model_validate(arguments))
+
+
+def denial_note(state: SessionState) -> str:
+    """Why the service is asking instead of looking: the newest Azure failure in the ledger, in a sentence."""
+    for evidence in reversed(state.ledger):
+        data = evidence.data
+        if evidence.status != "error" or not catalog().get(evidence.tool, None):
+            continue
+        if data.get("http_status") == 403:
+            return (f" The service's identity was denied {data.get('action', 'the read')} on {data.get('scope')}: "
+                    f"it needs {data.get('needs_role', 'Reader')} there to look itself.")
+        if data.get("access") == "no_credentials":
+            return " The service has no Azure credentials here."
+    return ""

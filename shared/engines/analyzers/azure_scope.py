@@ -1,0 +1,50 @@
+"""Where in Azure to look: the subscription and resource group a session is about (not an analyzer).
+
+Taken from what the client stated (environment_info, resource ids in the text), and a subscription's
+display name is resolved with `list_subscriptions`. Nothing is guessed."""
+
+from __future__ import annotations
+
+import re
+
+from shared.engines.analyzers.ledger import azure_call
+from shared.session import RunTool, SessionState
+
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({_GUID})", re.IGNORECASE)
+_GROUP_IN_ID = re.compile(r"/resourceGroups/([\w().-]{1,90})(?=/|$|\s|['\"])", re.IGNORECASE)
+
+
+def _texts(state: SessionState) -> list[str]:
+    material = state.material
+    return [material.error_description, *material.answers, *(f.content for f in material.files)]
+
+
+def subscription_id(state: SessionState) -> str | RunTool | None:
+    """The subscription GUID; a RunTool when a display name must be resolved; None when unknown."""
+    stated = str(state.material.environment.get("azure_subscription") or "").strip()
+    if re.fullmatch(_GUID, stated):
+        return stated.lower()
+    for text in _texts(state):
+        found = _SUBSCRIPTION_IN_ID.search(text)
+        if found:
+            return found.group(1).lower()
+    listed = azure_call(state, "list_subscriptions", {}, "resolving the subscription's name to its id")
+    if listed is None or isinstance(listed, RunTool):
+        return listed
+    subscriptions = listed.data.get("subscriptions") or []
+    named = [s for s in subscriptions if stated and s.get("name", "").lower() == stated.lower()]
+    if len(named) == 1:
+        return str(named[0]["id"])
+    return str(subscriptions[0]["id"]) if len(subscriptions) == 1 else None
+
+
+def resource_group(state: SessionState) -> str | None:
+    stated = str(state.material.environment.get("resource_group") or "").strip()
+    if stated:
+        return stated
+    for text in _texts(state):
+        found = _GROUP_IN_ID.search(text)
+        if found:
+            return found.group(1)
+    return None

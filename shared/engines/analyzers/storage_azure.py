@@ -1,0 +1,106 @@
+"""The storage firewall investigated in Azure itself (not an analyzer: storage_firewall.py calls it).
+
+The account's network rules, the function app's outbound addresses and who changed the account
+recently, read with the service's identity. When any of it cannot be read, `investigate` returns None
+and the analyzer asks the client instead."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.engines.analyzers.azure_scope import resource_group, subscription_id
+from shared.engines.analyzers.ledger import azure_call
+from shared.session import Evidence, RunTool, SessionState
+
+STORAGE_TYPE = "microsoft.storage/storageaccounts"
+SITE_TYPE = "microsoft.web/sites"
+
+
+@dataclass
+class Findings:
+    """What Azure showed about the account, for the conclusion."""
+
+    account: str
+    group: str
+    rules: Evidence
+    site: Evidence | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def outbound(self) -> list[str]:
+        data = self.site.data if self.site else {}
+        return list(data.get("possibleOutboundIpAddresses") or data.get("outboundIpAddresses") or [])
+
+    def blocked_outbound(self) -> list[str]:
+        allowed = [_network(r) for r in self.rules.data.get("networkAcls", {}).get("ipRules") or []]
+        return [ip for ip in self.outbound if not any(n and _ip(ip) in n for n in allowed if _ip(ip))]
+
+
+def investigate(state: SessionState, account_hint: str | None) -> Findings | RunTool | None:
+    """Findings when Azure answered; a RunTool for the next read; None when it cannot be read here."""
+    subscription = subscription_id(state)
+    group = resource_group(state)
+    if subscription is None or isinstance(subscription, RunTool) or group is None:
+        return subscription if isinstance(subscription, RunTool) else None
+    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
+                        f"listing the resources of {group}")
+    if not isinstance(listed, Evidence):
+        return listed
+    resources = listed.data.get("resources") or []
+    account = _pick(resources, STORAGE_TYPE, account_hint, state)
+    if account is None:
+        return None
+    rules = azure_call(state, "get_resource", {"resource_id": account["id"]},
+                       f"reading the network rules of '{account['name']}'")
+    if not isinstance(rules, Evidence):
+        return rules
+    findings = Findings(account=account["name"], group=group, rules=rules)
+    return _with_site_and_changes(state, findings, resources, account["id"])
+
+
+def _with_site_and_changes(state: SessionState, findings: Findings, resources: list[dict[str, Any]],
+                           account_id: str) -> Findings | RunTool:
+    if str(findings.rules.data.get("networkAcls", {}).get("defaultAction", "")).lower() != "deny":
+        return findings  # nothing to explain with the app's addresses or the change history
+    site = _pick([r for r in resources if "functionapp" in str(r.get("kind", "")).lower()], SITE_TYPE, None, state)
+    if site is not None:
+        read = azure_call(state, "get_resource", {"resource_id": site["id"]},
+                          f"reading the outbound addresses of '{site['name']}'")
+        if isinstance(read, RunTool):
+            return read
+        findings.site = read
+    log = azure_call(state, "list_activity_log", {"scope": account_id, "hours": 72},
+                     f"finding who changed '{findings.account}' recently")
+    if isinstance(log, RunTool):
+        return log
+    if log is not None:
+        findings.changes = [e for e in log.data.get("events") or []
+                            if str(e.get("operation", "")).lower().startswith(STORAGE_TYPE)]
+    return findings
+
+
+def _pick(resources: list[dict[str, Any]], type_name: str, hint: str | None,
+          state: SessionState) -> dict[str, Any] | None:
+    """The resource of that type the session names (hint, or its name in the error text), or the only one."""
+    of_type = [r for r in resources if str(r.get("type", "")).lower() == type_name]
+    text = (state.material.error_description + " " + " ".join(state.material.answers)).lower()
+    named = [r for r in of_type if r.get("name") and (r["name"] == hint or str(r["name"]).lower() in text)]
+    if len(named) == 1:
+        return named[0]
+    return of_type[0] if len(of_type) == 1 else None
+
+
+def _network(rule: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(str(rule), strict=False)
+    except ValueError:
+        return None
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
