@@ -69,15 +69,19 @@ _CODE_PATTERNS = [
 ]
 
 
+# Parenthesised words that are not codes: "(Minimum) New Limit Required", "(Preview)"
+_NOT_CODES = {"Minimum", "Maximum", "Optional", "Preview", "Deprecated", "Required", "Default", "None", "Parameter"}
+
+
 @tool(NoArguments)
 def list_error_codes(args: NoArguments, material: Material) -> Evidence:
     """List the error codes (ARM, REST, SDK) in the error text and the answers, in order, with the words after each."""
     found: dict[str, dict[str, str]] = {}
     for origin, text in _texts(material):
-        hits = sorted((m.start(), m) for p in _CODE_PATTERNS for m in p.finditer(text))
+        hits = sorted(((m.start(), m) for p in _CODE_PATTERNS for m in p.finditer(text)), key=lambda h: h[0])
         for _, match in hits:
             code = match.group("code")
-            if code not in found:
+            if code not in found and code not in _NOT_CODES:
                 after = re.sub(r'[\\"{}]+', " ", text[match.end():match.end() + 300])
                 found[code] = {"code": code, "where": origin, "message": " ".join(after.split())[:240]}
     if not found:
@@ -196,7 +200,9 @@ def _value_shape(value: Any) -> str:
         return "a Service Bus / Event Hubs connection string"
     if "AccountEndpoint=" in text:
         return "a Cosmos DB connection string"
-    return "set"
+    if re.match(r"https?://", text):
+        return "a URL"
+    return "a value"
 
 
 def _local_settings(files: list[FileExcerpt]) -> dict[str, str]:
@@ -359,11 +365,14 @@ def get_dns_answer(args: HostArguments, material: Material) -> Evidence:
 # ---------------------------------------------------------------------------------------------- answer fields
 
 def _field_value(text: str, field: str) -> str | None:
-    pattern = re.compile(rf'"?\b{re.escape(field)}"?\s*[:=]\s*(?:"(?P<q>[^"]*)"|(?P<b>[^\s,}}\]]+))', re.IGNORECASE)
+    """`"field": value` / `field = value`, or the bare value printed under a `--query ...field` command line."""
+    name = re.escape(field)
+    pattern = re.compile(rf'"?\b{name}"?\s*[:=]\s*(?:"(?P<q>[^"]*)"|(?P<b>[^\s,}}\]]+))', re.IGNORECASE)
     match = pattern.search(text)
-    if match is None:
-        return None
-    return match.group("q") if match.group("q") is not None else match.group("b")
+    if match is not None:
+        return match.group("q") if match.group("q") is not None else match.group("b")
+    queried = re.search(rf"--query\s+['\"]?[\w.\[\]]*\b{name}['\"]?[^\n]*\n\s*\"?(?P<v>[^\s\"]+)", text, re.IGNORECASE)
+    return queried.group("v") if queried else None
 
 
 @tool(FieldsArguments)
@@ -413,7 +422,8 @@ def get_identity_from_answers(args: NoArguments, material: Material) -> Evidence
                        f"ids {', '.join(clients) or 'none'}")
             return Evidence(tool="get_identity_from_answers", status="success", summary=summary, data=data)
         if _EMPTY_ANSWER.search(answer):
-            return Evidence(tool="get_identity_from_answers", status="success", data={"assigned": False, "type": "None"},
+            return Evidence(tool="get_identity_from_answers", status="success",
+                            data={"assigned": False, "type": "None"},
                             summary="the identity command returned nothing: no managed identity is assigned")
     return Evidence(tool="get_identity_from_answers", status="no_data",
                     summary="no managed identity output in the client's answers")

@@ -21,9 +21,10 @@ WITH_AZURE = next(s for s in load_scenarios() if s["id"] == "storage-firewall-wi
 
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
-    with PlaybackServer(WITH_AZURE["azure"]) as playback:
-        with run_devhost(REPO, env=playback.app_settings()) as url, httpx.Client(base_url=url, timeout=120) as client:
-            yield client
+    with (PlaybackServer(WITH_AZURE["azure"]) as playback,
+          run_devhost(REPO, env=playback.app_settings()) as url,
+          httpx.Client(base_url=url, timeout=120) as client):
+        yield client
 
 
 def body(**options) -> dict:

@@ -38,7 +38,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return unknown(state)
     settings = since_last_answer(state, TOOL)
     if settings is None:
-        return RunTool(tool=TOOL, purpose="finding the app settings the code reads and those defined locally and in Azure")
+        return RunTool(tool=TOOL, purpose="finding the settings the code reads and those defined locally and in Azure")
     data = settings.data if settings.status == "success" else {}
     named = hit.facts.get("setting")
     if named and "KeyError" in " ".join(hit.quotes) and not any(regex(_ENV_READ).search(t) for t in texts(state)):
@@ -61,7 +61,8 @@ def _judge(state: SessionState, hit: Hit, names: list[str], settings: Evidence, 
                                                   "ruled out and nothing else was confirmed.",
                       report=partial_report(state, root_cause="Missing app setting ruled out: the deployed app "
                                                               f"defines {', '.join(names)}."))
-    return _conclude(state, hit, missing[0], settings, data, confidence="high" if stated or deployed is not None else "medium")
+    confidence = "high" if stated or deployed is not None else "medium"
+    return _conclude(state, hit, missing[0], settings, data, confidence)
 
 
 def _conclude(state: SessionState, hit: Hit, name: str, settings: Evidence, data: dict[str, Any],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import yaml
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit, classify, mentions_azure
-from shared.models import EvidenceItem, Report
+from shared.models import Confidence, EvidenceItem, Report
 from shared.report import checked_list
 from shared.session import Conclude, Material, SessionState
 
@@ -34,9 +34,10 @@ _ENV_FACTS = {"resource_group": "resource_group", "azure_subscription": "subscri
               "function_app": "function_app", "app_name": "function_app", "location": "location",
               "region": "location", "registry": "registry"}
 SYMPTOM_PREFIX = "symptom-"
+_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def table(name: str) -> tuple[Entry, ...]:
     """The entries of knowledge/<name>.yaml (a list of mappings), each with its `source`."""
     entries = yaml.safe_load((_KNOWLEDGE / f"{name}.yaml").read_text(encoding="utf-8"))
@@ -79,10 +80,14 @@ def env_facts(state: SessionState) -> dict[str, str]:
         value = state.material.environment.get(key)
         if isinstance(value, str) and value.strip() and fact not in found:
             found[fact] = value.strip()
+    # a subscription goes into resource ids, so only an id counts (a display name would make a wrong scope)
+    if found.get("subscription") and not _GUID.fullmatch(found["subscription"]):
+        found.pop("subscription")
     return found
 
 
-def first_entry(entries: Iterable[Entry], state: SessionState, files: bool = False) -> tuple[Entry, dict[str, str]] | None:
+def first_entry(entries: Iterable[Entry], state: SessionState,
+                files: bool = False) -> tuple[Entry, dict[str, str]] | None:
     """The first entry whose `match` regex is in the error or an answer, with the facts of that match."""
     sources = texts(state, files=files)
     for entry in entries:
@@ -130,8 +135,16 @@ def quotes(hit: Hit | None, limit: int = 3) -> list[EvidenceItem]:
 
 def report(state: SessionState, *, category: str | None, confidence: str, root_cause: str, actions: list[str],
            evidence: list[EvidenceItem]) -> Report:
-    return Report(category=category, confidence=confidence, root_cause=root_cause,  # type: ignore[arg-type]
+    """A concluding report; `checked` lists every step of the session."""
+    return Report(category=category, confidence=_confidence(confidence), root_cause=root_cause,
                   actions=actions, evidence=evidence, checked=checked_list(state))
+
+
+def _confidence(value: str) -> Confidence:
+    """Knowledge files give confidence as text; anything unexpected counts as low, never as high."""
+    if value == "high":
+        return "high"
+    return "medium" if value == "medium" else "low"
 
 
 def derive(entry: Entry, facts: Mapping[str, str]) -> dict[str, str]:
@@ -144,7 +157,7 @@ def derive(entry: Entry, facts: Mapping[str, str]) -> dict[str, str]:
         value = next((v for k, v in rule["map"].items() if source and re.search(k, source, re.IGNORECASE)),
                      rule.get("default"))
         if value and name not in found:
-            found[name] = str(value)
+            found[name] = fill(str(value), found)
     return found
 
 

@@ -29,7 +29,10 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     entry, facts = found
     local = (settings.data.get("local") or {}) if settings.status == "success" else {}
     emulator = [name for name, shape in local.items() if shape.startswith("UseDevelopmentStorage")]
-    extra = {"emulator_setting": emulator[0]} if emulator else {}
+    # the host's own AzureWebJobsStorage is rarely the one the code connects with: name the others first
+    emulator.sort(key=lambda name: name == "AzureWebJobsStorage")
+    extra = ({"emulator_setting": emulator[0], "emulator_settings": ", ".join(f"'{n}'" for n in emulator)}
+             if emulator else {})
     evidence = [EvidenceItem(source=TOOL, summary=settings.summary)] if settings.status == "success" else []
     confidence = "high" if entry.get("confirmed_by") != "emulator_setting" or emulator else "medium"
     return conclude_entry(state, hit, entry, facts_for(state, hit, facts, extra), evidence, confidence=confidence)

@@ -43,7 +43,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return delegate(state, other) if other else unknown(state)
     entry, facts = found
     config_data = config.data if config is not None and config.status == "success" else {}
-    evidence = [EvidenceItem(source=CONFIG, summary=config.summary)] if config_data else []
+    evidence = [EvidenceItem(source=CONFIG, summary=config.summary)] if config is not None and config_data else []
     return conclude_entry(state, hit, entry, facts_for(state, hit, _config_facts(config_data), facts), evidence)
 
 

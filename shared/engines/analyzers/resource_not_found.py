@@ -22,7 +22,8 @@ from shared.engines.signatures import Hit
 from shared.session import SessionState
 
 TABLE = "config_not_found_errors"
-_DEPLOYMENT = r"\bDeploymentFailed\b|\bInvalidTemplateDeployment\b|az deployment|New-AzResourceGroupDeployment|dependsOn"
+_DEPLOYMENT = (r"\bDeploymentFailed\b|\bInvalidTemplateDeployment\b|az deployment|New-AzResourceGroupDeployment|"
+               r"dependsOn")
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:

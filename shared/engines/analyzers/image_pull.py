@@ -1,0 +1,46 @@
+"""container.image_pull_failed: a container image cannot be pulled (registry credentials, wrong name or tag,
+or the registry is unreachable).
+
+The pull error's wording decides which (knowledge/container_pull_errors.yaml); ImagePullBackOff alone does
+not, so the client is asked once for the pull event's message."""
+
+from __future__ import annotations
+
+from shared.engines.analyzers.common import (
+    conclude_entry,
+    facts_for,
+    fill,
+    first_entry,
+    grounded,
+    search,
+    table,
+    texts,
+    unknown,
+)
+from shared.engines.analyzers.ledger import ask_once
+from shared.engines.base import Decision
+from shared.engines.signatures import Hit
+from shared.models import ClientRequest
+from shared.session import SessionState
+
+TABLE = "container_pull_errors"
+
+
+def analyze(state: SessionState, hit: Hit | None) -> Decision:
+    if not grounded(state, hit) or hit is None:
+        return unknown(state)
+    image = next(e for e in table(TABLE) if e["id"] == "image")
+    facts = facts_for(state, hit, search(image["facts"], texts(state, files=True)))
+    found = first_entry([e for e in table(TABLE) if e.get("match")], state)
+    if found is not None:
+        entry, matched = found
+        return conclude_entry(state, hit, entry, {**facts, **matched})
+    return ask_once(state, ClientRequest(
+        question=fill("The pod or container reports only that the image pull failed. Please paste the pull event's "
+                      "message (it follows 'Failed to pull image'): it says whether the registry refused the "
+                      "credentials, the image or tag does not exist, or the registry was unreachable.", facts),
+        why="Each of these has a different fix: registry permissions, the image reference, or the network path.",
+        suggested_commands=["kubectl describe pod <pod-name> -n <namespace>",
+                            fill("az containerapp logs show --name <container-app> --resource-group {resource_group} "
+                                 "--type system", facts)]),
+        "The image pull error's reason is still unknown.", hit.signature.category)

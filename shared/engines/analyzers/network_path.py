@@ -1,0 +1,103 @@
+"""network.private_endpoint_dns / network.nsg_blocked: a connection to an Azure service times out or arrives
+over the public endpoint although the service is meant to be reached privately.
+
+How the service's host name resolves from the app decides between the two: a public address means the
+private DNS zone is not used (not linked to the VNet, no record, custom DNS not forwarding), a private
+address means DNS is right and something on the path (NSG, route, firewall) drops the traffic. The
+client is asked once for nslookup output when the error does not include it."""
+
+from __future__ import annotations
+
+from shared.engines.analyzers.common import (
+    Entry,
+    delegate,
+    facts_for,
+    fill,
+    grounded,
+    other_cloud,
+    quotes,
+    regex,
+    report,
+    specific_hit,
+    table,
+    texts,
+    unknown,
+)
+from shared.engines.analyzers.ledger import ask_once, since_last_answer
+from shared.engines.base import Decision
+from shared.engines.signatures import Hit
+from shared.models import ClientRequest, EvidenceItem
+from shared.session import Conclude, Evidence, RunTool, SessionState
+
+DNS = "get_dns_answer"
+HOSTS = "network_service_hosts"
+OUTCOMES = "network_path_outcomes"
+# Words that say the service is meant to be reached over a private endpoint.
+_PRIVATE_INTENT = (r"(?i)private ?endpoint|privatelink|Public network access is disabled|\bForbiddenByConnection\b|"
+                   r"publicNetworkAccess\W{1,4}Disabled")
+
+
+def analyze(state: SessionState, hit: Hit | None) -> Decision:
+    if not grounded(state, hit) or hit is None:
+        return unknown(state)
+    foreign = other_cloud(state)
+    if foreign is not None:
+        return foreign
+    if hit.signature.id.startswith("symptom-"):
+        specific = specific_hit(state, exclude_analyzers={"network_path"})
+        if specific is not None:
+            return delegate(state, specific)
+    service = service_host(state)
+    if service is None:
+        return _ask(state, hit, None)
+    entry, facts = service
+    dns = since_last_answer(state, DNS)
+    if dns is None:
+        return RunTool(tool=DNS, arguments={"host": facts["host"]},
+                       purpose=f"reading how {facts['host']} resolves, from the error or the client's answers")
+    if dns.status != "success":
+        return _ask(state, hit, facts)
+    return _conclude(state, hit, entry, facts, dns)
+
+
+def service_host(state: SessionState) -> tuple[Entry, dict[str, str]] | None:
+    """The first Azure service host named in the error, the answers or (last) the files, with its DNS zone."""
+    for text in texts(state, files=True):
+        for entry in table(HOSTS):
+            match = regex(entry["match"]).search(text)
+            if match:
+                facts = {"host": match.group("host"), "name": match.group("name"), "zone": entry["zone"],
+                         "service": entry["service"]}
+                return entry, facts
+    return None
+
+
+def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str, str], dns: Evidence) -> Conclude:
+    data = dns.data
+    facts = facts_for(state, hit, found, {"addresses": ", ".join(data.get("addresses") or []),
+                                          "aliases": " -> ".join(data.get("aliases") or [])})
+    intent = data.get("privatelink") or any(regex(_PRIVATE_INTENT).search(t) for t in texts(state))
+    outcome = "private-address" if data.get("private") else "public-address"
+    entry = next(e for e in table(OUTCOMES) if e["id"] == outcome)
+    confidence = entry["confidence"] if outcome == "private-address" or intent else "medium"
+    evidence = quotes(hit) + [EvidenceItem(source=DNS, summary=dns.summary)]
+    return Conclude(message=fill(entry["summary"], facts),
+                    report=report(state, category=entry["category"], confidence=confidence,
+                                  root_cause=fill(entry["root_cause"], facts).strip(),
+                                  actions=[fill(a, facts) for a in entry["actions"]], evidence=evidence))
+
+
+def _ask(state: SessionState, hit: Hit, facts: dict[str, str] | None) -> Decision:
+    host = (facts or {}).get("host")
+    target = f"'{host}'" if host else "the service's host name (for example <account>.blob.core.windows.net)"
+    return ask_once(state, ClientRequest(
+        question=f"Please run nslookup for {target} from inside the app (Kudu/Advanced Tools console or SSH) and paste "
+                 "the output, and say whether the service has a private endpoint.",
+        why="A public address means the app does not use the private endpoint's DNS record (private DNS zone not "
+            "linked or custom DNS); a private address means DNS is right and an NSG, route or firewall drops the "
+            "traffic.",
+        suggested_commands=[f"nslookup {host or '<service-host>'}",
+                            fill("az network private-endpoint list --resource-group {resource_group} -o table",
+                                 facts_for(state, hit))]),
+        "How the service's name resolves from the app is still unknown, so DNS and network filtering could not be "
+        "told apart.", None)

@@ -1,0 +1,41 @@
+"""runtime.out_of_memory: the process ran out of memory (an OutOfMemory exception, or killed by the OOM killer).
+
+An OutOfMemoryError / MemoryError / OOMKilled states it; exit code 137 alone only says the process was
+killed (SIGKILL), usually for memory, so it is concluded with medium confidence. The hosting platform,
+read from the error and the environment, selects the memory limit and the way to raise it
+(knowledge/runtime_memory_errors.yaml)."""
+
+from __future__ import annotations
+
+from shared.engines.analyzers.common import (
+    conclude_entry,
+    facts_for,
+    first_entry,
+    grounded,
+    other_cloud,
+    search,
+    table,
+    texts,
+    unknown,
+)
+from shared.engines.base import Decision
+from shared.engines.signatures import Hit
+from shared.session import SessionState
+
+TABLE = "runtime_memory_errors"
+
+
+def analyze(state: SessionState, hit: Hit | None) -> Decision:
+    if not grounded(state, hit):
+        return unknown(state)
+    foreign = other_cloud(state)
+    if foreign is not None:
+        return foreign
+    found = first_entry([e for e in table(TABLE) if e.get("match")], state)
+    if found is None:
+        return unknown(state)
+    entry, facts = found
+    platform = next(e for e in table(TABLE) if e["id"] == "platform")
+    environment = " ".join(str(v) for v in state.material.environment.values())
+    facts = {**search(platform["facts"], [*texts(state, files=True), environment]), **facts}
+    return conclude_entry(state, hit, {**entry, "derive": platform["derive"]}, facts_for(state, hit, facts))

@@ -1,0 +1,48 @@
+"""Edges of the network analyzers: what DNS answers decide, honest confidence, no invented hosts."""
+
+from __future__ import annotations
+
+from shared.session import AskClient, Conclude
+from tests.helpers.engine_loop import run_engine
+
+TIMEOUT = ("ServiceRequestError: HTTPSConnectionPool(host='kv-app-prod.vault.azure.net', port=443): Max retries "
+           "exceeded (Caused by ConnectTimeoutError(<urllib3.connection.HTTPSConnection object>, 'Connection to "
+           "kv-app-prod.vault.azure.net timed out. (connect timeout=10)'))")
+PUBLIC = ("Non-authoritative answer:\nName:\tkv-app-prod.vault.azure.net\nAddress: 52.168.109.101\n")
+
+
+def test_a_timeout_without_a_host_asks_with_a_placeholder_not_an_invented_name() -> None:
+    outcome = run_engine({"error_description": "Connection timed out after 21 seconds while calling our Azure API"})
+    assert isinstance(outcome.final, AskClient)
+    assert "nslookup <service-host>" in outcome.final.request.suggested_commands
+
+
+def test_a_public_answer_without_any_private_endpoint_signal_is_only_medium() -> None:
+    outcome = run_engine({"error_description": TIMEOUT}, [{"when_asked_contains": "nslookup", "answer": PUBLIC}])
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "network.private_endpoint_dns"
+    assert outcome.final.report.confidence == "medium"
+
+
+def test_a_timeout_to_a_storage_account_goes_to_the_storage_firewall_analyzer() -> None:
+    error = "Connection timed out while uploading to storage account 'stlogs01' from our Azure function."
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, AskClient)
+    assert "networkRuleSet" in outcome.final.request.question
+
+
+def test_an_unresolvable_privatelink_name_points_at_the_private_dns_zone() -> None:
+    error = "Failed to resolve 'stdata01.privatelink.blob.core.windows.net' ([Errno -2] Name or service not known)"
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "network.private_endpoint_dns"
+
+
+def test_nxdomain_for_the_failing_host_is_high_confidence() -> None:
+    error = "getaddrinfo ENOTFOUND cosmos-shop-prd.documents.azure.com"
+    answer = ("Server: 168.63.129.16\nAddress: 168.63.129.16#53\n\n"
+              "** server can't find cosmos-shop-prd.documents.azure.com: NXDOMAIN")
+    outcome = run_engine({"error_description": error + "\n" + answer})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.confidence == "high"
+    assert "az resource list --name cosmos-shop-prd" in " ".join(outcome.final.report.actions)
