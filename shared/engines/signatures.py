@@ -36,8 +36,10 @@ class Hit:
 
 @lru_cache(maxsize=1)
 def signatures() -> tuple[Signature, ...]:
-    """Every entry of knowledge/signatures/*.yaml (one file per area), files in name order."""
-    entries = [e for path in sorted((_KNOWLEDGE / "signatures").glob("*.yaml"))
+    """Every entry of knowledge/signatures/*.yaml (one file per area): core.yaml, then the others by name."""
+    # core.yaml first: on a tie the earlier entry wins, and the core families are the reference ones.
+    paths = sorted((_KNOWLEDGE / "signatures").glob("*.yaml"), key=lambda p: (p.name != "core.yaml", p.name))
+    entries = [e for path in paths
                for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
     ids = [e["id"] for e in entries]
     unknown = sorted({e["category"] for e in entries} - set(taxonomy()))

@@ -49,6 +49,19 @@ def distribution_names(module: str) -> set[str]:
     return names
 
 
+def likely_distribution(module: str) -> str:
+    """The one name to suggest for requirements.txt: `PIL` is `Pillow`, `azure.cosmos` is `azure-cosmos`."""
+    for prefix, dist in _package_names().items():
+        if module == prefix or module.startswith(prefix + "."):
+            return dist
+    parts = module.split(".")
+    if parts[0] == "azure" and len(parts) > 1:
+        # azure.storage.blob -> azure-storage-blob, azure.cosmos -> azure-cosmos, azure.identity.aio -> azure-identity
+        depth = 3 if len(parts) > 2 and parts[1] in {"storage", "mgmt", "monitor", "ai", "data", "keyvault"} else 2
+        return "-".join(parts[:depth])
+    return parts[0]
+
+
 def requirement_names(text: str) -> list[str]:
     """Distribution names listed in a requirements.txt (options, comments and versions stripped)."""
     names = []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from shared.engines.analyzers.ledger import ask_once, since_last_answer
+from shared.engines.analyzers.ledger import ask_once, env, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
 from shared.report import checked_list
 from shared.session import Conclude, RunTool, SessionState
+from shared.tools.material_tools import likely_distribution
 
 TOOL = "get_requirement_status"
 
@@ -30,7 +31,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 
 
 def _conclude(state: SessionState, hit: Hit, module: str, data: dict, summary: str) -> Decision:
-    package = module.split(".")[0]
+    package = likely_distribution(module)
+    app = env(state, "function_app", "<function-app>")
+    group = env(state, "resource_group", "<resource-group>")
     importers = ", ".join(data.get("importers") or []) or "the app's code"
     evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
     evidence.append(EvidenceItem(source=TOOL, summary=summary))
@@ -43,10 +46,10 @@ def _conclude(state: SessionState, hit: Hit, module: str, data: dict, summary: s
             actions=[f"Add the package providing '{module}' to requirements.txt (e.g. `{package}` with a "
                      f"version pin), next to the packages already listed.",
                      "Redeploy with a remote build so requirements.txt is installed: "
-                     "`func azure functionapp publish <function-app> --build remote` (or zip deploy with "
+                     f"`func azure functionapp publish {app} --build remote` (or zip deploy with "
                      "SCM_DO_BUILD_DURING_DEPLOYMENT=true).",
                      "Check that the functions are indexed again: "
-                     "`az functionapp function list --name <function-app> --resource-group <resource-group>`.",
+                     f"`az functionapp function list --name {app} --resource-group {group}`.",
                      "Reproduce locally in a clean virtual environment: "
                      "`python -m venv .venv && .venv/bin/pip install -r requirements.txt && func start`."])
         return Conclude(message=f"'{module}' is imported but missing from requirements.txt.", report=report)
@@ -56,7 +59,7 @@ def _conclude(state: SessionState, hit: Hit, module: str, data: dict, summary: s
                     f"deployment did not install requirements.txt (no remote build, or packages built for "
                     f"another platform in .python_packages)."),
         actions=["Enable the remote build: set SCM_DO_BUILD_DURING_DEPLOYMENT=true and ENABLE_ORYX_BUILD=true, "
-                 "or publish with `func azure functionapp publish <function-app> --build remote`.",
+                 f"or publish with `func azure functionapp publish {app} --build remote`.",
                  "If you package locally, build on Linux for the app's Python version "
                  "(`pip install --target .python_packages/lib/site-packages -r requirements.txt`)."])
     return Conclude(message=f"'{module}' is listed but not installed by the deployment.", report=report)
