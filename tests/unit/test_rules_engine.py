@@ -128,7 +128,8 @@ def test_every_signature_names_an_existing_analyzer_and_its_source():
 def test_a_missing_azure_module_suggests_its_distribution_and_the_stated_app():
     start = {"error_description": "ModuleNotFoundError: No module named 'azure.cosmos'",
              "context": {"source_files": [{"path": "requirements.txt", "content": "azure-functions\n"},
-                                          {"path": "function_app.py", "content": "from azure.cosmos import CosmosClient\n"}],
+                                          {"path": "function_app.py",
+                                           "content": "from azure.cosmos import CosmosClient\n"}],
                          "environment_info": {"resource_group": "orders-rg", "function_app": "orders-func"}}}
     outcome = run_engine(start)
     assert isinstance(outcome.final, Conclude)
