@@ -10,7 +10,7 @@ placeholder, so a report never names a resource the client did not."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -216,3 +216,30 @@ def other_cloud(state: SessionState) -> Decision | None:
 def _first_sentence(text: str) -> str:
     sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
     return sentence[:300]
+
+
+def matched_entry(state: SessionState, hit: Hit | None, table_name: str, *, other_clouds: bool = False,
+                  files: bool = False) -> tuple[Entry, dict[str, str]] | Decision:
+    """What every table-driven analyzer starts with: the hit is grounded in the error or an answer, the
+    problem is not another cloud's (when asked), and an entry of its table matches; otherwise the
+    decision to return instead."""
+    if not grounded(state, hit):
+        return unknown(state)
+    if other_clouds:
+        foreign = other_cloud(state)
+        if foreign is not None:
+            return foreign
+    found = first_entry([e for e in table(table_name) if e.get("match")], state, files=files)
+    return unknown(state) if found is None else found
+
+
+def table_analyzer(table_name: str, *, other_clouds: bool = False,
+                   files: bool = False) -> Callable[[SessionState, Hit | None], Decision]:
+    """An analyzer that is its knowledge table and nothing else: the matching entry, concluded."""
+    def analyze(state: SessionState, hit: Hit | None) -> Decision:
+        found = matched_entry(state, hit, table_name, other_clouds=other_clouds, files=files)
+        if not isinstance(found, tuple):
+            return found
+        entry, facts = found
+        return conclude_entry(state, hit, entry, facts_for(state, hit, facts))
+    return analyze

@@ -9,13 +9,10 @@ from __future__ import annotations
 from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
-    first_entry,
-    grounded,
-    other_cloud,
+    matched_entry,
     search,
     table,
     texts,
-    unknown,
 )
 from shared.engines.analyzers.network_path import service_host
 from shared.engines.base import Decision
@@ -26,14 +23,9 @@ TABLE = "network_dns_errors"
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
-    if not grounded(state, hit):
-        return unknown(state)
-    foreign = other_cloud(state)
-    if foreign is not None:
-        return foreign
-    found = first_entry([e for e in table(TABLE) if e.get("match")], state)
-    if found is None:
-        return unknown(state)
+    found = matched_entry(state, hit, TABLE, other_clouds=True)
+    if not isinstance(found, tuple):
+        return found
     entry, facts = found
     hosts = next(e for e in table(TABLE) if e["id"] == "hosts")
     facts = {**search(hosts["facts"], texts(state)), **facts}

@@ -10,12 +10,9 @@ from __future__ import annotations
 from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
-    first_entry,
-    grounded,
+    matched_entry,
     regex,
-    table,
     texts,
-    unknown,
 )
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
@@ -27,11 +24,9 @@ _DEPLOYMENT = (r"\bDeploymentFailed\b|\bInvalidTemplateDeployment\b|az deploymen
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
-    if not grounded(state, hit):
-        return unknown(state)
-    found = first_entry(table(TABLE), state)
-    if found is None:
-        return unknown(state)
+    found = matched_entry(state, hit, TABLE)
+    if not isinstance(found, tuple):
+        return found
     entry, facts = found
     if entry.get("in_deployment") and any(regex(_DEPLOYMENT).search(t) for t in texts(state)):
         entry = {**entry, **entry["in_deployment"]}

@@ -7,19 +7,9 @@ Service access restrictions each name the refused client address; the fix per se
 
 from __future__ import annotations
 
-from shared.engines.analyzers.common import conclude_entry, facts_for, first_entry, grounded, table, unknown
-from shared.engines.base import Decision
-from shared.engines.signatures import Hit
-from shared.session import SessionState
+from shared.engines.analyzers.common import table_analyzer
 
 TABLE = "network_service_firewalls"
 
 
-def analyze(state: SessionState, hit: Hit | None) -> Decision:
-    if not grounded(state, hit):
-        return unknown(state)
-    found = first_entry(table(TABLE), state)
-    if found is None:
-        return unknown(state)
-    entry, facts = found
-    return conclude_entry(state, hit, entry, facts_for(state, hit, facts))
+analyze = table_analyzer(TABLE)

@@ -6,30 +6,9 @@ wait the service asked for (Retry-After, RetryAfterMs) is quoted when present.""
 
 from __future__ import annotations
 
-from shared.engines.analyzers.common import (
-    conclude_entry,
-    facts_for,
-    first_entry,
-    grounded,
-    other_cloud,
-    table,
-    unknown,
-)
-from shared.engines.base import Decision
-from shared.engines.signatures import Hit
-from shared.session import SessionState
+from shared.engines.analyzers.common import table_analyzer
 
 TABLE = "throttling_services"
 
 
-def analyze(state: SessionState, hit: Hit | None) -> Decision:
-    if not grounded(state, hit):
-        return unknown(state)
-    foreign = other_cloud(state)
-    if foreign is not None:
-        return foreign
-    found = first_entry(table(TABLE), state)
-    if found is None:
-        return unknown(state)
-    entry, facts = found
-    return conclude_entry(state, hit, entry, facts_for(state, hit, facts))
+analyze = table_analyzer(TABLE, other_clouds=True)
