@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.engines.base import get_engine
+from shared.engines.base import get_engine, usage_of
 from shared.redaction import redact_value
 from shared.session import DecisionEnvelope, Material, SessionState
 from shared.settings import load_settings
@@ -16,8 +16,10 @@ from shared.tools.catalog import run_tool
 def decide(payload: dict[str, Any]) -> dict[str, Any]:
     """Ask the configured engine for the session's next step."""
     state = SessionState.model_validate(payload)
-    decision = get_engine(load_settings().engine).decide(state)
-    return _redacted(DecisionEnvelope(decision=decision).model_dump(mode="json"))
+    engine = get_engine(load_settings().engine)
+    decision = engine.decide(state)
+    # The model's usage travels with the decision: the orchestrator sums it into the session's budget.
+    return _redacted(DecisionEnvelope(decision=decision, usage=usage_of(engine)).model_dump(mode="json"))
 
 
 def run_one_tool(payload: dict[str, Any]) -> dict[str, Any]:

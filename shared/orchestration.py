@@ -92,7 +92,9 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
             # Asked even when the budget is spent: the budget bounds steps, and a conclusion (or a
             # question for the client) from what is already known costs none.
             raw = yield context.call_activity(DECIDE_ACTIVITY, state.model_dump(mode="json"))
-            decision = DecisionEnvelope.model_validate(_as_dict(raw)).decision
+            decided = DecisionEnvelope.model_validate(_as_dict(raw))
+            state.record_usage(decided.usage)  # budgets are read from the state by the engine
+            decision = decided.decision
             if isinstance(decision, RunTool):
                 if spent:
                     return _end_round(context, state)

@@ -75,10 +75,35 @@ class GiveUp(BaseModel):
 Decision = Annotated[RunTool | AskClient | Conclude | GiveUp, Field(discriminator="kind")]
 
 
+class LlmUsage(BaseModel):
+    """What the model cost: one decide step's calls, or the session's running total."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    failures: int = 0  # calls that got no usable answer (endpoint down, slow, refused)
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, other: LlmUsage) -> None:
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.seconds = round(self.seconds + other.seconds, 3)
+        self.failures += other.failures
+
+
 class DecisionEnvelope(BaseModel):
-    """Wrapper so a Decision union can be validated from the activity's JSON output."""
+    """Wrapper so a Decision union can be validated from the activity's JSON output.
+
+    `usage` is what the model cost for this decision (absent for engines without a model); the
+    orchestrator adds it to the session's total, so budgets survive replays and continue_as_new."""
 
     decision: Decision
+    usage: LlmUsage | None = None
 
 
 class MaterialDelta(BaseModel):
@@ -111,6 +136,12 @@ class SessionState(BaseModel):
     requests_asked: list[ClientRequest] = Field(default_factory=list)
     ledger: list[Evidence] = Field(default_factory=list)
     waiting: Waiting | None = None
+    llm_usage: LlmUsage = Field(default_factory=LlmUsage)  # the model's cost so far, summed by the orchestrator
+
+    def record_usage(self, usage: LlmUsage | None) -> None:
+        """Add one decision's model usage to the session's total (plain arithmetic: safe in the orchestrator)."""
+        if usage is not None:
+            self.llm_usage.add(usage)
 
     def add_evidence(self, evidence: Evidence) -> None:
         self.ledger.append(evidence)

@@ -8,6 +8,26 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
+ENGINES = ("rules", "hybrid", "llm")
+# A GA data-plane api-version of Azure OpenAI chat completions with tool calling.
+DEFAULT_OPENAI_API_VERSION = "2024-10-21"
+
+
+@dataclass(frozen=True)
+class LlmSettings:
+    """The model endpoint and the per-session budgets of the LLM engine (README "LLM engine")."""
+
+    endpoint: str | None          # AZURE_OPENAI_ENDPOINT; None: no model, the rules engine answers
+    deployment: str               # the Azure deployment name, or the model name of an OpenAI-compatible server
+    api_version: str
+    api_key: str | None           # None: keyless (Entra ID token from DefaultAzureCredential)
+    openai_compatible: bool       # the plain OpenAI client with base_url=endpoint (local models, tests)
+    timeout_seconds: float        # each HTTP call to the model
+    max_retries: int              # the openai client's own retries (it honours Retry-After)
+    max_calls: int                # per session
+    max_tokens: int               # prompt + completion per session, from the API's usage
+    max_seconds: int              # wall time spent in model calls per session
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -16,6 +36,7 @@ class Settings:
     engine: str
     retry_after_seconds: int
     azure_access: str  # "none": no Azure calls (ask the client instead); "app": the app's own identity
+    llm: LlmSettings
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -35,6 +56,29 @@ def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def _text(name: str) -> str | None:
+    return os.environ.get(name, "").strip() or None
+
+
+def _flag(name: str) -> bool:
+    return _choice(name, "false", ("true", "false", "1", "0", "yes", "no")) in ("true", "1", "yes")
+
+
+def _llm_settings() -> LlmSettings:
+    return LlmSettings(
+        endpoint=_text("AZURE_OPENAI_ENDPOINT"),
+        deployment=_text("AZURE_OPENAI_DEPLOYMENT") or "gpt-4o",
+        api_version=_text("AZURE_OPENAI_API_VERSION") or DEFAULT_OPENAI_API_VERSION,
+        api_key=_text("AZURE_OPENAI_API_KEY"),
+        openai_compatible=_flag("DEBUG_OPENAI_COMPATIBLE"),
+        timeout_seconds=float(_int("DEBUG_LLM_TIMEOUT_SECONDS", 30, 1, 600)),
+        max_retries=_int("DEBUG_LLM_MAX_RETRIES", 2, 0, 10),
+        max_calls=_int("DEBUG_LLM_MAX_CALLS", 30, 0, 1000),
+        max_tokens=_int("DEBUG_LLM_MAX_TOKENS", 300_000, 0, 100_000_000),
+        max_seconds=_int("DEBUG_LLM_MAX_SECONDS", 300, 0, 86_400),
+    )
+
+
 @lru_cache(maxsize=1)
 def load_settings() -> Settings:
     secret = os.environ.get("DEBUG_POLL_TOKEN_SECRET", "")
@@ -42,10 +86,14 @@ def load_settings() -> Settings:
         # Tokens then only verify inside this process: fine for one local host, wrong for a scaled-out app.
         logging.warning("DEBUG_POLL_TOKEN_SECRET is not set; poll tokens use a per-process random secret")
         secret = secrets.token_hex(32)
+    llm = _llm_settings()
+    # With a model endpoint the hybrid engine is the default: rules first, the model for what they cannot settle.
+    default_engine = "hybrid" if llm.endpoint else "rules"
     return Settings(
         session_ttl_seconds=_int("DEBUG_SESSION_TTL_SECONDS", 3600, 1, 7 * 24 * 3600),
         poll_token_secret=secret.encode("utf-8"),
-        engine=os.environ.get("DEBUG_ENGINE", "rules").strip() or "rules",
+        engine=_choice("DEBUG_ENGINE", default_engine, ENGINES),
         retry_after_seconds=_int("DEBUG_RETRY_AFTER_SECONDS", 2, 1, 60),
         azure_access=_choice("DEBUG_AZURE_ACCESS", "none", ("none", "app")),
+        llm=llm,
     )

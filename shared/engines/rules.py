@@ -15,11 +15,15 @@ class RulesEngine:
     name = "rules"
 
     def decide(self, state: SessionState) -> Decision:
-        hits = classify(state.material)
-        hit = _choose(hits, state)
+        hit = classification(state)
         analyzer = analyzer_for(hit.signature.analyzer if hit else "unknown")
         decision = analyzer(state, hit)
         return _never_repeat(state, decision)
+
+
+def classification(state: SessionState) -> Hit | None:
+    """The signature that decides the error's family, or None (the hybrid engine shows it to the model)."""
+    return _choose(classify(state.material), state)
 
 
 def _choose(hits: list[Hit], state: SessionState) -> Hit | None:
