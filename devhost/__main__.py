@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -14,6 +15,9 @@ from pathlib import Path
 from devhost import logs
 from devhost.app_loader import AppLoadError
 from devhost.host import DevHost, Options
+from devhost.store_sqlite import MEMORY
+
+DEFAULT_STATE = ".devhost/state.sqlite"  # under the app folder, like func start's working folder
 
 log = logging.getLogger("devhost")
 
@@ -26,21 +30,30 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--require-keys", action="store_true",
                         help="demand a function key on function- and admin-level routes")
     parser.add_argument("--activity-workers", type=int, default=8, help="threads that run activities")
+    parser.add_argument("--state", default=None,
+                        help="SQLite file for instances, history and timers (default: "
+                             f"APP_DIR/{DEFAULT_STATE}); ':memory:' keeps state in memory only")
     args = parser.parse_args(argv)
     if args.activity_workers < 1:
         parser.error("--activity-workers must be at least 1")
-    return Options(app_dir=args.app_dir.resolve(), host=args.host, port=args.port,
-                   require_keys=args.require_keys, activity_workers=args.activity_workers)
+    app_dir = args.app_dir.resolve()
+    state = args.state or str(app_dir / DEFAULT_STATE)
+    if state != MEMORY:
+        state = str(Path(state).resolve())
+    return Options(app_dir=app_dir, host=args.host, port=args.port, require_keys=args.require_keys,
+                   activity_workers=args.activity_workers, state=state)
 
 
 def print_banner(host: DevHost) -> None:
     print(f"devhost listening on {host.origin}", flush=True)
     print(f"task hub: {host.host_json.hub_name}; route prefix: /{host.host_json.route_prefix}", flush=True)
+    print(f"state: {host.options.state}", flush=True)
     prefix = f"/{host.host_json.route_prefix}" if host.host_json.route_prefix else ""
     print("functions:", flush=True)
     methods = {f.name: ",".join(sorted(f.methods)) if f.methods else "any method" for f in host.index.http}
     for name, kind, route in host.index.listing:
         shown = f" [{methods.get(name)}] {host.origin}{prefix}/{route}" if kind == "httpTrigger" else ""
+        shown = f" [{route}]" if kind == "timerTrigger" else shown
         print(f"  {name}: {kind}{shown}", flush=True)
     if host.keys.generated:
         print(f"function key (send as x-functions-key or ?code=): {host.keys.key}", flush=True)
@@ -69,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OSError as exc:
         log.error("cannot listen on %s:%s: %s", options.host, options.port, exc.strerror or exc)
+        return 2
+    except sqlite3.Error as exc:
+        log.error("cannot open the state file %s: %s", options.state, exc)
         return 2
     busy = [t for t in threading.enumerate() if t.name.startswith("devhost-") and t.is_alive()]
     if busy:  # an activity still running would keep the interpreter alive; it has been abandoned

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from devhost.cron import CronError, Schedule
+
 log = logging.getLogger("devhost")
 
 T = TypeVar("T")
@@ -41,6 +43,17 @@ class ActivityFunction:
     name: str
     func: Callable[..., Any]
     input_param: str
+    client_params: tuple[str, ...] = ()
+    wants_context: bool = False
+
+
+@dataclass(frozen=True)
+class TimerFunction:
+    name: str
+    func: Callable[..., Any]
+    timer_param: str
+    schedule: Schedule
+    run_on_startup: bool = False
     client_params: tuple[str, ...] = ()
     wants_context: bool = False
 
@@ -76,6 +89,7 @@ class FunctionIndex:
     orchestrators: NameIndex[HandleFunction] = field(default_factory=NameIndex)
     activities: NameIndex[ActivityFunction] = field(default_factory=NameIndex)
     entities: NameIndex[HandleFunction] = field(default_factory=NameIndex)
+    timers: list[TimerFunction] = field(default_factory=list)
     listing: list[tuple[str, str, str]] = field(default_factory=list)  # (name, trigger type, route or "")
 
 
@@ -128,6 +142,9 @@ def index_functions(app: Any) -> FunctionIndex:
             names = [name, getattr(trigger, "entity_name", None), getattr(user, "__name__", None)]
             index.entities.add([n.lower() for n in names if n], HandleFunction(name, user))
             index.listing.append((name, kind, ""))
+        elif kind == "timerTrigger":
+            index.timers.append(_timer_function(name, user, trigger, clients, wants_context))
+            index.listing.append((name, kind, trigger.schedule))
         else:
             log.warning("function %s: trigger type %s is not supported by devhost; skipped", name, kind)
             index.listing.append((name, f"{kind} (not served)", ""))
@@ -142,6 +159,16 @@ def _http_function(name: str, user: Callable[..., Any], trigger: Any, clients: t
     level_text = str(getattr(level, "value", level) or "function").lower()
     route = (getattr(trigger, "route", None) or name).strip("/")
     return HttpFunction(name, user, trigger.name, route, method_set, level_text, clients, wants_context)
+
+
+def _timer_function(name: str, user: Callable[..., Any], trigger: Any, clients: tuple[str, ...],
+                    wants_context: bool) -> TimerFunction:
+    try:
+        schedule = Schedule.parse(str(trigger.schedule))
+    except CronError as exc:
+        raise AppLoadError(f"function {name}: {exc}") from exc
+    return TimerFunction(name, user, trigger.name, schedule, bool(getattr(trigger, "run_on_startup", False)),
+                         clients, wants_context)
 
 
 def _parameters(func: Callable[..., Any]) -> set[str]:

@@ -13,10 +13,12 @@ from devhost.app_loader import FunctionIndex, import_app, index_functions
 from devhost.client_binding import client_binding_json
 from devhost.durable_api import DurableApi
 from devhost.host_config import HostJson, load_local_settings, read_host_json
-from devhost.http_server import FunctionDispatcher, build_application
+from devhost.http_server import FunctionDispatcher, admin_routes, build_application
 from devhost.keys import KeyPolicy
 from devhost.orchestration import Engine
-from devhost.store import MemoryStore
+from devhost.store import InstanceStore, MemoryStore
+from devhost.store_sqlite import MEMORY, SqliteStore
+from devhost.timers import TimerScheduler
 
 log = logging.getLogger("devhost")
 
@@ -28,6 +30,7 @@ class Options:
     port: int = 7071
     require_keys: bool = False
     activity_workers: int = 8
+    state: str = MEMORY  # a SQLite file, or ":memory:" (state lost at exit)
 
 
 class DevHost:
@@ -41,7 +44,9 @@ class DevHost:
         self.keys = KeyPolicy.create(options.require_keys)
         self._binding = ""  # known once the port is bound (the port may be 0: any free port)
         self.activities = ActivityRunner(self.index, options.activity_workers, "", str(options.app_dir))
-        self.engine = Engine(self.index, MemoryStore(), self.activities)
+        self.store = open_store(options.state)
+        self.engine = Engine(self.index, self.store, self.activities)
+        self.timers = TimerScheduler(self.index.timers, str(options.app_dir), lambda: self._binding)
         self._runner: web.AppRunner | None = None
         self.port = options.port
 
@@ -60,7 +65,8 @@ class DevHost:
     async def start(self) -> None:
         dispatcher = FunctionDispatcher(self.index.http, self.host_json.route_prefix, self.keys,
                                         self.options.app_dir, lambda: self._binding)
-        app = build_application(dispatcher, DurableApi(self.engine, self.host_json.hub_name).routes())
+        routes = DurableApi(self.engine, self.host_json.hub_name).routes() + admin_routes(self.timers, self.keys)
+        app = build_application(dispatcher, routes)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.options.host, self.options.port)
@@ -69,14 +75,25 @@ class DevHost:
             self.port = self._runner.addresses[0][1]
         self._binding = client_binding_json(self.origin, self.rpc_origin, self.host_json.hub_name)
         self.activities.set_client_binding(self._binding)
-        self.engine.resume_unfinished()
+        resumed = self.engine.resume_unfinished()
+        if resumed:
+            log.info("state %s: resumed %d unfinished instance(s)", self.options.state, resumed)
+        self.timers.start()  # after the binding is known: timer functions may use the durable client
 
     async def stop(self) -> None:
+        self.timers.stop()
         self.engine.shutdown()
         self.activities.shutdown()
         if self._runner is not None:
             await self._runner.cleanup()
         await _close_sdk_client_session()
+        if isinstance(self.store, SqliteStore):
+            self.store.close()
+
+
+def open_store(state: str) -> InstanceStore:
+    """`:memory:` keeps the plain in-memory store (nothing to serialise); anything else is a SQLite file."""
+    return MemoryStore() if state == MEMORY else SqliteStore(state)
 
 
 async def _close_sdk_client_session() -> None:

@@ -22,6 +22,7 @@ from devhost.http_convert import InvocationContext, to_function_request, to_web_
 from devhost.keys import KeyPolicy
 from devhost.logs import log_exception
 from devhost.routing import Router
+from devhost.timers import TimerScheduler
 
 log = logging.getLogger("devhost")
 MAX_BODY_BYTES = 100 * 1024 * 1024  # the Functions host's request size limit
@@ -89,6 +90,21 @@ class FunctionDispatcher:
         call = functools.partial(function.func, **kwargs)
         result = await asyncio.get_running_loop().run_in_executor(None, call)
         return await result if inspect.isawaitable(result) else result
+
+
+def admin_routes(timers: TimerScheduler, keys: KeyPolicy) -> list[web.RouteDef]:
+    """`POST /admin/functions/{name}`: the Functions host's way to run a non-HTTP function now (202)."""
+
+    async def run_function(request: web.Request) -> web.Response:
+        if not keys.allows("admin", request):
+            return web.Response(status=401)
+        await request.read()  # the body's {"input": ...} means nothing to a timer function
+        if not timers.run_now(request.match_info["name"]):
+            return web.json_response({"error": "devhost runs only timer-triggered functions this way, "
+                                               "and none has that name"}, status=404)
+        return web.Response(status=202)
+
+    return [web.post("/admin/functions/{name}", run_function)]
 
 
 def build_application(dispatcher: FunctionDispatcher, durable_routes: list[web.RouteDef]) -> web.Application:

@@ -50,7 +50,7 @@ from devhost.store import (
     InstanceRecord,
     InstanceStore,
 )
-from devhost.timeutil import parse_time, utc_now
+from devhost.timeutil import format_api_time, parse_time, utc_now
 from devhost.work import WorkRunner
 
 log = logging.getLogger("devhost")
@@ -152,14 +152,36 @@ class Engine:
     def purge_where(self, query: InstanceQuery) -> int:
         return sum(self.purge(r.instance_id) for r in self._store.query(query) if r.is_terminal)
 
-    def resume_unfinished(self) -> None:
-        """After a restart with a persistent store: re-arm timers, re-run activities, replay what is due."""
-        for record in list(self._store.unfinished()):
+    def resume_unfinished(self) -> int:
+        """After a restart with a persistent store: re-arm timers (past due ones fire at once), run again
+        the activities that had not answered (at least once, as on Durable), re-run a batch cut short, and
+        deliver what waits in the inbox. Returns how many instances were resumed."""
+        unfinished = list(self._store.unfinished())
+        for record in unfinished:
             work: list[Work] = [StartTimer(int(t), parse_time(at)) for t, at in record.open_timers.items()]
             work += [RunActivity(int(t), w["name"], w.get("input")) for t, w in record.open_work.items()
                      if w["kind"] == "activity"]
             self._work.start(record.instance_id, record.execution_id, work)
+            self._resume_children(record)
             self._kick(record.instance_id)
+        return len(unfinished)
+
+    def _resume_children(self, record: InstanceRecord) -> None:
+        """Sub-orchestrations the crash may have cut off: start a missing child, re-send a finished one's end."""
+        for task_id, work in record.open_work.items():
+            if work["kind"] != "suborchestration":
+                continue
+            child = self._store.get(work["instance_id"])
+            if child is None:
+                task = record.tasks.get(task_id, {})
+                self._start_child(record.instance_id, record.execution_id,
+                                  StartSubOrchestration(int(task_id), work["name"], work["instance_id"],
+                                                        task.get("input")))
+            elif child.is_terminal and child.parent:
+                failed = child.runtime_status != COMPLETED
+                self._post(record.instance_id, record.execution_id,
+                           h.sub_orchestration_failed(int(task_id), str(child.output), "") if failed
+                           else h.sub_orchestration_completed(int(task_id), json.dumps(child.output)))
 
     def shutdown(self) -> None:
         self._work.shutdown()
@@ -192,13 +214,18 @@ class Engine:
         record = self._store.get(instance_id)
         if record is None or record.is_terminal or record.runtime_status == SUSPENDED:
             return None
-        if record.history and not record.inbox:
+        if record.history and not record.inbox and record.pending_batch is None:
             return None
         function = self._index.orchestrators.find(record.name)
         if function is None:
             self._finish(record, FAILED, f"The orchestrator function '{record.name}' no longer exists.", None)
             self._store.save(record)
             return None
+        if record.pending_batch is not None:  # cut short by a crash: its events are in history, run it again
+            pending = record.pending_batch
+            retries = Scheduled(pending["retry_events"])  # their work is in open_work/open_timers, re-armed
+            return _Batch(record.execution_id, function.handle, build_context(record), retries,
+                          parse_time(pending["started"]))
         now = utc_now()
         events = [h.orchestrator_started(now)]
         if not record.history:
@@ -207,6 +234,7 @@ class Engine:
                                               parent))
         taken, retries = self._take_inbox(record, now)
         record.history.extend(events + taken)
+        record.pending_batch = {"started": format_api_time(now), "retry_events": retries.events}
         self._set_status(record, RUNNING)
         record.touch()
         self._store.save(record)
@@ -232,6 +260,7 @@ class Engine:
         record = self._store.get(instance_id)
         if record is None or record.execution_id != batch.execution_id or record.is_terminal:
             return  # terminated, purged or restarted while the orchestrator ran: its answer is void
+        record.pending_batch = None
         if result.custom_status is not None:  # falsy values never arrive: keep the last one
             record.custom_status = result.custom_status
         actions = flatten(result.actions)
@@ -297,6 +326,7 @@ class Engine:
         self._set_status(record, status)
         record.output = output
         record.inbox, record.open_timers, record.open_work = [], {}, {}
+        record.pending_batch = None
         self._work.drop_timers(record.instance_id)
         record.touch()
         if record.parent:

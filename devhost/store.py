@@ -1,4 +1,4 @@
-"""Where instances and entities live. In memory for now, behind an interface a SQLite store can replace.
+"""Where instances and entities live: the interface, and the in-memory store (store_sqlite has the other).
 
 Rules for callers, so that swapping in a persistent store changes nothing else:
 - a record is a plain dataclass of JSON-friendly values (`to_dict`/`from_dict` round-trip it);
@@ -45,6 +45,9 @@ class InstanceRecord:
     delivered_events: dict[str, int] = field(default_factory=dict)  # per name, in this execution
     open_timers: dict[str, str] = field(default_factory=dict)  # task id -> fireAt
     open_work: dict[str, dict[str, Any]] = field(default_factory=dict)  # task id -> activity, sub-orch.
+    # A batch begun (its events already in history) whose answer is not yet applied: {"started",
+    # "retry_events"}. Set only while the orchestrator runs; after a crash it says to run that batch again.
+    pending_batch: dict[str, Any] | None = None
 
     @property
     def is_terminal(self) -> bool:

@@ -15,7 +15,8 @@ match tells them apart.
 
 Every request must carry the bearer token of `app_settings()` (else 401, as Azure answers a bad token).
 `faults` (a probability) and `fault_seed` inject a 429 with Retry-After: 1, a 503, or a dropped
-connection before matching. `calls` records method, host, path (no query) and status, never a body."""
+connection before matching; with `fault_delay` also an answer that late (a timeout for the caller).
+`calls` records method, host, path (no query) and status, never a body."""
 
 from __future__ import annotations
 
@@ -97,7 +98,7 @@ class PlaybackServer:
     """Serve recorded Azure answers over HTTPS in a background thread (see the module docstring)."""
 
     def __init__(self, entries: list[dict[str, Any]] | None = None, *, faults: float = 0.0,
-                 fault_seed: int | None = None) -> None:
+                 fault_seed: int | None = None, fault_delay: float = 0.0) -> None:
         self.calls: list[dict[str, Any]] = []
         self.ca_file = ""
         self.token = secrets.token_urlsafe(24)
@@ -106,6 +107,7 @@ class PlaybackServer:
         self._used: list[int] = []
         self._faults = faults
         self._random = random.Random(fault_seed)
+        self._fault_delay = fault_delay  # > 0 adds a fourth fault: an answer this late (a client timeout)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._folder: Path | None = None
@@ -186,8 +188,12 @@ class PlaybackServer:
         return reply
 
     def _fault(self) -> Reply | None:
-        """A 429 with Retry-After: 1, a 503, or None (drop the connection), chosen by the seeded generator."""
-        kind = self._random.choice(["429", "503", "drop"])
+        """A 429 with Retry-After: 1, a 503, None (drop the connection) or, with `fault_delay`, a 504 sent only
+        after that delay (the caller should have timed out), chosen by the seeded generator."""
+        kind = self._random.choice(["429", "503", "drop"] + (["late"] if self._fault_delay > 0 else []))
+        if kind == "late":
+            late = {"error": {"code": "GatewayTimeout", "message": "The gateway timed out."}}
+            return Reply(504, {}, late, self._fault_delay)
         if kind == "429":
             throttled = {"error": {"code": "TooManyRequests", "message": "Rate limit hit."}}
             return Reply(429, {"Retry-After": "1"}, throttled)

@@ -207,6 +207,13 @@ def timer(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def napper(context: df.DurableOrchestrationContext):
+    """One activity that sleeps for the input's seconds: long enough to kill devhost while it runs."""
+    slept = yield context.call_activity("nap", context.get_input())
+    return {"slept": slept}
+
+
+@app.orchestration_trigger(context_name="context")
 def approval(context: df.DurableOrchestrationContext):
     """Waits for 'approve' raced against a timer; cancels the timer when the event wins."""
     expiry = context.create_timer(context.current_utc_datetime + timedelta(seconds=context.get_input()))
