@@ -34,11 +34,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from evals.playback import PlaybackServer  # noqa: E402
+from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.api_client import follow  # noqa: E402
 from tests.helpers.devhost_process import run_devhost  # noqa: E402
 from tests.helpers.engine_loop import load_scenarios  # noqa: E402
 from tests.helpers.scenario_score import score  # noqa: E402
 
+LOAD_ENV = {"DEBUG_POLL_TOKEN_SECRET": "load", **NO_LIMITS_ENV}  # one caller by design: limits lifted
 HISTORY = "/runtime/webhooks/durabletask/instances/{}?showHistory=true"
 
 
@@ -91,8 +93,8 @@ def run_load(sessions: int, concurrency: int) -> LoadResult:
     azure = next(s for s in scenarios if s.get("azure"))
     work = [scenarios[i % len(scenarios)] for i in range(sessions)]
     with (PlaybackServer(azure["azure"]) as playback,
-          run_devhost(REPO, env={"DEBUG_AZURE_ACCESS": "none", "DEBUG_POLL_TOKEN_SECRET": "load"}) as offline,
-          run_devhost(REPO, env={**playback.app_settings(), "DEBUG_POLL_TOKEN_SECRET": "load"}) as online):
+          run_devhost(REPO, env={"DEBUG_AZURE_ACCESS": "none", **LOAD_ENV}) as offline,
+          run_devhost(REPO, env={**playback.app_settings(), **LOAD_ENV}) as online):
         for url, scenario in ((offline, scenarios[0]), (online, azure)):
             one_session(url, scenario)  # warm-up: imports, first replay
         began = time.perf_counter()

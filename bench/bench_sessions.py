@@ -19,6 +19,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.api_client import follow  # noqa: E402
 from tests.helpers.devhost_process import run_devhost  # noqa: E402
 from tests.helpers.engine_loop import load_scenarios, run_engine  # noqa: E402
@@ -59,7 +60,7 @@ def main() -> None:
     work = [s for s in scenarios for _ in range(args.repeat)]
 
     floor = [one_engine_session(s) for s in work]
-    with run_devhost(REPO, env={"DEBUG_POLL_TOKEN_SECRET": "bench"}) as base_url:
+    with run_devhost(REPO, env={"DEBUG_POLL_TOKEN_SECRET": "bench", **NO_LIMITS_ENV}) as base_url:
         one_http_session(base_url, scenarios[0])  # warm-up: imports, first replay
         sequential = [one_http_session(base_url, s) for s in work]
         concurrent_work = [scenarios[i % len(scenarios)] for i in range(args.concurrency)]

@@ -17,6 +17,7 @@ from devhost.app_loader import AppLoadError
 from devhost.host import DevHost, Options
 from devhost.store_sqlite import MEMORY
 
+TELEMETRY_ENV = "DEBUG_TELEMETRY"  # shared/telemetry/setup.py's switch; devhost itself knows no app code
 DEFAULT_STATE = ".devhost/state.sqlite"  # under the app folder, like func start's working folder
 
 log = logging.getLogger("devhost")
@@ -29,19 +30,25 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--app-dir", type=Path, default=Path.cwd(), help="folder with function_app.py")
     parser.add_argument("--require-keys", action="store_true",
                         help="demand a function key on function- and admin-level routes")
+    parser.add_argument("--easy-auth", action="store_true",
+                        help="simulate App Service Authentication: X-Devhost-Principal: <id> signs a request in")
     parser.add_argument("--activity-workers", type=int, default=8, help="threads that run activities")
+    parser.add_argument("--telemetry", choices=["console"], default=None,
+                        help="print the app's OpenTelemetry spans and metrics to stdout")
     parser.add_argument("--state", default=None,
                         help="SQLite file for instances, history and timers (default: "
                              f"APP_DIR/{DEFAULT_STATE}); ':memory:' keeps state in memory only")
     args = parser.parse_args(argv)
     if args.activity_workers < 1:
         parser.error("--activity-workers must be at least 1")
+    if args.telemetry:  # read by the app's configure_telemetry() when function_app.py is imported
+        os.environ[TELEMETRY_ENV] = args.telemetry
     app_dir = args.app_dir.resolve()
     state = args.state or str(app_dir / DEFAULT_STATE)
     if state != MEMORY:
         state = str(Path(state).resolve())
     return Options(app_dir=app_dir, host=args.host, port=args.port, require_keys=args.require_keys,
-                   activity_workers=args.activity_workers, state=state)
+                   activity_workers=args.activity_workers, state=state, easy_auth=args.easy_auth)
 
 
 def print_banner(host: DevHost) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class Options:
     require_keys: bool = False
     activity_workers: int = 8
     state: str = MEMORY  # a SQLite file, or ":memory:" (state lost at exit)
+    easy_auth: bool = False  # simulate App Service Authentication (devhost/easy_auth.py)
 
 
 class DevHost:
@@ -39,6 +41,8 @@ class DevHost:
         settings = load_local_settings(options.app_dir)  # before the import: apps read settings at import
         if settings:
             log.info("local.settings.json: set %s", ", ".join(settings))
+        if options.easy_auth:  # what the platform sets when authentication is on; apps read it at import
+            os.environ["WEBSITE_AUTH_ENABLED"] = "true"
         self.host_json: HostJson = read_host_json(options.app_dir)
         self.index: FunctionIndex = index_functions(import_app(options.app_dir))
         self.keys = KeyPolicy.create(options.require_keys)
@@ -64,7 +68,7 @@ class DevHost:
 
     async def start(self) -> None:
         dispatcher = FunctionDispatcher(self.index.http, self.host_json.route_prefix, self.keys,
-                                        self.options.app_dir, lambda: self._binding)
+                                        self.options.app_dir, lambda: self._binding, self.options.easy_auth)
         routes = DurableApi(self.engine, self.host_json.hub_name).routes() + admin_routes(self.timers, self.keys)
         app = build_application(dispatcher, routes)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)

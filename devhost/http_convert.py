@@ -11,13 +11,17 @@ import azure.functions as func
 from aiohttp import web
 from multidict import CIMultiDict
 
+from devhost.easy_auth import platform_headers
 
-def to_function_request(request: web.Request, body: bytes, route_params: dict[str, str]) -> func.HttpRequest:
+
+def to_function_request(request: web.Request, body: bytes, route_params: dict[str, str],
+                        easy_auth: bool = False) -> func.HttpRequest:
     # Repeated headers and query keys are joined with "," as the Functions host does.
     headers: dict[str, str] = {}
     for key, value in request.headers.items():
         name = key.lower()
         headers[name] = f"{headers[name]},{value}" if name in headers else value
+    headers = platform_headers(headers, easy_auth)  # a client never sets the platform's principal headers
     params: dict[str, str] = {}
     for key, value in request.query.items():
         params[key] = f"{params[key]},{value}" if key in params else value

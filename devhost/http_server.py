@@ -56,12 +56,13 @@ class FunctionDispatcher:
     """Routes a request to an HTTP-triggered function and calls it with its bindings."""
 
     def __init__(self, functions: list[HttpFunction], route_prefix: str, keys: KeyPolicy, app_dir: Path,
-                 client_binding: Callable[[], str]) -> None:
+                 client_binding: Callable[[], str], easy_auth: bool = False) -> None:
         routes = [(f.route, f.methods, f) for f in functions]
         self._router: Router[HttpFunction] = Router(route_prefix, routes)
         self._keys = keys
         self._app_dir = str(app_dir)
         self._client_binding = client_binding
+        self._easy_auth = easy_auth
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         resolved = self._router.resolve(request.raw_path.split("?", 1)[0], request.method)
@@ -73,7 +74,8 @@ class FunctionDispatcher:
         if not self._keys.allows(function.auth_level, request):
             return web.Response(status=401)
         body = await request.read()
-        kwargs: dict[str, Any] = {function.request_param: to_function_request(request, body, route_params)}
+        converted = to_function_request(request, body, route_params, self._easy_auth)
+        kwargs: dict[str, Any] = {function.request_param: converted}
         kwargs.update({name: self._client_binding() for name in function.client_params})
         if function.wants_context:
             kwargs["context"] = InvocationContext(function.name, self._app_dir)

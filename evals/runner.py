@@ -17,6 +17,7 @@ from devhost.process import run_devhost
 from evals.client import follow
 from evals.playback import PlaybackServer
 from evals.scenarios import score, within_limits
+from shared.rate_limit import NO_LIMITS_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,13 +56,14 @@ def repeated_calls(calls: list[dict[str, Any]]) -> list[str]:
 @contextlib.contextmanager
 def _hosts(need_offline: bool, need_azure: bool) -> Iterator[tuple[str | None, str | None, PlaybackServer | None]]:
     with contextlib.ExitStack() as stack:
-        offline = stack.enter_context(run_devhost(REPO, env={"DEBUG_AZURE_ACCESS": "none"})) if need_offline else None
+        offline_env = {"DEBUG_AZURE_ACCESS": "none", **NO_LIMITS_ENV}  # one caller by design: limits lifted
+        offline = stack.enter_context(run_devhost(REPO, env=offline_env)) if need_offline else None
         playback, online = None, None
         if need_azure:
             playback = PlaybackServer([])
             playback.start()
             stack.callback(playback.stop)
-            online = stack.enter_context(run_devhost(REPO, env=playback.app_settings()))
+            online = stack.enter_context(run_devhost(REPO, env={**playback.app_settings(), **NO_LIMITS_ENV}))
         yield offline, online, playback
 
 

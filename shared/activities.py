@@ -4,20 +4,29 @@ Activity results are stored in Durable history in plain text, so each is redacte
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from opentelemetry.trace import StatusCode
+
+from shared import telemetry
 from shared.engines.base import get_engine, usage_of
 from shared.redaction import redact_value
 from shared.session import DecisionEnvelope, Material, SessionState
 from shared.settings import load_settings
-from shared.tools.catalog import run_tool
+from shared.telemetry.metrics import record_tool_call
+from shared.tools.catalog import catalog, run_tool
 
 
 def decide(payload: dict[str, Any]) -> dict[str, Any]:
     """Ask the configured engine for the session's next step."""
     state = SessionState.model_validate(payload)
-    engine = get_engine(load_settings().engine)
-    decision = engine.decide(state)
+    engine_name = load_settings().engine
+    with telemetry.step_span(state, engine_name) as span:  # a child of the session's trace
+        engine = get_engine(engine_name)
+        decision = engine.decide(state)
+        span.set_attribute("debug.decision", decision.kind)
+        telemetry.record_step(engine_name, decision.kind)
     # The model's usage travels with the decision: the orchestrator sums it into the session's budget.
     return _redacted(DecisionEnvelope(decision=decision, usage=usage_of(engine)).model_dump(mode="json"))
 
@@ -25,7 +34,17 @@ def decide(payload: dict[str, Any]) -> dict[str, Any]:
 def run_one_tool(payload: dict[str, Any]) -> dict[str, Any]:
     """Run one tool of the catalog; the answer is always Evidence."""
     material = Material.model_validate(payload.get("material") or {"error_description": ""})
-    evidence = run_tool(str(payload.get("tool", "")), dict(payload.get("arguments") or {}), material)
+    name = str(payload.get("tool", ""))
+    found = catalog().get(name)
+    label = name if found else "unknown"  # a name the model made up is its text, not an id
+    dependency = "azure" if found and found.needs_azure else "material"
+    with telemetry.tool_span(dict(payload.get("session") or {}), label, dependency) as span:
+        started = time.monotonic()
+        evidence = run_tool(name, dict(payload.get("arguments") or {}), material)
+        span.set_attribute("debug.status", evidence.status)
+        if evidence.status == "error":
+            span.set_status(StatusCode.ERROR)  # no description: the summary can quote material
+        record_tool_call(label, dependency, evidence.status, (time.monotonic() - started) * 1000)
     return _redacted(evidence.model_dump(mode="json"))
 
 

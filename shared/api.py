@@ -19,11 +19,15 @@ from urllib.parse import urlsplit
 import azure.functions as func
 from azure.durable_functions import DurableOrchestrationClient, OrchestrationRuntimeStatus
 
+from shared import telemetry
+from shared.admission import admit, release
 from shared.errors import ApiError, not_found
 from shared.material import delta_from_continue, material_from_start
 from shared.models import Envelope, Links
 from shared.orchestration import CLIENT_EVENT
+from shared.ownership import caller_id, owned_by, session_input
 from shared.poll_token import make_token, token_is_valid
+from shared.redaction_numbers import session_numbering
 from shared.session import SessionState
 from shared.settings import load_settings
 from shared.validation import parse_continue, parse_start
@@ -35,20 +39,24 @@ _FINISHED = {OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Fa
 _JSON_HEADERS = {"Cache-Control": "no-store"}
 
 
+@telemetry.traced_request("debug")
 async def start_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
     return await _guard(None, lambda: _start(req, client))
 
 
+@telemetry.traced_request("debug/{trace_id}/continue")
 async def continue_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
     trace_id = req.route_params.get("trace_id", "")
-    return await _guard(trace_id, lambda: _continue(req, client, trace_id))
+    return await _guard(trace_id, lambda: _continue(req, client, trace_id, caller_id(req)))
 
 
+@telemetry.traced_request("debug/{trace_id}")
 async def get_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
     trace_id = req.route_params.get("trace_id", "")
-    return await _guard(trace_id, lambda: _get(req, client, trace_id))
+    return await _guard(trace_id, lambda: _get(req, client, trace_id, caller_id(req)))
 
 
+@telemetry.traced_request("debug/{trace_id}/poll")
 async def poll_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
     trace_id = req.route_params.get("trace_id", "")
 
@@ -56,13 +64,14 @@ async def poll_session(req: func.HttpRequest, client: DurableOrchestrationClient
         token = req.params.get("token", "")
         if not token_is_valid(load_settings().poll_token_secret, trace_id, token, time.time()):
             raise not_found()  # a wrong, expired or foreign token reads like an unknown session
-        return await _get(req, client, trace_id)
+        return await _get(req, client, trace_id, None)  # the token is the capability: no caller needed
     return await _guard(trace_id, poll)
 
 
+@telemetry.traced_request("debug/{trace_id}")
 async def delete_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
     trace_id = req.route_params.get("trace_id", "")
-    return await _guard(trace_id, lambda: _delete(client, trace_id))
+    return await _guard(trace_id, lambda: _delete(client, trace_id, caller_id(req)))
 
 
 def health(req: func.HttpRequest) -> func.HttpResponse:
@@ -75,20 +84,32 @@ async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> f
     request = parse_start(req.get_body())
     settings = load_settings()
     trace_id = secrets.token_hex(16)
+    owner = caller_id(req)
+    await admit(client, owner, trace_id, starting=True)
+    numbering = session_numbering(trace_id)
     state = SessionState(trace_id=trace_id, options=request.options, ttl_seconds=settings.session_ttl_seconds,
-                         azure_access=settings.azure_access == "app", material=material_from_start(request))
+                         azure_access=settings.azure_access == "app",
+                         material=material_from_start(request, numbering), owner=owner,
+                         redaction_numbers=numbering.known)
+    telemetry.stamp_session(state)  # the request's traceparent: every span of the session joins its trace
     await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
+    telemetry.count_session_started()
     envelope, _ = await _wait_for_client_state(client, trace_id, 0, request.options.wait_seconds)
     return _render(req, envelope)
 
 
-async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str) -> func.HttpResponse:
+async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str,
+                    owner: str) -> func.HttpResponse:
     request = parse_continue(req.get_body())
-    envelope, turn = await _read(client, trace_id)
+    status = await _status(client, trace_id, owner)
+    envelope, turn = envelope_from_status(trace_id, status)
     if envelope.status in ("done", "fail"):
         raise ApiError(409, "session_finished", f"The session has finished with status '{envelope.status}'.")
+    await admit(client, owner, trace_id, starting=False)
     if envelope.next_action in ("answer", "continue"):
-        delta = delta_from_continue(turn, request.answer, request.context)
+        numbering = session_numbering(trace_id, session_input(status).get("redaction_numbers"))
+        delta = delta_from_continue(turn, request.answer, request.context, numbering)
+        delta.redaction_numbers = numbering.known
         try:
             await client.raise_event(trace_id, CLIENT_EVENT, delta.model_dump(mode="json"))
         except Exception as exc:  # 410: it finished between our read and the event
@@ -98,13 +119,14 @@ async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, t
     return _render(req, envelope)
 
 
-async def _get(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str) -> func.HttpResponse:
-    envelope, _ = await _read(client, trace_id)
+async def _get(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str,
+               owner: str | None) -> func.HttpResponse:
+    envelope, _ = await _read(client, trace_id, owner)
     return _render(req, envelope)
 
 
-async def _delete(client: DurableOrchestrationClient, trace_id: str) -> func.HttpResponse:
-    status = await _status(client, trace_id)
+async def _delete(client: DurableOrchestrationClient, trace_id: str, owner: str) -> func.HttpResponse:
+    status = await _status(client, trace_id, owner)
     if status.runtime_status not in _FINISHED:
         await client.terminate(trace_id, "cancelled by the client")
         for _ in range(100):  # termination is asynchronous; purge refuses a running instance
@@ -113,20 +135,22 @@ async def _delete(client: DurableOrchestrationClient, trace_id: str) -> func.Htt
                 break
             await asyncio.sleep(0.1)
     await client.purge_instance_history(trace_id)
+    await release(client, owner, trace_id)
     return func.HttpResponse(status_code=204, headers=_JSON_HEADERS)
 
 
-async def _status(client: DurableOrchestrationClient, trace_id: str) -> Any:
+async def _status(client: DurableOrchestrationClient, trace_id: str, owner: str | None = None) -> Any:
+    """The instance's status; with `owner`, only if that caller owns it (a foreign session is unknown)."""
     if not _TRACE_ID.match(trace_id):
         raise not_found()
-    status = await client.get_status(trace_id)
-    if not status:
+    status = await client.get_status(trace_id, show_input=owner is not None)
+    if not status or (owner is not None and not owned_by(status, owner)):
         raise not_found()
     return status
 
 
-async def _read(client: DurableOrchestrationClient, trace_id: str) -> tuple[Envelope, int]:
-    return envelope_from_status(trace_id, await _status(client, trace_id))
+async def _read(client: DurableOrchestrationClient, trace_id: str, owner: str | None = None) -> tuple[Envelope, int]:
+    return envelope_from_status(trace_id, await _status(client, trace_id, owner))
 
 
 def envelope_from_status(trace_id: str, status: Any) -> tuple[Envelope, int]:
@@ -186,7 +210,7 @@ async def _guard(trace_id: str | None, handler: Callable[[], Awaitable[func.Http
     try:
         return await handler()
     except ApiError as error:
-        return _error_response(error.status, error.body())
+        return _error_response(error.status, error.body(), error.headers)
     except Exception as exc:
         # Type only: exception texts can quote the request. The trace_id lets an operator find the session.
         incident = trace_id if trace_id and _TRACE_ID.match(trace_id) else secrets.token_hex(16)
@@ -196,6 +220,6 @@ async def _guard(trace_id: str | None, handler: Callable[[], Awaitable[func.Http
             "message": f"An unexpected error occurred; quote trace_id {incident} when reporting it."}})
 
 
-def _error_response(status: int, body: dict) -> func.HttpResponse:
+def _error_response(status: int, body: dict, headers: dict[str, str] | None = None) -> func.HttpResponse:
     return func.HttpResponse(json.dumps(body), status_code=status, mimetype="application/json",
-                             headers=_JSON_HEADERS)
+                             headers={**_JSON_HEADERS, **(headers or {})})

@@ -14,6 +14,7 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.details = details or []
+        self.headers: dict[str, str] = {}  # e.g. Retry-After on a 429
 
     def body(self) -> dict:
         info = ErrorInfo(code=self.code, message=self.message, details=self.details)

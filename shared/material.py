@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.input_hygiene import normalize_text
 from shared.models import Context, StartRequest
-from shared.redaction import redact_text, redact_value
+from shared.redaction import Numbering, redact_text, redact_value
 from shared.session import FileExcerpt, Material, MaterialDelta
 
 MAX_ERROR_CHARS = 20_000
@@ -31,22 +32,31 @@ def clip(text: str, limit: int) -> str:
     return f"{text[:head]}\n[... {len(text) - limit} characters cut ...]\n{text[-tail:]}"
 
 
-def material_from_start(request: StartRequest) -> Material:
-    material = Material(error_description=clip(redact_text(request.error_description), MAX_ERROR_CHARS))
-    apply_delta(material, delta_from_continue(0, None, request.context))
+def material_from_start(request: StartRequest, numbering: Numbering | None = None) -> Material:
+    material = Material(error_description=clip(_clean(request.error_description, numbering), MAX_ERROR_CHARS))
+    apply_delta(material, delta_from_continue(0, None, request.context, numbering))
     return material
 
 
-def delta_from_continue(turn: int, answer: str | None, context: Context) -> MaterialDelta:
-    """Redact and clip what a client sends, before it goes anywhere near Durable."""
+def delta_from_continue(turn: int, answer: str | None, context: Context,
+                        numbering: Numbering | None = None) -> MaterialDelta:
+    """Redact and clip what a client sends, before it goes anywhere near Durable.
+
+    `numbering` (the session's, shared/redaction_numbers.py) numbers the placeholders; the caller stores
+    its map with the session."""
     env = context.environment_info.model_dump(exclude_none=True) if context.environment_info else {}
-    files = [FileExcerpt(path=redact_text(source.path), relevance=source.relevance,
-                         content=clip(redact_text(source.content), MAX_FILE_CHARS),
+    files = [FileExcerpt(path=_clean(source.path, numbering), relevance=source.relevance,
+                         content=clip(_clean(source.content, numbering), MAX_FILE_CHARS),
                          size_bytes=len(source.content.encode("utf-8", "surrogatepass")),
                          truncated=len(source.content) > MAX_FILE_CHARS)
              for source in context.source_files]
-    kept_answer = clip(redact_text(answer), MAX_ANSWER_CHARS) if answer else None
-    return MaterialDelta(turn=turn, answer=kept_answer, files=files, environment=_clean_environment(env))
+    kept_answer = clip(_clean(answer, numbering), MAX_ANSWER_CHARS) if answer else None
+    return MaterialDelta(turn=turn, answer=kept_answer, files=files, environment=_clean_environment(env, numbering))
+
+
+def _clean(text: str, numbering: Numbering | None) -> str:
+    """Normalized first (NUL bytes, unpaired surrogates: input_hygiene.py), then redacted."""
+    return redact_text(normalize_text(text), numbering)
 
 
 def apply_delta(material: Material, delta: MaterialDelta) -> None:
@@ -72,8 +82,8 @@ def _fit_files(material: Material) -> None:
     material.files = kept
 
 
-def _clean_environment(env: dict[str, Any]) -> dict[str, Any]:
-    cleaned = redact_value(env)
+def _clean_environment(env: dict[str, Any], numbering: Numbering | None) -> dict[str, Any]:
+    cleaned = redact_value(_normalized(env), numbering)
     assert isinstance(cleaned, dict)
     result: dict[str, Any] = {}
     for key, value in list(cleaned.items())[:30]:
@@ -82,3 +92,14 @@ def _clean_environment(env: dict[str, Any]) -> dict[str, Any]:
         else:
             result[str(key)[:100]] = str(value)[:MAX_ENV_VALUE_CHARS]
     return result
+
+
+def _normalized(value: Any) -> Any:
+    """normalize_text over every str of a JSON-like value (keys too: they are stored as well)."""
+    if isinstance(value, str):
+        return normalize_text(value)
+    if isinstance(value, dict):
+        return {normalize_text(str(k)): _normalized(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalized(v) for v in value]
+    return value

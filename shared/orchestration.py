@@ -16,7 +16,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared import envelope
+from shared import envelope, telemetry
 from shared.material import apply_delta
 from shared.models import Envelope
 from shared.report import partial_report
@@ -72,6 +72,7 @@ def _wait_for_client(context: df.DurableOrchestrationContext, state: SessionStat
 
 def _resume(state: SessionState, delta: MaterialDelta) -> None:
     apply_delta(state.material, delta)
+    state.redaction_numbers.update(delta.redaction_numbers)  # placeholders stay numbered alike next turn
     said = [f"answered: {delta.answer[:300]}"] if delta.answer else []
     said += [f"sent {', '.join(f.path for f in delta.files[:10])}"] if delta.files else []
     if said:  # analyzers re-read the material after each client entry, so only new material makes one
@@ -116,7 +117,8 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
 
 def _run_tool(context: df.DurableOrchestrationContext, state: SessionState, decision: RunTool) -> Orchestration:
     payload = {"tool": decision.tool, "arguments": decision.arguments,
-               "material": state.material.model_dump(mode="json")}
+               "material": state.material.model_dump(mode="json"),
+               "session": telemetry.session_ref(state)}  # ids only: the tool's span joins the session's trace
     raw = yield context.call_activity(RUN_TOOL_ACTIVITY, payload)
     evidence = Evidence.model_validate(_as_dict(raw))
     state.add_evidence(evidence)
@@ -161,6 +163,8 @@ def _carry_on(context: df.DurableOrchestrationContext, state: SessionState) -> N
 
 def _finish(context: df.DurableOrchestrationContext, state: SessionState, final: Envelope) -> dict:
     status = _publish(context, state, final)
+    if not context.is_replaying:  # in-process counters only, once: the final episode is not replayed
+        telemetry.record_session_finished(final, state.started_at, context.current_utc_datetime)
     return status["envelope"]
 
 

@@ -72,7 +72,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 __all__ = ["SecretMatch", "SecretPattern", "find_secrets", "placeholder", "redact_text", "redact_value"]
 
@@ -101,12 +101,22 @@ class SecretPattern:
     lowered: bool = False  # the regex is written in lower case and runs over the lower-cased text
 
 
-def placeholder(kind: str) -> str:
-    """The text that replaces a secret of the given kind."""
-    return f"[REDACTED:{kind}]"
+class Numbering(Protocol):
+    """Numbers secrets within a session (shared/redaction_numbers.py); redaction never stores the value."""
+
+    def number(self, kind: str, value: str) -> int: ...
 
 
-_PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z0-9-]{1,40}\]")
+def placeholder(kind: str, number: int | None = None) -> str:
+    """The text that replaces a secret of the given kind (`#n`: the secret's number in its session)."""
+    return f"[REDACTED:{kind}]" if number is None else f"[REDACTED:{kind}#{number}]"
+
+
+def _numbered(kind: str, value: str, numbering: Numbering | None) -> str:
+    return placeholder(kind, numbering.number(kind, value) if numbering is not None else None)
+
+
+_PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z0-9-]{1,40}(?:#[0-9]{1,6})?\]")
 _FLAGS = re.ASCII  # ASCII-only \s, \w and \d: faster, and what secrets are made of
 
 # --------------------------------------------------------------------------------------------------
@@ -864,8 +874,10 @@ def find_secrets(text: str) -> list[SecretMatch]:
     return _merge(list(_candidates(text, _Placeholders(text))))
 
 
-def redact_text(text: str) -> str:
-    """Return ``text`` with every secret value replaced by ``[REDACTED:<kind>]``; idempotent."""
+def redact_text(text: str, numbering: Numbering | None = None) -> str:
+    """Return ``text`` with every secret value replaced by ``[REDACTED:<kind>]``; idempotent.
+
+    With a ``numbering`` the placeholder carries the value's number in the session (``[REDACTED:jwt#2]``)."""
     secrets = find_secrets(text)
     if not secrets:
         return text
@@ -873,13 +885,13 @@ def redact_text(text: str) -> str:
     position = 0
     for found in secrets:
         parts.append(text[position : found.start])
-        parts.append(placeholder(found.kind))
+        parts.append(_numbered(found.kind, text[found.start : found.end], numbering))
         position = found.end
     parts.append(text[position:])
     return "".join(parts)
 
 
-def redact_value(value: object) -> object:
+def redact_value(value: object, numbering: Numbering | None = None) -> object:
     """Recursively redact every str in dicts, lists and tuples; other types are returned as they are.
 
     Dict keys are never changed, but they give context: a str value under a secret-named key
@@ -887,19 +899,19 @@ def redact_value(value: object) -> object:
     entry is replaced whole, because the value alone does not say it is a secret.  Containers are
     rebuilt (dict, list, tuple, NamedTuple); a reference cycle is left as it is rather than recursed into.
     """
-    return _redact_value(value, set())
+    return _redact_value(value, set(), numbering)
 
 
-def _redact_value(value: object, active: set[int]) -> object:
+def _redact_value(value: object, active: set[int], numbering: Numbering | None) -> object:
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(value, numbering)
     if not isinstance(value, (dict, list, tuple)) or id(value) in active:
         return value
     active.add(id(value))
     try:
         if isinstance(value, dict):
-            return _redact_dict(value, active)
-        items = [_redact_value(item, active) for item in value]
+            return _redact_dict(value, active, numbering)
+        items = [_redact_value(item, active, numbering) for item in value]
         if isinstance(value, list):
             return items
         if hasattr(value, "_make"):  # NamedTuple
@@ -909,12 +921,15 @@ def _redact_value(value: object, active: set[int]) -> object:
         active.discard(id(value))
 
 
-def _redact_dict(value: dict[object, object], active: set[int]) -> dict[object, object]:
+def _redact_dict(value: dict[object, object], active: set[int], numbering: Numbering | None) -> dict[object, object]:
     pair_kind = _pair_secret_kind(value)
     result: dict[object, object] = {}
     for key, item in value.items():
         kind = pair_kind if key == "value" else _key_secret_kind(key, item)
-        result[key] = placeholder(kind) if kind is not None else _redact_value(item, active)
+        # A kind is only ever found for a str item (see _key_secret_kind); the check is for the type checker.
+        is_secret = kind is not None and isinstance(item, str)
+        result[key] = (_numbered(str(kind), str(item), numbering) if is_secret
+                       else _redact_value(item, active, numbering))
     return result
 
 

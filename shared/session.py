@@ -113,6 +113,7 @@ class MaterialDelta(BaseModel):
     answer: str | None = None
     files: list[FileExcerpt] = Field(default_factory=list)
     environment: dict[str, Any] = Field(default_factory=dict)
+    redaction_numbers: dict[str, int] = Field(default_factory=dict)  # the session's map after this delta
 
 
 class Waiting(BaseModel):
@@ -137,6 +138,14 @@ class SessionState(BaseModel):
     ledger: list[Evidence] = Field(default_factory=list)
     waiting: Waiting | None = None
     llm_usage: LlmUsage = Field(default_factory=LlmUsage)  # the model's cost so far, summed by the orchestrator
+    owner: str = ""             # the caller's keyed-hash id (shared/callers.py); never the key or principal
+    # Keyed hash of a redacted value -> its placeholder number (shared/redaction_numbers.py): stable
+    # `[REDACTED:kind#n]` across turns without storing the secret. Set by the HTTP layer, merged on resume.
+    redaction_numbers: dict[str, int] = Field(default_factory=dict)
+    # Telemetry ids, not content: the starting request's W3C traceparent, which every activity's span
+    # continues (one trace per session), and the start time (epoch seconds) for the duration metric.
+    traceparent: str | None = None
+    started_at: float | None = None
 
     def record_usage(self, usage: LlmUsage | None) -> None:
         """Add one decision's model usage to the session's total (plain arithmetic: safe in the orchestrator)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import secrets
@@ -30,6 +31,17 @@ class LlmSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    """Who the caller is and how much it may do (README "Security")."""
+
+    caller_secret: bytes        # HMAC key for owner ids (hashed function keys and principals) and placeholders
+    trust_principal: bool       # WEBSITE_AUTH_ENABLED: App Service Authentication sets X-MS-CLIENT-PRINCIPAL*
+    rate_per_minute: int        # starts and continues per caller per minute (token bucket refill)
+    rate_burst: int             # bucket size: how many may come at once
+    max_open_sessions: int      # running sessions per caller
+
+
+@dataclass(frozen=True)
 class Settings:
     session_ttl_seconds: int
     poll_token_secret: bytes
@@ -37,6 +49,7 @@ class Settings:
     retry_after_seconds: int
     azure_access: str  # "none": no Azure calls (ask the client instead); "app": the app's own identity
     llm: LlmSettings
+    security: SecuritySettings
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -62,6 +75,20 @@ def _text(name: str) -> str | None:
 
 def _flag(name: str) -> bool:
     return _choice(name, "false", ("true", "false", "1", "0", "yes", "no")) in ("true", "1", "yes")
+
+
+def _security_settings(poll_secret: str) -> SecuritySettings:
+    # Without its own secret the caller key derives from the poll secret: still stable across instances
+    # when that one is set, and never equal to it (a leaked owner id must not help forge poll tokens).
+    caller = _text("DEBUG_CALLER_SECRET") or hmac.new(poll_secret.encode(), b"caller-id", "sha256").hexdigest()
+    rate = _int("DEBUG_RATE_PER_MINUTE", 30, 1, 10_000)
+    return SecuritySettings(
+        caller_secret=caller.encode("utf-8"),
+        trust_principal=os.environ.get("WEBSITE_AUTH_ENABLED", "").strip().lower() == "true",
+        rate_per_minute=rate,
+        rate_burst=_int("DEBUG_RATE_BURST", min(rate, 10), 1, 10_000),
+        max_open_sessions=_int("DEBUG_MAX_OPEN_SESSIONS", 10, 1, 10_000),
+    )
 
 
 def _llm_settings() -> LlmSettings:
@@ -96,4 +123,5 @@ def load_settings() -> Settings:
         retry_after_seconds=_int("DEBUG_RETRY_AFTER_SECONDS", 2, 1, 60),
         azure_access=_choice("DEBUG_AZURE_ACCESS", "none", ("none", "app")),
         llm=llm,
+        security=_security_settings(secret),
     )

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from shared.errors import ApiError
+from shared.input_hygiene import path_problem
 from shared.models import (
     MAX_ANSWER_CHARS,
     MAX_BODY_BYTES,
@@ -29,6 +30,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 def parse_start(body: bytes) -> StartRequest:
     request = _parse(body, StartRequest, empty_allowed=False)
+    _check_paths(request.context)
     _check_limits(_text_limits("error_description", request.error_description,
                                MAX_ERROR_DESCRIPTION_CHARS) + _context_limits(request.context))
     return request
@@ -36,6 +38,7 @@ def parse_start(body: bytes) -> StartRequest:
 
 def parse_continue(body: bytes) -> ContinueRequest:
     request = _parse(body, ContinueRequest, empty_allowed=True)
+    _check_paths(request.context)
     _check_limits(_text_limits("answer", request.answer or "", MAX_ANSWER_CHARS)
                   + _context_limits(request.context))
     return request
@@ -100,6 +103,15 @@ def _context_limits(context: Context) -> list[ErrorDetail]:
         details.append(ErrorDetail(field="context.source_files",
                                    problem=f"{total} bytes in all, at most {MAX_TOTAL_FILE_BYTES} allowed"))
     return details
+
+
+def _check_paths(context: Context) -> None:
+    """Refuse climbing, rooted or control-character paths (shared/input_hygiene.py says why)."""
+    details = [ErrorDetail(field=f"context.source_files[{index}].path", problem=problem)
+               for index, source in enumerate(context.source_files)
+               if (problem := path_problem(source.path)) is not None]
+    if details:
+        raise ApiError(400, "invalid_request", "A source file path is not a plain relative path.", details)
 
 
 def _check_limits(details: list[ErrorDetail]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,12 @@ import pytest
 from evals.playback import PlaybackServer
 from shared.azure import clients
 from shared.azure.clients import clear_caches
+from shared.rate_limit import NO_LIMITS_ENV
+
+# The suite is one caller starting hundreds of sessions: devhosts it starts inherit lifted limits
+# (tests of the limits set their own).
+for _name, _value in NO_LIMITS_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")

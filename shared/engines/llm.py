@@ -21,6 +21,7 @@ from shared.llm.prompt import build_messages, repair_messages
 from shared.llm.schema import tool_schemas
 from shared.session import AskClient, LlmUsage, RunTool, SessionState
 from shared.settings import LlmSettings, load_settings
+from shared.telemetry.spans import mark_failed, model_span, record_model_usage
 
 MAX_FAILURES = 2  # calls without an answer per session before the engine stops trying the endpoint
 
@@ -89,22 +90,26 @@ class LlmEngine:
         """One chat completion, bounded by the session's time left; its cost goes to `usage`.
         None when the endpoint gave no answer."""
         started = time.monotonic()
-        try:
-            response = client.client.chat.completions.create(
-                model=client.model, messages=messages, tools=tool_schemas(),  # type: ignore[arg-type]
-                timeout=max(min(client.timeout_seconds, left), 1.0))
-            if response.usage is not None:
-                self.usage.prompt_tokens += response.usage.prompt_tokens or 0
-                self.usage.completion_tokens += response.usage.completion_tokens or 0
-            return response.choices[0].message
-        except Exception as exc:  # down, slow, refused or nonsense: the rules engine answers instead
-            # The type only: error texts can quote the prompt.
-            logging.warning("model call failed with %s", type(exc).__name__)
-            self.usage.failures += 1
-            return None
-        finally:
-            self.usage.calls += 1
-            self.usage.seconds = round(self.usage.seconds + time.monotonic() - started, 3)
+        with model_span(client.model) as span:
+            try:
+                response = client.client.chat.completions.create(
+                    model=client.model, messages=messages, tools=tool_schemas(),  # type: ignore[arg-type]
+                    timeout=max(min(client.timeout_seconds, left), 1.0))
+                if response.usage is not None:
+                    prompt, completion = response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0
+                    self.usage.prompt_tokens += prompt
+                    self.usage.completion_tokens += completion
+                    record_model_usage(span, client.model, prompt, completion)
+                return response.choices[0].message
+            except Exception as exc:  # down, slow, refused or nonsense: the rules engine answers instead
+                # The type only: error texts can quote the prompt.
+                logging.warning("model call failed with %s", type(exc).__name__)
+                mark_failed(span, exc)
+                self.usage.failures += 1
+                return None
+            finally:
+                self.usage.calls += 1
+                self.usage.seconds = round(self.usage.seconds + time.monotonic() - started, 3)
 
 
 def _client(settings: LlmSettings) -> ModelClient | None:

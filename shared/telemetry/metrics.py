@@ -1,0 +1,78 @@
+"""The service's metrics (OpenTelemetry metrics API; Application Insights `customMetrics`).
+
+Who counts what, so that nothing is counted twice:
+- sessions started: the HTTP layer, once `start_new` has accepted the instance;
+- sessions finished (status, reason, category) and their duration: the orchestrator when it
+  publishes the final envelope, only when not replaying (that code runs once, in the final episode).
+  Sessions ended by DELETE (terminated) are not counted there: they never reach the orchestrator's end;
+- steps, tool calls and model tokens: the activities (at least once, like every activity on Durable).
+Attributes are low-cardinality names and statuses: no session ids (spans carry those)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from opentelemetry import metrics
+
+METER_NAME = "azure-error-debugging"
+_CATEGORY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")  # a taxonomy id, never free text
+
+
+class _Instruments:
+    """Created once from the global meter: a proxy until a provider is installed, then bound to it."""
+
+    def __init__(self) -> None:
+        meter = metrics.get_meter(METER_NAME)
+        self.started = meter.create_counter("debug.sessions.started", unit="{session}",
+                                            description="Sessions started")
+        self.finished = meter.create_counter("debug.sessions.finished", unit="{session}",
+                                             description="Sessions finished, by status, reason and category")
+        self.duration = meter.create_histogram("debug.session.duration", unit="s",
+                                               description="Start to final status")
+        self.steps = meter.create_counter("debug.steps", unit="{step}",
+                                          description="Decide steps, by engine and decision kind")
+        self.tool_calls = meter.create_counter("debug.tool.calls", unit="{call}",
+                                               description="Tool calls, by tool, dependency and outcome")
+        self.tool_duration = meter.create_histogram("debug.tool.duration", unit="ms",
+                                                    description="Tool call duration")
+        self.tokens = meter.create_counter("debug.model.tokens", unit="{token}",
+                                           description="Model tokens, by deployment and type (prompt, completion)")
+
+
+@lru_cache(maxsize=1)
+def instruments() -> _Instruments:
+    return _Instruments()
+
+
+def count_session_started() -> None:
+    instruments().started.add(1)
+
+
+def record_session_finished(envelope: Any, started_at: float | None, now: datetime) -> None:
+    """Count one finished session from its final envelope; `now` is the orchestrator's replay-safe clock."""
+    category = envelope.report.category if envelope.report is not None else None
+    attributes = {"status": envelope.status, "reason": envelope.reason or "none",
+                  "category": category if category and _CATEGORY.match(category) else "none"}
+    instruments().finished.add(1, attributes)
+    if started_at is not None:
+        moment = now if now.tzinfo else now.replace(tzinfo=UTC)
+        duration = max(moment.timestamp() - started_at, 0.0)
+        instruments().duration.record(duration, {"status": attributes["status"], "reason": attributes["reason"]})
+
+
+def record_step(engine: str, decision: str) -> None:
+    instruments().steps.add(1, {"engine": engine, "decision": decision})
+
+
+def record_tool_call(tool: str, dependency: str, status: str, milliseconds: float) -> None:
+    attributes = {"tool": tool, "dependency": dependency, "status": status}
+    instruments().tool_calls.add(1, attributes)
+    instruments().tool_duration.record(milliseconds, attributes)
+
+
+def record_tokens(deployment: str, prompt: int, completion: int) -> None:
+    instruments().tokens.add(prompt, {"deployment": deployment, "type": "prompt"})
+    instruments().tokens.add(completion, {"deployment": deployment, "type": "completion"})
