@@ -13,7 +13,8 @@ The server has one address and two names: the app reaches Resource Manager as ht
 Log Analytics as https://localhost:PORT, so `host: management.azure.com` or `host: api.loganalytics.io` in a
 match tells them apart.
 
-Every request must carry the bearer token of `app_settings()` (else 401, as Azure answers a bad token).
+Every request must carry the bearer token of `app_settings()` or one of `caller_tokens` (else 401, as Azure
+answers a bad token).
 `faults` (a probability) and `fault_seed` inject a 429 with Retry-After: 1, a 503, or a dropped
 connection before matching; with `fault_delay` also an answer that late (a timeout for the caller).
 `calls` records method, host, path (no query) and status, never a body."""
@@ -102,6 +103,9 @@ class PlaybackServer:
         self.calls: list[dict[str, Any]] = []
         self.ca_file = ""
         self.token = secrets.token_urlsafe(24)
+        # Callers' own tokens (delegated identity): accepted besides `token`; a call made with one is recorded
+        # with "bearer": "caller#<index>", so a test can tell whose rights Azure saw.
+        self.caller_tokens: list[str] = []
         self._lock = threading.Lock()
         self._entries: list[dict[str, Any]] = []
         self._used: list[int] = []
@@ -175,15 +179,19 @@ class PlaybackServer:
         with self._lock:
             fault = False
             reply: Reply | None
-            if authorization != f"Bearer {self.token}":
+            bearer = (authorization or "").removeprefix("Bearer ")
+            caller = self.caller_tokens.index(bearer) if bearer in self.caller_tokens else None
+            if bearer != self.token and caller is None:
                 reply = Reply(401, {}, {"error": {"code": "InvalidAuthenticationToken",
                                                   "message": "The access token is invalid."}})
             elif self._faults and self._random.random() < self._faults:
                 fault, reply = True, self._fault()
             else:
                 reply = self._recorded(method, host, path, body)
-            call = {"method": method, "host": LOGICAL_HOSTS.get(host, host), "path": path,
-                    "status": DROPPED if reply is None else reply[0]}
+            call: dict[str, Any] = {"method": method, "host": LOGICAL_HOSTS.get(host, host), "path": path,
+                                    "status": DROPPED if reply is None else reply[0]}
+            if caller is not None:
+                call["bearer"] = f"caller#{caller}"
             self.calls.append({**call, "fault": True} if fault else call)
         return reply
 

@@ -5,14 +5,16 @@ Activity results are stored in Durable history in plain text, so each is redacte
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry.trace import StatusCode
 
 from shared import telemetry
+from shared.azure.delegation import activity_credential, delegated
 from shared.engines.base import get_engine, usage_of
 from shared.redaction import redact_value
-from shared.session import DecisionEnvelope, Material, SessionState
+from shared.session import DecisionEnvelope, Evidence, Material, SessionState
 from shared.settings import load_settings
 from shared.telemetry.metrics import record_tool_call
 from shared.tools.catalog import catalog, run_tool
@@ -40,12 +42,21 @@ def run_one_tool(payload: dict[str, Any]) -> dict[str, Any]:
     dependency = "azure" if found and found.needs_azure else "material"
     with telemetry.tool_span(dict(payload.get("session") or {}), label, dependency) as span:
         started = time.monotonic()
-        evidence = run_tool(name, dict(payload.get("arguments") or {}), material)
+        evidence = _run_as_caller(payload, lambda: run_tool(name, dict(payload.get("arguments") or {}), material))
         span.set_attribute("debug.status", evidence.status)
         if evidence.status == "error":
             span.set_status(StatusCode.ERROR)  # no description: the summary can quote material
         record_tool_call(label, dependency, evidence.status, (time.monotonic() - started) * 1000)
     return _redacted(evidence.model_dump(mode="json"))
+
+
+def _run_as_caller(payload: dict[str, Any], work: Callable[[], Evidence]) -> Evidence:
+    """Run a tool with the caller's own Azure credential in delegated mode, else with the app's."""
+    credential = activity_credential(payload.get("delegation"))
+    if credential is None:
+        return work()
+    with delegated(credential):
+        return work()
 
 
 def _redacted(value: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,9 @@ from azure.durable_functions import DurableOrchestrationClient, OrchestrationRun
 
 from shared import telemetry
 from shared.admission import admit, release
+from shared.azure.delegated_start import sealed_delegation
 from shared.errors import ApiError, not_found
+from shared.idempotency import already_started, idempotency_key, keyed_trace_id
 from shared.material import delta_from_continue, material_from_start
 from shared.models import Envelope, Links
 from shared.orchestration import CLIENT_EVENT
@@ -83,16 +85,25 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
 async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
     request = parse_start(req.get_body())
     settings = load_settings()
-    trace_id = secrets.token_hex(16)
     owner = caller_id(req)
+    key = idempotency_key(req)  # the same key from the same caller names the same session
+    trace_id = keyed_trace_id(settings.security.caller_secret, owner, key) if key else secrets.token_hex(16)
+    if key and await already_started(client, trace_id, settings.session_ttl_seconds):
+        return await _get(req, client, trace_id, owner)
+    delegation = sealed_delegation(req, trace_id)  # before admission: a refused token costs no rate
     await admit(client, owner, trace_id, starting=True)
     numbering = session_numbering(trace_id)
     state = SessionState(trace_id=trace_id, options=request.options, ttl_seconds=settings.session_ttl_seconds,
                          azure_access=settings.azure_access == "app",
                          material=material_from_start(request, numbering), owner=owner,
-                         redaction_numbers=numbering.known)
+                         redaction_numbers=numbering.known, delegation=delegation)
     telemetry.stamp_session(state)  # the request's traceparent: every span of the session joins its trace
-    await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
+    try:
+        await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
+    except Exception:
+        if not key or not await already_started(client, trace_id, settings.session_ttl_seconds):
+            raise
+        return await _get(req, client, trace_id, owner)  # an identical request started it a moment ago
     telemetry.count_session_started()
     envelope, _ = await _wait_for_client_state(client, trace_id, 0, request.options.wait_seconds)
     return _render(req, envelope)

@@ -119,6 +119,8 @@ def _run_tool(context: df.DurableOrchestrationContext, state: SessionState, deci
     payload = {"tool": decision.tool, "arguments": decision.arguments,
                "material": state.material.model_dump(mode="json"),
                "session": telemetry.session_ref(state)}  # ids only: the tool's span joins the session's trace
+    if state.delegation is not None:  # ciphertext only, bound to the trace_id (shared/azure/delegation.py)
+        payload["delegation"] = {"trace_id": state.trace_id, "sealed": state.delegation}
     raw = yield context.call_activity(RUN_TOOL_ACTIVITY, payload)
     evidence = Evidence.model_validate(_as_dict(raw))
     state.add_evidence(evidence)

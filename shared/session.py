@@ -146,6 +146,9 @@ class SessionState(BaseModel):
     # continues (one trace per session), and the start time (epoch seconds) for the duration metric.
     traceparent: str | None = None
     started_at: float | None = None
+    # Delegated identity only (shared/azure/delegation.py): the caller's Azure token as AES-GCM ciphertext
+    # bound to this trace_id, with its expiry; never the token itself. None: the app's identity.
+    delegation: dict[str, Any] | None = None
 
     def record_usage(self, usage: LlmUsage | None) -> None:
         """Add one decision's model usage to the session's total (plain arithmetic: safe in the orchestrator)."""

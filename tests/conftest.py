@@ -10,6 +10,7 @@ import pytest
 from evals.playback import PlaybackServer
 from shared.azure import clients
 from shared.azure.clients import clear_caches
+from shared.breaker import BREAKERS
 from shared.rate_limit import NO_LIMITS_ENV
 
 # The suite is one caller starting hundreds of sessions: devhosts it starts inherit lifted limits
@@ -38,3 +39,11 @@ def azure(server: PlaybackServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     clear_caches()
 
 
+
+
+@pytest.fixture(autouse=True)
+def closed_breakers() -> Iterator[None]:
+    """Every test starts with closed circuit breakers: failures another test provoked are not its outage."""
+    BREAKERS.reset()
+    yield
+    BREAKERS.reset()

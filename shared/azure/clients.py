@@ -18,10 +18,12 @@ Settings (Application settings in Azure, environment variables locally; read onc
   whole tool call (retries and Retry-After waits included) is bounded by twice that.
 
 Retries are azure-core's RetryPolicy (RETRY_POLICY below; it honours Retry-After), never a loop here.
-Clients are cached per (kind, subscription); `clear_caches()` forgets settings, credential and clients."""
+Clients are cached per (kind, subscription) for the app's identity, per activity for a delegated caller
+(shared/azure/delegation.py); `clear_caches()` forgets settings, credential and clients."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import time
@@ -33,6 +35,7 @@ from typing import Any, Literal, TypeVar
 
 from azure.core.credentials import AccessToken, TokenCredential
 
+from shared.azure.delegation import caller_scope
 from shared.settings import load_settings
 
 AccessMode = Literal["none", "app"]
@@ -132,40 +135,56 @@ ClientKind = Literal["resources", "subscriptions", "deployments", "monitor", "au
                      "logs"]
 
 
-def _arm_client(kind: ClientKind, subscription_id: str, settings: AzureSettings) -> Any:
+def _arm_client(kind: ClientKind, subscription_id: str, settings: AzureSettings,
+                cred: TokenCredential) -> Any:
     base_url = settings.resource_manager_endpoint
     kwargs = {**_common_kwargs(settings), "credential_scopes": [f"{base_url}/.default"]}
     if kind == "subscriptions":
         from azure.mgmt.resource.subscriptions import SubscriptionClient
-        return SubscriptionClient(credential(), base_url=base_url, **kwargs)
+        return SubscriptionClient(cred, base_url=base_url, **kwargs)
     if kind == "resources":
         from azure.mgmt.resource.resources import ResourceManagementClient
-        return ResourceManagementClient(credential(), subscription_id, base_url=base_url, **kwargs)
+        return ResourceManagementClient(cred, subscription_id, base_url=base_url, **kwargs)
     if kind == "deployments":
         from azure.mgmt.resource.deployments import DeploymentsMgmtClient
-        return DeploymentsMgmtClient(credential(), subscription_id, base_url=base_url, **kwargs)
+        return DeploymentsMgmtClient(cred, subscription_id, base_url=base_url, **kwargs)
     if kind == "monitor":
         from azure.mgmt.monitor import MonitorManagementClient
-        return MonitorManagementClient(credential(), subscription_id, base_url=base_url, **kwargs)
+        return MonitorManagementClient(cred, subscription_id, base_url=base_url, **kwargs)
     if kind == "authorization":
         from azure.mgmt.authorization import AuthorizationManagementClient
-        return AuthorizationManagementClient(credential(), subscription_id, base_url=base_url, **kwargs)
+        return AuthorizationManagementClient(cred, subscription_id, base_url=base_url, **kwargs)
     if kind == "resourcehealth":
         from azure.mgmt.resourcehealth import ResourceHealthMgmtClient
-        return ResourceHealthMgmtClient(credential(), subscription_id, base_url=base_url, **kwargs)
+        return ResourceHealthMgmtClient(cred, subscription_id, base_url=base_url, **kwargs)
     raise ValueError(f"unknown client kind {kind!r}")
 
 
-@lru_cache(maxsize=64)
 def client(kind: ClientKind, subscription_id: str = "") -> Any:
-    """The SDK client of a kind for a subscription, created once and reused (SDK clients are thread-safe)."""
+    """The SDK client of a kind for a subscription, created once per credential and reused (SDK clients are
+    thread-safe). In a delegated activity (shared/azure/delegation.py) the clients are that caller's own and
+    end with the activity: a client holding one caller's token is never handed to another."""
+    scope = caller_scope()
+    if scope is None:
+        return _app_client(kind, subscription_id)
+    if (kind, subscription_id) not in scope.clients:
+        scope.clients[(kind, subscription_id)] = _build_client(kind, subscription_id, scope.credential)
+    return scope.clients[(kind, subscription_id)]
+
+
+@lru_cache(maxsize=64)
+def _app_client(kind: ClientKind, subscription_id: str) -> Any:
+    return _build_client(kind, subscription_id, credential())
+
+
+def _build_client(kind: ClientKind, subscription_id: str, cred: TokenCredential) -> Any:
     settings = azure_settings()
     # The SDK logs every request's URL and headers at INFO; this service logs no request content.
     logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
     if kind == "logs":
         from azure.monitor.query import LogsQueryClient
-        return LogsQueryClient(credential(), endpoint=settings.log_analytics_endpoint, **_common_kwargs(settings))
-    return _arm_client(kind, subscription_id, settings)
+        return LogsQueryClient(cred, endpoint=settings.log_analytics_endpoint, **_common_kwargs(settings))
+    return _arm_client(kind, subscription_id, settings, cred)
 
 
 def run_bounded(work: Callable[[], T], seconds: float) -> T:
@@ -173,7 +192,8 @@ def run_bounded(work: Callable[[], T], seconds: float) -> T:
 
     Raises TimeoutError when the bound passes; the call itself then ends in the background, bounded by its
     own connect/read timeouts."""
-    return _executor.submit(work).result(timeout=seconds)
+    # The context travels to the worker thread: a delegated activity's credential (a ContextVar) with it.
+    return _executor.submit(contextvars.copy_context().run, work).result(timeout=seconds)
 
 
 _other_caches: list[Callable[[], None]] = []
@@ -186,7 +206,7 @@ def register_cache(cache_clear: Callable[[], None]) -> None:
 
 def clear_caches() -> None:
     """Forget settings, credential, clients and cached Azure answers (tests change settings between cases)."""
-    client.cache_clear()
+    _app_client.cache_clear()
     credential.cache_clear()
     azure_settings.cache_clear()
     load_settings.cache_clear()

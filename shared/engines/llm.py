@@ -11,6 +11,7 @@ import logging
 import time
 from typing import Any
 
+from shared.breaker import BREAKERS, model_outcome
 from shared.engines.base import Decision
 from shared.engines.llm_fallback import MALFORMED, NOT_CONFIGURED, UNAVAILABLE, budget_spent, rules_answer
 from shared.engines.rules import RulesEngine, classification
@@ -89,12 +90,15 @@ class LlmEngine:
     def _call(self, client: ModelClient, messages: list[dict[str, Any]], left: float) -> Any | None:
         """One chat completion, bounded by the session's time left; its cost goes to `usage`.
         None when the endpoint gave no answer."""
+        if not BREAKERS.allow("model"):  # the endpoint is known to be down: no call, no wait, the rules answer
+            return None
         started = time.monotonic()
         with model_span(client.model) as span:
             try:
                 response = client.client.chat.completions.create(
                     model=client.model, messages=messages, tools=tool_schemas(),  # type: ignore[arg-type]
                     timeout=max(min(client.timeout_seconds, left), 1.0))
+                BREAKERS.record("model", "success")
                 if response.usage is not None:
                     prompt, completion = response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0
                     self.usage.prompt_tokens += prompt
@@ -105,6 +109,7 @@ class LlmEngine:
                 # The type only: error texts can quote the prompt.
                 logging.warning("model call failed with %s", type(exc).__name__)
                 mark_failed(span, exc)
+                BREAKERS.record("model", model_outcome(exc))
                 self.usage.failures += 1
                 return None
             finally:

@@ -40,6 +40,9 @@ class _Instruments:
                                                     description="Tool call duration")
         self.tokens = meter.create_counter("debug.model.tokens", unit="{token}",
                                            description="Model tokens, by deployment and type (prompt, completion)")
+        self.breaker_changes = meter.create_counter("debug.breaker.changes", unit="{change}",
+                                                    description="Circuit-breaker state changes, by dependency and "
+                                                                "new state")
 
 
 @lru_cache(maxsize=1)
@@ -76,3 +79,8 @@ def record_tool_call(tool: str, dependency: str, status: str, milliseconds: floa
 def record_tokens(deployment: str, prompt: int, completion: int) -> None:
     instruments().tokens.add(prompt, {"deployment": deployment, "type": "prompt"})
     instruments().tokens.add(completion, {"deployment": deployment, "type": "completion"})
+
+
+def record_breaker_change(dependency: str, state: str) -> None:
+    """A dependency's circuit breaker moved to `state` (closed, open, half_open) in this process."""
+    instruments().breaker_changes.add(1, {"dependency": dependency, "state": state})

@@ -38,6 +38,7 @@ from shared.azure import (
 )
 from shared.azure.clients import azure_settings, call_options, client, register_cache, run_bounded
 from shared.azure.errors import AzureFailure, azure_errors, classify, error_code_and_message
+from shared.breaker import BREAKERS, Dependency, azure_outcome
 from shared.session import MAX_EVIDENCE_DATA_CHARS, Evidence, EvidenceStatus, Material
 from shared.tools.catalog import tool
 
@@ -162,12 +163,23 @@ def _boundary(name: str, args: BaseModel, scope: str, action: str, work: Callabl
         return Evidence(tool=name, arguments=arguments, status="error", data={"access": "none"},
                         summary="the service has no Azure access here (DEBUG_AZURE_ACCESS=none)")
 
+    dependency: Dependency = "log_analytics" if name == "query_logs" else "resource_manager"
+    if not BREAKERS.allow(dependency):  # an outage already seen: answer at once instead of waiting it out again
+        return Evidence(tool=name, arguments=arguments, status="error", data={"dependency_unavailable": dependency},
+                        summary=f"{dependency} is unavailable (its circuit breaker is open); not called")
+    evidence = _call(name, arguments, scope, action, work, settings.tool_deadline_seconds)
+    BREAKERS.record(dependency, azure_outcome(evidence.status, evidence.data))
+    return evidence
+
+
+def _call(name: str, arguments: dict[str, Any], scope: str, action: str, work: Callable[[], Found],
+          deadline: float) -> Evidence:
     def guarded() -> Found:
         with azure_errors(scope, action):
             return work()
 
     try:
-        status, summary, data = run_bounded(guarded, settings.tool_deadline_seconds)
+        status, summary, data = run_bounded(guarded, deadline)
     except AzureFailure as failure:
         return failure.evidence(name, arguments)
     except TimeoutError as exc:  # the whole-call bound passed

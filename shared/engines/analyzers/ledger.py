@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.azure.delegation import identity_mode
 from shared.engines.base import Decision
 from shared.models import ClientRequest
 from shared.report import partial_report
@@ -72,9 +73,17 @@ def denial_note(state: SessionState) -> str:
         data = evidence.data
         if evidence.status != "error" or not catalog().get(evidence.tool, None):
             continue
+        delegated = identity_mode() == "delegated"  # calls ran with the caller's rights: name the caller's lack
+        if data.get("http_status") == 403 and delegated:
+            return (f" Your Azure identity was denied {data.get('action', 'the read')} on {data.get('scope')}: "
+                    f"you need {data.get('needs_role', 'Reader')} there for the service to look with your rights.")
         if data.get("http_status") == 403:
             return (f" The service's identity was denied {data.get('action', 'the read')} on {data.get('scope')}: "
                     f"it needs {data.get('needs_role', 'Reader')} there to look itself.")
+        if data.get("access") == "no_credentials" and delegated:
+            return " No valid Azure token of yours reached the service (absent or expired)."
         if data.get("access") == "no_credentials":
             return " The service has no Azure credentials here."
+        if data.get("dependency_unavailable"):  # its circuit breaker is open (shared/breaker.py)
+            return f" Azure ({data['dependency_unavailable']}) is not answering the service right now."
     return ""
