@@ -24,6 +24,7 @@ from shared.material import apply_delta, delta_from_continue
 from shared.models import Context
 from shared.session import AskClient, Conclude, DecisionEnvelope, Evidence, RunTool, SessionState
 from shared.telemetry.spans import session_span, tracer
+from tests.helpers.canaries import canaries, leaked
 from tests.helpers.engine_loop import load_scenarios
 from tests.helpers.llm_session import CANARY, SECRET_LINE, llm_settings, new_state
 from tests.helpers.openai_stub import COMPLETION_TOKENS, PROMPT_TOKENS, OpenAIStub, final, tool_call
@@ -243,3 +244,22 @@ def test_with_a_connection_string_the_azure_monitor_distro_is_configured_once():
     done = subprocess.run([sys.executable, "-c", code], cwd=WORKBOOK.parents[1], env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.stdout.split() == ["azure", "azure", "TracerProvider", "MeterProvider"], done.stderr[-2000:]
+
+
+def test_no_canary_of_the_whole_corpus_reaches_a_prompt_a_span_a_metric_or_a_decision(exported: Capture,
+                                                                                     llm: OpenAIStub):
+    corpus = canaries()
+    start = copy.deepcopy(MODULE["request"])
+    start["error_description"] += "\n" + "\n".join(c.text for c in corpus[: len(corpus) // 2])
+    start["context"]["source_files"].append(
+        {"path": "settings.txt", "content": "\n".join(c.text for c in corpus[len(corpus) // 2:])})
+    llm.script = [tool_call("get_requirement_status", module="requests"),
+                  final("done", "requests is missing from requirements.txt.", category="runtime.dependency_missing",
+                        root_cause="requirements.txt does not list requests.", confidence="high")]
+    state = new_state(start)
+    decision = run_round(state)
+    assert isinstance(decision, Conclude)
+    assert len(llm.requests) == 2 and len(corpus) >= 150
+    emitted = "\n".join([llm.prompts(), exported_text(exported.finished_spans(), exported.points()),
+                         decision.model_dump_json(), state.model_dump_json()])
+    assert leaked(emitted, corpus) == []
