@@ -4,6 +4,7 @@ Activity results are stored in Durable history in plain text, so each is redacte
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,8 @@ from opentelemetry.trace import StatusCode
 
 from shared import telemetry
 from shared.azure.delegation import activity_credential, delegated
+from shared.breaker import azure_dependency, azure_outcome
+from shared.breaker_shared import adopt_shared, report_shared
 from shared.engines.base import get_engine, usage_of
 from shared.redaction import redact_value
 from shared.session import DecisionEnvelope, Evidence, Material, SessionState
@@ -48,6 +51,19 @@ def run_one_tool(payload: dict[str, Any]) -> dict[str, Any]:
             span.set_status(StatusCode.ERROR)  # no description: the summary can quote material
         record_tool_call(label, dependency, evidence.status, (time.monotonic() - started) * 1000)
     return _redacted(evidence.model_dump(mode="json"))
+
+
+async def run_one_tool_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
+    """run_one_tool, with the circuit breaker of an Azure tool's dependency shared through its entity."""
+    name = str(payload.get("tool", ""))
+    found = catalog().get(name)
+    if found is None or not found.needs_azure:
+        return await asyncio.to_thread(run_one_tool, payload)
+    dependency = azure_dependency(name)
+    shared = await adopt_shared(client, dependency)
+    result = await asyncio.to_thread(run_one_tool, payload)  # blocking SDK calls stay off the event loop
+    await report_shared(client, dependency, azure_outcome(result.get("status", ""), result.get("data") or {}), shared)
+    return result
 
 
 def _run_as_caller(payload: dict[str, Any], work: Callable[[], Evidence]) -> Evidence:

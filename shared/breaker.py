@@ -7,9 +7,11 @@ then lets one probe through (half-open): a success closes it, a transient failur
 While open, Azure tools answer `error` evidence `{"dependency_unavailable": <dependency>}` at once (the
 rules engine then asks the client to run the CLI command, as for denied access) and the LLM engine answers
 with the rules engine. The state machine below is pure (`step`, `allows`); `BREAKERS` holds one per
-dependency for this process, shared by every activity thread of the instance. It is process-local: each
-instance learns an outage from its own failures (at most N calls each), which needs no I/O on the call path.
-Sharing the state across instances through a Durable entity is not done yet (see the README)."""
+dependency for this process, shared by every activity thread of the instance, and the Durable entity
+`circuit_breakers` (one key per dependency) shares the state across instances: before an Azure tool call
+the `run_tool` activity adopts the entity's state when it is more open than its own, and after the call it
+reports the outcome to the entity (shared/breaker_shared.py). Times are wall-clock seconds, comparable
+across instances."""
 
 from __future__ import annotations
 
@@ -80,7 +82,7 @@ def settings() -> tuple[int, float]:
 class Breakers:
     """This process's breakers, thread-safe; state changes are counted in the metrics."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._breakers: dict[str, Breaker] = {}
@@ -101,6 +103,13 @@ class Breakers:
         with self._lock:
             return self._breakers.get(dependency, Breaker()).state
 
+    def adopt(self, dependency: Dependency, shared: Breaker) -> None:
+        """Take another instance's verdict: an open shared breaker opens ours (it saw the outage first)."""
+        with self._lock:
+            local = self._breakers.get(dependency, Breaker())
+            if shared.state == "open" and (local.state == "closed" or local.opened_at < shared.opened_at):
+                self._set(dependency, shared)
+
     def reset(self) -> None:
         with self._lock:
             self._breakers.clear()
@@ -113,6 +122,32 @@ class Breakers:
 
 
 BREAKERS = Breakers()
+
+
+def azure_dependency(tool_name: str) -> Dependency:
+    """Which dependency an Azure tool calls."""
+    return "log_analytics" if tool_name == "query_logs" else "resource_manager"
+
+
+def to_record(breaker: Breaker) -> dict[str, Any]:
+    return {"state": breaker.state, "failures": breaker.failures, "opened_at": breaker.opened_at,
+            "probing": breaker.probing}
+
+
+def from_record(record: Any) -> Breaker:
+    if not isinstance(record, dict) or record.get("state") not in ("closed", "open", "half_open"):
+        return Breaker()
+    return Breaker(state=record["state"], failures=int(record.get("failures", 0)),
+                   opened_at=float(record.get("opened_at", 0.0)), probing=bool(record.get("probing", False)))
+
+
+def apply_operation(state: Any, operation: str, data: Any) -> dict[str, Any]:
+    """The `circuit_breakers` entity: `record` {outcome, now, threshold} steps the shared breaker."""
+    data = data if isinstance(data, dict) else {}
+    current = from_record(state)
+    if operation == "record" and data.get("outcome") in ("success", "transient", "other"):
+        current = step(current, data["outcome"], float(data.get("now", 0.0)), int(data.get("threshold", 1)))
+    return to_record(current)
 
 
 def azure_outcome(status: str, data: dict[str, Any]) -> Literal["success", "transient", "other"]:

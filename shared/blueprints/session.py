@@ -6,7 +6,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared import activities, orchestration
+from shared import activities, breaker, orchestration
 
 bp = df.Blueprint()
 
@@ -22,5 +22,13 @@ def decide(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.activity_trigger(input_name="payload")
-def run_tool(payload: dict[str, Any]) -> dict[str, Any]:
-    return activities.run_one_tool(payload)
+@bp.durable_client_input(client_name="client")
+async def run_tool(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any]:
+    # The durable client reads and signals the shared circuit breakers (shared/breaker_shared.py).
+    return await activities.run_one_tool_shared(payload, client)
+
+
+@bp.entity_trigger(context_name="context")
+def circuit_breakers(context: df.DurableEntityContext) -> None:
+    state = context.get_state(lambda: None)
+    context.set_state(breaker.apply_operation(state, context.operation_name, context.get_input()))

@@ -38,7 +38,7 @@ from shared.azure import (
 )
 from shared.azure.clients import azure_settings, call_options, client, register_cache, run_bounded
 from shared.azure.errors import AzureFailure, azure_errors, classify, error_code_and_message
-from shared.breaker import BREAKERS, Dependency, azure_outcome
+from shared.breaker import BREAKERS, Dependency, azure_dependency, azure_outcome
 from shared.session import MAX_EVIDENCE_DATA_CHARS, Evidence, EvidenceStatus, Material
 from shared.tools.catalog import tool
 
@@ -163,7 +163,7 @@ def _boundary(name: str, args: BaseModel, scope: str, action: str, work: Callabl
         return Evidence(tool=name, arguments=arguments, status="error", data={"access": "none"},
                         summary="the service has no Azure access here (DEBUG_AZURE_ACCESS=none)")
 
-    dependency: Dependency = "log_analytics" if name == "query_logs" else "resource_manager"
+    dependency: Dependency = azure_dependency(name)
     if not BREAKERS.allow(dependency):  # an outage already seen: answer at once instead of waiting it out again
         return Evidence(tool=name, arguments=arguments, status="error", data={"dependency_unavailable": dependency},
                         summary=f"{dependency} is unavailable (its circuit breaker is open); not called")

@@ -67,3 +67,23 @@ def test_open_breaker_stops_azure_calls_and_a_success_after_the_cooldown_closes_
         closed = len(playback.calls)
         assert first_answer(http)["status"] in FOUR_STATES
         assert len(playback.calls) > closed, "closed again: the next session calls Azure"
+
+
+def test_an_outage_seen_by_one_instance_opens_the_breaker_of_a_new_one(tmp_path: Path):
+    env = {"DEBUG_BREAKER_FAILURES": str(FAILURES), "DEBUG_BREAKER_COOLDOWN_SECONDS": "600",
+           "DEBUG_POLL_TOKEN_SECRET": "breaker", "DEBUG_AZURE_TIMEOUT_SECONDS": "2"}
+    state = tmp_path / "state.sqlite"
+    playback = Outage(WITH_AZURE["azure"])
+    with playback:
+        settings = {**playback.app_settings(), **env}
+        with run_devhost(REPO, env=settings, state=state) as url, httpx.Client(base_url=url, timeout=60) as http:
+            for _ in range(FAILURES):
+                first_answer(http)
+            shared = http.get("/runtime/webhooks/durabletask/entities/circuit_breakers/resource_manager")
+            assert shared.status_code == 200 and shared.json()["state"] == "open", shared.text
+        # A new process: its own breaker never saw a failure, the entity (kept in the state file) did.
+        with run_devhost(REPO, env=settings, state=state) as url, httpx.Client(base_url=url, timeout=60) as http:
+            before = len(playback.calls)
+            answer = first_answer(http)
+            assert answer["status"] == "request"
+            assert len(playback.calls) == before, "the shared breaker lets no call through"

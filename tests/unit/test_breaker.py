@@ -128,3 +128,20 @@ def test_open_model_breaker_the_rules_engine_answers_without_calling_the_model(m
         decision, state = run_session(new_state(unknown))
     assert decision.request.question.startswith(UNAVAILABLE)
     assert len(stub.requests) == 2 and state.llm_usage.calls == 0  # no call went out
+
+
+def test_the_entity_steps_the_shared_breaker_and_a_new_instance_adopts_it_when_open():
+    from shared.breaker import Breakers, apply_operation, from_record
+
+    state = None
+    for _ in range(3):
+        state = apply_operation(state, "record", {"outcome": "transient", "now": 100.0, "threshold": 3})
+    assert state["state"] == "open" and state["opened_at"] == 100.0
+    assert apply_operation(state, "record", {"outcome": "success", "now": 101.0, "threshold": 3})["state"] == "closed"
+    assert apply_operation(state, "nonsense", {}) == state
+    fresh = Breakers(clock=lambda: 110.0)
+    fresh.adopt("resource_manager", from_record(state))
+    assert fresh.state("resource_manager") == "open"
+    assert not fresh.allow("resource_manager")  # within the cool-down
+    fresh.adopt("log_analytics", from_record({"state": "closed", "failures": 2}))
+    assert fresh.state("log_analytics") == "closed"
