@@ -36,6 +36,21 @@ def decide(payload: dict[str, Any]) -> dict[str, Any]:
     return _redacted(DecisionEnvelope(decision=decision, usage=usage_of(engine)).model_dump(mode="json"))
 
 
+async def decide_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
+    """decide, with the model endpoint's circuit breaker shared through its entity (engines that call it)."""
+    if load_settings().engine == "rules":
+        return await asyncio.to_thread(decide, payload)
+    shared = await adopt_shared(client, "model")
+    result = await asyncio.to_thread(decide, payload)  # the model call blocks; keep it off the event loop
+    usage = result.get("usage") or {}
+    # Per step, not per call: any failed call in the step counts as one transient failure for the entity.
+    if usage.get("failures"):
+        await report_shared(client, "model", "transient", shared)
+    elif usage.get("calls"):
+        await report_shared(client, "model", "success", shared)
+    return result
+
+
 def run_one_tool(payload: dict[str, Any]) -> dict[str, Any]:
     """Run one tool of the catalog; the answer is always Evidence."""
     material = Material.model_validate(payload.get("material") or {"error_description": ""})

@@ -17,8 +17,10 @@ def debug_session(context: df.DurableOrchestrationContext):  # noqa: ANN201 (a g
 
 
 @bp.activity_trigger(input_name="payload")
-def decide(payload: dict[str, Any]) -> dict[str, Any]:
-    return activities.decide(payload)
+@bp.durable_client_input(client_name="client")
+async def decide(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any]:
+    # The durable client reads and signals the model endpoint's shared circuit breaker.
+    return await activities.decide_shared(payload, client)
 
 
 @bp.activity_trigger(input_name="payload")

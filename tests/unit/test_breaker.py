@@ -145,3 +145,37 @@ def test_the_entity_steps_the_shared_breaker_and_a_new_instance_adopts_it_when_o
     assert not fresh.allow("resource_manager")  # within the cool-down
     fresh.adopt("log_analytics", from_record({"state": "closed", "failures": 2}))
     assert fresh.state("log_analytics") == "closed"
+
+
+class _EntityClient:
+    """Records what decide_shared asks of the durable client (the entity itself is tested on devhost)."""
+
+    def __init__(self) -> None:
+        self.signals: list[tuple[str, str, dict]] = []
+        self.reads = 0
+
+    async def read_entity_state(self, entity):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return type("Read", (), {"entity_exists": False, "entity_state": None})()
+
+    async def signal_entity(self, entity, operation, data):  # type: ignore[no-untyped-def]
+        self.signals.append((entity.key, operation, data))
+
+
+@pytest.mark.parametrize("engine, usage, expected", [
+    ("rules", None, []),
+    ("hybrid", {"calls": 0, "failures": 0}, []),
+    ("hybrid", {"calls": 1, "failures": 1}, [("model", "record", "transient")]),
+    ("llm", {"calls": 2, "failures": 0}, []),  # a success is news only when the shared breaker counted failures
+])
+def test_decide_reports_model_outcomes_to_the_shared_breaker(monkeypatch, engine, usage, expected):
+    import asyncio
+
+    from shared import activities
+
+    monkeypatch.setattr(activities, "load_settings", lambda: type("S", (), {"engine": engine})())
+    monkeypatch.setattr(activities, "decide", lambda payload: {"decision": {}, "usage": usage})
+    client = _EntityClient()
+    asyncio.run(activities.decide_shared({}, client))
+    assert [(key, op, data["outcome"]) for key, op, data in client.signals] == expected
+    assert client.reads == (0 if engine == "rules" else 1)
