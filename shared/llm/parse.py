@@ -18,6 +18,7 @@ from shared.models import ClientRequest, EvidenceItem, Report
 from shared.redaction import redact_value
 from shared.report import checked_list, evidence_items
 from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
+from shared.telemetry.metrics import record_cache_hit
 from shared.tools.catalog import catalog
 
 UNAVAILABLE = "(not available)"
@@ -63,6 +64,7 @@ def _tool_call(name: str, arguments: dict[str, Any], state: SessionState) -> Run
         raise ParseError(f"arguments of {name} are invalid: {_problems(exc)}") from exc
     normalized = parsed.model_dump(mode="json")
     if any(e.tool == name and e.arguments == normalized for e in state.ledger):
+        record_cache_hit(name, "llm")
         raise ParseError(f"{name} was already called with these arguments; its result is in the ledger")
     return RunTool(tool=name, arguments=normalized, purpose=f"the model asked for {name}")
 

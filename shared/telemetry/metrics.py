@@ -43,6 +43,9 @@ class _Instruments:
         self.breaker_changes = meter.create_counter("debug.breaker.changes", unit="{change}",
                                                     description="Circuit-breaker state changes, by dependency and "
                                                                 "new state")
+        self.cache_hits = meter.create_counter("debug.tool.cache_hits", unit="{call}",
+                                               description="Repeated tool calls answered from the session's "
+                                                           "ledger instead of being made again, by tool and engine")
 
 
 @lru_cache(maxsize=1)
@@ -84,3 +87,8 @@ def record_tokens(deployment: str, prompt: int, completion: int) -> None:
 def record_breaker_change(dependency: str, state: str) -> None:
     """A dependency's circuit breaker moved to `state` (closed, open, half_open) in this process."""
     instruments().breaker_changes.add(1, {"dependency": dependency, "state": state})
+
+
+def record_cache_hit(tool: str, engine: str) -> None:
+    """An engine asked for a call the session already made: its recorded result stands, no call goes out."""
+    instruments().cache_hits.add(1, {"tool": tool, "engine": engine})

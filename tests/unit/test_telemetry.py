@@ -263,3 +263,15 @@ def test_no_canary_of_the_whole_corpus_reaches_a_prompt_a_span_a_metric_or_a_dec
     emitted = "\n".join([llm.prompts(), exported_text(exported.finished_spans(), exported.points()),
                          decision.model_dump_json(), state.model_dump_json()])
     assert leaked(emitted, corpus) == []
+
+
+def test_a_repeated_tool_call_is_a_cache_hit_and_is_not_made_again(exported: Capture, llm: OpenAIStub):
+    llm.script = [tool_call("get_requirement_status", module="requests"),
+                  tool_call("get_requirement_status", module="requests"),  # the same call again
+                  final("done", "requests is missing from requirements.txt.", category="runtime.dependency_missing",
+                        root_cause="requirements.txt does not list requests.", confidence="high")]
+    state = new_state(copy.deepcopy(MODULE["request"]))
+    assert isinstance(run_round(state), Conclude)
+    assert [e.tool for e in state.ledger] == ["get_requirement_status"]
+    hits = [p for p in exported.points() if p["name"] == "debug.tool.cache_hits"]
+    assert [(p["attributes"], p["value"]) for p in hits] == [({"tool": "get_requirement_status", "engine": "llm"}, 1)]
