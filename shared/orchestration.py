@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Generator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -98,6 +98,7 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
             decision = decided.decision
             if isinstance(decision, RunTool):
                 if spent:
+                    _round_over(context, state, round_started, "budget")
                     return _end_round(context, state)
                 yield from _run_tool(context, state, decision)
                 continue
@@ -105,14 +106,23 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
             if not context.is_replaying:
                 # The type only: exception texts can quote session material.
                 logging.error("debug_session %s: step failed with %s", state.trace_id, type(exc).__name__)
+            _round_over(context, state, round_started, "error")
             return _finish(context, state, envelope.failed(
                 state, "error", "The investigation stopped on an internal error.", partial_report(state)))
+        _round_over(context, state, round_started, decision.kind)
         if isinstance(decision, AskClient):
             return _ask(context, state, decision)
         if isinstance(decision, Conclude):
             return _finish(context, state, envelope.done(state, decision.message, decision.report))
         assert isinstance(decision, GiveUp)
         return _finish(context, state, envelope.failed(state, decision.reason, decision.message, decision.report))
+
+
+def _round_over(context: df.DurableOrchestrationContext, state: SessionState, started: datetime,
+                outcome: str) -> None:
+    """Draw the round's span once, in the episode that ends it (orchestration time; never on replay)."""
+    if not context.is_replaying:
+        telemetry.record_round(state, started, context.current_utc_datetime, outcome)
 
 
 def _run_tool(context: df.DurableOrchestrationContext, state: SessionState, decision: RunTool) -> Orchestration:

@@ -13,11 +13,12 @@ from shared.telemetry.spans import (
     SESSION_ID,
     current_traceparent,
     model_span,
+    record_round,
     session_ref,
     step_span,
     tool_span,
 )
 
 __all__ = ["SESSION_ID", "configure_telemetry", "count_session_started", "current_traceparent",
-           "install_log_context", "mark_session", "model_span", "record_session_finished", "record_step",
-           "session_ref", "stamp_session", "step_span", "telemetry_mode", "tool_span", "traced_request"]
+           "install_log_context", "mark_session", "model_span", "record_round", "record_session_finished",
+           "record_step", "session_ref", "stamp_session", "step_span", "telemetry_mode", "tool_span", "traced_request"]

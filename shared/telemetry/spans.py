@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from opentelemetry import trace
@@ -106,3 +107,17 @@ def record_model_usage(span: Span, deployment: str, prompt: int, completion: int
     span.set_attribute("gen_ai.usage.input_tokens", prompt)
     span.set_attribute("gen_ai.usage.output_tokens", completion)
     record_tokens(deployment, prompt, completion)
+
+
+def record_round(state: Any, started: datetime, ended: datetime, outcome: str) -> None:
+    """`session.round`: one round, from its start to how it ended (paused, asked, done, fail, next), drawn
+    after the fact by the orchestrator (orchestration time, not replayed) as a child of the session."""
+    attributes = {SESSION_ID: state.trace_id, "debug.round": state.round, "debug.steps": state.round_steps,
+                  "debug.round_outcome": outcome}
+    span = tracer().start_span("session.round", context=parent_context(state.traceparent),
+                               attributes=attributes, start_time=_nanoseconds(started))
+    span.end(end_time=_nanoseconds(ended))
+
+
+def _nanoseconds(moment: datetime) -> int:
+    return int(moment.timestamp() * 1_000_000_000)

@@ -63,6 +63,12 @@ def test_a_session_prints_one_connected_trace_without_content(traced: tuple[str,
     assert {s["context"]["trace_id"] for s in session_spans} == {start_span["context"]["trace_id"]}
     assert {s["attributes"]["debug.round"] for s in session_spans} >= {1, 2}
     assert {s["attributes"]["debug.dependency"] for s in ours if s["name"] == "tool.call"} == {"azure"}
+    # One span per round, drawn once by the orchestrator (never on replay), in the same trace.
+    rounds = sorted((s["attributes"]["debug.round"], s["attributes"]["debug.round_outcome"])
+                    for s in ours if s["name"] == "session.round")
+    assert rounds == [(r, "budget") for r in range(1, session.last["round"])] + [(session.last["round"], "done")]
+    round_traces = {s["context"]["trace_id"] for s in ours if s["name"] == "session.round"}
+    assert round_traces == {start_span["context"]["trace_id"]}
     # The orchestrator counts the finished session once (not replaying), the activities the tool calls.
     finished = [p for e in exports for r in e["resource_metrics"] for m in r["scope_metrics"] for x in m["metrics"]
                 if x["name"] == "debug.sessions.finished" for p in x["data"]["data_points"]]
