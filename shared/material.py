@@ -20,7 +20,7 @@ MAX_FILES_CHARS = 48_000
 MAX_ANSWER_CHARS = 8_000
 MAX_ANSWERS = 10
 MAX_ENV_VALUE_CHARS = 300
-_RELEVANCE_ORDER = {"primary": 0, "config": 1, "secondary": 2}
+RELEVANCE_ORDER = {"primary": 0, "config": 1, "secondary": 2}  # the order files are kept and shown in
 
 
 def clip(text: str, limit: int) -> str:
@@ -70,7 +70,7 @@ def apply_delta(material: Material, delta: MaterialDelta) -> None:
 
 
 def _fit_files(material: Material) -> None:
-    files = sorted(material.files, key=lambda f: _RELEVANCE_ORDER.get(f.relevance, 2))
+    files = sorted(material.files, key=lambda f: RELEVANCE_ORDER.get(f.relevance, 2))
     kept: list[FileExcerpt] = []
     used = 0
     for excerpt in files:

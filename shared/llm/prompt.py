@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared.material import RELEVANCE_ORDER
 from shared.redaction import redact_text
 from shared.session import FileExcerpt, SessionState
 
@@ -16,7 +17,6 @@ FILE_TOKEN_BUDGET = 6_000
 ERROR_TOKEN_BUDGET = 2_000
 PER_FILE_CHARS = 8_000
 LEDGER_ENTRIES = 25
-_RELEVANCE_ORDER = {"primary": 0, "config": 1, "secondary": 2}
 
 SYSTEM_PROMPT = """You investigate Azure errors for a debugging service.
 Each reply is exactly one function call:
@@ -48,7 +48,7 @@ def rank_files(files: list[FileExcerpt], error_text: str) -> list[FileExcerpt]:
         index, excerpt = item
         name = excerpt.path.replace("\\", "/").rsplit("/", 1)[-1]
         named = 0 if name and name in error_text else 1
-        return _RELEVANCE_ORDER.get(excerpt.relevance, 3), named, index
+        return RELEVANCE_ORDER.get(excerpt.relevance, 3), named, index
     return [f for _, f in sorted(enumerate(files), key=key)]
 
 

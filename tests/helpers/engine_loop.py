@@ -24,6 +24,14 @@ class Outcome:
     state: SessionState
     requests: list[AskClient] = field(default_factory=list)
 
+    def envelope(self) -> dict[str, Any]:
+        """The parts of the final envelope the scenario scoring reads."""
+        if isinstance(self.final, Conclude):
+            return {"status": "done", "report": self.final.report.model_dump()}
+        if isinstance(self.final, GiveUp):
+            return {"status": "fail", "reason": self.final.reason, "report": self.final.report.model_dump()}
+        return {"status": "request"}
+
 
 def load_scenarios(folder: Path = SHARED_SCENARIOS) -> list[dict[str, Any]]:
     return evals_scenarios.load_scenarios(folder)

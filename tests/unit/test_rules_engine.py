@@ -1,34 +1,11 @@
-"""The rules engine on the shared example scenarios and on the edges of each analyzer, in-process."""
-
-import pytest
+"""The rules engine on the edges of each analyzer, in-process (whole scenarios: test_scenarios_inprocess.py)."""
 
 from shared.session import AskClient, Conclude, GiveUp
-from tests.helpers.engine_loop import load_scenarios, run_engine
-from tests.helpers.scenario_score import score
+from tests.helpers.engine_loop import run_engine
 
-OFFLINE = [s for s in load_scenarios() if not s.get("azure")]
 NETWORK_RULES_ALLOW = '{"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": [], "virtualNetworkRules": []}'
 STORAGE_TIMEOUT = ("Azure Function deployment failed with connection timeout to storage account 'mystorageaccount' "
                    "in main.py line 42.")
-
-
-def final_envelope(outcome) -> dict:
-    final = outcome.final
-    if isinstance(final, Conclude):
-        return {"status": "done", "report": final.report.model_dump()}
-    if isinstance(final, GiveUp):
-        return {"status": "fail", "reason": final.reason, "report": final.report.model_dump()}
-    return {"status": "request"}
-
-
-def test_there_are_offline_scenarios_to_play():
-    assert len(OFFLINE) >= 3
-
-
-@pytest.mark.parametrize("scenario", OFFLINE, ids=lambda s: s["id"])
-def test_shared_scenarios_pass_in_process(scenario):
-    outcome = run_engine(scenario["request"], scenario.get("client", []))
-    assert score(scenario["expect"], final_envelope(outcome), len(outcome.requests)) == []
 
 
 def test_storage_firewall_asks_for_the_network_rules_with_the_command():

@@ -12,8 +12,7 @@ import pytest
 
 from evals.scenarios import load_scenarios
 from shared.engines.signatures import taxonomy
-from shared.session import Conclude, GiveUp
-from tests.helpers.engine_loop import SHARED_SCENARIOS, Outcome, run_engine
+from tests.helpers.engine_loop import SHARED_SCENARIOS, run_engine
 from tests.helpers.scenario_score import score
 
 OWN_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -22,20 +21,10 @@ OWN = [s for s in load_scenarios(OWN_SCENARIOS) if not s.get("azure")]
 OFFLINE = [s for s in load_scenarios(OWN_SCENARIOS, SHARED_SCENARIOS) if not s.get("azure")]
 
 
-def final_envelope(outcome: Outcome) -> dict[str, Any]:
-    """The parts of the final envelope the scoring reads."""
-    final = outcome.final
-    if isinstance(final, Conclude):
-        return {"status": "done", "report": final.report.model_dump()}
-    if isinstance(final, GiveUp):
-        return {"status": "fail", "reason": final.reason, "report": final.report.model_dump()}
-    return {"status": "request"}
-
-
 @pytest.mark.parametrize("scenario", OFFLINE, ids=lambda s: s["id"])
 def test_scenario_passes_in_process(scenario: dict[str, Any]) -> None:
     outcome = run_engine(scenario["request"], scenario.get("client", []))
-    assert score(scenario["expect"], final_envelope(outcome), len(outcome.requests)) == []
+    assert score(scenario["expect"], outcome.envelope(), len(outcome.requests)) == []
 
 
 @pytest.mark.parametrize("scenario", OWN, ids=lambda s: s["id"])
