@@ -155,6 +155,10 @@ class SessionState(BaseModel):
         if usage is not None:
             self.llm_usage.add(usage)
 
+    def find_call(self, tool: str, arguments: dict[str, Any]) -> Evidence | None:
+        """The newest result of this exact call (arguments normalised by the caller), if the session made it."""
+        return next((e for e in reversed(self.ledger) if e.tool == tool and e.arguments == arguments), None)
+
     def add_evidence(self, evidence: Evidence) -> None:
         self.ledger.append(evidence)
         del self.ledger[:-MAX_LEDGER_ENTRIES]

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from shared.engines.base import Decision
 from shared.llm.schema import CONCLUDE_TOOL, FinalAnswer
@@ -19,7 +19,7 @@ from shared.redaction import redact_value
 from shared.report import checked_list, evidence_items
 from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
 from shared.telemetry.metrics import record_cache_hit
-from shared.tools.catalog import catalog
+from shared.tools.catalog import catalog, normalized_arguments
 
 UNAVAILABLE = "(not available)"
 
@@ -59,11 +59,10 @@ def _tool_call(name: str, arguments: dict[str, Any], state: SessionState) -> Run
         # Run anyway: the catalog answers "no tool named ...", and the ledger keeps the suggestion.
         return RunTool(tool=name, arguments=arguments, purpose=f"suggested tool {name} {UNAVAILABLE}")
     try:
-        parsed: BaseModel = found.arguments.model_validate(arguments)
+        normalized = normalized_arguments(name, arguments)
     except ValidationError as exc:
         raise ParseError(f"arguments of {name} are invalid: {_problems(exc)}") from exc
-    normalized = parsed.model_dump(mode="json")
-    if any(e.tool == name and e.arguments == normalized for e in state.ledger):
+    if state.find_call(name, normalized) is not None:
         record_cache_hit(name, "llm")
         raise ParseError(f"{name} was already called with these arguments; its result is in the ledger")
     return RunTool(tool=name, arguments=normalized, purpose=f"the model asked for {name}")

@@ -67,6 +67,12 @@ def catalog() -> dict[str, Tool]:
     return dict(_CATALOG)
 
 
+def normalized_arguments(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """A call's arguments as the tool's model reads them (defaults filled in, JSON values): how a call made
+    earlier in the session is recognised, whoever asks for it again. Raises ValidationError when invalid."""
+    return catalog()[name].arguments.model_validate(arguments).model_dump(mode="json")
+
+
 def run_tool(name: str, arguments: dict[str, Any], material: Material) -> Evidence:
     """Run one tool; whatever happens, the answer is Evidence, capped in size."""
     found = catalog().get(name)

@@ -9,7 +9,7 @@ from shared.engines.base import Decision
 from shared.models import ClientRequest
 from shared.report import partial_report
 from shared.session import AskClient, Evidence, GiveUp, RunTool, SessionState
-from shared.tools.catalog import catalog
+from shared.tools.catalog import catalog, normalized_arguments
 
 
 def since_last_answer(state: SessionState, tool: str) -> Evidence | None:
@@ -39,14 +39,9 @@ def ask_once(state: SessionState, request: ClientRequest, unsettled: str, catego
     return AskClient(request=request)
 
 
-def _normalized(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    return catalog()[tool].arguments.model_validate(arguments).model_dump()
-
-
 def recorded(state: SessionState, tool: str, arguments: dict[str, Any]) -> Evidence | None:
     """The result of exactly this call, if the session made it (defaults filled in, so never twice)."""
-    wanted = _normalized(tool, arguments)
-    return next((e for e in reversed(state.ledger) if e.tool == tool and e.arguments == wanted), None)
+    return state.find_call(tool, normalized_arguments(tool, arguments))
 
 
 def azure_call(state: SessionState, tool: str, arguments: dict[str, Any], purpose: str) -> Evidence | RunTool | None:
@@ -57,7 +52,7 @@ def azure_call(state: SessionState, tool: str, arguments: dict[str, Any], purpos
         return None if done.status == "error" else done
     if not state.azure_access:
         return None
-    return RunTool(tool=tool, arguments=_normalized(tool, arguments), purpose=purpose)
+    return RunTool(tool=tool, arguments=normalized_arguments(tool, arguments), purpose=purpose)
 
 
 def cli_for(tool: str, arguments: dict[str, Any]) -> str:
