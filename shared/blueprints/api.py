@@ -1,4 +1,4 @@
-"""HTTP triggers of the debug API. Adapters only: each calls one handler of shared.api."""
+"""HTTP triggers of the debug API. Adapters only: each calls one handler of shared.api (or shared.openapi)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from shared import api
+from shared.openapi.http import serve_document
 
 bp = df.Blueprint()
 
@@ -43,3 +44,8 @@ async def delete_debug(req: func.HttpRequest, client: df.DurableOrchestrationCli
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def health(req: func.HttpRequest) -> func.HttpResponse:
     return api.health(req)
+
+
+@bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
+    return serve_document(req)
