@@ -6,6 +6,7 @@ import azure.functions as func
 from shared.blueprints.api import bp as api_bp
 from shared.blueprints.limits import bp as limits_bp
 from shared.blueprints.maintenance import bp as maintenance_bp
+from shared.blueprints.mcp import bp as mcp_bp
 from shared.blueprints.session import bp as session_bp
 from shared.telemetry import configure_telemetry
 
@@ -16,3 +17,4 @@ app.register_functions(api_bp)
 app.register_functions(session_bp)
 app.register_functions(maintenance_bp)
 app.register_functions(limits_bp)
+app.register_functions(mcp_bp)

@@ -59,6 +59,21 @@ class TimerFunction:
 
 
 @dataclass(frozen=True)
+class McpToolFunction:
+    """An `mcpToolTrigger` function: the tool as the binding metadata describes it (devhost/mcp.py serves it)."""
+
+    name: str
+    func: Callable[..., Any]
+    context_param: str  # receives the invocation context as a JSON string
+    tool_name: str
+    description: str
+    tool_properties: str  # the binding's JSON list of properties, parsed by devhost/mcp.py
+    use_result_schema: bool  # the function returns a whole CallToolResult (see devhost/mcp.py)
+    client_params: tuple[str, ...] = ()
+    wants_context: bool = False
+
+
+@dataclass(frozen=True)
 class HandleFunction:
     """An orchestrator or entity: the SDK's wrapper that takes a context JSON string and returns JSON."""
 
@@ -90,6 +105,7 @@ class FunctionIndex:
     activities: NameIndex[ActivityFunction] = field(default_factory=NameIndex)
     entities: NameIndex[HandleFunction] = field(default_factory=NameIndex)
     timers: list[TimerFunction] = field(default_factory=list)
+    mcp_tools: list[McpToolFunction] = field(default_factory=list)
     listing: list[tuple[str, str, str]] = field(default_factory=list)  # (name, trigger type, route or "")
 
 
@@ -145,6 +161,10 @@ def index_functions(app: Any) -> FunctionIndex:
         elif kind == "timerTrigger":
             index.timers.append(_timer_function(name, user, trigger, clients, wants_context))
             index.listing.append((name, kind, trigger.schedule))
+        elif kind == "mcpToolTrigger":
+            tool = _mcp_tool_function(name, user, trigger, clients, wants_context)
+            index.mcp_tools.append(tool)
+            index.listing.append((name, kind, tool.tool_name))
         else:
             log.warning("function %s: trigger type %s is not supported by devhost; skipped", name, kind)
             index.listing.append((name, f"{kind} (not served)", ""))
@@ -169,6 +189,14 @@ def _timer_function(name: str, user: Callable[..., Any], trigger: Any, clients: 
         raise AppLoadError(f"function {name}: {exc}") from exc
     return TimerFunction(name, user, trigger.name, schedule, bool(getattr(trigger, "run_on_startup", False)),
                          clients, wants_context)
+
+
+def _mcp_tool_function(name: str, user: Callable[..., Any], trigger: Any, clients: tuple[str, ...],
+                       wants_context: bool) -> McpToolFunction:
+    return McpToolFunction(name, user, trigger.name, str(getattr(trigger, "tool_name", None) or name),
+                           str(getattr(trigger, "description", None) or ""),
+                           str(getattr(trigger, "tool_properties", None) or "[]"),
+                           bool(getattr(trigger, "use_result_schema", False)), clients, wants_context)
 
 
 def _parameters(func: Callable[..., Any]) -> set[str]:

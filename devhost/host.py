@@ -16,6 +16,7 @@ from devhost.durable_api import DurableApi
 from devhost.host_config import HostJson, load_local_settings, read_host_json
 from devhost.http_server import FunctionDispatcher, admin_routes, build_application
 from devhost.keys import KeyPolicy
+from devhost.mcp import McpEndpoint
 from devhost.orchestration import Engine
 from devhost.store import InstanceStore, MemoryStore
 from devhost.store_sqlite import MEMORY, SqliteStore
@@ -51,6 +52,8 @@ class DevHost:
         self.store = open_store(options.state)
         self.engine = Engine(self.index, self.store, self.activities)
         self.timers = TimerScheduler(self.index.timers, str(options.app_dir), lambda: self._binding)
+        self.mcp = McpEndpoint(self.index.mcp_tools, self.keys, lambda: self._binding, options.app_dir,
+                               options.easy_auth)
         self._runner: web.AppRunner | None = None
         self.port = options.port
 
@@ -70,6 +73,7 @@ class DevHost:
         dispatcher = FunctionDispatcher(self.index.http, self.host_json.route_prefix, self.keys,
                                         self.options.app_dir, lambda: self._binding, self.options.easy_auth)
         routes = DurableApi(self.engine, self.host_json.hub_name).routes() + admin_routes(self.timers, self.keys)
+        routes += self.mcp.routes()
         app = build_application(dispatcher, routes)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()

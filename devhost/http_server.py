@@ -87,11 +87,16 @@ class FunctionDispatcher:
 
     @staticmethod
     async def _invoke(function: HttpFunction, kwargs: dict[str, Any]) -> Any:
-        if inspect.iscoroutinefunction(function.func):
-            return await function.func(**kwargs)
-        call = functools.partial(function.func, **kwargs)
-        result = await asyncio.get_running_loop().run_in_executor(None, call)
-        return await result if inspect.isawaitable(result) else result
+        return await call_function(function.func, kwargs)
+
+
+async def call_function(func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Call a function of the app: async ones on this loop, sync ones in a thread (see the module docstring)."""
+    if inspect.iscoroutinefunction(func):
+        return await func(**kwargs)
+    call = functools.partial(func, **kwargs)
+    result = await asyncio.get_running_loop().run_in_executor(None, call)
+    return await result if inspect.isawaitable(result) else result
 
 
 def admin_routes(timers: TimerScheduler, keys: KeyPolicy) -> list[web.RouteDef]:
