@@ -1,0 +1,227 @@
+// azd entry point: one resource group holding the Flex Consumption function app and everything it uses,
+// plus the read-only roles its identity needs on the scopes it investigates (which may lie outside that group).
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name (AZURE_ENV_NAME): names the resource group and seeds the unique resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource. It must offer Flex Consumption: az functionapp list-flexconsumption-locations.')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Object id of the person or pipeline running azd (AZURE_PRINCIPAL_ID). It may read the app secrets in Key Vault, so that the next azd up reads them back instead of generating new ones. Empty: no such role.')
+param principalId string = ''
+
+@description('Whether the app calls Azure with its own identity (DEBUG_AZURE_ACCESS): app = yes, none = no Azure call (the service asks the client to run the equivalent az command). The reader roles are assigned only with app.')
+@allowed(['app', 'none'])
+param azureAccess string = 'app'
+
+@description('Comma-separated scopes the app may read: /subscriptions/<id> or /subscriptions/<id>/resourceGroups/<name>. Empty: the resource group of this deployment only. Each gets Reader, Monitoring Reader and Log Analytics Reader.')
+param investigationScopes string = ''
+
+@description('Deploy Azure OpenAI (an account, a model deployment, Cognitive Services OpenAI User for the app). Off: the rules engine answers.')
+param openAiEnabled bool = false
+
+@description('Region of the Azure OpenAI account (model availability differs by region). Empty: the same as location.')
+param openAiLocation string = ''
+
+@description('Model deployed in the Azure OpenAI account; it must support tool calling.')
+param openAiModelName string = 'gpt-4o'
+
+@description('Version of that model.')
+param openAiModelVersion string = '2024-11-20'
+
+@description('Deployment type of the model (GlobalStandard, Standard, DataZoneStandard...).')
+param openAiDeploymentSku string = 'GlobalStandard'
+
+@minValue(1)
+@description('Capacity of the model deployment in thousands of tokens per minute.')
+param openAiCapacity int = 10
+
+@description('Engine that decides each step (DEBUG_ENGINE): rules, hybrid or llm. Empty: the app default (hybrid with a model endpoint, else rules).')
+@allowed(['', 'rules', 'hybrid', 'llm'])
+param engine string = ''
+
+@description('Maximum number of instances the app scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Memory of each instance in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('Deploy the Azure Monitor workbook infra/workbook-debug-sessions.json on the Application Insights resource.')
+param deployWorkbook bool = true
+
+@secure()
+@minLength(15)
+@description('HMAC secret of poll tokens (DEBUG_POLL_TOKEN_SECRET). main.parameters.json has azd read it back from Key Vault, or generate one the first time.')
+param pollTokenSecret string
+
+@secure()
+@minLength(15)
+@description('HMAC key of caller ids and placeholders (DEBUG_CALLER_SECRET); kept in Key Vault like the poll-token secret.')
+param callerSecret string
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var serviceName = 'api' // the service in azure.yaml; azd finds the app by its azd-service-name tag
+var functionAppName = 'func-${resourceToken}'
+// The deployment container is named after the app so one storage account could hold several apps' packages.
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    principalId: identity.outputs.principalId
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    workspaceName: 'log-${resourceToken}'
+    appInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    deployWorkbook: deployWorkbook
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: principalId
+    pollTokenSecret: pollTokenSecret
+    callerSecret: callerSecret
+  }
+}
+
+module openAi 'modules/openai.bicep' = if (openAiEnabled) {
+  name: 'openai'
+  scope: rg
+  params: {
+    name: 'oai-${resourceToken}'
+    location: empty(openAiLocation) ? location : openAiLocation
+    tags: tags
+    principalId: identity.outputs.principalId
+    modelName: openAiModelName
+    modelVersion: openAiModelVersion
+    deploymentSku: openAiDeploymentSku
+    capacity: openAiCapacity
+  }
+}
+
+// App settings that depend on the parameters; the function-app module adds the fixed ones.
+var engineSettings = empty(engine) ? {} : { DEBUG_ENGINE: engine }
+var openAiSettings = openAiEnabled ? {
+  AZURE_OPENAI_ENDPOINT: openAi.outputs.endpoint
+  AZURE_OPENAI_DEPLOYMENT: openAi.outputs.deploymentName
+  AZURE_OPENAI_API_VERSION: '2024-10-21'
+} : {}
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: serviceName
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    pollTokenSecretReference: keyVault.outputs.pollTokenSecretReference
+    callerSecretReference: keyVault.outputs.callerSecretReference
+    azureAccess: azureAccess
+    extraAppSettings: union(engineSettings, openAiSettings)
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+}
+
+// The scopes the app investigates: a subscription needs a module deployed at that subscription,
+// a resource group one deployed at that group (a role assignment lives at the scope it grants).
+// union(x, []) drops duplicates, so a scope listed twice is granted once.
+var requestedScopes = union(map(filter(split(investigationScopes, ','), s => !empty(trim(s))), s => trim(s)), [])
+var readerScopes = (azureAccess == 'app') ? (empty(requestedScopes) ? [rg.id] : requestedScopes) : []
+// '/subscriptions/<id>' splits into 3 parts, '/subscriptions/<id>/resourceGroups/<name>' into 5. (The explicit
+// parentheses are for tests/unit/test_infra.py: its parser, pycep, gets the precedence of == and && wrong.)
+var subscriptionScopes = filter(readerScopes, s => (length(split(s, '/')) == 3) && (toLower(split(s, '/')[1]) == 'subscriptions'))
+var resourceGroupScopes = filter(readerScopes, s => (length(split(s, '/')) == 5) && (toLower(split(s, '/')[1]) == 'subscriptions') && (toLower(split(s, '/')[3]) == 'resourcegroups'))
+var unknownScopes = filter(readerScopes, s => (!contains(subscriptionScopes, s)) && (!contains(resourceGroupScopes, s)))
+
+// Anything else (a resource id, a typo) must not be granted silently, nor widened to its group: deploying to a
+// "subscription" named after the bad entry fails the deployment with an error that quotes it, before any role exists.
+module rejectedScopes 'modules/reader-roles-subscription.bicep' = [for scope in unknownScopes: {
+  name: 'rejected-${uniqueString(scope)}'
+  scope: subscription('investigationScopes entry is neither a subscription nor a resource group id: ${scope}')
+  params: {
+    principalId: identity.outputs.principalId
+  }
+}]
+
+module subscriptionReaders 'modules/reader-roles-subscription.bicep' = [for scope in subscriptionScopes: {
+  name: 'readers-${uniqueString(scope)}'
+  scope: subscription(split(scope, '/')[2])
+  params: {
+    principalId: identity.outputs.principalId
+  }
+}]
+
+module resourceGroupReaders 'modules/reader-roles-resource-group.bicep' = [for scope in resourceGroupScopes: {
+  name: 'readers-${uniqueString(scope)}'
+  scope: resourceGroup(split(scope, '/')[2], split(scope, '/')[4])
+  params: {
+    principalId: identity.outputs.principalId
+  }
+}]
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.uri
+output AZURE_FUNCTION_URL string = '${functionApp.outputs.uri}/api/debug'
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+output AZURE_INVESTIGATION_SCOPES array = readerScopes
+output AZURE_OPENAI_ENDPOINT string = openAiEnabled ? openAi.outputs.endpoint : ''
