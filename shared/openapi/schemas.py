@@ -54,8 +54,8 @@ _LIMITS: dict[tuple[str, str], dict[str, int]] = {
     ("SourceFile", "content"): {"maxLength": MAX_FILE_BYTES},
 }
 
-# Descriptions by schema and property; "" describes the schema itself. A test checks every entry names a
-# real schema and property, so a renamed field cannot leave a stale description behind.
+# Descriptions by schema and property; "" describes the schema itself. Building the schemas fails on an
+# entry that names no real property, so a renamed field cannot leave a stale description behind.
 DESCRIPTIONS: dict[str, dict[str, str]] = {
     "StartRequest": {
         "": "Starts a debug session.",
