@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from azdebug.api import ApiFailure, Reply, _failure, normalize_base_url
 from azdebug.arguments import FileSpec, build_parser
 from azdebug.cli import main
 from azdebug.loop import envelope_of
-from azdebug.prompt import Asker, Quit
+from azdebug.prompt import Answer, Asker, Quit
 from shared import models
 from shared.errors import ApiError
 from shared.validation import parse_continue, parse_start
@@ -57,7 +58,7 @@ def test_the_client_limits_are_the_contract_limits_of_the_server():
     for name, (low, high) in limits.OPTION_RANGES.items():
         bounds = {type(m).__name__: m for m in models.Options.model_fields[name].metadata}
         assert (bounds["Ge"].ge, bounds["Le"].le) == (low, high), name
-    assert set(limits.RELEVANCES) == set(models.SourceFile.model_fields["relevance"].annotation.__args__)
+    assert set(limits.RELEVANCES) == set(typing.get_args(models.Relevance))
 
 
 def _file(path: str = "a.py", content: str = "x") -> dict:
@@ -229,13 +230,16 @@ def test_main_reports_input_problems_with_exit_2(tmp_path: Path, monkeypatch):
 
 # --- answering a request ------------------------------------------------------------------------------------
 
-def ask(text: str) -> tuple[object, str]:
+def ask(text: str) -> tuple[Answer, str]:
+    """The answer read from `text` as typed input, and what was written to the user meanwhile."""
     out = io.StringIO()
-    try:
-        result: object = Asker(io.StringIO(text), out).answer()
-    except Quit as stop:
-        result = stop
-    return result, out.getvalue()
+    return Asker(io.StringIO(text), out).answer(), out.getvalue()
+
+
+def stopped(text: str) -> Quit:
+    with pytest.raises(Quit) as caught:
+        Asker(io.StringIO(text), io.StringIO()).answer()
+    return caught.value
 
 
 def test_an_answer_is_the_lines_up_to_a_lone_dot(tmp_path: Path, monkeypatch):
@@ -262,15 +266,13 @@ def test_a_missing_file_is_named_and_the_answer_goes_on(tmp_path: Path, monkeypa
 
 
 def test_quit_stops_and_sends_nothing():
-    stop, _ = ask("half an answer\n:quit\nmore\n.\n")
-    assert isinstance(stop, Quit) and ":quit" in stop.why
+    assert ":quit" in stopped("half an answer\n:quit\nmore\n.\n").why
 
 
 def test_an_empty_answer_is_asked_again_and_end_of_input_stops():
     answer, out = ask(".\nnow something\n.\n")
     assert answer.text == "now something" and "Nothing to send yet" in out
-    stop, _ = ask("")
-    assert isinstance(stop, Quit) and "end of input" in stop.why
+    assert "end of input" in stopped("").why
 
 
 def test_an_answer_over_the_limit_is_asked_again():
