@@ -15,6 +15,7 @@ from pathlib import Path
 from devhost import logs
 from devhost.app_loader import AppLoadError
 from devhost.host import DevHost, Options
+from devhost.mcp import MCP_PATH
 from devhost.store_sqlite import MEMORY
 
 TELEMETRY_ENV = "DEBUG_TELEMETRY"  # shared/telemetry/setup.py's switch; devhost itself knows no app code
@@ -61,6 +62,7 @@ def print_banner(host: DevHost) -> None:
     for name, kind, route in host.index.listing:
         shown = f" [{methods.get(name)}] {host.origin}{prefix}/{route}" if kind == "httpTrigger" else ""
         shown = f" [{route}]" if kind == "timerTrigger" else shown
+        shown = f" [tool {route}] {host.origin}{MCP_PATH}" if kind == "mcpToolTrigger" else shown
         print(f"  {name}: {kind}{shown}", flush=True)
     if host.keys.generated:
         print(f"function key (send as x-functions-key or ?code=): {host.keys.key}", flush=True)
