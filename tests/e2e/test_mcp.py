@@ -30,6 +30,7 @@ INSTANCES = "/runtime/webhooks/durabletask/instances/"
 FIREWALL = next(s for s in load_scenarios() if s["id"] == "storage-firewall-no-azure-access")
 ANSWER = FIREWALL["client"][0]["answer"]
 KEY = "mcp-e2e-system-key"
+OTHER_KEY = "mcp-e2e-other-key"
 T = TypeVar("T")
 
 
@@ -213,18 +214,29 @@ def test_no_canary_reaches_the_tool_results_or_devhost_state(host: str, state_fi
     assert "[REDACTED:" in stored and "config/leaky.txt" in stored
 
 
-def test_with_require_keys_the_endpoint_needs_the_key():
-    with run_devhost(REPO, env={"DEVHOST_FUNCTION_KEY": KEY}, extra_args=["--require-keys"]) as url:
+def test_with_require_keys_the_endpoint_needs_the_key_and_the_key_names_the_owner():
+    env = {"DEVHOST_FUNCTION_KEY": KEY, "DEVHOST_FUNCTION_KEYS": OTHER_KEY}
+    with run_devhost(REPO, env=env, extra_args=["--require-keys"]) as url:
         async def names(client: ClientSession) -> set[str]:
             return {tool.name for tool in (await client.list_tools()).tools}
         for refused in ({}, {"x-functions-key": "wrong"}):
             with pytest.raises(MCPError):
                 over_mcp(url, names, headers=refused)
-        assert over_mcp(url, names, headers={"x-functions-key": KEY}) == {"debug_error", "debug_error_continue"}
         assert over_mcp(url, names, query=f"?code={KEY}") == {"debug_error", "debug_error_continue"}
         plain = httpx.post(f"{url}{MCP}", json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
                            headers={"Accept": "application/json, text/event-stream"})
         assert plain.status_code == 401
+
+        async def start(client: ClientSession) -> CallToolResult:
+            return await client.call_tool("debug_error", firewall_arguments())
+        trace_id = envelope(over_mcp(url, start, headers={"x-functions-key": KEY}))["trace_id"]
+        # The session belongs to the key the MCP client presented (on Azure: the mcp_extension system key).
+        assert httpx.get(f"{url}/api/debug/{trace_id}", headers={"x-functions-key": KEY}).status_code == 200
+        assert httpx.get(f"{url}/api/debug/{trace_id}", headers={"x-functions-key": OTHER_KEY}).status_code == 404
+
+        async def peek(client: ClientSession) -> CallToolResult:
+            return await client.call_tool("debug_error_continue", {"trace_id": trace_id, "wait_seconds": 0})
+        assert error(over_mcp(url, peek, headers={"x-functions-key": OTHER_KEY}))["code"] == "not_found"
 
 
 def test_streamable_http_rules_of_the_endpoint(host: str):
