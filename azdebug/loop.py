@@ -148,6 +148,7 @@ def _finish(envelope: dict[str, Any], how: Following, console: Console) -> int:
     if how.json:
         console.stdout.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
     else:
+        console.note("")  # a blank line between the progress and the report when both go to one screen
         console.stdout.write(render.report(envelope))
     console.stdout.flush()
     return EXIT_DONE if envelope["status"] == "done" else EXIT_FAIL

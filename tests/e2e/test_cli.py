@@ -162,6 +162,15 @@ def test_a_fail_ends_with_exit_1_and_its_reason(keyed: str, project: Path):
     assert "Checked:" in run.stdout
 
 
+def test_the_error_text_can_come_from_stdin(keyed: str, project: Path):
+    run = azdebug(project, "debug", "--error", "-", "--file", "main.py", "--max-rounds", "1", "--json",
+                  stdin=FIREWALL["request"]["error_description"], url=keyed)
+    assert run.returncode == 1, run.stderr
+    final = json.loads(run.stdout)
+    assert (final["status"], final["reason"]) == ("fail", "exhausted")
+    assert any("mystorageaccount" in line for line in final["report"]["checked"])  # the piped text was read
+
+
 def test_the_function_key_opens_the_api_and_is_never_printed(keyed: str, project: Path):
     refused = azdebug(project, "debug", "-e", "boom", url=keyed, key=None)
     assert refused.returncode == 2
