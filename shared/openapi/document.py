@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from shared.azure.delegation import ACCESS_TOKEN_HEADER
 from shared.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shared.idempotency import MAX_CHARS as IDEMPOTENCY_MAX_CHARS
 from shared.openapi import examples
@@ -22,7 +23,6 @@ ROUTE_PREFIX = "/api"  # host.json extensions.http.routePrefix
 JSON = "application/json"
 FUNCTION_KEY_HEADER = "x-functions-key"
 FUNCTION_KEY_QUERY = "code"
-AZURE_TOKEN_HEADER = "x-azure-access-token"  # shared/azure/delegation.py ACCESS_TOKEN_HEADER, lower-cased
 ASYNC_NOTE = ("While the service works the answer is 202 with `Location` (the signed poll URL, no key needed) "
               "and `Retry-After` in seconds; follow them until a non-202 answer, as the Logic Apps HTTP action "
               "and Power Automate do by default.")
@@ -122,7 +122,7 @@ _IDEMPOTENCY = {"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
                                "session instead of starting another.",
                 "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_MAX_CHARS,
                            "pattern": "^[ -~]+$"}}
-_AZURE_TOKEN = {"name": AZURE_TOKEN_HEADER, "in": "header", "required": False,
+_AZURE_TOKEN = {"name": ACCESS_TOKEN_HEADER, "in": "header", "required": False,
                 "description": "Only when the service runs with DEBUG_AZURE_IDENTITY=delegated: the caller's "
                                "Azure Resource Manager access token, used for this session's Azure calls.",
                 "schema": {"type": "string"}}

@@ -10,7 +10,7 @@ import copy
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from shared.models import (
@@ -24,6 +24,7 @@ from shared.models import (
     ErrorBody,
     StartRequest,
 )
+from shared.settings import ENGINES
 
 REF_PREFIX = "#/components/schemas/"
 
@@ -32,7 +33,7 @@ class Health(BaseModel):
     """The body of `GET /api/health` (shared/api.py `health`); checked against real answers in the tests."""
 
     status: Literal["ok"]
-    engine: Literal["rules", "hybrid", "llm"]
+    engine: str = Field(json_schema_extra={"enum": list(ENGINES)})
     contract: Literal["v1"]
 
 
