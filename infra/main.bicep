@@ -177,13 +177,20 @@ module functionApp 'modules/function-app.bicep' = {
 
 // The scopes the app investigates: a subscription needs a module deployed at that subscription,
 // a resource group one deployed at that group (a role assignment lives at the scope it grants).
-// union(x, []) drops duplicates, so a scope listed twice is granted once.
-var requestedScopes = union(map(filter(split(investigationScopes, ','), s => !empty(trim(s))), s => trim(s)), [])
+// Ids are case-insensitive: lowercased, and union(x, []) drops duplicates, so a scope listed twice is granted once.
+var requestedScopes = union(map(filter(split(investigationScopes, ','), s => !empty(trim(s))), s => toLower(trim(s))), [])
 var readerScopes = (azureAccess == 'app') ? (empty(requestedScopes) ? [rg.id] : requestedScopes) : []
-// '/subscriptions/<id>' splits into 3 parts, '/subscriptions/<id>/resourceGroups/<name>' into 5. (The explicit
-// parentheses are for tests/unit/test_infra.py: its parser, pycep, gets the precedence of == and && wrong.)
-var subscriptionScopes = filter(readerScopes, s => (length(split(s, '/')) == 3) && (toLower(split(s, '/')[1]) == 'subscriptions'))
-var resourceGroupScopes = filter(readerScopes, s => (length(split(s, '/')) == 5) && (toLower(split(s, '/')[1]) == 'subscriptions') && (toLower(split(s, '/')[3]) == 'resourcegroups'))
+// '/subscriptions/<id>' splits into 3 parts, '/subscriptions/<id>/resourceGroups/<name>' into 5. ARM evaluates
+// both sides of && (no short-circuit), so the parts are padded: indexing them never fails on a short entry.
+// (The explicit parentheses are for tests/unit/test_infra.py: its parser, pycep, gets the precedence of == and
+// && wrong.)
+var scopeParts = map(readerScopes, s => {
+  id: s
+  count: length(split(s, '/'))
+  parts: concat(split(s, '/'), ['', '', '', '', ''])
+})
+var subscriptionScopes = map(filter(scopeParts, p => (p.count == 3) && (p.parts[0] == '') && (toLower(p.parts[1]) == 'subscriptions')), p => p.id)
+var resourceGroupScopes = map(filter(scopeParts, p => (p.count == 5) && (p.parts[0] == '') && (toLower(p.parts[1]) == 'subscriptions') && (toLower(p.parts[3]) == 'resourcegroups')), p => p.id)
 var unknownScopes = filter(readerScopes, s => (!contains(subscriptionScopes, s)) && (!contains(resourceGroupScopes, s)))
 
 // Anything else (a resource id, a typo) must not be granted silently, nor widened to its group: deploying to a
