@@ -11,6 +11,8 @@ App Service Authentication that is the signed-in principal; without it, the key 
 On Azure the MCP endpoint takes the `mcp_extension` system key, so every MCP client holding that key is one
 caller (like HTTP callers sharing a function key): its sessions, its rate limit and open-session cap. A
 function key is another caller, so an MCP session is not reachable over HTTP with a function key (404).
+The extension passes headers only, not the query string: a client sending the key as `?code=` is not told
+apart by it and reads as the anonymous caller (all such clients are one caller), so the header is the way.
 
 The result is the envelope JSON, without `links`: those name HTTP routes that take function keys, which an
 MCP client does not hold. An API error is the API's error body, as a tool result marked `isError`, with the
