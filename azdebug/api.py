@@ -92,16 +92,18 @@ class DebugApi:
 
     def _call(self, method: str, url: str, body: dict[str, Any] | None = None, timeout: float = 60,
               with_key: bool = True) -> Reply:
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
+        retries = 0
+        while True:
             try:
                 return self._send(method, url, body, timeout, with_key)
             except ApiFailure as failure:
-                if failure.status != 429 or attempt == RATE_LIMIT_RETRIES:
+                if failure.status != 429 or retries == RATE_LIMIT_RETRIES:
                     raise
+                retries += 1
                 wait = min(failure.retry_after or 1, MAX_RATE_WAIT_SECONDS)
-                self._notice(f"The service is rate limiting this caller; trying again in {wait} s.")
+                self._notice(f"The service is rate limiting this caller ({failure.message}); "
+                             f"trying again in {wait} s.")
                 self._sleep(wait)
-        raise AssertionError("unreachable")  # the loop returns or raises
 
     def _send(self, method: str, url: str, body: dict[str, Any] | None, timeout: float, with_key: bool) -> Reply:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}

@@ -181,4 +181,5 @@ def _follow_flags(command: argparse.ArgumentParser) -> None:
     group.add_argument("--yes", "-y", action="store_true",
                        help="when a round's budget is spent, continue without asking")
     group.add_argument("--json", action="store_true",
-                       help="print the final envelope as JSON on stdout instead of the readable report")
+                       help="print the final envelope as JSON on stdout instead of the readable report "
+                            "(when you stop, the envelope it stopped at)")

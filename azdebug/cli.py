@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from azdebug import inputs, render
 from azdebug.api import ApiFailure, DebugApi
 from azdebug.arguments import EXIT_DONE, EXIT_ERROR, EXIT_FAIL, EXIT_STOPPED, build_parser, connection
-from azdebug.loop import Console, Following, Given, envelope_of, follow, resume_hint
+from azdebug.loop import Console, Following, Given, envelope_of, follow
 from azdebug.prompt import Asker
 
 
@@ -25,9 +25,9 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     trace_id: str | None = getattr(args, "trace_id", None)
     try:
         if args.command == "debug":
-            return _debug(args, api, url, stdin, stdout, stderr)
+            return _debug(args, api, _following(args, url, key), stdin, stdout, stderr)
         if args.command == "continue":
-            return _continue(args, api, url, stdin, stdout, stderr)
+            return _continue(args, api, _following(args, url, key), stdin, stdout, stderr)
         if args.command == "show":
             return _show(args, api, stdout)
         return _delete(args, api, stderr)
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
         return EXIT_STOPPED
 
 
-def _debug(args: argparse.Namespace, api: DebugApi, url: str, stdin: TextIO, stdout: TextIO,
+def _debug(args: argparse.Namespace, api: DebugApi, how: Following, stdin: TextIO, stdout: TextIO,
            stderr: TextIO) -> int:
     error_text = (inputs.read_text(args.error_file, "--error-file") if args.error_file
                   else stdin.read() if args.error == "-" else args.error)
@@ -56,10 +56,10 @@ def _debug(args: argparse.Namespace, api: DebugApi, url: str, stdin: TextIO, std
     reply = api.start(body, args.wait_seconds)
     envelope = envelope_of(reply)
     console.note(f"Session {envelope['trace_id']} started.")
-    return follow(api, reply, _following(args, url), console)
+    return follow(api, reply, how, console)
 
 
-def _continue(args: argparse.Namespace, api: DebugApi, url: str, stdin: TextIO, stdout: TextIO,
+def _continue(args: argparse.Namespace, api: DebugApi, how: Following, stdin: TextIO, stdout: TextIO,
               stderr: TextIO) -> int:
     answer = (inputs.read_text(args.answer_file, "--answer-file", stdin) if args.answer_file
               else stdin.read() if args.answer == "-" else args.answer)
@@ -74,7 +74,7 @@ def _continue(args: argparse.Namespace, api: DebugApi, url: str, stdin: TextIO, 
                      "the answer and files were not sent.")
         _write(stdout, render.report(envelope))
         return EXIT_ERROR
-    return follow(api, reply, _following(args, url), console, given)
+    return follow(api, reply, how, console, given)
 
 
 def _show(args: argparse.Namespace, api: DebugApi, stdout: TextIO) -> int:
@@ -102,13 +102,11 @@ def _console(stdin: TextIO, stdout: TextIO, stderr: TextIO, stdin_used: bool) ->
     return Console(stdout, stderr, Asker(source, stderr), render.Progress(stderr))
 
 
-def _following(args: argparse.Namespace, url: str) -> Following:
-    return Following(url=url, wait_seconds=args.wait_seconds, yes=args.yes, json=args.json)
+def _following(args: argparse.Namespace, url: str, key: str | None) -> Following:
+    return Following(url=url, wait_seconds=args.wait_seconds, yes=args.yes, json=args.json, keyed=bool(key))
 
 
 def _write(stream: TextIO, text: str) -> None:
     stream.write(text)
     stream.flush()
 
-
-__all__ = ["main", "resume_hint"]

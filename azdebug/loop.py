@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from azdebug import inputs, render
 from azdebug.api import ApiFailure, DebugApi, Reply
-from azdebug.arguments import EXIT_DONE, EXIT_FAIL, EXIT_STOPPED
+from azdebug.arguments import EXIT_DONE, EXIT_ERROR, EXIT_FAIL, EXIT_STOPPED
 from azdebug.prompt import Asker, Quit
 
 STATUSES = {"done", "request", "continue", "fail"}
@@ -50,6 +50,7 @@ class Following:
     wait_seconds: int
     yes: bool = False
     json: bool = False
+    keyed: bool = False  # a function key was used: resuming needs the same one (sessions belong to it)
 
 
 @dataclass
@@ -112,6 +113,11 @@ def follow(api: DebugApi, reply: Reply, how: Following, console: Console, given:
     except KeyboardInterrupt:
         console.note("")
         return _stopped(envelope, how, console, "interrupted (Ctrl-C)")
+    except ApiFailure as failure:
+        console.note(render.failure(failure, trace_id))
+        if failure.status == 0 or failure.status >= 500 or failure.status == 429:
+            console.note(resume_hint(trace_id, how))  # the session itself may well be fine
+        return EXIT_ERROR
 
 
 def _poll(api: DebugApi, reply: Reply, envelope: dict[str, Any], console: Console) -> Reply:
@@ -157,18 +163,20 @@ def _finish(envelope: dict[str, Any], how: Following, console: Console) -> int:
 def _stopped(envelope: dict[str, Any], how: Following, console: Console, why: str) -> int:
     """The user stopped: the session stays on the service; say how to come back to it."""
     trace_id = envelope["trace_id"]
-    console.note(f"Stopped: {why}.\n" + resume_hint(trace_id, how.url))
+    console.note(f"Stopped: {why}.\n" + resume_hint(trace_id, how))
     if how.json:  # a script still gets the state it stopped at
         console.stdout.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
         console.stdout.flush()
     return EXIT_STOPPED
 
 
-def resume_hint(trace_id: str, url: str) -> str:
+def resume_hint(trace_id: str, how: Following) -> str:
+    url = how.url
+    key = "  (with the same function key, --key or AZDEBUG_KEY: a session belongs to the key that started it)\n"
     return (f"Session {trace_id} stays on the service (until its time to live runs out, 1 hour by default).\n"
             f"  resume it:  python -m azdebug continue {trace_id} --url {url}\n"
             f"  look at it: python -m azdebug show {trace_id} --url {url}\n"
-            f"  cancel it:  python -m azdebug delete {trace_id} --url {url}\n")
+            f"  cancel it:  python -m azdebug delete {trace_id} --url {url}\n" + (key if how.keyed else ""))
 
 
 def _seconds(value: str | None) -> int:

@@ -103,7 +103,7 @@ def failure(error: ApiFailure, trace_id: str | None = None) -> str:
     lines = [head]
     lines += [f"  - {field or 'body'}: {problem}" for field, problem in error.details]
     if trace_id and trace_id not in error.message:
-        lines.append(f"  trace_id: {trace_id}")
+        lines.append(f"  (session {trace_id})")
     return "\n".join(lines) + "\n"
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from azdebug import arguments, inputs, limits, render
-from azdebug.api import ApiFailure, Reply, _failure, normalize_base_url
+from azdebug.api import ApiFailure, DebugApi, Reply, _failure, normalize_base_url
 from azdebug.arguments import FileSpec, build_parser
 from azdebug.cli import main
-from azdebug.loop import envelope_of
+from azdebug.loop import Console, Following, envelope_of, follow
 from azdebug.prompt import Answer, Asker, Quit
 from shared import models
 from shared.errors import ApiError
@@ -351,6 +351,21 @@ def test_an_envelope_with_an_unknown_next_action_is_a_contract_error_not_a_guess
     with pytest.raises(ApiFailure):
         envelope_of(Reply(200, {}, ["not", "an", "envelope"]))
     assert envelope_of(Reply(200, {}, DONE)) is DONE
+
+
+def test_a_lost_connection_mid_session_names_the_session_and_how_to_resume():
+    # nothing listens on port 9: the poll the envelope points at cannot be reached
+    polling = {**REQUEST, "status": "continue", "next_action": "poll", "request": None}
+    reply = Reply(202, {"location": f"http://127.0.0.1:9/api/debug/{'c' * 32}/poll?token=t", "retry-after": "1"},
+                  polling)
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(out, err, Asker(io.StringIO(), err), render.Progress(err), sleep=lambda _: None)
+    how = Following(url="http://127.0.0.1:9", wait_seconds=0, keyed=True)
+    assert follow(DebugApi("http://127.0.0.1:9", "secret-key"), reply, how, console) == 2
+    text = err.getvalue()
+    assert "Cannot reach the service at http://127.0.0.1:9" in text and f"(session {'c' * 32})" in text
+    assert f"python -m azdebug continue {'c' * 32} --url http://127.0.0.1:9" in text
+    assert "with the same function key" in text and "secret-key" not in text and out.getvalue() == ""
 
 
 # --- progress ---------------------------------------------------------------------------------------------
