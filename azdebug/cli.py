@@ -63,7 +63,7 @@ def _continue(args: argparse.Namespace, api: DebugApi, how: Following, stdin: Te
               stderr: TextIO) -> int:
     answer = (inputs.read_text(args.answer_file, "--answer-file", stdin) if args.answer_file
               else stdin.read() if args.answer == "-" else args.answer)
-    given = Given(answer.strip() or None if answer else None, inputs.context(args.files, args.env), go_on=True)
+    given = Given((answer or "").strip() or None, inputs.context(args.files, args.env))
     if given.has_material():
         inputs.continue_body(given.answer, given.context, args.wait_seconds)  # limits, before any call
     console = _console(stdin, stdout, stderr, stdin_used="-" in (args.answer, args.answer_file))
@@ -74,6 +74,8 @@ def _continue(args: argparse.Namespace, api: DebugApi, how: Following, stdin: Te
                      "the answer and files were not sent.")
         _write(stdout, render.report(envelope))
         return EXIT_ERROR
+    # Typing `continue` at a session paused between rounds is the user's yes to that pause.
+    given.go_on = envelope["next_action"] == "continue"
     return follow(api, reply, how, console, given)
 
 
