@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  + REQUESTS_HELP)
     source = debug.add_argument_group("the error (one of)").add_mutually_exclusive_group(required=True)
     source.add_argument("--error", "-e", metavar="TEXT", help="the error text; '-' reads it from standard input")
-    source.add_argument("--error-file", metavar="PATH", help="read the error text from a file")
+    source.add_argument("--error-file", metavar="PATH", help="read the error text from a file ('-': standard input)")
     _material_flags(debug)
     options = debug.add_argument_group("session options (the service's defaults apply when not given)")
     for name, flag, what in (("max_depth", "--max-depth", "investigation steps per round"),

@@ -45,13 +45,13 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
 
 def _debug(args: argparse.Namespace, api: DebugApi, how: Following, stdin: TextIO, stdout: TextIO,
            stderr: TextIO) -> int:
-    error_text = (inputs.read_text(args.error_file, "--error-file") if args.error_file
+    error_text = (inputs.read_text(args.error_file, "--error-file", stdin) if args.error_file
                   else stdin.read() if args.error == "-" else args.error)
     options: dict[str, Any] = {"max_depth": args.max_depth, "time_limit_seconds": args.time_limit_seconds,
                                "max_rounds": args.max_rounds, "wait_seconds": args.wait_seconds,
                                "auto_continue": True if args.auto_continue else None}
     body = inputs.start_body(error_text, args.files, args.env, options)
-    console = _console(stdin, stdout, stderr, stdin_used=args.error == "-")
+    console = _console(stdin, stdout, stderr, stdin_used="-" in (args.error, args.error_file))
     console.note(f"Starting a debug session at {api.base_url} ...")
     reply = api.start(body, args.wait_seconds)
     envelope = envelope_of(reply)

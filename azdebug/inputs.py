@@ -32,7 +32,7 @@ def read_text(path: str, what: str, stdin: TextIO | None = None) -> str:
             raise InputError(f"{what}: '-' (standard input) cannot be used here; give a path")
         return stdin.read()
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8", newline="") as handle:  # line endings sent as they are
             return handle.read()
     except FileNotFoundError:
         raise InputError(f"{what}: no such file: {path}") from None

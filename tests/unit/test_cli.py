@@ -192,6 +192,12 @@ def test_start_body_sends_paths_as_given_with_relevance_and_environment(tmp_path
     parse_start(json.dumps(body).encode())  # and the server takes it as it is
 
 
+def test_a_file_is_sent_with_its_own_line_endings(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "win.ps1").write_bytes(b"line one\r\nline two\r\n")
+    assert inputs.source_file(FileSpec("win.ps1"))["content"] == "line one\r\nline two\r\n"
+
+
 def test_an_absolute_path_is_refused_with_the_relative_one_to_use(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "main.py").write_text("x", encoding="utf-8")
