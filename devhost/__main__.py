@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--activity-workers", type=int, default=8, help="threads that run activities")
     parser.add_argument("--telemetry", choices=["console"], default=None,
                         help="print the app's OpenTelemetry spans and metrics to stdout")
+    parser.add_argument("--cors", default=None, metavar="ORIGINS",
+                        help="origins allowed to call from a browser, comma-separated, '*' for any "
+                             "(default: local.settings.json's Host.CORS; none)")
     parser.add_argument("--state", default=None,
                         help="SQLite file for instances, history and timers (default: "
                              f"APP_DIR/{DEFAULT_STATE}); ':memory:' keeps state in memory only")
@@ -49,7 +52,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
     if state != MEMORY:
         state = str(Path(state).resolve())
     return Options(app_dir=app_dir, host=args.host, port=args.port, require_keys=args.require_keys,
-                   activity_workers=args.activity_workers, state=state, easy_auth=args.easy_auth)
+                   activity_workers=args.activity_workers, state=state, easy_auth=args.easy_auth,
+                   cors=args.cors)
 
 
 def print_banner(host: DevHost) -> None:

@@ -12,6 +12,7 @@ from aiohttp import web
 from devhost.activities import ActivityRunner
 from devhost.app_loader import FunctionIndex, import_app, index_functions
 from devhost.client_binding import client_binding_json
+from devhost.cors import CorsPolicy
 from devhost.durable_api import DurableApi
 from devhost.host_config import HostJson, load_local_settings, read_host_json
 from devhost.http_server import FunctionDispatcher, admin_routes, build_application
@@ -34,6 +35,7 @@ class Options:
     activity_workers: int = 8
     state: str = MEMORY  # a SQLite file, or ":memory:" (state lost at exit)
     easy_auth: bool = False  # simulate App Service Authentication (devhost/easy_auth.py)
+    cors: str | None = None  # allowed origins, comma-separated; None: local.settings.json's Host.CORS
 
 
 class DevHost:
@@ -74,7 +76,7 @@ class DevHost:
                                         self.options.app_dir, lambda: self._binding, self.options.easy_auth)
         routes = DurableApi(self.engine, self.host_json.hub_name).routes() + admin_routes(self.timers, self.keys)
         routes += self.mcp.routes()
-        app = build_application(dispatcher, routes)
+        app = build_application(dispatcher, routes, CorsPolicy.from_settings(self.options.app_dir, self.options.cors))
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.options.host, self.options.port)

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from devhost import __version__
 from devhost.app_loader import HttpFunction
+from devhost.cors import CorsPolicy, cors_middleware
 from devhost.http_convert import InvocationContext, to_function_request, to_web_response
 from devhost.keys import KeyPolicy
 from devhost.logs import log_exception
@@ -114,8 +115,9 @@ def admin_routes(timers: TimerScheduler, keys: KeyPolicy) -> list[web.RouteDef]:
     return [web.post("/admin/functions/{name}", run_function)]
 
 
-def build_application(dispatcher: FunctionDispatcher, durable_routes: list[web.RouteDef]) -> web.Application:
-    app = web.Application(middlewares=[request_log], client_max_size=MAX_BODY_BYTES)
+def build_application(dispatcher: FunctionDispatcher, durable_routes: list[web.RouteDef],
+                      cors: CorsPolicy) -> web.Application:
+    app = web.Application(middlewares=[request_log, cors_middleware(cors)], client_max_size=MAX_BODY_BYTES)
     started = time.monotonic()
 
     async def host_status(_: web.Request) -> web.Response:
