@@ -51,7 +51,7 @@ param engine string = ''
 param maximumInstanceCount int = 100
 
 @description('Memory of each instance in MB.')
-@allowed([512, 2048, 4096])
+@allowed([2048, 4096])
 param instanceMemoryMB int = 2048
 
 @description('Deploy the Azure Monitor workbook infra/workbook-debug-sessions.json on the Application Insights resource.')

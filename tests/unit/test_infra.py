@@ -255,7 +255,7 @@ def check_service_tag(docs: dict[str, Doc]) -> None:
     services = config["services"]
     assert len(services) == 1
     (service_name, service), = services.items()
-    assert service == {"project": ".", "language": "python", "host": "function"}
+    assert service == {"project": ".", "language": "python", "host": "function", "remoteBuild": True}
     assert config.get("infra", {}).get("path", "infra") == "infra"
     assert variable(docs["main"], "serviceName") == service_name
     assert body(docs["main"]["modules"]["functionApp"])["params"]["serviceName"] == "serviceName"
