@@ -12,6 +12,7 @@ from functools import lru_cache
 ENGINES = ("rules", "hybrid", "llm")
 # A GA data-plane api-version of Azure OpenAI chat completions with tool calling.
 DEFAULT_OPENAI_API_VERSION = "2024-10-21"
+UNRESOLVED_KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,16 @@ def _text(name: str) -> str | None:
     return os.environ.get(name, "").strip() or None
 
 
+def _secret(name: str) -> str | None:
+    value = _text(name)
+    # App Service passes a Key Vault reference it could not resolve through as its own text: a public,
+    # predictable string that must never become an HMAC key.
+    if value and value.startswith(UNRESOLVED_KEY_VAULT_REFERENCE):
+        raise ValueError(f"setting {name} is a Key Vault reference that App Service could not resolve "
+                         "(check the identity's access to the vault and the reference's status)")
+    return value
+
+
 def _flag(name: str) -> bool:
     return _choice(name, "false", ("true", "false", "1", "0", "yes", "no")) in ("true", "1", "yes")
 
@@ -80,7 +91,7 @@ def _flag(name: str) -> bool:
 def _security_settings(poll_secret: str) -> SecuritySettings:
     # Without its own secret the caller key derives from the poll secret: still stable across instances
     # when that one is set, and never equal to it (a leaked owner id must not help forge poll tokens).
-    caller = _text("DEBUG_CALLER_SECRET") or hmac.new(poll_secret.encode(), b"caller-id", "sha256").hexdigest()
+    caller = _secret("DEBUG_CALLER_SECRET") or hmac.new(poll_secret.encode(), b"caller-id", "sha256").hexdigest()
     rate = _int("DEBUG_RATE_PER_MINUTE", 30, 1, 10_000)
     return SecuritySettings(
         caller_secret=caller.encode("utf-8"),
@@ -108,7 +119,7 @@ def _llm_settings() -> LlmSettings:
 
 @lru_cache(maxsize=1)
 def load_settings() -> Settings:
-    secret = os.environ.get("DEBUG_POLL_TOKEN_SECRET", "")
+    secret = _secret("DEBUG_POLL_TOKEN_SECRET") or ""
     if not secret:
         # Tokens then only verify inside this process: fine for one local host, wrong for a scaled-out app.
         logging.warning("DEBUG_POLL_TOKEN_SECRET is not set; poll tokens use a per-process random secret")
