@@ -34,7 +34,7 @@ def clip(text: str, limit: int) -> str:
 
 def material_from_start(request: StartRequest, numbering: Numbering | None = None) -> Material:
     material = Material(error_description=clip(_clean(request.error_description, numbering), MAX_ERROR_CHARS))
-    apply_delta(material, delta_from_continue(0, None, request.context, numbering))
+    apply_delta(material, delta_from_continue(0, None, request.context, numbering), from_client_turn=False)
     return material
 
 
@@ -59,14 +59,26 @@ def _clean(text: str, numbering: Numbering | None) -> str:
     return redact_text(normalize_text(text), numbering)
 
 
-def apply_delta(material: Material, delta: MaterialDelta) -> None:
+def apply_delta(material: Material, delta: MaterialDelta, from_client_turn: bool = True) -> None:
     """Merge redacted material (pure: the orchestrator calls it). The newest file of a path wins."""
     material.environment.update(delta.environment)
-    if delta.answer:
-        material.answers = (material.answers + [delta.answer])[-MAX_ANSWERS:]
+    reply = _reply(delta, from_client_turn)
+    if reply:
+        material.answers = (material.answers + [reply])[-MAX_ANSWERS:]
     for excerpt in delta.files:
         material.files = [f for f in material.files if f.path != excerpt.path] + [excerpt]
     _fit_files(material)
+
+
+def _reply(delta: MaterialDelta, from_client_turn: bool) -> str | None:
+    """What the client replied on a turn: its answer text and the files it attached then.
+
+    A command's output is as often attached as pasted (`az ... > rules.json`), so the analyzers that read
+    the answers must see it either way; the files of the start are material, not a reply."""
+    parts = [delta.answer] if delta.answer else []
+    if from_client_turn:
+        parts += [f"(attached {excerpt.path})\n{excerpt.content}" for excerpt in delta.files]
+    return clip("\n\n".join(parts), MAX_ANSWER_CHARS) if parts else None
 
 
 def _fit_files(material: Material) -> None:
