@@ -13,6 +13,9 @@ import unicodedata
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads already joined valid pairs into one character
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# The same rule as `path_problem`, as one regular expression valid in both Python and ECMA-262 (JSON Schema's
+# dialect), for the API description; tests/unit/test_input_hygiene.py checks the two agree.
+RELATIVE_PATH_PATTERN = r"^(?![\\/])(?![A-Za-z]:)(?!(?:.*[\\/])?\.\.(?:[\\/]|$))[^\x00-\x1f\x7f-\x9f]+$"
 
 
 def path_problem(path: str) -> str | None:

@@ -3,9 +3,9 @@ envelopes and error bodies. Limits that the contract names live here too."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 # Limits from the contract. A request over any of them is refused whole, before anything is stored.
 MAX_ERROR_DESCRIPTION_CHARS = 50_000
@@ -19,6 +19,15 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_PATH_CHARS = 1_024
 
 Relevance = Literal["primary", "secondary", "config"]
+
+
+def _whole_float_as_int(value: Any) -> Any:
+    # JSON has one number type: 30.0 is the integer 30 (JSON Schema says so too, and Python's json.dumps or a
+    # Logic Apps expression may write it that way). 30.5 stays a float and strict int validation refuses it.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_float_as_int)]
 Status = Literal["done", "request", "continue", "fail"]
 NextAction = Literal["none", "answer", "continue", "poll"]
 Confidence = Literal["high", "medium", "low"]
@@ -34,7 +43,7 @@ class SourceFile(_Strict):
     path: str = Field(min_length=1, max_length=MAX_PATH_CHARS)
     content: str
     relevance: Relevance = "secondary"
-    size_bytes: int | None = None  # accepted and ignored: the server measures
+    size_bytes: WholeNumber | None = None  # accepted and ignored: the server measures
 
 
 class EnvironmentInfo(BaseModel):
@@ -52,15 +61,15 @@ class Context(_Strict):
 
 
 class Options(_Strict):
-    max_depth: int = Field(default=5, ge=1, le=20)
-    time_limit_seconds: int = Field(default=40, ge=5, le=600)
-    max_rounds: int = Field(default=5, ge=1, le=20)
+    max_depth: WholeNumber = Field(default=5, ge=1, le=20)
+    time_limit_seconds: WholeNumber = Field(default=40, ge=5, le=600)
+    max_rounds: WholeNumber = Field(default=5, ge=1, le=20)
     auto_continue: bool = False
-    wait_seconds: int = Field(default=30, ge=0, le=200)
+    wait_seconds: WholeNumber = Field(default=30, ge=0, le=200)
 
 
 class ContinueOptions(_Strict):
-    wait_seconds: int = Field(default=30, ge=0, le=200)
+    wait_seconds: WholeNumber = Field(default=30, ge=0, le=200)
 
 
 class StartRequest(_Strict):

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from shared.input_hygiene import RELATIVE_PATH_PATTERN
 from shared.models import (
     MAX_ANSWER_CHARS,
     MAX_ERROR_DESCRIPTION_CHARS,
@@ -46,13 +47,14 @@ MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
     (Health, "serialization"),
 )
 
-# Limits checked after parsing (413 payload_too_large, or 400 for the file count). A string's length in
-# characters is at most its UTF-8 length in bytes, so a byte limit is also a sound maxLength.
-_LIMITS: dict[tuple[str, str], dict[str, int]] = {
+# Limits checked after parsing (413 payload_too_large, or 400 for the file count and the path rules). A
+# string's length in characters is at most its UTF-8 length in bytes, so a byte limit is a sound maxLength.
+_LIMITS: dict[tuple[str, str], dict[str, int | str]] = {
     ("StartRequest", "error_description"): {"maxLength": MAX_ERROR_DESCRIPTION_CHARS},
     ("ContinueRequest", "answer"): {"maxLength": MAX_ANSWER_CHARS},
     ("Context", "source_files"): {"maxItems": MAX_SOURCE_FILES},
     ("SourceFile", "content"): {"maxLength": MAX_FILE_BYTES},
+    ("SourceFile", "path"): {"pattern": RELATIVE_PATH_PATTERN},
 }
 
 # Descriptions by schema and property; "" describes the schema itself. Building the schemas fails on an

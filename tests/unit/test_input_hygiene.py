@@ -50,3 +50,18 @@ def test_an_unpaired_surrogate_in_the_body_is_a_400_not_a_crash():
     with pytest.raises(ApiError) as raised:
         parse_start(b'{"error_description": "x \\ud800"}')
     assert raised.value.status == 400
+
+
+def test_the_documented_path_pattern_agrees_with_the_path_check():
+    import random
+    import re
+
+    from shared.input_hygiene import RELATIVE_PATH_PATTERN, path_problem
+
+    pattern = re.compile(RELATIVE_PATH_PATTERN)
+    alphabet = ["a", "Z", "é", ".", "..", "/", "\\", ":", "C:", " ", "\x07", "\x7f", "\x85", "\n", "\t", "_"]
+    rng = random.Random(7)
+    samples = ["a/b.py", "..a", "a..b", ".hidden", "a/.", "/x", "\\\\srv\\x", "C:\\x", "a/../b", "..", "a\\..", "a\n"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    for path in samples:
+        assert (pattern.fullmatch(path) is not None) == (path_problem(path) is None), repr(path)

@@ -59,6 +59,8 @@ def test_unparseable_bodies_are_400(raw, code):
     ({"options": {"wait_seconds": 201}}, "options.wait_seconds"),
     ({"options": {"wait_seconds": -1}}, "options.wait_seconds"),
     ({"options": {"max_depth": "5"}}, "options.max_depth"),
+    ({"options": {"max_depth": 5.5}}, "options.max_depth"),
+    ({"options": {"max_depth": True}}, "options.max_depth"),
     ({"options": {"auto_continue": "yes"}}, "options.auto_continue"),
     ({"options": {"max_dept": 3}}, "options.max_dept"),
     ({"context": {"source_files": [{"path": "a.py", "content": "x", "relevance": "weird"}]}},
@@ -72,6 +74,13 @@ def test_schema_errors_name_the_field(fields, field):
     error = refused(body(**fields))
     assert error.status == 400
     assert field in fields_of(error)
+
+
+def test_a_whole_number_written_with_a_fraction_is_that_integer():
+    # JSON has one number type; json.dumps(30.0) and Logic Apps expressions write "30.0".
+    parsed = parse_start(body(options={"wait_seconds": 30.0, "max_depth": 2e0}))
+    assert (parsed.options.wait_seconds, parsed.options.max_depth) == (30, 2)
+    assert type(parsed.options.wait_seconds) is int
 
 
 def test_missing_or_empty_error_description_is_named():
