@@ -55,7 +55,7 @@ class DevHost:
         self.engine = Engine(self.index, self.store, self.activities)
         self.timers = TimerScheduler(self.index.timers, str(options.app_dir), lambda: self._binding)
         self.mcp = McpEndpoint(self.index.mcp_tools, self.keys, lambda: self._binding, options.app_dir,
-                               options.easy_auth)
+                               options.easy_auth, self.host_json.mcp)
         self._runner: web.AppRunner | None = None
         self.port = options.port
 

@@ -16,9 +16,19 @@ DEFAULT_HUB_NAME = "DevHostHub"
 
 
 @dataclass(frozen=True)
+class McpServerInfo:
+    """host.json `extensions.mcp`: what the MCP extension tells a client in `initialize`."""
+
+    name: str = "Azure Functions MCP server"  # the extension's defaults
+    version: str = "1.0.0"
+    instructions: str | None = None
+
+
+@dataclass(frozen=True)
 class HostJson:
     route_prefix: str
     hub_name: str
+    mcp: McpServerInfo = McpServerInfo()
 
 
 def read_host_json(app_dir: Path) -> HostJson:
@@ -29,7 +39,11 @@ def read_host_json(app_dir: Path) -> HostJson:
     extensions = data.get("extensions") or {}
     prefix = (extensions.get("http") or {}).get("routePrefix", DEFAULT_ROUTE_PREFIX)
     hub = (extensions.get("durableTask") or {}).get("hubName") or DEFAULT_HUB_NAME
-    return HostJson(route_prefix=str(prefix).strip("/"), hub_name=str(hub))
+    mcp = extensions.get("mcp") or {}
+    server = McpServerInfo(name=str(mcp.get("serverName") or McpServerInfo.name),
+                           version=str(mcp.get("serverVersion") or McpServerInfo.version),
+                           instructions=str(mcp["instructions"]) if mcp.get("instructions") else None)
+    return HostJson(route_prefix=str(prefix).strip("/"), hub_name=str(hub), mcp=server)
 
 
 def load_local_settings(app_dir: Path) -> list[str]:

@@ -29,6 +29,7 @@ from aiohttp import web
 
 from devhost.app_loader import AppLoadError, McpToolFunction
 from devhost.easy_auth import platform_headers
+from devhost.host_config import McpServerInfo
 from devhost.http_convert import InvocationContext
 from devhost.http_server import call_function
 from devhost.keys import KeyPolicy
@@ -41,7 +42,6 @@ SESSION_HEADER = "Mcp-Session-Id"
 VERSION_HEADER = "MCP-Protocol-Version"
 SUPPORTED_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")  # oldest to newest
 DEFAULT_VERSION = "2025-03-26"  # what the spec says a server assumes when a request names none
-SERVER_INFO = {"name": "Azure Functions MCP server", "version": "1.0.0"}  # the extension's defaults
 # JSON-RPC error codes
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -32601, -32602, -32603
 # The worker's result envelope when useResultSchema is on: {"type", "content", "structuredContent"}
@@ -132,6 +132,7 @@ class McpEndpoint:
     client_binding: Callable[[], str]
     app_dir: Path
     easy_auth: bool = False
+    server: McpServerInfo = McpServerInfo()
     sessions: dict[str, str] = field(default_factory=dict)  # session id -> negotiated protocol version
 
     def __post_init__(self) -> None:
@@ -189,8 +190,10 @@ class McpEndpoint:
         version = negotiate(params.get("protocolVersion"))
         session_id = secrets.token_hex(16)
         self.sessions[session_id] = version
-        result = {"protocolVersion": version, "capabilities": {"tools": {"listChanged": False}},
-                  "serverInfo": SERVER_INFO}
+        result: dict[str, Any] = {"protocolVersion": version, "capabilities": {"tools": {"listChanged": False}},
+                                  "serverInfo": {"name": self.server.name, "version": self.server.version}}
+        if self.server.instructions:
+            result["instructions"] = self.server.instructions
         return await _event_stream(request, message.get("id"), _ready(result), {SESSION_HEADER: session_id})
 
     def _end_session(self, request: web.Request) -> web.Response:

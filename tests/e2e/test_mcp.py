@@ -260,3 +260,19 @@ def test_streamable_http_rules_of_the_endpoint(host: str):
         assert '"result": {}' in http.post(MCP, json=ping, headers=session).text
         assert http.delete(MCP, headers=session).status_code == 204
         assert http.post(MCP, json=ping, headers=session).status_code == 404  # an ended session is unknown
+
+
+def test_initialize_names_the_server_and_gives_the_agent_host_json_instructions(host: str) -> None:
+    configured = json.loads((REPO / "host.json").read_text())["extensions"]["mcp"]
+
+    async def initialize() -> Any:
+        async with (httpx2.AsyncClient(timeout=30) as http,
+                    streamable_http_client(f"{host}{MCP}", http_client=http) as (read, write),
+                    ClientSession(read, write) as client):
+            return await client.initialize()
+
+    result = anyio.run(initialize)
+    assert (result.server_info.name, result.server_info.version) == (configured["serverName"],
+                                                                    configured["serverVersion"])
+    assert result.instructions == configured["instructions"]
+    assert "debug_error_continue" in result.instructions
