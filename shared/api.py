@@ -116,11 +116,16 @@ async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, t
     envelope, turn = envelope_from_status(trace_id, status)
     if envelope.status in ("done", "fail"):
         raise ApiError(409, "session_finished", f"The session has finished with status '{envelope.status}'.")
+    waits = envelope.next_action in ("answer", "continue")
+    # A fresh Azure token (delegated identity) is taken with the turn it comes with; checked before admission
+    # like the start's, so a refused token costs no rate. A working session has no turn to take it with.
+    delegation = sealed_delegation(req, trace_id) if waits else None
     await admit(client, owner, trace_id, starting=False)
-    if envelope.next_action in ("answer", "continue"):
+    if waits:
         numbering = session_numbering(trace_id, session_input(status).get("redaction_numbers"))
         delta = delta_from_continue(turn, request.answer, request.context, numbering)
         delta.redaction_numbers = numbering.known
+        delta.delegation = delegation
         try:
             await client.raise_event(trace_id, CLIENT_EVENT, delta.model_dump(mode="json"))
         except Exception as exc:  # 410: it finished between our read and the event

@@ -21,6 +21,7 @@ from shared.material import apply_delta
 from shared.models import Envelope
 from shared.report import partial_report
 from shared.session import (
+    CREDENTIALS_RENEWED,
     AskClient,
     Conclude,
     DecisionEnvelope,
@@ -75,8 +76,13 @@ def _resume(state: SessionState, delta: MaterialDelta) -> None:
     state.redaction_numbers.update(delta.redaction_numbers)  # placeholders stay numbered alike next turn
     said = [f"answered: {delta.answer[:300]}"] if delta.answer else []
     said += [f"sent {', '.join(f.path for f in delta.files[:10])}"] if delta.files else []
+    renewed = delta.delegation is not None
+    if renewed:  # calls refused for want of rights before this may be made again (analyzers/ledger.py)
+        state.delegation = delta.delegation
+        said.append("sent a fresh Azure token")
     if said:  # analyzers re-read the material after each client entry, so only new material makes one
-        state.add_evidence(Evidence(tool="client", status="success", summary="; ".join(said)))
+        state.add_evidence(Evidence(tool="client", status="success", summary="; ".join(said),
+                                    data={CREDENTIALS_RENEWED: True} if renewed else {}))
     state.turn += 1
     state.round += 1
     state.round_steps = 0

@@ -15,6 +15,9 @@ EvidenceStatus = Literal["success", "no_data", "partial", "error"]
 
 # Ledger caps: a session has at most 20 rounds of 20 steps; the ledger keeps the newest entries.
 MAX_LEDGER_ENTRIES = 60
+# Marks the client entry of a turn that brought a fresh Azure token (delegated identity): Azure calls refused
+# for want of rights before it are worth making again (shared/engines/analyzers/ledger.py `azure_call`).
+CREDENTIALS_RENEWED = "credentials_renewed"
 MAX_EVIDENCE_SUMMARY_CHARS = 600
 MAX_EVIDENCE_DATA_CHARS = 4_000
 
@@ -114,6 +117,8 @@ class MaterialDelta(BaseModel):
     files: list[FileExcerpt] = Field(default_factory=list)
     environment: dict[str, Any] = Field(default_factory=dict)
     redaction_numbers: dict[str, int] = Field(default_factory=dict)  # the session's map after this delta
+    # Delegated identity: a fresh Azure token sent with this continue, sealed like the start's (ciphertext only).
+    delegation: dict[str, Any] | None = None
 
 
 class Waiting(BaseModel):

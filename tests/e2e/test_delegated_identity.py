@@ -76,3 +76,21 @@ def test_a_token_that_is_not_a_jwt_is_refused(delegated: tuple[str, PlaybackServ
         refused = http.post("/api/debug", json=WITH_AZURE["request"],
                             headers={"x-functions-key": KEY, "X-Azure-Access-Token": "not-a-token"})
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_azure_token"
+
+
+def test_a_fresh_token_sent_with_the_continue_lets_the_refused_calls_run_again(
+        delegated: tuple[str, PlaybackServer, str]):
+    url, playback, token = delegated
+    with httpx.Client(base_url=url, timeout=120) as http:
+        asked = http.post("/api/debug", json=WITH_AZURE["request"], headers={"x-functions-key": KEY})
+        assert asked.status_code == 200 and asked.json()["status"] == "request", asked.text
+        assert "token" in asked.json()["message"].lower()  # the denial note: no token of yours reached it
+        calls_before = len(playback.calls)
+        resumed = http.post(f"/api/debug/{asked.json()['trace_id']}/continue", json={},
+                            headers={"x-functions-key": KEY, "X-Azure-Access-Token": token})
+    envelope = resumed.json()
+    assert (resumed.status_code, envelope["status"]) == (200, "done"), resumed.text
+    assert "j.alvarez@contoso.com" in envelope["report"]["root_cause"]
+    assert any("fresh Azure token" in line for line in envelope["report"]["checked"])
+    after = playback.calls[calls_before:]
+    assert after and all(c.get("bearer") == "caller#0" for c in after), after

@@ -8,7 +8,7 @@ from shared.azure.delegation import identity_mode
 from shared.engines.base import Decision
 from shared.models import ClientRequest
 from shared.report import partial_report
-from shared.session import AskClient, Evidence, GiveUp, RunTool, SessionState
+from shared.session import CREDENTIALS_RENEWED, AskClient, Evidence, GiveUp, RunTool, SessionState
 from shared.tools.catalog import catalog, normalized_arguments
 
 
@@ -48,11 +48,25 @@ def azure_call(state: SessionState, tool: str, arguments: dict[str, Any], purpos
     """An Azure tool's result, or the RunTool that gets it; None when the service cannot make the call
     (no Azure access, or the call failed): the analyzer then asks the client, see `cli_for`."""
     done = recorded(state, tool, arguments)
-    if done is not None:
+    if done is not None and not _refused_before_fresh_credentials(state, done):
         return None if done.status == "error" else done
     if not state.azure_access:
         return None
     return RunTool(tool=tool, arguments=normalized_arguments(tool, arguments), purpose=purpose)
+
+
+def _refused_before_fresh_credentials(state: SessionState, evidence: Evidence) -> bool:
+    """A call refused for want of rights (no token, expired, 401/403) before the client sent a fresh Azure token."""
+    data = evidence.data
+    refused = data.get("access") == "no_credentials" or data.get("http_status") in (401, 403)
+    if evidence.status != "error" or not refused:
+        return False
+    for entry in reversed(state.ledger):
+        if entry is evidence:
+            return False
+        if entry.tool == "client" and entry.data.get(CREDENTIALS_RENEWED):
+            return True
+    return False
 
 
 def cli_for(tool: str, arguments: dict[str, Any]) -> str:
