@@ -124,7 +124,8 @@ _IDEMPOTENCY = {"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
                            "pattern": "^[ -~]+$"}}
 _AZURE_TOKEN = {"name": ACCESS_TOKEN_HEADER, "in": "header", "required": False,
                 "description": "Only when the service runs with DEBUG_AZURE_IDENTITY=delegated: the caller's "
-                               "Azure Resource Manager access token, used for this session's Azure calls.",
+                               "Azure Resource Manager access token, used for this session's Azure calls (on a "
+                               "continue: a fresh one, replacing it).",
                 "schema": {"type": "string"}}
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -139,8 +140,8 @@ OPERATIONS: tuple[Operation, ...] = (
               "Answer or resume a debug session",
               "Gives a session that waits (`request`, or a paused `continue`) the answer and more context and "
               "resumes it; on a working session it waits like a GET. " + ASYNC_NOTE,
-              _responses(200, 202, 400, 401, 404, 409, 413, 429, 500),
-              parameters=(_TRACE_ID,), request_schema="ContinueRequest",
+              _responses(200, 202, 400, 401, 404, 409, 413, 429, 500, 503),
+              parameters=(_TRACE_ID, _AZURE_TOKEN), request_schema="ContinueRequest",
               request_examples=examples.CONTINUE_EXAMPLES, visibility="important"),
     Operation("get", f"{ROUTE_PREFIX}/debug/{{trace_id}}", "GetDebugSession", "Get a debug session",
               "The session's current envelope. " + ASYNC_NOTE,
