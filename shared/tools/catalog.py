@@ -53,12 +53,18 @@ def tool(arguments: type[BaseModel], needs_azure: bool = False,
     return register
 
 
+# Tools register as their modules are imported, and the model is offered them in that order (shared/llm/schema.py):
+# the Azure tools first, from subscriptions and resources down to access, then every other module alphabetically.
+_FIRST_MODULES = ("azure_resources", "azure_activity", "azure_monitor", "azure_rbac")
+
+
 @lru_cache(maxsize=1)
 def _import_tool_modules() -> None:
     import shared.tools
 
-    for module_info in pkgutil.iter_modules(shared.tools.__path__):
-        importlib.import_module(f"shared.tools.{module_info.name}")
+    found = [module_info.name for module_info in pkgutil.iter_modules(shared.tools.__path__)]
+    for name in [*(n for n in _FIRST_MODULES if n in found), *(n for n in found if n not in _FIRST_MODULES)]:
+        importlib.import_module(f"shared.tools.{name}")
 
 
 def catalog() -> dict[str, Tool]:

@@ -17,7 +17,9 @@ from evals.playback import PlaybackServer, matches
 from shared.azure.clients import clear_caches
 from shared.azure.errors import classify, needs_role
 from shared.session import MAX_EVIDENCE_DATA_CHARS, Evidence, Material
-from shared.tools.azure_tools import capped_query, extract_fields, kql_refusal, type_spec
+from shared.tools.azure_fields import extract_fields
+from shared.tools.azure_monitor import capped_query, kql_refusal
+from shared.tools.azure_resources import type_spec
 from shared.tools.catalog import catalog, run_tool
 
 SCENARIO = Path(__file__).resolve().parents[3] / "shared" / "scenarios" / "storage-firewall-with-azure.yaml"

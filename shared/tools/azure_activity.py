@@ -1,0 +1,174 @@
+"""Azure tools for what happened to a resource: who changed what (the activity log), how the platform sees it
+(Resource Health) and which operations of a deployment failed, with their errors."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from itertools import islice
+from typing import Any
+
+from pydantic import Field
+
+from shared.azure import is_resource_id, resource_group_of, rest_dict, subscription_of, uri_path
+from shared.azure.clients import call_options, client
+from shared.tools.azure_common import (
+    GROUP_FIELD,
+    SCOPE_FIELD,
+    SUBSCRIPTION_FIELD,
+    AzureArguments,
+    Found,
+    ResourceArguments,
+    azure_tool,
+    clip_text,
+    fit,
+    iso_utc,
+    time_window,
+)
+
+
+class ActivityLogArguments(AzureArguments):
+    scope: str = SCOPE_FIELD
+    hours: int = Field(24, ge=1, le=336, description="how far back to look, in hours (at most 14 days)")
+    only_failures: bool = Field(False, description="only events whose status is Failed")
+
+
+class DeploymentArguments(AzureArguments):
+    subscription_id: str = SUBSCRIPTION_FIELD
+    resource_group: str = GROUP_FIELD
+    deployment_name: str = Field(pattern=r"^[-\w._()]{1,64}$", description="the deployment's name")
+
+
+_EVENT_FIELDS = "eventTimestamp,operationName,status,caller,resourceId,properties,operationId"
+
+
+def _activity_cli(a: ActivityLogArguments) -> str:
+    if is_resource_id(a.scope):
+        target = f"--resource-id {shlex.quote(a.scope)}"
+    elif group := resource_group_of(a.scope):
+        target = f"--subscription {subscription_of(a.scope)} --resource-group {shlex.quote(group)}"
+    else:
+        target = f"--subscription {subscription_of(a.scope)}"
+    failures = " --status Failed" if a.only_failures else ""
+    return (f"az monitor activity-log list {target} --offset {a.hours}h{failures} --query \"[].{{time:eventTimestamp, "
+            f"operation:operationName.value, status:status.value, caller:caller, resource:resourceId}}\"")
+
+
+def _activity_filter(scope: str, hours: int) -> str:
+    start, end = time_window(hours)
+    condition = f"eventTimestamp ge '{iso_utc(start)}' and eventTimestamp le '{iso_utc(end)}'"
+    if is_resource_id(scope):
+        return f"{condition} and resourceUri eq '{scope}'"
+    group = resource_group_of(scope)
+    return f"{condition} and resourceGroupName eq '{group}'" if group else condition
+
+
+@azure_tool(ActivityLogArguments, cli=_activity_cli, scope=lambda a: a.scope,
+            action=lambda a: "Microsoft.Insights/eventtypes/values/read")
+def list_activity_log(args: ActivityLogArguments) -> Found:
+    """Who changed what: the activity log of a subscription, resource group or resource over the last `hours`,
+    newest first, one event per operation, at most 25: data {"events": [{"time", "operation", "status", "caller",
+    "resource_id", "message"?}], "count", "truncated"}."""
+    monitor = client("monitor", subscription_of(args.scope))
+    pages = monitor.activity_logs.list(filter=_activity_filter(args.scope, args.hours), select=_EVENT_FIELDS,
+                                       **call_options())
+    events = [_event(rest_dict(e)) for e in islice(pages, 500)]
+    if args.only_failures:
+        events = [e for e in events if str(e["status"]).lower() == "failed"]
+    events = _latest_per_operation(sorted(events, key=lambda e: str(e["time"]), reverse=True))
+    kept, rest = fit([{k: v for k, v in e.items() if k != "operation_id"} for e in events[:25]])
+    if not events:
+        what = "failed operations" if args.only_failures else "events"
+        return "no_data", f"no {what} in the activity log of {args.scope} in the last {args.hours} h", {"events": []}
+    lines = "; ".join(f"{e['time']} {e['operation']} {e['status']} by {e['caller']}" for e in kept[:8])
+    return "success", f"{len(events)} operations in the last {args.hours} h: {lines}", \
+        {"events": kept, "count": len(events), "truncated": len(events) > len(kept)}
+
+
+def _event(event: dict[str, Any]) -> dict[str, Any]:
+    row = {"time": event.get("eventTimestamp"), "operation": (event.get("operationName") or {}).get("value"),
+           "status": (event.get("status") or {}).get("value"), "caller": event.get("caller"),
+           "resource_id": event.get("resourceId"), "operation_id": event.get("operationId")}
+    message = _status_message((event.get("properties") or {}).get("statusMessage"))
+    if message:
+        row["message"] = message
+    return row
+
+
+def _status_message(raw: Any) -> str | None:
+    """The error message of a failed event (statusMessage is a JSON string with an `error` object)."""
+    if not raw:
+        return None
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return clip_text(raw)
+    error = parsed.get("error", parsed) if isinstance(parsed, dict) else {}
+    if isinstance(error, dict) and (error.get("code") or error.get("message")):
+        return clip_text(f"{error.get('code')}: {error.get('message')}")
+    return clip_text(raw)
+
+
+def _latest_per_operation(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    latest = []
+    for event in events:  # newest first: the first seen of an operation is its final state
+        key = str(event.get("operation_id") or id(event))
+        if key not in seen:
+            seen.add(key)
+            latest.append(event)
+    return latest
+
+
+@azure_tool(ResourceArguments,
+            cli=lambda a: f"az rest --method get --url \"https://management.azure.com{a.resource_id}/providers/"
+                          f"Microsoft.ResourceHealth/availabilityStatuses/current?api-version=2025-05-01\"",
+            scope=lambda a: a.resource_id, action=lambda a: "Microsoft.ResourceHealth/availabilityStatuses/read")
+def get_resource_health(args: ResourceArguments) -> Found:
+    """The platform's health of a resource (Resource Health): data {"availabilityState" (Available, Unavailable,
+    Degraded, Unknown), "summary", "reasonType", "occuredTime" (the API's spelling), "detailedStatus"}."""
+    health = client("resourcehealth", subscription_of(args.resource_id))
+    status = rest_dict(health.availability_statuses.get_by_resource(uri_path(args.resource_id), **call_options()))
+    properties = status.get("properties") or {}
+    data = {key: clip_text(properties.get(key)) for key in ("availabilityState", "summary", "reasonType", "occuredTime",
+                                                           "detailedStatus")}
+    name = args.resource_id.rsplit("/", 1)[-1]
+    return "success", f"health of {name}: {data['availabilityState']} ({data['summary']})", data
+
+
+@azure_tool(DeploymentArguments,
+            cli=lambda a: f"az deployment operation group list --subscription {a.subscription_id} --resource-group "
+                          f"{shlex.quote(a.resource_group)} --name {shlex.quote(a.deployment_name)} --query "
+                          f"\"[?properties.provisioningState=='Failed'].{{target:properties.targetResource.id, "
+                          f"error:properties.statusMessage.error}}\"",
+            scope=lambda a: f"/subscriptions/{a.subscription_id}/resourceGroups/{a.resource_group}/providers/"
+                            f"Microsoft.Resources/deployments/{a.deployment_name}",
+            action=lambda a: "Microsoft.Resources/deployments/operations/read")
+def list_deployment_operations(args: DeploymentArguments) -> Found:
+    """The failed operations of a resource group deployment: data {"operations" (how many in all), "failed":
+    [{"target": {"id", "type", "name"}, "status_code", "code", "message", "details": [{"code", "message"}]}]}."""
+    deployments = client("deployments", args.subscription_id)
+    pages = deployments.deployment_operations.list(args.resource_group, args.deployment_name, **call_options())
+    operations = [rest_dict(o) for o in islice(pages, 500)]
+    failed = [_failed_operation(o.get("properties") or {}) for o in operations
+              if str((o.get("properties") or {}).get("provisioningState", "")).lower() == "failed"]
+    if not operations:
+        return "no_data", f"deployment {args.deployment_name} has no operations", {"operations": 0, "failed": []}
+    kept, rest = fit(failed)
+    causes = "; ".join(f"{f['target'].get('type')} {f['target'].get('name')}: {f['code']}: {f['message']}"
+                       for f in kept[:5])
+    summary = f"{len(failed)} of {len(operations)} operations failed" + (f": {causes}" if causes else "")
+    return "success", summary, {"operations": len(operations), "failed": kept, "truncated": bool(rest)}
+
+
+def _failed_operation(properties: dict[str, Any]) -> dict[str, Any]:
+    message = properties.get("statusMessage") or {}
+    if isinstance(message, str):
+        message = {"error": {"message": message}}
+    error = message.get("error") or message
+    target = properties.get("targetResource") or {}
+    details = [{"code": d.get("code"), "message": clip_text(d.get("message"))} for d in (error.get("details") or [])[:3]
+               if isinstance(d, dict)]
+    return {"target": {"id": target.get("id"), "type": target.get("resourceType"), "name": target.get("resourceName")},
+            "status_code": properties.get("statusCode"), "code": error.get("code"),
+            "message": clip_text(error.get("message")), "details": details}

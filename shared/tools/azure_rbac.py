@@ -1,0 +1,78 @@
+"""The Azure tool for access: the role assignments that apply to a principal at a scope, with the roles' names.
+
+Role definitions change rarely, so their names are cached (and emptied with the other caches of Azure answers)."""
+
+from __future__ import annotations
+
+import shlex
+from functools import lru_cache
+from itertools import islice
+
+from azure.core.exceptions import AzureError
+from pydantic import Field
+
+from shared.azure import GUID_PATTERN, rest_dict, subscription_of, uri_path
+from shared.azure.clients import call_options, client, register_cache
+from shared.tools.azure_common import SCOPE_FIELD, AzureArguments, Found, azure_tool, fit
+
+_PRINCIPAL = Field(pattern=GUID_PATTERN, description="the object (principal) id of a user, group or managed identity")
+
+
+class RoleAssignmentArguments(AzureArguments):
+    scope: str = SCOPE_FIELD
+    principal_id: str = _PRINCIPAL
+
+
+_ASSIGNMENT_CAP = 50
+
+
+@azure_tool(RoleAssignmentArguments,
+            cli=lambda a: f"az role assignment list --assignee {a.principal_id} --scope {shlex.quote(a.scope)} "
+                          f"--include-inherited --query \"[].{{role:roleDefinitionName, scope:scope}}\"",
+            scope=lambda a: a.scope, action=lambda a: "Microsoft.Authorization/roleAssignments/read")
+def list_role_assignments(args: RoleAssignmentArguments) -> Found:
+    """The role assignments of a principal that apply at a scope (at it, inherited from above, or below it), with
+    role names: data {"assignments": [{"role", "scope", "relation" (at, inherited, below), "principal_type"}],
+    "count"}. Group memberships are not expanded."""
+    subscription_id = subscription_of(args.scope)
+    authorization = client("authorization", subscription_id)
+    pages = authorization.role_assignments.list_for_scope(uri_path(args.scope),
+                                                          filter=f"principalId eq '{args.principal_id}'",
+                                                          **call_options())
+    assignments = [(rest_dict(a).get("properties") or {}) for a in islice(pages, _ASSIGNMENT_CAP)]
+    rows = [{"role": _role_name(subscription_id, str(p.get("roleDefinitionId"))), "scope": p.get("scope"),
+             "relation": _relation(str(p.get("scope") or ""), args.scope), "principal_type": p.get("principalType")}
+            for p in assignments]
+    if not rows:
+        return "no_data", f"principal {args.principal_id} has no role assignment at, above or below {args.scope}", \
+            {"assignments": [], "count": 0}
+    kept, rest = fit(rows)
+    text = "; ".join(f"{r['role']} at {r['scope']} ({r['relation']})" for r in kept[:10])
+    return "success", f"{len(rows)} role assignments of {args.principal_id}: {text}", \
+        {"assignments": kept, "count": len(rows), "truncated": bool(rest) or len(rows) >= _ASSIGNMENT_CAP}
+
+
+def _relation(assignment_scope: str, scope: str) -> str:
+    a, s = assignment_scope.lower().rstrip("/"), scope.lower().rstrip("/")
+    if a == s:
+        return "at"
+    above = a in ("", "/") or a.startswith("/providers/microsoft.management/managementgroups/") or s.startswith(a + "/")
+    return "inherited" if above else "below"
+
+
+def _role_name(subscription_id: str, role_definition_id: str) -> str | None:
+    """The role's name (e.g. Storage Blob Data Reader); None when the definition cannot be read."""
+    try:
+        return _role_definition_name(subscription_id, role_definition_id)
+    except AzureError:  # the assignment itself is the evidence; a missing name should not hide it
+        return None
+
+
+@lru_cache(maxsize=256)
+def _role_definition_name(subscription_id: str, role_definition_id: str) -> str | None:
+    authorization = client("authorization", subscription_id)
+    definition = rest_dict(authorization.role_definitions.get_by_id(uri_path(role_definition_id), **call_options()))
+    return (definition.get("properties") or {}).get("roleName")
+
+
+register_cache(_role_definition_name.cache_clear)

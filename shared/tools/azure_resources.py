@@ -1,0 +1,202 @@
+"""Azure tools over Resource Manager: which subscriptions and resources there are, one resource's settings that
+matter for its type, and the names (never the values) of an app's settings.
+
+The api-version of a resource read comes from shared/knowledge/api_versions.yaml, else from the provider; the
+fields kept come from the same file through azure_fields."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import yaml
+from azure.core.exceptions import AzureError, HttpResponseError
+from azure.core.rest import HttpRequest
+from azure.mgmt.core.exceptions import ARMErrorFormat
+from pydantic import Field
+
+from shared.azure import resource_type_of, rest_dict, subscription_of, uri_path
+from shared.azure.clients import call_options, client, register_cache
+from shared.tools.azure_common import (
+    GROUP_FIELD,
+    SUBSCRIPTION_FIELD,
+    AzureArguments,
+    Found,
+    ResourceArguments,
+    azure_tool,
+    fit,
+)
+from shared.tools.azure_fields import extract_fields
+
+_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class NoArguments(AzureArguments):
+    pass
+
+
+class ResourceGroupArguments(AzureArguments):
+    subscription_id: str = SUBSCRIPTION_FIELD
+    resource_group: str = GROUP_FIELD
+
+
+class SiteArguments(AzureArguments):
+    site_id: str = Field(pattern=r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Web/sites/"
+                         r"[^/]+(/slots/[^/]+)?$", max_length=1000,
+                         description="the id of a web or function app (or one of its slots)")
+
+
+# --- subscriptions and resources ---------------------------------------------------------------------------
+
+@azure_tool(NoArguments, cli=lambda a: 'az account list --query "[].{id:id, name:name}"',
+            scope=lambda a: "/subscriptions", action=lambda a: "Microsoft.Resources/subscriptions/read")
+def list_subscriptions(args: NoArguments) -> Found:
+    """List the subscriptions the service's identity can read: data {"subscriptions": [{"id" (the GUID), "name",
+    "state"}]}. Resolves a display name such as 'dev-subscription' to its id."""
+    pages = client("subscriptions").subscriptions.list(**call_options())
+    subscriptions = [{"id": s.get("subscriptionId"), "name": s.get("displayName"), "state": s.get("state")}
+                     for s in map(rest_dict, islice(pages, 100))]
+    kept, rest = fit(subscriptions)
+    if not subscriptions:
+        return "no_data", "the service's identity can read no subscription", {"subscriptions": []}
+    names = ", ".join(f"{s['name']} ({s['id']})" for s in kept)
+    return "success", f"{len(subscriptions)} subscriptions: {names}", {"subscriptions": kept, "truncated": bool(rest)}
+
+
+@azure_tool(ResourceGroupArguments,
+            cli=lambda a: f"az resource list --subscription {a.subscription_id} --resource-group "
+                          f"{shlex.quote(a.resource_group)} --query \"[].{{id:id, name:name, type:type, kind:kind, "
+                          f"location:location}}\"",
+            scope=lambda a: f"/subscriptions/{a.subscription_id}/resourceGroups/{a.resource_group}",
+            action=lambda a: "Microsoft.Resources/subscriptions/resourceGroups/resources/read")
+def list_resources_in_group(args: ResourceGroupArguments) -> Found:
+    """List the resources of a resource group (at most 100): data {"resources": [{"id", "name", "type", "kind",
+    "location"}], "count", "truncated", "not_shown" (names of those that did not fit)}."""
+    pages = client("resources", args.subscription_id).resources.list_by_resource_group(args.resource_group,
+                                                                                        **call_options())
+    found = [rest_dict(r) for r in islice(pages, 101)]
+    resources = [{k: r.get(k) for k in ("id", "name", "type", "kind", "location")} for r in found[:100]]
+    if not resources:
+        return "no_data", f"resource group {args.resource_group} has no resources", {"resources": [], "count": 0}
+    kept, rest = fit(resources)
+    not_shown, _ = fit([r["name"] for r in rest], 600)
+    kinds = ", ".join(f"{r['name']} ({r['type']})" for r in resources[:20])
+    data = {"resources": kept, "count": len(resources), "truncated": len(found) > 100 or bool(rest),
+            "not_shown": not_shown}
+    return "success", f"{len(resources)} resources in {args.resource_group}: {kinds}", data
+
+
+@lru_cache(maxsize=1)
+def _api_versions() -> dict[str, Any]:
+    return yaml.safe_load((_KNOWLEDGE / "api_versions.yaml").read_text(encoding="utf-8"))
+
+
+def type_spec(namespace: str, resource_type: str) -> dict[str, Any] | None:
+    """The knowledge entry of a type (exact match first, then `Namespace/*`), case-insensitively."""
+    types = {name.lower(): spec for name, spec in _api_versions()["types"].items()}
+    return types.get(f"{namespace}/{resource_type}".lower()) or types.get(f"{namespace}/*".lower())
+
+
+@lru_cache(maxsize=128)
+def _provider_api_version(subscription_id: str, namespace: str, resource_type: str) -> str:
+    """The newest stable api-version the provider reports for a type (raises when it cannot say)."""
+    provider = rest_dict(client("resources", subscription_id).providers.get(namespace, **call_options()))
+    for entry in provider.get("resourceTypes") or []:
+        if str(entry.get("resourceType", "")).lower() == resource_type.lower():
+            versions = sorted(entry.get("apiVersions") or [], reverse=True)
+            stable = [v for v in versions if "preview" not in v.lower()]
+            if stable or versions:
+                return (stable or versions)[0]
+    raise LookupError(f"{namespace} reports no api-version for {resource_type}")
+
+
+register_cache(_provider_api_version.cache_clear)
+
+
+def _api_version_for(subscription_id: str, namespace: str, resource_type: str) -> str:
+    spec = type_spec(namespace, resource_type)
+    if spec:
+        return str(spec["api_version"])
+    try:
+        return _provider_api_version(subscription_id, namespace, resource_type)
+    except (AzureError, LookupError):  # the provider list is a convenience; a known default still may work
+        return str(_api_versions()["default_api_version"])
+
+
+@azure_tool(ResourceArguments, cli=lambda a: f"az resource show --ids {shlex.quote(a.resource_id)}",
+            scope=lambda a: a.resource_id, action=lambda a: "/".join(resource_type_of(a.resource_id)) + "/read")
+def get_resource(args: ResourceArguments) -> Found:
+    """Read one resource by id: data {"id", "name", "type", "kind", "location", "identity": {"type",
+    "principalId", "userAssigned"}} and the properties that matter for its type (shared/knowledge/
+    api_versions.yaml: storage network rules, web app outbound addresses and VNet routing, site config/web
+    access restrictions, Key Vault access model...). Secrets are never read."""
+    subscription_id = subscription_of(args.resource_id)
+    namespace, resource_type = resource_type_of(args.resource_id)
+    api_version = _api_version_for(subscription_id, namespace, resource_type)
+    resource = rest_dict(client("resources", subscription_id).resources.get_by_id(
+        uri_path(args.resource_id), api_version=api_version, **call_options()))
+    spec = type_spec(namespace, resource_type)
+    fields = spec["fields"] if spec else _api_versions()["default_fields"]
+    data: dict[str, Any] = {k: resource.get(k) for k in ("id", "name", "type", "kind", "location")}
+    data["identity"] = _identity(resource.get("identity"))
+    data.update(extract_fields(resource, fields))
+    if not spec:
+        data["property_names"] = sorted(resource.get("properties") or {})[:40]
+    facts = "; ".join(f"{k}={v}" for k, v in _flatten(data).items()
+                      if k not in ("id", "type", "name") and v not in (None, []))
+    return "success", f"{data['type']} '{data['name']}' (api-version {api_version}): {facts}", data
+
+
+def _identity(identity: Any) -> dict[str, Any] | None:
+    if not isinstance(identity, dict):
+        return None
+    assigned = identity.get("userAssignedIdentities") or {}
+    return {"type": identity.get("type"), "principalId": identity.get("principalId"),
+            "userAssigned": [{"id": k, "principalId": (v or {}).get("principalId")} for k, v in assigned.items()]}
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+# --- web apps ----------------------------------------------------------------------------------------------
+
+_WEB_API_VERSION = "2023-12-01"
+
+
+@azure_tool(SiteArguments,
+            cli=lambda a: f"az webapp config appsettings list --ids {shlex.quote(a.site_id)} "
+                          "--query \"[].name\" -o tsv",
+            scope=lambda a: a.site_id, action=lambda a: "Microsoft.Web/sites/config/list/action")
+def list_app_setting_names(args: SiteArguments) -> Found:
+    """List the NAMES of a web or function app's application settings (values are dropped as the answer is
+    parsed, never stored or returned): data {"names": [...], "count"}. Tells whether a setting exists."""
+    subscription_id = subscription_of(args.site_id)
+    request = HttpRequest("POST", f"/{uri_path(args.site_id)}/config/appsettings/list",
+                          params={"api-version": _WEB_API_VERSION})
+    response = client("resources", subscription_id).send_request(request, **call_options())
+    if response.status_code >= 400:
+        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    names = _setting_names(response.text())
+    del response  # the body held values; nothing past this point can see it
+    kept, rest = fit(names)
+    if not names:
+        return "no_data", f"{args.site_id.rsplit('/', 1)[-1]} has no application settings", {"names": [], "count": 0}
+    return "success", f"{len(names)} app settings (names only): {', '.join(kept)}", \
+        {"names": kept, "count": len(names), "truncated": bool(rest)}
+
+
+def _setting_names(body: str) -> list[str]:
+    """The keys of `properties` in a settings list answer; the values go out of scope here."""
+    properties = (json.loads(body) or {}).get("properties") or {}
+    return sorted(str(k) for k in properties) if isinstance(properties, dict) else []
