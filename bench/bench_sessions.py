@@ -19,6 +19,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from shared.engines.signatures import clear_signature_scans  # noqa: E402
 from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.api_client import follow  # noqa: E402
 from tests.helpers.devhost_process import run_devhost  # noqa: E402
@@ -40,6 +41,7 @@ def one_http_session(base_url: str, scenario: dict) -> float:
 
 
 def one_engine_session(scenario: dict) -> float:
+    clear_signature_scans()  # a repeat must not find its material already classified: each session starts cold
     began = time.perf_counter()
     run_engine(scenario["request"], scenario.get("client", []))
     return time.perf_counter() - began

@@ -73,24 +73,39 @@ def _weighted_texts(material: Material) -> list[tuple[int, str]]:
 
 
 def classify(material: Material) -> list[Hit]:
-    """Every matching signature, best first (ties keep the order of the knowledge file)."""
-    texts = _weighted_texts(material)
-    hits = []
-    for signature in signatures():
-        hit = Hit(signature)
+    """Every matching signature, best first (ties keep the order of the knowledge file).
+
+    The engine asks at every step, but the material changes only on client turns: the scan (about 500
+    regular-expression searches over every text, most of a step's time) is kept per material text, and
+    each caller gets fresh Hit objects."""
+    texts = tuple(_weighted_texts(material))
+    return [Hit(signatures()[index], score, dict(facts), list(quotes))
+            for index, score, facts, quotes in _scan(texts)]
+
+
+@lru_cache(maxsize=16)  # a session's material is at most ~150,000 characters: a few MB at the most
+def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tuple], ...]:
+    found = []
+    for index, signature in enumerate(signatures()):
+        score, facts, quotes = 0, {}, []
         for pattern in signature.patterns:
             for weight, text in texts:
                 match = pattern.search(text)
                 if match is None:
                     continue
-                hit.score += weight
-                hit.quotes.append(match.group(0)[:200])
+                score += weight
+                quotes.append(match.group(0)[:200])
                 for key, value in match.groupdict().items():
-                    if value and key not in hit.facts:
-                        hit.facts[key] = value
-        if hit.score:
-            hits.append(hit)
-    return sorted(hits, key=lambda h: -h.score)
+                    if value and key not in facts:
+                        facts[key] = value
+        if score:
+            found.append((index, score, tuple(facts.items()), tuple(quotes)))
+    return tuple(sorted(found, key=lambda f: -f[1]))
+
+
+def clear_signature_scans() -> None:
+    """Forget the kept scans (benchmarks measure a session's first classification, not a kept one)."""
+    _scan.cache_clear()
 
 
 def mentions_azure(material: Material) -> bool:

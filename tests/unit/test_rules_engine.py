@@ -113,3 +113,26 @@ def test_a_missing_azure_module_suggests_its_distribution_and_the_stated_app():
     actions = " ".join(outcome.final.report.actions)
     assert "`azure-cosmos`" in actions
     assert "--name orders-func --resource-group orders-rg" in actions and "<function-app>" not in actions
+
+
+def test_a_kept_classification_is_the_same_as_a_fresh_one_and_callers_cannot_change_it():
+    from shared.engines.signatures import classify, clear_signature_scans
+    from shared.session import FileExcerpt, Material
+
+    material = Material(error_description="ModuleNotFoundError: No module named 'requests'",
+                        files=[FileExcerpt(path="requirements.txt", relevance="config", content="azure-functions\n",
+                                           size_bytes=16)])
+    clear_signature_scans()
+    fresh = classify(material)
+    assert fresh, "the error matches a signature"
+    fresh[0].quotes.append("changed by a caller")
+    fresh[0].facts["module"] = "changed"
+    fresh[0].score += 100
+    kept = classify(material.model_copy(deep=True))
+    clear_signature_scans()
+    again = classify(material)
+    assert [(h.signature.id, h.score, h.facts, h.quotes) for h in kept] == \
+           [(h.signature.id, h.score, h.facts, h.quotes) for h in again]
+    assert "changed by a caller" not in kept[0].quotes and kept[0].facts.get("module") != "changed"
+    material.answers.append("ErrorCode:AuthorizationFailure This request is not authorized to perform this operation.")
+    assert {h.signature.id for h in classify(material)} > {h.signature.id for h in again}  # new material: scanned anew
