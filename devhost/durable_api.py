@@ -5,7 +5,9 @@ terminate, purge_instance_history(_by), signal_entity and read_entity_state."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 from typing import Any
 
 from aiohttp import web
@@ -24,10 +26,17 @@ _STATUS_NAMES = {"pending": "Pending", "running": "Running", "completed": "Compl
 _OUTCOME_STATUS = {"accepted": 202, "not_found": 404, "gone": 410}
 
 
+# The extension delivers a client's entity signal through a queue: in Azure it lands tens to hundreds of
+# milliseconds later. devhost applies it at once unless told to wait, which hides races a client must
+# handle (read the entity, then signal it); set this to play Azure's latency.
+SIGNAL_DELAY_ENV = "DEVHOST_ENTITY_SIGNAL_DELAY_MS"
+
+
 class DurableApi:
     def __init__(self, engine: Engine, hub: str) -> None:
         self._engine = engine
         self._hub = hub
+        self._signal_delay = max(0.0, float(os.environ.get(SIGNAL_DELAY_ENV, "0") or 0)) / 1000
 
     def routes(self) -> list[web.RouteDef]:
         base = WEBHOOK_PATH
@@ -154,7 +163,11 @@ class DurableApi:
         # The SDK sends the operation input JSON-encoded twice already; entity functions decode twice.
         operation_input = text or "null"
         operation_message = EntityOperation(entity_id(name, key), operation, operation_input, None)
-        self._engine.entities.submit(operation_message, None)
+        if self._signal_delay:  # the same delay for every signal keeps their order, as a queue would
+            asyncio.get_running_loop().call_later(self._signal_delay, self._engine.entities.submit,
+                                                  operation_message, None)
+        else:
+            self._engine.entities.submit(operation_message, None)
         return web.json_response(None, status=202)
 
 

@@ -1,10 +1,12 @@
 """Admission of starts and continues against the caller's limits (429 with Retry-After when over).
 
-Runs before anything of the request is stored. See shared/rate_limit.py for the arithmetic and for
-why read-then-signal is good enough."""
+Runs before anything of the request is stored. See shared/rate_limit.py for the arithmetic, and for why
+each process also counts the spends it signalled that the entity does not show yet."""
 
 from __future__ import annotations
 
+import secrets
+import threading
 import time
 from typing import Any
 
@@ -13,11 +15,64 @@ from azure.durable_functions import DurableOrchestrationClient, OrchestrationRun
 
 from shared.errors import ApiError
 from shared.models import ErrorDetail
-from shared.rate_limit import ENTITY, Limits, as_state, refilled, retry_after_open, retry_after_tokens
+from shared.rate_limit import (
+    ENTITY,
+    RECENT_SECONDS,
+    Limits,
+    PendingSpend,
+    as_state,
+    refilled,
+    retry_after_open,
+    retry_after_tokens,
+    with_pending,
+)
 from shared.settings import load_settings
 
 _RUNNING = {OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending,
             OrchestrationRuntimeStatus.ContinuedAsNew}
+
+
+class PendingSpends:
+    """This process's admitted spends per caller, kept until the entity lists them or RECENT_SECONDS pass.
+
+    Check and record happen under one lock with no await between them, so two requests of one caller in
+    this process can never both take the last token."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_owner: dict[str, list[PendingSpend]] = {}
+
+    def effective(self, owner: str, state: dict[str, Any], limits: Limits, now: float) -> dict[str, Any]:
+        with self._lock:
+            return with_pending(state, self._unapplied(owner, state, now), limits, now)
+
+    def take(self, owner: str, state: dict[str, Any], limits: Limits, now: float, starting: bool,
+             trace_id: str, open_until: float) -> PendingSpend:
+        """Record one spend for `owner`, or raise the 429 when the entity and the pending spends say no."""
+        with self._lock:
+            unapplied = self._unapplied(owner, state, now)
+            effective = with_pending(state, unapplied, limits, now)
+            wait = retry_after_tokens(effective, limits)
+            if wait is not None:
+                raise rate_limited(wait, f"More than {limits.rate_per_minute} requests a minute.")
+            open_wait = retry_after_open(effective, limits, now) if starting else None
+            if open_wait is not None:
+                raise rate_limited(open_wait, f"{limits.max_open} sessions are open already; finish or delete one.")
+            item = PendingSpend(secrets.token_hex(8), now, trace_id, open_until)
+            self._by_owner[owner] = [*unapplied, item]
+            return item
+
+    def _unapplied(self, owner: str, state: dict[str, Any], now: float) -> list[PendingSpend]:
+        applied = state.get("recent") or {}
+        kept = [p for p in self._by_owner.get(owner, []) if p.spend_id not in applied and now - p.at < RECENT_SECONDS]
+        if kept:
+            self._by_owner[owner] = kept
+        else:
+            self._by_owner.pop(owner, None)  # callers come and go: keep no entry for one with nothing pending
+        return kept
+
+
+_PENDING = PendingSpends()
 
 
 def _limits() -> Limits:
@@ -31,16 +86,13 @@ async def admit(client: DurableOrchestrationClient, owner: str, trace_id: str, s
     entity = df.EntityId(ENTITY, owner)
     read = await client.read_entity_state(entity)
     state = refilled(as_state(read.entity_state if read.entity_exists else None, limits, now), limits, now)
-    wait = retry_after_tokens(state, limits)
-    if wait is not None:
-        raise rate_limited(wait, f"More than {limits.rate_per_minute} requests a minute.")
-    open_wait = await _open_wait(client, entity, state, limits, now) if starting else None
-    if open_wait is not None:
-        raise rate_limited(open_wait, f"{limits.max_open} sessions are open already; finish or delete one.")
+    if starting:
+        await _close_ended(client, entity, owner, state, limits, now)
     open_until = now + load_settings().session_ttl_seconds
+    spent = _PENDING.take(owner, state, limits, now, starting, trace_id, open_until)
     await client.signal_entity(entity, "spend", {"now": now, "rate": limits.rate_per_minute, "burst": limits.burst,
                                                  "max_open": limits.max_open, "trace_id": trace_id,
-                                                 "open_until": open_until})
+                                                 "open_until": open_until, "spend_id": spent.spend_id})
 
 
 async def release(client: DurableOrchestrationClient, owner: str, trace_id: str) -> None:
@@ -48,17 +100,16 @@ async def release(client: DurableOrchestrationClient, owner: str, trace_id: str)
     await client.signal_entity(df.EntityId(ENTITY, owner), "close", {"now": time.time(), "trace_id": trace_id})
 
 
-async def _open_wait(client: DurableOrchestrationClient, entity: df.EntityId, state: dict[str, Any],
-                     limits: Limits, now: float) -> int | None:
-    """Retry-After for the open-session cap; sessions that have ended since are closed first."""
-    if retry_after_open(state, limits, now) is None:
-        return None
+async def _close_ended(client: DurableOrchestrationClient, entity: df.EntityId, owner: str,
+                       state: dict[str, Any], limits: Limits, now: float) -> None:
+    """At the open-session cap, sessions that have ended since are closed first (removed from `state` too)."""
+    if retry_after_open(_PENDING.effective(owner, state, limits, now), limits, now) is None:
+        return
     for trace_id in list(state["open"]):  # at most max_open lookups, and only for a caller at its cap
         status = await client.get_status(trace_id)
         if not status or status.runtime_status not in _RUNNING:
             del state["open"][trace_id]
             await client.signal_entity(entity, "close", {"now": now, "trace_id": trace_id})
-    return retry_after_open(state, limits, now)
 
 
 def rate_limited(retry_after: int, message: str) -> ApiError:

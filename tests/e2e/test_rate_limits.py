@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ from tests.helpers.engine_loop import load_scenarios
 REPO = Path(__file__).resolve().parents[2]
 BODY = next(s for s in load_scenarios() if s["id"] == "storage-firewall-no-azure-access")["request"]
 QUICK = {**BODY, "options": {"wait_seconds": 0}}
-KEYS = ("rate-a", "rate-b", "open-a")
+KEYS = ("rate-a", "rate-b", "open-a", "burst-a")
 SECRET = "rate-test-secret"
 ENTITY = "/runtime/webhooks/durabletask/entities/caller_limits/{}"
 
@@ -24,7 +25,8 @@ ENTITY = "/runtime/webhooks/durabletask/entities/caller_limits/{}"
 @pytest.fixture(scope="module")
 def limited() -> Iterator[str]:
     env = {"DEVHOST_FUNCTION_KEYS": ",".join(KEYS), "DEBUG_RATE_PER_MINUTE": "3", "DEBUG_RATE_BURST": "3",
-           "DEBUG_MAX_OPEN_SESSIONS": "2", "DEBUG_CALLER_SECRET": SECRET}
+           "DEBUG_MAX_OPEN_SESSIONS": "2", "DEBUG_CALLER_SECRET": SECRET,
+           "DEVHOST_ENTITY_SIGNAL_DELAY_MS": "150"}  # signals land later, as through Azure's queues
     with run_devhost(REPO, env=env, extra_args=["--require-keys"]) as url:
         yield url
 
@@ -87,3 +89,16 @@ def test_the_open_session_cap_frees_up_when_a_session_is_deleted(limited: str):
         _assert_rate_limited(_start(http, "open-a"))
         assert _delete(http, "open-a", first) == 204
         assert _start(http, "open-a").status_code in (200, 202)
+
+
+def test_a_burst_of_concurrent_starts_admits_no_more_than_the_limits(limited: str):
+    # Ten starts at once, before the entity can apply any spend: the process's own ledger must refuse what
+    # the entity's (not yet updated) counts would let through. Open cap 2 (< burst 3) decides here.
+    def start(_: int) -> int:
+        with httpx.Client(base_url=limited, timeout=60) as http:
+            return http.post("/api/debug", json=QUICK, headers={"x-functions-key": "burst-a"}).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        codes = list(pool.map(start, range(10)))
+    assert sorted(codes).count(429) == 8, codes
+    assert all(code in (200, 202) for code in codes if code != 429), codes
