@@ -1,6 +1,7 @@
 """Check a running deployment from the outside, the way its users reach it (standard library only).
 
     python scripts/smoke_deployment.py BASE_URL --key FUNCTION_KEY [--mcp-key MCP_EXTENSION_KEY]
+    AZDEBUG_KEY=... AZDEBUG_MCP_KEY=... python scripts/smoke_deployment.py BASE_URL   (keys off the command line)
 
 After `azd up`: BASE_URL is `azd env get-value SERVICE_API_URI`, the function key comes from
 `az functionapp keys list ... --query functionKeys.default`, the MCP key from `... --query
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -154,9 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="smoke_deployment.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("base_url", help="the function app's URL, e.g. https://func-abc.azurewebsites.net")
-    parser.add_argument("--key", required=True, help="a function key (the `default` host key)")
-    parser.add_argument("--mcp-key", help="the mcp_extension system key; the MCP check is skipped without it")
+    parser.add_argument("--key", default=os.environ.get("AZDEBUG_KEY"),
+                        help="a function key (the `default` host key); default: $AZDEBUG_KEY")
+    parser.add_argument("--mcp-key", default=os.environ.get("AZDEBUG_MCP_KEY"),
+                        help="the mcp_extension system key (default: $AZDEBUG_MCP_KEY); without it the MCP check "
+                             "is skipped")
     args = parser.parse_args(argv)
+    if not args.key:
+        parser.error("a function key is needed: --key or AZDEBUG_KEY")
     smoke = Smoke(args.base_url.rstrip("/"), args.key, args.mcp_key)
     run_checks(smoke)
     for name, passed, detail in smoke.results:

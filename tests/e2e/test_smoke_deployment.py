@@ -43,3 +43,22 @@ def test_a_wrong_key_fails_the_checks_that_need_it_and_says_why(deployed_like: s
     assert "FAIL a session runs to its final answer: start: HTTP 401" in run.stdout
     assert "FAIL the MCP endpoint lists the two tools: initialize: HTTP 401" in run.stdout
     assert "PASS health answers without a key" in run.stdout
+
+
+def test_the_azd_postdeploy_hook_checks_the_deployment_with_keys_from_az(deployed_like: str, tmp_path: Path) -> None:
+    # The Azure CLI cannot run here: a stand-in answers `az functionapp keys list` and records its arguments.
+    calls = tmp_path / "az-calls"
+    fake_az = tmp_path / "bin" / "az"
+    fake_az.parent.mkdir()
+    fake_az.write_text(f'#!/bin/sh\necho "$*" >> {calls}\necho {KEY}\n')
+    fake_az.chmod(0o755)
+    env = {"PATH": f"{fake_az.parent}:/usr/bin:/bin", "AZURE_FUNCTION_APP_NAME": "func-abc",
+           "AZURE_RESOURCE_GROUP": "rg-debug", "SERVICE_API_URI": deployed_like}
+    run = subprocess.run(["sh", str(REPO / "scripts" / "postdeploy.sh")], env=env, capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.splitlines()[-1] == "7 passed, 0 failed"
+    asked = calls.read_text().splitlines()
+    assert asked == ["functionapp keys list -g rg-debug -n func-abc --query functionKeys.default -o tsv",
+                     "functionapp keys list -g rg-debug -n func-abc --query systemKeys.mcp_extension -o tsv"]
+    assert KEY not in run.stdout + run.stderr

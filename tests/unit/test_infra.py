@@ -512,3 +512,16 @@ def test_the_workbook_is_deployed_from_the_file_as_it_is():
 def test_keys_of_quoted_objects_are_read_without_quotes():
     # The helper the checks rely on: pycep keeps quotes on quoted keys, the checks compare unquoted names.
     assert key("'azd-service-name'") == "azd-service-name" and key("plain") == "plain"
+
+
+def test_the_postdeploy_hook_runs_the_smoke_check_with_values_the_deployment_outputs():
+    config = yaml.safe_load((ROOT / "azure.yaml").read_text(encoding="utf-8"))
+    hook = config["hooks"]["postdeploy"]["posix"]
+    script = ROOT / hook["run"]
+    assert script.is_file() and script.stat().st_mode & 0o111, "the hook's script exists and is executable"
+    assert hook["continueOnError"] is True  # a check must never undo a deployment
+    text = script.read_text(encoding="utf-8")
+    assert "smoke_deployment.py" in text
+    outputs = set(template("main.bicep")["outputs"])
+    read = set(re.findall(r"\$\{(AZURE_\w+|SERVICE_\w+)", text))
+    assert read and read <= outputs, f"the hook reads values no Bicep output gives: {sorted(read - outputs)}"
