@@ -23,3 +23,9 @@ def base_url() -> Iterator[str]:
 def http(base_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=base_url, timeout=120) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def state_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite state file of the module's own, for tests that read what devhost stored on disk."""
+    return tmp_path_factory.mktemp("devhost-state") / "state.sqlite"

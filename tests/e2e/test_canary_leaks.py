@@ -28,11 +28,6 @@ CORPUS = canaries()
 
 
 @pytest.fixture(scope="module")
-def state_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("canary-state") / "state.sqlite"
-
-
-@pytest.fixture(scope="module")
 def host(state_file: Path) -> Iterator[str]:
     with run_devhost(REPO, env={"DEBUG_POLL_TOKEN_SECRET": "canary"}, state=state_file) as url:
         yield url

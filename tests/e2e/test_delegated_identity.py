@@ -33,11 +33,6 @@ def caller_token() -> str:
 
 
 @pytest.fixture(scope="module")
-def state_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("delegated-state") / "state.sqlite"
-
-
-@pytest.fixture(scope="module")
 def delegated(state_file: Path) -> Iterator[tuple[str, PlaybackServer, str]]:
     token = caller_token()
     with PlaybackServer(WITH_AZURE["azure"]) as playback:
