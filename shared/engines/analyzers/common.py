@@ -47,6 +47,11 @@ def table(name: str) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+def table_entry(table_name: str, entry_id: str) -> Entry:
+    """The entry of knowledge/<table_name>.yaml with this `id` (analyzers name ids their table must have)."""
+    return next(e for e in table(table_name) if e["id"] == entry_id)
+
+
 @lru_cache(maxsize=1024)
 def regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)

@@ -11,7 +11,7 @@ from shared.engines.analyzers.common import (
     facts_for,
     matched_entry,
     search,
-    table,
+    table_entry,
     texts,
 )
 from shared.engines.analyzers.network_path import service_host
@@ -27,7 +27,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if not isinstance(found, tuple):
         return found
     entry, facts = found
-    hosts = next(e for e in table(TABLE) if e["id"] == "hosts")
+    hosts = table_entry(TABLE, "hosts")
     facts = {**search(hosts["facts"], texts(state)), **facts}
     service = service_host(state)
     if service is not None and (not facts.get("host") or facts["host"] == service[1]["host"]):

@@ -14,6 +14,7 @@ from shared.engines.analyzers.common import (
     grounded,
     search,
     table,
+    table_entry,
     texts,
     unknown,
 )
@@ -29,7 +30,7 @@ TABLE = "container_pull_errors"
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if not grounded(state, hit) or hit is None:
         return unknown(state)
-    image = next(e for e in table(TABLE) if e["id"] == "image")
+    image = table_entry(TABLE, "image")
     facts = facts_for(state, hit, search(image["facts"], texts(state, files=True)))
     found = first_entry([e for e in table(TABLE) if e.get("match")], state)
     if found is not None:

@@ -15,6 +15,7 @@ from shared.engines.analyzers.common import (
     grounded,
     search,
     table,
+    table_entry,
     texts,
     unknown,
 )
@@ -43,7 +44,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
                        purpose="reading the vault's permission model from the client's answer")
     value = str((fields.data.get("values") or {}).get(_MODEL_FIELD, "")).lower() if fields else ""
     if value in {"true", "false"}:
-        entry = next(e for e in table(TABLE) if e["id"] == ("model-rbac" if value == "true" else "model-access-policy"))
+        entry = table_entry(TABLE, ("model-rbac" if value == "true" else "model-access-policy"))
         evidence = [EvidenceItem(source=FIELDS, summary=fields.summary)] if fields else []
         return conclude_entry(state, hit, entry, _facts(state, hit, {}), evidence)
     return _ask_model(state, hit)
@@ -51,7 +52,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 
 def _facts(state: SessionState, hit: Hit, found: dict[str, str]) -> dict[str, str]:
     """The vault, the caller and the denied action, wherever the error or the files name them."""
-    general = next(e for e in table(TABLE) if e["id"] == "facts")
+    general = table_entry(TABLE, "facts")
     facts = facts_for(state, hit, search(general["facts"], texts(state, files=True)), found)
     kind = facts.get("permission_type", "")
     if kind:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from shared.engines.analyzers.common import (
-    Entry,
     conclude_entry,
     facts_for,
     fill,
@@ -19,6 +18,7 @@ from shared.engines.analyzers.common import (
     grounded,
     search,
     table,
+    table_entry,
     texts,
     unknown,
 )
@@ -49,12 +49,8 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 
 def _code_facts(state: SessionState) -> dict[str, str]:
     """The client id the code or settings select, if any (AZURE_CLIENT_ID, managed_identity_client_id)."""
-    general = next(e for e in table(TABLE) if e["id"] == "facts")
+    general = table_entry(TABLE, "facts")
     return search(general["facts"], texts(state, files=True))
-
-
-def _entry(name: str) -> Entry:
-    return next(e for e in table(TABLE) if e["id"] == name)
 
 
 def _from_identity(state: SessionState, hit: Hit, identity: Evidence) -> Decision:
@@ -62,11 +58,11 @@ def _from_identity(state: SessionState, hit: Hit, identity: Evidence) -> Decisio
     facts = facts_for(state, hit, _code_facts(state))
     evidence = [EvidenceItem(source="client", summary=identity.summary)]
     if not data.get("assigned"):
-        return conclude_entry(state, hit, _entry("none-assigned"), facts, evidence)
+        return conclude_entry(state, hit, table_entry(TABLE, "none-assigned"), facts, evidence)
     clients = data.get("user_assigned_client_ids") or []
     if not data.get("system_assigned") and clients and facts.get("client_id") not in clients:
         facts["assigned_client_ids"] = ", ".join(clients)
-        return conclude_entry(state, hit, _entry("user-assigned-not-selected"), facts, evidence)
+        return conclude_entry(state, hit, table_entry(TABLE, "user-assigned-not-selected"), facts, evidence)
     return GiveUp(reason="exhausted", message="The app has a managed identity the code can use, so a missing identity "
                                               "is ruled out; the credential failure has another cause.",
                   report=partial_report(state, root_cause=f"Managed identity present ({identity.summary}); a missing "

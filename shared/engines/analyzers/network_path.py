@@ -20,6 +20,7 @@ from shared.engines.analyzers.common import (
     report,
     specific_hit,
     table,
+    table_entry,
     texts,
     unknown,
 )
@@ -78,7 +79,7 @@ def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str,
                                           "aliases": " -> ".join(data.get("aliases") or [])})
     intent = data.get("privatelink") or any(regex(_PRIVATE_INTENT).search(t) for t in texts(state))
     outcome = "private-address" if data.get("private") else "public-address"
-    entry = next(e for e in table(OUTCOMES) if e["id"] == outcome)
+    entry = table_entry(OUTCOMES, outcome)
     confidence = entry["confidence"] if outcome == "private-address" or intent else "medium"
     evidence = quotes(hit) + [EvidenceItem(source=DNS, summary=dns.summary)]
     return Conclude(message=fill(entry["summary"], facts),

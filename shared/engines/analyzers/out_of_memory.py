@@ -12,7 +12,7 @@ from shared.engines.analyzers.common import (
     facts_for,
     matched_entry,
     search,
-    table,
+    table_entry,
     texts,
 )
 from shared.engines.base import Decision
@@ -27,7 +27,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if not isinstance(found, tuple):
         return found
     entry, facts = found
-    platform = next(e for e in table(TABLE) if e["id"] == "platform")
+    platform = table_entry(TABLE, "platform")
     environment = " ".join(str(v) for v in state.material.environment.values())
     facts = {**search(platform["facts"], [*texts(state, files=True), environment]), **facts}
     return conclude_entry(state, hit, {**entry, "derive": platform["derive"]}, facts_for(state, hit, facts))
