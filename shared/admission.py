@@ -17,13 +17,13 @@ from shared.errors import ApiError
 from shared.models import ErrorDetail
 from shared.rate_limit import (
     ENTITY,
-    RECENT_SECONDS,
     Limits,
     PendingSpend,
     as_state,
     refilled,
     retry_after_open,
     retry_after_tokens,
+    unapplied,
     with_pending,
 )
 from shared.settings import load_settings
@@ -63,8 +63,7 @@ class PendingSpends:
             return item
 
     def _unapplied(self, owner: str, state: dict[str, Any], now: float) -> list[PendingSpend]:
-        applied = state.get("recent") or {}
-        kept = [p for p in self._by_owner.get(owner, []) if p.spend_id not in applied and now - p.at < RECENT_SECONDS]
+        kept = unapplied(self._by_owner.get(owner, []), state, now)
         if kept:
             self._by_owner[owner] = kept
         else:

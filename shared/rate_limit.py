@@ -97,13 +97,17 @@ class PendingSpend:
     open_until: float | None = None
 
 
+def unapplied(pending: list[PendingSpend], state: dict[str, Any], now: float) -> list[PendingSpend]:
+    """The pending spends the entity does not list as applied, and recent enough that it may not have yet."""
+    applied = state.get("recent") or {}
+    return [item for item in pending if item.spend_id not in applied and now - item.at < RECENT_SECONDS]
+
+
 def with_pending(state: dict[str, Any], pending: list[PendingSpend], limits: Limits,
                  now: float) -> dict[str, Any]:
     """The entity's state (refilled to `now`) as it will be once this process's pending spends land."""
     effective = refilled(state, limits, now)
-    for item in pending:
-        if item.spend_id in effective["recent"] or now - item.at >= RECENT_SECONDS:
-            continue  # applied already, or long enough ago to be
+    for item in unapplied(pending, effective, now):
         effective["tokens"] = max(-float(limits.burst), effective["tokens"] - 1)
         if item.trace_id and item.open_until and item.open_until > now:
             effective["open"][item.trace_id] = item.open_until
