@@ -8,13 +8,14 @@ configured: without an allowed origin no CORS header is ever sent and a prefligh
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+
+from devhost.host_config import read_local_settings
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PREFLIGHT_MAX_AGE = "600"
@@ -28,10 +29,7 @@ class CorsPolicy:
     @classmethod
     def from_settings(cls, app_dir: Path, cli_origins: str | None) -> CorsPolicy:
         """`--cors a,b` wins over local.settings.json's `Host.CORS`, as with func start."""
-        host: dict = {}
-        path = app_dir / "local.settings.json"
-        if path.is_file():
-            host = json.loads(path.read_text(encoding="utf-8-sig")).get("Host") or {}
+        host = read_local_settings(app_dir).get("Host") or {}
         listed = cli_origins if cli_origins is not None else str(host.get("CORS") or "")
         origins = frozenset(o.strip().rstrip("/") for o in listed.split(",") if o.strip())
         return cls(origins=origins, credentials=bool(host.get("CORSCredentials", False)))

@@ -46,14 +46,17 @@ def read_host_json(app_dir: Path) -> HostJson:
     return HostJson(route_prefix=str(prefix).strip("/"), hub_name=str(hub), mcp=server)
 
 
+def read_local_settings(app_dir: Path) -> dict[str, Any]:
+    """local.settings.json as it stands (`Values`, `Host`...), or {} without one."""
+    path = app_dir / "local.settings.json"
+    return json.loads(path.read_text(encoding="utf-8-sig")) if path.is_file() else {}
+
+
 def load_local_settings(app_dir: Path) -> list[str]:
     """Put local.settings.json `Values` into os.environ, never overriding a variable already set.
 
     Returns the names that were set (never the values: they are often secrets)."""
-    path = app_dir / "local.settings.json"
-    if not path.is_file():
-        return []
-    values = json.loads(path.read_text(encoding="utf-8-sig")).get("Values") or {}
+    values = read_local_settings(app_dir).get("Values") or {}
     applied = []
     for name, value in values.items():
         if name not in os.environ and value is not None:
