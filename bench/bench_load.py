@@ -33,6 +33,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.figures import percentile  # noqa: E402
 from evals.playback import PlaybackServer  # noqa: E402
 from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.api_client import follow  # noqa: E402
@@ -58,11 +59,6 @@ class Outcome:
 class LoadResult:
     outcomes: list[Outcome] = field(default_factory=list)
     wall_seconds: float = 0.0
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 # ----- 1. concurrent sessions over HTTP -----

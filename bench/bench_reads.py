@@ -18,15 +18,11 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.figures import percentile  # noqa: E402
 from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.devhost_process import run_devhost  # noqa: E402
 
 STATUS = "/runtime/webhooks/durabletask/instances/{}"
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def big_session(http: httpx.Client) -> dict:
