@@ -1,32 +1,58 @@
-"""The rules engine: classify the error by its signatures, then let that family's analyzer decide.
+"""The rules engine: classify the error, then let that family's analyzer decide.
 
-Deterministic and offline. Knowledge is data (knowledge/*.yaml); each analyzer is one small module."""
+Deterministic and offline. Two kinds of knowledge, both data: the error catalog (knowledge/catalog/*.yaml, one
+index, shared/catalog/) names what thousands of Azure errors mean, and the signatures (knowledge/signatures/*.yaml)
+route the families that have a bespoke analyzer, which computes something (IP coverage, RBAC scopes, settings the
+code reads) or investigates with evidence. A family's analyzer decides when its signature names a cause; an exact
+catalog code that names a different cause wins over a signature found by a looser pattern; what the signatures do
+not settle goes to the catalog entry, and a symptom with no code to the resource's Azure playbook."""
 
 from __future__ import annotations
 
+import re
+
+from shared.catalog.index import EntryHit
+from shared.engines.analyzers.catalog_entry import conclude, decide_from_entry
+from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report
 from shared.engines.analyzers.registry import analyzer_for
+from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.base import Decision
+from shared.engines.catalog_hits import decisive, facts_of
+from shared.engines.playbooks import finding, investigate
 from shared.engines.signatures import Hit, classify, mentions_azure
+from shared.models import EvidenceItem
 from shared.report import partial_report
-from shared.session import GiveUp, RunTool, SessionState
+from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
+
+_CODE_LIKE = re.compile(r"(?:[A-Z][a-z0-9]+){2,}|AADSTS\d+|AZFD\d+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 class RulesEngine:
     name = "rules"
 
     def decide(self, state: SessionState) -> Decision:
-        hit = classification(state)
-        analyzer = analyzer_for(hit.signature.analyzer if hit else "unknown")
-        decision = analyzer(state, hit)
-        return _never_repeat(state, decision)
+        return _never_repeat(state, route(state))
+
+
+def route(state: SessionState) -> Decision:
+    hit = classification(state)
+    entry = decisive(state)
+    if hit is not None and _specific(hit) and not _catalog_overrides(hit, entry):
+        decision = analyzer_for(hit.signature.analyzer)(state, hit)
+        if not _gave_up_unknown(decision):
+            return decision
+    if entry is not None and entry.entry.category == "out_of_scope":
+        return _out_of_scope(state, entry)
+    if entry is not None:
+        return decide_from_entry(state, entry)
+    if hit is not None and not _specific(hit) and not state.azure_access:
+        return analyzer_for(hit.signature.analyzer)(state, hit)
+    return _investigate_symptom(state, hit)
 
 
 def classification(state: SessionState) -> Hit | None:
     """The signature that decides the error's family, or None (the hybrid engine shows it to the model)."""
-    return _choose(classify(state.material), state)
-
-
-def _choose(hits: list[Hit], state: SessionState) -> Hit | None:
+    hits = classify(state.material)
     # Another cloud's signals count only when nothing points at Azure.
     in_scope = [h for h in hits if h.signature.category != "out_of_scope"]
     if in_scope:
@@ -34,6 +60,58 @@ def _choose(hits: list[Hit], state: SessionState) -> Hit | None:
     if hits and not mentions_azure(state.material):
         return hits[0]
     return None
+
+
+def _specific(hit: Hit) -> bool:
+    return not hit.signature.id.startswith(SYMPTOM_PREFIX) and hit.signature.analyzer != "unknown"
+
+
+def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
+    """An exact catalog code naming another cause beats a signature that matched only a looser text."""
+    if entry is None or not entry.exact or not entry.entry.conclusive or entry.entry.wrapper:
+        return False
+    if entry.entry.category == hit.signature.category or hit.signature.category == "out_of_scope":
+        return False
+    return not any(_CODE_LIKE.search(quote) for quote in hit.quotes)
+
+
+def _gave_up_unknown(decision: Decision) -> bool:
+    """The family's analyzer found no entry of its own and would ask the generic question: the catalog may know."""
+    return isinstance(decision, AskClient) and decision.request.question == UNKNOWN_QUESTION
+
+
+def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
+    """No code decides: read the resource's playbook in Azure, then judge the evidence; else ask or give up."""
+    step = investigate(state)
+    if step is not None:
+        return step
+    found = finding(state)
+    if found is not None:
+        return _conclude_finding(state, *found)
+    if hit is not None:
+        return analyzer_for(hit.signature.analyzer)(state, hit)
+    return analyzer_for("unknown")(state, None)
+
+
+def _conclude_finding(state: SessionState, rule: dict, found: dict[str, str]) -> Conclude:
+    facts = {**facts_of(state, None), **found}
+    root_cause = fill(rule["root_cause"], facts).strip()
+    evidence = [EvidenceItem(source=rule["tool"], summary=e.summary[:300])
+                for e in state.ledger if e.tool == rule["tool"]][-1:]
+    evidence.append(EvidenceItem(source="knowledge", summary=f"{rule['id']}: {rule['source']}"[:300]))
+    return Conclude(message=root_cause.split(". ")[0][:300],
+                    report=report(state, category=rule["category"], confidence="high", root_cause=root_cause,
+                                  actions=[fill(a, facts).strip() for a in rule["actions"]], evidence=evidence))
+
+
+def _out_of_scope(state: SessionState, entry: EntryHit) -> Decision:
+    said = ", ".join(dict.fromkeys(f"'{m.found[:80]}'" for m in entry.matches))
+    cause = conclude(state, entry, "high").report
+    cause.root_cause = f"The error comes from outside Azure ({entry.entry.service}: {said}). {entry.entry.meaning}"
+    cause.actions = [a for a in cause.actions if not a.startswith("Confirm with")] or [
+        "Use that provider's own troubleshooting tools and documentation."]
+    return GiveUp(reason="out_of_scope", report=cause,
+                  message="This is not an Azure problem; this service debugs Azure errors only.")
 
 
 def _never_repeat(state: SessionState, decision: Decision) -> Decision:

@@ -1,4 +1,4 @@
-"""No signature matched: ask once for the complete error, then say what was checked."""
+"""No signature or catalog entry matched: ask once for the complete error, then say what was checked."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from shared.engines.signatures import Hit
 from shared.models import ClientRequest
 from shared.session import SessionState
 
+QUESTION = ("The error does not match a known Azure failure yet. Please paste the complete error output: "
+            "the error code, the HTTP status, the operation and the resource (type and name) involved.")
+
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
     return ask_once(state, ClientRequest(
-        question="The error does not match a known Azure failure yet. Please paste the complete error output: "
-                 "the error code, the HTTP status, the operation and the resource (type and name) involved.",
+        question=QUESTION,
         why="The error code and the resource type decide which checks apply.",
         suggested_commands=["az monitor activity-log list --resource-group <resource-group> --offset 1d "
                             "--status Failed -o jsonc"]),

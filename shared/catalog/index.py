@@ -1,0 +1,185 @@
+"""One index over every catalog entry, compiled once; a scan costs the length of the text, not the catalog's size.
+
+Exact codes go into a dict looked up per word of the text; phrases (and codes that are not single words) go into
+one Aho-Corasick automaton (pyahocorasick) over the case-folded text. A scan returns every match with where it
+was found (the error, an answer, a file, Azure evidence), how deeply it is nested in JSON (the innermost error of
+a nested ARM error wins) and whether the text around it negates it ("not a 429", "ruled out the firewall")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import ahocorasick
+
+from shared.catalog.loader import all_entries
+from shared.catalog.schema import CatalogEntry
+
+Kind = Literal["code", "phrase"]
+Origin = Literal["error", "answer", "evidence", "file"]
+ORIGIN_WEIGHT: dict[str, int] = {"error": 3, "answer": 3, "evidence": 2, "file": 1}
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+_BRACES = re.compile(r"[{}]")
+# A cue that the writer is denying the thing named right after it, in the same clause ("it is not a 429",
+# "we ruled out the firewall", "no AuthorizationFailure in the logs"). Error messages' own "does not exist" or
+# "is not authorized" are not cues: they are part of the error, so only these prose forms count.
+_NEGATION_BEFORE = re.compile(
+    r"(?:\b(?:not|never) (?:a|an|the|any|caused by|due to|related to|seeing|getting|about)\b[^.;!?\n]{0,40}"
+    r"|\b(?:isn't|wasn't|aren't|weren't|ruled out|rule out|excluded|exclude|nothing to do with|no sign of|"
+    r"don't see|didn't see|do not see|did not see|without)\b[^.;!?\n]{0,40}"
+    r"|\bno (?:more )?)$", re.IGNORECASE)
+_NEGATION_AFTER = re.compile(
+    r"^[^.;!?\n]{0,30}\b(?:(?:is|was|are|were|has been|have been) (?:ruled out|excluded|not the (?:cause|issue|"
+    r"problem))|isn't the (?:cause|issue|problem)|ruled out)\b", re.IGNORECASE)
+
+
+def normalize(text: str) -> str:
+    """Curly quotes straightened and runs of whitespace made one space: a phrase matches across line breaks."""
+    return _SPACE.sub(" ", text.translate(_QUOTES))
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: CatalogEntry
+    kind: Kind
+    found: str
+    origin: Origin
+    start: int
+    depth: int
+    negated: bool
+
+
+@dataclass
+class EntryHit:
+    """Every non-negated match of one entry, and the facts its `facts` patterns found."""
+
+    entry: CatalogEntry
+    matches: list[Match]
+    facts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exact(self) -> bool:
+        return any(m.kind == "code" for m in self.matches)
+
+    @property
+    def origins(self) -> set[str]:
+        return {m.origin for m in self.matches}
+
+    def rank(self) -> tuple[int, ...]:
+        """Higher is better. Where it was said, then a real cause over an envelope, an exact code over a phrase,
+        the innermost nesting, then specificity (the longest text matched, how many forms matched)."""
+        best = max(self.matches, key=lambda m: (ORIGIN_WEIGHT[m.origin], m.kind == "code", m.depth, len(m.found)))
+        return (ORIGIN_WEIGHT[best.origin], not self.entry.wrapper, best.kind == "code", best.depth,
+                len(best.found), len({m.found.lower() for m in self.matches}))
+
+
+class CatalogIndex:
+    """Compiled once from a list of entries (the whole catalog, or a subset for a benchmark)."""
+
+    def __init__(self, entries: Sequence[CatalogEntry]) -> None:
+        self.entries = tuple(entries)
+        self._codes: dict[str, list[int]] = {}
+        self._automaton = ahocorasick.Automaton()
+        phrases: dict[str, list[tuple[int, Kind]]] = {}
+        for number, entry in enumerate(self.entries):
+            for code in entry.codes:
+                if _WORD.fullmatch(code):
+                    self._codes.setdefault(code, []).append(number)
+                else:
+                    phrases.setdefault(normalize(code).lower(), []).append((number, "code"))
+            for phrase in entry.phrases:
+                phrases.setdefault(normalize(phrase).lower(), []).append((number, "phrase"))
+        for key, owners in phrases.items():
+            self._automaton.add_word(key, (key, tuple(owners)))
+        if phrases:
+            self._automaton.make_automaton()
+        self._has_phrases = bool(phrases)
+
+    def scan(self, text: str, origin: Origin) -> list[Match]:
+        """Every match in one text, in text order."""
+        flat = normalize(text)
+        raw: list[tuple[int, int, int, Kind]] = []  # start, end, entry number, kind
+        for word in _WORD.finditer(flat):
+            for number in self._codes.get(word.group(), ()):
+                raw.append((word.start(), word.end(), number, "code"))
+        if self._has_phrases:
+            folded = flat.lower()
+            for end, (key, owners) in self._automaton.iter(folded):
+                start = end - len(key) + 1
+                if _bounded(folded, start, end + 1):
+                    raw += [(start, end + 1, number, kind) for number, kind in owners]
+        raw.sort()
+        depths = _depths(flat, [r[0] for r in raw])
+        return [Match(self.entries[number], kind, flat[start:end], origin, start, depth, _negated(flat, start, end))
+                for (start, end, number, kind), depth in zip(raw, depths, strict=True)]
+
+    def hits(self, texts: Iterable[tuple[str, Origin]], originals: Iterable[str] = ()) -> list[EntryHit]:
+        """The entries matched in the texts, best first; negated matches do not count. Facts come from the
+        entries' own patterns run over the original texts."""
+        by_entry: dict[str, EntryHit] = {}
+        for text, origin in texts:
+            for match in self.scan(text, origin):
+                if not match.negated:
+                    by_entry.setdefault(match.entry.id, EntryHit(match.entry, [])).matches.append(match)
+        ranked = sorted(by_entry.values(), key=lambda h: (h.rank(), -len(h.entry.id)), reverse=True)
+        sources = list(originals)
+        for hit in ranked[:10]:
+            hit.facts = _facts(hit.entry, sources)
+        return ranked
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """A phrase that starts or ends with a letter or digit matches only at word boundaries."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    head, tail = text[start], text[end - 1]
+    return not ((head.isalnum() and before.isalnum()) or (tail.isalnum() and after.isalnum()))
+
+
+def _depths(text: str, starts: list[int]) -> list[int]:
+    """JSON nesting depth at each (sorted) position, counted in one pass over the text."""
+    depths, depth = [], 0
+    braces = _BRACES.finditer(text)
+    pending = next(braces, None)
+    for start in starts:
+        while pending is not None and pending.start() < start:
+            depth += 1 if pending.group() == "{" else -1
+            pending = next(braces, None)
+        depths.append(max(depth, 0))
+    return depths
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    return bool(_NEGATION_BEFORE.search(text[max(0, start - 60):start])
+                or _NEGATION_AFTER.search(text[end:end + 60]))
+
+
+def _facts(entry: CatalogEntry, sources: list[str]) -> dict[str, str]:
+    facts: dict[str, str] = {}
+    for pattern in entry.facts:
+        compiled = _compiled(pattern)
+        for text in sources:
+            found = compiled.search(text)
+            if found:
+                for key, value in found.groupdict().items():
+                    if value and value.strip() and key not in facts:
+                        facts[key] = value.strip()
+                break
+    return facts
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+@lru_cache(maxsize=1)
+def catalog_index() -> CatalogIndex:
+    """The index of the whole catalog, built once per process."""
+    return CatalogIndex(all_entries())

@@ -1,0 +1,92 @@
+"""The shape of one catalog entry (knowledge/catalog/README.md explains each field)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+GENERIC_CODES = frozenset({
+    "Conflict", "BadRequest", "Forbidden", "NotFound", "InternalServerError", "Unauthorized", "ServiceUnavailable",
+    "GatewayTimeout", "BadGateway", "TooManyRequests", "Error", "Failed", "Failure", "Exception", "Timeout",
+    "InvalidRequest", "OK", "Accepted", "Created", "Unknown"})
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*[A-Za-z0-9_]|[A-Za-z]")
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> dict[str, str]:
+    """Category id -> what it means (knowledge/taxonomy.yaml)."""
+    return dict(yaml.safe_load((KNOWLEDGE / "taxonomy.yaml").read_text(encoding="utf-8")))
+
+
+class Check(BaseModel):
+    """What decides the error: the Azure read the service makes, and the command a client runs."""
+
+    model_config = ConfigDict(extra="forbid")
+    azure: str = Field(min_length=8)
+    command: str = Field(min_length=4)
+
+
+class CatalogEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    service: str = Field(min_length=2)
+    category: str
+    codes: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    meaning: str = Field(min_length=20)
+    check: Check
+    fix: tuple[str, ...] = Field(min_length=1)
+    source: str = Field(min_length=10)
+    wrapper: bool = False
+    conclusive: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not _ID.fullmatch(value):
+            raise ValueError("id must be kebab-case")
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _in_taxonomy(cls, value: str) -> str:
+        if value not in taxonomy():
+            raise ValueError(f"category {value!r} is not in knowledge/taxonomy.yaml")
+        return value
+
+    @field_validator("codes")
+    @classmethod
+    def _distinctive(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        for code in codes:
+            if not _CODE.fullmatch(code) or code in GENERIC_CODES or len(code) < 5:
+                raise ValueError(f"code {code!r} is not a distinctive identifier (use a phrase with context)")
+        return codes
+
+    @field_validator("phrases")
+    @classmethod
+    def _specific(cls, phrases: tuple[str, ...]) -> tuple[str, ...]:
+        for phrase in phrases:
+            if len(phrase.strip()) < 12:
+                raise ValueError(f"phrase {phrase!r} is shorter than 12 characters")
+        return tuple(p.strip() for p in phrases)
+
+    @field_validator("facts")
+    @classmethod
+    def _compiles(cls, facts: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in facts:
+            if not re.compile(pattern).groupindex:
+                raise ValueError(f"fact pattern {pattern!r} has no named group")
+        return facts
+
+    @model_validator(mode="after")
+    def _matchable(self) -> CatalogEntry:
+        if not self.codes and not self.phrases:
+            raise ValueError("an entry needs codes or phrases")
+        return self

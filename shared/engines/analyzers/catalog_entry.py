@@ -1,0 +1,82 @@
+"""Any catalog entry (knowledge/catalog/*.yaml): the one generic analyzer over Azure's error catalogs.
+
+A conclusive entry (the code or text names the cause) concludes with its meaning and fix, filled only with facts
+from the material; confidence is medium, never high from text alone (evidence raises it in the bespoke analyzers).
+An inconclusive entry (a symptom: CrashLoopBackOff, a bare 503) first looks for more: the Azure playbook of the
+resource when the service has access, else the entry's one discriminating command, asked once. What comes back is
+scanned with the same index, so a specific error in the answer or the logs decides; if nothing more specific
+turns up, the entry's category is given at low confidence, saying it is not confirmed."""
+
+from __future__ import annotations
+
+from shared.catalog.index import EntryHit
+from shared.engines.analyzers.common import fill, report
+from shared.engines.analyzers.ledger import ask_once, denial_note
+from shared.engines.base import Decision
+from shared.engines.catalog_hits import facts_of
+from shared.engines.playbooks import investigate
+from shared.models import ClientRequest, EvidenceItem
+from shared.session import AskClient, Conclude, RunTool, SessionState
+
+_MAX_QUOTES = 3
+
+
+def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
+    entry = hit.entry
+    if entry.conclusive:
+        confidence = "medium" if hit.exact or _long_phrase(hit) else "low"
+        return conclude(state, hit, confidence)
+    step = investigate(state)
+    if isinstance(step, RunTool):
+        return step
+    if not _asked(state):
+        facts = facts_of(state, hit)
+        request = ClientRequest(
+            question=f"{_first_sentence(entry.meaning)} To tell which cause it is, please run this command and "
+                     f"paste its output.{denial_note(state)}",
+            why=f"'{hit.matches[0].found}' alone does not decide the cause: {entry.check.azure}.",
+            suggested_commands=[fill(entry.check.command, facts)])
+        return ask_once(state, request, "The error names a symptom and the answer did not decide it.",
+                        entry.category)
+    return conclude(state, hit, "low", unconfirmed=True)
+
+
+def conclude(state: SessionState, hit: EntryHit, confidence: str, unconfirmed: bool = False) -> Conclude:
+    entry = hit.entry
+    facts = facts_of(state, hit)
+    said = _said(hit)
+    root_cause = f"{fill(entry.meaning, facts).strip()} ({entry.service}: {said})"
+    if unconfirmed:
+        root_cause = f"Most likely, not confirmed: {root_cause}"
+    actions = [fill(step, facts).strip() for step in entry.fix]
+    actions.append(f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure}).")
+    evidence = [EvidenceItem(source=m.origin if m.origin != "answer" else "client", summary=m.found[:200])
+                for m in _distinct(hit)[:_MAX_QUOTES]]
+    evidence.append(EvidenceItem(source="catalog", summary=f"{entry.id}: {entry.source}"[:300]))
+    found = report(state, category=entry.category, confidence=confidence, root_cause=root_cause, actions=actions,
+                   evidence=evidence)
+    return Conclude(message=_first_sentence(root_cause), report=found)
+
+
+def _said(hit: EntryHit) -> str:
+    return ", ".join(f"'{m.found[:80]}'" for m in _distinct(hit)[:2])
+
+
+def _distinct(hit: EntryHit) -> list:
+    seen: dict[str, object] = {}
+    for match in sorted(hit.matches, key=lambda m: m.kind != "code"):
+        seen.setdefault(match.found.lower(), match)
+    return list(seen.values())
+
+
+def _long_phrase(hit: EntryHit) -> bool:
+    return any(len(m.found) >= 30 for m in hit.matches)
+
+
+def _asked(state: SessionState) -> bool:
+    return bool(state.requests_asked) or isinstance(state.waiting, AskClient)
+
+
+def _first_sentence(text: str) -> str:
+    head = text.strip().split(". ")[0].rstrip(".")
+    return head[:300] + "."

@@ -1,0 +1,87 @@
+"""The session's material and evidence scanned with the catalog index: which catalog entry explains the error.
+
+Every text counts with where it came from: the error and the client's answers, the Azure evidence the session
+gathered (so an error that appears only in the logs or the activity log is found), and the files (context only:
+a code in a source file is not the error). A hit whose category the material contradicts
+(knowledge/contradictions.yaml: "defaultAction": "Allow" against the storage firewall, resource health
+Available against a platform incident) is not a candidate."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import cast
+
+from shared.catalog.entities import entity_facts
+from shared.catalog.index import EntryHit, Origin, catalog_index
+from shared.engines.analyzers.common import env_facts, regex, table
+from shared.engines.signatures import mentions_azure
+from shared.session import SessionState
+
+CONTRADICTIONS = "contradictions"
+_SPOKEN: tuple[str, ...] = ("error", "answer", "evidence")
+
+
+def session_texts(state: SessionState) -> tuple[tuple[str, str], ...]:
+    """(text, origin) for everything the session knows, newest answers first."""
+    material = state.material
+    texts = [(material.error_description, "error")]
+    texts += [(answer, "answer") for answer in reversed(material.answers)]
+    texts += [(_evidence_text(e.summary, e.data), "evidence") for e in state.ledger
+              if e.tool != "client" and e.status in ("success", "partial")]
+    texts += [(f.content, "file") for f in material.files]
+    return tuple(texts)
+
+
+def _evidence_text(summary: str, data: dict[str, object]) -> str:
+    return summary + "\n" + json.dumps(data, ensure_ascii=False, default=str)
+
+
+def catalog_hits(state: SessionState) -> list[EntryHit]:
+    """Every catalog entry the session's texts match, best first (kept per text set: the engine asks at every
+    step, the texts change only when the client answers or a tool returns)."""
+    return list(_hits(session_texts(state)))
+
+
+@lru_cache(maxsize=32)
+def _hits(texts: tuple[tuple[str, str], ...]) -> tuple[EntryHit, ...]:
+    typed = [(text, cast(Origin, origin)) for text, origin in texts]
+    return tuple(catalog_index().hits(typed, originals=[t for t, _ in texts]))
+
+
+def contradicted(state: SessionState, category: str) -> str | None:
+    """The statement in the error, an answer or Azure evidence that rules this category out, if any."""
+    for rule in table(CONTRADICTIONS):
+        if rule["category"] != category:
+            continue
+        for text, origin in session_texts(state):
+            if origin == "file":
+                continue
+            found = regex(rule["pattern"]).search(text)
+            if found:
+                return f"{rule['says']} ({found.group(0)[:120]!r})"
+    return None
+
+
+def decisive(state: SessionState) -> EntryHit | None:
+    """The catalog entry that explains the error: the best conclusive hit outside the files, else the best
+    inconclusive one; another cloud's only when nothing points at Azure; never a contradicted category."""
+    candidates = [h for h in catalog_hits(state) if h.origins & set(_SPOKEN)
+                  and not (h.entry.category == "out_of_scope" and mentions_azure(state.material))
+                  and contradicted(state, h.entry.category) is None]
+    conclusive = [h for h in candidates if h.entry.conclusive]
+    best = conclusive or candidates
+    return best[0] if best else None
+
+
+def facts_of(state: SessionState, hit: EntryHit | None) -> dict[str, str]:
+    """Template facts: environment_info, then names in strong forms, then the entry's own patterns."""
+    facts = env_facts(state)
+    texts = [t for t, origin in session_texts(state)]
+    for key, value in entity_facts(texts).items():
+        facts.setdefault(key, value)
+    if hit is not None:
+        facts.update(hit.facts)
+    if "account" not in facts and "cosmos_account" in facts:
+        facts["account"] = facts["cosmos_account"]
+    return facts

@@ -1,0 +1,139 @@
+"""Investigate a resource when the error text does not decide: per-resource-type playbooks kept as data.
+
+The resource comes from the material (a resource id, environment_info's app name, a name in a strong form) or from
+listing the resource group; its type picks the playbook (knowledge/playbooks.yaml), whose reads run one per step.
+Every result is evidence: the catalog index scans it (an error that appears only in the activity log or a
+revision's provisioning error is found), and knowledge/evidence_findings.yaml says what structured results decide
+by themselves (a function app without AzureWebJobsStorage, Resource Health Unavailable)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from shared.catalog.entities import entity_facts
+from shared.engines.analyzers.azure_scope import resource_group, subscription_id
+from shared.engines.analyzers.common import fill, regex, table
+from shared.engines.analyzers.ledger import azure_call, latest
+from shared.session import RunTool, SessionState
+
+PLAYBOOKS = "playbooks"
+FINDINGS = "evidence_findings"
+_RESOURCE_ID = re.compile(r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]{1,90}/providers/"
+                          r"(?P<type>[A-Za-z]+\.[A-Za-z]+/[A-Za-z]+)/(?P<name>[-\w.]{1,80})", re.IGNORECASE)
+# a name of this kind (shared/catalog/entities.py) -> the resource type it names
+_KIND_TYPES = {"function_app": "Microsoft.Web/sites", "account": "Microsoft.Storage/storageAccounts",
+               "vault": "Microsoft.KeyVault/vaults", "registry": "Microsoft.ContainerRegistry/registries",
+               "namespace": "Microsoft.ServiceBus/namespaces",
+               "cosmos_account": "Microsoft.DocumentDB/databaseAccounts",
+               "container_app": "Microsoft.App/containerApps"}
+_ENV_NAMES = {"function_app": "function_app", "app_name": "function_app", "web_app": "function_app",
+              "container_app": "container_app", "storage_account": "account", "key_vault": "vault"}
+
+
+@dataclass(frozen=True)
+class Target:
+    resource_id: str
+    type: str
+    name: str
+
+    @property
+    def group_scope(self) -> str:
+        return self.resource_id.split("/providers/")[0]
+
+
+def investigate(state: SessionState) -> RunTool | None:
+    """The next read of the resource's playbook, or None when there is nothing (more) to read."""
+    if not state.azure_access:
+        return None
+    target = find_target(state)
+    if not isinstance(target, Target):
+        return target
+    for step in playbook(target.type)["steps"]:
+        arguments = {k: fill(str(v), {"resource_id": target.resource_id, "group_scope": target.group_scope})
+                     if isinstance(v, str) else v for k, v in step["arguments"].items()}
+        call = azure_call(state, step["tool"], arguments, step["purpose"])
+        if isinstance(call, RunTool):
+            return call
+    return None
+
+
+def find_target(state: SessionState) -> Target | RunTool | None:
+    """The resource the session is about, strongest statement first; a RunTool while it must be looked up."""
+    texts = [state.material.error_description, *state.material.answers, *(f.content for f in state.material.files)]
+    for text in texts:
+        found = _RESOURCE_ID.search(text)
+        if found:
+            return Target(found.group(0), found.group("type"), found.group("name"))
+    subscription = subscription_id(state)
+    group = resource_group(state)
+    if not isinstance(subscription, str) or not group:
+        return subscription if isinstance(subscription, RunTool) else None
+    names = _named(state, texts)
+    for kind, name in names.items():
+        if kind in _KIND_TYPES:
+            kind_type = _KIND_TYPES[kind]
+            return Target(f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{kind_type}/{name}",
+                          kind_type, name)
+    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
+                        "listing the resource group's resources to find the one the error is about")
+    if listed is None or isinstance(listed, RunTool):
+        return listed
+    return _pick(listed.data.get("resources") or [], texts)
+
+
+def _named(state: SessionState, texts: list[str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for key, kind in _ENV_NAMES.items():
+        value = state.material.environment.get(key)
+        if isinstance(value, str) and value.strip():
+            names.setdefault(kind, value.strip())
+    for kind, name in entity_facts(texts).items():
+        names.setdefault(kind, name)
+    return names
+
+
+def _pick(resources: list[dict[str, Any]], texts: list[str]) -> Target | None:
+    """The listed resource the material names; if it names none, the only one with a playbook of its own."""
+    joined = "\n".join(texts).lower()
+    named = [r for r in resources if r.get("name") and str(r["name"]).lower() in joined]
+    typed = [r for r in resources if r.get("type") in {p["type"] for p in table(PLAYBOOKS)}]
+    chosen = named[:1] or (typed if len(typed) == 1 else [])
+    return Target(chosen[0]["id"], chosen[0]["type"], chosen[0]["name"]) if chosen else None
+
+
+def playbook(resource_type: str) -> dict[str, Any]:
+    books = table(PLAYBOOKS)
+    return next((b for b in books if b["type"].lower() == resource_type.lower()),
+                next(b for b in books if b["type"] == "*"))
+
+
+def finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The first evidence finding that the session's Azure results satisfy, with the facts it found."""
+    resource = latest(state, "get_resource")
+    kind = str((resource.data if resource and resource.status == "success" else {}).get("kind") or "")
+    for rule in table(FINDINGS):
+        evidence = latest(state, rule["tool"])
+        if evidence is None or evidence.status not in ("success", "no_data"):
+            continue
+        if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kind):
+            continue
+        facts = _satisfied(rule, evidence.data)
+        if facts is not None:
+            return rule, facts
+    return None
+
+
+def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | None:
+    if "missing_all" in rule:
+        names = {str(n).lower() for n in data.get("names") or []}
+        if data.get("truncated") or any(n.lower() in names for n in rule["missing_all"]):
+            return None
+        return {"missing": rule["missing_all"][0]}
+    value = str(data.get(rule["field"]) or "")
+    if not regex(rule["matches"]).search(value):
+        return None
+    if rule.get("unless_field") and regex(rule["unless_matches"]).search(str(data.get(rule["unless_field"]) or "")):
+        return None
+    return {"value": value, "summary": str(data.get("summary") or "")}
