@@ -116,7 +116,7 @@ class CatalogIndex:
                     raw += [(start, end + 1, number, kind) for number, kind in owners]
         raw.sort()
         depths = _depths(flat, [r[0] for r in raw])
-        return [Match(self.entries[number], kind, flat[start:end], origin, start, depth, _negated(flat, start, end))
+        return [Match(self.entries[number], kind, flat[start:end], origin, start, depth, negated(flat, start, end))
                 for (start, end, number, kind), depth in zip(raw, depths, strict=True)]
 
     def hits(self, texts: Iterable[tuple[str, Origin]], originals: Iterable[str] = ()) -> list[EntryHit]:
@@ -155,7 +155,8 @@ def _depths(text: str, starts: list[int]) -> list[int]:
     return depths
 
 
-def _negated(text: str, start: int, end: int) -> bool:
+def negated(text: str, start: int, end: int) -> bool:
+    """Whether the prose around text[start:end] denies it (only the writer's own cues; see _NEGATION_BEFORE)."""
     return bool(_NEGATION_BEFORE.search(text[max(0, start - 60):start])
                 or _NEGATION_AFTER.search(text[end:end + 60]))
 

@@ -13,7 +13,7 @@ import re
 
 from shared.catalog.index import EntryHit
 from shared.engines.analyzers.catalog_entry import conclude, decide_from_entry
-from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report
+from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report, specific_hit
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.base import Decision
@@ -37,13 +37,14 @@ class RulesEngine:
 def route(state: SessionState) -> Decision:
     hit = classification(state)
     entry = decisive(state)
-    if hit is not None and _specific(hit) and not _catalog_overrides(hit, entry):
-        decision = analyzer_for(hit.signature.analyzer)(state, hit)
+    named = hit if hit is not None and _specific(hit) else specific_hit(state)
+    if named is not None and not _catalog_overrides(named, entry):
+        decision = analyzer_for(named.signature.analyzer)(state, named)
         if not _gave_up_unknown(decision):
             return decision
     if entry is not None and entry.entry.category == "out_of_scope":
         return _out_of_scope(state, entry)
-    if entry is not None:
+    if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit)):
         return decide_from_entry(state, entry)
     if hit is not None and not _specific(hit) and not state.azure_access:
         return analyzer_for(hit.signature.analyzer)(state, hit)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from shared.catalog.index import negated
 from shared.session import Material
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
@@ -37,7 +38,7 @@ class Hit:
 @lru_cache(maxsize=1)
 def signatures() -> tuple[Signature, ...]:
     """Every entry of knowledge/signatures/*.yaml (one file per area): core.yaml, then the others by name."""
-    # core.yaml first: on a tie the earlier entry wins, and the core families are the reference ones.
+    # a stable load order; ranking does not depend on it (ties go to the most specific match, see _scan)
     paths = sorted((_KNOWLEDGE / "signatures").glob("*.yaml"), key=lambda p: (p.name != "core.yaml", p.name))
     entries = [e for path in paths
                for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
@@ -73,7 +74,7 @@ def _weighted_texts(material: Material) -> list[tuple[int, str]]:
 
 
 def classify(material: Material) -> list[Hit]:
-    """Every matching signature, best first (ties keep the order of the knowledge file).
+    """Every matching signature, best first (ties go to the most specific match).
 
     The engine asks at every step, but the material changes only on client turns: the scan (about 500
     regular-expression searches over every text, most of a step's time) is kept per material text, and
@@ -90,7 +91,7 @@ def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tu
         score, facts, quotes = 0, {}, []
         for pattern in signature.patterns:
             for weight, text in texts:
-                match = pattern.search(text)
+                match = _first_affirmed(pattern, text)
                 if match is None:
                     continue
                 score += weight
@@ -100,7 +101,18 @@ def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tu
                         facts[key] = value
         if score:
             found.append((index, score, tuple(facts.items()), tuple(quotes)))
-    return tuple(sorted(found, key=lambda f: -f[1]))
+    # ties go to the more specific signature (the longest text it matched), never to the order of the files
+    return tuple(sorted(found, key=lambda f: (-f[1], -max(len(q) for q in f[3]), signatures()[f[0]].id)))
+
+
+def _first_affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match that the text does not negate ("it is not a 429", "we ruled out the firewall")."""
+    for count, match in enumerate(pattern.finditer(text)):
+        if not negated(text, match.start(), match.end()):
+            return match
+        if count >= 20:
+            break
+    return None
 
 
 def clear_signature_scans() -> None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
 from shared.engines.analyzers.storage_azure import Findings, investigate
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
-from shared.models import ClientRequest, EvidenceItem, Report
+from shared.models import ClientRequest, Confidence, EvidenceItem, Report
 from shared.report import checked_list
 from shared.session import Conclude, Evidence, GiveUp, RunTool, SessionState
 
 FIND = "list_storage_account_references"
+_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+_STATED_ADDRESS = re.compile(r"(?i)(?:outbound|client|caller|source|egress|public)[ -]?(?:ip|address)(?:es)?\b"
+                             r"[^\n]{0,120}")
 RULES = "get_network_rules_from_answers"
 
 
@@ -67,9 +72,12 @@ def _conclude(state: SessionState, hit: Hit, account: str, references: Evidence,
     evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
     evidence += [EvidenceItem(source=FIND, summary=references.summary),
                  EvidenceItem(source="client", summary=rules.summary)]
+    allowed = list(data.get("ipRules") or [])
+    stated = stated_outbound(state)
     verdict = Verdict(account=account, group=env(state, "resource_group", "<resource-group>"),
-                      default_action=str(data.get("defaultAction", "")), allowed=list(data.get("ipRules") or []),
-                      subnets=int(data.get("virtualNetworkRules") or 0))
+                      default_action=str(data.get("defaultAction", "")), allowed=allowed,
+                      subnets=int(data.get("virtualNetworkRules") or 0), addresses_known=bool(stated),
+                      blocked=[ip for ip in stated if not covered(ip, allowed)])
     return _decide(state, hit, verdict, evidence)
 
 
@@ -82,10 +90,14 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
     changes = [f"{c.get('caller')} changed the account ({c.get('operation')}, {c.get('status')}) at {c.get('time')}"
                for c in found.changes[:3]]
     evidence += [EvidenceItem(source="list_activity_log", summary=c) for c in changes]
+    site = found.site.data if found.site else {}
+    subnet = str(site.get("virtualNetworkSubnetId") or "").lower()
     verdict = Verdict(account=found.account, group=found.group, default_action=str(acls.get("defaultAction", "")),
                       allowed=list(acls.get("ipRules") or []), subnets=len(acls.get("virtualNetworkRules") or []),
-                      blocked=found.blocked_outbound(), site=str(found.site.data.get("name")) if found.site else None,
-                      changes=changes)
+                      blocked=found.blocked_outbound(), site=str(site.get("name")) if found.site else None,
+                      changes=changes, addresses_known=bool(found.outbound),
+                      subnet_allowed=bool(subnet) and subnet in {str(r).lower()
+                                                                  for r in acls.get("virtualNetworkRules") or []})
     return _decide(state, hit, verdict, evidence)
 
 
@@ -101,18 +113,60 @@ class Verdict:
     blocked: list[str] = field(default_factory=list)  # the function's outbound addresses the rules do not allow
     site: str | None = None
     changes: list[str] = field(default_factory=list)
+    addresses_known: bool = False  # the caller's outbound addresses were shown (Azure, or stated in the text)
+    subnet_allowed: bool = False   # the app's integration subnet is one of the account's virtual network rules
+
+    def covered(self) -> bool:
+        """The rules admit the caller: its subnet is allowed, or every address shown is in an allowed range."""
+        return self.subnet_allowed or (self.addresses_known and not self.blocked)
+
+    def confidence(self) -> Confidence:
+        """High only when evidence shows the caller outside the rules, or the rules admit nothing at all."""
+        if self.blocked or (not self.allowed and not self.subnets):
+            return "high"
+        return "medium"
 
 
 def _decide(state: SessionState, hit: Hit, verdict: Verdict, evidence: list[EvidenceItem]) -> Decision:
     if verdict.default_action.lower() != "deny":
-        return GiveUp(reason="exhausted",
-                      message=f"The firewall of '{verdict.account}' allows all networks (defaultAction "
-                              f"{verdict.default_action}); it is not the cause, and nothing else was confirmed.",
-                      report=Report(category=None, confidence="low", evidence=evidence, checked=checked_list(state),
-                                    root_cause="Storage firewall ruled out; the cause is elsewhere."))
-    report = Report(category=hit.signature.category, confidence="high", evidence=evidence,
+        return _ruled_out(state, evidence, f"The firewall of '{verdict.account}' allows all networks (defaultAction "
+                                           f"{verdict.default_action})")
+    if verdict.covered():
+        how = "the app's subnet is an allowed virtual network rule" if verdict.subnet_allowed else \
+            "every outbound address of the caller is inside an allowed IP range"
+        return _ruled_out(state, evidence, f"The firewall of '{verdict.account}' denies by default, but {how}")
+    report = Report(category=hit.signature.category, confidence=verdict.confidence(), evidence=evidence,
                     checked=checked_list(state), root_cause=_root_cause(verdict), actions=_actions(verdict))
     return Conclude(message=f"The firewall of storage account '{verdict.account}' blocks the function.", report=report)
+
+
+def _ruled_out(state: SessionState, evidence: list[EvidenceItem], why: str) -> Decision:
+    return GiveUp(reason="exhausted", message=f"{why}; it is not the cause, and nothing else was confirmed.",
+                  report=Report(category=None, confidence="low", evidence=evidence, checked=checked_list(state),
+                                root_cause=f"Storage firewall ruled out: {why}. The cause is elsewhere."))
+
+
+def stated_outbound(state: SessionState) -> list[str]:
+    """IP addresses the error or an answer calls the caller's outbound (or client) addresses."""
+    found: list[str] = []
+    for text in [state.material.error_description, *state.material.answers]:
+        for match in _STATED_ADDRESS.finditer(text):
+            found += _IPV4.findall(match.group(0))
+    return list(dict.fromkeys(found))
+
+
+def covered(address: str, allowed: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for rule in allowed:
+        try:
+            if ip in ipaddress.ip_network(str(rule).strip(), strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _root_cause(v: Verdict) -> str:
