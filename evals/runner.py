@@ -6,8 +6,9 @@ whose every Azure call goes to a local playback server answering from the scenar
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import httpx
 from devhost.process import run_devhost
 from evals.client import follow
 from evals.playback import PlaybackServer
-from evals.scenarios import score, within_limits
+from evals.scenarios import confidently_wrong, score, within_limits
 from shared.rate_limit import NO_LIMITS_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,21 +27,46 @@ REPO = Path(__file__).resolve().parents[1]
 class Result:
     scenario_id: str
     reasons: list[str]
+    confidently_wrong: bool = False
+    steps: int = 0
+    requests: int = 0
+    azure_calls: int = 0
+    duplicate_calls: int = 0
+    seconds: float = 0.0
+    tokens: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
         return not self.reasons
 
 
-def play(base_url: str, scenario: dict[str, Any]) -> list[str]:
-    """One scenario as a client plays it; the reasons it fails (empty: it passed)."""
+def play(base_url: str, scenario: dict[str, Any]) -> Result:
+    """One scenario as a client plays it, scored; the reasons it fails are empty when it passed."""
+    began = time.monotonic()
     with httpx.Client(base_url=base_url, timeout=240) as http:
         started = http.post("/api/debug", json=scenario["request"])
         if started.status_code not in (200, 202):
-            return [f"start answered {started.status_code}: {started.text[:200]}"]
+            return Result(scenario["id"], [f"start answered {started.status_code}: {started.text[:200]}"])
         session = follow(http, started.json(), scenario.get("client", []))
+        tokens = _tokens(http, session.last.get("trace_id"))
     options = scenario["request"].get("options") or {}
-    return score(scenario["expect"], session.last, session.requests) + within_limits(options, session.last)
+    reasons = score(scenario["expect"], session.last, session.requests) + within_limits(options, session.last)
+    return Result(scenario["id"], reasons, confidently_wrong=confidently_wrong(scenario["expect"], session.last),
+                  steps=int(session.last.get("steps", 0)), requests=session.requests,
+                  seconds=time.monotonic() - began, tokens=tokens)
+
+
+def _tokens(http: httpx.Client, trace_id: str | None) -> int | None:
+    """The model tokens the session spent, from its state (the Durable management API; devhost only)."""
+    if not trace_id:
+        return None
+    try:
+        status = http.get(f"/runtime/webhooks/durabletask/instances/{trace_id}", params={"showInput": "true"})
+        usage = ((status.json() or {}).get("input") or {}).get("llm_usage") or {}
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return None
+    return int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)) if usage else None
 
 
 def repeated_calls(calls: list[dict[str, Any]]) -> list[str]:
@@ -81,7 +107,9 @@ def run_all(scenarios: list[dict[str, Any]], url: str | None = None) -> Iterator
                 playback.load(scenario["azure"])
                 before = len(playback.calls)
                 result = _guarded(scenario, lambda s=scenario: play(online, s))
-                result.reasons += repeated_calls(playback.calls[before:])
+                repeated = repeated_calls(playback.calls[before:])
+                result.reasons += repeated
+                result.azure_calls, result.duplicate_calls = len(playback.calls) - before, len(repeated)
                 yield result
             elif offline is not None:
                 yield _guarded(scenario, lambda s=scenario: play(offline, s))
@@ -89,6 +117,7 @@ def run_all(scenarios: list[dict[str, Any]], url: str | None = None) -> Iterator
 
 def _guarded(scenario: dict[str, Any], action: Any) -> Result:
     try:
-        return Result(scenario["id"], action())
+        result: Result = action()
+        return result
     except Exception as exc:  # one broken scenario is a failure line, not the end of the run
         return Result(scenario["id"], [f"{type(exc).__name__}: {exc}"[:300]])

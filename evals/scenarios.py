@@ -23,13 +23,27 @@ def load_scenarios(*folders: Path) -> list[dict[str, Any]]:
 def answer_for_request(request: dict[str, Any], rules: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The first client rule whose phrase is in the request's question or commands (case-insensitive)."""
     asked = (request.get("question", "") + " " + " ".join(request.get("suggested_commands") or [])).lower()
-    return next((r for r in rules if r["when_asked_contains"].lower() in asked), None)
+    return next((r for r in rules if str(r["when_asked_contains"]).lower() in asked), None)
+
+
+def confidently_wrong(expect: dict[str, Any], envelope: dict[str, Any]) -> bool:
+    """A high-confidence answer whose category is not the expected one (worse than any question)."""
+    report = envelope.get("report") or {}
+    return report.get("confidence") == "high" and report.get("category") != expect.get("category")
 
 
 def score(expect: dict[str, Any], envelope: dict[str, Any], requests: int) -> list[str]:
-    """Every way the final envelope misses the expectation; empty when it passes."""
-    why = []
+    """Every way the final envelope misses the expectation; empty when it passes.
+
+    A negative scenario (`negative: true`) passes unless the answer is confidently wrong: it tests that the
+    engine does not claim a cause the material rules out, not which wording it finds."""
     report = envelope.get("report") or {}
+    if expect.get("negative"):
+        if confidently_wrong(expect, envelope):
+            return [f"confidently wrong: high confidence in {report.get('category')} "
+                    f"(expected {expect.get('category') or 'no confident category'})"]
+        return []
+    why = []
     if envelope.get("status") != expect["status"]:
         why.append(f"status {envelope.get('status')} != {expect['status']}")
     if expect.get("category") and report.get("category") != expect["category"]:
