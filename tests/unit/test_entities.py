@@ -1,0 +1,28 @@
+"""Names come only from strong forms, strongest first; English words after a resource kind are never names."""
+
+from __future__ import annotations
+
+from shared.catalog.entities import entity_facts, find_entities
+
+
+def test_the_word_after_storage_account_is_not_a_name():
+    facts = entity_facts(["Cannot reach the storage account using the managed identity since Monday.",
+                          "connection to storage account since the firewall change"])
+    assert "account" not in facts
+
+
+def test_quoted_names_endpoints_resource_ids_and_connection_strings_are_names():
+    assert entity_facts(["storage account 'stmedia01' refused"])["account"] == "stmedia01"
+    assert entity_facts(["https://stlogs.blob.core.windows.net/x"])["account"] == "stlogs"
+    assert entity_facts(["DefaultEndpointsProtocol=https;AccountName=stcfg;AccountKey=[REDACTED]"])["account"] == "stcfg"
+    assert entity_facts(["az storage account show --account-name starg"])["account"] == "starg"
+    assert entity_facts(["https://kv-prod-01.vault.azure.net/secrets/db"])["vault"] == "kv-prod-01"
+    assert entity_facts(["myreg01.azurecr.io/api:1.2"])["registry"] == "myreg01"
+
+
+def test_a_resource_id_outranks_a_quoted_mention():
+    texts = ["storage account 'stquoted' and /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/"
+             "providers/Microsoft.Storage/storageAccounts/stfromid"]
+    ranked = [e for e in find_entities(texts) if e.kind == "account"]
+    assert [e.name for e in ranked] == ["stfromid", "stquoted"]
+    assert entity_facts(texts)["resource_group"] == "rg"
