@@ -11,6 +11,7 @@ once per engine (rules, hybrid, llm; default: the app's own choice, hybrid when 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--engine", action="append", choices=("rules", "hybrid", "llm"),
                      help="the engine to evaluate (repeatable); default: the app's own choice")
     run.add_argument("--quiet", action="store_true", help="print only the summary, not each scenario's result")
+    run.add_argument("--show", action="store_true", help="print the questions and the final envelope of a failure")
     args = parser.parse_args(argv)
     missing = [str(f) for f in args.folders if not f.is_dir()]
     if missing:
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                     reasons = "; ".join(result.reasons)
                     print(f"PASS {result.scenario_id}" if result.passed
                           else f"FAIL {result.scenario_id}: {reasons}", flush=True)
+                    if args.show and not result.passed:
+                        print(json.dumps(result.extra, indent=1)[:6000], flush=True)
         print(summary(engine or os.environ.get("DEBUG_ENGINE") or "default", results), flush=True)
         passed += sum(r.passed for r in results)
         failed += sum(not r.passed for r in results)

@@ -54,7 +54,9 @@ def play(base_url: str, scenario: dict[str, Any]) -> Result:
     reasons = score(scenario["expect"], session.last, session.requests) + within_limits(options, session.last)
     return Result(scenario["id"], reasons, confidently_wrong=confidently_wrong(scenario["expect"], session.last),
                   steps=int(session.last.get("steps", 0)), requests=session.requests,
-                  seconds=time.monotonic() - began, tokens=tokens)
+                  seconds=time.monotonic() - began, tokens=tokens,
+                  extra={"envelope": session.last, "asked": [e.get("request") for e in session.envelopes
+                                                             if e.get("status") == "request"]})
 
 
 def _tokens(http: httpx.Client, trace_id: str | None) -> int | None:

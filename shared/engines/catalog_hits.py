@@ -9,8 +9,9 @@ Available against a platform incident) is not a candidate."""
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 from shared.catalog.entities import entity_facts
 from shared.catalog.index import EntryHit, Origin, catalog_index
@@ -27,14 +28,37 @@ def session_texts(state: SessionState) -> tuple[tuple[str, str], ...]:
     material = state.material
     texts = [(material.error_description, "error")]
     texts += [(answer, "answer") for answer in reversed(material.answers)]
-    texts += [(_evidence_text(e.summary, e.data), "evidence") for e in state.ledger
-              if e.tool != "client" and e.status in ("success", "partial")]
+    texts += [(text, "evidence") for e in state.ledger if e.status in ("success", "partial")
+              for text in [_evidence_text(e.tool, e.data)] if text]
     texts += [(f.content, "file") for f in material.files]
     return tuple(texts)
 
 
-def _evidence_text(summary: str, data: dict[str, object]) -> str:
-    return summary + "\n" + json.dumps(data, ensure_ascii=False, default=str)
+def _evidence_text(tool: str, data: dict[str, Any]) -> str:
+    """What of an Azure result can hold an error: log rows and failed operations whole, a resource's state and
+    error fields only (its configuration and setting names are not errors, and a setting named like a code
+    must not read as one)."""
+    if tool in _WHOLE:
+        return json.dumps(data, ensure_ascii=False, default=str)
+    if tool in _ERROR_FIELDS_OF:
+        return json.dumps(_error_fields(data), ensure_ascii=False, default=str)
+    return ""
+
+
+_WHOLE = {"query_logs", "list_activity_log", "list_deployment_operations", "get_resource_health"}
+_ERROR_FIELDS_OF = {"get_resource"}
+_ERRORISH = re.compile(r"error|message|reason|details|status|state|revisions", re.IGNORECASE)
+
+
+def _error_fields(node: Any, depth: int = 0) -> Any:
+    if depth > 6:
+        return None
+    if isinstance(node, dict):
+        kept = {k: v if _ERRORISH.search(k) else _error_fields(v, depth + 1) for k, v in node.items()}
+        return {k: v for k, v in kept.items() if v not in (None, {}, [])}
+    if isinstance(node, list):
+        return [v for v in (_error_fields(i, depth + 1) for i in node) if v not in (None, {}, [])]
+    return None
 
 
 def catalog_hits(state: SessionState) -> list[EntryHit]:

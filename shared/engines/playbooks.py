@@ -16,9 +16,12 @@ from shared.catalog.entities import entity_facts
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.common import fill, regex, table
 from shared.engines.analyzers.ledger import azure_call, latest
-from shared.session import RunTool, SessionState
+from shared.session import Evidence, RunTool, SessionState
 
 PLAYBOOKS = "playbooks"
+KQL = "kql_templates"
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 FINDINGS = "evidence_findings"
 _RESOURCE_ID = re.compile(r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]{1,90}/providers/"
                           r"(?P<type>[A-Za-z]+\.[A-Za-z]+/[A-Za-z]+)/(?P<name>[-\w.]{1,80})", re.IGNORECASE)
@@ -51,12 +54,54 @@ def investigate(state: SessionState) -> RunTool | None:
     if not isinstance(target, Target):
         return target
     for step in playbook(target.type)["steps"]:
-        arguments = {k: fill(str(v), {"resource_id": target.resource_id, "group_scope": target.group_scope})
-                     if isinstance(v, str) else v for k, v in step["arguments"].items()}
-        call = azure_call(state, step["tool"], arguments, step["purpose"])
+        if "logs" in step:
+            call = _logs_call(state, target, step["logs"], step["purpose"])
+        else:
+            arguments = {k: fill(str(v), {"resource_id": target.resource_id, "group_scope": target.group_scope})
+                         if isinstance(v, str) else v for k, v in step["arguments"].items()}
+            call = azure_call(state, step["tool"], arguments, step["purpose"])
         if isinstance(call, RunTool):
             return call
     return None
+
+
+def _logs_call(state: SessionState, target: Target, template_id: str, purpose: str) -> Evidence | RunTool | None:
+    """The resource's recent errors through one KQL template; None when no workspace is known or reachable."""
+    if not _SAFE_NAME.fullmatch(target.name):
+        return None
+    workspace = _workspace_id(state, target)
+    if not isinstance(workspace, str):
+        return workspace
+    template = next(t for t in table(KQL) if t["id"] == template_id)
+    query = template["query"].replace("{name}", target.name)
+    return azure_call(state, "query_logs", {"workspace_id": workspace, "query": query, "hours": 48}, purpose)
+
+
+def _workspace_id(state: SessionState, target: Target) -> str | RunTool | None:
+    """The Log Analytics workspace (its customerId) the resource writes to: stated, its Container Apps
+    environment's, or the only workspace of its resource group."""
+    for key in ("workspace_id", "log_analytics_workspace_id"):
+        stated = str(state.material.environment.get(key) or "")
+        if _GUID.fullmatch(stated):
+            return stated
+    resource = azure_call(state, "get_resource", {"resource_id": target.resource_id}, "reading the resource")
+    environment = str((resource.data if isinstance(resource, Evidence) else {}).get("managedEnvironmentId") or "")
+    if environment:
+        read = azure_call(state, "get_resource", {"resource_id": environment},
+                          "finding the Log Analytics workspace of the Container Apps environment")
+        return read if not isinstance(read, Evidence) else read.data.get("logsCustomerId")
+    subscription, group = target.resource_id.split("/")[2], target.resource_id.split("/")[4]
+    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
+                        "finding the resource group's Log Analytics workspace")
+    if not isinstance(listed, Evidence):
+        return listed
+    workspaces = [r for r in listed.data.get("resources") or []
+                  if str(r.get("type", "")).lower() == "microsoft.operationalinsights/workspaces"]
+    if len(workspaces) != 1:
+        return None
+    read = azure_call(state, "get_resource", {"resource_id": workspaces[0]["id"]},
+                      "reading the workspace id of the resource group's Log Analytics workspace")
+    return read if not isinstance(read, Evidence) else read.data.get("customerId")
 
 
 def find_target(state: SessionState) -> Target | RunTool | None:
