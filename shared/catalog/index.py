@@ -53,6 +53,7 @@ class Match:
     start: int
     depth: int
     negated: bool
+    context: str = ""  # the text around the match, for the report's evidence
 
 
 @dataclass
@@ -116,7 +117,8 @@ class CatalogIndex:
                     raw += [(start, end + 1, number, kind) for number, kind in owners]
         raw.sort()
         depths = _depths(flat, [r[0] for r in raw])
-        return [Match(self.entries[number], kind, flat[start:end], origin, start, depth, negated(flat, start, end))
+        return [Match(self.entries[number], kind, flat[start:end], origin, start, depth, negated(flat, start, end),
+                      _context(flat, start, end))
                 for (start, end, number, kind), depth in zip(raw, depths, strict=True)]
 
     def hits(self, texts: Iterable[tuple[str, Origin]], originals: Iterable[str] = ()) -> list[EntryHit]:
@@ -132,6 +134,13 @@ class CatalogIndex:
         for hit in ranked[:10]:
             hit.facts = _facts(hit.entry, sources)
         return ranked
+
+
+def _context(text: str, start: int, end: int, width: int = 110) -> str:
+    """The match with up to `width` characters either side, cut at a line's or a sentence's edge when one is near."""
+    head = text[max(0, start - width):start]
+    head = head[max(head.rfind(". "), head.rfind("] ")) + 2:] if (". " in head or "] " in head) else head
+    return (head + text[start:end + width]).strip()
 
 
 def _bounded(text: str, start: int, end: int) -> bool:

@@ -17,9 +17,11 @@ from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.common import fill, regex, table
 from shared.engines.analyzers.ledger import azure_call, latest
 from shared.session import Evidence, RunTool, SessionState
+from shared.tools.text_tools import setting_defined, setting_references
 
 PLAYBOOKS = "playbooks"
 KQL = "kql_templates"
+_PLATFORM = re.compile(r"^(?:WEBSITE_|FUNCTIONS_|APPSETTING_|AzureWebJobsScriptRoot|HOME$|PATH$|PORT$|CONTAINER_)")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 FINDINGS = "evidence_findings"
@@ -89,7 +91,8 @@ def _workspace_id(state: SessionState, target: Target) -> str | RunTool | None:
     if environment:
         read = azure_call(state, "get_resource", {"resource_id": environment},
                           "finding the Log Analytics workspace of the Container Apps environment")
-        return read if not isinstance(read, Evidence) else read.data.get("logsCustomerId")
+        if not isinstance(read, Evidence) or read.data.get("logsCustomerId"):
+            return read if not isinstance(read, Evidence) else str(read.data["logsCustomerId"])
     subscription, group = target.resource_id.split("/")[2], target.resource_id.split("/")[4]
     listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
                         "finding the resource group's Log Analytics workspace")
@@ -101,7 +104,7 @@ def _workspace_id(state: SessionState, target: Target) -> str | RunTool | None:
         return None
     read = azure_call(state, "get_resource", {"resource_id": workspaces[0]["id"]},
                       "reading the workspace id of the resource group's Log Analytics workspace")
-    return read if not isinstance(read, Evidence) else read.data.get("customerId")
+    return read if not isinstance(read, Evidence) else (str(read.data.get("customerId") or "") or None)
 
 
 def find_target(state: SessionState) -> Target | RunTool | None:
@@ -156,17 +159,18 @@ def playbook(resource_type: str) -> dict[str, Any]:
 
 def finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None:
     """The first evidence finding that the session's Azure results satisfy, with the facts it found."""
-    resource = latest(state, "get_resource")
-    kind = str((resource.data if resource and resource.status == "success" else {}).get("kind") or "")
+    kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
     for rule in table(FINDINGS):
-        evidence = latest(state, rule["tool"])
-        if evidence is None or evidence.status not in ("success", "no_data"):
+        if rule.get("computed"):
             continue
-        if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kind):
+        if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
             continue
-        facts = _satisfied(rule, evidence.data)
-        if facts is not None:
-            return rule, facts
+        for evidence in reversed(state.ledger):
+            if evidence.tool != rule["tool"] or evidence.status not in ("success", "no_data"):
+                continue
+            facts = _satisfied(rule, evidence.data)
+            if facts is not None:
+                return rule, facts
     return None
 
 
@@ -182,3 +186,16 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
     if rule.get("unless_field") and regex(rule["unless_matches"]).search(str(data.get(rule["unless_field"]) or "")):
         return None
     return {"value": value, "summary": str(data.get("summary") or "")}
+
+
+def missing_code_settings(state: SessionState) -> list[str]:
+    """Settings the code's bindings or environment reads name that the app in Azure does not define (its setting
+    names, read by list_app_setting_names); platform-provided variables do not count."""
+    listed = latest(state, "list_app_setting_names")
+    if listed is None or listed.status not in ("success", "no_data") or listed.data.get("truncated"):
+        return []
+    names = [str(n) for n in listed.data.get("names") or []]
+    reads, connections = setting_references(state.material.files)
+    wanted = [c["name"] for c in connections] + [r["name"] for r in reads]
+    return [n for n in dict.fromkeys(wanted)
+            if n and not _PLATFORM.match(n) and not setting_defined(n, names)]

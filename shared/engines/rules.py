@@ -13,12 +13,12 @@ import re
 
 from shared.catalog.index import EntryHit
 from shared.engines.analyzers.catalog_entry import conclude, decide_from_entry
-from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report, specific_hit
+from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report, specific_hit, table_entry
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import decisive, facts_of
-from shared.engines.playbooks import finding, investigate
+from shared.engines.playbooks import FINDINGS, finding, investigate, missing_code_settings
 from shared.engines.signatures import Hit, classify, mentions_azure
 from shared.models import EvidenceItem
 from shared.report import partial_report
@@ -86,6 +86,9 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     step = investigate(state)
     if step is not None:
         return step
+    missing = missing_code_settings(state)
+    if missing:
+        return _conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": missing[0]})
     found = finding(state)
     if found is not None:
         return _conclude_finding(state, *found)

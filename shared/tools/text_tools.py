@@ -227,7 +227,8 @@ def _deployed_settings(answers: list[str]) -> list[str] | None:
     return None
 
 
-def _references(files: list[FileExcerpt]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def setting_references(files: list[FileExcerpt]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The settings the code reads (environment reads) and the connection settings its bindings name."""
     reads, connections = [], []
     for excerpt in files:
         if _name(excerpt.path) == "local.settings.json":
@@ -248,7 +249,7 @@ def list_app_settings(args: NoArguments, material: Material) -> Evidence:
     deployed, the settings the code reads and the connection settings its bindings name."""
     local = _local_settings(material.files)
     deployed = _deployed_settings(material.answers)
-    reads, connections = _references(material.files)
+    reads, connections = setting_references(material.files)
     if not (local or deployed is not None or reads or connections):
         return Evidence(tool="list_app_settings", status="no_data",
                         summary="no app settings, setting reads or binding connections in the files or answers")

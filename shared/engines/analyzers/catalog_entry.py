@@ -9,7 +9,7 @@ turns up, the entry's category is given at low confidence, saying it is not conf
 
 from __future__ import annotations
 
-from shared.catalog.index import EntryHit
+from shared.catalog.index import EntryHit, Match
 from shared.engines.analyzers.common import fill, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
@@ -50,7 +50,7 @@ def conclude(state: SessionState, hit: EntryHit, confidence: str, unconfirmed: b
         root_cause = f"Most likely, not confirmed: {root_cause}"
     actions = [fill(step, facts).strip() for step in entry.fix]
     actions.append(f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure}).")
-    evidence = [EvidenceItem(source=m.origin if m.origin != "answer" else "client", summary=m.found[:200])
+    evidence = [EvidenceItem(source=m.origin if m.origin != "answer" else "client", summary=m.context[:300])
                 for m in _distinct(hit)[:_MAX_QUOTES]]
     evidence.append(EvidenceItem(source="catalog", summary=f"{entry.id}: {entry.source}"[:300]))
     found = report(state, category=entry.category, confidence=confidence, root_cause=root_cause, actions=actions,
@@ -59,11 +59,12 @@ def conclude(state: SessionState, hit: EntryHit, confidence: str, unconfirmed: b
 
 
 def _said(hit: EntryHit) -> str:
-    return ", ".join(f"'{m.found[:80]}'" for m in _distinct(hit)[:2])
+    best = _distinct(hit)[0]
+    return f"'{best.context[:220]}'"
 
 
-def _distinct(hit: EntryHit) -> list:
-    seen: dict[str, object] = {}
+def _distinct(hit: EntryHit) -> list[Match]:
+    seen: dict[str, Match] = {}
     for match in sorted(hit.matches, key=lambda m: m.kind != "code"):
         seen.setdefault(match.found.lower(), match)
     return list(seen.values())
