@@ -22,6 +22,8 @@ from shared.tools.text_tools import setting_defined, setting_references
 PLAYBOOKS = "playbooks"
 KQL = "kql_templates"
 _PLATFORM = re.compile(r"^(?:WEBSITE_|FUNCTIONS_|APPSETTING_|AzureWebJobsScriptRoot|HOME$|PATH$|PORT$|CONTAINER_)")
+_DEPLOYMENT_TEXT = re.compile(r"(?i)\bdeploy(?:ment)?s?\b[^\n]{0,80}\bfail|\bDeploymentFailed\b|"
+                              r"\bInvalidTemplateDeployment\b|\bfailed\b[^\n]{0,40}\bdeploy")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 FINDINGS = "evidence_findings"
@@ -52,6 +54,9 @@ def investigate(state: SessionState) -> RunTool | None:
     """The next read of the resource's playbook, or None when there is nothing (more) to read."""
     if not state.azure_access:
         return None
+    deployment = _deployment_call(state)
+    if isinstance(deployment, RunTool):
+        return deployment
     target = find_target(state)
     if not isinstance(target, Target):
         return target
@@ -105,6 +110,34 @@ def _workspace_id(state: SessionState, target: Target) -> str | RunTool | None:
     read = azure_call(state, "get_resource", {"resource_id": workspaces[0]["id"]},
                       "reading the workspace id of the resource group's Log Analytics workspace")
     return read if not isinstance(read, Evidence) else (str(read.data.get("customerId") or "") or None)
+
+
+def _deployment_call(state: SessionState) -> RunTool | None:
+    """For a failed template deployment: the resource group's deployments, then the failed operations of the one
+    the text names or the newest that failed (their error codes are what DeploymentFailed wraps)."""
+    spoken = "\n".join([state.material.error_description, *state.material.answers])
+    if not _DEPLOYMENT_TEXT.search(spoken):
+        return None
+    subscription, group = subscription_id(state), resource_group(state)
+    if not isinstance(subscription, str) or not group:
+        return subscription if isinstance(subscription, RunTool) else None
+    listed = azure_call(state, "get_resource", {"resource_id": f"/subscriptions/{subscription}/resourceGroups/{group}"
+                                                               "/providers/Microsoft.Resources/deployments"},
+                        "listing the resource group's deployments to find the one that failed")
+    if not isinstance(listed, Evidence):
+        return listed
+    deployments = [d for d in listed.data.get("deployments") or [] if isinstance(d, dict) and d.get("name")]
+    named = [d for d in deployments if str(d["name"]).lower() in spoken.lower()]
+    failed = sorted((d for d in deployments if str(d.get("provisioningState")).lower() == "failed"),
+                    key=lambda d: str(d.get("timestamp") or ""), reverse=True)
+    chosen = (named or failed)[:1]
+    if not chosen or not re.fullmatch(r"[-\w._()]{1,64}", str(chosen[0]["name"])):
+        return None
+    operations = azure_call(state, "list_deployment_operations",
+                            {"subscription_id": subscription, "resource_group": group,
+                             "deployment_name": str(chosen[0]["name"])},
+                            f"reading the failed operations of deployment '{chosen[0]['name']}'")
+    return operations if isinstance(operations, RunTool) else None
 
 
 def find_target(state: SessionState) -> Target | RunTool | None:
