@@ -63,6 +63,8 @@ def investigate(state: SessionState) -> RunTool | None:
     for step in playbook(target.type)["steps"]:
         if "logs" in step:
             call = _logs_call(state, target, step["logs"], step["purpose"])
+        elif "dependencies" in step:
+            call = _dependency_call(state, target, step["dependencies"], step["purpose"])
         else:
             arguments = {k: fill(str(v), {"resource_id": target.resource_id, "group_scope": target.group_scope})
                          if isinstance(v, str) else v for k, v in step["arguments"].items()}
@@ -82,6 +84,22 @@ def _logs_call(state: SessionState, target: Target, template_id: str, purpose: s
     template = next(t for t in table(KQL) if t["id"] == template_id)
     query = template["query"].replace("{name}", target.name)
     return azure_call(state, "query_logs", {"workspace_id": workspace, "query": query, "hours": 48}, purpose)
+
+
+def _dependency_call(state: SessionState, target: Target, types: list[str], purpose: str) -> RunTool | None:
+    """The next unread resource of those types in the target's resource group (at most two of each type)."""
+    subscription, group = target.resource_id.split("/")[2], target.resource_id.split("/")[4]
+    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
+                        "listing the resource group's resources")
+    if not isinstance(listed, Evidence):
+        return listed
+    for wanted in types:
+        of_type = [r for r in listed.data.get("resources") or [] if str(r.get("type", "")).lower() == wanted.lower()]
+        for resource in of_type[:2]:
+            call = azure_call(state, "get_resource", {"resource_id": resource["id"]}, f"{purpose}: {resource['name']}")
+            if isinstance(call, RunTool):
+                return call
+    return None
 
 
 def _workspace_id(state: SessionState, target: Target) -> str | RunTool | None:
@@ -213,7 +231,9 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         if data.get("truncated") or any(n.lower() in names for n in rule["missing_all"]):
             return None
         return {"missing": rule["missing_all"][0]}
-    value = str(data.get(rule["field"]) or "")
+    if "event" in rule:
+        return _event_facts(rule["event"], data.get("events") or [])
+    value = str(_dotted(data, rule["field"]) or "")
     if not regex(rule["matches"]).search(value):
         return None
     if rule.get("unless_field") and regex(rule["unless_matches"]).search(str(data.get(rule["unless_field"]) or "")):
@@ -232,3 +252,20 @@ def missing_code_settings(state: SessionState) -> list[str]:
     wanted = [c["name"] for c in connections] + [r["name"] for r in reads]
     return [n for n in dict.fromkeys(wanted)
             if n and not _PLATFORM.match(n) and not setting_defined(n, names)]
+
+
+def _dotted(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _event_facts(conditions: dict[str, str], events: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The named groups of the first activity-log event whose fields all match the conditions' regexes."""
+    for event in events:
+        found = [regex(pattern).search(str(event.get(key) or "")) for key, pattern in conditions.items()]
+        if all(found):
+            facts = {k: v for match in found if match for k, v in match.groupdict().items() if v}
+            return {**facts, "time": str(event.get("time") or ""), "caller": str(event.get("caller") or "")}
+    return None

@@ -19,7 +19,7 @@ from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import decisive, facts_of
 from shared.engines.playbooks import FINDINGS, finding, investigate, missing_code_settings
-from shared.engines.signatures import Hit, classify, mentions_azure
+from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.models import EvidenceItem
 from shared.report import partial_report
 from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
@@ -90,6 +90,9 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     if missing:
         return _conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": missing[0]})
     found = finding(state)
+    if found is not None and found[0].get("delegate"):
+        signature = next(s for s in signatures() if s.id == found[0]["delegate"])
+        return analyzer_for(signature.analyzer)(state, Hit(signature, quotes=[found[0]["root_cause"].strip()]))
     if found is not None:
         return _conclude_finding(state, *found)
     if hit is not None:
@@ -104,7 +107,8 @@ def _conclude_finding(state: SessionState, rule: dict, found: dict[str, str]) ->
                 for e in state.ledger if e.tool == rule["tool"]][-1:]
     evidence.append(EvidenceItem(source="knowledge", summary=f"{rule['id']}: {rule['source']}"[:300]))
     return Conclude(message=root_cause.split(". ")[0][:300],
-                    report=report(state, category=rule["category"], confidence="high", root_cause=root_cause,
+                    report=report(state, category=rule["category"], confidence=rule.get("confidence", "high"),
+                                  root_cause=root_cause,
                                   actions=[fill(a, facts).strip() for a in rule["actions"]], evidence=evidence))
 
 

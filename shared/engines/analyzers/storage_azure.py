@@ -71,13 +71,17 @@ def _with_site_and_changes(state: SessionState, findings: Findings, resources: l
         if isinstance(read, RunTool):
             return read
         findings.site = read
-    log = azure_call(state, "list_activity_log", {"scope": account_id, "hours": 72},
-                     f"finding who changed '{findings.account}' recently")
+    # the resource group's activity log, when the session already read it, holds the account's events too
+    log = next((e for e in state.ledger if e.tool == "list_activity_log" and e.status == "success"
+                and account_id.lower().startswith(str(e.arguments.get("scope", "")).lower() + "/")), None) \
+        or azure_call(state, "list_activity_log", {"scope": account_id, "hours": 72},
+                      f"finding who changed '{findings.account}' recently")
     if isinstance(log, RunTool):
         return log
     if log is not None:
         findings.changes = [e for e in log.data.get("events") or []
-                            if str(e.get("operation", "")).lower().startswith(STORAGE_TYPE)]
+                            if str(e.get("operation", "")).lower().startswith(STORAGE_TYPE)
+                            and str(e.get("resource_id") or account_id).lower().startswith(account_id.lower())]
     return findings
 
 
