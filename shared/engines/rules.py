@@ -17,12 +17,13 @@ from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report, specif
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import decisive, facts_of
+from shared.engines.catalog_hits import contradicted, decisive, facts_of
 from shared.engines.playbooks import FINDINGS, finding, investigate, missing_code_settings
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.models import EvidenceItem
 from shared.report import partial_report
 from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
+from shared.tools.catalog import catalog
 
 _CODE_LIKE = re.compile(r"(?:[A-Z][a-z0-9]+){2,}|AADSTS\d+|AZFD\d+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
@@ -31,13 +32,30 @@ class RulesEngine:
     name = "rules"
 
     def decide(self, state: SessionState) -> Decision:
-        return _never_repeat(state, route(state))
+        return _never_repeat(state, _azure_or_modest(state, route(state)))
+
+
+def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
+    """A generic reading (an OOMKilled, an IndexError) of material that names nothing of Azure and was not seen in
+    Azure is at most medium: the same words come from every platform, and this service knows Azure's."""
+    if not isinstance(decision, Conclude) or decision.report.confidence != "high":
+        return decision
+    seen_in_azure = any(e.status == "success" and e.tool != "client" and catalog()[e.tool].needs_azure
+                        for e in state.ledger if e.tool in catalog())
+    if seen_in_azure or mentions_azure(state.material):
+        return decision
+    decision.report.confidence = "medium"
+    decision.report.root_cause += (" Nothing in the error or the files names an Azure service, so this reading is "
+                                   "not confirmed for Azure.")
+    return decision
 
 
 def route(state: SessionState) -> Decision:
     hit = classification(state)
     entry = decisive(state)
     named = hit if hit is not None and _specific(hit) else specific_hit(state)
+    if named is not None and contradicted(state, named.signature.category):
+        named = None  # the material rules this family out (knowledge/contradictions.yaml)
     if named is not None and not _catalog_overrides(named, entry):
         decision = analyzer_for(named.signature.analyzer)(state, named)
         if not _gave_up_unknown(decision):

@@ -19,6 +19,8 @@ _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _STATED_ADDRESS = re.compile(r"(?i)(?:outbound|client|caller|source|egress|public)[ -]?(?:ip|address)(?:es)?\b"
                              r"[^\n]{0,120}")
 RULES = "get_network_rules_from_answers"
+# A private endpoint named in the material: the firewall may be doing its job and the name resolution be wrong.
+_PRIVATE_ENDPOINT = re.compile(r"(?i)private ?endpoint|privatelink\.")
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -135,8 +137,14 @@ def _decide(state: SessionState, hit: Hit, verdict: Verdict, evidence: list[Evid
         how = "the app's subnet is an allowed virtual network rule" if verdict.subnet_allowed else \
             "every outbound address of the caller is inside an allowed IP range"
         return _ruled_out(state, evidence, f"The firewall of '{verdict.account}' denies by default, but {how}")
-    report = Report(category=hit.signature.category, confidence=verdict.confidence(), evidence=evidence,
-                    checked=checked_list(state), root_cause=_root_cause(verdict), actions=_actions(verdict))
+    private = _PRIVATE_ENDPOINT.search("\n".join([state.material.error_description, *state.material.answers]))
+    confidence = "medium" if private else verdict.confidence()
+    root_cause = _root_cause(verdict) + (
+        " The account also has a private endpoint: if the caller should reach it privately, its name must resolve "
+        "to the endpoint's private address (private DNS zone privatelink.blob.core.windows.net linked to the "
+        "caller's virtual network); a public answer sends the traffic to the firewall instead." if private else "")
+    report = Report(category=hit.signature.category, confidence=confidence, evidence=evidence,
+                    checked=checked_list(state), root_cause=root_cause, actions=_actions(verdict))
     return Conclude(message=f"The firewall of storage account '{verdict.account}' blocks the function.", report=report)
 
 
