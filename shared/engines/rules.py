@@ -18,6 +18,7 @@ from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import contradicted, decisive, facts_of
+from shared.engines.clues import decide_from_clue, matching_clue
 from shared.engines.playbooks import FINDINGS, finding, investigate, missing_code_settings
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.models import EvidenceItem
@@ -58,14 +59,16 @@ def route(state: SessionState) -> Decision:
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
     if named is not None and not _catalog_overrides(named, entry):
         decision = analyzer_for(named.signature.analyzer)(state, named)
-        if not _gave_up_unknown(decision):
+        if not _unsettled(decision) or entry is None or not entry.entry.conclusive:
             return decision
     if entry is not None and entry.entry.category == "out_of_scope":
         return _out_of_scope(state, entry)
+    if entry is not None and not entry.entry.conclusive and not state.azure_access:
+        clue = matching_clue(state)  # the report's own context decides better than a symptom code's generic check
+        if clue is not None:
+            return decide_from_clue(state, clue)
     if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit)):
         return decide_from_entry(state, entry)
-    if hit is not None and not _specific(hit) and not state.azure_access:
-        return analyzer_for(hit.signature.analyzer)(state, hit)
     return _investigate_symptom(state, hit)
 
 
@@ -94,9 +97,12 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
     return not any(_CODE_LIKE.search(quote) for quote in hit.quotes)
 
 
-def _gave_up_unknown(decision: Decision) -> bool:
-    """The family's analyzer found no entry of its own and would ask the generic question: the catalog may know."""
-    return isinstance(decision, AskClient) and decision.request.question == UNKNOWN_QUESTION
+def _unsettled(decision: Decision) -> bool:
+    """The family's analyzer could not settle it (it would ask the generic question, or it gave up): a conclusive
+    catalog entry then gives its reading instead."""
+    if isinstance(decision, AskClient):
+        return decision.request.question == UNKNOWN_QUESTION
+    return isinstance(decision, GiveUp) and decision.reason == "exhausted"
 
 
 def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
@@ -113,8 +119,13 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
         return analyzer_for(signature.analyzer)(state, Hit(signature, quotes=[found[0]["root_cause"].strip()]))
     if found is not None:
         return _conclude_finding(state, *found)
+    clue = matching_clue(state)
     if hit is not None:
-        return analyzer_for(hit.signature.analyzer)(state, hit)
+        decision = analyzer_for(hit.signature.analyzer)(state, hit)
+        if clue is None or not _unsettled(decision):
+            return decision
+    if clue is not None:
+        return decide_from_clue(state, clue)
     return analyzer_for("unknown")(state, None)
 
 

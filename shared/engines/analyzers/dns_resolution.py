@@ -6,6 +6,8 @@ whose private endpoint answers from a private zone points at the private DNS set
 
 from __future__ import annotations
 
+import re
+
 from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
@@ -20,6 +22,8 @@ from shared.engines.signatures import Hit
 from shared.session import SessionState
 
 TABLE = "network_dns_errors"
+_PRIVATE_DNS = re.compile(r"(?i)private ?endpoint|privatelink\.|private dns (?:zone|resolver)|dns private resolver|"
+                          r"conditional(?:ly)? forward")
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -27,6 +31,10 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if not isinstance(found, tuple):
         return found
     entry, facts = found
+    private = next((t for t in texts(state) if _PRIVATE_DNS.search(t)), None)
+    if private is not None and entry["id"] != "privatelink-name":
+        # the setup resolves through private endpoints' zones: a name that does not resolve is that setup's gap
+        entry = {**table_entry(TABLE, "privatelink-name"), "confidence": "medium"}
     hosts = table_entry(TABLE, "hosts")
     facts = {**search(hosts["facts"], texts(state)), **facts}
     service = service_host(state)

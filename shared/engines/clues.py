@@ -1,0 +1,39 @@
+"""Clues in a report that names no error code (knowledge/symptom_clues.yaml): ask for the one command that decides,
+then, if the answer names nothing more specific, give the clue's most likely cause at low confidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.engines.analyzers.common import fill, regex, report, table
+from shared.engines.base import Decision
+from shared.engines.catalog_hits import facts_of
+from shared.models import ClientRequest, EvidenceItem
+from shared.session import AskClient, Conclude, SessionState
+
+CLUES = "symptom_clues"
+
+
+def matching_clue(state: SessionState) -> dict[str, Any] | None:
+    """The first clue whose pattern is in the error text or an answer (files are context, not the report)."""
+    spoken = [state.material.error_description, *state.material.answers]
+    for clue in table(CLUES):
+        for text in spoken:
+            found = regex(clue["pattern"]).search(text)
+            if found:
+                return {**clue, "_quote": found.group(0)}
+    return None
+
+
+def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
+    facts = facts_of(state, None)
+    if not state.requests_asked:
+        return AskClient(request=ClientRequest(
+            question=" ".join(clue["question"].split()), why=f"The report mentions '{clue['_quote']}'.",
+            suggested_commands=[fill(clue["command"], facts)]))
+    evidence = [EvidenceItem(source="error", summary=f"the report says '{clue['_quote']}'"),
+                EvidenceItem(source="knowledge", summary=f"{clue['id']}: {clue['source']}"[:300])]
+    root_cause = " ".join(fill(clue["root_cause"], facts).split())
+    return Conclude(message=root_cause[:300], report=report(
+        state, category=clue["category"], confidence="low", root_cause=root_cause,
+        actions=[fill(a, facts) for a in clue["actions"]], evidence=evidence))
