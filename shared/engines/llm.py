@@ -20,7 +20,7 @@ from shared.llm.client import ModelClient, model_client
 from shared.llm.parse import ParseError, parse_reply, to_decision
 from shared.llm.prompt import build_messages, repair_messages
 from shared.llm.schema import tool_schemas
-from shared.session import AskClient, LlmUsage, RunTool, SessionState
+from shared.session import AskClient, Conclude, LlmUsage, RunTool, SessionState
 from shared.settings import LlmSettings, load_settings
 from shared.telemetry.spans import mark_failed, model_span, record_model_usage
 
@@ -38,9 +38,11 @@ class LlmEngine:
         self.usage = LlmUsage()
         return self.consult(state, RulesEngine().decide(state), classification(state))
 
-    def consult(self, state: SessionState, rules: Decision, hit: Hit | None) -> Decision:
-        """Ask the model, showing it the rules engine's findings; `rules` is the fallback."""
-        category = _category(hit)
+    def consult(self, state: SessionState, rules: Decision, hit: Hit | None, keep_category: bool = True) -> Decision:
+        """Ask the model, showing it the rules engine's findings; `rules` is the fallback. With `keep_category` the
+        rules' classification is the report's category; without, the model's answer carries its own (the hybrid
+        engine then checks it against the evidence)."""
+        category = _category(hit) if keep_category else None
         client = _client(self.settings)
         if client is None:
             return rules_answer(state, rules, NOT_CONFIGURED)
@@ -141,4 +143,9 @@ def _findings(hit: Hit | None, rules: Decision) -> list[str]:
         lines.append(f"it would ask the client: {rules.request.question}")
     else:
         lines.append(f"it would answer {rules.kind}: {rules.message} {rules.report.root_cause}")
+    if isinstance(rules, Conclude):
+        lines.append(f"hypothesis to review: category {rules.report.category}, confidence {rules.report.confidence}, "
+                     f"evidence: {'; '.join(e.summary[:160] for e in rules.report.evidence[:4])}. Confirm it, or "
+                     "dispute it and investigate with the tools; a different category stands only when the error, "
+                     "the answers or the Azure evidence show it")
     return lines

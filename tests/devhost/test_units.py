@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import azure.durable_functions as df
 import azure.functions as func
+
 from devhost import history as h
 from devhost.actions import find_nondeterminism, flatten
 from devhost.app_loader import index_functions

@@ -14,7 +14,8 @@ def test_the_word_after_storage_account_is_not_a_name():
 def test_quoted_names_endpoints_resource_ids_and_connection_strings_are_names():
     assert entity_facts(["storage account 'stmedia01' refused"])["account"] == "stmedia01"
     assert entity_facts(["https://stlogs.blob.core.windows.net/x"])["account"] == "stlogs"
-    assert entity_facts(["DefaultEndpointsProtocol=https;AccountName=stcfg;AccountKey=[REDACTED]"])["account"] == "stcfg"
+    connection = "DefaultEndpointsProtocol=https;AccountName=stcfg;AccountKey=[REDACTED]"
+    assert entity_facts([connection])["account"] == "stcfg"
     assert entity_facts(["az storage account show --account-name starg"])["account"] == "starg"
     assert entity_facts(["https://kv-prod-01.vault.azure.net/secrets/db"])["vault"] == "kv-prod-01"
     assert entity_facts(["myreg01.azurecr.io/api:1.2"])["registry"] == "myreg01"

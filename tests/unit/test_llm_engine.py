@@ -14,7 +14,7 @@ from shared.engines.llm_fallback import MALFORMED, NOT_CONFIGURED, UNAVAILABLE
 from shared.models import ClientRequest
 from shared.session import AskClient, Conclude, DecisionEnvelope, GiveUp, RunTool
 from tests.helpers.devhost_process import free_port
-from tests.helpers.engine_loop import load_scenarios
+from tests.helpers.engine_loop import load_scenarios, run_engine
 from tests.helpers.llm_session import CANARY, SECRET_LINE, llm_settings, new_state, reload_settings, run_session
 from tests.helpers.openai_stub import (
     COMPLETION_TOKENS,
@@ -165,12 +165,39 @@ def test_llm_engine_without_an_endpoint_uses_the_rules_engine(monkeypatch: pytes
     assert state.llm_usage.calls == 0
 
 
-def test_hybrid_a_high_confidence_rules_conclusion_never_calls_the_model(stub: OpenAIStub,
-                                                                         monkeypatch: pytest.MonkeyPatch):
+def test_hybrid_sends_a_rules_conclusion_to_the_model_as_a_hypothesis(stub: OpenAIStub,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    stub.script = [DONE]  # the model confirms the rules' reading
     with llm_settings(monkeypatch, AZURE_OPENAI_ENDPOINT=stub.base_url, DEBUG_OPENAI_COMPATIBLE="true"):
         decision, state = run_session(new_state(module_start()))
-    assert isinstance(decision, Conclude) and decision.report.confidence == "high"
-    assert stub.requests == [] and state.llm_usage.calls == 0
+    assert isinstance(decision, Conclude) and decision.report.category == "runtime.dependency_missing"
+    assert "hypothesis to review: category runtime.dependency_missing, confidence high" in stub.prompts()
+    assert state.llm_usage.calls == 1
+
+
+def test_hybrid_a_dispute_the_evidence_does_not_back_keeps_the_rules_category(stub: OpenAIStub,
+                                                                             monkeypatch: pytest.MonkeyPatch):
+    stub.script = [final("done", "It is the storage firewall.", category="network.storage_firewall",
+                         root_cause="The firewall blocks the app.", confidence="high")]
+    with llm_settings(monkeypatch, AZURE_OPENAI_ENDPOINT=stub.base_url, DEBUG_OPENAI_COMPATIBLE="true"):
+        decision, _ = run_session(new_state(module_start()))
+    assert isinstance(decision, Conclude)
+    assert decision.report.category == "runtime.dependency_missing" and decision.report.confidence == "medium"
+    assert any(e.source == "model" and "network.storage_firewall" in e.summary for e in decision.report.evidence)
+
+
+def test_hybrid_a_dispute_the_evidence_backs_replaces_the_rules_category(stub: OpenAIStub,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    start = module_start()
+    start["error_description"] += ("\nLater the upload step failed too: ErrorCode:AuthorizationPermissionMismatch "
+                                   "This request is not authorized to perform this operation using this permission.")
+    alone = run_engine(start).final  # the rules' own reading of this material: the exact storage code
+    assert isinstance(alone, Conclude) and alone.report.category == "auth.rbac_missing"
+    stub.script = [DONE]  # the model reads the import failure as the cause, which the error text also shows
+    with llm_settings(monkeypatch, AZURE_OPENAI_ENDPOINT=stub.base_url, DEBUG_OPENAI_COMPATIBLE="true"):
+        decision, _ = run_session(new_state(start))
+    assert isinstance(decision, Conclude) and decision.report.category == "runtime.dependency_missing"
+    assert "hypothesis to review: category auth.rbac_missing" in stub.prompts()
 
 
 def test_hybrid_out_of_scope_stays_with_the_rules(stub: OpenAIStub, monkeypatch: pytest.MonkeyPatch):
