@@ -56,8 +56,11 @@ Borderline decisions (documented here because callers and reviewers will ask)
   of its base64 body.
 * Free text: "the password is Hunter2!" is redacted, "the password is incorrect" is not (a plain word
   after ``password is/was/to/of`` is prose).
-* Not covered (no reliable shape): cookies / session ids, Azure DevOps PATs and bare 88-char storage keys
-  outside any key name or connection string (they look like any base64, e.g. a sha512 integrity hash).
+* Bare 88-character base64 values ending ``==`` (Azure Storage and Cosmos DB account keys, as
+  ``az storage account keys list -o tsv`` prints them) are redacted by shape, except after ``sha512-`` /
+  ``integrity`` (subresource-integrity hashes of the same shape); shorter keys (Service Bus / Event Hubs SAS
+  keys, Azure OpenAI keys) only next to a label (``Primary key:``, ``KEY 1:``, ``key1<TAB>FULL<TAB>``).
+* Not covered (no reliable shape): cookies / session ids and Azure DevOps PATs outside any key name.
 * Known partial leaks, all rare: unquoted YAML values containing spaces (only the first word goes),
   Redis passwords containing ``,``, quoted values containing their own (unescaped) quote character, a
   bare value containing ``key=``/``token:``-like text (it is cut there; the rest is judged on its own).
@@ -260,8 +263,8 @@ def _is_bare_secret(value: str, strong: bool, context: _BareContext) -> bool:
 
 def _is_literal_identifier(value: str, context: _BareContext) -> bool:
     """A bare identifier-shaped value: a variable name in code, or a literal in config text?"""
-    if _SECRET_WORD_RE.search(value):
-        return False  # password=password, token: accessToken
+    if _SECRET_WORD_RE.search(value) and not _looks_random(value):
+        return False  # password=password, token: accessToken (but PwdMo4stqD04GHwG7 is a password)
     if context.identifiers_are_literals or _has_digit(value):
         return True
     return context.yaml_like and not value[0].isupper()  # `password: hunter` vs `token: Token`
@@ -619,6 +622,23 @@ _PEM_TRUNCATED_BODY = (
     rf"(?=[ \t]*(?:{_PEM_NEWLINE}|[\"']|\Z))){{0,512}}"  # if another line follows
 )
 
+_INTEGRITY_PREFIX_RE = re.compile(r"(?:sha(?:256|384|512)[-:]|integrity[\"']?[ \t]*[:=][ \t]*[\"']?)$", re.I | _FLAGS)
+
+
+def _bare_account_key(match: re.Match[str], text: str) -> SecretMatch | None:
+    """The 88-character key ending at this "==", unless it is a subresource-integrity hash (sha512-...)."""
+    start, end = match.start() - 86, match.end()
+    if _INTEGRITY_PREFIX_RE.search(text[max(0, start - 40):start]):
+        return None
+    value = text[start:end]
+    return SecretMatch("storage-key", start, end) if _has_digit(value) and not _has_placeholder(value) else None
+
+
+def _random_key(value: str) -> bool:
+    """A labelled key value: long and random-looking (a word or a placeholder after "key 1:" is not a key)."""
+    return len(value) >= 20 and _has_digit(value) and any(c.isalpha() for c in value)
+
+
 _PATTERNS: tuple[SecretPattern, ...] = (
     # PEM private keys (RSA/EC/DSA/OPENSSH/ENCRYPTED/PGP), BEGIN through END, also with JSON "\n" escapes.
     # Without END (truncated paste) the base64 body that follows is taken.
@@ -802,6 +822,23 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         r"<(?P<tag>[A-Za-z][\w:.-]{0,80})>(?P<value>[^<>\r\n]{1,4096})</(?P=tag)>",
         ("</",), resolve=_resolve_xml_element,
     ),
+    # Listed last: a more specific kind found by another entry (a named credential) wins on overlap.
+    # A bare Azure Storage / Cosmos DB account key (64 random bytes: 86 base64 characters and "=="), as
+    # `az storage account keys list -o tsv` prints it. Found from its "==" (a literal scan), the 86 characters
+    # before it checked by a fixed-width lookbehind; a sha512/sha384 integrity hash of the same shape is kept.
+    _entry(
+        "storage-key",
+        rf"(?<=(?<![{_B64}=_-])[{_B64}]{{86}})==(?![{_B64}=_-])",
+        ("==",), resolve=lambda match, text: _bare_account_key(match, text),
+    ),
+    # A key printed next to its label: "Primary key: ...", "KEY 1: ...", "key1<TAB>FULL<TAB>..." (az ... keys list
+    # -o tsv), Azure OpenAI / Cognitive Services (32 hex or 84 characters), Service Bus / Event Hubs SAS keys.
+    _entry(
+        "key",
+        r"(?:(?:primary|secondary)[ _-]?(?:access[ _-]?)?key|\bkey[ _]?[12])(?![a-z0-9_])"
+        r"(?:[ \t]*[:=][ \t]*|\t(?:full|read)\t)[\"']?(?P<value>[a-z0-9+/_=-]{20,200})",
+        ("key",), check=_random_key, lowered=True,
+    ),
 )
 
 
@@ -894,7 +931,7 @@ def redact_text(text: str, numbering: Numbering | None = None) -> str:
 def redact_value(value: object, numbering: Numbering | None = None) -> object:
     """Recursively redact every str in dicts, lists and tuples; other types are returned as they are.
 
-    Dict keys are never changed, but they give context: a str value under a secret-named key
+    Dict keys are redacted as text (a key can be a pasted secret) and give context: a str value under a secret-named key
     (``{"DB_PASSWORD": "hunter2"}``) or the "value" of a ``{"name": "DB_PASSWORD", "value": "hunter2"}``
     entry is replaced whole, because the value alone does not say it is a secret.  Containers are
     rebuilt (dict, list, tuple, NamedTuple); a reference cycle is left as it is rather than recursed into.
@@ -928,8 +965,10 @@ def _redact_dict(value: dict[object, object], active: set[int], numbering: Numbe
         kind = pair_kind if key == "value" else _key_secret_kind(key, item)
         # A kind is only ever found for a str item (see _key_secret_kind); the check is for the type checker.
         is_secret = kind is not None and isinstance(item, str)
-        result[key] = (_numbered(str(kind), str(item), numbering) if is_secret
-                       else _redact_value(item, active, numbering))
+        # A key can hold a secret too ({"<a pasted key>": ""} in environment_info): it is redacted like any text.
+        safe_key = redact_text(key, numbering) if isinstance(key, str) else key
+        result[safe_key] = (_numbered(str(kind), str(item), numbering) if is_secret
+                            else _redact_value(item, active, numbering))
     return result
 
 

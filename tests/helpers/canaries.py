@@ -81,6 +81,13 @@ def _forms() -> dict[str, Form]:
         "yaml": lambda g: (lambda p: (f"database:\n  user: app\n  password: {p}\n", p))(g.password()),
         "github": lambda g: (lambda t: (f"GITHUB_TOKEN is {t}", t))(f"ghp_{g.alnum(36)}"),
         "openai": lambda g: (lambda t: (f"openai.api_key = '{t}'", t))(f"sk-proj-{g.alnum(48)}"),
+        # account keys as `az ... keys list` prints them (issue 12): a bare line, the table, a label
+        "storage-key-bare": lambda g: (lambda k: (f"$ az storage account keys list -n st -g rg --query [0].value "
+                                                  f"-o tsv\n{k}", k))(g.b64(64)),
+        "storage-key-table": lambda g: (lambda k: (f"key1\tFULL\t{k}", k))(g.b64(64)),
+        "cosmos-primary-key": lambda g: (lambda k: (f"Primary key: {k}", k))(g.b64(64)),
+        "servicebus-primary-key": lambda g: (lambda k: (f"Primary Key: {k}", k))(g.b64(32)),
+        "openai-key-label": lambda g: (lambda k: (f"KEY 1: {k}", k))(g.rng.randbytes(16).hex()),
         "aws": lambda g: (lambda k, s: (f"aws_access_key_id = {k}\naws_secret_access_key = {s}", s))(
             "AKIA" + g.alnum(16).upper(), g.alnum(40)),
     }

@@ -1063,7 +1063,7 @@ def test_redact_value_recurses_into_nested_structures() -> None:
     assert value["description"] == f"fails with password=hunter2 and {JWT}"  # input not mutated
 
 
-def test_redact_value_leaves_keys_alone_but_uses_them_as_context() -> None:
+def test_redact_value_redacts_secrets_in_keys_and_uses_keys_as_context() -> None:
     value = {
         "DB_PASSWORD": "hunter2",
         "password=hunter2": "x",
@@ -1076,9 +1076,10 @@ def test_redact_value_leaves_keys_alone_but_uses_them_as_context() -> None:
     }
     result = redact_value(value)
     assert isinstance(result, dict)
-    assert list(result) == list(value)
+    # a key is text too: one holding a secret is redacted, ordinary keys stay as they are
+    assert list(result) == [("password=[REDACTED:password]" if k == "password=hunter2" else k) for k in value]
     assert result["DB_PASSWORD"] == "[REDACTED:password]"
-    assert result["password=hunter2"] == "x"
+    assert result["password=[REDACTED:password]"] == "x"
     assert result["clientSecret"] == "[REDACTED:client-secret]"
     assert result["AZURE_CLIENT_ID"] == GUID
     assert result["password_hint"] == "your pet"
@@ -1185,3 +1186,35 @@ def test_repetitive_input_is_not_quadratic(unit: str) -> None:
     redacted = redact_text(text)
     assert time.perf_counter() - started < 2.0
     assert redact_text(redacted) == redacted
+
+
+# --- issue 12: account keys pasted as command output -------------------------------------------------------
+
+_ACCOUNT_KEY = base64.b64encode(bytes(range(7, 71))).decode()  # 64 bytes: 86 base64 characters and "=="
+_SAS_KEY = base64.b64encode(bytes(range(100, 132))).decode()   # 32 bytes: a Service Bus / Event Hubs key
+
+
+@pytest.mark.parametrize("text, secret", [
+    (f"$ az storage account keys list -n st -g rg --query [0].value -o tsv\n{_ACCOUNT_KEY}\n", _ACCOUNT_KEY),
+    (f"key1\tFULL\t{_ACCOUNT_KEY}\nkey2\tFULL\t{_ACCOUNT_KEY[:40]}Zz9{_ACCOUNT_KEY[43:]}", _ACCOUNT_KEY),
+    (f"Primary key: {_ACCOUNT_KEY}", _ACCOUNT_KEY),
+    (f"Primary Key: {_SAS_KEY}", _SAS_KEY),
+    ("KEY 1: 0f3c5a9e2b7d4c1a8e6f0b3d5c7a9e21", "0f3c5a9e2b7d4c1a8e6f0b3d5c7a9e21"),
+    (f"could not connect using '{_ACCOUNT_KEY}'", _ACCOUNT_KEY),
+])
+def test_account_keys_are_redacted_by_shape_and_label(text: str, secret: str) -> None:
+    redacted = redact_text(text)
+    assert secret not in redacted and "[REDACTED:" in redacted
+
+
+def test_integrity_hashes_of_the_key_shape_and_prose_about_keys_are_kept() -> None:
+    integrity = f'"integrity": "sha512-{_ACCOUNT_KEY}"'
+    assert redact_text(integrity) == integrity
+    prose = "the key 1 was rotated yesterday; primary key: see the portal"
+    assert redact_text(prose) == prose
+
+
+def test_a_secret_pasted_as_a_dict_key_is_redacted() -> None:
+    result = redact_value({"environment": {_ACCOUNT_KEY: "storage", "region": "westeurope"}})
+    assert isinstance(result, dict)
+    assert _ACCOUNT_KEY not in repr(result) and result["environment"]["region"] == "westeurope"

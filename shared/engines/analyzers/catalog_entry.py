@@ -33,7 +33,7 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
         facts = facts_of(state, hit)
         request = ClientRequest(
             question=f"{_first_sentence(entry.meaning)} To tell which cause it is, please run this command and "
-                     f"paste its output.{denial_note(state)}",
+                     f"paste its output: it shows {entry.check.azure}.{denial_note(state)}",
             why=f"'{hit.matches[0].found}' alone does not decide the cause: {entry.check.azure}.",
             suggested_commands=[fill(entry.check.command, facts)])
         return ask_once(state, request, "The error names a symptom and the answer did not decide it.",

@@ -8,8 +8,9 @@ from shared.engines.signatures import Hit
 from shared.models import ClientRequest
 from shared.session import SessionState
 
-QUESTION = ("The error does not match a known Azure failure yet. Please paste the complete error output: "
-            "the error code, the HTTP status, the operation and the resource (type and name) involved.")
+QUESTION = ("The error does not match a known Azure failure yet. Please paste the complete error output (the "
+            "exception with its stack trace, the log stream or console log lines around it, or the command's "
+            "output): the error code, the HTTP status, the operation and the resource (type and name) involved.")
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
