@@ -59,7 +59,7 @@ def route(state: SessionState) -> Decision:
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
     if named is not None and not _catalog_overrides(named, entry):
         decision = analyzer_for(named.signature.analyzer)(state, named)
-        if not _unsettled(decision) or entry is None or not entry.entry.conclusive:
+        if entry is None or not entry.entry.conclusive or not _unsettled(decision, entry.entry.category):
             return decision
     if entry is not None and entry.entry.category == "out_of_scope":
         return _out_of_scope(state, entry)
@@ -97,12 +97,15 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
     return not any(_CODE_LIKE.search(quote) for quote in hit.quotes)
 
 
-def _unsettled(decision: Decision) -> bool:
-    """The family's analyzer could not settle it (it would ask the generic question, or it gave up): a conclusive
-    catalog entry then gives its reading instead."""
+def _unsettled(decision: Decision, category: str | None = None) -> bool:
+    """The family's analyzer could not settle it: it would ask the generic question, or it gave up for want of a
+    fact while still holding to the family (`category`, the catalog's reading, is the family its partial report
+    names). A give-up that ruled the family out (its report names no category) is a finding, not a gap."""
     if isinstance(decision, AskClient):
         return decision.request.question == UNKNOWN_QUESTION
-    return isinstance(decision, GiveUp) and decision.reason == "exhausted"
+    if not isinstance(decision, GiveUp) or decision.reason != "exhausted":
+        return False
+    return category is None or decision.report.category == category
 
 
 def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
