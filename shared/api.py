@@ -77,7 +77,12 @@ async def delete_session(req: func.HttpRequest, client: DurableOrchestrationClie
 
 
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    body = {"status": "ok", "engine": load_settings().engine, "contract": "v1"}
+    settings = load_settings()
+    if settings.unconfigured:
+        body = {"status": "unavailable", "reason": settings.unconfigured, "contract": "v1"}
+        return func.HttpResponse(json.dumps(body), status_code=503, mimetype="application/json",
+                                 headers=_JSON_HEADERS)
+    body = {"status": "ok", "engine": settings.engine, "contract": "v1"}
     return func.HttpResponse(json.dumps(body), status_code=200, mimetype="application/json",
                              headers=_JSON_HEADERS)
 
@@ -223,6 +228,10 @@ def _render(req: func.HttpRequest, envelope: Envelope) -> func.HttpResponse:
 
 
 async def _guard(trace_id: str | None, handler: Callable[[], Awaitable[func.HttpResponse]]) -> func.HttpResponse:
+    unconfigured = load_settings().unconfigured
+    if unconfigured:  # without shared secrets, sessions would be lost on restart or scale-out: refuse, say why
+        return _error_response(503, {"error": {"code": "service_unavailable", "message": unconfigured,
+                                               "details": []}})
     try:
         return await handler()
     except ApiError as error:

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 ENGINES = ("rules", "hybrid", "llm")
+# Below the Durable Azure Storage backend's 6-day limit for one timer: a longer wait takes the SDK's long-timer
+# path (a chain of timers), whose cancellation has a known bug, and a session's wait is a cancelled timer.
+MAX_SESSION_TTL_SECONDS = 6 * 24 * 3600 - 3600
 # A GA data-plane api-version of Azure OpenAI chat completions with tool calling.
 DEFAULT_OPENAI_API_VERSION = "2024-10-21"
 UNRESOLVED_KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
@@ -51,6 +54,8 @@ class Settings:
     azure_access: str  # "none": no Azure calls (ask the client instead); "app": the app's own identity
     llm: LlmSettings
     security: SecuritySettings
+    # Why the debug API must refuse to serve (on Azure without its shared secrets), or None. Set settings by name.
+    unconfigured: str | None = None
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -120,6 +125,7 @@ def _llm_settings() -> LlmSettings:
 @lru_cache(maxsize=1)
 def load_settings() -> Settings:
     secret = _secret("DEBUG_POLL_TOKEN_SECRET") or ""
+    unconfigured = _missing_shared_secrets(bool(secret))
     if not secret:
         # Tokens then only verify inside this process: fine for one local host, wrong for a scaled-out app.
         logging.warning("DEBUG_POLL_TOKEN_SECRET is not set; poll tokens use a per-process random secret")
@@ -128,11 +134,26 @@ def load_settings() -> Settings:
     # With a model endpoint the hybrid engine is the default: rules first, the model for what they cannot settle.
     default_engine = "hybrid" if llm.endpoint else "rules"
     return Settings(
-        session_ttl_seconds=_int("DEBUG_SESSION_TTL_SECONDS", 3600, 1, 7 * 24 * 3600),
+        session_ttl_seconds=_int("DEBUG_SESSION_TTL_SECONDS", 3600, 1, MAX_SESSION_TTL_SECONDS),
         poll_token_secret=secret.encode("utf-8"),
         engine=_choice("DEBUG_ENGINE", default_engine, ENGINES),
         retry_after_seconds=_int("DEBUG_RETRY_AFTER_SECONDS", 2, 1, 60),
         azure_access=_choice("DEBUG_AZURE_ACCESS", "none", ("none", "app")),
         llm=llm,
         security=_security_settings(secret),
+        unconfigured=unconfigured,
     )
+
+
+def _missing_shared_secrets(poll_secret_set: bool) -> str | None:
+    """On Azure (WEBSITE_INSTANCE_ID is set), instances must share the poll-token and caller secrets: with a
+    per-process secret, a restart or a second instance loses every caller's sessions. Then the API refuses."""
+    if not os.environ.get("WEBSITE_INSTANCE_ID"):
+        return None
+    missing = [name for name, present in (("DEBUG_POLL_TOKEN_SECRET", poll_secret_set),
+                                          ("DEBUG_CALLER_SECRET", bool(_secret("DEBUG_CALLER_SECRET"))))
+               if not present]
+    if not missing:
+        return None
+    logging.error("refusing to serve the debug API: %s not set (instances must share them)", " and ".join(missing))
+    return f"The service is not configured: {' and '.join(missing)} must be set on this app."

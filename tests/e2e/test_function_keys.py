@@ -39,3 +39,14 @@ def test_the_key_opens_the_api_and_the_poll_url_needs_none(keyed: str):
         assert http.get(f"/api/debug/{env['trace_id']}", params={"code": KEY}).status_code in (200, 202)
     with httpx.Client(timeout=60) as bare:
         assert bare.get(started.headers["Location"]).status_code in (200, 202)
+
+
+def test_on_azure_without_shared_secrets_the_api_refuses_and_health_says_why():
+    env = {"WEBSITE_INSTANCE_ID": "e2e-instance", "DEBUG_POLL_TOKEN_SECRET": "", "DEBUG_CALLER_SECRET": ""}
+    with run_devhost(REPO, env=env) as url, httpx.Client(base_url=url, timeout=60) as http:
+        health = http.get("/api/health")
+        assert health.status_code == 503 and "DEBUG_POLL_TOKEN_SECRET" in health.json()["reason"]
+        started = http.post("/api/debug", json=BODY)
+        assert started.status_code == 503
+        assert started.json()["error"]["code"] == "service_unavailable"
+        assert "DEBUG_CALLER_SECRET" in started.json()["error"]["message"]
