@@ -122,6 +122,11 @@ async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, t
     if envelope.status in ("done", "fail"):
         raise ApiError(409, "session_finished", f"The session has finished with status '{envelope.status}'.")
     waits = envelope.next_action in ("answer", "continue")
+    sent = _material_sent(request)
+    if not waits and sent:  # a working session has no turn to take them with: they would be lost
+        raise ApiError(409, "session_working",
+                       f"The session is still working; {' and '.join(sent)} can only be sent when it asks "
+                       "(status request) or pauses (next_action continue). Poll, then send them again.")
     # A fresh Azure token (delegated identity) is taken with the turn it comes with; checked before admission
     # like the start's, so a refused token costs no rate. A working session has no turn to take it with.
     delegation = sealed_delegation(req, trace_id) if waits else None
@@ -133,11 +138,27 @@ async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, t
         delta.delegation = delegation
         try:
             await client.raise_event(trace_id, CLIENT_EVENT, delta.model_dump(mode="json"))
-        except Exception as exc:  # 410: it finished between our read and the event
-            raise ApiError(409, "session_finished", "The session has finished.") from exc
+        except Exception as exc:
+            # Only a session that finished (or was purged) between our read and the event is a conflict; any
+            # other failure is the service's, reported as 500 with the trace_id so the client retries.
+            latest = await client.get_status(trace_id)
+            if not latest or latest.runtime_status in _FINISHED:
+                raise ApiError(409, "session_finished", "The session has finished.") from exc
+            raise
         turn += 1
     envelope, _ = await _wait_for_client_state(client, trace_id, turn, request.options.wait_seconds)
     return _render(req, envelope)
+
+
+def _material_sent(request: Any) -> list[str]:
+    """The parts of a continue body that carry material (an empty body only waits)."""
+    context = request.context
+    sent = ["the answer"] if request.answer else []
+    if context is not None and context.source_files:
+        sent.append("context.source_files")
+    if context is not None and context.environment_info:
+        sent.append("context.environment_info")
+    return sent
 
 
 async def _get(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str,
