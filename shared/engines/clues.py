@@ -27,13 +27,17 @@ def matching_clue(state: SessionState) -> dict[str, Any] | None:
 
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     facts = facts_of(state, None)
-    if not state.requests_asked:
+    spoken = [state.material.error_description, *state.material.answers]
+    decided = bool(clue.get("decides")) and any(regex(clue["decides"]).search(t) for t in spoken)
+    if not state.requests_asked and not decided:
         return AskClient(request=ClientRequest(
             question=" ".join(clue["question"].split()), why=f"The report mentions '{clue['_quote']}'.",
             suggested_commands=[fill(clue["command"], facts)]))
     evidence = [EvidenceItem(source="error", summary=f"the report says '{clue['_quote']}'"),
                 EvidenceItem(source="knowledge", summary=f"{clue['id']}: {clue['source']}"[:300])]
     root_cause = " ".join(fill(clue["root_cause"], facts).split())
+    if decided:  # the report states the decisive fact itself: not a guess
+        root_cause = root_cause.replace("Most likely, not confirmed: ", "", 1)
     return Conclude(message=root_cause[:300], report=report(
-        state, category=clue["category"], confidence="low", root_cause=root_cause,
+        state, category=clue["category"], confidence="medium" if decided else "low", root_cause=root_cause,
         actions=[fill(a, facts) for a in clue["actions"]], evidence=evidence))

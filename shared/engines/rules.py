@@ -17,7 +17,7 @@ from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report, specif
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import contradicted, decisive, facts_of
+from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import decide_from_clue, matching_clue
 from shared.engines.playbooks import FINDINGS, finding, investigate, missing_code_settings
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
@@ -33,7 +33,39 @@ class RulesEngine:
     name = "rules"
 
     def decide(self, state: SessionState) -> Decision:
-        return _never_repeat(state, _azure_or_modest(state, route(state)))
+        return _never_repeat(state, _quoting_the_error(state, _azure_or_modest(state, route(state))))
+
+
+def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
+    """A conclusion quotes the lines of the error text it rests on (the lines where the catalog found its code),
+    so the report shows the client's own words next to the cause: names, sizes, actions the error printed."""
+    if not isinstance(decision, Conclude | GiveUp) or decision.report.category is None:
+        return decision
+    category = decision.report.category
+    said = [m.found for h in catalog_hits(state) if h.entry.category == category
+            for m in h.matches if m.origin == "error"]
+    said += [q for h in classify(state.material) if h.signature.category == category for q in h.quotes]
+    lines = _lines_with(state.material.error_description, said)
+    known = " ".join(e.summary for e in decision.report.evidence)
+    for line in lines[:2]:
+        if line[:80] not in known:
+            decision.report.evidence.append(EvidenceItem(source="error", summary=line))
+    return decision
+
+
+def _lines_with(text: str, found: list[str]) -> list[str]:
+    """The lines of the text that hold one of these matched strings, each at most 300 characters around it."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        flat = " ".join(line.split())
+        for piece in found:
+            at = flat.lower().find(piece.lower())
+            if at >= 0:
+                excerpt = flat[max(0, at - 150):at + len(piece) + 150]
+                if excerpt not in lines:
+                    lines.append(excerpt)
+                break
+    return lines
 
 
 def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
@@ -54,6 +86,9 @@ def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
 def route(state: SessionState) -> Decision:
     hit = classification(state)
     entry = decisive(state)
+    if entry is not None and entry.entry.category == "out_of_scope" and hit is not None \
+            and hit.signature.category == "out_of_scope":
+        return _out_of_scope(state, entry)  # the catalog names which platform it is
     named = hit if hit is not None and _specific(hit) else specific_hit(state)
     if named is not None and contradicted(state, named.signature.category):
         named = None  # the material rules this family out (knowledge/contradictions.yaml)

@@ -101,8 +101,11 @@ def get_requirement_status(args: ModuleArguments, material: Material) -> Evidenc
 
 
 _ACCOUNT_PATTERNS = [
-    # the error text names it: "storage account 'mystorageaccount'"
-    ("error text", re.compile(r"storage account\s+['\"`]?([a-z0-9]{3,24})\b", re.IGNORECASE)),
+    # the error text names it, quoted: "storage account 'mystorageaccount'" (never the next English word)
+    ("error text", re.compile(r"(?i:storage account)(?:\s+named)?\s+['\"`]([a-z0-9]{3,24})['\"`]")),
+    # a resource id or a command argument
+    ("resource id", re.compile(r"/storageAccounts/([a-z0-9]{3,24})\b")),
+    ("command", re.compile(r"--account-name[= ]['\"]?([a-z0-9]{3,24})\b")),
     # an endpoint URL: https://name.blob.core.windows.net
     ("endpoint", re.compile(r"\b([a-z0-9]{3,24})\.(?:blob|queue|table|file|dfs)\.core\.windows\.net")),
     # a connection string

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from shared.engines.analyzers.ledger import ask_once, env, since_last_answer
+import re
+
+from shared.engines.analyzers.ledger import env, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
-from shared.models import ClientRequest, EvidenceItem, Report
+from shared.models import EvidenceItem, Report
 from shared.report import checked_list
 from shared.session import Conclude, RunTool, SessionState
 from shared.tools.material_tools import likely_distribution
@@ -21,13 +23,38 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return RunTool(tool=TOOL, arguments={"module": module},
                        purpose=f"checking whether requirements.txt provides '{module}'")
     if status.status == "no_data":
-        return ask_once(state, ClientRequest(
-            question=f"Please send the app's requirements.txt (as a source file with relevance 'config'): "
-                     f"the error says module '{module}' is missing.",
-            why="It decides whether the package is missing from requirements.txt or not installed by the deployment.",
-            suggested_commands=["cat requirements.txt"]),
-            "requirements.txt is still missing; the cause cannot be confirmed.", hit.signature.category)
+        if _stated_listed(state, module):  # "requests is listed in requirements.txt"
+            return _conclude(state, hit, module, {"listed": True}, f"the report says '{module}' is listed "
+                                                                     "in requirements.txt")
+        return _conclude_without_requirements(state, hit, module)
     return _conclude(state, hit, module, status.data, status.summary)
+
+
+def _stated_listed(state: SessionState, module: str) -> bool:
+    name = re.escape(module.split(".")[0])
+    pattern = re.compile(rf"(?i)\b{name}\b[^.\n]{{0,40}}\b(?:is|are)\s+(?:listed|included|present|in)\b[^.\n]{{0,30}}"
+                         rf"requirements\.txt|requirements\.txt[^.\n]{{0,30}}\b(?:lists|contains|has|includes)\b"
+                         rf"[^.\n]{{0,20}}\b{name}\b")
+    return any(pattern.search(t) for t in [state.material.error_description, *state.material.answers])
+
+
+def _conclude_without_requirements(state: SessionState, hit: Hit, module: str) -> Decision:
+    """requirements.txt was not sent: the error itself decides the family; which of its two causes holds is the
+    one check left, named in the actions (medium confidence)."""
+    package = likely_distribution(module)
+    app = env(state, "function_app", "<function-app>")
+    evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
+    report = Report(
+        category=hit.signature.category, confidence="medium", evidence=evidence, checked=checked_list(state),
+        root_cause=(f"The deployed app cannot import '{module}': the package that provides it is not installed "
+                    f"where the app runs. Either requirements.txt does not list it (`{package}`), or the deployment "
+                    "did not install requirements.txt (no remote build: the package was not built during "
+                    "deployment, or was built for another platform)."),
+        actions=[f"Check requirements.txt lists `{package}` (with a version pin); add it if not.",
+                 "Make the deployment install it: set SCM_DO_BUILD_DURING_DEPLOYMENT=true (and ENABLE_ORYX_BUILD="
+                 f"true) or publish with `func azure functionapp publish {app} --build remote`.",
+                 "Check the deployment log for the pip install step (Oryx build output) after redeploying."])
+    return Conclude(message=f"'{module}' is not installed in the deployed app.", report=report)
 
 
 def _conclude(state: SessionState, hit: Hit, module: str, data: dict, summary: str) -> Decision:

@@ -16,7 +16,8 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         message="This is not an Azure problem (it names another cloud's services and no Azure ones); "
                 "this service debugs Azure errors only.",
         report=Report(category="out_of_scope", confidence="high",
-                      root_cause="The error comes from another cloud provider's services, not from Azure.",
+                      root_cause="The error comes from another cloud provider's services, not from Azure: it names "
+                                 + ", ".join(repr(q[:80]) for q in quotes[:3]) + ".",
                       evidence=[EvidenceItem(source="error", summary=f"mentions {q!r}") for q in quotes],
                       actions=["Use that provider's own troubleshooting tools and documentation."],
                       checked=["the error text and the files sent, for Azure and other-cloud signals"]))

@@ -19,6 +19,8 @@ _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _STATED_ADDRESS = re.compile(r"(?i)(?:outbound|client|caller|source|egress|public)[ -]?(?:ip|address)(?:es)?\b"
                              r"[^\n]{0,120}")
 RULES = "get_network_rules_from_answers"
+# The material sets the account's firewall to deny: Terraform network_rules, ARM/Bicep networkAcls, the CLI.
+_STATED_DENY = re.compile(r"(?i)default_?action[\"']?\s*[:=]\s*[\"']?deny\b|--default-action[= ]deny\b")
 # A private endpoint named in the material: the firewall may be doing its job and the name resolution be wrong.
 _PRIVATE_ENDPOINT = re.compile(r"(?i)private ?endpoint|privatelink\.")
 
@@ -36,6 +38,8 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if references is None:
         return RunTool(tool=FIND, purpose="finding the storage account the code and error refer to")
     accounts = references.data.get("accounts") or []
+    if not accounts and _STATED_DENY.search(_all_text(state)):
+        return _conclude_stated_deny(state, hit)
     if not accounts:
         return _ask_for_account(state, hit)
     account = accounts[0]["name"]
@@ -62,11 +66,36 @@ def _ask_for_rules(state: SessionState, hit: Hit, account: str) -> Decision:
 
 def _ask_for_account(state: SessionState, hit: Hit) -> Decision:
     return ask_once(state, ClientRequest(
-        question="Which storage account does the code connect to? Please paste its name or the connection "
-                 "setting's value without the key.",
+        question="Which storage account does the code connect to? Please paste its name and its network rules "
+                 "(the firewall's networkRuleSet: default action, allowed IP ranges and virtual networks).",
         why="Its network rules decide whether a firewall blocks the connection.",
-        suggested_commands=["az storage account list --query \"[].{name:name, group:resourceGroup}\" -o table"]),
+        suggested_commands=["az storage account list --query \"[].{name:name, group:resourceGroup}\" -o table",
+                            "az storage account show --name <storage-account> --query networkRuleSet"]),
         "No storage account name was found to check.", hit.signature.category)
+
+
+def _all_text(state: SessionState) -> str:
+    material = state.material
+    return "\n".join([material.error_description, *material.answers, *(f.content for f in material.files)])
+
+
+def _conclude_stated_deny(state: SessionState, hit: Hit) -> Decision:
+    """No account name, but the material itself sets the account's firewall to deny (a Terraform network_rules
+    block, an ARM/Bicep networkAcls, a CLI --default-action Deny): that is the cause, at medium confidence."""
+    stated = _STATED_DENY.search(_all_text(state))
+    group = env(state, "resource_group", "<resource-group>")
+    evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
+    evidence.append(EvidenceItem(source="material", summary=f"the configuration sent sets {stated.group(0)!r}"
+                                 if stated else "the configuration sent sets the default action to Deny"))
+    verdict = Verdict(account="<storage-account>", group=group, default_action="Deny", allowed=[], subnets=0)
+    report = Report(category=hit.signature.category, confidence="medium", evidence=evidence,
+                    checked=checked_list(state), actions=_actions(verdict),
+                    root_cause="The storage account's network rules (firewall) deny by default, as the configuration "
+                               "sent sets them, and the caller (the pipeline's agent, the app or your machine) is "
+                               "not among the allowed IP ranges or virtual network subnets, so the data-plane "
+                               "request is refused with 403 (AuthorizationFailure). Allow the caller's address or "
+                               "subnet, or run the step from an allowed network.")
+    return Conclude(message="The storage account's firewall denies the caller.", report=report)
 
 
 def _conclude(state: SessionState, hit: Hit, account: str, references: Evidence, rules: Evidence) -> Decision:
