@@ -48,19 +48,29 @@ def test_a_module_listed_under_its_distribution_name_is_not_called_missing():
     assert "remote build" in " ".join(outcome.final.report.actions).lower()
 
 
-def test_a_missing_requirements_file_is_asked_for():
+def test_without_requirements_txt_the_error_alone_concludes_with_both_causes_at_medium():
     outcome = run_engine({"error_description": "ModuleNotFoundError: No module named 'requests'"})
-    assert isinstance(outcome.final, AskClient)
-    assert "requirements.txt" in outcome.final.request.question
+    assert isinstance(outcome.final, Conclude) and outcome.requests == []
+    report = outcome.final.report
+    assert (report.category, report.confidence) == ("runtime.dependency_missing", "medium")
+    assert "requirements.txt" in report.root_cause and "remote build" in report.root_cause
+    assert any("SCM_DO_BUILD_DURING_DEPLOYMENT" in a for a in report.actions)
 
 
-def test_a_requirements_file_sent_later_settles_it():
-    rules = [{"when_asked_contains": "requirements.txt",
-              "context": {"source_files": [{"path": "requirements.txt", "content": "azure-functions\n"}]}}]
-    outcome = run_engine({"error_description": "ModuleNotFoundError: No module named 'requests'"}, rules)
+def test_a_requirements_file_that_lacks_the_package_settles_it_with_high_confidence():
+    start = {"error_description": "ModuleNotFoundError: No module named 'requests'",
+             "context": {"source_files": [{"path": "requirements.txt", "content": "azure-functions\n",
+                                           "relevance": "config"}]}}
+    outcome = run_engine(start)
+    assert isinstance(outcome.final, Conclude) and outcome.final.report.confidence == "high"
+
+
+def test_a_report_that_says_the_package_is_listed_points_at_the_build():
+    error = ("Result: Failure Exception: ModuleNotFoundError: No module named 'requests'.\n"
+             "requests is listed in requirements.txt.")
+    outcome = run_engine({"error_description": error})
     assert isinstance(outcome.final, Conclude)
-    assert outcome.final.report.confidence == "high"
-    assert len(outcome.requests) == 1
+    assert "did not install requirements.txt" in outcome.final.report.root_cause
 
 
 def test_authorization_failed_names_the_scope_and_the_principal():
