@@ -50,6 +50,9 @@ def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
     for line in lines[:2]:
         if line[:80] not in known:
             decision.report.evidence.append(EvidenceItem(source="error", summary=line))
+    answer = state.material.answers[-1] if state.material.answers else ""
+    if answer and " ".join(answer.split())[:80] not in known:  # what the client answered, which the cause rests on
+        decision.report.evidence.append(EvidenceItem(source="client", summary=" ".join(answer.split())[:300]))
     return decision
 
 
