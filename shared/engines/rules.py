@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 
 from shared.catalog.index import EntryHit
-from shared.engines.analyzers.catalog_entry import conclude, decide_from_entry
+from shared.catalog.similar import similar_entries
+from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report, specific_hit, table_entry
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
+from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import decide_from_clue, matching_clue
@@ -26,6 +28,9 @@ from shared.report import partial_report
 from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
 from shared.tools.catalog import catalog
 
+# A lead (the nearest catalog entries' category, shared/catalog/similar.py) this clear concludes at once, at low
+# confidence; a weaker one first asks, with its check among the suggested commands, and concludes after the answer.
+STRONG_LEAD = 0.6
 _CODE_LIKE = re.compile(r"(?:[A-Z][a-z0-9]+){2,}|AADSTS\d+|AZFD\d+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
@@ -167,7 +172,11 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
             return decision
     if clue is not None:
         return decide_from_clue(state, clue)
-    return analyzer_for("unknown")(state, None)
+    spoken = "\n".join([state.material.error_description, *state.material.answers])
+    lead = similar_entries().lead(spoken)
+    if lead is not None and lead.category != "out_of_scope" and (lead.share >= STRONG_LEAD or state.requests_asked):
+        return conclude_from_lead(state, lead)
+    return ask_for_the_error(state, None, lead.entries[0] if lead is not None else None)
 
 
 def _conclude_finding(state: SessionState, rule: dict, found: dict[str, str]) -> Conclude:

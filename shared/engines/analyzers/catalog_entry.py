@@ -10,6 +10,7 @@ turns up, the entry's category is given at low confidence, saying it is not conf
 from __future__ import annotations
 
 from shared.catalog.index import EntryHit, Match
+from shared.catalog.similar import Lead
 from shared.engines.analyzers.common import fill, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
@@ -81,3 +82,20 @@ def _asked(state: SessionState) -> bool:
 def _first_sentence(text: str) -> str:
     head = text.strip().split(". ")[0].rstrip(".")
     return head[:300] + "."
+
+
+def conclude_from_lead(state: SessionState, lead: Lead) -> Conclude:
+    """No code or phrase matched, but the report's words are nearest to known errors of one category (BM25 over the
+    catalog): that category at low confidence, the nearest entry's meaning and fix, and its check to confirm it."""
+    entry = lead.entries[0]
+    facts = facts_of(state, None)
+    root_cause = (f"Most likely, not confirmed: {fill(entry.meaning, facts).strip()} (the report reads closest to "
+                  f"these known {entry.service} errors; nothing in it matched an Azure error code exactly)")
+    actions = [fill(step, facts).strip() for step in entry.fix]
+    actions.append(f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure}).")
+    evidence = [EvidenceItem(source="catalog", summary=f"nearest known errors: "
+                             f"{', '.join(e.id for e in lead.entries[:3])} ({int(lead.share * 100)}% of the "
+                             f"nearest entries' weight)")]
+    found = report(state, category=lead.category, confidence="low", root_cause=root_cause, actions=actions,
+                   evidence=evidence)
+    return Conclude(message=_first_sentence(root_cause), report=found)
