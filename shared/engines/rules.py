@@ -31,6 +31,8 @@ from shared.tools.catalog import catalog
 # A lead (the nearest catalog entries' category, shared/catalog/similar.py) this clear concludes at once, at low
 # confidence; a weaker one first asks, with its check among the suggested commands, and concludes after the answer.
 STRONG_LEAD = 0.6
+_ERROR_LINE = re.compile(r"(?i)\b(?:error|exception|fail(?:ed|ure)?|denied|refused|forbidden|unauthori[sz]ed|"
+                         r"timed? ?out|not found|invalid|exceed(?:ed|s)?|killed|status(?:code)?[ =:]+[45]\d\d)\b")
 _CODE_LIKE = re.compile(r"(?:[A-Z][a-z0-9]+){2,}|AADSTS\d+|AZFD\d+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
@@ -51,6 +53,8 @@ def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
             for m in h.matches if m.origin == "error"]
     said += [q for h in classify(state.material) if h.signature.category == category for q in h.quotes]
     lines = _lines_with(state.material.error_description, said)
+    if len(lines) < 2:  # the error's own lines that say what failed: its code, status or message
+        lines += [line for line in _error_lines(state.material.error_description) if line not in lines]
     known = " ".join(e.summary for e in decision.report.evidence)
     for line in lines[:2]:
         if line[:80] not in known:
@@ -59,6 +63,13 @@ def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
     if answer and " ".join(answer.split())[:80] not in known:  # what the client answered, which the cause rests on
         decision.report.evidence.append(EvidenceItem(source="client", summary=" ".join(answer.split())[:300]))
     return decision
+
+
+def _error_lines(text: str, limit: int = 2) -> list[str]:
+    """Lines of the error text that carry an error signal (a code, a status, "failed", "denied"...), at most 300
+    characters each."""
+    lines = [" ".join(line.split())[:300] for line in text.splitlines()]
+    return [line for line in lines if _ERROR_LINE.search(line)][:limit]
 
 
 def _lines_with(text: str, found: list[str]) -> list[str]:
