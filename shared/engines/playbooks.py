@@ -34,8 +34,11 @@ _KIND_TYPES = {"function_app": "Microsoft.Web/sites", "account": "Microsoft.Stor
                "vault": "Microsoft.KeyVault/vaults", "registry": "Microsoft.ContainerRegistry/registries",
                "namespace": "Microsoft.ServiceBus/namespaces",
                "cosmos_account": "Microsoft.DocumentDB/databaseAccounts",
-               "container_app": "Microsoft.App/containerApps"}
+               "container_app": "Microsoft.App/containerApps", "server": "Microsoft.Sql/servers",
+               "openai_resource": "Microsoft.CognitiveServices/accounts",
+               "aks_cluster": "Microsoft.ContainerService/managedClusters"}
 _ENV_NAMES = {"function_app": "function_app", "app_name": "function_app", "web_app": "function_app",
+              "aks_cluster": "aks_cluster", "cluster": "aks_cluster", "sql_server": "server",
               "container_app": "container_app", "storage_account": "account", "key_vault": "vault"}
 
 

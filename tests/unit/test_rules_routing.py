@@ -1,0 +1,56 @@
+"""How the rules engine chooses between its kinds of knowledge: exact codes, contradictions, clues, nearest entries."""
+
+from __future__ import annotations
+
+from shared.session import AskClient, Conclude, GiveUp
+from tests.helpers.engine_loop import run_engine
+
+
+def test_an_exact_catalog_code_decides_at_medium_confidence_without_a_question():
+    outcome = run_engine({"error_description": "Deployment failed. Code: LocationNotAvailableForResourceType. "
+                                               "The provided location 'westus3' is not available for resource type "
+                                               "'Microsoft.Web/staticSites'."})
+    assert isinstance(outcome.final, Conclude) and outcome.requests == []
+    assert outcome.final.report.category == "quota.sku_not_available"
+    assert outcome.final.report.confidence != "high"
+
+
+def test_the_innermost_code_of_a_nested_arm_error_wins():
+    error = ('{"code":"DeploymentFailed","message":"At least one resource deployment operation failed.",'
+             '"details":[{"code":"Conflict","message":"{\\"error\\":{\\"code\\":\\"StorageAccountAlreadyTaken\\",'
+             '\\"message\\":\\"The storage account named stdata is already taken.\\"}}"}]}')
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "deployment.name_conflict"
+
+
+def test_a_contradicted_family_is_not_the_answer():
+    error = ("Our API gets 'Request rate is large' from Cosmos DB since the release, we think. Metrics for the last day: "
+             "Total Requests with StatusCode 429 = 0.\nazure.cosmos.exceptions.CosmosResourceNotFoundError: "
+             "(NotFound) Resource Not Found. Learn more: https://aka.ms/cosmosdb-tsg-not-found")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "config.wrong_resource_name"
+
+
+def test_a_clue_asks_the_one_command_that_decides_then_gives_the_likely_cause_at_low_confidence():
+    error = "Since the network team added an NSG to the integration subnet, renewing a function key fails."
+    asked = run_engine({"error_description": error})
+    assert isinstance(asked.final, AskClient)
+    assert "nsg rule list" in " ".join(asked.final.request.suggested_commands)
+    answered = run_engine({"error_description": error},
+                          [{"when_asked_contains": "network security group", "answer": "DenyAllOutBound 100 Deny"}])
+    assert isinstance(answered.final, Conclude)
+    assert (answered.final.report.category, answered.final.report.confidence) == ("network.nsg_blocked", "low")
+
+
+def test_a_report_that_names_no_error_gets_the_question_not_a_guess():
+    outcome = run_engine({"error_description": "The infrastructure stage of our release is red since Monday."})
+    assert isinstance(outcome.final, AskClient)
+    assert "complete error output" in outcome.final.request.question
+
+
+def test_another_hosting_platform_is_out_of_scope():
+    outcome = run_engine({"error_description": "Vercel build fails: Error: The Serverless Function exceeded the "
+                                               "maximum duration of 10 seconds on the Hobby plan."})
+    assert isinstance(outcome.final, GiveUp) and outcome.final.reason == "out_of_scope"
