@@ -25,8 +25,8 @@ def test_the_innermost_code_of_a_nested_arm_error_wins():
 
 
 def test_a_contradicted_family_is_not_the_answer():
-    error = ("Our API gets 'Request rate is large' from Cosmos DB since the release, we think. Metrics for the last day: "
-             "Total Requests with StatusCode 429 = 0.\nazure.cosmos.exceptions.CosmosResourceNotFoundError: "
+    error = ("Our API gets 'Request rate is large' from Cosmos DB since the release, we think. Metrics for the last "
+             "day: Total Requests with StatusCode 429 = 0.\nazure.cosmos.exceptions.CosmosResourceNotFoundError: "
              "(NotFound) Resource Not Found. Learn more: https://aka.ms/cosmosdb-tsg-not-found")
     outcome = run_engine({"error_description": error})
     assert isinstance(outcome.final, Conclude)
