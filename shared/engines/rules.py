@@ -28,9 +28,6 @@ from shared.report import partial_report
 from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
 from shared.tools.catalog import catalog
 
-# A lead (the nearest catalog entries' category, shared/catalog/similar.py) this clear concludes at once, at low
-# confidence; a weaker one first asks, with its check among the suggested commands, and concludes after the answer.
-STRONG_LEAD = 0.6
 _ERROR_LINE = re.compile(r"(?i)\b(?:error|exception|fail(?:ed|ure)?|denied|refused|forbidden|unauthori[sz]ed|"
                          r"timed? ?out|not found|invalid|exceed(?:ed|s)?|killed|status(?:code)?[ =:]+[45]\d\d)\b")
 _CODE_LIKE = re.compile(r"(?:[A-Z][a-z0-9]+){2,}|AADSTS\d+|AZFD\d+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -185,9 +182,9 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
         return decide_from_clue(state, clue)
     spoken = "\n".join([state.material.error_description, *state.material.answers])
     lead = similar_entries().lead(spoken)
-    if lead is not None and lead.category != "out_of_scope" and (lead.share >= STRONG_LEAD or state.requests_asked):
+    if lead is not None and lead.category != "out_of_scope":
         return conclude_from_lead(state, lead)
-    return ask_for_the_error(state, None, lead.entries[0] if lead is not None else None)
+    return ask_for_the_error(state, None)
 
 
 def _conclude_finding(state: SessionState, rule: dict, found: dict[str, str]) -> Conclude:
