@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
@@ -33,9 +34,15 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         root_cause=(f"The identity {assignee} has no role assignment that grants '{action}' at scope "
                     f"'{scope}' (or above), so Azure Resource Manager refused the call with AuthorizationFailed."),
         actions=[f"See what it has now: `az role assignment list --assignee {assignee} --scope {scope} -o table`.",
+                 *([f"Roles that grant '{action}': {roles}."] if (roles := _roles_for(action)) else []),
                  "Pick the least-privileged built-in role that includes the action: "
                  f"`az role definition list --query \"[?permissions[?contains(actions, '{action.split('/')[0]}/')]]"
                  ".roleName\"`.",
                  f"Assign it: `az role assignment create --assignee {assignee} --role <role-name> --scope {scope}`.",
                  "Role assignments can take up to 10 minutes to apply; retry after that."])
     return Conclude(message=f"The identity lacks a role granting '{action}'.", report=report)
+
+
+def _roles_for(action: str) -> str | None:
+    """The built-in roles that grant this action (knowledge/rbac_action_roles.yaml), if the table knows it."""
+    return next((e["roles"] for e in table("rbac_action_roles") if regex(e["action"]).search(action)), None)
