@@ -26,7 +26,7 @@ def test_pip_install_gives_an_azdebug_command_that_talks_to_the_service(tmp_path
     assert str(environment) in site.stdout.splitlines()[0]
 
     run = subprocess.run([str(environment / "bin" / "azdebug"), "debug", "--url", base_url, "--json",
-                          "--error", "ModuleNotFoundError: No module named 'requests'"],
+                          "--error", "Connection timeout to storage account 'stmedia01' since this morning."],
                          input="", capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.returncode == 3, run.stderr  # a request, and no answer on stdin: stopped, resumable
-    assert '"status": "request"' in run.stdout and "requirements.txt" in run.stdout
+    assert '"status": "request"' in run.stdout and "networkRuleSet" in run.stdout
