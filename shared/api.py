@@ -28,7 +28,7 @@ from shared.material import delta_from_continue, material_from_start
 from shared.models import Envelope, Links
 from shared.orchestration import CLIENT_EVENT
 from shared.ownership import caller_id, owned_by, session_input
-from shared.poll_token import make_token, token_is_valid
+from shared.poll_token import make_token, new_nonce, token_is_valid
 from shared.redaction_numbers import session_numbering
 from shared.session import SessionState
 from shared.settings import load_settings
@@ -64,9 +64,13 @@ async def poll_session(req: func.HttpRequest, client: DurableOrchestrationClient
 
     async def poll() -> func.HttpResponse:
         token = req.params.get("token", "")
-        if not token_is_valid(load_settings().poll_token_secret, trace_id, token, time.time()):
-            raise not_found()  # a wrong, expired or foreign token reads like an unknown session
-        return await _get(req, client, trace_id, None)  # the token is the capability: no caller needed
+        status = await _status(client, trace_id)
+        capability = await _capability(client, trace_id, status)
+        if capability is None or not token_is_valid(load_settings().poll_token_secret, trace_id, token, time.time(),
+                                                    *capability):
+            raise not_found()  # a wrong, expired, revoked or foreign token reads like an unknown session
+        envelope, _ = envelope_from_status(trace_id, status)
+        return _render(req, envelope, capability)  # the token is the capability: no caller needed
     return await _guard(trace_id, poll)
 
 
@@ -101,7 +105,8 @@ async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> f
     state = SessionState(trace_id=trace_id, options=request.options, ttl_seconds=settings.session_ttl_seconds,
                          azure_access=settings.azure_access == "app",
                          material=material_from_start(request, numbering), owner=owner,
-                         redaction_numbers=numbering.known, delegation=delegation)
+                         redaction_numbers=numbering.known, delegation=delegation,
+                         poll_nonce=new_nonce(), poll_expires_at=int(time.time()) + settings.session_ttl_seconds)
     telemetry.stamp_session(state)  # the request's traceparent: every span of the session joins its trace
     try:
         await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
@@ -111,7 +116,7 @@ async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> f
         return await _get(req, client, trace_id, owner)  # an identical request started it a moment ago
     telemetry.count_session_started()
     envelope, _ = await _wait_for_client_state(client, trace_id, 0, request.options.wait_seconds)
-    return _render(req, envelope)
+    return _render(req, envelope, (state.poll_nonce, state.poll_expires_at))
 
 
 async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str,
@@ -147,7 +152,7 @@ async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, t
             raise
         turn += 1
     envelope, _ = await _wait_for_client_state(client, trace_id, turn, request.options.wait_seconds)
-    return _render(req, envelope)
+    return _render(req, envelope, await _capability(client, trace_id, status))
 
 
 def _material_sent(request: Any) -> list[str]:
@@ -163,8 +168,24 @@ def _material_sent(request: Any) -> list[str]:
 
 async def _get(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str,
                owner: str | None) -> func.HttpResponse:
-    envelope, _ = await _read(client, trace_id, owner)
-    return _render(req, envelope)
+    status = await _status(client, trace_id, owner)
+    envelope, _ = envelope_from_status(trace_id, status)
+    return _render(req, envelope, await _capability(client, trace_id, status))
+
+
+async def _capability(client: DurableOrchestrationClient, trace_id: str, status: Any) -> tuple[str, int] | None:
+    """The session's poll capability (nonce, fixed expiry): published with its status, or, in the moment before the
+    orchestrator first runs, read from its input. None for a session started before capabilities had nonces."""
+    custom = status.custom_status
+    if isinstance(custom, str):
+        custom = json.loads(custom)
+    poll = custom.get("poll") if isinstance(custom, dict) else None
+    if isinstance(poll, dict) and poll.get("nonce"):
+        return str(poll["nonce"]), int(poll["exp"])
+    data = session_input(status)
+    if not data:
+        data = session_input(await client.get_status(trace_id, show_input=True) or status)
+    return (str(data["poll_nonce"]), int(data["poll_expires_at"])) if data.get("poll_nonce") else None
 
 
 async def _delete(client: DurableOrchestrationClient, trace_id: str, owner: str) -> func.HttpResponse:
@@ -232,12 +253,13 @@ async def _wait_for_client_state(client: DurableOrchestrationClient, trace_id: s
         delay = min(delay * 2, 0.5)
 
 
-def _render(req: func.HttpRequest, envelope: Envelope) -> func.HttpResponse:
+def _render(req: func.HttpRequest, envelope: Envelope, capability: tuple[str, int] | None) -> func.HttpResponse:
+    """The envelope as the HTTP answer; the poll link carries the session's one token (the same on every answer)."""
     settings = load_settings()
     parts = urlsplit(req.url)
     base = f"{parts.scheme}://{parts.netloc}/api/debug/{envelope.trace_id}"
-    expires_at = int(time.time()) + settings.session_ttl_seconds
-    poll = f"{base}/poll?token={make_token(settings.poll_token_secret, envelope.trace_id, expires_at)}"
+    token = make_token(settings.poll_token_secret, envelope.trace_id, *capability) if capability else "revoked"
+    poll = f"{base}/poll?token={token}"
     envelope.links = Links.model_validate({"self": base, "poll": poll, "continue": f"{base}/continue"})
     headers = dict(_JSON_HEADERS)
     status_code = 200

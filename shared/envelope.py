@@ -6,6 +6,7 @@ consumed, so the HTTP layer can tell the state that answers a continue from the 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from shared.models import ClientRequest, Envelope, FailReason, Report
 from shared.session import SessionState
@@ -53,17 +54,19 @@ def advance_progress(state: SessionState) -> None:
     state.progress = max(state.progress, estimate)
 
 
-def custom_status(envelope: Envelope, turn: int) -> dict:
-    """The custom status for an envelope, shrunk until it fits the limit."""
+def custom_status(envelope: Envelope, turn: int, poll: dict[str, Any] | None = None) -> dict:
+    """The custom status for an envelope, shrunk until it fits the limit; `poll` is the session's poll capability
+    (nonce and fixed expiry, never a secret: the HMAC key is the server's)."""
+    extra = {"poll": poll} if poll else {}
     body = envelope.to_json_dict()
     for cap in _TEXT_CAPS:
-        if _size({"turn": turn, "envelope": body}) <= CUSTOM_STATUS_LIMIT_BYTES:
-            return {"turn": turn, "envelope": body}
+        if _size({"turn": turn, "envelope": body, **extra}) <= CUSTOM_STATUS_LIMIT_BYTES:
+            return {"turn": turn, "envelope": body, **extra}
         body = _shrunk(envelope, cap).to_json_dict()
     evidence = body.get("report", {}).get("evidence", [])
-    while evidence and _size({"turn": turn, "envelope": body}) > CUSTOM_STATUS_LIMIT_BYTES:
+    while evidence and _size({"turn": turn, "envelope": body, **extra}) > CUSTOM_STATUS_LIMIT_BYTES:
         evidence.pop()
-    return {"turn": turn, "envelope": body}
+    return {"turn": turn, "envelope": body, **extra}
 
 
 def _envelope(state: SessionState, status, next_action, message: str) -> Envelope:

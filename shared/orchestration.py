@@ -187,7 +187,8 @@ def _finish(context: df.DurableOrchestrationContext, state: SessionState, final:
 
 
 def _publish(context: df.DurableOrchestrationContext, state: SessionState, current: Envelope) -> dict:
-    status = envelope.custom_status(current, state.turn)
+    poll = {"nonce": state.poll_nonce, "exp": state.poll_expires_at} if state.poll_nonce else None
+    status = envelope.custom_status(current, state.turn, poll)
     context.set_custom_status(status)
     return status
 

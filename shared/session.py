@@ -154,6 +154,9 @@ class SessionState(BaseModel):
     # Delegated identity only (shared/azure/delegation.py): the caller's Azure token as AES-GCM ciphertext
     # bound to this trace_id, with its expiry; never the token itself. None: the app's identity.
     delegation: dict[str, Any] | None = None
+    # The poll capability (shared/poll_token.py), fixed at the start: a nonce and an expiry (Unix seconds).
+    poll_nonce: str = ""
+    poll_expires_at: int = 0
 
     def record_usage(self, usage: LlmUsage | None) -> None:
         """Add one decision's model usage to the session's total (plain arithmetic: safe in the orchestrator)."""

@@ -19,7 +19,7 @@ Example = dict[str, Any]  # an OpenAPI Example Object: summary, value
 EXAMPLE_HOST = "https://contoso-debug.azurewebsites.net"
 EXAMPLE_TRACE_ID = "5f0c2a4e9b7d4c1e8a3f6b2d9c0e1f47"
 _SESSION_URL = f"{EXAMPLE_HOST}/api/debug/{EXAMPLE_TRACE_ID}"
-_POLL_TOKEN = make_token(b"example secret", EXAMPLE_TRACE_ID, 1_798_761_600)  # shaped like a real one
+_POLL_TOKEN = make_token(b"example secret", EXAMPLE_TRACE_ID, "example-nonce", 1_798_761_600)  # shaped like a real one
 _LINKS = {"self": _SESSION_URL, "poll": f"{_SESSION_URL}/poll?token={_POLL_TOKEN}",
           "continue": f"{_SESSION_URL}/continue"}
 

@@ -78,3 +78,27 @@ def test_a_key_older_than_the_ttl_starts_a_new_session(devhost: str):
         restarted = start(http, KEY_A, "expiring")
         assert restarted.status_code in (200, 202) and restarted.json()["trace_id"] == trace_id
         assert http.get(f"/runtime/webhooks/durabletask/instances/{trace_id}").json()["createdTime"] != created
+
+
+def test_a_poll_token_is_fixed_at_the_start_expires_then_and_dies_with_its_session(devhost: str):
+    with httpx.Client(base_url=devhost, timeout=60) as http, httpx.Client(timeout=60) as bare:
+        started = start(http, KEY_A, "poll-capability")
+        poll = started.json()["links"]["poll"]
+        trace_id = started.json()["trace_id"]
+        assert bare.get(poll).status_code in (200, 202)
+        again = http.get(f"/api/debug/{trace_id}", headers={"x-functions-key": KEY_A}).json()["links"]["poll"]
+        assert again == poll and bare.get(poll).json()["links"]["poll"] == poll  # reading never renews it
+        expiry = int(poll.split("token=")[1].split(".")[0])
+        time.sleep(max(0.0, expiry - time.time()) + 1.5)
+        assert bare.get(poll).status_code == 404  # expired at the time fixed when the session started
+
+        # a later session under the same Idempotency-Key (the same trace_id) does not honour the earlier token
+        while http.get(f"/api/debug/{trace_id}", headers={"x-functions-key": KEY_A}).json()["status"] != "fail":
+            time.sleep(0.3)
+        time.sleep(TTL_SECONDS + 0.5)  # the key names a new session once the old one is older than the TTL
+        restarted = start(http, KEY_A, "poll-capability")
+        assert restarted.json()["trace_id"] == trace_id and restarted.json()["links"]["poll"] != poll
+        new_poll = restarted.json()["links"]["poll"]
+        assert bare.get(poll).status_code == 404 and bare.get(new_poll).status_code in (200, 202)
+        assert http.delete(f"/api/debug/{trace_id}", headers={"x-functions-key": KEY_A}).status_code == 204
+        assert bare.get(new_poll).status_code == 404  # deleting the session revoked it
