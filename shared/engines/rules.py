@@ -37,7 +37,27 @@ class RulesEngine:
     name = "rules"
 
     def decide(self, state: SessionState) -> Decision:
-        return _never_repeat(state, _quoting_the_error(state, _azure_or_modest(state, route(state))))
+        decision = _evidence_earns_high(state, _azure_or_modest(state, route(state)))
+        return _never_repeat(state, _quoting_the_error(state, decision))
+
+
+# Evidence sources that confirm a cause beyond the error text itself: a tool's reading (Azure, or a file the client
+# sent read by a material tool) or the client's own answer.
+_TEXT_ONLY_SOURCES = frozenset({"error", "catalog", "knowledge", "material", "model"})
+
+
+def _evidence_earns_high(state: SessionState, decision: Decision) -> Decision:
+    """High confidence needs evidence beyond the error's own words: an Azure read, a file or answer the client
+    sent that a tool read, or the client's answer. The text alone, however exact its code, gives at most medium:
+    the same code can be named for another cause (a taxonomy mapping, a misleading message)."""
+    if not isinstance(decision, Conclude) or decision.report.confidence != "high":
+        return decision
+    cited = {e.source for e in decision.report.evidence}
+    confirmed = bool(cited - _TEXT_ONLY_SOURCES) or bool(state.material.answers) or any(
+        e.status == "success" and e.tool != "client" for e in state.ledger)
+    if not confirmed:
+        decision.report.confidence = "medium"
+    return decision
 
 
 def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
