@@ -15,6 +15,7 @@ from typing import Literal
 
 import ahocorasick
 
+from shared.catalog.facts import named_groups
 from shared.catalog.loader import all_entries
 from shared.catalog.schema import CatalogEntry
 
@@ -132,7 +133,7 @@ class CatalogIndex:
         ranked = sorted(by_entry.values(), key=lambda h: (h.rank(), -len(h.entry.id)), reverse=True)
         sources = list(originals)
         for hit in ranked[:10]:
-            hit.facts = _facts(hit.entry, sources)
+            hit.facts = named_groups(hit.entry.facts, sources)
         return ranked
 
 
@@ -168,25 +169,6 @@ def negated(text: str, start: int, end: int) -> bool:
     """Whether the prose around text[start:end] denies it (only the writer's own cues; see _NEGATION_BEFORE)."""
     return bool(_NEGATION_BEFORE.search(text[max(0, start - 60):start])
                 or _NEGATION_AFTER.search(text[end:end + 60]))
-
-
-def _facts(entry: CatalogEntry, sources: list[str]) -> dict[str, str]:
-    facts: dict[str, str] = {}
-    for pattern in entry.facts:
-        compiled = _compiled(pattern)
-        for text in sources:
-            found = compiled.search(text)
-            if found:
-                for key, value in found.groupdict().items():
-                    if value and value.strip() and key not in facts:
-                        facts[key] = value.strip()
-                break
-    return facts
-
-
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 @lru_cache(maxsize=1)

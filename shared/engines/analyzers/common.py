@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from shared.catalog.facts import named_groups
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit, classify, mentions_azure
@@ -65,17 +66,7 @@ def texts(state: SessionState, files: bool = False) -> list[str]:
 
 def search(patterns: Iterable[str], sources: Iterable[str]) -> dict[str, str]:
     """Named groups of every pattern's first match in the sources, first value kept."""
-    facts: dict[str, str] = {}
-    sources = list(sources)
-    for pattern in patterns:
-        for text in sources:
-            match = regex(pattern).search(text)
-            if match:
-                for key, value in match.groupdict().items():
-                    if value and value.strip() and key not in facts:
-                        facts[key] = value.strip()
-                break
-    return facts
+    return named_groups(patterns, sources)
 
 
 def env_facts(state: SessionState) -> dict[str, str]:
