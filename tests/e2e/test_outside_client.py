@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.engine_loop import SHARED_SCENARIOS
+from tests.helpers.engine_loop import OUTSIDE_TOOLS, SHARED_SCENARIOS
 
-CLIENT = SHARED_SCENARIOS.parent / "tools" / "contract_client.py"
+CLIENT = OUTSIDE_TOOLS / "contract_client.py"
 pytestmark = pytest.mark.skipif(not CLIENT.exists(), reason="the shared contract client is not beside the repo")
 
 

@@ -15,7 +15,9 @@ from shared.models import Context, StartRequest
 from shared.session import AskClient, Conclude, Evidence, GiveUp, RunTool, SessionState
 from shared.tools.catalog import run_tool
 
-SHARED_SCENARIOS = Path(__file__).resolve().parents[3] / "shared" / "scenarios"
+# The design's four example scenarios, copied into the repository (the workplace's ../shared is not part of it).
+SHARED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
+OUTSIDE_TOOLS = Path(__file__).resolve().parents[3] / "shared" / "tools"  # present only in the workplace
 
 
 @dataclass

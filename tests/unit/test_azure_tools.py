@@ -22,7 +22,7 @@ from shared.tools.azure_monitor import capped_query, kql_refusal
 from shared.tools.azure_resources import type_spec
 from shared.tools.catalog import catalog, run_tool
 
-SCENARIO = Path(__file__).resolve().parents[3] / "shared" / "scenarios" / "storage-firewall-with-azure.yaml"
+SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "examples" / "storage-firewall-with-azure.yaml"
 SUB = "3f2a8c1e-5b7d-4e9a-9c61-2d8e4f7a0b13"
 RG = f"/subscriptions/{SUB}/resourceGroups/functions-rg"
 STORAGE = f"{RG}/providers/Microsoft.Storage/storageAccounts/mystorageaccount"
