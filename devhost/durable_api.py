@@ -30,6 +30,9 @@ _OUTCOME_STATUS = {"accepted": 202, "not_found": 404, "gone": 410}
 # milliseconds later. devhost applies it at once unless told to wait, which hides races a client must
 # handle (read the entity, then signal it); set this to play Azure's latency.
 SIGNAL_DELAY_ENV = "DEVHOST_ENTITY_SIGNAL_DELAY_MS"
+# Termination goes through the task hub's queues too (on Azure they poll every ~30 s when idle): with this set, a
+# terminate request is accepted at once and takes effect that many milliseconds later.
+TERMINATE_DELAY_ENV = "DEVHOST_TERMINATE_DELAY_MS"
 
 
 class DurableApi:
@@ -37,6 +40,7 @@ class DurableApi:
         self._engine = engine
         self._hub = hub
         self._signal_delay = max(0.0, float(os.environ.get(SIGNAL_DELAY_ENV, "0") or 0)) / 1000
+        self._terminate_delay = max(0.0, float(os.environ.get(TERMINATE_DELAY_ENV, "0") or 0)) / 1000
 
     def routes(self) -> list[web.RouteDef]:
         base = WEBHOOK_PATH
@@ -120,7 +124,13 @@ class DurableApi:
         return web.json_response(None, status=_OUTCOME_STATUS[outcome])
 
     async def terminate(self, request: web.Request) -> web.Response:
-        outcome = self._engine.terminate(request.match_info["instance_id"], request.query.get("reason", ""))
+        instance_id, reason = request.match_info["instance_id"], request.query.get("reason", "")
+        if self._terminate_delay > 0:  # like Azure: the request is queued, the instance ends when it is processed
+            if self._engine.get(instance_id) is None:
+                return web.json_response(None, status=_OUTCOME_STATUS["not_found"])
+            asyncio.get_running_loop().call_later(self._terminate_delay, self._engine.terminate, instance_id, reason)
+            return web.json_response(None, status=_OUTCOME_STATUS["accepted"])
+        outcome = self._engine.terminate(instance_id, reason)
         return web.json_response(None, status=_OUTCOME_STATUS[outcome])
 
     async def suspend(self, request: web.Request) -> web.Response:

@@ -36,6 +36,7 @@ from shared.validation import parse_continue, parse_start
 
 ORCHESTRATOR = "debug_session"
 _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+DELETE_WAIT_STEPS = 100  # 10 s of 0.1 s polls for a terminated session to finish before it is purged
 _FINISHED = {OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed,
              OrchestrationRuntimeStatus.Terminated}
 _JSON_HEADERS = {"Cache-Control": "no-store"}
@@ -192,11 +193,18 @@ async def _delete(client: DurableOrchestrationClient, trace_id: str, owner: str)
     status = await _status(client, trace_id, owner)
     if status.runtime_status not in _FINISHED:
         await client.terminate(trace_id, "cancelled by the client")
-        for _ in range(100):  # termination is asynchronous; purge refuses a running instance
+        for _ in range(DELETE_WAIT_STEPS):  # termination goes through the task hub's queues: it takes a while
             status = await _status(client, trace_id)
             if status.runtime_status in _FINISHED:
                 break
             await asyncio.sleep(0.1)
+    if status.runtime_status not in _FINISHED:
+        # Never purge a running instance: its next step would write the session back. The cancellation stands;
+        # the client deletes again to purge (or the retention timer does), and a GET shows the session until then.
+        body = {"trace_id": trace_id, "status": "cancelling",
+                "message": "The session is being cancelled; send DELETE again in a few seconds to purge it."}
+        return func.HttpResponse(json.dumps(body), status_code=202, mimetype="application/json",
+                                 headers={**_JSON_HEADERS, "Retry-After": "5"})
     await client.purge_instance_history(trace_id)
     await release(client, owner, trace_id)
     return func.HttpResponse(status_code=204, headers=_JSON_HEADERS)

@@ -4,6 +4,7 @@ nothing is silently dropped; an empty continue waits like a GET; after the sessi
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,3 +48,21 @@ def test_an_answer_to_a_working_session_is_refused_not_dropped(slow_azure: str):
         waited = http.post(f"/api/debug/{trace_id}/continue", json={"options": {"wait_seconds": 0}})
         assert waited.status_code in (200, 202) and waited.json()["trace_id"] == trace_id
         assert http.delete(f"/api/debug/{trace_id}").status_code == 204
+
+
+def test_delete_never_purges_a_session_still_running_it_answers_202_until_the_termination_lands():
+    delay_ms = 12_000  # longer than DELETE's 10 s wait: the termination is still queued when it gives up
+    env = {"DEBUG_POLL_TOKEN_SECRET": "e2e-secret", "DEVHOST_TERMINATE_DELAY_MS": str(delay_ms)}
+    body = {"error_description": "Connection timeout to storage account 'stmedia01' since this morning."}
+    with run_devhost(REPO, env=env) as url, httpx.Client(base_url=url, timeout=60) as http:
+        trace_id = http.post("/api/debug", json=body).json()["trace_id"]
+        pending = http.delete(f"/api/debug/{trace_id}")
+        assert pending.status_code == 202 and pending.json()["status"] == "cancelling"
+        assert http.get(f"/api/debug/{trace_id}").status_code == 200  # not purged while it may still write
+        status = http.get(f"/runtime/webhooks/durabletask/instances/{trace_id}").json()["runtimeStatus"]
+        assert status != "Terminated"
+        deadline = time.monotonic() + 20
+        while http.delete(f"/api/debug/{trace_id}").status_code != 204:
+            assert time.monotonic() < deadline, "the session should be purged once its termination lands"
+            time.sleep(1)
+        assert http.get(f"/api/debug/{trace_id}").status_code == 404
