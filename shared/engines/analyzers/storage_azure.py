@@ -34,8 +34,8 @@ class Findings:
         return list(data.get("possibleOutboundIpAddresses") or data.get("outboundIpAddresses") or [])
 
     def blocked_outbound(self) -> list[str]:
-        allowed = [_network(r) for r in self.rules.data.get("networkAcls", {}).get("ipRules") or []]
-        return [ip for ip in self.outbound if not any(n and _ip(ip) in n for n in allowed if _ip(ip))]
+        allowed = list(self.rules.data.get("networkAcls", {}).get("ipRules") or [])
+        return [ip for ip in self.outbound if not covered(ip, allowed)]
 
 
 def investigate(state: SessionState, account_hint: str | None) -> Findings | RunTool | None:
@@ -94,6 +94,13 @@ def _pick(resources: list[dict[str, Any]], type_name: str, hint: str | None,
     if len(named) == 1:
         return named[0]
     return of_type[0] if len(of_type) == 1 else None
+
+
+def covered(address: str, rules: list[str]) -> bool:
+    """Whether an IP address lies in one of the rules' addresses or ranges (unreadable entries match nothing)."""
+    ip = _ip(address)
+    return ip is not None and any(network is not None and ip in network
+                                  for network in (_network(str(rule).strip()) for rule in rules))
 
 
 def _network(rule: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
-from shared.engines.analyzers.storage_azure import Findings, investigate
+from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, Confidence, EvidenceItem, Report
@@ -190,20 +189,6 @@ def stated_outbound(state: SessionState) -> list[str]:
         for match in _STATED_ADDRESS.finditer(text):
             found += _IPV4.findall(match.group(0))
     return list(dict.fromkeys(found))
-
-
-def covered(address: str, allowed: list[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for rule in allowed:
-        try:
-            if ip in ipaddress.ip_network(str(rule).strip(), strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
 
 
 def _root_cause(v: Verdict) -> str:
