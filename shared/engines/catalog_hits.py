@@ -75,26 +75,33 @@ def _hits(texts: tuple[tuple[str, str], ...]) -> tuple[EntryHit, ...]:
     return tuple(catalog_index().hits(typed, originals=[t for t, _ in texts]))
 
 
-def contradicted(state: SessionState, category: str) -> str | None:
-    """The statement in the error, an answer or Azure evidence that rules this category out, if any."""
+def contradictions(state: SessionState) -> dict[str, str]:
+    """Category -> the statement in the error, an answer or Azure evidence that rules it out
+    (knowledge/contradictions.yaml); the session's texts are read once for all rules."""
+    spoken = [text for text, origin in session_texts(state) if origin != "file"]
+    found: dict[str, str] = {}
     for rule in table(CONTRADICTIONS):
-        if rule["category"] != category:
+        if rule["category"] in found:
             continue
-        for text, origin in session_texts(state):
-            if origin == "file":
-                continue
-            found = regex(rule["pattern"]).search(text)
-            if found:
-                return f"{rule['says']} ({found.group(0)[:120]!r})"
-    return None
+        match = next((m for m in (regex(rule["pattern"]).search(t) for t in spoken) if m), None)
+        if match:
+            found[rule["category"]] = f"{rule['says']} ({match.group(0)[:120]!r})"
+    return found
+
+
+def contradicted(state: SessionState, category: str) -> str | None:
+    """The statement that rules this category out, if any."""
+    return contradictions(state).get(category)
 
 
 def decisive(state: SessionState) -> EntryHit | None:
     """The catalog entry that explains the error: the best conclusive hit outside the files, else the best
     inconclusive one; another cloud's only when nothing points at Azure; never a contradicted category."""
+    ruled_out = contradictions(state)
+    azure = mentions_azure(state.material)
     candidates = [h for h in catalog_hits(state) if h.origins & set(_SPOKEN)
-                  and not (h.entry.category == "out_of_scope" and mentions_azure(state.material))
-                  and contradicted(state, h.entry.category) is None]
+                  and not (h.entry.category == "out_of_scope" and azure)
+                  and h.entry.category not in ruled_out]
     conclusive = [h for h in candidates if h.entry.conclusive]
     best = conclusive or candidates
     return best[0] if best else None
