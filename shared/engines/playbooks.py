@@ -52,6 +52,20 @@ class Target:
     def group_scope(self) -> str:
         return self.resource_id.split("/providers/")[0]
 
+    @property
+    def subscription(self) -> str:
+        return self.resource_id.split("/")[2]
+
+    @property
+    def group(self) -> str:
+        return self.resource_id.split("/")[4]
+
+
+def _group_listing(state: SessionState, target: Target, purpose: str) -> Evidence | RunTool | None:
+    """The resources of the target's resource group (one read per session, whoever asks for it first)."""
+    return azure_call(state, "list_resources_in_group",
+                      {"subscription_id": target.subscription, "resource_group": target.group}, purpose)
+
 
 def investigate(state: SessionState) -> RunTool | None:
     """The next read of the resource's playbook, or None when there is nothing (more) to read."""
@@ -91,9 +105,7 @@ def _logs_call(state: SessionState, target: Target, template_id: str, purpose: s
 
 def _dependency_call(state: SessionState, target: Target, types: list[str], purpose: str) -> RunTool | None:
     """The next unread resource of those types in the target's resource group (at most two of each type)."""
-    subscription, group = target.resource_id.split("/")[2], target.resource_id.split("/")[4]
-    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
-                        "listing the resource group's resources")
+    listed = _group_listing(state, target, "listing the resource group's resources")
     if not isinstance(listed, Evidence):
         return listed
     for wanted in types:
@@ -119,9 +131,7 @@ def _workspace_id(state: SessionState, target: Target) -> str | RunTool | None:
                           "finding the Log Analytics workspace of the Container Apps environment")
         if not isinstance(read, Evidence) or read.data.get("logsCustomerId"):
             return read if not isinstance(read, Evidence) else str(read.data["logsCustomerId"])
-    subscription, group = target.resource_id.split("/")[2], target.resource_id.split("/")[4]
-    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
-                        "finding the resource group's Log Analytics workspace")
+    listed = _group_listing(state, target, "finding the resource group's Log Analytics workspace")
     if not isinstance(listed, Evidence):
         return listed
     workspaces = [r for r in listed.data.get("resources") or []
