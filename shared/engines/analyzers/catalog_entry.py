@@ -10,6 +10,7 @@ turns up, the entry's category is given at low confidence, saying it is not conf
 from __future__ import annotations
 
 from shared.catalog.index import EntryHit, Match
+from shared.catalog.schema import CatalogEntry
 from shared.catalog.similar import Lead
 from shared.engines.analyzers.common import fill, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
@@ -49,14 +50,19 @@ def conclude(state: SessionState, hit: EntryHit, confidence: str, unconfirmed: b
     root_cause = f"{fill(entry.meaning, facts).strip()} ({entry.service}: {said})"
     if unconfirmed:
         root_cause = f"Most likely, not confirmed: {root_cause}"
-    actions = [fill(step, facts).strip() for step in entry.fix]
-    actions.append(f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure}).")
+    actions = _actions(entry, facts)
     evidence = [EvidenceItem(source=m.origin if m.origin != "answer" else "client", summary=m.context[:300])
                 for m in _distinct(hit)[:_MAX_QUOTES]]
     evidence.append(EvidenceItem(source="catalog", summary=f"{entry.id}: {entry.source}"[:300]))
     found = report(state, category=entry.category, confidence=confidence, root_cause=root_cause, actions=actions,
                    evidence=evidence)
     return Conclude(message=_first_sentence(root_cause), report=found)
+
+
+def _actions(entry: CatalogEntry, facts: dict[str, str]) -> list[str]:
+    """The entry's fix steps, then its check to confirm the cause, filled with the material's facts."""
+    return [*(fill(step, facts).strip() for step in entry.fix),
+            f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure})."]
 
 
 def _said(hit: EntryHit) -> str:
@@ -91,8 +97,7 @@ def conclude_from_lead(state: SessionState, lead: Lead) -> Conclude:
     facts = facts_of(state, None)
     root_cause = (f"Most likely, not confirmed: {fill(entry.meaning, facts).strip()} (the report reads closest to "
                   f"these known {entry.service} errors; nothing in it matched an Azure error code exactly)")
-    actions = [fill(step, facts).strip() for step in entry.fix]
-    actions.append(f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure}).")
+    actions = _actions(entry, facts)
     evidence = [EvidenceItem(source="catalog", summary=f"nearest known errors: "
                              f"{', '.join(e.id for e in lead.entries[:3])} ({int(lead.share * 100)}% of the "
                              f"nearest entries' weight)")]
