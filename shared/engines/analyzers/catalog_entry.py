@@ -18,7 +18,7 @@ from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
 from shared.engines.playbooks import investigate
 from shared.models import ClientRequest, EvidenceItem
-from shared.session import AskClient, Conclude, RunTool, SessionState
+from shared.session import Conclude, RunTool, SessionState
 
 _MAX_QUOTES = 3
 
@@ -31,7 +31,7 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
     step = investigate(state)
     if isinstance(step, RunTool):
         return step
-    if not _asked(state):
+    if not state.requests_asked:
         facts = facts_of(state, hit)
         request = ClientRequest(
             question=f"{_first_sentence(entry.meaning)} To tell which cause it is, please run this command and "
@@ -79,10 +79,6 @@ def _distinct(hit: EntryHit) -> list[Match]:
 
 def _long_phrase(hit: EntryHit) -> bool:
     return any(len(m.found) >= 30 for m in hit.matches)
-
-
-def _asked(state: SessionState) -> bool:
-    return bool(state.requests_asked) or isinstance(state.waiting, AskClient)
 
 
 def _first_sentence(text: str) -> str:
