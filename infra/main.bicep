@@ -169,6 +169,7 @@ module functionApp 'modules/function-app.bicep' = {
     pollTokenSecretReference: keyVault.outputs.pollTokenSecretReference
     callerSecretReference: keyVault.outputs.callerSecretReference
     azureAccess: azureAccess
+    investigationScopes: readerScopes
     extraAppSettings: union(engineSettings, openAiSettings)
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

@@ -19,6 +19,8 @@ param pollTokenSecretReference string
 param callerSecretReference string
 @allowed(['app', 'none'])
 param azureAccess string
+@description('The subscription and resource group ids the app may investigate (AZURE_INVESTIGATION_SCOPES); empty: no bound beyond its roles.')
+param investigationScopes array = []
 @description('Settings that depend on optional parts (DEBUG_ENGINE, AZURE_OPENAI_*).')
 param extraAppSettings object = {}
 param maximumInstanceCount int
@@ -105,6 +107,8 @@ var appSettings = union({
   DEBUG_POLL_TOKEN_SECRET: pollTokenSecretReference
   DEBUG_CALLER_SECRET: callerSecretReference
   DEBUG_AZURE_ACCESS: azureAccess
+  // Every session reads only within these (shared/azure/scope.py): the scopes main.bicep grants Reader on.
+  AZURE_INVESTIGATION_SCOPES: join(investigationScopes, ',')
 }, extraAppSettings)
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

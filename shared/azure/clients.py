@@ -16,6 +16,8 @@ Settings (Application settings in Azure, environment variables locally; read onc
   playback server's self-signed certificate). TLS verification is never turned off.
 - `DEBUG_AZURE_TIMEOUT_SECONDS` (default 8, 1-120): the connect and the read timeout of each HTTP call; a
   whole tool call (retries and Retry-After waits included) is bounded by twice that.
+- `AZURE_INVESTIGATION_SCOPES` (unset): comma-separated subscription or resource group ids the app may read;
+  every session is bound to the scopes it names within these (shared/azure/scope.py).
 
 Retries are azure-core's RetryPolicy (RETRY_POLICY below; it honours Retry-After), never a loop here.
 Clients are cached per (kind, subscription) for the app's identity, per activity for a delegated caller
@@ -36,6 +38,7 @@ from typing import Any, Literal, TypeVar
 from azure.core.credentials import AccessToken, TokenCredential
 
 from shared.azure.delegation import caller_scope
+from shared.azure.scope import allowed_scopes
 from shared.settings import load_settings
 
 AccessMode = Literal["none", "app"]
@@ -55,6 +58,7 @@ class AzureSettings:
     static_token: str | None
     ca_bundle: str | None
     timeout_seconds: int
+    investigation_scopes: tuple[str, ...] = ()  # AZURE_INVESTIGATION_SCOPES (shared/azure/scope.py); () = unbound
 
     @property
     def tool_deadline_seconds(self) -> float:
@@ -91,6 +95,7 @@ def azure_settings() -> AzureSettings:
         static_token=static_token,
         ca_bundle=os.environ.get("DEBUG_AZURE_CA_BUNDLE", "").strip() or None,
         timeout_seconds=_timeout_seconds(),
+        investigation_scopes=allowed_scopes(),
     )
 
 

@@ -26,6 +26,8 @@ _DEPLOYMENT_TEXT = re.compile(r"(?i)\bdeploy(?:ment)?s?\b[^\n]{0,80}\bfail|\bDep
                               r"\bInvalidTemplateDeployment\b|\bfailed\b[^\n]{0,40}\bdeploy")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_WORKSPACE_ID = re.compile(r"(?i)/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]{1,90}/providers/"
+                           r"Microsoft\.OperationalInsights/workspaces/[-\w]{1,63}")
 FINDINGS = "evidence_findings"
 _RESOURCE_ID = re.compile(r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]{1,90}/providers/"
                           r"(?P<type>[A-Za-z]+\.[A-Za-z]+/[A-Za-z]+)/(?P<name>[-\w.]{1,80})", re.IGNORECASE)
@@ -95,12 +97,11 @@ def _logs_call(state: SessionState, target: Target, template_id: str, purpose: s
     """The resource's recent errors through one KQL template; None when no workspace is known or reachable."""
     if not _SAFE_NAME.fullmatch(target.name):
         return None
-    workspace = _workspace_id(state, target)
+    workspace = _workspace(state, target)
     if not isinstance(workspace, str):
         return workspace
-    template = next(t for t in table(KQL) if t["id"] == template_id)
-    query = template["query"].replace("{name}", target.name)
-    return azure_call(state, "query_logs", {"workspace_id": workspace, "query": query, "hours": 48}, purpose)
+    return azure_call(state, "query_logs", {"workspace_resource_id": workspace, "template": template_id,
+                                            "resource_name": target.name, "hours": 48}, purpose)
 
 
 def _dependency_call(state: SessionState, target: Target, types: list[str], purpose: str) -> RunTool | None:
@@ -117,30 +118,39 @@ def _dependency_call(state: SessionState, target: Target, types: list[str], purp
     return None
 
 
-def _workspace_id(state: SessionState, target: Target) -> str | RunTool | None:
-    """The Log Analytics workspace (its customerId) the resource writes to: stated, its Container Apps
-    environment's, or the only workspace of its resource group."""
-    for key in ("workspace_id", "log_analytics_workspace_id"):
-        stated = str(state.material.environment.get(key) or "")
-        if _GUID.fullmatch(stated):
+def _workspace(state: SessionState, target: Target) -> str | RunTool | None:
+    """The resource id of the Log Analytics workspace the resource writes to: stated, its Container Apps
+    environment's (found by its workspace id among the group's workspaces), or the only workspace of its group."""
+    wanted = ""
+    for key in ("workspace_resource_id", "workspace_id", "log_analytics_workspace_id"):
+        stated = str(state.material.environment.get(key) or "").strip()
+        if _WORKSPACE_ID.fullmatch(stated):
             return stated
-    resource = azure_call(state, "get_resource", {"resource_id": target.resource_id}, "reading the resource")
-    environment = str((resource.data if isinstance(resource, Evidence) else {}).get("managedEnvironmentId") or "")
-    if environment:
-        read = azure_call(state, "get_resource", {"resource_id": environment},
-                          "finding the Log Analytics workspace of the Container Apps environment")
-        if not isinstance(read, Evidence) or read.data.get("logsCustomerId"):
-            return read if not isinstance(read, Evidence) else str(read.data["logsCustomerId"])
+        wanted = wanted or (stated.lower() if _GUID.fullmatch(stated) else "")
+    if not wanted:
+        resource = azure_call(state, "get_resource", {"resource_id": target.resource_id}, "reading the resource")
+        environment = str((resource.data if isinstance(resource, Evidence) else {}).get("managedEnvironmentId") or "")
+        if environment:
+            read = azure_call(state, "get_resource", {"resource_id": environment},
+                              "finding the Log Analytics workspace of the Container Apps environment")
+            if not isinstance(read, Evidence):
+                return read
+            wanted = str(read.data.get("logsCustomerId") or "").lower()
     listed = _group_listing(state, target, "finding the resource group's Log Analytics workspace")
     if not isinstance(listed, Evidence):
         return listed
-    workspaces = [r for r in listed.data.get("resources") or []
-                  if str(r.get("type", "")).lower() == "microsoft.operationalinsights/workspaces"]
-    if len(workspaces) != 1:
-        return None
-    read = azure_call(state, "get_resource", {"resource_id": workspaces[0]["id"]},
-                      "reading the workspace id of the resource group's Log Analytics workspace")
-    return read if not isinstance(read, Evidence) else (str(read.data.get("customerId") or "") or None)
+    workspaces = [str(r["id"]) for r in listed.data.get("resources") or []
+                  if str(r.get("type", "")).lower() == "microsoft.operationalinsights/workspaces" and r.get("id")]
+    if not wanted:
+        return workspaces[0] if len(workspaces) == 1 else None
+    for workspace in workspaces[:3]:  # the one whose workspace id is the wanted one
+        read = azure_call(state, "get_resource", {"resource_id": workspace},
+                          "reading the workspace id of the resource group's Log Analytics workspace")
+        if not isinstance(read, Evidence):
+            return read
+        if str(read.data.get("customerId") or "").lower() == wanted:
+            return workspace
+    return None
 
 
 def _deployment_call(state: SessionState) -> RunTool | None:

@@ -2,10 +2,11 @@
 
 The Azure tools (azure_resources, azure_activity, azure_monitor, azure_rbac) read Azure with the service's own
 identity (DEBUG_AZURE_ACCESS=app). Every one is read-only, returns Evidence whatever happens (Azure errors become
-evidence through shared/azure/errors.py), fits its data in the evidence budget, never reads a secret (app setting
-values, keys, connection strings), and has an Azure CLI equivalent the engine can ask the client to run when the
-service has no access (`DEBUG_AZURE_ACCESS=none`: the tools answer `{"access": "none"}` at once). Those rules are
-enforced here, once, so that no tool module has its own: `azure_tool` puts each tool body behind the access check,
+evidence through shared/azure/errors.py), reads only within the session's scopes (shared/azure/scope.py), fits
+its data in the evidence budget, never reads a secret (app setting values, keys, connection strings), and has an
+Azure CLI equivalent the engine can ask the client to run when the service has no access
+(`DEBUG_AZURE_ACCESS=none`: the tools answer `{"access": "none"}` at once). Those rules are enforced here, once,
+so that no tool module has its own: `azure_tool` puts each tool body behind the access check, the scope check,
 the circuit breaker, the whole-call bound and the mapping of Azure errors to evidence."""
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shared.azure import GUID_PATTERN, RESOURCE_GROUP_PATTERN, RESOURCE_ID_PATTERN, SCOPE_PATTERN
 from shared.azure.clients import azure_settings, run_bounded
 from shared.azure.errors import AzureFailure, azure_errors, classify
+from shared.azure.scope import out_of_scope, session_scopes
 from shared.breaker import BREAKERS, Dependency, azure_dependency, azure_outcome
 from shared.session import MAX_EVIDENCE_DATA_CHARS, Evidence, EvidenceStatus, Material
 from shared.tools.catalog import tool
 
+SUBSCRIPTIONS_SCOPE = "/subscriptions"  # list_subscriptions' scope: every subscription the identity can read
 BUDGET = MAX_EVIDENCE_DATA_CHARS - 600  # room for the keys next to a list, under catalog.cap_evidence's cap
 TEXT_CHARS = 300
 Found = tuple[EvidenceStatus, str, dict[str, Any]]  # what a tool body returns; the boundary makes it Evidence
@@ -68,17 +71,22 @@ def azure_tool(arguments: type[BaseModel], cli: Callable[[Any], str], scope: Cal
     def register(body: Callable[[Any], Found]) -> Callable[[Any, Material], Evidence]:
         @functools.wraps(body)
         def run(args: Any, material: Material) -> Evidence:
-            return _boundary(body.__name__, args, scope(args), action(args), lambda: body(args))
+            return _boundary(body.__name__, args, scope(args), action(args), lambda: body(args), material)
         return tool(arguments, needs_azure=True, cli=cli)(run)
     return register
 
 
-def _boundary(name: str, args: BaseModel, scope: str, action: str, work: Callable[[], Found]) -> Evidence:
+def _boundary(name: str, args: BaseModel, scope: str, action: str, work: Callable[[], Found],
+              material: Material) -> Evidence:
     arguments = args.model_dump()
     settings = azure_settings()
     if settings.access == "none":
         return Evidence(tool=name, arguments=arguments, status="error", data={"access": "none"},
                         summary="the service has no Azure access here (DEBUG_AZURE_ACCESS=none)")
+    refusal = _scope_refusal(scope, material, settings.investigation_scopes)
+    if refusal:  # never called: a scope the caller did not name, or the deployment does not allow
+        return Evidence(tool=name, arguments=arguments, status="error", data={"out_of_scope": scope},
+                        summary=f"out of scope for this session: {scope} ({refusal}); not read")
 
     dependency: Dependency = azure_dependency(name)
     if not BREAKERS.allow(dependency):  # an outage already seen: answer at once instead of waiting it out again
@@ -87,6 +95,15 @@ def _boundary(name: str, args: BaseModel, scope: str, action: str, work: Callabl
     evidence = _call(name, arguments, scope, action, work, settings.tool_deadline_seconds)
     BREAKERS.record(dependency, azure_outcome(evidence.status, evidence.data))
     return evidence
+
+
+def _scope_refusal(scope: str, material: Material, allowed: tuple[str, ...]) -> str | None:
+    """Why this session may not read `scope` (None: it may). Listing subscriptions is how a display name is
+    resolved, so it is always allowed; list_subscriptions keeps only the allowed ones."""
+    if scope == SUBSCRIPTIONS_SCOPE:
+        return None
+    texts = [*material.answers, *(excerpt.content for excerpt in material.files)]
+    return out_of_scope(scope, session_scopes(material.error_description, texts, material.environment), allowed)
 
 
 def _call(name: str, arguments: dict[str, Any], scope: str, action: str, work: Callable[[], Found],

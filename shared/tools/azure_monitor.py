@@ -1,19 +1,24 @@
 """Azure tools over Azure Monitor data: KQL queries on a Log Analytics workspace and a resource's platform metrics.
 
-A query is the one free-form text a tool sends to Azure, so the read-only guardrails (`kql_refusal`) and the
-row cap (`capped_query`) live here, next to the tool that applies them."""
+Log queries come only from the templates of shared/knowledge/kql_templates.yaml with one typed parameter, never
+free text (issue: text in an error description could otherwise choose what the app's identity reads). The
+read-only guardrails (`kql_refusal`, checked on every template by the tests) and the row cap (`capped_query`)
+live here, next to the tool that applies them."""
 
 from __future__ import annotations
 
 import re
 import shlex
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from azure.core.exceptions import AzureError, HttpResponseError
-from pydantic import Field, field_validator
+from pydantic import Field, JsonValue, field_validator
 
-from shared.azure import GUID_PATTERN, rest_dict, subscription_of, uri_path
+from shared.azure import SUBSCRIPTION_ID, rest_dict, subscription_of, uri_path
 from shared.azure.clients import azure_settings, call_options, client
 from shared.azure.errors import error_code_and_message
 from shared.tools.azure_common import (
@@ -29,19 +34,46 @@ from shared.tools.azure_common import (
     time_window,
 )
 
+_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+WORKSPACE_ID_PATTERN = (rf"(?i)^/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/[-\w._()]{{1,90}}/providers/"
+                        r"Microsoft\.OperationalInsights/workspaces/[-\w]{1,63}$")
+SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$"  # a resource name as the templates may quote it
+
+
+@lru_cache(maxsize=1)
+def kql_templates() -> dict[str, str]:
+    """The log queries the service may run, by template id (shared/knowledge/kql_templates.yaml): never free text,
+    so text in an error description cannot choose what is read."""
+    entries = yaml.safe_load((_KNOWLEDGE / "kql_templates.yaml").read_text(encoding="utf-8"))
+    return {str(entry["id"]): str(entry["query"]) for entry in entries}
+
+
+def _template_ids() -> list[JsonValue]:
+    return [*sorted(kql_templates())]
+
 
 class LogsArguments(AzureArguments):
-    workspace_id: str = Field(pattern=GUID_PATTERN, description="the Log Analytics workspace id (its customerId GUID)")
-    query: str = Field(min_length=1, max_length=4000, description="a read-only KQL query (see query_logs)")
+    workspace_resource_id: str = Field(pattern=WORKSPACE_ID_PATTERN, max_length=1000,
+                                       description="the Log Analytics workspace's resource id (/subscriptions/<guid>/"
+                                       "resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/"
+                                       "<name>); it must lie in the session's scope")
+    template: str = Field(json_schema_extra={"enum": _template_ids()},
+                          description="which query to run: a template id of shared/knowledge/kql_templates.yaml")
+    resource_name: str = Field(pattern=SAFE_NAME_PATTERN, description="the name of the resource whose logs to read "
+                               "(the template's {name} parameter)")
     hours: int = Field(24, ge=1, le=168, description="the time window, in hours before now")
 
-    @field_validator("query")
+    @field_validator("template")
     @classmethod
-    def _read_only(cls, value: str) -> str:
-        refusal = kql_refusal(value)
-        if refusal:
-            raise ValueError(f"query refused: {refusal}")
+    def _known_template(cls, value: str) -> str:
+        if value not in kql_templates():
+            raise ValueError(f"unknown query template; known: {', '.join(sorted(kql_templates()))}")
         return value
+
+    @property
+    def query(self) -> str:
+        """The template with its one typed parameter filled in (validated: letters, digits and dashes)."""
+        return kql_templates()[self.template].replace("{name}", self.resource_name)
 
 
 MetricInterval = Literal["PT1M", "PT5M", "PT15M", "PT30M", "PT1H", "PT6H", "PT12H", "P1D", "FULL"]
@@ -66,6 +98,7 @@ class MetricsArguments(AzureArguments):
 # --- Log Analytics -----------------------------------------------------------------------------------------
 
 ROW_CAP = 200
+_WORKSPACE_API_VERSION = "2022-10-01"
 # Read-only guardrails: the query API runs queries only, but a query can still reach outside the workspace or
 # run code. Refused (case-insensitive, anywhere in the text, string literals included, so the rule may refuse
 # an innocent query): management commands (a line starting with '.'), `invoke`, `evaluate` (plugins: python,
@@ -99,27 +132,40 @@ def capped_query(query: str) -> tuple[str, int]:
 
 def _logs_cli(a: LogsArguments) -> str:
     query, _ = capped_query(a.query)
-    return (f"az monitor log-analytics query --workspace {a.workspace_id} --timespan PT{a.hours}H "
+    workspace = f"az monitor log-analytics workspace show --ids {shlex.quote(a.workspace_resource_id)} " \
+                "--query customerId -o tsv"
+    return (f"az monitor log-analytics query --workspace \"$({workspace})\" --timespan PT{a.hours}H "
             f"--analytics-query {shlex.quote(query)}")
 
 
-@azure_tool(LogsArguments, cli=_logs_cli, scope=lambda a: f"Log Analytics workspace {a.workspace_id}",
+@azure_tool(LogsArguments, cli=_logs_cli, scope=lambda a: a.workspace_resource_id,
             action=lambda a: "Microsoft.OperationalInsights/workspaces/query/read")
 def query_logs(args: LogsArguments) -> Found:
-    """Run a read-only KQL query on a Log Analytics workspace over the last `hours` (at most 200 rows): data
-    {"columns", "rows", "row_count", "truncated", "window_hours"}. A query that times out or answers partially
-    is retried once over half the window; partial results come back with status `partial`."""
+    """Run one of the service's KQL templates for one resource on a Log Analytics workspace over the last
+    `hours` (at most 200 rows): data {"columns", "rows", "row_count", "truncated", "window_hours"}. A query
+    that times out or answers partially is retried once over half the window; partial results come back with
+    status `partial`."""
     query, cap = capped_query(args.query)
-    result, failure = _query_attempt(args.workspace_id, query, args.hours)
+    customer_id = _workspace_customer_id(args.workspace_resource_id)
+    if not customer_id:
+        return "no_data", "the workspace reports no workspace id (customerId)", {"rows": []}
+    result, failure = _query_attempt(customer_id, query, args.hours)
     if failure is None and not _is_partial(result):
         return _logs_found(result, cap, args.hours, args.hours)
     half = args.hours / 2
-    retried, retry_failure = _query_attempt(args.workspace_id, query, half)
+    retried, retry_failure = _query_attempt(customer_id, query, half)
     if retry_failure is None:
         return _logs_found(retried, cap, half, args.hours)  # complete, or partial over the smaller window
     if _is_partial(result):  # the smaller window failed outright: the first, partial answer is better than none
         return _logs_found(result, cap, args.hours, args.hours)
     raise retry_failure
+
+
+def _workspace_customer_id(workspace_resource_id: str) -> str:
+    """The workspace id (customerId) the query API takes, read from the workspace resource itself."""
+    workspace = rest_dict(client("resources", subscription_of(workspace_resource_id)).resources.get_by_id(
+        uri_path(workspace_resource_id), api_version=_WORKSPACE_API_VERSION, **call_options()))
+    return str((workspace.get("properties") or {}).get("customerId") or "")
 
 
 def _query_attempt(workspace_id: str, query: str, hours: float) -> tuple[Any, AzureError | None]:

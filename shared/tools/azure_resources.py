@@ -20,10 +20,12 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from pydantic import Field
 
 from shared.azure import resource_type_of, rest_dict, subscription_of, uri_path
-from shared.azure.clients import call_options, client, register_cache
+from shared.azure.clients import azure_settings, call_options, client, register_cache
+from shared.azure.scope import covers
 from shared.tools.azure_common import (
     GROUP_FIELD,
     SUBSCRIPTION_FIELD,
+    SUBSCRIPTIONS_SCOPE,
     AzureArguments,
     Found,
     ResourceArguments,
@@ -53,13 +55,17 @@ class SiteArguments(AzureArguments):
 # --- subscriptions and resources ---------------------------------------------------------------------------
 
 @azure_tool(NoArguments, cli=lambda a: 'az account list --query "[].{id:id, name:name}"',
-            scope=lambda a: "/subscriptions", action=lambda a: "Microsoft.Resources/subscriptions/read")
+            scope=lambda a: SUBSCRIPTIONS_SCOPE, action=lambda a: "Microsoft.Resources/subscriptions/read")
 def list_subscriptions(args: NoArguments) -> Found:
     """List the subscriptions the service's identity can read: data {"subscriptions": [{"id" (the GUID), "name",
     "state"}]}. Resolves a display name such as 'dev-subscription' to its id."""
     pages = client("subscriptions").subscriptions.list(**call_options())
+    allowed = azure_settings().investigation_scopes  # the deployment's bound (shared/azure/scope.py)
     subscriptions = [{"id": s.get("subscriptionId"), "name": s.get("displayName"), "state": s.get("state")}
-                     for s in map(rest_dict, islice(pages, 100))]
+                     for s in map(rest_dict, islice(pages, 100))
+                     if not allowed or any(covers(f"/subscriptions/{s.get('subscriptionId')}", scope)
+                                           or covers(scope, f"/subscriptions/{s.get('subscriptionId')}")
+                                           for scope in allowed)]
     kept, rest = fit(subscriptions)
     if not subscriptions:
         return "no_data", "the service's identity can read no subscription", {"subscriptions": []}

@@ -29,6 +29,7 @@ STORAGE = f"{RG}/providers/Microsoft.Storage/storageAccounts/mystorageaccount"
 SITE = f"{RG}/providers/Microsoft.Web/sites/func-deploy-dev"
 VAULT = f"{RG}/providers/Microsoft.KeyVault/vaults/kv-deploy-dev"
 WORKSPACE = "b7c2e4a1-9f3d-4e6b-8a15-2c7d9e0f1a34"
+WORKSPACE_RESOURCE = f"{RG}/providers/Microsoft.OperationalInsights/workspaces/log-deploy-dev"
 PRINCIPAL = "5d2c9a71-0e4b-4c3f-8a6d-1f7e2b9c4a30"
 BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 SECRET_VALUE = "c2VjcmV0LXZhbHVlLW5ldmVyLXJldHVybmVk"
@@ -41,8 +42,12 @@ def recorded() -> list[dict[str, Any]]:
     return list(yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))["azure"])
 
 
+# The session names the subscription, so every tool call here is in the session's scope (shared/azure/scope.py).
+IN_SCOPE = Material(error_description="test", environment={"azure_subscription": SUB})
+
+
 def run(name: str, **arguments: Any) -> Evidence:
-    return run_tool(name, arguments, Material(error_description="test"))
+    return run_tool(name, arguments, IN_SCOPE)
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -260,55 +265,82 @@ LOGS = {"tables": [{"name": "PrimaryResult",
 QUERY_PATH = f"/v1/workspaces/{WORKSPACE}/query"
 
 
-def test_query_logs_appends_the_row_cap(azure: PlaybackServer):
-    azure.load([{"match": {"method": "POST", "host": "api.loganalytics.io", "path": QUERY_PATH,
-                           "body_contains": "| take 200"}, "body": LOGS}])
-    evidence = run("query_logs", workspace_id=WORKSPACE, query="AppRequests | where Success == false")
+LOGS_CALL = {"workspace_resource_id": WORKSPACE_RESOURCE, "template": "function-app-errors",
+             "resource_name": "func-deploy-dev"}
+
+
+def workspace_answer() -> dict[str, Any]:
+    return {"match": {"method": "GET", "path": WORKSPACE_RESOURCE},
+            "body": {"id": WORKSPACE_RESOURCE, "name": "log-deploy-dev",
+                     "type": "Microsoft.OperationalInsights/workspaces",
+                     "properties": {"customerId": WORKSPACE, "provisioningState": "Succeeded"}}}
+
+
+def test_query_logs_runs_the_template_for_the_named_resource(azure: PlaybackServer):
+    azure.load([workspace_answer(),
+                {"match": {"method": "POST", "host": "api.loganalytics.io", "path": QUERY_PATH,
+                           "body_contains": "AppName == 'func-deploy-dev'"}, "body": LOGS}])
+    evidence = run("query_logs", **LOGS_CALL)
     assert evidence.status == "success", evidence.summary
     assert evidence.data["columns"] == ["TimeGenerated", "ResultCode", "DurationMs"]
     assert evidence.data["rows"][0] == ["2025-03-11T07:50:02.123000+00:00", "500", 20013.4]
-    assert evidence.data["row_count"] == 2 and not evidence.data["truncated"]
-    assert azure.calls[0]["host"] == "api.loganalytics.io"
+    assert evidence.data["row_count"] == 2 and not evidence.data["truncated"]  # under the template's own top 40
+    assert [c["host"] for c in azure.calls][-1] == "api.loganalytics.io"
 
 
-def test_query_logs_keeps_a_smaller_take(azure: PlaybackServer):
-    azure.load([{"match": {"body_contains": "take 200"}, "status": 400, "body": error_body("BadArgumentError", "x")},
-                {"match": {"body_contains": "take 5"}, "body": LOGS}])
-    evidence = run("query_logs", workspace_id=WORKSPACE, query="AppRequests | take 5")
-    assert evidence.status == "success"
+def test_capped_query_keeps_a_smaller_take():
     assert capped_query("AppRequests | take 5") == ("AppRequests | take 5", 5)
     assert capped_query("AppRequests | take 5000")[0].endswith("| take 200")
+
+
+@pytest.mark.parametrize("arguments", [
+    {**LOGS_CALL, "template": "SecurityEvent | take 10"},  # free KQL is no template
+    {**LOGS_CALL, "resource_name": "x' or 1==1 //"},  # the parameter is a name, not KQL
+    {"workspace_id": WORKSPACE, "query": "AppRequests"},  # the old free-query form
+    {**LOGS_CALL, "workspace_resource_id": WORKSPACE},  # a workspace GUID names no scope
+])
+def test_query_logs_refuses_anything_but_a_template_with_a_name(azure: PlaybackServer, arguments: dict[str, Any]):
+    evidence = run("query_logs", **arguments)
+    assert evidence.status == "error" and "bad arguments" in evidence.summary
+    assert azure.calls == []
 
 
 @pytest.mark.parametrize("query", [".drop table AppRequests", "AppRequests | invoke my_function()",
                                    "externaldata (x:string) [@'https://example.com/x.csv']",
                                    "AppRequests | evaluate python(typeof(*), 'result = df')",
                                    "union workspace('other').AppRequests", "set truncationmaxrecords=1000000;\nT"])
-def test_query_logs_refuses_what_is_not_a_read_only_query(azure: PlaybackServer, query: str):
-    evidence = run("query_logs", workspace_id=WORKSPACE, query=query)
-    assert evidence.status == "error" and "query refused" in evidence.summary
+def test_kql_refusal_names_what_is_not_a_read_only_query(query: str):
     assert kql_refusal(query)
-    assert azure.calls == []
+
+
+def test_every_kql_template_is_a_read_only_query():
+    from shared.tools.azure_monitor import kql_templates
+    assert kql_templates()
+    for template_id, query in kql_templates().items():
+        assert "{name}" in query, template_id
+        assert kql_refusal(query) is None, template_id
 
 
 def test_query_logs_shrinks_the_window_once_after_a_timeout(azure: PlaybackServer):
     timeout = error_body("GatewayTimeout", "The query exceeded the time limit.")
-    azure.load([{"match": {"path": QUERY_PATH, "body_contains": "PT86400.0S"}, "status": 504, "body": timeout},
+    azure.load([workspace_answer(),
+                {"match": {"path": QUERY_PATH, "body_contains": "PT86400.0S"}, "status": 504, "body": timeout},
                 {"match": {"path": QUERY_PATH, "body_contains": "PT43200.0S"}, "body": LOGS}])
-    evidence = run("query_logs", workspace_id=WORKSPACE, query="AppRequests")
+    evidence = run("query_logs", **LOGS_CALL)
     assert evidence.status == "success"
     assert evidence.data["window_hours"] == 12
-    assert [c["status"] for c in azure.calls] == [504, 504, 504, 200]  # the SDK's retries, then the half window
+    # the workspace read, the SDK's retries, then the half window
+    assert [c["status"] for c in azure.calls] == [200, 504, 504, 504, 200]
 
 
 def test_query_logs_partial_result_is_partial(azure: PlaybackServer):
     partial = {**LOGS, "error": {"code": "PartialError", "message": "There were some errors when processing your "
                                  "query.", "details": [{"code": "EngineError", "message": "Query exceeded limits."}]}}
-    azure.load([{"match": {"path": QUERY_PATH}, "body": partial}])
-    evidence = run("query_logs", workspace_id=WORKSPACE, query="AppRequests", hours=8)
+    azure.load([workspace_answer(), {"match": {"path": QUERY_PATH}, "body": partial}])
+    evidence = run("query_logs", **LOGS_CALL, hours=8)
     assert evidence.status == "partial"
     assert evidence.data["partial_error"]["code"] == "PartialError" and evidence.data["window_hours"] == 4
-    assert len(azure.calls) == 2
+    assert len(azure.calls) == 3
 
 
 def test_query_metrics_summarises_each_metric(azure: PlaybackServer):
@@ -438,7 +470,7 @@ AZURE_CALLS: dict[str, dict[str, Any]] = {
     "list_activity_log": {"scope": RG},
     "get_resource_health": {"resource_id": SITE},
     "list_deployment_operations": {"subscription_id": SUB, "resource_group": "functions-rg", "deployment_name": "d"},
-    "query_logs": {"workspace_id": WORKSPACE, "query": "AppRequests"},
+    "query_logs": LOGS_CALL,
     "query_metrics": {"resource_id": SITE, "metric_names": ["Http5xx"]},
     "list_role_assignments": {"scope": STORAGE, "principal_id": PRINCIPAL},
 }

@@ -105,7 +105,7 @@ def test_open_breaker_answers_dependency_unavailable_without_calling_azure(azure
                                                                             monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DEBUG_BREAKER_FAILURES", "2")
     azure.load([DOWN_503] * 20)
-    material = Material(error_description="test")
+    material = Material(error_description="test", environment={"azure_subscription": SUB})
     first = [run_tool("list_resources_in_group", dict(GROUP), material) for _ in range(2)]
     assert [e.data.get("http_status") for e in first] == [503, 503]
     calls = len(azure.calls)

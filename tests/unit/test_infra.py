@@ -65,6 +65,7 @@ REQUIRED_SETTINGS = {
     "DEBUG_POLL_TOKEN_SECRET": "poll tokens valid on every instance (shared/settings.py)",
     "DEBUG_CALLER_SECRET": "caller ids stable across instances and restarts",
     "DEBUG_AZURE_ACCESS": "without app the reader roles are never used",
+    "AZURE_INVESTIGATION_SCOPES": "every session reads only within the scopes the deployment grants",
 }
 # Settings that must not be there: rejected by Flex Consumption, a shared-key connection string, or test-only.
 FORBIDDEN_SETTINGS = {"FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE",
