@@ -54,3 +54,12 @@ def test_another_hosting_platform_is_out_of_scope():
     outcome = run_engine({"error_description": "Vercel build fails: Error: The Serverless Function exceeded the "
                                                "maximum duration of 10 seconds on the Hobby plan."})
     assert isinstance(outcome.final, GiveUp) and outcome.final.reason == "out_of_scope"
+
+
+def test_two_analyzers_that_defer_to_each_other_do_not_hand_the_session_back_and_forth():
+    # A KeyError that is no environment read (app_settings defers) with no stack trace (code_defect defers): the
+    # two once handed the decision to each other until the recursion limit, and the decide activity failed.
+    error = ("I followed the official python example for managed identity on App Service Linux. Why I am getting "
+             "`KeyError: 'IDENTITY_ENDPOINT'` error? Any configuration I need to do extra?")
+    outcome = run_engine({"error_description": error})
+    assert not isinstance(outcome.final, Conclude) or outcome.final.report.category == "auth.managed_identity_missing"

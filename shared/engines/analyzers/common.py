@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -182,10 +183,15 @@ def unknown(state: SessionState) -> Decision:
     return analyzer_for("unknown")(state, None)
 
 
+# The analyzers handed the current decision so far (see `delegate`); a context variable, so that the analyzers'
+# signatures stay (state, hit).
+_HANDED_OVER: ContextVar[tuple[str, ...]] = ContextVar("handed_over", default=())
+
+
 def specific_hit(state: SessionState, exclude_analyzers: Iterable[str] = ()) -> Hit | None:
     """The best hit in the error text and answers that names a cause: not a symptom, not another cloud, not one
     of the excluded analyzers. Files do not count: a pattern in a source file is context, not the error."""
-    excluded = set(exclude_analyzers)
+    excluded = set(exclude_analyzers) | set(_HANDED_OVER.get())
     spoken = Material(error_description=state.material.error_description, answers=state.material.answers)
     for hit in classify(spoken):
         signature = hit.signature
@@ -197,8 +203,18 @@ def specific_hit(state: SessionState, exclude_analyzers: Iterable[str] = ()) -> 
 
 
 def delegate(state: SessionState, hit: Hit) -> Decision:
-    """Hand the session to the analyzer of a more specific hit."""
-    return analyzer_for(hit.signature.analyzer)(state, hit)
+    """Hand the session to the analyzer of a more specific hit. Within one decision an analyzer is handed the
+    session at most once: two analyzers that each defer to the other (a KeyError that is no setting read, a
+    stack whose origin is the SDK) would otherwise hand it back and forth forever."""
+    name = hit.signature.analyzer
+    chain = _HANDED_OVER.get()
+    if name in chain:
+        return unknown(state)
+    token = _HANDED_OVER.set((*chain, name))
+    try:
+        return analyzer_for(name)(state, hit)
+    finally:
+        _HANDED_OVER.reset(token)
 
 
 def other_cloud(state: SessionState) -> Decision | None:
