@@ -16,12 +16,16 @@ import yaml
 from shared.catalog.index import catalog_index
 from shared.catalog.schema import taxonomy
 
-CORPUS = Path(__file__).with_name("catalog_field_corpus.yaml")
+# The first corpus, then one file per later collection round (catalog_field_corpus_<round>.yaml).
+CORPORA = sorted(Path(__file__).parent.glob("catalog_field_corpus*.yaml"))
 
 
 def _load() -> list[dict[str, str]]:
-    items = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
-    assert isinstance(items, list) and items
+    items: list[dict[str, str]] = []
+    for corpus in CORPORA:
+        found = yaml.safe_load(corpus.read_text(encoding="utf-8"))
+        assert isinstance(found, list) and found, corpus.name
+        items += found
     return items
 
 
