@@ -1,14 +1,18 @@
 """The session's activities: all the I/O of a debug session happens here, never in the orchestrator.
 
-Activity results are stored in Durable history in plain text, so each is redacted and capped here."""
+Activity results are stored in Durable history in plain text, so each is redacted and capped here. Their inputs
+are small: a reference to the orchestration's execution, whose input (the session state when it started) is read
+once per activity process from the instance and kept in a bounded cache, plus what changed since (StepInput)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import TTLCache
 from opentelemetry.trace import StatusCode
 
 from shared import telemetry
@@ -16,17 +20,48 @@ from shared.azure.delegation import activity_credential, delegated
 from shared.breaker import azure_dependency, azure_outcome
 from shared.breaker_shared import adopt_shared, report_shared
 from shared.engines.base import get_engine, usage_of
+from shared.memory_guard import GUARD, register_cache
 from shared.redaction import redact_value
-from shared.session import DecisionEnvelope, Evidence, Material, SessionState
+from shared.session import DecisionEnvelope, Evidence, ExecutionRef, Material, SessionState, StepInput
 from shared.settings import load_settings
 from shared.telemetry.metrics import record_tool_call
 from shared.tools.catalog import catalog, run_tool
 
+# Execution inputs by (instance, round, turn, steps): immutable once written, so a cached one is never stale.
+_EXECUTION_INPUTS: TTLCache[tuple[str, int, int, int], SessionState] = TTLCache(maxsize=32, ttl=600)
+register_cache(_EXECUTION_INPUTS.clear)
+
+
+async def execution_input(reference: ExecutionRef, client: Any) -> SessionState:
+    """The session state an execution started with, read from the instance (its orchestration input)."""
+    key = (reference.instance_id, reference.round, reference.turn, reference.steps)
+    cached = _EXECUTION_INPUTS.get(key)
+    if cached is None:
+        status = await client.get_status(reference.instance_id, show_input=True)
+        value = status.input_
+        while isinstance(value, str):  # the input may arrive JSON-encoded (once or twice)
+            value = json.loads(value)
+        cached = _EXECUTION_INPUTS[key] = SessionState.model_validate(value)
+    return cached
+
+
+async def step_state(payload: dict[str, Any], client: Any) -> SessionState:
+    """The whole state a decide step works on: the execution's input with the step's changes applied. A payload
+    without a reference is a whole state (scheduled by a version of the app that passed one)."""
+    if "execution" not in payload:
+        return SessionState.model_validate(payload)
+    step = StepInput.model_validate(payload)
+    return step.state_from(await execution_input(step.execution, client))
+
 
 def decide(payload: dict[str, Any]) -> dict[str, Any]:
-    """Ask the configured engine for the session's next step."""
-    state = SessionState.model_validate(payload)
-    engine_name = load_settings().engine
+    """Ask the configured engine for the next step of a session given whole (in-process callers)."""
+    return decide_state(SessionState.model_validate(payload))
+
+
+def decide_state(state: SessionState) -> dict[str, Any]:
+    """Ask the configured engine for the session's next step (the rules engine while the worker sheds load)."""
+    engine_name = "rules" if GUARD.shedding else load_settings().engine
     with telemetry.step_span(state, engine_name) as span:  # a child of the session's trace
         engine = get_engine(engine_name)
         decision = engine.decide(state)
@@ -38,10 +73,12 @@ def decide(payload: dict[str, Any]) -> dict[str, Any]:
 
 async def decide_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
     """decide, with the model endpoint's circuit breaker shared through its entity (engines that call it)."""
-    if load_settings().engine == "rules":
-        return await asyncio.to_thread(decide, payload)
+    GUARD.observe()
+    state = await step_state(payload, client)
+    if load_settings().engine == "rules" or GUARD.shedding:
+        return await asyncio.to_thread(decide_state, state)
     shared = await adopt_shared(client, "model")
-    result = await asyncio.to_thread(decide, payload)  # the model call blocks; keep it off the event loop
+    result = await asyncio.to_thread(decide_state, state)  # the model call blocks; keep it off the event loop
     usage = result.get("usage") or {}
     # Per step, not per call: any failed call in the step counts as one transient failure for the entity.
     if usage.get("failures"):
@@ -51,9 +88,9 @@ async def decide_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
     return result
 
 
-def run_one_tool(payload: dict[str, Any]) -> dict[str, Any]:
-    """Run one tool of the catalog; the answer is always Evidence."""
-    material = Material.model_validate(payload.get("material") or {"error_description": ""})
+def run_one_tool(payload: dict[str, Any], material: Material | None = None) -> dict[str, Any]:
+    """Run one tool of the catalog on the session's material (given, or in the payload); always Evidence."""
+    material = material or Material.model_validate(payload.get("material") or {"error_description": ""})
     name = str(payload.get("tool", ""))
     found = catalog().get(name)
     label = name if found else "unknown"  # a name the model made up is its text, not an id
@@ -70,13 +107,17 @@ def run_one_tool(payload: dict[str, Any]) -> dict[str, Any]:
 
 async def run_one_tool_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
     """run_one_tool, with the circuit breaker of an Azure tool's dependency shared through its entity."""
+    GUARD.observe()
     name = str(payload.get("tool", ""))
     found = catalog().get(name)
+    material = None
+    if "execution" in payload:  # the material is the execution input's (see the module docstring)
+        material = (await execution_input(ExecutionRef.model_validate(payload["execution"]), client)).material
     if found is None or not found.needs_azure:
-        return await asyncio.to_thread(run_one_tool, payload)
+        return await asyncio.to_thread(run_one_tool, payload, material)
     dependency = azure_dependency(name)
     shared = await adopt_shared(client, dependency)
-    result = await asyncio.to_thread(run_one_tool, payload)  # blocking SDK calls stay off the event loop
+    result = await asyncio.to_thread(run_one_tool, payload, material)  # blocking SDK calls stay off the event loop
     await report_shared(client, dependency, azure_outcome(result.get("status", ""), result.get("data") or {}), shared)
     return result
 

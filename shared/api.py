@@ -25,7 +25,8 @@ from shared.azure.delegated_start import sealed_delegation
 from shared.errors import ApiError, not_found
 from shared.idempotency import already_started, idempotency_key, keyed_trace_id
 from shared.material import delta_from_continue, material_from_start
-from shared.models import Envelope, Links
+from shared.memory_guard import GUARD
+from shared.models import Envelope, ErrorDetail, Links
 from shared.orchestration import CLIENT_EVENT
 from shared.ownership import caller_id, owned_by, session_input
 from shared.poll_token import make_token, new_nonce, token_is_valid
@@ -87,14 +88,16 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
         body = {"status": "unavailable", "reason": settings.unconfigured, "contract": "v1"}
         return func.HttpResponse(json.dumps(body), status_code=503, mimetype="application/json",
                                  headers=_JSON_HEADERS)
-    body = {"status": "ok", "engine": settings.engine, "contract": "v1"}
+    body = {"status": "ok", "engine": "rules" if GUARD.observe() else settings.engine, "contract": "v1",
+            "memory_pressure": "shedding" if GUARD.shedding else "ok"}
     return func.HttpResponse(json.dumps(body), status_code=200, mimetype="application/json",
                              headers=_JSON_HEADERS)
 
 
 async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
-    request = parse_start(req.get_body())
     settings = load_settings()
+    shed_start(len(req.get_body()), settings.memory.shed_start_max_bytes, settings.retry_after_seconds)
+    request = parse_start(req.get_body())
     owner = caller_id(req)
     key = idempotency_key(req)  # the same key from the same caller names the same session
     trace_id = keyed_trace_id(settings.security.caller_secret, owner, key) if key else secrets.token_hex(16)
@@ -279,6 +282,7 @@ def _render(req: func.HttpRequest, envelope: Envelope, capability: tuple[str, in
 
 
 async def _guard(trace_id: str | None, handler: Callable[[], Awaitable[func.HttpResponse]]) -> func.HttpResponse:
+    GUARD.observe()  # memory is measured at every invocation (shared/memory_guard.py)
     unconfigured = load_settings().unconfigured
     if unconfigured:  # without shared secrets, sessions would be lost on restart or scale-out: refuse, say why
         return _error_response(503, {"error": {"code": "service_unavailable", "message": unconfigured,
@@ -294,6 +298,16 @@ async def _guard(trace_id: str | None, handler: Callable[[], Awaitable[func.Http
         return _error_response(500, {"error": {
             "code": "internal_error", "details": [],
             "message": f"An unexpected error occurred; quote trace_id {incident} when reporting it."}})
+
+
+def shed_start(body_bytes: int, max_bytes: int, retry_after: int) -> None:
+    """While the worker sheds load, a start larger than `max_bytes` is refused before it is parsed or stored."""
+    if GUARD.shedding and body_bytes > max_bytes:
+        error = ApiError(503, "service_unavailable", f"The service is under memory pressure and accepts only starts "
+                         f"up to {max_bytes} bytes right now; retry later or send less material.",
+                         [ErrorDetail(field="body", problem=f"{body_bytes} bytes, over {max_bytes} while shedding")])
+        error.headers["Retry-After"] = str(max(retry_after, 30))
+        raise error
 
 
 def _error_response(status: int, body: dict, headers: dict[str, str] | None = None) -> func.HttpResponse:

@@ -26,10 +26,12 @@ from shared.session import (
     Conclude,
     DecisionEnvelope,
     Evidence,
+    ExecutionRef,
     GiveUp,
     MaterialDelta,
     RunTool,
     SessionState,
+    StepInput,
     Waiting,
 )
 
@@ -47,6 +49,10 @@ def debug_session(context: df.DurableOrchestrationContext) -> Orchestration:
         if not resumed:
             return _finish(context, state, envelope.failed(
                 state, "expired", "The session expired while waiting for the client.", partial_report(state)))
+        # The round runs in an execution of its own, whose input holds the answer: the activities read the
+        # material from the execution's input (StepInput), so it must not change within an execution.
+        _carry_on(context, state)
+        return None
     return (yield from _run_round(context, state))
 
 
@@ -91,6 +97,8 @@ def _resume(state: SessionState, delta: MaterialDelta) -> None:
 
 def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> Orchestration:
     round_started = context.current_utc_datetime
+    execution = ExecutionRef(instance_id=context.instance_id, round=state.round, turn=state.turn, steps=state.steps)
+    added: list[Evidence] = []  # the evidence this execution adds: the activities get it beside the reference
     _publish(context, state, envelope.working(state, f"Round {state.round}: investigating."))
     while True:
         elapsed = (context.current_utc_datetime - round_started).total_seconds()
@@ -98,7 +106,7 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
         try:
             # Asked even when the budget is spent: the budget bounds steps, and a conclusion (or a
             # question for the client) from what is already known costs none.
-            raw = yield context.call_activity(DECIDE_ACTIVITY, state.model_dump(mode="json"))
+            raw = yield context.call_activity(DECIDE_ACTIVITY, _step_input(state, execution, added))
             decided = DecisionEnvelope.model_validate(_as_dict(raw))
             state.record_usage(decided.usage)  # budgets are read from the state by the engine
             decision = decided.decision
@@ -106,7 +114,7 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
                 if spent:
                     _round_over(context, state, round_started, "budget")
                     return _end_round(context, state)
-                yield from _run_tool(context, state, decision)
+                yield from _run_tool(context, state, decision, execution, added)
                 continue
         except Exception as exc:  # an activity failure must end the session, never leave it running
             if not context.is_replaying:
@@ -131,15 +139,22 @@ def _round_over(context: df.DurableOrchestrationContext, state: SessionState, st
         telemetry.record_round(state, started, context.current_utc_datetime, outcome)
 
 
-def _run_tool(context: df.DurableOrchestrationContext, state: SessionState, decision: RunTool) -> Orchestration:
+def _step_input(state: SessionState, execution: ExecutionRef, added: list[Evidence]) -> dict[str, Any]:
+    return StepInput(execution=execution, added=added, steps=state.steps, round_steps=state.round_steps,
+                     progress=state.progress, llm_usage=state.llm_usage).model_dump(mode="json")
+
+
+def _run_tool(context: df.DurableOrchestrationContext, state: SessionState, decision: RunTool,
+              execution: ExecutionRef, added: list[Evidence]) -> Orchestration:
     payload = {"tool": decision.tool, "arguments": decision.arguments,
-               "material": state.material.model_dump(mode="json"),
+               "execution": execution.model_dump(mode="json"),  # the material is the execution input's
                "session": telemetry.session_ref(state)}  # ids only: the tool's span joins the session's trace
     if state.delegation is not None:  # ciphertext only, bound to the trace_id (shared/azure/delegation.py)
         payload["delegation"] = {"trace_id": state.trace_id, "sealed": state.delegation}
     raw = yield context.call_activity(RUN_TOOL_ACTIVITY, payload)
     evidence = Evidence.model_validate(_as_dict(raw))
     state.add_evidence(evidence)
+    added.append(evidence)
     state.steps += 1
     state.round_steps += 1
     envelope.advance_progress(state)

@@ -1,7 +1,10 @@
 """The session as the orchestrator carries it: bounded, already redacted, JSON-serialisable.
 
-It travels as orchestration input across `continue_as_new`, and a view of it goes to the `decide`
-activity at every step, so everything here is capped (see material.py for the file budget)."""
+It travels as orchestration input across `continue_as_new`, so everything here is capped (see material.py for the
+file budget). Within one execution the activities do not get it again at every step: Durable history keeps every
+activity input, and a whole state per step made a round's history grow with steps x (material + ledger). They
+get a `StepInput`: a reference to the execution (whose input, the state when it started, is stored once and read
+back by the activity) plus what changed since (bench/bench_history.py)."""
 
 from __future__ import annotations
 
@@ -170,3 +173,37 @@ class SessionState(BaseModel):
     def add_evidence(self, evidence: Evidence) -> None:
         self.ledger.append(evidence)
         del self.ledger[:-MAX_LEDGER_ENTRIES]
+
+
+class ExecutionRef(BaseModel):
+    """One execution of a session's orchestration: its input is the state when it started. The counters pin it,
+    so an activity never builds on another execution's input."""
+
+    instance_id: str
+    round: int
+    turn: int
+    steps: int
+
+
+class StepInput(BaseModel):
+    """What a `decide` step gets: the execution it belongs to and what the orchestrator changed since its start
+    (the evidence added and the counters). `state_from` rebuilds the whole state from the execution's input."""
+
+    execution: ExecutionRef
+    added: list[Evidence] = Field(default_factory=list)
+    steps: int
+    round_steps: int
+    progress: int
+    llm_usage: LlmUsage = Field(default_factory=LlmUsage)
+
+    def state_from(self, base: SessionState) -> SessionState:
+        pinned = (base.trace_id, base.round, base.turn, base.steps)
+        wanted = (self.execution.instance_id, self.execution.round, self.execution.turn, self.execution.steps)
+        if pinned != wanted:
+            raise ValueError(f"the instance's input is another execution's: {pinned[1:]} != {wanted[1:]}")
+        state = base.model_copy(deep=True)
+        for evidence in self.added:  # add_evidence trims the ledger exactly as the orchestrator's copy was
+            state.add_evidence(evidence)
+        state.steps, state.round_steps, state.progress = self.steps, self.round_steps, self.progress
+        state.llm_usage = self.llm_usage.model_copy()
+        return state

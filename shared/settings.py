@@ -46,6 +46,15 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class MemorySettings:
+    """When the worker sheds load (shared/memory_guard.py)."""
+
+    high_water_mb: float        # DEBUG_INSTANCE_MEMORY_MB x DEBUG_MEMORY_HIGH_WATER_PERCENT: start shedding
+    low_water_mb: float         # ... x DEBUG_MEMORY_LOW_WATER_PERCENT: recover
+    shed_start_max_bytes: int   # the largest start body accepted while shedding
+
+
+@dataclass(frozen=True)
 class Settings:
     session_ttl_seconds: int
     poll_token_secret: bytes
@@ -54,6 +63,7 @@ class Settings:
     azure_access: str  # "none": no Azure calls (ask the client instead); "app": the app's own identity
     llm: LlmSettings
     security: SecuritySettings
+    memory: MemorySettings
     # Why the debug API must refuse to serve (on Azure without its shared secrets), or None. Set settings by name.
     unconfigured: str | None = None
 
@@ -141,8 +151,19 @@ def load_settings() -> Settings:
         azure_access=_choice("DEBUG_AZURE_ACCESS", "none", ("none", "app")),
         llm=llm,
         security=_security_settings(secret),
+        memory=_memory_settings(),
         unconfigured=unconfigured,
     )
+
+
+def _memory_settings() -> MemorySettings:
+    instance_mb = _int("DEBUG_INSTANCE_MEMORY_MB", 2048, 1, 1_048_576)
+    high = _int("DEBUG_MEMORY_HIGH_WATER_PERCENT", 80, 1, 100)
+    low = _int("DEBUG_MEMORY_LOW_WATER_PERCENT", 70, 1, 100)
+    if low >= high:
+        raise ValueError("setting DEBUG_MEMORY_LOW_WATER_PERCENT must be below DEBUG_MEMORY_HIGH_WATER_PERCENT")
+    return MemorySettings(high_water_mb=instance_mb * high / 100, low_water_mb=instance_mb * low / 100,
+                          shed_start_max_bytes=_int("DEBUG_SHED_START_MAX_BYTES", 65_536, 1, 64 * 2**20))
 
 
 def _missing_shared_secrets(poll_secret_set: bool) -> str | None:

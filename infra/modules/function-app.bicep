@@ -109,6 +109,8 @@ var appSettings = union({
   DEBUG_AZURE_ACCESS: azureAccess
   // Every session reads only within these (shared/azure/scope.py): the scopes main.bicep grants Reader on.
   AZURE_INVESTIGATION_SCOPES: join(investigationScopes, ',')
+  // The memory guard's marks are shares of the instance size (shared/memory_guard.py).
+  DEBUG_INSTANCE_MEMORY_MB: string(instanceMemoryMB)
 }, extraAppSettings)
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

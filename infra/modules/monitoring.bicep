@@ -57,6 +57,40 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = if (deployWorkbook
   }
 }
 
+// Memory pressure (shared/memory_guard.py): an instance that starts shedding load counts the metric
+// debug.memory.pressure with state "shedding". No action group is attached: the alert shows in the portal; add one
+// (email, Teams, a runbook) for your on-call.
+resource memoryPressureAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: 'alert-memory-pressure-${appInsightsName}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Debug service sheds load under memory pressure'
+    description: 'An instance went over its memory high-water mark: large starts get 503, caches were cleared, the model engine gave way to the rules.'
+    severity: 2
+    enabled: true
+    scopes: [appInsights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "debug.memory.pressure" and tostring(customDimensions.state) == "shedding" | summarize shedding = sum(valueCount)'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'shedding'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+  }
+}
+
 output appInsightsName string = appInsights.name
 output appInsightsId string = appInsights.id
 output connectionString string = appInsights.properties.ConnectionString

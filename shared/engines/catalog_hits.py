@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from typing import Any, cast
+
+from cachetools.func import ttl_cache
 
 from shared.catalog.entities import entity_facts
 from shared.catalog.index import EntryHit, Origin, catalog_index
 from shared.engines.analyzers.common import env_facts, regex, table
 from shared.engines.signatures import mentions_azure
+from shared.memory_guard import register_cache
 from shared.session import SessionState
 
 CONTRADICTIONS = "contradictions"
@@ -69,10 +71,13 @@ def catalog_hits(state: SessionState) -> list[EntryHit]:
     return list(_hits(session_texts(state)))
 
 
-@lru_cache(maxsize=32)
+@ttl_cache(maxsize=32, ttl=600)  # bounded by entries and age; emptied under memory pressure
 def _hits(texts: tuple[tuple[str, str], ...]) -> tuple[EntryHit, ...]:
     typed = [(text, cast(Origin, origin)) for text, origin in texts]
     return tuple(catalog_index().hits(typed, originals=[t for t, _ in texts]))
+
+
+register_cache(_hits.cache_clear)
 
 
 def contradictions(state: SessionState) -> dict[str, str]:

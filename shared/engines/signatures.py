@@ -8,8 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from cachetools.func import ttl_cache
 
 from shared.catalog.index import negated
+from shared.memory_guard import register_cache
 from shared.session import Material
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
@@ -84,7 +86,9 @@ def classify(material: Material) -> list[Hit]:
             for index, score, facts, quotes in _scan(texts)]
 
 
-@lru_cache(maxsize=16)  # a session's material is at most ~150,000 characters: a few MB at the most
+# A session's material is at most ~150,000 characters: a few MB at the most; bounded by entries and age, and
+# emptied under memory pressure (shared/memory_guard.py).
+@ttl_cache(maxsize=16, ttl=600)
 def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tuple], ...]:
     found = []
     for index, signature in enumerate(signatures()):
@@ -122,3 +126,6 @@ def clear_signature_scans() -> None:
 
 def mentions_azure(material: Material) -> bool:
     return any(p.search(text) for p in _azure_markers() for _, text in _weighted_texts(material))
+
+
+register_cache(_scan.cache_clear)

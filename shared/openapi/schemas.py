@@ -36,6 +36,7 @@ class Health(BaseModel):
     status: Literal["ok"]
     engine: str = Field(json_schema_extra={"enum": list(ENGINES)})
     contract: Literal["v1"]
+    memory_pressure: Literal["ok", "shedding"]
 
 
 # Requests are documented as the server validates them, answers as the server writes them.
@@ -148,6 +149,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "": "Liveness and the active engine.",
         "engine": "The engine answering sessions.",
         "contract": "The API contract's version.",
+        "memory_pressure": "`shedding` while this instance is over its memory high-water mark: large starts get 503 "
+                           "with Retry-After, and the rules engine answers.",
     },
 }
 

@@ -43,6 +43,11 @@ class _Instruments:
         self.breaker_changes = meter.create_counter("debug.breaker.changes", unit="{change}",
                                                     description="Circuit-breaker state changes, by dependency and "
                                                                 "new state")
+        self.memory_rss = meter.create_histogram("debug.memory.rss", unit="MBy",
+                                                 description="The worker's resident memory at each invocation")
+        self.memory_pressure = meter.create_counter("debug.memory.pressure", unit="{change}",
+                                                    description="Memory pressure changes, by state (shedding, "
+                                                                "recovered): shared/memory_guard.py")
         self.cache_hits = meter.create_counter("debug.tool.cache_hits", unit="{call}",
                                                description="Repeated tool calls answered from the session's "
                                                            "ledger instead of being made again, by tool and engine")
@@ -92,3 +97,10 @@ def record_breaker_change(dependency: str, state: str) -> None:
 def record_cache_hit(tool: str, engine: str) -> None:
     """An engine asked for a call the session already made: its recorded result stands, no call goes out."""
     instruments().cache_hits.add(1, {"tool": tool, "engine": engine})
+
+
+def record_memory(megabytes: float, change: str | None) -> None:
+    """The worker's resident memory at one invocation, and a change of pressure state when there was one."""
+    instruments().memory_rss.record(megabytes)
+    if change:
+        instruments().memory_pressure.add(1, {"state": change})

@@ -5,10 +5,10 @@ Role definitions change rarely, so their names are cached (and emptied with the 
 from __future__ import annotations
 
 import shlex
-from functools import lru_cache
 from itertools import islice
 
 from azure.core.exceptions import AzureError
+from cachetools.func import ttl_cache
 from pydantic import Field
 
 from shared.azure import GUID_PATTERN, rest_dict, subscription_of, uri_path
@@ -68,7 +68,7 @@ def _role_name(subscription_id: str, role_definition_id: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=256)
+@ttl_cache(maxsize=256, ttl=3600)  # role names change rarely; bounded by entries and age
 def _role_definition_name(subscription_id: str, role_definition_id: str) -> str | None:
     authorization = client("authorization", subscription_id)
     definition = rest_dict(authorization.role_definitions.get_by_id(uri_path(role_definition_id), **call_options()))

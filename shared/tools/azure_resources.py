@@ -17,6 +17,7 @@ import yaml
 from azure.core.exceptions import AzureError, HttpResponseError
 from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
+from cachetools.func import ttl_cache
 from pydantic import Field
 
 from shared.azure import resource_type_of, rest_dict, subscription_of, uri_path
@@ -107,7 +108,7 @@ def type_spec(namespace: str, resource_type: str) -> dict[str, Any] | None:
     return types.get(f"{namespace}/{resource_type}".lower()) or types.get(f"{namespace}/*".lower())
 
 
-@lru_cache(maxsize=128)
+@ttl_cache(maxsize=128, ttl=3600)  # bounded by entries and age
 def _provider_api_version(subscription_id: str, namespace: str, resource_type: str) -> str:
     """The newest stable api-version the provider reports for a type (raises when it cannot say)."""
     provider = rest_dict(client("resources", subscription_id).providers.get(namespace, **call_options()))

@@ -13,7 +13,7 @@ from function_app import app
 from shared import activities
 from shared.material import material_from_start
 from shared.models import StartRequest
-from shared.session import DecisionEnvelope, Evidence, MaterialDelta, RunTool, SessionState
+from shared.session import DecisionEnvelope, Evidence, MaterialDelta, RunTool, SessionState, StepInput
 from tests.helpers.engine_loop import load_scenarios
 from tests.helpers.replay import ACTIVITY, CONTINUE_AS_NEW, TIMER, WAIT_EVENT, Replay, Step
 
@@ -21,7 +21,13 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SCENARIOS = {s["id"]: s for s in load_scenarios()}
 FIREWALL = SCENARIOS["storage-firewall-no-azure-access"]
 HANDLE = next(f for f in app.get_functions() if f.get_function_name() == "debug_session").get_user_function()
-ACTIVITY_FUNCTIONS = {"decide": activities.decide, "run_tool": activities.run_one_tool}
+
+
+def real_activities(replay: Replay) -> dict:
+    """The app's real activities, reading the execution's input as the deployed ones read it from the instance."""
+    base = SessionState.model_validate(replay.input_value)
+    return {"decide": lambda payload: activities.decide_state(StepInput.model_validate(payload).state_from(base)),
+            "run_tool": lambda payload: activities.run_one_tool(payload, base.material)}
 
 
 def _always_another_tool(payload: dict) -> dict:
@@ -50,8 +56,9 @@ def activities_of(step: Step) -> list[tuple[int, dict]]:
 
 
 def drive(replay: Replay, step: Step, clock: datetime, tick: timedelta = timedelta(seconds=1),
-          functions: dict = ACTIVITY_FUNCTIONS) -> tuple[Step, datetime]:
+          functions: dict | None = None) -> tuple[Step, datetime]:
     """Complete activities (the app's real ones unless scripted) until the episode waits or ends."""
+    functions = functions or real_activities(replay)
     while not step.done and (pending := activities_of(step)):
         task_id, action = pending[0]
         clock += tick
@@ -96,7 +103,12 @@ def test_a_waiting_execution_races_the_answer_against_the_ttl_and_cancels_the_ti
     answer = MaterialDelta(turn=0, answer=FIREWALL["client"][0]["answer"]).model_dump(mode="json")
     step = replay.raise_event("client_input", answer, T0 + timedelta(seconds=30))
     assert next(a for a in replay.seen if a["actionType"] == TIMER)["isCanceled"] is True
-    step, _ = drive(replay, step, T0 + timedelta(seconds=30))
+    # The answer goes into the next execution's input (the activities read the material from there) ...
+    assert step.continued_with["waiting"] is None and step.continued_with["material"]["answers"]
+    assert envelope_of(step)["status"] == "continue"
+    # ... which runs the round.
+    replay = Replay(HANDLE, "c" * 32, step.continued_with, T0 + timedelta(seconds=30))
+    step, _ = drive(replay, replay.run(), T0 + timedelta(seconds=30))
     assert step.done and step.output["status"] == "done"
     assert step.output["report"]["category"] == "network.storage_firewall"
     assert (step.output["round"], step.output["progress"]) == (2, 100)
@@ -183,7 +195,7 @@ def test_progress_published_never_decreases(options):
     seen.append(envelope_of(step)["progress"])
     while not step.done:
         task_id, action = activities_of(step)[0]
-        step = replay.complete(task_id, ACTIVITY_FUNCTIONS[action["functionName"]](_input(action)), T0)
+        step = replay.complete(task_id, real_activities(replay)[action["functionName"]](_input(action)), T0)
         seen.append(envelope_of(step)["progress"])
     assert seen == sorted(seen)
 
@@ -192,3 +204,31 @@ def _waiting_state() -> dict:
     replay = Replay(HANDLE, "c" * 32, new_state(), T0)
     step, _ = drive(replay, replay.run(), T0)
     return step.continued_with
+
+
+def test_activity_inputs_carry_a_reference_not_the_material_nor_the_earlier_ledger():
+    # issue 12.8: a whole state per decide and the material per run_tool made a round's history grow with
+    # steps x (material + ledger); the execution's input is stored once, and the activities read it by reference.
+    marker = "MATERIAL-MARKER-7f3a"
+    scenario = {"request": {"error_description": f"The function fails. {marker}",
+                            "context": {"source_files": [{"path": "app.py", "content": f"# {marker}\n" * 200}]}}}
+    state = new_state(scenario, max_depth=4)
+    state["ledger"] = [Evidence(tool="client", status="success", summary="EARLIER-LEDGER").model_dump(mode="json")]
+    replay = Replay(HANDLE, "c" * 32, state, T0)
+    drive(replay, replay.run(), T0, functions=TOOL_HUNGRY)
+    inputs = [e["Input"] for e in replay.history if e.get("EventType") == 4]
+    assert len(inputs) == 9  # 5 decides, 4 tool runs
+    assert not [i for i in inputs if marker in i or "EARLIER-LEDGER" in i]
+    decides = [StepInput.model_validate(_input({"input": i})) for i in inputs if '"added"' in i]
+    assert [len(d.added) for d in decides] == [0, 1, 2, 3, 4]
+    assert {d.execution.instance_id for d in decides} == {"c" * 32}
+
+
+def test_a_step_refuses_another_executions_input():
+    base = SessionState.model_validate(new_state())
+    step = StepInput(execution={"instance_id": "c" * 32, "round": base.round + 1, "turn": 0, "steps": 0},
+                     steps=1, round_steps=1, progress=10)
+    with pytest.raises(ValueError, match="another execution"):
+        step.state_from(base)
+    rebuilt = step.model_copy(update={"execution": step.execution.model_copy(update={"round": base.round})})
+    assert rebuilt.state_from(base).steps == 1 and base.steps == 0  # the cached input is never mutated

@@ -66,6 +66,7 @@ REQUIRED_SETTINGS = {
     "DEBUG_CALLER_SECRET": "caller ids stable across instances and restarts",
     "DEBUG_AZURE_ACCESS": "without app the reader roles are never used",
     "AZURE_INVESTIGATION_SCOPES": "every session reads only within the scopes the deployment grants",
+    "DEBUG_INSTANCE_MEMORY_MB": "the memory guard's marks are shares of the instance size",
 }
 # Settings that must not be there: rejected by Flex Consumption, a shared-key connection string, or test-only.
 FORBIDDEN_SETTINGS = {"FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE",
@@ -402,6 +403,7 @@ def test_app_settings_cover_what_the_app_needs_and_nothing_it_must_not_have(open
 
     deployed = {name: value if isinstance(value, str) else json.dumps(value) for name, value in settings.items()}
     deployed["DEBUG_AZURE_ACCESS"] = "app"  # the parameter's default (an identifier in the template)
+    deployed["DEBUG_INSTANCE_MEMORY_MB"] = "2048"  # string(instanceMemoryMB), the plan's instance size
     for name in list(deployed):
         if name in set(PLATFORM_SETTINGS) | {"APPLICATIONINSIGHTS_CONNECTION_STRING"}:
             continue
@@ -526,3 +528,19 @@ def test_the_postdeploy_hook_runs_the_smoke_check_with_values_the_deployment_out
     outputs = set(template("main.bicep")["outputs"])
     read = set(re.findall(r"\$\{(AZURE_\w+|SERVICE_\w+)", text))
     assert read and read <= outputs, f"the hook reads values no Bicep output gives: {sorted(read - outputs)}"
+
+
+def test_an_alert_fires_on_the_memory_pressure_metric_the_app_emits():
+    monitoring = template("modules/monitoring.bicep")
+    alert = resources(monitoring, "Microsoft.Insights/scheduledQueryRules")["memoryPressureAlert"]
+    properties = body(alert)["properties"]
+    assert [accessor(scope) for scope in properties["scopes"]] == [["appInsights", "id"]]
+    criterion = properties["criteria"]["allOf"][0]
+    query = unquoted(criterion["query"])
+    # The metric and state the app counts when an instance starts shedding (shared/memory_guard.py).
+    metrics_code = (ROOT / "shared" / "telemetry" / "metrics.py").read_text(encoding="utf-8")
+    guard_code = (ROOT / "shared" / "memory_guard.py").read_text(encoding="utf-8")
+    assert '"debug.memory.pressure"' in metrics_code and '"shedding"' in guard_code
+    assert 'name == "debug.memory.pressure"' in query and '== "shedding"' in query
+    assert (criterion["operator"], criterion["threshold"]) == ("GreaterThan", 0)
+    assert properties["enabled"] is True
