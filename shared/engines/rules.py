@@ -23,6 +23,7 @@ from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, fa
 from shared.engines.clues import decide_from_clue, matching_clue
 from shared.engines.playbooks import FINDINGS, finding, investigate, missing_code_settings
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
+from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
 from shared.report import partial_report
 from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
@@ -38,7 +39,7 @@ class RulesEngine:
 
     def decide(self, state: SessionState) -> Decision:
         decision = _evidence_earns_high(state, _azure_or_modest(state, route(state)))
-        return _never_repeat(state, _quoting_the_error(state, decision))
+        return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
 
 # Evidence sources that confirm a cause beyond the error text itself: a tool's reading (Azure, or a file the client
