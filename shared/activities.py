@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,8 +20,11 @@ from shared import telemetry
 from shared.azure.delegation import activity_credential, delegated
 from shared.breaker import azure_dependency, azure_outcome
 from shared.breaker_shared import adopt_shared, report_shared
+from shared.cases.signature import signature_of
+from shared.cases.store import case_memory
 from shared.engines.base import get_engine, usage_of
 from shared.memory_guard import GUARD, register_cache
+from shared.models import Report, SimilarCase
 from shared.redaction import redact_value
 from shared.session import DecisionEnvelope, Evidence, ExecutionRef, Material, SessionState, StepInput
 from shared.settings import load_settings
@@ -86,6 +90,28 @@ async def decide_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
     elif usage.get("calls"):
         await report_shared(client, "model", "success", shared)
     return result
+
+
+def remember_case(state: SessionState, report: Report) -> dict[str, Any]:
+    """Count the session's conclusion in the case memory and return what past sessions of its kind concluded:
+    {"similar_cases": [...]} (None when memory is off, the case has no signature, or the store fails)."""
+    memory = case_memory()
+    signature = signature_of(state, report)
+    if memory is None or signature is None:
+        return {"similar_cases": None}
+    try:
+        similar = memory.similar(signature)
+        memory.record(state.trace_id, signature, "concluded")
+    except Exception as exc:  # memory is an aid: a store outage must not fail the session's answer
+        logging.warning("case memory unavailable: %s", type(exc).__name__)
+        return {"similar_cases": None}
+    return {"similar_cases": [SimilarCase(**vars(case)).model_dump(mode="json") for case in similar]}
+
+
+async def remember_case_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
+    """remember_case for a finished step: the state by reference (StepInput) and the report it concluded."""
+    state = await step_state(dict(payload["step"]), client)
+    return await asyncio.to_thread(remember_case, state, Report.model_validate(payload["report"]))
 
 
 def run_one_tool(payload: dict[str, Any], material: Material | None = None) -> dict[str, Any]:

@@ -22,18 +22,20 @@ from azure.durable_functions import DurableOrchestrationClient, OrchestrationRun
 from shared import telemetry
 from shared.admission import admit, release
 from shared.azure.delegated_start import sealed_delegation
+from shared.cases.store import case_memory
 from shared.errors import ApiError, not_found
 from shared.idempotency import already_started, idempotency_key, keyed_trace_id
-from shared.material import delta_from_continue, material_from_start
+from shared.material import apply_reopen, delta_from_continue, material_from_start
 from shared.memory_guard import GUARD
-from shared.models import Envelope, ErrorDetail, Links
+from shared.models import MAX_FEEDBACK_NOTE_CHARS, ContinueRequest, Envelope, ErrorDetail, Links
 from shared.orchestration import CLIENT_EVENT
 from shared.ownership import caller_id, owned_by, session_input
 from shared.poll_token import make_token, new_nonce, token_is_valid
+from shared.redaction import redact_text
 from shared.redaction_numbers import session_numbering
 from shared.session import SessionState
 from shared.settings import load_settings
-from shared.validation import parse_continue, parse_start
+from shared.validation import parse_continue, parse_feedback, parse_start
 
 ORCHESTRATOR = "debug_session"
 _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -52,6 +54,12 @@ async def start_session(req: func.HttpRequest, client: DurableOrchestrationClien
 async def continue_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
     trace_id = req.route_params.get("trace_id", "")
     return await _guard(trace_id, lambda: _continue(req, client, trace_id, caller_id(req)))
+
+
+@telemetry.traced_request("debug/{trace_id}/feedback")
+async def feedback_session(req: func.HttpRequest, client: DurableOrchestrationClient) -> func.HttpResponse:
+    trace_id = req.route_params.get("trace_id", "")
+    return await _guard(trace_id, lambda: _feedback(req, client, trace_id, caller_id(req)))
 
 
 @telemetry.traced_request("debug/{trace_id}")
@@ -89,7 +97,8 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
         return func.HttpResponse(json.dumps(body), status_code=503, mimetype="application/json",
                                  headers=_JSON_HEADERS)
     body = {"status": "ok", "engine": "rules" if GUARD.observe() else settings.engine, "contract": "v1",
-            "memory_pressure": "shedding" if GUARD.shedding else "ok"}
+            "memory_pressure": "shedding" if GUARD.shedding else "ok",
+            "memory": "on" if case_memory() is not None else "off"}
     return func.HttpResponse(json.dumps(body), status_code=200, mimetype="application/json",
                              headers=_JSON_HEADERS)
 
@@ -110,7 +119,9 @@ async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> f
                          azure_access=settings.azure_access == "app",
                          material=material_from_start(request, numbering), owner=owner,
                          redaction_numbers=numbering.known, delegation=delegation,
-                         poll_nonce=new_nonce(), poll_expires_at=int(time.time()) + settings.session_ttl_seconds)
+                         poll_nonce=new_nonce(), poll_expires_at=int(time.time()) + settings.session_ttl_seconds,
+                         model_token_budget=settings.llm.max_tokens if settings.engine != "rules" and
+                         settings.llm.endpoint else None)
     telemetry.stamp_session(state)  # the request's traceparent: every span of the session joins its trace
     try:
         await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
@@ -128,8 +139,11 @@ async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, t
     request = parse_continue(req.get_body())
     status = await _status(client, trace_id, owner)
     envelope, turn = envelope_from_status(trace_id, status)
+    if envelope.status in ("done", "fail") and request.reopen:
+        return await _reopen(req, client, request, status, envelope, owner)
     if envelope.status in ("done", "fail"):
-        raise ApiError(409, "session_finished", f"The session has finished with status '{envelope.status}'.")
+        raise ApiError(409, "session_finished", f"The session has finished with status '{envelope.status}'; "
+                       "send \"reopen\": true with what changed to start a new round.")
     waits = envelope.next_action in ("answer", "continue")
     sent = _material_sent(request)
     if not waits and sent:  # a working session has no turn to take them with: they would be lost
@@ -156,6 +170,59 @@ async def _continue(req: func.HttpRequest, client: DurableOrchestrationClient, t
             raise
         turn += 1
     envelope, _ = await _wait_for_client_state(client, trace_id, turn, request.options.wait_seconds)
+    return _render(req, envelope, await _capability(client, trace_id, status))
+
+
+async def _reopen(req: func.HttpRequest, client: DurableOrchestrationClient, request: ContinueRequest,
+                  status: Any, finished: Envelope, owner: str) -> func.HttpResponse:
+    """A new round of a finished session (contract v1.1): its evidence kept, the answer added, and the earlier
+    conclusion counted `not_fixed` and ruled out, so the next conclusion differs or the session says why not."""
+    trace_id = finished.trace_id
+    if finished.reason == "cancelled":
+        raise ApiError(409, "session_cancelled", "A cancelled session cannot be re-opened; start a new one.")
+    if not _material_sent(request):
+        raise ApiError(400, "invalid_request", "Re-opening needs what changed: an answer or files.",
+                       [ErrorDetail(field="answer", problem="required with reopen")])
+    delegation = sealed_delegation(req, trace_id)
+    await admit(client, owner, trace_id, starting=False)
+    state = SessionState.model_validate(session_input(status))
+    numbering = session_numbering(trace_id, state.redaction_numbers)
+    delta = delta_from_continue(state.turn, request.answer, request.context, numbering)
+    earlier = finished.report.category if finished.report else None
+    apply_reopen(state, delta, numbering.known, earlier, delegation)
+    if earlier:
+        await _count_not_fixed(trace_id)
+    await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
+    envelope, _ = await _wait_for_client_state(client, trace_id, state.turn, request.options.wait_seconds)
+    return _render(req, envelope, await _capability(client, trace_id, status))
+
+
+async def _count_not_fixed(trace_id: str) -> None:
+    memory = case_memory()
+    if memory is not None:
+        try:
+            await asyncio.to_thread(memory.record_feedback, trace_id, "not_fixed", None)
+        except Exception as exc:  # the memory is an aid: the new round runs without it
+            logging.warning("case memory unavailable: %s", type(exc).__name__)
+
+
+async def _feedback(req: func.HttpRequest, client: DurableOrchestrationClient, trace_id: str,
+                    owner: str) -> func.HttpResponse:
+    """Feedback on a finished session (contract v1.1): counted for its case in the memory; the last one counts."""
+    request = parse_feedback(req.get_body())
+    status = await _status(client, trace_id, owner)
+    envelope, _ = envelope_from_status(trace_id, status)
+    if envelope.status not in ("done", "fail"):
+        raise ApiError(409, "session_working", "Feedback is taken on a finished session (done or fail); this one "
+                       "is still working or waiting for an answer.")
+    memory = case_memory()
+    if memory is None:
+        error = ApiError(503, "memory_unavailable", "This deployment has no case memory (storage not configured); "
+                         "the feedback was not recorded.")
+        error.headers["Retry-After"] = "300"
+        raise error
+    note = redact_text(request.note)[:MAX_FEEDBACK_NOTE_CHARS] if request.note else None
+    await asyncio.to_thread(memory.record_feedback, trace_id, request.outcome, note)
     return _render(req, envelope, await _capability(client, trace_id, status))
 
 

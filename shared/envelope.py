@@ -6,9 +6,10 @@ consumed, so the HTTP layer can tell the state that answers a continue from the 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from shared.models import ClientRequest, Envelope, FailReason, Report
+from shared.models import Budget, ClientRequest, Envelope, FailReason, Report
 from shared.session import SessionState
 
 # Durable limits custom status to 16 KB measured in UTF-16; keep a margin for the wrapper.
@@ -72,6 +73,22 @@ def custom_status(envelope: Envelope, turn: int, poll: dict[str, Any] | None = N
 def _envelope(state: SessionState, status, next_action, message: str) -> Envelope:
     return Envelope(trace_id=state.trace_id, status=status, next_action=next_action, message=message,
                     progress=state.progress, round=state.round, steps=state.steps)
+
+
+def budget_of(state: SessionState, status: str, now: datetime) -> Budget:
+    """What is left at `now` (the orchestrator's clock): of the running round, else of the next one; nothing of
+    a finished session but its rounds (a re-opened session gets a new round)."""
+    options = state.options
+    tokens = None if state.model_token_budget is None else max(0, state.model_token_budget - state.llm_usage.tokens)
+    rounds_left = max(0, options.max_rounds - state.round)
+    if status in ("done", "fail"):
+        return Budget(steps_left=0, seconds_left=0, rounds_left=rounds_left, model_tokens_left=tokens)
+    seconds = options.time_limit_seconds
+    if state.round_started_at and state.waiting is None:
+        elapsed = (now - datetime.fromisoformat(state.round_started_at)).total_seconds()
+        seconds = max(0, int(options.time_limit_seconds - elapsed))
+    steps = options.max_depth if state.waiting is not None else max(0, options.max_depth - state.round_steps)
+    return Budget(steps_left=steps, seconds_left=seconds, rounds_left=rounds_left, model_tokens_left=tokens)
 
 
 def _size(payload: dict) -> int:

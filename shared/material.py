@@ -12,7 +12,7 @@ from typing import Any
 from shared.input_hygiene import normalize_text
 from shared.models import Context, StartRequest
 from shared.redaction import Numbering, redact_text, redact_value
-from shared.session import FileExcerpt, Material, MaterialDelta
+from shared.session import Evidence, FileExcerpt, Material, MaterialDelta, SessionState
 
 MAX_ERROR_CHARS = 20_000
 MAX_FILE_CHARS = 12_000
@@ -57,6 +57,25 @@ def delta_from_continue(turn: int, answer: str | None, context: Context,
 def _clean(text: str, numbering: Numbering | None) -> str:
     """Normalized first (NUL bytes, unpaired surrogates: input_hygiene.py), then redacted."""
     return redact_text(normalize_text(text), numbering)
+
+
+def apply_reopen(state: SessionState, delta: MaterialDelta, numbers: dict[str, int], earlier: str | None,
+                 delegation: dict[str, Any] | None) -> None:
+    """A finished session's state made ready for a new round (contract v1.1 re-opening): the client's answer
+    merged, the earlier conclusion's category ruled out, the evidence kept, a new round and turn."""
+    apply_delta(state.material, delta)
+    state.redaction_numbers.update(numbers)
+    if earlier and earlier not in state.ruled_out:
+        state.ruled_out.append(earlier)
+    said = f"re-opened: the earlier conclusion ({earlier or 'none'}) did not fix it"
+    state.add_evidence(Evidence(tool="client", status="success", summary=said))
+    if delegation is not None:
+        state.delegation = delegation
+    state.turn += 1
+    state.round += 1
+    state.round_steps = 0
+    state.waiting = None
+    state.round_started_at = None
 
 
 def apply_delta(material: Material, delta: MaterialDelta, from_client_turn: bool = True) -> None:

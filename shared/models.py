@@ -80,8 +80,20 @@ class StartRequest(_Strict):
 
 class ContinueRequest(_Strict):
     answer: str | None = None
+    reopen: bool = False  # v1.1: on a finished session, a new round that treats the earlier conclusion as not the fix
     context: Context = Field(default_factory=Context)
     options: ContinueOptions = Field(default_factory=ContinueOptions)
+
+
+MAX_FEEDBACK_NOTE_CHARS = 2_000
+FeedbackOutcome = Literal["fixed", "not_fixed", "partly"]
+
+
+class FeedbackRequest(_Strict):
+    """POST /api/debug/{trace_id}/feedback (contract v1.1)."""
+
+    outcome: FeedbackOutcome
+    note: str | None = Field(default=None, max_length=MAX_FEEDBACK_NOTE_CHARS)
 
 
 class ClientRequest(BaseModel):
@@ -95,6 +107,20 @@ class EvidenceItem(BaseModel):
     summary: str
 
 
+class SimilarCase(BaseModel):
+    """What past sessions of the same kind concluded (contract v1.1 `report.similar_cases`): no names, no text."""
+
+    category: str
+    fix: str = Field(description="the fix, with names as placeholders")
+    seen: int = Field(ge=0)
+    fixed: int = Field(ge=0)
+    not_fixed: int = Field(ge=0)
+
+    @property
+    def fix_fails_more_often(self) -> bool:
+        return self.not_fixed > self.fixed
+
+
 class Report(BaseModel):
     category: str | None = None
     root_cause: str = ""
@@ -102,6 +128,7 @@ class Report(BaseModel):
     evidence: list[EvidenceItem] = Field(default_factory=list)
     actions: list[str] = Field(default_factory=list)
     checked: list[str] = Field(default_factory=list)
+    similar_cases: list[SimilarCase] | None = None
 
 
 class Links(BaseModel):
@@ -110,6 +137,18 @@ class Links(BaseModel):
     self: str
     poll: str
     continue_: str = Field(alias="continue")
+
+
+class Budget(BaseModel):
+    """What is left (contract v1.1): of the current round, of the session, and of the model budget."""
+
+    steps_left: int = Field(ge=0)
+    seconds_left: int = Field(ge=0)
+    rounds_left: int = Field(ge=0)
+    model_tokens_left: int | None = Field(default=None, ge=0)  # absent without a model
+
+
+NOTHING_LEFT = Budget(steps_left=0, seconds_left=0, rounds_left=0)
 
 
 class Envelope(BaseModel):
@@ -123,6 +162,7 @@ class Envelope(BaseModel):
     request: ClientRequest | None = None
     report: Report | None = None
     reason: FailReason | None = None
+    budget: Budget = NOTHING_LEFT
     links: Links | None = None
 
     def to_json_dict(self) -> dict:

@@ -18,7 +18,7 @@ import azure.durable_functions as df
 
 from shared import envelope, telemetry
 from shared.material import apply_delta
-from shared.models import Envelope
+from shared.models import Envelope, Report, SimilarCase
 from shared.report import partial_report
 from shared.session import (
     CREDENTIALS_RENEWED,
@@ -38,6 +38,7 @@ from shared.session import (
 CLIENT_EVENT = "client_input"
 DECIDE_ACTIVITY = "decide"
 RUN_TOOL_ACTIVITY = "run_tool"
+REMEMBER_ACTIVITY = "remember_case"
 
 Orchestration = Generator[Any, Any, Any]
 
@@ -97,6 +98,7 @@ def _resume(state: SessionState, delta: MaterialDelta) -> None:
 
 def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> Orchestration:
     round_started = context.current_utc_datetime
+    state.round_started_at = round_started.isoformat()
     execution = ExecutionRef(instance_id=context.instance_id, round=state.round, turn=state.turn, steps=state.steps)
     added: list[Evidence] = []  # the evidence this execution adds: the activities get it beside the reference
     _publish(context, state, envelope.working(state, f"Round {state.round}: investigating."))
@@ -127,9 +129,28 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
         if isinstance(decision, AskClient):
             return _ask(context, state, decision)
         if isinstance(decision, Conclude):
+            yield from _remember(context, state, execution, added, decision.report)
             return _finish(context, state, envelope.done(state, decision.message, decision.report))
         assert isinstance(decision, GiveUp)
         return _finish(context, state, envelope.failed(state, decision.reason, decision.message, decision.report))
+
+
+def _remember(context: df.DurableOrchestrationContext, state: SessionState, execution: ExecutionRef,
+              added: list[Evidence], report: Report) -> Orchestration:
+    """Count the conclusion in the case memory and add what past sessions of its kind concluded to the report,
+    the fixes that worked more often first (memory orders and informs; it never changes the confidence)."""
+    try:
+        raw = yield context.call_activity(REMEMBER_ACTIVITY, {"step": _step_input(state, execution, added),
+                                                              "report": report.model_dump(mode="json")})
+    except Exception:  # the memory is an aid: without it the answer is the same
+        return
+    similar = [SimilarCase.model_validate(c) for c in (_as_dict(raw).get("similar_cases") or [])]
+    if similar:
+        report.similar_cases = sorted(similar, key=lambda c: c.not_fixed - c.fixed)
+        failing = [c for c in report.similar_cases if c.fix_fails_more_often]
+        if failing:
+            report.checked.append(f"case memory: {len(failing)} similar past case(s) report their fix failed more "
+                                  "often than it worked; those are listed last")
 
 
 def _round_over(context: df.DurableOrchestrationContext, state: SessionState, started: datetime,
@@ -191,6 +212,7 @@ def _end_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
 def _carry_on(context: df.DurableOrchestrationContext, state: SessionState) -> None:
     # Clients keep seeing "working" until the next execution publishes the waiting state.
     _publish(context, state, envelope.working(state, f"Round {state.round}: preparing the next step."))
+    state.round_started_at = None  # the next execution starts its own round (or waits for the client)
     context.continue_as_new(state.model_dump(mode="json"))
 
 
@@ -203,6 +225,7 @@ def _finish(context: df.DurableOrchestrationContext, state: SessionState, final:
 
 def _publish(context: df.DurableOrchestrationContext, state: SessionState, current: Envelope) -> dict:
     poll = {"nonce": state.poll_nonce, "exp": state.poll_expires_at} if state.poll_nonce else None
+    current.budget = envelope.budget_of(state, current.status, context.current_utc_datetime)
     status = envelope.custom_status(current, state.turn, poll)
     context.set_custom_status(status)
     return status

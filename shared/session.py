@@ -160,6 +160,12 @@ class SessionState(BaseModel):
     # The poll capability (shared/poll_token.py), fixed at the start: a nonce and an expiry (Unix seconds).
     poll_nonce: str = ""
     poll_expires_at: int = 0
+    # When the current round began (orchestration time, ISO 8601), for `budget.seconds_left`; None between rounds.
+    round_started_at: str | None = None
+    # Categories the client reported as not the fix (a re-opened session): the engines treat them as ruled out.
+    ruled_out: list[str] = Field(default_factory=list)
+    # The session's model token budget (settings, fixed at the start by the HTTP layer); None without a model.
+    model_token_budget: int | None = None
 
     def record_usage(self, usage: LlmUsage | None) -> None:
         """Add one decision's model usage to the session's total (plain arithmetic: safe in the orchestrator)."""

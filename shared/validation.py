@@ -22,6 +22,7 @@ from shared.models import (
     Context,
     ContinueRequest,
     ErrorDetail,
+    FeedbackRequest,
     StartRequest,
 )
 
@@ -42,6 +43,10 @@ def parse_continue(body: bytes) -> ContinueRequest:
     _check_limits(_text_limits("answer", request.answer or "", MAX_ANSWER_CHARS)
                   + _context_limits(request.context))
     return request
+
+
+def parse_feedback(body: bytes) -> FeedbackRequest:
+    return _parse(body, FeedbackRequest, empty_allowed=False)
 
 
 def _parse(body: bytes, model: type[ModelT], empty_allowed: bool) -> ModelT:

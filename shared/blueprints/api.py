@@ -23,6 +23,12 @@ async def continue_debug(req: func.HttpRequest, client: df.DurableOrchestrationC
     return await api.continue_session(req, client)
 
 
+@bp.route(route="debug/{trace_id}/feedback", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@bp.durable_client_input(client_name="client")
+async def feedback_debug(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    return await api.feedback_session(req, client)
+
+
 @bp.route(route="debug/{trace_id}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 @bp.durable_client_input(client_name="client")
 async def get_debug(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:

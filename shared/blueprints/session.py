@@ -30,6 +30,13 @@ async def run_tool(payload: dict[str, Any], client: df.DurableOrchestrationClien
     return await activities.run_one_tool_shared(payload, client)
 
 
+@bp.activity_trigger(input_name="payload")
+@bp.durable_client_input(client_name="client")
+async def remember_case(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any]:
+    # The durable client reads the execution's input (the session state) by reference.
+    return await activities.remember_case_shared(payload, client)
+
+
 @bp.entity_trigger(context_name="context")
 def circuit_breakers(context: df.DurableEntityContext) -> None:
     state = context.get_state(lambda: None)

@@ -91,6 +91,8 @@ def contradictions(state: SessionState) -> dict[str, str]:
         match = next((m for m in (regex(rule["pattern"]).search(t) for t in spoken) if m), None)
         if match:
             found[rule["category"]] = f"{rule['says']} ({match.group(0)[:120]!r})"
+    for category in state.ruled_out:  # a re-opened session: the client said the earlier conclusion was not it
+        found.setdefault(category, "the client reported that fixing this cause did not fix the error")
     return found
 
 

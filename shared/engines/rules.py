@@ -39,7 +39,16 @@ class RulesEngine:
 
     def decide(self, state: SessionState) -> Decision:
         decision = _evidence_earns_high(state, _azure_or_modest(state, route(state)))
+        decision = _not_ruled_out(state, decision)
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
+
+
+def _not_ruled_out(state: SessionState, decision: Decision) -> Decision:
+    """A re-opened session never concludes the cause the client said was not it (contract v1.1): whichever path
+    arrived there (a signature, a nearest-entries lead), it asks for what the error says now instead."""
+    if isinstance(decision, Conclude) and decision.report.category in state.ruled_out:
+        return ask_for_the_error(state, None)
+    return decision
 
 
 # Evidence sources that confirm a cause beyond the error text itself: a tool's reading (Azure, or a file the client
@@ -141,6 +150,8 @@ def route(state: SessionState) -> Decision:
             return decide_from_clue(state, clue)
     if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit)):
         return decide_from_entry(state, entry)
+    if hit is not None and contradicted(state, hit.signature.category):
+        hit = None  # a ruled-out family must not come back through the symptom path
     return _investigate_symptom(state, hit)
 
 

@@ -139,10 +139,20 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", f"{ROUTE_PREFIX}/debug/{{trace_id}}/continue", "ContinueDebugSession",
               "Answer or resume a debug session",
               "Gives a session that waits (`request`, or a paused `continue`) the answer and more context and "
-              "resumes it; on a working session it waits like a GET. " + ASYNC_NOTE,
+              "resumes it; on a working session it waits like a GET. With `reopen: true` on a finished session "
+              "(done or fail) it starts a new round that keeps the evidence and treats the earlier conclusion as "
+              "not the fix. " + ASYNC_NOTE,
               _responses(200, 202, 400, 401, 404, 409, 413, 429, 500, 503),
               parameters=(_TRACE_ID, _AZURE_TOKEN), request_schema="ContinueRequest",
               request_examples=examples.CONTINUE_EXAMPLES, visibility="important"),
+    Operation("post", f"{ROUTE_PREFIX}/debug/{{trace_id}}/feedback", "SendDebugFeedback",
+              "Say whether the fix worked",
+              "On a finished session (done or fail): whether its fix worked. Counted for the session's kind in the "
+              "case memory, so later sessions of the same kind rank that fix; the last feedback counts. Answers "
+              "the session's envelope; 409 while it is still working; 503 when the deployment has no case memory.",
+              _responses(200, 400, 401, 404, 409, 413, 429, 500, 503),
+              parameters=(_TRACE_ID,), request_schema="FeedbackRequest",
+              request_examples=examples.FEEDBACK_EXAMPLES, visibility="advanced"),
     Operation("get", f"{ROUTE_PREFIX}/debug/{{trace_id}}", "GetDebugSession", "Get a debug session",
               "The session's current envelope. " + ASYNC_NOTE,
               _responses(200, 202, 401, 404, 500), parameters=(_TRACE_ID,)),

@@ -98,6 +98,16 @@ CONTINUE_EXAMPLES: dict[str, Example] = {
         "summary": "Resume a paused session (status `continue`, next_action `continue`)",
         "value": {},
     },
+    "reopen": {
+        "summary": "Re-open a finished session: the fix did not work",
+        "value": {"reopen": True, "answer": "The rule is in place but the function still gets 403 from the "
+                                            "storage account, now from a private endpoint."},
+    },
+}
+
+FEEDBACK_EXAMPLES: dict[str, Example] = {
+    "fixed": {"summary": "The fix worked", "value": {"outcome": "fixed"}},
+    "not_fixed": {"summary": "It did not", "value": {"outcome": "not_fixed", "note": "Still 403 after the change."}},
 }
 
 

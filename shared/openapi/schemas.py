@@ -23,6 +23,7 @@ from shared.models import (
     ContinueRequest,
     Envelope,
     ErrorBody,
+    FeedbackRequest,
     StartRequest,
 )
 from shared.settings import ENGINES
@@ -37,12 +38,14 @@ class Health(BaseModel):
     engine: str = Field(json_schema_extra={"enum": list(ENGINES)})
     contract: Literal["v1"]
     memory_pressure: Literal["ok", "shedding"]
+    memory: Literal["on", "off"]
 
 
 # Requests are documented as the server validates them, answers as the server writes them.
 MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
     (StartRequest, "validation"),
     (ContinueRequest, "validation"),
+    (FeedbackRequest, "validation"),
     (Envelope, "serialization"),
     (ErrorBody, "serialization"),
     (Health, "serialization"),
@@ -116,6 +119,27 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "report": "Present on `done` and `fail`.",
         "reason": "Only on `fail`: why the session ended without a root cause.",
         "links": "URLs of this session: `self` (GET, key needed), `poll` (GET, signed, no key), `continue`.",
+        "budget": "What is left: of the current (or next) round, of the session's rounds, of the model budget.",
+    },
+    "FeedbackRequest": {
+        "": "Whether the session's fix worked; counted for its kind in the case memory (the last feedback counts).",
+        "outcome": "`fixed`, `not_fixed` or `partly`.",
+        "note": "Optional, at most 2,000 characters; redacted like every other text, kept with this session only.",
+    },
+    "SimilarCase": {
+        "": "What past sessions of the same kind concluded: no resource names, no text of other sessions.",
+        "category": "The taxonomy category they concluded.",
+        "fix": "The fix, with names as placeholders.",
+        "seen": "How many sessions concluded it.",
+        "fixed": "How many reported (or verified) the fix worked.",
+        "not_fixed": "How many reported (or verified) it did not.",
+    },
+    "Budget": {
+        "": "What is left of the session's budgets (contract v1.1).",
+        "steps_left": "Tool steps left in the current round (the next round's when waiting for the client).",
+        "seconds_left": "Seconds left in the current round.",
+        "rounds_left": "Rounds left in the session.",
+        "model_tokens_left": "Model tokens left in the session; absent without a model.",
     },
     "ClientRequest": {
         "question": "What is needed.",
@@ -149,6 +173,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "": "Liveness and the active engine.",
         "engine": "The engine answering sessions.",
         "contract": "The API contract's version.",
+        "memory": "Whether the case memory (similar past cases, feedback) is configured.",
         "memory_pressure": "`shedding` while this instance is over its memory high-water mark: large starts get 503 "
                            "with Retry-After, and the rules engine answers.",
     },

@@ -12,7 +12,7 @@ import pytest
 from function_app import app
 from shared import activities
 from shared.material import material_from_start
-from shared.models import StartRequest
+from shared.models import Report, StartRequest
 from shared.session import DecisionEnvelope, Evidence, MaterialDelta, RunTool, SessionState, StepInput
 from tests.helpers.engine_loop import load_scenarios
 from tests.helpers.replay import ACTIVITY, CONTINUE_AS_NEW, TIMER, WAIT_EVENT, Replay, Step
@@ -27,7 +27,9 @@ def real_activities(replay: Replay) -> dict:
     """The app's real activities, reading the execution's input as the deployed ones read it from the instance."""
     base = SessionState.model_validate(replay.input_value)
     return {"decide": lambda payload: activities.decide_state(StepInput.model_validate(payload).state_from(base)),
-            "run_tool": lambda payload: activities.run_one_tool(payload, base.material)}
+            "run_tool": lambda payload: activities.run_one_tool(payload, base.material),
+            "remember_case": lambda payload: activities.remember_case(
+                StepInput.model_validate(payload["step"]).state_from(base), Report.model_validate(payload["report"]))}
 
 
 def _always_another_tool(payload: dict) -> dict:
@@ -232,3 +234,21 @@ def test_a_step_refuses_another_executions_input():
         step.state_from(base)
     rebuilt = step.model_copy(update={"execution": step.execution.model_copy(update={"round": base.round})})
     assert rebuilt.state_from(base).steps == 1 and base.steps == 0  # the cached input is never mutated
+
+
+def test_every_published_envelope_carries_what_is_left_of_the_budget():
+    replay = Replay(HANDLE, "c" * 32, new_state(max_depth=3, time_limit_seconds=40, max_rounds=4), T0)
+    step = replay.run()
+    budgets = [envelope_of(step)["budget"]]
+    clock = T0
+    while not step.done and step.continued_with is None:
+        task_id, action = activities_of(step)[0]
+        clock += timedelta(seconds=5)
+        step = replay.complete(task_id, TOOL_HUNGRY[action["functionName"]](_input(action)), clock)
+        budgets.append(envelope_of(step)["budget"])
+    assert budgets[0] == {"steps_left": 3, "seconds_left": 40, "rounds_left": 3}
+    # after the first tool run (10 s of orchestration time: a decide and a run_tool)
+    assert budgets[2] == {"steps_left": 2, "seconds_left": 30, "rounds_left": 3}
+    # the round's budget is spent: the paused envelope offers the next round's
+    assert step.continued_with["waiting"]["kind"] == "paused"
+    assert envelope_of(step)["budget"]["steps_left"] == 3

@@ -27,7 +27,7 @@ from shared.models import (
 )
 from shared.openapi.connector import PLACEHOLDER_HOST, connector_files
 from shared.openapi.document import build_document
-from shared.validation import parse_continue, parse_start
+from shared.validation import parse_continue, parse_feedback, parse_start
 
 REPO = Path(__file__).resolve().parents[2]
 CONNECTOR = REPO / "connector"
@@ -170,7 +170,8 @@ def test_every_openapi_example_fits_its_schema_and_requests_pass_the_apps_parsin
     for _, path, operation in operations(DOCUMENT):
         body = operation.get("requestBody", {}).get("content", {}).get("application/json")
         if body:
-            parse = parse_start if path == "/api/debug" else parse_continue
+            parse = parse_start if path == "/api/debug" else \
+                parse_feedback if path.endswith("/feedback") else parse_continue
             for example in body["examples"].values():
                 _validator_31(_ref_name(body["schema"])).validate(example["value"])
                 parse(json.dumps(example["value"]).encode())  # raises ApiError if the app would refuse it

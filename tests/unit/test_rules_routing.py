@@ -66,8 +66,9 @@ def test_two_analyzers_that_defer_to_each_other_do_not_hand_the_session_back_and
 
 
 def test_a_conclusion_carries_the_fix_in_the_tool_the_client_deploys_with():
-    terraform = ('│ Error: authorization.RoleAssignmentsClient#Create: Failure responding to request: StatusCode=409 -- '
-                 'Original Error: autorest/azure: Service returned an error. Status=409 Code="RoleAssignmentExists" '
+    terraform = ('│ Error: authorization.RoleAssignmentsClient#Create: Failure responding to request: '
+                 'StatusCode=409 -- Original Error: autorest/azure: Service returned an error. '
+                 'Status=409 Code="RoleAssignmentExists" '
                  'Message="The role assignment already exists."\n│   with azurerm_role_assignment.reader,')
     concluded = run_engine({"error_description": terraform}).final
     assert isinstance(concluded, Conclude) and concluded.report.category == "deployment.name_conflict"
