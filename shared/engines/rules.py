@@ -54,6 +54,9 @@ def _not_ruled_out(state: SessionState, decision: Decision) -> Decision:
 # Evidence sources that confirm a cause beyond the error text itself: a tool's reading (Azure, or a file the client
 # sent read by a material tool) or the client's own answer.
 _TEXT_ONLY_SOURCES = frozenset({"error", "catalog", "knowledge", "material", "model"})
+# Tools that only re-read the error text itself (its codes, its stack trace): what they return is the error's own
+# words, parsed, so it confirms nothing the text did not already say.
+_REREADING_TOOLS = frozenset({"list_error_codes", "get_stack_frames"})
 
 
 def _evidence_earns_high(state: SessionState, decision: Decision) -> Decision:
@@ -63,8 +66,8 @@ def _evidence_earns_high(state: SessionState, decision: Decision) -> Decision:
     if not isinstance(decision, Conclude) or decision.report.confidence != "high":
         return decision
     cited = {e.source for e in decision.report.evidence}
-    confirmed = bool(cited - _TEXT_ONLY_SOURCES) or bool(state.material.answers) or any(
-        e.status == "success" and e.tool != "client" for e in state.ledger)
+    confirmed = bool(cited - _TEXT_ONLY_SOURCES - _REREADING_TOOLS) or bool(state.material.answers) or any(
+        e.status == "success" and e.tool not in ("client", *_REREADING_TOOLS) for e in state.ledger)
     if not confirmed:
         decision.report.confidence = "medium"
     return decision

@@ -76,3 +76,28 @@ def test_a_conclusion_carries_the_fix_in_the_tool_the_client_deploys_with():
     plain = run_engine({"error_description": terraform.replace("│ ", "").replace("azurerm_role_assignment.reader",
                                                                                   "the pipeline")}).final
     assert isinstance(plain, Conclude) and not any("terraform" in a.lower() for a in plain.report.actions)
+
+
+def test_a_tool_that_only_rereads_the_error_text_does_not_earn_high_confidence():
+    # list_error_codes parses the error's own words: "it exists in the portal" makes this a wrong-subscription case
+    # as often as a missing group, so the text alone must not read as confirmed.
+    outcome = run_engine({"error_description": "ERROR: (ResourceGroupNotFound) Resource group 'pnpws' could not be "
+                                               "found.\nCode: ResourceGroupNotFound"})
+    assert isinstance(outcome.final, Conclude) and outcome.final.report.confidence != "high"
+    assert any(e.tool == "list_error_codes" for e in outcome.state.ledger)
+
+
+def test_an_empty_host_storage_setting_is_the_host_s_problem_not_a_malformed_string():
+    start = {"error_description": "BlobTrigger: Microsoft.Azure.WebJobs.Host: Error indexing method "
+                                  "'Functions.BlobTrigger'. Microsoft.WindowsAzure.Storage: Settings must be of the "
+                                  "form \"name=value\".",
+             "context": {"source_files": [{"path": "local.settings.json", "relevance": "config", "content":
+                                           '{"Values": {"FUNCTIONS_WORKER_RUNTIME": "python", '
+                                           '"AzureWebJobsStorage": ""}}'}]}}
+    empty = run_engine(start).final
+    assert isinstance(empty, Conclude) and empty.report.category == "functions.host_misconfigured"
+    assert "UseDevelopmentStorage=true" in " ".join(empty.report.actions)
+    start["context"]["source_files"][0]["content"] = start["context"]["source_files"][0]["content"].replace(
+        '""}', '"DefaultEndpointsProtocol=https;AccountName=x"}')
+    malformed = run_engine(start).final
+    assert isinstance(malformed, Conclude) and malformed.report.category == "config.invalid_connection_string"

@@ -23,11 +23,13 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     settings = latest(state, TOOL)
     if settings is None:
         return RunTool(tool=TOOL, purpose="reading the shape of the connection settings (values stay redacted)")
-    found = first_entry(table(TABLE), state)
+    local = (settings.data.get("local") or {}) if settings.status == "success" else {}
+    entries = tuple(e for e in table(TABLE) if local.get(e.get("when_local_empty", "")) == "empty"
+                    or not e.get("when_local_empty"))
+    found = first_entry(entries, state)
     if found is None:
         return unknown(state)
     entry, facts = found
-    local = (settings.data.get("local") or {}) if settings.status == "success" else {}
     emulator = [name for name, shape in local.items() if shape.startswith("UseDevelopmentStorage")]
     # the host's own AzureWebJobsStorage is rarely the one the code connects with: name the others first
     emulator.sort(key=lambda name: name == "AzureWebJobsStorage")
