@@ -83,6 +83,9 @@ class DebugApi:
         return self._call("POST", self._url(trace_id, "continue"), body,
                           timeout=wait_seconds + POST_TIMEOUT_MARGIN_SECONDS)
 
+    def feedback(self, trace_id: str, body: dict[str, Any]) -> Reply:
+        return self._call("POST", self._url(trace_id, "feedback"), body, timeout=GET_TIMEOUT_SECONDS)
+
     def delete(self, trace_id: str) -> Reply:
         return self._call("DELETE", self._url(trace_id), timeout=GET_TIMEOUT_SECONDS)
 

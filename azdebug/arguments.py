@@ -130,8 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
     answer = resume.add_mutually_exclusive_group()
     answer.add_argument("--answer", "-a", metavar="TEXT", help="the answer to the request; '-' reads standard input")
     answer.add_argument("--answer-file", metavar="PATH", help="read the answer from a file")
+    resume.add_argument("--reopen", action="store_true",
+                        help="on a finished session whose fix did not work: a new round that rules the earlier "
+                             "cause out (give what changed with --answer)")
     _material_flags(resume)
     _follow_flags(resume)
+
+    feedback = _command(commands, "feedback", "say whether a finished session's fix worked",
+                        description="Tell the service whether the fix worked; it counts for that kind of error,\n"
+                                    "so later sessions rank their fixes by what worked. The last feedback counts.")
+    feedback.add_argument("trace_id", type=trace_id, metavar="TRACE_ID")
+    feedback.add_argument("outcome", choices=("fixed", "not_fixed", "partly"))
+    feedback.add_argument("--note", metavar="TEXT", help="what happened (at most 2,000 characters)")
 
     show = _command(commands, "show", "print a session's current envelope",
                     description="Print a session's current state: its report when finished, its request\n"

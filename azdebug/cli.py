@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return _continue(args, api, _following(args, url, key), stdin, stdout, stderr)
         if args.command == "show":
             return _show(args, api, stdout)
+        if args.command == "feedback":
+            return _feedback(args, api, stderr)
         return _delete(args, api, stderr)
     except inputs.InputError as error:
         _write(stderr, render.problems(str(error), error.problems) if error.problems else f"{error}\n")
@@ -69,6 +71,10 @@ def _continue(args: argparse.Namespace, api: DebugApi, how: Following, stdin: Te
     console = _console(stdin, stdout, stderr, stdin_used="-" in (args.answer, args.answer_file))
     reply = api.get(args.trace_id)
     envelope = envelope_of(reply)
+    if envelope["status"] in ("done", "fail") and given.has_material() and args.reopen:
+        body = {**inputs.continue_body(given.answer, given.context, args.wait_seconds), "reopen": True}
+        console.note(f"Re-opening session {args.trace_id} ...")
+        return follow(api, api.continue_(args.trace_id, body, args.wait_seconds), how, console)
     if envelope["status"] in ("done", "fail") and given.has_material():
         console.note(f"Session {args.trace_id} has already finished ({envelope['status']}); "
                      "the answer and files were not sent.")
@@ -84,6 +90,13 @@ def _show(args: argparse.Namespace, api: DebugApi, stdout: TextIO) -> int:
     _write(stdout, json.dumps(envelope, indent=2, ensure_ascii=False) + "\n" if args.json
            else render.current(envelope))
     return EXIT_FAIL if envelope["status"] == "fail" else EXIT_DONE
+
+
+def _feedback(args: argparse.Namespace, api: DebugApi, stderr: TextIO) -> int:
+    body = {"outcome": args.outcome, **({"note": args.note} if args.note else {})}
+    api.feedback(args.trace_id, body)
+    _write(stderr, f"Feedback '{args.outcome}' recorded for session {args.trace_id}.\n")
+    return EXIT_DONE
 
 
 def _delete(args: argparse.Namespace, api: DebugApi, stderr: TextIO) -> int:

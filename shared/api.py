@@ -222,7 +222,14 @@ async def _feedback(req: func.HttpRequest, client: DurableOrchestrationClient, t
         error.headers["Retry-After"] = "300"
         raise error
     note = redact_text(request.note)[:MAX_FEEDBACK_NOTE_CHARS] if request.note else None
-    await asyncio.to_thread(memory.record_feedback, trace_id, request.outcome, note)
+    try:
+        await asyncio.to_thread(memory.record_feedback, trace_id, request.outcome, note)
+    except Exception as exc:  # the store is down: say so, the client may send it again
+        logging.warning("case memory unavailable for feedback: %s", type(exc).__name__)
+        error = ApiError(503, "memory_unavailable", "The case memory cannot be reached right now; the feedback was "
+                         "not recorded. Send it again later.")
+        error.headers["Retry-After"] = "60"
+        raise error from exc
     return _render(req, envelope, await _capability(client, trace_id, status))
 
 

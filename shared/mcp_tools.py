@@ -83,13 +83,27 @@ CONTINUE_PROPERTIES = json.dumps([
     _property("environment_info", "object", _ENVIRONMENT),
     _property("wait_seconds", "integer", "0-200: how long this call may wait for a state that needs you "
               "(default 30)."),
+    _property("reopen", "boolean", "true on a finished session (done or fail) whose fix did not work: a new round "
+              "that keeps the evidence and rules the earlier cause out; give what changed as answer."),
+])
+
+FEEDBACK_TOOL = "debug_error_feedback"
+FEEDBACK_DESCRIPTION = (
+    "Tell the service whether the fix of a finished debugging session worked: counted for that kind of error, so "
+    "later sessions rank their fixes by what worked. The last feedback counts. Returns the session envelope.")
+FEEDBACK_PROPERTIES = json.dumps([
+    _property("trace_id", "string", "The session's trace_id.", required=True),
+    _property("outcome", "string", "fixed, not_fixed or partly.", required=True),
+    _property("note", "string", "Optional, at most 2,000 characters: what happened (redacted before it is kept)."),
 ])
 
 # Tool argument -> where it goes in the API's body. Arguments not named here are not the tool's.
 _START_FIELDS = {"error_description": ("error_description",), "source_files": ("context", "source_files"),
                  "environment_info": ("context", "environment_info"), "options": ("options",)}
 _CONTINUE_FIELDS = {"answer": ("answer",), "source_files": ("context", "source_files"),
-                    "environment_info": ("context", "environment_info"), "wait_seconds": ("options", "wait_seconds")}
+                    "environment_info": ("context", "environment_info"), "wait_seconds": ("options", "wait_seconds"),
+                    "reopen": ("reopen",)}
+_FEEDBACK_FIELDS: dict[str, tuple[str, ...]] = {"outcome": ("outcome",), "note": ("note",)}
 
 
 async def debug_error(invocation: str | dict, client: DurableOrchestrationClient) -> str:
@@ -106,6 +120,16 @@ async def debug_error_continue(invocation: str | dict, client: DurableOrchestrat
     context["arguments"] = arguments
     route = {"trace_id": trace_id if isinstance(trace_id, str) else ""}  # not text: an unknown session (404)
     return await _call(api.continue_session, context, _CONTINUE_FIELDS, route, client)
+
+
+async def debug_error_feedback(invocation: str | dict, client: DurableOrchestrationClient) -> str:
+    """The `debug_error_feedback` tool: `POST /api/debug/{trace_id}/feedback`; the tool result as a JSON string."""
+    context = _invocation(invocation)
+    arguments = dict(context["arguments"])
+    trace_id = arguments.pop("trace_id", "")
+    context["arguments"] = arguments
+    route = {"trace_id": trace_id if isinstance(trace_id, str) else ""}
+    return await _call(api.feedback_session, context, _FEEDBACK_FIELDS, route, client)
 
 
 def _invocation(invocation: str | dict) -> dict[str, Any]:

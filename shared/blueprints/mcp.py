@@ -25,3 +25,11 @@ async def mcp_debug_error(context: str, client: df.DurableOrchestrationClient) -
 @bp.durable_client_input(client_name="client")
 async def mcp_debug_error_continue(context: str, client: df.DurableOrchestrationClient) -> str:
     return await mcp_tools.debug_error_continue(context, client)
+
+
+@bp.mcp_tool_trigger(arg_name="context", tool_name=mcp_tools.FEEDBACK_TOOL,
+                     description=mcp_tools.FEEDBACK_DESCRIPTION, tool_properties=mcp_tools.FEEDBACK_PROPERTIES,
+                     use_result_schema=True)
+@bp.durable_client_input(client_name="client")
+async def mcp_debug_error_feedback(context: str, client: df.DurableOrchestrationClient) -> str:
+    return await mcp_tools.debug_error_feedback(context, client)

@@ -268,3 +268,16 @@ def test_a_429_is_waited_out_for_its_retry_after(one_open_session: str, project:
     assert re.search(r"The service is rate limiting this caller \(1 sessions are open already.*\); "
                      r"trying again in [1-8] s\.", run.stderr), run.stderr
     assert time.monotonic() - began >= 1  # it waited rather than failing
+
+
+def test_feedback_and_reopen_from_the_command_line(keyed: str, project: Path):
+    stopped = azdebug(project, *debug_args(), stdin="", url=keyed)
+    trace_id = trace_id_of(stopped)
+    (project / "rules.txt").write_text(RULES_ANSWER, encoding="utf-8")
+    assert azdebug(project, "continue", trace_id, "--answer-file", "rules.txt", url=keyed).returncode == 0
+    # This devhost has no case memory: the service says so and the CLI reports it, exit 2, nothing printed as done.
+    told = azdebug(project, "feedback", trace_id, "fixed", url=keyed)
+    assert told.returncode == 2 and "memory_unavailable" in told.stderr
+    reopened = azdebug(project, "continue", trace_id, "--reopen", "--answer", "The rule is there; still 403.",
+                       "--json", stdin="", url=keyed)
+    assert json.loads(reopened.stdout)["round"] >= 3, reopened.stderr

@@ -99,11 +99,11 @@ def instance_count(url: str) -> int:
     return len(httpx.get(f"{url}{INSTANCES}", params={"showInput": "false"}, timeout=30).json())
 
 
-def test_the_two_tools_are_listed_with_schemas_from_their_properties(host: str):
+def test_the_three_tools_are_listed_with_schemas_from_their_properties(host: str):
     async def work(client: ClientSession) -> dict[str, Any]:
         return {tool.name: tool for tool in (await client.list_tools()).tools}
     tools = over_mcp(host, work)
-    assert set(tools) == {"debug_error", "debug_error_continue"}
+    assert set(tools) == {"debug_error", "debug_error_continue", "debug_error_feedback"}
     start = tools["debug_error"].input_schema
     assert start["type"] == "object" and start["required"] == ["error_description"]
     assert start["properties"]["error_description"]["type"] == "string"
@@ -113,7 +113,12 @@ def test_the_two_tools_are_listed_with_schemas_from_their_properties(host: str):
     assert {start["properties"][p]["type"] for p in ("environment_info", "options")} == {"object"}
     proceed = tools["debug_error_continue"].input_schema
     assert proceed["required"] == ["trace_id"]
-    assert set(proceed["properties"]) == {"trace_id", "answer", "source_files", "environment_info", "wait_seconds"}
+    assert set(proceed["properties"]) == {"trace_id", "answer", "source_files", "environment_info", "wait_seconds",
+                                          "reopen"}
+    assert proceed["properties"]["reopen"]["type"] == "boolean"
+    feedback = tools["debug_error_feedback"].input_schema
+    assert sorted(feedback["required"]) == ["outcome", "trace_id"] and set(feedback["properties"]) == {
+        "trace_id", "outcome", "note"}
     assert proceed["properties"]["wait_seconds"]["type"] == "integer"
     assert "50,000" in start["properties"]["error_description"]["description"]  # the limits are the contract's
 
@@ -134,6 +139,11 @@ def test_a_session_from_request_to_done_over_mcp(host: str):
     assert over_http.status_code == 200 and over_http.json()["status"] == "done"
     finished = error(call(host, "debug_error_continue", {"trace_id": first["trace_id"], "answer": "more"}))
     assert finished["code"] == "session_finished"
+    # Feedback over MCP reaches the same route: this devhost has no case memory, which the tool says.
+    unstored = error(call(host, "debug_error_feedback", {"trace_id": first["trace_id"], "outcome": "fixed"}))
+    assert unstored["code"] == "memory_unavailable"
+    bad = error(call(host, "debug_error_feedback", {"trace_id": first["trace_id"], "outcome": "maybe"}))
+    assert bad["details"][0]["field"] == "outcome"
 
 
 def test_continue_without_an_answer_waits_for_the_service_like_a_get(host: str):
@@ -217,7 +227,8 @@ def test_with_require_keys_the_endpoint_needs_the_key_and_the_key_names_the_owne
         for refused in ({}, {"x-functions-key": "wrong"}):
             with pytest.raises(MCPError):
                 over_mcp(url, names, headers=refused)
-        assert over_mcp(url, names, query=f"?code={KEY}") == {"debug_error", "debug_error_continue"}
+        assert over_mcp(url, names, query=f"?code={KEY}") == {"debug_error", "debug_error_continue",
+                                                              "debug_error_feedback"}
         plain = httpx.post(f"{url}{MCP}", json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
                            headers={"Accept": "application/json, text/event-stream"})
         assert plain.status_code == 401
