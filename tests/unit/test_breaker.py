@@ -174,7 +174,11 @@ def test_decide_reports_model_outcomes_to_the_shared_breaker(monkeypatch, engine
     from shared import activities
 
     monkeypatch.setattr(activities, "load_settings", lambda: type("S", (), {"engine": engine})())
-    monkeypatch.setattr(activities, "decide", lambda payload: {"decision": {}, "usage": usage})
+    async def whole_state(payload, client):  # type: ignore[no-untyped-def]
+        return "the session state"  # read by reference in the deployed app (StepInput)
+
+    monkeypatch.setattr(activities, "step_state", whole_state)
+    monkeypatch.setattr(activities, "decide_state", lambda state: {"decision": {}, "usage": usage})
     client = _EntityClient()
     asyncio.run(activities.decide_shared({}, client))
     assert [(key, op, data["outcome"]) for key, op, data in client.signals] == expected
