@@ -45,6 +45,14 @@ param openAiCapacity int = 10
 @allowed(['', 'rules', 'hybrid', 'llm'])
 param engine string = ''
 
+@description('Durable Functions backend (DURABLE_BACKEND): azureStorage = the task hub in the app\'s storage account (queues, tables, blobs); scheduler = a Durable Task Scheduler and task hub (modules/durable-task-scheduler.bicep), the app switched to it by app settings. See README, Durable backend.')
+@allowed(['azureStorage', 'scheduler'])
+param durableBackend string = 'azureStorage'
+
+@description('Billing SKU of the Durable Task Scheduler (DURABLE_SCHEDULER_SKU), only with durableBackend = scheduler: Consumption (pay per action, up to 500 actions/s) or Dedicated (one capacity unit, 2,000 actions/s, fixed monthly price).')
+@allowed(['Consumption', 'Dedicated'])
+param durableSchedulerSku string = 'Consumption'
+
 @description('Maximum number of instances the app scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -144,12 +152,44 @@ module openAi 'modules/openai.bicep' = if (openAiEnabled) {
   }
 }
 
+// The same name as host.json's extensions.durableTask.hubName, so the task hub keeps its name whichever the backend.
+var durableTaskHubName = 'DebugSessionsHub'
+
+module durableTaskScheduler 'modules/durable-task-scheduler.bicep' = if (durableBackend == 'scheduler') {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: 'dts-${resourceToken}'
+    location: location // the app's region: the scheduler is reached on every orchestration step
+    tags: tags
+    taskHubName: durableTaskHubName
+    skuName: durableSchedulerSku
+    principalId: identity.outputs.principalId
+  }
+}
+
 // App settings that depend on the parameters; the function-app module adds the fixed ones.
 var engineSettings = empty(engine) ? {} : { DEBUG_ENGINE: engine }
 var openAiSettings = openAiEnabled ? {
   AZURE_OPENAI_ENDPOINT: openAi.outputs.endpoint
   AZURE_OPENAI_DEPLOYMENT: openAi.outputs.deploymentName
   AZURE_OPENAI_API_VERSION: '2024-10-21'
+} : {}
+// host.json is one file for both backends and names no storage provider type (the extension's default is Azure
+// Storage); with the scheduler, app settings override it. The AzureFunctionsJobHost__path__to__setting override is
+// MicrosoftDocs/azure-docs articles/azure-functions/functions-host-json.md, "Override host.json values"; the
+// provider type, connectionStringName, the connection string's form (user-assigned identity: ClientID) and
+// TASKHUB_NAME are articles/durable-task/scheduler/quickstart-durable-task-scheduler.md ("Update host.json") and
+// articles/durable-task/scheduler/durable-task-scheduler-identity.md ("Add environment variables to your app").
+// The provider ships in the Python extension bundle Microsoft.Azure.Functions.ExtensionBundle from 4.30.0 on
+// (Azure/azure-functions-extension-bundles, src/Microsoft.Azure.Functions.ExtensionBundle/extensions.json at tag
+// 4.30.0: Microsoft.Azure.WebJobs.Extensions.DurableTask.AzureManaged), which host.json's [4.*, 5.0.0) admits.
+var durableSettings = (durableBackend == 'scheduler') ? {
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+  TASKHUB_NAME: durableTaskScheduler.outputs.taskHubName
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  AzureFunctionsJobHost__extensions__durableTask__hubName: durableTaskScheduler.outputs.taskHubName
 } : {}
 
 module functionApp 'modules/function-app.bicep' = {
@@ -170,7 +210,7 @@ module functionApp 'modules/function-app.bicep' = {
     callerSecretReference: keyVault.outputs.callerSecretReference
     azureAccess: azureAccess
     investigationScopes: readerScopes
-    extraAppSettings: union(engineSettings, openAiSettings)
+    extraAppSettings: union(engineSettings, openAiSettings, durableSettings)
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }
@@ -233,3 +273,5 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 output AZURE_INVESTIGATION_SCOPES array = readerScopes
 output AZURE_OPENAI_ENDPOINT string = openAiEnabled ? openAi.outputs.endpoint : ''
+output AZURE_DURABLE_BACKEND string = durableBackend
+output AZURE_DURABLE_TASK_SCHEDULER_ENDPOINT string = (durableBackend == 'scheduler') ? durableTaskScheduler.outputs.endpoint : ''

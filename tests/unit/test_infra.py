@@ -47,12 +47,14 @@ MONITORING_READER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
 LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
 COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
+# MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md (Integration).
+DURABLE_TASK_DATA_CONTRIBUTOR = "0ad04412-c4d5-4796-b79c-f76d14c8d402"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"  # only in the broken templates below
 STORAGE_ROLES = {STORAGE_BLOB_DATA_OWNER, STORAGE_QUEUE_DATA_CONTRIBUTOR, STORAGE_TABLE_DATA_CONTRIBUTOR}
 READER_ROLES = {READER, MONITORING_READER, LOG_ANALYTICS_READER}
 
-MODULES = ["function-app", "identity", "keyvault", "monitoring", "openai", "reader-roles-resource-group",
-           "reader-roles-subscription", "storage"]
+MODULES = ["durable-task-scheduler", "function-app", "identity", "keyvault", "monitoring", "openai",
+           "reader-roles-resource-group", "reader-roles-subscription", "storage"]
 
 # Settings the app needs in Azure, and why (names as shared/ and the Functions host read them).
 REQUIRED_SETTINGS = {
@@ -73,9 +75,19 @@ FORBIDDEN_SETTINGS = {"FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION",
                       "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTSHARE", "AzureWebJobsStorage",
                       "DEBUG_AZURE_STATIC_TOKEN", "DEBUG_AZURE_CA_BUNDLE", "DEBUG_TELEMETRY", "AZURE_OPENAI_API_KEY",
                       "DEBUG_OPENAI_COMPATIBLE", "WEBSITE_AUTH_ENABLED", "APPINSIGHTS_INSTRUMENTATIONKEY"}
+# The Durable Task Scheduler backend's settings (durableBackend = scheduler), read by the Functions host and the
+# Durable extension: the connection, the task hub, and host.json overrides selecting the provider.
+HOST_JSON_OVERRIDE = "AzureFunctionsJobHost__extensions__durableTask__"
+SCHEDULER_SETTINGS = {"DURABLE_TASK_SCHEDULER_CONNECTION_STRING", "TASKHUB_NAME",
+                      f"{HOST_JSON_OVERRIDE}storageProvider__type",
+                      f"{HOST_JSON_OVERRIDE}storageProvider__connectionStringName", f"{HOST_JSON_OVERRIDE}hubName"}
 # Settings read by the platform or an SDK rather than by our code.
 PLATFORM_SETTINGS = {"AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential",
-                     "AzureWebJobsStorage__clientId", "AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"}
+                     "AzureWebJobsStorage__clientId", "AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+                     *SCHEDULER_SETTINGS}
+# Stand-ins for deployment-time values (module outputs) when main.bicep's expressions are evaluated here.
+SCHEDULER_OUTPUTS = {"endpoint": "https://dts-abc.swedencentral.durabletask.io", "taskHubName": "<task hub>"}
+IDENTITY_OUTPUTS = {"clientId": "<client id>", "principalId": "<principal id>"}
 
 
 def templates() -> dict[str, Doc]:
@@ -85,15 +97,35 @@ def templates() -> dict[str, Doc]:
     return docs
 
 
-def app_settings(docs: dict[str, Doc], *, open_ai: bool) -> dict[str, Any]:
+_DOTTED_INTERPOLATION = re.compile(r"\$\{(\w+(?:\.\w+)+)\}")
+
+
+def interpolated(value: Any, env: dict[str, Any]) -> Any:
+    """A string's `${a.b.c}` parts resolved in env (the shared evaluator resolves plain `${name}` only)."""
+    if not isinstance(value, str):
+        return value
+
+    def lookup(match: re.Match[str]) -> str:
+        target: Any = env
+        for part in match.group(1).split("."):
+            target = target[part]
+        return str(target)
+
+    return _DOTTED_INTERPOLATION.sub(lookup, value)
+
+
+def app_settings(docs: dict[str, Doc], *, open_ai: bool, durable_backend: str = "azureStorage") -> dict[str, Any]:
     """The function app's settings: the module's fixed ones plus what main passes, main's logic evaluated."""
     app, main = docs["function-app"], docs["main"]
     fixed = variable(app, "appSettings")["function"]["parameters"]
     assert fixed["arg_2"] == "extraAppSettings", "the module's settings are its own plus extraAppSettings"
-    env = {"engine": "", "openAiEnabled": open_ai,
-           "openAi": {"outputs": {"endpoint": "<openai endpoint>", "deploymentName": "<deployment>"}}}
+    env = {"engine": "", "openAiEnabled": open_ai, "durableBackend": durable_backend,
+           "openAi": {"outputs": {"endpoint": "<openai endpoint>", "deploymentName": "<deployment>"}},
+           "durableTaskScheduler": {"outputs": SCHEDULER_OUTPUTS}, "identity": {"outputs": IDENTITY_OUTPUTS}}
     env["engineSettings"] = evaluate(variable(main, "engineSettings"), env)
     env["openAiSettings"] = evaluate(variable(main, "openAiSettings"), env)
+    env["durableSettings"] = {name: interpolated(value, env)
+                              for name, value in evaluate(variable(main, "durableSettings"), env).items()}
     extra = evaluate(body(main["modules"]["functionApp"])["params"]["extraAppSettings"], env)
     return {**unquoted(fixed["arg_1"]), **extra}
 
@@ -249,7 +281,55 @@ def check_open_ai(docs: dict[str, Doc]) -> None:
 def check_least_privilege(docs: dict[str, Doc]) -> None:
     granted = {g.role for doc in docs.values() for g in role_grants(doc)}
     assert granted == STORAGE_ROLES | READER_ROLES | {MONITORING_METRICS_PUBLISHER, COGNITIVE_SERVICES_OPENAI_USER,
-                                                      KEY_VAULT_SECRETS_USER}
+                                                      KEY_VAULT_SECRETS_USER, DURABLE_TASK_DATA_CONTRIBUTOR}
+
+
+def check_durable_task_scheduler(docs: dict[str, Doc]) -> None:
+    main, dts = docs["main"], docs["durable-task-scheduler"]
+    backend = main["parameters"]["durableBackend"]
+    assert backend["default"] == "azureStorage", "nothing changes unless the scheduler is chosen"
+    declaration = main["modules"]["durableTaskScheduler"]
+    assert module_path(declaration) == "modules/durable-task-scheduler.bicep"
+    assert [evaluate(condition(declaration), {"durableBackend": b}) for b in ("azureStorage", "scheduler")] == [
+        False, True], "deployed with the scheduler backend only"
+    params = body(declaration)["params"]
+    assert params["location"] == "location", "in the deployment's region"
+    assert accessor(params["principalId"]) == ["identity", "outputs", "principalId"]
+    assert params["taskHubName"] == "durableTaskHubName"
+    schedulers = resources(dts, "Microsoft.DurableTask/schedulers")
+    hubs = resources(dts, "Microsoft.DurableTask/schedulers/taskHubs")
+    assert list(schedulers) == ["scheduler"] and list(hubs) == ["taskHub"]
+    assert body(schedulers["scheduler"])["location"] == "location"
+    assert body(hubs["taskHub"]) == {"parent": "scheduler", "name": "taskHubName"}
+    assert dts["outputs"]["taskHubName"]["value"] == accessor_expr("taskHub", "name")
+    # Only the app identity, only the data role, only on this scheduler (which holds the one task hub).
+    assert [(g.role, g.scope, g.principal, g.conditional) for g in role_grants(dts)] == [
+        (DURABLE_TASK_DATA_CONTRIBUTOR, "scheduler", "principalId", False)]
+    elsewhere = [g for name, doc in docs.items() if name != "durable-task-scheduler"
+                 for g in role_grants(doc) if g.role == DURABLE_TASK_DATA_CONTRIBUTOR]
+    assert not elsewhere
+    # host.json keeps the task hub's name for both backends.
+    host = json.loads((ROOT / "host.json").read_text(encoding="utf-8"))
+    assert variable(main, "durableTaskHubName") == host["extensions"]["durableTask"]["hubName"]
+    # Settings: none of the scheduler's with Azure Storage; all of them, pointing at the deployed hub, otherwise.
+    assert not SCHEDULER_SETTINGS & set(app_settings(docs, open_ai=False))
+    settings = app_settings(docs, open_ai=False, durable_backend="scheduler")
+    assert SCHEDULER_SETTINGS.issubset(settings)
+    assert settings[f"{HOST_JSON_OVERRIDE}storageProvider__type"] == "azureManaged"
+    assert settings[f"{HOST_JSON_OVERRIDE}storageProvider__connectionStringName"] == \
+        "DURABLE_TASK_SCHEDULER_CONNECTION_STRING"
+    assert settings["DURABLE_TASK_SCHEDULER_CONNECTION_STRING"] == (
+        f"Endpoint={SCHEDULER_OUTPUTS['endpoint']};Authentication=ManagedIdentity;"
+        f"ClientID={IDENTITY_OUTPUTS['clientId']}"), "identity-based, as the user-assigned identity"
+    assert settings["TASKHUB_NAME"] == settings[f"{HOST_JSON_OVERRIDE}hubName"] == SCHEDULER_OUTPUTS["taskHubName"]
+
+
+def accessor_expr(*names: str) -> Any:
+    """The pycep tree of `a.b.c` (right-nested), to compare an output's value with."""
+    if len(names) == 1:
+        return names[0]
+    return {"operator": {"type": "property_accessor",
+                         "operands": {"operand_1": names[0], "operand_2": accessor_expr(*names[1:])}}}
 
 
 def check_service_tag(docs: dict[str, Doc]) -> None:
@@ -295,6 +375,7 @@ CHECKS: dict[str, Callable[[dict[str, Doc]], None]] = {
     "secrets": check_secrets,
     "open_ai": check_open_ai,
     "least_privilege": check_least_privilege,
+    "durable_task_scheduler": check_durable_task_scheduler,
     "service_tag": check_service_tag,
 }
 
@@ -335,6 +416,19 @@ BREAKAGES = [
     ("open_ai", "modules/openai", "'5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'", f"'{CONTRIBUTOR}'"),
     ("least_privilege", "modules/keyvault", "'4633458b-17de-408a-b874-0445c86b69e6'", f"'{CONTRIBUTOR}'"),
     ("service_tag", "modules/function-app", "{ 'azd-service-name': serviceName }", "{ 'azd-service': serviceName }"),
+    ("durable_task_scheduler", "main", "param durableBackend string = 'azureStorage'",
+     "param durableBackend string = 'scheduler'"),
+    ("durable_task_scheduler", "main", "bicep' = if (durableBackend == 'scheduler') {", "bicep' = {"),
+    ("durable_task_scheduler", "main", "location: location // the app's region",
+     "location: 'westus2' // the app's region"),
+    ("durable_task_scheduler", "modules/durable-task-scheduler", "= '0ad04412-c4d5-4796-b79c-f76d14c8d402'",
+     f"= '{CONTRIBUTOR}'"),
+    ("durable_task_scheduler", "modules/durable-task-scheduler", "scope: scheduler", "scope: taskHub"),
+    ("durable_task_scheduler", "main", "storageProvider__type: 'azureManaged'", "storageProvider__type: 'mssql'"),
+    ("durable_task_scheduler", "main", "Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}",
+     "Authentication=ManagedIdentity"),
+    ("durable_task_scheduler", "main", "AzureFunctionsJobHost__extensions__durableTask__hubName: durable",
+     "AzureFunctionsJobHost__extensions__durableTask__hubName: 'other-hub' // durable"),
 ]
 
 
@@ -388,9 +482,10 @@ def test_without_azure_access_no_reader_role_is_granted():
         "subscriptionReaders": [], "resourceGroupReaders": [], "rejectedScopes": []}
 
 
-@pytest.mark.parametrize("open_ai", [False, True])
-def test_app_settings_cover_what_the_app_needs_and_nothing_it_must_not_have(open_ai, monkeypatch):
-    settings = app_settings(templates(), open_ai=open_ai)
+@pytest.mark.parametrize(("open_ai", "durable_backend"),
+                         [(False, "azureStorage"), (True, "azureStorage"), (False, "scheduler")])
+def test_app_settings_cover_what_the_app_needs_and_nothing_it_must_not_have(open_ai, durable_backend, monkeypatch):
+    settings = app_settings(templates(), open_ai=open_ai, durable_backend=durable_backend)
     assert set(REQUIRED_SETTINGS) <= set(settings)
     assert not FORBIDDEN_SETTINGS & set(settings)
     sources = [*(ROOT / "shared").rglob("*.py"), ROOT / "function_app.py"]
@@ -416,6 +511,96 @@ def test_app_settings_cover_what_the_app_needs_and_nothing_it_must_not_have(open
     assert loaded.azure_access == "app"
     assert loaded.engine == ("hybrid" if open_ai else "rules")
     assert telemetry_mode(deployed) == "azure", "the app exports itself, once"
+
+
+def durable_plan(durable_backend: str) -> dict[str, Any]:
+    """What main.bicep deploys for the Durable backend, by its own expressions, for a given durableBackend: the
+    scheduler module (or None), its resources, role grants and parameters, and the app settings it leads to."""
+    docs = templates()
+    main, dts = docs["main"], docs["durable-task-scheduler"]
+    declaration = main["modules"]["durableTaskScheduler"]
+    env: dict[str, Any] = {"durableBackend": durable_backend, "location": "swedencentral",
+                           "identity": {"outputs": IDENTITY_OUTPUTS},
+                           "durableTaskHubName": variable(main, "durableTaskHubName")}
+    deployed = evaluate(condition(declaration), env)
+    module = None
+    if deployed:
+        params = {name: evaluate(value, env) for name, value in body(declaration)["params"].items()
+                  if name in ("location", "principalId", "taskHubName")}
+        module = {"params": params,
+                  "resources": sorted(r["type"] for r in dts["resources"].values()),
+                  "grants": [(g.role, g.scope, params["principalId"] if g.principal == "principalId" else g.principal)
+                             for g in role_grants(dts)]}
+    settings = app_settings(docs, open_ai=False, durable_backend=durable_backend)
+    return {"module": module, "settings": {k: v for k, v in settings.items() if k in SCHEDULER_SETTINGS}}
+
+
+def test_the_default_backend_deploys_no_scheduler_and_sets_no_scheduler_setting():
+    assert durable_plan("azureStorage") == {"module": None, "settings": {}}
+
+
+def test_the_scheduler_backend_deploys_scheduler_task_hub_role_and_settings():
+    plan = durable_plan("scheduler")
+    assert plan["module"] == {
+        "params": {"location": "swedencentral", "principalId": "<principal id>", "taskHubName": "DebugSessionsHub"},
+        "resources": ["Microsoft.Authorization/roleAssignments", "Microsoft.DurableTask/schedulers",
+                      "Microsoft.DurableTask/schedulers/taskHubs"],
+        "grants": [(DURABLE_TASK_DATA_CONTRIBUTOR, "scheduler", "<principal id>")]}
+    assert plan["settings"] == {
+        "DURABLE_TASK_SCHEDULER_CONNECTION_STRING":
+            "Endpoint=https://dts-abc.swedencentral.durabletask.io;Authentication=ManagedIdentity;ClientID=<client id>",
+        "TASKHUB_NAME": "<task hub>",
+        f"{HOST_JSON_OVERRIDE}storageProvider__type": "azureManaged",
+        f"{HOST_JSON_OVERRIDE}storageProvider__connectionStringName": "DURABLE_TASK_SCHEDULER_CONNECTION_STRING",
+        f"{HOST_JSON_OVERRIDE}hubName": "<task hub>"}
+
+
+def test_the_scheduler_settings_override_what_host_json_sets_and_nothing_else():
+    # Each AzureFunctionsJobHost__a__b__c setting replaces host.json's a.b.c (functions-host-json.md, "Override
+    # host.json values"); with the scheduler, the merged configuration is the one the Durable docs show.
+    host = json.loads((ROOT / "host.json").read_text(encoding="utf-8"))
+    durable = host["extensions"]["durableTask"]
+    assert "type" not in durable["storageProvider"], "host.json leaves the default (Azure Storage) provider"
+    settings = durable_plan("scheduler")["settings"]
+    merged = json.loads(json.dumps(host))
+    for name, value in settings.items():
+        if name.startswith("AzureFunctionsJobHost__"):
+            *path, leaf = name.removeprefix("AzureFunctionsJobHost__").split("__")
+            target = merged
+            for part in path:
+                target = target[part]  # each overridden section exists in host.json
+            target[leaf] = value
+    provider = merged["extensions"]["durableTask"]["storageProvider"]
+    assert (provider["type"], provider["connectionStringName"]) == ("azureManaged",
+                                                                    "DURABLE_TASK_SCHEDULER_CONNECTION_STRING")
+    assert provider["connectionStringName"] in settings
+    assert merged["extensions"]["durableTask"]["hubName"] == settings["TASKHUB_NAME"]
+    # Extended sessions are not available with the scheduler (durable-task-scheduler.md, "Feature parity").
+    assert durable["extendedSessionsEnabled"] is False
+
+
+def bundle_range_admits(version_range: str, version: str) -> bool:
+    """Whether an extension bundle range such as "[4.*, 5.0.0)" admits a version (NuGet-style interval)."""
+    low, high = (part.strip() for part in version_range.strip()[1:-1].split(","))
+
+    def key(v: str) -> tuple[int, ...]:
+        return tuple(0 if p == "*" else int(p) for p in v.split("."))
+
+    above = key(version) >= key(low) if version_range.startswith("[") else key(version) > key(low)
+    below = key(version) < key(high) if version_range.endswith(")") else key(version) <= key(high)
+    return above and below
+
+
+def test_the_extension_bundle_range_admits_the_first_bundle_with_the_scheduler_provider():
+    # Microsoft.Azure.WebJobs.Extensions.DurableTask.AzureManaged is in the GA bundle from 4.30.0 on
+    # (Azure/azure-functions-extension-bundles, extensions.json at tag 4.30.0; absent at 4.29.0). Microsoft's
+    # quickstart (articles/durable-task/scheduler/quickstart-durable-task-scheduler.md) still names the Preview
+    # bundle [4.29.0, 5.0.0); the GA range here resolves to the newest 4.x and keeps the MCP extension.
+    bundle = json.loads((ROOT / "host.json").read_text(encoding="utf-8"))["extensionBundle"]
+    assert bundle["id"] == "Microsoft.Azure.Functions.ExtensionBundle"
+    assert bundle_range_admits(bundle["version"], "4.30.0") and bundle_range_admits(bundle["version"], "4.38.0")
+    assert not bundle_range_admits(bundle["version"], "5.0.0")
+    assert bundle_range_admits("[4.29.0, 5.0.0)", "4.29.0") and not bundle_range_admits("[4.31.0, 5.0.0)", "4.30.0")
 
 
 def test_the_engine_and_access_parameters_only_allow_what_the_app_accepts():
@@ -444,6 +629,10 @@ def test_parameters_file_resolves_to_declared_parameters():
         if declared[name]["type"] == "bool":
             assert value["value"] in ("true", "false"), f"{name} is a bool (azd converts the string)"
     assert params["openAiEnabled"]["value"] == "false" and params["azureAccess"]["value"] == "app"
+    durable = (params["durableBackend"]["value"], params["durableSchedulerSku"]["value"])
+    assert durable == ("azureStorage", "Consumption"), "the Durable backend as before unless DURABLE_BACKEND is set"
+    chosen, _ = azd_parameters(text, {**env, "DURABLE_BACKEND": "scheduler", "DURABLE_SCHEDULER_SKU": "Dedicated"})
+    assert (chosen["durableBackend"]["value"], chosen["durableSchedulerSku"]["value"]) == ("scheduler", "Dedicated")
     # Secrets: generated by azd the first time, read back from the vault afterwards: the names must match.
     vault_secrets = {body(s)["name"] for s in resources(template("modules/keyvault.bicep"),
                                                        "Microsoft.KeyVault/vaults/secrets").values()}
