@@ -124,8 +124,20 @@ def clear_signature_scans() -> None:
     _scan.cache_clear()
 
 
+# "nothing is hosted on Azure", "we don't use Azure", "not on Azure": a mention that says Azure is not involved.
+_NOT_AZURE_BEFORE = re.compile(r"(?:\bnothing\b[^.;!?\n]{0,25}\b(?:on|in)|\b(?:not|never|don't|do not|doesn't|"
+                               r"does not)\b[^.;!?\n]{0,25}\b(?:on|in|use|using|with))\s+$", re.IGNORECASE)
+
+
 def mentions_azure(material: Material) -> bool:
-    return any(p.search(text) for p in _azure_markers() for _, text in _weighted_texts(material))
+    """Whether the material names Azure, other than to say Azure is not involved."""
+    return any(_affirmed_azure(p, text) for p in _azure_markers() for _, text in _weighted_texts(material))
+
+
+def _affirmed_azure(pattern: re.Pattern[str], text: str) -> bool:
+    return any(not negated(text, m.start(), m.end()) and not _NOT_AZURE_BEFORE.search(text[max(0, m.start() - 50):
+                                                                                            m.start()])
+               for m in pattern.finditer(text))
 
 
 register_cache(_scan.cache_clear)

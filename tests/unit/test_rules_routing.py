@@ -101,3 +101,13 @@ def test_an_empty_host_storage_setting_is_the_host_s_problem_not_a_malformed_str
         '""}', '"DefaultEndpointsProtocol=https;AccountName=x"}')
     malformed = run_engine(start).final
     assert isinstance(malformed, Conclude) and malformed.report.category == "config.invalid_connection_string"
+
+
+def test_a_report_that_says_azure_is_not_involved_is_another_platform_s():
+    error = ("All our Supabase Edge Functions return 500: POST https://abcd.supabase.co/functions/v1/send 500 "
+             "(Internal Server Error). Our frontend is a React app; nothing is hosted on Azure.")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, GiveUp) and outcome.final.report.category == "out_of_scope"
+    hosted = run_engine({"error_description": error.replace("nothing is hosted on Azure", "the API is hosted on "
+                                                                                        "Azure Functions")})
+    assert not (isinstance(hosted.final, GiveUp) and hosted.final.report.category == "out_of_scope")
