@@ -113,8 +113,9 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
             state.record_usage(decided.usage)  # budgets are read from the state by the engine
             decision = decided.decision
             if isinstance(decision, RunTool):
-                if spent:
-                    _round_over(context, state, round_started, "budget")
+                looping = _repeats(decision, added)
+                if spent or looping:  # a call this round already made (or an A-B-A-B cycle) learns nothing new
+                    _round_over(context, state, round_started, "loop" if looping else "budget")
                     return _end_round(context, state)
                 yield from _run_tool(context, state, decision, execution, added)
                 continue
@@ -158,6 +159,12 @@ def _round_over(context: df.DurableOrchestrationContext, state: SessionState, st
     """Draw the round's span once, in the episode that ends it (orchestration time; never on replay)."""
     if not context.is_replaying:
         telemetry.record_round(state, started, context.current_utc_datetime, outcome)
+
+
+def _repeats(decision: RunTool, added: list[Evidence]) -> bool:
+    """Whether this round already ran this call (the evidence records the arguments with defaults filled in)."""
+    return any(e.tool == decision.tool and all(e.arguments.get(k) == v for k, v in decision.arguments.items())
+               for e in added)
 
 
 def _step_input(state: SessionState, execution: ExecutionRef, added: list[Evidence]) -> dict[str, Any]:

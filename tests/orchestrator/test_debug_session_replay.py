@@ -252,3 +252,14 @@ def test_every_published_envelope_carries_what_is_left_of_the_budget():
     # the round's budget is spent: the paused envelope offers the next round's
     assert step.continued_with["waiting"]["kind"] == "paused"
     assert envelope_of(step)["budget"]["steps_left"] == 3
+
+
+def test_a_call_repeated_within_a_round_ends_the_round_instead_of_spending_its_budget():
+    def same_call_again(payload: dict) -> dict:
+        decision = RunTool(tool="get_requirement_status", arguments={"module": "requests"}, purpose="scripted")
+        return DecisionEnvelope(decision=decision).model_dump(mode="json")
+
+    replay = Replay(HANDLE, "c" * 32, new_state(max_depth=10), T0)
+    step, _ = drive(replay, replay.run(), T0, functions={**TOOL_HUNGRY, "decide": same_call_again})
+    assert step.continued_with["waiting"]["kind"] == "paused"
+    assert step.continued_with["round_steps"] == 1  # one run, then the repeat ended the round (not 10 runs)
