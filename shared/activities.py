@@ -11,7 +11,9 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Literal
 
 from cachetools import TTLCache
 from opentelemetry.trace import StatusCode
@@ -22,11 +24,21 @@ from shared.breaker import azure_dependency, azure_outcome
 from shared.breaker_shared import adopt_shared, report_shared
 from shared.cases.signature import signature_of
 from shared.cases.store import case_memory
-from shared.engines.base import get_engine, usage_of
+from shared.engines.base import Decision, get_engine, usage_of
+from shared.engines.rules import RulesEngine
 from shared.memory_guard import GUARD, register_cache
-from shared.models import Report, SimilarCase
+from shared.models import Report, SimilarCase, Verification
 from shared.redaction import redact_value
-from shared.session import DecisionEnvelope, Evidence, ExecutionRef, Material, SessionState, StepInput
+from shared.session import (
+    Conclude,
+    DecisionEnvelope,
+    Evidence,
+    ExecutionRef,
+    Material,
+    RunTool,
+    SessionState,
+    StepInput,
+)
 from shared.settings import load_settings
 from shared.telemetry.metrics import record_tool_call
 from shared.tools.catalog import catalog, run_tool
@@ -95,17 +107,78 @@ async def decide_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
 def remember_case(state: SessionState, report: Report) -> dict[str, Any]:
     """Count the session's conclusion in the case memory and return what past sessions of its kind concluded:
     {"similar_cases": [...]} (None when memory is off, the case has no signature, or the store fails)."""
+    azure_reads = len(_azure_reads(state))
     memory = case_memory()
     signature = signature_of(state, report)
     if memory is None or signature is None:
-        return {"similar_cases": None}
+        return {"similar_cases": None, "azure_reads": azure_reads}
     try:
         similar = memory.similar(signature)
         memory.record(state.trace_id, signature, "concluded")
     except Exception as exc:  # memory is an aid: a store outage must not fail the session's answer
         logging.warning("case memory unavailable: %s", type(exc).__name__)
-        return {"similar_cases": None}
-    return {"similar_cases": [SimilarCase(**vars(case)).model_dump(mode="json") for case in similar]}
+        return {"similar_cases": None, "azure_reads": azure_reads}
+    return {"similar_cases": [SimilarCase(**vars(case)).model_dump(mode="json") for case in similar],
+            "azure_reads": azure_reads}
+
+
+def _azure_reads(state: SessionState) -> list[Evidence]:
+    """The session's successful Azure reads, newest last (what a verification reads again)."""
+    tools = catalog()
+    return [e for e in state.ledger if e.tool in tools and tools[e.tool].needs_azure and e.status == "success"]
+
+
+MAX_VERIFY_READS = 6
+
+
+def verify_case(state: SessionState, report: Report, delegation: dict[str, Any] | None) -> dict[str, Any]:
+    """Read again what the conclusion rests on and decide with the fresh answers: the same cause -> still_failing,
+    another or none -> verified; a read that cannot be made (a delegated token expired, access denied) ->
+    not_checkable, never a fall-back to the app's identity. Counted in the case memory."""
+    now = datetime.now(UTC).isoformat()
+    reads = _azure_reads(state)[-MAX_VERIFY_READS:]
+    check = "re-read in Azure: " + ", ".join(dict.fromkeys(e.tool for e in reads))
+    fresh = [_run_as_caller({"delegation": delegation}, partial(run_tool, e.tool, dict(e.arguments), state.material))
+             for e in reads]
+    if not reads or any(f.status == "error" for f in fresh):
+        refused = next((f.summary for f in fresh if f.status == "error"), "no Azure read to repeat")
+        return Verification(state="not_checkable", check=f"{check} ({refused[:200]})", at=now).model_dump()
+    again = state.model_copy(deep=True)
+    again.ledger = [e for e in again.ledger if e not in reads] + fresh  # the fresh answers replace the old ones
+    decision = _decide_offline(again, delegation)
+    same = isinstance(decision, Conclude) and decision.report.category == report.category
+    outcome: Literal["verified", "still_failing"] = "still_failing" if same else "verified"
+    _count_outcome(state, report, outcome)
+    return _redacted(Verification(state=outcome, check=check, at=now).model_dump())
+
+
+def _decide_offline(state: SessionState, delegation: dict[str, Any] | None) -> Decision:
+    """The rules engine's decision on `state`, running the few reads it still asks for (bounded)."""
+    engine = RulesEngine()
+    for _ in range(MAX_VERIFY_READS):
+        decision = engine.decide(state)
+        if not isinstance(decision, RunTool):
+            return decision
+        state.add_evidence(_run_as_caller({"delegation": delegation},
+                                          partial(run_tool, decision.tool, decision.arguments, state.material)))
+    return engine.decide(state)
+
+
+def _count_outcome(state: SessionState, report: Report, outcome: Literal["verified", "still_failing"]) -> None:
+    memory, signature = case_memory(), signature_of(state, report)
+    if memory is None or signature is None:
+        return
+    try:
+        memory.record(state.trace_id, signature, outcome)
+    except Exception as exc:  # memory is an aid
+        logging.warning("case memory unavailable: %s", type(exc).__name__)
+
+
+async def verify_case_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:
+    """verify_case for a finished session: the state by reference (StepInput), the report, the caller's token."""
+    state = await step_state(dict(payload["step"]), client)
+    return await asyncio.to_thread(verify_case, state, Report.model_validate(payload["report"]),
+                                   payload.get("delegation"))
 
 
 async def remember_case_shared(payload: dict[str, Any], client: Any) -> dict[str, Any]:

@@ -121,7 +121,8 @@ async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> f
                          redaction_numbers=numbering.known, delegation=delegation,
                          poll_nonce=new_nonce(), poll_expires_at=int(time.time()) + settings.session_ttl_seconds,
                          model_token_budget=settings.llm.max_tokens if settings.engine != "rules" and
-                         settings.llm.endpoint else None)
+                         settings.llm.endpoint else None,
+                         verify_after_seconds=request.options.verify_after_minutes * settings.verify_minute_seconds)
     telemetry.stamp_session(state)  # the request's traceparent: every span of the session joins its trace
     try:
         await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))
@@ -180,6 +181,9 @@ async def _reopen(req: func.HttpRequest, client: DurableOrchestrationClient, req
     trace_id = finished.trace_id
     if finished.reason == "cancelled":
         raise ApiError(409, "session_cancelled", "A cancelled session cannot be re-opened; start a new one.")
+    if status.runtime_status not in _FINISHED:  # done, but its fix verification is still waiting to re-check
+        raise ApiError(409, "session_verifying", "The session is verifying its fix; re-open it once the "
+                       "verification has finished (report.verification), or DELETE it.")
     if not _material_sent(request):
         raise ApiError(400, "invalid_request", "Re-opening needs what changed: an answer or files.",
                        [ErrorDetail(field="answer", problem="required with reopen")])

@@ -66,6 +66,8 @@ class Options(_Strict):
     max_rounds: WholeNumber = Field(default=5, ge=1, le=20)
     auto_continue: bool = False
     wait_seconds: WholeNumber = Field(default=30, ge=0, le=200)
+    # v1.1: after `done`, re-check the cause in Azure this many minutes later (0: off); see `report.verification`
+    verify_after_minutes: WholeNumber = Field(default=0, ge=0, le=1440)
 
 
 class ContinueOptions(_Strict):
@@ -121,6 +123,17 @@ class SimilarCase(BaseModel):
         return self.not_fixed > self.fixed
 
 
+VerificationState = Literal["pending", "verified", "still_failing", "not_checkable"]
+
+
+class Verification(BaseModel):
+    """Whether the fix worked, re-checked in Azure after `verify_after_minutes` (contract v1.1)."""
+
+    state: VerificationState
+    check: str
+    at: str  # ISO 8601: when the check runs (pending) or ran
+
+
 class Report(BaseModel):
     category: str | None = None
     root_cause: str = ""
@@ -129,6 +142,7 @@ class Report(BaseModel):
     actions: list[str] = Field(default_factory=list)
     checked: list[str] = Field(default_factory=list)
     similar_cases: list[SimilarCase] | None = None
+    verification: Verification | None = None
 
 
 class Links(BaseModel):

@@ -18,7 +18,7 @@ import azure.durable_functions as df
 
 from shared import envelope, telemetry
 from shared.material import apply_delta
-from shared.models import Envelope, Report, SimilarCase
+from shared.models import Envelope, Report, SimilarCase, Verification
 from shared.report import partial_report
 from shared.session import (
     CREDENTIALS_RENEWED,
@@ -39,6 +39,7 @@ CLIENT_EVENT = "client_input"
 DECIDE_ACTIVITY = "decide"
 RUN_TOOL_ACTIVITY = "run_tool"
 REMEMBER_ACTIVITY = "remember_case"
+VERIFY_ACTIVITY = "verify_case"
 
 Orchestration = Generator[Any, Any, Any]
 
@@ -130,7 +131,9 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
         if isinstance(decision, AskClient):
             return _ask(context, state, decision)
         if isinstance(decision, Conclude):
-            yield from _remember(context, state, execution, added, decision.report)
+            azure_reads = yield from _remember(context, state, execution, added, decision.report)
+            if state.verify_after_seconds > 0 and state.azure_access and azure_reads:
+                yield from _verify(context, state, execution, added, decision)
             return _finish(context, state, envelope.done(state, decision.message, decision.report))
         assert isinstance(decision, GiveUp)
         return _finish(context, state, envelope.failed(state, decision.reason, decision.message, decision.report))
@@ -139,19 +142,42 @@ def _run_round(context: df.DurableOrchestrationContext, state: SessionState) -> 
 def _remember(context: df.DurableOrchestrationContext, state: SessionState, execution: ExecutionRef,
               added: list[Evidence], report: Report) -> Orchestration:
     """Count the conclusion in the case memory and add what past sessions of its kind concluded to the report,
-    the fixes that worked more often first (memory orders and informs; it never changes the confidence)."""
+    the fixes that worked more often first (memory orders and informs; it never changes the confidence).
+    Returns how many Azure reads the conclusion rests on (what a verification can read again)."""
     try:
         raw = yield context.call_activity(REMEMBER_ACTIVITY, {"step": _step_input(state, execution, added),
                                                               "report": report.model_dump(mode="json")})
     except Exception:  # the memory is an aid: without it the answer is the same
-        return
-    similar = [SimilarCase.model_validate(c) for c in (_as_dict(raw).get("similar_cases") or [])]
+        return 0
+    remembered = _as_dict(raw)
+    similar = [SimilarCase.model_validate(c) for c in (remembered.get("similar_cases") or [])]
     if similar:
         report.similar_cases = sorted(similar, key=lambda c: c.not_fixed - c.fixed)
         failing = [c for c in report.similar_cases if c.fix_fails_more_often]
         if failing:
             report.checked.append(f"case memory: {len(failing)} similar past case(s) report their fix failed more "
                                   "often than it worked; those are listed last")
+    return int(remembered.get("azure_reads") or 0)
+
+
+def _verify(context: df.DurableOrchestrationContext, state: SessionState, execution: ExecutionRef,
+            added: list[Evidence], decision: Conclude) -> Orchestration:
+    """Publish `done` with the verification pending, wait (a durable timer; DELETE terminates it), then re-read
+    Azure and record whether the cause is gone. One timer and one activity: history stays bounded."""
+    report = decision.report
+    at = context.current_utc_datetime + timedelta(seconds=state.verify_after_seconds)
+    check = "re-reading in Azure what this conclusion rests on, and whether it still shows the same cause"
+    report.verification = Verification(state="pending", check=check, at=at.isoformat())
+    _publish(context, state, envelope.done(state, decision.message, report))
+    yield context.create_timer(at)
+    payload = {"step": _step_input(state, execution, added), "report": report.model_dump(mode="json"),
+               "delegation": {"trace_id": state.trace_id, "sealed": state.delegation} if state.delegation else None}
+    try:
+        raw = yield context.call_activity(VERIFY_ACTIVITY, payload)
+        report.verification = Verification.model_validate(_as_dict(raw))
+    except Exception:  # a failed re-check is not a verdict
+        report.verification = Verification(state="not_checkable", check=check,
+                                           at=context.current_utc_datetime.isoformat())
 
 
 def _round_over(context: df.DurableOrchestrationContext, state: SessionState, started: datetime,

@@ -162,6 +162,9 @@ class SessionState(BaseModel):
     poll_expires_at: int = 0
     # When the current round began (orchestration time, ISO 8601), for `budget.seconds_left`; None between rounds.
     round_started_at: str | None = None
+    # How long after `done` the cause is re-checked (options.verify_after_minutes, in seconds; set by the HTTP layer,
+    # which may shorten a minute for tests with DEBUG_VERIFY_MINUTE_SECONDS). 0: no verification.
+    verify_after_seconds: int = 0
     # Categories the client reported as not the fix (a re-opened session): the engines treat them as ruled out.
     ruled_out: list[str] = Field(default_factory=list)
     # The session's model token budget (settings, fixed at the start by the HTTP layer); None without a model.

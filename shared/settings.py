@@ -64,6 +64,7 @@ class Settings:
     llm: LlmSettings
     security: SecuritySettings
     memory: MemorySettings
+    verify_minute_seconds: int  # DEBUG_VERIFY_MINUTE_SECONDS: 60; tests shorten it to wait seconds, not minutes
     # Why the debug API must refuse to serve (on Azure without its shared secrets), or None. Set settings by name.
     unconfigured: str | None = None
 
@@ -152,6 +153,7 @@ def load_settings() -> Settings:
         llm=llm,
         security=_security_settings(secret),
         memory=_memory_settings(),
+        verify_minute_seconds=_int("DEBUG_VERIFY_MINUTE_SECONDS", 60, 1, 60),
         unconfigured=unconfigured,
     )
 

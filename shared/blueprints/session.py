@@ -37,6 +37,13 @@ async def remember_case(payload: dict[str, Any], client: df.DurableOrchestration
     return await activities.remember_case_shared(payload, client)
 
 
+@bp.activity_trigger(input_name="payload")
+@bp.durable_client_input(client_name="client")
+async def verify_case(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any]:
+    # The durable client reads the execution's input (the session state) by reference.
+    return await activities.verify_case_shared(payload, client)
+
+
 @bp.entity_trigger(context_name="context")
 def circuit_breakers(context: df.DurableEntityContext) -> None:
     state = context.get_state(lambda: None)

@@ -72,6 +72,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "options": "Optional limits and behaviour of the session.",
     },
     "ContinueRequest": {
+        "reopen": "On a finished session: a new round that keeps the evidence and treats the earlier conclusion as "
+                  "not the fix (give what changed as `answer` or files).",
         "": "More context, an answer to a `request`, or nothing at all to resume a paused session.",
         "answer": f"Free-text reply to the session's `request` (at most {MAX_ANSWER_CHARS:,} characters).",
         "context": "More source files or environment details, merged into the session.",
@@ -101,6 +103,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
                          "and Power Automate, which only poll.",
         "wait_seconds": "How long this call may wait for a state that needs the client before it answers "
                         "202 (`continue` / `poll`).",
+        "verify_after_minutes": "0-1440 (0: off). After `done`, when the cause rests on Azure reads, the session "
+                                "reads them again this many minutes later and records `report.verification`.",
     },
     "ContinueOptions": {
         "wait_seconds": "How long this call may wait for a state that needs the client before it answers 202.",
@@ -153,6 +157,14 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "evidence": "What supports the conclusion, and where it came from.",
         "actions": "Ordered fix steps.",
         "checked": "What was examined.",
+        "similar_cases": "What past sessions of the same kind concluded (case memory); no names, no text.",
+        "verification": "The fix's re-check in Azure (with `verify_after_minutes`): pending, then verified, "
+                        "still_failing or not_checkable.",
+    },
+    "Verification": {
+        "state": "`pending`, `verified`, `still_failing` or `not_checkable`.",
+        "check": "What is (or was) read again, in words.",
+        "at": "When the check runs (pending) or ran, ISO 8601.",
     },
     "Links": {
         "self": "GET this session's envelope (function key needed).",

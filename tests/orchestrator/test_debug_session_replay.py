@@ -263,3 +263,36 @@ def test_a_call_repeated_within_a_round_ends_the_round_instead_of_spending_its_b
     step, _ = drive(replay, replay.run(), T0, functions={**TOOL_HUNGRY, "decide": same_call_again})
     assert step.continued_with["waiting"]["kind"] == "paused"
     assert step.continued_with["round_steps"] == 1  # one run, then the repeat ended the round (not 10 runs)
+
+
+def test_a_done_session_with_verification_publishes_pending_waits_then_records_the_recheck():
+    def concludes(payload: dict) -> dict:
+        report = {"category": "network.storage_firewall", "root_cause": "deny", "confidence": "high"}
+        return DecisionEnvelope(decision={"kind": "done", "message": "m", "report": report}).model_dump(mode="json")
+
+    rechecks: list[dict] = []
+    scripted = {"decide": concludes, "remember_case": lambda payload: {"similar_cases": None, "azure_reads": 2},
+                "verify_case": lambda payload: rechecks.append(payload) or {
+                    "state": "still_failing", "check": "re-read in Azure: get_resource", "at": "x"}}
+    state = {**new_state(), "azure_access": True, "verify_after_seconds": 300}
+    replay = Replay(HANDLE, "c" * 32, state, T0)
+    step, _ = drive(replay, replay.run(), T0, functions=scripted)
+    assert not step.done and envelope_of(step)["status"] == "done"
+    pending = envelope_of(step)["report"]["verification"]
+    assert pending["state"] == "pending" and pending["at"].startswith("2026-01-05T09:05")
+    timer_id = next(i for i, a in step.new_actions if a["actionType"] == TIMER)
+    step = replay.fire_timer(timer_id, T0 + timedelta(minutes=5))
+    step, _ = drive(replay, step, T0 + timedelta(minutes=5), functions=scripted)
+    assert step.done and step.output["report"]["verification"]["state"] == "still_failing"
+    assert rechecks and rechecks[0]["report"]["category"] == "network.storage_firewall"
+
+
+def test_no_verification_without_azure_reads_to_repeat():
+    def concludes(payload: dict) -> dict:
+        report = {"category": "runtime.code_defect", "root_cause": "bug", "confidence": "medium"}
+        return DecisionEnvelope(decision={"kind": "done", "message": "m", "report": report}).model_dump(mode="json")
+
+    scripted = {"decide": concludes, "remember_case": lambda payload: {"similar_cases": None, "azure_reads": 0}}
+    replay = Replay(HANDLE, "c" * 32, {**new_state(), "azure_access": True, "verify_after_seconds": 300}, T0)
+    step, _ = drive(replay, replay.run(), T0, functions=scripted)
+    assert step.done and "verification" not in step.output["report"]
