@@ -40,7 +40,7 @@ from shared.session import (
     StepInput,
 )
 from shared.settings import load_settings
-from shared.telemetry.metrics import record_tool_call
+from shared.telemetry.metrics import record_case_lookup, record_tool_call, record_verification
 from shared.tools.catalog import catalog, run_tool
 
 # Execution inputs by (instance, round, turn, steps): immutable once written, so a cached one is never stale.
@@ -111,13 +111,16 @@ def remember_case(state: SessionState, report: Report) -> dict[str, Any]:
     memory = case_memory()
     signature = signature_of(state, report)
     if memory is None or signature is None:
+        record_case_lookup("off" if memory is None else "none")
         return {"similar_cases": None, "azure_reads": azure_reads}
     try:
         similar = memory.similar(signature)
         memory.record(state.trace_id, signature, "concluded")
     except Exception as exc:  # memory is an aid: a store outage must not fail the session's answer
         logging.warning("case memory unavailable: %s", type(exc).__name__)
+        record_case_lookup("error")
         return {"similar_cases": None, "azure_reads": azure_reads}
+    record_case_lookup("similar" if similar else "none")
     return {"similar_cases": [SimilarCase(**vars(case)).model_dump(mode="json") for case in similar],
             "azure_reads": azure_reads}
 
@@ -142,6 +145,7 @@ def verify_case(state: SessionState, report: Report, delegation: dict[str, Any] 
              for e in reads]
     if not reads or any(f.status == "error" for f in fresh):
         refused = next((f.summary for f in fresh if f.status == "error"), "no Azure read to repeat")
+        record_verification("not_checkable")
         return Verification(state="not_checkable", check=f"{check} ({refused[:200]})", at=now).model_dump()
     again = state.model_copy(deep=True)
     again.ledger = [e for e in again.ledger if e not in reads] + fresh  # the fresh answers replace the old ones
@@ -149,6 +153,7 @@ def verify_case(state: SessionState, report: Report, delegation: dict[str, Any] 
     same = isinstance(decision, Conclude) and decision.report.category == report.category
     outcome: Literal["verified", "still_failing"] = "still_failing" if same else "verified"
     _count_outcome(state, report, outcome)
+    record_verification(outcome)
     return _redacted(Verification(state=outcome, check=check, at=now).model_dump())
 
 

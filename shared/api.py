@@ -234,6 +234,7 @@ async def _feedback(req: func.HttpRequest, client: DurableOrchestrationClient, t
                          "not recorded. Send it again later.")
         error.headers["Retry-After"] = "60"
         raise error from exc
+    telemetry.record_feedback(request.outcome)
     return _render(req, envelope, await _capability(client, trace_id, status))
 
 

@@ -6,7 +6,7 @@ and `continue_as_new`, share one trace id. Attributes carry ids, names, counts a
 session content. Without a configured provider every call here is a cheap no-op (the API's defaults)."""
 
 from shared.telemetry.logcontext import install_log_context
-from shared.telemetry.metrics import count_session_started, record_session_finished, record_step
+from shared.telemetry.metrics import count_session_started, record_feedback, record_session_finished, record_step
 from shared.telemetry.requests import mark_session, stamp_session, traced_request
 from shared.telemetry.setup import configure_telemetry, telemetry_mode
 from shared.telemetry.spans import (
@@ -20,5 +20,6 @@ from shared.telemetry.spans import (
 )
 
 __all__ = ["SESSION_ID", "configure_telemetry", "count_session_started", "current_traceparent",
-           "install_log_context", "mark_session", "model_span", "record_round", "record_session_finished",
+           "install_log_context", "mark_session", "model_span", "record_feedback", "record_round",
+           "record_session_finished",
            "record_step", "session_ref", "stamp_session", "step_span", "telemetry_mode", "tool_span", "traced_request"]

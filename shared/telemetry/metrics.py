@@ -48,6 +48,14 @@ class _Instruments:
         self.memory_pressure = meter.create_counter("debug.memory.pressure", unit="{change}",
                                                     description="Memory pressure changes, by state (shedding, "
                                                                 "recovered): shared/memory_guard.py")
+        self.memory_lookups = meter.create_counter("debug.cases.lookups", unit="{lookup}",
+                                                   description="Case-memory lookups at a conclusion, by result "
+                                                               "(similar, none, off, error)")
+        self.verifications = meter.create_counter("debug.cases.verifications", unit="{check}",
+                                                  description="Fix verifications, by state (verified, "
+                                                              "still_failing, not_checkable)")
+        self.feedback = meter.create_counter("debug.cases.feedback", unit="{feedback}",
+                                             description="Feedback received, by outcome (fixed, not_fixed, partly)")
         self.cache_hits = meter.create_counter("debug.tool.cache_hits", unit="{call}",
                                                description="Repeated tool calls answered from the session's "
                                                            "ledger instead of being made again, by tool and engine")
@@ -104,3 +112,16 @@ def record_memory(megabytes: float, change: str | None) -> None:
     instruments().memory_rss.record(megabytes)
     if change:
         instruments().memory_pressure.add(1, {"state": change})
+
+
+def record_case_lookup(result: str) -> None:
+    """What the case memory gave a concluding session: similar cases, none, or nothing (memory off, or failing)."""
+    instruments().memory_lookups.add(1, {"result": result})
+
+
+def record_verification(state: str) -> None:
+    instruments().verifications.add(1, {"state": state})
+
+
+def record_feedback(outcome: str) -> None:
+    instruments().feedback.add(1, {"outcome": outcome})

@@ -204,6 +204,10 @@ def test_the_workbook_is_a_workbook_with_the_required_views():
     parameters = [p["name"] for item in workbook["items"] if item["type"] == 9
                   for p in item["content"]["parameters"]]
     assert "TraceId" in parameters and "{TraceId}" in queries
+    metrics_code = (WORKBOOK.parents[1] / "shared" / "telemetry" / "metrics.py").read_text(encoding="utf-8")
+    for metric in ("debug.cases.lookups", "debug.cases.verifications", "debug.cases.feedback",
+                   "debug.memory.pressure"):  # a tile per case-memory and memory-pressure metric the app emits
+        assert f'"{metric}"' in metrics_code and f'name == "{metric}"' in queries, metric
 
 
 def call(route: str, req: func.HttpRequest, status: int = 200) -> None:
