@@ -23,6 +23,7 @@ from shared import telemetry
 from shared.admission import admit, release
 from shared.azure.delegated_start import sealed_delegation
 from shared.cases.store import case_memory
+from shared.engines.budget import planned_options
 from shared.errors import ApiError, not_found
 from shared.idempotency import already_started, idempotency_key, keyed_trace_id
 from shared.material import apply_reopen, delta_from_continue, material_from_start
@@ -115,9 +116,10 @@ async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> f
     delegation = sealed_delegation(req, trace_id)  # before admission: a refused token costs no rate
     await admit(client, owner, trace_id, starting=True)
     numbering = session_numbering(trace_id)
-    state = SessionState(trace_id=trace_id, options=request.options, ttl_seconds=settings.session_ttl_seconds,
-                         azure_access=settings.azure_access == "app",
-                         material=material_from_start(request, numbering), owner=owner,
+    material = material_from_start(request, numbering)
+    options = planned_options(request.options, material, settings.azure_access == "app")
+    state = SessionState(trace_id=trace_id, options=options, ttl_seconds=settings.session_ttl_seconds,
+                         azure_access=settings.azure_access == "app", material=material, owner=owner,
                          redaction_numbers=numbering.known, delegation=delegation,
                          poll_nonce=new_nonce(), poll_expires_at=int(time.time()) + settings.session_ttl_seconds,
                          model_token_budget=settings.llm.max_tokens if settings.engine != "rules" and
@@ -184,9 +186,6 @@ async def _reopen(req: func.HttpRequest, client: DurableOrchestrationClient, req
     if status.runtime_status not in _FINISHED:  # done, but its fix verification is still waiting to re-check
         raise ApiError(409, "session_verifying", "The session is verifying its fix; re-open it once the "
                        "verification has finished (report.verification), or DELETE it.")
-    if not _material_sent(request):
-        raise ApiError(400, "invalid_request", "Re-opening needs what changed: an answer or files.",
-                       [ErrorDetail(field="answer", problem="required with reopen")])
     delegation = sealed_delegation(req, trace_id)
     await admit(client, owner, trace_id, starting=False)
     state = SessionState.model_validate(session_input(status))

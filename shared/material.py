@@ -67,7 +67,7 @@ def apply_reopen(state: SessionState, delta: MaterialDelta, numbers: dict[str, i
     state.redaction_numbers.update(numbers)
     if earlier and earlier not in state.ruled_out:
         state.ruled_out.append(earlier)
-    said = f"re-opened: the earlier conclusion ({earlier or 'none'}) did not fix it"
+    said = f"re-opened: the earlier conclusion ({earlier or 'none'}) did not fix it"  # itself news, answer or not
     state.add_evidence(Evidence(tool="client", status="success", summary=said))
     if delegation is not None:
         state.delegation = delegation

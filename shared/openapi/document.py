@@ -208,7 +208,7 @@ def _operation_object(operation: Operation) -> dict[str, Any]:
     if operation.parameters:
         made["parameters"] = [dict(p) for p in operation.parameters]
     if operation.request_schema:
-        required = operation.request_schema == "StartRequest"  # a continue may have no body at all
+        required = operation.request_schema != "ContinueRequest"  # a continue may have no body at all
         made["requestBody"] = {"required": required,
                                "content": _json(_ref(operation.request_schema), operation.request_examples)}
     made["responses"] = operation.responses

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tests.helpers.azurite import run_azurite
 from tests.helpers.devhost_process import run_devhost
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,7 +30,10 @@ def test_schemathesis_finds_no_disagreement_between_the_document_and_the_app(tmp
     assert command, "schemathesis is in requirements-dev.txt"
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG)
-    with run_devhost(REPO, env={"DEVHOST_FUNCTION_KEY": KEY}, extra_args=["--require-keys"]) as url:
+    # With the case memory on (Azurite): feedback is then answered, not refused with 503 memory_unavailable.
+    with run_azurite() as memory, run_devhost(REPO, env={"DEVHOST_FUNCTION_KEY": KEY,
+                                                         "DEBUG_CASE_MEMORY_CONNECTION": memory},
+                                              extra_args=["--require-keys"]) as url:
         run = subprocess.run(
             [command, "--config-file", str(config), "run", f"{url}/api/openapi.json", "--checks", "all",
              "--max-examples", os.environ.get("SCHEMATHESIS_EXAMPLES", "25"),
