@@ -15,6 +15,7 @@ from pathlib import Path
 from devhost import logs
 from devhost.app_loader import AppLoadError
 from devhost.host import DevHost, Options
+from devhost.host_config import ConfigFileError
 from devhost.mcp import MCP_PATH
 from devhost.store_sqlite import MEMORY
 
@@ -92,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(serve(options))
     except AppLoadError as exc:
         log.error("cannot load the function app: %s", exc)
+        return 2
+    except ConfigFileError as exc:  # one line naming the file and the place, not a traceback
+        log.error("cannot start: %s", exc)
         return 2
     except OSError as exc:
         log.error("cannot listen on %s:%s: %s", options.host, options.port, exc.strerror or exc)

@@ -8,7 +8,6 @@ import asyncio
 import inspect
 import json
 import logging
-import traceback
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 from azure.functions._durable_functions import df_dumps, df_loads
 
 from devhost.app_loader import ActivityFunction, FunctionIndex
+from devhost.failures import activity_failure
 from devhost.http_convert import InvocationContext
 
 log = logging.getLogger("devhost")
@@ -26,8 +26,8 @@ log = logging.getLogger("devhost")
 class Outcome:
     ok: bool
     result: str = "null"  # JSON text, when ok
-    reason: str = ""  # the exception message, when not
-    details: str = ""  # the traceback text
+    reason: str = ""  # when not: the extension's "Activity function 'NAME' failed: ..." (devhost/failures.py)
+    details: str = ""  # the extension's details JSON, with the user's traceback
 
 
 class ActivityRunner:
@@ -65,7 +65,8 @@ class ActivityRunner:
         except BaseException as exc:  # noqa: BLE001 - whatever an activity raises must not reach the host
             # The message may carry user data: logs get the type only; history keeps it all, as Durable does.
             log.warning("activity %s raised %s", activity.name, type(exc).__name__)
-            return Outcome(False, reason=str(exc) or type(exc).__name__, details=traceback.format_exc())
+            reason, details = activity_failure(activity.known_as or activity.name, exc)
+            return Outcome(False, reason=reason, details=details)
 
     def _wait(self, awaitable: Awaitable[Any], on_host_loop: bool) -> Any:
         async def wrapper() -> Any:

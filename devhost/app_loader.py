@@ -45,6 +45,7 @@ class ActivityFunction:
     input_param: str
     client_params: tuple[str, ...] = ()
     wants_context: bool = False
+    known_as: str = ""  # the extension's name for it (trigger `activity`, else the function name)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class NameIndex(Generic[T]):
 class FunctionIndex:
     http: list[HttpFunction] = field(default_factory=list)
     orchestrators: NameIndex[HandleFunction] = field(default_factory=NameIndex)
+    orchestrator_names: list[str] = field(default_factory=list)  # as registered, for "known functions" errors
     activities: NameIndex[ActivityFunction] = field(default_factory=NameIndex)
     entities: NameIndex[HandleFunction] = field(default_factory=NameIndex)
     timers: list[TimerFunction] = field(default_factory=list)
@@ -146,13 +148,17 @@ def index_functions(app: Any) -> FunctionIndex:
             index.http.append(http)
             index.listing.append((name, kind, http.route))
         elif kind == "activityTrigger":
-            activity = ActivityFunction(name, user, trigger.name, clients, wants_context)
+            activity = ActivityFunction(name, user, trigger.name, clients, wants_context,
+                                        getattr(trigger, "activity", None) or name)
             index.activities.add([name, getattr(trigger, "activity", None), getattr(user, "__name__", None)],
                                  activity)
             index.listing.append((name, kind, ""))
         elif kind == "orchestrationTrigger":
-            names = [name, getattr(trigger, "orchestration", None), getattr(user, "__name__", None)]
-            index.orchestrators.add(names, HandleFunction(name, user))
+            # One name, as the extension registers it: the trigger's `orchestration`, else the function name
+            # (OrchestrationTriggerAttributeBindingProvider). Other names are refused like unknown ones.
+            known = getattr(trigger, "orchestration", None) or name
+            index.orchestrators.add([known], HandleFunction(known, user))
+            index.orchestrator_names.append(known)
             index.listing.append((name, kind, ""))
         elif kind == "entityTrigger":
             names = [name, getattr(trigger, "entity_name", None), getattr(user, "__name__", None)]

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from devhost.client_binding import WEBHOOK_PATH, management_urls
 from devhost.entities import entity_id
-from devhost.orchestration import Engine, StartError
+from devhost.orchestration import Engine, StartError, UnknownOrchestrator
 from devhost.scheduling import EntityOperation
 from devhost.status_view import status_body
 from devhost.store import InstanceQuery
@@ -23,7 +23,7 @@ from devhost.timeutil import parse_time
 _STATUS_NAMES = {"pending": "Pending", "running": "Running", "completed": "Completed",
                  "continuedasnew": "ContinuedAsNew", "failed": "Failed", "terminated": "Terminated",
                  "suspended": "Suspended", "canceled": "Canceled"}
-_OUTCOME_STATUS = {"accepted": 202, "not_found": 404, "gone": 410}
+_OUTCOME_STATUS = {"accepted": 202, "not_found": 404, "gone": 410, "conflict": 500}
 
 
 # The extension delivers a client's entity signal through a queue: in Azure it lands tens to hundreds of
@@ -64,18 +64,51 @@ class DurableApi:
         ]
 
     async def start(self, request: web.Request) -> web.Response:
+        """HttpApiHandler.HandleStartOrchestratorRequestAsync: start, then either answer 202 with the
+        management URLs or, given both `timeout` and `pollingInterval` (seconds), wait like
+        WaitForCompletionOrCreateCheckStatusResponseAsync. `version` is what the SDK's start_new(version=)
+        sends; without it the instance gets host.json's defaultVersion."""
         try:
             input_text = _start_input(await request.text())
         except ValueError:
             return _error(400, "The request body is not valid JSON.")
+        timeout, interval = _seconds(request.query, "timeout"), _seconds(request.query, "pollingInterval")
+        if timeout is not None and interval is not None and interval > timeout:
+            return _argument_error(f"Total timeout {timeout:g} should be bigger than retry timeout {interval:g}")
         try:
             record = self._engine.start(request.match_info["name"], request.match_info.get("instance_id"),
-                                        input_text)
+                                        input_text, version=request.query.get("version"))
+        except UnknownOrchestrator as exc:
+            return _argument_error(str(exc))
         except StartError as exc:
             return _error(400, str(exc))
-        urls = management_urls(_origin(request), self._hub, record.instance_id)
+        if timeout is not None and interval is not None:
+            return await self._wait_or_check_status(request, record.instance_id, timeout, interval)
+        return self._check_status(request, record.instance_id)
+
+    def _check_status(self, request: web.Request, instance_id: str) -> web.Response:
+        urls = management_urls(_origin(request), self._hub, instance_id)
         return web.json_response(urls, status=202, headers={"Location": urls["statusQueryGetUri"],
                                                             "Retry-After": "10"})
+
+    async def _wait_or_check_status(self, request: web.Request, instance_id: str, timeout: float,
+                                    interval: float) -> web.Response:
+        """Completed within `timeout`: 200 with the output; Failed or Terminated: the status answer;
+        still going: the 202 check-status answer (DurableClient polls at `interval`, as here)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while (record := self._engine.get(instance_id)) is not None and not record.is_terminal:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            await asyncio.sleep(min(interval, remaining) or 0.01)
+        if record is None or not record.is_terminal:
+            return self._check_status(request, instance_id)
+        if record.runtime_status == "Completed":
+            return web.json_response(record.output, status=200)
+        body = status_body(record, show_input=True)
+        failed_500 = record.runtime_status == "Failed" and _flag(request.query, "returnInternalServerErrorOnFailure",
+                                                                 False)
+        return web.json_response(body, status=500 if failed_500 else 200)
 
     async def status(self, request: web.Request) -> web.Response:
         record = self._engine.get(request.match_info["instance_id"])
@@ -134,11 +167,23 @@ class DurableApi:
         return web.json_response(None, status=_OUTCOME_STATUS[outcome])
 
     async def suspend(self, request: web.Request) -> web.Response:
-        outcome = self._engine.suspend(request.match_info["instance_id"])
-        return web.json_response(None, status=_OUTCOME_STATUS[outcome])
+        return self._suspend_or_resume(request, "suspend")
 
     async def resume(self, request: web.Request) -> web.Response:
-        outcome = self._engine.resume(request.match_info["instance_id"])
+        return self._suspend_or_resume(request, "resume")
+
+    def _suspend_or_resume(self, request: web.Request, verb: str) -> web.Response:
+        instance_id = request.match_info["instance_id"]
+        before = self._engine.get(instance_id)
+        change = self._engine.suspend if verb == "suspend" else self._engine.resume
+        outcome = change(instance_id)
+        if outcome == "conflict" and before is not None:
+            # DurableClient.SuspendAsync/ResumeAsync throw InvalidOperationException with this text;
+            # HttpApiHandler.HandleRequestAsync turns it into 500 "Something went wrong...".
+            return _error(500, f"Cannot {verb} the orchestration instance {instance_id} because instance is "
+                               f"in the {before.runtime_status} state.",
+                          message="Something went wrong while processing your request",
+                          exception_type="System.InvalidOperationException")
         return web.json_response(None, status=_OUTCOME_STATUS[outcome])
 
     async def restart(self, request: web.Request) -> web.Response:
@@ -214,6 +259,25 @@ def _origin(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
-def _error(status: int, message: str) -> web.Response:
-    # The SDK's start_new reads `ExceptionMessage` from a 400 answer.
-    return web.json_response({"Message": message, "ExceptionMessage": message}, status=status)
+def _seconds(query: Any, name: str) -> float | None:
+    """A TimeSpan query value as HttpApiHandler reads it: seconds as a number, anything else absent."""
+    try:
+        value = float(query.get(name, ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def _argument_error(exception_message: str) -> web.Response:
+    # HttpApiHandler.HandleRequestAsync answers an ArgumentException (e.g. an unknown orchestrator) so.
+    return _error(400, exception_message, message="One or more of the arguments submitted is incorrect",
+                  exception_type="System.ArgumentException")
+
+
+def _error(status: int, exception_message: str, message: str | None = None,
+           exception_type: str | None = None) -> web.Response:
+    """The extension's error body (CreateErrorResponse): the SDK's start_new reads `ExceptionMessage`."""
+    body = {"Message": message or exception_message, "ExceptionMessage": exception_message}
+    if exception_type:
+        body["ExceptionType"] = exception_type
+    return web.json_response(body, status=status)

@@ -49,10 +49,11 @@ def orchestrator_completed() -> Event:
 
 
 def execution_started(name: str, instance_id: str, execution_id: str, input_text: str | None,
-                      parent_instance_id: str | None) -> Event:
+                      parent_instance_id: str | None, version: str | None = None) -> Event:
     parent = {"OrchestrationInstance": {"InstanceId": parent_instance_id}} if parent_instance_id else None
-    # `Version` must be present (null is fine) or the SDK fails reading the history.
-    return _event(EventType.EXECUTION_STARTED, Name=name, Input=input_text, Version=None,
+    # `Version` must be present (null is fine) or the SDK fails reading the history; the SDK's
+    # `context.version` is this field (DurableOrchestrationContext._extract_version_from_history).
+    return _event(EventType.EXECUTION_STARTED, Name=name, Input=input_text, Version=version,
                   OrchestrationInstance={"InstanceId": instance_id, "ExecutionId": execution_id},
                   ParentInstance=parent)
 

@@ -52,7 +52,8 @@ class DevHost:
         self._binding = ""  # known once the port is bound (the port may be 0: any free port)
         self.activities = ActivityRunner(self.index, options.activity_workers, "", str(options.app_dir))
         self.store = open_store(options.state)
-        self.engine = Engine(self.index, self.store, self.activities)
+        self.engine = Engine(self.index, self.store, self.activities,
+                             versions=self.host_json.versions)
         self.timers = TimerScheduler(self.index.timers, str(options.app_dir), lambda: self._binding)
         self.mcp = McpEndpoint(self.index.mcp_tools, self.keys, lambda: self._binding, options.app_dir,
                                options.easy_auth, self.host_json.mcp)

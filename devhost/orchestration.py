@@ -21,6 +21,7 @@ from devhost.actions import ActionType, find_nondeterminism, flatten, is_cancele
 from devhost.activities import ActivityRunner
 from devhost.app_loader import FunctionIndex
 from devhost.entities import EntityRunner
+from devhost.failures import orchestrator_failure
 from devhost.history import Event, EventType
 from devhost.logs import log_exception
 from devhost.replay import ReplayResult, build_context, run_handle
@@ -51,6 +52,7 @@ from devhost.store import (
     InstanceStore,
 )
 from devhost.timeutil import format_api_time, parse_time, utc_now
+from devhost.versioning import VersionPolicy
 from devhost.work import WorkRunner
 
 log = logging.getLogger("devhost")
@@ -60,7 +62,21 @@ class StartError(Exception):
     """Starting failed for a reason the caller may read (unknown orchestrator, instance still running)."""
 
 
-Outcome = Literal["accepted", "not_found", "gone"]  # for raise_event, terminate, suspend, resume
+class UnknownOrchestrator(StartError):
+    """No orchestrator is registered under the name (the extension's ArgumentException)."""
+
+
+def unknown_orchestrator_message(name: str, known: list[str]) -> str:
+    """The extension's ArgumentException text (DurableTaskExtension.GetInvalidOrchestratorFunctionMessage)."""
+    message = (f"The function '{name}' doesn't exist, is disabled, or is not an orchestrator function. "
+               "Additional info: ")
+    if known:
+        return message + "The following are the known orchestrator functions: '" + "', '".join(known) + "'."
+    return message + "No orchestrator functions are currently registered!"
+
+
+# For raise_event, terminate, suspend, resume; "conflict": suspend or resume in a state that refuses it.
+Outcome = Literal["accepted", "not_found", "gone", "conflict"]
 
 
 @dataclass
@@ -74,8 +90,10 @@ class _Batch:
 
 class Engine:
     def __init__(self, index: FunctionIndex, store: InstanceStore, activities: ActivityRunner,
-                 replay_workers: int = 4) -> None:
+                 replay_workers: int = 4, versions: VersionPolicy | None = None) -> None:
         self._index = index
+        self._versions = versions or VersionPolicy()
+        self._held_back: set[str] = set()  # instances whose version this worker rejects (logged once)
         self._store = store
         self._replay_pool = ThreadPoolExecutor(replay_workers, thread_name_prefix="devhost-replay")
         self.entities = EntityRunner(index, store, self._replay_pool)
@@ -85,11 +103,12 @@ class Engine:
     # ----- the management API's operations (called on the loop) -----
 
     def start(self, name: str, instance_id: str | None = None, input_text: str | None = None,
-              parent: dict[str, Any] | None = None) -> InstanceRecord:
+              parent: dict[str, Any] | None = None, version: str | None = None) -> InstanceRecord:
+        """A new instance. `version` None takes host.json's defaultVersion: the extension stamps every new
+        orchestration, sub-orchestrations included, with it unless a version is asked for."""
         function = self._index.orchestrators.find(name)
         if function is None:
-            raise StartError(f"The function '{name}' doesn't exist, is disabled, or is not an orchestrator "
-                             "function. Additional info: no orchestrator function has that name.")
+            raise UnknownOrchestrator(unknown_orchestrator_message(name, self._index.orchestrator_names))
         instance_id = instance_id or uuid.uuid4().hex
         existing = self._store.get(instance_id)
         if existing is not None and not existing.is_terminal:
@@ -99,7 +118,8 @@ class Engine:
             self._work.drop_timers(instance_id)
             self._store.delete(instance_id)
         record = InstanceRecord(instance_id, function.name, input_text, parent=parent,
-                                execution_id=uuid.uuid4().hex)
+                                execution_id=uuid.uuid4().hex,
+                                version=self._versions.default_version if version is None else version)
         log.info("orchestration %s (%s): (new) -> %s", instance_id, record.name, PENDING)
         self._store.save(record)
         self._kick(instance_id)
@@ -118,7 +138,8 @@ class Engine:
             return "not_found"
         if record.is_terminal:
             return "gone"
-        record.queued_events.append({"name": name, "input": input_text})
+        # `received` tells continue_as_new which events the ending execution had already been given.
+        record.queued_events.append({"name": name, "input": input_text, "received": format_api_time(utc_now())})
         deliver_queued_events(record)
         self._store.save(record)
         if record.inbox:
@@ -176,7 +197,7 @@ class Engine:
                 task = record.tasks.get(task_id, {})
                 self._start_child(record.instance_id, record.execution_id,
                                   StartSubOrchestration(int(task_id), work["name"], work["instance_id"],
-                                                        task.get("input")))
+                                                        task.get("input"), task.get("version")))
             elif child.is_terminal and child.parent:
                 failed = child.runtime_status != COMPLETED
                 self._post(record.instance_id, record.execution_id,
@@ -221,6 +242,9 @@ class Engine:
             self._finish(record, FAILED, f"The orchestrator function '{record.name}' no longer exists.", None)
             self._store.save(record)
             return None
+        if not self._versions.accepts(record.version):
+            self._refuse_version(record)
+            return None
         if record.pending_batch is not None:  # cut short by a crash: its events are in history, run it again
             pending = record.pending_batch
             retries = Scheduled(pending["retry_events"])  # their work is in open_work/open_timers, re-armed
@@ -231,7 +255,7 @@ class Engine:
         if not record.history:
             parent = record.parent["instance_id"] if record.parent else None
             events.append(h.execution_started(record.name, instance_id, record.execution_id, record.input,
-                                              parent))
+                                              parent, record.version))
         taken, retries = self._take_inbox(record, now)
         record.history.extend(events + taken)
         record.pending_batch = {"started": format_api_time(now), "retry_events": retries.events}
@@ -239,6 +263,20 @@ class Engine:
         record.touch()
         self._store.save(record)
         return _Batch(record.execution_id, function.handle, build_context(record), retries, now)
+
+    def _refuse_version(self, record: InstanceRecord) -> None:
+        """versionMatchStrategy rejects the instance's version: Reject leaves it waiting (on Azure, for a
+        worker whose defaultVersion matches; devhost has no other), Fail fails it."""
+        if self._versions.fails:
+            message = (f"The orchestration version '{record.version}' does not match the worker version "
+                       f"'{self._versions.default_version}' ({self._versions.match}).")
+            self._finish(record, FAILED, message, failure=(message, ""))
+            self._store.save(record)
+        elif record.instance_id not in self._held_back:
+            self._held_back.add(record.instance_id)
+            log.warning("orchestration %s (%s): version %r is not run by this worker (defaultVersion %r, %s); "
+                        "it stays %s", record.instance_id, record.name, record.version,
+                        self._versions.default_version, self._versions.match, record.runtime_status)
 
     def _take_inbox(self, record: InstanceRecord, now: datetime) -> tuple[list[Event], Scheduled]:
         """The inbox events for this batch, ordered so the SDK gives task ids in the host's order.
@@ -282,8 +320,8 @@ class Engine:
             return []
         if result.error is not None:
             log.warning("orchestration %s (%s) raised %s", record.instance_id, record.name, result.error_type)
-            message = f"Orchestrator function '{record.name}' failed: {result.error}"
-            self._finish(record, FAILED, message, failure=(message, result.details))
+            reason, details = orchestrator_failure(record.name, result.error)
+            self._finish(record, FAILED, reason, failure=(reason, details))
             return []
         self._drop_cancelled_timers(record, actions)
         new = actions[len(record.actions_seen):]
@@ -294,26 +332,36 @@ class Engine:
             self._finish(record, FAILED, str(exc), failure=(str(exc), ""))
             return []
         if result.is_done:
-            return self._done(record, actions, result, scheduled)
+            return self._done(record, actions, result, scheduled, batch.started)
         record.history.extend(batch.retries.events + scheduled.events + [h.orchestrator_completed()])
         deliver_queued_events(record)
         return batch.retries.work + scheduled.work
 
     def _done(self, record: InstanceRecord, actions: list[dict[str, Any]], result: ReplayResult,
-              scheduled: Scheduled) -> list[Work]:
+              scheduled: Scheduled, started: datetime) -> list[Work]:
         # Signals are fire-and-forget: they go out even though the execution ends here.
         signals: list[Work] = [w for w in scheduled.work
                                if isinstance(w, EntityOperation) and w.reply_id is None]
         if actions and actions[-1].get("actionType") == ActionType.CONTINUE_AS_NEW:
-            self._continue_as_new(record, actions[-1].get("input"))
+            self._continue_as_new(record, actions[-1].get("input"), started)
         else:
             self._finish(record, COMPLETED, result.output, None)
         return signals
 
-    def _continue_as_new(self, record: InstanceRecord, new_input: str | None) -> None:
-        """Same instance, fresh history and the new input; events not yet seen stay queued."""
+    def _continue_as_new(self, record: InstanceRecord, new_input: str | None, started: datetime) -> None:
+        """Same instance, fresh history and the new input, same version.
+
+        Events raised before the final episode began are dropped, consumed or not: the extension's
+        out-of-process shim calls ContinueAsNew(input) without preserveUnprocessedEvents
+        (Listener/OutOfProcOrchestrationShim.cs), so on Azure they are lost. Events raised while that episode
+        ran were still in the queue there, so they go to the new execution."""
         self._work.drop_timers(record.instance_id)
-        record.queued_events = undelivered_external_events(record) + record.queued_events
+        kept = [e for e in undelivered_external_events(record) + record.queued_events
+                if e.get("received") and parse_time(e["received"]) >= started]
+        if len(kept) < len(record.queued_events) + len(undelivered_external_events(record)):
+            log.info("orchestration %s (%s): continue_as_new drops events it had not consumed",
+                     record.instance_id, record.name)
+        record.queued_events = kept
         record.input = new_input
         record.execution_id = uuid.uuid4().hex
         record.history, record.actions_seen, record.action_task_ids = [], [], []
@@ -347,11 +395,14 @@ class Engine:
             return "not_found"
         if record.is_terminal:
             return "gone"
-        if suspended != (record.runtime_status == SUSPENDED):
-            self._set_status(record, SUSPENDED if suspended else RUNNING)
-            self._store.save(record)
-            if not suspended:
-                self._kick(instance_id)
+        # DurableClient.SuspendAsync/ResumeAsync: only Running, Pending or ContinuedAsNew instances suspend and
+        # only Suspended ones resume; anything else is an InvalidOperationException.
+        if suspended != (record.runtime_status in (RUNNING, PENDING, CONTINUED_AS_NEW)):
+            return "conflict"
+        self._set_status(record, SUSPENDED if suspended else RUNNING)
+        self._store.save(record)
+        if not suspended:
+            self._kick(instance_id)
         return "accepted"
 
     # ----- completions coming back -----
@@ -359,7 +410,7 @@ class Engine:
     def _start_child(self, instance_id: str, execution_id: str, item: StartSubOrchestration) -> None:
         parent = {"instance_id": instance_id, "execution_id": execution_id, "task_id": item.task_id}
         try:
-            self.start(item.name, item.instance_id, item.input, parent=parent)
+            self.start(item.name, item.instance_id, item.input, parent=parent, version=item.version)
         except StartError as exc:
             self._post(instance_id, execution_id, h.sub_orchestration_failed(item.task_id, str(exc), ""))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +21,6 @@ class ReplayResult:
     custom_status: Any = None
     error: str | None = None  # the orchestrator raised: its message
     error_type: str = ""  # for logs, which never carry the message
-    details: str = ""  # traceback text, kept for a parent orchestration's SubOrchestrationInstanceFailed
 
 
 def build_context(record: InstanceRecord) -> str:
@@ -48,8 +46,7 @@ def _failure(exc: Exception) -> ReplayResult:
     # The SDK raises with the text "<message>\n\n$OutOfProcData$:<state JSON>"; the state has `error`.
     text = str(exc)
     cause = exc.__cause__ or exc
-    result = ReplayResult(error_type=type(cause).__name__,
-                          details="".join(traceback.format_exception(cause)))
+    result = ReplayResult(error_type=type(cause).__name__)
     if _STATE_MARKER in text:
         head, _, tail = text.rpartition(_STATE_MARKER)
         try:

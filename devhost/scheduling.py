@@ -38,6 +38,7 @@ class StartSubOrchestration:
     name: str
     instance_id: str
     input: str | None
+    version: str | None = None  # call_sub_orchestrator(version=); None: host.json defaultVersion
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def _schedule_one(record: InstanceRecord, action: Action, task_id: int, index: i
                 "input": action.get("input"), "index": index, "retry": None}
         if not is_activity:
             task["instance_id"] = action.get("instanceId") or f"{record.instance_id}:{task_id}"
+            task["version"] = action.get("version")  # the SDK's CallSubOrchestratorAction `version`
         if kind in (ActionType.CALL_ACTIVITY_WITH_RETRY, ActionType.CALL_SUB_ORCHESTRATOR_WITH_RETRY):
             task["retry"] = _new_retry(record, task_id, task, action.get("retryOptions") or {})
         record.tasks[str(task_id)] = task
@@ -124,7 +126,7 @@ def _attempt(record: InstanceRecord, task_id: int, task: dict[str, Any]) -> Sche
     child = task["instance_id"]
     record.open_work[str(task_id)] = {"kind": "suborchestration", "name": task["name"], "instance_id": child}
     return Scheduled([h.sub_orchestration_created(task_id, task["name"], child, task["input"])],
-                     [StartSubOrchestration(task_id, task["name"], child, task["input"])])
+                     [StartSubOrchestration(task_id, task["name"], child, task["input"], task.get("version"))])
 
 
 def _arm(record: InstanceRecord, task_id: int, fire_at: datetime) -> Scheduled:
@@ -206,5 +208,5 @@ def deliver_queued_events(record: InstanceRecord) -> None:
 def undelivered_external_events(record: InstanceRecord) -> list[dict[str, Any]]:
     """External events moved to the inbox but not yet seen by the orchestrator (entity answers excluded)."""
     replies = {t.get("reply") for t in record.tasks.values() if t.get("reply")}
-    return [{"name": e["Name"], "input": e.get("Input")} for e in record.inbox
+    return [{"name": e["Name"], "input": e.get("Input"), "received": e["Timestamp"]} for e in record.inbox
             if e["EventType"] == EventType.EVENT_RAISED and e["Name"] not in replies]

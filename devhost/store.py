@@ -48,6 +48,9 @@ class InstanceRecord:
     # A batch begun (its events already in history) whose answer is not yet applied: {"started",
     # "retry_events"}. Set only while the orchestrator runs; after a crash it says to run that batch again.
     pending_batch: dict[str, Any] | None = None
+    # The orchestration version (host.json defaultVersion or the one asked for), fixed at creation and kept
+    # across continue_as_new; the SDK reads it as `context.version` from ExecutionStarted.Version.
+    version: str | None = None
 
     @property
     def is_terminal(self) -> bool:

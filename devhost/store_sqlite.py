@@ -43,6 +43,14 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A state file written by an older devhost lacks columns for newer record fields: add them (null)."""
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(instances)")}
+        for column in _JSON_COLUMNS:
+            if column not in present:
+                self._db.execute(f"ALTER TABLE instances ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         with self._lock:
@@ -98,5 +106,5 @@ class SqliteStore:
 def _record(columns: tuple[str, ...], row: tuple[Any, ...]) -> InstanceRecord:
     values = dict(zip(columns, row, strict=True))
     for column in _JSON_COLUMNS:
-        values[column] = json.loads(values[column])
+        values[column] = None if values[column] is None else json.loads(values[column])
     return InstanceRecord.from_dict(values)

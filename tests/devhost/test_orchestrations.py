@@ -42,7 +42,8 @@ def test_activity_with_retry_fails_twice_then_succeeds(http: httpx.Client) -> No
 
 def test_retry_gives_up_after_the_last_attempt(http: httpx.Client) -> None:
     done = wait_for(http, start(http, "retry_exhausted"))
-    assert done["output"] == {"caught": "exploded: always"}
+    # The extension's text (TaskActivityShim): "Activity function '{name}' failed: " + " {type}: {message}".
+    assert done["output"] == {"caught": "Activity function 'explode' failed:  ValueError: exploded: always"}
 
 
 def test_durable_timer_fires_at_its_time(http: httpx.Client) -> None:
@@ -90,13 +91,14 @@ def test_custom_status_is_visible_while_waiting_and_kept_after(http: httpx.Clien
 
 def test_activity_error_reaches_the_orchestrator(http: httpx.Client) -> None:
     done = wait_for(http, start(http, "catches_failure"))
-    assert done["output"] == {"error": "exploded: caught"}
+    assert done["output"] == {"error": "Activity function 'explode' failed:  ValueError: exploded: caught"}
 
 
 def test_uncaught_activity_error_fails_the_instance(http: httpx.Client) -> None:
     done = wait_for(http, start(http, "uses_failing_activity"))
     assert done["runtimeStatus"] == "Failed"
-    assert done["output"].startswith("Orchestrator function 'uses_failing_activity' failed: exploded: second")
+    assert done["output"].startswith("Orchestrator function 'uses_failing_activity' failed: "
+                                     "Activity function 'explode' failed:  ValueError: exploded: second")
 
 
 def test_non_determinism_fails_the_instance_loudly(http: httpx.Client, devhost_url: str) -> None:

@@ -205,5 +205,6 @@ def test_activity_runner_outcomes() -> None:
         runner.shutdown()
     assert (doubled.ok, doubled.result) == (True, "42")
     assert upper.result == '"NOT JSON"'  # text that is not JSON reaches the activity as a string
-    assert (failed.ok, failed.reason) == (False, "'k'") and "KeyError" in failed.details
+    assert (failed.ok, failed.reason) == (False, "Activity function 'broken' failed:  KeyError: 'k'")
+    assert "KeyError" in failed.details and "activities.py" not in failed.details
     assert not missing.ok and "'missing' doesn't exist" in missing.reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +31,7 @@ def _json(value: Any, status: int = 200) -> func.HttpResponse:
 async def start_orchestration(req: func.HttpRequest, client: Client) -> func.HttpResponse:
     body = req.get_body()
     instance_id = await client.start_new(req.route_params["name"], req.params.get("id"),
-                                         json.loads(body) if body else None)
+                                         json.loads(body) if body else None, version=req.params.get("version"))
     return client.create_check_status_response(req, instance_id)
 
 
@@ -378,6 +379,62 @@ def parent_with_retry(context: df.DurableOrchestrationContext):
 @app.orchestration_trigger(context_name="context")
 def flaky_child(context: df.DurableOrchestrationContext):
     return (yield context.call_activity("flaky", f"child-{context.get_input()}"))
+
+
+@app.orchestration_trigger(context_name="context")
+def catches_whole_failure(context: df.DurableOrchestrationContext):
+    """The whole text an activity's failure reaches the orchestrator with."""
+    try:
+        yield context.call_activity("explode", "whole")
+    except Exception as exc:
+        return {"error": str(exc)}
+    return {"error": None}
+
+
+@app.orchestration_trigger(context_name="context")
+def versioned(context: df.DurableOrchestrationContext):
+    """Its version, a child's without a version asked for, and a child's with one."""
+    default_child = yield context.call_sub_orchestrator("version_child")
+    chosen_child = yield context.call_sub_orchestrator("version_child", version="0.9")
+    return {"version": context.version, "default_child": default_child, "chosen_child": chosen_child}
+
+
+@app.orchestration_trigger(context_name="context")
+def version_child(context: df.DurableOrchestrationContext):
+    return context.version
+
+
+@app.orchestration_trigger(context_name="context")
+def version_rounds(context: df.DurableOrchestrationContext):
+    if not context.get_input():
+        context.continue_as_new({"second": True})
+        return None
+    return context.version
+
+
+@app.orchestration_trigger(context_name="context", orchestration="NamedOrchestration")
+def named_impl(context: df.DurableOrchestrationContext):
+    return "named"
+
+
+@app.orchestration_trigger(context_name="context")
+def carry_over(context: df.DurableOrchestrationContext):
+    """Generation 1 naps, optionally lingers in its last episode, then continues as new; generation 2 waits
+    one second for a 'tick' event. Shows which events survive continue_as_new."""
+    state = context.get_input() or {}
+    if not state.get("second"):
+        yield context.call_activity("nap", state.get("nap", 0.1))
+        if state.get("linger"):
+            time.sleep(state["linger"])  # test only: the final episode takes this long
+        context.continue_as_new({"second": True})
+        return None
+    expiry = context.create_timer(context.current_utc_datetime + timedelta(seconds=1))
+    tick = context.wait_for_external_event("tick")
+    winner = yield context.task_any([tick, expiry])
+    if winner == tick:
+        expiry.cancel()
+        return {"tick": json.loads(tick.result)}
+    return {"tick": None}
 
 
 # ----- entities -----
