@@ -8,15 +8,19 @@ by themselves (a function app without AzureWebJobsStorage, Resource Health Unava
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.catalog.entities import entity_facts
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
-from shared.engines.analyzers.common import fill, regex, table
+from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.analyzers.ledger import azure_call, latest
-from shared.session import Evidence, RunTool, SessionState
+from shared.engines.catalog_hits import facts_of
+from shared.models import EvidenceItem
+from shared.session import Conclude, Evidence, RunTool, SessionState
 from shared.tools.text_tools import setting_defined, setting_references
 
 PLAYBOOKS = "playbooks"
@@ -236,6 +240,10 @@ def finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None
     kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
     for rule in table(FINDINGS):
         if rule.get("computed"):
+            computed = _COMPUTED.get(rule["id"])
+            facts = computed(state) if computed else None  # code-setting-not-in-app is judged by the rules engine
+            if facts is not None:
+                return rule, facts
             continue
         if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
             continue
@@ -246,6 +254,19 @@ def finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None
             if facts is not None:
                 return rule, facts
     return None
+
+
+def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str, str]) -> Conclude:
+    """Conclude from an evidence finding: its category and templates, the Azure result it read as evidence."""
+    facts = {**facts_of(state, None), **found}
+    root_cause = fill(rule["root_cause"], facts).strip()
+    evidence = [EvidenceItem(source=rule["tool"], summary=e.summary[:300])
+                for e in state.ledger if e.tool == rule["tool"]][-1:]
+    evidence.append(EvidenceItem(source="knowledge", summary=f"{rule['id']}: {rule['source']}"[:300]))
+    return Conclude(message=root_cause.split(". ")[0][:300],
+                    report=report(state, category=rule["category"], confidence=rule.get("confidence", "high"),
+                                  root_cause=root_cause,
+                                  actions=[fill(a, facts).strip() for a in rule["actions"]], evidence=evidence))
 
 
 def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | None:
@@ -259,9 +280,62 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
     value = str(_dotted(data, rule["field"]) or "")
     if not regex(rule["matches"]).search(value):
         return None
+    if rule.get("type_matches") and not regex(rule["type_matches"]).search(str(data.get("type") or "")):
+        return None
     if rule.get("unless_field") and regex(rule["unless_matches"]).search(str(data.get(rule["unless_field"]) or "")):
         return None
-    return {"value": value, "summary": str(data.get("summary") or "")}
+    return {"value": value, "summary": str(data.get("summary") or ""), "name": str(data.get("name") or ""),
+            "type": str(data.get("type") or "")}
+
+
+def _resources(state: SessionState, type_pattern: str) -> list[dict[str, Any]]:
+    """The data of every successful get_resource of that type, newest first."""
+    return [e.data for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+            and regex(type_pattern).search(str(e.data.get("type") or ""))]
+
+
+def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
+    """A Cosmos DB account whose IP rules cover none of the app's outbound addresses (IP coverage, computed)."""
+    sites = _resources(state, r"(?i)^Microsoft\.Web/sites$")
+    app_ips = [ip for site in sites[:1] for ip in (site.get("possibleOutboundIpAddresses")
+                                                    or site.get("outboundIpAddresses") or [])]
+    if not app_ips:
+        return None
+    for account in _resources(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts$"):
+        rules = [str(r) for r in account.get("ipRules") or []]
+        if not rules or str(account.get("publicNetworkAccess") or "Enabled") == "Disabled":
+            continue
+        if not any(_covers(rule, ip) for rule in rules for ip in app_ips):
+            return {"name": str(account.get("name")), "type": "Cosmos DB account", "rules": ", ".join(rules[:6]),
+                    "app_ips": ", ".join(app_ips[:6])}
+    return None
+
+
+def _covers(rule: str, address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.strip()) in ipaddress.ip_network(rule.strip(), strict=False)
+    except ValueError:
+        return False
+
+
+def certificate_expired(state: SessionState) -> dict[str, str] | None:
+    """An App Service certificate in the app's group whose expirationDate has passed (computed against now)."""
+    for cert in _resources(state, r"(?i)^Microsoft\.Web/certificates$"):
+        try:
+            expires = datetime.fromisoformat(str(cert.get("expirationDate") or "").replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        if expires < datetime.now(UTC):  # decided in the decide activity, never in the orchestrator
+            hosts = ", ".join(str(h) for h in (cert.get("hostNames") or [cert.get("subjectName")]) if h)
+            return {"name": str(cert.get("name")), "hosts": hosts or "its host names",
+                    "expired": expires.date().isoformat()}
+    return None
+
+
+_COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
+             "app-service-certificate-expired": certificate_expired}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

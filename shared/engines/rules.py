@@ -14,14 +14,14 @@ import re
 from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
-from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, report, specific_hit, table_entry
+from shared.engines.analyzers.common import SYMPTOM_PREFIX, specific_hit, table_entry
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
+from shared.engines.catalog_hits import catalog_hits, contradicted, decisive
 from shared.engines.clues import decide_from_clue, matching_clue
-from shared.engines.playbooks import FINDINGS, finding, investigate, missing_code_settings
+from shared.engines.playbooks import FINDINGS, conclude_finding, finding, investigate, missing_code_settings
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
@@ -201,13 +201,13 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
         return step
     missing = missing_code_settings(state)
     if missing:
-        return _conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": missing[0]})
+        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": missing[0]})
     found = finding(state)
     if found is not None and found[0].get("delegate"):
         signature = next(s for s in signatures() if s.id == found[0]["delegate"])
         return analyzer_for(signature.analyzer)(state, Hit(signature, quotes=[found[0]["root_cause"].strip()]))
     if found is not None:
-        return _conclude_finding(state, *found)
+        return conclude_finding(state, *found)
     clue = matching_clue(state)
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)
@@ -220,18 +220,6 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     if lead is not None and lead.category != "out_of_scope":
         return conclude_from_lead(state, lead)
     return ask_for_the_error(state, None)
-
-
-def _conclude_finding(state: SessionState, rule: dict, found: dict[str, str]) -> Conclude:
-    facts = {**facts_of(state, None), **found}
-    root_cause = fill(rule["root_cause"], facts).strip()
-    evidence = [EvidenceItem(source=rule["tool"], summary=e.summary[:300])
-                for e in state.ledger if e.tool == rule["tool"]][-1:]
-    evidence.append(EvidenceItem(source="knowledge", summary=f"{rule['id']}: {rule['source']}"[:300]))
-    return Conclude(message=root_cause.split(". ")[0][:300],
-                    report=report(state, category=rule["category"], confidence=rule.get("confidence", "high"),
-                                  root_cause=root_cause,
-                                  actions=[fill(a, facts).strip() for a in rule["actions"]], evidence=evidence))
 
 
 def _out_of_scope(state: SessionState, entry: EntryHit) -> Decision:

@@ -16,7 +16,7 @@ from shared.engines.analyzers.common import fill, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
-from shared.engines.playbooks import investigate
+from shared.engines.playbooks import conclude_finding, finding, investigate
 from shared.models import ClientRequest, EvidenceItem
 from shared.session import Conclude, RunTool, SessionState
 
@@ -31,6 +31,9 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
     step = investigate(state)
     if isinstance(step, RunTool):
         return step
+    found = finding(state)  # what the resource's Azure reads decide by themselves beats asking about a symptom
+    if found is not None and not found[0].get("delegate"):
+        return conclude_finding(state, *found)
     if not state.requests_asked:
         facts = facts_of(state, hit)
         request = ClientRequest(

@@ -1,0 +1,48 @@
+"""Findings the Azure evidence decides by itself (knowledge/evidence_findings.yaml, shared/engines/playbooks.py),
+including the computed ones: IP coverage of a Cosmos DB firewall and a certificate's expiry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.engines.playbooks import finding
+from shared.models import Options
+from shared.session import Evidence, Material, SessionState
+
+SITE = {"type": "Microsoft.Web/sites", "name": "func-a", "kind": "functionapp,linux",
+        "outboundIpAddresses": ["20.50.2.91", "20.50.3.14"], "possibleOutboundIpAddresses": ["20.50.2.91",
+                                                                                              "20.50.3.14"]}
+
+
+def state_with(*reads: dict[str, Any]) -> SessionState:
+    state = SessionState(trace_id="e" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description="403 from Cosmos DB since yesterday"))
+    for data in reads:
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary=str(data), data=data))
+    return state
+
+
+def test_a_cosmos_firewall_that_covers_none_of_the_app_s_addresses_decides():
+    cosmos = {"type": "Microsoft.DocumentDB/databaseAccounts", "name": "cosmos-a", "publicNetworkAccess": "Enabled",
+              "ipRules": ["203.0.113.0/24", "198.51.100.7"]}
+    rule, facts = finding(state_with(SITE, cosmos)) or ({}, {})
+    assert rule.get("id") == "service-ip-rules-exclude-app" and facts["name"] == "cosmos-a"
+    covering = {**cosmos, "ipRules": ["203.0.113.0/24", "20.50.2.0/24"]}
+    assert (finding(state_with(SITE, covering)) or ({"id": None}, {}))[0]["id"] != "service-ip-rules-exclude-app"
+
+
+def test_an_expired_certificate_decides_and_a_valid_one_does_not():
+    expired = {"type": "Microsoft.Web/certificates", "name": "portal-2024", "hostNames": ["portal.contoso.com"],
+               "expirationDate": "2025-06-01T00:00:00Z"}
+    rule, facts = finding(state_with(SITE, expired)) or ({}, {})
+    assert rule.get("id") == "app-service-certificate-expired" and facts["expired"] == "2025-06-01"
+    valid = {**expired, "expirationDate": "2999-01-01T00:00:00Z"}
+    assert finding(state_with(SITE, valid)) is None
+
+
+def test_public_access_disabled_on_a_database_decides_but_not_on_a_vault_it_has_its_own_analyzer_for():
+    sql = {"type": "Microsoft.Sql/servers", "name": "sql-a", "publicNetworkAccess": "Disabled"}
+    rule, facts = finding(state_with(SITE, sql)) or ({}, {})
+    assert rule.get("id") == "dependency-public-network-access-disabled" and facts["name"] == "sql-a"
+    vault = {"type": "Microsoft.KeyVault/vaults", "name": "kv-a", "publicNetworkAccess": "Disabled"}
+    assert finding(state_with(SITE, vault)) is None
