@@ -124,9 +124,11 @@ def clear_signature_scans() -> None:
     _scan.cache_clear()
 
 
-# "nothing is hosted on Azure", "we don't use Azure", "not on Azure": a mention that says Azure is not involved.
+# "nothing is hosted on Azure", "we don't use Azure", "moving our API off Azure": a mention that says Azure is not
+# (or no longer) involved.
 _NOT_AZURE_BEFORE = re.compile(r"(?:\bnothing\b[^.;!?\n]{0,25}\b(?:on|in)|\b(?:not|never|don't|do not|doesn't|"
-                               r"does not)\b[^.;!?\n]{0,25}\b(?:on|in|use|using|with))\s+$", re.IGNORECASE)
+                               r"does not)\b[^.;!?\n]{0,25}\b(?:on|in|use|using|with)|\b(?:off|away from)|"
+                               r"\b(?:moving|moved|migrating|migrated)\b[^.;!?\n]{0,30}\bfrom)\s+$", re.IGNORECASE)
 
 
 def mentions_azure(material: Material) -> bool:

@@ -111,3 +111,11 @@ def test_a_report_that_says_azure_is_not_involved_is_another_platform_s():
     hosted = run_engine({"error_description": error.replace("nothing is hosted on Azure", "the API is hosted on "
                                                                                         "Azure Functions")})
     assert not (isinstance(hosted.final, GiveUp) and hosted.final.report.category == "out_of_scope")
+
+
+def test_a_platform_the_team_moves_to_is_not_azure_even_when_azure_is_named_as_the_old_home():
+    error = ("We are moving our Node API off Azure App Service to Google App Engine. Deploying fails:\n"
+             "$ gcloud app deploy app.yaml --project acme\nERROR: (gcloud.app.deploy) Error Response: [13] An "
+             "internal error occurred.")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, GiveUp) and outcome.final.report.category == "out_of_scope"
