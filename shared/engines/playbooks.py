@@ -285,7 +285,7 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
     if rule.get("unless_field") and regex(rule["unless_matches"]).search(str(data.get(rule["unless_field"]) or "")):
         return None
     return {"value": value, "summary": str(data.get("summary") or ""), "name": str(data.get("name") or ""),
-            "type": str(data.get("type") or "")}
+            "type": str(data.get("type") or ""), "workspace": str((data.get("workspace") or {}).get("name") or "")}
 
 
 def _resources(state: SessionState, type_pattern: str) -> list[dict[str, Any]]:

@@ -146,26 +146,36 @@ def query_logs(args: LogsArguments) -> Found:
     that times out or answers partially is retried once over half the window; partial results come back with
     status `partial`."""
     query, cap = capped_query(args.query)
-    customer_id = _workspace_customer_id(args.workspace_resource_id)
+    workspace = _workspace(args.workspace_resource_id)
+    customer_id = str(workspace.get("customerId") or "")
     if not customer_id:
         return "no_data", "the workspace reports no workspace id (customerId)", {"rows": []}
-    result, failure = _query_attempt(customer_id, query, args.hours)
+    status, summary, data = _logs_read(customer_id, query, cap, args.hours)
+    # The workspace's own state travels with its rows: a daily cap reached explains rows that stop coming.
+    return status, summary, {**data, "workspace": workspace}
+
+
+def _logs_read(customer_id: str, query: str, cap: int, hours: int) -> Found:
+    result, failure = _query_attempt(customer_id, query, hours)
     if failure is None and not _is_partial(result):
-        return _logs_found(result, cap, args.hours, args.hours)
-    half = args.hours / 2
+        return _logs_found(result, cap, hours, hours)
+    half = hours / 2
     retried, retry_failure = _query_attempt(customer_id, query, half)
     if retry_failure is None:
-        return _logs_found(retried, cap, half, args.hours)  # complete, or partial over the smaller window
+        return _logs_found(retried, cap, half, hours)  # complete, or partial over the smaller window
     if _is_partial(result):  # the smaller window failed outright: the first, partial answer is better than none
-        return _logs_found(result, cap, args.hours, args.hours)
+        return _logs_found(result, cap, hours, hours)
     raise retry_failure
 
 
-def _workspace_customer_id(workspace_resource_id: str) -> str:
-    """The workspace id (customerId) the query API takes, read from the workspace resource itself."""
-    workspace = rest_dict(client("resources", subscription_of(workspace_resource_id)).resources.get_by_id(
+def _workspace(workspace_resource_id: str) -> dict[str, Any]:
+    """What the query needs of the workspace resource (customerId) and its ingestion state (the daily cap)."""
+    found = rest_dict(client("resources", subscription_of(workspace_resource_id)).resources.get_by_id(
         uri_path(workspace_resource_id), api_version=_WORKSPACE_API_VERSION, **call_options()))
-    return str((workspace.get("properties") or {}).get("customerId") or "")
+    properties = found.get("properties") or {}
+    capping = properties.get("workspaceCapping") or {}
+    return {"name": found.get("name"), "customerId": properties.get("customerId"),
+            "dailyQuotaGb": capping.get("dailyQuotaGb"), "dataIngestionStatus": capping.get("dataIngestionStatus")}
 
 
 def _query_attempt(workspace_id: str, query: str, hours: float) -> tuple[Any, AzureError | None]:

@@ -46,3 +46,24 @@ def test_public_access_disabled_on_a_database_decides_but_not_on_a_vault_it_has_
     assert rule.get("id") == "dependency-public-network-access-disabled" and facts["name"] == "sql-a"
     vault = {"type": "Microsoft.KeyVault/vaults", "name": "kv-a", "publicNetworkAccess": "Disabled"}
     assert finding(state_with(SITE, vault)) is None
+
+
+def test_a_workspace_over_its_daily_cap_explains_telemetry_that_stops():
+    state = state_with(SITE)
+    state.add_evidence(Evidence(tool="query_logs", status="no_data", summary="no rows", data={
+        "rows": [], "workspace": {"name": "log-a", "dataIngestionStatus": "OverQuota", "dailyQuotaGb": 1.0}}))
+    rule, facts = finding(state) or ({}, {})
+    assert rule.get("id") == "workspace-daily-cap-reached" and facts["workspace"] == "log-a"
+    state.ledger[-1].data["workspace"]["dataIngestionStatus"] = "RespectQuota"
+    assert finding(state) is None
+
+
+def test_a_deleted_role_assignment_on_a_registry_explains_image_pulls_that_fail():
+    state = state_with(SITE)
+    event = {"operation": "Microsoft.Authorization/roleAssignments/delete", "time": "2025-06-18T10:00:00Z",
+             "caller": "someone@contoso.com", "resource_id": "/subscriptions/x/resourceGroups/rg/providers/"
+             "Microsoft.ContainerRegistry/registries/crshop/providers/Microsoft.Authorization/roleAssignments/1"}
+    state.add_evidence(Evidence(tool="list_activity_log", status="success", summary="1 operation",
+                                data={"events": [event]}))
+    rule, facts = finding(state) or ({}, {})
+    assert rule.get("id") == "registry-role-assignment-deleted" and facts["registry"] == "crshop"
