@@ -24,7 +24,8 @@ from shared.breaker import azure_dependency, azure_outcome
 from shared.breaker_shared import adopt_shared, report_shared
 from shared.cases.signature import signature_of
 from shared.cases.store import case_memory
-from shared.engines.base import Decision, get_engine, usage_of
+from shared.engines.base import Decision, usage_of
+from shared.engines.factory import get_engine
 from shared.engines.rules import RulesEngine
 from shared.memory_guard import GUARD, register_cache
 from shared.models import Report, SimilarCase, Verification

@@ -21,14 +21,3 @@ def usage_of(engine: Engine) -> LlmUsage | None:
     """What the engine's last decision cost in model calls (engines without a model have no `usage`)."""
     usage = getattr(engine, "usage", None)
     return usage if isinstance(usage, LlmUsage) else None
-
-
-def get_engine(name: str) -> Engine:
-    from shared.engines.hybrid import HybridEngine
-    from shared.engines.llm import LlmEngine
-    from shared.engines.rules import RulesEngine
-
-    engines: dict[str, type] = {"rules": RulesEngine, "hybrid": HybridEngine, "llm": LlmEngine}
-    if name not in engines:
-        raise ValueError(f"unknown engine {name!r}; known: {', '.join(sorted(engines))}")
-    return engines[name]()
