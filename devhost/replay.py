@@ -11,6 +11,10 @@ from devhost.history import EventType, mark_played
 from devhost.store import InstanceRecord
 
 _STATE_MARKER = "$OutOfProcData$:"
+# What the extension sends with the Azure Storage backend (its durability provider's MaximumDelayTime and
+# LongRunningTimerIntervalLength, in .NET TimeSpan "c" format): a timer longer than 6 days takes the SDK's
+# long-timer path, a chain of timers of at most 3 days. Sent here too, so that path runs locally as on Azure.
+LONG_TIMER_SETTINGS = {"maximumShortTimerDuration": "6.00:00:00", "longRunningTimerIntervalDuration": "3.00:00:00"}
 
 
 @dataclass
@@ -29,7 +33,7 @@ def build_context(record: InstanceRecord) -> str:
     parent = record.parent["instance_id"] if record.parent else None
     return json.dumps({"history": mark_played(record.history), "instanceId": record.instance_id,
                        "isReplaying": starts > 1, "parentInstanceId": parent, "input": record.input,
-                       "upperSchemaVersion": 1, "upperSchemaVersionNew": 2})
+                       "upperSchemaVersion": 1, "upperSchemaVersionNew": 2, **LONG_TIMER_SETTINGS})
 
 
 def run_handle(handle: Callable[[str], str], context_json: str) -> ReplayResult:
