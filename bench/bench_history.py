@@ -6,9 +6,9 @@ The real `debug_session` orchestrator is stepped through azure-functions-durable
 (tests/helpers/replay.py, the same harness as tests/orchestrator) for one round of `--steps` tool runs, with a
 scripted engine that always wants one more tool and tool results of a realistic size (2 KB of data each). Every
 activity input and result the orchestrator schedules lands in history, so the round's history size is the sum of
-what it passed, besides the execution's input, stored once. Printed per material size: the history bytes of the
-round, the bytes of the largest single history event, and the share of the history that is activity inputs.
-A script, not a test."""
+what it passed, besides the execution's input, stored once. Printed per material size, side by side: the round's
+history with the protocol before (the whole state to every decide, the material to every run_tool; each input
+rebuilt from the same round) and now (a reference to the execution plus what changed). A script, not a test."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from function_app import app  # noqa: E402
 from shared.material import material_from_start  # noqa: E402
 from shared.models import StartRequest  # noqa: E402
-from shared.session import DecisionEnvelope, Evidence, RunTool, SessionState  # noqa: E402
+from shared.session import DecisionEnvelope, Evidence, RunTool, SessionState, StepInput  # noqa: E402
 from tests.helpers.replay import ACTIVITY, Replay  # noqa: E402
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -64,19 +64,32 @@ def one_round(material_kb: int, steps: int) -> tuple[int, int, int, int]:
         step = replay.complete(task_id, functions[action["functionName"]](payload), at)
     # The execution's own input is stored once (ExecutionStarted); the harness passes it beside the history.
     events = [len(json.dumps(state)), *(len(json.dumps(event)) for event in replay.history)]
-    inputs = sum(len(json.dumps(e.get("Input") or "")) for e in replay.history if e.get("EventType") == 4)
-    return sum(events), max(events), inputs, len(json.dumps(state["material"]))
+    scheduled = [e for e in replay.history if e.get("EventType") == 4]
+    inputs = sum(len(json.dumps(e.get("Input") or "")) for e in scheduled)
+    # The protocol before (commit 0ec4201), from the same round: the whole state to every decide, the material to
+    # every run_tool. Each input is rebuilt from what the new one references, so both columns are one session.
+    base = SessionState.model_validate(state)
+    old_inputs = sum(len(json.dumps(json.dumps(_old_input(e, base)))) for e in scheduled)
+    return sum(events), sum(events) - inputs + old_inputs, inputs, len(json.dumps(state["material"]))
+
+
+def _old_input(event: dict[str, Any], base: SessionState) -> dict[str, Any]:
+    payload = json.loads(event["Input"])
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    if event["Name"] == "decide":
+        return StepInput.model_validate(payload).state_from(base).model_dump(mode="json")
+    return {**payload, "material": base.material.model_dump(mode="json")}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=20)
     steps = parser.parse_args().steps
-    print(f"one round of {steps} tool runs through the real orchestrator (replay engine)")
-    print(f"{'material':>10} {'history':>12} {'largest event':>14} {'activity inputs':>16}")
+    print(f"one round of {steps} tool runs through the real orchestrator (replay engine), history bytes")
+    print(f"{'material':>10} {'whole state per step (before)':>30} {'reference + changes (now)':>27}")
     for kb in (1, 16, 48):
-        total, largest, inputs, material = one_round(kb, steps)
-        print(f"{material / 1024:8.0f}KB {total / 1024:10.0f}KB {largest / 1024:12.1f}KB {inputs / total:15.0%}")
+        now, before, _, material = one_round(kb, steps)
+        print(f"{material / 1024:8.0f}KB {before / 1024:28,.0f}KB {now / 1024:25,.0f}KB")
 
 
 if __name__ == "__main__":
