@@ -8,7 +8,6 @@ by themselves (a function app without AzureWebJobsStorage, Resource Health Unava
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,9 +17,11 @@ from shared.catalog.entities import entity_facts
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.analyzers.ledger import azure_call, latest
+from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of
 from shared.models import EvidenceItem
 from shared.session import Conclude, Evidence, RunTool, SessionState
+from shared.tools.azure_monitor import SAFE_NAME_PATTERN, WORKSPACE_ID_PATTERN
 from shared.tools.text_tools import setting_defined, setting_references
 
 PLAYBOOKS = "playbooks"
@@ -28,10 +29,9 @@ KQL = "kql_templates"
 _PLATFORM = re.compile(r"^(?:WEBSITE_|FUNCTIONS_|APPSETTING_|AzureWebJobsScriptRoot|HOME$|PATH$|PORT$|CONTAINER_)")
 _DEPLOYMENT_TEXT = re.compile(r"(?i)\bdeploy(?:ment)?s?\b[^\n]{0,80}\bfail|\bDeploymentFailed\b|"
                               r"\bInvalidTemplateDeployment\b|\bfailed\b[^\n]{0,40}\bdeploy")
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
+_SAFE_NAME = re.compile(SAFE_NAME_PATTERN)  # what query_logs accepts as the template's {name}
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-_WORKSPACE_ID = re.compile(r"(?i)/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]{1,90}/providers/"
-                           r"Microsoft\.OperationalInsights/workspaces/[-\w]{1,63}")
+_WORKSPACE_ID = re.compile(WORKSPACE_ID_PATTERN)  # what query_logs accepts as its workspace
 FINDINGS = "evidence_findings"
 _RESOURCE_ID = re.compile(r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]{1,90}/providers/"
                           r"(?P<type>[A-Za-z]+\.[A-Za-z]+/[A-Za-z]+)/(?P<name>[-\w.]{1,80})", re.IGNORECASE)
@@ -305,17 +305,10 @@ def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
         rules = [str(r) for r in account.get("ipRules") or []]
         if not rules or str(account.get("publicNetworkAccess") or "Enabled") == "Disabled":
             continue
-        if not any(_covers(rule, ip) for rule in rules for ip in app_ips):
+        if not any(covered(ip, rules) for ip in app_ips):
             return {"name": str(account.get("name")), "type": "Cosmos DB account", "rules": ", ".join(rules[:6]),
                     "app_ips": ", ".join(app_ips[:6])}
     return None
-
-
-def _covers(rule: str, address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.strip()) in ipaddress.ip_network(rule.strip(), strict=False)
-    except ValueError:
-        return False
 
 
 def certificate_expired(state: SessionState) -> dict[str, str] | None:
