@@ -7,7 +7,6 @@ once per activity process from the instance and kept in a bounded cache, plus wh
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from shared.engines.factory import get_engine
 from shared.engines.rules import RulesEngine
 from shared.memory_guard import GUARD, register_cache
 from shared.models import Report, SimilarCase, Verification
+from shared.ownership import session_input
 from shared.redaction import redact_value
 from shared.session import (
     Conclude,
@@ -55,10 +55,7 @@ async def execution_input(reference: ExecutionRef, client: Any) -> SessionState:
     cached = _EXECUTION_INPUTS.get(key)
     if cached is None:
         status = await client.get_status(reference.instance_id, show_input=True)
-        value = status.input_
-        while isinstance(value, str):  # the input may arrive JSON-encoded (once or twice)
-            value = json.loads(value)
-        cached = _EXECUTION_INPUTS[key] = SessionState.model_validate(value)
+        cached = _EXECUTION_INPUTS[key] = SessionState.model_validate(session_input(status))
     return cached
 
 

@@ -258,9 +258,7 @@ async def _get(req: func.HttpRequest, client: DurableOrchestrationClient, trace_
 async def _capability(client: DurableOrchestrationClient, trace_id: str, status: Any) -> tuple[str, int] | None:
     """The session's poll capability (nonce, fixed expiry): published with its status, or, in the moment before the
     orchestrator first runs, read from its input. None for a session started before capabilities had nonces."""
-    custom = status.custom_status
-    if isinstance(custom, str):
-        custom = json.loads(custom)
+    custom = _custom_status(status)
     poll = custom.get("poll") if isinstance(custom, dict) else None
     if isinstance(poll, dict) and poll.get("nonce"):
         return str(poll["nonce"]), int(poll["exp"])
@@ -268,6 +266,12 @@ async def _capability(client: DurableOrchestrationClient, trace_id: str, status:
     if not data:
         data = session_input(await client.get_status(trace_id, show_input=True) or status)
     return (str(data["poll_nonce"]), int(data["poll_expires_at"])) if data.get("poll_nonce") else None
+
+
+def _custom_status(status: Any) -> Any:
+    """The instance's custom status (the orchestrator publishes `{"turn", "envelope", "poll"}`), parsed if text."""
+    custom = status.custom_status
+    return json.loads(custom) if isinstance(custom, str) else custom
 
 
 async def _delete(client: DurableOrchestrationClient, trace_id: str, owner: str) -> func.HttpResponse:
@@ -308,9 +312,7 @@ async def _read(client: DurableOrchestrationClient, trace_id: str, owner: str | 
 def envelope_from_status(trace_id: str, status: Any) -> tuple[Envelope, int]:
     """The session's envelope and turn from the instance's runtime status and custom status."""
     runtime = status.runtime_status
-    custom = status.custom_status
-    if isinstance(custom, str):
-        custom = json.loads(custom)
+    custom = _custom_status(status)
     if runtime == OrchestrationRuntimeStatus.Terminated:
         return _final(trace_id, "cancelled", "The session was cancelled."), 0
     if runtime == OrchestrationRuntimeStatus.Failed:

@@ -171,7 +171,7 @@ def _verify(context: df.DurableOrchestrationContext, state: SessionState, execut
     _publish(context, state, envelope.done(state, decision.message, report))
     yield context.create_timer(at)
     payload = {"step": _step_input(state, execution, added), "report": report.model_dump(mode="json"),
-               "delegation": {"trace_id": state.trace_id, "sealed": state.delegation} if state.delegation else None}
+               "delegation": _delegation(state)}
     try:
         raw = yield context.call_activity(VERIFY_ACTIVITY, payload)
         report.verification = Verification.model_validate(_as_dict(raw))
@@ -193,6 +193,12 @@ def _repeats(decision: RunTool, added: list[Evidence]) -> bool:
                for e in added)
 
 
+def _delegation(state: SessionState) -> dict[str, Any] | None:
+    """The caller's sealed token for an activity: ciphertext only, bound to the trace_id (shared/azure/delegation.py);
+    None with the app's identity."""
+    return {"trace_id": state.trace_id, "sealed": state.delegation} if state.delegation is not None else None
+
+
 def _step_input(state: SessionState, execution: ExecutionRef, added: list[Evidence]) -> dict[str, Any]:
     return StepInput(execution=execution, added=added, steps=state.steps, round_steps=state.round_steps,
                      progress=state.progress, llm_usage=state.llm_usage).model_dump(mode="json")
@@ -200,11 +206,11 @@ def _step_input(state: SessionState, execution: ExecutionRef, added: list[Eviden
 
 def _run_tool(context: df.DurableOrchestrationContext, state: SessionState, decision: RunTool,
               execution: ExecutionRef, added: list[Evidence]) -> Orchestration:
-    payload = {"tool": decision.tool, "arguments": decision.arguments,
-               "execution": execution.model_dump(mode="json"),  # the material is the execution input's
-               "session": telemetry.session_ref(state)}  # ids only: the tool's span joins the session's trace
-    if state.delegation is not None:  # ciphertext only, bound to the trace_id (shared/azure/delegation.py)
-        payload["delegation"] = {"trace_id": state.trace_id, "sealed": state.delegation}
+    # The material is the execution input's; `session` is ids only (the tool's span joins the session's trace).
+    payload: dict[str, Any] = {"tool": decision.tool, "arguments": decision.arguments,
+                               "execution": execution.model_dump(mode="json"), "session": telemetry.session_ref(state)}
+    if state.delegation is not None:
+        payload["delegation"] = _delegation(state)
     raw = yield context.call_activity(RUN_TOOL_ACTIVITY, payload)
     evidence = Evidence.model_validate(_as_dict(raw))
     state.add_evidence(evidence)

@@ -19,8 +19,12 @@ def caller_id(req: func.HttpRequest) -> str:
 
 def session_input(status: Any) -> dict[str, Any]:
     """The session state the instance runs with (its newest execution's input), or {}."""
-    value = getattr(status, "input_", None)
-    if isinstance(value, str):
+    return json_object(getattr(status, "input_", None))
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """A value the Durable client returns as a dict, or as JSON text (encoded once or twice); {} otherwise."""
+    while isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
