@@ -220,21 +220,23 @@ async def _feedback(req: func.HttpRequest, client: DurableOrchestrationClient, t
                        "is still working or waiting for an answer.")
     memory = case_memory()
     if memory is None:
-        error = ApiError(503, "memory_unavailable", "This deployment has no case memory (storage not configured); "
-                         "the feedback was not recorded.")
-        error.headers["Retry-After"] = "300"
-        raise error
+        raise _memory_unavailable("This deployment has no case memory (storage not configured); the feedback was "
+                                  "not recorded.", retry_after=300)
     note = redact_text(request.note)[:MAX_FEEDBACK_NOTE_CHARS] if request.note else None
     try:
         await asyncio.to_thread(memory.record_feedback, trace_id, request.outcome, note)
     except Exception as exc:  # the store is down: say so, the client may send it again
         logging.warning("case memory unavailable for feedback: %s", type(exc).__name__)
-        error = ApiError(503, "memory_unavailable", "The case memory cannot be reached right now; the feedback was "
-                         "not recorded. Send it again later.")
-        error.headers["Retry-After"] = "60"
-        raise error from exc
+        raise _memory_unavailable("The case memory cannot be reached right now; the feedback was not recorded. "
+                                  "Send it again later.", retry_after=60) from exc
     telemetry.record_feedback(request.outcome)
     return _render(req, envelope, await _capability(client, trace_id, status))
+
+
+def _memory_unavailable(message: str, retry_after: int) -> ApiError:
+    error = ApiError(503, "memory_unavailable", message)
+    error.headers["Retry-After"] = str(retry_after)
+    return error
 
 
 def _material_sent(request: Any) -> list[str]:
