@@ -114,22 +114,23 @@ async def debug_error(invocation: str | dict, client: DurableOrchestrationClient
 
 async def debug_error_continue(invocation: str | dict, client: DurableOrchestrationClient) -> str:
     """The `debug_error_continue` tool: `POST /api/debug/{trace_id}/continue`; the tool result as a JSON string."""
-    context = _invocation(invocation)
-    arguments = dict(context["arguments"])
-    trace_id = arguments.pop("trace_id", "")
-    context["arguments"] = arguments
-    route = {"trace_id": trace_id if isinstance(trace_id, str) else ""}  # not text: an unknown session (404)
+    context, route = _session_route(invocation)
     return await _call(api.continue_session, context, _CONTINUE_FIELDS, route, client)
 
 
 async def debug_error_feedback(invocation: str | dict, client: DurableOrchestrationClient) -> str:
     """The `debug_error_feedback` tool: `POST /api/debug/{trace_id}/feedback`; the tool result as a JSON string."""
+    context, route = _session_route(invocation)
+    return await _call(api.feedback_session, context, _FEEDBACK_FIELDS, route, client)
+
+
+def _session_route(invocation: str | dict) -> tuple[dict[str, Any], dict[str, str]]:
+    """The invocation without its `trace_id` argument, and the route that argument names."""
     context = _invocation(invocation)
     arguments = dict(context["arguments"])
     trace_id = arguments.pop("trace_id", "")
     context["arguments"] = arguments
-    route = {"trace_id": trace_id if isinstance(trace_id, str) else ""}
-    return await _call(api.feedback_session, context, _FEEDBACK_FIELDS, route, client)
+    return context, {"trace_id": trace_id if isinstance(trace_id, str) else ""}  # not text: an unknown session
 
 
 def _invocation(invocation: str | dict) -> dict[str, Any]:
