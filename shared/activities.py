@@ -27,7 +27,7 @@ from shared.engines.base import Decision, usage_of
 from shared.engines.factory import get_engine
 from shared.engines.rules import RulesEngine
 from shared.memory_guard import GUARD, register_cache
-from shared.models import Report, SimilarCase, Verification
+from shared.models import Report, Verification
 from shared.ownership import session_input
 from shared.redaction import redact_value
 from shared.session import (
@@ -119,7 +119,7 @@ def remember_case(state: SessionState, report: Report) -> dict[str, Any]:
         record_case_lookup("error")
         return {"similar_cases": None, "azure_reads": azure_reads}
     record_case_lookup("similar" if similar else "none")
-    return {"similar_cases": [SimilarCase(**vars(case)).model_dump(mode="json") for case in similar],
+    return {"similar_cases": [case.model_dump(mode="json") for case in similar],
             "azure_reads": azure_reads}
 
 

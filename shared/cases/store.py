@@ -19,7 +19,6 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
@@ -30,6 +29,7 @@ from azure.data.tables import TableClient, TableServiceClient, UpdateMode
 from rank_bm25 import BM25Plus
 
 from shared.cases.signature import CaseSignature
+from shared.models import SimilarCase
 
 CASES_TABLE = "debugcases"
 OUTCOMES_TABLE = "debugcaseoutcomes"
@@ -37,15 +37,6 @@ Outcome = Literal["concluded", "fixed", "not_fixed", "partly", "verified", "stil
 OUTCOMES: tuple[Outcome, ...] = ("concluded", "fixed", "not_fixed", "partly", "verified", "still_failing")
 _CONFLICT_RETRIES = 30  # optimistic concurrency: each retry re-reads what the other writer stored
 _NEAREST_SCAN = 200  # cases of the category read for the ranking
-
-
-@dataclass(frozen=True)
-class SimilarCase:
-    category: str
-    fix: str
-    seen: int
-    fixed: int
-    not_fixed: int
 
 
 def _connection() -> tuple[str | None, str | None, str | None]:
