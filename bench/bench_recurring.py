@@ -7,8 +7,8 @@ with other resource names, from another caller), each answered `fixed` through P
 Printed per family, first occurrence beside the repeats' mean: steps, Azure calls (the playback server's count),
 time to the final envelope, whether `report.similar_cases` came back with the count of earlier sessions, and
 whether the repeat's first Azure check was the decisive one (its conclusion cites the first tool it ran).
-The memory orders nothing yet (issue 13 leaves steering for later), so repeats are not expected to be cheaper: the
-figures say what the memory gives today. A script, not a test."""
+Once two sessions of a problem were fixed, the memory's hint (shared/cases/problem.py) runs the check that settled
+them first, and the engine concludes as soon as that check shows the same finding. A script, not a test."""
 
 from __future__ import annotations
 

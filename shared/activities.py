@@ -21,6 +21,7 @@ from shared import telemetry
 from shared.azure.delegation import activity_credential, delegated
 from shared.breaker import azure_dependency, azure_outcome
 from shared.breaker_shared import adopt_shared, report_shared
+from shared.cases.problem import decisive_of, problem_key
 from shared.cases.signature import signature_of
 from shared.cases.store import case_memory
 from shared.engines.base import Decision, usage_of
@@ -113,7 +114,10 @@ def remember_case(state: SessionState, report: Report) -> dict[str, Any]:
         return {"similar_cases": None, "azure_reads": azure_reads}
     try:
         similar = memory.similar(signature)
-        memory.record(state.trace_id, signature, "concluded")
+        if memory.record(state.trace_id, signature, "concluded"):  # once per session, however often it ends
+            problem = problem_key(state.material.error_description)
+            if problem is not None:
+                memory.record_problem(problem, signature, decisive_of(state, report), state.round_steps)
     except Exception as exc:  # memory is an aid: a store outage must not fail the session's answer
         logging.warning("case memory unavailable: %s", type(exc).__name__)
         record_case_lookup("error")

@@ -22,6 +22,7 @@ from azure.durable_functions import DurableOrchestrationClient, OrchestrationRun
 from shared import telemetry
 from shared.admission import admit, release
 from shared.azure.delegated_start import sealed_delegation
+from shared.cases.problem import recall
 from shared.cases.store import case_memory
 from shared.engines.budget import planned_options
 from shared.errors import ApiError, not_found
@@ -117,14 +118,16 @@ async def _start(req: func.HttpRequest, client: DurableOrchestrationClient) -> f
     await admit(client, owner, trace_id, starting=True)
     numbering = session_numbering(trace_id)
     material = material_from_start(request, numbering)
-    options = planned_options(request.options, material, settings.azure_access == "app")
+    hint = await asyncio.to_thread(recall, material.error_description)  # the case memory's read, off the loop
+    options = planned_options(request.options, material, settings.azure_access == "app", hint)
     state = SessionState(trace_id=trace_id, options=options, ttl_seconds=settings.session_ttl_seconds,
                          azure_access=settings.azure_access == "app", material=material, owner=owner,
                          redaction_numbers=numbering.known, delegation=delegation,
                          poll_nonce=new_nonce(), poll_expires_at=int(time.time()) + settings.session_ttl_seconds,
                          model_token_budget=settings.llm.max_tokens if settings.engine != "rules" and
                          settings.llm.endpoint else None,
-                         verify_after_seconds=request.options.verify_after_minutes * settings.verify_minute_seconds)
+                         verify_after_seconds=request.options.verify_after_minutes * settings.verify_minute_seconds,
+                         memory_hint=hint)
     telemetry.stamp_session(state)  # the request's traceparent: every span of the session joins its trace
     try:
         await client.start_new(ORCHESTRATOR, trace_id, state.model_dump(mode="json"))

@@ -150,6 +150,10 @@ def _remember(context: df.DurableOrchestrationContext, state: SessionState, exec
     except Exception:  # the memory is an aid: without it the answer is the same
         return 0
     remembered = _as_dict(raw)
+    hint = state.memory_hint
+    if hint is not None and hint.decisive:
+        report.checked.append(f"case memory: {hint.agreeing} past session(s) of this problem whose fix worked were "
+                              f"settled by {hint.decisive.partition(':')[2]}; that check ran first")
     similar = [SimilarCase.model_validate(c) for c in (remembered.get("similar_cases") or [])]
     if similar:
         report.similar_cases = sorted(similar, key=lambda c: c.not_fixed - c.fixed)

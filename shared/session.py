@@ -131,6 +131,17 @@ class Waiting(BaseModel):
     request: ClientRequest | None = None
 
 
+class MemoryHint(BaseModel):
+    """What the case memory knows of this problem (shared/cases/problem.py), set by the HTTP layer at the start:
+    the check that settled it before runs first. It orders checks and sizes the budget; evidence still decides."""
+
+    category: str
+    decisive: str = ""       # "finding:<evidence finding id>" or "tool:<tool name>"; "" when none was recorded
+    agreeing: int = 0        # past sessions of the problem whose fix worked, for this category
+    share: float = 0.0       # their share of all the problem's sessions whose fix worked
+    steps_p90: int | None = None  # the steps those sessions' concluding rounds took, 90th percentile
+
+
 class SessionState(BaseModel):
     trace_id: str
     options: Options
@@ -169,6 +180,8 @@ class SessionState(BaseModel):
     ruled_out: list[str] = Field(default_factory=list)
     # The session's model token budget (settings, fixed at the start by the HTTP layer); None without a model.
     model_token_budget: int | None = None
+    # What the case memory knows of this problem (set by the HTTP layer at the start); None: nothing agreed on.
+    memory_hint: MemoryHint | None = None
 
     def record_usage(self, usage: LlmUsage | None) -> None:
         """Add one decision's model usage to the session's total (plain arithmetic: safe in the orchestrator)."""

@@ -7,10 +7,12 @@ host itself connects; the identity has Storage Table Data Contributor on the acc
 `DEBUG_CASE_MEMORY=off` turns memory off. Without any of these, memory is off: `report.similar_cases` is absent,
 health says `memory: off`, feedback answers 503.
 
-Two tables: `debugcases` (PartitionKey = category, RowKey = signature key: tokens, fix template, outcome counts,
-last seen) and `debugcaseoutcomes` (one row per session: which case it counted for, its latest outcome), so that a
-session is counted once per outcome however often it ends or its feedback is sent (the last feedback counts).
-Concurrent writers update a case with its ETag and retry the read-modify-write on a conflict."""
+Three tables: `debugcases` (PartitionKey = category, RowKey = signature key: tokens, fix template, outcome counts,
+last seen), `debugcaseoutcomes` (one row per session: which case it counted for, its latest outcome), so that a
+session is counted once per outcome however often it ends or its feedback is sent (the last feedback counts), and
+`debugproblems` (PartitionKey = problem key of shared/cases/problem.py, RowKey = the case its sessions concluded:
+the check that settled it and the newest sessions' step counts), read when a session starts. Concurrent writers
+update a row with its ETag and retry the read-modify-write on a conflict."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import os
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
@@ -33,10 +36,13 @@ from shared.models import SimilarCase
 
 CASES_TABLE = "debugcases"
 OUTCOMES_TABLE = "debugcaseoutcomes"
+PROBLEMS_TABLE = "debugproblems"
 Outcome = Literal["concluded", "fixed", "not_fixed", "partly", "verified", "still_failing"]
 OUTCOMES: tuple[Outcome, ...] = ("concluded", "fixed", "not_fixed", "partly", "verified", "still_failing")
 _CONFLICT_RETRIES = 30  # optimistic concurrency: each retry re-reads what the other writer stored
 _NEAREST_SCAN = 200  # cases of the category read for the ranking
+_PROBLEM_CASES = 20  # cases one problem's sessions concluded, read at a session's start
+_STEPS_KEPT = 20     # the newest sessions' step counts kept per problem and case
 
 
 def _connection() -> tuple[str | None, str | None, str | None]:
@@ -47,6 +53,17 @@ def _connection() -> tuple[str | None, str | None, str | None]:
     account = os.environ.get("AzureWebJobsStorage__accountName", "").strip()  # noqa: SIM112
     client_id = os.environ.get("AzureWebJobsStorage__clientId") or None  # noqa: SIM112
     return (explicit or host or None, account or None, client_id)
+
+
+@dataclass(frozen=True)
+class PastProblem:
+    """One case a past session of the problem concluded: its category, the check that settled it, how many of its
+    sessions' fixes worked, and the steps of those sessions' concluding rounds (newest last)."""
+
+    category: str
+    decisive: str
+    fixed: int
+    steps: tuple[int, ...]
 
 
 @lru_cache(maxsize=1)
@@ -64,31 +81,33 @@ def case_memory() -> CaseMemory | None:
         service = TableServiceClient(f"https://{account}.table.core.windows.net", credential=credential)
     else:
         return None
-    return CaseMemory(service.get_table_client(CASES_TABLE), service.get_table_client(OUTCOMES_TABLE))
+    return CaseMemory(service.get_table_client(CASES_TABLE), service.get_table_client(OUTCOMES_TABLE),
+                      service.get_table_client(PROBLEMS_TABLE))
 
 
 class CaseMemory:
-    def __init__(self, cases: TableClient, outcomes: TableClient) -> None:
-        self._cases, self._outcomes = cases, outcomes
+    def __init__(self, cases: TableClient, outcomes: TableClient, problems: TableClient) -> None:
+        self._cases, self._outcomes, self._problems = cases, outcomes, problems
         self._ready = False
 
     def _ensure_tables(self) -> None:
         if self._ready:
             return
-        for table in (self._cases, self._outcomes):
+        for table in (self._cases, self._outcomes, self._problems):
             with contextlib.suppress(ResourceExistsError):  # made by another instance, or earlier
                 table.create_table()
         self._ready = True
 
-    def record(self, trace_id: str, signature: CaseSignature, outcome: Outcome, note: str | None = None) -> None:
-        """Count `trace_id`'s `outcome` for its case, once: a repeated outcome changes nothing; a different one
-        replaces the session's earlier feedback (the last one counts; `concluded` is counted apart)."""
+    def record(self, trace_id: str, signature: CaseSignature, outcome: Outcome, note: str | None = None) -> bool:
+        """Count `trace_id`'s `outcome` for its case, once: a repeated outcome changes nothing (False); a different
+        one replaces the session's earlier feedback (the last one counts; `concluded` is counted apart)."""
         self._ensure_tables()
         previous = self._previous_outcome(trace_id, outcome)
         if previous == outcome:
-            return
+            return False
         self._update_case(signature, lambda counts: _moved(counts, previous, outcome))
         self._store_outcome(trace_id, outcome, signature.category, signature.key, note)
+        return True
 
     def _store_outcome(self, trace_id: str, outcome: Outcome, category: str, case: str, note: str | None) -> None:
         """The session's row: per session, never shown to other callers; the note is already redacted."""
@@ -143,30 +162,63 @@ class CaseMemory:
         return row["Outcome"] if row["Outcome"] in OUTCOMES else None
 
     def _update_case(self, signature: CaseSignature, change: Callable[[dict[str, int]], dict[str, int]]) -> None:
-        """Read-modify-write one case under its ETag; a concurrent writer's change makes it read again."""
-        for attempt in range(_CONFLICT_RETRIES):
-            try:
-                entity = self._cases.get_entity(signature.category, signature.key)
-            except ResourceNotFoundError:
-                entity = None
-            known = dict(entity or {})
+        """Count an outcome on one case (read-modify-write under its ETag)."""
+        def row(known: dict[str, Any]) -> dict[str, Any]:
             counts = change({o: int(known.get(o, 0)) for o in OUTCOMES})
-            row: dict[str, Any] = {"PartitionKey": signature.category, "RowKey": signature.key,
-                                   "Tokens": " ".join(signature.tokens()), "Entries": " ".join(signature.entries),
-                                   "Codes": " ".join(signature.codes), "Fix": signature.fix[:2000],
-                                   "LastSeen": datetime.now(UTC).isoformat(), **counts}
+            return {"PartitionKey": signature.category, "RowKey": signature.key,
+                    "Tokens": " ".join(signature.tokens()), "Entries": " ".join(signature.entries),
+                    "Codes": " ".join(signature.codes), "Fix": signature.fix[:2000],
+                    "LastSeen": datetime.now(UTC).isoformat(), **counts}
+        _read_modify_write(self._cases, signature.category, signature.key, row)
+
+    def record_problem(self, problem: str, signature: CaseSignature, decisive: str, steps: int) -> None:
+        """Note that a session of `problem` concluded `signature`'s case, settled by `decisive` in `steps` steps
+        (called once per concluded session: after `record` counted it)."""
+        def row(known: dict[str, Any]) -> dict[str, Any]:
+            history = [*str(known.get("Steps", "")).split(), str(steps)][-_STEPS_KEPT:]
+            return {"PartitionKey": problem, "RowKey": signature.key, "Category": signature.category,
+                    "Decisive": decisive or str(known.get("Decisive", "")), "Steps": " ".join(history)}
+        self._ensure_tables()
+        _read_modify_write(self._problems, problem, signature.key, row)
+
+    def recall(self, problem: str) -> list[PastProblem]:
+        """The cases past sessions of `problem` concluded, with how many of their fixes worked."""
+        self._ensure_tables()
+        rows = list(self._problems.query_entities("PartitionKey eq @problem", parameters={"problem": problem},
+                                                  results_per_page=_PROBLEM_CASES))[:_PROBLEM_CASES]
+        past = []
+        for row in rows:
             try:
-                if entity is None:
-                    self._cases.create_entity(row)
-                else:
-                    self._cases.update_entity(row, mode=UpdateMode.REPLACE, etag=entity.metadata["etag"],
-                                              match_condition=MatchConditions.IfNotModified)
-                return
-            except (ResourceExistsError, ResourceModifiedError):
-                # Another session counted in between: read its count and apply ours again, after a short random
-                # pause so that writers colliding on one case spread out.
-                time.sleep(random.uniform(0, 0.02) * (attempt + 1))
-        raise RuntimeError("the case kept changing under concurrent writers")
+                case = self._cases.get_entity(str(row["Category"]), str(row["RowKey"]))
+            except ResourceNotFoundError:
+                continue
+            past.append(PastProblem(category=str(row["Category"]), decisive=str(row.get("Decisive", "")),
+                                    fixed=int(case.get("fixed", 0)) + int(case.get("verified", 0)),
+                                    steps=tuple(int(s) for s in str(row.get("Steps", "")).split() if s.isdigit())))
+        return past
+
+
+def _read_modify_write(table: TableClient, partition: str, key: str,
+                       row: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Write `row(what is stored)` under the stored entity's ETag; a concurrent writer's change makes it read again."""
+    for attempt in range(_CONFLICT_RETRIES):
+        try:
+            entity = table.get_entity(partition, key)
+        except ResourceNotFoundError:
+            entity = None
+        new = row(dict(entity or {}))
+        try:
+            if entity is None:
+                table.create_entity(new)
+            else:
+                table.update_entity(new, mode=UpdateMode.REPLACE, etag=entity.metadata["etag"],
+                                    match_condition=MatchConditions.IfNotModified)
+            return
+        except (ResourceExistsError, ResourceModifiedError):
+            # Another session wrote in between: read what it stored and apply ours again, after a short random
+            # pause so that writers colliding on one row spread out.
+            time.sleep(random.uniform(0, 0.02) * (attempt + 1))
+    raise RuntimeError("the row kept changing under concurrent writers")
 
 
 def _row(trace_id: str, outcome: Outcome) -> str:

@@ -16,7 +16,11 @@ CLUES = "symptom_clues"
 
 def matching_clue(state: SessionState) -> dict[str, Any] | None:
     """The first clue whose pattern is in the error text or an answer (files are context, not the report)."""
-    spoken = [state.material.error_description, *state.material.answers]
+    return clue_in([state.material.error_description, *state.material.answers])
+
+
+def clue_in(spoken: list[str]) -> dict[str, Any] | None:
+    """The first clue whose pattern is in one of the texts, with the words it matched."""
     for clue in table(CLUES):
         for text in spoken:
             found = regex(clue["pattern"]).search(text)

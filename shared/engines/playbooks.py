@@ -83,7 +83,7 @@ def investigate(state: SessionState) -> RunTool | None:
     target = find_target(state)
     if not isinstance(target, Target):
         return target
-    for step in playbook(target.type)["steps"]:
+    for step in _steered(state, playbook(target.type)["steps"]):
         if "logs" in step:
             call = _logs_call(state, target, step["logs"], step["purpose"])
         elif "dependencies" in step:
@@ -95,6 +95,39 @@ def investigate(state: SessionState) -> RunTool | None:
         if isinstance(call, RunTool):
             return call
     return None
+
+
+def _steered(state: SessionState, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The playbook's steps, the ones that make the read that settled this problem before first (case memory)."""
+    tool = _remembered_tool(state)
+    if not tool:
+        return steps
+
+    def reads_it(step: dict[str, Any]) -> bool:
+        return (step.get("tool") == tool or (tool == "query_logs" and "logs" in step)
+                or (tool == "get_resource" and "dependencies" in step))
+    return sorted(steps, key=lambda step: not reads_it(step))  # stable: the playbook's order otherwise
+
+
+def _remembered_tool(state: SessionState) -> str:
+    """The tool of the check the case memory says settled this problem before ("" without a hint)."""
+    decisive = state.memory_hint.decisive if state.memory_hint else ""
+    kind, _, name = decisive.partition(":")
+    if kind == "finding":
+        rule = next((r for r in table(FINDINGS) if r["id"] == name), None)
+        return str(rule.get("tool", "")) if rule else ""
+    return name if kind == "tool" else ""
+
+
+def remembered_finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The evidence finding that settled this problem in past sessions, if this session's evidence shows it too:
+    then the rest of the playbook need not run. Memory chose which check ran first; the evidence decides."""
+    kind, _, name = (state.memory_hint.decisive if state.memory_hint else "").partition(":")
+    rule = next((r for r in table(FINDINGS) if r["id"] == name), None) if kind == "finding" else None
+    if rule is None or rule.get("delegate") or rule.get("id") == "code-setting-not-in-app":
+        return None
+    facts = rule_facts(state, rule)
+    return (rule, facts) if facts is not None else None
 
 
 def _logs_call(state: SessionState, target: Target, template_id: str, purpose: str) -> Evidence | RunTool | None:
@@ -237,22 +270,26 @@ def playbook(resource_type: str) -> dict[str, Any]:
 
 def finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None:
     """The first evidence finding that the session's Azure results satisfy, with the facts it found."""
-    kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
     for rule in table(FINDINGS):
-        if rule.get("computed"):
-            computed = _COMPUTED.get(rule["id"])
-            facts = computed(state) if computed else None  # code-setting-not-in-app is judged by the rules engine
-            if facts is not None:
-                return rule, facts
-            continue
-        if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
-            continue
-        for evidence in reversed(state.ledger):
-            if evidence.tool != rule["tool"] or evidence.status not in ("success", "no_data"):
-                continue
+        facts = rule_facts(state, rule)
+        if facts is not None:
+            return rule, facts
+    return None
+
+
+def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | None:
+    """The facts with which the session's Azure results satisfy one finding rule; None when they do not."""
+    if rule.get("computed"):
+        computed = _COMPUTED.get(rule["id"])
+        return computed(state) if computed else None  # code-setting-not-in-app is judged by the rules engine
+    kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
+    if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
+        return None
+    for evidence in reversed(state.ledger):
+        if evidence.tool == rule["tool"] and evidence.status in ("success", "no_data"):
             facts = _satisfied(rule, evidence.data)
             if facts is not None:
-                return rule, facts
+                return facts
     return None
 
 

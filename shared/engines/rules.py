@@ -21,7 +21,14 @@ from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive
 from shared.engines.clues import decide_from_clue, matching_clue
-from shared.engines.playbooks import FINDINGS, conclude_finding, finding, investigate, missing_code_settings
+from shared.engines.playbooks import (
+    FINDINGS,
+    conclude_finding,
+    finding,
+    investigate,
+    missing_code_settings,
+    remembered_finding,
+)
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
@@ -196,6 +203,9 @@ def _unsettled(decision: Decision, category: str | None = None) -> bool:
 
 def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     """No code decides: read the resource's playbook in Azure, then judge the evidence; else ask or give up."""
+    remembered = remembered_finding(state)
+    if remembered is not None:
+        return conclude_finding(state, *remembered)
     step = investigate(state)
     if step is not None:
         return step

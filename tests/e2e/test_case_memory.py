@@ -9,8 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from azure.data.tables import TableServiceClient
 
+from evals.client import follow
+from evals.playback import PlaybackServer
 from shared.cases.store import CASES_TABLE
 from tests.helpers.azurite import run_azurite
 from tests.helpers.devhost_process import run_devhost
@@ -78,3 +81,26 @@ def test_reopen_starts_a_new_round_that_does_not_repeat_the_earlier_cause(memory
         while final["status"] == "continue" and final["next_action"] == "poll":
             final = a.get(f"/api/debug/{trace}").json()
         assert (final.get("report") or {}).get("category") != "deployment.provider_not_registered"
+
+
+QUOTA = REPO / "tests/scenarios/azure/az-function-stopped-daily-quota-exceeded.yaml"
+
+
+def test_a_problem_fixed_twice_runs_its_settling_check_first_for_the_next_caller():
+    scenario = yaml.safe_load(QUOTA.read_text(encoding="utf-8"))
+    with run_azurite() as connection, PlaybackServer(scenario["azure"]) as playback, run_devhost(REPO, env={
+            **playback.app_settings(), "DEBUG_CASE_MEMORY_CONNECTION": connection,
+            "DEVHOST_FUNCTION_KEYS": "key-a,key-b"}, extra_args=["--require-keys"]) as url:
+        calls, finals = [], []
+        for key in ("key-a", "key-a", "key-b"):
+            before = len(playback.calls)
+            with _as(url, key) as http:
+                final = follow(http, http.post("/api/debug", json=scenario["request"]).json(), []).last
+                assert final["status"] == "done" and final["report"]["category"] == "quota.exceeded"
+                http.post(f"/api/debug/{final['trace_id']}/feedback", json={"outcome": "fixed"})
+            calls.append(len(playback.calls) - before)
+            finals.append(final)
+    assert calls[0] == calls[1] > calls[2] >= 1  # the hint needs two fixes; then the settling read comes first
+    assert not any("case memory:" in line for line in finals[1]["report"]["checked"])
+    assert any("case memory:" in line and "ran first" in line for line in finals[2]["report"]["checked"])
+    assert finals[2]["report"]["confidence"] == finals[0]["report"]["confidence"]  # memory decides nothing

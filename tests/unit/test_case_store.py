@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from azure.data.tables import TableServiceClient
 
+from shared.cases.problem import hint_from
 from shared.cases.signature import CaseSignature
 from shared.cases.store import CASES_TABLE, CaseMemory
 from tests.helpers.azurite import run_azurite
@@ -28,7 +29,8 @@ def service() -> Iterator[TableServiceClient]:
 @pytest.fixture
 def memory(service: TableServiceClient, request: pytest.FixtureRequest) -> CaseMemory:
     suffix = str(abs(hash(request.node.name)))[:8]  # tables of its own per test
-    return CaseMemory(service.get_table_client(f"cases{suffix}"), service.get_table_client(f"outcomes{suffix}"))
+    return CaseMemory(service.get_table_client(f"cases{suffix}"), service.get_table_client(f"outcomes{suffix}"),
+                      service.get_table_client(f"problems{suffix}"))
 
 
 def _case(memory: CaseMemory, signature: CaseSignature) -> dict:
@@ -67,3 +69,22 @@ def test_the_tables_hold_no_text_of_a_session(memory: CaseMemory, service: Table
     rows = [dict(r) for r in memory._cases.list_entities()]
     assert CASES_TABLE and rows and set(rows[0]) >= {"Tokens", "Fix", "concluded"}
     assert all("f" * 32 not in str(value) for row in rows for value in row.values())
+
+
+def test_a_problem_recalls_the_cases_its_sessions_concluded_and_their_fixes(memory: CaseMemory):
+    for number, steps in enumerate([3, 2, 4]):
+        trace = f"{number:032x}"
+        if memory.record(trace, REGISTRATION, "concluded"):
+            memory.record_problem("p" * 40, REGISTRATION, "tool:list_deployment_operations", steps)
+        memory.record(trace, REGISTRATION, "concluded")  # a replayed end: counted once, its steps once
+        memory.record_feedback(trace, "fixed", None)
+    memory.record("9" * 32, NEAR, "concluded")
+    memory.record_problem("p" * 40, NEAR, "", 7)
+    past = sorted(memory.recall("p" * 40), key=lambda case: -case.fixed)
+    assert [(c.category, c.fixed, c.steps, c.decisive) for c in past] == [
+        (REGISTRATION.category, 3, (3, 2, 4), "tool:list_deployment_operations"), (NEAR.category, 0, (7,), "")]
+    hint = hint_from(past)
+    assert hint is not None
+    assert (hint.decisive, hint.agreeing, hint.share) == ("tool:list_deployment_operations", 3, 1.0)
+    assert hint.steps_p90 is not None and 3 <= hint.steps_p90 <= 4
+    assert memory.recall("q" * 40) == []

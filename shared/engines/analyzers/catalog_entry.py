@@ -16,7 +16,7 @@ from shared.engines.analyzers.common import fill, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
-from shared.engines.playbooks import conclude_finding, finding, investigate
+from shared.engines.playbooks import conclude_finding, finding, investigate, remembered_finding
 from shared.models import ClientRequest, EvidenceItem
 from shared.session import Conclude, RunTool, SessionState
 
@@ -28,6 +28,9 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
     if entry.conclusive:
         confidence = "medium" if hit.exact or _long_phrase(hit) else "low"
         return conclude(state, hit, confidence)
+    remembered = remembered_finding(state)
+    if remembered is not None:
+        return conclude_finding(state, *remembered)
     step = investigate(state)
     if isinstance(step, RunTool):
         return step
