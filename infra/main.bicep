@@ -45,7 +45,7 @@ param openAiCapacity int = 10
 @allowed(['', 'rules', 'hybrid', 'llm'])
 param engine string = ''
 
-@description('Durable Functions backend (DURABLE_BACKEND): azureStorage = the task hub in the app\'s storage account (queues, tables, blobs); scheduler = a Durable Task Scheduler and task hub (modules/durable-task-scheduler.bicep), the app switched to it by app settings. See README, Durable backend.')
+@description('Durable Functions backend (DURABLE_BACKEND): azureStorage = the task hub in the app\'s storage account (queues, tables, blobs); scheduler = a Durable Task Scheduler and task hub (modules/durable-task-scheduler.bicep), the app switched to it by app settings. See docs/deploying.md, Durable backend.')
 @allowed(['azureStorage', 'scheduler'])
 param durableBackend string = 'azureStorage'
 

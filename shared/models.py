@@ -1,4 +1,4 @@
-"""The HTTP contract's shapes (contract v1, see README "API"): the single definition of requests,
+"""The HTTP contract's shapes (contract v1, see docs/api.md): the single definition of requests,
 envelopes and error bodies. Limits that the contract names live here too."""
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ UNRESOLVED_KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
 
 @dataclass(frozen=True)
 class LlmSettings:
-    """The model endpoint and the per-session budgets of the LLM engine (README "LLM engine")."""
+    """The model endpoint and the per-session budgets of the LLM engine (docs/how-it-works.md, "LLM engine")."""
 
     endpoint: str | None          # AZURE_OPENAI_ENDPOINT; None: no model, the rules engine answers
     deployment: str               # the Azure deployment name, or the model name of an OpenAI-compatible server
@@ -36,7 +36,7 @@ class LlmSettings:
 
 @dataclass(frozen=True)
 class SecuritySettings:
-    """Who the caller is and how much it may do (README "Security")."""
+    """Who the caller is and how much it may do (docs/security.md)."""
 
     caller_secret: bytes        # HMAC key for owner ids (hashed function keys and principals) and placeholders
     trust_principal: bool       # WEBSITE_AUTH_ENABLED: App Service Authentication sets X-MS-CLIENT-PRINCIPAL*

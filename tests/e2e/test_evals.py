@@ -11,7 +11,7 @@ from tests.helpers.engine_loop import SHARED_SCENARIOS
 REPO = Path(__file__).resolve().parents[2]
 # The folders every scenario of which must pass: the shared examples, the project's own, the negative set (no
 # confidently wrong answer) and the Azure-recorded symptoms. The blind and development halves of the public reports
-# (tests/scenarios/blind, real) are scored, not required: see README "Evaluation".
+# (tests/scenarios/blind, real) are scored, not required: see docs/evaluation.md.
 FOLDERS = [p for p in (SHARED_SCENARIOS, REPO / "tests" / "scenarios", REPO / "tests" / "scenarios" / "negative",
                        REPO / "tests" / "scenarios" / "azure") if p.is_dir()]
 

@@ -1,7 +1,7 @@
-"""The README's request bodies do what the README says when sent to the app.
+"""The documented request bodies do what the docs say when sent to the app.
 
-The Portal Test/Run section gives bodies to paste; the curl session starts with one. Each is read from
-README.md itself, so an edit that breaks one fails here."""
+The Portal Test/Run section (docs/clients.md) gives bodies to paste; the README's curl session starts with
+one. Each is read from the Markdown itself, so an edit that breaks one fails here."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from pathlib import Path
 
 import httpx
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+CLIENTS = ROOT / "docs" / "clients.md"
 
 
-def _section(title: str) -> str:
-    text = README.read_text(encoding="utf-8")
+def _section(title: str, page: Path = README) -> str:
+    text = page.read_text(encoding="utf-8")
     start = text.index(f"\n{title}\n")
     level = title.split(" ")[0]
-    following = re.search(rf"\n#{{2,{len(level)}}} ", text[start + len(title) + 2:])
+    following = re.search(rf"\n#{{1,{len(level)}}} ", text[start + len(title) + 2:])
     return text[start: start + len(title) + 2 + (following.start() if following else len(text))]
 
 
@@ -27,7 +29,7 @@ def _json_blocks(section: str) -> list[dict]:
 
 
 def test_portal_bodies_conclude_ask_answer_and_poll_as_described(http: httpx.Client) -> None:
-    concluding, asking, answer, polling = _json_blocks(_section("### Portal Test/Run"))
+    concluding, asking, answer, polling = _json_blocks(_section("## Portal Test/Run", CLIENTS))
 
     done = http.post("/api/debug", json=concluding)
     assert done.status_code == 200 and done.json()["status"] == "done"

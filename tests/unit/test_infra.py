@@ -3,7 +3,8 @@
 No Bicep CLI here: every .bicep file is parsed with pycep-parser (a syntax error fails), and the properties a
 working, least-privilege deployment depends on are asserted on the syntax tree. Each `check_*` function takes
 parsed templates, so `test_each_check_fails_on_a_broken_template` can show it fails when the property is wrong.
-Not checked here: Azure's own validation (types, API versions, what the platform accepts), see README."""
+Not checked here: Azure's own validation (types, API versions, what the platform accepts), see
+docs/deploying.md, "Checked here, and what is not verified"."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ CONNECTOR = REPO / "connector"
 DOCUMENT = build_document()
 SWAGGER = json.loads((CONNECTOR / "apiDefinition.swagger.json").read_text(encoding="utf-8"))
 PROPERTIES = json.loads((CONNECTOR / "apiProperties.json").read_text(encoding="utf-8"))
-# Statuses per route from the contract (../shared/design/api.md, README "API").
+# Statuses per route from the contract (../shared/design/api.md, docs/api.md).
 CONTRACT_STATUSES = {
     ("post", "/api/debug"): {"200", "202", "400", "401", "413", "429", "500"},
     ("post", "/api/debug/{trace_id}/continue"): {"200", "202", "400", "401", "404", "409", "413", "429", "500"},
