@@ -49,8 +49,9 @@ class _Instruments:
                                                     description="Memory pressure changes, by state (shedding, "
                                                                 "recovered): shared/memory_guard.py")
         self.memory_lookups = meter.create_counter("debug.cases.lookups", unit="{lookup}",
-                                                   description="Case-memory lookups at a conclusion, by result "
-                                                               "(similar, none, off, error)")
+                                                   description="Case-memory lookups by result: at a conclusion "
+                                                               "(similar, none, off, error), at a start (steered, "
+                                                               "abstained, unknown_problem, error)")
         self.verifications = meter.create_counter("debug.cases.verifications", unit="{check}",
                                                   description="Fix verifications, by state (verified, "
                                                               "still_failing, not_checkable)")
@@ -115,7 +116,8 @@ def record_memory(megabytes: float, change: str | None) -> None:
 
 
 def record_case_lookup(result: str) -> None:
-    """What the case memory gave a concluding session: similar cases, none, or nothing (memory off, or failing)."""
+    """What the case memory gave: a concluding session similar cases, none, or nothing (memory off, or failing); a
+    starting session a hint (steered), none because past sessions disagree (abstained), or none (unknown_problem)."""
     instruments().memory_lookups.add(1, {"result": result})
 
 
