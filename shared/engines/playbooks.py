@@ -308,6 +308,8 @@ def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str,
 
 def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | None:
     if "missing_all" in rule:
+        if "names" not in data:  # the list was not read (not found, refused): absence is not shown
+            return None
         names = {str(n).lower() for n in data.get("names") or []}
         if data.get("truncated") or any(n.lower() in names for n in rule["missing_all"]):
             return None

@@ -67,3 +67,47 @@ def test_a_deleted_role_assignment_on_a_registry_explains_image_pulls_that_fail(
                                 data={"events": [event]}))
     rule, facts = finding(state) or ({}, {})
     assert rule.get("id") == "registry-role-assignment-deleted" and facts["registry"] == "crshop"
+
+
+def _with_events(*events: dict[str, Any]) -> SessionState:
+    state = state_with(SITE)
+    state.add_evidence(Evidence(tool="list_activity_log", status="success", summary="events",
+                                data={"events": list(events)}))
+    return state
+
+
+def _event(operation: str, resource_id: str, status: str = "Succeeded") -> dict[str, Any]:
+    return {"time": "2025-06-11T17:04:12Z", "operation": operation, "status": status, "caller": "ops@contoso.com",
+            "resource_id": resource_id}
+
+
+COSMOS_ID = "/subscriptions/1/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-a"
+
+
+def test_a_regenerated_key_in_the_activity_log_explains_a_401_but_reading_keys_or_a_failed_rotation_does_not():
+    rule, facts = finding(_with_events(_event("Microsoft.DocumentDB/databaseAccounts/regenerateKey/action",
+                                              COSMOS_ID))) or ({}, {})
+    assert rule.get("id") == "access-keys-regenerated" and facts["name"] == "cosmos-a"
+    assert rule["category"] == "auth.credential_invalid" and rule["confidence"] == "medium"
+    assert finding(_with_events(_event("Microsoft.DocumentDB/databaseAccounts/listKeys/action", COSMOS_ID))) is None
+    assert finding(_with_events(_event("Microsoft.DocumentDB/databaseAccounts/regenerateKey/action", COSMOS_ID,
+                                       status="Failed"))) is None
+
+
+def test_a_deleted_openai_deployment_names_the_deployment_a_client_still_calls():
+    deployment = "/subscriptions/1/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/oai-a/" \
+                 "deployments/chat"
+    rule, facts = finding(_with_events(
+        _event("Microsoft.CognitiveServices/accounts/deployments/write", deployment + "-v2"),
+        _event("Microsoft.CognitiveServices/accounts/deployments/delete", deployment))) or ({}, {})
+    assert rule.get("id") == "openai-deployment-deleted" and facts["deployment"] == "chat"
+
+
+def test_a_settings_list_that_could_not_be_read_does_not_show_settings_missing():
+    state = state_with({**SITE})
+    state.add_evidence(Evidence(tool="list_app_setting_names", status="no_data", summary="resource not found",
+                                data={}))
+    assert finding(state) is None
+    state.add_evidence(Evidence(tool="list_app_setting_names", status="no_data", summary="no settings",
+                                data={"names": [], "count": 0}))
+    assert (finding(state) or ({"id": None}, {}))[0]["id"] == "function-app-without-host-storage"

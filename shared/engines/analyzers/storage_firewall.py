@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from shared.engines.analyzers.common import table
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
+from shared.engines.playbooks import FINDINGS, conclude_finding, rule_facts
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, Confidence, EvidenceItem, Report
 from shared.report import checked_list
@@ -31,6 +33,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         if isinstance(found, RunTool):
             return found
         if isinstance(found, Findings):
+            changed = _private_path_changed(state, found)
+            if changed is not None:  # reached privately: the firewall denying the public path is by design
+                return conclude_finding(state, *changed)
             return _conclude_from_azure(state, hit, found)
     # No Azure access, or Azure would not tell: the client runs the commands.
     references = latest(state, FIND)
@@ -49,6 +54,28 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if rules is not None and rules.status == "success":
         return _conclude(state, hit, account, references, rules)
     return _ask_for_rules(state, hit, account)
+
+
+_PRIVATE_PATH_CHANGES = ("private-dns-zone-link-deleted", "private-dns-record-deleted", "private-endpoint-recreated")
+
+
+def _private_only(account: dict) -> bool:
+    """The account is meant to be reached through a private endpoint (public access off, or an endpoint exists)."""
+    return str(account.get("publicNetworkAccess") or "").lower() == "disabled" or \
+        bool(account.get("privateEndpointConnections"))
+
+
+def _private_path_changed(state: SessionState, found: Findings) -> tuple[dict, dict[str, str]] | None:
+    """For an account reached privately, a recent change that broke the private path (a DNS zone link or record
+    deleted, the endpoint recreated), as an evidence finding; None otherwise."""
+    if not _private_only(found.rules.data):
+        return None
+    for rule in table(FINDINGS):
+        if rule["id"] in _PRIVATE_PATH_CHANGES:
+            facts = rule_facts(state, rule)
+            if facts is not None:
+                return rule, facts
+    return None
 
 
 def _ask_for_rules(state: SessionState, hit: Hit, account: str) -> Decision:
@@ -125,7 +152,7 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
     verdict = Verdict(account=found.account, group=found.group, default_action=str(acls.get("defaultAction", "")),
                       allowed=list(acls.get("ipRules") or []), subnets=len(acls.get("virtualNetworkRules") or []),
                       blocked=found.blocked_outbound(), site=str(site.get("name")) if found.site else None,
-                      changes=changes, addresses_known=bool(found.outbound),
+                      changes=changes, addresses_known=bool(found.outbound), private=_private_only(found.rules.data),
                       subnet_allowed=bool(subnet) and subnet in {str(r).lower()
                                                                   for r in acls.get("virtualNetworkRules") or []})
     return _decide(state, hit, verdict, evidence)
@@ -145,6 +172,7 @@ class Verdict:
     changes: list[str] = field(default_factory=list)
     addresses_known: bool = False  # the caller's outbound addresses were shown (Azure, or stated in the text)
     subnet_allowed: bool = False   # the app's integration subnet is one of the account's virtual network rules
+    private: bool = False          # Azure shows the account reached through a private endpoint (public access off)
 
     def covered(self) -> bool:
         """The rules admit the caller: its subnet is allowed, or every address shown is in an allowed range."""
@@ -165,7 +193,8 @@ def _decide(state: SessionState, hit: Hit, verdict: Verdict, evidence: list[Evid
         how = "the app's subnet is an allowed virtual network rule" if verdict.subnet_allowed else \
             "every outbound address of the caller is inside an allowed IP range"
         return _ruled_out(state, evidence, f"The firewall of '{verdict.account}' denies by default, but {how}")
-    private = _PRIVATE_ENDPOINT.search("\n".join([state.material.error_description, *state.material.answers]))
+    private = verdict.private or _PRIVATE_ENDPOINT.search(
+        "\n".join([state.material.error_description, *state.material.answers]))
     confidence = "medium" if private else verdict.confidence()
     root_cause = _root_cause(verdict) + (
         " The account also has a private endpoint: if the caller should reach it privately, its name must resolve "
