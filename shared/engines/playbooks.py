@@ -135,10 +135,30 @@ def _logs_call(state: SessionState, target: Target, template_id: str, purpose: s
     if not _SAFE_NAME.fullmatch(target.name):
         return None
     workspace = _workspace(state, target)
-    if not isinstance(workspace, str):
+    if isinstance(workspace, RunTool):
         return workspace
+    if workspace is None:  # no workspace found: the logs of its Application Insights, or its own, in resource context
+        component = _insights_component(state, target)
+        if isinstance(component, RunTool):
+            return component
+        return azure_call(state, "query_logs", {"resource_id": component or target.resource_id,
+                                                "template": template_id, "resource_name": target.name, "hours": 48},
+                          purpose)
     return azure_call(state, "query_logs", {"workspace_resource_id": workspace, "template": template_id,
                                             "resource_name": target.name, "hours": 48}, purpose)
+
+
+def _insights_component(state: SessionState, target: Target) -> str | RunTool | None:
+    """The Application Insights component of the resource's group that it most likely sends to: the one named as
+    it is, else the only one; None when the group has none (or several, none named so)."""
+    listed = _group_listing(state, target, "finding the resource group's Application Insights")
+    if not isinstance(listed, Evidence):
+        return listed
+    components = [r for r in listed.data.get("resources") or []
+                  if str(r.get("type", "")).lower() == "microsoft.insights/components" and r.get("id")]
+    named = [r for r in components if str(r.get("name", "")).lower() == target.name.lower()]
+    chosen = named or (components if len(components) == 1 else [])
+    return str(chosen[0]["id"]) if chosen else None
 
 
 def _dependency_call(state: SessionState, target: Target, types: list[str], purpose: str) -> RunTool | None:

@@ -159,6 +159,8 @@ def route(state: SessionState) -> Decision:
         if clue is not None:
             return decide_from_clue(state, clue)
     if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit)):
+        if entry.origins <= {"evidence"} and state.azure_access:  # the error text named nothing: Azure did
+            return _finish_playbook_first(state, entry)
         return decide_from_entry(state, entry)
     if hit is not None and contradicted(state, hit.signature.category):
         hit = None  # a ruled-out family must not come back through the symptom path
@@ -201,6 +203,33 @@ def _unsettled(decision: Decision, category: str | None = None) -> bool:
     return category is None or decision.report.category == category
 
 
+def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:
+    """An error found only in the resource's logs: the rest of its playbook still runs, and a finding of the same
+    cause, which names the resource, the change and who made it, is the answer; else the logged error is."""
+    remembered = remembered_finding(state)
+    if remembered is not None:
+        return conclude_finding(state, *remembered)
+    step = investigate(state)
+    if step is not None:
+        return step
+    found = _from_findings(state)
+    if found is not None and isinstance(found, Conclude) and found.report.category == entry.entry.category:
+        return found
+    return decide_from_entry(state, entry)
+
+
+def _from_findings(state: SessionState) -> Decision | None:
+    """What the evidence findings decide once the playbook has run (a delegated finding asks its analyzer)."""
+    missing = missing_code_settings(state)
+    if missing:
+        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": missing[0]})
+    found = finding(state)
+    if found is not None and found[0].get("delegate"):
+        signature = next(s for s in signatures() if s.id == found[0]["delegate"])
+        return analyzer_for(signature.analyzer)(state, Hit(signature, quotes=[found[0]["root_cause"].strip()]))
+    return conclude_finding(state, *found) if found is not None else None
+
+
 def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     """No code decides: read the resource's playbook in Azure, then judge the evidence; else ask or give up."""
     remembered = remembered_finding(state)
@@ -209,15 +238,9 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     step = investigate(state)
     if step is not None:
         return step
-    missing = missing_code_settings(state)
-    if missing:
-        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": missing[0]})
-    found = finding(state)
-    if found is not None and found[0].get("delegate"):
-        signature = next(s for s in signatures() if s.id == found[0]["delegate"])
-        return analyzer_for(signature.analyzer)(state, Hit(signature, quotes=[found[0]["root_cause"].strip()]))
-    if found is not None:
-        return conclude_finding(state, *found)
+    decided = _from_findings(state)
+    if decided is not None:
+        return decided
     clue = matching_clue(state)
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)

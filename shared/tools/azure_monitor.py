@@ -7,6 +7,7 @@ live here, next to the tool that applies them."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 from azure.core.exceptions import AzureError, HttpResponseError
-from pydantic import Field, JsonValue, field_validator
+from pydantic import Field, JsonValue, field_validator, model_validator
 
 from shared.azure import SUBSCRIPTION_ID, rest_dict, subscription_of, uri_path
 from shared.azure.clients import azure_settings, call_options, client
@@ -38,6 +39,11 @@ _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 WORKSPACE_ID_PATTERN = (rf"(?i)^/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/[-\w._()]{{1,90}}/providers/"
                         r"Microsoft\.OperationalInsights/workspaces/[-\w]{1,63}$")
 SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$"  # a resource name as the templates may quote it
+# A resource whose own logs can be read without knowing its workspace (resource-context queries): an Application
+# Insights component, or an app that sends its platform logs through diagnostic settings.
+LOG_RESOURCE_ID_PATTERN = (rf"(?i)^/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/[-\w._()]{{1,90}}/providers/"
+                           r"(?:microsoft\.insights/components|Microsoft\.Web/sites|Microsoft\.App/containerApps)/"
+                           r"[-\w._()]+$")
 
 
 @lru_cache(maxsize=1)
@@ -53,10 +59,14 @@ def _template_ids() -> list[JsonValue]:
 
 
 class LogsArguments(AzureArguments):
-    workspace_resource_id: str = Field(pattern=WORKSPACE_ID_PATTERN, max_length=1000,
-                                       description="the Log Analytics workspace's resource id (/subscriptions/<guid>/"
-                                       "resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/"
-                                       "<name>); it must lie in the session's scope")
+    workspace_resource_id: str | None = Field(None, pattern=WORKSPACE_ID_PATTERN, max_length=1000,
+                                              description="the Log Analytics workspace's resource id (/subscriptions/"
+                                              "<guid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/"
+                                              "workspaces/<name>); it must lie in the session's scope")
+    resource_id: str | None = Field(None, pattern=LOG_RESOURCE_ID_PATTERN, max_length=1000,
+                                    description="instead of a workspace: the Application Insights component, web or "
+                                    "function app, or container app whose own logs to read (a resource-context "
+                                    "query, wherever its workspace is); it must lie in the session's scope")
     template: str = Field(json_schema_extra={"enum": _template_ids()},
                           description="which query to run: a template id of shared/knowledge/kql_templates.yaml")
     resource_name: str = Field(pattern=SAFE_NAME_PATTERN, description="the name of the resource whose logs to read "
@@ -69,6 +79,17 @@ class LogsArguments(AzureArguments):
         if value not in kql_templates():
             raise ValueError(f"unknown query template; known: {', '.join(sorted(kql_templates()))}")
         return value
+
+    @model_validator(mode="after")
+    def _one_place(self) -> LogsArguments:
+        if (self.workspace_resource_id is None) == (self.resource_id is None):
+            raise ValueError("give exactly one of workspace_resource_id and resource_id")
+        return self
+
+    @property
+    def place(self) -> str:
+        """What is queried: the workspace, or the resource in resource context."""
+        return str(self.workspace_resource_id or self.resource_id)
 
     @property
     def query(self) -> str:
@@ -132,35 +153,50 @@ def capped_query(query: str) -> tuple[str, int]:
 
 def _logs_cli(a: LogsArguments) -> str:
     query, _ = capped_query(a.query)
-    workspace = f"az monitor log-analytics workspace show --ids {shlex.quote(a.workspace_resource_id)} " \
+    if a.resource_id:
+        url = f"https://api.loganalytics.io/v1{a.resource_id}/query"
+        return (f"az rest --method post --url {shlex.quote(url)} --resource https://api.loganalytics.io "
+                f"--body {shlex.quote(_body(query, a.hours))}")
+    workspace = f"az monitor log-analytics workspace show --ids {shlex.quote(str(a.workspace_resource_id))} " \
                 "--query customerId -o tsv"
     return (f"az monitor log-analytics query --workspace \"$({workspace})\" --timespan PT{a.hours}H "
             f"--analytics-query {shlex.quote(query)}")
 
 
-@azure_tool(LogsArguments, cli=_logs_cli, scope=lambda a: a.workspace_resource_id,
-            action=lambda a: "Microsoft.OperationalInsights/workspaces/query/read")
+def _body(query: str, hours: int) -> str:
+    return '{"query": ' + json.dumps(query) + ', "timespan": "PT' + str(hours) + 'H"}'
+
+
+@azure_tool(LogsArguments, cli=_logs_cli, scope=lambda a: a.place,
+            action=lambda a: "Microsoft.OperationalInsights/workspaces/query/read" if a.workspace_resource_id
+            else "Microsoft.Insights/logs/read")
 def query_logs(args: LogsArguments) -> Found:
-    """Run one of the service's KQL templates for one resource on a Log Analytics workspace over the last
-    `hours` (at most 200 rows): data {"columns", "rows", "row_count", "truncated", "window_hours"}. A query
+    """Run one of the service's KQL templates for one resource over the last `hours` (at most 200 rows), on a
+    Log Analytics workspace or, without one, on the resource's own logs (resource context: an Application Insights
+    component or the app itself): data {"columns", "rows", "row_count", "truncated", "window_hours"}. A query
     that times out or answers partially is retried once over half the window; partial results come back with
     status `partial`."""
     query, cap = capped_query(args.query)
-    workspace = _workspace(args.workspace_resource_id)
+    if args.resource_id:
+        return _logs_read(("resource", args.resource_id), query, cap, args.hours)
+    workspace = _workspace(str(args.workspace_resource_id))
     customer_id = str(workspace.get("customerId") or "")
     if not customer_id:
         return "no_data", "the workspace reports no workspace id (customerId)", {"rows": []}
-    status, summary, data = _logs_read(customer_id, query, cap, args.hours)
+    status, summary, data = _logs_read(("workspace", customer_id), query, cap, args.hours)
     # The workspace's own state travels with its rows: a daily cap reached explains rows that stop coming.
     return status, summary, {**data, "workspace": workspace}
 
 
-def _logs_read(customer_id: str, query: str, cap: int, hours: int) -> Found:
-    result, failure = _query_attempt(customer_id, query, hours)
+LogsPlace = tuple[Literal["workspace", "resource"], str]
+
+
+def _logs_read(place: LogsPlace, query: str, cap: int, hours: int) -> Found:
+    result, failure = _query_attempt(place, query, hours)
     if failure is None and not _is_partial(result):
         return _logs_found(result, cap, hours, hours)
     half = hours / 2
-    retried, retry_failure = _query_attempt(customer_id, query, half)
+    retried, retry_failure = _query_attempt(place, query, half)
     if retry_failure is None:
         return _logs_found(retried, cap, half, hours)  # complete, or partial over the smaller window
     if _is_partial(result):  # the smaller window failed outright: the first, partial answer is better than none
@@ -178,12 +214,15 @@ def _workspace(workspace_resource_id: str) -> dict[str, Any]:
             "dailyQuotaGb": capping.get("dailyQuotaGb"), "dataIngestionStatus": capping.get("dataIngestionStatus")}
 
 
-def _query_attempt(workspace_id: str, query: str, hours: float) -> tuple[Any, AzureError | None]:
+def _query_attempt(place: LogsPlace, query: str, hours: float) -> tuple[Any, AzureError | None]:
     """One query; a failure that a smaller window may fix (a timeout, a 5xx) is returned, not raised."""
     settings = azure_settings()
+    kind, where = place
+    logs = client("logs")
+    run = logs.query_workspace if kind == "workspace" else logs.query_resource
     try:
-        result = client("logs").query_workspace(workspace_id, query, timespan=timedelta(hours=hours),
-                                                server_timeout=max(1, settings.timeout_seconds - 1), **call_options())
+        result = run(where, query, timespan=timedelta(hours=hours),
+                     server_timeout=max(1, settings.timeout_seconds - 1), **call_options())
         return result, None
     except AzureError as exc:
         if _shrinkable(exc):

@@ -288,6 +288,24 @@ def test_query_logs_runs_the_template_for_the_named_resource(azure: PlaybackServ
     assert [c["host"] for c in azure.calls][-1] == "api.loganalytics.io"
 
 
+def test_query_logs_reads_a_resource_s_own_logs_without_its_workspace(azure: PlaybackServer):
+    component = f"{RG}/providers/microsoft.insights/components/func-deploy-dev"
+    azure.load([{"match": {"method": "POST", "host": "api.loganalytics.io", "path": f"/v1{component}/query",
+                           "body_contains": "AppRoleName == 'func-deploy-dev'"}, "body": LOGS}])
+    evidence = run("query_logs", resource_id=component, template="function-app-errors",
+                   resource_name="func-deploy-dev")
+    assert evidence.status == "success", evidence.summary
+    assert evidence.data["rows"][0][1] == "500" and "workspace" not in evidence.data
+    assert [c["path"] for c in azure.calls] == [f"/v1{component}/query"]  # no workspace read first
+
+
+@pytest.mark.parametrize("places", [{}, {"workspace_resource_id": WORKSPACE_RESOURCE, "resource_id": SITE},
+                                    {"resource_id": VAULT}])  # neither, both, or a resource that has no template
+def test_query_logs_needs_exactly_one_place_to_read(azure: PlaybackServer, places: dict[str, Any]):
+    evidence = run("query_logs", template="function-app-errors", resource_name="func-deploy-dev", **places)
+    assert evidence.status == "error" and azure.calls == []
+
+
 def test_capped_query_keeps_a_smaller_take():
     assert capped_query("AppRequests | take 5") == ("AppRequests | take 5", 5)
     assert capped_query("AppRequests | take 5000")[0].endswith("| take 200")
