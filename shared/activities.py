@@ -28,8 +28,8 @@ from shared.engines.factory import get_engine
 from shared.engines.rules import RulesEngine
 from shared.memory_guard import GUARD, register_cache
 from shared.models import Report, Verification
-from shared.ownership import session_input
-from shared.redaction import redact_value
+from shared.security.ownership import session_input
+from shared.security.redaction import redact_value
 from shared.session import (
     Conclude,
     DecisionEnvelope,

@@ -30,10 +30,10 @@ from shared.material import apply_reopen, delta_from_continue, material_from_sta
 from shared.memory_guard import GUARD
 from shared.models import MAX_FEEDBACK_NOTE_CHARS, ContinueRequest, Envelope, ErrorDetail, Links
 from shared.orchestration import CLIENT_EVENT
-from shared.ownership import caller_id, owned_by, session_input
-from shared.poll_token import make_token, new_nonce, token_is_valid
-from shared.redaction import redact_text
-from shared.redaction_numbers import session_numbering
+from shared.security.ownership import caller_id, owned_by, session_input
+from shared.security.poll_token import make_token, new_nonce, token_is_valid
+from shared.security.redaction import redact_text
+from shared.security.redaction_numbers import session_numbering
 from shared.session import SessionState
 from shared.settings import load_settings
 from shared.validation import parse_continue, parse_feedback, parse_start

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from shared.material import RELEVANCE_ORDER
-from shared.redaction import redact_text
+from shared.security.redaction import redact_text
 from shared.session import FileExcerpt, SessionState
 
 CHARS_PER_TOKEN = 4

@@ -11,7 +11,7 @@ from typing import Any
 from shared.admission import rate_limited
 from shared.errors import ApiError, not_found
 from shared.models import MAX_ERROR_DESCRIPTION_CHARS, Envelope
-from shared.poll_token import make_token
+from shared.security.poll_token import make_token
 from shared.validation import parse_start
 
 Example = dict[str, Any]  # an OpenAPI Example Object: summary, value

@@ -13,7 +13,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from shared.input_hygiene import RELATIVE_PATH_PATTERN
 from shared.models import (
     MAX_ANSWER_CHARS,
     MAX_ERROR_DESCRIPTION_CHARS,
@@ -26,6 +25,7 @@ from shared.models import (
     FeedbackRequest,
     StartRequest,
 )
+from shared.security.input_hygiene import RELATIVE_PATH_PATTERN
 from shared.settings import ENGINES
 
 REF_PREFIX = "#/components/schemas/"
