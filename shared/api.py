@@ -27,9 +27,9 @@ from shared.engines.budget import planned_options
 from shared.errors import ApiError, not_found
 from shared.idempotency import already_started, idempotency_key, keyed_trace_id
 from shared.material import apply_reopen, delta_from_continue, material_from_start
-from shared.memory_guard import GUARD
 from shared.models import MAX_FEEDBACK_NOTE_CHARS, ContinueRequest, Envelope, ErrorDetail, Links
 from shared.orchestration import CLIENT_EVENT
+from shared.resilience.memory_guard import GUARD
 from shared.security.ownership import caller_id, owned_by, session_input
 from shared.security.poll_token import make_token, new_nonce, token_is_valid
 from shared.security.redaction import redact_text
@@ -364,7 +364,7 @@ def _render(req: func.HttpRequest, envelope: Envelope, capability: tuple[str, in
 
 
 async def _guard(trace_id: str | None, handler: Callable[[], Awaitable[func.HttpResponse]]) -> func.HttpResponse:
-    GUARD.observe()  # memory is measured at every invocation (shared/memory_guard.py)
+    GUARD.observe()  # memory is measured at every invocation (shared/resilience/memory_guard.py)
     unconfigured = load_settings().unconfigured
     if unconfigured:  # without shared secrets, sessions would be lost on restart or scale-out: refuse, say why
         return _error_response(503, {"error": {"code": "service_unavailable", "message": unconfigured,

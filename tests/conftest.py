@@ -10,7 +10,7 @@ import pytest
 from evals.playback import PlaybackServer
 from shared.azure import clients
 from shared.azure.clients import clear_caches
-from shared.breaker import BREAKERS
+from shared.resilience.breaker import BREAKERS
 from shared.security.rate_limit import NO_LIMITS_ENV
 
 # The suite is one caller starting hundreds of sessions: devhosts it starts inherit lifted limits

@@ -6,7 +6,8 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared import activities, breaker, orchestration
+from shared import activities, orchestration
+from shared.resilience import breaker
 
 bp = df.Blueprint()
 
@@ -26,7 +27,7 @@ async def decide(payload: dict[str, Any], client: df.DurableOrchestrationClient)
 @bp.activity_trigger(input_name="payload")
 @bp.durable_client_input(client_name="client")
 async def run_tool(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any]:
-    # The durable client reads and signals the shared circuit breakers (shared/breaker_shared.py).
+    # The durable client reads and signals the shared circuit breakers (shared/resilience/breaker_shared.py).
     return await activities.run_one_tool_shared(payload, client)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from evals.playback import PlaybackServer
-from shared.breaker import BREAKERS, Breaker, Breakers, allows, azure_outcome, model_outcome, settings, step
 from shared.engines.llm_fallback import UNAVAILABLE
+from shared.resilience.breaker import BREAKERS, Breaker, Breakers, allows, azure_outcome, model_outcome, settings, step
 from shared.session import Material
 from shared.tools.catalog import run_tool
 from tests.helpers.llm_session import llm_settings, new_state, run_session
@@ -131,7 +131,7 @@ def test_open_model_breaker_the_rules_engine_answers_without_calling_the_model(m
 
 
 def test_the_entity_steps_the_shared_breaker_and_a_new_instance_adopts_it_when_open():
-    from shared.breaker import Breakers, apply_operation, from_record
+    from shared.resilience.breaker import Breakers, apply_operation, from_record
 
     state = None
     for _ in range(3):

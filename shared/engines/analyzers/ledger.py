@@ -95,6 +95,6 @@ def denial_note(state: SessionState) -> str:
             return " The service has no Azure credentials here."
         if data.get("out_of_scope"):  # shared/azure/scope.py: the session did not name it, or the deployment bars it
             return f" {data['out_of_scope']} is outside what this session may read, so the service did not look."
-        if data.get("dependency_unavailable"):  # its circuit breaker is open (shared/breaker.py)
+        if data.get("dependency_unavailable"):  # its circuit breaker is open (shared/resilience/breaker.py)
             return f" Azure ({data['dependency_unavailable']}) is not answering the service right now."
     return ""
