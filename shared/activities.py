@@ -30,7 +30,7 @@ from shared.resilience.breaker_shared import adopt_shared, report_shared
 from shared.resilience.memory_guard import GUARD, register_cache
 from shared.security.ownership import session_input
 from shared.security.redaction import redact_value
-from shared.session import (
+from shared.session.state import (
     Conclude,
     DecisionEnvelope,
     Evidence,

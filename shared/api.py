@@ -26,7 +26,6 @@ from shared.cases.store import case_memory
 from shared.engines.budget import planned_options
 from shared.errors import ApiError, not_found
 from shared.idempotency import already_started, idempotency_key, keyed_trace_id
-from shared.material import apply_reopen, delta_from_continue, material_from_start
 from shared.models import MAX_FEEDBACK_NOTE_CHARS, ContinueRequest, Envelope, ErrorDetail, Links
 from shared.orchestration import CLIENT_EVENT
 from shared.resilience.memory_guard import GUARD
@@ -34,7 +33,8 @@ from shared.security.ownership import caller_id, owned_by, session_input
 from shared.security.poll_token import make_token, new_nonce, token_is_valid
 from shared.security.redaction import redact_text
 from shared.security.redaction_numbers import session_numbering
-from shared.session import SessionState
+from shared.session.material import apply_reopen, delta_from_continue, material_from_start
+from shared.session.state import SessionState
 from shared.settings import load_settings
 from shared.validation import parse_continue, parse_feedback, parse_start
 

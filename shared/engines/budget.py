@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from shared.catalog.index import catalog_index
 from shared.models import Options
-from shared.session import Material
+from shared.session.state import Material
 
 KNOWN_CODE_STEPS = 2
 PLAYBOOK_STEPS = 10

@@ -19,7 +19,7 @@ from shared.catalog.index import EntryHit, Origin, catalog_index
 from shared.engines.analyzers.common import env_facts, regex, table
 from shared.engines.signatures import mentions_azure
 from shared.resilience.memory_guard import register_cache
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 CONTRADICTIONS = "contradictions"
 _SPOKEN: tuple[str, ...] = ("error", "answer", "evidence")

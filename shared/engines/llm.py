@@ -20,7 +20,7 @@ from shared.llm.parse import ParseError, parse_reply, to_decision
 from shared.llm.prompt import build_messages, repair_messages
 from shared.llm.schema import tool_schemas
 from shared.resilience.breaker import BREAKERS, model_outcome
-from shared.session import AskClient, Conclude, LlmUsage, RunTool, SessionState
+from shared.session.state import AskClient, Conclude, LlmUsage, RunTool, SessionState
 from shared.settings import LlmSettings, load_settings
 from shared.telemetry.spans import mark_failed, model_span, record_model_usage
 

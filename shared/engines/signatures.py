@@ -12,7 +12,7 @@ from cachetools.func import ttl_cache
 
 from shared.catalog.index import negated
 from shared.resilience.memory_guard import register_cache
-from shared.session import Material
+from shared.session.state import Material
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 _WEIGHT_ERROR, _WEIGHT_ANSWER, _WEIGHT_FILE = 3, 2, 1

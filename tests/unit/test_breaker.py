@@ -9,7 +9,7 @@ import pytest
 from evals.playback import PlaybackServer
 from shared.engines.llm_fallback import UNAVAILABLE
 from shared.resilience.breaker import BREAKERS, Breaker, Breakers, allows, azure_outcome, model_outcome, settings, step
-from shared.session import Material
+from shared.session.state import Material
 from shared.tools.catalog import run_tool
 from tests.helpers.llm_session import llm_settings, new_state, run_session
 from tests.helpers.openai_stub import OpenAIStub, http_error

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from shared.errors import ApiError
-from shared.material import material_from_start
 from shared.security.input_hygiene import normalize_text, path_problem
+from shared.session.material import material_from_start
 from shared.validation import parse_continue, parse_start
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from shared.material import delta_from_continue, material_from_start
 from shared.models import Context
 from shared.security.redaction import redact_text
 from shared.security.redaction_numbers import Numbering, session_numbering
+from shared.session.material import delta_from_continue, material_from_start
 from shared.validation import parse_start
 
 KEY_1 = "Ab3" * 29 + "a=="  # 88 characters, like a storage account key

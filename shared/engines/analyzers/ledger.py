@@ -7,8 +7,8 @@ from typing import Any
 from shared.azure.delegation import identity_mode
 from shared.engines.base import Decision
 from shared.models import ClientRequest
-from shared.report import partial_report
-from shared.session import CREDENTIALS_RENEWED, AskClient, Evidence, GiveUp, RunTool, SessionState
+from shared.session.report import partial_report
+from shared.session.state import CREDENTIALS_RENEWED, AskClient, Evidence, GiveUp, RunTool, SessionState
 from shared.tools.catalog import catalog, normalized_arguments
 
 

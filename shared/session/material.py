@@ -12,7 +12,7 @@ from typing import Any
 from shared.models import Context, StartRequest
 from shared.security.input_hygiene import normalize_text
 from shared.security.redaction import Numbering, redact_text, redact_value
-from shared.session import Evidence, FileExcerpt, Material, MaterialDelta, SessionState
+from shared.session.state import Evidence, FileExcerpt, Material, MaterialDelta, SessionState
 
 MAX_ERROR_CHARS = 20_000
 MAX_FILE_CHARS = 12_000
