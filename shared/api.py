@@ -27,7 +27,7 @@ from shared.engines.budget import planned_options
 from shared.errors import ApiError, not_found
 from shared.idempotency import already_started, idempotency_key, keyed_trace_id
 from shared.models import MAX_FEEDBACK_NOTE_CHARS, ContinueRequest, Envelope, ErrorDetail, Links
-from shared.orchestration import CLIENT_EVENT
+from shared.orchestration.orchestrator import CLIENT_EVENT
 from shared.resilience.memory_guard import GUARD
 from shared.security.ownership import caller_id, owned_by, session_input
 from shared.security.poll_token import make_token, new_nonce, token_is_valid

@@ -1,4 +1,4 @@
-"""The debug session's orchestrator and activities. Adapters only: the logic is in shared/."""
+"""The debug session's orchestrator and activities. Adapters only: the logic is in shared/orchestration/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared import activities, orchestration
+from shared.orchestration import activities, orchestrator
 from shared.resilience import breaker
 
 bp = df.Blueprint()
@@ -14,7 +14,7 @@ bp = df.Blueprint()
 
 @bp.orchestration_trigger(context_name="context")
 def debug_session(context: df.DurableOrchestrationContext):  # noqa: ANN201 (a generator the SDK drives)
-    return (yield from orchestration.debug_session(context))
+    return (yield from orchestrator.debug_session(context))
 
 
 @bp.activity_trigger(input_name="payload")

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from function_app import app
-from shared import activities
 from shared.models import Report, StartRequest
+from shared.orchestration import activities
 from shared.session.material import material_from_start
 from shared.session.state import DecisionEnvelope, Evidence, MaterialDelta, RunTool, SessionState, StepInput
 from tests.helpers.engine_loop import load_scenarios

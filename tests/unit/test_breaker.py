@@ -171,7 +171,7 @@ class _EntityClient:
 def test_decide_reports_model_outcomes_to_the_shared_breaker(monkeypatch, engine, usage, expected):
     import asyncio
 
-    from shared import activities
+    from shared.orchestration import activities
 
     monkeypatch.setattr(activities, "load_settings", lambda: type("S", (), {"engine": engine})())
     async def whole_state(payload, client):  # type: ignore[no-untyped-def]

@@ -114,7 +114,7 @@ def test_activity_credential_by_mode(monkeypatch: pytest.MonkeyPatch, delegated_
 
 def test_azure_sees_the_callers_token_and_clients_are_not_shared(azure: PlaybackServer, delegated_env: None,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared.activities import run_one_tool  # the activity: unseal, per-call credential, tool
+    from shared.orchestration.activities import run_one_tool  # the activity: unseal, per-call credential, tool
 
     first, second = jwt(time.time() + 600, "first"), jwt(time.time() + 600, "second")
     monkeypatch.setattr(azure, "caller_tokens", [first, second])

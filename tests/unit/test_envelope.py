@@ -2,8 +2,8 @@
 
 import json
 
-from shared import envelope
 from shared.models import ClientRequest, EvidenceItem, Options, Report
+from shared.orchestration import envelope
 from shared.session.state import Material, SessionState
 
 

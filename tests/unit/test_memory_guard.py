@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared import activities
 from shared.api import shed_start
 from shared.errors import ApiError
+from shared.orchestration import activities
 from shared.resilience import memory_guard
 from shared.resilience.memory_guard import GUARD, MemoryGuard, register_cache
 from shared.settings import load_settings
