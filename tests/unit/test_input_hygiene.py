@@ -7,9 +7,9 @@ import json
 import pytest
 
 from shared.errors import ApiError
+from shared.http.validation import parse_continue, parse_start
 from shared.security.input_hygiene import normalize_text, path_problem
 from shared.session.material import material_from_start
-from shared.validation import parse_continue, parse_start
 
 
 @pytest.mark.parametrize("path", ["../etc/passwd", "src/../../x", "a\\..\\b", "/etc/passwd", "\\\\server\\share\\x",

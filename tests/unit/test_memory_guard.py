@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.api import shed_start
 from shared.errors import ApiError
+from shared.http.api import shed_start
 from shared.orchestration import activities
 from shared.resilience import memory_guard
 from shared.resilience.memory_guard import GUARD, MemoryGuard, register_cache

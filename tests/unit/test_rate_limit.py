@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.admission import PendingSpends
 from shared.errors import ApiError
+from shared.http.admission import PendingSpends
 from shared.security.limits_entity import apply_operation
 from shared.security.rate_limit import (
     RECENT_SECONDS,

@@ -20,12 +20,13 @@ import azure.functions as func
 from azure.durable_functions import DurableOrchestrationClient, OrchestrationRuntimeStatus
 
 from shared import telemetry
-from shared.admission import admit, release
 from shared.azure.delegated_start import sealed_delegation
 from shared.cases.store import case_memory
 from shared.engines.budget import planned_options
 from shared.errors import ApiError, not_found
-from shared.idempotency import already_started, idempotency_key, keyed_trace_id
+from shared.http.admission import admit, release
+from shared.http.idempotency import already_started, idempotency_key, keyed_trace_id
+from shared.http.validation import parse_continue, parse_feedback, parse_start
 from shared.models import MAX_FEEDBACK_NOTE_CHARS, ContinueRequest, Envelope, ErrorDetail, Links
 from shared.orchestration.orchestrator import CLIENT_EVENT
 from shared.resilience.memory_guard import GUARD
@@ -36,7 +37,6 @@ from shared.security.redaction_numbers import session_numbering
 from shared.session.material import apply_reopen, delta_from_continue, material_from_start
 from shared.session.state import SessionState
 from shared.settings import load_settings
-from shared.validation import parse_continue, parse_feedback, parse_start
 
 ORCHESTRATOR = "debug_session"
 _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
