@@ -23,9 +23,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from function_app import app  # noqa: E402
-from shared.material import material_from_start  # noqa: E402
 from shared.models import StartRequest  # noqa: E402
-from shared.session import DecisionEnvelope, Evidence, RunTool, SessionState, StepInput  # noqa: E402
+from shared.session.material import material_from_start  # noqa: E402
+from shared.session.state import DecisionEnvelope, Evidence, RunTool, SessionState, StepInput  # noqa: E402
 from tests.helpers.replay import ACTIVITY, Replay  # noqa: E402
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.figures import percentile  # noqa: E402
 from evals.playback import PlaybackServer  # noqa: E402
-from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
+from shared.security.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.api_client import follow  # noqa: E402
 from tests.helpers.devhost_process import run_devhost  # noqa: E402
 from tests.helpers.engine_loop import load_scenarios  # noqa: E402
@@ -166,9 +166,9 @@ def _debug_session_handle() -> Any:
 
 
 def _long_state(steps: int, max_depth: int) -> dict[str, Any]:
-    from shared.material import material_from_start
     from shared.models import StartRequest
-    from shared.session import SessionState
+    from shared.session.material import material_from_start
+    from shared.session.state import SessionState
 
     scenario = next(s for s in load_scenarios() if s["id"] == "storage-firewall-no-azure-access")
     rounds = min(20, -(-steps // max_depth))  # the API's limit is 20 rounds of at most 20 steps
@@ -180,7 +180,7 @@ def _long_state(steps: int, max_depth: int) -> dict[str, Any]:
 
 def _scripted(action: dict[str, Any]) -> dict[str, Any]:
     """A scripted engine that never settles (each decision is one more tool) and its tools' evidence."""
-    from shared.session import DecisionEnvelope, Evidence, RunTool
+    from shared.session.state import DecisionEnvelope, Evidence, RunTool
 
     payload = json.loads(action["input"])
     payload = json.loads(payload) if isinstance(payload, str) else payload

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.figures import percentile  # noqa: E402
-from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
+from shared.security.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.devhost_process import run_devhost  # noqa: E402
 
 STATUS = "/runtime/webhooks/durabletask/instances/{}"

@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from evals.client import follow  # noqa: E402
 from evals.playback import PlaybackServer  # noqa: E402
-from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
+from shared.security.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.azurite import run_azurite  # noqa: E402
 from tests.helpers.devhost_process import run_devhost  # noqa: E402
 

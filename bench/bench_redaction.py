@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from shared.redaction import find_secrets, redact_text  # noqa: E402
+from shared.security.redaction import find_secrets, redact_text  # noqa: E402
 
 CORPUS = ROOT / "tests" / "unit" / "redaction_corpus" / "clean"
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shared.redaction import find_secrets  # noqa: E402
+from shared.security.redaction import find_secrets  # noqa: E402
 from tests.helpers.canaries import Canary, canaries  # noqa: E402
 
 CLEAN = ROOT / "tests" / "unit" / "redaction_corpus" / "clean"
@@ -97,7 +97,7 @@ def score_ours(text: str, planted: list[Planted]) -> Score:
     spans = [(m.start, m.end) for m in find_secrets(text)]
     seconds = time.perf_counter() - began
     found, true = _covered(spans, planted)
-    return Score("this service (shared/redaction.py)", found, len(spans), true, seconds)
+    return Score("this service (shared/security/redaction.py)", found, len(spans), true, seconds)
 
 
 def score_floor(text: str, planted: list[Planted]) -> Score:
@@ -150,11 +150,11 @@ def main() -> None:
     megabytes = len(text.encode()) / 1_000_000
     print(f"corpus: {megabytes:.1f} MB of ordinary code, {len(planted)} canary secrets in "
           f"{len({p.canary.form for p in planted})} forms")
-    print(f"{'scanner':<42}{'recall':>8}{'precision':>11}{'MB/s':>9}{'seconds':>9}")
+    print(f"{'scanner':<45}{'recall':>8}{'precision':>11}{'MB/s':>9}{'seconds':>9}")
     for score in (score_ours(text, planted), score_floor(text, planted), score_detect_secrets(text, planted)):
         recall = score.found / len(planted)
         precision = score.true_findings / score.findings if score.findings else 0.0
-        print(f"{score.name:<42}{recall:>8.1%}{precision:>11.1%}{megabytes / score.seconds:>9.1f}"
+        print(f"{score.name:<45}{recall:>8.1%}{precision:>11.1%}{megabytes / score.seconds:>9.1f}"
               f"{score.seconds:>9.2f}")
 
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.figures import percentile  # noqa: E402
 from shared.engines.signatures import clear_signature_scans  # noqa: E402
-from shared.rate_limit import NO_LIMITS_ENV  # noqa: E402
+from shared.security.rate_limit import NO_LIMITS_ENV  # noqa: E402
 from tests.helpers.api_client import follow  # noqa: E402
 from tests.helpers.devhost_process import run_devhost  # noqa: E402
 from tests.helpers.engine_loop import load_scenarios, run_engine  # noqa: E402

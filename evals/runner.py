@@ -18,7 +18,7 @@ from devhost.process import run_devhost
 from evals.client import follow
 from evals.playback import PlaybackServer
 from evals.scenarios import confidently_wrong, score, within_limits
-from shared.rate_limit import NO_LIMITS_ENV
+from shared.security.rate_limit import NO_LIMITS_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -47,7 +47,7 @@ class SecuritySettings:
 
 @dataclass(frozen=True)
 class MemorySettings:
-    """When the worker sheds load (shared/memory_guard.py)."""
+    """When the worker sheds load (shared/resilience/memory_guard.py)."""
 
     high_water_mb: float        # DEBUG_INSTANCE_MEMORY_MB x DEBUG_MEMORY_HIGH_WATER_PERCENT: start shedding
     low_water_mb: float         # ... x DEBUG_MEMORY_LOW_WATER_PERCENT: recover

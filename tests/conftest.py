@@ -10,8 +10,8 @@ import pytest
 from evals.playback import PlaybackServer
 from shared.azure import clients
 from shared.azure.clients import clear_caches
-from shared.breaker import BREAKERS
-from shared.rate_limit import NO_LIMITS_ENV
+from shared.resilience.breaker import BREAKERS
+from shared.security.rate_limit import NO_LIMITS_ENV
 
 # The suite is one caller starting hundreds of sessions: devhosts it starts inherit lifted limits
 # (tests of the limits set their own).

@@ -109,7 +109,7 @@ var appSettings = union({
   DEBUG_AZURE_ACCESS: azureAccess
   // Every session reads only within these (shared/azure/scope.py): the scopes main.bicep grants Reader on.
   AZURE_INVESTIGATION_SCOPES: join(investigationScopes, ',')
-  // The memory guard's marks are shares of the instance size (shared/memory_guard.py).
+  // The memory guard's marks are shares of the instance size (shared/resilience/memory_guard.py).
   DEBUG_INSTANCE_MEMORY_MB: string(instanceMemoryMB)
 }, extraAppSettings)
 

@@ -57,7 +57,7 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = if (deployWorkbook
   }
 }
 
-// Memory pressure (shared/memory_guard.py): an instance that starts shedding load counts the metric
+// Memory pressure (shared/resilience/memory_guard.py): an instance that starts shedding load counts the metric
 // debug.memory.pressure with state "shedding". No action group is attached: the alert shows in the portal; add one
 // (email, Teams, a runbook) for your on-call.
 resource memoryPressureAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {

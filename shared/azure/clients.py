@@ -37,9 +37,9 @@ from typing import Any, Literal, TypeVar
 
 from azure.core.credentials import AccessToken, TokenCredential
 
-from shared import memory_guard
 from shared.azure.delegation import caller_scope
 from shared.azure.scope import allowed_scopes
+from shared.resilience import memory_guard
 from shared.settings import load_settings
 
 AccessMode = Literal["none", "app"]
@@ -207,7 +207,7 @@ _other_caches: list[Callable[[], None]] = []
 
 def register_cache(cache_clear: Callable[[], None]) -> None:
     """Add a cache that `clear_caches` empties too (the tools' caches of Azure answers); memory pressure empties
-    it as well (shared/memory_guard.py)."""
+    it as well (shared/resilience/memory_guard.py)."""
     _other_caches.append(cache_clear)
     memory_guard.register_cache(cache_clear)
 

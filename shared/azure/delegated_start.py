@@ -17,9 +17,9 @@ from shared.azure.delegation import (
     seal,
     token_from_headers,
 )
-from shared.callers import identify_caller
 from shared.errors import ApiError
 from shared.models import ErrorDetail
+from shared.security.callers import identify_caller
 from shared.settings import load_settings
 
 

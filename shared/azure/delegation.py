@@ -11,7 +11,7 @@ Settings:
   cross into Durable (session state, activity input), which stores it; it crosses only as AES-GCM
   ciphertext under this key, with the session's trace_id as associated data and the token's `exp` as expiry.
 
-Tokens are read only over trusted paths (the same rule as the principal, shared/callers.py): the function
+Tokens are read only over trusted paths (the same rule as the principal, shared/security/callers.py): the function
 key is required on every debug route, and the Entra header only counts when the platform set it. A token is
 checked for JWT shape and its `exp` only; its signature is Azure's to verify, not ours (we never trust its
 claims for anything but when to forget it)."""
@@ -93,7 +93,7 @@ def jwt_expiry(token: str) -> int:
 def token_from_headers(headers: Any, trusted: bool) -> tuple[TokenKind, str] | None:
     """The caller's token from request headers: the Entra one when the platform is trusted, else the ARM one.
 
-    `trusted` is the principal's trust rule (shared/callers.py): without the platform a client could send
+    `trusted` is the principal's trust rule (shared/security/callers.py): without the platform a client could send
     `X-MS-TOKEN-AAD-ACCESS-TOKEN` itself, so it is ignored then."""
     entra = (headers.get(AAD_TOKEN_HEADER) or "").strip() if trusted else ""
     if entra:

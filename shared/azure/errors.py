@@ -31,7 +31,7 @@ from azure.core.exceptions import (
     ServiceResponseTimeoutError,
 )
 
-from shared.session import Evidence, EvidenceStatus
+from shared.session.state import Evidence, EvidenceStatus
 
 # The built-in role that grants an action, first match wins (patterns are case-insensitive). Roles and
 # their actions: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles

@@ -1,11 +1,11 @@
-"""HTTP triggers of the debug API. Adapters only: each calls one handler of shared.api (or shared.openapi)."""
+"""HTTP triggers of the debug API. Adapters only: each calls one handler of shared.http.api (or shared.openapi)."""
 
 from __future__ import annotations
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared import api
+from shared.http import api
 from shared.openapi.http import serve_document
 
 bp = df.Blueprint()

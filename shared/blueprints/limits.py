@@ -1,10 +1,10 @@
-"""The per-caller limits entity (state and arithmetic: shared/rate_limit.py)."""
+"""The per-caller limits entity (state and arithmetic: shared/security/rate_limit.py)."""
 
 from __future__ import annotations
 
 import azure.durable_functions as df
 
-from shared.limits_entity import apply_operation
+from shared.security.limits_entity import apply_operation
 
 bp = df.Blueprint()
 

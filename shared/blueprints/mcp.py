@@ -1,4 +1,4 @@
-"""MCP tool triggers for IDE agents. Adapters only: each calls one tool of shared.mcp_tools.
+"""MCP tool triggers for IDE agents. Adapters only: each calls one tool of shared.http.mcp_tools.
 
 `use_result_schema=True` lets a tool return a whole CallToolResult, so an API error reaches the agent as a
 result marked `isError` (without it the extension wraps any returned text as a plain success)."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import azure.durable_functions as df
 
-from shared import mcp_tools
+from shared.http import mcp_tools
 
 bp = df.Blueprint()
 

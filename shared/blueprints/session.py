@@ -1,4 +1,4 @@
-"""The debug session's orchestrator and activities. Adapters only: the logic is in shared/."""
+"""The debug session's orchestrator and activities. Adapters only: the logic is in shared/orchestration/."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared import activities, breaker, orchestration
+from shared.orchestration import activities, orchestrator
+from shared.resilience import breaker
 
 bp = df.Blueprint()
 
 
 @bp.orchestration_trigger(context_name="context")
 def debug_session(context: df.DurableOrchestrationContext):  # noqa: ANN201 (a generator the SDK drives)
-    return (yield from orchestration.debug_session(context))
+    return (yield from orchestrator.debug_session(context))
 
 
 @bp.activity_trigger(input_name="payload")
@@ -26,7 +27,7 @@ async def decide(payload: dict[str, Any], client: df.DurableOrchestrationClient)
 @bp.activity_trigger(input_name="payload")
 @bp.durable_client_input(client_name="client")
 async def run_tool(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any]:
-    # The durable client reads and signals the shared circuit breakers (shared/breaker_shared.py).
+    # The durable client reads and signals the shared circuit breakers (shared/resilience/breaker_shared.py).
     return await activities.run_one_tool_shared(payload, client)
 
 

@@ -22,7 +22,7 @@ from shared.catalog.similar import similar_entries
 from shared.engines.clues import clue_in
 from shared.engines.playbooks import finding
 from shared.models import Report
-from shared.session import MemoryHint, SessionState
+from shared.session.state import MemoryHint, SessionState
 from shared.telemetry.metrics import record_case_lookup
 
 MIN_AGREEING = 2

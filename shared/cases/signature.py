@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from shared.engines.catalog_hits import catalog_hits
 from shared.models import Report
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 MAX_ENTRIES = 3
 

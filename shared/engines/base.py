@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from shared.session import AskClient, Conclude, GiveUp, LlmUsage, RunTool, SessionState
+from shared.session.state import AskClient, Conclude, GiveUp, LlmUsage, RunTool, SessionState
 
 Decision = RunTool | AskClient | Conclude | GiveUp
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from shared.catalog.index import catalog_index
 from shared.models import Options
-from shared.session import Material, MemoryHint
+from shared.session.state import Material, MemoryHint
 
 KNOWN_CODE_STEPS = 2
 PLAYBOOK_STEPS = 10

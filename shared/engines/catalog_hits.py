@@ -18,8 +18,8 @@ from shared.catalog.entities import entity_facts
 from shared.catalog.index import EntryHit, Origin, catalog_index
 from shared.engines.analyzers.common import env_facts, regex, table
 from shared.engines.signatures import mentions_azure
-from shared.memory_guard import register_cache
-from shared.session import SessionState
+from shared.resilience.memory_guard import register_cache
+from shared.session.state import SessionState
 
 CONTRADICTIONS = "contradictions"
 _SPOKEN: tuple[str, ...] = ("error", "answer", "evidence")

@@ -9,7 +9,7 @@ from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
 from shared.models import ClientRequest, EvidenceItem
-from shared.session import AskClient, Conclude, SessionState
+from shared.session.state import AskClient, Conclude, SessionState
 
 CLUES = "symptom_clues"
 

@@ -16,7 +16,7 @@ from shared.engines.llm import LlmEngine
 from shared.engines.rules import RulesEngine, classification
 from shared.engines.signatures import classify
 from shared.models import EvidenceItem
-from shared.session import Conclude, GiveUp, LlmUsage, RunTool, SessionState
+from shared.session.state import Conclude, GiveUp, LlmUsage, RunTool, SessionState
 
 
 def settled(decision: Decision) -> bool:

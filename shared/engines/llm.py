@@ -11,7 +11,6 @@ import logging
 import time
 from typing import Any
 
-from shared.breaker import BREAKERS, model_outcome
 from shared.engines.base import Decision
 from shared.engines.llm_fallback import MALFORMED, NOT_CONFIGURED, UNAVAILABLE, budget_spent, rules_answer
 from shared.engines.rules import RulesEngine, classification
@@ -20,7 +19,8 @@ from shared.llm.client import ModelClient, model_client
 from shared.llm.parse import ParseError, parse_reply, to_decision
 from shared.llm.prompt import build_messages, repair_messages
 from shared.llm.schema import tool_schemas
-from shared.session import AskClient, Conclude, LlmUsage, RunTool, SessionState
+from shared.resilience.breaker import BREAKERS, model_outcome
+from shared.session.state import AskClient, Conclude, LlmUsage, RunTool, SessionState
 from shared.settings import LlmSettings, load_settings
 from shared.telemetry.spans import mark_failed, model_span, record_model_usage
 

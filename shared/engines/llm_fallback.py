@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from shared.engines.base import Decision
 from shared.llm.parse import suggestions
-from shared.report import partial_report
-from shared.session import AskClient, Conclude, GiveUp, SessionState
+from shared.session.report import partial_report
+from shared.session.state import AskClient, Conclude, GiveUp, SessionState
 
 UNAVAILABLE = "The model endpoint was unavailable"
 NOT_CONFIGURED = "The model endpoint is not configured"

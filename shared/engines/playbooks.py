@@ -20,7 +20,7 @@ from shared.engines.analyzers.ledger import azure_call, latest
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of
 from shared.models import EvidenceItem
-from shared.session import Conclude, Evidence, RunTool, SessionState
+from shared.session.state import Conclude, Evidence, RunTool, SessionState
 from shared.tools.azure_monitor import SAFE_NAME_PATTERN, WORKSPACE_ID_PATTERN
 from shared.tools.text_tools import setting_defined, setting_references
 

@@ -32,8 +32,8 @@ from shared.engines.playbooks import (
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
-from shared.report import partial_report
-from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
+from shared.session.report import partial_report
+from shared.session.state import AskClient, Conclude, GiveUp, RunTool, SessionState
 from shared.tools.catalog import catalog
 
 _ERROR_LINE = re.compile(r"(?i)\b(?:error|exception|fail(?:ed|ure)?|denied|refused|forbidden|unauthori[sz]ed|"

@@ -11,8 +11,8 @@ import yaml
 from cachetools.func import ttl_cache
 
 from shared.catalog.index import negated
-from shared.memory_guard import register_cache
-from shared.session import Material
+from shared.resilience.memory_guard import register_cache
+from shared.session.state import Material
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 _WEIGHT_ERROR, _WEIGHT_ANSWER, _WEIGHT_FILE = 3, 2, 1
@@ -87,7 +87,7 @@ def classify(material: Material) -> list[Hit]:
 
 
 # A session's material is at most ~150,000 characters: a few MB at the most; bounded by entries and age, and
-# emptied under memory pressure (shared/memory_guard.py).
+# emptied under memory pressure (shared/resilience/memory_guard.py).
 @ttl_cache(maxsize=16, ttl=600)
 def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tuple], ...]:
     found = []

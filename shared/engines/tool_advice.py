@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from shared.engines.analyzers.common import regex, table
 from shared.engines.base import Decision
-from shared.session import Conclude, SessionState
+from shared.session.state import Conclude, SessionState
 
 TABLE = "tool_advice"
 

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from shared.engines.base import Decision
 from shared.llm.schema import CONCLUDE_TOOL, FinalAnswer
 from shared.models import ClientRequest, EvidenceItem, Report
-from shared.redaction import redact_value
-from shared.report import checked_list, evidence_items
-from shared.session import AskClient, Conclude, GiveUp, RunTool, SessionState
+from shared.security.redaction import redact_value
+from shared.session.report import checked_list, evidence_items
+from shared.session.state import AskClient, Conclude, GiveUp, RunTool, SessionState
 from shared.telemetry.metrics import record_cache_hit
 from shared.tools.catalog import catalog, normalized_arguments
 

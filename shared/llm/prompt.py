@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared.material import RELEVANCE_ORDER
-from shared.redaction import redact_text
-from shared.session import FileExcerpt, SessionState
+from shared.security.redaction import redact_text
+from shared.session.material import RELEVANCE_ORDER
+from shared.session.state import FileExcerpt, SessionState
 
 CHARS_PER_TOKEN = 4
 FILE_TOKEN_BUDGET = 6_000

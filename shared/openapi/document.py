@@ -13,8 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from shared.azure.delegation import ACCESS_TOKEN_HEADER
-from shared.idempotency import HEADER as IDEMPOTENCY_HEADER
-from shared.idempotency import MAX_CHARS as IDEMPOTENCY_MAX_CHARS
+from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.idempotency import MAX_CHARS as IDEMPOTENCY_MAX_CHARS
 from shared.openapi import examples
 from shared.openapi.schemas import REF_PREFIX, component_schemas
 

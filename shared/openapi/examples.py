@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.admission import rate_limited
 from shared.errors import ApiError, not_found
+from shared.http.admission import rate_limited
+from shared.http.validation import parse_start
 from shared.models import MAX_ERROR_DESCRIPTION_CHARS, Envelope
-from shared.poll_token import make_token
-from shared.validation import parse_start
+from shared.security.poll_token import make_token
 
 Example = dict[str, Any]  # an OpenAPI Example Object: summary, value
 

@@ -1,7 +1,7 @@
 """The contract's JSON Schemas, generated from the pydantic models of shared/models.py.
 
 Pydantic writes the shapes; this module only adds what the models cannot say themselves: the size limits
-that shared/validation.py enforces after parsing (so that they answer 413, not 400) and the descriptions a
+that shared/http/validation.py enforces after parsing (so that they answer 413, not 400) and the descriptions a
 reader of the API description or a Power Automate user sees."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from shared.input_hygiene import RELATIVE_PATH_PATTERN
 from shared.models import (
     MAX_ANSWER_CHARS,
     MAX_ERROR_DESCRIPTION_CHARS,
@@ -26,13 +25,14 @@ from shared.models import (
     FeedbackRequest,
     StartRequest,
 )
+from shared.security.input_hygiene import RELATIVE_PATH_PATTERN
 from shared.settings import ENGINES
 
 REF_PREFIX = "#/components/schemas/"
 
 
 class Health(BaseModel):
-    """The body of `GET /api/health` (shared/api.py `health`); checked against real answers in the tests."""
+    """The body of `GET /api/health` (shared/http/api.py `health`); checked against real answers in the tests."""
 
     status: Literal["ok"]
     engine: str = Field(json_schema_extra={"enum": list(ENGINES)})

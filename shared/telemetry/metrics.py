@@ -47,7 +47,7 @@ class _Instruments:
                                                  description="The worker's resident memory at each invocation")
         self.memory_pressure = meter.create_counter("debug.memory.pressure", unit="{change}",
                                                     description="Memory pressure changes, by state (shedding, "
-                                                                "recovered): shared/memory_guard.py")
+                                                                "recovered): shared/resilience/memory_guard.py")
         self.memory_lookups = meter.create_counter("debug.cases.lookups", unit="{lookup}",
                                                    description="Case-memory lookups by result: at a conclusion "
                                                                "(similar, none, off, error), at a start (steered, "

@@ -23,8 +23,8 @@ from shared.azure import GUID_PATTERN, RESOURCE_GROUP_PATTERN, RESOURCE_ID_PATTE
 from shared.azure.clients import azure_settings, run_bounded
 from shared.azure.errors import AzureFailure, azure_errors, classify
 from shared.azure.scope import out_of_scope, session_scopes
-from shared.breaker import BREAKERS, Dependency, azure_dependency, azure_outcome
-from shared.session import MAX_EVIDENCE_DATA_CHARS, Evidence, EvidenceStatus, Material
+from shared.resilience.breaker import BREAKERS, Dependency, azure_dependency, azure_outcome
+from shared.session.state import MAX_EVIDENCE_DATA_CHARS, Evidence, EvidenceStatus, Material
 from shared.tools.catalog import tool
 
 SUBSCRIPTIONS_SCOPE = "/subscriptions"  # list_subscriptions' scope: every subscription the identity can read

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from shared.session import MAX_EVIDENCE_DATA_CHARS, MAX_EVIDENCE_SUMMARY_CHARS, Evidence, Material
+from shared.session.state import MAX_EVIDENCE_DATA_CHARS, MAX_EVIDENCE_SUMMARY_CHARS, Evidence, Material
 
 ToolFunction = Callable[[Any, Material], Evidence]
 CliFunction = Callable[[Any], str]  # parsed arguments -> the Azure CLI command that gets the same answer

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.session import Evidence, Material
+from shared.session.state import Evidence, Material
 from shared.tools.catalog import tool
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.session import Evidence, FileExcerpt, Material
+from shared.session.state import Evidence, FileExcerpt, Material
 from shared.tools.catalog import tool
 
 

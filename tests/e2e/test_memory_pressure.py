@@ -1,6 +1,6 @@
 """Memory pressure over HTTP: a devhost whose instance size is set far below what the worker already uses sheds
-load at once (shared/memory_guard.py): health says so, a large start gets 503 with Retry-After naming the body,
-and a small start still runs to its answer (with the rules engine)."""
+load at once (shared/resilience/memory_guard.py): health says so, a large start gets 503 with Retry-After naming
+the body, and a small start still runs to its answer (with the rules engine)."""
 
 from __future__ import annotations
 

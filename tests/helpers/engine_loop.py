@@ -10,9 +10,9 @@ from typing import Any
 from evals import scenarios as evals_scenarios
 from evals.scenarios import answer_for_request
 from shared.engines.rules import RulesEngine
-from shared.material import apply_delta, delta_from_continue, material_from_start
 from shared.models import Context, StartRequest
-from shared.session import AskClient, Conclude, Evidence, GiveUp, RunTool, SessionState
+from shared.session.material import apply_delta, delta_from_continue, material_from_start
+from shared.session.state import AskClient, Conclude, Evidence, GiveUp, RunTool, SessionState
 from shared.tools.catalog import run_tool
 
 # The design's four example scenarios, copied into the repository (the workplace's ../shared is not part of it).

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from shared import activities
 from shared.llm.client import model_client
-from shared.material import material_from_start
 from shared.models import StartRequest
-from shared.session import DecisionEnvelope, Evidence, RunTool, SessionState
+from shared.orchestration import activities
+from shared.session.material import material_from_start
+from shared.session.state import DecisionEnvelope, Evidence, RunTool, SessionState
 from shared.settings import load_settings
 
 CANARY = "Canary-Secret-4f9Qz7xK2pL8"

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from function_app import app
-from shared import activities
-from shared.material import material_from_start
 from shared.models import Report, StartRequest
-from shared.session import DecisionEnvelope, Evidence, MaterialDelta, RunTool, SessionState, StepInput
+from shared.orchestration import activities
+from shared.session.material import material_from_start
+from shared.session.state import DecisionEnvelope, Evidence, MaterialDelta, RunTool, SessionState, StepInput
 from tests.helpers.engine_loop import load_scenarios
 from tests.helpers.replay import ACTIVITY, CONTINUE_AS_NEW, TIMER, WAIT_EVENT, Replay, Step
 

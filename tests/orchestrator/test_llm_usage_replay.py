@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from shared.session import DecisionEnvelope, LlmUsage, RunTool
+from shared.session.state import DecisionEnvelope, LlmUsage, RunTool
 from tests.helpers.replay import Replay
 from tests.orchestrator.test_debug_session_replay import HANDLE, T0, TOOL_HUNGRY, drive, new_state
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.session import AskClient, Conclude, GiveUp
+from shared.session.state import AskClient, Conclude, GiveUp
 from tests.helpers.engine_loop import run_engine
 
 KV_403 = "GET https://kv-ops-prod.vault.azure.net/secrets/api-key?api-version=7.4 returned 403 Forbidden"

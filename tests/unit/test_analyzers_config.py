@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.session import AskClient, Conclude, GiveUp
+from shared.session.state import AskClient, Conclude, GiveUp
 from tests.helpers.engine_loop import run_engine
 
 CONNECTION_NULL = ("Microsoft.Azure.WebJobs.Host: Error indexing method 'Functions.Ingest'. "

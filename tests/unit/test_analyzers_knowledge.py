@@ -10,7 +10,7 @@ import yaml
 
 from shared.engines.analyzers.common import derive, fill, table
 from shared.engines.signatures import signatures
-from shared.session import Material
+from shared.session.state import Material
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "shared" / "knowledge"
 # The analyzers' tables (other knowledge files belong to other parts of the service).

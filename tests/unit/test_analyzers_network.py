@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.session import AskClient, Conclude
+from shared.session.state import AskClient, Conclude
 from tests.helpers.engine_loop import run_engine
 
 TIMEOUT = ("ServiceRequestError: HTTPSConnectionPool(host='kv-app-prod.vault.azure.net', port=443): Max retries "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.session import Conclude, GiveUp
+from shared.session.state import Conclude, GiveUp
 from tests.helpers.engine_loop import run_engine
 
 

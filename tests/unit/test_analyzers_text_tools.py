@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.session import Material
+from shared.session.state import Material
 from shared.tools.catalog import run_tool
 
 

@@ -16,7 +16,7 @@ from azure.identity import CredentialUnavailableError
 from evals.playback import PlaybackServer, matches
 from shared.azure.clients import clear_caches
 from shared.azure.errors import classify, needs_role
-from shared.session import MAX_EVIDENCE_DATA_CHARS, Evidence, Material
+from shared.session.state import MAX_EVIDENCE_DATA_CHARS, Evidence, Material
 from shared.tools.azure_fields import extract_fields
 from shared.tools.azure_monitor import capped_query, kql_refusal
 from shared.tools.azure_resources import type_spec

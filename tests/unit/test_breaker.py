@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from evals.playback import PlaybackServer
-from shared.breaker import BREAKERS, Breaker, Breakers, allows, azure_outcome, model_outcome, settings, step
 from shared.engines.llm_fallback import UNAVAILABLE
-from shared.session import Material
+from shared.resilience.breaker import BREAKERS, Breaker, Breakers, allows, azure_outcome, model_outcome, settings, step
+from shared.session.state import Material
 from shared.tools.catalog import run_tool
 from tests.helpers.llm_session import llm_settings, new_state, run_session
 from tests.helpers.openai_stub import OpenAIStub, http_error
@@ -131,7 +131,7 @@ def test_open_model_breaker_the_rules_engine_answers_without_calling_the_model(m
 
 
 def test_the_entity_steps_the_shared_breaker_and_a_new_instance_adopts_it_when_open():
-    from shared.breaker import Breakers, apply_operation, from_record
+    from shared.resilience.breaker import Breakers, apply_operation, from_record
 
     state = None
     for _ in range(3):
@@ -171,7 +171,7 @@ class _EntityClient:
 def test_decide_reports_model_outcomes_to_the_shared_breaker(monkeypatch, engine, usage, expected):
     import asyncio
 
-    from shared import activities
+    from shared.orchestration import activities
 
     monkeypatch.setattr(activities, "load_settings", lambda: type("S", (), {"engine": engine})())
     async def whole_state(payload, client):  # type: ignore[no-untyped-def]

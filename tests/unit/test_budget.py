@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shared.engines.budget import KNOWN_CODE_STEPS, PLAYBOOK_STEPS, planned_options
 from shared.models import Options
-from shared.session import Material
+from shared.session.state import Material
 
 KNOWN = Material(error_description="Deployment failed: (MissingSubscriptionRegistration) The subscription is not "
                                    "registered to use namespace 'Microsoft.ContainerInstance'.")

@@ -7,7 +7,7 @@ import json
 
 import azure.functions as func
 
-from shared.callers import identify_caller
+from shared.security.callers import identify_caller
 from shared.settings import SecuritySettings
 
 

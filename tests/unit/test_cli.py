@@ -19,7 +19,7 @@ from azdebug.loop import Console, Following, envelope_of, follow
 from azdebug.prompt import Answer, Asker, Quit
 from shared import models
 from shared.errors import ApiError
-from shared.validation import parse_continue, parse_start
+from shared.http.validation import parse_continue, parse_start
 
 DONE = {
     "trace_id": "a" * 32, "status": "done", "next_action": "none", "message": "Found it.", "progress": 100,

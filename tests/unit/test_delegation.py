@@ -24,7 +24,7 @@ from shared.azure.delegation import (
     unseal,
 )
 from shared.errors import ApiError
-from shared.session import Material
+from shared.session.state import Material
 from shared.tools.catalog import run_tool
 
 KEY = os.urandom(32)
@@ -114,7 +114,7 @@ def test_activity_credential_by_mode(monkeypatch: pytest.MonkeyPatch, delegated_
 
 def test_azure_sees_the_callers_token_and_clients_are_not_shared(azure: PlaybackServer, delegated_env: None,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared.activities import run_one_tool  # the activity: unseal, per-call credential, tool
+    from shared.orchestration.activities import run_one_tool  # the activity: unseal, per-call credential, tool
 
     first, second = jwt(time.time() + 600, "first"), jwt(time.time() + 600, "second")
     monkeypatch.setattr(azure, "caller_tokens", [first, second])
@@ -170,7 +170,7 @@ def test_an_unknown_identity_mode_refuses_rather_than_falling_back(monkeypatch: 
 
 def test_a_denial_names_the_callers_lack_in_delegated_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     from shared.engines.analyzers.ledger import denial_note
-    from shared.session import Evidence, Options, SessionState
+    from shared.session.state import Evidence, Options, SessionState
 
     denied = Evidence(tool="get_resource", arguments={}, status="error", summary="denied",
                       data={"http_status": 403, "action": "Microsoft.Storage/storageAccounts/read",

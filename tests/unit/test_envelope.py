@@ -2,9 +2,9 @@
 
 import json
 
-from shared import envelope
 from shared.models import ClientRequest, EvidenceItem, Options, Report
-from shared.session import Material, SessionState
+from shared.orchestration import envelope
+from shared.session.state import Material, SessionState
 
 
 def state(**kw) -> SessionState:

@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.engines.playbooks import finding
 from shared.models import Options
-from shared.session import Evidence, Material, SessionState
+from shared.session.state import Evidence, Material, SessionState
 
 SITE = {"type": "Microsoft.Web/sites", "name": "func-a", "kind": "functionapp,linux",
         "outboundIpAddresses": ["20.50.2.91", "20.50.3.14"], "possibleOutboundIpAddresses": ["20.50.2.91",

@@ -12,7 +12,7 @@ import pytest
 from azure.durable_functions import OrchestrationRuntimeStatus
 
 from shared.errors import ApiError
-from shared.idempotency import already_started, idempotency_key, keyed_trace_id
+from shared.http.idempotency import already_started, idempotency_key, keyed_trace_id
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

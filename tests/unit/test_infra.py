@@ -727,9 +727,9 @@ def test_an_alert_fires_on_the_memory_pressure_metric_the_app_emits():
     assert [accessor(scope) for scope in properties["scopes"]] == [["appInsights", "id"]]
     criterion = properties["criteria"]["allOf"][0]
     query = unquoted(criterion["query"])
-    # The metric and state the app counts when an instance starts shedding (shared/memory_guard.py).
+    # The metric and state the app counts when an instance starts shedding (shared/resilience/memory_guard.py).
     metrics_code = (ROOT / "shared" / "telemetry" / "metrics.py").read_text(encoding="utf-8")
-    guard_code = (ROOT / "shared" / "memory_guard.py").read_text(encoding="utf-8")
+    guard_code = (ROOT / "shared" / "resilience" / "memory_guard.py").read_text(encoding="utf-8")
     assert '"debug.memory.pressure"' in metrics_code and '"shedding"' in guard_code
     assert 'name == "debug.memory.pressure"' in query and '== "shedding"' in query
     assert (criterion["operator"], criterion["threshold"]) == ("GreaterThan", 0)

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from shared.errors import ApiError
-from shared.input_hygiene import normalize_text, path_problem
-from shared.material import material_from_start
-from shared.validation import parse_continue, parse_start
+from shared.http.validation import parse_continue, parse_start
+from shared.security.input_hygiene import normalize_text, path_problem
+from shared.session.material import material_from_start
 
 
 @pytest.mark.parametrize("path", ["../etc/passwd", "src/../../x", "a\\..\\b", "/etc/passwd", "\\\\server\\share\\x",
@@ -56,7 +56,7 @@ def test_the_documented_path_pattern_agrees_with_the_path_check():
     import random
     import re
 
-    from shared.input_hygiene import RELATIVE_PATH_PATTERN, path_problem
+    from shared.security.input_hygiene import RELATIVE_PATH_PATTERN, path_problem
 
     pattern = re.compile(RELATIVE_PATH_PATTERN)
     alphabet = ["a", "Z", "é", ".", "..", "/", "\\", ":", "C:", " ", "\x07", "\x7f", "\x85", "\n", "\t", "_"]

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared import activities
 from shared.engines.llm_fallback import MALFORMED, NOT_CONFIGURED, UNAVAILABLE
 from shared.models import ClientRequest
-from shared.session import AskClient, Conclude, DecisionEnvelope, GiveUp, RunTool
+from shared.orchestration import activities
+from shared.session.state import AskClient, Conclude, DecisionEnvelope, GiveUp, RunTool
 from tests.helpers.devhost_process import free_port
 from tests.helpers.engine_loop import load_scenarios, run_engine
 from tests.helpers.llm_session import CANARY, SECRET_LINE, llm_settings, new_state, reload_settings, run_session

@@ -12,7 +12,7 @@ from shared.llm.client import model_client
 from shared.llm.parse import ParseError, parse_reply
 from shared.llm.prompt import FILE_TOKEN_BUDGET, build_messages, rank_files
 from shared.llm.schema import CONCLUDE_TOOL, FinalAnswer, tool_schemas
-from shared.session import Evidence, FileExcerpt, RunTool
+from shared.session.state import Evidence, FileExcerpt, RunTool
 from shared.settings import DEFAULT_OPENAI_API_VERSION, load_settings
 from shared.tools.catalog import catalog
 from tests.helpers.llm_session import llm_settings, new_state

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shared.material import MAX_ANSWER_CHARS, apply_delta, delta_from_continue, material_from_start
 from shared.models import Context, StartRequest
+from shared.session.material import MAX_ANSWER_CHARS, apply_delta, delta_from_continue, material_from_start
 
 RULES = '{"defaultAction": "Deny", "ipRules": []}'
 

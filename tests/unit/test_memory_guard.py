@@ -1,4 +1,5 @@
-"""Memory pressure (shared/memory_guard.py): the marks with hysteresis, what shedding does, and what it logs."""
+"""Memory pressure (shared/resilience/memory_guard.py): the marks with hysteresis, what shedding does, and what
+it logs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared import activities, memory_guard
-from shared.api import shed_start
 from shared.errors import ApiError
-from shared.memory_guard import GUARD, MemoryGuard, register_cache
+from shared.http.api import shed_start
+from shared.orchestration import activities
+from shared.resilience import memory_guard
+from shared.resilience.memory_guard import GUARD, MemoryGuard, register_cache
 from shared.settings import load_settings
 from tests.helpers.llm_session import llm_settings, new_state
 from tests.helpers.openai_stub import OpenAIStub, final

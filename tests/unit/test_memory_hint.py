@@ -9,7 +9,7 @@ from shared.cases.store import PastProblem
 from shared.engines.budget import planned_options
 from shared.engines.playbooks import investigate, remembered_finding
 from shared.models import Options
-from shared.session import Evidence, Material, MemoryHint, RunTool, SessionState
+from shared.session.state import Evidence, Material, MemoryHint, RunTool, SessionState
 
 SITE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Web/sites/app1"
 

@@ -18,6 +18,7 @@ from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV31SpecValidat
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
+from shared.http.validation import parse_continue, parse_feedback, parse_start
 from shared.models import (
     MAX_ANSWER_CHARS,
     MAX_ERROR_DESCRIPTION_CHARS,
@@ -27,7 +28,6 @@ from shared.models import (
 )
 from shared.openapi.connector import PLACEHOLDER_HOST, connector_files
 from shared.openapi.document import build_document
-from shared.validation import parse_continue, parse_feedback, parse_start
 
 REPO = Path(__file__).resolve().parents[2]
 CONNECTOR = REPO / "connector"

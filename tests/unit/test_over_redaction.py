@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from shared.redaction import find_secrets
+from shared.security.redaction import find_secrets
 
 CLEAN = Path(__file__).parent / "redaction_corpus" / "clean"
 LIBRARIES = ("aiohttp", "pydantic", "httpx", "azure.functions", "azure.durable_functions", "azure.core", "yaml",

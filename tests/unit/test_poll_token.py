@@ -1,4 +1,4 @@
-from shared.poll_token import make_token, new_nonce, token_is_valid
+from shared.security.poll_token import make_token, new_nonce, token_is_valid
 
 SECRET = b"s3cret"
 TRACE = "0123456789abcdef0123456789abcdef"

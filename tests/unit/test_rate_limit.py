@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared.admission import PendingSpends
 from shared.errors import ApiError
-from shared.limits_entity import apply_operation
-from shared.rate_limit import (
+from shared.http.admission import PendingSpends
+from shared.security.limits_entity import apply_operation
+from shared.security.rate_limit import (
     RECENT_SECONDS,
     Limits,
     PendingSpend,

@@ -1,4 +1,4 @@
-"""Tests for shared.redaction.
+"""Tests for shared.security.redaction.
 
 Fake secrets are assembled at run time (``_fake``/concatenation) so this file holds no string that a
 secret scanner would flag, and so each secret is unique and can be searched for in the output.
@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pytest
 
-from shared.redaction import SecretMatch, find_secrets, placeholder, redact_text, redact_value
+from shared.security.redaction import SecretMatch, find_secrets, placeholder, redact_text, redact_value
 
 CLEAN_CORPUS = Path(__file__).parent / "redaction_corpus" / "clean"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from shared.material import delta_from_continue, material_from_start
+from shared.http.validation import parse_start
 from shared.models import Context
-from shared.redaction import redact_text
-from shared.redaction_numbers import Numbering, session_numbering
-from shared.validation import parse_start
+from shared.security.redaction import redact_text
+from shared.security.redaction_numbers import Numbering, session_numbering
+from shared.session.material import delta_from_continue, material_from_start
 
 KEY_1 = "Ab3" * 29 + "a=="  # 88 characters, like a storage account key
 KEY_2 = "Zx9" * 29 + "z=="

@@ -1,6 +1,6 @@
 """The rules engine on the edges of each analyzer, in-process (whole scenarios: test_scenarios_inprocess.py)."""
 
-from shared.session import AskClient, Conclude, GiveUp
+from shared.session.state import AskClient, Conclude, GiveUp
 from tests.helpers.engine_loop import run_engine
 
 NETWORK_RULES_ALLOW = '{"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": [], "virtualNetworkRules": []}'
@@ -127,7 +127,7 @@ def test_a_missing_azure_module_suggests_its_distribution_and_the_stated_app():
 
 def test_a_kept_classification_is_the_same_as_a_fresh_one_and_callers_cannot_change_it():
     from shared.engines.signatures import classify, clear_signature_scans
-    from shared.session import FileExcerpt, Material
+    from shared.session.state import FileExcerpt, Material
 
     material = Material(error_description="ModuleNotFoundError: No module named 'requests'",
                         files=[FileExcerpt(path="requirements.txt", relevance="config", content="azure-functions\n",

@@ -12,7 +12,7 @@ import pytest
 from evals.playback import PlaybackServer
 from shared.azure.clients import azure_settings, clear_caches
 from shared.azure.scope import allowed_scopes, covers, out_of_scope, session_scopes
-from shared.session import Conclude, Material
+from shared.session.state import Conclude, Material
 from shared.tools.catalog import run_tool
 from tests.helpers.engine_loop import run_engine
 from tests.helpers.llm_session import llm_settings, new_state, run_session

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from evals.playback import PlaybackServer
-from shared.session import AskClient, Conclude
+from shared.session.state import AskClient, Conclude
 from tests.helpers.engine_loop import load_scenarios, run_engine
 
 WITH_AZURE = next(s for s in load_scenarios() if s["id"] == "storage-firewall-with-azure")

@@ -19,10 +19,11 @@ import azure.functions as func
 import pytest
 from opentelemetry.trace import SpanKind
 
-from shared import activities, envelope, telemetry
-from shared.material import apply_delta, delta_from_continue
+from shared import telemetry
 from shared.models import Context
-from shared.session import AskClient, Conclude, DecisionEnvelope, Evidence, RunTool, SessionState
+from shared.orchestration import activities, envelope
+from shared.session.material import apply_delta, delta_from_continue
+from shared.session.state import AskClient, Conclude, DecisionEnvelope, Evidence, RunTool, SessionState
 from shared.telemetry.spans import session_span, tracer
 from tests.helpers.canaries import canaries, leaked
 from tests.helpers.engine_loop import load_scenarios

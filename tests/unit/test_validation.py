@@ -5,8 +5,8 @@ import json
 import pytest
 
 from shared.errors import ApiError
+from shared.http.validation import parse_continue, parse_start
 from shared.models import MAX_FILE_BYTES, MAX_TOTAL_FILE_BYTES
-from shared.validation import parse_continue, parse_start
 
 
 def body(**fields) -> bytes:

@@ -24,8 +24,8 @@ from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.report import partial_report
-from shared.session import Conclude, Evidence, GiveUp, RunTool, SessionState
+from shared.session.report import partial_report
+from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionState
 from shared.tools.text_tools import setting_defined
 
 TOOL = "list_app_settings"

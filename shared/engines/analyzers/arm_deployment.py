@@ -22,7 +22,7 @@ from shared.engines.analyzers.ledger import ask_once, env, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.session import RunTool, SessionState
+from shared.session.state import RunTool, SessionState
 
 TOOL = "list_error_codes"
 TABLE = "deployment_arm_errors"

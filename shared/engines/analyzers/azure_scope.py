@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from shared.engines.analyzers.ledger import azure_call
-from shared.session import RunTool, SessionState
+from shared.session.state import RunTool, SessionState
 
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({_GUID})", re.IGNORECASE)

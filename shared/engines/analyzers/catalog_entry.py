@@ -18,7 +18,7 @@ from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
 from shared.engines.playbooks import conclude_finding, finding, investigate, remembered_finding
 from shared.models import ClientRequest, EvidenceItem
-from shared.session import Conclude, RunTool, SessionState
+from shared.session.state import Conclude, RunTool, SessionState
 
 _MAX_QUOTES = 3
 

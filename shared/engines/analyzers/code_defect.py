@@ -27,7 +27,7 @@ from shared.engines.analyzers.ledger import latest
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import EvidenceItem
-from shared.session import Conclude, Evidence, RunTool, SessionState
+from shared.session.state import Conclude, Evidence, RunTool, SessionState
 
 TOOL = "get_stack_frames"
 TABLE = "runtime_exception_hints"

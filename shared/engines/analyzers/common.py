@@ -23,8 +23,8 @@ from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit, classify, mentions_azure
 from shared.models import Confidence, EvidenceItem, Report
-from shared.report import checked_list
-from shared.session import Conclude, Material, SessionState
+from shared.session.report import checked_list
+from shared.session.state import Conclude, Material, SessionState
 
 Entry = dict[str, Any]
 

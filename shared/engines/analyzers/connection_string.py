@@ -11,7 +11,7 @@ from shared.engines.analyzers.ledger import latest
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import EvidenceItem
-from shared.session import RunTool, SessionState
+from shared.session.state import RunTool, SessionState
 
 TOOL = "list_app_settings"
 TABLE = "config_connection_string_errors"

@@ -8,8 +8,8 @@ from shared.engines.analyzers.ledger import env, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import EvidenceItem, Report
-from shared.report import checked_list
-from shared.session import Conclude, RunTool, SessionState
+from shared.session.report import checked_list
+from shared.session.state import Conclude, RunTool, SessionState
 from shared.tools.material_tools import likely_distribution
 
 TOOL = "get_requirement_status"

@@ -19,7 +19,7 @@ from shared.engines.analyzers.common import (
 from shared.engines.analyzers.network_path import service_host
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 TABLE = "network_dns_errors"
 _PRIVATE_DNS = re.compile(r"(?i)private ?endpoint|privatelink\.|private dns (?:zone|resolver)|dns private resolver|"

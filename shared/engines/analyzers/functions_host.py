@@ -24,7 +24,7 @@ from shared.engines.analyzers.ledger import latest
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import EvidenceItem
-from shared.session import RunTool, SessionState
+from shared.session.state import RunTool, SessionState
 
 CONFIG = "read_host_config"
 TABLE = "functions_host_errors"

@@ -22,7 +22,7 @@ from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 TABLE = "container_pull_errors"
 

@@ -23,7 +23,7 @@ from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.session import RunTool, SessionState
+from shared.session.state import RunTool, SessionState
 
 TABLE = "auth_keyvault_errors"
 FIELDS = "read_answer_fields"

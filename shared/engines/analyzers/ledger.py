@@ -7,8 +7,8 @@ from typing import Any
 from shared.azure.delegation import identity_mode
 from shared.engines.base import Decision
 from shared.models import ClientRequest
-from shared.report import partial_report
-from shared.session import CREDENTIALS_RENEWED, AskClient, Evidence, GiveUp, RunTool, SessionState
+from shared.session.report import partial_report
+from shared.session.state import CREDENTIALS_RENEWED, AskClient, Evidence, GiveUp, RunTool, SessionState
 from shared.tools.catalog import catalog, normalized_arguments
 
 
@@ -95,6 +95,6 @@ def denial_note(state: SessionState) -> str:
             return " The service has no Azure credentials here."
         if data.get("out_of_scope"):  # shared/azure/scope.py: the session did not name it, or the deployment bars it
             return f" {data['out_of_scope']} is outside what this session may read, so the service did not look."
-        if data.get("dependency_unavailable"):  # its circuit breaker is open (shared/breaker.py)
+        if data.get("dependency_unavailable"):  # its circuit breaker is open (shared/resilience/breaker.py)
             return f" Azure ({data['dependency_unavailable']}) is not answering the service right now."
     return ""

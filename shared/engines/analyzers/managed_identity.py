@@ -26,8 +26,8 @@ from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.report import partial_report
-from shared.session import Evidence, GiveUp, RunTool, SessionState
+from shared.session.report import partial_report
+from shared.session.state import Evidence, GiveUp, RunTool, SessionState
 
 TABLE = "auth_managed_identity_errors"
 TOOL = "get_identity_from_answers"

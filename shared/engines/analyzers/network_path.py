@@ -28,7 +28,7 @@ from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.session import Conclude, Evidence, RunTool, SessionState
+from shared.session.state import Conclude, Evidence, RunTool, SessionState
 
 DNS = "get_dns_answer"
 HOSTS = "network_service_hosts"

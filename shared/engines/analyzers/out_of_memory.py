@@ -17,7 +17,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 TABLE = "runtime_memory_errors"
 

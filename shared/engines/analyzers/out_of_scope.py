@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import EvidenceItem, Report
-from shared.session import GiveUp, SessionState
+from shared.session.state import GiveUp, SessionState
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:

@@ -9,8 +9,8 @@ from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
-from shared.report import checked_list
-from shared.session import Conclude, SessionState
+from shared.session.report import checked_list
+from shared.session.state import Conclude, SessionState
 
 _OBJECT_ID = re.compile(r"object id '([0-9a-fA-F-]{36})'")
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from shared.engines import analyzers
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 Analyzer = Callable[[SessionState, Hit | None], Decision]
 

@@ -16,7 +16,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 TABLE = "config_not_found_errors"
 _DEPLOYMENT = (r"\bDeploymentFailed\b|\bInvalidTemplateDeployment\b|az deployment|New-AzResourceGroupDeployment|"

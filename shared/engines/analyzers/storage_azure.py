@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.ledger import azure_call
-from shared.session import Evidence, RunTool, SessionState
+from shared.session.state import Evidence, RunTool, SessionState
 
 STORAGE_TYPE = "microsoft.storage/storageaccounts"
 SITE_TYPE = "microsoft.web/sites"

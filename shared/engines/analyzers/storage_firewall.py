@@ -12,8 +12,8 @@ from shared.engines.base import Decision
 from shared.engines.playbooks import FINDINGS, conclude_finding, rule_facts
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, Confidence, EvidenceItem, Report
-from shared.report import checked_list
-from shared.session import Conclude, Evidence, GiveUp, RunTool, SessionState
+from shared.session.report import checked_list
+from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionState
 
 FIND = "list_storage_account_references"
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")

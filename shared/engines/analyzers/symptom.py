@@ -11,7 +11,7 @@ from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 TABLE = "symptoms_questions"
 

@@ -6,7 +6,7 @@ from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 QUESTION = ("The error does not match a known Azure failure yet. Please paste the complete error output (the "
             "exception with its stack trace, the log stream or console log lines around it, or the command's "

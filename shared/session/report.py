@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.models import EvidenceItem, Report
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 
 def checked_list(state: SessionState) -> list[str]:

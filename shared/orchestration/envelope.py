@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.models import Budget, ClientRequest, Envelope, FailReason, Report
-from shared.session import SessionState
+from shared.session.state import SessionState
 
 # Durable limits custom status to 16 KB measured in UTF-16; keep a margin for the wrapper.
 CUSTOM_STATUS_LIMIT_BYTES = 15_000

@@ -20,24 +20,24 @@ import azure.functions as func
 from azure.durable_functions import DurableOrchestrationClient, OrchestrationRuntimeStatus
 
 from shared import telemetry
-from shared.admission import admit, release
 from shared.azure.delegated_start import sealed_delegation
 from shared.cases.problem import recall
 from shared.cases.store import case_memory
 from shared.engines.budget import planned_options
 from shared.errors import ApiError, not_found
-from shared.idempotency import already_started, idempotency_key, keyed_trace_id
-from shared.material import apply_reopen, delta_from_continue, material_from_start
-from shared.memory_guard import GUARD
+from shared.http.admission import admit, release
+from shared.http.idempotency import already_started, idempotency_key, keyed_trace_id
+from shared.http.validation import parse_continue, parse_feedback, parse_start
 from shared.models import MAX_FEEDBACK_NOTE_CHARS, ContinueRequest, Envelope, ErrorDetail, Links
-from shared.orchestration import CLIENT_EVENT
-from shared.ownership import caller_id, owned_by, session_input
-from shared.poll_token import make_token, new_nonce, token_is_valid
-from shared.redaction import redact_text
-from shared.redaction_numbers import session_numbering
-from shared.session import SessionState
+from shared.orchestration.orchestrator import CLIENT_EVENT
+from shared.resilience.memory_guard import GUARD
+from shared.security.ownership import caller_id, owned_by, session_input
+from shared.security.poll_token import make_token, new_nonce, token_is_valid
+from shared.security.redaction import redact_text
+from shared.security.redaction_numbers import session_numbering
+from shared.session.material import apply_reopen, delta_from_continue, material_from_start
+from shared.session.state import SessionState
 from shared.settings import load_settings
-from shared.validation import parse_continue, parse_feedback, parse_start
 
 ORCHESTRATOR = "debug_session"
 _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -367,7 +367,7 @@ def _render(req: func.HttpRequest, envelope: Envelope, capability: tuple[str, in
 
 
 async def _guard(trace_id: str | None, handler: Callable[[], Awaitable[func.HttpResponse]]) -> func.HttpResponse:
-    GUARD.observe()  # memory is measured at every invocation (shared/memory_guard.py)
+    GUARD.observe()  # memory is measured at every invocation (shared/resilience/memory_guard.py)
     unconfigured = load_settings().unconfigured
     if unconfigured:  # without shared secrets, sessions would be lost on restart or scale-out: refuse, say why
         return _error_response(503, {"error": {"code": "service_unavailable", "message": unconfigured,

@@ -16,11 +16,12 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared import envelope, telemetry
-from shared.material import apply_delta
+from shared import telemetry
 from shared.models import Envelope, Report, SimilarCase, Verification
-from shared.report import partial_report
-from shared.session import (
+from shared.orchestration import envelope
+from shared.session.material import apply_delta
+from shared.session.report import partial_report
+from shared.session.state import (
     CREDENTIALS_RENEWED,
     AskClient,
     Conclude,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import azure.durable_functions as df
 
-from shared.breaker import BREAKERS, Breaker, Dependency, from_record, settings
+from shared.resilience.breaker import BREAKERS, Breaker, Dependency, from_record, settings
 
 ENTITY = "circuit_breakers"
 

@@ -19,19 +19,19 @@ from opentelemetry.trace import StatusCode
 
 from shared import telemetry
 from shared.azure.delegation import activity_credential, delegated
-from shared.breaker import azure_dependency, azure_outcome
-from shared.breaker_shared import adopt_shared, report_shared
 from shared.cases.problem import decisive_of, problem_key
 from shared.cases.signature import signature_of
 from shared.cases.store import case_memory
 from shared.engines.base import Decision, usage_of
 from shared.engines.factory import get_engine
 from shared.engines.rules import RulesEngine
-from shared.memory_guard import GUARD, register_cache
 from shared.models import Report, Verification
-from shared.ownership import session_input
-from shared.redaction import redact_value
-from shared.session import (
+from shared.resilience.breaker import azure_dependency, azure_outcome
+from shared.resilience.breaker_shared import adopt_shared, report_shared
+from shared.resilience.memory_guard import GUARD, register_cache
+from shared.security.ownership import session_input
+from shared.security.redaction import redact_value
+from shared.session.state import (
     Conclude,
     DecisionEnvelope,
     Evidence,

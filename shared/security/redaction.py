@@ -105,7 +105,7 @@ class SecretPattern:
 
 
 class Numbering(Protocol):
-    """Numbers secrets within a session (shared/redaction_numbers.py); redaction never stores the value."""
+    """Numbers secrets within a session (shared/security/redaction_numbers.py); redaction never stores the value."""
 
     def number(self, kind: str, value: str) -> int: ...
 

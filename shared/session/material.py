@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.input_hygiene import normalize_text
 from shared.models import Context, StartRequest
-from shared.redaction import Numbering, redact_text, redact_value
-from shared.session import Evidence, FileExcerpt, Material, MaterialDelta, SessionState
+from shared.security.input_hygiene import normalize_text
+from shared.security.redaction import Numbering, redact_text, redact_value
+from shared.session.state import Evidence, FileExcerpt, Material, MaterialDelta, SessionState
 
 MAX_ERROR_CHARS = 20_000
 MAX_FILE_CHARS = 12_000
@@ -42,7 +42,7 @@ def delta_from_continue(turn: int, answer: str | None, context: Context,
                         numbering: Numbering | None = None) -> MaterialDelta:
     """Redact and clip what a client sends, before it goes anywhere near Durable.
 
-    `numbering` (the session's, shared/redaction_numbers.py) numbers the placeholders; the caller stores
+    `numbering` (the session's, shared/security/redaction_numbers.py) numbers the placeholders; the caller stores
     its map with the session."""
     env = context.environment_info.model_dump(exclude_none=True) if context.environment_info else {}
     files = [FileExcerpt(path=_clean(source.path, numbering), relevance=source.relevance,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.rate_limit import Limits, as_state, close, spend
+from shared.security.rate_limit import Limits, as_state, close, spend
 
 
 def apply_operation(state: Any, operation: str, data: Any) -> dict[str, Any]:

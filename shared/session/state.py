@@ -157,8 +157,8 @@ class SessionState(BaseModel):
     ledger: list[Evidence] = Field(default_factory=list)
     waiting: Waiting | None = None
     llm_usage: LlmUsage = Field(default_factory=LlmUsage)  # the model's cost so far, summed by the orchestrator
-    owner: str = ""             # the caller's keyed-hash id (shared/callers.py); never the key or principal
-    # Keyed hash of a redacted value -> its placeholder number (shared/redaction_numbers.py): stable
+    owner: str = ""             # the caller's keyed-hash id (shared/security/callers.py); never the key or principal
+    # Keyed hash of a redacted value -> its placeholder number (shared/security/redaction_numbers.py): stable
     # `[REDACTED:kind#n]` across turns without storing the secret. Set by the HTTP layer, merged on resume.
     redaction_numbers: dict[str, int] = Field(default_factory=dict)
     # Telemetry ids, not content: the starting request's W3C traceparent, which every activity's span
@@ -168,7 +168,7 @@ class SessionState(BaseModel):
     # Delegated identity only (shared/azure/delegation.py): the caller's Azure token as AES-GCM ciphertext
     # bound to this trace_id, with its expiry; never the token itself. None: the app's identity.
     delegation: dict[str, Any] | None = None
-    # The poll capability (shared/poll_token.py), fixed at the start: a nonce and an expiry (Unix seconds).
+    # The poll capability (shared/security/poll_token.py), fixed at the start: a nonce and an expiry (Unix seconds).
     poll_nonce: str = ""
     poll_expires_at: int = 0
     # When the current round began (orchestration time, ISO 8601), for `budget.seconds_left`; None between rounds.

@@ -8,12 +8,12 @@ from typing import Any
 
 import azure.functions as func
 
-from shared.callers import identify_caller
+from shared.security.callers import identify_caller
 from shared.settings import load_settings
 
 
 def caller_id(req: func.HttpRequest) -> str:
-    """The owner id of the request's caller (shared/callers.py)."""
+    """The owner id of the request's caller (shared/security/callers.py)."""
     return identify_caller(req, load_settings().security).owner_id
 
 

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from shared.errors import ApiError
-from shared.input_hygiene import path_problem
 from shared.models import (
     MAX_ANSWER_CHARS,
     MAX_BODY_BYTES,
@@ -25,6 +24,7 @@ from shared.models import (
     FeedbackRequest,
     StartRequest,
 )
+from shared.security.input_hygiene import path_problem
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -111,7 +111,7 @@ def _context_limits(context: Context) -> list[ErrorDetail]:
 
 
 def _check_paths(context: Context) -> None:
-    """Refuse climbing, rooted or control-character paths (shared/input_hygiene.py says why)."""
+    """Refuse climbing, rooted or control-character paths (shared/security/input_hygiene.py says why)."""
     details = [ErrorDetail(field=f"context.source_files[{index}].path", problem=problem)
                for index, source in enumerate(context.source_files)
                if (problem := path_problem(source.path)) is not None]

@@ -3,10 +3,10 @@
 The Functions MCP extension calls a tool function with the invocation context
 `{"name", "arguments", "sessionid", "transport": {"properties": {"headers": {...}}}}`; the headers are those
 of the client's MCP HTTP request. A tool turns that back into the API request it stands for (the arguments
-as the JSON body, the MCP request's headers as its headers) and calls the same handler of shared/api.py as
+as the JSON body, the MCP request's headers as its headers) and calls the same handler of shared/http/api.py as
 the HTTP trigger. Validation, limits, redaction, ownership, rate limits and the envelope are the API's own.
 
-Who owns an MCP session: the caller named by those headers, exactly as over HTTP (shared/callers.py). With
+Who owns an MCP session: the caller named by those headers, exactly as over HTTP (shared/security/callers.py). With
 App Service Authentication that is the signed-in principal; without it, the key the MCP client presented.
 On Azure the MCP endpoint takes the `mcp_extension` system key, so every MCP client holding that key is one
 caller (like HTTP callers sharing a function key): its sessions, its rate limit and open-session cap. A
@@ -27,8 +27,8 @@ from typing import Any
 import azure.functions as func
 from azure.durable_functions import DurableOrchestrationClient
 
-from shared import api
 from shared.errors import ApiError
+from shared.http import api
 from shared.models import (
     MAX_ANSWER_CHARS,
     MAX_ERROR_DESCRIPTION_CHARS,

@@ -10,7 +10,7 @@ with the rules engine. The state machine below is pure (`step`, `allows`); `BREA
 dependency for this process, shared by every activity thread of the instance, and the Durable entity
 `circuit_breakers` (one key per dependency) shares the state across instances: before an Azure tool call
 the `run_tool` activity adopts the entity's state when it is more open than its own, and after the call it
-reports the outcome to the entity (shared/breaker_shared.py). Times are wall-clock seconds, comparable
+reports the outcome to the entity (shared/resilience/breaker_shared.py). Times are wall-clock seconds, comparable
 across instances."""
 
 from __future__ import annotations

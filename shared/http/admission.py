@@ -1,6 +1,6 @@
 """Admission of starts and continues against the caller's limits (429 with Retry-After when over).
 
-Runs before anything of the request is stored. See shared/rate_limit.py for the arithmetic, and for why
+Runs before anything of the request is stored. See shared/security/rate_limit.py for the arithmetic, and for why
 each process also counts the spends it signalled that the entity does not show yet."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from azure.durable_functions import DurableOrchestrationClient, OrchestrationRun
 
 from shared.errors import ApiError
 from shared.models import ErrorDetail
-from shared.rate_limit import (
+from shared.security.rate_limit import (
     ENTITY,
     Limits,
     PendingSpend,
