@@ -45,7 +45,7 @@ class RulesEngine:
     name = "rules"
 
     def decide(self, state: SessionState) -> Decision:
-        decision = _evidence_earns_high(state, _azure_or_modest(state, route(state)))
+        decision = _evidence_earns_high(state, _azure_or_modest(state, _azure_before_asking(state, route(state))))
         decision = _not_ruled_out(state, decision)
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
@@ -80,6 +80,9 @@ def _evidence_earns_high(state: SessionState, decision: Decision) -> Decision:
     return decision
 
 
+_QUOTED_LINES = 4  # the lines that carry the error's facts (its code, the names and numbers it printed) are often 3-4
+
+
 def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
     """A conclusion quotes the lines of the error text it rests on (the lines where the catalog found its code),
     so the report shows the client's own words next to the cause: names, sizes, actions the error printed."""
@@ -90,15 +93,16 @@ def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
             for m in h.matches if m.origin == "error"]
     said += [q for h in classify(state.material) if h.signature.category == category for q in h.quotes]
     lines = _lines_with(state.material.error_description, said)
-    if len(lines) < 2:  # the error's own lines that say what failed: its code, status or message
-        lines += [line for line in _error_lines(state.material.error_description) if line not in lines]
+    if len(lines) < _QUOTED_LINES:  # the error's own lines that say what failed: its code, status or message
+        lines += [line for line in _error_lines(state.material.error_description, _QUOTED_LINES)
+                  if line not in lines]
     known = " ".join(e.summary for e in decision.report.evidence)
-    for line in lines[:2]:
+    for line in lines[:_QUOTED_LINES]:
         if line[:80] not in known:
             decision.report.evidence.append(EvidenceItem(source="error", summary=line))
     answer = state.material.answers[-1] if state.material.answers else ""
     if answer and " ".join(answer.split())[:80] not in known:  # what the client answered, which the cause rests on
-        decision.report.evidence.append(EvidenceItem(source="client", summary=" ".join(answer.split())[:300]))
+        decision.report.evidence.append(EvidenceItem(source="client", summary=" ".join(answer.split())[:600]))
     return decision
 
 
@@ -201,6 +205,18 @@ def _unsettled(decision: Decision, category: str | None = None) -> bool:
     if not isinstance(decision, GiveUp) or decision.reason != "exhausted":
         return False
     return category is None or decision.report.category == category
+
+
+def _azure_before_asking(state: SessionState, decision: Decision) -> Decision:
+    """A question for the client waits until Azure has been read: with access, the resource's playbook runs first,
+    and a finding it shows (a change, a setting, a state) answers instead; when it shows none, the question stands."""
+    if not isinstance(decision, AskClient) or not state.azure_access:
+        return decision
+    step = investigate(state)
+    if step is not None:
+        return step
+    found = _from_findings(state)
+    return found if isinstance(found, Conclude) else decision
 
 
 def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:

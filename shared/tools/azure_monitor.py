@@ -25,7 +25,6 @@ from shared.azure.errors import error_code_and_message
 from shared.tools.azure_common import (
     BUDGET,
     RESOURCE_FIELD,
-    TEXT_CHARS,
     AzureArguments,
     Found,
     azure_tool,
@@ -260,11 +259,15 @@ def _logs_found(result: Any, cap: int, hours: float, asked_hours: int) -> Found:
     return "success", f"{len(rows)} rows over {window}; columns: {', '.join(columns)[:200]}", data
 
 
+# A log message keeps more than other text: a credential chain or a traceback names its cause in its later lines.
+LOG_TEXT_CHARS = 800
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, str):
-        return value[:TEXT_CHARS]
+        return value[:LOG_TEXT_CHARS]
     return value if isinstance(value, int | float | bool) or value is None else clip_text(value)
 
 
