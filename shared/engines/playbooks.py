@@ -386,8 +386,71 @@ def certificate_expired(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict[str, str] | None:
+    """The first of the app's Key Vault references (config/configreferences/appsettings) whose status is one of
+    `statuses`: App Service's own verdict on why the reference did not resolve."""
+    for evidence in reversed(state.ledger):
+        if evidence.tool != "get_resource" or evidence.status != "success":
+            continue
+        for reference in evidence.data.get("references") or []:
+            if isinstance(reference, dict) and str(reference.get("status") or "") in statuses:
+                identity = reference.get("identityType") or {}
+                return {"setting": str(reference.get("name") or ""), "status": str(reference.get("status")),
+                        "vault": str(reference.get("vaultName") or "the vault"),
+                        "secret": str(reference.get("secretName") or "the secret"),
+                        "identity": str(identity.get("type") if isinstance(identity, dict) else identity or "")}
+    return None
+
+
+_FORBIDDEN = re.compile(r"(?i)\b403\b|forbidden")
+
+
+def access_restrictions_deny(state: SessionState) -> dict[str, str] | None:
+    """The app's access restrictions deny by default (config/web), and the report or the app's logs show 403s."""
+    for config in _resources(state, r"(?i)^Microsoft\.Web/sites/config$"):
+        rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
+        deny_all = any(str(r.get("action")).lower() == "deny" and str(r.get("ipAddress")).lower() == "any"
+                       for r in rules)
+        if str(config.get("ipSecurityRestrictionsDefaultAction") or "").lower() != "deny" and not deny_all:
+            continue
+        seen = [state.material.error_description, *state.material.answers,
+                *(str(e.data.get("rows") or "") for e in state.ledger if e.tool == "query_logs")]
+        if not any(_FORBIDDEN.search(text) for text in seen):
+            return None
+        allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules if str(r.get("action")).lower() == "allow"]
+        return {"name": str(config.get("name") or "the app"), "allowed": ", ".join(allowed[:5]) or "no address"}
+    return None
+
+
+_LISTENING = re.compile(r"(?i)(?:running on|listening (?:on|at)|now listening on|serving on|started (?:server )?on|"
+                        r"bound to)\s*:?\s*(?:https?://)?(?:[\w.\[\]*-]+)?:(\d{2,5})\b|listening on port (\d{2,5})\b")
+
+
+def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
+    """A container app whose ingress targetPort is not the port its container says it listens on (console logs or
+    the report: "Uvicorn running on http://0.0.0.0:8000", "Now listening on: http://[::]:8080")."""
+    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+        target = str((app.get("ingress") or {}).get("targetPort") or "")
+        if not target:
+            continue
+        seen = [state.material.error_description, *state.material.answers,
+                *(" ".join(str(c) for c in row) for e in state.ledger if e.tool == "query_logs"
+                  for row in e.data.get("rows") or [])]
+        ports = {g for text in seen for m in _LISTENING.finditer(text) for g in m.groups() if g}
+        if ports and target not in ports:
+            return {"name": str(app.get("name")), "target": target, "listening": ", ".join(sorted(ports))}
+    return None
+
+
 _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
-             "app-service-certificate-expired": certificate_expired}
+             "container-app-target-port-mismatch": target_port_not_listened,
+             "app-service-certificate-expired": certificate_expired,
+             "keyvault-reference-access-denied": lambda s: _key_vault_reference(s, ("AccessToKeyVaultDenied",)),
+             "keyvault-reference-identity-not-enabled": lambda s: _key_vault_reference(
+                 s, ("MSINotEnabled", "ManagedIdentityNotFound", "UserAssignedManagedIdentityNotFound")),
+             "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
+                 s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
+             "app-access-restrictions-deny": access_restrictions_deny}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

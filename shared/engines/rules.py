@@ -220,8 +220,9 @@ def _azure_before_asking(state: SessionState, decision: Decision) -> Decision:
 
 
 def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:
-    """An error found only in the resource's logs: the rest of its playbook still runs, and a finding of the same
-    cause, which names the resource, the change and who made it, is the answer; else the logged error is."""
+    """An error found only in the resource's logs: the rest of its playbook still runs, and a finding (a setting,
+    a state, a recent change of a resource, named) says why the logged error happens; without one, the logged
+    error is the answer."""
     remembered = remembered_finding(state)
     if remembered is not None:
         return conclude_finding(state, *remembered)
@@ -229,7 +230,7 @@ def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:
     if step is not None:
         return step
     found = _from_findings(state)
-    if found is not None and isinstance(found, Conclude) and found.report.category == entry.entry.category:
+    if isinstance(found, Conclude):  # what Azure shows of the resource says why the logged error happens
         return found
     return decide_from_entry(state, entry)
 

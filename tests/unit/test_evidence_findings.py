@@ -111,3 +111,38 @@ def test_a_settings_list_that_could_not_be_read_does_not_show_settings_missing()
     state.add_evidence(Evidence(tool="list_app_setting_names", status="no_data", summary="no settings",
                                 data={"names": [], "count": 0}))
     assert (finding(state) or ({"id": None}, {}))[0]["id"] == "function-app-without-host-storage"
+
+
+def test_a_key_vault_reference_status_names_why_the_setting_did_not_resolve():
+    references = {"references": [{"name": "SMTP_KEY", "status": "Resolved", "vaultName": "kv-a"},
+                                 {"name": "SQL_PASSWORD", "status": "MSINotEnabled", "vaultName": "kv-a",
+                                  "secretName": "sql", "identityType": {"type": "SystemAssigned"}}]}
+    rule, facts = finding(state_with(SITE, references)) or ({}, {})
+    assert rule.get("id") == "keyvault-reference-identity-not-enabled"
+    assert (facts["setting"], facts["vault"]) == ("SQL_PASSWORD", "kv-a")
+    references["references"][1]["status"] = "AccessToKeyVaultDenied"
+    assert (finding(state_with(SITE, references)) or ({"id": None}, {}))[0]["id"] == "keyvault-reference-access-denied"
+    references["references"][1]["status"] = "Resolved"
+    assert finding(state_with(SITE, references)) is None
+
+
+def test_access_restrictions_that_deny_by_default_explain_403s_only_when_403s_are_reported():
+    config = {"type": "Microsoft.Web/sites/config", "name": "app-a", "ipSecurityRestrictionsDefaultAction": "Deny",
+              "ipSecurityRestrictions": [{"name": "office", "ipAddress": "198.51.100.0/24", "action": "Allow"}]}
+    state = state_with(SITE, config)
+    state.material.error_description = "The partner portal is slow since 07:00"
+    assert finding(state) is None  # restrictions alone are configuration, not a cause
+    state.material.error_description = "Every partner gets 403 Forbidden from the portal since 07:00"
+    rule, facts = finding(state) or ({}, {})
+    assert rule.get("id") == "app-access-restrictions-deny" and "office" in facts["allowed"]
+
+
+def test_a_container_app_whose_target_port_is_not_the_listening_port():
+    app = {"type": "Microsoft.App/containerApps", "name": "ca-a", "ingress": {"targetPort": 80, "external": True}}
+    state = state_with(app)
+    state.add_evidence(Evidence(tool="query_logs", status="success", summary="rows", data={
+        "rows": [["2025-06-18T09:13:05Z", "console", "INFO:     Uvicorn running on http://0.0.0.0:8000"]]}))
+    rule, facts = finding(state) or ({}, {})
+    assert rule.get("id") == "container-app-target-port-mismatch" and facts["listening"] == "8000"
+    app["ingress"]["targetPort"] = 8000
+    assert (finding(state_with(app)) or ({"id": None}, {}))[0]["id"] != "container-app-target-port-mismatch"
