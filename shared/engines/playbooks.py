@@ -282,6 +282,22 @@ def _pick(resources: list[dict[str, Any]], texts: list[str]) -> Target | None:
     return Target(chosen[0]["id"], chosen[0]["type"], chosen[0]["name"]) if chosen else None
 
 
+def stated_playbook(state: SessionState) -> dict[str, Any] | None:
+    """The playbook of the kind of resource the report is about, without Azure: an app or resource named in
+    environment_info, else the first kind its technologies, error text or answers name (the playbooks' `mentions`)."""
+    environment = state.material.environment
+    for key, kind in _ENV_NAMES.items():
+        if environment.get(key):
+            return playbook(_KIND_TYPES[kind])
+    technologies = environment.get("technologies") or []
+    said = [" ".join(str(t) for t in technologies) if isinstance(technologies, list) else str(technologies),
+            state.material.error_description, *state.material.answers]
+    for book in table(PLAYBOOKS):
+        if book.get("mentions") and any(regex(book["mentions"]).search(text) for text in said):
+            return book
+    return None
+
+
 def playbook(resource_type: str) -> dict[str, Any]:
     books = table(PLAYBOOKS)
     return next((b for b in books if b["type"].lower() == resource_type.lower()),

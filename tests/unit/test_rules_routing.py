@@ -119,3 +119,15 @@ def test_a_platform_the_team_moves_to_is_not_azure_even_when_azure_is_named_as_t
              "internal error occurred.")
     outcome = run_engine({"error_description": error})
     assert isinstance(outcome.final, GiveUp) and outcome.final.report.category == "out_of_scope"
+
+
+def test_an_unknown_error_of_a_named_kind_of_resource_asks_for_the_command_that_shows_its_state():
+    asked = run_engine({"error_description": "Our function app stopped processing the queue last night, nothing "
+                                             "in the output.",
+                        "context": {"environment_info": {"resource_group": "rg-orders"}}})
+    assert isinstance(asked.final, AskClient)
+    commands = " ".join(asked.final.request.suggested_commands)
+    assert "az functionapp config appsettings list" in commands and "--resource-group rg-orders" in commands
+    plain = run_engine({"error_description": "Something broke last night, nothing in the output."})
+    assert isinstance(plain.final, AskClient)
+    assert "functionapp" not in " ".join(plain.final.request.suggested_commands)
