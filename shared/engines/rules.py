@@ -267,9 +267,22 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
         return decide_from_clue(state, clue)
     spoken = "\n".join([state.material.error_description, *state.material.answers])
     lead = similar_entries().lead(spoken)
-    if lead is not None and lead.category != "out_of_scope":
+    if lead is not None and lead.category != "out_of_scope" and _names_the_service(state, lead.entries[0].service):
         return conclude_from_lead(state, lead)
     return ask_for_the_error(state, None)
+
+
+_SERVICE_NOISE = re.compile(r"(?i)\([^)]*\)|\b(?:azure|microsoft|sdk|for|the|service|services|and|of|legacy)\b")
+
+
+def _names_the_service(state: SessionState, service: str) -> bool:
+    """Whether the report names the service of the nearest known errors (a word of it, "Redis" of "Azure Cache for
+    Redis"): words near another service's errors are no lead for a report about something else."""
+    words = [w for w in re.findall(r"[A-Za-z][\w.-]{2,}", _SERVICE_NOISE.sub(" ", service))]
+    technologies = state.material.environment.get("technologies") or []
+    said = " ".join([state.material.error_description, *state.material.answers,
+                     *(str(t) for t in (technologies if isinstance(technologies, list) else [technologies]))]).lower()
+    return any(word.lower()[:5] in said for word in words)
 
 
 def _out_of_scope(state: SessionState, entry: EntryHit) -> Decision:

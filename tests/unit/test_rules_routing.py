@@ -131,3 +131,16 @@ def test_an_unknown_error_of_a_named_kind_of_resource_asks_for_the_command_that_
     plain = run_engine({"error_description": "Something broke last night, nothing in the output."})
     assert isinstance(plain.final, AskClient)
     assert "functionapp" not in " ".join(plain.final.request.suggested_commands)
+
+
+def test_words_near_another_service_s_errors_are_no_lead():
+    report = ("We moved an ASP.NET 6 Web API to Azure Container Apps. One endpoint (POST /api/reports/rebuild) now "
+              "fails for the big tenants; the caller gets:\n\n{StatusCode: 504, ReasonPhrase: 'Gateway Timeout', "
+              "Version: 1.1, Content: System.Net.Http.HttpConnectionResponseContent, Headers:{  Date: Tue, 24 Jan "
+              "2023 09:13:10 GMT  Content-Length: 14  Content-Type: text/plain}}\n\nSmall tenants work. There are no "
+              "exceptions in our logs and the replica doesn't restart. Are there limits on ACA we should know about, "
+              "or do we need to look elsewhere?")
+    outcome = run_engine({"error_description": report})
+    final = outcome.final
+    assert not (isinstance(final, Conclude) and "Redis" in final.report.root_cause)
+    assert not (isinstance(final, Conclude) and final.report.category == "runtime.code_defect")
