@@ -1,7 +1,10 @@
 """Azure access for the tools: settings, credential and SDK clients (clients.py), SDK errors as evidence
 (errors.py), and the resource-id helpers every Azure tool shares (here).
 
-Nothing in this package runs in an orchestrator: only the `run_tool` activity calls Azure."""
+Nothing in this package runs in an orchestrator: only the `run_tool` activity calls Azure.
+
+May import: the foundation (shared.models, errors, settings, telemetry, security, resilience, session) and the other
+domain packages; never shared.orchestration, shared.http or the blueprints (tests/unit/test_import_cycles.py)."""
 
 from __future__ import annotations
 

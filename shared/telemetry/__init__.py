@@ -3,7 +3,9 @@
 One trace per session: the HTTP layer stores the starting request's `traceparent` in the session
 state, and every activity opens its span as a child of it, so all spans of a session, across rounds
 and `continue_as_new`, share one trace id. Attributes carry ids, names, counts and statuses, never
-session content. Without a configured provider every call here is a cheap no-op (the API's defaults)."""
+session content. Without a configured provider every call here is a cheap no-op (the API's defaults).
+
+May import: nothing of the app (every layer above records through it; tests/unit/test_import_cycles.py)."""
 
 from shared.telemetry.logcontext import install_log_context
 from shared.telemetry.metrics import count_session_started, record_feedback, record_session_finished, record_step
