@@ -219,6 +219,12 @@ def _deployment_call(state: SessionState) -> RunTool | None:
     subscription, group = subscription_id(state), resource_group(state)
     if not isinstance(subscription, str) or not group:
         return subscription if isinstance(subscription, RunTool) else None
+    stated = _stated_deployment(state, spoken)
+    if stated:  # the client named the deployment: its failed operations directly, no listing first
+        operations = azure_call(state, "list_deployment_operations",
+                                {"subscription_id": subscription, "resource_group": group, "deployment_name": stated},
+                                f"reading the failed operations of deployment '{stated}'")
+        return operations if isinstance(operations, RunTool) else None
     listed = azure_call(state, "get_resource", {"resource_id": f"/subscriptions/{subscription}/resourceGroups/{group}"
                                                                "/providers/Microsoft.Resources/deployments"},
                         "listing the resource group's deployments to find the one that failed")
@@ -236,6 +242,21 @@ def _deployment_call(state: SessionState) -> RunTool | None:
                              "deployment_name": str(chosen[0]["name"])},
                             f"reading the failed operations of deployment '{chosen[0]['name']}'")
     return operations if isinstance(operations, RunTool) else None
+
+
+_DEPLOYMENT_NAME = re.compile(r"(?i)\bdeployment(?: name)?(?:\s*[:=]\s*|\s+named\s+|\s+is\s+|\s+)['\"`]?"
+                              r"(?P<name>[A-Za-z0-9][-\w.()]{0,63}?)['\"`]?(?=[.,;)]?(?:\s|$))")
+
+
+def _stated_deployment(state: SessionState, spoken: str) -> str | None:
+    """The deployment the client names: environment_info's `deployment_name`, or "Deployment name X" in the text
+    (a name with a digit, a dot or a dash: "the deployment failed" names none)."""
+    stated = str(state.material.environment.get("deployment_name") or "").strip()
+    if not stated:
+        named = (m.group("name") for m in _DEPLOYMENT_NAME.finditer(spoken))
+        stated = next((name for name in named if re.search(r"[\d.-]", name)
+                       and not re.search(r"(?i)\.(?:bicep|json|tf|ya?ml)$", name)), "")  # a file is no deployment
+    return stated if re.fullmatch(r"[-\w.()]{1,64}", stated) else None
 
 
 def find_target(state: SessionState) -> Target | RunTool | None:
