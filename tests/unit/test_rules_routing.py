@@ -144,3 +144,24 @@ def test_words_near_another_service_s_errors_are_no_lead():
     final = outcome.final
     assert not (isinstance(final, Conclude) and "Redis" in final.report.root_cause)
     assert not (isinstance(final, Conclude) and final.report.category == "runtime.code_defect")
+
+
+def test_template_validation_s_authorization_wording_names_the_action_and_scope():
+    error = ("AuthorizationFailed: Authorization failed for template resource 'x' of type "
+             "'Microsoft.Authorization/roleAssignments'. The client 'dev@contoso.com' with object id "
+             "'2e9a4c7b-1111-2222-3333-444455556666' does not have permission to perform action "
+             "'Microsoft.Authorization/roleAssignments/write' at scope '/subscriptions/9c4e1b7a-0000-0000-0000-"
+             "000000000000/resourceGroups/rg-demo'.")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude) and outcome.requests == []
+    assert "roleAssignments/write" in outcome.final.report.root_cause
+
+
+def test_a_local_docker_compose_failure_is_out_of_scope_unless_azure_is_named():
+    local = ("docker compose up: Container api Error: dependency failed to start: container db is unhealthy\n"
+             "curl: (7) Failed to connect to localhost port 8181 after 0 ms: Connection refused")
+    outcome = run_engine({"error_description": local})
+    assert isinstance(outcome.final, GiveUp) and outcome.final.report.category == "out_of_scope"
+    on_azure = run_engine({"error_description": local + "\nThe same compose file deployed to Azure App Service "
+                                                        "fails the same way."})
+    assert not (isinstance(on_azure.final, GiveUp) and on_azure.final.report.category == "out_of_scope")
