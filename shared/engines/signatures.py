@@ -128,11 +128,16 @@ def clear_signature_scans() -> None:
 # (or no longer) involved.
 _NOT_AZURE_BEFORE = re.compile(r"(?:\bnothing\b[^.;!?\n]{0,25}\b(?:on|in)|\b(?:not|never|don't|do not|doesn't|"
                                r"does not)\b[^.;!?\n]{0,25}\b(?:on|in|use|using|with)|\b(?:off|away from)|"
-                               r"\b(?:moving|moved|migrating|migrated)\b[^.;!?\n]{0,30}\bfrom)\s+$", re.IGNORECASE)
+                               r"\b(?:moving|moved|migrating|migrated)\b[^.;!?\n]{0,30}\bfrom)(?:\s+azure)?\s+$",
+                               re.IGNORECASE)  # "off Azure App Service": the product named after Azure, negated too
 
 
 def mentions_azure(material: Material) -> bool:
-    """Whether the material names Azure, other than to say Azure is not involved."""
+    """Whether the material names Azure, other than to say Azure is not involved: an Azure subscription or resource
+    group in environment_info, or Azure's names in the texts."""
+    environment = material.environment
+    if str(environment.get("azure_subscription") or environment.get("resource_group") or "").strip():
+        return True
     return any(_affirmed_azure(p, text) for p in _azure_markers() for _, text in _weighted_texts(material))
 
 
