@@ -77,7 +77,8 @@ def hint_from(past: list[PastProblem]) -> MemoryHint | None:
 
 def recall(error_description: str) -> MemoryHint | None:
     """The memory's hint for a new session's problem; None when memory is off, knows nothing or disagrees."""
-    memory, key = case_memory(), problem_key(error_description)
+    memory = case_memory()
+    key = problem_key(error_description) if memory is not None else None  # a catalog scan: only when it is used
     if memory is None or key is None:
         return None
     try:

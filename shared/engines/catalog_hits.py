@@ -36,12 +36,17 @@ def session_texts(state: SessionState) -> tuple[tuple[str, str], ...]:
     return tuple(texts)
 
 
+def log_lines(data: dict[str, Any]) -> list[str]:
+    """A query_logs result's rows, one line each, its cells joined as the log printed them."""
+    return [" ".join(str(cell) for cell in row) for row in data.get("rows") or []]
+
+
 def _evidence_text(tool: str, data: dict[str, Any]) -> str:
     """What of an Azure result can hold an error: log rows and failed operations whole, a resource's state and
     error fields only (its configuration and setting names are not errors, and a setting named like a code
     must not read as one)."""
     if tool == "query_logs":  # one line per row, as the log printed it (a traceback reads as a traceback)
-        return "\n".join(" ".join(str(cell) for cell in row) for row in data.get("rows") or [])
+        return "\n".join(log_lines(data))
     if tool in _WHOLE:
         return json.dumps(data, ensure_ascii=False, default=str)
     if tool in _ERROR_FIELDS_OF:

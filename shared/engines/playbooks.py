@@ -18,7 +18,7 @@ from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.analyzers.ledger import azure_call, latest
 from shared.engines.analyzers.storage_azure import covered
-from shared.engines.catalog_hits import facts_of
+from shared.engines.catalog_hits import facts_of, log_lines
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, Evidence, RunTool, SessionState
 from shared.tools.azure_monitor import SAFE_NAME_PATTERN, WORKSPACE_ID_PATTERN
@@ -109,25 +109,45 @@ def _steered(state: SessionState, steps: list[dict[str, Any]]) -> list[dict[str,
     return sorted(steps, key=lambda step: not reads_it(step))  # stable: the playbook's order otherwise
 
 
+def _remembered(state: SessionState) -> tuple[str, str]:
+    """(kind, name) of the check the case memory says settled this problem: ("finding", id), ("tool", name) or
+    ("", "") without a hint."""
+    kind, _, name = (state.memory_hint.decisive if state.memory_hint else "").partition(":")
+    return kind, name
+
+
+def _remembered_rule(state: SessionState) -> dict[str, Any] | None:
+    """The evidence finding the case memory names, if it still exists in the knowledge."""
+    kind, name = _remembered(state)
+    return next((r for r in table(FINDINGS) if r["id"] == name), None) if kind == "finding" else None
+
+
 def _remembered_tool(state: SessionState) -> str:
     """The tool of the check the case memory says settled this problem before ("" without a hint)."""
-    decisive = state.memory_hint.decisive if state.memory_hint else ""
-    kind, _, name = decisive.partition(":")
-    if kind == "finding":
-        rule = next((r for r in table(FINDINGS) if r["id"] == name), None)
-        return str(rule.get("tool", "")) if rule else ""
+    rule = _remembered_rule(state)
+    if rule is not None:
+        return str(rule.get("tool", ""))
+    kind, name = _remembered(state)
     return name if kind == "tool" else ""
 
 
 def remembered_finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None:
     """The evidence finding that settled this problem in past sessions, if this session's evidence shows it too:
     then the rest of the playbook need not run. Memory chose which check ran first; the evidence decides."""
-    kind, _, name = (state.memory_hint.decisive if state.memory_hint else "").partition(":")
-    rule = next((r for r in table(FINDINGS) if r["id"] == name), None) if kind == "finding" else None
+    rule = _remembered_rule(state)
     if rule is None or rule.get("delegate") or rule.get("id") == "code-setting-not-in-app":
         return None
     facts = rule_facts(state, rule)
     return (rule, facts) if facts is not None else None
+
+
+def next_read(state: SessionState) -> Conclude | RunTool | None:
+    """What the playbook does next: conclude on the remembered finding when the evidence shows it, else the next
+    read of the resource's playbook; None when it has read everything."""
+    remembered = remembered_finding(state)
+    if remembered is not None:
+        return conclude_finding(state, *remembered)
+    return investigate(state)
 
 
 def _logs_call(state: SessionState, target: Target, template_id: str, purpose: str) -> Evidence | RunTool | None:
@@ -439,6 +459,12 @@ def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict
     return None
 
 
+def _said_or_logged(state: SessionState) -> list[str]:
+    """The report, the client's answers and every line of the logs the session read."""
+    return [state.material.error_description, *state.material.answers,
+            *(line for e in state.ledger if e.tool == "query_logs" for line in log_lines(e.data))]
+
+
 _FORBIDDEN = re.compile(r"(?i)\b403\b|forbidden")
 
 
@@ -450,9 +476,7 @@ def access_restrictions_deny(state: SessionState) -> dict[str, str] | None:
                        for r in rules)
         if str(config.get("ipSecurityRestrictionsDefaultAction") or "").lower() != "deny" and not deny_all:
             continue
-        seen = [state.material.error_description, *state.material.answers,
-                *(str(e.data.get("rows") or "") for e in state.ledger if e.tool == "query_logs")]
-        if not any(_FORBIDDEN.search(text) for text in seen):
+        if not any(_FORBIDDEN.search(text) for text in _said_or_logged(state)):
             return None
         allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules if str(r.get("action")).lower() == "allow"]
         return {"name": str(config.get("name") or "the app"), "allowed": ", ".join(allowed[:5]) or "no address"}
@@ -470,10 +494,7 @@ def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
         target = str((app.get("ingress") or {}).get("targetPort") or "")
         if not target:
             continue
-        seen = [state.material.error_description, *state.material.answers,
-                *(" ".join(str(c) for c in row) for e in state.ledger if e.tool == "query_logs"
-                  for row in e.data.get("rows") or [])]
-        ports = {g for text in seen for m in _LISTENING.finditer(text) for g in m.groups() if g}
+        ports = {g for text in _said_or_logged(state) for m in _LISTENING.finditer(text) for g in m.groups() if g}
         if ports and target not in ports:
             return {"name": str(app.get("name")), "target": target, "listening": ", ".join(sorted(ports))}
     return None

@@ -27,7 +27,7 @@ from shared.engines.playbooks import (
     finding,
     investigate,
     missing_code_settings,
-    remembered_finding,
+    next_read,
 )
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.engines.tool_advice import with_tool_advice
@@ -223,10 +223,7 @@ def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:
     """An error found only in the resource's logs: the rest of its playbook still runs, and a finding (a setting,
     a state, a recent change of a resource, named) says why the logged error happens; without one, the logged
     error is the answer."""
-    remembered = remembered_finding(state)
-    if remembered is not None:
-        return conclude_finding(state, *remembered)
-    step = investigate(state)
+    step = next_read(state)
     if step is not None:
         return step
     found = _from_findings(state)
@@ -249,10 +246,7 @@ def _from_findings(state: SessionState) -> Decision | None:
 
 def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     """No code decides: read the resource's playbook in Azure, then judge the evidence; else ask or give up."""
-    remembered = remembered_finding(state)
-    if remembered is not None:
-        return conclude_finding(state, *remembered)
-    step = investigate(state)
+    step = next_read(state)
     if step is not None:
         return step
     decided = _from_findings(state)

@@ -16,9 +16,9 @@ from shared.engines.analyzers.common import fill, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
-from shared.engines.playbooks import conclude_finding, finding, investigate, remembered_finding
+from shared.engines.playbooks import conclude_finding, finding, next_read
 from shared.models import ClientRequest, EvidenceItem
-from shared.session.state import Conclude, RunTool, SessionState
+from shared.session.state import Conclude, SessionState
 
 _MAX_QUOTES = 3
 
@@ -28,11 +28,8 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
     if entry.conclusive:
         confidence = "medium" if hit.exact or _long_phrase(hit) else "low"
         return conclude(state, hit, confidence)
-    remembered = remembered_finding(state)
-    if remembered is not None:
-        return conclude_finding(state, *remembered)
-    step = investigate(state)
-    if isinstance(step, RunTool):
+    step = next_read(state)
+    if step is not None:
         return step
     found = finding(state)  # what the resource's Azure reads decide by themselves beats asking about a symptom
     if found is not None and not found[0].get("delegate"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from shared.engines.analyzers.common import table
+from shared.engines.analyzers.common import table_entry
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
@@ -70,11 +70,10 @@ def _private_path_changed(state: SessionState, found: Findings) -> tuple[dict, d
     deleted, the endpoint recreated), as an evidence finding; None otherwise."""
     if not _private_only(found.rules.data):
         return None
-    for rule in table(FINDINGS):
-        if rule["id"] in _PRIVATE_PATH_CHANGES:
-            facts = rule_facts(state, rule)
-            if facts is not None:
-                return rule, facts
+    for rule in (table_entry(FINDINGS, rule_id) for rule_id in _PRIVATE_PATH_CHANGES):
+        facts = rule_facts(state, rule)
+        if facts is not None:
+            return rule, facts
     return None
 
 
