@@ -25,6 +25,7 @@ import datetime
 import ipaddress
 import json
 import random
+import re
 import secrets
 import shutil
 import ssl
@@ -59,12 +60,22 @@ def matches(match: dict[str, Any], method: str, host: str, path: str, body: str)
         return False
     if "host" in match and str(match["host"]).lower() not in (host.lower(), LOGICAL_HOSTS.get(host.lower(), "")):
         return False
-    lowered = path.lower()
-    if "path" in match and str(match["path"]).rstrip("/").lower() != lowered.rstrip("/"):
+    lowered = _canonical(path)
+    if "path" in match and _canonical(str(match["path"])).rstrip("/") != lowered.rstrip("/"):
         return False
     if "path_contains" in match and str(match["path_contains"]).lower() not in lowered:
         return False
     return not ("body_contains" in match and str(match["body_contains"]) not in body)
+
+
+# Resource Manager serves a resource group's deployments at two addresses: the SDK's
+# /resourcegroups/{rg}/deployments/... and /resourceGroups/{rg}/providers/Microsoft.Resources/deployments/...
+_DEPLOYMENTS_ALIAS = re.compile(r"/providers/microsoft\.resources(?=/deployments/)")
+
+
+def _canonical(path: str) -> str:
+    """A path as Resource Manager resolves it: case-insensitive, one address per deployment."""
+    return _DEPLOYMENTS_ALIAS.sub("", path.lower())
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:

@@ -548,6 +548,15 @@ def test_matching_rules():
     assert not matches({"host": "api.loganalytics.io"}, "GET", "127.0.0.1", "/v1", "")
 
 
+def test_a_deployment_is_matched_at_both_addresses_resource_manager_serves_it():
+    recorded = {"path": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Resources/deployments/d1/operations"}
+    assert matches(recorded, "GET", "127.0.0.1", "/subscriptions/s/resourcegroups/rg/deployments/d1/operations", "")
+    assert not matches(recorded, "GET", "127.0.0.1", "/subscriptions/s/resourcegroups/rg/deployments/d2/operations",
+                       "")
+    other = {"path": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/d1"}
+    assert not matches(other, "GET", "127.0.0.1", "/subscriptions/s/resourcegroups/rg/sites/d1", "")
+
+
 def test_playback_answers_unmatched_calls_with_not_found_and_records_no_bodies(server: PlaybackServer):
     server.load([{"match": {"path": "/first"}, "status": 200, "body": {"which": 1}},
                  {"match": {"path_contains": "first"}, "status": 200, "body": {"which": 2}}])
