@@ -19,7 +19,7 @@ from shared.catalog.index import EntryHit, Origin, catalog_index
 from shared.engines.analyzers.common import env_facts, regex, table
 from shared.engines.signatures import mentions_azure
 from shared.resilience.memory_guard import register_cache
-from shared.session.state import SessionState
+from shared.session.state import Material, SessionState
 
 CONTRADICTIONS = "contradictions"
 _SPOKEN: tuple[str, ...] = ("error", "answer", "evidence")
@@ -108,15 +108,30 @@ def contradicted(state: SessionState, category: str) -> str | None:
 
 def decisive(state: SessionState) -> EntryHit | None:
     """The catalog entry that explains the error: the best conclusive hit outside the files, else the best
-    inconclusive one; another cloud's only when nothing points at Azure; never a contradicted category."""
+    inconclusive one; another cloud's only when nothing points at Azure or no Azure error matched at all (a
+    Google API error in a pipeline that also deploys to Azure); never a contradicted category."""
     ruled_out = contradictions(state)
-    azure = mentions_azure(state.material)
-    candidates = [h for h in catalog_hits(state) if h.origins & set(_SPOKEN)
-                  and not (h.entry.category == "out_of_scope" and azure)
-                  and h.entry.category not in ruled_out]
+    spoken = [h for h in catalog_hits(state) if h.origins & set(_SPOKEN) and h.entry.category not in ruled_out]
+    azure = mentions_azure(state.material) and (any(h.entry.category != "out_of_scope" for h in spoken)
+                                                or mentions_azure(_without_azure_tooling(state.material)))
+    candidates = [h for h in spoken if not (h.entry.category == "out_of_scope" and azure)]
     conclusive = [h for h in candidates if h.entry.conclusive]
     best = conclusive or candidates
     return best[0] if best else None
+
+
+# Azure's delivery tools name Azure without the failing system being in Azure (a pipeline that deploys to
+# several clouds, a Terraform run with azurerm beside google).
+_AZURE_TOOLING = re.compile(r"(?i)\bazure ?devops\b|\bazure pipelines?\b|\bazurerm\b|\bazure[- ]cli\b")
+
+
+def _without_azure_tooling(material: Material) -> Material:
+    technologies = material.environment.get("technologies") or []
+    kept = [t for t in (technologies if isinstance(technologies, list) else [technologies])
+            if not _AZURE_TOOLING.search(str(t))]
+    return Material(error_description=_AZURE_TOOLING.sub(" ", material.error_description),
+                    answers=[_AZURE_TOOLING.sub(" ", a) for a in material.answers],
+                    environment={**material.environment, "technologies": kept})
 
 
 def facts_of(state: SessionState, hit: EntryHit | None) -> dict[str, str]:

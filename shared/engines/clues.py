@@ -32,13 +32,17 @@ def clue_in(spoken: list[str]) -> dict[str, Any] | None:
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     facts = facts_of(state, None)
     spoken = [state.material.error_description, *state.material.answers]
-    decided = bool(clue.get("decides")) and any(regex(clue["decides"]).search(t) for t in spoken)
+    shown = next((m.group(0) for t in spoken for m in [regex(clue["decides"]).search(t)] if m),
+                 None) if clue.get("decides") else None
+    decided = shown is not None
     if not state.requests_asked and not decided:
         return AskClient(request=ClientRequest(
             question=" ".join(clue["question"].split()), why=f"The report mentions '{clue['_quote']}'.",
             suggested_commands=[fill(clue["command"], facts)]))
     evidence = [EvidenceItem(source="error", summary=f"the report says '{clue['_quote']}'"),
                 EvidenceItem(source="knowledge", summary=f"{clue['id']}: {clue['source']}"[:300])]
+    if shown:  # what in the report decides it (a resolver's answer, a port test), in its own words
+        evidence.insert(1, EvidenceItem(source="error", summary=" ".join(shown.split())[:300]))
     root_cause = " ".join(fill(clue["root_cause"], facts).split())
     if decided:  # the report states the decisive fact itself: not a guess
         root_cause = root_cause.replace("Most likely, not confirmed: ", "", 1)

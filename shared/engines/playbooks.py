@@ -16,12 +16,12 @@ from typing import Any
 from shared.catalog.entities import entity_facts
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.common import fill, regex, report, table
-from shared.engines.analyzers.ledger import azure_call, latest
+from shared.engines.analyzers.ledger import azure_call, latest, recorded
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of, log_lines
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, Evidence, RunTool, SessionState
-from shared.tools.azure_monitor import SAFE_NAME_PATTERN, WORKSPACE_ID_PATTERN
+from shared.tools.azure_monitor import LOG_RESOURCE_ID_PATTERN, SAFE_NAME_PATTERN, WORKSPACE_ID_PATTERN
 from shared.tools.text_tools import setting_defined, setting_references
 
 PLAYBOOKS = "playbooks"
@@ -83,6 +83,15 @@ def investigate(state: SessionState) -> RunTool | None:
     target = find_target(state)
     if not isinstance(target, Target):
         return target
+    step = _playbook_call(state, target)
+    if step is not None:
+        return step
+    other = _second_named(state, target)  # the client named a second resource (the database the app talks to)
+    return _playbook_call(state, other) if other is not None else None
+
+
+def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
+    """The next unread step of the target's playbook."""
     for step in _steered(state, playbook(target.type)["steps"]):
         if "logs" in step:
             call = _logs_call(state, target, step["logs"], step["purpose"])
@@ -94,6 +103,24 @@ def investigate(state: SessionState) -> RunTool | None:
             call = azure_call(state, step["tool"], arguments, step["purpose"])
         if isinstance(call, RunTool):
             return call
+    return None
+
+
+def _second_named(state: SessionState, target: Target) -> Target | None:
+    """Another resource of the group that the report or environment_info names and that has a playbook of its own,
+    once the first resource's playbook is read: the listing shows its type."""
+    listed = recorded(state, "list_resources_in_group", {"subscription_id": target.subscription,
+                                                         "resource_group": target.group})
+    if listed is None or listed.status != "success":
+        return None
+    said = " ".join([state.material.error_description, *state.material.answers,
+                     *(str(v) for v in state.material.environment.values() if isinstance(v, str))]).lower()
+    typed = {p["type"].lower() for p in table(PLAYBOOKS)}
+    for resource in listed.data.get("resources") or []:
+        name, kind = str(resource.get("name") or ""), str(resource.get("type") or "")
+        if (len(name) >= 3 and name.lower() in said and kind.lower() in typed and resource.get("id")
+                and str(resource["id"]).lower() != target.resource_id.lower()):
+            return Target(str(resource["id"]), kind, name)
     return None
 
 
@@ -164,8 +191,19 @@ def _logs_call(state: SessionState, target: Target, template_id: str, purpose: s
         return azure_call(state, "query_logs", {"resource_id": component or target.resource_id,
                                                 "template": template_id, "resource_name": target.name, "hours": 48},
                           purpose)
-    return azure_call(state, "query_logs", {"workspace_resource_id": workspace, "template": template_id,
-                                            "resource_name": target.name, "hours": 48}, purpose)
+    arguments: dict[str, Any] = {"workspace_resource_id": workspace, "template": template_id,
+                                 "resource_name": target.name, "hours": 48}
+    if recorded(state, "query_logs", arguments) is None and any(
+            e.tool == "query_logs" and e.arguments.get("workspace_resource_id") == workspace for e in state.ledger):
+        return None  # the workspace was queried for the first resource already: one query per workspace and session
+    read = azure_call(state, "query_logs", arguments, purpose)
+    unread = read is None or isinstance(read, Evidence) and read.status != "success" and "rows" not in read.data
+    if unread and re.match(LOG_RESOURCE_ID_PATTERN, target.resource_id):
+        # the workspace itself could not be read (not found, no access): the resource's own logs, in resource
+        # context, come from whichever workspaces it sends to
+        return azure_call(state, "query_logs", {"resource_id": target.resource_id, "template": template_id,
+                                                "resource_name": target.name, "hours": 48}, purpose)
+    return read
 
 
 def _insights_component(state: SessionState, target: Target) -> str | RunTool | None:
@@ -244,7 +282,12 @@ def _deployment_call(state: SessionState) -> RunTool | None:
         operations = azure_call(state, "list_deployment_operations",
                                 {"subscription_id": subscription, "resource_group": group, "deployment_name": stated},
                                 f"reading the failed operations of deployment '{stated}'")
-        return operations if isinstance(operations, RunTool) else None
+        if isinstance(operations, RunTool):
+            return operations
+        if isinstance(operations, Evidence) and operations.data.get("failed"):
+            return None
+        # no failed operation: a template that failed validation (InvalidTemplateDeployment) ran none, and its
+        # inner errors are on the deployment record itself, which the group's listing carries
     listed = azure_call(state, "get_resource", {"resource_id": f"/subscriptions/{subscription}/resourceGroups/{group}"
                                                                "/providers/Microsoft.Resources/deployments"},
                         "listing the resource group's deployments to find the one that failed")
@@ -294,13 +337,36 @@ def find_target(state: SessionState) -> Target | RunTool | None:
     for kind, name in names.items():
         if kind in _KIND_TYPES:
             kind_type = _KIND_TYPES[kind]
-            return Target(f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{kind_type}/{name}",
-                          kind_type, name)
+            guessed = Target(f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{kind_type}/{name}",
+                             kind_type, name)
+            if not _absent(state, guessed.resource_id):
+                return guessed
+            listed_as = _listed_as(state, guessed)
+            if listed_as is not None:  # the name under its real type, or the listing still to read
+                return listed_as
     listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
                         "listing the resource group's resources to find the one the error is about")
     if listed is None or isinstance(listed, RunTool):
         return listed
-    return _pick(listed.data.get("resources") or [], texts)
+    stated = [str(v) for v in state.material.environment.values() if isinstance(v, str)]
+    return _pick(listed.data.get("resources") or [], [*texts, *stated])
+
+
+def _absent(state: SessionState, resource_id: str) -> bool:
+    """Whether reading this resource answered 404 (the name given under the wrong kind, a job named as an app)."""
+    return any(e.tool == "get_resource" and e.arguments.get("resource_id") == resource_id
+               and e.data.get("http_status") == 404 for e in state.ledger)
+
+
+def _listed_as(state: SessionState, guessed: Target) -> Target | RunTool | None:
+    """The resource of that name as the group's listing shows it (its real type); None when the group has no
+    resource of that name (a name given for something that does not exist there: the next name is tried)."""
+    listed = _group_listing(state, guessed, "finding the resource of that name in its resource group")
+    if not isinstance(listed, Evidence):
+        return listed
+    same = [r for r in listed.data.get("resources") or [] if str(r.get("name", "")).lower() == guessed.name.lower()
+            and r.get("id") and r.get("type")]
+    return Target(str(same[0]["id"]), str(same[0]["type"]), guessed.name) if same else None
 
 
 def _named(state: SessionState, texts: list[str]) -> dict[str, str]:
@@ -362,6 +428,13 @@ def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | No
     kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
     if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
         return None
+    if rule.get("report_matches") and not any(regex(rule["report_matches"]).search(text) for text in
+                                              (state.material.error_description, *state.material.answers)):
+        return None  # a finding that explains one symptom only (no telemetry, kubectl timing out)
+    unless = rule.get("unless_resource")
+    if unless and any(regex(unless["matches"]).search(str(_dotted(e.data, unless["field"]) or ""))
+                      for e in state.ledger if e.tool == "get_resource" and e.status == "success"):
+        return None
     for evidence in reversed(state.ledger):
         if evidence.tool == rule["tool"] and evidence.status in ("success", "no_data"):
             facts = _satisfied(rule, evidence.data)
@@ -393,7 +466,10 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         return {"missing": rule["missing_all"][0]}
     if "event" in rule:
         return _event_facts(rule["event"], data.get("events") or [])
-    value = str(_dotted(data, rule["field"]) or "")
+    if "metric" in rule:
+        return _metric_facts(rule["metric"], data.get("metrics") or [])
+    raw = _dotted(data, rule["field"])
+    value = ", ".join(str(v) for v in raw) if isinstance(raw, list) else str(raw or "")
     if not regex(rule["matches"]).search(value):
         return None
     if rule.get("type_matches") and not regex(rule["type_matches"]).search(str(data.get("type") or "")):
@@ -402,6 +478,19 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         return None
     return {"value": value, "summary": str(data.get("summary") or ""), "name": str(data.get("name") or ""),
             "type": str(data.get("type") or ""), "workspace": str((data.get("workspace") or {}).get("name") or "")}
+
+
+def _metric_facts(condition: dict[str, Any], metrics: list[Any]) -> dict[str, str] | None:
+    """A query_metrics summary whose metric reached the condition's threshold: {name, stat (max, avg or total),
+    at_least}."""
+    for metric in metrics:
+        if not isinstance(metric, dict) or str(metric.get("name")) != condition["name"]:
+            continue
+        value = metric.get(condition.get("stat", "max"))
+        if isinstance(value, int | float) and value >= float(condition["at_least"]):
+            return {"metric": condition["name"], "value": f"{value:g}", "max": f"{metric.get('max')}",
+                    "total": f"{metric.get('total')}"}
+    return None
 
 
 def _resources(state: SessionState, type_pattern: str) -> list[dict[str, Any]]:
@@ -500,7 +589,72 @@ def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+def job_hit_replica_timeout(state: SessionState) -> dict[str, str] | None:
+    """A Container Apps job whose failed executions lasted at least its replicaTimeout (computed from their times)."""
+    jobs = _resources(state, r"(?i)^Microsoft\.App/jobs$")
+    timeout = next((int(j["replicaTimeout"]) for j in jobs if str(j.get("replicaTimeout") or "").isdigit()), 0)
+    executions = [x for e in state.ledger if e.tool == "get_resource" and e.status == "success"
+                  for x in e.data.get("executions") or [] if isinstance(x, dict)]
+    ran = [_seconds_between(x.get("startTime"), x.get("endTime")) for x in executions
+           if str(x.get("status") or "").lower() == "failed"]
+    timed_out = [r for r in ran if timeout and r is not None and r >= timeout - 30]
+    if not timed_out:
+        return None
+    return {"name": str(jobs[0].get("name") or ""), "timeout": str(timeout), "failed": str(len(timed_out)),
+            "ran": str(int(max(timed_out)))}
+
+
+_REFUSED_LINE = re.compile(r"(?i)\b403\b|AuthorizationFailure|Forbidden|not authorized|timed? ?out")
+
+
+def private_endpoint_misses_service(state: SessionState) -> dict[str, str] | None:
+    """A storage account closed to public traffic whose private endpoints do not serve the storage service (blob,
+    queue, table, file) that the refused calls in the report or the logs go to."""
+    endpoints = _resources(state, r"(?i)^Microsoft\.Network/privateEndpoints$")
+    refused = [line for line in _said_or_logged(state) if _REFUSED_LINE.search(line)]
+    for account in _resources(state, r"(?i)^Microsoft\.Storage/storageAccounts$"):
+        name = str(account.get("name") or "")
+        closed = (str((account.get("networkAcls") or {}).get("defaultAction")) == "Deny"
+                  or str(account.get("publicNetworkAccess")) == "Disabled")
+        if not name or not closed or not account.get("privateEndpointConnections"):
+            continue
+        served = {str(g).lower() for pe in endpoints for c in pe.get("connections") or [] if isinstance(c, dict)
+                  and f"/storageaccounts/{name.lower()}" in str(c.get("privateLinkServiceId") or "").lower()
+                  for g in c.get("groupIds") or []}
+        host = re.compile(rf"(?i)\b{re.escape(name)}\.(blob|queue|table|file|dfs)\.core\.windows\.net")
+        failing = {m.group(1).lower() for line in refused for m in host.finditer(line)}
+        missing = sorted(failing - served)
+        if served and missing:
+            return {"name": name, "missing": missing[0], "served": ", ".join(sorted(served))}
+    return None
+
+
+def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
+    """A server whose storage_percent metric reached 95% (computed from query_metrics), with its auto-grow setting."""
+    peaks = [float(m["max"]) for e in state.ledger if e.tool == "query_metrics" and e.status == "success"
+             for m in e.data.get("metrics") or [] if isinstance(m, dict) and m.get("name") == "storage_percent"
+             and isinstance(m.get("max"), int | float)]
+    if not peaks or max(peaks) < 95:
+        return None
+    servers = _resources(state, r"(?i)^Microsoft\.DBfor(?:MySQL|PostgreSQL)/flexibleServers$")
+    grow = next((str(r["storage"]["autoGrow"]) for r in servers
+                 if isinstance(r.get("storage"), dict) and r["storage"].get("autoGrow")), "")
+    return {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
+
+
+def _seconds_between(start: Any, end: Any) -> float | None:
+    try:
+        began = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+        ended = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (ended - began).total_seconds()
+
+
 _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
+             "container-job-replica-timeout": job_hit_replica_timeout,
+             "database-storage-nearly-full": storage_nearly_full,
+             "storage-private-endpoint-missing-for-service": private_endpoint_misses_service,
              "container-app-target-port-mismatch": target_port_not_listened,
              "app-service-certificate-expired": certificate_expired,
              "keyvault-reference-access-denied": lambda s: _key_vault_reference(s, ("AccessToKeyVaultDenied",)),

@@ -14,12 +14,12 @@ import re
 from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
-from shared.engines.analyzers.common import SYMPTOM_PREFIX, specific_hit, table_entry
+from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import catalog_hits, contradicted, decisive
+from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import decide_from_clue, matching_clue
 from shared.engines.playbooks import (
     FINDINGS,
@@ -45,7 +45,8 @@ class RulesEngine:
     name = "rules"
 
     def decide(self, state: SessionState) -> Decision:
-        decision = _evidence_earns_high(state, _azure_or_modest(state, _azure_before_asking(state, route(state))))
+        decision = _azure_before_asking(state, _azure_before_concluding(state, route(state)))
+        decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = _not_ruled_out(state, decision)
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
@@ -107,21 +108,23 @@ def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
 
 
 def _error_lines(text: str, limit: int = 2) -> list[str]:
-    """Lines of the error text that carry an error signal (a code, a status, "failed", "denied"...), at most 300
+    """Lines of the error text that carry an error signal (a code, a status, "failed", "denied"...), at most 500
     characters each."""
-    lines = [" ".join(line.split())[:300] for line in text.splitlines()]
+    lines = [" ".join(line.split())[:500] for line in text.splitlines()]
     return [line for line in lines if _ERROR_LINE.search(line)][:limit]
 
 
 def _lines_with(text: str, found: list[str]) -> list[str]:
-    """The lines of the text that hold one of these matched strings, each at most 300 characters around it."""
+    """The lines of the text that hold one of these matched strings, each cut to the match with up to 120 characters
+    before and 360 after it: an error message names what failed after its code (the property, the setting, the
+    resource), rarely before."""
     lines: list[str] = []
     for line in text.splitlines():
         flat = " ".join(line.split())
         for piece in found:
             at = flat.lower().find(piece.lower())
             if at >= 0:
-                excerpt = flat[max(0, at - 150):at + len(piece) + 150]
+                excerpt = flat[max(0, at - 120):at + len(piece) + 360]
                 if excerpt not in lines:
                     lines.append(excerpt)
                 break
@@ -143,7 +146,18 @@ def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
     return decision
 
 
+# The client says in so many words that the system is not in Azure (a server room, nothing deployed to Azure):
+# hybrid words alone ("on-premises DNS", a VPN to Azure) do not count.
+_OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is running|is hosted|is deployed) (?:in|on) "
+                            r"azure|\b(?:is|are|runs?|it's) not (?:running |hosted |deployed )?(?:in|on) azure\b|"
+                            r"\bin our own (?:server room|data ?cent(?:er|re))")
+
+
 def route(state: SessionState) -> Decision:
+    stated = next((m for t in [state.material.error_description, *state.material.answers]
+                   for m in [_OUTSIDE_AZURE.search(t)] if m), None)
+    if stated is not None:
+        return _stated_outside_azure(state, stated.group(0))
     hit = classification(state)
     entry = decisive(state)
     if entry is not None and entry.entry.category == "out_of_scope" and hit is not None \
@@ -155,7 +169,7 @@ def route(state: SessionState) -> Decision:
     if named is not None and not _catalog_overrides(named, entry):
         decision = analyzer_for(named.signature.analyzer)(state, named)
         if entry is None or not entry.entry.conclusive or not _unsettled(decision, entry.entry.category):
-            return decision
+            return _with_catalog_detail(state, decision, entry)
     if entry is not None and entry.entry.category == "out_of_scope":
         return _out_of_scope(state, entry)
     if entry is not None and not entry.entry.conclusive and not state.azure_access:
@@ -171,16 +185,38 @@ def route(state: SessionState) -> Decision:
     return _investigate_symptom(state, hit)
 
 
+_SPECIFIC_PHRASE = 30  # characters: a matched message this long names one error, not a family
+
+
+def _with_catalog_detail(state: SessionState, decision: Decision, entry: EntryHit | None) -> Decision:
+    """A family's analyzer names the cause in its family's words; when the catalog matched a long message of the
+    same category (one specific error of that family), its meaning and fix are added: the family's answer stays,
+    and the specific error's own explanation is not lost."""
+    if not isinstance(decision, Conclude) or entry is None or entry.entry.wrapper or not entry.entry.conclusive:
+        return decision
+    if decision.report.category != entry.entry.category or not any(
+            m.kind != "code" and len(m.found) >= _SPECIFIC_PHRASE for m in entry.matches):
+        return decision
+    detail = conclude(state, entry, decision.report.confidence).report
+    meaning = fill(entry.entry.meaning, facts_of(state, entry)).strip()
+    if meaning.lower()[:60] in decision.report.root_cause.lower():
+        return decision
+    decision.report.root_cause = f"{decision.report.root_cause.rstrip()} Specifically: {meaning}"
+    decision.report.actions += [a for a in detail.actions if a not in decision.report.actions]
+    decision.report.evidence += [e for e in detail.evidence if e.source == "catalog"]
+    return decision
+
+
 def classification(state: SessionState) -> Hit | None:
     """The signature that decides the error's family, or None (the hybrid engine shows it to the model)."""
     hits = classify(state.material)
-    # Another cloud's signals count only when nothing points at Azure.
+    # Another platform's signals count only when nothing points at Azure, and then they decide: a manifest error
+    # from ghcr.io or a timeout in a Lambda is that platform's, whatever Azure error it resembles.
+    foreign = [h for h in hits if h.signature.category == "out_of_scope"]
+    if foreign and not mentions_azure(state.material):
+        return foreign[0]
     in_scope = [h for h in hits if h.signature.category != "out_of_scope"]
-    if in_scope:
-        return in_scope[0]
-    if hits and not mentions_azure(state.material):
-        return hits[0]
-    return None
+    return in_scope[0] if in_scope else None
 
 
 def _specific(hit: Hit) -> bool:
@@ -217,6 +253,25 @@ def _azure_before_asking(state: SessionState, decision: Decision) -> Decision:
         return step
     found = _from_findings(state)
     return found if isinstance(found, Conclude) else decision
+
+
+def _azure_before_concluding(state: SessionState, decision: Decision) -> Decision:
+    """A conclusion from a symptom with several causes (`investigate_first`) waits until Azure has been read: a
+    finding of the playbook (the storage account deleted, a setting missing) names which cause it is."""
+    if not isinstance(decision, Conclude) or not decision.investigate_first or not state.azure_access:
+        return decision
+    step = next_read(state)
+    if step is not None:
+        return step
+    found = _from_findings(state)
+    if isinstance(found, Conclude):
+        return found
+    known = " ".join(e.summary for e in decision.report.evidence)
+    logged = [m.context[:300] for h in catalog_hits(state) if "evidence" in h.origins for m in h.matches
+              if m.origin == "evidence" and m.context[:300] not in known]
+    # what Azure showed of the symptom (a logged host error naming the account it cannot reach) is the report's too
+    decision.report.evidence += [EvidenceItem(source="azure", summary=line) for line in dict.fromkeys(logged[:2])]
+    return decision
 
 
 def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:
@@ -277,6 +332,17 @@ def _names_the_service(state: SessionState, service: str) -> bool:
     said = " ".join([state.material.error_description, *state.material.answers,
                      *(str(t) for t in (technologies if isinstance(technologies, list) else [technologies]))]).lower()
     return any(word.lower()[:5] in said for word in words)
+
+
+def _stated_outside_azure(state: SessionState, said: str) -> Decision:
+    found = partial_report(state, root_cause=f"The system that fails does not run in Azure (the client says: "
+                                             f"'{said}'): this service debugs Azure resources only, so the cause lies "
+                                             "with the server or platform it runs on.")
+    found.category, found.confidence = "out_of_scope", "medium"
+    found.actions = ["Troubleshoot it with that platform's own tools and documentation (for SQL Server on your own "
+                     "servers, the SQL Server documentation for the error number)."]
+    return GiveUp(reason="out_of_scope", report=found,
+                  message="This does not run in Azure; this service debugs Azure errors only.")
 
 
 def _out_of_scope(state: SessionState, entry: EntryHit) -> Decision:

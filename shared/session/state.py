@@ -69,6 +69,9 @@ class Conclude(BaseModel):
     kind: Literal["done"] = "done"
     message: str
     report: Report
+    # The text names a symptom with several causes (a knowledge entry's `investigate_first`): with Azure access the
+    # resource's playbook runs first, and what it finds answers instead.
+    investigate_first: bool = False
 
 
 class GiveUp(BaseModel):

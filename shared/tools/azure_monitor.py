@@ -41,7 +41,8 @@ SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$"  # a resource name as the
 # A resource whose own logs can be read without knowing its workspace (resource-context queries): an Application
 # Insights component, or an app that sends its platform logs through diagnostic settings.
 LOG_RESOURCE_ID_PATTERN = (rf"(?i)^/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/[-\w._()]{{1,90}}/providers/"
-                           r"(?:microsoft\.insights/components|Microsoft\.Web/sites|Microsoft\.App/containerApps)/"
+                           r"(?:microsoft\.insights/components|Microsoft\.Web/sites|Microsoft\.App/containerApps|"
+                           r"Microsoft\.ContainerService/managedClusters|Microsoft\.App/jobs)/"
                            r"[-\w._()]+$")
 
 
@@ -64,8 +65,9 @@ class LogsArguments(AzureArguments):
                                               "workspaces/<name>); it must lie in the session's scope")
     resource_id: str | None = Field(None, pattern=LOG_RESOURCE_ID_PATTERN, max_length=1000,
                                     description="instead of a workspace: the Application Insights component, web or "
-                                    "function app, or container app whose own logs to read (a resource-context "
-                                    "query, wherever its workspace is); it must lie in the session's scope")
+                                    "function app, container app or AKS cluster whose own logs to read (a "
+                                    "resource-context query, wherever its workspace is); it must lie in the session's "
+                                    "scope")
     template: str = Field(json_schema_extra={"enum": _template_ids()},
                           description="which query to run: a template id of shared/knowledge/kql_templates.yaml")
     resource_name: str = Field(pattern=SAFE_NAME_PATTERN, description="the name of the resource whose logs to read "

@@ -146,3 +146,55 @@ def test_a_container_app_whose_target_port_is_not_the_listening_port():
     assert rule.get("id") == "container-app-target-port-mismatch" and facts["listening"] == "8000"
     app["ingress"]["targetPort"] = 8000
     assert (finding(state_with(app)) or ({"id": None}, {}))[0]["id"] != "container-app-target-port-mismatch"
+
+
+def _with_report(text: str, *reads: dict[str, Any]) -> SessionState:
+    state = state_with(*reads)
+    state.material.error_description = text
+    return state
+
+
+def test_a_web_app_without_the_agent_setting_explains_missing_telemetry_only_when_telemetry_is_missing():
+    web = {"type": "Microsoft.Web/sites", "name": "app-a", "kind": "app"}
+    names = {"names": ["APPLICATIONINSIGHTS_CONNECTION_STRING", "ASPNETCORE_ENVIRONMENT"]}
+    quiet = _with_report("Our dashboards are empty since Tuesday: no requests in Application Insights.", web)
+    quiet.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="2 names", data=names))
+    rule, _ = finding(quiet) or ({}, {})
+    assert rule.get("id") == "telemetry-agent-setting-missing"
+    failing = _with_report("The API answers 500 since Tuesday.", web)
+    failing.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="2 names", data=names))
+    assert (finding(failing) or ({"id": None}, {}))[0]["id"] != "telemetry-agent-setting-missing"
+
+
+def test_no_connection_string_at_all_is_named_before_the_agent_setting():
+    web = {"type": "Microsoft.Web/sites", "name": "app-a", "kind": "app"}
+    state = _with_report("No telemetry arrives in App Insights any more.", web)
+    state.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="1 name",
+                                data={"names": ["ASPNETCORE_ENVIRONMENT"]}))
+    rule, _ = finding(state) or ({}, {})
+    assert rule.get("id") == "telemetry-without-app-insights-connection"
+
+
+def test_authorized_ip_ranges_explain_kubectl_timeouts_but_not_pods_that_crash():
+    cluster = {"type": "Microsoft.ContainerService/managedClusters", "name": "aks-a",
+               "apiServerAccessProfile": {"authorizedIPRanges": ["51.105.77.14/32", "20.1.2.0/24"]}}
+    timing_out = _with_report("kubectl get pods hangs and ends with dial tcp 20.86.1.2:443: i/o timeout", cluster)
+    rule, facts = finding(timing_out) or ({}, {})
+    assert rule.get("id") == "aks-api-server-authorized-ranges"
+    assert facts["value"] == "51.105.77.14/32, 20.1.2.0/24"
+    crashing = _with_report("The payments pod is in CrashLoopBackOff since the release.", cluster)
+    assert finding(crashing) is None
+    open_cluster = _with_report("kubectl get pods hangs with an i/o timeout",
+                                {**cluster, "apiServerAccessProfile": {"authorizedIPRanges": []}})
+    assert finding(open_cluster) is None
+
+
+def test_a_flex_consumption_app_has_no_worker_runtime_setting_and_that_is_no_finding():
+    flex = {**SITE, "functionAppRuntime": "python", "sku": "FlexConsumption"}
+    names = {"names": ["AzureWebJobsStorage__accountName", "APPLICATIONINSIGHTS_CONNECTION_STRING"]}
+    state = state_with(flex)
+    state.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="2 names", data=names))
+    assert (finding(state) or ({"id": None}, {}))[0]["id"] != "function-app-without-worker-runtime"
+    classic = state_with(SITE)
+    classic.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="2 names", data=names))
+    assert (finding(classic) or ({"id": None}, {}))[0]["id"] == "function-app-without-worker-runtime"

@@ -165,3 +165,108 @@ def test_a_local_docker_compose_failure_is_out_of_scope_unless_azure_is_named():
     on_azure = run_engine({"error_description": local + "\nThe same compose file deployed to Azure App Service "
                                                         "fails the same way."})
     assert not (isinstance(on_azure.final, GiveUp) and on_azure.final.report.category == "out_of_scope")
+
+
+def test_a_sample_s_placeholder_quoted_by_the_error_is_the_setting_never_filled_in():
+    error = ("AADSTS700016: Application with identifier 'ENTER_YOUR_CLIENT_ID' was not found in the directory "
+             "'8d2c4f1a-6b3e-4a97-b0c5-e71f9a2d3c68'.")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "config.missing_app_setting"
+    assert "ENTER_YOUR_CLIENT_ID" in outcome.final.report.root_cause
+    real_id = error.replace("ENTER_YOUR_CLIENT_ID", "3f2a9c41-7d6e-4b18-a0c5-9e1d2b7f4a63")
+    assert run_engine({"error_description": real_id}).final.report.category == "auth.credential_invalid"
+
+
+def test_code_that_reads_a_setting_is_no_missing_setting_when_the_error_is_another():
+    error = ('credential = AzureSasCredential(os.environ["EVENTGRID_SAS"])\nclient.send(event)\n'
+             "azure.core.exceptions.HttpResponseError: (BadRequest) Invalid key in aeg-sas-token. Valid format "
+             ":r=UrlEncodedResource&e=UrlEncodedUtcExpiration&s=UrlEncodedSignature.")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "auth.credential_invalid"
+
+
+def test_a_settings_class_that_fails_validation_names_the_missing_setting():
+    error = ("ERROR:    1 validation error for AgentSettings\n2025-06-20T14:25:16.4702847  model_deployment_name\n"
+             "2025-06-20T14:25:16.4702941    Field required [type=missing, input_value={}, input_type=dict]\n"
+             "ERROR:    Application startup failed. Exiting.")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "config.missing_app_setting"
+    assert "model_deployment_name" in outcome.final.report.root_cause
+
+
+def test_another_cloud_s_error_is_out_of_scope_even_in_a_pipeline_that_also_deploys_to_azure():
+    error = ("Our Azure DevOps pipeline also deploys our azurerm stacks.\n* google_project_services.service: Error "
+             "creating services: googleapi: Error 403: Service Usage API has not been used in project 764086051850 "
+             "before or it is disabled. Enable it by visiting https://console.developers.google.com/apis, "
+             "accessNotConfigured")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, GiveUp) and outcome.final.reason == "out_of_scope"
+
+
+def test_a_client_who_says_nothing_runs_in_azure_is_out_of_scope_but_hybrid_words_are_not():
+    said = run_engine({"error_description": "The transaction log for database 'ERP' is full due to 'LOG_BACKUP'. "
+                                            "It is SQL Server 2019 in our own server room; nothing of this runs in "
+                                            "Azure yet."})
+    assert isinstance(said.final, GiveUp) and said.final.reason == "out_of_scope"
+    hybrid = run_engine({"error_description": "From on-premises over the VPN, kv-a.vault.azure.net resolves to "
+                                              "20.61.1.4 and the call gets 403 ForbiddenByConnection."})
+    assert not (isinstance(hybrid.final, GiveUp) and hybrid.final.reason == "out_of_scope")
+
+
+def test_a_key_vault_denial_whose_report_names_the_access_policy_is_answered_without_asking_the_model():
+    error = ("The access policy for our app grants Secrets: Get, List.\nAzure.RequestFailedException: Status: 403 "
+             "(Forbidden) from https://kv-orders.vault.azure.net/secrets/db?api-version=7.4")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude) and outcome.requests == []
+    assert "access polic" in outcome.final.report.root_cause
+    unstated = run_engine({"error_description": "Azure.RequestFailedException: Status: 403 (Forbidden) from "
+                                                "https://kv-orders.vault.azure.net/secrets/db?api-version=7.4"})
+    assert isinstance(unstated.final, AskClient)
+
+
+def test_a_family_answer_keeps_the_specific_catalog_error_s_meaning():
+    error = ("{\"code\":\"InvalidTemplate\",\"message\":\"Deployment template validation failed: 'The template "
+             "resource '/add' for type 'Microsoft.KeyVault/vaults/accessPolicies' at line '1' and column '3489' has "
+             "incorrect segment lengths. A nested resource type must have identical number of segments as its "
+             "resource name.'\"}")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "deployment.template_invalid"
+    assert "segments" in outcome.final.report.root_cause
+
+
+def test_a_command_missing_from_a_node_app_is_no_image_pull():
+    error = ("2025-06-17T08:41:13.410Z > next start -p $PORT\n2025-06-17T08:41:13.418Z sh: 1: next: not found\n"
+             "2025-06-17T08:41:13.502Z npm error code 127")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "runtime.dependency_missing"
+
+
+def test_a_lookup_that_answers_a_privatelink_name_with_a_public_address_decides_without_asking():
+    error = ("We put the account behind a private endpoint; from the office it fails.\nC:\\> nslookup "
+             "web.purview.azure.com\nServer:  dc01.corp.local\nAddress:  10.10.0.10\n\nNon-authoritative answer:\n"
+             "Name:    portal-weu.cloudapp.net\nAddress:  20.61.4.9\nAliases:  web.purview.azure.com\n"
+             "          web.privatelink.purviewstudio.azure.com\n")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude) and outcome.requests == []
+    assert outcome.final.report.category == "network.private_endpoint_dns"
+    assert "privatelink.purviewstudio.azure.com" in " ".join(e.summary for e in outcome.final.report.evidence)
+    private = error.replace("Address:  20.61.4.9", "Address:  10.40.2.7")
+    assert isinstance(run_engine({"error_description": private}).final, AskClient)
+
+
+def test_a_key_error_for_a_setting_shown_as_a_key_vault_reference_is_the_reference_unresolved():
+    error = ("App setting WeatherApiKey = @Microsoft.KeyVault(SecretUri=https://kv-a.vault.azure.net/secrets/Weather/)\n"
+             "    logging.info(os.environ['WeatherApiKey'])\n  File \"/usr/local/lib/python3.6/os.py\", line 669, in "
+             "__getitem__\n    raise KeyError(key) from None\nException: KeyError: 'WeatherApiKey'\n"
+             "On this plan the portal offers no Identity blade, so there is no managed identity.")
+    outcome = run_engine({"error_description": error})
+    assert isinstance(outcome.final, Conclude)
+    assert outcome.final.report.category == "auth.managed_identity_missing"
+    assert outcome.final.report.confidence == "medium"
+    plain = run_engine({"error_description": error.split("\n", 1)[1].rsplit("\n", 1)[0]})
+    assert isinstance(plain.final, Conclude) and plain.final.report.category == "config.missing_app_setting"

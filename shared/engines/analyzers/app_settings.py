@@ -6,6 +6,7 @@ not name the setting, the client is asked once for the deployed setting names, w
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shared.engines.analyzers.common import (
@@ -31,6 +32,9 @@ from shared.tools.text_tools import setting_defined
 TOOL = "list_app_settings"
 # A KeyError names a missing setting only when the failing read is an environment read.
 _ENV_READ = r"os\.environ\[|<frozen os>|[/\\]os\.py\"|GetEnvironmentVariable|process\.env"
+# What says a setting is missing; code that merely reads one (os.environ["X"]) says nothing of the kind.
+_SAYS_MISSING = (r"KeyError|does not exist|Missing value for|defined App Setting|Value cannot be null|__getitem__|"
+                 r"(?i:field required)")
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -41,15 +45,51 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return RunTool(tool=TOOL, purpose="finding the settings the code reads and those defined locally and in Azure")
     data = settings.data if settings.status == "success" else {}
     named = hit.facts.get("setting")
-    if named and "KeyError" in " ".join(hit.quotes) and not any(regex(_ENV_READ).search(t) for t in texts(state)):
+    said = " ".join(hit.quotes)
+    if named and ("KeyError" in said and not any(regex(_ENV_READ).search(t) for t in texts(state))
+                  or not regex(_SAYS_MISSING).search(said)):
         other = specific_hit(state, exclude_analyzers={"app_settings"})
         return delegate(state, other) if other else unknown(state)
+    if named and _defined_as_key_vault_reference(state, named):
+        return _reference_unresolved(state, hit, named)
     if named:
         return _judge(state, hit, [named], settings, data, stated=True)
     candidates = [c["name"] for c in data.get("connections") or []] or [r["name"] for r in data.get("reads") or []]
     if data.get("deployed") is not None and candidates:
         return _judge(state, hit, candidates, settings, data, stated=False)
     return _ask_for_settings(state, hit, candidates)
+
+
+_NO_IDENTITY = (r"(?i)no (?:managed )?identity|identity (?:is )?(?:not|never) (?:enabled|turned on|assigned)|"
+                r"no identity blade|cannot (?:enable|turn on) (?:a |the )?(?:managed )?identity|MSINotEnabled")
+
+
+def _defined_as_key_vault_reference(state: SessionState, name: str) -> bool:
+    """The report shows the setting defined as a Key Vault reference: it exists, its value did not resolve."""
+    shown = rf"(?i)\b{re.escape(name)}\b[\"']?\s*[=:]\s*[\"']?@Microsoft\.KeyVault\("
+    return any(re.search(shown, t) for t in texts(state, files=True))
+
+
+def _reference_unresolved(state: SessionState, hit: Hit, name: str) -> Conclude:
+    """A setting defined as a Key Vault reference that the code cannot read: the platform did not resolve the
+    reference, for want of an identity or of its access to the secret."""
+    facts = facts_for(state, hit, {"setting": name})
+    no_identity = any(regex(_NO_IDENTITY).search(t) for t in texts(state))
+    category = "auth.managed_identity_missing" if no_identity else "auth.keyvault_access_denied"
+    why = ("the app has no managed identity to fetch the secret with" if no_identity else
+           "the app's identity could not read the secret (no access policy or Key Vault Secrets User role, or the "
+           "vault's firewall refuses the platform)")
+    cause = (f"The setting '{name}' is defined as a Key Vault reference, but App Service did not resolve it: {why}. "
+             "An unresolved reference is not given to the app as the secret, so reading it fails (KeyError, null).")
+    actions = [fill(a, facts) for a in (
+        "Enable a managed identity on the app (`az functionapp identity assign --name {function_app} "
+        "--resource-group {resource_group}`; on a plan that offers none, move to one that does) and grant it read "
+        "access to the secret (Key Vault Secrets User, or an access policy with get).",
+        "Check the reference's status: `az rest --method get --url \"https://management.azure.com<app-id>/config/"
+        "configreferences/appsettings?api-version=2023-12-01\"`, then restart the app.")]
+    return Conclude(message=cause.split(": ")[0] + ".",
+                    report=report(state, category=category, confidence="medium", root_cause=cause, actions=actions,
+                                  evidence=quotes(hit)))
 
 
 def _judge(state: SessionState, hit: Hit, names: list[str], settings: Evidence, data: dict[str, Any],

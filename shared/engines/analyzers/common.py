@@ -167,7 +167,8 @@ def conclude_entry(state: SessionState, hit: Hit | None, entry: Entry, facts: Ma
     found = report(state, category=category, confidence=confidence or entry.get("confidence", "medium"),
                    root_cause=root_cause, actions=[fill(a, facts).strip() for a in entry.get("actions") or []],
                    evidence=quotes(hit) + (evidence or []))
-    return Conclude(message=fill(entry.get("summary") or _first_sentence(root_cause), facts), report=found)
+    return Conclude(message=fill(entry.get("summary") or _first_sentence(root_cause), facts), report=found,
+                    investigate_first=bool(entry.get("investigate_first")))
 
 
 def grounded(state: SessionState, hit: Hit | None) -> bool:

@@ -8,11 +8,13 @@ client is asked once for it. Messages and roles are data (knowledge/auth_keyvaul
 from __future__ import annotations
 
 from shared.engines.analyzers.common import (
+    Entry,
     conclude_entry,
     facts_for,
     fill,
     first_entry,
     grounded,
+    regex,
     search,
     table,
     table_entry,
@@ -47,7 +49,17 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         entry = table_entry(TABLE, ("model-rbac" if value == "true" else "model-access-policy"))
         evidence = [EvidenceItem(source=FIELDS, summary=fields.summary)] if fields else []
         return conclude_entry(state, hit, entry, _facts(state, hit, {}), evidence)
+    stated = _stated_model(state)
+    if stated is not None:  # the report says which model the vault uses: no need to ask
+        return conclude_entry(state, hit, stated, _facts(state, hit, {}))
     return _ask_model(state, hit)
+
+
+def _stated_model(state: SessionState) -> Entry | None:
+    """The model entry whose `stated` words the report uses, when it uses only one model's words."""
+    said = [e for e in (table_entry(TABLE, "model-rbac"), table_entry(TABLE, "model-access-policy"))
+            if any(regex(e["stated"]).search(t) for t in texts(state))]
+    return said[0] if len(said) == 1 else None
 
 
 def _facts(state: SessionState, hit: Hit, found: dict[str, str]) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from pydantic import ValidationError
 
 from shared.azure.delegation import identity_mode
 from shared.engines.base import Decision
@@ -47,12 +50,17 @@ def recorded(state: SessionState, tool: str, arguments: dict[str, Any]) -> Evide
 def azure_call(state: SessionState, tool: str, arguments: dict[str, Any], purpose: str) -> Evidence | RunTool | None:
     """An Azure tool's result, or the RunTool that gets it; None when the service cannot make the call
     (no Azure access, or the call failed): the analyzer then asks the client, see `cli_for`."""
-    done = recorded(state, tool, arguments)
+    try:
+        normalized = normalized_arguments(tool, arguments)
+    except ValidationError:  # a read the tool refuses (a resource type it does not take) is skipped, not fatal
+        logging.warning("skipped a %s call whose arguments the tool refuses", tool)
+        return None
+    done = state.find_call(tool, normalized)
     if done is not None and not _refused_before_fresh_credentials(state, done):
         return None if done.status == "error" else done
     if not state.azure_access:
         return None
-    return RunTool(tool=tool, arguments=normalized_arguments(tool, arguments), purpose=purpose)
+    return RunTool(tool=tool, arguments=normalized, purpose=purpose)
 
 
 def _refused_before_fresh_credentials(state: SessionState, evidence: Evidence) -> bool:

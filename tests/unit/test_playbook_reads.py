@@ -1,0 +1,223 @@
+"""Which Azure reads a playbook makes when a read comes back empty or refused: a workspace that cannot be read gives
+way to the resource's own logs in resource context; a named deployment with no failed operation gives way to the
+group's deployment records, where a template that failed validation keeps its inner errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shared.engines.playbooks import investigate
+from shared.models import Options
+from shared.session.state import Evidence, Material, RunTool, SessionState
+
+SUB = "00000000-0000-0000-0000-000000000001"
+CLUSTER = f"/subscriptions/{SUB}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-a"
+WORKSPACE = f"/subscriptions/{SUB}/resourceGroups/rg-aks/providers/Microsoft.OperationalInsights/workspaces/log-a"
+
+
+def _state(text: str, environment: dict[str, Any] | None = None) -> SessionState:
+    return SessionState(trace_id="p" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                        material=Material(error_description=text, environment=environment or {}))
+
+
+def _drive(state: SessionState, answer: Callable[[RunTool], tuple[str, dict[str, Any]]],
+           limit: int = 12) -> list[RunTool]:
+    """The playbook's reads in order, each answered by `answer` (status, data)."""
+    calls: list[RunTool] = []
+    while len(calls) < limit and isinstance(step := investigate(state), RunTool):
+        calls.append(step)
+        status, data = answer(step)
+        state.add_evidence(Evidence(tool=step.tool, arguments=step.arguments, status=status, summary=status,
+                                    data=data))
+    return calls
+
+
+def test_a_workspace_that_cannot_be_read_gives_way_to_the_cluster_s_own_logs():
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_resources_in_group":
+            return "success", {"resources": [{"id": CLUSTER, "name": "aks-a",
+                                              "type": "Microsoft.ContainerService/managedClusters"},
+                                             {"id": WORKSPACE, "name": "log-a",
+                                              "type": "Microsoft.OperationalInsights/workspaces"}]}
+        if step.tool == "query_logs" and "workspace_resource_id" in step.arguments:
+            return "no_data", {}  # the workspace read answered 404: no query ran
+        return "success", {"rows": [], "columns": []} if step.tool == "query_logs" else {}
+
+    calls = _drive(_state(f"Service EXTERNAL-IP stays pending on {CLUSTER}"), answer)
+    queries = [c.arguments for c in calls if c.tool == "query_logs"]
+    assert queries[0].get("workspace_resource_id") == WORKSPACE
+    assert queries[1].get("resource_id") == CLUSTER and queries[1].get("template") == "aks-cluster-events"
+
+
+def test_a_workspace_query_that_ran_is_not_repeated_in_resource_context():
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_resources_in_group":
+            return "success", {"resources": [{"id": WORKSPACE, "name": "log-a",
+                                              "type": "Microsoft.OperationalInsights/workspaces"}]}
+        return ("no_data", {"rows": [], "columns": []}) if step.tool == "query_logs" else ("success", {})
+
+    calls = _drive(_state(f"Service EXTERNAL-IP stays pending on {CLUSTER}"), answer)
+    assert [c.arguments.get("resource_id") for c in calls if c.tool == "query_logs"] == [None]
+
+
+def test_a_named_deployment_without_failed_operations_is_looked_up_in_the_group_s_deployments():
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_deployment_operations":
+            return "no_data", {"operations": 0, "failed": []}
+        return "success", {}
+
+    state = _state("InvalidTemplateDeployment: The template deployment 'ml-1.2' is not valid. See inner errors.",
+                   {"azure_subscription": SUB, "resource_group": "rg-ml", "deployment_name": "ml-1.2"})
+    calls = _drive(state, answer, limit=3)
+    assert calls[0].tool == "list_deployment_operations"
+    assert calls[1].tool == "get_resource"
+    assert calls[1].arguments["resource_id"].endswith("/resourceGroups/rg-ml/providers/Microsoft.Resources/deployments")
+
+
+def test_a_named_deployment_with_a_failed_operation_needs_no_listing():
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_deployment_operations":
+            return "success", {"operations": 3, "failed": [{"code": "MissingSubscriptionRegistration"}]}
+        return "success", {}
+
+    state = _state("DeploymentFailed: At least one resource deployment operation failed.",
+                   {"azure_subscription": SUB, "resource_group": "rg-edge", "deployment_name": "edge-1"})
+    calls = _drive(state, answer, limit=3)
+    assert calls[0].tool == "list_deployment_operations"
+    assert not any(c.arguments.get("resource_id", "").endswith("/deployments") for c in calls[1:])
+
+
+def test_a_read_the_tool_would_refuse_is_skipped_not_fatal():
+    from shared.engines.analyzers.ledger import azure_call
+
+    state = _state("anything")
+    bad = azure_call(state, "query_logs", {"resource_id": "/not/a/resource", "template": "function-app-errors",
+                                           "resource_name": "app"}, "reading logs")
+    assert bad is None
+    good = azure_call(state, "query_logs", {"resource_id": CLUSTER, "template": "aks-cluster-events",
+                                            "resource_name": "aks-a"}, "reading logs")
+    assert isinstance(good, RunTool) and good.arguments["hours"] == 24
+
+
+GROUP = f"/subscriptions/{SUB}/resourceGroups/rg-batch"
+JOB = f"{GROUP}/providers/Microsoft.App/jobs/caj-nightly"
+
+
+def test_a_job_named_as_a_container_app_is_read_as_the_job_the_listing_shows():
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "get_resource" and "/containerApps/" in step.arguments["resource_id"]:
+            return "no_data", {"http_status": 404}
+        if step.tool == "list_resources_in_group":
+            return "success", {"resources": [{"id": JOB, "name": "caj-nightly", "type": "Microsoft.App/jobs"}]}
+        return "success", {}
+
+    state = _state("The nightly job failed twice.", {"azure_subscription": SUB, "resource_group": "rg-batch",
+                                                      "container_app": "caj-nightly"})
+    calls = _drive(state, answer, limit=4)
+    assert [c.arguments.get("resource_id") for c in calls[2:4]] == [JOB, f"{JOB}/executions"]
+
+
+def test_failed_executions_as_long_as_the_replica_timeout_are_the_timeout_not_memory():
+    from shared.engines.playbooks import finding
+
+    def state_with(duration_end: str) -> SessionState:
+        state = _state("The nightly job failed.")
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary="job", data={
+            "type": "Microsoft.App/jobs", "name": "caj-nightly", "replicaTimeout": 1800}))
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary="executions", data={
+            "executions": [{"name": "e2", "status": "Failed", "startTime": "2025-09-17T02:00:04Z",
+                            "endTime": duration_end},
+                           {"name": "e1", "status": "Succeeded", "startTime": "2025-09-16T02:00:04Z",
+                            "endTime": "2025-09-16T02:27:00Z"}]}))
+        return state
+
+    rule, facts = finding(state_with("2025-09-17T02:30:10Z")) or ({}, {})
+    assert rule.get("id") == "container-job-replica-timeout" and facts["timeout"] == "1800"
+    quick = finding(state_with("2025-09-17T02:03:00Z"))
+    assert quick is None or quick[0]["id"] != "container-job-replica-timeout"
+
+
+def test_a_database_server_at_its_storage_limit_explains_writes_that_fail():
+    from shared.engines.playbooks import finding
+
+    def state_with(peak: float) -> SessionState:
+        state = _state("Writes fail with HTTP 500, reads work.")
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary="server", data={
+            "type": "Microsoft.DBforMySQL/flexibleServers", "name": "mysql-a",
+            "storage": {"storageSizeGB": 32, "autoGrow": "Disabled"}}))
+        state.add_evidence(Evidence(tool="query_metrics", status="success", summary="metrics", data={
+            "metrics": [{"name": "storage_percent", "max": peak, "avg": peak - 2},
+                        {"name": "cpu_percent", "max": 99.0, "avg": 40.0}]}))
+        return state
+
+    rule, facts = finding(state_with(96.0)) or ({}, {})
+    assert rule.get("id") == "database-storage-nearly-full" and facts["grow"] == ", storage auto-grow Disabled"
+    assert finding(state_with(60.0)) is None
+
+
+def test_a_second_resource_the_report_names_is_read_after_the_first():
+    server = f"{GROUP}/providers/Microsoft.DBforMySQL/flexibleServers/mysql-a"
+    app = f"{GROUP}/providers/Microsoft.Web/sites/app-a"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_resources_in_group":
+            return "success", {"resources": [{"id": app, "name": "app-a", "type": "Microsoft.Web/sites"},
+                                             {"id": server, "name": "mysql-a",
+                                              "type": "Microsoft.DBforMySQL/flexibleServers"}]}
+        return "success", {}
+
+    state = _state("app-a cannot save since yesterday; it talks to mysql-a.",
+                   {"azure_subscription": SUB, "resource_group": "rg-batch", "web_app": "app-a"})
+    calls = _drive(state, answer, limit=20)
+    read = [c.arguments.get("resource_id") for c in calls]
+    assert read[0] == app and server in read
+    assert any(c.tool == "query_metrics" and c.arguments["resource_id"] == server for c in calls)
+    assert read.index(server) > max(i for i, r in enumerate(read) if r and r.startswith(app))
+
+
+def test_a_private_endpoint_for_blob_does_not_carry_the_queue_calls_the_firewall_refuses():
+    from shared.engines.playbooks import finding
+
+    account_id = f"{GROUP}/providers/Microsoft.Storage/storageAccounts/stdocs"
+
+    def state_with(log: str, group_ids: list[str]) -> SessionState:
+        state = _state("Enqueueing work fails since Monday; uploads work.")
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary="account", data={
+            "type": "Microsoft.Storage/storageAccounts", "name": "stdocs", "publicNetworkAccess": "Disabled",
+            "networkAcls": {"defaultAction": "Deny"}, "privateEndpointConnections": 1}))
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary="pe", data={
+            "type": "Microsoft.Network/privateEndpoints", "name": "pe-stdocs",
+            "connections": [{"name": "pe", "privateLinkServiceId": account_id, "groupIds": group_ids}]}))
+        state.add_evidence(Evidence(tool="query_logs", status="success", summary="rows", data={
+            "columns": ["t", "target", "code", "message"],
+            "rows": [["2025-09-15", log, "403", "AuthorizationFailure"]]}))
+        return state
+
+    rule, facts = finding(state_with("stdocs.queue.core.windows.net", ["blob"])) or ({}, {})
+    assert rule.get("id") == "storage-private-endpoint-missing-for-service"
+    assert facts == {"name": "stdocs", "missing": "queue", "served": "blob"}
+    served = finding(state_with("stdocs.queue.core.windows.net", ["blob", "queue"]))
+    assert served is None or served[0]["id"] != "storage-private-endpoint-missing-for-service"
+
+
+def test_a_second_function_app_does_not_query_the_workspace_the_first_one_queried():
+    other = f"{GROUP}/providers/Microsoft.Web/sites/func-b"
+    first = f"{GROUP}/providers/Microsoft.Web/sites/func-a"
+    workspace = f"{GROUP}/providers/Microsoft.OperationalInsights/workspaces/log-a"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_resources_in_group":
+            return "success", {"resources": [
+                {"id": first, "name": "func-a", "type": "Microsoft.Web/sites"},
+                {"id": other, "name": "func-b", "type": "Microsoft.Web/sites"},
+                {"id": workspace, "name": "log-a", "type": "Microsoft.OperationalInsights/workspaces"}]}
+        if step.tool == "query_logs":
+            return "success", {"rows": [], "columns": []}
+        return "success", {}
+
+    state = _state("func-a and func-b both stopped processing.",
+                   {"azure_subscription": SUB, "resource_group": "rg-batch", "function_app": "func-a"})
+    calls = _drive(state, answer, limit=30)
+    assert [c.arguments.get("resource_name") for c in calls if c.tool == "query_logs"] == ["func-a"]
+    assert any(c.arguments.get("resource_id") == other for c in calls)
