@@ -260,12 +260,9 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     finding of the playbook (the storage account deleted, a setting missing) names which cause it is."""
     if not isinstance(decision, Conclude) or not decision.investigate_first or not state.azure_access:
         return decision
-    step = next_read(state)
-    if step is not None:
-        return step
-    found = _from_findings(state)
-    if isinstance(found, Conclude):
-        return found
+    answer = _playbook_answer(state)
+    if answer is not None:
+        return answer
     known = " ".join(e.summary for e in decision.report.evidence)
     logged = [m.context[:300] for h in catalog_hits(state) if "evidence" in h.origins for m in h.matches
               if m.origin == "evidence" and m.context[:300] not in known]
@@ -278,13 +275,18 @@ def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:
     """An error found only in the resource's logs: the rest of its playbook still runs, and a finding (a setting,
     a state, a recent change of a resource, named) says why the logged error happens; without one, the logged
     error is the answer."""
+    answer = _playbook_answer(state)  # what Azure shows of the resource says why the logged error happens
+    return answer if answer is not None else decide_from_entry(state, entry)
+
+
+def _playbook_answer(state: SessionState) -> Decision | None:
+    """The playbook's next read, else the conclusion a finding of its evidence gives; None when it read everything
+    and no finding concludes."""
     step = next_read(state)
     if step is not None:
         return step
     found = _from_findings(state)
-    if isinstance(found, Conclude):  # what Azure shows of the resource says why the logged error happens
-        return found
-    return decide_from_entry(state, entry)
+    return found if isinstance(found, Conclude) else None
 
 
 def _from_findings(state: SessionState) -> Decision | None:
