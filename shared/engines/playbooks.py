@@ -83,20 +83,24 @@ def investigate(state: SessionState) -> RunTool | None:
     target = find_target(state)
     if not isinstance(target, Target):
         return target
-    step = _playbook_call(state, target)
-    if step is not None:
-        return step
-    other = _second_named(state, target)  # the client named a second resource (the database the app talks to)
-    return _playbook_call(state, other) if other is not None else None
+    for each in (target, *_related(state, target)):  # then the other resources the report bears on
+        step = _playbook_call(state, each)
+        if step is not None:
+            return step
+    return None
 
 
 def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
     """The next unread step of the target's playbook."""
     for step in _steered(state, playbook(target.type)["steps"]):
+        if step.get("when") and not regex(step["when"]).search(_said(state)):
+            continue  # a read that only tells about a setup the report names (a private link, a gateway)
         if "logs" in step:
             call = _logs_call(state, target, step["logs"], step["purpose"])
         elif "dependencies" in step:
             call = _dependency_call(state, target, step["dependencies"], step["purpose"])
+        elif "each" in step:
+            call = _each_call(state, target, step)
         else:
             arguments = {k: fill(str(v), {"resource_id": target.resource_id, "group_scope": target.group_scope})
                          if isinstance(v, str) else v for k, v in step["arguments"].items()}
@@ -106,22 +110,39 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
     return None
 
 
-def _second_named(state: SessionState, target: Target) -> Target | None:
-    """Another resource of the group that the report or environment_info names and that has a playbook of its own,
-    once the first resource's playbook is read: the listing shows its type."""
+_MAX_RELATED = 3  # other resources read after the first one's playbook: the bound of one investigation
+
+
+def _related(state: SessionState, target: Target) -> list[Target]:
+    """The other resources of the group the report bears on, once the first resource's playbook is read: those the
+    report or environment_info names (the gateway in front of the app, the cache it calls), then one of each kind it
+    mentions (its technologies, its text: the playbooks' `mentions`). The listing shows their types."""
     listed = recorded(state, "list_resources_in_group", {"subscription_id": target.subscription,
                                                          "resource_group": target.group})
     if listed is None or listed.status != "success":
-        return None
-    said = " ".join([state.material.error_description, *state.material.answers,
-                     *(str(v) for v in state.material.environment.values() if isinstance(v, str))]).lower()
-    typed = {p["type"].lower() for p in table(PLAYBOOKS)}
-    for resource in listed.data.get("resources") or []:
-        name, kind = str(resource.get("name") or ""), str(resource.get("type") or "")
-        if (len(name) >= 3 and name.lower() in said and kind.lower() in typed and resource.get("id")
-                and str(resource["id"]).lower() != target.resource_id.lower()):
-            return Target(str(resource["id"]), kind, name)
-    return None
+        return []
+    said = _said(state)
+    others = [r for r in listed.data.get("resources") or [] if r.get("id") and r.get("type") and r.get("name")
+              and str(r["id"]).lower() != target.resource_id.lower()]
+    named = [r for r in others if len(str(r["name"])) >= 3
+             and re.search(rf"(?<![\w-]){re.escape(str(r['name']).lower())}(?![\w-])", said)]
+    kinds = [b["type"].lower() for b in table(PLAYBOOKS)
+             if b.get("mentions") and b["type"].lower() != target.type.lower() and regex(b["mentions"]).search(said)]
+    mentioned = [next(r for r in others if str(r["type"]).lower() == kind)
+                 for kind in kinds if any(str(r["type"]).lower() == kind for r in others)]
+    chosen = named + [r for r in mentioned if r not in named]
+    return [Target(str(r["id"]), str(r["type"]), str(r["name"])) for r in chosen[:_MAX_RELATED]]
+
+
+def _said(state: SessionState) -> str:
+    """Everything the client said, lower-cased: the report, the answers, environment_info's values (technologies
+    with their hyphens as spaces, so that `key-vault` reads as the playbooks' `key vault`)."""
+    values: list[str] = []
+    for value in state.material.environment.values():
+        items = value if isinstance(value, list) else [value]
+        values += [str(v) for v in items if isinstance(v, str)]
+    technologies = " ".join(v.replace("-", " ") for v in values)
+    return " ".join([state.material.error_description, *state.material.answers, *values, technologies]).lower()
 
 
 def _steered(state: SessionState, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -230,6 +251,21 @@ def _dependency_call(state: SessionState, target: Target, types: list[str], purp
             call = azure_call(state, "get_resource", {"resource_id": resource["id"]}, f"{purpose}: {resource['name']}")
             if isinstance(call, RunTool):
                 return call
+    return None
+
+
+def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
+    """Read a collection under the resource (its items' ids), then the step's read of each item, at most two: a
+    Front Door profile's origin groups, then their origins."""
+    collection = fill(step["each"], {"resource_id": target.resource_id, "group_scope": target.group_scope})
+    listed = azure_call(state, "get_resource", {"resource_id": collection}, step["purpose"])
+    if not isinstance(listed, Evidence):
+        return listed
+    for item in (listed.data.get("ids") or [])[:2]:
+        child = fill(step["arguments"]["resource_id"], {"item": str(item)})
+        call = azure_call(state, step["tool"], {"resource_id": child}, step["purpose"])
+        if isinstance(call, RunTool):
+            return call
     return None
 
 
@@ -396,11 +432,9 @@ def stated_playbook(state: SessionState) -> dict[str, Any] | None:
     for key, kind in _ENV_NAMES.items():
         if environment.get(key):
             return playbook(_KIND_TYPES[kind])
-    technologies = environment.get("technologies") or []
-    said = [" ".join(str(t) for t in technologies) if isinstance(technologies, list) else str(technologies),
-            state.material.error_description, *state.material.answers]
+    said = _said(state)
     for book in table(PLAYBOOKS):
-        if book.get("mentions") and any(regex(book["mentions"]).search(text) for text in said):
+        if book.get("mentions") and regex(book["mentions"]).search(said):
             return book
     return None
 

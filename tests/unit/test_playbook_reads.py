@@ -221,3 +221,63 @@ def test_a_second_function_app_does_not_query_the_workspace_the_first_one_querie
     calls = _drive(state, answer, limit=30)
     assert [c.arguments.get("resource_name") for c in calls if c.tool == "query_logs"] == ["func-a"]
     assert any(c.arguments.get("resource_id") == other for c in calls)
+
+
+def test_a_kind_the_report_only_mentions_is_read_after_the_named_app():
+    app = f"{GROUP}/providers/Microsoft.Web/sites/app-c"
+    cache = f"{GROUP}/providers/Microsoft.Cache/Redis/redis-c"
+    machine = f"{GROUP}/providers/Microsoft.Compute/virtualMachines/vm-c"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_resources_in_group":
+            return "success", {"resources": [{"id": app, "name": "app-c", "type": "Microsoft.Web/sites"},
+                                             {"id": cache, "name": "redis-c", "type": "Microsoft.Cache/Redis"},
+                                             {"id": machine, "name": "vm-c",
+                                              "type": "Microsoft.Compute/virtualMachines"}]}
+        return "success", {}
+
+    state = _state("The catalog page fails with connection errors since this morning.",
+                   {"azure_subscription": SUB, "resource_group": "rg-batch", "web_app": "app-c",
+                    "technologies": ["app-service", "azure-cache-for-redis"]})
+    read = [(c.tool, c.arguments.get("resource_id")) for c in _drive(state, answer, limit=30)]
+    assert ("get_resource", cache) in read and ("get_resource_health", cache) in read
+    assert all(resource != machine for _, resource in read)  # a kind nobody mentioned stays unread
+
+
+def test_a_front_door_profile_s_origins_are_read_through_its_origin_groups():
+    profile = f"{GROUP}/providers/Microsoft.Cdn/profiles/afd-d"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.arguments.get("resource_id") == f"{profile}/originGroups":
+            return "success", {"ids": [f"{profile}/originGroups/og-1", f"{profile}/originGroups/og-2",
+                                       f"{profile}/originGroups/og-3"]}
+        return "success", {}
+
+    reads = [c.arguments.get("resource_id") for c in _drive(_state(f"Front Door answers 503: {profile}"), answer)]
+    assert reads[:4] == [profile, f"{profile}/originGroups", f"{profile}/originGroups/og-1/origins",
+                         f"{profile}/originGroups/og-2/origins"]  # at most two groups
+
+
+def test_a_read_with_a_condition_runs_only_when_the_report_names_that_setup():
+    app = f"{GROUP}/providers/Microsoft.Web/sites/app-e"
+
+    def reads(text: str) -> list[str]:
+        calls = _drive(_state(f"{text} {app}"), lambda step: ("success", {}), limit=30)
+        return [str(c.arguments.get("resource_id")) for c in calls]
+
+    assert f"{app}/privateEndpointConnections" in reads("Through our private endpoint the site answers 403.")
+    assert f"{app}/privateEndpointConnections" not in reads("The site answers 403.")
+
+
+def test_a_pending_private_endpoint_connection_is_the_finding():
+    from shared.engines.playbooks import finding
+
+    def found(states: list[str]) -> str | None:
+        state = _state("Front Door answers 503 for the portal.")
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary="origins", data={
+            "type": "Microsoft.Cdn/profiles/originGroups/origins", "name": "og-1", "privateLinkStates": states}))
+        result = finding(state)
+        return result[0]["id"] if result else None
+
+    assert found(["Approved", "Pending"]) == "private-endpoint-connection-not-approved"
+    assert found(["Approved"]) != "private-endpoint-connection-not-approved"
