@@ -102,8 +102,9 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
         elif "each" in step:
             call = _each_call(state, target, step)
         else:
-            arguments = {k: fill(str(v), {"resource_id": target.resource_id, "group_scope": target.group_scope})
-                         if isinstance(v, str) else v for k, v in step["arguments"].items()}
+            values = {"resource_id": target.resource_id, "group_scope": target.group_scope,
+                      "subscription": target.subscription}
+            arguments = {k: fill(str(v), values) if isinstance(v, str) else v for k, v in step["arguments"].items()}
             call = azure_call(state, step["tool"], arguments, step["purpose"])
         if isinstance(call, RunTool):
             return call
@@ -676,6 +677,32 @@ def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
     return {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
 
 
+def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
+    """An active Service Health issue whose service is a read resource's (its type's service name) and whose
+    regions include that resource's location (or name none)."""
+    rule = next(r for r in table(FINDINGS) if r["id"] == "active-service-issue-for-resource")
+    issues = latest(state, "list_service_health_events")
+    if issues is None or issues.status != "success":
+        return None
+    for resource in _resources(state, "."):
+        pattern = next((p for kind, p in rule["services"].items()
+                        if kind.lower() == str(resource.get("type") or "").lower()), None)
+        place = _region(str(resource.get("location") or ""))
+        for issue in (issues.data.get("events") or []) if pattern else []:
+            service = next((s for s in issue.get("services") or [] if regex(pattern).search(str(s))), None)
+            regions = [str(r) for r in issue.get("regions") or []]
+            if service and (not regions or not place or place in {_region(r) for r in regions}):
+                return {"service": service, "region": ", ".join(regions) or "all regions",
+                        "tracking_id": str(issue.get("tracking_id")), "title": str(issue.get("title")),
+                        "name": str(resource.get("name"))}
+    return None
+
+
+def _region(name: str) -> str:
+    """A region as Resource Manager spells it ('West Europe' and 'westeurope' are one region)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
 def _seconds_between(start: Any, end: Any) -> float | None:
     try:
         began = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
@@ -696,7 +723,8 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
                  s, ("MSINotEnabled", "ManagedIdentityNotFound", "UserAssignedManagedIdentityNotFound")),
              "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
-             "app-access-restrictions-deny": access_restrictions_deny}
+             "app-access-restrictions-deny": access_restrictions_deny,
+             "active-service-issue-for-resource": service_issue_for_resource}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

@@ -528,6 +528,7 @@ AZURE_CALLS: dict[str, dict[str, Any]] = {
     "query_metrics": {"resource_id": SITE, "metric_names": ["Http5xx"]},
     "list_role_assignments": {"scope": STORAGE, "principal_id": PRINCIPAL},
     "get_backend_health": {"gateway_id": GATEWAY},
+    "list_service_health_events": {"subscription_id": SUB},
 }
 
 
@@ -625,3 +626,28 @@ def test_playback_faults_are_seeded():
             finally:
                 connection.close()
         assert set(statuses) <= {429, 503, 599} and statuses == [c["status"] for c in playback.calls]
+
+
+def test_list_service_health_events_keeps_the_active_service_issues(azure: PlaybackServer):
+    def event(name: str, kind: str, status: str) -> dict[str, Any]:
+        return {"id": f"/subscriptions/{SUB}/providers/Microsoft.ResourceHealth/events/{name}", "name": name,
+                "properties": {"eventType": kind, "status": status, "title": f"SQL Database - West Europe - {name}",
+                               "impactStartTime": "2025-09-18T03:02:00Z", "summary": "Connection failures.",
+                               "impact": [{"impactedService": "SQL Database",
+                                           "impactedRegions": [{"impactedRegion": "West Europe"}]}]}}
+
+    azure.load([{"match": {"path": f"/subscriptions/{SUB}/providers/Microsoft.ResourceHealth/events"},
+                 "body": {"value": [event("VL2T-9QX", "ServiceIssue", "Active"),
+                                    event("OLD-1", "ServiceIssue", "Resolved"),
+                                    event("PM-2", "PlannedMaintenance", "Active")]}}])
+    evidence = run("list_service_health_events", subscription_id=SUB)
+    assert evidence.status == "success", evidence.summary
+    assert [e["tracking_id"] for e in evidence.data["events"]] == ["VL2T-9QX"]
+    assert evidence.data["events"][0]["services"] == ["SQL Database"]
+    assert evidence.data["events"][0]["regions"] == ["West Europe"]
+
+
+def test_no_active_service_issue_is_no_data(azure: PlaybackServer):
+    azure.load([{"match": {"path": f"/subscriptions/{SUB}/providers/Microsoft.ResourceHealth/events"},
+                 "body": {"value": []}}])
+    assert run("list_service_health_events", subscription_id=SUB).status == "no_data"
