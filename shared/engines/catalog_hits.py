@@ -54,7 +54,7 @@ def _evidence_text(tool: str, data: dict[str, Any]) -> str:
     return ""
 
 
-_WHOLE = {"query_logs", "list_activity_log", "list_deployment_operations", "get_resource_health"}
+_WHOLE = {"query_logs", "list_activity_log", "list_deployment_operations", "get_resource_health", "get_backend_health"}
 _ERROR_FIELDS_OF = {"get_resource"}
 _ERRORISH = re.compile(r"error|message|reason|details|status|state|revisions", re.IGNORECASE)
 

@@ -262,8 +262,10 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
     listed = azure_call(state, "get_resource", {"resource_id": collection}, step["purpose"])
     if not isinstance(listed, Evidence):
         return listed
-    for item in (listed.data.get("ids") or [])[:2]:
-        child = fill(step["arguments"]["resource_id"], {"item": str(item)})
+    skip = regex(step["skip"]) if step.get("skip") else None  # a collection's system items (a server's master db)
+    items = [str(i) for i in listed.data.get("ids") or [] if not (skip and skip.search(str(i)))]
+    for item in items[:2]:
+        child = fill(step["arguments"]["resource_id"], {"item": item})
         call = azure_call(state, step["tool"], {"resource_id": child}, step["purpose"])
         if isinstance(call, RunTool):
             return call
@@ -446,9 +448,12 @@ def playbook(resource_type: str) -> dict[str, Any]:
                 next(b for b in books if b["type"] == "*"))
 
 
-def finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None:
-    """The first evidence finding that the session's Azure results satisfy, with the facts it found."""
+def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The first evidence finding that the session's Azure results satisfy, with the facts it found; without
+    `delegates`, only findings that conclude by themselves (not those that hand over to an analyzer)."""
     for rule in table(FINDINGS):
+        if rule.get("delegate") and not delegates:
+            continue
         facts = rule_facts(state, rule)
         if facts is not None:
             return rule, facts
@@ -677,6 +682,31 @@ def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
     return {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
 
 
+_ZONE_WORDS = re.compile(r"privatelink|windows|azure|core|net|com|io")  # a zone name's parts that name no service
+
+
+def private_dns_zone_misnamed(state: SessionState) -> dict[str, str] | None:
+    """A read resource whose private endpoints' zone is missing from its group while the group holds a privatelink
+    zone that no Azure service uses and that names the same service (privatelink.eventhub.windows.net for an Event
+    Hubs namespace, whose endpoints use privatelink.servicebus.windows.net)."""
+    listing = latest(state, "list_resources_in_group")
+    zones = {str(r.get("name")).lower() for r in (listing.data.get("resources") or []) if listing is not None
+             and str(r.get("type")).lower() == "microsoft.network/privatednszones"} if listing else set()
+    known = {str(h["zone"]).lower() for h in table("network_service_hosts")}
+    unknown = sorted(z for z in zones if z.startswith("privatelink.") and z not in known)
+    for resource in _resources(state, "."):
+        kind = str(resource.get("type") or "").lower()
+        zone = next((str(h["zone"]) for h in table("network_service_hosts")
+                     if kind in {t.lower() for t in h.get("types") or []}), None)
+        if zone is None or zone.lower() in zones:
+            continue
+        alike = [z for z in unknown if any(w and w in kind.replace("/", "") for w in
+                                           _ZONE_WORDS.sub(" ", z).replace(".", " ").split())]
+        if alike:
+            return {"name": str(resource.get("name")), "zone": zone, "found": ", ".join(alike)}
+    return None
+
+
 def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     """An active Service Health issue whose service is a read resource's (its type's service name) and whose
     regions include that resource's location (or name none)."""
@@ -724,7 +754,8 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
              "app-access-restrictions-deny": access_restrictions_deny,
-             "active-service-issue-for-resource": service_issue_for_resource}
+             "active-service-issue-for-resource": service_issue_for_resource,
+             "private-dns-zone-misnamed": private_dns_zone_misnamed}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:
