@@ -101,6 +101,8 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
             call = _dependency_call(state, target, step["dependencies"], step["purpose"])
         elif "each" in step:
             call = _each_call(state, target, step)
+        elif "follow" in step:
+            call = _follow_call(state, target, step["follow"], step["purpose"])
         else:
             values = {"resource_id": target.resource_id, "group_scope": target.group_scope,
                       "subscription": target.subscription}
@@ -253,6 +255,16 @@ def _dependency_call(state: SessionState, target: Target, types: list[str], purp
             if isinstance(call, RunTool):
                 return call
     return None
+
+
+def _follow_call(state: SessionState, target: Target, field: str, purpose: str) -> Evidence | RunTool | None:
+    """Read the resource another field of the target's own read names (the subnet an app is integrated into)."""
+    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+                and str(e.arguments.get("resource_id", "")).lower() == target.resource_id.lower()), None)
+    named = _dotted(own.data, field) if own is not None else None
+    if not isinstance(named, str) or not _RESOURCE_ID.match(named):
+        return None
+    return azure_call(state, "get_resource", {"resource_id": named}, purpose)
 
 
 def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
@@ -682,6 +694,54 @@ def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
     return {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
 
 
+def scale_monitoring_off(state: SessionState) -> dict[str, str] | None:
+    """An Elastic Premium function app with runtime scale monitoring off whose trigger source (a Service Bus, Event
+    Hubs or storage account it reads) accepts only private traffic: the scale controller cannot see its backlog."""
+    sites = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/config)?$")
+    flags = [(s.get("siteConfig") or s).get("functionsRuntimeScaleMonitoringEnabled") for s in sites]
+    app = next((a for a in sites if str(a.get("type")).lower() == "microsoft.web/sites"
+                and (re.search(r"(?i)elastic", str(a.get("sku") or ""))
+                     or int((a.get("siteConfig") or {}).get("minimumElasticInstanceCount") or 0) >= 1)), None)
+    source = next((r for r in _resources(state, r"(?i)^Microsoft\.(?:ServiceBus|EventHub|Storage)/")
+                   if str(r.get("publicNetworkAccess")) == "Disabled"
+                   or str((r.get("networkAcls") or {}).get("defaultAction")) == "Deny"), None)
+    if False not in flags or True in flags or app is None or source is None:
+        return None
+    return {"app": str(app.get("name")), "source": str(source.get("name"))}
+
+
+# a resource type -> the service endpoint its virtual network rules need on the client's subnet
+_SERVICE_ENDPOINTS = {"microsoft.cognitiveservices/accounts": "Microsoft.CognitiveServices",
+                      "microsoft.storage/storageaccounts": "Microsoft.Storage",
+                      "microsoft.keyvault/vaults": "Microsoft.KeyVault",
+                      "microsoft.servicebus/namespaces": "Microsoft.ServiceBus",
+                      "microsoft.eventhub/namespaces": "Microsoft.EventHub",
+                      "microsoft.documentdb/databaseaccounts": "Microsoft.AzureCosmosDB"}
+
+
+def subnet_lacks_service_endpoint(state: SessionState) -> dict[str, str] | None:
+    """A resource whose virtual network rules list the app's integration subnet while that subnet has no service
+    endpoint for the resource's service: the app's traffic then leaves with a public address, which the rule does not
+    cover (subnet and rule coverage, computed)."""
+    site = next(iter(_resources(state, r"(?i)^Microsoft\.Web/sites$")), None)
+    subnet_id = str((site or {}).get("virtualNetworkSubnetId") or "").lower()
+    subnets = [s for s in _resources(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")
+               if str(s.get("id") or "").lower() == subnet_id]
+    subnets += [s for v in _resources(state, r"(?i)^Microsoft\.Network/virtualNetworks$")
+                for s in v.get("subnets") or [] if str(s.get("id") or "").lower() == subnet_id]
+    if not subnet_id or not subnets:
+        return None
+    endpoints = {str(e.get("service") if isinstance(e, dict) else e).lower()
+                 for e in subnets[0].get("serviceEndpoints") or []}
+    for resource in _resources(state, "."):
+        needed = _SERVICE_ENDPOINTS.get(str(resource.get("type") or "").lower())
+        rules = [str(r).lower() for r in (resource.get("networkAcls") or {}).get("virtualNetworkRules") or []]
+        if needed and subnet_id in rules and needed.lower() not in endpoints:
+            return {"name": str(resource.get("name")), "subnet": subnet_id.rsplit("/", 1)[-1],
+                    "service_endpoint": needed, "app": str((site or {}).get("name"))}
+    return None
+
+
 _ZONE_WORDS = re.compile(r"privatelink|windows|azure|core|net|com|io")  # a zone name's parts that name no service
 
 
@@ -755,7 +815,9 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
              "app-access-restrictions-deny": access_restrictions_deny,
              "active-service-issue-for-resource": service_issue_for_resource,
-             "private-dns-zone-misnamed": private_dns_zone_misnamed}
+             "private-dns-zone-misnamed": private_dns_zone_misnamed,
+             "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
+             "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

@@ -157,6 +157,8 @@ def get_resource(args: ResourceArguments) -> Found:
     spec = type_spec(namespace, resource_type)
     fields = spec["fields"] if spec else _api_versions()["default_fields"]
     data: dict[str, Any] = {k: resource.get(k) for k in ("id", "name", "type", "kind", "location")}
+    data["id"] = data["id"] or args.resource_id  # some child resources answer without their id and type
+    data["type"] = data["type"] or f"{namespace}/{resource_type}"
     data["identity"] = _identity(resource.get("identity"))
     data.update(extract_fields(resource, fields))
     if not spec:

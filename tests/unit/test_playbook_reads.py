@@ -281,3 +281,86 @@ def test_a_pending_private_endpoint_connection_is_the_finding():
 
     assert found(["Approved", "Pending"]) == "private-endpoint-connection-not-approved"
     assert found(["Approved"]) != "private-endpoint-connection-not-approved"
+
+
+def _found(*reads: tuple[str, dict[str, Any]], delegates: bool = True) -> str | None:
+    """The finding a session with these Azure results (tool, data) reaches."""
+    from shared.engines.playbooks import finding
+
+    state = _state("It stopped working this morning.")
+    for tool, data in reads:
+        state.add_evidence(Evidence(tool=tool, status="success", summary=tool, data=data))
+    result = finding(state, delegates=delegates)
+    return result[0]["id"] if result else None
+
+
+def test_an_active_service_issue_of_the_resource_s_service_and_region_is_the_platform_s():
+    server = ("get_resource", {"type": "Microsoft.Sql/servers", "name": "sql-a", "location": "westeurope"})
+    issue = {"tracking_id": "VL2T-9QX", "title": "SQL Database - West Europe", "services": ["SQL Database"],
+             "regions": ["West Europe"]}
+    assert _found(server, ("list_service_health_events", {"events": [issue]})) == "active-service-issue-for-resource"
+    elsewhere = {**issue, "regions": ["East US"]}
+    assert _found(server, ("list_service_health_events", {"events": [elsewhere]})) is None
+    other_service = {**issue, "services": ["Azure Cosmos DB"]}
+    assert _found(server, ("list_service_health_events", {"events": [other_service]})) is None
+
+
+def test_a_privatelink_zone_named_after_the_service_but_not_its_real_zone_is_misnamed():
+    def listing(*zones: str) -> tuple[str, dict[str, Any]]:
+        return "list_resources_in_group", {"resources": [{"id": f"/z/{z}", "name": z,
+                                                          "type": "Microsoft.Network/privateDnsZones"} for z in zones]}
+    hub = ("get_resource", {"type": "Microsoft.EventHub/namespaces", "name": "evh-a"})
+    assert _found(listing("privatelink.eventhub.windows.net"), hub) == "private-dns-zone-misnamed"
+    assert _found(listing("privatelink.servicebus.windows.net", "privatelink.eventhub.windows.net"), hub) is None
+    assert _found(listing("privatelink.monitor.azure.com"), hub) is None  # a zone of another service
+
+
+def test_a_subnet_rule_needs_the_service_endpoint_on_the_app_s_subnet():
+    subnet = f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/snet-app"
+    site = ("get_resource", {"type": "Microsoft.Web/sites", "name": "app-a", "virtualNetworkSubnetId": subnet})
+    account = ("get_resource", {"type": "Microsoft.CognitiveServices/accounts", "name": "oai-a",
+                                "networkAcls": {"defaultAction": "Deny", "virtualNetworkRules": [subnet.upper()]}})
+
+    def subnet_with(*endpoints: str) -> tuple[str, dict[str, Any]]:
+        return "get_resource", {"type": "Microsoft.Network/virtualNetworks/subnets", "id": subnet,
+                                "serviceEndpoints": list(endpoints)}
+    assert _found(site, account, subnet_with("Microsoft.Storage")) == "subnet-rule-without-service-endpoint"
+    assert _found(site, account, subnet_with("Microsoft.CognitiveServices")) is None
+
+
+def test_premium_scale_monitoring_off_matters_only_for_a_source_reached_privately():
+    site = ("get_resource", {"type": "Microsoft.Web/sites", "name": "func-a",
+                             "siteConfig": {"minimumElasticInstanceCount": 1,
+                                            "functionsRuntimeScaleMonitoringEnabled": False}})
+    private = ("get_resource", {"type": "Microsoft.ServiceBus/namespaces", "name": "sb-a",
+                                "publicNetworkAccess": "Disabled"})
+    public = ("get_resource", {"type": "Microsoft.ServiceBus/namespaces", "name": "sb-a",
+                               "publicNetworkAccess": "Enabled"})
+    assert _found(site, private) == "premium-scale-monitoring-off-for-private-trigger"
+    assert _found(site, public) is None
+    dedicated = ("get_resource", {**site[1], "siteConfig": {"minimumElasticInstanceCount": 0,
+                                                            "functionsRuntimeScaleMonitoringEnabled": False}})
+    assert _found(dedicated, private) != "premium-scale-monitoring-off-for-private-trigger"
+
+
+def test_a_vault_s_network_rules_are_not_a_storage_firewall():
+    vault = ("get_resource", {"type": "Microsoft.KeyVault/vaults", "name": "kv-a",
+                              "networkAcls": {"defaultAction": "Deny"}})
+    storage = ("get_resource", {"type": "Microsoft.Storage/storageAccounts", "name": "st-a",
+                                "networkAcls": {"defaultAction": "Deny"}})
+    assert _found(vault) != "storage-account-denies-by-default"
+    assert _found(storage) == "storage-account-denies-by-default"
+    assert _found(storage, delegates=False) != "storage-account-denies-by-default"
+
+
+def test_the_subnet_an_app_is_integrated_into_is_read():
+    app = f"{GROUP}/providers/Microsoft.Web/sites/app-f"
+    subnet = f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet-f/subnets/snet-f"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.arguments.get("resource_id") == app:
+            return "success", {"type": "Microsoft.Web/sites", "name": "app-f", "virtualNetworkSubnetId": subnet}
+        return "success", {}
+
+    reads = [c.arguments.get("resource_id") for c in _drive(_state(f"The site fails: {app}"), answer, limit=30)]
+    assert subnet in reads
