@@ -584,6 +584,18 @@ def certificate_expired(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+def reference_identity_not_chosen(state: SessionState) -> dict[str, str] | None:
+    """An app whose identities are user-assigned only while its Key Vault references still use the system identity
+    (keyVaultReferenceIdentity unset or SystemAssigned), and a reference that does not resolve."""
+    failed = _key_vault_reference(state, ("AccessToKeyVaultDenied", "MSINotEnabled", "ManagedIdentityNotFound"))
+    for site in _resources(state, r"(?i)^Microsoft\.Web/sites$") if failed else []:
+        kinds = str((site.get("identity") or {}).get("type") or "")
+        chosen = str(site.get("keyVaultReferenceIdentity") or "SystemAssigned")
+        if "UserAssigned" in kinds and "SystemAssigned" not in kinds and chosen == "SystemAssigned":
+            return {**(failed or {}), "app": str(site.get("name")), "chosen": chosen}
+    return None
+
+
 def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict[str, str] | None:
     """The first of the app's Key Vault references (config/configreferences/appsettings) whose status is one of
     `statuses`: App Service's own verdict on why the reference did not resolve."""
@@ -767,22 +779,32 @@ def private_dns_zone_misnamed(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+# a report of a failure that is over (it recovered by itself): a resolved Service Health event can explain it
+_PAST = re.compile(r"(?i)\brecovered\b|\bcame back\b|\bresolved (?:it|by )?itself|\bwent away\b|\bovernight\b|"
+                   r"\bfor (?:a few|some|about \d+) minutes\b|\bbriefly\b|\bwhat happened\b")
+
+
 def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     """An active Service Health issue whose service is a read resource's (its type's service name) and whose
     regions include that resource's location (or name none)."""
-    rule = next(r for r in table(FINDINGS) if r["id"] == "active-service-issue-for-resource")
+    rule = next(r for r in table(FINDINGS) if r["id"] == "service-health-event-for-resource")
     issues = latest(state, "list_service_health_events")
     if issues is None or issues.status != "success":
         return None
+    said = [state.material.error_description, *state.material.answers]
     for resource in _resources(state, "."):
         pattern = next((p for kind, p in rule["services"].items()
                         if kind.lower() == str(resource.get("type") or "").lower()), None)
         place = _region(str(resource.get("location") or ""))
         for issue in (issues.data.get("events") or []) if pattern else []:
+            if issue.get("status") != "Active" and not any(_PAST.search(t) for t in said):
+                continue  # a resolved event explains only a failure that is over too
             service = next((s for s in issue.get("services") or [] if regex(pattern).search(str(s))), None)
             regions = [str(r) for r in issue.get("regions") or []]
             if service and (not regions or not place or place in {_region(r) for r in regions}):
                 return {"service": service, "region": ", ".join(regions) or "all regions",
+                        "kind": "planned maintenance" if issue.get("kind") == "PlannedMaintenance" else "service issue",
+                        "status": str(issue.get("status") or "").lower(),
                         "tracking_id": str(issue.get("tracking_id")), "title": str(issue.get("title")),
                         "name": str(resource.get("name"))}
     return None
@@ -814,10 +836,11 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
              "app-access-restrictions-deny": access_restrictions_deny,
-             "active-service-issue-for-resource": service_issue_for_resource,
+             "service-health-event-for-resource": service_issue_for_resource,
              "private-dns-zone-misnamed": private_dns_zone_misnamed,
              "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
-             "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint}
+             "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint,
+             "keyvault-reference-identity-not-chosen": reference_identity_not_chosen}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

@@ -628,7 +628,7 @@ def test_playback_faults_are_seeded():
         assert set(statuses) <= {429, 503, 599} and statuses == [c["status"] for c in playback.calls]
 
 
-def test_list_service_health_events_keeps_the_active_service_issues(azure: PlaybackServer):
+def test_list_service_health_events_keeps_service_issues_and_planned_maintenance(azure: PlaybackServer):
     def event(name: str, kind: str, status: str) -> dict[str, Any]:
         return {"id": f"/subscriptions/{SUB}/providers/Microsoft.ResourceHealth/events/{name}", "name": name,
                 "properties": {"eventType": kind, "status": status, "title": f"SQL Database - West Europe - {name}",
@@ -638,11 +638,12 @@ def test_list_service_health_events_keeps_the_active_service_issues(azure: Playb
 
     azure.load([{"match": {"path": f"/subscriptions/{SUB}/providers/Microsoft.ResourceHealth/events"},
                  "body": {"value": [event("VL2T-9QX", "ServiceIssue", "Active"),
-                                    event("OLD-1", "ServiceIssue", "Resolved"),
-                                    event("PM-2", "PlannedMaintenance", "Active")]}}])
+                                    event("PM-2", "PlannedMaintenance", "Resolved"),
+                                    event("HA-3", "HealthAdvisory", "Active")]}}])
     evidence = run("list_service_health_events", subscription_id=SUB)
     assert evidence.status == "success", evidence.summary
-    assert [e["tracking_id"] for e in evidence.data["events"]] == ["VL2T-9QX"]
+    assert [(e["tracking_id"], e["kind"], e["status"]) for e in evidence.data["events"]] == [
+        ("VL2T-9QX", "ServiceIssue", "Active"), ("PM-2", "PlannedMaintenance", "Resolved")]
     assert evidence.data["events"][0]["services"] == ["SQL Database"]
     assert evidence.data["events"][0]["regions"] == ["West Europe"]
 

@@ -294,15 +294,32 @@ def _found(*reads: tuple[str, dict[str, Any]], delegates: bool = True) -> str | 
     return result[0]["id"] if result else None
 
 
-def test_an_active_service_issue_of_the_resource_s_service_and_region_is_the_platform_s():
+def test_a_service_health_event_of_the_resource_s_service_and_region_is_the_platform_s():
     server = ("get_resource", {"type": "Microsoft.Sql/servers", "name": "sql-a", "location": "westeurope"})
-    issue = {"tracking_id": "VL2T-9QX", "title": "SQL Database - West Europe", "services": ["SQL Database"],
-             "regions": ["West Europe"]}
-    assert _found(server, ("list_service_health_events", {"events": [issue]})) == "active-service-issue-for-resource"
-    elsewhere = {**issue, "regions": ["East US"]}
-    assert _found(server, ("list_service_health_events", {"events": [elsewhere]})) is None
-    other_service = {**issue, "services": ["Azure Cosmos DB"]}
-    assert _found(server, ("list_service_health_events", {"events": [other_service]})) is None
+    issue = {"tracking_id": "VL2T-9QX", "kind": "ServiceIssue", "status": "Active",
+             "title": "SQL Database - West Europe", "services": ["SQL Database"], "regions": ["West Europe"]}
+
+    def events(*found: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "list_service_health_events", {"events": list(found)}
+    assert _found(server, events(issue)) == "service-health-event-for-resource"
+    assert _found(server, events({**issue, "regions": ["East US"]})) is None
+    assert _found(server, events({**issue, "services": ["Azure Cosmos DB"]})) is None
+    assert _found(server, events({**issue, "status": "Resolved"})) is None  # the report's failure is not over
+
+
+def test_a_resolved_event_explains_a_failure_that_is_over():
+    from shared.engines.playbooks import finding
+
+    state = _state("Overnight the API threw database errors for a few minutes, then it recovered by itself.")
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="server", data={
+        "type": "Microsoft.DBforPostgreSQL/flexibleServers", "name": "psql-a", "location": "West Europe"}))
+    state.add_evidence(Evidence(tool="list_service_health_events", status="success", summary="events", data={
+        "events": [{"tracking_id": "QK0R-3T8", "kind": "PlannedMaintenance", "status": "Resolved",
+                    "title": "Planned maintenance", "services": ["Azure Database for PostgreSQL flexible servers"],
+                    "regions": ["West Europe"]}]}))
+    result = finding(state)
+    assert result is not None and result[0]["id"] == "service-health-event-for-resource"
+    assert result[1]["kind"] == "planned maintenance"
 
 
 def test_a_privatelink_zone_named_after_the_service_but_not_its_real_zone_is_misnamed():
@@ -364,3 +381,16 @@ def test_the_subnet_an_app_is_integrated_into_is_read():
 
     reads = [c.arguments.get("resource_id") for c in _drive(_state(f"The site fails: {app}"), answer, limit=30)]
     assert subnet in reads
+
+
+def test_references_that_still_use_a_system_identity_the_app_no_longer_has():
+    failed = ("get_resource", {"type": "Microsoft.Web/sites/config", "references": [
+        {"name": "SQL_PASSWORD", "status": "MSINotEnabled", "vaultName": "kv-a", "secretName": "sql"}]})
+
+    def site(kinds: str, chosen: str | None) -> tuple[str, dict[str, Any]]:
+        return "get_resource", {"type": "Microsoft.Web/sites", "name": "func-a", "identity": {"type": kinds},
+                                "keyVaultReferenceIdentity": chosen}
+    assert _found(site("UserAssigned", None), failed) == "keyvault-reference-identity-not-chosen"
+    assert _found(site("UserAssigned", "SystemAssigned"), failed) == "keyvault-reference-identity-not-chosen"
+    assert _found(site("UserAssigned", "/subscriptions/x/id-a"), failed) != "keyvault-reference-identity-not-chosen"
+    assert _found(site("SystemAssigned, UserAssigned", None), failed) != "keyvault-reference-identity-not-chosen"
