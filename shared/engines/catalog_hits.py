@@ -54,7 +54,7 @@ def _evidence_text(tool: str, data: dict[str, Any]) -> str:
     return ""
 
 
-_WHOLE = {"query_logs", "list_activity_log", "list_deployment_operations", "get_resource_health"}
+_WHOLE = {"query_logs", "list_activity_log", "list_deployment_operations", "get_resource_health", "get_backend_health"}
 _ERROR_FIELDS_OF = {"get_resource"}
 _ERRORISH = re.compile(r"error|message|reason|details|status|state|revisions", re.IGNORECASE)
 
@@ -108,16 +108,25 @@ def contradicted(state: SessionState, category: str) -> str | None:
 
 def decisive(state: SessionState) -> EntryHit | None:
     """The catalog entry that explains the error: the best conclusive hit outside the files, else the best
-    inconclusive one; another cloud's only when nothing points at Azure or no Azure error matched at all (a
-    Google API error in a pipeline that also deploys to Azure); never a contradicted category."""
+    inconclusive one; never a contradicted category. Another cloud's entry (or a tool's own crash) counts unless an
+    Azure error matched too, or the report says the system runs in Azure and the other platform shows only as an
+    address: a report may name Azure as its pipeline, its login step or where it will move, and the failing call
+    still be AWS's or OpenAI's, in their own error words."""
     ruled_out = contradictions(state)
     spoken = [h for h in catalog_hits(state) if h.origins & set(_SPOKEN) and h.entry.category not in ruled_out]
-    azure = mentions_azure(state.material) and (any(h.entry.category != "out_of_scope" for h in spoken)
-                                                or mentions_azure(_without_azure_tooling(state.material)))
-    candidates = [h for h in spoken if not (h.entry.category == "out_of_scope" and azure)]
+    azure_error = any(h.entry.category != "out_of_scope" for h in spoken)
+    hosted = mentions_azure(_without_azure_tooling(state.material))
+    candidates = [h for h in spoken if h.entry.category != "out_of_scope"
+                  or not (azure_error or (hosted and not _own_error_words(h)))]
     conclusive = [h for h in candidates if h.entry.conclusive]
     best = conclusive or candidates
     return best[0] if best else None
+
+
+def _own_error_words(hit: EntryHit) -> bool:
+    """The other platform's error itself matched (a code, a message), not only its address (`.supabase.co/...`):
+    a call to another platform's address can fail because of the Azure API behind it."""
+    return any(m.kind == "code" or " " in m.found.strip() for m in hit.matches)
 
 
 # Azure's delivery tools name Azure without the failing system being in Azure (a pipeline that deploys to

@@ -83,45 +83,69 @@ def investigate(state: SessionState) -> RunTool | None:
     target = find_target(state)
     if not isinstance(target, Target):
         return target
-    step = _playbook_call(state, target)
-    if step is not None:
-        return step
-    other = _second_named(state, target)  # the client named a second resource (the database the app talks to)
-    return _playbook_call(state, other) if other is not None else None
+    for each in (target, *_related(state, target)):  # then the other resources the report bears on
+        step = _playbook_call(state, each)
+        if step is not None:
+            return step
+    return None
 
 
 def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
     """The next unread step of the target's playbook."""
     for step in _steered(state, playbook(target.type)["steps"]):
+        if step.get("when") and not regex(step["when"]).search(_said(state)):
+            continue  # a read that only tells about a setup the report names (a private link, a gateway)
         if "logs" in step:
             call = _logs_call(state, target, step["logs"], step["purpose"])
         elif "dependencies" in step:
             call = _dependency_call(state, target, step["dependencies"], step["purpose"])
+        elif "each" in step:
+            call = _each_call(state, target, step)
+        elif "follow" in step:
+            call = _follow_call(state, target, step["follow"], step["purpose"])
         else:
-            arguments = {k: fill(str(v), {"resource_id": target.resource_id, "group_scope": target.group_scope})
-                         if isinstance(v, str) else v for k, v in step["arguments"].items()}
+            values = {"resource_id": target.resource_id, "group_scope": target.group_scope,
+                      "subscription": target.subscription}
+            arguments = {k: fill(str(v), values) if isinstance(v, str) else v for k, v in step["arguments"].items()}
             call = azure_call(state, step["tool"], arguments, step["purpose"])
         if isinstance(call, RunTool):
             return call
     return None
 
 
-def _second_named(state: SessionState, target: Target) -> Target | None:
-    """Another resource of the group that the report or environment_info names and that has a playbook of its own,
-    once the first resource's playbook is read: the listing shows its type."""
+_MAX_RELATED = 3  # other resources read after the first one's playbook: the bound of one investigation
+
+
+def _related(state: SessionState, target: Target) -> list[Target]:
+    """The other resources of the group the report bears on, once the first resource's playbook is read: those the
+    report or environment_info names (the gateway in front of the app, the cache it calls), then one of each kind it
+    mentions (its technologies, its text: the playbooks' `mentions`). The listing shows their types."""
     listed = recorded(state, "list_resources_in_group", {"subscription_id": target.subscription,
                                                          "resource_group": target.group})
     if listed is None or listed.status != "success":
-        return None
-    said = " ".join([state.material.error_description, *state.material.answers,
-                     *(str(v) for v in state.material.environment.values() if isinstance(v, str))]).lower()
-    typed = {p["type"].lower() for p in table(PLAYBOOKS)}
-    for resource in listed.data.get("resources") or []:
-        name, kind = str(resource.get("name") or ""), str(resource.get("type") or "")
-        if (len(name) >= 3 and name.lower() in said and kind.lower() in typed and resource.get("id")
-                and str(resource["id"]).lower() != target.resource_id.lower()):
-            return Target(str(resource["id"]), kind, name)
-    return None
+        return []
+    said = _said(state)
+    others = [r for r in listed.data.get("resources") or [] if r.get("id") and r.get("type") and r.get("name")
+              and str(r["id"]).lower() != target.resource_id.lower()]
+    named = [r for r in others if len(str(r["name"])) >= 3
+             and re.search(rf"(?<![\w-]){re.escape(str(r['name']).lower())}(?![\w-])", said)]
+    kinds = [b["type"].lower() for b in table(PLAYBOOKS)
+             if b.get("mentions") and b["type"].lower() != target.type.lower() and regex(b["mentions"]).search(said)]
+    mentioned = [next(r for r in others if str(r["type"]).lower() == kind)
+                 for kind in kinds if any(str(r["type"]).lower() == kind for r in others)]
+    chosen = named + [r for r in mentioned if r not in named]
+    return [Target(str(r["id"]), str(r["type"]), str(r["name"])) for r in chosen[:_MAX_RELATED]]
+
+
+def _said(state: SessionState) -> str:
+    """Everything the client said, lower-cased: the report, the answers, environment_info's values (technologies
+    with their hyphens as spaces, so that `key-vault` reads as the playbooks' `key vault`)."""
+    values: list[str] = []
+    for value in state.material.environment.values():
+        items = value if isinstance(value, list) else [value]
+        values += [str(v) for v in items if isinstance(v, str)]
+    technologies = " ".join(v.replace("-", " ") for v in values)
+    return " ".join([state.material.error_description, *state.material.answers, *values, technologies]).lower()
 
 
 def _steered(state: SessionState, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -230,6 +254,33 @@ def _dependency_call(state: SessionState, target: Target, types: list[str], purp
             call = azure_call(state, "get_resource", {"resource_id": resource["id"]}, f"{purpose}: {resource['name']}")
             if isinstance(call, RunTool):
                 return call
+    return None
+
+
+def _follow_call(state: SessionState, target: Target, field: str, purpose: str) -> Evidence | RunTool | None:
+    """Read the resource another field of the target's own read names (the subnet an app is integrated into)."""
+    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+                and str(e.arguments.get("resource_id", "")).lower() == target.resource_id.lower()), None)
+    named = _dotted(own.data, field) if own is not None else None
+    if not isinstance(named, str) or not _RESOURCE_ID.match(named):
+        return None
+    return azure_call(state, "get_resource", {"resource_id": named}, purpose)
+
+
+def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
+    """Read a collection under the resource (its items' ids), then the step's read of each item, at most two: a
+    Front Door profile's origin groups, then their origins."""
+    collection = fill(step["each"], {"resource_id": target.resource_id, "group_scope": target.group_scope})
+    listed = azure_call(state, "get_resource", {"resource_id": collection}, step["purpose"])
+    if not isinstance(listed, Evidence):
+        return listed
+    skip = regex(step["skip"]) if step.get("skip") else None  # a collection's system items (a server's master db)
+    items = [str(i) for i in listed.data.get("ids") or [] if not (skip and skip.search(str(i)))]
+    for item in items[:2]:
+        child = fill(step["arguments"]["resource_id"], {"item": item})
+        call = azure_call(state, step["tool"], {"resource_id": child}, step["purpose"])
+        if isinstance(call, RunTool):
+            return call
     return None
 
 
@@ -396,11 +447,9 @@ def stated_playbook(state: SessionState) -> dict[str, Any] | None:
     for key, kind in _ENV_NAMES.items():
         if environment.get(key):
             return playbook(_KIND_TYPES[kind])
-    technologies = environment.get("technologies") or []
-    said = [" ".join(str(t) for t in technologies) if isinstance(technologies, list) else str(technologies),
-            state.material.error_description, *state.material.answers]
+    said = _said(state)
     for book in table(PLAYBOOKS):
-        if book.get("mentions") and any(regex(book["mentions"]).search(text) for text in said):
+        if book.get("mentions") and regex(book["mentions"]).search(said):
             return book
     return None
 
@@ -411,9 +460,12 @@ def playbook(resource_type: str) -> dict[str, Any]:
                 next(b for b in books if b["type"] == "*"))
 
 
-def finding(state: SessionState) -> tuple[dict[str, Any], dict[str, str]] | None:
-    """The first evidence finding that the session's Azure results satisfy, with the facts it found."""
+def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The first evidence finding that the session's Azure results satisfy, with the facts it found; without
+    `delegates`, only findings that conclude by themselves (not those that hand over to an analyzer)."""
     for rule in table(FINDINGS):
+        if rule.get("delegate") and not delegates:
+            continue
         facts = rule_facts(state, rule)
         if facts is not None:
             return rule, facts
@@ -532,6 +584,18 @@ def certificate_expired(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+def reference_identity_not_chosen(state: SessionState) -> dict[str, str] | None:
+    """An app whose identities are user-assigned only while its Key Vault references still use the system identity
+    (keyVaultReferenceIdentity unset or SystemAssigned), and a reference that does not resolve."""
+    failed = _key_vault_reference(state, ("AccessToKeyVaultDenied", "MSINotEnabled", "ManagedIdentityNotFound"))
+    for site in _resources(state, r"(?i)^Microsoft\.Web/sites$") if failed else []:
+        kinds = str((site.get("identity") or {}).get("type") or "")
+        chosen = str(site.get("keyVaultReferenceIdentity") or "SystemAssigned")
+        if "UserAssigned" in kinds and "SystemAssigned" not in kinds and chosen == "SystemAssigned":
+            return {**(failed or {}), "app": str(site.get("name")), "chosen": chosen}
+    return None
+
+
 def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict[str, str] | None:
     """The first of the app's Key Vault references (config/configreferences/appsettings) whose status is one of
     `statuses`: App Service's own verdict on why the reference did not resolve."""
@@ -642,6 +706,115 @@ def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
     return {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
 
 
+def scale_monitoring_off(state: SessionState) -> dict[str, str] | None:
+    """An Elastic Premium function app with runtime scale monitoring off whose trigger source (a Service Bus, Event
+    Hubs or storage account it reads) accepts only private traffic: the scale controller cannot see its backlog."""
+    sites = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/config)?$")
+    flags = [(s.get("siteConfig") or s).get("functionsRuntimeScaleMonitoringEnabled") for s in sites]
+    app = next((a for a in sites if str(a.get("type")).lower() == "microsoft.web/sites"
+                and (re.search(r"(?i)elastic", str(a.get("sku") or ""))
+                     or int((a.get("siteConfig") or {}).get("minimumElasticInstanceCount") or 0) >= 1)), None)
+    source = next((r for r in _resources(state, r"(?i)^Microsoft\.(?:ServiceBus|EventHub|Storage)/")
+                   if str(r.get("publicNetworkAccess")) == "Disabled"
+                   or str((r.get("networkAcls") or {}).get("defaultAction")) == "Deny"), None)
+    if False not in flags or True in flags or app is None or source is None:
+        return None
+    return {"app": str(app.get("name")), "source": str(source.get("name"))}
+
+
+# a resource type -> the service endpoint its virtual network rules need on the client's subnet
+_SERVICE_ENDPOINTS = {"microsoft.cognitiveservices/accounts": "Microsoft.CognitiveServices",
+                      "microsoft.storage/storageaccounts": "Microsoft.Storage",
+                      "microsoft.keyvault/vaults": "Microsoft.KeyVault",
+                      "microsoft.servicebus/namespaces": "Microsoft.ServiceBus",
+                      "microsoft.eventhub/namespaces": "Microsoft.EventHub",
+                      "microsoft.documentdb/databaseaccounts": "Microsoft.AzureCosmosDB"}
+
+
+def subnet_lacks_service_endpoint(state: SessionState) -> dict[str, str] | None:
+    """A resource whose virtual network rules list the app's integration subnet while that subnet has no service
+    endpoint for the resource's service: the app's traffic then leaves with a public address, which the rule does not
+    cover (subnet and rule coverage, computed)."""
+    site = next(iter(_resources(state, r"(?i)^Microsoft\.Web/sites$")), None)
+    subnet_id = str((site or {}).get("virtualNetworkSubnetId") or "").lower()
+    subnets = [s for s in _resources(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")
+               if str(s.get("id") or "").lower() == subnet_id]
+    subnets += [s for v in _resources(state, r"(?i)^Microsoft\.Network/virtualNetworks$")
+                for s in v.get("subnets") or [] if str(s.get("id") or "").lower() == subnet_id]
+    if not subnet_id or not subnets:
+        return None
+    endpoints = {str(e.get("service") if isinstance(e, dict) else e).lower()
+                 for e in subnets[0].get("serviceEndpoints") or []}
+    for resource in _resources(state, "."):
+        needed = _SERVICE_ENDPOINTS.get(str(resource.get("type") or "").lower())
+        rules = [str(r).lower() for r in (resource.get("networkAcls") or {}).get("virtualNetworkRules") or []]
+        if needed and subnet_id in rules and needed.lower() not in endpoints:
+            return {"name": str(resource.get("name")), "subnet": subnet_id.rsplit("/", 1)[-1],
+                    "service_endpoint": needed, "app": str((site or {}).get("name"))}
+    return None
+
+
+_ZONE_WORDS = re.compile(r"privatelink|windows|azure|core|net|com|io")  # a zone name's parts that name no service
+
+
+def private_dns_zone_misnamed(state: SessionState) -> dict[str, str] | None:
+    """A read resource whose private endpoints' zone is missing from its group while the group holds a privatelink
+    zone that no Azure service uses and that names the same service (privatelink.eventhub.windows.net for an Event
+    Hubs namespace, whose endpoints use privatelink.servicebus.windows.net)."""
+    listing = latest(state, "list_resources_in_group")
+    zones = {str(r.get("name")).lower() for r in (listing.data.get("resources") or []) if listing is not None
+             and str(r.get("type")).lower() == "microsoft.network/privatednszones"} if listing else set()
+    known = {str(h["zone"]).lower() for h in table("network_service_hosts")}
+    unknown = sorted(z for z in zones if z.startswith("privatelink.") and z not in known)
+    for resource in _resources(state, "."):
+        kind = str(resource.get("type") or "").lower()
+        zone = next((str(h["zone"]) for h in table("network_service_hosts")
+                     if kind in {t.lower() for t in h.get("types") or []}), None)
+        if zone is None or zone.lower() in zones:
+            continue
+        alike = [z for z in unknown if any(w and w in kind.replace("/", "") for w in
+                                           _ZONE_WORDS.sub(" ", z).replace(".", " ").split())]
+        if alike:
+            return {"name": str(resource.get("name")), "zone": zone, "found": ", ".join(alike)}
+    return None
+
+
+# a report of a failure that is over (it recovered by itself): a resolved Service Health event can explain it
+_PAST = re.compile(r"(?i)\brecovered\b|\bcame back\b|\bresolved (?:it|by )?itself|\bwent away\b|\bovernight\b|"
+                   r"\bfor (?:a few|some|about \d+) minutes\b|\bbriefly\b|\bwhat happened\b")
+
+
+def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
+    """An active Service Health issue whose service is a read resource's (its type's service name) and whose
+    regions include that resource's location (or name none)."""
+    rule = next(r for r in table(FINDINGS) if r["id"] == "service-health-event-for-resource")
+    issues = latest(state, "list_service_health_events")
+    if issues is None or issues.status != "success":
+        return None
+    said = [state.material.error_description, *state.material.answers]
+    for resource in _resources(state, "."):
+        pattern = next((p for kind, p in rule["services"].items()
+                        if kind.lower() == str(resource.get("type") or "").lower()), None)
+        place = _region(str(resource.get("location") or ""))
+        for issue in (issues.data.get("events") or []) if pattern else []:
+            if issue.get("status") != "Active" and not any(_PAST.search(t) for t in said):
+                continue  # a resolved event explains only a failure that is over too
+            service = next((s for s in issue.get("services") or [] if regex(pattern).search(str(s))), None)
+            regions = [str(r) for r in issue.get("regions") or []]
+            if service and (not regions or not place or place in {_region(r) for r in regions}):
+                return {"service": service, "region": ", ".join(regions) or "all regions",
+                        "kind": "planned maintenance" if issue.get("kind") == "PlannedMaintenance" else "service issue",
+                        "status": str(issue.get("status") or "").lower(),
+                        "tracking_id": str(issue.get("tracking_id")), "title": str(issue.get("title")),
+                        "name": str(resource.get("name"))}
+    return None
+
+
+def _region(name: str) -> str:
+    """A region as Resource Manager spells it ('West Europe' and 'westeurope' are one region)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
 def _seconds_between(start: Any, end: Any) -> float | None:
     try:
         began = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
@@ -662,7 +835,12 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
                  s, ("MSINotEnabled", "ManagedIdentityNotFound", "UserAssignedManagedIdentityNotFound")),
              "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
-             "app-access-restrictions-deny": access_restrictions_deny}
+             "app-access-restrictions-deny": access_restrictions_deny,
+             "service-health-event-for-resource": service_issue_for_resource,
+             "private-dns-zone-misnamed": private_dns_zone_misnamed,
+             "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
+             "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint,
+             "keyvault-reference-identity-not-chosen": reference_identity_not_chosen}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

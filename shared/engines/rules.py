@@ -237,7 +237,7 @@ def _unsettled(decision: Decision, category: str | None = None) -> bool:
     fact while still holding to the family (`category`, the catalog's reading, is the family its partial report
     names). A give-up that ruled the family out (its report names no category) is a finding, not a gap."""
     if isinstance(decision, AskClient):
-        return decision.request.question == UNKNOWN_QUESTION
+        return decision.request.question.startswith(UNKNOWN_QUESTION)  # with or without the command to run
     if not isinstance(decision, GiveUp) or decision.reason != "exhausted":
         return False
     return category is None or decision.report.category == category

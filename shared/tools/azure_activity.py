@@ -39,6 +39,10 @@ class DeploymentArguments(AzureArguments):
     deployment_name: str = Field(pattern=r"^[-\w._()]{1,64}$", description="the deployment's name")
 
 
+class SubscriptionArguments(AzureArguments):
+    subscription_id: str = SUBSCRIPTION_FIELD
+
+
 _EVENT_FIELDS = "eventTimestamp,operationName,status,caller,resourceId,properties,operationId"
 
 
@@ -134,6 +138,46 @@ def get_resource_health(args: ResourceArguments) -> Found:
                                                            "detailedStatus")}
     name = args.resource_id.rsplit("/", 1)[-1]
     return "success", f"health of {name}: {data['availabilityState']} ({data['summary']})", data
+
+
+_SERVICE_EVENTS = 50  # events read per call: a subscription rarely has more than a handful active
+
+
+@azure_tool(SubscriptionArguments,
+            cli=lambda a: f"az rest --method get --url \"https://management.azure.com/subscriptions/{a.subscription_id}/"
+                          f"providers/Microsoft.ResourceHealth/events?api-version=2022-10-01\" --query \"value[?"
+                          f"properties.eventType=='ServiceIssue' && properties.status=='Active'].properties.{{title:"
+                          f"title, impact:impact}}\"",
+            scope=lambda a: f"/subscriptions/{a.subscription_id}",
+            action=lambda a: "Microsoft.ResourceHealth/events/read")
+def list_service_health_events(args: SubscriptionArguments) -> Found:
+    """The Azure service issues and planned maintenance of the subscription in the last three days (Service
+    Health): data {"events": [{"tracking_id", "kind" (ServiceIssue, PlannedMaintenance), "status" (Active,
+    Resolved), "title", "services", "regions", "start", "end", "summary"}]}. An issue of the service and region a
+    failing resource is in explains failures that no change of the customer's does."""
+    health = client("resourcehealth", args.subscription_id)
+    start = (time_window(72)[0]).strftime("%m/%d/%Y")  # the API's query_start_time format
+    listed = islice(health.events.list_by_subscription_id(query_start_time=start, **call_options()), _SERVICE_EVENTS)
+    events = [e for e in (_service_event(rest_dict(raw)) for raw in listed) if e is not None]
+    if not events:
+        return "no_data", "no Azure service issue or planned maintenance for this subscription", {"events": []}
+    kept, _ = fit(events)
+    titles = "; ".join(f"{e['tracking_id']} ({e['kind']}, {e['status']}): {e['title']}" for e in kept)
+    return "success", f"{len(events)} Service Health event(s): {titles}", {"events": kept}
+
+
+def _service_event(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A service issue or planned maintenance as the tools show it; None for other events (advisories, security)."""
+    properties = event.get("properties") or event
+    if properties.get("eventType") not in ("ServiceIssue", "PlannedMaintenance"):
+        return None
+    impact = properties.get("impact") or []
+    return {"tracking_id": event.get("name"), "kind": properties.get("eventType"), "status": properties.get("status"),
+            "title": clip_text(properties.get("title")),
+            "services": [str(i.get("impactedService")) for i in impact],
+            "regions": sorted({str(r.get("impactedRegion")) for i in impact for r in i.get("impactedRegions") or []}),
+            "start": properties.get("impactStartTime"), "end": properties.get("impactMitigationTime"),
+            "summary": clip_text(properties.get("summary"))}
 
 
 @azure_tool(DeploymentArguments,

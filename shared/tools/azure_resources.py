@@ -15,8 +15,10 @@ from typing import Any
 
 import yaml
 from azure.core.exceptions import AzureError, HttpResponseError
+from azure.core.polling import LROPoller
 from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
+from azure.mgmt.core.polling.arm_polling import ARMPolling
 from cachetools.func import ttl_cache
 from pydantic import Field
 
@@ -51,6 +53,12 @@ class SiteArguments(AzureArguments):
     site_id: str = Field(pattern=r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Web/sites/"
                          r"[^/]+(/slots/[^/]+)?$", max_length=1000,
                          description="the id of a web or function app (or one of its slots)")
+
+
+class GatewayArguments(AzureArguments):
+    gateway_id: str = Field(pattern=r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/"
+                            r"applicationGateways/[^/]+$", max_length=1000,
+                            description="the id of an Application Gateway")
 
 
 # --- subscriptions and resources ---------------------------------------------------------------------------
@@ -149,6 +157,8 @@ def get_resource(args: ResourceArguments) -> Found:
     spec = type_spec(namespace, resource_type)
     fields = spec["fields"] if spec else _api_versions()["default_fields"]
     data: dict[str, Any] = {k: resource.get(k) for k in ("id", "name", "type", "kind", "location")}
+    data["id"] = data["id"] or args.resource_id  # some child resources answer without their id and type
+    data["type"] = data["type"] or f"{namespace}/{resource_type}"
     data["identity"] = _identity(resource.get("identity"))
     data.update(extract_fields(resource, fields))
     if not spec:
@@ -207,3 +217,46 @@ def _setting_names(body: str) -> list[str]:
     """The keys of `properties` in a settings list answer; the values go out of scope here."""
     properties = (json.loads(body) or {}).get("properties") or {}
     return sorted(str(k) for k in properties) if isinstance(properties, dict) else []
+
+
+# --- application gateways ----------------------------------------------------------------------------------
+
+_NETWORK_API_VERSION = "2023-09-01"  # specification/network/.../stable/2023-09-01/applicationGateway.json
+_POLL_SECONDS = 5  # between polls when Resource Manager sends no Retry-After
+
+
+@azure_tool(GatewayArguments,
+            cli=lambda a: f"az network application-gateway show-backend-health --ids {shlex.quote(a.gateway_id)}",
+            scope=lambda a: a.gateway_id, action=lambda a: "Microsoft.Network/applicationGateways/backendhealth/action")
+def get_backend_health(args: GatewayArguments) -> Found:
+    """Ask an Application Gateway how its health probes see each backend server (a long-running POST: the gateway
+    probes, then Resource Manager answers): data {"servers": [{"pool", "address", "health", "log"}], "unhealthy"}.
+    The probe log says why a server is unhealthy (status code, certificate, timeout, no connection)."""
+    arm = client("resources", subscription_of(args.gateway_id))
+    request = HttpRequest("POST", f"/{uri_path(args.gateway_id)}/backendhealth",
+                          params={"api-version": _NETWORK_API_VERSION})
+    first = arm.send_request(request, _return_pipeline_response=True, **call_options())
+    if first.http_response.status_code >= 400:
+        raise HttpResponseError(response=first.http_response, error_format=ARMErrorFormat)
+    poller = LROPoller(arm._client, first, lambda response: response.http_response.json(),
+                       ARMPolling(_POLL_SECONDS, lro_options={"final-state-via": "location"}))
+    servers = _backend_servers(poller.result(timeout=azure_settings().tool_deadline_seconds) or {})
+    kept, rest = fit(servers)
+    unhealthy = [s for s in servers if str(s.get("health")).lower() != "healthy"]
+    if not servers:
+        return "no_data", f"{args.gateway_id.rsplit('/', 1)[-1]} reports no backend servers", {"servers": []}
+    lines = "; ".join(f"{s['address']} {s['health']}" + (f": {s['log']}" if s.get("log") else "") for s in kept)
+    return "success", f"backend health of {len(servers)} server(s), {len(unhealthy)} not healthy: {lines}", \
+        {"servers": kept, "unhealthy": len(unhealthy), "truncated": bool(rest)}
+
+
+def _backend_servers(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per backend server of every pool and backend setting, as the probes see it."""
+    rows: list[dict[str, Any]] = []
+    for pool in body.get("backendAddressPools") or []:
+        pool_name = str((pool.get("backendAddressPool") or {}).get("id") or "").rsplit("/", 1)[-1]
+        for setting in pool.get("backendHttpSettingsCollection") or []:
+            for server in setting.get("servers") or []:
+                rows.append({"pool": pool_name, "address": server.get("address") or server.get("ipConfiguration"),
+                             "health": server.get("health"), "log": server.get("healthProbeLog")})
+    return rows

@@ -134,20 +134,20 @@ def test_get_resource_key_vault_access_model(azure: PlaybackServer):
 
 
 def test_get_resource_of_an_unlisted_type_asks_the_provider_for_its_api_version(azure: PlaybackServer):
-    cache = f"{RG}/providers/Microsoft.Cache/redis/cache-dev"
-    provider = {"id": f"/subscriptions/{SUB}/providers/Microsoft.Cache", "namespace": "Microsoft.Cache",
-                "registrationState": "Registered",
-                "resourceTypes": [{"resourceType": "redis", "locations": ["West US 2"],
+    hub = f"{RG}/providers/Microsoft.SignalRService/signalR/hub-dev"
+    provider = {"id": f"/subscriptions/{SUB}/providers/Microsoft.SignalRService",
+                "namespace": "Microsoft.SignalRService", "registrationState": "Registered",
+                "resourceTypes": [{"resourceType": "signalR", "locations": ["West US 2"],
                                    "apiVersions": ["2024-04-01-preview", "2024-03-01", "2023-08-01"]}]}
-    redis = {"id": cache, "name": "cache-dev", "type": "Microsoft.Cache/Redis", "location": "West US 2",
-             "properties": {"provisioningState": "Succeeded", "hostName": "cache-dev.redis.cache.windows.net",
-                            "port": 6379, "sslPort": 6380}}
-    azure.load([{"match": {"path": f"/subscriptions/{SUB}/providers/Microsoft.Cache"}, "body": provider},
-                {"match": {"path": cache}, "body": redis}])
-    evidence = run("get_resource", resource_id=cache)
+    signalr = {"id": hub, "name": "hub-dev", "type": "Microsoft.SignalRService/SignalR", "location": "West US 2",
+               "properties": {"provisioningState": "Succeeded", "hostName": "hub-dev.service.signalr.net",
+                              "publicPort": 443, "serverPort": 443}}
+    azure.load([{"match": {"path": f"/subscriptions/{SUB}/providers/Microsoft.SignalRService"}, "body": provider},
+                {"match": {"path": hub}, "body": signalr}])
+    evidence = run("get_resource", resource_id=hub)
     assert evidence.status == "success"
     assert "api-version 2024-03-01" in evidence.summary
-    assert evidence.data["property_names"] == ["hostName", "port", "provisioningState", "sslPort"]
+    assert evidence.data["property_names"] == ["hostName", "provisioningState", "publicPort", "serverPort"]
 
 
 @pytest.mark.parametrize("suffix", ["/config/appsettings", "/config/connectionstrings",
@@ -174,6 +174,42 @@ def test_list_app_setting_names_never_returns_values(azure: PlaybackServer):
     assert SECRET_VALUE not in dumped and "AccountKey" not in dumped and "python" not in dumped
     assert azure.calls == [{"method": "POST", "host": "management.azure.com", "path": f"{SITE}/config/appsettings/list",
                             "status": 200}]
+
+
+GATEWAY = f"{RG}/providers/Microsoft.Network/applicationGateways/agw-deploy-dev"
+PROBE_404 = ("Status code of the backend's HTTP response did not match the probe setting. "
+             "Expected:200-399 Received:404.")
+
+
+def backend_health(log: str) -> dict[str, Any]:
+    server = {"address": "func-deploy-dev.azurewebsites.net", "health": "Unhealthy", "healthProbeLog": log}
+    return {"backendAddressPools": [{"backendAddressPool": {"id": f"{GATEWAY}/backendAddressPools/pool-web"},
+                                     "backendHttpSettingsCollection": [{"servers": [server]}]}]}
+
+
+def test_get_backend_health_answered_at_once(azure: PlaybackServer):
+    azure.load([{"match": {"method": "POST", "path": f"{GATEWAY}/backendhealth"}, "body": backend_health(PROBE_404)}])
+    evidence = run("get_backend_health", gateway_id=GATEWAY)
+    assert evidence.status == "success", evidence.summary
+    assert evidence.data["servers"] == [{"pool": "pool-web", "address": "func-deploy-dev.azurewebsites.net",
+                                         "health": "Unhealthy", "log": PROBE_404}]
+    assert evidence.data["unhealthy"] == 1 and "did not match the probe setting" in evidence.summary
+
+
+def test_get_backend_health_follows_the_long_running_operation(azure: PlaybackServer):
+    result = f"/subscriptions/{SUB}/providers/Microsoft.Network/locations/westeurope/operationResults/op-1"
+    azure.load([{"match": {"method": "POST", "path": f"{GATEWAY}/backendhealth"}, "status": 202,
+                 "headers": {"Location": f"{azure.base_url}{result}?api-version=2023-09-01", "Retry-After": "0"}},
+                {"match": {"method": "GET", "path": result}, "body": backend_health("Healthy probe")}])
+    evidence = run("get_backend_health", gateway_id=GATEWAY)
+    assert evidence.status == "success", evidence.summary
+    assert [c["method"] for c in azure.calls] == ["POST", "GET"]
+    assert evidence.data["servers"][0]["log"] == "Healthy probe"
+
+
+def test_get_backend_health_takes_only_a_gateway():
+    with pytest.raises(ValueError, match="gateway_id"):
+        catalog()["get_backend_health"].arguments.model_validate({"gateway_id": STORAGE})
 
 
 def test_list_activity_log_who_changed_what(azure: PlaybackServer):
@@ -491,6 +527,8 @@ AZURE_CALLS: dict[str, dict[str, Any]] = {
     "query_logs": LOGS_CALL,
     "query_metrics": {"resource_id": SITE, "metric_names": ["Http5xx"]},
     "list_role_assignments": {"scope": STORAGE, "principal_id": PRINCIPAL},
+    "get_backend_health": {"gateway_id": GATEWAY},
+    "list_service_health_events": {"subscription_id": SUB},
 }
 
 
@@ -588,3 +626,29 @@ def test_playback_faults_are_seeded():
             finally:
                 connection.close()
         assert set(statuses) <= {429, 503, 599} and statuses == [c["status"] for c in playback.calls]
+
+
+def test_list_service_health_events_keeps_service_issues_and_planned_maintenance(azure: PlaybackServer):
+    def event(name: str, kind: str, status: str) -> dict[str, Any]:
+        return {"id": f"/subscriptions/{SUB}/providers/Microsoft.ResourceHealth/events/{name}", "name": name,
+                "properties": {"eventType": kind, "status": status, "title": f"SQL Database - West Europe - {name}",
+                               "impactStartTime": "2025-09-18T03:02:00Z", "summary": "Connection failures.",
+                               "impact": [{"impactedService": "SQL Database",
+                                           "impactedRegions": [{"impactedRegion": "West Europe"}]}]}}
+
+    azure.load([{"match": {"path": f"/subscriptions/{SUB}/providers/Microsoft.ResourceHealth/events"},
+                 "body": {"value": [event("VL2T-9QX", "ServiceIssue", "Active"),
+                                    event("PM-2", "PlannedMaintenance", "Resolved"),
+                                    event("HA-3", "HealthAdvisory", "Active")]}}])
+    evidence = run("list_service_health_events", subscription_id=SUB)
+    assert evidence.status == "success", evidence.summary
+    assert [(e["tracking_id"], e["kind"], e["status"]) for e in evidence.data["events"]] == [
+        ("VL2T-9QX", "ServiceIssue", "Active"), ("PM-2", "PlannedMaintenance", "Resolved")]
+    assert evidence.data["events"][0]["services"] == ["SQL Database"]
+    assert evidence.data["events"][0]["regions"] == ["West Europe"]
+
+
+def test_no_active_service_issue_is_no_data(azure: PlaybackServer):
+    azure.load([{"match": {"path": f"/subscriptions/{SUB}/providers/Microsoft.ResourceHealth/events"},
+                 "body": {"value": []}}])
+    assert run("list_service_health_events", subscription_id=SUB).status == "no_data"

@@ -221,3 +221,176 @@ def test_a_second_function_app_does_not_query_the_workspace_the_first_one_querie
     calls = _drive(state, answer, limit=30)
     assert [c.arguments.get("resource_name") for c in calls if c.tool == "query_logs"] == ["func-a"]
     assert any(c.arguments.get("resource_id") == other for c in calls)
+
+
+def test_a_kind_the_report_only_mentions_is_read_after_the_named_app():
+    app = f"{GROUP}/providers/Microsoft.Web/sites/app-c"
+    cache = f"{GROUP}/providers/Microsoft.Cache/Redis/redis-c"
+    machine = f"{GROUP}/providers/Microsoft.Compute/virtualMachines/vm-c"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_resources_in_group":
+            return "success", {"resources": [{"id": app, "name": "app-c", "type": "Microsoft.Web/sites"},
+                                             {"id": cache, "name": "redis-c", "type": "Microsoft.Cache/Redis"},
+                                             {"id": machine, "name": "vm-c",
+                                              "type": "Microsoft.Compute/virtualMachines"}]}
+        return "success", {}
+
+    state = _state("The catalog page fails with connection errors since this morning.",
+                   {"azure_subscription": SUB, "resource_group": "rg-batch", "web_app": "app-c",
+                    "technologies": ["app-service", "azure-cache-for-redis"]})
+    read = [(c.tool, c.arguments.get("resource_id")) for c in _drive(state, answer, limit=30)]
+    assert ("get_resource", cache) in read and ("get_resource_health", cache) in read
+    assert all(resource != machine for _, resource in read)  # a kind nobody mentioned stays unread
+
+
+def test_a_front_door_profile_s_origins_are_read_through_its_origin_groups():
+    profile = f"{GROUP}/providers/Microsoft.Cdn/profiles/afd-d"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.arguments.get("resource_id") == f"{profile}/originGroups":
+            return "success", {"ids": [f"{profile}/originGroups/og-1", f"{profile}/originGroups/og-2",
+                                       f"{profile}/originGroups/og-3"]}
+        return "success", {}
+
+    reads = [c.arguments.get("resource_id") for c in _drive(_state(f"Front Door answers 503: {profile}"), answer)]
+    assert reads[:4] == [profile, f"{profile}/originGroups", f"{profile}/originGroups/og-1/origins",
+                         f"{profile}/originGroups/og-2/origins"]  # at most two groups
+
+
+def test_a_read_with_a_condition_runs_only_when_the_report_names_that_setup():
+    app = f"{GROUP}/providers/Microsoft.Web/sites/app-e"
+
+    def reads(text: str) -> list[str]:
+        calls = _drive(_state(f"{text} {app}"), lambda step: ("success", {}), limit=30)
+        return [str(c.arguments.get("resource_id")) for c in calls]
+
+    assert f"{app}/privateEndpointConnections" in reads("Through our private endpoint the site answers 403.")
+    assert f"{app}/privateEndpointConnections" not in reads("The site answers 403.")
+
+
+def test_a_pending_private_endpoint_connection_is_the_finding():
+    from shared.engines.playbooks import finding
+
+    def found(states: list[str]) -> str | None:
+        state = _state("Front Door answers 503 for the portal.")
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary="origins", data={
+            "type": "Microsoft.Cdn/profiles/originGroups/origins", "name": "og-1", "privateLinkStates": states}))
+        result = finding(state)
+        return result[0]["id"] if result else None
+
+    assert found(["Approved", "Pending"]) == "private-endpoint-connection-not-approved"
+    assert found(["Approved"]) != "private-endpoint-connection-not-approved"
+
+
+def _found(*reads: tuple[str, dict[str, Any]], delegates: bool = True) -> str | None:
+    """The finding a session with these Azure results (tool, data) reaches."""
+    from shared.engines.playbooks import finding
+
+    state = _state("It stopped working this morning.")
+    for tool, data in reads:
+        state.add_evidence(Evidence(tool=tool, status="success", summary=tool, data=data))
+    result = finding(state, delegates=delegates)
+    return result[0]["id"] if result else None
+
+
+def test_a_service_health_event_of_the_resource_s_service_and_region_is_the_platform_s():
+    server = ("get_resource", {"type": "Microsoft.Sql/servers", "name": "sql-a", "location": "westeurope"})
+    issue = {"tracking_id": "VL2T-9QX", "kind": "ServiceIssue", "status": "Active",
+             "title": "SQL Database - West Europe", "services": ["SQL Database"], "regions": ["West Europe"]}
+
+    def events(*found: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "list_service_health_events", {"events": list(found)}
+    assert _found(server, events(issue)) == "service-health-event-for-resource"
+    assert _found(server, events({**issue, "regions": ["East US"]})) is None
+    assert _found(server, events({**issue, "services": ["Azure Cosmos DB"]})) is None
+    assert _found(server, events({**issue, "status": "Resolved"})) is None  # the report's failure is not over
+
+
+def test_a_resolved_event_explains_a_failure_that_is_over():
+    from shared.engines.playbooks import finding
+
+    state = _state("Overnight the API threw database errors for a few minutes, then it recovered by itself.")
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="server", data={
+        "type": "Microsoft.DBforPostgreSQL/flexibleServers", "name": "psql-a", "location": "West Europe"}))
+    state.add_evidence(Evidence(tool="list_service_health_events", status="success", summary="events", data={
+        "events": [{"tracking_id": "QK0R-3T8", "kind": "PlannedMaintenance", "status": "Resolved",
+                    "title": "Planned maintenance", "services": ["Azure Database for PostgreSQL flexible servers"],
+                    "regions": ["West Europe"]}]}))
+    result = finding(state)
+    assert result is not None and result[0]["id"] == "service-health-event-for-resource"
+    assert result[1]["kind"] == "planned maintenance"
+
+
+def test_a_privatelink_zone_named_after_the_service_but_not_its_real_zone_is_misnamed():
+    def listing(*zones: str) -> tuple[str, dict[str, Any]]:
+        return "list_resources_in_group", {"resources": [{"id": f"/z/{z}", "name": z,
+                                                          "type": "Microsoft.Network/privateDnsZones"} for z in zones]}
+    hub = ("get_resource", {"type": "Microsoft.EventHub/namespaces", "name": "evh-a"})
+    assert _found(listing("privatelink.eventhub.windows.net"), hub) == "private-dns-zone-misnamed"
+    assert _found(listing("privatelink.servicebus.windows.net", "privatelink.eventhub.windows.net"), hub) is None
+    assert _found(listing("privatelink.monitor.azure.com"), hub) is None  # a zone of another service
+
+
+def test_a_subnet_rule_needs_the_service_endpoint_on_the_app_s_subnet():
+    subnet = f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/snet-app"
+    site = ("get_resource", {"type": "Microsoft.Web/sites", "name": "app-a", "virtualNetworkSubnetId": subnet})
+    account = ("get_resource", {"type": "Microsoft.CognitiveServices/accounts", "name": "oai-a",
+                                "networkAcls": {"defaultAction": "Deny", "virtualNetworkRules": [subnet.upper()]}})
+
+    def subnet_with(*endpoints: str) -> tuple[str, dict[str, Any]]:
+        return "get_resource", {"type": "Microsoft.Network/virtualNetworks/subnets", "id": subnet,
+                                "serviceEndpoints": list(endpoints)}
+    assert _found(site, account, subnet_with("Microsoft.Storage")) == "subnet-rule-without-service-endpoint"
+    assert _found(site, account, subnet_with("Microsoft.CognitiveServices")) is None
+
+
+def test_premium_scale_monitoring_off_matters_only_for_a_source_reached_privately():
+    site = ("get_resource", {"type": "Microsoft.Web/sites", "name": "func-a",
+                             "siteConfig": {"minimumElasticInstanceCount": 1,
+                                            "functionsRuntimeScaleMonitoringEnabled": False}})
+    private = ("get_resource", {"type": "Microsoft.ServiceBus/namespaces", "name": "sb-a",
+                                "publicNetworkAccess": "Disabled"})
+    public = ("get_resource", {"type": "Microsoft.ServiceBus/namespaces", "name": "sb-a",
+                               "publicNetworkAccess": "Enabled"})
+    assert _found(site, private) == "premium-scale-monitoring-off-for-private-trigger"
+    assert _found(site, public) is None
+    dedicated = ("get_resource", {**site[1], "siteConfig": {"minimumElasticInstanceCount": 0,
+                                                            "functionsRuntimeScaleMonitoringEnabled": False}})
+    assert _found(dedicated, private) != "premium-scale-monitoring-off-for-private-trigger"
+
+
+def test_a_vault_s_network_rules_are_not_a_storage_firewall():
+    vault = ("get_resource", {"type": "Microsoft.KeyVault/vaults", "name": "kv-a",
+                              "networkAcls": {"defaultAction": "Deny"}})
+    storage = ("get_resource", {"type": "Microsoft.Storage/storageAccounts", "name": "st-a",
+                                "networkAcls": {"defaultAction": "Deny"}})
+    assert _found(vault) != "storage-account-denies-by-default"
+    assert _found(storage) == "storage-account-denies-by-default"
+    assert _found(storage, delegates=False) != "storage-account-denies-by-default"
+
+
+def test_the_subnet_an_app_is_integrated_into_is_read():
+    app = f"{GROUP}/providers/Microsoft.Web/sites/app-f"
+    subnet = f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet-f/subnets/snet-f"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.arguments.get("resource_id") == app:
+            return "success", {"type": "Microsoft.Web/sites", "name": "app-f", "virtualNetworkSubnetId": subnet}
+        return "success", {}
+
+    reads = [c.arguments.get("resource_id") for c in _drive(_state(f"The site fails: {app}"), answer, limit=30)]
+    assert subnet in reads
+
+
+def test_references_that_still_use_a_system_identity_the_app_no_longer_has():
+    failed = ("get_resource", {"type": "Microsoft.Web/sites/config", "references": [
+        {"name": "SQL_PASSWORD", "status": "MSINotEnabled", "vaultName": "kv-a", "secretName": "sql"}]})
+
+    def site(kinds: str, chosen: str | None) -> tuple[str, dict[str, Any]]:
+        return "get_resource", {"type": "Microsoft.Web/sites", "name": "func-a", "identity": {"type": kinds},
+                                "keyVaultReferenceIdentity": chosen}
+    assert _found(site("UserAssigned", None), failed) == "keyvault-reference-identity-not-chosen"
+    assert _found(site("UserAssigned", "SystemAssigned"), failed) == "keyvault-reference-identity-not-chosen"
+    assert _found(site("UserAssigned", "/subscriptions/x/id-a"), failed) != "keyvault-reference-identity-not-chosen"
+    assert _found(site("SystemAssigned, UserAssigned", None), failed) != "keyvault-reference-identity-not-chosen"

@@ -113,6 +113,29 @@ def test_a_report_that_says_azure_is_not_involved_is_another_platform_s():
     assert not (isinstance(hosted.final, GiveUp) and hosted.final.report.category == "out_of_scope")
 
 
+def test_another_platform_s_own_error_words_are_out_of_scope_even_beside_azure():
+    quota = ('curl https://api.openai.com/v1/chat/completions -d \'{"model":"gpt-4o"}\'\n{"error": {"message": "You '
+             'exceeded your current quota, please check your plan and billing details.", "type": "insufficient_quota", '
+             '"code": "insufficient_quota"}}\nOur backend already runs on Azure App Service.')
+    sts = ("Run azure/login@v2\nLogin successful.\nRun aws-actions/configure-aws-credentials@v4\nError: Could not "
+           "assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity")
+    for error in (quota, sts):
+        final = run_engine({"error_description": error}).final
+        assert isinstance(final, GiveUp) and final.report.category == "out_of_scope", error[:60]
+    azure_too = sts + "\nThen the deploy step: AADSTS700016: Application with identifier 'x' was not found."
+    final = run_engine({"error_description": azure_too}).final  # an Azure error matched as well: it is the one
+    assert not (isinstance(final, GiveUp) and final.report.category == "out_of_scope")
+
+
+def test_a_family_that_cannot_settle_gives_way_to_the_catalog_even_when_the_report_names_the_resource_kind():
+    error = ("On Consumption our Durable activity fails: \"output\": \"Orchestrator function 'Feed' failed: The "
+             "activity function 'FeedActivity' failed: \\\"Timeout value of 00:10:00 was exceeded by function: "
+             "FeedActivity\\\". See the function execution logs.\"")
+    technologies = {"technologies": ["azure-functions", "durable-functions"]}  # the resource kind is named
+    final = run_engine({"error_description": error, "context": {"environment_info": technologies}}).final
+    assert isinstance(final, Conclude) and final.report.category == "runtime.timeout"
+
+
 def test_a_platform_the_team_moves_to_is_not_azure_even_when_azure_is_named_as_the_old_home():
     error = ("We are moving our Node API off Azure App Service to Google App Engine. Deploying fails:\n"
              "$ gcloud app deploy app.yaml --project acme\nERROR: (gcloud.app.deploy) Error Response: [13] An "

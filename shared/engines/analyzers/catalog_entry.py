@@ -31,8 +31,8 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
     step = next_read(state)
     if step is not None:
         return step
-    found = finding(state)  # what the resource's Azure reads decide by themselves beats asking about a symptom
-    if found is not None and not found[0].get("delegate"):
+    found = finding(state, delegates=False)  # what Azure's reads decide by themselves beats asking about a symptom
+    if found is not None:
         return conclude_finding(state, *found)
     if not state.requests_asked:
         facts = facts_of(state, hit)
