@@ -114,6 +114,8 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
 
 
 _MAX_RELATED = 3  # other resources read after the first one's playbook: the bound of one investigation
+# read by the playbooks' logs steps themselves (query_logs resolves the workspace): never a resource to investigate
+_READ_BY_LOGS_STEPS = {"microsoft.operationalinsights/workspaces", "microsoft.insights/components"}
 
 
 def _related(state: SessionState, target: Target) -> list[Target]:
@@ -126,7 +128,8 @@ def _related(state: SessionState, target: Target) -> list[Target]:
         return []
     said = _said(state)
     others = [r for r in listed.data.get("resources") or [] if r.get("id") and r.get("type") and r.get("name")
-              and str(r["id"]).lower() != target.resource_id.lower()]
+              and str(r["id"]).lower() != target.resource_id.lower()
+              and str(r["type"]).lower() not in _READ_BY_LOGS_STEPS]
     named = [r for r in others if len(str(r["name"])) >= 3
              and re.search(rf"(?<![\w-]){re.escape(str(r['name']).lower())}(?![\w-])", said)]
     kinds = [b["type"].lower() for b in table(PLAYBOOKS)
@@ -307,8 +310,8 @@ def _workspace(state: SessionState, target: Target) -> str | RunTool | None:
         return listed
     workspaces = [str(r["id"]) for r in listed.data.get("resources") or []
                   if str(r.get("type", "")).lower() == "microsoft.operationalinsights/workspaces" and r.get("id")]
-    if not wanted:
-        return workspaces[0] if len(workspaces) == 1 else None
+    if not wanted or len(workspaces) == 1:  # the only one: query_logs reads it anyway (reading it here too would
+        return workspaces[0] if len(workspaces) == 1 else None  # make the same Azure call twice)
     for workspace in workspaces[:3]:  # the one whose workspace id is the wanted one
         read = azure_call(state, "get_resource", {"resource_id": workspace},
                           "reading the workspace id of the resource group's Log Analytics workspace")

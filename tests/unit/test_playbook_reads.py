@@ -394,3 +394,24 @@ def test_references_that_still_use_a_system_identity_the_app_no_longer_has():
     assert _found(site("UserAssigned", "SystemAssigned"), failed) == "keyvault-reference-identity-not-chosen"
     assert _found(site("UserAssigned", "/subscriptions/x/id-a"), failed) != "keyvault-reference-identity-not-chosen"
     assert _found(site("SystemAssigned, UserAssigned", None), failed) != "keyvault-reference-identity-not-chosen"
+
+
+def test_the_only_workspace_of_the_group_is_queried_without_reading_it_first():
+    app = f"{GROUP}/providers/Microsoft.App/containerApps/ca-g"
+    environment = f"{GROUP}/providers/Microsoft.App/managedEnvironments/cae-g"
+    workspace = f"{GROUP}/providers/Microsoft.OperationalInsights/workspaces/log-g"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "list_resources_in_group":
+            return "success", {"resources": [{"id": app, "name": "ca-g", "type": "Microsoft.App/containerApps"},
+                                             {"id": workspace, "name": "log-g",
+                                              "type": "Microsoft.OperationalInsights/workspaces"}]}
+        if step.arguments.get("resource_id") == app:
+            return "success", {"type": "Microsoft.App/containerApps", "managedEnvironmentId": environment}
+        if step.arguments.get("resource_id") == environment:
+            return "success", {"logsCustomerId": "5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"}
+        return "success", {}
+
+    calls = _drive(_state(f"The worker never scales: {app}"), answer, limit=30)
+    assert not any(c.tool == "get_resource" and c.arguments.get("resource_id") == workspace for c in calls)
+    assert any(c.tool == "query_logs" and c.arguments.get("workspace_resource_id") == workspace for c in calls)
