@@ -293,3 +293,22 @@ def test_a_key_error_for_a_setting_shown_as_a_key_vault_reference_is_the_referen
     assert outcome.final.report.confidence == "medium"
     plain = run_engine({"error_description": error.split("\n", 1)[1].rsplit("\n", 1)[0]})
     assert isinstance(plain.final, Conclude) and plain.final.report.category == "config.missing_app_setting"
+
+
+def test_many_apps_failing_at_once_with_nothing_changed_is_the_platform_s():
+    error = ("Since 14:00 all our customer sites are down with 503 from the API. Nothing was deployed today and "
+             "colleagues on other projects see the same. All in West Europe.")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "platform.service_incident"
+    changed = error.replace("Nothing was deployed today and colleagues on other projects see the same.",
+                            "We rotated the storage keys at 13:55.")
+    final = run_engine({"error_description": changed}).final
+    assert not (isinstance(final, Conclude) and final.report.category == "platform.service_incident")
+
+
+def test_a_tls_inspecting_proxy_on_the_client_s_network_is_not_azure():
+    error = ("az login fails on our build agents: HTTPSConnectionPool(host='login.microsoftonline.com', port=443): Max "
+             "retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] "
+             "certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)')))")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, GiveUp) and final.report.category == "out_of_scope"
