@@ -33,6 +33,11 @@ _ERROR_SIGNAL = re.compile(r"(?i)\b(?:error|exception|fail(?:ed|ure|s|ing)?|deni
                            r"crash\w*|killed|out of memory|[45]\d\d)\b")
 
 
+# A pasted connection string (Key=value;Key=value;...): its key names are configuration, not the error's words, and
+# would pull every report that quotes one towards the invalid-connection-string entries.
+_SETTINGS = re.compile(r"(?:\b\w+=[^;\s]*;){2,}(?:\w+=[^;\s]*)?")
+
+
 @dataclass(frozen=True)
 class Lead:
     """A category the nearest entries agree on, with the entries that voted for it (best first)."""
@@ -71,12 +76,12 @@ class SimilarEntries:
         ranked = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
         return [(self.entries[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
-    def lead(self, text: str, min_share: float = 0.5, min_score: float = 12.0) -> Lead | None:
+    def lead(self, text: str, min_share: float = 0.4, min_score: float = 8.0) -> Lead | None:
         """The category holding at least `min_share` of the nearest entries' score, when the best entry scores at
         least `min_score` (a weak match is no lead)."""
         if not _ERROR_SIGNAL.search(text):
             return None  # "the release is red since Monday" names no error: its words are only topics
-        near = self.nearest(text)
+        near = self.nearest(_SETTINGS.sub(" ", text))
         if not near or near[0][1] < min_score:
             return None
         totals: dict[str, float] = defaultdict(float)
