@@ -33,11 +33,6 @@ _ERROR_SIGNAL = re.compile(r"(?i)\b(?:error|exception|fail(?:ed|ure|s|ing)?|deni
                            r"crash\w*|killed|out of memory|[45]\d\d)\b")
 
 
-# A pasted connection string (Key=value;Key=value;...): its key names are configuration, not the error's words, and
-# would pull every report that quotes one towards the invalid-connection-string entries.
-_SETTINGS = re.compile(r"(?:\b\w+=[^;\s]*;){2,}(?:\w+=[^;\s]*)?")
-
-
 @dataclass(frozen=True)
 class Lead:
     """A category the nearest entries agree on, with the entries that voted for it (best first)."""
@@ -81,7 +76,7 @@ class SimilarEntries:
         least `min_score` (a weak match is no lead)."""
         if not _ERROR_SIGNAL.search(text):
             return None  # "the release is red since Monday" names no error: its words are only topics
-        near = self.nearest(_SETTINGS.sub(" ", text))
+        near = self.nearest(text)
         if not near or near[0][1] < min_score:
             return None
         totals: dict[str, float] = defaultdict(float)

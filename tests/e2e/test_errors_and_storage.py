@@ -49,8 +49,10 @@ def test_a_bad_continue_is_refused_before_the_session_is_looked_up(http: httpx.C
 
 def test_secrets_never_reach_durable_storage(http: httpx.Client):
     body = {
-        "error_description": f"Function cannot reach storage: DefaultEndpointsProtocol=https;AccountName=mystore;"
-                             f"AccountKey={ACCOUNT_KEY};EndpointSuffix=core.windows.net timed out",
+        # a report vague enough that the session asks (the answer must be redacted too), with a secret in it
+        "error_description": f"The function does not pick up our storage setting since the move, it just sits "
+                             f"there. Setting: DefaultEndpointsProtocol=https;AccountName=mystore;"
+                             f"AccountKey={ACCOUNT_KEY};EndpointSuffix=core.windows.net",
         "context": {"source_files": [
             {"path": "local.settings.json", "relevance": "config",
              "content": json.dumps({"Values": {"DB_PASSWORD": PASSWORD}})},

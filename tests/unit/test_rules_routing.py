@@ -313,13 +313,3 @@ def test_a_tls_inspecting_proxy_on_the_client_s_network_is_not_azure():
     final = run_engine({"error_description": error}).final
     assert isinstance(final, GiveUp) and final.report.category == "out_of_scope"
 
-
-def test_a_pasted_connection_string_is_not_the_error_s_words():
-    from shared.catalog.similar import similar_entries
-
-    setting = "DefaultEndpointsProtocol=https;AccountName=mystore;AccountKey=abc;EndpointSuffix=core.windows.net"
-    pasted = similar_entries().lead(f"Function cannot reach storage: {setting} timed out")
-    assert pasted is None or pasted.category != "config.invalid_connection_string"
-    bare = similar_entries().lead("Function cannot reach storage: the connection string has no AccountName and "
-                                  "AccountKey, so the storage client fails to parse it")
-    assert bare is not None and bare.category == "config.invalid_connection_string"
