@@ -33,6 +33,14 @@ def _drive(state: SessionState, answer: Callable[[RunTool], tuple[str, dict[str,
     return calls
 
 
+def _listing(*resource_ids: str) -> tuple[str, dict[str, Any]]:
+    """A resource group listing of these resources, their names and types taken from their ids."""
+    def listed(resource_id: str) -> dict[str, str]:
+        provider = resource_id.split("/providers/")[-1].split("/")
+        return {"id": resource_id, "name": provider[-1], "type": "/".join(provider[:2])}
+    return "success", {"resources": [listed(r) for r in resource_ids]}
+
+
 def test_a_workspace_that_cannot_be_read_gives_way_to_the_cluster_s_own_logs():
     def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
         if step.tool == "list_resources_in_group":
@@ -229,12 +237,7 @@ def test_a_kind_the_report_only_mentions_is_read_after_the_named_app():
     machine = f"{GROUP}/providers/Microsoft.Compute/virtualMachines/vm-c"
 
     def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
-        if step.tool == "list_resources_in_group":
-            return "success", {"resources": [{"id": app, "name": "app-c", "type": "Microsoft.Web/sites"},
-                                             {"id": cache, "name": "redis-c", "type": "Microsoft.Cache/Redis"},
-                                             {"id": machine, "name": "vm-c",
-                                              "type": "Microsoft.Compute/virtualMachines"}]}
-        return "success", {}
+        return _listing(app, cache, machine) if step.tool == "list_resources_in_group" else ("success", {})
 
     state = _state("The catalog page fails with connection errors since this morning.",
                    {"azure_subscription": SUB, "resource_group": "rg-batch", "web_app": "app-c",
@@ -403,9 +406,7 @@ def test_the_only_workspace_of_the_group_is_queried_without_reading_it_first():
 
     def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
         if step.tool == "list_resources_in_group":
-            return "success", {"resources": [{"id": app, "name": "ca-g", "type": "Microsoft.App/containerApps"},
-                                             {"id": workspace, "name": "log-g",
-                                              "type": "Microsoft.OperationalInsights/workspaces"}]}
+            return _listing(app, workspace)
         if step.arguments.get("resource_id") == app:
             return "success", {"type": "Microsoft.App/containerApps", "managedEnvironmentId": environment}
         if step.arguments.get("resource_id") == environment:
