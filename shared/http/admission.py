@@ -106,7 +106,10 @@ async def _close_ended(client: DurableOrchestrationClient, entity: df.EntityId, 
         return
     for trace_id in list(state["open"]):  # at most max_open lookups, and only for a caller at its cap
         status = await client.get_status(trace_id)
-        if not status or status.runtime_status not in _RUNNING:
+        runtime = status.runtime_status if status else None
+        # an instance not created yet (admitted a moment ago, started just after) is still open, not ended: only a
+        # runtime status that is over frees its place (one that never starts runs out at its open_until)
+        if runtime is not None and runtime not in _RUNNING:
             del state["open"][trace_id]
             await client.signal_entity(entity, "close", {"now": now, "trace_id": trace_id})
 
