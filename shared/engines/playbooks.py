@@ -15,7 +15,7 @@ from typing import Any
 
 from shared.catalog.entities import entity_facts
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
-from shared.engines.analyzers.common import fill, regex, report, table
+from shared.engines.analyzers.common import fill, regex, report, table, table_entry
 from shared.engines.analyzers.ledger import azure_call, latest, recorded
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of, log_lines
@@ -66,6 +66,11 @@ class Target:
     def group(self) -> str:
         return self.resource_id.split("/")[4]
 
+    @property
+    def values(self) -> dict[str, str]:
+        """What a playbook step's argument templates may name of the resource."""
+        return {"resource_id": self.resource_id, "group_scope": self.group_scope, "subscription": self.subscription}
+
 
 def _group_listing(state: SessionState, target: Target, purpose: str) -> Evidence | RunTool | None:
     """The resources of the target's resource group (one read per session, whoever asks for it first)."""
@@ -104,9 +109,8 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
         elif "follow" in step:
             call = _follow_call(state, target, step["follow"], step["purpose"])
         else:
-            values = {"resource_id": target.resource_id, "group_scope": target.group_scope,
-                      "subscription": target.subscription}
-            arguments = {k: fill(str(v), values) if isinstance(v, str) else v for k, v in step["arguments"].items()}
+            arguments = {k: fill(str(v), target.values) if isinstance(v, str) else v
+                         for k, v in step["arguments"].items()}
             call = azure_call(state, step["tool"], arguments, step["purpose"])
         if isinstance(call, RunTool):
             return call
@@ -134,8 +138,10 @@ def _related(state: SessionState, target: Target) -> list[Target]:
              and re.search(rf"(?<![\w-]){re.escape(str(r['name']).lower())}(?![\w-])", said)]
     kinds = [b["type"].lower() for b in table(PLAYBOOKS)
              if b.get("mentions") and b["type"].lower() != target.type.lower() and regex(b["mentions"]).search(said)]
-    mentioned = [next(r for r in others if str(r["type"]).lower() == kind)
-                 for kind in kinds if any(str(r["type"]).lower() == kind for r in others)]
+    first_of_kind: dict[str, dict[str, Any]] = {}
+    for resource in others:
+        first_of_kind.setdefault(str(resource["type"]).lower(), resource)
+    mentioned = [first_of_kind[kind] for kind in kinds if kind in first_of_kind]
     chosen = named + [r for r in mentioned if r not in named]
     return [Target(str(r["id"]), str(r["type"]), str(r["name"])) for r in chosen[:_MAX_RELATED]]
 
@@ -273,7 +279,7 @@ def _follow_call(state: SessionState, target: Target, field: str, purpose: str) 
 def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
     """Read a collection under the resource (its items' ids), then the step's read of each item, at most two: a
     Front Door profile's origin groups, then their origins."""
-    collection = fill(step["each"], {"resource_id": target.resource_id, "group_scope": target.group_scope})
+    collection = fill(step["each"], target.values)
     listed = azure_call(state, "get_resource", {"resource_id": collection}, step["purpose"])
     if not isinstance(listed, Evidence):
         return listed
@@ -765,8 +771,8 @@ def private_dns_zone_misnamed(state: SessionState) -> dict[str, str] | None:
     zone that no Azure service uses and that names the same service (privatelink.eventhub.windows.net for an Event
     Hubs namespace, whose endpoints use privatelink.servicebus.windows.net)."""
     listing = latest(state, "list_resources_in_group")
-    zones = {str(r.get("name")).lower() for r in (listing.data.get("resources") or []) if listing is not None
-             and str(r.get("type")).lower() == "microsoft.network/privatednszones"} if listing else set()
+    zones = {str(r.get("name")).lower() for r in (listing.data.get("resources") or [] if listing else [])
+             if str(r.get("type")).lower() == "microsoft.network/privatednszones"}
     known = {str(h["zone"]).lower() for h in table("network_service_hosts")}
     unknown = sorted(z for z in zones if z.startswith("privatelink.") and z not in known)
     for resource in _resources(state, "."):
@@ -788,9 +794,10 @@ _PAST = re.compile(r"(?i)\brecovered\b|\bcame back\b|\bresolved (?:it|by )?itsel
 
 
 def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
-    """An active Service Health issue whose service is a read resource's (its type's service name) and whose
-    regions include that resource's location (or name none)."""
-    rule = next(r for r in table(FINDINGS) if r["id"] == "service-health-event-for-resource")
+    """A Service Health event (an issue or planned maintenance; a resolved one only when the report describes a
+    failure that is over) whose service is a read resource's (its type's service name) and whose regions include
+    that resource's location (or name none)."""
+    rule = table_entry(FINDINGS, "service-health-event-for-resource")
     issues = latest(state, "list_service_health_events")
     if issues is None or issues.status != "success":
         return None

@@ -146,8 +146,8 @@ _SERVICE_EVENTS = 50  # events read per call: a subscription rarely has more tha
 @azure_tool(SubscriptionArguments,
             cli=lambda a: f"az rest --method get --url \"https://management.azure.com/subscriptions/{a.subscription_id}/"
                           f"providers/Microsoft.ResourceHealth/events?api-version=2022-10-01\" --query \"value[?"
-                          f"properties.eventType=='ServiceIssue' && properties.status=='Active'].properties.{{title:"
-                          f"title, impact:impact}}\"",
+                          f"properties.eventType=='ServiceIssue' || properties.eventType=='PlannedMaintenance']."
+                          f"{{id:name, status:properties.status, title:properties.title, impact:properties.impact}}\"",
             scope=lambda a: f"/subscriptions/{a.subscription_id}",
             action=lambda a: "Microsoft.ResourceHealth/events/read")
 def list_service_health_events(args: SubscriptionArguments) -> Found:

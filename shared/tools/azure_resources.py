@@ -241,10 +241,10 @@ def get_backend_health(args: GatewayArguments) -> Found:
     poller = LROPoller(arm._client, first, lambda response: response.http_response.json(),
                        ARMPolling(_POLL_SECONDS, lro_options={"final-state-via": "location"}))
     servers = _backend_servers(poller.result(timeout=azure_settings().tool_deadline_seconds) or {})
-    kept, rest = fit(servers)
-    unhealthy = [s for s in servers if str(s.get("health")).lower() != "healthy"]
     if not servers:
         return "no_data", f"{args.gateway_id.rsplit('/', 1)[-1]} reports no backend servers", {"servers": []}
+    kept, rest = fit(servers)
+    unhealthy = [s for s in servers if str(s.get("health")).lower() != "healthy"]
     lines = "; ".join(f"{s['address']} {s['health']}" + (f": {s['log']}" if s.get("log") else "") for s in kept)
     return "success", f"backend health of {len(servers)} server(s), {len(unhealthy)} not healthy: {lines}", \
         {"servers": kept, "unhealthy": len(unhealthy), "truncated": bool(rest)}

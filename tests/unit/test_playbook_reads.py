@@ -216,10 +216,7 @@ def test_a_second_function_app_does_not_query_the_workspace_the_first_one_querie
 
     def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
         if step.tool == "list_resources_in_group":
-            return "success", {"resources": [
-                {"id": first, "name": "func-a", "type": "Microsoft.Web/sites"},
-                {"id": other, "name": "func-b", "type": "Microsoft.Web/sites"},
-                {"id": workspace, "name": "log-a", "type": "Microsoft.OperationalInsights/workspaces"}]}
+            return _listing(first, other, workspace)
         if step.tool == "query_logs":
             return "success", {"rows": [], "columns": []}
         return "success", {}
