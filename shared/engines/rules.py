@@ -153,11 +153,23 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\bin our own (?:server room|data ?cent(?:er|re))")
 
 
+# The client says the same failure happens from their own machine as from Azure.
+_SAME_FROM_OUTSIDE = re.compile(r"(?i)\b(?:same|also|too)\b[^.\n]{0,60}\b(?:from|on) my (?:own )?(?:laptop|machine|pc|"
+                                r"computer|workstation)\b|\bfrom my (?:laptop|machine|pc|computer) (?:too|as well)\b")
+_URL_HOST = re.compile(r"(?i)\bhttps?://([a-z0-9.-]+\.[a-z]{2,})")
+_AZURE_HOST = re.compile(r"(?i)(?:\.|^)(?:windows\.net|azure\.com|azure\.net|azurewebsites\.net|azurecr\.io|azmk8s\.io|"
+                         r"azurestaticapps\.net|azure-api\.net|azurefd\.net|microsoft\.com|microsoftonline\.com|"
+                         r"visualstudio\.com|azure-devices\.net|trafficmanager\.net|cloudapp\.net)$")
+
+
 def route(state: SessionState) -> Decision:
     stated = next((m for t in [state.material.error_description, *state.material.answers]
                    for m in [_OUTSIDE_AZURE.search(t)] if m), None)
     if stated is not None:
         return _stated_outside_azure(state, stated.group(0))
+    elsewhere = _third_party_fails_from_outside_too(state)
+    if elsewhere is not None:
+        return elsewhere
     hit = classification(state)
     entry = decisive(state)
     if entry is not None and entry.entry.category == "out_of_scope" and hit is not None \
@@ -174,7 +186,7 @@ def route(state: SessionState) -> Decision:
         return _out_of_scope(state, entry)
     if entry is not None and not entry.entry.conclusive and not state.azure_access:
         clue = matching_clue(state)  # the report's own context decides better than a symptom code's generic check
-        if clue is not None:
+        if clue is not None and not (clue.get("context") and "error" in entry.origins):
             return decide_from_clue(state, clue)
     if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit)):
         if entry.origins <= {"evidence"} and state.azure_access:  # the error text named nothing: Azure did
@@ -334,6 +346,25 @@ def _names_the_service(state: SessionState, service: str) -> bool:
     said = " ".join([state.material.error_description, *state.material.answers,
                      *(str(t) for t in (technologies if isinstance(technologies, list) else [technologies]))]).lower()
     return any(word.lower()[:5] in said for word in words)
+
+
+def _third_party_fails_from_outside_too(state: SessionState) -> Decision | None:
+    """The failing call goes to a service outside Azure (every URL in the report is another provider's) and the
+    client says it fails the same way from their own machine: Azure is not on the failing path."""
+    text = state.material.error_description
+    same = _SAME_FROM_OUTSIDE.search(text)
+    hosts = {h.lower() for h in _URL_HOST.findall(text)}
+    if same is None or not hosts or any(_AZURE_HOST.search(h) for h in hosts):
+        return None
+    found = partial_report(state, root_cause=(
+        f"The failing call goes to {', '.join(sorted(hosts))}, a service outside Azure, and it fails the same way "
+        f"from outside Azure (the client says: '{same.group(0)}'): the limit or error comes from that service or its "
+        "gateway, not from Azure."))
+    found.category, found.confidence = "out_of_scope", "medium"
+    found.actions = ["Check that service's documented limits (request timeouts of its gateway, quotas) or ask its "
+                     "operators; make long requests asynchronous or smaller on the client side."]
+    return GiveUp(reason="out_of_scope", report=found,
+                  message="The failure is in a service outside Azure; this service debugs Azure errors only.")
 
 
 def _stated_outside_azure(state: SessionState, said: str) -> Decision:

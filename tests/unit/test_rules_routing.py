@@ -313,3 +313,78 @@ def test_a_tls_inspecting_proxy_on_the_client_s_network_is_not_azure():
     final = run_engine({"error_description": error}).final
     assert isinstance(final, GiveUp) and final.report.category == "out_of_scope"
 
+
+
+def test_it_works_on_my_laptop_does_not_outrank_an_error_the_catalog_recognises():
+    error = ("Deploying from a private Docker Hub repo to Container Apps fails: The following field(s) are either "
+             "invalid or missing. Field 'template.containers.web.image' is invalid with details: 'Invalid value: "
+             "\"docker.io/docker.io/team/web:latest\": GET https:: UNAUTHORIZED: authentication required';. The "
+             "image runs fine on my laptop.")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "container.image_pull_failed"
+    assert final.report.confidence == "low"  # two errors of one family settle the family, not which cause
+    bare = run_engine({"error_description": "The app works fine locally but returns 500 in Azure."}).final
+    assert isinstance(bare, AskClient) and "names (not values)" in bare.request.question
+
+
+def test_one_symptom_entry_alone_still_asks_its_discriminating_command():
+    error = ("az containerapp create failed: The following field(s) are either invalid or missing. Field "
+             "'template.containers.web.image' is invalid with details: 'Invalid value: \"web:latest\"'")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, AskClient) and "az containerapp registry list" in final.request.suggested_commands[0]
+
+
+def test_a_timer_that_does_not_fire_on_a_plan_without_always_on_is_the_host_s_setup():
+    error = ("My timer trigger \"0 30 11 * * *\" does not fire, but Run works. Always On is greyed out: "
+             "\"Upgrade to a higher SKU to enable Always On\". The app is on our F1 Free plan.")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "functions.host_misconfigured"
+    assert "Always On" in final.report.root_cause and final.report.confidence == "medium"
+    asked = run_engine({"error_description": "My timer trigger does not fire at night, Run now works."}).final
+    assert isinstance(asked, AskClient) and "alwaysOn" in asked.request.suggested_commands[0]
+
+
+def test_a_workstation_that_cannot_resolve_microsoft_s_sign_in_endpoint_is_its_own_network():
+    error = ("C:\\> az login\nHTTPSConnectionPool(host='login.microsoftonline.com', port=443): Max retries exceeded "
+             "(Caused by NewConnectionError('Failed to establish a new connection: [Errno 11001] getaddrinfo failed'))")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, GiveUp) and final.report.category == "out_of_scope"
+    in_vnet = run_engine({"error_description": error.replace("C:\\> az login", "Our function app in a VNet logs:")})
+    assert not isinstance(in_vnet.final, GiveUp) or in_vnet.final.report.category != "out_of_scope"
+
+
+def test_a_third_party_endpoint_that_fails_from_the_laptop_too_is_not_azure_s():
+    error = ("Our Azure Function calls https://api.example-maps.org/query and gets 504 Gateway Time-out after 90 s. "
+             "Same from the function and from my laptop. I first suspected the 230 s limit.")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, GiveUp) and final.report.category == "out_of_scope"
+    azure_host = error.replace("https://api.example-maps.org/query", "https://func-x.azurewebsites.net/api/q")
+    final = run_engine({"error_description": azure_host}).final
+    assert not (isinstance(final, GiveUp) and final.report.category == "out_of_scope")
+
+
+def test_a_zone_listing_with_a_near_miss_zone_name_is_the_private_endpoint_dns():
+    error = ("Azure.RequestFailedException: Public network access is disabled and request is not from a trusted "
+             "service nor via an approved private link.\nStatus: 403 (Forbidden)\nErrorCode: ForbiddenByConnection\n"
+             "$ az network private-dns zone list -o table\nprivatelink.vault.azure.net  rg  2  1\n"
+             "privatelink.database.windows.net  rg  2  1")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "network.private_endpoint_dns"
+    assert "privatelink.vaultcore.azure.net" in final.report.root_cause
+
+
+def test_a_project_deployed_to_an_app_of_another_language_is_the_worker_runtime():
+    error = ("Deployed this C# project to an existing function app: 'Function host is not running'.\n"
+             '[{"name": "FUNCTIONS_WORKER_RUNTIME", "slotSetting": false, "value": "node"}]')
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "functions.host_misconfigured"
+    assert "'node'" in final.report.root_cause and "C#" in final.report.root_cause
+    same = run_engine({"error_description": error.replace('"node"', '"dotnet-isolated"')}).final
+    assert isinstance(same, AskClient)  # the runtime fits the project: the host's own errors decide
+
+
+def test_a_signalr_key_the_sdk_does_not_find_is_a_missing_setting():
+    error = ("System.ArgumentException: No connection string was specified. Please specify a configured connection "
+             "string for Azure SignalR Service via 'Azure:SignalR:ConnectionString'.")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"

@@ -15,7 +15,7 @@ from shared.catalog.similar import Lead
 from shared.engines.analyzers.common import fill, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import facts_of
+from shared.engines.catalog_hits import catalog_hits, facts_of
 from shared.engines.playbooks import conclude_finding, finding, next_read
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import Conclude, SessionState
@@ -34,6 +34,9 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
     found = finding(state, delegates=False)  # what Azure's reads decide by themselves beats asking about a symptom
     if found is not None:
         return conclude_finding(state, *found)
+    other = _corroborating(state, hit)
+    if other is not None and not state.azure_access:  # two different errors of one family: the family is settled
+        return _with_corroboration(conclude(state, hit, "low", unconfirmed=True), other)
     if not state.requests_asked:
         facts = facts_of(state, hit)
         request = ClientRequest(
@@ -44,6 +47,23 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
         return ask_once(state, request, "The error names a symptom and the answer did not decide it.",
                         entry.category)
     return conclude(state, hit, "low", unconfirmed=True)
+
+
+def _corroborating(state: SessionState, hit: EntryHit) -> EntryHit | None:
+    """Another catalog entry of the same category that the error text itself matched with other words (the
+    template validation's message and the registry's UNAUTHORIZED): the report shows two errors of one family."""
+    said = {m.found.lower() for m in hit.matches}
+    return next((other for other in catalog_hits(state) if other.entry.id != hit.entry.id
+                 and other.entry.category == hit.entry.category and not other.entry.wrapper
+                 and any(m.origin == "error" and m.found.lower() not in said for m in other.matches)), None)
+
+
+def _with_corroboration(decision: Conclude, other: EntryHit) -> Conclude:
+    meaning = other.entry.meaning.strip()
+    decision.report.root_cause += f" The report also shows a related error: {meaning}"
+    cited = f"{other.entry.id}: {other.entry.source}"
+    decision.report.evidence.append(EvidenceItem(source="catalog", summary=cited[:300]))
+    return decision
 
 
 def conclude(state: SessionState, hit: EntryHit, confidence: str, unconfirmed: bool = False) -> Conclude:

@@ -24,7 +24,7 @@ from shared.engines.base import Decision
 from shared.engines.signatures import Hit, classify, mentions_azure
 from shared.models import Confidence, EvidenceItem, Report
 from shared.session.report import checked_list
-from shared.session.state import Conclude, Material, SessionState
+from shared.session.state import Conclude, GiveUp, Material, SessionState
 
 Entry = dict[str, Any]
 
@@ -159,7 +159,7 @@ def derive(entry: Entry, facts: Mapping[str, str]) -> dict[str, str]:
 
 
 def conclude_entry(state: SessionState, hit: Hit | None, entry: Entry, facts: Mapping[str, str],
-                   evidence: list[EvidenceItem] | None = None, confidence: str | None = None) -> Conclude:
+                   evidence: list[EvidenceItem] | None = None, confidence: str | None = None) -> Conclude | GiveUp:
     """Conclude from a knowledge entry: its category, templates filled with the facts found."""
     facts = derive(entry, facts)
     root_cause = fill(entry["root_cause"], facts).strip()
@@ -167,8 +167,10 @@ def conclude_entry(state: SessionState, hit: Hit | None, entry: Entry, facts: Ma
     found = report(state, category=category, confidence=confidence or entry.get("confidence", "medium"),
                    root_cause=root_cause, actions=[fill(a, facts).strip() for a in entry.get("actions") or []],
                    evidence=quotes(hit) + (evidence or []))
-    return Conclude(message=fill(entry.get("summary") or _first_sentence(root_cause), facts), report=found,
-                    investigate_first=bool(entry.get("investigate_first")))
+    message = fill(entry.get("summary") or _first_sentence(root_cause), facts)
+    if category == "out_of_scope":  # the entry names a cause outside Azure: the session ends there, as a fail
+        return GiveUp(reason="out_of_scope", report=found, message=message)
+    return Conclude(message=message, report=found, investigate_first=bool(entry.get("investigate_first")))
 
 
 def grounded(state: SessionState, hit: Hit | None) -> bool:

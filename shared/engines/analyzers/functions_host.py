@@ -16,8 +16,11 @@ from shared.engines.analyzers.common import (
     facts_for,
     first_entry,
     grounded,
+    regex,
     specific_hit,
     table,
+    table_entry,
+    texts,
     unknown,
 )
 from shared.engines.analyzers.ledger import latest
@@ -29,6 +32,7 @@ from shared.session.state import RunTool, SessionState
 CONFIG = "read_host_config"
 TABLE = "functions_host_errors"
 _CONFIG_FILES = {"host.json", "local.settings.json"}
+_MISMATCH = "worker-runtime-not-the-deployed-language"
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -37,7 +41,10 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     config = latest(state, CONFIG)
     if config is None and _config_sent(state):
         return RunTool(tool=CONFIG, purpose="reading host.json and the worker runtime in local.settings.json")
-    found = first_entry(table(TABLE), state)
+    mismatch = _runtime_not_deployed_language(state)
+    if mismatch is not None:
+        return conclude_entry(state, hit, table_entry(TABLE, _MISMATCH), facts_for(state, hit, mismatch))
+    found = first_entry([e for e in table(TABLE) if e.get("match")], state)
     if found is None:
         other = specific_hit(state, exclude_analyzers={"functions_host"})
         return delegate(state, other) if other else unknown(state)
@@ -45,6 +52,22 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     config_data = config.data if config is not None and config.status == "success" else {}
     evidence = [EvidenceItem(source=CONFIG, summary=config.summary)] if config is not None and config_data else []
     return conclude_entry(state, hit, entry, facts_for(state, hit, _config_facts(config_data), facts), evidence)
+
+
+def _runtime_not_deployed_language(state: SessionState) -> dict[str, str] | None:
+    """The language of the project the client deployed and the app's worker runtime, when they disagree."""
+    rule = table_entry(TABLE, _MISMATCH)
+    spoken = texts(state)
+    deployed = next((m for t in spoken for m in [regex(rule["deployed"]).search(t)] if m), None)
+    configured = next((m for t in spoken for m in [regex(rule["configured"]).search(t)] if m), None)
+    if deployed is None or configured is None:
+        return None
+    language = deployed.group("language") or deployed.group("language2")
+    runtimes = next((v for k, v in rule["runtimes"].items() if k.lower() == language.lower()), None)
+    runtime = configured.group("runtime").lower()
+    if runtimes is None or runtime in runtimes:
+        return None
+    return {"language": language, "runtime": runtime}
 
 
 def _config_sent(state: SessionState) -> bool:

@@ -8,6 +8,8 @@ client is asked once for nslookup output when the error does not include it."""
 
 from __future__ import annotations
 
+import re
+
 from shared.engines.analyzers.common import (
     Entry,
     delegate,
@@ -26,6 +28,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
+from shared.engines.playbooks import FINDINGS, conclude_finding
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import Conclude, Evidence, RunTool, SessionState
@@ -44,6 +47,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     foreign = other_cloud(state)
     if foreign is not None:
         return foreign
+    misnamed = misnamed_zone_in_text(state)
+    if misnamed is not None:  # the report lists the zones: one is near the service's zone name but not it
+        return conclude_finding(state, table_entry(FINDINGS, "private-dns-zone-misnamed"), misnamed)
     if hit.signature.id.startswith("symptom-"):
         specific = specific_hit(state, exclude_analyzers={"network_path"})
         if specific is not None:
@@ -66,10 +72,29 @@ def service_host(state: SessionState) -> tuple[Entry, dict[str, str]] | None:
     for text in texts(state, files=True):
         for entry in table(HOSTS):
             match = regex(entry["match"]).search(text)
-            if match:
+            if match and match.group("name").lower() != "privatelink":  # a zone's name, not a service's host
                 facts = {"host": match.group("host"), "name": match.group("name"), "zone": entry["zone"],
                          "service": entry["service"]}
                 return entry, facts
+    return None
+
+
+_ZONE_NAME = re.compile(r"(?i)\bprivatelink\.[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+
+
+def misnamed_zone_in_text(state: SessionState) -> dict[str, str] | None:
+    """A privatelink zone the report shows (a zone listing, a template) that no private endpoint uses, whose service
+    label is a shortened or lengthened form of a real zone's (privatelink.vault.azure.net for
+    privatelink.vaultcore.azure.net), while the real zone does not appear: the records went to a zone nobody asks."""
+    said = {m.group(0).lower().rstrip(".") for text in texts(state) for m in _ZONE_NAME.finditer(text)}
+    zones = {str(h["zone"]).lower(): h for h in table(HOSTS)}
+    for found in sorted(said - zones.keys()):
+        label = found.split(".")[1]
+        for zone, host in zones.items():
+            own = zone.split(".")[1]
+            if zone not in said and own != label and len(label) >= 4 and (own.startswith(label)
+                                                                           or label.startswith(own)):
+                return {"zone": zone, "found": found, "name": f"the {host['service']}"}
     return None
 
 
