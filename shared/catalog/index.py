@@ -125,16 +125,29 @@ class CatalogIndex:
     def hits(self, texts: Iterable[tuple[str, Origin]], originals: Iterable[str] = ()) -> list[EntryHit]:
         """The entries matched in the texts, best first; negated matches do not count. Facts come from the
         entries' own patterns run over the original texts."""
+        texts = list(texts)
         by_entry: dict[str, EntryHit] = {}
         for text, origin in texts:
             for match in self.scan(text, origin):
                 if not match.negated:
                     by_entry.setdefault(match.entry.id, EntryHit(match.entry, [])).matches.append(match)
-        ranked = sorted(by_entry.values(), key=lambda h: (h.rank(), -len(h.entry.id)), reverse=True)
+        said = " ".join(text for text, _ in texts).lower() if len(by_entry) > 1 else ""
+        # equal ranks (one code shared by two services' entries): the entry of the service the report names wins
+        ranked = sorted(by_entry.values(), key=lambda h: (h.rank(), _service_named(h.entry, said), -len(h.entry.id)),
+                        reverse=True)
         sources = list(originals)
         for hit in ranked[:10]:
             hit.facts = named_groups(hit.entry.facts, sources)
         return ranked
+
+
+_SERVICE_NOISE = frozenset({"azure", "microsoft", "service", "services", "for", "the", "and", "sdk", "api", "legacy"})
+
+
+def _service_named(entry: CatalogEntry, said: str) -> bool:
+    """Whether the texts name a word of the entry's service ("openai" of "Azure OpenAI")."""
+    words = re.findall(r"[a-z][a-z0-9]{2,}", entry.service.lower())
+    return any(word in said for word in words if word not in _SERVICE_NOISE)
 
 
 def _context(text: str, start: int, end: int, width: int = 110) -> str:

@@ -28,7 +28,8 @@ PLAYBOOKS = "playbooks"
 KQL = "kql_templates"
 _PLATFORM = re.compile(r"^(?:WEBSITE_|FUNCTIONS_|APPSETTING_|AzureWebJobsScriptRoot|HOME$|PATH$|PORT$|CONTAINER_)")
 _DEPLOYMENT_TEXT = re.compile(r"(?i)\bdeploy(?:ment)?s?\b[^\n]{0,80}\bfail|\bDeploymentFailed\b|"
-                              r"\bInvalidTemplateDeployment\b|\bfailed\b[^\n]{0,40}\bdeploy")
+                              r"\bInvalidTemplateDeployment\b|\bfail(?:s|ed|ing)?\b[^\n]{0,60}\bdeploy|"
+                              r"not valid according to the validation procedure")
 _SAFE_NAME = re.compile(SAFE_NAME_PATTERN)  # what query_logs accepts as the template's {name}
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _WORKSPACE_ID = re.compile(WORKSPACE_ID_PATTERN)  # what query_logs accepts as its workspace
@@ -816,8 +817,18 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
                         "kind": "planned maintenance" if issue.get("kind") == "PlannedMaintenance" else "service issue",
                         "status": str(issue.get("status") or "").lower(),
                         "tracking_id": str(issue.get("tracking_id")), "title": str(issue.get("title")),
-                        "name": str(resource.get("name"))}
+                        "name": str(resource.get("name")), **_health_of(state, str(resource.get("id") or ""))}
     return None
+
+
+def _health_of(state: SessionState, resource_id: str) -> dict[str, str]:
+    """What Resource Health said of that resource when it was not Available (Degraded, Unavailable), as facts."""
+    read = next((e for e in reversed(state.ledger) if e.tool == "get_resource_health" and e.status == "success"
+                 and str(e.arguments.get("resource_id") or "").lower() == resource_id.lower()), None)
+    state_now = str((read.data if read else {}).get("availabilityState") or "")
+    if not state_now or state_now == "Available":
+        return {}
+    return {"health": state_now.lower()}
 
 
 def _region(name: str) -> str:

@@ -69,6 +69,15 @@ def test_ties_go_to_the_more_specific_phrase_not_to_the_file_order():
     assert best(CatalogIndex([tight, loose]), text) == "tight"
 
 
+def test_a_code_two_services_share_goes_to_the_service_the_report_names():
+    arm = entry("aa-arm", codes=["DeploymentNotFound"], service="Resource Manager")
+    model = entry("zz-model-deployment", codes=["DeploymentNotFound"], service="Azure OpenAI")
+    for order in ([arm, model], [model, arm]):
+        said = "Azure OpenAI returns 404 DeploymentNotFound for 'ft-1'"
+        assert best(CatalogIndex(order), said) == "zz-model-deployment"
+        assert best(CatalogIndex(order), "az deployment group show: DeploymentNotFound (Resource Manager)") == "aa-arm"
+
+
 def test_phrases_match_across_line_breaks_and_curly_quotes_but_only_at_word_boundaries():
     index = CatalogIndex([entry("p", phrases=["can't serve the request"]), entry("c", codes=["BlobNotFound"])])
     assert best(index, "The input authorization token can\u2019t\n   serve the request.") == "p"

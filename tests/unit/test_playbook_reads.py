@@ -83,6 +83,18 @@ def test_a_named_deployment_without_failed_operations_is_looked_up_in_the_group_
     assert calls[1].arguments["resource_id"].endswith("/resourceGroups/rg-ml/providers/Microsoft.Resources/deployments")
 
 
+def test_a_pipeline_that_fails_on_a_deployment_reads_the_named_deployment_first():
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        return "success", {}
+
+    environment = {"azure_subscription": SUB, "resource_group": "rg-docs", "deployment_name": "docs-1.3"}
+    said = "Our pipeline fails on the portal deployment: 'The template deployment ... is not valid according to the"
+    calls = _drive(_state(said + " validation procedure'", environment), answer, limit=2)
+    assert calls[0].tool == "list_deployment_operations"
+    calls = _drive(_state("The portal shows an old version of the page.", environment), answer, limit=2)
+    assert all(c.tool != "list_deployment_operations" for c in calls)
+
+
 def test_a_named_deployment_with_a_failed_operation_needs_no_listing():
     def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
         if step.tool == "list_deployment_operations":
@@ -305,6 +317,24 @@ def test_a_service_health_event_of_the_resource_s_service_and_region_is_the_plat
     assert _found(server, events({**issue, "regions": ["East US"]})) is None
     assert _found(server, events({**issue, "services": ["Azure Cosmos DB"]})) is None
     assert _found(server, events({**issue, "status": "Resolved"})) is None  # the report's failure is not over
+
+
+def test_the_service_issue_says_what_resource_health_showed_of_the_resource():
+    from shared.engines.playbooks import finding, service_issue_for_resource
+
+    server_id = f"{GROUP}/providers/Microsoft.Sql/servers/sql-a"
+    state = _state("About a third of our queries time out since 09:05.")
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="server", data={
+        "id": server_id, "type": "Microsoft.Sql/servers", "name": "sql-a", "location": "westeurope"}))
+    state.add_evidence(Evidence(tool="list_service_health_events", status="success", summary="events", data={
+        "events": [{"tracking_id": "VL2T-9QX", "kind": "ServiceIssue", "status": "Active", "title": "SQL Database",
+                    "services": ["SQL Database"], "regions": ["West Europe"]}]}))
+    assert "health" not in (service_issue_for_resource(state) or {})  # Resource Health not read: nothing said
+    state.add_evidence(Evidence(tool="get_resource_health", status="success", summary="health",
+                                arguments={"resource_id": server_id.upper()},
+                                data={"availabilityState": "Degraded", "summary": "degraded"}))
+    result = finding(state)
+    assert result is not None and result[1]["health"] == "degraded"
 
 
 def test_a_resolved_event_explains_a_failure_that_is_over():

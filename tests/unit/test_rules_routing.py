@@ -388,3 +388,11 @@ def test_a_signalr_key_the_sdk_does_not_find_is_a_missing_setting():
              "string for Azure SignalR Service via 'Azure:SignalR:ConnectionString'.")
     final = run_engine({"error_description": error}).final
     assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
+
+
+def test_microsoft_identity_web_without_its_client_id_is_a_missing_setting():
+    error = ("System.ArgumentNullException: IDW10106: The 'ClientId' option must be provided. (Parameter 'ClientId')"
+             "\n   at Microsoft.Identity.Web.MergedOptionsValidation.Validate(MergedOptions options)")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
+    assert "AzureAd__ClientId" in final.report.root_cause
