@@ -396,3 +396,22 @@ def test_microsoft_identity_web_without_its_client_id_is_a_missing_setting():
     final = run_engine({"error_description": error}).final
     assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
     assert "AzureAd__ClientId" in final.report.root_cause
+
+
+def test_sql_redirect_ports_missing_from_an_azure_client_s_outbound_rules():
+    error = ("Our app on an Azure VM times out connecting to sql-a.database.windows.net (connection policy left on "
+             "Default).\nAllow-Sql-1433      100   1433    Sql.WestEurope  Allow\nDeny-All-Outbound   4000  *  *  Deny")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "network.nsg_blocked"
+    assert "11000" in final.report.root_cause
+    opened = error.replace("Deny-All", "Allow-Redirect 105 11000-11999 Sql Allow\nDeny-All")
+    final = run_engine({"error_description": opened}).final
+    assert not (isinstance(final, Conclude) and "11000 and 11999" in final.report.root_cause)
+
+
+def test_a_managed_instance_public_endpoint_on_1433_is_the_wrong_port():
+    error = ("Server=tcp:sqlmi-a.public.4a7c1e2b9d3f.database.windows.net,1433;Database=erp\n"
+             "SqlException: A network-related or instance-specific error occurred (The wait operation timed out.)")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "config.invalid_connection_string"
+    assert "3342" in final.report.root_cause
