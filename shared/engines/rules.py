@@ -235,11 +235,16 @@ def _specific(hit: Hit) -> bool:
     return not hit.signature.id.startswith(SYMPTOM_PREFIX) and hit.signature.analyzer != "unknown"
 
 
+# Families a signature names from the situation, not from the error's words (another platform's tooling; others
+# elsewhere hit by the same failure at once): an error code in the report is then the symptom, not the cause.
+_SITUATIONAL = frozenset({"out_of_scope", "platform.service_incident"})
+
+
 def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
     """An exact catalog code naming another cause beats a signature that matched only a looser text."""
     if entry is None or not entry.exact or not entry.entry.conclusive or entry.entry.wrapper:
         return False
-    if entry.entry.category == hit.signature.category or hit.signature.category == "out_of_scope":
+    if entry.entry.category == hit.signature.category or hit.signature.category in _SITUATIONAL:
         return False
     return not any(_CODE_LIKE.search(quote) for quote in hit.quotes)
 

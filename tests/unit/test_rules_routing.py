@@ -415,3 +415,14 @@ def test_a_managed_instance_public_endpoint_on_1433_is_the_wrong_port():
     final = run_engine({"error_description": error}).final
     assert isinstance(final, Conclude) and final.report.category == "config.invalid_connection_string"
     assert "3342" in final.report.root_cause
+
+
+def test_others_elsewhere_hit_by_the_same_failure_make_it_the_platform_s_even_with_a_quota_code():
+    error = ("Since last night none of our build VMs in East US 2 provision: Deployment failed: \"code\": "
+             "\"AllocationFailed\". We changed nothing, and other projects see failing deployments in East US 2 since "
+             "the same evening.")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "platform.service_incident"
+    alone = error.replace(", and other projects see failing deployments in East US 2 since the same evening", "")
+    final = run_engine({"error_description": alone}).final
+    assert isinstance(final, Conclude) and final.report.category == "quota.sku_not_available"
