@@ -443,3 +443,31 @@ def test_the_only_workspace_of_the_group_is_queried_without_reading_it_first():
     calls = _drive(_state(f"The worker never scales: {app}"), answer, limit=30)
     assert not any(c.tool == "get_resource" and c.arguments.get("resource_id") == workspace for c in calls)
     assert any(c.tool == "query_logs" and c.arguments.get("workspace_resource_id") == workspace for c in calls)
+
+
+def _found_for(text: str, *reads: tuple[str, dict[str, Any]]) -> str | None:
+    from shared.engines.playbooks import finding
+
+    state = _state(text)
+    for tool, data in reads:
+        state.add_evidence(Evidence(tool=tool, status="success", summary=tool, data=data))
+    result = finding(state)
+    return result[0]["id"] if result else None
+
+
+def test_a_name_that_does_not_resolve_for_a_private_only_resource_is_its_private_dns():
+    cosmos = ("get_resource", {"type": "Microsoft.DocumentDB/databaseAccounts", "name": "cosmos-a",
+                               "publicNetworkAccess": "Disabled"})
+    unresolved = "The new region's function cannot connect to Cosmos DB: 'No such host is known'."
+    assert _found_for(unresolved, cosmos) == "name-not-resolved-for-private-only-resource"
+    refused = "The function gets 403 Forbidden from Cosmos DB since this morning."
+    assert _found_for(refused, cosmos) == "dependency-public-network-access-disabled"
+
+
+def test_an_internal_container_apps_environment_needs_a_private_zone_for_its_domain():
+    environment = ("get_resource", {"type": "Microsoft.App/managedEnvironments", "name": "cae-a", "internal": True,
+                                    "defaultDomain": "blue-1.westeurope.azurecontainerapps.io"})
+    said = "The portal cannot call the API on the new environment: 'Name or service not known'."
+    assert _found_for(said, environment) == "internal-container-apps-environment-without-private-dns"
+    public = ("get_resource", {**environment[1], "internal": False})
+    assert _found_for(said, ("get_resource", public[1])) != "internal-container-apps-environment-without-private-dns"
