@@ -108,7 +108,7 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
         elif "each" in step:
             call = _each_call(state, target, step)
         elif "follow" in step:
-            call = _follow_call(state, target, step["follow"], step["purpose"])
+            call = _follow_call(state, target, step["follow"], step["purpose"], parent=bool(step.get("parent")))
         else:
             arguments = {k: fill(str(v), target.values) if isinstance(v, str) else v
                          for k, v in step["arguments"].items()}
@@ -267,13 +267,17 @@ def _dependency_call(state: SessionState, target: Target, types: list[str], purp
     return None
 
 
-def _follow_call(state: SessionState, target: Target, field: str, purpose: str) -> Evidence | RunTool | None:
-    """Read the resource another field of the target's own read names (the subnet an app is integrated into)."""
+def _follow_call(state: SessionState, target: Target, field: str, purpose: str,
+                 parent: bool = False) -> Evidence | RunTool | None:
+    """Read the resource another field of the target's own read names (the subnet an app is integrated into), or
+    with `parent` the resource that holds it (the subnet's virtual network)."""
     own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
                 and str(e.arguments.get("resource_id", "")).lower() == target.resource_id.lower()), None)
     named = _dotted(own.data, field) if own is not None else None
     if not isinstance(named, str) or not _RESOURCE_ID.match(named):
         return None
+    if parent:  # a child resource id ends in /<type>/<name>: its parent is what comes before
+        named = named.rsplit("/", 2)[0]
     return azure_call(state, "get_resource", {"resource_id": named}, purpose)
 
 
@@ -491,7 +495,7 @@ def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | No
     if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
         return None
     if rule.get("report_matches") and not any(regex(rule["report_matches"]).search(text) for text in
-                                              (state.material.error_description, *state.material.answers)):
+                                              _symptom_texts(state)):
         return None  # a finding that explains one symptom only (no telemetry, kubectl timing out)
     unless = rule.get("unless_resource")
     if unless and any(regex(unless["matches"]).search(str(_dotted(e.data, unless["field"]) or ""))
@@ -503,6 +507,13 @@ def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | No
             if facts is not None:
                 return facts
     return None
+
+
+def _symptom_texts(state: SessionState) -> list[str]:
+    """Where a symptom shows: the report, the answers, and the rows of the logs the session read (an error that
+    only the app's logs print is the symptom as much as one the client pasted)."""
+    logged = ["\n".join(log_lines(e.data)) for e in state.ledger if e.tool == "query_logs" and e.status == "success"]
+    return [state.material.error_description, *state.material.answers, *logged]
 
 
 def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str, str]) -> Conclude:

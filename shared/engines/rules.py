@@ -150,7 +150,9 @@ def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
 # hybrid words alone ("on-premises DNS", a VPN to Azure) do not count.
 _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is running|is hosted|is deployed) (?:in|on) "
                             r"azure|\b(?:is|are|runs?|it's) not (?:running |hosted |deployed )?(?:in|on) azure\b|"
-                            r"\bin our own (?:server room|data ?cent(?:er|re))")
+                            r"\bin our own (?:server room|data ?cent(?:er|re))|"
+                            r"\b(?:we|i) (?:don't|do not|didn't|did not) use azure (?:for (?:this|it)|at all)\b|"
+                            r"\bnot using azure (?:for (?:this|it)|at all)\b")
 
 
 # The client says the same failure happens from their own machine as from Azure.

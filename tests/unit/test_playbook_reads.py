@@ -471,3 +471,32 @@ def test_an_internal_container_apps_environment_needs_a_private_zone_for_its_dom
     assert _found_for(said, environment) == "internal-container-apps-environment-without-private-dns"
     public = ("get_resource", {**environment[1], "internal": False})
     assert _found_for(said, ("get_resource", public[1])) != "internal-container-apps-environment-without-private-dns"
+
+
+def test_custom_dns_servers_of_the_app_s_network_explain_names_that_fail_only_in_its_logs():
+    from shared.engines.playbooks import finding
+
+    vnet = {"type": "Microsoft.Network/virtualNetworks", "name": "vnet-a", "dnsServers": ["10.40.0.4"]}
+    state = _state("Since 08:10 the app fails every call it makes. Nothing was deployed.")
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="vnet", data=vnet))
+    assert (finding(state) or ({"id": None},))[0]["id"] != "vnet-custom-dns-servers-for-failing-names"
+    state.add_evidence(Evidence(tool="query_logs", status="success", summary="logs", data={
+        "columns": ["TimeGenerated", "Message"],
+        "rows": [["08:11", "ServiceBusConnectionError: [Errno -2] Name or service not known"]]}))
+    result = finding(state)
+    assert result is not None and result[0]["id"] == "vnet-custom-dns-servers-for-failing-names"
+    assert result[1]["value"] == "10.40.0.4"
+
+
+def test_the_virtual_network_of_an_integrated_app_is_read_through_its_subnet():
+    subnet = f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/snet-app"
+
+    def answer(step: RunTool) -> tuple[str, dict[str, Any]]:
+        if step.tool == "get_resource" and step.arguments["resource_id"].endswith("/sites/app-a"):
+            return "success", {"type": "Microsoft.Web/sites", "name": "app-a", "virtualNetworkSubnetId": subnet}
+        return "no_data", {}
+
+    state = _state("app-a fails every call since the restart.",
+                   {"azure_subscription": SUB, "resource_group": "rg-batch", "web_app": "app-a"})
+    read = [c.arguments.get("resource_id") for c in _drive(state, answer, limit=12) if c.tool == "get_resource"]
+    assert subnet in read and subnet.rsplit("/", 2)[0] in read
