@@ -426,3 +426,33 @@ def test_others_elsewhere_hit_by_the_same_failure_make_it_the_platform_s_even_wi
     alone = error.replace(", and other projects see failing deployments in East US 2 since the same evening", "")
     final = run_engine({"error_description": alone}).final
     assert isinstance(final, Conclude) and final.report.category == "quota.sku_not_available"
+
+
+def test_default_credential_beside_a_user_assigned_identity_needs_its_client_id():
+    error = ("DefaultAzureCredential fails in our Function App, which has a user assigned identity. This works: "
+             "new ManagedIdentityCredential(process.env.USER_ASSIGNED_ID) lists the blobs fine.")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "auth.managed_identity_missing"
+    assert "AZURE_CLIENT_ID" in final.report.root_cause
+    asked = run_engine({"error_description": "DefaultAzureCredential fails; the app has a user-assigned identity."})
+    assert isinstance(asked.final, AskClient) and "AZURE_CLIENT_ID" in asked.final.request.question
+
+
+def test_a_linux_nslookup_that_answers_a_public_address_through_privatelink_decides_the_private_dns():
+    error = ("The storage account has a private endpoint, public access is Deny, the app gets 403.\n"
+             "nslookup st1.blob.core.windows.net\nst1.blob.core.windows.net canonical name = "
+             "st1.privatelink.blob.core.windows.net.\nName: blob.ams23prdstr05a.store.core.windows.net\n"
+             "Address: 20.60.223.4")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "network.private_endpoint_dns"
+    private = run_engine({"error_description": error.replace("20.60.223.4", "10.20.4.5")}).final
+    assert not isinstance(private, Conclude) or private.report.confidence == "low"
+
+
+def test_redis_worker_threads_busy_above_a_small_minimum_decide_thread_pool_starvation():
+    error = ("Timeout performing HINCRBY (5000ms), inst: 9, qs: 48, mgr: 10 of 10 available, "
+             "IOCP: (Busy=0,Free=1000,Min=4,Max=1000), WORKER: (Busy=32,Free=32735,Min=4,Max=32767)")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "runtime.timeout"
+    calm = run_engine({"error_description": error.replace("Busy=32,", "Busy=3,")}).final
+    assert isinstance(calm, AskClient)
