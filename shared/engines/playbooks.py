@@ -617,6 +617,22 @@ def reference_identity_not_chosen(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+def registry_password_without_admin_user(state: SessionState) -> dict[str, str] | None:
+    """A container app that pulls from a registry with a username and password (no identity) while that registry,
+    read in the same session, has its admin user disabled: the admin credentials the app holds no longer work."""
+    registries = {str(r.get("loginServer") or "").lower(): r
+                  for r in _resources(state, r"(?i)^Microsoft\.ContainerRegistry/registries$")}
+    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+        for entry in app.get("registries") or []:
+            if not isinstance(entry, dict) or entry.get("identity") or not entry.get("username"):
+                continue
+            registry = registries.get(str(entry.get("server") or "").lower())
+            if registry is not None and registry.get("adminUserEnabled") is False:
+                return {"app": str(app.get("name")), "registry": str(registry.get("name")),
+                        "server": str(entry.get("server")), "user": str(entry.get("username"))}
+    return None
+
+
 def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict[str, str] | None:
     """The first of the app's Key Vault references (config/configreferences/appsettings) whose status is one of
     `statuses`: App Service's own verdict on why the reference did not resolve."""
@@ -872,7 +888,8 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "private-dns-zone-misnamed": private_dns_zone_misnamed,
              "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
              "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint,
-             "keyvault-reference-identity-not-chosen": reference_identity_not_chosen}
+             "keyvault-reference-identity-not-chosen": reference_identity_not_chosen,
+             "container-app-registry-admin-user-disabled": registry_password_without_admin_user}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

@@ -500,3 +500,37 @@ def test_the_virtual_network_of_an_integrated_app_is_read_through_its_subnet():
                    {"azure_subscription": SUB, "resource_group": "rg-batch", "web_app": "app-a"})
     read = [c.arguments.get("resource_id") for c in _drive(state, answer, limit=12) if c.tool == "get_resource"]
     assert subnet in read and subnet.rsplit("/", 2)[0] in read
+
+
+def test_a_certificate_app_service_can_no_longer_read_from_its_vault_is_the_vault_s_access():
+    cert = {"type": "Microsoft.Web/certificates", "name": "portal-2025", "expirationDate": "2025-11-02T23:59:59+00:00",
+            "keyVaultSecretStatus": "AzureServiceUnauthorizedToAccessKeyVault"}
+    assert _found_for("Partners get NET::ERR_CERT_DATE_INVALID.", ("get_resource", cert)) == \
+        "app-service-certificate-keyvault-sync-denied"
+    synced = {**cert, "keyVaultSecretStatus": "Succeeded"}
+    assert _found_for("Partners get NET::ERR_CERT_DATE_INVALID.", ("get_resource", synced)) != \
+        "app-service-certificate-keyvault-sync-denied"
+
+
+def test_a_deleted_shared_access_policy_explains_the_namespace_s_401s():
+    deleted = {"events": [{"time": "2025-11-11T15:32:19Z", "operation":
+                           "Microsoft.ServiceBus/namespaces/authorizationRules/delete", "status": "Succeeded",
+                           "caller": "ops@example.com", "resource_id":
+                           f"{GROUP}/providers/Microsoft.ServiceBus/namespaces/sb-a/authorizationRules/send-api"}]}
+    assert _found_for("Checkout returns 500 when it publishes.", ("list_activity_log", deleted)) == \
+        "messaging-sas-policy-deleted"
+    failed = {"events": [{**deleted["events"][0], "status": "Failed"}]}
+    assert _found_for("Checkout returns 500 when it publishes.", ("list_activity_log", failed)) is None
+
+
+def test_a_container_app_pulling_with_admin_credentials_from_a_registry_without_its_admin_user():
+    app = {"type": "Microsoft.App/containerApps", "name": "ca-a",
+           "registries": [{"server": "cra.azurecr.io", "username": "cra"}]}
+    registry = {"type": "Microsoft.ContainerRegistry/registries", "name": "cra", "loginServer": "cra.azurecr.io",
+                "adminUserEnabled": False}
+    said = "The new revision never becomes ready."
+    assert _found_for(said, ("get_resource", app), ("get_resource", registry)) == \
+        "container-app-registry-admin-user-disabled"
+    by_identity = {**app, "registries": [{"server": "cra.azurecr.io", "identity": "system"}]}
+    assert _found_for(said, ("get_resource", by_identity), ("get_resource", registry)) != \
+        "container-app-registry-admin-user-disabled"

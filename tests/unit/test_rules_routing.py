@@ -456,3 +456,22 @@ def test_redis_worker_threads_busy_above_a_small_minimum_decide_thread_pool_star
     assert isinstance(final, Conclude) and final.report.category == "runtime.timeout"
     calm = run_engine({"error_description": error.replace("Busy=32,", "Busy=3,")}).final
     assert isinstance(calm, AskClient)
+
+
+def test_a_variable_set_in_the_portal_that_the_code_finds_undefined_asks_where_it_went():
+    error = ("Our Express API crashes on start: MONGODB_URI is undefined. The value is definitely configured in the "
+             "portal under Configuration.")
+    asked = run_engine({"error_description": error}).final
+    assert isinstance(asked, AskClient) and "connection strings" in asked.request.question
+    answered = run_engine({"error_description": error}, [{"when_asked_contains": "connection strings", "answer":
+                                                          "Kudu env shows CUSTOMCONNSTR_MONGODB_URI=mongodb+srv://x"}])
+    assert isinstance(answered.final, Conclude) and answered.final.report.category == "config.missing_app_setting"
+    assert "CUSTOMCONNSTR_" in answered.final.report.root_cause
+
+
+def test_a_log_analytics_query_without_read_access_is_a_missing_role():
+    error = ("azure.core.exceptions.HttpResponseError: (InsufficientAccessError) The provided credentials have "
+             "insufficient access to perform the requested operation")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and final.report.category == "auth.rbac_missing"
+    assert "Log Analytics Reader" in final.report.root_cause
