@@ -15,6 +15,7 @@ from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
+from shared.engines.analyzers.functions_host import worker_runtime_mismatch
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
@@ -46,7 +47,7 @@ class RulesEngine:
 
     def decide(self, state: SessionState) -> Decision:
         decision = _azure_before_asking(state, _azure_before_concluding(state, route(state)))
-        decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
+        decision = _evidence_earns_high(state, _azure_or_modest(state, _nothing_of_azure(state, decision)))
         decision = _not_ruled_out(state, decision)
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
@@ -131,6 +132,24 @@ def _lines_with(text: str, found: list[str]) -> list[str]:
     return lines
 
 
+def _nothing_of_azure(state: SessionState, decision: Decision) -> Decision:
+    """A report that names nothing of Azure anywhere (no service, endpoint, tool, subscription or technology) and
+    that no Azure read has touched is about a system this service cannot see: a generic reading of it (an exit
+    code 137, a timeout) or the generic question would only guess, so the session ends as out of scope."""
+    if not isinstance(decision, Conclude | AskClient) or state.material.answers or mentions_azure(state.material):
+        return decision
+    if any(e.tool in catalog() and catalog()[e.tool].needs_azure for e in state.ledger):
+        return decision
+    found = partial_report(state, root_cause="Nothing in the report names Azure (no Azure service, endpoint, tool or "
+                                             "subscription): the failing system runs elsewhere as far as the report "
+                                             "shows, and this service debugs Azure resources only.")
+    found.category, found.confidence = "out_of_scope", "medium"
+    found.actions = ["If the system does run in Azure, start again naming the service (App Service, Functions, AKS...) "
+                     "or with the subscription and resource group in environment_info."]
+    return GiveUp(reason="out_of_scope", report=found,
+                  message="Nothing in the report names Azure; this service debugs Azure errors only.")
+
+
 def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
     """A generic reading (an OOMKilled, an IndexError) of material that names nothing of Azure and was not seen in
     Azure is at most medium: the same words come from every platform, and this service knows Azure's."""
@@ -172,6 +191,9 @@ def route(state: SessionState) -> Decision:
     elsewhere = _third_party_fails_from_outside_too(state)
     if elsewhere is not None:
         return elsewhere
+    mismatch = worker_runtime_mismatch(state, None)  # a computed fact the report shows decides whatever the symptom
+    if mismatch is not None:
+        return mismatch
     hit = classification(state)
     entry = decisive(state)
     if entry is not None and entry.entry.category == "out_of_scope" and hit is not None \

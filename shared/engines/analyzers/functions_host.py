@@ -60,14 +60,31 @@ def _runtime_not_deployed_language(state: SessionState) -> dict[str, str] | None
     spoken = texts(state)
     deployed = next((m for t in spoken for m in [regex(rule["deployed"]).search(t)] if m), None)
     configured = next((m for t in spoken for m in [regex(rule["configured"]).search(t)] if m), None)
-    if deployed is None or configured is None:
+    if configured is None:
         return None
-    language = deployed.group("language") or deployed.group("language2")
-    runtimes = next((v for k, v in rule["runtimes"].items() if k.lower() == language.lower()), None)
+    language = (deployed.group("language") or deployed.group("language2")) if deployed else _stack_language(state)
+    runtimes = next((v for k, v in rule["runtimes"].items() if k.lower() == str(language).lower()), None)
     runtime = configured.group("runtime").lower()
-    if runtimes is None or runtime in runtimes:
+    if language is None or runtimes is None or runtime in runtimes:
         return None
     return {"language": language, "runtime": runtime}
+
+
+def _stack_language(state: SessionState) -> str | None:
+    """The one language environment_info's technologies name (javascript, python...), if exactly one."""
+    technologies = state.material.environment.get("technologies") or []
+    named = {str(t).lower() for t in (technologies if isinstance(technologies, list) else [technologies])}
+    found = [language for language in table_entry(TABLE, _MISMATCH)["runtimes"] if language.lower() in named]
+    return found[0] if len(found) == 1 else None
+
+
+def worker_runtime_mismatch(state: SessionState, hit: Hit | None) -> Decision | None:
+    """The app's worker runtime shown for another language than the project's: decisive whatever the symptom
+    (a 404, "host is not running", no functions listed)."""
+    mismatch = _runtime_not_deployed_language(state)
+    if mismatch is None:
+        return None
+    return conclude_entry(state, hit, table_entry(TABLE, _MISMATCH), facts_for(state, hit, mismatch))
 
 
 def _config_sent(state: SessionState) -> bool:
