@@ -47,7 +47,7 @@ class RulesEngine:
 
     def decide(self, state: SessionState) -> Decision:
         decision = _azure_before_asking(state, _azure_before_concluding(state, route(state)))
-        decision = _evidence_earns_high(state, _azure_or_modest(state, _nothing_of_azure(state, decision)))
+        decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = _not_ruled_out(state, decision)
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
@@ -130,24 +130,6 @@ def _lines_with(text: str, found: list[str]) -> list[str]:
                     lines.append(excerpt)
                 break
     return lines
-
-
-def _nothing_of_azure(state: SessionState, decision: Decision) -> Decision:
-    """A report that names nothing of Azure anywhere (no service, endpoint, tool, subscription or technology) and
-    that no Azure read has touched is about a system this service cannot see: a generic reading of it (an exit
-    code 137, a timeout) or the generic question would only guess, so the session ends as out of scope."""
-    if not isinstance(decision, Conclude | AskClient) or state.material.answers or mentions_azure(state.material):
-        return decision
-    if any(e.tool in catalog() and catalog()[e.tool].needs_azure for e in state.ledger):
-        return decision
-    found = partial_report(state, root_cause="Nothing in the report names Azure (no Azure service, endpoint, tool or "
-                                             "subscription): the failing system runs elsewhere as far as the report "
-                                             "shows, and this service debugs Azure resources only.")
-    found.category, found.confidence = "out_of_scope", "medium"
-    found.actions = ["If the system does run in Azure, start again naming the service (App Service, Functions, AKS...) "
-                     "or with the subscription and resource group in environment_info."]
-    return GiveUp(reason="out_of_scope", report=found,
-                  message="Nothing in the report names Azure; this service debugs Azure errors only.")
 
 
 def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
