@@ -475,3 +475,23 @@ def test_a_log_analytics_query_without_read_access_is_a_missing_role():
     final = run_engine({"error_description": error}).final
     assert isinstance(final, Conclude) and final.report.category == "auth.rbac_missing"
     assert "Log Analytics Reader" in final.report.root_cause
+
+
+def test_a_worker_runtime_of_another_language_decides_whatever_the_symptom():
+    error = ("After deploying from VS Code my HTTP function answers 404.\nApp settings: FUNCTIONS_WORKER_RUNTIME    = "
+             "dotnet\nWEBSITE_NODE_DEFAULT_VERSION = 10.14.1")
+    start = {"error_description": error, "context": {"environment_info": {"technologies": ["azure-functions",
+                                                                                            "javascript"]}}}
+    final = run_engine(start).final
+    assert isinstance(final, Conclude) and final.report.category == "functions.host_misconfigured"
+    assert "'dotnet'" in final.report.root_cause and "JavaScript" in final.report.root_cause
+    start["context"]["environment_info"]["technologies"] = ["azure-functions", "csharp"]
+    fits = run_engine(start).final  # a C# project on dotnet: no mismatch to report
+    assert not (isinstance(fits, Conclude) and "but the project deployed to it" in fits.report.root_cause)
+
+
+def test_a_timer_that_comes_back_when_the_portal_is_opened_is_always_on():
+    error = ("My timer trigger function stops firing from time to time. When I log into the Azure portal and open "
+             "the function it springs back to life. We have it in an S1 plan.")
+    final = run_engine({"error_description": error}).final
+    assert isinstance(final, Conclude) and "Always On" in final.report.root_cause
