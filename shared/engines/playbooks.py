@@ -497,6 +497,8 @@ def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | No
     if rule.get("report_matches") and not any(regex(rule["report_matches"]).search(text) for text in
                                               _symptom_texts(state)):
         return None  # a finding that explains one symptom only (no telemetry, kubectl timing out)
+    if rule.get("unless_report") and regex(rule["unless_report"]).search(_said(state)):
+        return None  # the client states the setup the finding does not apply to (a Flex Consumption app)
     unless = rule.get("unless_resource")
     if unless and any(regex(unless["matches"]).search(str(_dotted(e.data, unless["field"]) or ""))
                       for e in state.ledger if e.tool == "get_resource" and e.status == "success"):

@@ -534,3 +534,16 @@ def test_a_container_app_pulling_with_admin_credentials_from_a_registry_without_
     by_identity = {**app, "registries": [{"server": "cra.azurecr.io", "identity": "system"}]}
     assert _found_for(said, ("get_resource", by_identity), ("get_resource", registry)) != \
         "container-app-registry-admin-user-disabled"
+
+
+def test_a_flex_consumption_app_is_not_called_one_without_a_worker_runtime_setting():
+    site = ("get_resource", {"type": "Microsoft.Web/sites", "name": "func-a", "kind": "functionapp,linux"})
+    names = ("list_app_setting_names", {"names": ["AzureWebJobsStorage__accountName"]})
+    assert _found_for("Every webhook gets 401 since the release.", site, names) == "function-app-without-worker-runtime"
+    from shared.engines.playbooks import finding
+
+    flex = {"technologies": ["azure-functions", "flex-consumption"]}
+    state = _state("Every webhook gets 401 since the release.", flex)
+    for tool, data in (site, names):
+        state.add_evidence(Evidence(tool=tool, status="success", summary=tool, data=data))
+    assert (finding(state) or ({"id": None},))[0]["id"] != "function-app-without-worker-runtime"
