@@ -99,7 +99,7 @@ def investigate(state: SessionState) -> RunTool | None:
 def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
     """The next unread step of the target's playbook."""
     for step in _steered(state, playbook(target.type)["steps"]):
-        if step.get("when") and not regex(step["when"]).search(_said(state)):
+        if step.get("when") and not regex(step["when"]).search(said_by_client(state)):
             continue  # a read that only tells about a setup the report names (a private link, a gateway)
         if "logs" in step:
             call = _logs_call(state, target, step["logs"], step["purpose"])
@@ -131,7 +131,7 @@ def _related(state: SessionState, target: Target) -> list[Target]:
                                                          "resource_group": target.group})
     if listed is None or listed.status != "success":
         return []
-    said = _said(state)
+    said = said_by_client(state)
     others = [r for r in listed.data.get("resources") or [] if r.get("id") and r.get("type") and r.get("name")
               and str(r["id"]).lower() != target.resource_id.lower()
               and str(r["type"]).lower() not in _READ_BY_LOGS_STEPS]
@@ -147,7 +147,7 @@ def _related(state: SessionState, target: Target) -> list[Target]:
     return [Target(str(r["id"]), str(r["type"]), str(r["name"])) for r in chosen[:_MAX_RELATED]]
 
 
-def _said(state: SessionState) -> str:
+def said_by_client(state: SessionState) -> str:
     """Everything the client said, lower-cased: the report, the answers, environment_info's values (technologies
     with their hyphens as spaces, so that `key-vault` reads as the playbooks' `key vault`)."""
     values: list[str] = []
@@ -461,7 +461,7 @@ def stated_playbook(state: SessionState) -> dict[str, Any] | None:
     for key, kind in _ENV_NAMES.items():
         if environment.get(key):
             return playbook(_KIND_TYPES[kind])
-    said = _said(state)
+    said = said_by_client(state)
     for book in table(PLAYBOOKS):
         if book.get("mentions") and regex(book["mentions"]).search(said):
             return book
@@ -497,7 +497,7 @@ def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | No
     if rule.get("report_matches") and not any(regex(rule["report_matches"]).search(text) for text in
                                               _symptom_texts(state)):
         return None  # a finding that explains one symptom only (no telemetry, kubectl timing out)
-    if rule.get("unless_report") and regex(rule["unless_report"]).search(_said(state)):
+    if rule.get("unless_report") and regex(rule["unless_report"]).search(said_by_client(state)):
         return None  # the client states the setup the finding does not apply to (a Flex Consumption app)
     unless = rule.get("unless_resource")
     if unless and any(regex(unless["matches"]).search(str(_dotted(e.data, unless["field"]) or ""))
@@ -653,8 +653,12 @@ def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict
 
 def _said_or_logged(state: SessionState) -> list[str]:
     """The report, the client's answers and every line of the logs the session read."""
-    return [state.material.error_description, *state.material.answers,
-            *(line for e in state.ledger if e.tool == "query_logs" for line in log_lines(e.data))]
+    return [state.material.error_description, *state.material.answers, *logged_lines(state)]
+
+
+def logged_lines(state: SessionState) -> list[str]:
+    """Every line of the logs the session read."""
+    return [line for e in state.ledger if e.tool == "query_logs" for line in log_lines(e.data)]
 
 
 _FORBIDDEN = re.compile(r"(?i)\b403\b|forbidden")

@@ -30,6 +30,7 @@ from shared.engines.playbooks import (
     missing_code_settings,
     next_read,
 )
+from shared.engines.recent_change import with_recent_change
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
@@ -48,7 +49,7 @@ class RulesEngine:
     def decide(self, state: SessionState) -> Decision:
         decision = _azure_before_asking(state, _azure_before_concluding(state, route(state)))
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
-        decision = _not_ruled_out(state, decision)
+        decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
 

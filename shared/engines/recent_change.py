@@ -1,0 +1,84 @@
+"""Name the recent change behind a concluded cause: the newest successful activity-log operation of the kind that can
+bring that category about (knowledge/change_kinds.yaml), on a resource the report or the cause names.
+
+"What changed?" is the first question asked of any failure. The engine reads the activity log in its playbooks; when
+it has concluded a cause, the report says which change fits it (operation, resource, time, caller), so the client
+knows what to undo. The change is evidence beside the cause, never the reason for a category."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from shared.engines.analyzers.common import regex, table
+from shared.engines.analyzers.ledger import latest
+from shared.engines.base import Decision
+from shared.engines.playbooks import logged_lines, said_by_client
+from shared.models import EvidenceItem
+from shared.session.state import Conclude, SessionState
+
+CHANGE_KINDS = "change_kinds"
+_SHORTEST_NAME = 4  # shorter resource-id names ("api", "web") are too common a word to tie a change to a report
+_GENERIC = frozenset({"default", "current", "remove", "add", "replace", "web", "appsettings", "connectionstrings"})
+
+
+def with_recent_change(state: SessionState, decision: Decision) -> Decision:
+    """The conclusion, with the newest fitting change cited in its root cause and evidence (unchanged when the
+    session read no activity log, or no change of a fitting kind touched a resource the report or cause names)."""
+    if not isinstance(decision, Conclude) or not decision.report.category:
+        return decision
+    read = latest(state, "list_activity_log")
+    if read is None or read.status != "success":
+        return decision
+    named = _squeezed(" ".join([said_by_client(state), decision.report.root_cause, *logged_lines(state)]))
+    change = fitting_change(decision.report.category, read.data.get("events") or [], named)
+    if change is None or _tail(change).lower() in decision.report.root_cause.lower():
+        return decision  # the cause already names this change (an activity-log finding concluded it)
+    cited = (f"{change.get('operation')} on {_tail(change)} at {change.get('time')}"
+             f" by {change.get('caller') or 'an unknown caller'}")
+    decision.report.root_cause += f" The activity log shows a recent change of the kind that causes this: {cited}."
+    decision.report.evidence.append(EvidenceItem(source="list_activity_log", summary=f"recent change: {cited}"[:300]))
+    return decision
+
+
+def fitting_change(category: str, events: list[dict[str, Any]], named: str) -> dict[str, Any] | None:
+    """The newest successful event (the tool lists them newest first) whose operation is of a kind that brings
+    `category` about, on a resource whose id carries a name found in `named` (text squeezed by `_squeezed`)."""
+    kinds = [k for k in table(CHANGE_KINDS) if k["category"] == category]
+    for event in events:
+        operation, resource_id = str(event.get("operation") or ""), str(event.get("resource_id") or "")
+        if str(event.get("status") or "").lower() in ("failed", "canceled", "started"):
+            continue
+        fits = any(regex(f"(?i){k['operations']}").search(operation) and
+                   regex(f"(?i){k.get('resource', '')}").search(resource_id) for k in kinds)
+        if fits and any(_squeezed(name) in named for name in _names(resource_id)):
+            return event
+    return None
+
+
+def _names(resource_id: str) -> list[str]:
+    """The names in a resource id (the segment after each type, across nested providers), skipping short or
+    generic ones."""
+    parts = resource_id.strip("/").split("/")
+    lowered = [p.lower() for p in parts]
+    names, at = [], lowered.index("providers") if "providers" in lowered else len(parts)  # not the sub or group
+    while at < len(parts):
+        if parts[at].lower() == "providers":
+            at += 2  # past "providers" and the namespace: then type, name, type, name...
+            continue
+        if at + 1 < len(parts):
+            names.append(parts[at + 1])
+        at += 2
+    return [n for n in names if len(n) >= _SHORTEST_NAME and n.lower() not in _GENERIC]
+
+
+def _squeezed(text: str) -> str:
+    """Lower-case letters and digits only: a forwarding rule `corp-northwind` is the `corp.northwind` domain."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _tail(event: dict[str, Any]) -> str:
+    """The changed resource as a reader names it: its id after the namespace (dnszones/contoso.com/CNAME/api)."""
+    parts = str(event.get("resource_id") or "").strip("/").split("/")
+    at = next((i for i, p in enumerate(parts) if p.lower() == "providers"), None)
+    return "/".join(parts[at + 2:]) if at is not None and len(parts) > at + 2 else "/".join(parts[-2:])
