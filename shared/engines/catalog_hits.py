@@ -20,6 +20,7 @@ from shared.engines.analyzers.common import env_facts, regex, table
 from shared.engines.signatures import mentions_azure
 from shared.resilience.memory_guard import register_cache
 from shared.session.state import Material, SessionState
+from shared.tools.azure_resources import namespace_of
 
 CONTRADICTIONS = "contradictions"
 _SPOKEN: tuple[str, ...] = ("error", "answer", "evidence")
@@ -153,4 +154,8 @@ def facts_of(state: SessionState, hit: EntryHit | None) -> dict[str, str]:
         facts.update(hit.facts)
     if "account" not in facts and "cosmos_account" in facts:
         facts["account"] = facts["cosmos_account"]
+    if "provider" not in facts and facts.get("resource_type"):  # "not registered for the resource type 'sites'"
+        namespace = namespace_of(facts["resource_type"])
+        if namespace:
+            facts["provider"] = namespace
     return facts

@@ -116,13 +116,20 @@ def _error_lines(text: str, limit: int = 2) -> list[str]:
     return [line for line in lines if _ERROR_LINE.search(line)][:limit]
 
 
+_SHORT_LINE = 60
+_JOINED_LINES = 6
+
+
 def _lines_with(text: str, found: list[str]) -> list[str]:
     """The lines of the text that hold one of these matched strings, each cut to the match with up to 120 characters
     before and 360 after it: an error message names what failed after its code (the property, the setting, the
     resource), rarely before."""
     lines: list[str] = []
-    for line in text.splitlines():
+    raw = text.splitlines()
+    for at_line, line in enumerate(raw):
         flat = " ".join(line.split())
+        if len(flat) < _SHORT_LINE and flat.startswith('"'):  # pretty-printed JSON ("code": "X",): read on
+            flat = " ".join(" ".join(raw[at_line:at_line + _JOINED_LINES]).split())
         for piece in found:
             at = flat.lower().find(piece.lower())
             if at >= 0:

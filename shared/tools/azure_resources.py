@@ -116,6 +116,17 @@ def type_spec(namespace: str, resource_type: str) -> dict[str, Any] | None:
     return types.get(f"{namespace}/{resource_type}".lower()) or types.get(f"{namespace}/*".lower())
 
 
+def namespace_of(resource_type: str) -> str | None:
+    """The provider namespace of a type as an error names it: `Microsoft.Web/sites` gives Microsoft.Web; a bare
+    top-level type (`managedClusters`) gives the namespace of the known type with that name, if exactly one."""
+    if "/" in resource_type:
+        namespace = resource_type.split("/")[0]
+        return namespace if "." in namespace else None
+    known = {name.split("/")[0] for name in _api_versions()["types"]
+             if name.count("/") == 1 and name.split("/")[1].lower() == resource_type.lower()}
+    return known.pop() if len(known) == 1 else None
+
+
 @ttl_cache(maxsize=128, ttl=3600)  # bounded by entries and age
 def _provider_api_version(subscription_id: str, namespace: str, resource_type: str) -> str:
     """The newest stable api-version the provider reports for a type (raises when it cannot say)."""

@@ -1,0 +1,78 @@
+"""Seventh-session clues and report details: a ReadOnly lock behind permission-like failures, a Logic App or flow
+HTTP action timing out on a long-running function, a bare relative file name in a deployed Python function,
+local.settings.json that was never deployed; the provider namespace of a bare resource type; the next lines of a
+pretty-printed JSON error quoted as evidence."""
+
+from __future__ import annotations
+
+from shared.session.state import AskClient, Conclude
+from shared.tools.azure_resources import namespace_of
+from tests.helpers.engine_loop import run_engine
+
+
+def _final(text: str):
+    return run_engine({"error_description": text}).final
+
+
+def _concludes(text: str, category: str) -> bool:
+    final = _final(text)
+    return isinstance(final, Conclude) and final.report.category == category
+
+
+def test_a_readonly_lock_in_place_explains_a_portal_blade_that_fails_for_an_owner():
+    text = ("The Kubernetes resources pages of our AKS cluster say I don't have permission, although I am Owner. "
+            "Last week the platform team put ReadOnly locks on all production resource groups.")
+    assert _concludes(text, "deployment.resource_locked")
+    final = _final(text)
+    assert isinstance(final, Conclude) and "POST" in final.report.root_cause
+    removed = ("The Kubernetes resources pages of our AKS cluster say I don't have permission. We had a ReadOnly lock "
+               "but it was removed yesterday.")
+    assert not _concludes(removed, "deployment.resource_locked") or \
+        _final(removed).report.confidence == "low"  # type: ignore[union-attr]
+
+
+def test_a_flow_http_action_that_times_out_on_a_function_running_minutes_is_the_two_minute_limit():
+    text = ("My Power Automate flow calls our function with an HTTP action. The flow fails with 'The request timed "
+            "out' but the function log shows Executed 'Functions.BuildReport' (Succeeded, Duration=368284ms).")
+    assert _concludes(text, "runtime.timeout")
+    short = ("My Power Automate flow calls our function with an HTTP action. The flow fails with 'The request timed "
+             "out'; the function log shows Executed 'Functions.BuildReport' (Succeeded, Duration=1284ms).")
+    final = _final(short)
+    assert not (isinstance(final, Conclude) and final.report.confidence == "medium")  # the duration does not decide
+
+
+def test_a_bare_file_name_not_found_in_a_deployed_python_function_is_a_relative_path():
+    text = ("Works with func start. Published, every call returns 500:\nException: FileNotFoundError: [Errno 2] No "
+            "such file or directory: 'myconfig.json'\nIn Kudu the file is in /home/site/wwwroot/LoadRates/.")
+    final = _final(text)
+    assert isinstance(final, Conclude) and final.report.category == "runtime.code_defect"
+    assert "relative" in final.report.root_cause
+    absolute = "Exception: FileNotFoundError: [Errno 2] No such file or directory: '/mnt/data/myconfig.json'"
+    final = _final(absolute)
+    assert not (isinstance(final, Conclude) and "relative path (a bare file name)" in final.report.root_cause)
+
+
+def test_settings_in_local_settings_json_that_never_appear_in_azure_decide_without_a_question():
+    text = ("Settings not getting deployed from VS to Azure. My function keeps its settings in local.settings.json; "
+            "in Azure the function fails with ArgumentNullException for the base URL.")
+    assert _concludes(text, "config.missing_app_setting")
+    assert isinstance(_final("It works on my machine with func start but fails in Azure with a 500."), AskClient)
+
+
+def test_a_bare_resource_type_gives_its_provider_namespace_only_when_it_is_unambiguous():
+    assert namespace_of("managedClusters") == "Microsoft.ContainerService"
+    assert namespace_of("Microsoft.Web/sites") == "Microsoft.Web"
+    assert namespace_of("noSuchType") is None
+    final = _final("The subscription is not registered for the resource type 'managedClusters' in the location "
+                   "'westus'. Please re-register for this provider in order to have access to this location.")
+    assert isinstance(final, Conclude) and "Microsoft.ContainerService" in final.report.root_cause
+
+
+def test_the_next_lines_of_a_pretty_printed_json_error_are_quoted():
+    text = ('AttachVolume.Attach failed: HTTPStatusCode: 429, RawError: {\n  "error": {\n    "code": '
+            '"OperationNotAllowed",\n    "message": "The server rejected the request because too many requests '
+            'have been received for this subscription.",\n    "details": [\n      {\n        "code": '
+            '"TooManyRequests",\n        "target": "HighCostGetVMScaleSet30Min"\n      }\n    ]\n  }\n}')
+    final = _final(text)
+    assert isinstance(final, Conclude)
+    assert any("HighCostGetVMScaleSet30Min" in e.summary for e in final.report.evidence)
