@@ -574,20 +574,28 @@ def _resources(state: SessionState, type_pattern: str) -> list[dict[str, Any]]:
             and regex(type_pattern).search(str(e.data.get("type") or ""))]
 
 
+# resource types whose IP firewall get_resource reads as `ipRules` (api_versions.yaml), and how a reader names them
+_IP_FIREWALLS = {"microsoft.documentdb/databaseaccounts": "Cosmos DB account",
+                 "microsoft.eventgrid/topics": "Event Grid topic", "microsoft.eventgrid/domains": "Event Grid domain"}
+
+
 def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
-    """A Cosmos DB account whose IP rules cover none of the app's outbound addresses (IP coverage, computed)."""
+    """A resource whose IP rules miss some of the addresses the app sends from now (IP coverage, computed): App
+    Service uses any of its current outbound addresses, so each one must be allowed; a scale into another pricing
+    tier changes them."""
     sites = _resources(state, r"(?i)^Microsoft\.Web/sites$")
-    app_ips = [ip for site in sites[:1] for ip in (site.get("possibleOutboundIpAddresses")
-                                                    or site.get("outboundIpAddresses") or [])]
+    app_ips = [str(ip) for site in sites[:1] for ip in (site.get("outboundIpAddresses")
+                                                         or site.get("possibleOutboundIpAddresses") or [])]
     if not app_ips:
         return None
-    for account in _resources(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts$"):
-        rules = [str(r) for r in account.get("ipRules") or []]
-        if not rules or str(account.get("publicNetworkAccess") or "Enabled") == "Disabled":
+    for resource in _resources(state, r"(?i)^Microsoft\.(?:DocumentDB/databaseAccounts|EventGrid/(?:topics|domains))$"):
+        rules = [str(r) for r in resource.get("ipRules") or []]
+        if not rules or str(resource.get("publicNetworkAccess") or "Enabled") == "Disabled":
             continue
-        if not any(covered(ip, rules) for ip in app_ips):
-            return {"name": str(account.get("name")), "type": "Cosmos DB account", "rules": ", ".join(rules[:6]),
-                    "app_ips": ", ".join(app_ips[:6])}
+        outside = [ip for ip in app_ips if not covered(ip, rules)]
+        if outside:
+            return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[str(resource.get("type")).lower()],
+                    "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6])}
     return None
 
 

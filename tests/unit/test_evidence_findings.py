@@ -22,13 +22,28 @@ def state_with(*reads: dict[str, Any]) -> SessionState:
     return state
 
 
-def test_a_cosmos_firewall_that_covers_none_of_the_app_s_addresses_decides():
+def test_a_cosmos_firewall_that_misses_an_address_the_app_sends_from_decides():
     cosmos = {"type": "Microsoft.DocumentDB/databaseAccounts", "name": "cosmos-a", "publicNetworkAccess": "Enabled",
               "ipRules": ["203.0.113.0/24", "198.51.100.7"]}
     rule, facts = finding(state_with(SITE, cosmos)) or ({}, {})
     assert rule.get("id") == "service-ip-rules-exclude-app" and facts["name"] == "cosmos-a"
-    covering = {**cosmos, "ipRules": ["203.0.113.0/24", "20.50.2.0/24"]}
+    one_of_two = {**cosmos, "ipRules": ["203.0.113.0/24", "20.50.2.0/24"]}  # 20.50.3.14 still refused
+    rule, facts = finding(state_with(SITE, one_of_two)) or ({}, {})
+    assert rule.get("id") == "service-ip-rules-exclude-app" and facts["app_ips"] == "20.50.3.14"
+    covering = {**cosmos, "ipRules": ["203.0.113.0/24", "20.50.2.0/24", "20.50.3.14"]}
     assert (finding(state_with(SITE, covering)) or ({"id": None}, {}))[0]["id"] != "service-ip-rules-exclude-app"
+
+
+def test_an_event_grid_topic_firewall_that_kept_the_app_s_former_addresses_decides():
+    scaled = {**SITE, "outboundIpAddresses": ["20.105.224.13", "20.105.224.58"],
+              "possibleOutboundIpAddresses": ["51.105.140.21", "20.105.224.13", "20.105.224.58"]}
+    topic = {"type": "Microsoft.EventGrid/topics", "name": "egt-a", "publicNetworkAccess": "Enabled",
+             "ipRules": ["51.105.140.21", "198.51.100.0/26"]}
+    rule, facts = finding(state_with(scaled, topic)) or ({}, {})
+    assert rule.get("id") == "service-ip-rules-exclude-app" and facts["type"] == "Event Grid topic"
+    assert facts["app_ips"] == "20.105.224.13, 20.105.224.58"
+    private = {**topic, "publicNetworkAccess": "Disabled"}
+    assert (finding(state_with(scaled, private)) or ({"id": None}, {}))[0]["id"] != "service-ip-rules-exclude-app"
 
 
 def test_an_expired_certificate_decides_and_a_valid_one_does_not():
@@ -198,3 +213,46 @@ def test_a_flex_consumption_app_has_no_worker_runtime_setting_and_that_is_no_fin
     classic = state_with(SITE)
     classic.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="2 names", data=names))
     assert (finding(classic) or ({"id": None}, {}))[0]["id"] == "function-app-without-worker-runtime"
+
+
+def test_a_burstable_postgres_server_explains_refused_pgbouncer_connections_only():
+    server = {"type": "Microsoft.DBforPostgreSQL/flexibleServers", "name": "psql-a", "tier": "Burstable"}
+    state = state_with(server)
+    state.material.error_description = "Error: connect ECONNREFUSED 52.138.220.45:6432 since Saturday"
+    rule, facts = finding(state) or ({}, {})
+    assert rule.get("id") == "postgres-pgbouncer-on-burstable" and facts["name"] == "psql-a"
+    general = state_with({**server, "tier": "GeneralPurpose"})
+    general.material.error_description = state.material.error_description
+    assert (finding(general) or ({"id": None}, {}))[0]["id"] != "postgres-pgbouncer-on-burstable"
+    direct = state_with(server)
+    direct.material.error_description = "Error: connect ECONNREFUSED 52.138.220.45:5432 since Saturday"
+    assert (finding(direct) or ({"id": None}, {}))[0]["id"] != "postgres-pgbouncer-on-burstable"
+
+
+def _activity(state: SessionState, operation: str, resource_id: str) -> SessionState:
+    state.add_evidence(Evidence(tool="list_activity_log", status="success", summary="1 operation", data={"events": [
+        {"time": "2026-09-14T08:02:10Z", "operation": operation, "status": "Succeeded", "caller": "ci",
+         "resource_id": resource_id}]}))
+    return state
+
+
+def test_a_slot_swap_explains_settings_symptoms_not_any_failure_after_it():
+    swap = ("Microsoft.Web/sites/slots/slotsswap/action",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app-a/slots/staging")
+    state = _activity(state_with(SITE), *swap)
+    state.material.error_description = "Since this morning production writes to the staging database"
+    assert (finding(state) or ({"id": None}, {}))[0]["id"] == "slot-swap-moved-settings"
+    state = _activity(state_with(SITE), *swap)
+    state.material.error_description = "The search API returns 503 every evening between 18:30 and 20:30"
+    assert (finding(state) or ({"id": None}, {}))[0]["id"] != "slot-swap-moved-settings"
+
+
+def test_a_key_rotation_is_not_the_cause_when_the_new_key_is_in_place_and_it_still_fails():
+    rotation = ("Microsoft.EventGrid/topics/regenerateKey/action",
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.EventGrid/topics/egt-a")
+    state = _activity(state_with(SITE), *rotation)
+    state.material.error_description = "Publishing to the topic returns 403 since yesterday evening."
+    assert (finding(state) or ({"id": None}, {}))[0]["id"] == "access-keys-regenerated"
+    state = _activity(state_with(SITE), *rotation)
+    state.material.error_description = "403 since yesterday. I regenerated key2 and put it in the settings, still 403."
+    assert (finding(state) or ({"id": None}, {}))[0]["id"] != "access-keys-regenerated"
