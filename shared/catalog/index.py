@@ -128,7 +128,7 @@ class CatalogIndex:
         texts = list(texts)
         by_entry: dict[str, EntryHit] = {}
         for text, origin in texts:
-            for match in self.scan(text, origin):
+            for match in _outside_longer_codes(self.scan(text, origin)):
                 if not match.negated:
                     by_entry.setdefault(match.entry.id, EntryHit(match.entry, [])).matches.append(match)
         said = " ".join(text for text, _ in texts).lower() if len(by_entry) > 1 else ""
@@ -139,6 +139,15 @@ class CatalogIndex:
         for hit in ranked[:10]:
             hit.facts = named_groups(hit.entry.facts, sources)
         return ranked
+
+
+def _outside_longer_codes(matches: list[Match]) -> list[Match]:
+    """The matches without a code that is only a part of a longer code or phrase of another entry at the same place:
+    the bare `QuotaExceeded` inside `EventHubsException(QuotaExceeded)` is that exception's code, not every
+    service's QuotaExceeded (longest match, as a tokenizer would read it)."""
+    return [m for m in matches if not (m.kind == "code" and any(
+        o.entry.id != m.entry.id and o.start <= m.start and o.start + len(o.found) >= m.start + len(m.found)
+        and len(o.found) > len(m.found) for o in matches))]
 
 
 _SERVICE_NOISE = frozenset({"azure", "microsoft", "service", "services", "for", "the", "and", "sdk", "api", "legacy"})

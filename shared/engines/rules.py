@@ -194,6 +194,8 @@ def route(state: SessionState) -> Decision:
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
     if named is not None and not _catalog_overrides(named, entry):
         decision = analyzer_for(named.signature.analyzer)(state, named)
+        if isinstance(decision, AskClient) and entry is not None and _entry_says_more(state, named, entry):
+            return decide_from_entry(state, entry)
         if entry is None or not entry.entry.conclusive or not _unsettled(decision, entry.entry.category):
             return _with_catalog_detail(state, decision, entry)
     if entry is not None and entry.entry.category == "out_of_scope":
@@ -261,6 +263,20 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
     if entry.entry.category == hit.signature.category or hit.signature.category in _SITUATIONAL:
         return False
     return not any(_CODE_LIKE.search(quote) for quote in hit.quotes)
+
+
+def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
+    """Without Azure to read, a conclusive catalog entry of the signature's own family that matched a whole message
+    (not just the code the signature saw) explains more than the question the family's analyzer would ask: the
+    bare `QuotaExceeded` of "Exceeded the maximum number of allowed receivers per partition"."""
+    if state.azure_access or not entry.entry.conclusive or entry.entry.wrapper:
+        return False
+    if entry.entry.category != hit.signature.category:
+        return False
+    if entry.exact and any(m.origin == "error" for m in entry.matches):
+        return True  # the error's own code names the cause: a question cannot change the family, only add detail
+    longest = max(len(m.found) for m in entry.matches if m.origin == "error") if entry.origins & {"error"} else 0
+    return longest >= _SPECIFIC_PHRASE and all(longest > len(quote) for quote in hit.quotes)
 
 
 def _unsettled(decision: Decision, category: str | None = None) -> bool:

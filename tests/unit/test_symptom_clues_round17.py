@@ -76,3 +76,24 @@ def test_the_next_lines_of_a_pretty_printed_json_error_are_quoted():
     final = _final(text)
     assert isinstance(final, Conclude)
     assert any("HighCostGetVMScaleSet30Min" in e.summary for e in final.report.evidence)
+
+
+def test_a_code_inside_a_longer_message_of_another_entry_is_that_message_s_code():
+    from shared.catalog.index import catalog_index
+    text = ("Azure.Messaging.EventHubs.EventHubsException(QuotaExceeded): Exceeded the maximum number of allowed "
+            "receivers per partition in a consumer group which is 5.")
+    ids = [h.entry.id for h in catalog_index().hits([(text, "error")])]
+    assert ids[0] == "messaging-eh-max-receivers-per-partition"
+    assert "compute-cores-quota-exceeded" not in ids  # the bare QuotaExceeded is inside the Event Hubs exception
+    assert "compute-cores-quota-exceeded" in [h.entry.id for h in catalog_index().hits([(
+        "Operation could not be completed as it results in exceeding approved quota. QuotaExceeded", "error")])]
+
+
+def test_an_exact_code_of_the_family_concludes_where_the_family_s_analyzer_would_ask_for_more():
+    final = _final("Error: creating Resource Group: RESPONSE 403: 403 Forbidden\n"
+                   "ERROR CODE: RequestDisallowedByPolicy\nThe policy requires mandatory tags on resource groups.")
+    assert isinstance(final, Conclude) and final.report.category == "deployment.policy_denied"
+    final = _final("Azure.Messaging.EventHubs.EventHubsException(QuotaExceeded): Exceeded the maximum number of "
+                   "allowed receivers per partition in a consumer group which is 5.")
+    assert isinstance(final, Conclude) and final.report.category == "quota.exceeded"
+    assert "receivers" in final.report.root_cause
