@@ -488,27 +488,39 @@ def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any]
 
 def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | None:
     """The facts with which the session's Azure results satisfy one finding rule; None when they do not."""
+    if not _applies(state, rule):
+        return None
     if rule.get("computed"):
         computed = _COMPUTED.get(rule["id"])
         return computed(state) if computed else None  # code-setting-not-in-app is judged by the rules engine
-    kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
-    if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
-        return None
-    if rule.get("report_matches") and not any(regex(rule["report_matches"]).search(text) for text in
-                                              _symptom_texts(state)):
-        return None  # a finding that explains one symptom only (no telemetry, kubectl timing out)
-    if rule.get("unless_report") and regex(rule["unless_report"]).search(_said(state)):
-        return None  # the client states the setup the finding does not apply to (a Flex Consumption app)
-    unless = rule.get("unless_resource")
-    if unless and any(regex(unless["matches"]).search(str(_dotted(e.data, unless["field"]) or ""))
-                      for e in state.ledger if e.tool == "get_resource" and e.status == "success"):
-        return None
     for evidence in reversed(state.ledger):
         if evidence.tool == rule["tool"] and evidence.status in ("success", "no_data"):
             facts = _satisfied(rule, evidence.data)
             if facts is not None:
                 return facts
     return None
+
+
+def _applies(state: SessionState, rule: dict[str, Any]) -> bool:
+    """Whether the rule's conditions on the session as a whole hold: the kind of app, the symptom reported, the setup
+    stated, and what the other resources read show (`unless_resource`, `with_resource`)."""
+    kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
+    if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
+        return False
+    if rule.get("report_matches") and not any(regex(rule["report_matches"]).search(text) for text in
+                                              _symptom_texts(state)):
+        return False  # a finding that explains one symptom only (no telemetry, kubectl timing out)
+    if rule.get("unless_report") and regex(rule["unless_report"]).search(_said(state)):
+        return False  # the client states the setup the finding does not apply to (a Flex Consumption app)
+    if rule.get("unless_resource") and _some_resource(state, rule["unless_resource"]):
+        return False
+    return not rule.get("with_resource") or _some_resource(state, rule["with_resource"])
+
+
+def _some_resource(state: SessionState, condition: dict[str, str]) -> bool:
+    """Whether a resource the session read has that field matching ({field, matches})."""
+    return any(regex(condition["matches"]).search(_text(_dotted(e.data, condition["field"])))
+               for e in state.ledger if e.tool == "get_resource" and e.status == "success")
 
 
 def _symptom_texts(state: SessionState) -> list[str]:
@@ -543,13 +555,12 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         return _event_facts(rule["event"], data.get("events") or [])
     if "metric" in rule:
         return _metric_facts(rule["metric"], data.get("metrics") or [])
-    raw = _dotted(data, rule["field"])
-    value = ", ".join(str(v) for v in raw) if isinstance(raw, list) else str(raw or "")
+    value = _text(_dotted(data, rule["field"]))
     if not regex(rule["matches"]).search(value):
         return None
     if rule.get("type_matches") and not regex(rule["type_matches"]).search(str(data.get("type") or "")):
         return None
-    if rule.get("unless_field") and regex(rule["unless_matches"]).search(str(data.get(rule["unless_field"]) or "")):
+    if rule.get("unless_field") and regex(rule["unless_matches"]).search(_text(_dotted(data, rule["unless_field"]))):
         return None
     return {"value": value, "summary": str(data.get("summary") or ""), "name": str(data.get("name") or ""),
             "type": str(data.get("type") or ""), "workspace": str((data.get("workspace") or {}).get("name") or "")}
@@ -850,6 +861,21 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+_SERVICE_BUS_ENTITIES = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics|topics/subscriptions)$"
+
+
+def service_bus_entity(state: SessionState, field: str, pattern: str) -> dict[str, str] | None:
+    """The Service Bus queue, topic or subscription (from the collections read) whose `field` matches: the one the
+    report names, else the only one that matches."""
+    said = _said(state)
+    found = [x for data in _resources(state, _SERVICE_BUS_ENTITIES) for x in data.get("entities") or []
+             if isinstance(x, dict) and x.get("name") and regex(pattern).search(_text(x.get(field)))]
+    named = [x for x in found if re.search(rf"(?<![\w-]){re.escape(str(x['name']).lower())}(?![\w-])", said)]
+    chosen = named or (found if len(found) == 1 else [])
+    return {"entity": str(chosen[0]["name"]), "value": _text(chosen[0].get(field)),
+            "window": str(chosen[0].get("duplicateDetectionHistoryTimeWindow") or "")} if chosen else None
+
+
 def _health_of(state: SessionState, resource_id: str) -> dict[str, str]:
     """What Resource Health said of that resource when it was not Available (Degraded, Unavailable), as facts."""
     read = next((e for e in reversed(state.ledger) if e.tool == "get_resource_health" and e.status == "success"
@@ -886,6 +912,11 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
              "app-access-restrictions-deny": access_restrictions_deny,
+             "service-bus-entity-not-active": lambda s: service_bus_entity(
+                 s, "status", r"(?i)^(?:Disabled|SendDisabled|ReceiveDisabled)$"),
+             "service-bus-entity-requires-session": lambda s: service_bus_entity(s, "requiresSession", "^True$"),
+             "service-bus-duplicate-detection": lambda s: service_bus_entity(
+                 s, "requiresDuplicateDetection", "^True$"),
              "service-health-event-for-resource": service_issue_for_resource,
              "private-dns-zone-misnamed": private_dns_zone_misnamed,
              "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
@@ -905,6 +936,13 @@ def missing_code_settings(state: SessionState) -> list[str]:
     wanted = [c["name"] for c in connections] + [r["name"] for r in reads]
     return [n for n in dict.fromkeys(wanted)
             if n and not _PLATFORM.match(n) and not setting_defined(n, names)]
+
+
+def _text(value: Any) -> str:
+    """A field's value as findings match it: a list joined, a boolean as True/False, nothing as ""."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
 
 
 def _dotted(data: dict[str, Any], path: str) -> Any:
