@@ -861,6 +861,37 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+_HOST_STORAGE_KEYED = ("azurewebjobsstorage", "website_contentazurefileconnectionstring")
+
+
+def host_storage_needs_shared_key(state: SessionState) -> dict[str, str] | None:
+    """A function app whose host storage is a connection string (AzureWebJobsStorage, or the content share's
+    WEBSITE_CONTENTAZUREFILECONNECTIONSTRING, which takes no identity) while a storage account read refuses Shared
+    Key: the one the report names, else the first."""
+    listed = latest(state, "list_app_setting_names")
+    names = {str(n).lower(): str(n) for n in (listed.data.get("names") or [] if listed is not None else [])}
+    keyed = [names[n] for n in _HOST_STORAGE_KEYED if n in names]
+    refusing = [a for a in _resources(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
+                if a.get("allowSharedKeyAccess") is False and a.get("name")]
+    named = [a for a in refusing if str(a["name"]).lower() in _said(state)]
+    chosen = (named or refusing)[:1]
+    return {"name": str(chosen[0]["name"]), "setting": keyed[0]} if keyed and chosen else None
+
+
+def probe_port_not_target(state: SessionState) -> dict[str, str] | None:
+    """A container app whose health probe checks a port other than its ingress target port."""
+    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+        target = str((app.get("ingress") or {}).get("targetPort") or "")
+        probes = [p for c in app.get("containers") or [] if isinstance(c, dict)
+                  for p in c.get("probes") or [] if isinstance(p, dict)]
+        for probe in probes:
+            port = str((probe.get("httpGet") or probe.get("tcpSocket") or {}).get("port") or "")
+            if target and port and port != target:
+                return {"name": str(app.get("name")), "probe": str(probe.get("type") or "health"), "port": port,
+                        "target": target}
+    return None
+
+
 _SERVICE_BUS_ENTITIES = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics|topics/subscriptions)$"
 
 
@@ -912,6 +943,8 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
              "app-access-restrictions-deny": access_restrictions_deny,
+             "function-host-storage-shared-key-disabled": host_storage_needs_shared_key,
+             "container-app-probe-port-not-target": probe_port_not_target,
              "service-bus-entity-not-active": lambda s: service_bus_entity(
                  s, "status", r"(?i)^(?:Disabled|SendDisabled|ReceiveDisabled)$"),
              "service-bus-entity-requires-session": lambda s: service_bus_entity(s, "requiresSession", "^True$"),

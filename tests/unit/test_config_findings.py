@@ -153,6 +153,26 @@ CASES: list[tuple[str, str, str, list[dict[str, Any]], str, tuple[int, str, Any]
      [{**ACR, "networkRuleSet": {"defaultAction": "Deny"}}],
      "docker pull crshop.azurecr.io/api:1.4 from the build agent fails with 403 Forbidden.",
      (0, "networkRuleSet", {"defaultAction": "Allow"})),
+    ("app-vnet-route-all-off", "network.nsg_blocked", "NAT gateway",
+     [{**WEB, "vnetRouteAllEnabled": False,
+       "virtualNetworkSubnetId": f"{SUB}/Microsoft.Network/virtualNetworks/vnet-shop/subnets/snet-app"}],
+     "The partner API refuses our calls: it allows only our NAT gateway's IP, but its log shows another address.",
+     (0, "vnetRouteAllEnabled", True)),
+    ("container-app-probe-port-not-target", "config.invalid_connection_string", "8081",
+     [{**APP, "ingress": {"external": True, "targetPort": 8080},
+       "containers": [{"name": "api", "probes": [{"type": "Readiness", "httpGet": {"path": "/health",
+                                                                                     "port": 8081}}]}]}],
+     "The new revision never becomes ready since the release.",
+     (0, "containers", [{"name": "api", "probes": [{"type": "Readiness", "httpGet": {"path": "/health",
+                                                                                      "port": 8080}}]}])),
+    ("aks-local-accounts-disabled", "auth.credential_invalid", "local accounts",
+     [{"type": "Microsoft.ContainerService/managedClusters", "name": "aks-shop", "disableLocalAccounts": True}],
+     "az aks get-credentials --admin fails in the pipeline since Monday.",
+     (0, "disableLocalAccounts", False)),
+    ("registry-admin-user-disabled", "container.image_pull_failed", "admin user",
+     [{**ACR, "adminUserEnabled": False}],
+     "docker login crshop.azurecr.io --username crshop fails: unauthorized: incorrect username or password",
+     (0, "adminUserEnabled", True)),
     ("aks-private-cluster-from-outside", "network.private_endpoint_dns", "private cluster",
      [{"type": "Microsoft.ContainerService/managedClusters", "name": "aks-shop",
        "apiServerAccessProfile": {"enablePrivateCluster": True}}],
@@ -258,3 +278,31 @@ def test_the_front_door_playbook_reads_the_waf_policies_of_its_security_policies
             "purpose": "reading the WAF policies"}
     call = _each_call(state, Target(profile, "Microsoft.Cdn/profiles", "afd-shop"), step)
     assert isinstance(call, RunTool) and call.arguments["resource_id"] == waf
+
+
+def _with_settings(report: str, names: list[str], *reads: dict[str, Any]) -> SessionState:
+    state = _state(report, list(reads))
+    state.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="names",
+                                data={"names": names, "count": len(names)}))
+    return state
+
+
+def test_host_storage_with_a_connection_string_fails_when_the_account_refuses_shared_key():
+    storage = {**STORAGE, "allowSharedKeyAccess": False}
+    names = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"]
+    down = "The portal says the Azure Functions runtime is unreachable since the security baseline was applied."
+    rule, facts = finding(_with_settings(down, names, FUNC, storage)) or ({}, {})
+    assert rule.get("id") == "function-host-storage-shared-key-disabled" and facts["setting"] == "AzureWebJobsStorage"
+    assert rule["category"] == "functions.host_misconfigured"
+    identity = ["AzureWebJobsStorage__accountName", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"]
+    assert (finding(_with_settings(down, identity, FUNC, storage)) or ({"id": None}, {}))[0]["id"] != \
+        "function-host-storage-shared-key-disabled"
+    assert (finding(_with_settings(UNRELATED, names, FUNC, storage)) or ({"id": None}, {}))[0]["id"] != \
+        "function-host-storage-shared-key-disabled"
+    assert (finding(_with_settings(down, names, FUNC, STORAGE)) or ({"id": None}, {}))[0]["id"] != \
+        "function-host-storage-shared-key-disabled"
+
+
+def test_route_all_is_no_cause_for_an_app_without_virtual_network_integration():
+    web = [{**WEB, "vnetRouteAllEnabled": False}]
+    assert _found_id("The partner allows only our NAT gateway IP and refuses us.", web) != "app-vnet-route-all-off"
