@@ -173,6 +173,19 @@ CASES: list[tuple[str, str, str, list[dict[str, Any]], str, tuple[int, str, Any]
      [{**ACR, "adminUserEnabled": False}],
      "docker login crshop.azurecr.io --username crshop fails: unauthorized: incorrect username or password",
      (0, "adminUserEnabled", True)),
+    ("container-app-ingress-disabled", "network.nsg_blocked", "no ingress",
+     [{**APP, "scale": {"minReplicas": 1, "maxReplicas": 3}}],
+     "Calling https://ca-api.kindrock-1a2b3c.westeurope.azurecontainerapps.io/orders times out.",
+     (0, "ingress", {"external": True, "targetPort": 8080})),
+    ("app-ftp-disabled", "network.nsg_blocked", "FTP",
+     [WEB, {"type": "Microsoft.Web/sites/config", "name": "app-portal", "ftpsState": "Disabled"}],
+     "Our FTP upload script fails since Monday: 530 Login incorrect.",
+     (1, "ftpsState", "FtpsOnly")),
+    ("app-32-bit-worker-out-of-memory", "runtime.out_of_memory", "32-bit",
+     [{**WEB, "kind": "app"}, {"type": "Microsoft.Web/sites/config", "name": "app-portal",
+                               "use32BitWorkerProcess": True}],
+     "The report export throws System.OutOfMemoryException on a P2v3 plan with plenty of free memory.",
+     (1, "use32BitWorkerProcess", False)),
     ("aks-private-cluster-from-outside", "network.private_endpoint_dns", "private cluster",
      [{"type": "Microsoft.ContainerService/managedClusters", "name": "aks-shop",
        "apiServerAccessProfile": {"enablePrivateCluster": True}}],
@@ -306,3 +319,8 @@ def test_host_storage_with_a_connection_string_fails_when_the_account_refuses_sh
 def test_route_all_is_no_cause_for_an_app_without_virtual_network_integration():
     web = [{**WEB, "vnetRouteAllEnabled": False}]
     assert _found_id("The partner allows only our NAT gateway IP and refuses us.", web) != "app-vnet-route-all-off"
+
+
+def test_a_linux_app_has_no_32_bit_worker_whatever_its_config_says():
+    reads = [WEB, {"type": "Microsoft.Web/sites/config", "name": "app-portal", "use32BitWorkerProcess": True}]
+    assert _found_id("The export throws System.OutOfMemoryException.", reads) != "app-32-bit-worker-out-of-memory"
