@@ -135,8 +135,7 @@ def _related(state: SessionState, target: Target) -> list[Target]:
     others = [r for r in listed.data.get("resources") or [] if r.get("id") and r.get("type") and r.get("name")
               and str(r["id"]).lower() != target.resource_id.lower()
               and str(r["type"]).lower() not in _READ_BY_LOGS_STEPS]
-    named = [r for r in others if len(str(r["name"])) >= 3
-             and re.search(rf"(?<![\w-]){re.escape(str(r['name']).lower())}(?![\w-])", said)]
+    named = [r for r in others if len(str(r["name"])) >= 3 and _mentioned(str(r["name"]), said)]
     kinds = [b["type"].lower() for b in table(PLAYBOOKS)
              if b.get("mentions") and b["type"].lower() != target.type.lower() and regex(b["mentions"]).search(said)]
     first_of_kind: dict[str, dict[str, Any]] = {}
@@ -145,6 +144,11 @@ def _related(state: SessionState, target: Target) -> list[Target]:
     mentioned = [first_of_kind[kind] for kind in kinds if kind in first_of_kind]
     chosen = named + [r for r in mentioned if r not in named]
     return [Target(str(r["id"]), str(r["type"]), str(r["name"])) for r in chosen[:_MAX_RELATED]]
+
+
+def _mentioned(name: str, said: str) -> bool:
+    """Whether the lower-cased text names the resource or entity as a whole word (hyphens belong to names)."""
+    return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", said) is not None
 
 
 def _said(state: SessionState) -> str:
@@ -873,7 +877,7 @@ def host_storage_needs_shared_key(state: SessionState) -> dict[str, str] | None:
     keyed = [names[n] for n in _HOST_STORAGE_KEYED if n in names]
     refusing = [a for a in _resources(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
                 if a.get("allowSharedKeyAccess") is False and a.get("name")]
-    named = [a for a in refusing if str(a["name"]).lower() in _said(state)]
+    named = [a for a in refusing if _mentioned(str(a["name"]), _said(state))]
     chosen = (named or refusing)[:1]
     return {"name": str(chosen[0]["name"]), "setting": keyed[0]} if keyed and chosen else None
 
@@ -901,7 +905,7 @@ def service_bus_entity(state: SessionState, field: str, pattern: str) -> dict[st
     said = _said(state)
     found = [x for data in _resources(state, _SERVICE_BUS_ENTITIES) for x in data.get("entities") or []
              if isinstance(x, dict) and x.get("name") and regex(pattern).search(_text(x.get(field)))]
-    named = [x for x in found if re.search(rf"(?<![\w-]){re.escape(str(x['name']).lower())}(?![\w-])", said)]
+    named = [x for x in found if _mentioned(str(x["name"]), said)]
     chosen = named or (found if len(found) == 1 else [])
     return {"entity": str(chosen[0]["name"]), "value": _text(chosen[0].get(field)),
             "window": str(chosen[0].get("duplicateDetectionHistoryTimeWindow") or "")} if chosen else None
