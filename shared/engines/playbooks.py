@@ -135,8 +135,7 @@ def _related(state: SessionState, target: Target) -> list[Target]:
     others = [r for r in listed.data.get("resources") or [] if r.get("id") and r.get("type") and r.get("name")
               and str(r["id"]).lower() != target.resource_id.lower()
               and str(r["type"]).lower() not in _READ_BY_LOGS_STEPS]
-    named = [r for r in others if len(str(r["name"])) >= 3
-             and re.search(rf"(?<![\w-]){re.escape(str(r['name']).lower())}(?![\w-])", said)]
+    named = [r for r in others if len(str(r["name"])) >= 3 and _mentioned(str(r["name"]), said)]
     kinds = [b["type"].lower() for b in table(PLAYBOOKS)
              if b.get("mentions") and b["type"].lower() != target.type.lower() and regex(b["mentions"]).search(said)]
     first_of_kind: dict[str, dict[str, Any]] = {}
@@ -145,6 +144,11 @@ def _related(state: SessionState, target: Target) -> list[Target]:
     mentioned = [first_of_kind[kind] for kind in kinds if kind in first_of_kind]
     chosen = named + [r for r in mentioned if r not in named]
     return [Target(str(r["id"]), str(r["type"]), str(r["name"])) for r in chosen[:_MAX_RELATED]]
+
+
+def _mentioned(name: str, said: str) -> bool:
+    """Whether the lower-cased text names the resource or entity as a whole word (hyphens belong to names)."""
+    return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", said) is not None
 
 
 def said_by_client(state: SessionState) -> str:
@@ -488,27 +492,39 @@ def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any]
 
 def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | None:
     """The facts with which the session's Azure results satisfy one finding rule; None when they do not."""
+    if not _applies(state, rule):
+        return None
     if rule.get("computed"):
         computed = _COMPUTED.get(rule["id"])
         return computed(state) if computed else None  # code-setting-not-in-app is judged by the rules engine
-    kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
-    if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
-        return None
-    if rule.get("report_matches") and not any(regex(rule["report_matches"]).search(text) for text in
-                                              _symptom_texts(state)):
-        return None  # a finding that explains one symptom only (no telemetry, kubectl timing out)
-    if rule.get("unless_report") and regex(rule["unless_report"]).search(said_by_client(state)):
-        return None  # the client states the setup the finding does not apply to (a Flex Consumption app)
-    unless = rule.get("unless_resource")
-    if unless and any(regex(unless["matches"]).search(str(_dotted(e.data, unless["field"]) or ""))
-                      for e in state.ledger if e.tool == "get_resource" and e.status == "success"):
-        return None
     for evidence in reversed(state.ledger):
         if evidence.tool == rule["tool"] and evidence.status in ("success", "no_data"):
             facts = _satisfied(rule, evidence.data)
             if facts is not None:
                 return facts
     return None
+
+
+def _applies(state: SessionState, rule: dict[str, Any]) -> bool:
+    """Whether the rule's conditions on the session as a whole hold: the kind of app, the symptom reported, the setup
+    stated, and what the other resources read show (`unless_resource`, `with_resource`)."""
+    kinds = " ".join(str(e.data.get("kind") or "") for e in state.ledger if e.tool == "get_resource")
+    if rule.get("kind_matches") and not regex(rule["kind_matches"]).search(kinds):
+        return False
+    if rule.get("report_matches") and not any(regex(rule["report_matches"]).search(text) for text in
+                                              _symptom_texts(state)):
+        return False  # a finding that explains one symptom only (no telemetry, kubectl timing out)
+    if rule.get("unless_report") and regex(rule["unless_report"]).search(said_by_client(state)):
+        return False  # the client states the setup the finding does not apply to (a Flex Consumption app)
+    if rule.get("unless_resource") and _some_resource(state, rule["unless_resource"]):
+        return False
+    return not rule.get("with_resource") or _some_resource(state, rule["with_resource"])
+
+
+def _some_resource(state: SessionState, condition: dict[str, str]) -> bool:
+    """Whether a resource the session read has that field matching ({field, matches})."""
+    return any(regex(condition["matches"]).search(_text(_dotted(e.data, condition["field"])))
+               for e in state.ledger if e.tool == "get_resource" and e.status == "success")
 
 
 def _symptom_texts(state: SessionState) -> list[str]:
@@ -543,13 +559,12 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         return _event_facts(rule["event"], data.get("events") or [])
     if "metric" in rule:
         return _metric_facts(rule["metric"], data.get("metrics") or [])
-    raw = _dotted(data, rule["field"])
-    value = ", ".join(str(v) for v in raw) if isinstance(raw, list) else str(raw or "")
+    value = _text(_dotted(data, rule["field"]))
     if not regex(rule["matches"]).search(value):
         return None
     if rule.get("type_matches") and not regex(rule["type_matches"]).search(str(data.get("type") or "")):
         return None
-    if rule.get("unless_field") and regex(rule["unless_matches"]).search(str(data.get(rule["unless_field"]) or "")):
+    if rule.get("unless_field") and regex(rule["unless_matches"]).search(_text(_dotted(data, rule["unless_field"]))):
         return None
     return {"value": value, "summary": str(data.get("summary") or ""), "name": str(data.get("name") or ""),
             "type": str(data.get("type") or ""), "workspace": str((data.get("workspace") or {}).get("name") or "")}
@@ -862,6 +877,52 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+_HOST_STORAGE_KEYED = ("azurewebjobsstorage", "website_contentazurefileconnectionstring")
+
+
+def host_storage_needs_shared_key(state: SessionState) -> dict[str, str] | None:
+    """A function app whose host storage is a connection string (AzureWebJobsStorage, or the content share's
+    WEBSITE_CONTENTAZUREFILECONNECTIONSTRING, which takes no identity) while a storage account read refuses Shared
+    Key: the one the report names, else the first."""
+    listed = latest(state, "list_app_setting_names")
+    names = {str(n).lower(): str(n) for n in (listed.data.get("names") or [] if listed is not None else [])}
+    keyed = [names[n] for n in _HOST_STORAGE_KEYED if n in names]
+    refusing = [a for a in _resources(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
+                if a.get("allowSharedKeyAccess") is False and a.get("name")]
+    named = [a for a in refusing if _mentioned(str(a["name"]), said_by_client(state))]
+    chosen = (named or refusing)[:1]
+    return {"name": str(chosen[0]["name"]), "setting": keyed[0]} if keyed and chosen else None
+
+
+def probe_port_not_target(state: SessionState) -> dict[str, str] | None:
+    """A container app whose health probe checks a port other than its ingress target port."""
+    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+        target = str((app.get("ingress") or {}).get("targetPort") or "")
+        probes = [p for c in app.get("containers") or [] if isinstance(c, dict)
+                  for p in c.get("probes") or [] if isinstance(p, dict)]
+        for probe in probes:
+            port = str((probe.get("httpGet") or probe.get("tcpSocket") or {}).get("port") or "")
+            if target and port and port != target:
+                return {"name": str(app.get("name")), "probe": str(probe.get("type") or "health"), "port": port,
+                        "target": target}
+    return None
+
+
+_SERVICE_BUS_ENTITIES = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics|topics/subscriptions)$"
+
+
+def service_bus_entity(state: SessionState, field: str, pattern: str) -> dict[str, str] | None:
+    """The Service Bus queue, topic or subscription (from the collections read) whose `field` matches: the one the
+    report names, else the only one that matches."""
+    said = said_by_client(state)
+    found = [x for data in _resources(state, _SERVICE_BUS_ENTITIES) for x in data.get("entities") or []
+             if isinstance(x, dict) and x.get("name") and regex(pattern).search(_text(x.get(field)))]
+    named = [x for x in found if _mentioned(str(x["name"]), said)]
+    chosen = named or (found if len(found) == 1 else [])
+    return {"entity": str(chosen[0]["name"]), "value": _text(chosen[0].get(field)),
+            "window": str(chosen[0].get("duplicateDetectionHistoryTimeWindow") or "")} if chosen else None
+
+
 def _health_of(state: SessionState, resource_id: str) -> dict[str, str]:
     """What Resource Health said of that resource when it was not Available (Degraded, Unavailable), as facts."""
     read = next((e for e in reversed(state.ledger) if e.tool == "get_resource_health" and e.status == "success"
@@ -898,6 +959,13 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
              "app-access-restrictions-deny": access_restrictions_deny,
+             "function-host-storage-shared-key-disabled": host_storage_needs_shared_key,
+             "container-app-probe-port-not-target": probe_port_not_target,
+             "service-bus-entity-not-active": lambda s: service_bus_entity(
+                 s, "status", r"(?i)^(?:Disabled|SendDisabled|ReceiveDisabled)$"),
+             "service-bus-entity-requires-session": lambda s: service_bus_entity(s, "requiresSession", "^True$"),
+             "service-bus-duplicate-detection": lambda s: service_bus_entity(
+                 s, "requiresDuplicateDetection", "^True$"),
              "service-health-event-for-resource": service_issue_for_resource,
              "private-dns-zone-misnamed": private_dns_zone_misnamed,
              "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
@@ -917,6 +985,13 @@ def missing_code_settings(state: SessionState) -> list[str]:
     wanted = [c["name"] for c in connections] + [r["name"] for r in reads]
     return [n for n in dict.fromkeys(wanted)
             if n and not _PLATFORM.match(n) and not setting_defined(n, names)]
+
+
+def _text(value: Any) -> str:
+    """A field's value as findings match it: a list joined, a boolean as True/False, nothing as ""."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
 
 
 def _dotted(data: dict[str, Any], path: str) -> Any:
