@@ -310,7 +310,7 @@ def test_host_storage_with_a_connection_string_fails_when_the_account_refuses_sh
     down = "The portal says the Azure Functions runtime is unreachable since the security baseline was applied."
     rule, facts = finding(_with_settings(down, names, FUNC, storage)) or ({}, {})
     assert rule.get("id") == "function-host-storage-shared-key-disabled" and facts["setting"] == "AzureWebJobsStorage"
-    assert rule["category"] == "functions.host_misconfigured"
+    assert rule["category"] == "auth.credential_invalid"
     identity = ["AzureWebJobsStorage__accountName", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"]
     assert (finding(_with_settings(down, identity, FUNC, storage)) or ({"id": None}, {}))[0]["id"] != \
         "function-host-storage-shared-key-disabled"
@@ -328,3 +328,13 @@ def test_route_all_is_no_cause_for_an_app_without_virtual_network_integration():
 def test_a_linux_app_has_no_32_bit_worker_whatever_its_config_says():
     reads = [WEB, {"type": "Microsoft.Web/sites/config", "name": "app-portal", "use32BitWorkerProcess": True}]
     assert _found_id("The export throws System.OutOfMemoryException.", reads) != "app-32-bit-worker-out-of-memory"
+
+
+def test_a_registry_closed_to_the_public_with_private_endpoints_is_left_to_the_private_path():
+    registry = {"type": "Microsoft.ContainerRegistry/registries", "name": "cr-a", "publicNetworkAccess": "Disabled",
+                "privateEndpointConnections": 0}
+    pulled = "New AKS nodes fail with ErrImagePull: pulling cr-a.azurecr.io/api:1.4 returns 403 Forbidden"
+    state = _with_settings(pulled, [], registry)
+    assert (finding(state) or ({"id": None}, {}))[0]["id"] == "registry-public-network-access-disabled"
+    private = _with_settings(pulled, [], {**registry, "privateEndpointConnections": 1})
+    assert (finding(private) or ({"id": None}, {}))[0]["id"] != "registry-public-network-access-disabled"

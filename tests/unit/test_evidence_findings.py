@@ -256,3 +256,20 @@ def test_a_key_rotation_is_not_the_cause_when_the_new_key_is_in_place_and_it_sti
     state = _activity(state_with(SITE), *rotation)
     state.material.error_description = "403 since yesterday. I regenerated key2 and put it in the settings, still 403."
     assert (finding(state) or ({"id": None}, {}))[0]["id"] != "access-keys-regenerated"
+
+
+def test_throttled_search_queries_explain_evening_503s_from_search_only():
+    def with_peak(peak: float, report: str) -> SessionState:
+        state = state_with({"type": "Microsoft.Search/searchServices", "name": "srch-a"})
+        state.material.error_description = report
+        state.add_evidence(Evidence(tool="query_metrics", status="success", summary="metrics", data={
+            "metrics": [{"name": "ThrottledSearchQueriesPercentage", "max": peak, "avg": peak / 4},
+                        {"name": "SearchQueriesPerSecond", "max": 180.0, "avg": 40.0}]}))
+        return state
+
+    evening = "Every evening the search API returns 503 Service Unavailable for many requests, then it recovers."
+    rule, facts = finding(with_peak(38.0, evening)) or ({}, {})
+    assert rule.get("id") == "search-queries-throttled" and facts["value"].startswith("38")
+    assert (finding(with_peak(0.0, evening)) or ({"id": None}, {}))[0]["id"] != "search-queries-throttled"
+    unrelated = "Our checkout page shows a blank screen after the last release."
+    assert (finding(with_peak(38.0, unrelated)) or ({"id": None}, {}))[0]["id"] != "search-queries-throttled"
