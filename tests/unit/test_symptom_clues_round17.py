@@ -97,3 +97,33 @@ def test_an_exact_code_of_the_family_concludes_where_the_family_s_analyzer_would
                    "allowed receivers per partition in a consumer group which is 5.")
     assert isinstance(final, Conclude) and final.report.category == "quota.exceeded"
     assert "receivers" in final.report.root_cause
+
+
+def test_a_blob_trigger_container_with_upper_case_letters_is_an_invalid_name():
+    text = ('The WebJob stops after "Job host started": StorageException: The remote server returned an error: (400) '
+            'Bad Request at CloudBlobContainer.CreateIfNotExists.\npublic static void CompressFile([BlobTrigger('
+            '"FilesToCompress/{filename}")] Stream input)')
+    final = _final(text)
+    assert isinstance(final, Conclude) and final.report.category == "config.wrong_resource_name"
+    assert "lower" in final.report.root_cause
+    lower = text.replace("FilesToCompress", "filestocompress")
+    final = _final(lower)
+    assert not (isinstance(final, Conclude) and "upper-case" in final.report.root_cause)
+
+
+def test_durable_instances_pending_while_a_copy_of_the_app_shares_its_storage_is_the_task_hub():
+    text = ("Our Durable orchestrations sit in Pending for 20 minutes, then run. We deployed a second function app "
+            "for the port next to the old one and copied the app settings over.")
+    final = _final(text)
+    assert isinstance(final, Conclude) and final.report.category == "functions.host_misconfigured"
+    assert "task hub" in final.report.root_cause
+    assert isinstance(_final("Our Durable orchestrations sit in Pending for 20 minutes, then run."), AskClient)
+
+
+def test_a_job_stopped_at_its_maximum_allowed_time_and_a_host_that_does_not_resolve_on_a_phone():
+    final = _final("##[Error 2]\nThe job exceeded the maximum allowed time of 01:00:00 and was stopped.")
+    assert isinstance(final, Conclude) and final.report.category == "runtime.timeout"
+    assert "01:00:00" in final.report.root_cause
+    final = _final('Line 85 error: Unable to resolve host "westeurope.tts.speech.microsoft.com": No address '
+                   'associated with hostname')
+    assert isinstance(final, Conclude) and final.report.category == "network.dns_resolution"
