@@ -127,3 +127,23 @@ def test_a_job_stopped_at_its_maximum_allowed_time_and_a_host_that_does_not_reso
     final = _final('Line 85 error: Unable to resolve host "westeurope.tts.speech.microsoft.com": No address '
                    'associated with hostname')
     assert isinstance(final, Conclude) and final.report.category == "network.dns_resolution"
+
+
+def test_a_shell_reporting_its_process_killed_is_the_out_of_memory_killer():
+    text = ("azure-functions-host/start.sh: line 28:    18 Killed                  dotnet "
+            "/azure-functions-host/Microsoft.Azure.WebJobs.Script.WebHost.dll\nOur EP1 Premium plan app loads a model.")
+    final = _final(text)
+    assert isinstance(final, Conclude) and final.report.category == "runtime.out_of_memory"
+    assert final.report.confidence == "medium"
+    final = _final("The deployment job was killed by the pipeline after two hours.")
+    assert not (isinstance(final, Conclude) and final.report.category == "runtime.out_of_memory")
+
+
+def test_runtime_unreachable_right_after_network_hardening_is_the_host_storage_firewall():
+    hardened = ("Portal: Azure Functions runtime is unreachable. The timer stopped at 10:05 today. Security hardening "
+                "ran this morning on our subscription.")
+    final = _final(hardened)
+    assert isinstance(final, Conclude) and final.report.category == "network.storage_firewall"
+    plain = "Portal: Azure Functions runtime is unreachable. The timer stopped at 10:05 today."
+    final = _final(plain)
+    assert not (isinstance(final, Conclude) and final.report.category == "network.storage_firewall")
