@@ -3,8 +3,10 @@ then, if the answer names nothing more specific, give the clue's most likely cau
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from shared.catalog.index import negated
 from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
@@ -12,6 +14,10 @@ from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import AskClient, Conclude, SessionState
 
 CLUES = "symptom_clues"
+# the report says the thing the clue names is empty or clean ("the dead-letter queue is empty"): it is ruled out
+_EMPTY_AFTER = re.compile(r"^[^.;!?\n]{0,25}\b(?:is|are|was|were|stays?|remains?|looks?) (?:empty|clean)\b|"
+                          r"^[^.;!?\n]{0,25}\b(?:shows?|has|have|had|contains?) (?:nothing|no messages|0 messages)\b",
+                          re.IGNORECASE)
 
 
 def matching_clue(state: SessionState) -> dict[str, Any] | None:
@@ -23,10 +29,15 @@ def clue_in(spoken: list[str]) -> dict[str, Any] | None:
     """The first clue whose pattern is in one of the texts, with the words it matched."""
     for clue in table(CLUES):
         for text in spoken:
-            found = regex(clue["pattern"]).search(text)
+            found = next((m for m in regex(clue["pattern"]).finditer(text) if not _denied(text, m)), None)
             if found:
                 return {**clue, "_quote": found.group(0)}
     return None
+
+
+def _denied(text: str, found: re.Match[str]) -> bool:
+    """The report denies what the clue matched ("no 502 since", "the dead-letter queue is empty")."""
+    return negated(text, found.start(), found.end()) or bool(_EMPTY_AFTER.search(text[found.end():found.end() + 60]))
 
 
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:

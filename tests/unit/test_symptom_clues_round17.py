@@ -147,3 +147,14 @@ def test_runtime_unreachable_right_after_network_hardening_is_the_host_storage_f
     plain = "Portal: Azure Functions runtime is unreachable. The timer stopped at 10:05 today."
     final = _final(plain)
     assert not (isinstance(final, Conclude) and final.report.category == "network.storage_firewall")
+
+
+def test_a_clue_whose_words_the_report_denies_is_not_the_symptom():
+    from shared.engines.clues import clue_in
+    denied = ("Service Bus is losing orders: the checkout logs 'queued' but fulfilment never sees some of them. The "
+              "dead-letter queue is empty and the function shows no errors.")
+    clue = clue_in([denied])
+    assert clue is None or clue["id"] != "service-bus-messages-dead-lettered"
+    stated = "Our Service Bus messages end up in the dead-letter queue after a few minutes of processing."
+    clue = clue_in([stated])
+    assert clue is not None and clue["id"].startswith("service-bus")
