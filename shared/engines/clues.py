@@ -29,6 +29,12 @@ def clue_in(spoken: list[str]) -> dict[str, Any] | None:
     return None
 
 
+def clue_decided(state: SessionState, clue: dict[str, Any]) -> bool:
+    """The report (or an answer) states the clue's deciding fact itself."""
+    spoken = [state.material.error_description, *state.material.answers]
+    return bool(clue.get("decides")) and any(regex(clue["decides"]).search(t) for t in spoken)
+
+
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     facts = facts_of(state, None)
     spoken = [state.material.error_description, *state.material.answers]
