@@ -48,6 +48,7 @@ def test_a_trigger_that_does_not_fire_asks_for_the_trigger_history():
                       "files arrive in the SharePoint folder.", "config.wrong_resource_name")
     assert _clue("Our function app's timer trigger does not fire since we moved to the Consumption plan."
                  ) != "logic-app-trigger-skipped-no-new-data"
+    assert _clue("My GitHub Actions workflow is not triggered on pull requests.") is None
 
 
 def test_runs_stuck_waiting_are_the_trigger_concurrency_limit():
@@ -57,6 +58,7 @@ def test_runs_stuck_waiting_are_the_trigger_concurrency_limit():
                       "degree of parallelism 1 and one run is stuck.", "throttling.rate_limited")
     assert _clue("Our Logic App run failed at the Compose action after 3 seconds."
                  ) != "logic-app-runs-waiting-trigger-concurrency"
+    assert _clue("Our GitHub Actions workflow run is stuck in Waiting for a runner for hours.") is None
 
 
 def test_a_connection_to_fix_is_a_connection_that_needs_signing_in_again():
@@ -66,6 +68,7 @@ def test_a_connection_to_fix_is_a_connection_that_needs_signing_in_again():
                       "SharePoint. The account owner changed their password last week.", "auth.credential_invalid")
     assert _clue("My Power Automate flow fails at the Condition step: the expression is invalid."
                  ) != "logic-app-or-flow-connection-needs-reauthorization"
+    assert _clue("Please help me fix the connection to my SQL database, the app times out.") is None
 
 
 def test_a_vnet_injected_api_management_that_cannot_reach_the_backend_asks_for_network_status():
