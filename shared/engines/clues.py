@@ -40,6 +40,12 @@ def _denied(text: str, found: re.Match[str]) -> bool:
     return negated(text, found.start(), found.end()) or bool(_EMPTY_AFTER.search(text[found.end():found.end() + 60]))
 
 
+def clue_decided(state: SessionState, clue: dict[str, Any]) -> bool:
+    """The report (or an answer) states the clue's deciding fact itself."""
+    spoken = [state.material.error_description, *state.material.answers]
+    return bool(clue.get("decides")) and any(regex(clue["decides"]).search(t) for t in spoken)
+
+
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     facts = facts_of(state, None)
     spoken = [state.material.error_description, *state.material.answers]

@@ -21,7 +21,7 @@ from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
-from shared.engines.clues import decide_from_clue, matching_clue
+from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
 from shared.engines.playbooks import (
     FINDINGS,
     conclude_finding,
@@ -279,6 +279,13 @@ def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
     return longest >= _SPECIFIC_PHRASE and all(longest > len(quote) for quote in hit.quotes)
 
 
+def _clue_settles_symptom(state: SessionState, hit: Hit, decision: Decision, clue: dict) -> bool:
+    """A bare symptom (401, 403) would only ask for the response body, while the report states the deciding fact of
+    a clue about its setting (the WAF rule that matched): the clue decides."""
+    return (hit.signature.analyzer == "symptom" and isinstance(decision, AskClient) and not clue.get("context")
+            and clue_decided(state, clue))
+
+
 def _unsettled(decision: Decision, category: str | None = None) -> bool:
     """The family's analyzer could not settle it: it would ask the generic question, or it gave up for want of a
     fact while still holding to the family (`category`, the catalog's reading, is the family its partial report
@@ -359,7 +366,7 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     clue = matching_clue(state)
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)
-        if clue is None or not _unsettled(decision):
+        if clue is None or not (_unsettled(decision) or _clue_settles_symptom(state, hit, decision, clue)):
             return decision
     if clue is not None:
         return decide_from_clue(state, clue)
