@@ -285,7 +285,9 @@ def _metrics_cli(a: MetricsArguments) -> str:
             action=lambda a: "Microsoft.Insights/metrics/read")
 def query_metrics(args: MetricsArguments) -> Found:
     """Platform metrics of a resource over the last `hours`, summarised per metric: data {"metrics": [{"name",
-    "unit", "max", "avg", "total", "points"}]} (max of maxima, mean of averages, sum of totals)."""
+    "unit", "max", "avg", "total", "points"}]} (max of maxima, mean of averages, sum of totals). A metric that
+    supports only the Average aggregation (AI Search's ThrottledSearchQueriesPercentage) comes back without maxima:
+    its max is then the highest interval average, the peak the metric can show."""
     start, end = time_window(args.hours)
     monitor = client("monitor", subscription_of(args.resource_id))
     response = rest_dict(monitor.metrics.list(uri_path(args.resource_id), timespan=f"{iso_utc(start)}/{iso_utc(end)}",
@@ -305,7 +307,7 @@ def _metric_summary(metric: dict[str, Any]) -> dict[str, Any]:
     averages = [p["average"] for p in points if p.get("average") is not None]
     totals = [p["total"] for p in points if p.get("total") is not None]
     return {"name": (metric.get("name") or {}).get("value"), "unit": metric.get("unit"),
-            "max": _round(max(maxima)) if maxima else None,
+            "max": _round(max(maxima or averages)) if maxima or averages else None,
             "avg": _round(sum(averages) / len(averages)) if averages else None,
             "total": _round(sum(totals)) if totals else None,
             "points": len([p for p in points if len(p) > 1])}  # a point with only a timestamp has no value

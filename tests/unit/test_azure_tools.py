@@ -415,6 +415,17 @@ def test_query_metrics_summarises_each_metric(azure: PlaybackServer):
                                          "points": 2}]
 
 
+def test_an_average_only_metric_reports_its_highest_interval_average_as_its_peak(azure: PlaybackServer):
+    search = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Search/searchServices/srch-a"
+    metrics = {"value": [{"name": {"value": "ThrottledSearchQueriesPercentage"}, "unit": "Percent",
+                          "timeseries": [{"data": [{"timeStamp": "2025-03-11T06:00:00Z", "average": 0.0},
+                                                   {"timeStamp": "2025-03-11T19:00:00Z", "average": 31.5},
+                                                   {"timeStamp": "2025-03-11T20:00:00Z", "average": 12.5}]}]}]}
+    azure.load([{"match": {"path": f"{search}/providers/Microsoft.Insights/metrics"}, "body": metrics}])
+    evidence = run("query_metrics", resource_id=search, metric_names=["ThrottledSearchQueriesPercentage"])
+    assert evidence.data["metrics"][0]["max"] == 31.5 and evidence.data["metrics"][0]["avg"] == 14.67
+
+
 def test_list_role_assignments_with_role_names(azure: PlaybackServer):
     definition_id = f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{BLOB_READER}"
     assignment = {"id": f"{RG}/providers/Microsoft.Authorization/roleAssignments/0b3c9e7a-2f14-4d6b-9a8e-1c5f7d2e4b90",
