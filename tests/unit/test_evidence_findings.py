@@ -273,3 +273,15 @@ def test_throttled_search_queries_explain_evening_503s_from_search_only():
     assert (finding(with_peak(0.0, evening)) or ({"id": None}, {}))[0]["id"] != "search-queries-throttled"
     unrelated = "Our checkout page shows a blank screen after the last release."
     assert (finding(with_peak(38.0, unrelated)) or ({"id": None}, {}))[0]["id"] != "search-queries-throttled"
+
+
+def test_a_deleted_sql_dns_alias_explains_connections_that_fail_during_a_migration():
+    alias = ("Microsoft.Sql/servers/dnsAliases/delete",
+             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/sql-old/dnsAliases/hr-db")
+    state = _activity(state_with(SITE), *alias)
+    state.material.error_description = "A network-related error occurred while connecting to SQL Server (error: 35)"
+    rule, facts = finding(state) or ({}, {})
+    assert rule.get("id") == "sql-server-dns-alias-deleted" and facts["alias"] == "hr-db"
+    state = _activity(state_with(SITE), "Microsoft.Sql/servers/dnsAliases/write", alias[1])
+    state.material.error_description = "A network-related error occurred while connecting to SQL Server (error: 35)"
+    assert (finding(state) or ({"id": None}, {}))[0]["id"] != "sql-server-dns-alias-deleted"
