@@ -158,3 +158,13 @@ def test_a_clue_whose_words_the_report_denies_is_not_the_symptom():
     stated = "Our Service Bus messages end up in the dead-letter queue after a few minutes of processing."
     clue = clue_in([stated])
     assert clue is not None and clue["id"].startswith("service-bus")
+
+
+def test_the_cli_storage_403_hint_with_an_open_firewall_and_auth_mode_login_is_a_missing_data_role():
+    hint = ("+ az storage container create --name tfstate --account-name sttre01 --auth-mode login\nThe request may be "
+            "blocked by network rules of storage account. Please check network rule set using 'az storage account "
+            "show -n accountname --query networkRuleSet'.")
+    final = _final(hint + "\nThe account has no firewall configured (networkRuleSet defaultAction is Allow).")
+    assert isinstance(final, Conclude) and final.report.category == "auth.rbac_missing"
+    assert "Storage Blob Data Contributor" in " ".join(final.report.actions)
+    assert isinstance(_final(hint), AskClient)  # the firewall is not ruled out: ask for the rules and the roles
