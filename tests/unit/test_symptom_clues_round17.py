@@ -168,3 +168,23 @@ def test_the_cli_storage_403_hint_with_an_open_firewall_and_auth_mode_login_is_a
     assert isinstance(final, Conclude) and final.report.category == "auth.rbac_missing"
     assert "Storage Blob Data Contributor" in " ".join(final.report.actions)
     assert isinstance(_final(hint), AskClient)  # the firewall is not ruled out: ask for the rules and the roles
+
+
+def test_messages_the_catalog_now_knows_and_an_app_configuration_403_for_an_owner():
+    cases = {
+        "Msg 701, Level 17, State 123\nThere is insufficient system memory in resource pool 'SloSharedPool1' to run "
+        "this query.": "runtime.out_of_memory",
+        '"message":"Dns record for callrecordscdb under zone Document is already taken. Please use a different name '
+        'for the account."': "deployment.name_conflict",
+        "Computing embeddings in batch.\nRate limited on the OpenAI embeddings API, sleeping before retrying...":
+            "throttling.rate_limited",
+    }
+    for text, category in cases.items():
+        final = _final(text)
+        assert isinstance(final, Conclude) and final.report.category == category, text
+    owner = ("terraform apply: akc_key_value on our App Configuration store fails with Error: Unexpected error "
+             "(Forbidden). I am Owner on the subscription.")
+    final = _final(owner)
+    assert isinstance(final, Conclude) and "App Configuration Data Owner" in final.report.root_cause
+    assert isinstance(_final("terraform apply: akc_key_value on our App Configuration store fails with Error: "
+                             "Unexpected error (Forbidden)."), AskClient)
