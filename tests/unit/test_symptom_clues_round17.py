@@ -188,3 +188,15 @@ def test_messages_the_catalog_now_knows_and_an_app_configuration_403_for_an_owne
     assert isinstance(final, Conclude) and "App Configuration Data Owner" in final.report.root_cause
     assert isinstance(_final("terraform apply: akc_key_value on our App Configuration store fails with Error: "
                              "Unexpected error (Forbidden)."), AskClient)
+
+
+def test_another_customer_hit_in_the_same_time_frame_marks_a_platform_incident():
+    text = ("Some function apps on the consumption plan in North Europe stopped responding (would eventually timeout). "
+            "We haven't done any recent deploys. Another functions customer seems to be experiencing issues in the "
+            "same time frame.")
+    final = _final(text)
+    assert isinstance(final, Conclude) and final.report.category == "platform.service_incident"
+    final = _final("Some function apps on the consumption plan in North Europe stopped responding (would eventually "
+                   "timeout). We haven't done any recent deploys.")
+    assert not (isinstance(final, Conclude) and final.report.category == "platform.service_incident"
+                and final.report.confidence == "medium")
