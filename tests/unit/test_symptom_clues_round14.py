@@ -4,23 +4,10 @@ route to the clue."""
 
 from __future__ import annotations
 
-from shared.session.state import AskClient, Conclude
-from tests.helpers.engine_loop import run_engine
-
-
-def _final(text: str):
-    return run_engine({"error_description": text}).final
-
-
-def _asks(text: str, words: str) -> bool:
-    final = _final(text)
-    return isinstance(final, AskClient) and words in final.request.question
-
-
-def _concludes(text: str, category: str) -> bool:
-    final = _final(text)
-    return (isinstance(final, Conclude) and final.report.category == category
-            and final.report.confidence == "medium")
+from shared.session.state import AskClient
+from tests.helpers.clue_checks import asks as _asks
+from tests.helpers.clue_checks import concludes as _concludes
+from tests.helpers.clue_checks import final_of as _final
 
 
 def test_a_flex_consumption_blob_trigger_that_never_fires_needs_the_event_grid_source():

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 from shared.session.state import AskClient, Conclude
 from shared.tools.azure_resources import namespace_of
-from tests.helpers.engine_loop import run_engine
-
-
-def _final(text: str):
-    return run_engine({"error_description": text}).final
+from tests.helpers.clue_checks import final_of as _final
 
 
 def _concludes(text: str, category: str) -> bool:

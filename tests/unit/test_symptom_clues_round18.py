@@ -6,23 +6,8 @@ miss does not route to the clue."""
 from __future__ import annotations
 
 from shared.engines.clues import clue_in
-from shared.session.state import AskClient, Conclude
-from tests.helpers.engine_loop import run_engine
-
-
-def _final(text: str):
-    return run_engine({"error_description": text}).final
-
-
-def _asks(text: str, words: str) -> bool:
-    final = _final(text)
-    return isinstance(final, AskClient) and words in final.request.question
-
-
-def _concludes(text: str, category: str) -> bool:
-    final = _final(text)
-    return (isinstance(final, Conclude) and final.report.category == category
-            and final.report.confidence == "medium")
+from tests.helpers.clue_checks import asks as _asks
+from tests.helpers.clue_checks import concludes as _concludes
 
 
 def _clue(text: str) -> str | None:
