@@ -42,15 +42,20 @@ def _denied(text: str, found: re.Match[str]) -> bool:
 
 def clue_decided(state: SessionState, clue: dict[str, Any]) -> bool:
     """The report (or an answer) states the clue's deciding fact itself."""
+    return _deciding_words(state, clue) is not None
+
+
+def _deciding_words(state: SessionState, clue: dict[str, Any]) -> str | None:
+    """The words of the report or an answer that state the clue's deciding fact (its `decides`), if any."""
+    if not clue.get("decides"):
+        return None
     spoken = [state.material.error_description, *state.material.answers]
-    return bool(clue.get("decides")) and any(regex(clue["decides"]).search(t) for t in spoken)
+    return next((m.group(0) for t in spoken for m in [regex(clue["decides"]).search(t)] if m), None)
 
 
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     facts = facts_of(state, None)
-    spoken = [state.material.error_description, *state.material.answers]
-    shown = next((m.group(0) for t in spoken for m in [regex(clue["decides"]).search(t)] if m),
-                 None) if clue.get("decides") else None
+    shown = _deciding_words(state, clue)
     decided = shown is not None
     if not state.requests_asked and not decided:
         return AskClient(request=ClientRequest(

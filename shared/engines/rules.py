@@ -271,12 +271,12 @@ def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
     bare `QuotaExceeded` of "Exceeded the maximum number of allowed receivers per partition"."""
     if state.azure_access or not entry.entry.conclusive or entry.entry.wrapper:
         return False
-    if entry.entry.category != hit.signature.category:
+    said = [len(m.found) for m in entry.matches if m.origin == "error"]
+    if entry.entry.category != hit.signature.category or not said:
         return False
-    if entry.exact and any(m.origin == "error" for m in entry.matches):
+    if entry.exact:
         return True  # the error's own code names the cause: a question cannot change the family, only add detail
-    longest = max(len(m.found) for m in entry.matches if m.origin == "error") if entry.origins & {"error"} else 0
-    return longest >= _SPECIFIC_PHRASE and all(longest > len(quote) for quote in hit.quotes)
+    return max(said) >= _SPECIFIC_PHRASE and all(max(said) > len(quote) for quote in hit.quotes)
 
 
 def _clue_settles_symptom(state: SessionState, hit: Hit, decision: Decision, clue: dict) -> bool:
