@@ -11,6 +11,7 @@ import pytest
 from shared.engines.playbooks import Target, _each_call, _follow_call, conclude_finding, finding
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
+from tests.helpers.finding_checks import finding_id
 
 SUB = "/subscriptions/2c5e8a91-7d36-4f04-b9e2-1a4d6c8f3b57/resourceGroups/rg-shop/providers"
 FUNC = {"type": "Microsoft.Web/sites", "name": "func-orders", "kind": "functionapp", "state": "Running",
@@ -207,8 +208,7 @@ def _state(report: str, reads: list[dict[str, Any]]) -> SessionState:
 
 
 def _found_id(report: str, reads: list[dict[str, Any]]) -> str | None:
-    found = finding(_state(report, reads))
-    return found[0]["id"] if found else None
+    return finding_id(_state(report, reads))
 
 
 @pytest.mark.parametrize(("rule_id", "category", "word", "reads", "report", "harmless"), CASES,
@@ -312,12 +312,9 @@ def test_host_storage_with_a_connection_string_fails_when_the_account_refuses_sh
     assert rule.get("id") == "function-host-storage-shared-key-disabled" and facts["setting"] == "AzureWebJobsStorage"
     assert rule["category"] == "auth.credential_invalid"
     identity = ["AzureWebJobsStorage__accountName", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"]
-    assert (finding(_with_settings(down, identity, FUNC, storage)) or ({"id": None}, {}))[0]["id"] != \
-        "function-host-storage-shared-key-disabled"
-    assert (finding(_with_settings(UNRELATED, names, FUNC, storage)) or ({"id": None}, {}))[0]["id"] != \
-        "function-host-storage-shared-key-disabled"
-    assert (finding(_with_settings(down, names, FUNC, STORAGE)) or ({"id": None}, {}))[0]["id"] != \
-        "function-host-storage-shared-key-disabled"
+    assert finding_id(_with_settings(down, identity, FUNC, storage)) != "function-host-storage-shared-key-disabled"
+    assert finding_id(_with_settings(UNRELATED, names, FUNC, storage)) != "function-host-storage-shared-key-disabled"
+    assert finding_id(_with_settings(down, names, FUNC, STORAGE)) != "function-host-storage-shared-key-disabled"
 
 
 def test_route_all_is_no_cause_for_an_app_without_virtual_network_integration():
@@ -335,6 +332,6 @@ def test_a_registry_closed_to_the_public_with_private_endpoints_is_left_to_the_p
                 "privateEndpointConnections": 0}
     pulled = "New AKS nodes fail with ErrImagePull: pulling cr-a.azurecr.io/api:1.4 returns 403 Forbidden"
     state = _with_settings(pulled, [], registry)
-    assert (finding(state) or ({"id": None}, {}))[0]["id"] == "registry-public-network-access-disabled"
+    assert finding_id(state) == "registry-public-network-access-disabled"
     private = _with_settings(pulled, [], {**registry, "privateEndpointConnections": 1})
-    assert (finding(private) or ({"id": None}, {}))[0]["id"] != "registry-public-network-access-disabled"
+    assert finding_id(private) != "registry-public-network-access-disabled"

@@ -8,6 +8,7 @@ from typing import Any
 from shared.engines.playbooks import finding
 from shared.models import Options
 from shared.session.state import Evidence, Material, SessionState
+from tests.helpers.finding_checks import finding_id
 
 SITE = {"type": "Microsoft.Web/sites", "name": "func-a", "kind": "functionapp,linux",
         "outboundIpAddresses": ["20.50.2.91", "20.50.3.14"], "possibleOutboundIpAddresses": ["20.50.2.91",
@@ -31,7 +32,7 @@ def test_a_cosmos_firewall_that_misses_an_address_the_app_sends_from_decides():
     rule, facts = finding(state_with(SITE, one_of_two)) or ({}, {})
     assert rule.get("id") == "service-ip-rules-exclude-app" and facts["app_ips"] == "20.50.3.14"
     covering = {**cosmos, "ipRules": ["203.0.113.0/24", "20.50.2.0/24", "20.50.3.14"]}
-    assert (finding(state_with(SITE, covering)) or ({"id": None}, {}))[0]["id"] != "service-ip-rules-exclude-app"
+    assert finding_id(state_with(SITE, covering)) != "service-ip-rules-exclude-app"
 
 
 def test_an_event_grid_topic_firewall_that_kept_the_app_s_former_addresses_decides():
@@ -43,7 +44,7 @@ def test_an_event_grid_topic_firewall_that_kept_the_app_s_former_addresses_decid
     assert rule.get("id") == "service-ip-rules-exclude-app" and facts["type"] == "Event Grid topic"
     assert facts["app_ips"] == "20.105.224.13, 20.105.224.58"
     private = {**topic, "publicNetworkAccess": "Disabled"}
-    assert (finding(state_with(scaled, private)) or ({"id": None}, {}))[0]["id"] != "service-ip-rules-exclude-app"
+    assert finding_id(state_with(scaled, private)) != "service-ip-rules-exclude-app"
 
 
 def test_an_expired_certificate_decides_and_a_valid_one_does_not():
@@ -125,7 +126,7 @@ def test_a_settings_list_that_could_not_be_read_does_not_show_settings_missing()
     assert finding(state) is None
     state.add_evidence(Evidence(tool="list_app_setting_names", status="no_data", summary="no settings",
                                 data={"names": [], "count": 0}))
-    assert (finding(state) or ({"id": None}, {}))[0]["id"] == "function-app-without-host-storage"
+    assert finding_id(state) == "function-app-without-host-storage"
 
 
 def test_a_key_vault_reference_status_names_why_the_setting_did_not_resolve():
@@ -136,7 +137,7 @@ def test_a_key_vault_reference_status_names_why_the_setting_did_not_resolve():
     assert rule.get("id") == "keyvault-reference-identity-not-enabled"
     assert (facts["setting"], facts["vault"]) == ("SQL_PASSWORD", "kv-a")
     references["references"][1]["status"] = "AccessToKeyVaultDenied"
-    assert (finding(state_with(SITE, references)) or ({"id": None}, {}))[0]["id"] == "keyvault-reference-access-denied"
+    assert finding_id(state_with(SITE, references)) == "keyvault-reference-access-denied"
     references["references"][1]["status"] = "Resolved"
     assert finding(state_with(SITE, references)) is None
 
@@ -160,7 +161,7 @@ def test_a_container_app_whose_target_port_is_not_the_listening_port():
     rule, facts = finding(state) or ({}, {})
     assert rule.get("id") == "container-app-target-port-mismatch" and facts["listening"] == "8000"
     app["ingress"]["targetPort"] = 8000
-    assert (finding(state_with(app)) or ({"id": None}, {}))[0]["id"] != "container-app-target-port-mismatch"
+    assert finding_id(state_with(app)) != "container-app-target-port-mismatch"
 
 
 def _with_report(text: str, *reads: dict[str, Any]) -> SessionState:
@@ -178,7 +179,7 @@ def test_a_web_app_without_the_agent_setting_explains_missing_telemetry_only_whe
     assert rule.get("id") == "telemetry-agent-setting-missing"
     failing = _with_report("The API answers 500 since Tuesday.", web)
     failing.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="2 names", data=names))
-    assert (finding(failing) or ({"id": None}, {}))[0]["id"] != "telemetry-agent-setting-missing"
+    assert finding_id(failing) != "telemetry-agent-setting-missing"
 
 
 def test_no_connection_string_at_all_is_named_before_the_agent_setting():
@@ -209,10 +210,10 @@ def test_a_flex_consumption_app_has_no_worker_runtime_setting_and_that_is_no_fin
     names = {"names": ["AzureWebJobsStorage__accountName", "APPLICATIONINSIGHTS_CONNECTION_STRING"]}
     state = state_with(flex)
     state.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="2 names", data=names))
-    assert (finding(state) or ({"id": None}, {}))[0]["id"] != "function-app-without-worker-runtime"
+    assert finding_id(state) != "function-app-without-worker-runtime"
     classic = state_with(SITE)
     classic.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="2 names", data=names))
-    assert (finding(classic) or ({"id": None}, {}))[0]["id"] == "function-app-without-worker-runtime"
+    assert finding_id(classic) == "function-app-without-worker-runtime"
 
 
 def test_a_burstable_postgres_server_explains_refused_pgbouncer_connections_only():
@@ -223,10 +224,10 @@ def test_a_burstable_postgres_server_explains_refused_pgbouncer_connections_only
     assert rule.get("id") == "postgres-pgbouncer-on-burstable" and facts["name"] == "psql-a"
     general = state_with({**server, "tier": "GeneralPurpose"})
     general.material.error_description = state.material.error_description
-    assert (finding(general) or ({"id": None}, {}))[0]["id"] != "postgres-pgbouncer-on-burstable"
+    assert finding_id(general) != "postgres-pgbouncer-on-burstable"
     direct = state_with(server)
     direct.material.error_description = "Error: connect ECONNREFUSED 52.138.220.45:5432 since Saturday"
-    assert (finding(direct) or ({"id": None}, {}))[0]["id"] != "postgres-pgbouncer-on-burstable"
+    assert finding_id(direct) != "postgres-pgbouncer-on-burstable"
 
 
 def _activity(state: SessionState, operation: str, resource_id: str) -> SessionState:
@@ -241,10 +242,10 @@ def test_a_slot_swap_explains_settings_symptoms_not_any_failure_after_it():
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app-a/slots/staging")
     state = _activity(state_with(SITE), *swap)
     state.material.error_description = "Since this morning production writes to the staging database"
-    assert (finding(state) or ({"id": None}, {}))[0]["id"] == "slot-swap-moved-settings"
+    assert finding_id(state) == "slot-swap-moved-settings"
     state = _activity(state_with(SITE), *swap)
     state.material.error_description = "The search API returns 503 every evening between 18:30 and 20:30"
-    assert (finding(state) or ({"id": None}, {}))[0]["id"] != "slot-swap-moved-settings"
+    assert finding_id(state) != "slot-swap-moved-settings"
 
 
 def test_a_key_rotation_is_not_the_cause_when_the_new_key_is_in_place_and_it_still_fails():
@@ -252,10 +253,10 @@ def test_a_key_rotation_is_not_the_cause_when_the_new_key_is_in_place_and_it_sti
                 "/subscriptions/s/resourceGroups/rg/providers/Microsoft.EventGrid/topics/egt-a")
     state = _activity(state_with(SITE), *rotation)
     state.material.error_description = "Publishing to the topic returns 403 since yesterday evening."
-    assert (finding(state) or ({"id": None}, {}))[0]["id"] == "access-keys-regenerated"
+    assert finding_id(state) == "access-keys-regenerated"
     state = _activity(state_with(SITE), *rotation)
     state.material.error_description = "403 since yesterday. I regenerated key2 and put it in the settings, still 403."
-    assert (finding(state) or ({"id": None}, {}))[0]["id"] != "access-keys-regenerated"
+    assert finding_id(state) != "access-keys-regenerated"
 
 
 def test_throttled_search_queries_explain_evening_503s_from_search_only():
@@ -270,9 +271,9 @@ def test_throttled_search_queries_explain_evening_503s_from_search_only():
     evening = "Every evening the search API returns 503 Service Unavailable for many requests, then it recovers."
     rule, facts = finding(with_peak(38.0, evening)) or ({}, {})
     assert rule.get("id") == "search-queries-throttled" and facts["value"].startswith("38")
-    assert (finding(with_peak(0.0, evening)) or ({"id": None}, {}))[0]["id"] != "search-queries-throttled"
+    assert finding_id(with_peak(0.0, evening)) != "search-queries-throttled"
     unrelated = "Our checkout page shows a blank screen after the last release."
-    assert (finding(with_peak(38.0, unrelated)) or ({"id": None}, {}))[0]["id"] != "search-queries-throttled"
+    assert finding_id(with_peak(38.0, unrelated)) != "search-queries-throttled"
 
 
 def test_a_deleted_sql_dns_alias_explains_connections_that_fail_during_a_migration():
@@ -284,4 +285,4 @@ def test_a_deleted_sql_dns_alias_explains_connections_that_fail_during_a_migrati
     assert rule.get("id") == "sql-server-dns-alias-deleted" and facts["alias"] == "hr-db"
     state = _activity(state_with(SITE), "Microsoft.Sql/servers/dnsAliases/write", alias[1])
     state.material.error_description = "A network-related error occurred while connecting to SQL Server (error: 35)"
-    assert (finding(state) or ({"id": None}, {}))[0]["id"] != "sql-server-dns-alias-deleted"
+    assert finding_id(state) != "sql-server-dns-alias-deleted"
