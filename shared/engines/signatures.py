@@ -51,8 +51,17 @@ def signatures() -> tuple[Signature, ...]:
     if len(ids) != len(set(ids)):
         raise ValueError(f"duplicate signature ids: {sorted({i for i in ids if ids.count(i) > 1})}")
     return tuple(Signature(id=e["id"], category=e["category"], analyzer=e["analyzer"],
-                           patterns=tuple(re.compile(p) for p in e["patterns"]), source=e["source"].strip())
+                           patterns=tuple(re.compile(_pattern(p)) for p in e["patterns"]), source=e["source"].strip())
                  for e in entries)
+
+
+def _pattern(item: str | dict[str, str]) -> str:
+    """A signature's pattern: a regex, or `{table, id}` naming a knowledge-table entry whose `match` it routes by
+    as it is, so that one regex serves the routing and the analyzer's table instead of two copies kept in step."""
+    if isinstance(item, str):
+        return item
+    rows = yaml.safe_load((_KNOWLEDGE / f"{item['table']}.yaml").read_text(encoding="utf-8"))
+    return str(next(row["match"] for row in rows if row["id"] == item["id"]))
 
 
 @lru_cache(maxsize=1)

@@ -88,3 +88,9 @@ def test_vague_text_matches_no_new_signature(text: str) -> None:
     from shared.engines.signatures import classify
 
     assert classify(Material(error_description=text)) == []
+
+
+def test_a_signature_can_route_by_a_knowledge_table_entry_as_it_is():
+    marker = next(e["match"] for e in table("platform_incident_markers") if e["id"] == "others-elsewhere-see-the-same")
+    platform = next(s for s in signatures() if s.id == "platform-service-incident")
+    assert marker in [p.pattern for p in platform.patterns]  # one regex, read from the analyzer's table
