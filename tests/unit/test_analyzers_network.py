@@ -46,3 +46,23 @@ def test_nxdomain_for_the_failing_host_concludes_at_medium_from_the_text_alone()
     assert isinstance(outcome.final, Conclude)
     assert outcome.final.report.confidence == "medium"  # no Azure read or answer confirmed it: text alone
     assert "az resource list --name cosmos-shop-prd" in " ".join(outcome.final.report.actions)
+
+
+_DENIED_UPLOAD = ("AzCopy upload from our Microsoft-hosted agent fails:\nRESPONSE Status: 403 This request is not "
+                  "authorized to perform this operation.\nX-Ms-Error-Code: [AuthorizationFailure]\n"
+                  "PUT https://stsite01.blob.core.windows.net/$web/index.html\n")
+
+
+def test_a_report_saying_selected_networks_concludes_the_firewall_without_asking() -> None:
+    outcome = run_engine({"error_description": _DENIED_UPLOAD + "The account is set to \"Selected networks\" with "
+                                                                 "two office IP ranges."})
+    assert not outcome.requests
+    report = outcome.envelope()["report"]
+    assert (report["category"], report["confidence"]) == ("network.storage_firewall", "medium")
+    assert "selected networks" in str(report["evidence"]).lower()
+
+
+def test_a_denied_selected_networks_statement_leaves_the_question_for_the_rules() -> None:
+    outcome = run_engine({"error_description": _DENIED_UPLOAD + "The account isn't restricted to selected networks."})
+    assert isinstance(outcome.final, AskClient)
+    assert "networkRuleSet" in outcome.final.request.question

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from shared.engines.analyzers.common import table_entry
+from shared.catalog.index import negated
+from shared.engines.analyzers.common import regex, table, table_entry
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
@@ -20,8 +21,7 @@ _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _STATED_ADDRESS = re.compile(r"(?i)(?:outbound|client|caller|source|egress|public)[ -]?(?:ip|address)(?:es)?\b"
                              r"[^\n]{0,120}")
 RULES = "get_network_rules_from_answers"
-# The material sets the account's firewall to deny: Terraform network_rules, ARM/Bicep networkAcls, the CLI.
-_STATED_DENY = re.compile(r"(?i)default_?action[\"']?\s*[:=]\s*[\"']?deny\b|--default-action[= ]deny\b")
+STATED = "network_stated_rules"  # the material says the firewall denies: config, portal wording, prose
 # A private endpoint named in the material: the firewall may be doing its job and the name resolution be wrong.
 _PRIVATE_ENDPOINT = re.compile(r"(?i)private ?endpoint|privatelink\.")
 
@@ -42,18 +42,17 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if references is None:
         return RunTool(tool=FIND, purpose="finding the storage account the code and error refer to")
     accounts = references.data.get("accounts") or []
-    if not accounts and _STATED_DENY.search(_all_text(state)):
-        return _conclude_stated_deny(state, hit)
-    if not accounts:
-        return _ask_for_account(state, hit)
-    account = accounts[0]["name"]
-    rules = since_last_answer(state, RULES)
-    if rules is None and state.material.answers:
+    account = accounts[0]["name"] if accounts else None
+    rules = since_last_answer(state, RULES) if account else None
+    if account and rules is None and state.material.answers:
         return RunTool(tool=RULES, arguments={"account": account},
                        purpose=f"reading the network rules of '{account}' from the client's answer")
-    if rules is not None and rules.status == "success":
+    if account and rules is not None and rules.status == "success":
         return _conclude(state, hit, account, references, rules)
-    return _ask_for_rules(state, hit, account)
+    stated = stated_deny(state)
+    if stated is not None:  # the material already says what the firewall question would ask
+        return _conclude_stated_deny(state, hit, account, stated)
+    return _ask_for_rules(state, hit, account) if account else _ask_for_account(state, hit)
 
 
 _PRIVATE_PATH_CHANGES = ("private-dns-zone-link-deleted", "private-dns-record-deleted", "private-endpoint-recreated")
@@ -104,22 +103,37 @@ def _all_text(state: SessionState) -> str:
     return "\n".join([material.error_description, *material.answers, *(f.content for f in material.files)])
 
 
-def _conclude_stated_deny(state: SessionState, hit: Hit) -> Decision:
-    """No account name, but the material itself sets the account's firewall to deny (a Terraform network_rules
-    block, an ARM/Bicep networkAcls, a CLI --default-action Deny): that is the cause, at medium confidence."""
-    stated = _STATED_DENY.search(_all_text(state))
+def stated_deny(state: SessionState) -> tuple[dict, str] | None:
+    """The first statement of knowledge/network_stated_rules.yaml that the material makes without denying it (a
+    Terraform network_rules block, "Selected networks", public network access disabled), with the words used."""
+    text = _all_text(state)
+    for entry in table(STATED):
+        for found in regex(entry["pattern"]).finditer(text):
+            if not negated(text, found.start(), found.end()):
+                return entry, found.group(0)
+    return None
+
+
+def _conclude_stated_deny(state: SessionState, hit: Hit, account: str | None,
+                          stated: tuple[dict, str]) -> Decision:
+    """The material itself says the account's firewall denies by default: that is the cause, at medium confidence
+    (the caller's address or subnet was not shown outside the rules)."""
+    entry, words = stated
     group = env(state, "resource_group", "<resource-group>")
     evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
-    evidence.append(EvidenceItem(source="material", summary=f"the configuration sent sets {stated.group(0)!r}"
-                                 if stated else "the configuration sent sets the default action to Deny"))
-    verdict = Verdict(account="<storage-account>", group=group, default_action="Deny", allowed=[], subnets=0)
+    evidence.append(EvidenceItem(source="material", summary=f"{entry['says']} ({words!r})"))
+    verdict = Verdict(account=account or "<storage-account>", group=group, default_action="Deny", allowed=[],
+                      subnets=0)
+    named = f" '{account}'" if account else ""
     report = Report(category=hit.signature.category, confidence="medium", evidence=evidence,
                     checked=checked_list(state), actions=_actions(verdict),
-                    root_cause="The storage account's network rules (firewall) deny by default, as the configuration "
-                               "sent sets them, and the caller (the pipeline's agent, the app or your machine) is "
-                               "not among the allowed IP ranges or virtual network subnets, so the data-plane "
-                               "request is refused with 403 (AuthorizationFailure). Allow the caller's address or "
-                               "subnet, or run the step from an allowed network.")
+                    root_cause=f"The firewall (network rules) of storage account{named} denies by default, as the "
+                               f"material says ({entry['says']}), and the caller (a pipeline agent, a managed "
+                               "connector, a Microsoft service or the app) is not among the allowed IP ranges or "
+                               "virtual network subnets, so the data-plane request is refused with 403 "
+                               "(AuthorizationFailure) whatever role the caller holds. Allow the caller's address "
+                               "or subnet, reach the account through a private endpoint from an allowed network, "
+                               "or run the step from a network the rules admit.")
     return Conclude(message="The storage account's firewall denies the caller.", report=report)
 
 
