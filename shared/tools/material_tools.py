@@ -126,7 +126,7 @@ def list_storage_account_references(args: NoArguments, material: Material) -> Ev
         for kind, pattern in _ACCOUNT_PATTERNS:
             for match in pattern.finditer(text):
                 name = match.group(1)
-                if name.lower() in {"name", "account", "storage", "the", "for"}:
+                if name.lower() in {"name", "account", "storage", "the", "for", "privatelink"}:  # privatelink: the zone
                     continue
                 found.setdefault(name, [])
                 if f"{origin} ({kind})" not in found[name]:

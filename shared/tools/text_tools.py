@@ -313,22 +313,42 @@ _ALIAS = re.compile(r"canonical name = (?P<a>[\w.-]+)|\bCNAME\s+(?P<b>[\w.-]+)|^
                     r"^\s+(?P<d>[\w-]+(?:\.[\w-]+)+\.)\s*$", re.MULTILINE)
 
 
-def _dns_section(text: str, host: str) -> str | None:
-    """The part of a pasted nslookup / dig / Resolve-DnsName output that answers for the host."""
-    lowered = text.lower()
-    start = lowered.find(host.lower())
-    if start < 0 or not re.search(r"nslookup|Non-authoritative|ANSWER SECTION|\bIN\s+A\b|Resolve-DnsName|Address",
-                                  text, re.IGNORECASE):
-        return None
-    marker = max(lowered.find("non-authoritative answer"), lowered.find("answer section"))
-    return text[marker:] if marker >= 0 else text[start:]
+_ANSWER_START = re.compile(r"(?im)^.*(?:non-authoritative answer|answer section).*$")
+_LOOKUP_START = re.compile(r"(?im)^.*\b(?:nslookup|dig|resolve-dnsname)\b.*$")
+
+
+def _dns_sections(text: str, host: str) -> list[str]:
+    """The answers for the host in a pasted nslookup / dig / Resolve-DnsName output, one per lookup (a report often
+    pastes one lookup from inside the network and one from outside)."""
+    if host.lower() not in text.lower() or not re.search(
+            r"nslookup|Non-authoritative|ANSWER SECTION|\bIN\s+A\b|Resolve-DnsName|Address", text, re.IGNORECASE):
+        return []
+    starts = [m.start() for m in _ANSWER_START.finditer(text)]
+    if not starts:
+        start = text.lower().find(host.lower())
+        return [text[start:]]
+    ends = [m.start() for m in _LOOKUP_START.finditer(text)]
+    sections = []
+    for i, start in enumerate(starts):
+        blank = text.find("\n\n", start)  # the tool's output ends at a blank line; prose may follow
+        stop = min([e for e in ends if e > start] + starts[i + 1:i + 2] + [blank if blank > 0 else len(text)])
+        earlier = [e for e in ends if (starts[i - 1] if i else -1) < e < start]
+        # from the lookup command (it names the host) when one precedes this answer
+        sections.append(text[earlier[-1] if earlier else start:stop])
+    return [section for section in sections if host.lower() in section.lower()] or sections
 
 
 def _addresses(section: str) -> list[str]:
     found = []
+    after_server = False
     for line in section.splitlines():
         if "#53" in line or re.match(r"\s*Server:", line):
+            after_server = True
             continue
+        if after_server and re.match(r"\s*Address(?:es)?:", line):  # the resolver's own address, not an answer
+            after_server = False
+            continue
+        after_server = False
         for candidate in _IPV4.findall(line):
             try:
                 ipaddress.IPv4Address(candidate)
@@ -339,24 +359,31 @@ def _addresses(section: str) -> list[str]:
     return found
 
 
+def _all_private(addresses: list[str]) -> bool:
+    return bool(addresses) and all(ipaddress.IPv4Address(a).is_private for a in addresses)
+
+
 @tool(HostArguments)
 def get_dns_answer(args: HostArguments, material: Material) -> Evidence:
-    """Read how a host name resolved from pasted nslookup / dig output: addresses (private or public) and aliases."""
+    """Read how a host name resolved from pasted nslookup / dig output: addresses (private or public) and aliases.
+    When several lookups disagree (private from inside the network, public from elsewhere), the public one is the
+    answer that breaks the caller, and `elsewhere_private` says another lookup got a private address."""
     for origin, text in _texts(material):
-        section = _dns_section(text, args.host)
-        if section is None:
+        answers = [(section, _addresses(section)) for section in _dns_sections(text, args.host)]
+        answers = [(section, addresses) for section, addresses in answers if addresses]
+        if not answers:
             continue
-        addresses = _addresses(section)
+        public = [answer for answer in answers if not _all_private(answer[1])]
+        section, addresses = public[-1] if public else answers[-1]
         aliases = [next(g for g in m.groups() if g).rstrip(".") for m in _ALIAS.finditer(section)]
-        if not addresses:
-            continue
-        private = [a for a in addresses if ipaddress.IPv4Address(a).is_private]
-        data = {"host": args.host, "addresses": addresses[:10], "private": bool(private) and len(private) == len(
-            addresses), "aliases": aliases[:10], "privatelink": any(".privatelink." in a.lower() for a in aliases),
-            "where": origin}
+        data = {"host": args.host, "addresses": addresses[:10], "private": _all_private(addresses),
+                "aliases": aliases[:10], "privatelink": any(".privatelink." in a.lower() for a in aliases),
+                "where": origin, "elsewhere_private": bool(public) and len(public) < len(answers)}
         kind = "private" if data["private"] else "public"
         summary = (f"{args.host} resolves to {', '.join(addresses[:4])} ({kind}) in {origin}"
-                   + (f", via {' -> '.join(aliases[:3])}" if aliases else ""))
+                   + (f", via {' -> '.join(aliases[:3])}" if aliases else "")
+                   + ("; another lookup in the same text got a private address" if data["elsewhere_private"]
+                      else ""))
         return Evidence(tool="get_dns_answer", arguments=args.model_dump(), status="success", summary=summary,
                         data=data)
     return Evidence(tool="get_dns_answer", arguments=args.model_dump(), status="no_data",

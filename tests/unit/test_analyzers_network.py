@@ -66,3 +66,14 @@ def test_a_denied_selected_networks_statement_leaves_the_question_for_the_rules(
     outcome = run_engine({"error_description": _DENIED_UPLOAD + "The account isn't restricted to selected networks."})
     assert isinstance(outcome.final, AskClient)
     assert "networkRuleSet" in outcome.final.request.question
+
+
+def test_a_private_endpoint_name_that_resolves_publicly_in_the_report_is_dns_not_the_firewall() -> None:
+    error = ("Blob private endpoint with zone privatelink.blob.core.windows.net; azcopy from the laptop on the VPN "
+             "fails with 403 AuthorizationFailure. From the VM:\nnslookup st01.blob.core.windows.net\n"
+             "Non-authoritative answer:\nName: st01.privatelink.blob.core.windows.net\nAddress: 10.42.3.4\n\n"
+             "From the laptop:\nnslookup st01.blob.core.windows.net\nServer: fritz.box\nAddress: 192.168.178.1\n"
+             "Non-authoritative answer:\nName: blob.ams23prdstr05a.store.core.windows.net\nAddress: 20.60.222.36\n")
+    report = run_engine({"error_description": error}).envelope()["report"]
+    assert report["category"] == "network.private_endpoint_dns"
+    assert "20.60.222.36" in report["root_cause"] and "10.42.3.4" not in report["root_cause"]

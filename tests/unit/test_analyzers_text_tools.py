@@ -28,6 +28,20 @@ def test_the_dns_servers_address_is_not_taken_for_the_hosts() -> None:
     assert evidence.data["private"] and evidence.data["privatelink"]
 
 
+_TWO_LOOKUPS = ("From the VM in the VNet:\n$ nslookup st01.blob.core.windows.net\nNon-authoritative answer:\n"
+                "st01.blob.core.windows.net canonical name = st01.privatelink.blob.core.windows.net.\n"
+                "Name: st01.privatelink.blob.core.windows.net\nAddress: 10.42.3.4\n\nFrom home over the VPN:\n"
+                "C:\\> nslookup st01.blob.core.windows.net\nServer:  fritz.box\nAddress:  192.168.178.1\n"
+                "Non-authoritative answer:\nName:    blob.ams23prdstr05a.store.core.windows.net\n"
+                "Address:  20.60.222.36\n\nI can ping 10.42.3.4 over the VPN.")
+
+
+def test_of_two_lookups_that_disagree_the_public_one_is_the_answer_and_the_resolver_is_skipped() -> None:
+    evidence = run_tool("get_dns_answer", {"host": "st01.blob.core.windows.net"}, _material(_TWO_LOOKUPS))
+    assert evidence.data["addresses"] == ["20.60.222.36"]
+    assert not evidence.data["private"] and evidence.data["elsewhere_private"]
+
+
 def test_a_value_printed_under_a_query_command_is_read() -> None:
     answer = "$ az keyvault show --name kv1 --query properties.enableRbacAuthorization\nfalse\n"
     evidence = run_tool("read_answer_fields", {"fields": ["enableRbacAuthorization"]}, _material(answers=[answer]))

@@ -26,7 +26,7 @@ from shared.engines.analyzers.common import (
     texts,
     unknown,
 )
-from shared.engines.analyzers.ledger import ask_once, since_last_answer
+from shared.engines.analyzers.ledger import ask_once, latest, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.playbooks import FINDINGS, conclude_finding
 from shared.engines.signatures import Hit
@@ -71,11 +71,10 @@ def service_host(state: SessionState) -> tuple[Entry, dict[str, str]] | None:
     """The first Azure service host named in the error, the answers or (last) the files, with its DNS zone."""
     for text in texts(state, files=True):
         for entry in table(HOSTS):
-            match = regex(entry["match"]).search(text)
-            if match and match.group("name").lower() != "privatelink":  # a zone's name, not a service's host
-                facts = {"host": match.group("host"), "name": match.group("name"), "zone": entry["zone"],
-                         "service": entry["service"]}
-                return entry, facts
+            for match in regex(entry["match"]).finditer(text):
+                if match.group("name").lower() != "privatelink":  # a zone's name, not a service's host
+                    return entry, {"host": match.group("host"), "name": match.group("name"), "zone": entry["zone"],
+                                   "service": entry["service"]}
     return None
 
 
@@ -96,6 +95,22 @@ def misnamed_zone_in_text(state: SessionState) -> dict[str, str] | None:
                                                                            or label.startswith(own)):
                 return {"zone": zone, "found": found, "name": f"the {host['service']}"}
     return None
+
+
+def private_name_resolved_publicly(state: SessionState, hit: Hit) -> Decision | None:
+    """For a service meant to be reached privately (the report names a private endpoint or privatelink), a pasted
+    name resolution that answers with a public address: the private DNS setup is the gap, not the service's
+    firewall that refuses the public path. None when the material shows no such answer."""
+    service = service_host(state)
+    if service is None or not any(regex(_PRIVATE_INTENT).search(t) for t in texts(state)):
+        return None
+    dns = latest(state, DNS)
+    if dns is None or dns.arguments.get("host") != service[1]["host"]:
+        return RunTool(tool=DNS, arguments={"host": service[1]["host"]},
+                       purpose=f"reading how {service[1]['host']} resolves, from the error or the client's answers")
+    if dns.status != "success" or dns.data.get("private"):
+        return None
+    return _conclude(state, hit, *service, dns)
 
 
 def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str, str], dns: Evidence) -> Conclude:

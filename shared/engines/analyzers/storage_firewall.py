@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from shared.catalog.index import negated
 from shared.engines.analyzers.common import regex, table, table_entry
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
+from shared.engines.analyzers.network_path import private_name_resolved_publicly
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
 from shared.engines.playbooks import FINDINGS, conclude_finding, rule_facts
@@ -49,6 +50,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
                        purpose=f"reading the network rules of '{account}' from the client's answer")
     if account and rules is not None and rules.status == "success":
         return _conclude(state, hit, account, references, rules)
+    resolved = private_name_resolved_publicly(state, hit)
+    if resolved is not None:  # meant to be private, yet the pasted lookup answers publicly: DNS, not the firewall
+        return resolved
     stated = stated_deny(state)
     if stated is not None:  # the material already says what the firewall question would ask
         return _conclude_stated_deny(state, hit, account, stated)
