@@ -59,15 +59,18 @@ def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     decided = shown is not None
     if not state.requests_asked and not decided:
         return AskClient(request=ClientRequest(
-            question=" ".join(clue["question"].split()), why=f"The report mentions '{clue['_quote']}'.",
+            question=" ".join(clue["question"].split()),
+            why=f"The report mentions '{clue['_quote']}'." if clue["_quote"] else "The report describes this symptom.",
             suggested_commands=[fill(clue["command"], facts)]))
-    evidence = [EvidenceItem(source="error", summary=f"the report says '{clue['_quote']}'"),
-                EvidenceItem(source="knowledge", summary=f"{clue['id']}: {clue['source']}"[:300])]
+    # a clue made of lookaheads only (this symptom and that setting, anywhere in the text) matches no words to quote
+    evidence = [EvidenceItem(source="error", summary=f"the report says '{clue['_quote']}'")] if clue["_quote"] else []
+    evidence.append(EvidenceItem(source="knowledge", summary=f"{clue['id']}: {clue['source']}"[:300]))
     if shown:  # what in the report decides it (a resolver's answer, a port test), in its own words
-        evidence.insert(1, EvidenceItem(source="error", summary=" ".join(shown.split())[:300]))
+        evidence.insert(len(evidence) - 1, EvidenceItem(source="error", summary=" ".join(shown.split())[:300]))
     root_cause = " ".join(fill(clue["root_cause"], facts).split())
     if decided:  # the report states the decisive fact itself: not a guess
         root_cause = root_cause.replace("Most likely, not confirmed: ", "", 1)
+        root_cause = root_cause[:1].upper() + root_cause[1:]
     return Conclude(message=root_cause[:300], report=report(
         state, category=clue["category"], confidence="medium" if decided else "low", root_cause=root_cause,
         actions=[fill(a, facts) for a in clue["actions"]], evidence=evidence))

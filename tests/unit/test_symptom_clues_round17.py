@@ -8,6 +8,7 @@ from __future__ import annotations
 from shared.session.state import AskClient, Conclude
 from shared.tools.azure_resources import namespace_of
 from tests.helpers.clue_checks import final_of as _final
+from tests.helpers.engine_loop import run_engine
 
 
 def _concludes(text: str, category: str) -> bool:
@@ -196,3 +197,18 @@ def test_another_customer_hit_in_the_same_time_frame_marks_a_platform_incident()
                    "timeout). We haven't done any recent deploys.")
     assert not (isinstance(final, Conclude) and final.report.category == "platform.service_incident"
                 and final.report.confidence == "medium")
+
+
+def test_a_five_field_cron_schedule_in_a_timer_that_does_not_fire_decides_the_clue() -> None:
+    text = ('My timer function does not fire every hour on the Consumption plan.\nfunction.json:\n'
+            '{"bindings": [{"name": "myTimer", "type": "timerTrigger", "schedule": "0 */1 * * *"}]}')
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert (report["category"], report["confidence"]) == ("runtime.code_defect", "medium")
+    assert report["root_cause"].startswith("The timer trigger's schedule is a five-field")
+
+
+def test_a_six_field_schedule_leaves_the_five_field_clue_silent() -> None:
+    text = ('My timer function does not fire every hour on the Consumption plan.\nfunction.json:\n'
+            '{"bindings": [{"name": "myTimer", "type": "timerTrigger", "schedule": "0 0 * * * *"}]}')
+    report = run_engine({"error_description": text}).envelope().get("report") or {}
+    assert "five-field" not in str(report.get("root_cause"))
