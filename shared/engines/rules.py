@@ -35,7 +35,7 @@ from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
-from shared.session.state import AskClient, Conclude, GiveUp, RunTool, SessionState
+from shared.session.state import AskClient, Conclude, GiveUp, Material, RunTool, SessionState
 from shared.tools.catalog import catalog
 
 _ERROR_LINE = re.compile(r"(?i)\b(?:error|exception|fail(?:ed|ure)?|denied|refused|forbidden|unauthori[sz]ed|"
@@ -190,6 +190,7 @@ def route(state: SessionState) -> Decision:
             and hit.signature.category == "out_of_scope":
         return _out_of_scope(state, entry)  # the catalog names which platform it is
     named = hit if hit is not None and _specific(hit) else specific_hit(state)
+    named = _agreeing_with_catalog(state, named, entry)
     if named is not None and contradicted(state, named.signature.category):
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
     if named is not None and not _catalog_overrides(named, entry):
@@ -214,6 +215,21 @@ def route(state: SessionState) -> Decision:
 
 
 _SPECIFIC_PHRASE = 30  # characters: a matched message this long names one error, not a family
+
+
+def _agreeing_with_catalog(state: SessionState, named: Hit | None, entry: EntryHit | None) -> Hit | None:
+    """Of two families the error's words both name (a bare Key Vault 403 and the vault firewall's own message), the
+    one whose category the catalog's conclusive entry has, when the catalog read the other family's words as
+    inconclusive: the message that says why outranks the one that only says that it failed, whichever signature
+    comes first in the file."""
+    if named is None or entry is None or not entry.entry.conclusive or entry.entry.wrapper \
+            or named.signature.category == entry.entry.category:
+        return named
+    if not any(h.entry.category == named.signature.category and not h.entry.conclusive for h in catalog_hits(state)):
+        return named  # the catalog did not weigh the named family's words (a situation, a placeholder): it stands
+    spoken = Material(error_description=state.material.error_description, answers=state.material.answers)
+    return next((h for h in classify(spoken) if _specific(h) and h.signature.category == entry.entry.category),
+                named)
 
 
 def _with_catalog_detail(state: SessionState, decision: Decision, entry: EntryHit | None) -> Decision:

@@ -7,6 +7,8 @@ client is asked once for it. Messages and roles are data (knowledge/auth_keyvaul
 
 from __future__ import annotations
 
+import re
+
 from shared.engines.analyzers.common import (
     Entry,
     conclude_entry,
@@ -28,6 +30,7 @@ from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import RunTool, SessionState
 
 TABLE = "auth_keyvault_errors"
+FIREWALLS = "network_service_firewalls"
 FIELDS = "read_answer_fields"
 _MODEL_FIELD = "enableRbacAuthorization"
 
@@ -35,6 +38,9 @@ _MODEL_FIELD = "enableRbacAuthorization"
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if not grounded(state, hit) or hit is None:
         return unknown(state)
+    firewall = _firewall_stated(state)
+    if firewall is not None:
+        return firewall
     entries = [e for e in table(TABLE) if e.get("match")]
     found = first_entry(entries, state, files=False)
     if found is not None:
@@ -53,6 +59,27 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if stated is not None:  # the report says which model the vault uses: no need to ask
         return conclude_entry(state, hit, stated, _facts(state, hit, {}))
     return _ask_model(state, hit)
+
+
+def _firewall_stated(state: SessionState) -> Decision | None:
+    """The report says the vault admits only selected networks and shows that opening it makes the call work (or
+    the vault's own firewall words): the vault's firewall refuses the caller, at medium confidence."""
+    rule = table_entry(TABLE, "firewall-stated")
+    said = [_sentence(t, m) for key in ("stated", "proven") for t in texts(state)
+            for m in [regex(rule[key]).search(t)] if m][:2]
+    if not (len(said) == 2 and all(said)):
+        return None
+    firewall = table_entry(FIREWALLS, "keyvault-firewall")
+    facts = facts_for(state, None, search(firewall["facts"], texts(state, files=True)))
+    return conclude_entry(state, None, firewall, facts, confidence="medium",
+                          evidence=[EvidenceItem(source="error", summary=f"the report says: {s}") for s in said])
+
+
+def _sentence(text: str, found: re.Match[str]) -> str:
+    """The line of the text that holds the match (the report's own words, for the evidence)."""
+    start = text.rfind("\n", 0, found.start()) + 1
+    end = text.find("\n", found.end())
+    return " ".join(text[start:end if end >= 0 else len(text)].split())[:300]
 
 
 def _stated_model(state: SessionState) -> Entry | None:
