@@ -147,10 +147,11 @@ def _confidence(value: str) -> Confidence:
 def derive(entry: Entry, facts: Mapping[str, str]) -> dict[str, str]:
     """Facts looked up in the entry's `derive` maps: {fact: {from: fact, map: {regex: value}, default: value}}.
 
-    E.g. the data role for a storage service, the Key Vault role for a denied action."""
+    E.g. the data role for a storage service, the Key Vault role for a denied action. `from` may be a template of
+    several facts ("{held_role}|{action}") when the value depends on how they combine."""
     found = dict(facts)
     for name, rule in (entry.get("derive") or {}).items():
-        source = str(found.get(rule["from"], ""))
+        source = fill(rule["from"], found) if "{" in rule["from"] else str(found.get(rule["from"], ""))
         value = next((v for k, v in rule["map"].items() if source and re.search(k, source, re.IGNORECASE)),
                      rule.get("default"))
         if value and name not in found:
