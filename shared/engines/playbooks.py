@@ -947,6 +947,19 @@ def _seconds_between(start: Any, end: Any) -> float | None:
     return (ended - began).total_seconds()
 
 
+def origin_host_header_not_app(state: SessionState) -> dict[str, str] | None:
+    """A Front Door origin that is an App Service app while its origin host header is blank or another name: the
+    app receives a host name it has no binding for (computed from the origins read)."""
+    for data in _resources(state, r"(?i)^Microsoft\.Cdn/profiles/origin[Gg]roups/origins$"):
+        for origin in data.get("origins") or []:
+            host = str(origin.get("hostName") or "")
+            header = str(origin.get("originHostHeader") or "")
+            if host.lower().endswith(".azurewebsites.net") and header.lower() != host.lower():
+                return {"origin": str(origin.get("name") or ""), "origin_host": host,
+                        "header": f"'{header}'" if header else "blank"}
+    return None
+
+
 _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "container-job-replica-timeout": job_hit_replica_timeout,
              "database-storage-nearly-full": storage_nearly_full,
@@ -971,7 +984,8 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
              "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint,
              "keyvault-reference-identity-not-chosen": reference_identity_not_chosen,
-             "container-app-registry-admin-user-disabled": registry_password_without_admin_user}
+             "container-app-registry-admin-user-disabled": registry_password_without_admin_user,
+             "front-door-origin-host-header-not-app": origin_host_header_not_app}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:
