@@ -548,13 +548,14 @@ def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str,
 
 
 def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | None:
-    if "missing_all" in rule:
-        if "names" not in data:  # the list was not read (not found, refused): absence is not shown
-            return None
+    if "missing_all" in rule or "missing_any" in rule:
+        if "names" not in data or data.get("truncated"):  # the list was not read (not found, refused) or cut:
+            return None                                    # absence is not shown
         names = {str(n).lower() for n in data.get("names") or []}
-        if data.get("truncated") or any(n.lower() in names for n in rule["missing_all"]):
+        if any(n.lower() in names for n in rule.get("missing_all") or []):
             return None
-        return {"missing": rule["missing_all"][0]}
+        absent = [n for n in rule.get("missing_any") or rule["missing_all"] if n.lower() not in names]
+        return {"missing": absent[0]} if absent else None
     if "event" in rule:
         return _event_facts(rule["event"], data.get("events") or [])
     if "metric" in rule:
