@@ -548,13 +548,14 @@ def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str,
 
 
 def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | None:
-    if "missing_all" in rule:
-        if "names" not in data:  # the list was not read (not found, refused): absence is not shown
-            return None
+    if "missing_all" in rule or "missing_any" in rule:
+        if "names" not in data or data.get("truncated"):  # the list was not read (not found, refused) or cut:
+            return None                                    # absence is not shown
         names = {str(n).lower() for n in data.get("names") or []}
-        if data.get("truncated") or any(n.lower() in names for n in rule["missing_all"]):
+        if any(n.lower() in names for n in rule.get("missing_all") or []):
             return None
-        return {"missing": rule["missing_all"][0]}
+        absent = [n for n in rule.get("missing_any") or rule["missing_all"] if n.lower() not in names]
+        return {"missing": absent[0]} if absent else None
     if "event" in rule:
         return _event_facts(rule["event"], data.get("events") or [])
     if "metric" in rule:
@@ -655,6 +656,132 @@ def registry_password_without_admin_user(state: SessionState) -> dict[str, str] 
             if registry is not None and registry.get("adminUserEnabled") is False:
                 return {"app": str(app.get("name")), "registry": str(registry.get("name")),
                         "server": str(entry.get("server")), "user": str(entry.get("username"))}
+    return None
+
+
+def _setting_names(state: SessionState) -> list[str] | None:
+    """The app's setting names as list_app_setting_names read them; None when they were not read whole."""
+    listed = latest(state, "list_app_setting_names")
+    if listed is None or listed.status not in ("success", "no_data") or listed.data.get("truncated"):
+        return None
+    return [str(n) for n in listed.data.get("names") or []]
+
+
+_DISABLED_FUNCTION = re.compile(r"(?i)^AzureWebJobs\.(?P<function>[^.]+)\.Disabled$")
+
+
+def function_disabled_by_setting(state: SessionState) -> dict[str, str] | None:
+    """An AzureWebJobs.<function>.Disabled setting among the app's setting names: the one whose function the report
+    names, else the only one (its value is not read: the finding says so)."""
+    found = [m for n in _setting_names(state) or [] if (m := _DISABLED_FUNCTION.match(n))]
+    said = said_by_client(state)
+    named = [m for m in found if _mentioned(m.group("function"), said)]
+    chosen = named or (found if len(found) == 1 else [])
+    return {"function": chosen[0].group("function"), "setting": chosen[0].group(0)} if chosen else None
+
+
+# an identity-based connection's settings (<CONNECTION>__fullyQualifiedNamespace and the like), and the settings that
+# give it a credential of its own (a service principal's secret or certificate needs no managed identity)
+# (not a bare __endpoint: ASP.NET configuration sections nest with __ too, "OpenAI__Endpoint" next to its key)
+_IDENTITY_CONNECTION = re.compile(r"(?i)^(?P<connection>[\w.:-]+?)__(?:accountName|fullyQualifiedNamespace|serviceUri|"
+                                  r"blobServiceUri|queueServiceUri|tableServiceUri|accountEndpoint)$")
+_OWN_CREDENTIAL = r"(?i)^{connection}__(?:clientSecret|certificate|tenantId)$"
+
+
+def identity_connection_without_identity(state: SessionState) -> dict[str, str] | None:
+    """An app whose settings make an identity-based connection (a name ending in __fullyQualifiedNamespace,
+    __accountName, __serviceUri...) while the app read has no managed identity at all."""
+    names = _setting_names(state) or []
+    sites = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
+    if not names or not sites:
+        return None
+    identity = sites[0].get("identity")
+    kind = str(identity.get("type") or "") if isinstance(identity, dict) else ""
+    if kind and kind.lower() != "none":
+        return None
+    for name in names:
+        found = _IDENTITY_CONNECTION.match(name)
+        if found and not any(re.match(_OWN_CREDENTIAL.format(connection=re.escape(found.group("connection"))), n)
+                             for n in names):
+            return {"app": str(sites[0].get("name")), "setting": name, "connection": found.group("connection")}
+    return None
+
+
+_REGISTRY_IMAGE = re.compile(r"(?i)^DOCKER\|(?P<server>[a-z0-9-]+\.azurecr\.(?:io|cn|us))/(?P<image>\S+)")
+
+
+def registry_pull_without_credentials(state: SessionState) -> dict[str, str] | None:
+    """A web app whose container image comes from Azure Container Registry while it neither pulls with its managed
+    identity (config/web acrUseManagedIdentityCreds) nor has the registry user and password settings."""
+    listed = _setting_names(state)
+    names = {n.upper() for n in listed or []}
+    if listed is None or names & {"DOCKER_REGISTRY_SERVER_PASSWORD", "DOCKER_REGISTRY_SERVER_USERNAME"}:
+        return None  # the names were not read, or the app pulls with the registry's user and password
+    for config in _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$"):
+        image = _REGISTRY_IMAGE.match(str(config.get("linuxFxVersion") or config.get("windowsFxVersion") or ""))
+        if image and config.get("acrUseManagedIdentityCreds") is not True:
+            return {"server": image.group("server").lower(), "image": image.group("image"),
+                    "registry": image.group("server").split(".")[0].lower()}
+    return None
+
+
+def keyvault_secret_identity_missing(state: SessionState) -> dict[str, str] | None:
+    """A container app secret that references Key Vault (keyVaultUrl) with an identity the app does not have: no
+    identity named, 'system' without a system-assigned identity, or a user-assigned one not assigned to the app."""
+    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+        identity = app.get("identity")
+        identity = identity if isinstance(identity, dict) else {}
+        kinds = str(identity.get("type") or "")
+        assigned = {str(u.get("id") or "").lower() for u in identity.get("userAssigned") or [] if isinstance(u, dict)}
+        for secret in app.get("secrets") or []:
+            if not isinstance(secret, dict) or not secret.get("keyVaultUrl"):
+                continue
+            who = str(secret.get("identity") or "")
+            has = ("SystemAssigned" in kinds) if who.lower() == "system" else bool(who) and who.lower() in assigned
+            if not has:
+                vault = re.sub(r"^https?://([^./]+).*$", r"\1", str(secret["keyVaultUrl"]))
+                return {"name": str(app.get("name")), "secret": str(secret.get("name")), "vault": vault,
+                        "identity": who or "none", "identities": kinds or "None"}
+    return None
+
+
+def front_door_id_mismatch(state: SessionState) -> dict[str, str] | None:
+    """An app access-restriction rule that admits the AzureFrontDoor.Backend service tag only with X-Azure-FDID
+    values, none of which is the frontDoorId of the Front Door profile read in the same session."""
+    profiles = {str(p["frontDoorId"]).lower(): p for p in _resources(state, r"(?i)^Microsoft\.Cdn/profiles$")
+                if p.get("frontDoorId")}
+    site = next(iter(_resources(state, r"(?i)^Microsoft\.Web/sites$")), {})
+    for config in _resources(state, r"(?i)^Microsoft\.Web/sites/config$") if profiles else []:
+        for rule in config.get("ipSecurityRestrictions") or []:
+            if not isinstance(rule, dict) or str(rule.get("action")).lower() != "allow" \
+                    or "azurefrontdoor.backend" not in str(rule.get("ipAddress")).lower():
+                continue
+            headers = rule.get("headers")
+            headers = headers if isinstance(headers, dict) else {}
+            wanted = [str(v).lower() for key, values in headers.items() if key.lower() == "x-azure-fdid"
+                      for v in (values if isinstance(values, list) else [values])]
+            if wanted and not set(wanted) & set(profiles):
+                profile_id, profile = next(iter(profiles.items()))
+                return {"app": str(site.get("name") or "the app"), "rule": str(rule.get("name") or "the rule"),
+                        "allowed_ids": ", ".join(wanted), "profile": str(profile.get("name")),
+                        "front_door_id": profile_id}
+    return None
+
+
+_APP_PLATFORM_HOST = re.compile(r"(?i)\.(?:azurewebsites\.net|azurecontainerapps\.io|azurestaticapps\.net)$")
+
+
+def gateway_host_header_not_app(state: SessionState) -> dict[str, str] | None:
+    """An Application Gateway with an App Service backend (an *.azurewebsites.net address in a pool) and HTTP
+    settings that neither pick the host name from the backend address nor override it."""
+    for gateway in _resources(state, r"(?i)^Microsoft\.Network/applicationGateways$"):
+        hosts = [str(a.get("fqdn")) for pool in gateway.get("backendAddressPools") or [] if isinstance(pool, dict)
+                 for a in pool.get("backendAddresses") or [] if isinstance(a, dict)
+                 and _APP_PLATFORM_HOST.search(str(a.get("fqdn") or ""))]
+        plain = [s for s in gateway.get("backendHttpSettings") or [] if isinstance(s, dict)
+                 and s.get("pickHostNameFromBackendAddress") is not True and not s.get("hostName")]
+        if hosts and plain:
+            return {"name": str(gateway.get("name")), "settings": str(plain[0].get("name")), "backend": hosts[0]}
     return None
 
 
@@ -948,15 +1075,20 @@ def _seconds_between(start: Any, end: Any) -> float | None:
 
 
 def origin_host_header_not_app(state: SessionState) -> dict[str, str] | None:
-    """A Front Door origin that is an App Service app while its origin host header is blank or another name: the
-    app receives a host name it has no binding for (computed from the origins read)."""
-    for data in _resources(state, r"(?i)^Microsoft\.Cdn/profiles/origin[Gg]roups/origins$"):
+    """A Front Door origin on App Service (or Container Apps, Static Web Apps) whose origin host header is empty or
+    another name than the origin's own host name, and not a host name the app read has bound."""
+    sites = _resources(state, r"(?i)^Microsoft\.Web/sites$")
+    for data in _resources(state, r"(?i)^Microsoft\.Cdn/profiles/originGroups/origins$"):
         for origin in data.get("origins") or []:
-            host = str(origin.get("hostName") or "")
-            header = str(origin.get("originHostHeader") or "")
-            if host.lower().endswith(".azurewebsites.net") and header.lower() != host.lower():
-                return {"origin": str(origin.get("name") or ""), "origin_host": host,
-                        "header": f"'{header}'" if header else "blank"}
+            host = str((origin or {}).get("hostName") or "").lower()
+            header = str((origin or {}).get("originHostHeader") or "").lower()
+            app = next((s for s in sites if host in {str(h).lower() for h in
+                                                     [s.get("defaultHostName"), *(s.get("hostNames") or [])]}), None)
+            bound = {str(h).lower() for h in (app or {}).get("hostNames") or []}
+            # an empty header forwards the client's host; another name is judged only against the app's bindings
+            if _APP_PLATFORM_HOST.search(host) and header != host and (not header or app and header not in bound):
+                return {"origin": str(origin.get("name")), "host": host,
+                        "header": header or "empty, so the client's own host name is forwarded"}
     return None
 
 
@@ -985,7 +1117,13 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint,
              "keyvault-reference-identity-not-chosen": reference_identity_not_chosen,
              "container-app-registry-admin-user-disabled": registry_password_without_admin_user,
-             "front-door-origin-host-header-not-app": origin_host_header_not_app}
+             "function-disabled-by-app-setting": function_disabled_by_setting,
+             "identity-connection-without-managed-identity": identity_connection_without_identity,
+             "app-container-registry-pull-without-credentials": registry_pull_without_credentials,
+             "container-app-keyvault-secret-identity-missing": keyvault_secret_identity_missing,
+             "front-door-id-header-not-this-profile": front_door_id_mismatch,
+             "front-door-origin-host-header-not-app": origin_host_header_not_app,
+             "app-gateway-app-service-host-name-not-picked": gateway_host_header_not_app}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

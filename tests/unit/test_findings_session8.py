@@ -28,10 +28,10 @@ def _found(report: str, reads: list[tuple[str, dict[str, Any]]]) -> str | None:
 def test_website_time_zone_on_linux_consumption_explains_a_timer_an_hour_late() -> None:
     reads = [("get_resource", SITE), ("list_app_setting_names", SETTINGS)]
     assert _found("The payroll timer fires an hour late every morning.", reads) == \
-        "timer-time-zone-unsupported-on-linux-consumption"
+        "function-time-zone-on-linux-consumption"
     premium = [("get_resource", {**SITE, "sku": "ElasticPremium"}), ("list_app_setting_names", SETTINGS)]
     assert _found("The payroll timer fires an hour late every morning.", premium) != \
-        "timer-time-zone-unsupported-on-linux-consumption"
+        "function-time-zone-on-linux-consumption"
 
 
 def test_an_app_service_origin_without_its_host_header_explains_front_door_404s() -> None:
