@@ -63,7 +63,8 @@ def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
             why=f"The report mentions '{clue['_quote']}'." if clue["_quote"] else "The report describes this symptom.",
             suggested_commands=[fill(clue["command"], facts)]))
     # a clue made of lookaheads only (this symptom and that setting, anywhere in the text) matches no words to quote
-    evidence = [EvidenceItem(source="error", summary=f"the report says '{clue['_quote']}'")] if clue["_quote"] else []
+    quote = " ".join(clue["_quote"].split())[:240]
+    evidence = [EvidenceItem(source="error", summary=f"the report says '{quote}'")] if quote else []
     evidence.append(EvidenceItem(source="knowledge", summary=f"{clue['id']}: {clue['source']}"[:300]))
     if shown:  # what in the report decides it (a resolver's answer, a port test), in its own words
         evidence.insert(len(evidence) - 1, EvidenceItem(source="error", summary=" ".join(shown.split())[:300]))

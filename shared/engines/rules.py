@@ -206,6 +206,9 @@ def route(state: SessionState) -> Decision:
         if clue is not None and not (clue.get("context") and "error" in entry.origins):
             return decide_from_clue(state, clue)
     if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit)):
+        refining = matching_clue(state)
+        if refining is not None and refining["category"] == entry.entry.category and clue_decided(state, refining):
+            return decide_from_clue(state, refining)  # the report shows which case of that error it is
         if entry.origins <= {"evidence"} and state.azure_access:  # the error text named nothing: Azure did
             return _finish_playbook_first(state, entry)
         return decide_from_entry(state, entry)

@@ -77,3 +77,13 @@ def test_a_private_endpoint_name_that_resolves_publicly_in_the_report_is_dns_not
     report = run_engine({"error_description": error}).envelope()["report"]
     assert report["category"] == "network.private_endpoint_dns"
     assert "20.60.222.36" in report["root_cause"] and "10.42.3.4" not in report["root_cause"]
+
+
+def test_service_health_listing_incidents_for_the_subscription_is_a_platform_incident() -> None:
+    text = ("Since Monday our VM agents fail to provision; nothing changed in our templates. The portal's Service "
+            "Health section shows we are subject to 2 incidents (virtual machines, East US 2).")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "platform.service_incident" and "East US 2" in report["root_cause"]
+    quiet = text.replace("shows we are subject to 2 incidents (virtual machines, East US 2)", "shows no incidents")
+    assert (run_engine({"error_description": quiet}).envelope().get("report") or {}).get("category") != \
+        "platform.service_incident"

@@ -212,3 +212,33 @@ def test_a_six_field_schedule_leaves_the_five_field_clue_silent() -> None:
             '{"bindings": [{"name": "myTimer", "type": "timerTrigger", "schedule": "0 0 * * * *"}]}')
     report = run_engine({"error_description": text}).envelope().get("report") or {}
     assert "five-field" not in str(report.get("root_cause"))
+
+
+def test_an_azd_env_value_missing_in_the_app_is_the_template_not_mapping_it() -> None:
+    text = ("azd env set AZURE_OPENAI_SYSTEM_MESSAGE \"Be brief.\"\nazd up\nssh to the function app: "
+            "echo $AZURE_OPENAI_SYSTEM_MESSAGE -> outputs nothing.")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert (report["category"], report["confidence"]) == ("config.missing_app_setting", "medium")
+    assert "AZURE_OPENAI_SYSTEM_MESSAGE" in str(report["evidence"])
+
+
+def test_an_infra_redeploy_that_leaves_only_the_stub_is_the_run_from_package_setting_it_dropped() -> None:
+    text = ("The function app is deployed by an infra pipeline (Bicep, appSettings under siteConfig) and an app "
+            "pipeline (zip package). After the infra pipeline ran, the portal only shows the Stub function and our "
+            "real functions are gone.")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "config.missing_app_setting"
+    assert "WEBSITE_RUN_FROM_PACKAGE" in report["root_cause"]
+    named = text + " WEBSITE_RUN_FROM_PACKAGE is in the template's settings."
+    assert "WEBSITE_RUN_FROM_PACKAGE that points" not in str(
+        run_engine({"error_description": named}).envelope().get("report"))
+
+
+def test_an_index_document_that_differs_from_the_file_only_in_case_explains_the_root_404() -> None:
+    text = ("The root URL returns The requested content does not exist. ErrorCode: WebContentNotFound\n"
+            "az storage blob service-properties update --account-name st1 --static-website --index-document Index.html"
+            "\n$ az storage blob list -c '$web' --query \"[].name\" -o tsv\n  404.html\n  index.html\n")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert "different letter case" in report["root_cause"]
+    same = text.replace("--index-document Index.html", "--index-document index.html")
+    assert "different letter case" not in run_engine({"error_description": same}).envelope()["report"]["root_cause"]
