@@ -11,7 +11,7 @@ from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
 from shared.models import ClientRequest, EvidenceItem
-from shared.session.state import AskClient, Conclude, SessionState
+from shared.session.state import AskClient, Conclude, GiveUp, SessionState
 
 CLUES = "symptom_clues"
 # the report says the thing the clue names is empty or clean ("the dead-letter queue is empty"): it is ruled out
@@ -72,6 +72,8 @@ def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     if decided:  # the report states the decisive fact itself: not a guess
         root_cause = root_cause.replace("Most likely, not confirmed: ", "", 1)
         root_cause = root_cause[:1].upper() + root_cause[1:]
-    return Conclude(message=root_cause[:300], report=report(
-        state, category=clue["category"], confidence="medium" if decided else "low", root_cause=root_cause,
-        actions=[fill(a, facts) for a in clue["actions"]], evidence=evidence))
+    found = report(state, category=clue["category"], confidence="medium" if decided else "low", root_cause=root_cause,
+                   actions=[fill(a, facts) for a in clue["actions"]], evidence=evidence)
+    if clue["category"] == "out_of_scope":  # the cause is outside Azure: the session ends there, as a fail
+        return GiveUp(reason="out_of_scope", report=found, message=root_cause[:300])
+    return Conclude(message=root_cause[:300], report=found)

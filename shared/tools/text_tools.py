@@ -220,11 +220,24 @@ def _deployed_settings(answers: list[str]) -> list[str] | None:
         for value in _json_values(answer):
             if isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
                 return [str(v["name"]) for v in value]
+        listed = _SETTINGS_LIST.search(answer)
+        if listed:  # "Application settings: A, B, C" as people type them
+            return [n.strip() for n in re.split(r"[,;]\s*", listed.group("names")) if _SETTING_NAME.fullmatch(
+                n.strip())]
         if _WELL_KNOWN.search(answer):
             names = [line.split()[0] for line in answer.splitlines()
-                     if line.strip() and re.match(r"^\s*[A-Za-z_][\w:.-]*(?:\s|$)", line) and not line.startswith("$")]
+                     if line.strip() and re.match(r"^\s*[A-Za-z_][\w:.-]*(?:\s|$)", line) and not line.startswith("$")
+                     and not _CODE_LINE.match(line)]
             return [n for n in names if n.lower() not in {"name", "----", "az"}]
     return None
+
+
+# a comma-separated list of setting names after a label (the portal's Configuration > Application settings)
+_SETTINGS_LIST = re.compile(r"(?im)(?:application|app) settings\s*(?:\([^)\n]*\))?\s*:\s*(?P<names>[A-Za-z_][\w:.-]*"
+                            r"(?:\s*[,;]\s*[A-Za-z_][\w:.-]*){2,})")
+_SETTING_NAME = re.compile(r"[A-Za-z_][\w:.-]*")
+# a line of code or of a traceback (an assignment, a call, "KeyError: ..."), not a row of a settings listing
+_CODE_LINE = re.compile(r"^\s*[A-Za-z_][\w.]*(?::(?:\s|$)|\s*[=(\[]|\s+(?:in|import|from|def|if)\b)")
 
 
 def setting_references(files: list[FileExcerpt]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:

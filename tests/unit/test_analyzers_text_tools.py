@@ -74,3 +74,19 @@ def test_an_identity_answer_lists_user_assigned_client_ids() -> None:
               '{"/x/id-a": {"clientId": "c-1", "principalId": "p1"}}}')
     evidence = run_tool("get_identity_from_answers", {}, _material(answers=[answer]))
     assert evidence.data["system_assigned"] and evidence.data["user_assigned_client_ids"] == ["c-1"]
+
+
+def test_a_traceback_line_that_reads_a_setting_is_not_taken_for_a_deployed_setting() -> None:
+    answer = ("Traceback (most recent call last):\n  File \"app.py\", line 198, in create_app\n"
+              "    AZURE_OPENAI_CHATGPT_MODEL = os.environ[\"AZURE_OPENAI_CHATGPT_MODEL\"]\n"
+              "KeyError: 'AZURE_OPENAI_CHATGPT_MODEL'\n\nConfiguration > Application settings: AZURE_STORAGE_ACCOUNT, "
+              "AZURE_OPENAI_CHATGPT_DEPLOYMENT, SCM_DO_BUILD_DURING_DEPLOYMENT\n")
+    evidence = run_tool("list_app_settings", {}, _material(answers=[answer]))
+    assert evidence.data["deployed"] == ["AZURE_STORAGE_ACCOUNT", "AZURE_OPENAI_CHATGPT_DEPLOYMENT",
+                                         "SCM_DO_BUILD_DURING_DEPLOYMENT"]
+
+
+def test_a_tsv_listing_keeps_colon_names() -> None:
+    answer = "AzureWebJobsStorage\nConnectionStrings:Default\nFUNCTIONS_WORKER_RUNTIME\n"
+    evidence = run_tool("list_app_settings", {}, _material(answers=[answer]))
+    assert "ConnectionStrings:Default" in evidence.data["deployed"]

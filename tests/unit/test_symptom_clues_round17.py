@@ -242,3 +242,10 @@ def test_an_index_document_that_differs_from_the_file_only_in_case_explains_the_
     assert "different letter case" in report["root_cause"]
     same = text.replace("--index-document Index.html", "--index-document index.html")
     assert "different letter case" not in run_engine({"error_description": same}).envelope()["report"]["root_cause"]
+
+
+def test_a_redirect_loop_behind_cloudflare_ends_as_out_of_scope() -> None:
+    text = ("With the Cloudflare proxy on in front of my static web app I get ERR_TOO_MANY_REDIRECTS; with DNS only "
+            "the custom domain works.\nHTTP/2 301\nserver: cloudflare")
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
