@@ -195,9 +195,11 @@ def route(state: SessionState) -> Decision:
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
     if named is not None and not _catalog_overrides(named, entry):
         decision = analyzer_for(named.signature.analyzer)(state, named)
-        if isinstance(decision, AskClient) and entry is not None and _entry_says_more(state, named, entry):
+        if isinstance(decision, AskClient) and not decision.past_the_entry and entry is not None \
+                and _entry_says_more(state, named, entry):
             return decide_from_entry(state, entry)
-        if entry is None or not entry.entry.conclusive or not _unsettled(decision, entry.entry.category):
+        if entry is None or not entry.entry.conclusive or not _unsettled(decision, entry.entry.category) \
+                or (isinstance(decision, AskClient) and decision.past_the_entry):
             return _with_catalog_detail(state, decision, entry)
     if entry is not None and entry.entry.category == "out_of_scope":
         return _out_of_scope(state, entry)

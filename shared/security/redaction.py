@@ -140,6 +140,8 @@ _REFERENCE_RE = re.compile(
       | @Microsoft\.KeyVault\(.*       # App Service Key Vault reference (even when cut at its ";")
       | \[.*\]                         # ARM template expression [parameters('x')] / a placeholder
       | <[^<>]*>                       # <your-key>
+      | /subscriptions/[0-9a-fA-F-]{36}/.*      # an Azure resource id (a Key Vault secret's id names, never holds it)
+      | https://[A-Za-z0-9-]+\.vault\.azure\.net/.*  # a Key Vault object URI
     )$""",
     re.X | re.S | _FLAGS,
 )

@@ -63,6 +63,9 @@ class RunTool(BaseModel):
 class AskClient(BaseModel):
     kind: Literal["request"] = "request"
     request: ClientRequest
+    # The report already rules out what a catalog entry of the family would conclude (the permission it says is
+    # granted): the question is the next check, and the entry must not answer in its place.
+    past_the_entry: bool = False
 
 
 class Conclude(BaseModel):

@@ -29,3 +29,15 @@ def test_the_firewalls_own_words_beat_a_bare_forbidden_of_the_old_client() -> No
             "'Forbidden'\nVault diagnostics: SecretGet 403 20.50.2.117 Client address is not authorized and caller "
             "is not a trusted service.")
     assert _report(text)["category"] == "network.nsg_blocked"
+
+
+def test_a_denial_the_report_says_is_already_granted_asks_for_the_vaults_network_rules() -> None:
+    text = ("Field 'configuration.secrets' is invalid with details: 'Invalid value: \"sql-password\": Unable to get "
+            "value using Managed identity id-fleet for secret sql-password.\nThe identity has an access policy with "
+            "Get/List on secrets in kv-fleet.")
+    outcome = run_engine({"error_description": text})
+    assert outcome.requests and "Networking settings" in outcome.requests[0].request.question
+    answered = run_engine({"error_description": text}, [{"when_asked_contains": "Networking", "answer": (
+        "kv-fleet networking: Allow public access from specific virtual networks and IP addresses; the container "
+        "apps environment's VNet is not listed.")}])
+    assert answered.envelope()["report"]["category"] == "network.nsg_blocked"

@@ -680,6 +680,11 @@ NEGATIVE: dict[str, str] = {
         '"DB_PASSWORD": "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)"'
     ),
     "keyvault-reference-env": "DB_PASSWORD=@Microsoft.KeyVault(VaultName=kv-orders;SecretName=db-password)",
+    "keyvault-secret-resource-id": (
+        "Failed to validate secret: /subscriptions/4d5e6f7a-8b9c-4d0e-a1f2-b3c4d5e6f7a8/resourceGroups/rg-coe/"
+        "providers/Microsoft.KeyVault/vaults/kv-coe/secrets/client-secret. Verify that the secret exists."
+    ),
+    "keyvault-secret-uri": "secret: https://kv-orders.vault.azure.net/secrets/db-password/",
     "placeholder-angle": 'api_key = "<your-key>"',
     "placeholder-stars": "password: ***",
     "placeholder-x": "token: xxx",

@@ -27,12 +27,13 @@ from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.session.state import RunTool, SessionState
+from shared.session.state import AskClient, RunTool, SessionState
 
 TABLE = "auth_keyvault_errors"
 FIREWALLS = "network_service_firewalls"
 FIELDS = "read_answer_fields"
 _MODEL_FIELD = "enableRbacAuthorization"
+_AMBIGUOUS = {"reference-denied"}  # App Service reports a vault firewall refusal with the same status
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -43,6 +44,11 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return firewall
     entries = [e for e in table(TABLE) if e.get("match")]
     found = first_entry(entries, state, files=False)
+    # an error that names the refusing check (ForbiddenByRbac, an access policy) is that check; one that does not
+    # (a reference denied, a bare failure) leaves the firewall open when the report says the permission is there
+    network = _ask_network_when_granted(state, hit) if found is None or found[0]["id"] in _AMBIGUOUS else None
+    if network is not None:
+        return network
     if found is not None:
         entry, facts = found
         return conclude_entry(state, hit, entry, _facts(state, hit, facts))
@@ -65,14 +71,33 @@ def _firewall_stated(state: SessionState) -> Decision | None:
     """The report says the vault admits only selected networks and shows that opening it makes the call work (or
     the vault's own firewall words): the vault's firewall refuses the caller, at medium confidence."""
     rule = table_entry(TABLE, "firewall-stated")
-    said = [_sentence(t, m) for key in ("stated", "proven") for t in texts(state)
-            for m in [regex(rule[key]).search(t)] if m][:2]
-    if not (len(said) == 2 and all(said)):
+    said = {key: next((_sentence(t, m) for t in texts(state) for m in [regex(rule[key]).search(t)] if m), None)
+            for key in ("stated", "proven", "granted")}
+    if not said["stated"] or not (said["proven"] or said["granted"]):
         return None
     firewall = table_entry(FIREWALLS, "keyvault-firewall")
     facts = facts_for(state, None, search(firewall["facts"], texts(state, files=True)))
+    shown = list(dict.fromkeys(s for s in said.values() if s))
     return conclude_entry(state, None, firewall, facts, confidence="medium",
-                          evidence=[EvidenceItem(source="error", summary=f"the report says: {s}") for s in said])
+                          evidence=[EvidenceItem(source="error", summary=f"the report says: {s}") for s in shown])
+
+
+def _ask_network_when_granted(state: SessionState, hit: Hit) -> Decision | None:
+    """The report says the caller already has the permission: the vault's network rules are the next check, asked
+    once, and a catalog entry that would only repeat the permission must not answer in its place."""
+    rule = table_entry(TABLE, "firewall-stated")
+    if state.requests_asked or not any(regex(rule["granted"]).search(t) for t in texts(state)):
+        return None
+    facts = _facts(state, hit, {})
+    return AskClient(past_the_entry=True, request=ClientRequest(
+        question=fill("The report says the caller already has access to the secrets, so the vault's network rules "
+                      "are the next check. Please paste the Networking settings of vault '{vault}' (firewall: public "
+                      "access from all networks, from selected networks or disabled; the allowed IP ranges and "
+                      "virtual networks; whether trusted Microsoft services may bypass it) and where the caller "
+                      "runs (its network or subnet).", facts),
+        why="With selected networks only, a caller outside them is refused whatever its permissions.",
+        suggested_commands=[fill("az keyvault show --name {vault} --query \"{public:properties.publicNetworkAccess, "
+                                 "acls:properties.networkAcls}\"", facts)]))
 
 
 def _sentence(text: str, found: re.Match[str]) -> str:
