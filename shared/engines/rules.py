@@ -22,6 +22,7 @@ from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
+from shared.engines.outside_host import outside_host
 from shared.engines.playbooks import (
     FINDINGS,
     conclude_finding,
@@ -48,6 +49,7 @@ class RulesEngine:
 
     def decide(self, state: SessionState) -> Decision:
         decision = _azure_before_asking(state, _azure_before_concluding(state, route(state)))
+        decision = outside_host(state, decision)  # a fault of a machine outside Azure that the report names
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))

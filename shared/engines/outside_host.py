@@ -1,0 +1,45 @@
+"""A cause that is a fault of the machine the report says the step runs on, outside Azure (a GitHub-hosted runner's
+disk, a home server's memory): the reading becomes out of scope (knowledge/outside_hosts.yaml)."""
+
+from __future__ import annotations
+
+from shared.catalog.index import negated
+from shared.engines.analyzers.common import regex, table
+from shared.engines.base import Decision
+from shared.session.report import partial_report
+from shared.session.state import Conclude, GiveUp, SessionState
+
+HOSTS = "outside_hosts"
+
+
+def outside_host(state: SessionState, decision: Decision) -> Decision:
+    """The decision, or an out-of-scope end when its category is a fault of a machine outside Azure that the report
+    names, and no Azure evidence stands behind it."""
+    if not isinstance(decision, Conclude) or decision.report.category is None:
+        return decision
+    if any(e.tool.startswith(("get_", "list_", "query_")) and e.status == "success" and e.data.get("type")
+           for e in state.ledger):
+        return decision  # Azure itself was read: the resource is in Azure
+    spoken = [state.material.error_description, *state.material.answers]
+    for host in table(HOSTS):
+        if decision.report.category not in host["categories"]:
+            continue
+        said = next((m.group(0) for t in spoken for m in regex(host["pattern"]).finditer(t)
+                     if not negated(t, m.start(), m.end())), None)
+        if said is not None:
+            return _outside(state, decision, host, said)
+    return decision
+
+
+def _outside(state: SessionState, decision: Conclude, host: dict, said: str) -> GiveUp:
+    found = partial_report(state, root_cause=(
+        f"The failure is a fault of the machine the step runs on, which is outside Azure ({host['says']}: "
+        f"'{' '.join(said.split())[:80]}'): {decision.report.root_cause[:1].lower()}"
+        f"{decision.report.root_cause[1:400]}".rstrip() + " That machine and its provider own the fix; Azure "
+        "resources are not the cause."))
+    found.category, found.confidence = "out_of_scope", "medium"
+    found.evidence = decision.report.evidence[:4]
+    found.actions = ["Fix it on that machine or with its provider's tools (free disk or memory on the runner or "
+                     "server, its DNS resolver, its registry credentials); nothing needs to change in Azure."]
+    return GiveUp(reason="out_of_scope", report=found,
+                  message="The failing machine is outside Azure; this service debugs Azure errors only.")
