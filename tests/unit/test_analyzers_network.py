@@ -87,3 +87,12 @@ def test_service_health_listing_incidents_for_the_subscription_is_a_platform_inc
     quiet = text.replace("shows we are subject to 2 incidents (virtual machines, East US 2)", "shows no incidents")
     assert (run_engine({"error_description": quiet}).envelope().get("report") or {}).get("category") != \
         "platform.service_incident"
+
+
+def test_an_unresolved_server_name_in_a_vnet_injected_setup_is_the_private_zone_not_seen() -> None:
+    error = ('The app is VNet-integrated into snet-app of the same VNet, the server is in its dedicated subnet.\n'
+             'django.db.utils.OperationalError: could not translate host name "db1.postgres.database.azure.com" '
+             'to address: Name or service not known')
+    report = run_engine({"error_description": error}).envelope()["report"]
+    assert report["category"] == "network.private_endpoint_dns"
+    assert "db1.postgres.database.azure.com" in report["root_cause"] and "linked" in report["root_cause"]

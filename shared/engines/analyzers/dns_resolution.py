@@ -22,8 +22,13 @@ from shared.engines.signatures import Hit
 from shared.session.state import SessionState
 
 TABLE = "network_dns_errors"
+# The setup resolves through private DNS: a private endpoint or zone, a VNet-injected server (its own delegated
+# subnet, private access), or a name that resolves from the internet but not from inside the network.
 _PRIVATE_DNS = re.compile(r"(?i)private ?endpoint|privatelink\.|private dns (?:zone|resolver)|dns private resolver|"
-                          r"conditional(?:ly)? forward")
+                          r"conditional(?:ly)? forward|\bprivate access\b|\bdedicated subnet\b|"
+                          r"\b(?:in|into) (?:a |the |our |its )?(?:virtual network|vnet)\b|"
+                          r"\b(?:can|could) (?:connect|resolve|reach)[^.\n]{0,60}\bfrom my (?:laptop|machine|pc|home)|"
+                          r"\bfrom my (?:laptop|machine|pc)\b[^.\n]{0,40}\b(?:works?|resolves?|connects?)\b")
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -34,7 +39,8 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     private = next((t for t in texts(state) if _PRIVATE_DNS.search(t)), None)
     if private is not None and entry["id"] != "privatelink-name":
         # the setup resolves through private endpoints' zones: a name that does not resolve is that setup's gap
-        entry = {**table_entry(TABLE, "privatelink-name"), "confidence": "medium"}
+        entry = ({**table_entry(TABLE, "privatelink-name"), "confidence": "medium"} if "privatelink" in private.lower()
+                 else table_entry(TABLE, "private-zone-not-seen"))  # the ordinary name, zone not seen
     hosts = table_entry(TABLE, "hosts")
     facts = {**search(hosts["facts"], texts(state)), **facts}
     service = service_host(state)
