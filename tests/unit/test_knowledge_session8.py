@@ -1,0 +1,27 @@
+"""Facts the eighth session's knowledge adds to conclusions: well-known built-in policies by id, a database role
+that grants reads only against a denied write."""
+
+from __future__ import annotations
+
+from tests.helpers.engine_loop import run_engine
+
+
+def _report(text: str) -> dict:
+    return run_engine({"error_description": text}).envelope()["report"]
+
+
+def test_a_built_in_policy_definition_id_is_named() -> None:
+    text = ('{"code":"RequestDisallowedByPolicy","message":"Resource \'tm-orders\' was disallowed by policy. Policy '
+            'identifiers: \'[{\\"policyDefinitionId\\":\\"/providers/Microsoft.Authorization/policyDefinitions/'
+            'e56962a6-4747-49cd-b67b-bf8b01975c4c\\",\\"policyAssignmentId\\":\\"/subscriptions/2a7f/providers/'
+            'Microsoft.Authorization/policyAssignments/CIO\\"}]\'."}')
+    cause = _report(text)["root_cause"]
+    assert "built-in Allowed locations" in cause and "'CIO'" in cause
+
+
+def test_a_write_denied_to_a_reader_role_member_names_the_role() -> None:
+    text = ("The INSERT permission was denied on the object 'OrderLines', database 'orders', schema 'dbo'.\n"
+            "We ran: CREATE USER [app] FROM EXTERNAL PROVIDER; ALTER ROLE db_datareader ADD MEMBER [app];")
+    assert "added to db_datareader only" in _report(text)["root_cause"]
+    read = text.replace("INSERT", "SELECT")
+    assert "added to db_datareader only" not in _report(read)["root_cause"]
