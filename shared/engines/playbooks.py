@@ -108,7 +108,8 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
         elif "each" in step:
             call = _each_call(state, target, step)
         elif "follow" in step:
-            call = _follow_call(state, target, step["follow"], step["purpose"], parent=bool(step.get("parent")))
+            call = _follow_call(state, target, step["follow"], step["purpose"], parent=bool(step.get("parent")),
+                                tool=str(step.get("tool") or "get_resource"), extra=step.get("arguments") or {})
         else:
             arguments = {k: fill(str(v), target.values) if isinstance(v, str) else v
                          for k, v in step["arguments"].items()}
@@ -271,18 +272,36 @@ def _dependency_call(state: SessionState, target: Target, types: list[str], purp
     return None
 
 
-def _follow_call(state: SessionState, target: Target, field: str, purpose: str,
-                 parent: bool = False) -> Evidence | RunTool | None:
+def _follow_call(state: SessionState, target: Target, field: str, purpose: str, parent: bool = False,
+                 tool: str = "get_resource", extra: dict[str, Any] | None = None) -> Evidence | RunTool | None:
     """Read the resource another field of the target's own read names (the subnet an app is integrated into), or
-    with `parent` the resource that holds it (the subnet's virtual network)."""
-    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
-                and str(e.arguments.get("resource_id", "")).lower() == target.resource_id.lower()), None)
-    named = _dotted(own.data, field) if own is not None else None
-    if not isinstance(named, str) or not _RESOURCE_ID.match(named):
+    with `parent` the resource that holds it (the subnet's virtual network). `a>b` follows a chain: field b of the
+    resource field a names (the route table of the app's subnet). With `tool`, that tool reads the resource found
+    (its metrics), with the step's other arguments."""
+    holder = target.resource_id
+    *hops, last = field.split(">")
+    for hop in hops:  # read each resource of the chain first
+        named_hop = _named_by(state, holder, hop)
+        if named_hop is None:
+            return None
+        read = azure_call(state, "get_resource", {"resource_id": named_hop}, purpose)
+        if not isinstance(read, Evidence):
+            return read
+        holder = named_hop
+    named = _named_by(state, holder, last)
+    if named is None:
         return None
     if parent:  # a child resource id ends in /<type>/<name>: its parent is what comes before
         named = named.rsplit("/", 2)[0]
-    return azure_call(state, "get_resource", {"resource_id": named}, purpose)
+    return azure_call(state, tool, {"resource_id": named, **(extra or {})}, purpose)
+
+
+def _named_by(state: SessionState, resource_id: str, field: str) -> str | None:
+    """The resource id that a field of that resource's successful read holds (None: not read, or no id there)."""
+    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+                and str(e.arguments.get("resource_id", "")).lower() == resource_id.lower()), None)
+    named = _dotted(own.data, field) if own is not None else None
+    return named if isinstance(named, str) and _RESOURCE_ID.match(named) else None
 
 
 def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
@@ -295,8 +314,8 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
     skip = regex(step["skip"]) if step.get("skip") else None  # a collection's system items (a server's master db)
     items = [str(i) for i in listed.data.get("ids") or [] if not (skip and skip.search(str(i)))]
     for item in items[:2]:
-        child = fill(step["arguments"]["resource_id"], {"item": item})
-        call = azure_call(state, step["tool"], {"resource_id": child}, step["purpose"])
+        arguments = {k: fill(v, {"item": item}) if isinstance(v, str) else v for k, v in step["arguments"].items()}
+        call = azure_call(state, step["tool"], arguments, step["purpose"])  # the item's read (its metrics too)
         if isinstance(call, RunTool):
             return call
     return None
