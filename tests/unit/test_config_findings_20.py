@@ -287,3 +287,11 @@ def test_sql_cpu_of_a_mysql_server_is_not_an_azure_sql_finding():
     case = Case("", "", "", [], "")
     assert finding_id(_state("Queries time out at peak.", case, [mysql], None, _metrics("cpu_percent", 100.0))) != \
         "sql-database-cpu-saturated"
+
+
+def test_a_full_cache_is_no_cause_for_a_redis_failure_that_is_not_about_memory():
+    cache = {"type": "Microsoft.Cache/Redis", "name": "redis-shop"}
+    case = Case("", "", "", [], "")
+    state = _state("Redis calls fail with NOAUTH Authentication required.", case, [cache], None,
+                   _metrics("usedmemorypercentage", 99.0))
+    assert finding_id(state) != "redis-memory-near-limit"  # a cache that evicts by design sits near its limit
