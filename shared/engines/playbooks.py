@@ -108,7 +108,8 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
         elif "each" in step:
             call = _each_call(state, target, step)
         elif "follow" in step:
-            call = _follow_call(state, target, step["follow"], step["purpose"], parent=bool(step.get("parent")))
+            call = _follow_call(state, target, step["follow"], step["purpose"], parent=bool(step.get("parent")),
+                                tool=str(step.get("tool") or "get_resource"), extra=step.get("arguments") or {})
         else:
             arguments = {k: fill(str(v), target.values) if isinstance(v, str) else v
                          for k, v in step["arguments"].items()}
@@ -271,18 +272,36 @@ def _dependency_call(state: SessionState, target: Target, types: list[str], purp
     return None
 
 
-def _follow_call(state: SessionState, target: Target, field: str, purpose: str,
-                 parent: bool = False) -> Evidence | RunTool | None:
+def _follow_call(state: SessionState, target: Target, field: str, purpose: str, parent: bool = False,
+                 tool: str = "get_resource", extra: dict[str, Any] | None = None) -> Evidence | RunTool | None:
     """Read the resource another field of the target's own read names (the subnet an app is integrated into), or
-    with `parent` the resource that holds it (the subnet's virtual network)."""
-    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
-                and str(e.arguments.get("resource_id", "")).lower() == target.resource_id.lower()), None)
-    named = _dotted(own.data, field) if own is not None else None
-    if not isinstance(named, str) or not _RESOURCE_ID.match(named):
+    with `parent` the resource that holds it (the subnet's virtual network). `a>b` follows a chain: field b of the
+    resource field a names (the route table of the app's subnet). With `tool`, that tool reads the resource found
+    (its metrics), with the step's other arguments."""
+    holder = target.resource_id
+    *hops, last = field.split(">")
+    for hop in hops:  # read each resource of the chain first
+        named_hop = _named_by(state, holder, hop)
+        if named_hop is None:
+            return None
+        read = azure_call(state, "get_resource", {"resource_id": named_hop}, purpose)
+        if not isinstance(read, Evidence):
+            return read
+        holder = named_hop
+    named = _named_by(state, holder, last)
+    if named is None:
         return None
     if parent:  # a child resource id ends in /<type>/<name>: its parent is what comes before
         named = named.rsplit("/", 2)[0]
-    return azure_call(state, "get_resource", {"resource_id": named}, purpose)
+    return azure_call(state, tool, {"resource_id": named, **(extra or {})}, purpose)
+
+
+def _named_by(state: SessionState, resource_id: str, field: str) -> str | None:
+    """The resource id that a field of that resource's successful read holds (None: not read, or no id there)."""
+    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+                and str(e.arguments.get("resource_id", "")).lower() == resource_id.lower()), None)
+    named = _dotted(own.data, field) if own is not None else None
+    return named if isinstance(named, str) and _RESOURCE_ID.match(named) else None
 
 
 def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
@@ -295,8 +314,8 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
     skip = regex(step["skip"]) if step.get("skip") else None  # a collection's system items (a server's master db)
     items = [str(i) for i in listed.data.get("ids") or [] if not (skip and skip.search(str(i)))]
     for item in items[:2]:
-        child = fill(step["arguments"]["resource_id"], {"item": item})
-        call = azure_call(state, step["tool"], {"resource_id": child}, step["purpose"])
+        arguments = {k: fill(v, {"item": item}) if isinstance(v, str) else v for k, v in step["arguments"].items()}
+        call = azure_call(state, step["tool"], arguments, step["purpose"])  # the item's read (its metrics too)
         if isinstance(call, RunTool):
             return call
     return None
@@ -1092,6 +1111,267 @@ def origin_host_header_not_app(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+# --- round 20: computed findings ---------------------------------------------------------------------------
+
+def _picked(item: dict[str, Any], path: str) -> Any:
+    """A value of a collection item as api_versions.yaml picks it: under the dotted name itself (`runbook.name`),
+    else nested."""
+    return item[path] if path in item else _dotted(item, path)
+
+
+_FAIR_SHARE_SECONDS = 3 * 3600  # Azure sandboxes stop (or unload) a job that has run this long
+
+
+def automation_fair_share_stop(state: SessionState) -> dict[str, str] | None:
+    """An Automation job that ran in an Azure sandbox (no Hybrid Runbook Worker group in runOn) and ended Stopped,
+    Suspended or Failed after about three hours: the fair-share limit, not the runbook, ended it. The runbook the
+    report names first, else any."""
+    jobs = [j for data in _resources(state, r"(?i)^Microsoft\.Automation/automationAccounts/jobs$")
+            for j in data.get("jobs") or [] if isinstance(j, dict)]
+    hit = []
+    for job in jobs:
+        ran = _seconds_between(job.get("startTime"), job.get("endTime"))
+        if (str(job.get("status") or "") in ("Stopped", "Suspended", "Failed") and not job.get("runOn")
+                and ran is not None and _FAIR_SHARE_SECONDS - 600 <= ran <= _FAIR_SHARE_SECONDS + 1800):
+            hit.append((job, ran))
+    said = said_by_client(state)
+    named = [(j, r) for j, r in hit if _mentioned(str(_picked(j, "runbook.name") or ""), said)]
+    chosen = named or hit
+    if not chosen:
+        return None
+    job, ran = chosen[0]
+    runbook = str(_picked(job, "runbook.name") or "the runbook")
+    same = [j for j, _ in chosen if _picked(j, "runbook.name") == _picked(job, "runbook.name")]
+    return {"runbook": runbook, "status": str(job.get("status")), "jobs": str(len(same)),
+            "ran": f"{int(ran // 3600)} h {int(ran % 3600 // 60):02d} min", "job": str(job.get("name") or "")}
+
+
+_AZURE_NAME_SERVER = re.compile(r"(?i)\bns\d-\d{2}\.azure-dns\.(?:com|net|org|info)\b")
+
+
+def dns_zone_not_delegated(state: SessionState) -> dict[str, str] | None:
+    """A public Azure DNS zone whose own name servers (nameServers) are not the ones the domain is delegated to:
+    the report names Azure DNS name servers of another set, or the zone was deleted and created again (activity
+    log), which assigns a new set that the registrar does not list."""
+    said = " ".join([state.material.error_description, *state.material.answers])
+    stated = sorted({m.group(0).lower() for m in _AZURE_NAME_SERVER.finditer(said)})
+    changes = latest(state, "list_activity_log")
+    events = (changes.data.get("events") or []) if changes is not None and changes.status == "success" else []
+    for zone in _resources(state, r"(?i)^Microsoft\.Network/dnszones$"):
+        own = [str(n).lower().rstrip(".") for n in zone.get("nameServers") or []]
+        name = str(zone.get("name") or "")
+        if not own or not name:
+            continue
+        facts = {"zone": name, "zone_ns": ", ".join(own)}
+        foreign = [n for n in stated if n not in own]
+        if foreign:
+            return {**facts, "evidence": f"the domain is delegated to {', '.join(foreign)}, "
+                                         "which is not this zone's set"}
+        deleted = next((e for e in events if re.search(r"(?i)/dnszones/delete$", str(e.get("operation") or ""))
+                        and str(e.get("resource_id") or "").lower().endswith(f"/dnszones/{name.lower()}")
+                        and str(e.get("status") or "").lower() != "failed"), None)
+        if deleted is not None:
+            return {**facts, "evidence": f"the zone was deleted ({deleted.get('time')}, by {deleted.get('caller')}) "
+                                         "and created again, which gave it a new name-server set"}
+    return None
+
+
+_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+
+
+def container_app_ip_rules_exclude_caller(state: SessionState) -> dict[str, str] | None:
+    """A container app whose ingress IP restrictions allow a list of ranges (then every other address is denied)
+    or deny some: the caller addresses in the report are outside the allowed ranges (or inside a denied one); with
+    no address in the report, the allow-list alone is named."""
+    callers = [ip for text in _said_or_logged(state) for ip in _IPV4.findall(text)]
+    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+        rules = [r for r in (app.get("ingress") or {}).get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
+        allowed = [str(r.get("ipAddressRange")) for r in rules if str(r.get("action")).lower() == "allow"]
+        denied = [str(r.get("ipAddressRange")) for r in rules if str(r.get("action")).lower() == "deny"]
+        outside = [ip for ip in callers if (allowed and not covered(ip, allowed)) or covered(ip, denied)]
+        if outside or (allowed and not callers):
+            return {"name": str(app.get("name")), "rules": ", ".join(f"{r.get('name')} {r.get('action')} "
+                                                                   f"{r.get('ipAddressRange')}" for r in rules[:6]),
+                    "callers": ", ".join(dict.fromkeys(outside)) or "callers outside those ranges"}
+    return None
+
+
+def _app_subnet(state: SessionState) -> str:
+    """The id of the subnet the app read is integrated into ("" without one)."""
+    site = next(iter(_resources(state, r"(?i)^Microsoft\.Web/sites$")), None)
+    return str((site or {}).get("virtualNetworkSubnetId") or "").lower()
+
+
+def default_route_to_appliance(state: SessionState) -> dict[str, str] | None:
+    """A route table on the app's integration subnet (or, without an app, any route table read) that sends
+    0.0.0.0/0 to a virtual appliance: the app's outbound traffic then passes a firewall or NVA."""
+    subnet = _app_subnet(state)
+    for table_read in _resources(state, r"(?i)^Microsoft\.Network/routeTables$"):
+        subnets = [str(s).lower() for s in table_read.get("subnets") or []]
+        if subnet and subnet not in subnets:
+            continue
+        for route in table_read.get("routes") or []:
+            if isinstance(route, dict) and str(route.get("addressPrefix")) == "0.0.0.0/0" \
+                    and str(route.get("nextHopType")) == "VirtualAppliance":
+                return {"route_table": str(table_read.get("name")), "route": str(route.get("name")),
+                        "appliance": str(route.get("nextHopIpAddress") or "the appliance"),
+                        "subnet": (subnet or (subnets[0] if subnets else "its subnets")).rsplit("/", 1)[-1]}
+    return None
+
+
+_PORT = re.compile(r"(?i)\bport\s+(\d{2,5})\b|\b(?:tcp|udp)[/:](\d{2,5})\b|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+:(\d{2,5})\b")
+_ANY_DESTINATION = {"*", "internet", "any", "0.0.0.0/0"}
+_SUBNET = r"(?i)^Microsoft\.Network/virtualNetworks/subnets$"
+
+
+def _port_matches(rule: dict[str, Any], port: int) -> bool:
+    ranges = [str(rule.get("destinationPortRange") or "")] + [str(r) for r in rule.get("destinationPortRanges") or []]
+    for entry in (r.strip() for r in ranges if r):
+        low, _, high = entry.partition("-")
+        if entry == "*" or (low.isdigit() and int(low) <= port <= int(high or low)):
+            return True
+    return False
+
+
+def _applies_to(prefixes: list[str], known: set[str], addresses: list[str]) -> bool | None:
+    """Whether a rule's address side covers the flow: True (any, or it covers a known address), None when it names
+    something that cannot be judged here (a service tag, another range)."""
+    if any(p.lower() in known for p in prefixes):
+        return True
+    if addresses and any(covered(a, prefixes) for a in addresses):
+        return True
+    return None
+
+
+def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
+    """A network security group on the app's subnet whose outbound rules, taken by priority, deny the port the
+    failing calls use before any rule allows it (the default rules allow outbound traffic, so only an explicit
+    deny can). Rules whose addresses cannot be judged here (a service tag, a specific range) are skipped when
+    they deny, and stop the evaluation when they allow."""
+    ports = sorted({int(g) for text in _said_or_logged(state) for m in _PORT.finditer(text) for g in m.groups() if g})
+    ips = [ip for text in _said_or_logged(state) for ip in _IPV4.findall(text)]
+    subnet = _app_subnet(state)
+    prefixes = [str(s.get("addressPrefix")) for s in _resources(state, _SUBNET)
+                if str(s.get("id") or "").lower() == subnet and s.get("addressPrefix")]
+    source_ips = [p.split("/")[0] for p in prefixes]
+    for group in _resources(state, r"(?i)^Microsoft\.Network/networkSecurityGroups$"):
+        subnets = [str(s).lower() for s in group.get("subnets") or []]
+        if subnet and subnets and subnet not in subnets:
+            continue
+        rules = sorted((r for r in group.get("securityRules") or [] if isinstance(r, dict)
+                        and str(r.get("direction")).lower() == "outbound"),
+                       key=lambda r: int(r.get("priority") or 65000))
+        for port in ports:
+            for rule in rules:
+                if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not _port_matches(rule, port):
+                    continue
+                source = _applies_to([str(rule.get("sourceAddressPrefix") or "*"),
+                                      *[str(p) for p in rule.get("sourceAddressPrefixes") or []]],
+                                     {"*", "any", "virtualnetwork"}, source_ips)
+                target = _applies_to([str(rule.get("destinationAddressPrefix") or "*"),
+                                      *[str(p) for p in rule.get("destinationAddressPrefixes") or []]],
+                                     _ANY_DESTINATION, ips)
+                allows = str(rule.get("access")).lower() == "allow"
+                if source and target:
+                    if allows:
+                        break  # this port is allowed first
+                    return {"nsg": str(group.get("name")), "rule": str(rule.get("name")),
+                            "priority": str(rule.get("priority")), "port": str(port)}
+                if allows:
+                    break  # an allow rule that may cover the flow: no verdict
+    return None
+
+
+def sql_database_paused(state: SessionState) -> dict[str, str] | None:
+    """A database of the SQL server read whose status is Paused (a serverless database that auto-paused): the one
+    the report names, else the first."""
+    found = [d for data in _resources(state, r"(?i)^Microsoft\.Sql/servers/databases$")
+             for d in data.get("databases") or [] if isinstance(d, dict)
+             and str(d.get("status") or "") in ("Paused", "Pausing", "Resuming")]
+    said = said_by_client(state)
+    chosen = [d for d in found if _mentioned(str(d.get("name") or ""), said)] or found
+    if not chosen:
+        return None
+    delay = str(chosen[0].get("autoPauseDelay") or "")
+    return {"database": str(chosen[0].get("name")), "status": str(chosen[0].get("status")),
+            "delay": f" after {delay} minutes without activity" if delay and delay != "-1" else ""}
+
+
+def vault_tenant_not_identity_tenant(state: SessionState) -> dict[str, str] | None:
+    """A key vault whose tenantId is not the directory of a managed identity read in the same session (an app's,
+    a container app's): the vault accepts tokens of its own tenant only, which a subscription move does not
+    update."""
+    holders = [(r, str((r.get("identity") or {}).get("tenantId") or "").lower())
+               for r in _resources(state, ".") if isinstance(r.get("identity"), dict)]
+    holders = [(r, t) for r, t in holders if t]
+    for vault in _resources(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        tenant = str(vault.get("tenantId") or "").lower()
+        other = next(((r, t) for r, t in holders if tenant and t != tenant), None)
+        if other is not None:
+            return {"vault": str(vault.get("name")), "vault_tenant": tenant, "identity_tenant": other[1],
+                    "holder": str(other[0].get("name"))}
+    return None
+
+
+def apim_named_value_unresolved(state: SessionState) -> dict[str, str] | None:
+    """An API Management named value kept in Key Vault whose last refresh did not succeed (keyVault.lastStatus)."""
+    for data in _resources(state, r"(?i)^Microsoft\.ApiManagement/service/namedValues$"):
+        for item in data.get("namedValues") or []:
+            status = _picked(item, "keyVault.lastStatus") if isinstance(item, dict) else None
+            if isinstance(status, dict) and status.get("code") and str(status["code"]).lower() != "success":
+                secret = str(_picked(item, "keyVault.secretIdentifier") or "")
+                return {"named_value": str(item.get("displayName") or item.get("name")), "code": str(status["code"]),
+                        "message": str(status.get("message") or "no message")[:200],
+                        "vault": re.sub(r"^https?://([^./]+).*$", r"\1", secret) or "the vault",
+                        "secret": secret or "its secret"}
+    return None
+
+
+def event_subscription_not_validated(state: SessionState) -> dict[str, str] | None:
+    """An Event Grid event subscription to a webhook that is waiting for manual validation or failed to provision:
+    the endpoint did not complete the validation handshake."""
+    for data in _resources(state, r"(?i)^Microsoft\.EventGrid/(?:system)?topics/eventSubscriptions$"):
+        for sub in data.get("subscriptions") or []:
+            if isinstance(sub, dict) and str(sub.get("provisioningState")) in ("AwaitingManualAction", "Failed") \
+                    and str(_picked(sub, "destination.endpointType") or "WebHook") == "WebHook":
+                return {"subscription": str(sub.get("name")), "state": str(sub.get("provisioningState"))}
+    return None
+
+
+def plan_at_max_instances(state: SessionState) -> dict[str, str] | None:
+    """An App Service plan read whose current instance count has reached the most its tier allows."""
+    for plan in _resources(state, r"(?i)^Microsoft\.Web/serverFarms$"):
+        workers, most = plan.get("numberOfWorkers"), plan.get("maximumNumberOfWorkers")
+        if isinstance(workers, int) and isinstance(most, int) and most > 0 and workers >= most:
+            sku = plan.get("sku")
+            tier = (sku.get("tier") or sku.get("name")) if isinstance(sku, dict) else None
+            return {"plan": str(plan.get("name")), "workers": str(workers), "most": str(most),
+                    "tier": str(tier or "its")}
+    return None
+
+
+_CORS_BLOCKED = re.compile(r"(?i)from origin '(?P<origin>https?://[^'\s]+)' has been blocked by CORS policy")
+
+
+def cors_origin_not_allowed(state: SessionState) -> dict[str, str] | None:
+    """A browser origin that the report says CORS blocked, missing from the platform CORS allow-list of the app
+    read (App Service config/web cors, or a container app's ingress corsPolicy), which is not a wildcard."""
+    origins = [m.group("origin").rstrip("/").lower() for text in _said_or_logged(state)
+               for m in _CORS_BLOCKED.finditer(text)]
+    if not origins:
+        return None
+    configs = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
+    lists = [(str(c.get("name") or "the app"), (c.get("cors") or {}).get("allowedOrigins"))
+             for c in configs if isinstance(c.get("cors"), dict)]
+    lists += [(str(a.get("name")), ((a.get("ingress") or {}).get("corsPolicy") or {}).get("allowedOrigins"))
+              for a in _resources(state, r"(?i)^Microsoft\.App/containerApps$")]
+    for name, allowed in lists:
+        entries = [str(o).rstrip("/").lower() for o in allowed or []]
+        if entries and "*" not in entries and origins[0] not in entries:
+            return {"name": name, "origin": origins[0], "allowed": ", ".join(entries[:6])}
+    return None
+
+
 _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "container-job-replica-timeout": job_hit_replica_timeout,
              "database-storage-nearly-full": storage_nearly_full,
@@ -1123,7 +1403,18 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "container-app-keyvault-secret-identity-missing": keyvault_secret_identity_missing,
              "front-door-id-header-not-this-profile": front_door_id_mismatch,
              "front-door-origin-host-header-not-app": origin_host_header_not_app,
-             "app-gateway-app-service-host-name-not-picked": gateway_host_header_not_app}
+             "app-gateway-app-service-host-name-not-picked": gateway_host_header_not_app,
+             "automation-job-stopped-by-fair-share": automation_fair_share_stop,
+             "dns-zone-name-servers-not-delegated": dns_zone_not_delegated,
+             "container-app-ip-restrictions-exclude-caller": container_app_ip_rules_exclude_caller,
+             "app-subnet-default-route-to-appliance": default_route_to_appliance,
+             "subnet-nsg-denies-port": nsg_denies_port,
+             "sql-serverless-database-paused": sql_database_paused,
+             "keyvault-tenant-not-identity-tenant": vault_tenant_not_identity_tenant,
+             "apim-named-value-keyvault-refresh-failed": apim_named_value_unresolved,
+             "event-grid-subscription-not-validated": event_subscription_not_validated,
+             "app-service-plan-at-max-instances": plan_at_max_instances,
+             "platform-cors-origin-not-allowed": cors_origin_not_allowed}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

@@ -183,8 +183,11 @@ def _identity(identity: Any) -> dict[str, Any] | None:
     if not isinstance(identity, dict):
         return None
     assigned = identity.get("userAssignedIdentities") or {}
-    return {"type": identity.get("type"), "principalId": identity.get("principalId"),
-            "userAssigned": [{"id": k, "principalId": (v or {}).get("principalId")} for k, v in assigned.items()]}
+    found = {"type": identity.get("type"), "principalId": identity.get("principalId"),
+             "userAssigned": [{"id": k, "principalId": (v or {}).get("principalId")} for k, v in assigned.items()]}
+    if identity.get("tenantId"):  # the directory the system identity's tokens come from
+        found["tenantId"] = identity["tenantId"]
+    return found
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -103,7 +103,8 @@ def test_get_resource_function_app_and_its_site_config(azure: PlaybackServer):
     azure.load(recorded())
     site = run("get_resource", resource_id=SITE)
     assert site.status == "success"
-    assert site.data["identity"] == {"type": "SystemAssigned", "principalId": PRINCIPAL, "userAssigned": []}
+    assert site.data["identity"] == {"type": "SystemAssigned", "principalId": PRINCIPAL, "userAssigned": [],
+                                     "tenantId": "72f0b1c4-3e8a-4d6f-9b21-5a7c8e9d0f13"}  # the identity's directory
     assert site.data["outboundIpAddresses"] == ["198.51.100.17", "198.51.100.23", "198.51.100.41", "198.51.100.58"]
     assert len(site.data["possibleOutboundIpAddresses"]) == 8
     assert site.data["virtualNetworkSubnetId"] is None and site.data["vnetRouteAllEnabled"] is False
