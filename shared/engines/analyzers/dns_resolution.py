@@ -26,9 +26,8 @@ TABLE = "network_dns_errors"
 # subnet, private access), or a name that resolves from the internet but not from inside the network.
 _PRIVATE_DNS = re.compile(r"(?i)private ?endpoint|privatelink\.|private dns (?:zone|resolver)|dns private resolver|"
                           r"conditional(?:ly)? forward|\bprivate access\b|\bdedicated subnet\b|"
-                          r"\b(?:in|into) (?:a |the |our |its )?(?:virtual network|vnet)\b|"
                           r"\b(?:can|could) (?:connect|resolve|reach)[^.\n]{0,60}\bfrom my (?:laptop|machine|pc|home)|"
-                          r"\bfrom my (?:laptop|machine|pc)\b[^.\n]{0,40}\b(?:works?|resolves?|connects?)\b")
+                          r"\bfrom my (?:laptop|machine|pc)\b[^.\n]{0,40}\b(?:works|resolves|connects)\b")
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
