@@ -202,7 +202,7 @@ def route(state: SessionState) -> Decision:
             return decide_from_entry(state, entry)
         if entry is None or not entry.entry.conclusive or not _unsettled(decision, entry.entry.category) \
                 or (isinstance(decision, AskClient) and decision.past_the_entry):
-            return _with_catalog_detail(state, decision, entry)
+            return _refined_by_clue(state, decision) or _with_catalog_detail(state, decision, entry)
     if entry is not None and entry.entry.category == "out_of_scope":
         return _out_of_scope(state, entry)
     if entry is not None and not entry.entry.conclusive and not state.azure_access:
@@ -210,8 +210,8 @@ def route(state: SessionState) -> Decision:
         if clue is not None and not (clue.get("context") and "error" in entry.origins):
             return decide_from_clue(state, clue)
     if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit)):
-        refining = matching_clue(state)
-        if refining is not None and refining["category"] == entry.entry.category and clue_decided(state, refining):
+        refining = _refining_clue(state, entry.entry.category)
+        if refining is not None:
             return decide_from_clue(state, refining)  # the report shows which case of that error it is
         if entry.origins <= {"evidence"} and state.azure_access:  # the error text named nothing: Azure did
             return _finish_playbook_first(state, entry)
@@ -222,6 +222,24 @@ def route(state: SessionState) -> Decision:
 
 
 _SPECIFIC_PHRASE = 30  # characters: a matched message this long names one error, not a family
+
+
+def _refining_clue(state: SessionState, category: str | None) -> dict | None:
+    """A clue of the same category whose deciding fact the report states: it names which case of that error this
+    is (the index document's letter case, a virtual environment in the package), so its answer is the finer one."""
+    clue = matching_clue(state)
+    if clue is not None and category is not None and clue["category"] == category and clue_decided(state, clue):
+        return clue
+    return None
+
+
+def _refined_by_clue(state: SessionState, decision: Decision) -> Decision | None:
+    """A family analyzer's conclusion from the text alone (not a high one, which rests on evidence), replaced by the
+    decided clue of the same category when there is one."""
+    if not isinstance(decision, Conclude) or decision.report.confidence == "high":
+        return None
+    clue = _refining_clue(state, decision.report.category)
+    return decide_from_clue(state, clue) if clue is not None else None
 
 
 def _agreeing_with_catalog(state: SessionState, named: Hit | None, entry: EntryHit | None) -> Hit | None:

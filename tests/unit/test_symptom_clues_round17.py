@@ -249,3 +249,13 @@ def test_a_redirect_loop_behind_cloudflare_ends_as_out_of_scope() -> None:
             "the custom domain works.\nHTTP/2 301\nserver: cloudflare")
     envelope = run_engine({"error_description": text}).envelope()
     assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+
+
+def test_a_virtual_environment_in_the_package_refines_the_family_answer_for_a_missing_module() -> None:
+    text = ("Exception: ModuleNotFoundError: No module named 'requests'. The pipeline installs requirements.txt into "
+            ".venv36/lib/site-packages and zip-deploys the package.")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "runtime.dependency_missing" and ".python_packages" in report["root_cause"]
+    plain = "Exception: ModuleNotFoundError: No module named 'requests'. We zip-deploy the package from the pipeline."
+    assert "virtual environment folder" not in run_engine({"error_description": plain}).envelope()["report"][
+        "root_cause"]
