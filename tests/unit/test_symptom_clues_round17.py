@@ -259,3 +259,24 @@ def test_a_virtual_environment_in_the_package_refines_the_family_answer_for_a_mi
     plain = "Exception: ModuleNotFoundError: No module named 'requests'. We zip-deploy the package from the pipeline."
     assert "virtual environment folder" not in run_engine({"error_description": plain}).envelope()["report"][
         "root_cause"]
+
+
+def test_two_function_apps_given_the_same_content_share_explain_one_deploy_replacing_the_other() -> None:
+    text = ("I have two function apps on one plan. After deploying func-invoices, func-orders lists the same "
+            "functions as func-invoices. Both come from one Bicep module with the same storageAccountName and the "
+            "same contentShareName.")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "functions.host_misconfigured" and "WEBSITE_CONTENTSHARE" in report["root_cause"]
+
+
+def test_storage_authentication_failures_after_a_key_rotation_name_the_connection_setting() -> None:
+    text = ("StorageException: Server failed to authenticate the request. Make sure the value of Authorization header "
+            "is formed correctly including the signature.\nWe rotate the storage account keys regularly.")
+    assert "AzureWebJobsStorage" in run_engine({"error_description": text}).envelope()["report"]["root_cause"]
+
+
+def test_a_graph_permission_added_for_a_daemon_without_consent_is_named() -> None:
+    text = ("acquire_token_for_client(scopes=['https://graph.microsoft.com/.default']) -> token acquired\n"
+            "403 {\"error\": {\"code\": \"Authorization_RequestDenied\", \"message\": \"Insufficient privileges to "
+            "complete the operation.\"}}\nWe added the User.Read.All permission to the app registration last week.")
+    assert "admin consent" in run_engine({"error_description": text}).envelope()["report"]["root_cause"]
