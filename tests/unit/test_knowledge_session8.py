@@ -25,3 +25,19 @@ def test_a_write_denied_to_a_reader_role_member_names_the_role() -> None:
     assert "added to db_datareader only" in _report(text)["root_cause"]
     read = text.replace("INSERT", "SELECT")
     assert "added to db_datareader only" not in _report(read)["root_cause"]
+
+
+def test_a_sender_role_on_a_topic_subscription_is_named_as_below_the_topic() -> None:
+    text = ("ServiceBusException: Unauthorized access. 'Send' claim(s) are required to perform this operation. "
+            "Resource: 'sb://sb-orders.servicebus.windows.net/order-events'.\nI gave the identity Azure Service Bus "
+            "Data Sender on the narrowest scope: the subscription billing of topic order-events.")
+    assert "a scope below the topic" in _report(text)["root_cause"]
+    namespace = text.replace("on the narrowest scope: the subscription billing of topic order-events",
+                             "on the namespace")
+    assert "a scope below the topic" not in _report(namespace)["root_cause"]
+
+
+def test_a_cosmos_firewall_refusal_explains_the_address_it_sees() -> None:
+    text = ("Request originated from IP 203.0.113.77 through public internet. This is blocked by your Cosmos DB "
+            "account firewall settings. https://cosmos-shop.documents.azure.com")
+    assert "egress address" in _report(text)["root_cause"]

@@ -280,3 +280,17 @@ def test_a_graph_permission_added_for_a_daemon_without_consent_is_named() -> Non
             "403 {\"error\": {\"code\": \"Authorization_RequestDenied\", \"message\": \"Insufficient privileges to "
             "complete the operation.\"}}\nWe added the User.Read.All permission to the app registration last week.")
     assert "admin consent" in run_engine({"error_description": text}).envelope()["report"]["root_cause"]
+
+
+def test_a_service_bus_scale_rule_on_a_listen_only_policy_needs_manage() -> None:
+    text = ("Container Apps job with a custom azure-servicebus scale rule; the SAS policy on the namespace has only "
+            "Listen. Messages pile up and no execution starts.")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "auth.rbac_missing" and "Manage" in report["root_cause"]
+
+
+def test_node_17_openssl_build_failure_is_out_of_scope() -> None:
+    text = ("npm run build fails:\nError: error:0308010C:digital envelope routines::unsupported\n"
+            "  code: 'ERR_OSSL_EVP_UNSUPPORTED'\nNode v18.15.0. Is my Static Web App setup missing something?")
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
