@@ -94,12 +94,24 @@ def contradictions(state: SessionState) -> dict[str, str]:
     for rule in table(CONTRADICTIONS):
         if rule["category"] in found:
             continue
-        match = next((m for m in (regex(rule["pattern"]).search(t) for t in spoken) if m), None)
+        match = next((m for t in spoken for m in regex(rule["pattern"]).finditer(t) if not _tried(t, m.start())),
+                     None)
         if match:
             found[rule["category"]] = f"{rule['says']} ({match.group(0)[:120]!r})"
     for category in state.ruled_out:  # a re-opened session: the client said the earlier conclusion was not it
         found.setdefault(category, "the client reported that fixing this cause did not fix the error")
     return found
+
+
+# "With 'Enabled from all networks' it works", "if I switch it to Allow": a setting the client tried, not the state
+# the failure happens in, so it rules nothing out (it rather shows the setting matters)
+_TRIED_BEFORE = re.compile(r"(?i)\b(?:with|if|when|once|unless|switch(?:ing|ed)?(?: it)?(?: back)? to|"
+                           r"set(?:ting)?(?: it)?(?: back)? to|chang(?:e|ed|ing)(?: it)? to|turn(?:ed|ing)?(?: it)? to)"
+                           r"\W{0,3}$")
+
+
+def _tried(text: str, start: int) -> bool:
+    return bool(_TRIED_BEFORE.search(text[max(0, start - 40):start]))
 
 
 def contradicted(state: SessionState, category: str) -> str | None:

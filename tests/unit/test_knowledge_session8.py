@@ -41,3 +41,18 @@ def test_a_cosmos_firewall_refusal_explains_the_address_it_sees() -> None:
     text = ("Request originated from IP 203.0.113.77 through public internet. This is blocked by your Cosmos DB "
             "account firewall settings. https://cosmos-shop.documents.azure.com")
     assert "egress address" in _report(text)["root_cause"]
+
+
+def test_a_setting_the_client_tried_does_not_rule_the_firewall_out() -> None:
+    text = ("Logic app 'Get blob content (V2)' against storage account stinvoices fails with 403 since the account was "
+            "set to \"Enabled from selected virtual networks and IP addresses\": This request is not authorized to "
+            "perform this operation. With \"Enabled from all networks\" it works.")
+    report = _report(text)
+    assert report["category"] == "network.storage_firewall"
+    assert "same region as the storage account" in report["root_cause"]
+
+
+def test_a_report_that_says_the_function_runs_out_of_memory_concludes_so() -> None:
+    text = ("Executed 'Functions.Connector' (Failed, Duration=84034ms) on large days. Support confirmed the function "
+            "is running out of memory. Plan: Dynamic / Y1.")
+    assert _report(text)["category"] == "runtime.out_of_memory"

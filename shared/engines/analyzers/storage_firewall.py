@@ -112,6 +112,8 @@ def stated_deny(state: SessionState) -> tuple[dict, str] | None:
     Terraform network_rules block, "Selected networks", public network access disabled), with the words used."""
     text = _all_text(state)
     for entry in table(STATED):
+        if "pattern" not in entry:
+            continue  # a note, not a statement of the rules
         for found in regex(entry["pattern"]).finditer(text):
             if not negated(text, found.start(), found.end()):
                 return entry, found.group(0)
@@ -137,8 +139,15 @@ def _conclude_stated_deny(state: SessionState, hit: Hit, account: str | None,
                                "virtual network subnets, so the data-plane request is refused with 403 "
                                "(AuthorizationFailure) whatever role the caller holds. Allow the caller's address "
                                "or subnet, reach the account through a private endpoint from an allowed network, "
-                               "or run the step from a network the rules admit.")
+                               "or run the step from a network the rules admit." + _notes(state))
     return Conclude(message="The storage account's firewall denies the caller.", report=report)
+
+
+def _notes(state: SessionState) -> str:
+    """The notes of knowledge/network_stated_rules.yaml whose caller the material names (same-region services)."""
+    text = _all_text(state)
+    return "".join(" " + " ".join(e["note"].split()) for e in table(STATED)
+                   if e.get("applies") and regex(e["applies"]).search(text))
 
 
 def _conclude(state: SessionState, hit: Hit, account: str, references: Evidence, rules: Evidence) -> Decision:
