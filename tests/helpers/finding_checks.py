@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
-from shared.engines.playbooks import finding
-from shared.session.state import SessionState
+from typing import Any
+
+from shared.engines.playbooks import conclude_finding, finding
+from shared.models import Options
+from shared.session.state import Evidence, Material, SessionState
 
 
 def finding_id(state: SessionState) -> str | None:
     found = finding(state)
     return str(found[0]["id"]) if found else None
+
+
+def state_with(report: str, reads: list[tuple[str, dict[str, Any]]]) -> SessionState:
+    """A session with Azure access whose report is `report` and whose ledger holds these successful reads, in order
+    (tool, data): what the findings see after the playbook ran."""
+    state = SessionState(trace_id="d" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description=report))
+    for tool, data in reads:
+        state.add_evidence(Evidence(tool=tool, status="success", summary=str(data)[:200], data=data))
+    return state
+
+
+def setting_names(names: list[str]) -> tuple[str, dict[str, Any]]:
+    """The list_app_setting_names read of these names."""
+    return "list_app_setting_names", {"names": names, "count": len(names)}
+
+
+def check_round_finding(state: SessionState, rule_id: str, category: str, word: str,
+                        commands: tuple[str, ...] = ("`az ",)) -> None:
+    """A helper round's finding fires on the session with its category and deciding word, at medium confidence,
+    sourced from a Microsoft page, with a command that fixes it and every fact of its template found."""
+    rule, facts = finding(state) or ({}, {})
+    assert rule.get("id") == rule_id
+    report = conclude_finding(state, rule, facts).report
+    assert report.category == category and word in report.root_cause
+    assert rule.get("confidence") == "medium" and rule["source"].startswith("MicrosoftDocs/")
+    assert any(command in action for action in rule["actions"] for command in commands)
+    assert "{" not in report.root_cause

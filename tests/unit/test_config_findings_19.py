@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from shared.engines.playbooks import conclude_finding, finding
-from shared.models import Options
-from shared.session.state import Evidence, Material, SessionState
-from tests.helpers.finding_checks import finding_id
+from shared.engines.playbooks import finding
+from shared.session.state import SessionState
+from tests.helpers.finding_checks import check_round_finding, finding_id, setting_names, state_with
 
 SUB = "/subscriptions/2c5e8a91-7d36-4f04-b9e2-1a4d6c8f3b57/resourceGroups/rg-shop/providers"
 LINUX_CONSUMPTION = {"type": "Microsoft.Web/sites", "name": "func-receipts", "kind": "functionapp,linux",
@@ -209,27 +208,14 @@ CASES = [
 
 
 def _state(report: str, reads: list[dict[str, Any]], names: list[str] | None) -> SessionState:
-    state = SessionState(trace_id="d" * 32, options=Options(), ttl_seconds=60, azure_access=True,
-                         material=Material(error_description=report))
-    for data in reads:
-        state.add_evidence(Evidence(tool="get_resource", status="success", summary=str(data), data=data))
-    if names is not None:
-        state.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="names",
-                                    data={"names": names, "count": len(names)}))
-    return state
+    return state_with(report, [("get_resource", data) for data in reads]
+                      + ([setting_names(names)] if names is not None else []))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_19_finding_explains_its_symptom(case: Case) -> None:
     state = _state(case.report, case.reads, case.names)
-    rule, facts = finding(state) or ({}, {})
-    assert rule.get("id") == case.rule_id
-    decision = conclude_finding(state, rule, facts)
-    assert decision.report.category == case.category
-    assert case.word in decision.report.root_cause
-    assert rule.get("confidence") == "medium" and rule["source"].startswith("MicrosoftDocs/")
-    assert any("`az " in action for action in rule["actions"])  # the command that fixes it
-    assert "{" not in decision.report.root_cause  # every fact of the template was found
+    check_round_finding(state, case.rule_id, case.category, case.word)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.models import Options
-from shared.session.state import Evidence, Material, SessionState
-from tests.helpers.finding_checks import finding_id
+from tests.helpers.finding_checks import finding_id, state_with
 
 SITE = {"type": "Microsoft.Web/sites", "name": "func-payroll", "kind": "functionapp,linux", "sku": "Dynamic"}
 SETTINGS = {"names": ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "WEBSITE_TIME_ZONE"], "count": 3,
@@ -18,11 +16,7 @@ MYSQL = {"type": "Microsoft.DBforMySQL/flexibleServers", "name": "mysql-orders",
 
 
 def _found(report: str, reads: list[tuple[str, dict[str, Any]]]) -> str | None:
-    state = SessionState(trace_id="d" * 32, options=Options(), ttl_seconds=60, azure_access=True,
-                         material=Material(error_description=report))
-    for tool, data in reads:
-        state.add_evidence(Evidence(tool=tool, status="success", summary=str(data), data=data))
-    return finding_id(state)
+    return finding_id(state_with(report, reads))
 
 
 def test_website_time_zone_on_linux_consumption_explains_a_timer_an_hour_late() -> None:
