@@ -193,6 +193,17 @@ def negated(text: str, start: int, end: int) -> bool:
                 or _NEGATION_AFTER.search(text[end:end + 60]))
 
 
+def first_affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of the pattern that the text does not negate ("it is not a 429", "we ruled out the firewall");
+    at most 21 matches are weighed, a bound on texts that repeat a denied phrase."""
+    for count, match in enumerate(pattern.finditer(text)):
+        if not negated(text, match.start(), match.end()):
+            return match
+        if count >= 20:
+            break
+    return None
+
+
 @lru_cache(maxsize=1)
 def catalog_index() -> CatalogIndex:
     """The index of the whole catalog, built once per process."""

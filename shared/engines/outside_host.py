@@ -3,7 +3,7 @@ disk, a home server's memory): the reading becomes out of scope (knowledge/outsi
 
 from __future__ import annotations
 
-from shared.catalog.index import negated
+from shared.catalog.index import first_affirmed
 from shared.engines.analyzers.common import regex, table
 from shared.engines.base import Decision
 from shared.session.report import partial_report
@@ -24,8 +24,7 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
     for host in table(HOSTS):
         if decision.report.category not in host["categories"]:
             continue
-        said = next((m.group(0) for t in spoken for m in regex(host["pattern"]).finditer(t)
-                     if not negated(t, m.start(), m.end())), None)
+        said = next((m.group(0) for t in spoken for m in [first_affirmed(regex(host["pattern"]), t)] if m), None)
         if said is not None:
             return _outside(state, decision, host, said)
     return decision

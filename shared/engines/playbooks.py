@@ -1420,10 +1420,9 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
 def missing_code_settings(state: SessionState) -> list[str]:
     """Settings the code's bindings or environment reads name that the app in Azure does not define (its setting
     names, read by list_app_setting_names); platform-provided variables do not count."""
-    listed = latest(state, "list_app_setting_names")
-    if listed is None or listed.status not in ("success", "no_data") or listed.data.get("truncated"):
+    names = _setting_names(state)
+    if names is None:
         return []
-    names = [str(n) for n in listed.data.get("names") or []]
     reads, connections = setting_references(state.material.files)
     wanted = [c["name"] for c in connections] + [r["name"] for r in reads]
     return [n for n in dict.fromkeys(wanted)

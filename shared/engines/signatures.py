@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from cachetools.func import ttl_cache
 
-from shared.catalog.index import negated
+from shared.catalog.index import first_affirmed, negated
 from shared.resilience.memory_guard import register_cache
 from shared.session.state import Material
 
@@ -104,7 +104,7 @@ def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tu
         score, facts, quotes = 0, {}, []
         for pattern in signature.patterns:
             for weight, text in texts:
-                match = _first_affirmed(pattern, text)
+                match = first_affirmed(pattern, text)
                 if match is None:
                     continue
                 score += weight
@@ -116,16 +116,6 @@ def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tu
             found.append((index, score, tuple(facts.items()), tuple(quotes)))
     # ties go to the more specific signature (the longest text it matched), never to the order of the files
     return tuple(sorted(found, key=lambda f: (-f[1], -max(len(q) for q in f[3]), signatures()[f[0]].id)))
-
-
-def _first_affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first match that the text does not negate ("it is not a 429", "we ruled out the firewall")."""
-    for count, match in enumerate(pattern.finditer(text)):
-        if not negated(text, match.start(), match.end()):
-            return match
-        if count >= 20:
-            break
-    return None
 
 
 def clear_signature_scans() -> None:

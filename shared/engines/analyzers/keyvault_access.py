@@ -39,14 +39,15 @@ _AMBIGUOUS = {"reference-denied"}  # App Service reports a vault firewall refusa
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if not grounded(state, hit) or hit is None:
         return unknown(state)
-    firewall = _firewall_stated(state)
+    said = _firewall_said(state)
+    firewall = _firewall_stated(state, said)
     if firewall is not None:
         return firewall
     entries = [e for e in table(TABLE) if e.get("match")]
     found = first_entry(entries, state, files=False)
     # an error that names the refusing check (ForbiddenByRbac, an access policy) is that check; one that does not
     # (a reference denied, a bare failure) leaves the firewall open when the report says the permission is there
-    network = _ask_network_when_granted(state, hit) if found is None or found[0]["id"] in _AMBIGUOUS else None
+    network = _ask_network_when_granted(state, hit, said) if found is None or found[0]["id"] in _AMBIGUOUS else None
     if network is not None:
         return network
     if found is not None:
@@ -67,12 +68,17 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     return _ask_model(state, hit)
 
 
-def _firewall_stated(state: SessionState) -> Decision | None:
-    """The report says the vault admits only selected networks and shows that opening it makes the call work (or
-    the vault's own firewall words): the vault's firewall refuses the caller, at medium confidence."""
+def _firewall_said(state: SessionState) -> dict[str, str | None]:
+    """The report's own lines, if any, that say the vault admits only selected networks (`stated`), that opening it
+    makes the call work (`proven`) and that the caller already holds the permission (`granted`)."""
     rule = table_entry(TABLE, "firewall-stated")
-    said = {key: next((_sentence(t, m) for t in texts(state) for m in [regex(rule[key]).search(t)] if m), None)
+    return {key: next((_sentence(t, m) for t in texts(state) for m in [regex(rule[key]).search(t)] if m), None)
             for key in ("stated", "proven", "granted")}
+
+
+def _firewall_stated(state: SessionState, said: dict[str, str | None]) -> Decision | None:
+    """The report says the vault admits only selected networks and shows that opening it makes the call work (or
+    that the permission is there): the vault's firewall refuses the caller, at medium confidence."""
     if not said["stated"] or not (said["proven"] or said["granted"]):
         return None
     firewall = table_entry(FIREWALLS, "keyvault-firewall")
@@ -82,11 +88,10 @@ def _firewall_stated(state: SessionState) -> Decision | None:
                           evidence=[EvidenceItem(source="error", summary=f"the report says: {s}") for s in shown])
 
 
-def _ask_network_when_granted(state: SessionState, hit: Hit) -> Decision | None:
+def _ask_network_when_granted(state: SessionState, hit: Hit, said: dict[str, str | None]) -> Decision | None:
     """The report says the caller already has the permission: the vault's network rules are the next check, asked
     once, and a catalog entry that would only repeat the permission must not answer in its place."""
-    rule = table_entry(TABLE, "firewall-stated")
-    if state.requests_asked or not any(regex(rule["granted"]).search(t) for t in texts(state)):
+    if state.requests_asked or not said["granted"]:
         return None
     facts = _facts(state, hit, {})
     return AskClient(past_the_entry=True, request=ClientRequest(

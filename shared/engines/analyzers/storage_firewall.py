@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from shared.catalog.index import negated
+from shared.catalog.index import first_affirmed
 from shared.engines.analyzers.common import regex, table, table_entry
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
 from shared.engines.analyzers.network_path import private_name_resolved_publicly
@@ -114,9 +114,9 @@ def stated_deny(state: SessionState) -> tuple[dict, str] | None:
     for entry in table(STATED):
         if "pattern" not in entry:
             continue  # a note, not a statement of the rules
-        for found in regex(entry["pattern"]).finditer(text):
-            if not negated(text, found.start(), found.end()):
-                return entry, found.group(0)
+        found = first_affirmed(regex(entry["pattern"]), text)
+        if found is not None:
+            return entry, found.group(0)
     return None
 
 
