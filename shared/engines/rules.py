@@ -351,12 +351,18 @@ def _azure_before_asking(state: SessionState, decision: Decision) -> Decision:
 
 
 def _azure_before_concluding(state: SessionState, decision: Decision) -> Decision:
-    """A conclusion from a symptom with several causes (`investigate_first`) waits until Azure has been read: a
-    finding of the playbook (the storage account deleted, a setting missing) names which cause it is."""
-    if not isinstance(decision, Conclude) or not decision.investigate_first or not state.azure_access:
+    """With Azure access, a conclusion from the text waits until the resource's playbook has been read. For a symptom
+    with several causes (`investigate_first`) a finding of the playbook (the storage account deleted, a setting
+    missing) names which cause it is; for any other, a finding of the same category replaces the text's general
+    reading with what Azure shows (the identity re-created, the deployment's capacity lowered), while a finding of
+    another category does not overrule the error's own words."""
+    if not isinstance(decision, Conclude) or not state.azure_access:
         return decision
+    if not decision.investigate_first and _rests_on_reads(decision):
+        return decision  # the analyzer already checked its conclusion in Azure
     answer = _playbook_answer(state)
-    if answer is not None:
+    if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
+                               or answer.report.category == decision.report.category):
         return answer
     known = " ".join(e.summary for e in decision.report.evidence)
     logged = [m.context[:300] for h in catalog_hits(state) if "evidence" in h.origins for m in h.matches
@@ -364,6 +370,11 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     # what Azure showed of the symptom (a logged host error naming the account it cannot reach) is the report's too
     decision.report.evidence += [EvidenceItem(source="azure", summary=line) for line in dict.fromkeys(logged[:2])]
     return decision
+
+
+def _rests_on_reads(decision: Conclude) -> bool:
+    """Whether the conclusion cites what a tool read (Azure, a file), not only the error's words and the knowledge."""
+    return bool({e.source for e in decision.report.evidence} - _TEXT_ONLY_SOURCES - _REREADING_TOOLS)
 
 
 def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:

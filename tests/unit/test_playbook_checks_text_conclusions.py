@@ -1,0 +1,43 @@
+"""With Azure access, a conclusion drawn from the error text alone is checked against the resource's playbook: a
+finding of the same category replaces the general reading; one of another category does not overrule the text."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from evals.playback import PlaybackServer
+from shared.session.state import Conclude
+from tests.helpers.engine_loop import load_scenarios, run_engine
+
+FOLDER = Path(__file__).resolve().parents[1] / "scenarios" / "blind-docs10"
+RECREATED = next(s for s in load_scenarios(FOLDER)
+                 if s["id"] == "docs10-az-function-blob-403-user-assigned-identity-recreated-role-assignment-orphaned")
+
+
+def test_a_same_category_finding_refines_the_text_reading(azure: PlaybackServer):
+    azure.load(RECREATED["azure"])
+    outcome = run_engine(RECREATED["request"], azure_access=True)
+    assert isinstance(outcome.final, Conclude) and not outcome.requests
+    report = outcome.final.report
+    assert report.category == "auth.rbac_missing"
+    assert "exists again under the same name" in report.root_cause and "principal id" in report.root_cause
+    assert any(e.source == "list_activity_log" for e in report.evidence)
+    assert "az role assignment create --assignee-object-id" in report.actions[0]
+
+
+def test_without_azure_the_text_reading_stands():
+    outcome = run_engine(RECREATED["request"])
+    report = outcome.final.report
+    assert (report.category, "exists again" in report.root_cause) == ("auth.rbac_missing", False)
+
+
+def test_a_finding_of_another_category_does_not_overrule_the_text(azure: PlaybackServer):
+    entries = copy.deepcopy(RECREATED["azure"])  # the identity is gone for good: the finding is a missing identity
+    entries = [e for e in entries if "userAssignedIdentities/id-invoice-ocr" not in str(e["match"].get("path", ""))]
+    azure.load(entries)
+    outcome = run_engine(RECREATED["request"], azure_access=True)
+    report = outcome.final.report
+    assert report.category == "auth.rbac_missing" and "exists again" not in report.root_cause
+    assert any("userassignedidentities/delete" in c["path"].lower() or "eventtypes" in c["path"].lower()
+               for c in azure.calls), "the playbook ran before the text conclusion stood"
