@@ -197,6 +197,9 @@ def route(state: SessionState) -> Decision:
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
     if named is not None and not _catalog_overrides(named, entry):
         decision = analyzer_for(named.signature.analyzer)(state, named)
+        case = _stated_case(state, decision)
+        if case is not None:
+            return case
         if isinstance(decision, AskClient) and not decision.past_the_entry and entry is not None \
                 and _entry_says_more(state, named, entry):
             return decide_from_entry(state, entry)
@@ -222,6 +225,17 @@ def route(state: SessionState) -> Decision:
 
 
 _SPECIFIC_PHRASE = 30  # characters: a matched message this long names one error, not a family
+
+
+def _stated_case(state: SessionState, decision: Decision) -> Decision | None:
+    """The family analyzer's generic question is not needed when the report already states a clue's deciding fact
+    (an indexer behind a shared private link configured without the private environment): that clue answers."""
+    if not isinstance(decision, AskClient) or decision.past_the_entry:
+        return None
+    clue = matching_clue(state)
+    if clue is None or clue.get("context") or not clue_decided(state, clue):
+        return None
+    return decide_from_clue(state, clue)
 
 
 def _refining_clue(state: SessionState, category: str | None) -> dict | None:
@@ -386,13 +400,24 @@ def _finish_playbook_first(state: SessionState, entry: EntryHit) -> Decision:
 
 
 def _playbook_answer(state: SessionState) -> Decision | None:
-    """The playbook's next read, else the conclusion a finding of its evidence gives; None when it read everything
-    and no finding concludes."""
+    """The playbook's next read, else the conclusion a finding of its evidence gives; an exact error code the logs
+    printed answers instead of a medium finding of another category (a timer schedule AZFD0015 logged by the host
+    says more than an inferred identity gap); None when it read everything and nothing concludes."""
     step = next_read(state)
     if step is not None:
         return step
     found = _from_findings(state)
+    logged = _logged_code(state)
+    if logged is not None and not (isinstance(found, Conclude) and (found.report.confidence == "high" or
+                                                                     found.report.category == logged.entry.category)):
+        return decide_from_entry(state, logged)  # the platform's own error outranks a finding inferred from settings
     return found if isinstance(found, Conclude) else None
+
+
+def _logged_code(state: SessionState) -> EntryHit | None:
+    """An exact error code that only Azure's logs printed (not the report): the platform's own words for the failure."""
+    return next((h for h in catalog_hits(state) if h.origins == {"evidence"} and h.exact and h.entry.conclusive
+                 and not h.entry.wrapper and h.entry.category != "out_of_scope"), None)
 
 
 def _from_findings(state: SessionState) -> Decision | None:

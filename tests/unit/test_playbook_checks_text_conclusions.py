@@ -41,3 +41,20 @@ def test_a_finding_of_another_category_does_not_overrule_the_text(azure: Playbac
     assert report.category == "auth.rbac_missing" and "exists again" not in report.root_cause
     assert any("userassignedidentities/delete" in c["path"].lower() or "eventtypes" in c["path"].lower()
                for c in azure.calls), "the playbook ran before the text conclusion stood"
+
+
+FLEX = next(s for s in load_scenarios(FOLDER.parent / "docs11")
+            if s["id"] == "docs11-az-function-flex-migration-no-functions-azfd0015-timer-timespan")
+
+
+def test_an_exact_code_in_the_logs_outranks_a_medium_finding_of_another_category(azure: PlaybackServer):
+    azure.load(FLEX["azure"])  # the app read has no identity (a finding) and its host logged AZFD0015
+    report = run_engine(FLEX["request"], azure_access=True).final.report
+    assert report.category == "functions.host_misconfigured" and "CRON" in report.root_cause
+
+
+def test_without_the_logged_code_the_finding_answers(azure: PlaybackServer):
+    entries = [e for e in copy.deepcopy(FLEX["azure"]) if "/query" not in str(e["match"].get("path_contains", ""))]
+    azure.load(entries)
+    report = run_engine(FLEX["request"], azure_access=True).final.report
+    assert report.category == "auth.managed_identity_missing"
