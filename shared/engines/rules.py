@@ -248,9 +248,9 @@ def _refining_clue(state: SessionState, category: str | None) -> dict | None:
 
 
 def _refined_by_clue(state: SessionState, decision: Decision) -> Decision | None:
-    """A family analyzer's conclusion from the text alone (not a high one, which rests on evidence), replaced by the
+    """A family analyzer's conclusion from the text alone (not one that rests on what a tool read), replaced by the
     decided clue of the same category when there is one."""
-    if not isinstance(decision, Conclude) or decision.report.confidence == "high":
+    if not isinstance(decision, Conclude) or _rests_on_reads(decision):
         return None
     clue = _refining_clue(state, decision.report.category)
     return decide_from_clue(state, clue) if clue is not None else None

@@ -60,3 +60,92 @@ def test_a_deny_assignment_code_is_the_owning_stack_or_application():
     assert isinstance(final, Conclude) and final.report.category == "deployment.resource_locked"
     assert "deployment stack" in final.report.root_cause
     assert not isinstance(final, AskClient)
+
+
+def _concluded(text: str) -> tuple[str | None, str]:
+    final = final_of(text)
+    return (final.report.category, final.report.root_cause) if isinstance(final, Conclude) else (None, "")
+
+
+def test_a_firewall_network_rule_deny_names_the_destination_and_port():
+    category, cause = _concluded("kubectl logs fails: dial tcp 10.1.1.4:10250: i/o timeout. The firewall log shows "
+                                 "TCP request from 10.1.1.35:51724 to 203.0.113.77:22. Action: Deny.")
+    assert category == "network.nsg_blocked" and "203.0.113.77 port 22" in cause
+
+
+def test_a_privatelink_cname_answered_nxdomain_is_the_missing_record():
+    category, cause = _concluded(
+        "nslookup cosmos-tele.documents.azure.com\nServer: 10.0.0.10\n\ncosmos-tele.documents.azure.com canonical "
+        "name = cosmos-tele.privatelink.documents.azure.com.\n** server can't find "
+        "cosmos-tele.privatelink.documents.azure.com: NXDOMAIN\nWe use private endpoints with private DNS zones; the "
+        "app logs No such host is known (cosmos-tele.documents.azure.com:443).")
+    assert category == "network.private_endpoint_dns" and "no A record" in cause
+
+
+def test_a_plain_nxdomain_stays_a_missing_name():
+    category, _ = _concluded("getaddrinfo ENOTFOUND func-orders.azurewebsites.net\n"
+                             "nslookup func-orders.azurewebsites.net\n"
+                             "** server can't find func-orders.azurewebsites.net: NXDOMAIN")
+    assert category == "network.dns_resolution"
+
+
+def test_a_class_of_a_declared_dependency_missing_at_run_time_is_the_unpackaged_jar():
+    pom = ("<dependency><groupId>com.microsoft.sqlserver</groupId><artifactId>mssql-jdbc</artifactId></dependency>\n")
+    category, cause = _concluded(pom + "ClassNotFoundException: com.microsoft.sqlserver.jdbc.SQLServerDriver")
+    assert category == "runtime.dependency_missing" and "jar" in cause and "provided" not in cause.split(".")[0]
+    own = clue_in([pom + "ClassNotFoundException: com.contoso.orders.Helper"])
+    assert own is None or own["id"] != "java-dependency-class-not-in-function-package"
+
+
+def test_a_vm_size_missing_in_the_region_outranks_the_generic_invalid_parameter_code():
+    category, cause = _concluded('{"error": {"code": "InvalidParameter", "target": "vmSize", "message": "The requested '
+                                 'VM size Standard_D4 is not available in the current region."}}')
+    assert category == "quota.sku_not_available"
+    category, _ = _concluded('{"code": "InvalidParameter", "target": "adminPassword", "message": "The supplied '
+                             'password must be between 6-72 characters long"}')
+    assert category == "deployment.template_invalid"
+
+
+def test_a_versioned_worker_runtime_value_is_named_from_the_vs_code_message():
+    category, cause = _concluded('Error Message: The remote runtime "python3.8" for function app "fa-dev01" does not '
+                                 'match your local runtime "python".')
+    assert category == "functions.host_misconfigured" and "(python3.8)" in cause
+
+
+def test_a_static_site_deploy_without_the_web_container_is_static_website_hosting_off():
+    category, cause = _concluded("ng deploy:\nError when trying to deploy: <Error><Code>ContainerNotFound</Code>"
+                                 "<Message>The specified container does not exist.</Message></Error>")
+    assert category == "config.wrong_resource_name" and "static website" in cause.lower()
+    category, cause = _concluded("<Error><Code>ContainerNotFound</Code><Message>The specified container does not "
+                                 "exist.</Message></Error> from our upload job to container 'invoices'")
+    assert category == "config.wrong_resource_name" and "static website" not in cause.lower()
+
+
+def test_a_password_stated_right_rules_the_credential_reading_out():
+    final = final_of("mysql -u admin -h my-db.mysql.database.azure.com -p\nERROR 1045 (28000): Access denied for user "
+                     "'admin'@'198.51.100.23' (using password: YES)\nThe password is right (I reset it in the portal).")
+    assert not (isinstance(final, Conclude) and final.report.category == "auth.credential_invalid")
+    category, _ = _concluded("ERROR 1045 (28000): Access denied for user 'admin'@'198.51.100.23' (using password: YES)")
+    assert category == "auth.credential_invalid"
+
+
+def test_socket_forbidden_with_many_open_connections_is_connections_not_reused():
+    category, cause = _concluded(
+        "Our API on Azure Web Apps fails outbound once traffic picks up: SocketException (0x271d): An attempt was "
+        "made to access a socket in a way forbidden by its access permissions 203.0.113.40:443. netstat shows "
+        "hundreds of ESTABLISHED connections to the partner.")
+    assert category == "runtime.code_defect" and "SNAT" in cause
+
+
+def test_a_relative_path_resolved_in_system32_is_the_in_process_current_directory():
+    category, cause = _concluded("Application startup exception System.IO.FileNotFoundException: Could not find file "
+                                 "'D:\\Windows\\system32\\urlrewrite.xml'.")
+    assert category == "runtime.code_defect" and "current directory" in cause
+
+
+def test_a_provider_registering_for_hours_is_stuck_on_the_platform():
+    category, _ = _concluded("terraform: Cannot register providers: Microsoft.MixedReality. waiting for Subscription "
+                             "Provider to be registered: context deadline exceeded. az provider show shows "
+                             '"registrationState": "Registering" for more than an hour.')
+    assert category == "platform.service_incident"
+    assert clue_in(['"registrationState": "Registered"']) is None

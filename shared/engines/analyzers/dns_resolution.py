@@ -36,7 +36,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return found
     entry, facts = found
     private = next((t for t in texts(state) if _PRIVATE_DNS.search(t)), None)
-    if private is not None and entry["id"] != "privatelink-name":
+    if private is not None and entry["id"] not in ("privatelink-name", "privatelink-record-missing"):
         # the setup resolves through private endpoints' zones: a name that does not resolve is that setup's gap
         entry = ({**table_entry(TABLE, "privatelink-name"), "confidence": "medium"} if "privatelink" in private.lower()
                  else table_entry(TABLE, "private-zone-not-seen"))  # the ordinary name, zone not seen
