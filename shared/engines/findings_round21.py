@@ -1,0 +1,340 @@
+"""Computed evidence findings of the twenty-first round (knowledge/evidence_findings.yaml, `computed:`): conditions
+that compare several fields of a read (an AKS node pool's count against its autoscaler maximum), a read against
+the report (the .NET version an error asks for against the app's runtime stack), or pick one item of a collection
+read (the Service Bus queue, event hub, Cosmos DB container or blob container the report names, else the only
+one that matches). Each function takes the session and returns the facts of its template, or None.
+
+Kept apart from shared/engines/playbooks.py, which registers them (_COMPUTED); this module imports nothing of it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from shared.engines.analyzers.common import regex
+from shared.session.state import SessionState
+
+Facts = dict[str, str] | None
+
+
+def _resources(state: SessionState, type_pattern: str) -> list[dict[str, Any]]:
+    """The data of every successful get_resource of that type, newest first."""
+    return [e.data for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+            and regex(type_pattern).search(str(e.data.get("type") or ""))]
+
+
+def _said(state: SessionState) -> str:
+    """The report and the answers, lower-cased (where the client names a queue, a container, a deployment)."""
+    return " ".join([state.material.error_description, *state.material.answers]).lower()
+
+
+def _mentioned(name: str, said: str) -> bool:
+    return bool(name) and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", said) is not None
+
+
+def _value(item: dict[str, Any], path: str) -> Any:
+    """A collection item's value as api_versions.yaml picks it: under the dotted name itself, else nested."""
+    if path in item:
+        return item[path]
+    node: Any = item
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _chosen(state: SessionState, items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The item the client names, else the only one."""
+    said = _said(state)
+    named = [i for i in items if _mentioned(str(i.get("name") or ""), said)]
+    return named[0] if named else (items[0] if len(items) == 1 else None)
+
+
+def _items(state: SessionState, type_pattern: str, key: str) -> list[dict[str, Any]]:
+    return [i for data in _resources(state, type_pattern) for i in data.get(key) or [] if isinstance(i, dict)]
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _iso_seconds(duration: Any) -> float | None:
+    """Seconds of an ISO 8601 duration as Service Bus gives it (PT1M, PT30S, PT1M30S, P0DT0H5M0S)."""
+    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", str(duration or ""))
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (float(g or 0) for g in match.groups())
+    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+# --- AKS -------------------------------------------------------------------------------------------------------
+
+_AKS = r"(?i)^Microsoft\.ContainerService/managedClusters$"
+
+
+def aks_autoscaler_at_max(state: SessionState) -> Facts:
+    """A node pool whose cluster autoscaler is on and already runs its maximum node count."""
+    for cluster in _resources(state, _AKS):
+        for pool in cluster.get("agentPoolProfiles") or []:
+            if not isinstance(pool, dict) or _value(pool, "enableAutoScaling") is not True:
+                continue
+            count, most = _number(pool.get("count")), _number(pool.get("maxCount"))
+            if count is not None and most and count >= most:
+                return {"name": str(cluster.get("name")), "pool": str(pool.get("name")), "count": f"{count:g}",
+                        "max": f"{most:g}"}
+    return None
+
+
+def aks_node_pool_stopped(state: SessionState) -> Facts:
+    """A node pool that is stopped while its cluster runs (a stopped cluster is aks-cluster-stopped)."""
+    for cluster in _resources(state, _AKS):
+        if str(cluster.get("powerState") or "") == "Stopped":
+            continue
+        for pool in cluster.get("agentPoolProfiles") or []:
+            if isinstance(pool, dict) and str(_value(pool, "powerState.code") or "") == "Stopped":
+                return {"name": str(cluster.get("name")), "pool": str(pool.get("name")),
+                        "mode": str(pool.get("mode") or "User")}
+    return None
+
+
+# --- App Service ------------------------------------------------------------------------------------------------
+
+_FRAMEWORK_WANTED = re.compile(
+    r"(?i)framework[: ]+'?Microsoft\.(?:NETCore|AspNetCore|WindowsDesktop)\.App'?,?\s+version[: ]+'?(\d+)\.\d+"
+    r"|(?:install|update) \.NET[^\n]{0,80}?\bversion[: ]+'?(\d+)\.\d+")
+_STACK = re.compile(r"(?i)^(?:DOTNETCORE|DOTNET)\|(\d+)(?:\.\d+)?$|^v(\d+)\.\d+$")
+
+
+def dotnet_runtime_older(state: SessionState) -> Facts:
+    """The .NET major version a start-up error asks for, above the one the app's runtime stack gives it
+    (linuxFxVersion DOTNETCORE|x on Linux, netFrameworkVersion vx.0 on Windows)."""
+    texts = [state.material.error_description, *state.material.answers]
+    texts += [str(e.data) for e in state.ledger if e.tool == "query_logs" and e.status == "success"]
+    wanted = next((int(m.group(1) or m.group(2)) for t in texts for m in _FRAMEWORK_WANTED.finditer(t)), None)
+    if wanted is None:
+        return None
+    for data in _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?(?:/config)?$"):
+        config: dict[str, Any] = data["siteConfig"] if isinstance(data.get("siteConfig"), dict) else data
+        for setting in ("linuxFxVersion", "netFrameworkVersion"):
+            match = _STACK.match(str(config.get(setting) or ""))
+            have = int(match.group(1) or match.group(2)) if match else None
+            if have is not None and have >= 5 and have < wanted:  # v4.0 is .NET Framework, not .NET
+                return {"name": str(data.get("name")), "wanted": str(wanted), "have": str(have),
+                        "setting": setting, "value": str(config.get(setting))}
+    return None
+
+
+# --- Container Apps ---------------------------------------------------------------------------------------------
+
+_CONTAINER_APPS = r"(?i)^Microsoft\.App/containerApps$"
+_NEEDS_NO_AUTH = re.compile(r"(?i)^(?:cron|cpu|memory|http|tcp)?$")
+
+
+def container_app_cannot_wake(state: SessionState) -> Facts:
+    """A container app without ingress, without a minimum replica and without a scale rule: the default rule
+    scales on HTTP traffic, which it cannot receive, so once at zero it never starts again."""
+    for app in _resources(state, _CONTAINER_APPS):
+        if app.get("ingress") or app.get("scaleRules"):
+            continue
+        least = _number((app.get("scale") or {}).get("minReplicas"))
+        if "ingress" not in app and "scale" not in app:
+            continue  # the read did not show the configuration (an older record): no verdict
+        if not least:
+            return {"name": str(app.get("name"))}
+    return None
+
+
+def scale_rule_without_auth(state: SessionState) -> Facts:
+    """An event-driven (KEDA) scale rule - an Azure queue, Service Bus, Event Hubs or other custom scaler - that
+    carries neither secret references nor a managed identity to read its source with."""
+    for app in _resources(state, _CONTAINER_APPS):
+        for rule in app.get("scaleRules") or []:
+            if not isinstance(rule, dict) or rule.get("http") or rule.get("tcp"):
+                continue
+            kind = str(_value(rule, "custom.type") or ("azure-queue" if any(
+                k.startswith("azureQueue") for k in rule) else ""))
+            if _NEEDS_NO_AUTH.match(kind):
+                continue
+            credentials = [_value(rule, k) for k in ("custom.auth", "custom.identity", "azureQueue.auth",
+                                                     "azureQueue.identity")]
+            if not any(credentials):
+                return {"name": str(app.get("name")), "rule": str(rule.get("name")), "kind": kind}
+    return None
+
+
+def revision_without_traffic(state: SessionState) -> Facts:
+    """A container app in multiple-revision mode whose traffic rules give the latest revision nothing."""
+    for app in _resources(state, _CONTAINER_APPS):
+        if str(app.get("activeRevisionsMode") or "").lower() != "multiple":
+            continue
+        rules = [r for r in app.get("traffic") or [] if isinstance(r, dict)]
+        latest = str(app.get("latestRevisionName") or "")
+        served = [r for r in rules if (_number(r.get("weight")) or 0) > 0]
+        if not served or any(r.get("latestRevision") is True or (latest and r.get("revisionName") == latest)
+                             for r in served):
+            continue
+        return {"name": str(app.get("name")), "latest": latest or "the latest revision",
+                "served": ", ".join(f"{r.get('revisionName')} {r.get('weight')}%" for r in served)}
+    return None
+
+
+# --- Azure OpenAI -----------------------------------------------------------------------------------------------
+
+_DEPLOYMENTS = r"(?i)^Microsoft\.CognitiveServices/accounts/deployments$"
+_CALLED = re.compile(r"(?i)/openai/deployments/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/|deployment(?: name)?[ =:]+['\"`]"
+                     r"([A-Za-z0-9][A-Za-z0-9._-]{0,63})['\"`]")
+
+
+def openai_deployment_capacity(state: SessionState) -> Facts:
+    """The model deployment the report names (else the only one) with a small tokens-per-minute capacity."""
+    chosen = _chosen(state, _items(state, _DEPLOYMENTS, "deployments"))
+    capacity = _number(_value(chosen, "sku.capacity")) if chosen else None
+    if chosen is None or capacity is None or capacity > 30:
+        return None
+    return {"deployment": str(chosen.get("name")), "capacity": f"{capacity:g}",
+            "sku": str(_value(chosen, "sku.name") or "Standard"), "model": str(_value(chosen, "model.name") or "")}
+
+
+def openai_deployment_missing(state: SessionState) -> Facts:
+    """A deployment name the client calls (a /openai/deployments/<name>/ URL, deployment='<name>') that the
+    account's deployments read does not hold."""
+    reads = _resources(state, _DEPLOYMENTS)
+    if not reads:
+        return None
+    names = [str(d.get("name")) for d in _items(state, _DEPLOYMENTS, "deployments")]
+    texts = [state.material.error_description, *state.material.answers]
+    called = next((m.group(1) or m.group(2) for t in texts for m in _CALLED.finditer(t)), None)
+    if not called or called.lower() in {n.lower() for n in names}:
+        return None
+    return {"deployment": called, "existing": ", ".join(names[:8]) or "none"}
+
+
+# --- Service Bus and Event Hubs ---------------------------------------------------------------------------------
+
+_QUEUES = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics)$"
+_LOCKED = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics/subscriptions)$"
+_HUBS = r"(?i)^Microsoft\.EventHub/namespaces/eventhubs$"
+
+
+def queue_size_limit(state: SessionState) -> Facts:
+    """A queue or topic whose stored messages fill (nearly) all of its maximum size."""
+    full = []
+    for entity in _items(state, _QUEUES, "entities"):
+        size, most = _number(entity.get("sizeInBytes")), _number(entity.get("maxSizeInMegabytes"))
+        if size is not None and most and size >= 0.95 * most * 1024 * 1024:
+            full.append(entity)
+    chosen = _chosen(state, full) or (full[0] if full else None)
+    if chosen is None:
+        return None
+    return {"entity": str(chosen.get("name")), "size": f"{_number(chosen.get('sizeInBytes')) or 0:.0f}",
+            "max": f"{_number(chosen.get('maxSizeInMegabytes')) or 0:g}"}
+
+
+def lock_duration(state: SessionState) -> Facts:
+    """The queue or subscription the report names (else the only one) and its lock duration, up to one minute."""
+    entities = [e for e in _items(state, _LOCKED, "entities") if _iso_seconds(e.get("lockDuration")) is not None]
+    chosen = _chosen(state, entities)
+    seconds = _iso_seconds(chosen.get("lockDuration")) if chosen else None
+    if chosen is None or seconds is None or seconds > 60:
+        return None
+    return {"entity": str(chosen.get("name")), "lock": str(chosen.get("lockDuration")), "seconds": f"{seconds:g}"}
+
+
+def event_hub_not_active(state: SessionState) -> Facts:
+    inactive = [h for h in _items(state, _HUBS, "entities")
+                if re.fullmatch(r"(?i)Disabled|SendDisabled|ReceiveDisabled", str(h.get("status") or ""))]
+    chosen = _chosen(state, inactive)
+    return {"hub": str(chosen.get("name")), "value": str(chosen.get("status"))} if chosen else None
+
+
+_CONSUMERS = re.compile(r"(?i)\b(\d{1,3}) (?:\w+ ){0,2}(?:instances|consumers|replicas|pods|workers|receivers|"
+                        r"processors|readers)\b")
+
+
+def partitions_fewer_than_consumers(state: SessionState) -> Facts:
+    """An event hub with fewer partitions than the consumer instances the report counts: in one consumer group a
+    partition is read by one consumer at a time, so the others stay idle."""
+    counts = [int(m.group(1)) for m in _CONSUMERS.finditer(_said(state))]
+    chosen = _chosen(state, _items(state, _HUBS, "entities"))
+    partitions = _number(chosen.get("partitionCount")) if chosen else None
+    if chosen is None or partitions is None or not counts or max(counts) <= partitions:
+        return None
+    return {"hub": str(chosen.get("name")), "partitions": f"{partitions:g}", "consumers": str(max(counts))}
+
+
+# --- Cosmos DB, Storage, SQL ------------------------------------------------------------------------------------
+
+_CONTAINERS = r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases/containers$"
+
+
+def cosmos_ttl(state: SessionState) -> Facts:
+    """A container whose default time to live deletes items that many seconds after their last write."""
+    expiring = [c for c in _items(state, _CONTAINERS, "containers")
+                if (_number(_value(c, "resource.defaultTtl")) or 0) > 0]
+    chosen = _chosen(state, expiring) or (expiring[0] if len(expiring) == 1 else None)
+    if chosen is None:
+        return None
+    return {"container": str(chosen.get("name")), "ttl": f"{_number(_value(chosen, 'resource.defaultTtl')):g}"}
+
+
+def cosmos_unique_keys(state: SessionState) -> Facts:
+    """A container with a unique key policy (paths whose values must be unique within a logical partition)."""
+    keyed = []
+    for container in _items(state, _CONTAINERS, "containers"):
+        policy = _value(container, "resource.uniqueKeyPolicy")
+        keys = policy.get("uniqueKeys") if isinstance(policy, dict) else None
+        paths = [p for k in keys or [] if isinstance(k, dict) for p in k.get("paths") or []]
+        if paths:
+            keyed.append({**container, "_paths": paths})
+    chosen = _chosen(state, keyed)
+    return {"container": str(chosen.get("name")), "paths": ", ".join(chosen["_paths"])} if chosen else None
+
+
+def blob_container_immutable(state: SessionState) -> Facts:
+    """A blob container under a legal hold or an immutability policy (container or version level)."""
+    held = []
+    for container in _items(state, r"(?i)^Microsoft\.Storage/storageAccounts/blobServices/containers$", "containers"):
+        kinds = [label for key, label in (("hasLegalHold", "a legal hold"),
+                                          ("hasImmutabilityPolicy", "a time-based retention policy"))
+                 if container.get(key) is True]
+        versioned = container.get("immutableStorageWithVersioning")
+        if isinstance(versioned, dict) and versioned.get("enabled") is True:
+            kinds.append("version-level immutability")
+        if kinds:
+            held.append({**container, "_kinds": " and ".join(kinds)})
+    chosen = _chosen(state, held)
+    return {"container": str(chosen.get("name")), "hold": chosen["_kinds"]} if chosen else None
+
+
+def sql_database_inaccessible(state: SessionState) -> Facts:
+    found = [d for d in _items(state, r"(?i)^Microsoft\.Sql/servers/databases$", "databases")
+             if str(d.get("status") or "") == "Inaccessible"]
+    chosen = _chosen(state, found) or (found[0] if found else None)
+    return {"database": str(chosen.get("name"))} if chosen else None
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "aks-autoscaler-at-max-count": aks_autoscaler_at_max,
+    "aks-node-pool-stopped": aks_node_pool_stopped,
+    "app-dotnet-runtime-older-than-app": dotnet_runtime_older,
+    "container-app-no-ingress-cannot-wake": container_app_cannot_wake,
+    "container-app-scale-rule-without-credentials": scale_rule_without_auth,
+    "container-app-latest-revision-without-traffic": revision_without_traffic,
+    "openai-deployment-capacity-small": openai_deployment_capacity,
+    "openai-deployment-name-not-found": openai_deployment_missing,
+    "service-bus-entity-size-limit-reached": queue_size_limit,
+    "service-bus-lock-shorter-than-processing": lock_duration,
+    "event-hub-not-active": event_hub_not_active,
+    "event-hub-partitions-fewer-than-consumers": partitions_fewer_than_consumers,
+    "cosmos-container-ttl-expires-items": cosmos_ttl,
+    "cosmos-container-unique-key-conflict": cosmos_unique_keys,
+    "storage-container-immutability-blocks-change": blob_container_immutable,
+    "sql-database-inaccessible-encryption-key": sql_database_inaccessible,
+}
