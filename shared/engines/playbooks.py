@@ -19,7 +19,7 @@ from shared.engines.analyzers.common import fill, regex, report, table, table_en
 from shared.engines.analyzers.ledger import azure_call, latest, recorded
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of, log_lines
-from shared.engines.findings_round21 import COMPUTED as ROUND21_COMPUTED
+from shared.engines.computed_findings import COMPUTED as MULTI_FIELD_COMPUTED
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, Evidence, RunTool, SessionState
 from shared.tools.azure_monitor import LOG_RESOURCE_ID_PATTERN, SAFE_NAME_PATTERN, WORKSPACE_ID_PATTERN
@@ -1416,7 +1416,7 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "event-grid-subscription-not-validated": event_subscription_not_validated,
              "app-service-plan-at-max-instances": plan_at_max_instances,
              "platform-cors-origin-not-allowed": cors_origin_not_allowed,
-             **ROUND21_COMPUTED}
+             **MULTI_FIELD_COMPUTED}
 
 
 def missing_code_settings(state: SessionState) -> list[str]:

@@ -1,4 +1,4 @@
-"""The twenty-first round of findings (knowledge/evidence_findings.yaml and shared/engines/findings_round21.py):
+"""The twenty-first round of findings (knowledge/evidence_findings.yaml and shared/engines/computed_findings.py):
 failure modes that a resource's own properties show, across Redis, Key Vault, Storage, Cosmos DB, AKS, the
 flexible database servers, Container Registry, App Service, Container Apps, App Configuration, AI Search, Logic
 Apps, Azure OpenAI, Service Bus, Event Hubs and SQL. Each fires on recorded-like reads with the symptom it

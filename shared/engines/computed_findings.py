@@ -1,4 +1,4 @@
-"""Computed evidence findings of the twenty-first round (knowledge/evidence_findings.yaml, `computed:`): conditions
+"""Computed evidence findings (knowledge/evidence_findings.yaml, `computed:`) that one field cannot express: conditions
 that compare several fields of a read (an AKS node pool's count against its autoscaler maximum), a read against
 the report (the .NET version an error asks for against the app's runtime stack), or pick one item of a collection
 read (the Service Bus queue, event hub, Cosmos DB container or blob container the report names, else the only
