@@ -149,3 +149,11 @@ def test_a_provider_registering_for_hours_is_stuck_on_the_platform():
                              '"registrationState": "Registering" for more than an hour.')
     assert category == "platform.service_incident"
     assert clue_in(['"registrationState": "Registered"']) is None
+
+
+def test_a_storage_step_that_works_only_with_all_networks_is_the_storage_firewall():
+    assert concludes("Import data wizard from our blob storage account fails: Error detecting index schema from data "
+                     "source. When I change 'Allow access from' to \"All networks\", the wizard detects the schema and "
+                     "imports everything without errors.", "network.storage_firewall")
+    found = clue_in(["Our storage account is set to All networks and the upload still fails with 403."])
+    assert found is None or found["id"] != "storage-works-only-with-all-networks"
