@@ -242,7 +242,8 @@ def _refining_clue(state: SessionState, category: str | None) -> dict | None:
     """A clue of the same category whose deciding fact the report states: it names which case of that error this
     is (the index document's letter case, a virtual environment in the package), so its answer is the finer one."""
     clue = matching_clue(state)
-    if clue is not None and category is not None and clue["category"] == category and clue_decided(state, clue):
+    if clue is not None and category is not None and clue["category"] == category and clue_decided(state, clue) \
+            and not clue.get("context"):
         return clue
     return None
 
