@@ -157,3 +157,16 @@ def test_a_storage_step_that_works_only_with_all_networks_is_the_storage_firewal
                      "imports everything without errors.", "network.storage_firewall")
     found = clue_in(["Our storage account is set to All networks and the upload still fails with 403."])
     assert found is None or found["id"] != "storage-works-only-with-all-networks"
+
+
+def test_a_long_deployment_code_named_in_prose_concludes_without_its_json():
+    category, cause = _concluded("Our weekly release redeploys the storage account and today it fails with "
+                                 "RequestDisallowedByPolicy for 'Storage accounts should prevent shared key access'.")
+    assert category == "deployment.policy_denied" and "<assignment>" not in cause
+
+
+def test_a_short_code_in_prose_is_not_read_as_the_deployment_error():
+    from shared.engines.analyzers.arm_deployment import _named_in_prose
+    entry = {"codes": ["Conflict", "RequestDisallowedByPolicy"]}
+    assert not _named_in_prose(entry, ["We had a conflict with the other team about the deployment."])
+    assert _named_in_prose(entry, ["it fails with RequestDisallowedByPolicy today"])

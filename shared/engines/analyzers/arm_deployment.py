@@ -50,11 +50,21 @@ def cause_entry(codes: list[str], state: SessionState) -> Entry | None:
     for entry in table(TABLE):
         if entry.get("wrapper"):
             continue
-        by_code = bool(set(entry.get("codes") or []) & set(codes))
+        by_code = bool(set(entry.get("codes") or []) & set(codes)) or _named_in_prose(entry, sources)
         by_message = any(regex(entry["match"]).search(t) for t in sources) if entry.get("match") else False
         if (by_code or by_message) and _condition_holds(entry, sources):
             return entry
     return None
+
+
+_PROSE_CODE = 12  # characters: a code this long (RequestDisallowedByPolicy, SkuNotAvailable...) names one error
+
+
+def _named_in_prose(entry: Entry, sources: list[str]) -> bool:
+    """A long, distinctive code that the report names in its own sentence ("it fails with RequestDisallowedByPolicy
+    for ..."), where no JSON or CLI syntax marks it as a code."""
+    return any(len(code) >= _PROSE_CODE and regex(rf"\b{code}\b").search(text)
+               for code in entry.get("codes") or [] for text in sources)
 
 
 def _condition_holds(entry: Entry, sources: list[str]) -> bool:
