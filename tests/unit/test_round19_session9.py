@@ -170,3 +170,10 @@ def test_a_short_code_in_prose_is_not_read_as_the_deployment_error():
     entry = {"codes": ["Conflict", "RequestDisallowedByPolicy"]}
     assert not _named_in_prose(entry, ["We had a conflict with the other team about the deployment."])
     assert _named_in_prose(entry, ["it fails with RequestDisallowedByPolicy today"])
+
+
+def test_a_node_entry_point_that_fails_to_load_names_the_duplicate_function():
+    category, cause = _concluded('Worker was unable to load entry point "dist/src/functions/products/index.js": A '
+                                 'function with id "getManufacturers" has already been registered. Function names '
+                                 'must be unique.')
+    assert category == "runtime.code_defect" and "'getManufacturers' is registered twice" in cause
