@@ -177,3 +177,22 @@ def test_a_node_entry_point_that_fails_to_load_names_the_duplicate_function():
                                  'function with id "getManufacturers" has already been registered. Function names '
                                  'must be unique.')
     assert category == "runtime.code_defect" and "'getManufacturers' is registered twice" in cause
+
+
+def test_local_machine_and_ci_runner_faults_end_out_of_scope():
+    for text in ("Error: The `set-env` command is disabled. Please upgrade to using Environment Files",
+                 "WslRegisterDistribution failed with error: 0x80370102\nPlease enable the Virtual Machine Platform "
+                 "Windows feature and ensure virtualization is enabled in the BIOS.",
+                 "az login: azure.core.exceptions.ServiceRequestError: ('Cannot connect to proxy.', "
+                 "OSError('Tunnel connection failed: 503 Service Unavailable'))"):
+        final = final_of(text)
+        assert final.kind == "fail" and final.report.category == "out_of_scope", text
+
+
+def test_a_reserved_service_bus_namespace_suffix_and_bicep_bcp065_are_template_errors():
+    category, cause = _concluded('Error: creating/updating ServiceBus Namespace "contoso-orders-sb": Code="BadRequest" '
+                                 'Message="The specified service namespace is invalid."')
+    assert category == "deployment.template_invalid" and "-sb" in cause
+    category, cause = _concluded('main.bicep(9,29) : Error BCP065: Function "utcNow" is not valid at this location. '
+                                 "It can only be used as a parameter default value.")
+    assert category == "deployment.template_invalid" and "(utcNow)" in cause
