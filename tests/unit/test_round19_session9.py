@@ -196,3 +196,30 @@ def test_a_reserved_service_bus_namespace_suffix_and_bicep_bcp065_are_template_e
     category, cause = _concluded('main.bicep(9,29) : Error BCP065: Function "utcNow" is not valid at this location. '
                                  "It can only be used as a parameter default value.")
     assert category == "deployment.template_invalid" and "(utcNow)" in cause
+
+
+def test_an_azd_environment_moved_to_another_region_names_azure_location():
+    category, _ = _concluded("I ran `azd env set AZURE_LOCATION swedencentral` and `azd up` again:\n"
+                             "InvalidResourceGroupLocation: Invalid resource group location 'swedencentral'. The "
+                             "Resource group already exists in location 'eastus2'.")
+    final = final_of("azd up: InvalidResourceGroupLocation: Invalid resource group location 'swedencentral'. The "
+                     "Resource group already exists in location 'eastus2'.")
+    assert category == "deployment.name_conflict" and "AZURE_LOCATION" in " ".join(final.report.actions)
+    bare = final_of("az group create: InvalidResourceGroupLocation: Invalid resource group location 'westus'. The "
+                    "Resource group already exists in location 'eastus2'.")
+    assert "AZURE_LOCATION" not in " ".join(bare.report.actions)
+
+
+def test_a_key_vault_public_access_message_cut_short_in_a_log_still_matches():
+    from shared.catalog.index import catalog_index
+    text = ('Status=403 Code="Forbidden" Message="Public network access is disabled and request is not from a '
+            "trusted service nor v")
+    assert "keyvault-forbidden-by-connection" in {h.entry.id for h in catalog_index().hits([(text, "error")])}
+
+
+def test_the_public_ip_limit_fix_names_the_quota():
+    category, _ = _concluded('{"code":"PublicIPCountLimitReached","message":"Cannot create more than 20 public IP '
+                             'addresses for this subscription in this region."}')
+    final = final_of('{"code":"PublicIPCountLimitReached","message":"Cannot create more than 20 public IP addresses '
+                     'for this subscription in this region."}')
+    assert category == "quota.exceeded" and "quota increase" in " ".join(final.report.actions)
