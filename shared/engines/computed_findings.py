@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from shared.engines.analyzers.common import regex
+from shared.engines.analyzers.common import picked, regex
 from shared.session.state import SessionState
 
 Facts = dict[str, str] | None
@@ -31,16 +31,6 @@ def _said(state: SessionState) -> str:
 
 def _mentioned(name: str, said: str) -> bool:
     return bool(name) and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", said) is not None
-
-
-def _value(item: dict[str, Any], path: str) -> Any:
-    """A collection item's value as api_versions.yaml picks it: under the dotted name itself, else nested."""
-    if path in item:
-        return item[path]
-    node: Any = item
-    for key in path.split("."):
-        node = node.get(key) if isinstance(node, dict) else None
-    return node
 
 
 def _chosen(state: SessionState, items: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -83,7 +73,7 @@ def aks_autoscaler_at_max(state: SessionState) -> Facts:
     """A node pool whose cluster autoscaler is on and already runs its maximum node count."""
     for cluster in _resources(state, _AKS):
         for pool in cluster.get("agentPoolProfiles") or []:
-            if not isinstance(pool, dict) or _value(pool, "enableAutoScaling") is not True:
+            if not isinstance(pool, dict) or picked(pool, "enableAutoScaling") is not True:
                 continue
             count, most = _number(pool.get("count")), _number(pool.get("maxCount"))
             if count is not None and most and count >= most:
@@ -98,7 +88,7 @@ def aks_node_pool_stopped(state: SessionState) -> Facts:
         if str(cluster.get("powerState") or "") == "Stopped":
             continue
         for pool in cluster.get("agentPoolProfiles") or []:
-            if isinstance(pool, dict) and str(_value(pool, "powerState.code") or "") == "Stopped":
+            if isinstance(pool, dict) and str(picked(pool, "powerState.code") or "") == "Stopped":
                 return {"name": str(cluster.get("name")), "pool": str(pool.get("name")),
                         "mode": str(pool.get("mode") or "User")}
     return None
@@ -158,11 +148,11 @@ def scale_rule_without_auth(state: SessionState) -> Facts:
         for rule in app.get("scaleRules") or []:
             if not isinstance(rule, dict) or rule.get("http") or rule.get("tcp"):
                 continue
-            kind = str(_value(rule, "custom.type") or ("azure-queue" if any(
+            kind = str(picked(rule, "custom.type") or ("azure-queue" if any(
                 k.startswith("azureQueue") for k in rule) else ""))
             if _NEEDS_NO_AUTH.match(kind):
                 continue
-            credentials = [_value(rule, k) for k in ("custom.auth", "custom.identity", "azureQueue.auth",
+            credentials = [picked(rule, k) for k in ("custom.auth", "custom.identity", "azureQueue.auth",
                                                      "azureQueue.identity")]
             if not any(credentials):
                 return {"name": str(app.get("name")), "rule": str(rule.get("name")), "kind": kind}
@@ -195,11 +185,11 @@ _CALLED = re.compile(r"(?i)/openai/deployments/([A-Za-z0-9][A-Za-z0-9._-]{0,63})
 def openai_deployment_capacity(state: SessionState) -> Facts:
     """The model deployment the report names (else the only one) with a small tokens-per-minute capacity."""
     chosen = _chosen(state, _items(state, _DEPLOYMENTS, "deployments"))
-    capacity = _number(_value(chosen, "sku.capacity")) if chosen else None
+    capacity = _number(picked(chosen, "sku.capacity")) if chosen else None
     if chosen is None or capacity is None or capacity > 30:
         return None
     return {"deployment": str(chosen.get("name")), "capacity": f"{capacity:g}",
-            "sku": str(_value(chosen, "sku.name") or "Standard"), "model": str(_value(chosen, "model.name") or "")}
+            "sku": str(picked(chosen, "sku.name") or "Standard"), "model": str(picked(chosen, "model.name") or "")}
 
 
 def openai_deployment_missing(state: SessionState) -> Facts:
@@ -277,18 +267,18 @@ _CONTAINERS = r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases/contain
 def cosmos_ttl(state: SessionState) -> Facts:
     """A container whose default time to live deletes items that many seconds after their last write."""
     expiring = [c for c in _items(state, _CONTAINERS, "containers")
-                if (_number(_value(c, "resource.defaultTtl")) or 0) > 0]
+                if (_number(picked(c, "resource.defaultTtl")) or 0) > 0]
     chosen = _chosen(state, expiring) or (expiring[0] if len(expiring) == 1 else None)
     if chosen is None:
         return None
-    return {"container": str(chosen.get("name")), "ttl": f"{_number(_value(chosen, 'resource.defaultTtl')):g}"}
+    return {"container": str(chosen.get("name")), "ttl": f"{_number(picked(chosen, 'resource.defaultTtl')):g}"}
 
 
 def cosmos_unique_keys(state: SessionState) -> Facts:
     """A container with a unique key policy (paths whose values must be unique within a logical partition)."""
     keyed = []
     for container in _items(state, _CONTAINERS, "containers"):
-        policy = _value(container, "resource.uniqueKeyPolicy")
+        policy = picked(container, "resource.uniqueKeyPolicy")
         keys = policy.get("uniqueKeys") if isinstance(policy, dict) else None
         paths = [p for k in keys or [] if isinstance(k, dict) for p in k.get("paths") or []]
         if paths:

@@ -15,7 +15,7 @@ from typing import Any
 
 from shared.catalog.entities import entity_facts
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
-from shared.engines.analyzers.common import fill, regex, report, table, table_entry
+from shared.engines.analyzers.common import dotted, fill, picked, regex, report, table, table_entry
 from shared.engines.analyzers.ledger import azure_call, latest, recorded
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of, log_lines
@@ -301,7 +301,7 @@ def _named_by(state: SessionState, resource_id: str, field: str) -> str | None:
     """The resource id that a field of that resource's successful read holds (None: not read, or no id there)."""
     own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
                 and str(e.arguments.get("resource_id", "")).lower() == resource_id.lower()), None)
-    named = _dotted(own.data, field) if own is not None else None
+    named = dotted(own.data, field) if own is not None else None
     return named if isinstance(named, str) and _RESOURCE_ID.match(named) else None
 
 
@@ -543,7 +543,7 @@ def _applies(state: SessionState, rule: dict[str, Any]) -> bool:
 
 def _some_resource(state: SessionState, condition: dict[str, str]) -> bool:
     """Whether a resource the session read has that field matching ({field, matches})."""
-    return any(regex(condition["matches"]).search(_text(_dotted(e.data, condition["field"])))
+    return any(regex(condition["matches"]).search(_text(dotted(e.data, condition["field"])))
                for e in state.ledger if e.tool == "get_resource" and e.status == "success")
 
 
@@ -580,12 +580,12 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         return _event_facts(rule["event"], data.get("events") or [])
     if "metric" in rule:
         return _metric_facts(rule["metric"], data.get("metrics") or [])
-    value = _text(_dotted(data, rule["field"]))
+    value = _text(dotted(data, rule["field"]))
     if not regex(rule["matches"]).search(value):
         return None
     if rule.get("type_matches") and not regex(rule["type_matches"]).search(str(data.get("type") or "")):
         return None
-    if rule.get("unless_field") and regex(rule["unless_matches"]).search(_text(_dotted(data, rule["unless_field"]))):
+    if rule.get("unless_field") and regex(rule["unless_matches"]).search(_text(dotted(data, rule["unless_field"]))):
         return None
     return {"value": value, "summary": str(data.get("summary") or ""), "name": str(data.get("name") or ""),
             "type": str(data.get("type") or ""), "workspace": str((data.get("workspace") or {}).get("name") or "")}
@@ -1114,12 +1114,6 @@ def origin_host_header_not_app(state: SessionState) -> dict[str, str] | None:
 
 # --- round 20: computed findings ---------------------------------------------------------------------------
 
-def _picked(item: dict[str, Any], path: str) -> Any:
-    """A value of a collection item as api_versions.yaml picks it: under the dotted name itself (`runbook.name`),
-    else nested."""
-    return item[path] if path in item else _dotted(item, path)
-
-
 _FAIR_SHARE_SECONDS = 3 * 3600  # Azure sandboxes stop (or unload) a job that has run this long
 
 
@@ -1136,13 +1130,13 @@ def automation_fair_share_stop(state: SessionState) -> dict[str, str] | None:
                 and ran is not None and _FAIR_SHARE_SECONDS - 600 <= ran <= _FAIR_SHARE_SECONDS + 1800):
             hit.append((job, ran))
     said = said_by_client(state)
-    named = [(j, r) for j, r in hit if _mentioned(str(_picked(j, "runbook.name") or ""), said)]
+    named = [(j, r) for j, r in hit if _mentioned(str(picked(j, "runbook.name") or ""), said)]
     chosen = named or hit
     if not chosen:
         return None
     job, ran = chosen[0]
-    runbook = str(_picked(job, "runbook.name") or "the runbook")
-    same = [j for j, _ in chosen if _picked(j, "runbook.name") == _picked(job, "runbook.name")]
+    runbook = str(picked(job, "runbook.name") or "the runbook")
+    same = [j for j, _ in chosen if picked(j, "runbook.name") == picked(job, "runbook.name")]
     return {"runbook": runbook, "status": str(job.get("status")), "jobs": str(len(same)),
             "ran": f"{int(ran // 3600)} h {int(ran % 3600 // 60):02d} min", "job": str(job.get("name") or "")}
 
@@ -1318,9 +1312,9 @@ def apim_named_value_unresolved(state: SessionState) -> dict[str, str] | None:
     """An API Management named value kept in Key Vault whose last refresh did not succeed (keyVault.lastStatus)."""
     for data in _resources(state, r"(?i)^Microsoft\.ApiManagement/service/namedValues$"):
         for item in data.get("namedValues") or []:
-            status = _picked(item, "keyVault.lastStatus") if isinstance(item, dict) else None
+            status = picked(item, "keyVault.lastStatus") if isinstance(item, dict) else None
             if isinstance(status, dict) and status.get("code") and str(status["code"]).lower() != "success":
-                secret = str(_picked(item, "keyVault.secretIdentifier") or "")
+                secret = str(picked(item, "keyVault.secretIdentifier") or "")
                 return {"named_value": str(item.get("displayName") or item.get("name")), "code": str(status["code"]),
                         "message": str(status.get("message") or "no message")[:200],
                         "vault": re.sub(r"^https?://([^./]+).*$", r"\1", secret) or "the vault",
@@ -1334,7 +1328,7 @@ def event_subscription_not_validated(state: SessionState) -> dict[str, str] | No
     for data in _resources(state, r"(?i)^Microsoft\.EventGrid/(?:system)?topics/eventSubscriptions$"):
         for sub in data.get("subscriptions") or []:
             if isinstance(sub, dict) and str(sub.get("provisioningState")) in ("AwaitingManualAction", "Failed") \
-                    and str(_picked(sub, "destination.endpointType") or "WebHook") == "WebHook":
+                    and str(picked(sub, "destination.endpointType") or "WebHook") == "WebHook":
                 return {"subscription": str(sub.get("name")), "state": str(sub.get("provisioningState"))}
     return None
 
@@ -1436,13 +1430,6 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return "" if value is None else str(value)
-
-
-def _dotted(data: dict[str, Any], path: str) -> Any:
-    node: Any = data
-    for key in path.split("."):
-        node = node.get(key) if isinstance(node, dict) else None
-    return node
 
 
 def _event_facts(conditions: dict[str, str], events: list[dict[str, Any]]) -> dict[str, str] | None:

@@ -232,20 +232,22 @@ def _stated_case(state: SessionState, decision: Decision) -> Decision | None:
     (an indexer behind a shared private link configured without the private environment): that clue answers."""
     if not isinstance(decision, AskClient) or decision.past_the_entry:
         return None
+    clue = _decided_clue(state)
+    return decide_from_clue(state, clue) if clue is not None else None
+
+
+def _decided_clue(state: SessionState) -> dict | None:
+    """The report's clue when the report states its deciding fact; a context clue (the setting, not the failure)
+    never counts here."""
     clue = matching_clue(state)
-    if clue is None or clue.get("context") or not clue_decided(state, clue):
-        return None
-    return decide_from_clue(state, clue)
+    return clue if clue is not None and not clue.get("context") and clue_decided(state, clue) else None
 
 
 def _refining_clue(state: SessionState, category: str | None) -> dict | None:
     """A clue of the same category whose deciding fact the report states: it names which case of that error this
     is (the index document's letter case, a virtual environment in the package), so its answer is the finer one."""
-    clue = matching_clue(state)
-    if clue is not None and category is not None and clue["category"] == category and clue_decided(state, clue) \
-            and not clue.get("context"):
-        return clue
-    return None
+    clue = _decided_clue(state)
+    return clue if clue is not None and category is not None and clue["category"] == category else None
 
 
 def _refined_by_clue(state: SessionState, decision: Decision) -> Decision | None:

@@ -111,6 +111,20 @@ def placeholder(key: str) -> str:
     return f"<{key.replace('_', '-')}>"
 
 
+def dotted(data: dict[str, Any], path: str) -> Any:
+    """The value under a dotted path of a read's data (`properties.networkAcls.defaultAction`); None when absent."""
+    node: Any = data
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def picked(item: dict[str, Any], path: str) -> Any:
+    """A value of a collection item as api_versions.yaml picks it: under the dotted name itself (`runbook.name`),
+    else nested."""
+    return item[path] if path in item else dotted(item, path)
+
+
 def fill(template: str, facts: Mapping[str, str]) -> str:
     """Fill `{fact}` fields from the facts found; an unknown fact becomes a `<fact>` placeholder.
 
