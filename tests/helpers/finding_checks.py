@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from shared.engines.playbooks import conclude_finding, finding
@@ -22,6 +23,33 @@ def state_with(report: str, reads: list[tuple[str, dict[str, Any]]]) -> SessionS
     for tool, data in reads:
         state.add_evidence(Evidence(tool=tool, status="success", summary=str(data)[:200], data=data))
     return state
+
+
+@dataclass
+class FindingCase:
+    """One finding of a helper round: the reads and report that make it fire, and the near miss that must not."""
+    rule_id: str
+    category: str
+    word: str          # the deciding property, metric, setting or fact, named literally in the root cause
+    reads: list[dict[str, Any]]                         # get_resource reads
+    report: str
+    near_reads: list[dict[str, Any]] | None = None      # the near miss: other reads (None: the same)
+    near_report: str | None = None                      # ... another report (None: the same)
+    names: list[str] | None = None                      # list_app_setting_names
+    near_names: list[str] | None = None                 # ... other setting names (None: the same)
+    metrics: dict[str, Any] | None = None               # query_metrics
+    near_metrics: dict[str, Any] | None = None
+    events: list[dict[str, Any]] | None = None          # list_activity_log
+
+
+def reads_state(report: str, reads: list[dict[str, Any]], names: list[str] | None = None,
+                metrics: dict[str, Any] | None = None, events: list[dict[str, Any]] | None = None) -> SessionState:
+    """The session a round's finding sees: these get_resource reads, then the setting names, metrics and activity
+    log when given."""
+    return state_with(report, [("get_resource", data) for data in reads]
+                      + ([setting_names(names)] if names is not None else [])
+                      + ([("query_metrics", metrics)] if metrics is not None else [])
+                      + ([("list_activity_log", {"events": events})] if events is not None else []))
 
 
 def setting_names(names: list[str]) -> tuple[str, dict[str, Any]]:

@@ -4,14 +4,11 @@ configuration under another symptom)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import pytest
 
 from shared.engines.playbooks import finding
-from shared.session.state import SessionState
-from tests.helpers.finding_checks import check_round_finding, finding_id, setting_names, state_with
+from tests.helpers.finding_checks import FindingCase as Case
+from tests.helpers.finding_checks import check_round_finding, finding_id, reads_state
 
 SUB = "/subscriptions/2c5e8a91-7d36-4f04-b9e2-1a4d6c8f3b57/resourceGroups/rg-shop/providers"
 LINUX_CONSUMPTION = {"type": "Microsoft.Web/sites", "name": "func-receipts", "kind": "functionapp,linux",
@@ -31,20 +28,6 @@ PROFILE = {"type": "Microsoft.Cdn/profiles", "name": "afd-shop", "frontDoorId": 
 FDID_RULE = {"name": "allow-front-door", "ipAddress": "AzureFrontDoor.Backend", "action": "Allow",
              "tag": "ServiceTag", "headers": {"x-azure-fdid": ["0b9e4a17-3c55-4d2e-8f61-7a2c9d0e1b34"]}}
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
-
-
-@dataclass
-class Case:
-    rule_id: str
-    category: str
-    word: str          # the deciding property or setting, named literally in the root cause
-    reads: list[dict[str, Any]]
-    report: str
-    names: list[str] | None = None
-    near_reads: list[dict[str, Any]] | None = None      # the near miss: other reads (None: the same)
-    near_names: list[str] | None = None                 # ... other setting names (None: the same)
-    near_report: str | None = None                      # ... another report (None: the same)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 CASES = [
@@ -207,21 +190,16 @@ CASES = [
 ]
 
 
-def _state(report: str, reads: list[dict[str, Any]], names: list[str] | None) -> SessionState:
-    return state_with(report, [("get_resource", data) for data in reads]
-                      + ([setting_names(names)] if names is not None else []))
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_19_finding_explains_its_symptom(case: Case) -> None:
-    state = _state(case.report, case.reads, case.names)
+    state = reads_state(case.report, case.reads, case.names)
     check_round_finding(state, case.rule_id, case.category, case.word)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_19_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    assert finding_id(_state(UNRELATED, case.reads, case.names)) != case.rule_id  # the state without its symptom
-    near = _state(case.near_report or case.report,
+    assert finding_id(reads_state(UNRELATED, case.reads, case.names)) != case.rule_id  # the state without its symptom
+    near = reads_state(case.near_report or case.report,
                   case.near_reads if case.near_reads is not None else case.reads,
                   case.near_names if case.near_names is not None else case.names)
     assert finding_id(near) != case.rule_id
@@ -229,46 +207,46 @@ def test_a_round_19_finding_stays_silent_for_its_near_miss(case: Case) -> None:
 
 def test_a_disabled_function_the_report_does_not_name_is_chosen_only_when_it_is_the_only_one():
     names = [*HOST_NAMES, "AzureWebJobs.ProcessOrders.Disabled", "AzureWebJobs.Cleanup.Disabled"]
-    assert finding_id(_state("The queue trigger stopped processing messages.", [FUNC], names)) != \
+    assert finding_id(reads_state("The queue trigger stopped processing messages.", [FUNC], names)) != \
         "function-disabled-by-app-setting"
-    rule, facts = finding(_state("The Cleanup timer never runs any more.", [FUNC], names)) or ({}, {})
+    rule, facts = finding(reads_state("The Cleanup timer never runs any more.", [FUNC], names)) or ({}, {})
     assert rule.get("id") == "function-disabled-by-app-setting" and facts["function"] == "Cleanup"
 
 
 def test_content_share_settings_are_no_cause_on_a_dedicated_plan_or_linux_consumption():
     down = "The portal says the Azure Functions runtime is unreachable."
-    assert finding_id(_state(down, [FUNC], HOST_NAMES)) != "function-content-share-settings-missing"
-    assert finding_id(_state(down, [LINUX_CONSUMPTION], HOST_NAMES)) != "function-content-share-settings-missing"
+    assert finding_id(reads_state(down, [FUNC], HOST_NAMES)) != "function-content-share-settings-missing"
+    assert finding_id(reads_state(down, [LINUX_CONSUMPTION], HOST_NAMES)) != "function-content-share-settings-missing"
 
 
 def test_an_identity_connection_with_its_own_service_principal_needs_no_managed_identity():
     names = [*HOST_NAMES, "ServiceBusConnection__fullyQualifiedNamespace", "ServiceBusConnection__clientSecret",
              "ServiceBusConnection__tenantId"]
     report = "The Service Bus trigger never fires; 401 unauthorized in the logs."
-    assert finding_id(_state(report, [{**FUNC, "identity": None}], names)) != \
+    assert finding_id(reads_state(report, [{**FUNC, "identity": None}], names)) != \
         "identity-connection-without-managed-identity"
 
 
 def test_an_image_pulled_with_registry_credentials_is_no_registry_finding():
     reads = [CONTAINER_WEB, {**CONFIG, "linuxFxVersion": "DOCKER|crshop.azurecr.io/portal:2.3"}]
     report = "The container never starts: the image pull failed with unauthorized."
-    assert finding_id(_state(report, reads, ["DOCKER_REGISTRY_SERVER_USERNAME", "DOCKER_REGISTRY_SERVER_PASSWORD"])) \
-        != "app-container-registry-pull-without-credentials"
+    credentials = ["DOCKER_REGISTRY_SERVER_USERNAME", "DOCKER_REGISTRY_SERVER_PASSWORD"]
+    assert finding_id(reads_state(report, reads, credentials)) != "app-container-registry-pull-without-credentials"
     public = [CONTAINER_WEB, {**CONFIG, "linuxFxVersion": "DOCKER|nginx:1.27"}]
-    assert finding_id(_state(report, public, [])) != "app-container-registry-pull-without-credentials"
+    assert finding_id(reads_state(report, public, [])) != "app-container-registry-pull-without-credentials"
 
 
 def test_a_front_door_header_filter_is_judged_only_against_a_profile_that_was_read():
     reads = [WEB, {**CONFIG, "ipSecurityRestrictionsDefaultAction": "Deny", "ipSecurityRestrictions": [FDID_RULE]}]
     report = "Every request through Front Door gets 403 Forbidden from the app."
-    assert finding_id(_state(report, reads, None)) != "front-door-id-header-not-this-profile"
+    assert finding_id(reads_state(report, reads, None)) != "front-door-id-header-not-this-profile"
 
 
 def test_an_origin_host_header_the_app_has_bound_is_no_cause():
     bound = {**WEB, "hostNames": ["app-portal.azurewebsites.net", "shop.contoso.com"]}
     origins = {"type": "Microsoft.Cdn/profiles/originGroups/origins", "name": None, "origins": [
         {"name": "portal", "hostName": "app-portal.azurewebsites.net", "originHostHeader": "shop.contoso.com"}]}
-    assert finding_id(_state("Through Front Door the site returns 404.", [bound, origins], None)) != \
+    assert finding_id(reads_state("Through Front Door the site returns 404.", [bound, origins], None)) != \
         "front-door-origin-host-header-not-app"
 
 
@@ -280,38 +258,39 @@ def test_a_container_app_secret_with_a_user_assigned_identity_it_has_is_no_cause
            "secrets": [{"name": "db-password", "identity": identity_id,
                         "keyVaultUrl": "https://kv-shop.vault.azure.net/secrets/db-password"}]}
     report = "The new revision fails to provision."
-    assert finding_id(_state(report, [app], None)) != "container-app-keyvault-secret-identity-missing"
+    assert finding_id(reads_state(report, [app], None)) != "container-app-keyvault-secret-identity-missing"
     other = {**app, "secrets": [{**app["secrets"][0], "identity": identity_id.replace("id-api", "id-old")}]}
-    assert finding_id(_state(report, [other], None)) == "container-app-keyvault-secret-identity-missing"
+    assert finding_id(reads_state(report, [other], None)) == "container-app-keyvault-secret-identity-missing"
 
 
 def test_always_on_is_no_web_app_cause_for_a_function_app():
     reads = [{**FUNC, "sku": "Standard"}, {**CONFIG, "alwaysOn": False}]
-    assert finding_id(_state("The first request in the morning times out.", reads, None)) != \
+    assert finding_id(reads_state("The first request in the morning times out.", reads, None)) != \
         "web-app-always-on-off-cold-start"
 
 
 def test_a_configuration_section_with_an_endpoint_is_no_identity_connection():
     names = ["OpenAI__Endpoint", "OpenAI__Key", "APPLICATIONINSIGHTS_CONNECTION_STRING"]
     report = "The chat function stopped running: the managed identity is not used, we call OpenAI with its key."
-    assert finding_id(_state(report, [{**FUNC, "identity": None}], names)) != \
+    assert finding_id(reads_state(report, [{**FUNC, "identity": None}], names)) != \
         "identity-connection-without-managed-identity"
 
 
 def test_a_missing_tls_binding_certificate_is_no_code_certificate():
     report = "The SSL certificate for shop.contoso.com is missing after the domain move, browsers warn."
-    assert finding_id(_state(report, [WEB], ["APPLICATIONINSIGHTS_CONNECTION_STRING"])) != "app-certificate-not-loaded"
+    names = ["APPLICATIONINSIGHTS_CONNECTION_STRING"]
+    assert finding_id(reads_state(report, [WEB], names)) != "app-certificate-not-loaded"
 
 
 def test_a_named_origin_host_header_is_judged_only_when_the_app_was_read():
     origins = {"type": "Microsoft.Cdn/profiles/originGroups/origins", "name": None, "origins": [
         {"name": "portal", "hostName": "app-portal.azurewebsites.net", "originHostHeader": "shop.contoso.com"}]}
     report = "Through Front Door the site returns 404."
-    assert finding_id(_state(report, [origins], None)) != "front-door-origin-host-header-not-app"
-    assert finding_id(_state(report, [WEB, origins], None)) == "front-door-origin-host-header-not-app"
+    assert finding_id(reads_state(report, [origins], None)) != "front-door-origin-host-header-not-app"
+    assert finding_id(reads_state(report, [WEB, origins], None)) == "front-door-origin-host-header-not-app"
 
 
 def test_a_vault_whose_permission_model_is_not_stated_is_not_taken_for_access_policies():
     vault = {"type": "Microsoft.KeyVault/vaults", "name": "kv-shop"}
     report = "We gave the app the Key Vault Secrets User role but it still gets 403 Forbidden."
-    assert finding_id(_state(report, [vault], None)) != "keyvault-access-policy-model-ignores-roles"
+    assert finding_id(reads_state(report, [vault], None)) != "keyvault-access-policy-model-ignores-roles"

@@ -4,14 +4,14 @@ its near miss (the harmless configuration or metric, or the same reads under ano
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from shared.engines.playbooks import finding
 from shared.session.state import SessionState
-from tests.helpers.finding_checks import check_round_finding, finding_id, setting_names, state_with
+from tests.helpers.finding_checks import FindingCase as Case
+from tests.helpers.finding_checks import check_round_finding, finding_id, reads_state
 
 SUB = "/subscriptions/2c5e8a91-7d36-4f04-b9e2-1a4d6c8f3b57/resourceGroups/rg-shop/providers"
 SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet-shop/subnets/snet-apps"
@@ -74,22 +74,6 @@ PLAN = {"type": "Microsoft.Web/serverFarms", "name": "asp-shop", "sku": {"name":
 
 def _metrics(name: str, peak: float) -> dict[str, Any]:
     return {"metrics": [{"name": name, "unit": "Percent", "max": peak, "avg": peak / 2, "total": None, "points": 48}]}
-
-
-@dataclass
-class Case:
-    rule_id: str
-    category: str
-    word: str          # the deciding property, metric or setting, named literally in the root cause
-    reads: list[dict[str, Any]]
-    report: str
-    near_reads: list[dict[str, Any]] | None = None      # the near miss: other reads (None: the same)
-    near_report: str | None = None                      # ... another report (None: the same)
-    names: list[str] | None = None                      # list_app_setting_names
-    near_names: list[str] | None = None
-    metrics: dict[str, Any] | None = None               # query_metrics
-    near_metrics: dict[str, Any] | None = None
-    events: list[dict[str, Any]] | None = None          # list_activity_log
 
 
 CASES = [
@@ -197,10 +181,7 @@ CASES = [
 
 def _state(report: str, case: Case, reads: list[dict[str, Any]], names: list[str] | None,
            metrics: dict[str, Any] | None) -> SessionState:
-    return state_with(report, [("get_resource", data) for data in reads]
-                      + ([setting_names(names)] if names is not None else [])
-                      + ([("query_metrics", metrics)] if metrics is not None else [])
-                      + ([("list_activity_log", {"events": case.events})] if case.events is not None else []))
+    return reads_state(report, reads, names, metrics, case.events)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])

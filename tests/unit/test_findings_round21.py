@@ -7,7 +7,6 @@ their resource type."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,7 +14,8 @@ import pytest
 from shared.engines.playbooks import finding, investigate
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
-from tests.helpers.finding_checks import check_round_finding, finding_id, setting_names, state_with
+from tests.helpers.finding_checks import FindingCase as Case
+from tests.helpers.finding_checks import check_round_finding, finding_id, reads_state
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 
@@ -65,19 +65,6 @@ BLOB_CONTAINERS = {"type": "Microsoft.Storage/storageAccounts/blobServices/conta
 DATABASES = {"type": "Microsoft.Sql/servers/databases", "name": None, "ids": [], "databases": [
     {"name": "sqldb-ledger", "sku.name": "GP_Gen5_2", "status": "Inaccessible"}]}
 SQL = {"type": "Microsoft.Sql/servers", "name": "sql-ledger"}
-
-
-@dataclass
-class Case:
-    rule_id: str
-    category: str
-    word: str          # the deciding property or fact, named literally in the root cause
-    reads: list[dict[str, Any]]
-    report: str
-    near_reads: list[dict[str, Any]] | None = None      # the near miss: other reads (None: the same)
-    near_report: str | None = None                      # ... another report (None: the same)
-    names: list[str] | None = None                      # list_app_setting_names
-    near_names: list[str] | None = None
 
 
 CASES = [
@@ -181,20 +168,15 @@ CASES = [
 ]
 
 
-def _state(report: str, reads: list[dict[str, Any]], names: list[str] | None) -> SessionState:
-    return state_with(report, [("get_resource", data) for data in reads]
-                      + ([setting_names(names)] if names is not None else []))
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_21_finding_explains_its_symptom(case: Case) -> None:
-    check_round_finding(_state(case.report, case.reads, case.names), case.rule_id, case.category, case.word)
+    check_round_finding(reads_state(case.report, case.reads, case.names), case.rule_id, case.category, case.word)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_21_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    assert finding_id(_state(UNRELATED, case.reads, case.names)) != case.rule_id
-    near = _state(case.near_report or case.report,
+    assert finding_id(reads_state(UNRELATED, case.reads, case.names)) != case.rule_id
+    near = reads_state(case.near_report or case.report,
                   case.near_reads if case.near_reads is not None else case.reads,
                   case.near_names if case.near_names is not None else case.names)
     assert finding_id(near) != case.rule_id
@@ -203,31 +185,31 @@ def test_a_round_21_finding_stays_silent_for_its_near_miss(case: Case) -> None:
 def test_a_stopped_cluster_is_not_read_as_a_stopped_node_pool() -> None:
     stopped = {**AKS_POOL_STOPPED, "powerState": "Stopped"}
     report = "The pods stay Pending and kubectl hangs."
-    assert finding_id(_state(report, [stopped], None)) == "aks-cluster-stopped"
+    assert finding_id(reads_state(report, [stopped], None)) == "aks-cluster-stopped"
 
 
 def test_a_dotnet_framework_4_stack_is_not_an_older_dotnet() -> None:
     windows = {**WEB, "kind": "app", "siteConfig": {"netFrameworkVersion": "v4.0"}}
     report = "The framework 'Microsoft.NETCore.App', version '8.0.0' was not found."
-    assert finding_id(_state(report, [windows], None)) != "app-dotnet-runtime-older-than-app"
+    assert finding_id(reads_state(report, [windows], None)) != "app-dotnet-runtime-older-than-app"
     older = {**WEB, "kind": "app", "siteConfig": {"netFrameworkVersion": "v6.0"}}
-    rule, facts = finding(_state(report, [older], None)) or ({}, {})
+    rule, facts = finding(reads_state(report, [older], None)) or ({}, {})
     assert rule.get("id") == "app-dotnet-runtime-older-than-app" and facts["setting"] == "netFrameworkVersion"
 
 
 def test_a_container_app_read_without_its_scale_settings_gives_no_wake_verdict() -> None:
     bare = {"type": "Microsoft.App/containerApps", "name": "ca-worker"}
     report = "The ca-worker container app stopped processing the nightly batches."
-    assert finding_id(_state(report, [bare], None)) != "container-app-no-ingress-cannot-wake"
+    assert finding_id(reads_state(report, [bare], None)) != "container-app-no-ingress-cannot-wake"
 
 
 def test_the_named_queue_decides_among_several() -> None:
     queues = {**QUEUES, "entities": [QUEUES["entities"][0], {**QUEUES["entities"][0], "name": "invoices",
                                                               "lockDuration": "PT5M"}]}
     said = "Completing messages from invoices fails with MessageLockLostException."
-    assert finding_id(_state(said, [queues], None)) != "service-bus-lock-shorter-than-processing"
+    assert finding_id(reads_state(said, [queues], None)) != "service-bus-lock-shorter-than-processing"
     said = "Completing messages from orders fails with MessageLockLostException."
-    assert finding_id(_state(said, [queues], None)) == "service-bus-lock-shorter-than-processing"
+    assert finding_id(reads_state(said, [queues], None)) == "service-bus-lock-shorter-than-processing"
 
 
 RG = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop/providers"
