@@ -310,7 +310,22 @@ def sql_database_inaccessible(state: SessionState) -> Facts:
     return {"database": str(chosen.get("name"))} if chosen else None
 
 
+def easy_auth_secret_setting_missing(state: SessionState) -> Facts:
+    """App Service authentication on, its Entra provider's secret kept in an app setting the app no longer has
+    (config/authsettingsV2 names it; list_app_setting_names read whole does not list it)."""
+    auth = next((r for r in _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
+                 if r.get("authClientSecretSettingName")), None)
+    listed = next((e for e in reversed(state.ledger) if e.tool == "list_app_setting_names"), None)
+    if auth is None or auth.get("authEnabled") is False or listed is None or listed.status != "success" \
+            or listed.data.get("truncated"):
+        return None
+    setting = str(auth["authClientSecretSettingName"])
+    names = {str(n).lower() for n in listed.data.get("names") or []}
+    return {"setting": setting} if setting.lower() not in names else None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "app-easy-auth-secret-setting-missing": easy_auth_secret_setting_missing,
     "aks-autoscaler-at-max-count": aks_autoscaler_at_max,
     "aks-node-pool-stopped": aks_node_pool_stopped,
     "app-dotnet-runtime-older-than-app": dotnet_runtime_older,

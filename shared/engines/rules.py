@@ -13,6 +13,7 @@ import re
 
 from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
+from shared.engines.access_evidence import with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
@@ -52,6 +53,7 @@ class RulesEngine:
         decision = outside_host(state, decision)  # a fault of a machine outside Azure that the report names
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
+        decision = with_role_assignments(state, decision)
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
 

@@ -5,8 +5,11 @@ Role definitions change rarely, so their names are cached (and emptied with the 
 from __future__ import annotations
 
 import shlex
+from functools import lru_cache
 from itertools import islice
+from pathlib import Path
 
+import yaml
 from azure.core.exceptions import AzureError
 from cachetools.func import ttl_cache
 from pydantic import Field
@@ -15,6 +18,7 @@ from shared.azure import GUID_PATTERN, rest_dict, subscription_of, uri_path
 from shared.azure.clients import call_options, client, register_cache
 from shared.tools.azure_common import SCOPE_FIELD, AzureArguments, Found, azure_tool, fit
 
+_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 _PRINCIPAL = Field(pattern=GUID_PATTERN, description="the object (principal) id of a user, group or managed identity")
 
 
@@ -40,6 +44,9 @@ def list_role_assignments(args: RoleAssignmentArguments) -> Found:
                                                           filter=f"principalId eq '{args.principal_id}'",
                                                           **call_options())
     assignments = [(rest_dict(a).get("properties") or {}) for a in islice(pages, _ASSIGNMENT_CAP)]
+    # The filter is Azure's; keeping only this principal's rows also holds if an answer ignores it.
+    assignments = [p for p in assignments if str(p.get("principalId") or args.principal_id).lower()
+                   == args.principal_id.lower()]
     rows = [{"role": _role_name(subscription_id, str(p.get("roleDefinitionId"))), "scope": p.get("scope"),
              "relation": _relation(str(p.get("scope") or ""), args.scope), "principal_type": p.get("principalType")}
             for p in assignments]
@@ -61,7 +68,11 @@ def _relation(assignment_scope: str, scope: str) -> str:
 
 
 def _role_name(subscription_id: str, role_definition_id: str) -> str | None:
-    """The role's name (e.g. Storage Blob Data Reader); None when the definition cannot be read."""
+    """The role's name (e.g. Storage Blob Data Reader): a built-in role's from its well-known id, another's read
+    from Azure; None when the definition cannot be read."""
+    builtin = _builtin_roles().get(role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower())
+    if builtin:
+        return builtin
     try:
         return _role_definition_name(subscription_id, role_definition_id)
     except AzureError:  # the assignment itself is the evidence; a missing name should not hide it
@@ -76,3 +87,10 @@ def _role_definition_name(subscription_id: str, role_definition_id: str) -> str 
 
 
 register_cache(_role_definition_name.cache_clear)
+
+
+@lru_cache(maxsize=1)
+def _builtin_roles() -> dict[str, str]:
+    """Built-in roles by role-definition id (knowledge/builtin_role_ids.yaml): the same in every tenant."""
+    found = yaml.safe_load((_KNOWLEDGE / "builtin_role_ids.yaml").read_text(encoding="utf-8"))
+    return {str(k).lower(): str(v) for k, v in found["roles"].items()}

@@ -85,16 +85,18 @@ def list_subscriptions(args: NoArguments) -> Found:
 @azure_tool(ResourceGroupArguments,
             cli=lambda a: f"az resource list --subscription {a.subscription_id} --resource-group "
                           f"{shlex.quote(a.resource_group)} --query \"[].{{id:id, name:name, type:type, kind:kind, "
-                          f"location:location}}\"",
+                          f"location:location, sku:sku}}\"",
             scope=lambda a: f"/subscriptions/{a.subscription_id}/resourceGroups/{a.resource_group}",
             action=lambda a: "Microsoft.Resources/subscriptions/resourceGroups/resources/read")
 def list_resources_in_group(args: ResourceGroupArguments) -> Found:
     """List the resources of a resource group (at most 100): data {"resources": [{"id", "name", "type", "kind",
-    "location"}], "count", "truncated", "not_shown" (names of those that did not fit)}."""
+    "location", "sku" (when the resource has one)}], "count", "truncated", "not_shown" (names of those that did
+    not fit)}."""
     pages = client("resources", args.subscription_id).resources.list_by_resource_group(args.resource_group,
                                                                                         **call_options())
     found = [rest_dict(r) for r in islice(pages, 101)]
-    resources = [{k: r.get(k) for k in ("id", "name", "type", "kind", "location")} for r in found[:100]]
+    resources = [{k: r.get(k) for k in ("id", "name", "type", "kind", "location", "sku") if k != "sku" or r.get(k)}
+                 for r in found[:100]]
     if not resources:
         return "no_data", f"resource group {args.resource_group} has no resources", {"resources": [], "count": 0}
     kept, rest = fit(resources)

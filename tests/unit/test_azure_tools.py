@@ -32,6 +32,7 @@ WORKSPACE = "b7c2e4a1-9f3d-4e6b-8a15-2c7d9e0f1a34"
 WORKSPACE_RESOURCE = f"{RG}/providers/Microsoft.OperationalInsights/workspaces/log-deploy-dev"
 PRINCIPAL = "5d2c9a71-0e4b-4c3f-8a6d-1f7e2b9c4a30"
 BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+CUSTOM_ROLE = "6c1e8f2a-4d3b-4a7e-9f0c-5b2d7e1a3c84"
 SECRET_VALUE = "c2VjcmV0LXZhbHVlLW5ldmVyLXJldHVybmVk"
 DENIED = ("The client 'a1b2c3d4-0000-4000-8000-123456789abc' with object id 'a1b2c3d4-0000-4000-8000-123456789abc' "
           "does not have authorization to perform action 'Microsoft.Storage/storageAccounts/read' over scope "
@@ -71,7 +72,7 @@ def test_list_resources_in_group(azure: PlaybackServer):
     assert evidence.data["count"] == 4 and not evidence.data["truncated"]
     assert evidence.data["resources"][0] == {"id": STORAGE, "name": "mystorageaccount",
                                              "type": "Microsoft.Storage/storageAccounts", "kind": "StorageV2",
-                                             "location": "eastus"}
+                                             "location": "eastus", "sku": {"name": "Standard_LRS", "tier": "Standard"}}
 
 
 def test_list_resources_caps_at_100_and_fits_the_evidence_budget(azure: PlaybackServer):
@@ -427,15 +428,23 @@ def test_an_average_only_metric_reports_its_highest_interval_average_as_its_peak
     assert evidence.data["metrics"][0]["max"] == 31.5 and evidence.data["metrics"][0]["avg"] == 14.67
 
 
-def test_list_role_assignments_with_role_names(azure: PlaybackServer):
-    definition_id = f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{BLOB_READER}"
+def _assignment(definition: str, principal: str = PRINCIPAL) -> dict:
+    return {"id": f"{RG}/providers/Microsoft.Authorization/roleAssignments/0b3c9e7a-2f14-4d6b-9a8e-1c5f7d2e4b90",
+            "type": "Microsoft.Authorization/roleAssignments", "name": "0b3c9e7a-2f14-4d6b-9a8e-1c5f7d2e4b90",
+            "properties": {"roleDefinitionId": f"/subscriptions/{SUB}/providers/Microsoft.Authorization/"
+                                               f"roleDefinitions/{definition}", "principalId": principal,
+                           "principalType": "ServicePrincipal", "scope": RG}}
+
+
+def test_list_role_assignments_reads_a_custom_role_s_name(azure: PlaybackServer):
+    definition_id = f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{CUSTOM_ROLE}"
     assignment = {"id": f"{RG}/providers/Microsoft.Authorization/roleAssignments/0b3c9e7a-2f14-4d6b-9a8e-1c5f7d2e4b90",
                   "type": "Microsoft.Authorization/roleAssignments", "name": "0b3c9e7a-2f14-4d6b-9a8e-1c5f7d2e4b90",
                   "properties": {"roleDefinitionId": definition_id, "principalId": PRINCIPAL,
                                  "principalType": "ServicePrincipal", "scope": RG,
                                  "createdOn": "2025-01-12T10:00:00Z", "updatedOn": "2025-01-12T10:00:00Z"}}
-    definition = {"id": definition_id, "type": "Microsoft.Authorization/roleDefinitions", "name": BLOB_READER,
-                  "properties": {"roleName": "Storage Blob Data Reader", "type": "BuiltInRole",
+    definition = {"id": definition_id, "type": "Microsoft.Authorization/roleDefinitions", "name": CUSTOM_ROLE,
+                  "properties": {"roleName": "Blob Reader (contoso)", "type": "CustomRole",
                                  "description": "Allows for read access to Azure Storage blob containers and data",
                                  "assignableScopes": ["/"], "permissions": [{"actions": [
                                      "Microsoft.Storage/storageAccounts/blobServices/containers/read"],
@@ -445,8 +454,19 @@ def test_list_role_assignments_with_role_names(azure: PlaybackServer):
                 {"match": {"path": definition_id}, "body": definition}])
     evidence = run("list_role_assignments", scope=STORAGE, principal_id=PRINCIPAL)
     assert evidence.status == "success"
+    assert evidence.data["assignments"] == [{"role": "Blob Reader (contoso)", "scope": RG,
+                                             "relation": "inherited", "principal_type": "ServicePrincipal"}]
+
+
+def test_list_role_assignments_names_built_in_roles_without_reading_them_and_keeps_only_the_principal(
+        azure: PlaybackServer):
+    other = "9e1f3a5c-7b2d-4e6f-8a0c-2d4f6b8a0c1e"
+    azure.load([{"match": {"path": f"{STORAGE}/providers/Microsoft.Authorization/roleAssignments"},
+                 "body": {"value": [_assignment(BLOB_READER), _assignment(BLOB_READER, principal=other)]}}])
+    evidence = run("list_role_assignments", scope=STORAGE, principal_id=PRINCIPAL)
     assert evidence.data["assignments"] == [{"role": "Storage Blob Data Reader", "scope": RG,
                                              "relation": "inherited", "principal_type": "ServicePrincipal"}]
+    assert not any("roleDefinitions" in call["path"] for call in azure.calls)  # a built-in role is not read
 
 
 def test_every_type_in_the_knowledge_file_has_a_version_and_parsable_fields():

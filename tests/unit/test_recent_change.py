@@ -80,3 +80,21 @@ def test_a_question_or_a_session_without_an_activity_log_read_is_left_as_it_is()
                          material=Material(error_description="api.tailspin.example does not resolve"))
     decision = with_recent_change(state, concluded("network.dns_resolution"))
     assert "activity log" not in decision.report.root_cause and not decision.report.evidence
+
+
+def test_a_change_to_the_named_app_s_plan_is_cited_with_the_sku_the_plan_has_now():
+    plan = f"{GROUP}/providers/Microsoft.Web/serverfarms/asp-quotes"
+    scaled = {"time": "2025-06-14T18:02:51Z", "operation": "Microsoft.Web/serverfarms/write", "status": "Succeeded",
+              "caller": "finops-bot@contoso.example", "resource_id": plan}
+    state = state_with("app-quotes-api returns 502, OutOfMemoryException in the logs", [scaled])
+    decision = with_recent_change(state, concluded("runtime.out_of_memory", "The process ran out of memory."))
+    assert "activity log" not in decision.report.root_cause  # nothing ties the plan to the app yet
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="site",
+                                data={"id": f"{GROUP}/providers/Microsoft.Web/sites/app-quotes-api",
+                                      "name": "app-quotes-api", "serverFarmId": plan}))
+    state.add_evidence(Evidence(tool="list_resources_in_group", status="success", summary="2 resources",
+                                data={"resources": [{"id": plan, "name": "asp-quotes",
+                                                     "sku": {"name": "B1", "tier": "Basic", "capacity": 1}}]}))
+    decision = with_recent_change(state, concluded("runtime.out_of_memory", "The process ran out of memory."))
+    assert "serverfarms/asp-quotes (now sku B1 Basic 1)" in decision.report.root_cause
+    assert "finops-bot@contoso.example" in decision.report.root_cause

@@ -29,6 +29,17 @@ def latest(state: SessionState, tool: str) -> Evidence | None:
     return next((e for e in reversed(state.ledger) if e.tool == tool), None)
 
 
+def read_resources(state: SessionState) -> list[dict[str, Any]]:
+    """Every resource the session listed or read (get_resource), in the order it read them."""
+    found: list[dict[str, Any]] = []
+    for evidence in state.ledger:
+        if evidence.status == "success" and evidence.tool == "list_resources_in_group":
+            found += [r for r in evidence.data.get("resources") or [] if isinstance(r, dict)]
+        elif evidence.status == "success" and evidence.tool == "get_resource" and evidence.data.get("id"):
+            found.append(evidence.data)
+    return found
+
+
 def env(state: SessionState, key: str, placeholder: str) -> str:
     """A value the client gave in environment_info, or a visible placeholder: never an invented name."""
     value = state.material.environment.get(key)

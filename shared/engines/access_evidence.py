@@ -1,0 +1,111 @@
+"""Show an access-denied conclusion's roles: which role assignments the calling identity holds on the resource.
+
+Once the engine has concluded that an identity is refused data access (a Key Vault reference denied, a 403 from
+Service Bus, Storage, Search...), and the session has read both the calling resource (with its managed identity)
+and the resource it calls, one more read settles what the identity holds there: its role assignments at, above and
+below that resource. The report then names them (a Key Vault Reader that reads metadata only, a Secrets User held on
+one secret, nothing at all) and the role that grants the access (knowledge/data_access_roles.yaml). The read is
+evidence beside the cause; it never changes the category or the confidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.engines.analyzers.common import Entry, regex, table
+from shared.engines.analyzers.ledger import azure_call, read_resources
+from shared.engines.base import Decision
+from shared.engines.playbooks import said_by_client
+from shared.models import EvidenceItem
+from shared.session.state import Conclude, RunTool, SessionState
+
+DATA_ACCESS_ROLES = "data_access_roles"
+ACCESS_CATEGORIES = frozenset({"auth.keyvault_access_denied", "auth.rbac_missing"})
+# Resources that call others with their managed identity, in the order a report's caller is most often one of them.
+_CALLERS = ("microsoft.web/sites", "microsoft.app/containerapps", "microsoft.app/jobs", "microsoft.eventgrid/",
+            "microsoft.search/searchservices", "microsoft.datafactory/", "microsoft.logic/", "microsoft.apimanagement/",
+            "microsoft.cognitiveservices/", "microsoft.machinelearningservices/", "microsoft.synapse/")
+
+
+def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
+    """The access-denied conclusion with the caller's role assignments on the called resource cited, or the read
+    that gets them first (unchanged without Azure access, or when the caller or the resource is not known)."""
+    if not (isinstance(decision, Conclude) and decision.report.category in ACCESS_CATEGORIES and state.azure_access):
+        return decision
+    target = _called_resource(state, decision.report.root_cause)
+    caller = _caller(state, target[0]) if target else None
+    if target is None or caller is None:
+        return decision
+    resource, kind = target
+    read = azure_call(state, "list_role_assignments", {"scope": resource["id"], "principal_id": caller[1]},
+                      f"reading the role assignments of {caller[0]}'s identity on {resource['name']}")
+    if isinstance(read, RunTool):
+        return read
+    if read is None or read.status not in ("success", "no_data"):
+        return decision
+    said = _held(read.data.get("assignments") or [], kind, str(resource["name"]), caller[0])
+    decision.report.root_cause += " " + said
+    decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said[:300]))
+    return decision
+
+
+def _called_resource(state: SessionState, root_cause: str) -> tuple[dict[str, Any], Entry] | None:
+    """The read resource of a data-access type that the conclusion names (else the only one the client names)."""
+    typed = [(r, e) for r in read_resources(state) for e in table(DATA_ACCESS_ROLES)
+             if regex(f"(?i){e['type']}").search(str(r.get("type") or ""))]
+    for text in (root_cause.lower(), said_by_client(state)):
+        named = {str(r["id"]).lower(): (r, e) for r, e in typed if str(r.get("name") or "").lower() in text}
+        if len(named) == 1:
+            return next(iter(named.values()))
+    return None
+
+
+def _caller(state: SessionState, called: dict[str, Any]) -> tuple[str, str] | None:
+    """The calling resource's name and its managed identity's principal id: the one resource read with an identity
+    whose type calls others (the one the client names, when several)."""
+    found: dict[str, tuple[str, str]] = {}
+    for resource in read_resources(state):
+        kind, identity = str(resource.get("type") or "").lower(), resource.get("identity") or {}
+        principal = _principal(identity) if isinstance(identity, dict) else None
+        if principal and resource.get("id") != called.get("id") and kind.startswith(_CALLERS):
+            found[str(resource["id"]).lower()] = (str(resource.get("name")), principal)
+    if len(found) > 1:
+        said = said_by_client(state)
+        found = {k: v for k, v in found.items() if v[0].lower() in said}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _principal(identity: dict[str, Any]) -> str | None:
+    """The system-assigned principal, else the only user-assigned one."""
+    if identity.get("principalId"):
+        return str(identity["principalId"])
+    assigned = [u.get("principalId") for u in identity.get("userAssigned") or [] if u.get("principalId")]
+    return str(assigned[0]) if len(assigned) == 1 else None
+
+
+def _held(assignments: list[dict[str, Any]], kind: Entry, name: str, caller: str) -> str:
+    """What the identity holds on the resource, and whether any of it grants data access there."""
+    granting = {r.lower() for r in kind["roles"]}
+    if not assignments:
+        return (f"Azure shows no role assignment of {caller}'s identity at, above or below '{name}': it needs "
+                f"{kind['needed']} there.")
+    listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at scope {_tail(a.get('scope'))} "
+                       f"({a.get('relation')})" for a in assignments[:6])
+    held = f"Role assignments of {caller}'s identity that apply to '{name}': {listed}."
+    if any(str(a.get("role") or "").lower() in granting and a.get("relation") in ("at", "inherited")
+           for a in assignments):
+        return held + " One of them grants data access on the whole resource."
+    below = [a for a in assignments if str(a.get("role") or "").lower() in granting]
+    if below:
+        note = f" ({kind['scope_note']})" if kind.get("scope_note") else ""
+        return (held + f" The data role is held only below '{name}', on {_tail(below[0].get('scope'))}{note}: "
+                f"it needs {kind['needed']} at the scope of everything it reads.")
+    if any(not a.get("role") for a in assignments):
+        return held + f" A data role there would be {kind['needed']}."
+    return held + f" None of them grants data access; it needs {kind['needed']}."
+
+
+def _tail(scope: Any) -> str:
+    """A scope as a reader names it: the part after the provider namespace (vaults/kv-app/secrets/db-conn)."""
+    parts = str(scope or "").strip("/").split("/")
+    at = next((i for i, p in enumerate(parts) if p.lower() == "providers"), None)
+    return "/".join(parts[at + 2:]) if at is not None and len(parts) > at + 2 else "/" + "/".join(parts)
