@@ -324,6 +324,236 @@ def easy_auth_secret_setting_missing(state: SessionState) -> Facts:
     return {"setting": setting} if setting.lower() not in names else None
 
 
+# --- round 22: child resources, identities, limits ---------------------------------------------------------------
+
+_SITES = r"(?i)^Microsoft\.Web/sites$"
+_SLOTS = r"(?i)^Microsoft\.Web/sites/slots$"
+
+
+def _last(resource_id: Any) -> str:
+    return str(resource_id or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def reference_identity_not_assigned(state: SessionState) -> Facts:
+    """An app whose keyVaultReferenceIdentity names a user-assigned identity the app does not have (removed from the
+    app, or deleted and created again under another id)."""
+    for site in _resources(state, _SITES):
+        chosen = str(site.get("keyVaultReferenceIdentity") or "")
+        if "/userassignedidentities/" not in chosen.lower():
+            continue
+        identity: dict[str, Any] = site["identity"] if isinstance(site.get("identity"), dict) else {}
+        assigned = [str(u.get("id") or "") for u in identity.get("userAssigned") or [] if isinstance(u, dict)]
+        if chosen.lower() not in {a.lower() for a in assigned}:
+            return {"app": str(site.get("name")), "chosen": _last(chosen),
+                    "assigned": ", ".join(_last(a) for a in assigned) or "none"}
+    return None
+
+
+def slot_without_identity(state: SessionState) -> Facts:
+    """A deployment slot without the managed identity the production app has (identities are not swapped or copied
+    to slots: each slot has its own)."""
+    production = next((s for s in _resources(state, _SITES)
+                       if str((s.get("identity") or {}).get("type") or "None") != "None"), None)
+    if production is None:
+        return None
+    slots = [{**slot, "name": _last(slot.get("name"))} for slot in _items(state, _SLOTS, "slots")]
+    bare = [s for s in slots if str(s.get("identity.type") or "None") == "None"]
+    chosen = _chosen(state, bare)
+    if chosen is None:
+        return None
+    return {"app": str(production.get("name")), "slot": str(chosen.get("name")),
+            "kind": str((production.get("identity") or {}).get("type"))}
+
+
+_SB_ENTITY = re.compile(r"(?i)\.servicebus\.windows\.net/([A-Za-z0-9][\w.-]{0,259})"
+                        r"|:(?:queue|topic):([A-Za-z0-9][\w.-]{0,259})"
+                        r"|(?:queue|topic|entity)(?: name)?[ :]+['\"`]([A-Za-z0-9][\w.-]{0,259})['\"`]"
+                        r"[^\n]{0,80}(?:not found|could not be found|does not exist)")
+
+
+def service_bus_entity_missing(state: SessionState) -> Facts:
+    """The queue or topic the client's error names, absent from the namespace's queues and topics (both read)."""
+    queues = _resources(state, r"(?i)^Microsoft\.ServiceBus/namespaces/queues$")
+    topics = _resources(state, r"(?i)^Microsoft\.ServiceBus/namespaces/topics$")
+    if not queues or not topics:
+        return None
+    texts = [state.material.error_description, *state.material.answers]
+    named = next((next(g for g in m.groups() if g) for t in texts for m in _SB_ENTITY.finditer(t)), None)
+    if not named or named.lower() in ("$management", "$cbs"):
+        return None
+    existing = [str(e.get("name")) for data in queues + topics for e in data.get("entities") or []
+                if isinstance(e, dict)]
+    if named.lower() in {e.lower() for e in existing}:
+        return None
+    return {"entity": named, "existing": ", ".join(existing[:8]) or "none"}
+
+
+_STORAGE_CHILD = re.compile(r"(?i)\.(queue|file)\.core\.windows\.net/([a-z0-9][a-z0-9-]{2,62})"
+                            r"|(queue|share)(?: name)?[ :]+['\"`]([a-z0-9][a-z0-9-]{2,62})['\"`]")
+
+
+def storage_child_missing(state: SessionState) -> Facts:
+    """The queue or file share the client's error names, absent from the account's queues or shares read."""
+    texts = [state.material.error_description, *state.material.answers]
+    for text in texts:
+        for match in _STORAGE_CHILD.finditer(text):
+            kind = (match.group(1) or match.group(3) or "").lower()
+            name = (match.group(2) or match.group(4) or "").lower()
+            key, label = ("queues", "queue") if kind == "queue" else ("shares", "file share")
+            child = "queueServices/queues" if key == "queues" else "fileServices/shares"
+            reads = _resources(state, rf"(?i)^Microsoft\.Storage/storageAccounts/{child}$")
+            if not reads:
+                continue
+            existing = [str(n) for data in reads for n in data.get(key) or []]
+            if name not in {e.lower() for e in existing}:
+                account = str(reads[0].get("id") or "").split("/storageAccounts/")[-1].split("/")[0]
+                return {"kind": label, "entity": name, "account": account,
+                        "existing": ", ".join(existing[:8]) or "none"}
+    return None
+
+
+_COSMOS_PATH = re.compile(r"(?i)dbs/([^/\s'\"]+)(?:/colls/([^/\s'\"]+))?")
+
+
+def cosmos_resource_missing(state: SessionState) -> Facts:
+    """The database or container of a Cosmos DB request path the error shows (dbs/<db>/colls/<container>) that the
+    account's databases or that database's containers (read) do not hold."""
+    texts = [state.material.error_description, *state.material.answers]
+    found = next((m for t in texts for m in _COSMOS_PATH.finditer(t)), None)
+    databases = _resources(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases$")
+    if found is None or not databases:
+        return None
+    database, container = found.group(1), found.group(2)
+    names = [str(n) for data in databases for n in data.get("databases") or []]
+    names += [_last(i) for data in databases for i in data.get("ids") or []]
+    if database.lower() not in {n.lower() for n in names}:
+        return {"what": "database", "entity": database, "database": database,
+                "existing": ", ".join(sorted(set(names))[:8]) or "none"}
+    if not container:
+        return None
+    for data in _resources(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases/containers$"):
+        if f"/sqldatabases/{database.lower()}/" not in str(data.get("id") or "").lower() + "/":
+            continue
+        held = [str(c.get("name")) for c in data.get("containers") or [] if isinstance(c, dict)]
+        if container.lower() not in {h.lower() for h in held}:
+            return {"what": "container", "entity": container, "database": database,
+                    "existing": ", ".join(held[:8]) or "none"}
+    return None
+
+
+def cosmos_region_removed(state: SessionState) -> Facts:
+    """A regional endpoint (<account>-<region>.documents.azure.com) the client uses for a region the account is no
+    longer replicated to."""
+    said = _said(state)
+    for account in _resources(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts$"):
+        name, regions = str(account.get("name") or "").lower(), account.get("locations")
+        if not name or not isinstance(regions, list) or not regions:
+            continue
+        match = re.search(rf"(?<![\w-]){re.escape(name)}-([a-z0-9]+)\.documents\.azure\.com", said)
+        if not match:
+            continue
+        held = {str(r).lower().replace(" ", "") for r in regions}
+        if match.group(1) not in held:
+            return {"name": str(account.get("name")), "region": match.group(1),
+                    "regions": ", ".join(str(r) for r in regions)}
+    return None
+
+
+def app_without_nat_gateway(state: SessionState) -> Facts:
+    """An app integrated into a subnet that has no NAT gateway: its outbound address is one of the shared App Service
+    addresses, not a fixed one a partner can allow."""
+    subnets = {str(d.get("id") or "").lower(): d for d in
+               _resources(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")}
+    for site in _resources(state, _SITES):
+        subnet_id = str(site.get("virtualNetworkSubnetId") or "").lower()
+        subnet = subnets.get(subnet_id)
+        if subnet is not None and not subnet.get("natGateway"):
+            return {"app": str(site.get("name")), "subnet": _last(subnet_id)}
+    return None
+
+
+def container_app_at_max_replicas(state: SessionState) -> Facts:
+    """A container app whose Replicas metric reached its scale maximum (maxReplicas, 10 when unset)."""
+    apps = [a for a in _resources(state, r"(?i)^Microsoft\.App/containerApps$") if isinstance(a.get("scale"), dict)]
+    if not apps:
+        return None
+    most = _number(apps[0]["scale"].get("maxReplicas")) or 10.0
+    for evidence in reversed(state.ledger):
+        if evidence.tool != "query_metrics" or evidence.status != "success":
+            continue
+        for metric in evidence.data.get("metrics") or []:
+            if isinstance(metric, dict) and str(metric.get("name")) == "Replicas":
+                peak = _number(metric.get("max"))
+                if peak is not None and peak >= most:
+                    return {"name": str(apps[0].get("name")), "max": f"{most:g}", "peak": f"{peak:g}"}
+    return None
+
+
+_RECEIVING = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics/subscriptions)$"
+
+
+def auto_forward_source(state: SessionState) -> Facts:
+    """The queue or subscription the client receives from (named, else the only one forwarding) that forwards every
+    message to another entity: nothing stays in it to receive."""
+    forwarding = [e for e in _items(state, _RECEIVING, "entities") if e.get("forwardTo")]
+    chosen = _chosen(state, forwarding)
+    return {"entity": str(chosen.get("name")), "target": str(chosen.get("forwardTo"))} if chosen else None
+
+
+def message_ttl_short(state: SessionState) -> Facts:
+    """The queue or subscription (named, else the only one) whose default message time to live is an hour or less."""
+    entities = [e for e in _items(state, _RECEIVING, "entities")
+                if (_iso_seconds(e.get("defaultMessageTimeToLive")) or 10**9) <= 3600]
+    chosen = _chosen(state, entities)
+    if chosen is None:
+        return None
+    dead = chosen.get("deadLetteringOnMessageExpiration") is True
+    return {"entity": str(chosen.get("name")), "ttl": str(chosen.get("defaultMessageTimeToLive")),
+            "seconds": f"{_iso_seconds(chosen.get('defaultMessageTimeToLive')):g}",
+            "fate": "moved to the dead-letter queue" if dead
+            else "dropped without a trace (dead-lettering on expiration is off)"}
+
+
+def max_delivery_count_low(state: SessionState) -> Facts:
+    """The queue or subscription (named, else the only one) that dead-letters a message after three deliveries or
+    fewer."""
+    entities = [e for e in _items(state, _RECEIVING, "entities")
+                if (_number(e.get("maxDeliveryCount")) or 100) <= 3]
+    chosen = _chosen(state, entities)
+    if chosen is None:
+        return None
+    return {"entity": str(chosen.get("name")), "count": f"{_number(chosen.get('maxDeliveryCount')):g}"}
+
+
+def aks_max_pods_low(state: SessionState) -> Facts:
+    """A node pool whose maxPods is low (50 or fewer pods per node)."""
+    for cluster in _resources(state, _AKS):
+        pools = [p for p in cluster.get("agentPoolProfiles") or []
+                 if isinstance(p, dict) and (_number(p.get("maxPods")) or 999) <= 50]
+        if pools:
+            pool = min(pools, key=lambda p: _number(p.get("maxPods")) or 0)
+            return {"name": str(cluster.get("name")), "pool": str(pool.get("name")),
+                    "pods": f"{_number(pool.get('maxPods')):g}"}
+    return None
+
+
+_CLOUD_EVENTS = re.compile(r"(?i)cloud ?events?|ce-specversion|application/cloudevents|specversion")
+_GRID_EVENTS = re.compile(r"(?i)EventGridEvent|event ?grid schema|\beventType\b|\bdataVersion\b")
+
+
+def event_grid_schema_mismatch(state: SessionState) -> Facts:
+    """A custom topic whose input schema is not the one the publisher sends (CloudEvents against the Event Grid
+    schema, or the reverse)."""
+    said = " ".join([state.material.error_description, *state.material.answers])
+    for topic in _resources(state, r"(?i)^Microsoft\.EventGrid/(?:topics|domains)$"):
+        schema = str(topic.get("inputSchema") or "")
+        if schema == "EventGridSchema" and _CLOUD_EVENTS.search(said):
+            return {"name": str(topic.get("name")), "schema": schema, "sent": "CloudEvents 1.0"}
+        if schema.startswith("CloudEventSchema") and _GRID_EVENTS.search(said) and not _CLOUD_EVENTS.search(said):
+            return {"name": str(topic.get("name")), "schema": schema, "sent": "the Event Grid schema"}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-easy-auth-secret-setting-missing": easy_auth_secret_setting_missing,
     "aks-autoscaler-at-max-count": aks_autoscaler_at_max,
@@ -342,4 +572,17 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "cosmos-container-unique-key-conflict": cosmos_unique_keys,
     "storage-container-immutability-blocks-change": blob_container_immutable,
     "sql-database-inaccessible-encryption-key": sql_database_inaccessible,
+    "keyvault-reference-identity-not-assigned": reference_identity_not_assigned,
+    "app-slot-without-identity": slot_without_identity,
+    "service-bus-entity-not-in-namespace": service_bus_entity_missing,
+    "storage-queue-or-share-not-found": storage_child_missing,
+    "cosmos-database-or-container-not-found": cosmos_resource_missing,
+    "cosmos-regional-endpoint-region-removed": cosmos_region_removed,
+    "app-outbound-without-nat-gateway": app_without_nat_gateway,
+    "container-app-at-max-replicas": container_app_at_max_replicas,
+    "service-bus-auto-forward-source-empty": auto_forward_source,
+    "service-bus-message-ttl-expires-unprocessed": message_ttl_short,
+    "service-bus-max-delivery-count-low": max_delivery_count_low,
+    "aks-node-pool-max-pods-low": aks_max_pods_low,
+    "event-grid-topic-input-schema-mismatch": event_grid_schema_mismatch,
 }
