@@ -24,6 +24,9 @@ ACCESS_CATEGORIES = frozenset({"auth.keyvault_access_denied", "auth.rbac_missing
 _CALLERS = ("microsoft.web/sites", "microsoft.app/containerapps", "microsoft.app/jobs", "microsoft.eventgrid/",
             "microsoft.search/searchservices", "microsoft.datafactory/", "microsoft.logic/", "microsoft.apimanagement/",
             "microsoft.cognitiveservices/", "microsoft.machinelearningservices/", "microsoft.synapse/")
+# Resources that call a key vault with their identity for a customer-managed key (encryption at rest).
+_KEY_CALLERS = ("microsoft.storage/storageaccounts", "microsoft.sql/servers", "microsoft.documentdb/databaseaccounts",
+                "microsoft.dbforpostgresql/flexibleservers", "microsoft.dbformysql/flexibleservers")
 
 
 def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
@@ -32,20 +35,34 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
     if not (isinstance(decision, Conclude) and decision.report.category in ACCESS_CATEGORIES and state.azure_access):
         return decision
     target = _called_resource(state, decision.report.root_cause)
-    caller = _caller(state, target[0]) if target else None
+    caller = _caller(state, *target) if target else None
     if target is None or caller is None:
         return decision
     resource, kind = target
+    kind = {**kind, "needed": kind.get("needed_for_keys") or kind["needed"]} if caller[2] else kind
     read = azure_call(state, "list_role_assignments", {"scope": resource["id"], "principal_id": caller[1]},
                       f"reading the role assignments of {caller[0]}'s identity on {resource['name']}")
     if isinstance(read, RunTool):
         return read
     if read is None or read.status not in ("success", "no_data"):
         return decision
-    said = _held(read.data.get("assignments") or [], kind, str(resource["name"]), caller[0])
+    assignments = read.data.get("assignments") or []
+    said = _held(assignments, kind, str(resource["name"]), caller[0])
     decision.report.root_cause += " " + said
     decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said[:300]))
+    if not _grants(assignments, kind):
+        decision.report.actions.append(
+            f"Give {caller[0]}'s identity {kind['needed']} on '{resource['name']}': `az role assignment create "
+            f"--assignee-object-id {caller[1]} --assignee-principal-type ServicePrincipal --role \"<role>\" "
+            f"--scope {resource['id']}`.")
     return decision
+
+
+def _grants(assignments: list[dict[str, Any]], kind: Entry) -> bool:
+    """Whether a held role grants data access on the whole resource (at it or inherited from above)."""
+    granting = {r.lower() for r in kind["roles"]}
+    return any(str(a.get("role") or "").lower() in granting and a.get("relation") in ("at", "inherited")
+               for a in assignments)
 
 
 def _called_resource(state: SessionState, root_cause: str) -> tuple[dict[str, Any], Entry] | None:
@@ -59,15 +76,17 @@ def _called_resource(state: SessionState, root_cause: str) -> tuple[dict[str, An
     return None
 
 
-def _caller(state: SessionState, called: dict[str, Any]) -> tuple[str, str] | None:
-    """The calling resource's name and its managed identity's principal id: the one resource read with an identity
-    whose type calls others (the one the client names, when several)."""
-    found: dict[str, tuple[str, str]] = {}
+def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[str, str, bool] | None:
+    """The calling resource's name, its managed identity's principal id and whether it calls for an encryption key:
+    the one resource read with an identity whose type calls others (the one the client names, when several); a
+    storage account or database calls a key vault for its customer-managed key."""
+    callers = _CALLERS + (_KEY_CALLERS if entry.get("needed_for_keys") else ())
+    found: dict[str, tuple[str, str, bool]] = {}
     for resource in read_resources(state):
         kind, identity = str(resource.get("type") or "").lower(), resource.get("identity") or {}
         principal = _principal(identity) if isinstance(identity, dict) else None
-        if principal and resource.get("id") != called.get("id") and kind.startswith(_CALLERS):
-            found[str(resource["id"]).lower()] = (str(resource.get("name")), principal)
+        if principal and resource.get("id") != called.get("id") and kind.startswith(callers):
+            found[str(resource["id"]).lower()] = (str(resource.get("name")), principal, kind.startswith(_KEY_CALLERS))
     if len(found) > 1:
         said = said_by_client(state)
         found = {k: v for k, v in found.items() if v[0].lower() in said}
@@ -91,8 +110,7 @@ def _held(assignments: list[dict[str, Any]], kind: Entry, name: str, caller: str
     listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at scope {_tail(a.get('scope'))} "
                        f"({a.get('relation')})" for a in assignments[:6])
     held = f"Role assignments of {caller}'s identity that apply to '{name}': {listed}."
-    if any(str(a.get("role") or "").lower() in granting and a.get("relation") in ("at", "inherited")
-           for a in assignments):
+    if _grants(assignments, kind):
         return held + " One of them grants data access on the whole resource."
     below = [a for a in assignments if str(a.get("role") or "").lower() in granting]
     if below:

@@ -15,7 +15,7 @@ from typing import Any
 
 from shared.catalog.entities import entity_facts
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
-from shared.engines.analyzers.common import dotted, fill, picked, regex, report, table, table_entry
+from shared.engines.analyzers.common import dotted, fill, filled_actions, picked, regex, report, table, table_entry
 from shared.engines.analyzers.ledger import azure_call, latest, recorded
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of, log_lines
@@ -564,7 +564,7 @@ def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str,
     return Conclude(message=root_cause.split(". ")[0][:300],
                     report=report(state, category=rule["category"], confidence=rule.get("confidence", "high"),
                                   root_cause=root_cause,
-                                  actions=[fill(a, facts).strip() for a in rule["actions"]], evidence=evidence))
+                                  actions=filled_actions(rule["actions"], facts), evidence=evidence))
 
 
 def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | None:

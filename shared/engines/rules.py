@@ -164,6 +164,7 @@ def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
 _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is running|is hosted|is deployed) (?:in|on) "
                             r"azure|\b(?:is|are|runs?|it's) not (?:running |hosted |deployed )?(?:in|on) azure\b|"
                             r"\bin our own (?:server room|data ?cent(?:er|re))|"
+                            r"\bruns? on our own (?:IIS |physical |bare[- ]metal )?(?:servers?|hardware)\b|"
                             r"\b(?:we|i) (?:don't|do not|didn't|did not) use azure (?:for (?:this|it)|at all)\b|"
                             r"\bnot using azure (?:for (?:this|it)|at all)\b")
 
@@ -182,6 +183,9 @@ def route(state: SessionState) -> Decision:
                    for m in [_OUTSIDE_AZURE.search(t)] if m), None)
     if stated is not None:
         return _stated_outside_azure(state, stated.group(0))
+    on_premises = _on_premises_only(state)
+    if on_premises is not None:
+        return _stated_outside_azure(state, on_premises)
     elsewhere = _third_party_fails_from_outside_too(state)
     if elsewhere is not None:
         return elsewhere
@@ -489,6 +493,20 @@ def _third_party_fails_from_outside_too(state: SessionState) -> Decision | None:
                      "operators; make long requests asynchronous or smaller on the client side."]
     return GiveUp(reason="out_of_scope", report=found,
                   message="The failure is in a service outside Azure; this service debugs Azure errors only.")
+
+
+_ON_PREMISES = re.compile(r"(?i)^(?:on[- ]?prem(?:ises?)?|self[- ]hosted server|own data ?cent(?:er|re))$")
+
+
+def _on_premises_only(state: SessionState) -> str | None:
+    """environment_info lists an on-premises setup among the technologies and nothing in the report names Azure:
+    a hybrid report (an on-premises DNS server forwarding to Azure) names Azure somewhere, this one does not."""
+    technologies = state.material.environment.get("technologies") or []
+    listed = [str(t) for t in (technologies if isinstance(technologies, list) else [technologies])]
+    found = next((t for t in listed if _ON_PREMISES.match(t.strip())), None)
+    if found is None or mentions_azure(state.material):
+        return None
+    return f"technologies: {', '.join(listed)}"
 
 
 def _stated_outside_azure(state: SessionState, said: str) -> Decision:

@@ -85,3 +85,22 @@ def test_nothing_is_read_without_azure_a_caller_identity_a_named_resource_or_an_
     two = state_with(site(), site("0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "web-orders"), VAULT_READ)
     two.material.error_description = "a Key Vault reference is denied"  # neither app is named: no guess
     assert isinstance(with_role_assignments(two, concluded()), Conclude)
+
+
+def test_a_storage_account_calling_the_vault_for_its_key_needs_the_encryption_role_and_gets_the_command():
+    storage = {"id": f"{GROUP}/providers/Microsoft.Storage/storageAccounts/strecords", "name": "strecords",
+               "type": "Microsoft.Storage/storageAccounts",
+               "identity": {"type": "UserAssigned", "principalId": None,
+                            "userAssigned": [{"id": "uami", "principalId": PRINCIPAL}]}}
+    state = state_with(storage, VAULT_READ)
+    asked = with_role_assignments(state, concluded())
+    assert isinstance(asked, RunTool) and asked.arguments["principal_id"] == PRINCIPAL
+    state.add_evidence(Evidence(tool="list_role_assignments", status="success", summary="roles",
+                                arguments=asked.arguments, data={"assignments": [
+                                    {"role": "Key Vault Reader", "scope": VAULT, "relation": "at"}]}))
+    decision = with_role_assignments(state, concluded())
+    assert isinstance(decision, Conclude)
+    assert "Key Vault Crypto Service Encryption User" in decision.report.root_cause
+    assert any("az role assignment create" in a and "Encryption User" in a for a in decision.report.actions)
+    # a storage account is a caller of a vault only: for a storage 403 it is the called resource, not a caller
+    assert isinstance(with_role_assignments(state_with(storage), concluded("auth.rbac_missing")), Conclude)

@@ -137,6 +137,12 @@ def fill(template: str, facts: Mapping[str, str]) -> str:
     return _FIELD.sub(lambda m: str(facts.get(m.group(1)) or placeholder(m.group(1))), text)
 
 
+def filled_actions(templates: list[str], facts: Mapping[str, str]) -> list[str]:
+    """The action templates filled; an action that is one optional `[[segment]]` whose facts were not found is left
+    out rather than kept empty."""
+    return [text for text in (fill(a, facts).strip() for a in templates) if text]
+
+
 def quotes(hit: Hit | None, limit: int = 3) -> list[EvidenceItem]:
     """The error text's own words that matched, as evidence."""
     if hit is None:
@@ -180,7 +186,7 @@ def conclude_entry(state: SessionState, hit: Hit | None, entry: Entry, facts: Ma
     root_cause = fill(entry["root_cause"], facts).strip()
     category = entry.get("category") or (hit.signature.category if hit else None)
     found = report(state, category=category, confidence=confidence or entry.get("confidence", "medium"),
-                   root_cause=root_cause, actions=[fill(a, facts).strip() for a in entry.get("actions") or []],
+                   root_cause=root_cause, actions=filled_actions(entry.get("actions") or [], facts),
                    evidence=quotes(hit) + (evidence or []))
     message = fill(entry.get("summary") or _first_sentence(root_cause), facts)
     if category == "out_of_scope":  # the entry names a cause outside Azure: the session ends there, as a fail

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from shared.engines.analyzers.common import Entry, regex, table
 from shared.engines.analyzers.ledger import env, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
@@ -38,19 +39,28 @@ def _stated_listed(state: SessionState, module: str) -> bool:
     return any(pattern.search(t) for t in [state.material.error_description, *state.material.answers])
 
 
+def _build_path(state: SessionState) -> Entry | None:
+    """The deployment path the report shows (knowledge/python_build_paths.yaml), first match."""
+    said = "\n".join([state.material.error_description, *state.material.answers])
+    return next((p for p in table("python_build_paths") if regex(p["match"]).search(said)), None)
+
+
 def _conclude_without_requirements(state: SessionState, hit: Hit, module: str) -> Decision:
     """requirements.txt was not sent: the error itself decides the family; which of its two causes holds is the
     one check left, named in the actions (medium confidence)."""
     package = likely_distribution(module)
     app = env(state, "function_app", "<function-app>")
     evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
+    path = _build_path(state)
     report = Report(
         category=hit.signature.category, confidence="medium", evidence=evidence, checked=checked_list(state),
         root_cause=(f"The deployed app cannot import '{module}': the package that provides it is not installed "
                     f"where the app runs. Either requirements.txt does not list it (`{package}`), or the deployment "
                     "did not install requirements.txt (no remote build: the package was not built during "
-                    "deployment, or was built for another platform)."),
+                    "deployment, or was built for another platform)."
+                    + (f" Here {' '.join(str(path['says']).split())}." if path else "")),
         actions=[f"Check requirements.txt lists `{package}` (with a version pin); add it if not.",
+                 *([str(path["action"])] if path else []),
                  "Make the deployment install it: set SCM_DO_BUILD_DURING_DEPLOYMENT=true (and ENABLE_ORYX_BUILD="
                  f"true) or publish with `func azure functionapp publish {app} --build remote`.",
                  "Check the deployment log for the pip install step (Oryx build output) after redeploying."])

@@ -1,0 +1,116 @@
+"""Tenth-session additions after reading the blind failures: reports that never name Azure and run on-premises
+or on the client's own servers are out of scope; a TLS handshake broken on the client's network is out of scope;
+the Event Hubs "EntityPath and a separate name" refusal, Web PubSub's abuse-protection 401 behind Functions and a
+Logic Apps workflow parameter not wrapped in {"value": ...} are catalog entries (the generic InvalidRequestContent
+is a wrapper they beat); the portal's "Function host is not running" after access restrictions and an Azure OpenAI
+endpoint's trailing slash joined to "/openai/..." are clues that decide when the report shows the fact."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.session.state import Conclude, GiveUp
+from tests.helpers.engine_loop import run_engine
+
+
+def final(text: str, technologies: list[str] | None = None):
+    request = {"error_description": text}
+    if technologies is not None:
+        request["context"] = {"environment_info": {"technologies": technologies}}
+    return run_engine(request).final
+
+
+HANGFIRE = ("Hangfire cannot connect to Redis by IP: new RedisStorage(\"192.168.178.20:6379\") throws "
+            "System.Net.Sockets.SocketException (0x80004005): No such host is known at System.Net.Dns.GetAddrInfo")
+
+
+def test_a_report_that_names_no_azure_and_lists_on_premises_is_out_of_scope():
+    decided = final(HANGFIRE, ["redis", "hangfire", "dotnet", "on-premises"])
+    assert isinstance(decided, GiveUp) and decided.report.category == "out_of_scope"
+    decided = final(HANGFIRE, ["redis", "hangfire", "dotnet"])  # no on-premises statement: not ruled out of scope
+    assert not (isinstance(decided, GiveUp) and decided.report.category == "out_of_scope")
+    hybrid = HANGFIRE + " The cache is Azure Cache for Redis reached over our VPN."
+    decided = final(hybrid, ["redis", "on-premises"])
+    assert not (isinstance(decided, GiveUp) and decided.report.category == "out_of_scope")
+
+
+def test_a_system_on_the_client_s_own_servers_is_out_of_scope():
+    decided = final("Our ASP.NET site runs on our own IIS server; we only use Azure for DevOps. Since Monday it "
+                    "logs System.Net.Sockets.SocketException: No such host is known.")
+    assert isinstance(decided, GiveUp) and decided.report.category == "out_of_scope"
+
+
+def test_a_tls_handshake_broken_by_the_client_s_network_is_out_of_scope():
+    decided = final("az login fails: SSLError: HTTPSConnectionPool(host='management.azure.com', port=443): Max "
+                    "retries exceeded (Caused by SSLError(SSLError(\"bad handshake: Error([('SSL routines', "
+                    "'tls_process_server_certificate', 'certificate verify failed')])\"))). At home it works.")
+    assert isinstance(decided, GiveUp) and decided.report.category == "out_of_scope"
+
+
+@pytest.mark.parametrize("text, category, word", [
+    ("The listener for function 'TelemetryIngest' was unable to start. Azure.Messaging.EventHubs: The path to an "
+     "Event Hub may be specified as part of the connection string or as a separate value, but not both.",
+     "config.invalid_connection_string", "EntityPath"),
+    ("Web PubSub event handler to my function app: Event Name = AbuseProtectionResponseInvalidStatusCode, "
+     "Message = Abuse protection failed: 401", "auth.credential_invalid", "webpubsub_extension"),
+    ("{\"code\":\"InvalidRequestContent\",\"message\":\"The request content is not valid and could not be "
+     "deserialized: 'Unexpected initial token 'String' when populating object. Expected JSON object or array. Path "
+     "'properties.parameters.sftpFolder', line 1, position 1874.'.\"}", "deployment.template_invalid", "value"),
+])
+def test_catalog_entries_name_the_specific_cause(text: str, category: str, word: str):
+    decided = final(text)
+    assert isinstance(decided, Conclude) and decided.report.category == category
+    assert word in decided.report.root_cause + " ".join(decided.report.actions)
+
+
+def test_the_portal_blocked_by_access_restrictions_decides_when_the_report_shows_the_403s():
+    text = ("I set an IP restriction on fn-orders (allow our APIM address, deny all else). Now the portal says "
+            "\"Function host is not running.\" and the browser shows GET https://fn-orders.azurewebsites.net/admin/"
+            "host/status 403 (Forbidden).")
+    decided = final(text)
+    assert isinstance(decided, Conclude) and decided.report.category == "network.nsg_blocked"
+    decided = final("The portal says \"Function host is not running.\" since this morning's deployment.")
+    assert not (isinstance(decided, Conclude) and decided.report.category == "network.nsg_blocked")
+
+
+def test_an_openai_endpoint_with_a_trailing_slash_joined_to_the_path_decides():
+    text = ("RESOURCE_ENDPOINT = os.getenv(\"AZURE_OPENAI_ENDPOINT\")  # https://contoso.openai.azure.com/\n"
+            "url = RESOURCE_ENDPOINT + \"/openai/deployments?api-version=2022-12-01\"\n"
+            "{\"error\":{\"code\":\"404\",\"message\": \"Resource not found\"}}")
+    decided = final(text)
+    assert isinstance(decided, Conclude) and decided.report.category == "config.invalid_connection_string"
+    assert "double slash" in decided.report.root_cause
+
+
+@pytest.mark.parametrize("deploy, word", [
+    ("Our pipeline uploads the zip to a blob and sets WEBSITE_RUN_FROM_PACKAGE to its SAS URL.", "never built"),
+    ("We deploy with Azure/functions-action@v1 (package: ., publish-profile).", "scm-do-build-during-deployment"),
+    ("We deploy with az functionapp deployment source config-zip.", "--build-remote true"),
+])
+def test_a_python_import_failure_names_the_deployment_path_that_skipped_the_build(deploy: str, word: str):
+    decided = final("Result: Failure Exception: ModuleNotFoundError: No module named 'pandas'. " + deploy)
+    assert isinstance(decided, Conclude) and decided.report.category == "runtime.dependency_missing"
+    assert word in decided.report.root_cause + " ".join(decided.report.actions)
+    plain = final("Result: Failure Exception: ModuleNotFoundError: No module named 'pandas'.")
+    assert isinstance(plain, Conclude) and "Here " not in plain.report.root_cause
+
+
+def test_a_resource_not_found_names_the_kind_of_resource_and_drops_an_action_without_its_facts():
+    decided = final("The Resource 'Microsoft.Storage/storageAccounts/appstatic' under resource group 'rg-web' was "
+                    "not found.")
+    assert isinstance(decided, Conclude) and "(a storage account)" in decided.report.root_cause
+    assert any("If the storage account does not exist" in a for a in decided.report.actions)
+    decided = final("The Resource 'Microsoft.Contoso/widgets/w1' under resource group 'rg-web' was not found.")
+    assert isinstance(decided, Conclude) and "(a " not in decided.report.root_cause
+    assert all(a.strip() for a in decided.report.actions)
+
+
+def test_a_policy_denial_with_its_rule_pasted_names_the_property_the_rule_tests():
+    text = ("Resource 'st1' was disallowed by policy. (Code: RequestDisallowedByPolicy)\n"
+            "\"policyRule\": { \"if\": { \"allOf\": [ { \"field\": \"type\", \"equals\": "
+            "\"Microsoft.Storage/storageAccounts\" }, { \"field\": "
+            "\"Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly\", \"exists\": \"false\" } ] }, "
+            "\"then\": { \"effect\": \"deny\" } }")
+    decided = final(text)
+    assert isinstance(decided, Conclude) and decided.report.category == "deployment.policy_denied"
+    assert any("supportsHttpsTrafficOnly" in a for a in decided.report.actions)
