@@ -628,10 +628,15 @@ def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
         rules = [str(r) for r in resource.get("ipRules") or []]
         if not rules or str(resource.get("publicNetworkAccess") or "Enabled") == "Disabled":
             continue
+        if "documentdb" in str(resource.get("type")).lower() and "0.0.0.0" in rules:
+            continue  # Cosmos DB's 0.0.0.0 entry admits every Azure datacenter address, App Service's included
         outside = [ip for ip in app_ips if not covered(ip, rules)]
         if outside:
+            cosmos = "documentdb" in str(resource.get("type")).lower()
             return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[str(resource.get("type")).lower()],
-                    "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6])}
+                    "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6]),
+                    # Cosmos DB's "accept connections from within public Azure datacenters" is the 0.0.0.0 entry
+                    "datacenters": "no" if cosmos and "0.0.0.0" not in rules else ""}
     return None
 
 
@@ -741,6 +746,23 @@ def registry_pull_without_credentials(state: SessionState) -> dict[str, str] | N
         image = _REGISTRY_IMAGE.match(str(config.get("linuxFxVersion") or config.get("windowsFxVersion") or ""))
         if image and config.get("acrUseManagedIdentityCreds") is not True:
             return {"server": image.group("server").lower(), "image": image.group("image"),
+                    "registry": image.group("server").split(".")[0].lower()}
+    return None
+
+
+def registry_pull_identity_not_named(state: SessionState) -> dict[str, str] | None:
+    """A web app that pulls its ACR image with a managed identity (acrUseManagedIdentityCreds true) but names no
+    user-assigned identity for it (acrUserManagedIdentityID empty) while it has no system-assigned identity: App
+    Service then pulls as the system-assigned identity, which does not exist."""
+    sites = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
+    identity = sites[0].get("identity") if sites else None
+    kind = str(identity.get("type") or "") if isinstance(identity, dict) else ""
+    if not sites or "userassigned" not in kind.lower() or "systemassigned" in kind.lower():
+        return None
+    for config in _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$"):
+        image = _REGISTRY_IMAGE.match(str(config.get("linuxFxVersion") or config.get("windowsFxVersion") or ""))
+        if image and config.get("acrUseManagedIdentityCreds") is True and not config.get("acrUserManagedIdentityID"):
+            return {"server": image.group("server").lower(), "app": str(sites[0].get("name")),
                     "registry": image.group("server").split(".")[0].lower()}
     return None
 
@@ -1378,6 +1400,8 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
                  s, ("MSINotEnabled", "ManagedIdentityNotFound", "UserAssignedManagedIdentityNotFound")),
              "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
                  s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
+             "keyvault-reference-invalid-syntax": lambda s: _key_vault_reference(s, ("InvalidSyntax",)),
+             "app-container-registry-identity-not-named": registry_pull_identity_not_named,
              "app-access-restrictions-deny": access_restrictions_deny,
              "function-host-storage-shared-key-disabled": host_storage_needs_shared_key,
              "container-app-probe-port-not-target": probe_port_not_target,

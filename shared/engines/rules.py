@@ -224,7 +224,7 @@ def route(state: SessionState) -> Decision:
             return decide_from_clue(state, refining)  # the report shows which case of that error it is
         if entry.origins <= {"evidence"} and state.azure_access:  # the error text named nothing: Azure did
             return _finish_playbook_first(state, entry)
-        return decide_from_entry(state, entry)
+        return _guess_outranked(state, decide_from_entry(state, entry))
     if hit is not None and contradicted(state, hit.signature.category):
         hit = None  # a ruled-out family must not come back through the symptom path
     return _investigate_symptom(state, hit)
@@ -258,11 +258,24 @@ def _refining_clue(state: SessionState, category: str | None) -> dict | None:
 
 def _refined_by_clue(state: SessionState, decision: Decision) -> Decision | None:
     """A family analyzer's conclusion from the text alone (not one that rests on what a tool read), replaced by the
-    decided clue of the same category when there is one."""
+    decided clue of the same category when there is one, or of any category when the conclusion is only a guess."""
     if not isinstance(decision, Conclude) or _rests_on_reads(decision):
         return None
     clue = _refining_clue(state, decision.report.category)
-    return decide_from_clue(state, clue) if clue is not None else None
+    if clue is not None:
+        return decide_from_clue(state, clue)
+    guessed = _guess_outranked(state, decision)
+    return guessed if guessed is not decision else None
+
+
+def _guess_outranked(state: SessionState, decision: Decision) -> Decision:
+    """A low-confidence conclusion from the text alone is a guess among the error's usual causes; a clue whose
+    deciding fact the report states (a contained user connecting without its database) names the case at medium
+    confidence, whatever its category."""
+    if not isinstance(decision, Conclude) or decision.report.confidence != "low" or _rests_on_reads(decision):
+        return decision
+    clue = _decided_clue(state)
+    return decide_from_clue(state, clue) if clue is not None else decision
 
 
 def _agreeing_with_catalog(state: SessionState, named: Hit | None, entry: EntryHit | None) -> Hit | None:

@@ -114,3 +114,31 @@ def test_a_policy_denial_with_its_rule_pasted_names_the_property_the_rule_tests(
     decided = final(text)
     assert isinstance(decided, Conclude) and decided.report.category == "deployment.policy_denied"
     assert any("supportsHttpsTrafficOnly" in a for a in decided.report.actions)
+
+
+def test_a_storage_firewall_answer_allows_the_client_address_environment_info_gives():
+    request = {"error_description": "From home the Storage browser of stinvoices says \"This request is not "
+                                    "authorized to perform this operation.\" (AuthorizationFailure). The account is "
+                                    "'Enabled from selected virtual networks and IP addresses'.",
+               "context": {"environment_info": {"storage_account": "stinvoices", "client_ip": "81.2.69.160"}}}
+    decided = run_engine(request).final
+    assert isinstance(decided, Conclude) and decided.report.category == "network.storage_firewall"
+    assert any("--ip-address 81.2.69.160" in a for a in decided.report.actions)
+
+
+def test_runtime_unreachable_with_the_app_stopped_is_the_stop_not_the_storage():
+    decided = final("The portal shows: Azure Functions Runtime is unreachable. HTTP functions return \"Error 403 - "
+                    "This web app is stopped.\" AzureWebJobsStorage still points at the right account.")
+    assert isinstance(decided, Conclude) and decided.report.category == "quota.exceeded"
+    assert "Daily Usage Quota" in decided.report.root_cause
+    decided = final("The portal shows: Azure Functions Runtime is unreachable. Click here for details on storage "
+                    "configuration.")
+    assert isinstance(decided, Conclude) and decided.report.category == "functions.host_misconfigured"
+
+
+def test_a_zip_deploy_with_the_publish_profile_refused_401_is_basic_auth_turned_off():
+    decided = final("Deploying code to https://app-x.scm.azurewebsites.net/api/zipdeploy ... Invoke-RestMethod -Uri "
+                    "$apiUrl -Headers @{Authorization=(\"Basic {0}\" -f $base64AuthInfo)} -Method POST: Response "
+                    "status code does not indicate success: 401 (Unauthorized).")
+    assert isinstance(decided, Conclude) and decided.report.category == "auth.credential_invalid"
+    assert "SCM Basic Auth Publishing Credentials" in decided.report.root_cause

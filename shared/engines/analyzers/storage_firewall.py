@@ -21,6 +21,7 @@ FIND = "list_storage_account_references"
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _STATED_ADDRESS = re.compile(r"(?i)(?:outbound|client|caller|source|egress|public)[ -]?(?:ip|address)(?:es)?\b"
                              r"[^\n]{0,120}")
+_ADDRESS_KEY = re.compile(r"(?i)^(?:client|caller|source|outbound|egress|public)_?ips?(?:_?address(?:es)?)?$")
 RULES = "get_network_rules_from_answers"
 STATED = "network_stated_rules"  # the material says the firewall denies: config, portal wording, prose
 # A private endpoint named in the material: the firewall may be doing its job and the name resolution be wrong.
@@ -129,7 +130,7 @@ def _conclude_stated_deny(state: SessionState, hit: Hit, account: str | None,
     evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
     evidence.append(EvidenceItem(source="material", summary=f"{entry['says']} ({words!r})"))
     verdict = Verdict(account=account or "<storage-account>", group=group, default_action="Deny", allowed=[],
-                      subnets=0)
+                      subnets=0, blocked=stated_outbound(state))
     named = f" '{account}'" if account else ""
     report = Report(category=hit.signature.category, confidence="medium", evidence=evidence,
                     checked=checked_list(state), actions=_actions(verdict),
@@ -238,11 +239,15 @@ def _ruled_out(state: SessionState, evidence: list[EvidenceItem], why: str) -> D
 
 
 def stated_outbound(state: SessionState) -> list[str]:
-    """IP addresses the error or an answer calls the caller's outbound (or client) addresses."""
+    """IP addresses the error or an answer calls the caller's outbound (or client) addresses, and those
+    environment_info gives under such a key (client_ip, outbound_ips...)."""
     found: list[str] = []
     for text in [state.material.error_description, *state.material.answers]:
         for match in _STATED_ADDRESS.finditer(text):
             found += _IPV4.findall(match.group(0))
+    for key, value in state.material.environment.items():
+        if _ADDRESS_KEY.search(str(key)):
+            found += _IPV4.findall(" ".join(map(str, value)) if isinstance(value, list) else str(value))
     return list(dict.fromkeys(found))
 
 
@@ -260,8 +265,8 @@ def _root_cause(v: Verdict) -> str:
 def _actions(v: Verdict) -> list[str]:
     add = f"az storage account network-rule add --account-name {v.account} --resource-group {v.group}"
     app = v.site or "<function-app>"
-    first = (["Allow the function app's outbound addresses: " + "; ".join(f"`{add} --ip-address {ip}`"
-                                                                           for ip in v.blocked[:8]) + "."]
+    whose = "the function app's outbound addresses" if v.site else "the caller's addresses"
+    first = ([f"Allow {whose}: " + "; ".join(f"`{add} --ip-address {ip}`" for ip in v.blocked[:8]) + "."]
              if v.blocked else
              [f"List the function app's outbound addresses: `az functionapp show --name {app} --resource-group "
               f"{v.group} --query possibleOutboundIpAddresses -o tsv`.",
