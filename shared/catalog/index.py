@@ -74,10 +74,12 @@ class EntryHit:
         return {m.origin for m in self.matches}
 
     def rank(self) -> tuple[int, ...]:
-        """Higher is better. Where it was said, then a real cause over an envelope, an exact code over a phrase,
-        the innermost nesting, then specificity (the longest text matched, how many forms matched)."""
+        """Higher is better. A real cause over an envelope wherever each was said (an envelope's code in the error
+        text says less than the inner error Azure's deployment operations show), then where it was said, an exact
+        code over a phrase, the innermost nesting, then specificity (the longest text matched, how many forms
+        matched)."""
         best = max(self.matches, key=lambda m: (ORIGIN_WEIGHT[m.origin], m.kind == "code", m.depth, len(m.found)))
-        return (ORIGIN_WEIGHT[best.origin], not self.entry.wrapper, best.kind == "code", best.depth,
+        return (not self.entry.wrapper, ORIGIN_WEIGHT[best.origin], best.kind == "code", best.depth,
                 len(best.found), len({m.found.lower() for m in self.matches}))
 
 

@@ -8,6 +8,7 @@ Kept apart from shared/engines/playbooks.py, which registers them (_COMPUTED); t
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -554,7 +555,31 @@ def event_grid_schema_mismatch(state: SessionState) -> Facts:
     return None
 
 
+_SECRET_REF = re.compile(r"SecretRef '(?P<secret>[^']+)' defined for container '(?P<container>[^']+)' not found|"
+                         r"secret\(s\) with name\(s\) '(?P<secret2>[^']+)' are not found, referenced by container "
+                         r"'?(?P<container2>[\w.-]+)")
+
+
+def container_app_secret_ref_undefined(state: SessionState) -> Facts:
+    """A deployment refused because a container's secretRef names a secret the container app does not define: the
+    secret the error names, against the app's own secret names (read from Azure, names only)."""
+    read = [e.summary + " " + json.dumps(e.data, default=str) for e in state.ledger if e.status == "success"]
+    said = " ".join([state.material.error_description, *state.material.answers, *read])
+    found = _SECRET_REF.search(said)
+    if found is None:
+        return None
+    secret = found.group("secret") or found.group("secret2")
+    container = found.group("container") or found.group("container2")
+    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+        names = [str(n) for n in app.get("secretNames") or []]
+        if names and secret not in names:
+            return {"secret": secret, "container": container, "name": str(app.get("name")),
+                    "defined": ", ".join(names[:10])}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "container-app-secret-ref-undefined": container_app_secret_ref_undefined,
     "app-easy-auth-secret-setting-missing": easy_auth_secret_setting_missing,
     "aks-autoscaler-at-max-count": aks_autoscaler_at_max,
     "aks-node-pool-stopped": aks_node_pool_stopped,

@@ -391,14 +391,15 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     with several causes (`investigate_first`) a finding of the playbook (the storage account deleted, a setting
     missing) names which cause it is; for any other, a finding of the same category replaces the text's general
     reading with what Azure shows (the identity re-created, the deployment's capacity lowered), while a finding of
-    another category does not overrule the error's own words."""
+    another category does not overrule the error's own words unless they gave only a low-confidence guess."""
     if not isinstance(decision, Conclude) or not state.azure_access:
         return decision
     if not decision.investigate_first and _rests_on_reads(decision):
         return decision  # the analyzer already checked its conclusion in Azure
     answer = _playbook_answer(state)
     if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
-                               or answer.report.category == decision.report.category):
+                               or answer.report.category == decision.report.category
+                               or decision.report.confidence == "low"):  # a guess from the text yields to Azure
         return answer
     known = " ".join(e.summary for e in decision.report.evidence)
     logged = [m.context[:300] for h in catalog_hits(state) if "evidence" in h.origins for m in h.matches

@@ -64,3 +64,17 @@ def test_a_cosmos_firewall_without_the_azure_datacenters_entry_says_so():
     # with the 0.0.0.0 entry every Azure datacenter address (the app's too) is admitted: no firewall finding
     state = reads_state("The app gets 403 from Cosmos DB", [site, {**cosmos, "ipRules": ["203.0.113.0/26", "0.0.0.0"]}])
     assert finding_id(state) != "service-ip-rules-exclude-app"
+
+
+def test_a_secret_ref_the_container_app_does_not_define_names_the_secrets_it_has():
+    app = {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/ca-ledger",
+           "name": "ca-ledger", "type": "Microsoft.App/containerApps",
+           "secretNames": ["ledger-db-password", "acr-pull-token"]}
+    report = ("az containerapp update failed: Container app secret(s) with name(s) 'sql-password' are not found, "
+              "referenced by container 'ledger-api'.")
+    state = reads_state(report, [app])
+    found = finding(state)
+    assert found is not None and found[0]["id"] == "container-app-secret-ref-undefined"
+    assert "ledger-db-password" in conclude_finding(state, *found).report.root_cause
+    defined = {**app, "secretNames": ["sql-password"]}
+    assert finding_id(reads_state(report, [defined])) != "container-app-secret-ref-undefined"

@@ -58,3 +58,15 @@ def test_without_the_logged_code_the_finding_answers(azure: PlaybackServer):
     azure.load(entries)
     report = run_engine(FLEX["request"], azure_access=True).final.report
     assert report.category == "auth.managed_identity_missing"
+
+
+VAULT_RENAMED = next(s for s in load_scenarios(FOLDER.parent / "blind-docs13")
+                     if s["id"].startswith("docs13-az-webapp-500-keyvault-reference-vaultnotfound"))
+
+
+def test_a_low_confidence_text_guess_yields_to_a_finding_of_another_category(azure: PlaybackServer):
+    guess = run_engine(VAULT_RENAMED["request"]).final.report  # SqlClient's "Keyword not supported" alone
+    assert (guess.category, guess.confidence) == ("config.invalid_connection_string", "low")
+    azure.load(VAULT_RENAMED["azure"])  # App Service says the reference's vault is not found
+    report = run_engine(VAULT_RENAMED["request"], azure_access=True).final.report
+    assert report.category == "config.wrong_resource_name" and "VaultNotFound" in report.root_cause

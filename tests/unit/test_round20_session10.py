@@ -142,3 +142,77 @@ def test_a_zip_deploy_with_the_publish_profile_refused_401_is_basic_auth_turned_
                     "status code does not indicate success: 401 (Unauthorized).")
     assert isinstance(decided, Conclude) and decided.report.category == "auth.credential_invalid"
     assert "SCM Basic Auth Publishing Credentials" in decided.report.root_cause
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Failed to pull image \"crshop.azurecr.io/checkout:5.2.1\": failed to authorize: failed to fetch anonymous token: "
+     "403 Forbidden ... client with IP '51.124.33.90' is not allowed access. Security set the registry to private "
+     "endpoint only.", "network.private_endpoint_dns"),
+    ("Failed to pull image \"crshop.azurecr.io/checkout:5.2.1\": 403 Forbidden: client with IP '51.124.33.90' is not "
+     "allowed access. Refer https://aka.ms/acr/firewall to grant access.", "network.nsg_blocked"),
+    ("Failed to pull image \"crshop.azurecr.io/checkout:5.2.1\": dial tcp: lookup crshop.azurecr.io: no such host",
+     "network.dns_resolution"),
+])
+def test_an_image_pull_lost_on_the_network_is_a_network_cause_never_high(text: str, category: str):
+    decided = final(text)
+    assert isinstance(decided, Conclude) and decided.report.category == category
+    assert decided.report.confidence != "high"
+
+
+def test_terraform_writing_a_secret_in_the_same_apply_as_its_access_policy_needs_depends_on():
+    decided = final("Error: checking for presence of existing Secret \"sql\" (Key Vault \"https://kv-a.vault.azure.net/"
+                    "\"): StatusCode=403. resource \"azurerm_key_vault_access_policy\" \"pipeline\" {...} resource "
+                    "\"azurerm_key_vault_secret\" \"sql\" {...} A second apply usually succeeds.")
+    assert isinstance(decided, Conclude) and decided.report.category == "auth.keyvault_access_denied"
+    assert any("depends_on" in a for a in decided.report.actions)
+
+
+def test_a_deploy_that_fails_only_behind_the_client_s_vpn_is_out_of_scope():
+    decided = final("az webapp deploy keeps failing on my laptop: ConnectionResetError(10054, 'An existing connection "
+                    "was forcibly closed by the remote host'). I'm on NordVPN; it went through once when I had "
+                    "disconnected the VPN for a call.")
+    assert isinstance(decided, GiveUp) and decided.report.category == "out_of_scope"
+    decided = final("az webapp deploy fails with ConnectionResetError(10054, 'An existing connection was forcibly "
+                    "closed by the remote host').")
+    assert not (isinstance(decided, GiveUp) and decided.report.category == "out_of_scope")
+
+
+def test_an_envelope_code_in_the_error_text_ranks_below_the_inner_error_azure_shows():
+    from shared.catalog.index import catalog_index
+    hits = catalog_index().hits([("az deployment group create failed: {\"code\":\"InvalidParameter\"}", "error"),
+                                 ("operation vm-build: InvalidParameter: The Admin Username specified is not allowed.",
+                                  "evidence")])
+    assert hits[0].entry.id == "compute-admin-password-invalid"
+    assert any(h.entry.wrapper for h in hits[1:])
+
+
+@pytest.mark.parametrize("text, category, word", [
+    ("On your data: {\"error\": {\"code\": \"400\", \"message\": \"Invalid AzureCognitiveSearch configuration "
+     "detected: 403 Client Error: Forbidden for url: https://srch-a.search.windows.net/indexes/kb\"}} (query key)",
+     "auth.credential_invalid", "admin key"),
+    ("# nslookup db1.privatelink.mysql.database.azure.com\nServer: 127.0.0.11\n** server can't find "
+     "db1.privatelink.mysql.database.azure.com: NXDOMAIN\nWith nameserver 168.63.129.16 it resolves fine.",
+     "network.dns_resolution", "WEBSITE_DNS_SERVER"),
+    ("client = AzureOpenAI(azure_endpoint=\"https://oai-a.openai.azure.com/\"); model=\"gpt-4o\" -> Error code: "
+     "404 - Resource not found. The deployment in the resource is called \"gpt4o-vision\".",
+     "config.wrong_resource_name", "deployment"),
+    ("kubectl get pods: Error from server (Forbidden): pods is forbidden: User \"ana@contoso.com\" cannot list "
+     "resource \"pods\" in API group \"\" in the namespace \"shop\". I have Azure Kubernetes Service Cluster User "
+     "Role.",
+     "auth.rbac_missing", "RBAC Reader"),
+    ("SpecialFeatureOrQuotaIdRequired: The subscription does not have QuotaId/Feature required by SKU 'S0' from kind "
+     "'OpenAI' or contains blocked QuotaId/Feature.", "quota.sku_not_available", "region"),
+])
+def test_tenth_session_knowledge_names_the_case(text: str, category: str, word: str):
+    decided = final(text)
+    assert isinstance(decided, Conclude) and decided.report.category == category
+    assert word in decided.report.root_cause + " ".join(decided.report.actions)
+
+
+def test_a_code_line_reading_os_environ_is_not_a_missing_setting_without_a_key_error():
+    decided = final("parse_pdf(path, api_key=os.environ[\"AZURE_OPENAI_KEY\"], base_url=...) fails with Error "
+                    "code: 404 - Resource not found")
+    assert not (isinstance(decided, Conclude) and decided.report.category == "config.missing_app_setting")
+    decided = final("File \"/usr/lib/python3.10/os.py\", line 680, in __getitem__\n    raise KeyError(key) from None\n"
+                    "KeyError: 'COSMOS_URL'")
+    assert isinstance(decided, Conclude) and decided.report.category == "config.missing_app_setting"
