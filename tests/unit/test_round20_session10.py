@@ -216,3 +216,13 @@ def test_a_code_line_reading_os_environ_is_not_a_missing_setting_without_a_key_e
     decided = final("File \"/usr/lib/python3.10/os.py\", line 680, in __getitem__\n    raise KeyError(key) from None\n"
                     "KeyError: 'COSMOS_URL'")
     assert isinstance(decided, Conclude) and decided.report.category == "config.missing_app_setting"
+
+
+def test_redis_timeouts_with_values_of_megabytes_are_the_large_values():
+    text = ("StackExchange.Redis.RedisTimeoutException: Timeout performing GET ORGS, inst: 1, queue: 120, qs: 120, "
+            "in: 65536. Server load is low. Some of these values are several MB.")
+    decided = final(text)
+    assert isinstance(decided, Conclude) and decided.report.category == "runtime.timeout"
+    assert "large values" in decided.report.root_cause
+    decided = final("StackExchange.Redis.RedisTimeoutException: Timeout performing GET ORGS, inst: 1, qs: 3, in: 0")
+    assert not (isinstance(decided, Conclude) and "large values" in decided.report.root_cause)
