@@ -226,3 +226,20 @@ def test_redis_timeouts_with_values_of_megabytes_are_the_large_values():
     assert "large values" in decided.report.root_cause
     decided = final("StackExchange.Redis.RedisTimeoutException: Timeout performing GET ORGS, inst: 1, qs: 3, in: 0")
     assert not (isinstance(decided, Conclude) and "large values" in decided.report.root_cause)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Device telemetry rejected: IotHubQuotaExceeded, ErrorCode: 403002. Total number of messages on IotHub "
+     "'iot-a' exceeded the allocated quota.", "quota.exceeded"),
+    ("Microsoft.Azure.Devices.Client.Exceptions.IotHubThrottledException: ErrorCode: 429001 ThrottlingException",
+     "throttling.rate_limited"),
+    ("{\"error\":{\"code\":401001,\"message\":\"The request is not authorized because credentials are missing or "
+     "invalid.\"}} from api.cognitive.microsofttranslator.com for our West Europe Translator",
+     "config.missing_app_setting"),
+    ("az deployment group create -p @storage.parameters.json: InvalidRequestContent: Error converting value "
+     "\"westeurope\" to type 'Microsoft.WindowsAzure.ResourceStack.Frontdoor.Data.Definitions."
+     "DeploymentParameterDefinition'", "deployment.template_invalid"),
+])
+def test_round_three_catalog_entries(text: str, category: str):
+    decided = final(text)
+    assert isinstance(decided, Conclude) and decided.report.category == category
