@@ -4,7 +4,8 @@ the report (the .NET version an error asks for against the app's runtime stack),
 read (the Service Bus queue, event hub, Cosmos DB container or blob container the report names, else the only
 one that matches). Each function takes the session and returns the facts of its template, or None.
 
-Kept apart from shared/engines/playbooks.py, which registers them (_COMPUTED); this module imports nothing of it."""
+Kept apart from shared/engines/playbooks.py, which registers them (_COMPUTED); this module imports nothing of it
+(the reads both judge come from analyzers.ledger.reads_of_type)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from shared.engines.analyzers.common import picked, regex
+from shared.engines.analyzers.common import picked
+from shared.engines.analyzers.ledger import reads_of_type
 from shared.session.state import SessionState
 
 Facts = dict[str, str] | None
-
-
-def _resources(state: SessionState, type_pattern: str) -> list[dict[str, Any]]:
-    """The data of every successful get_resource of that type, newest first."""
-    return [e.data for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
-            and regex(type_pattern).search(str(e.data.get("type") or ""))]
 
 
 def _said(state: SessionState) -> str:
@@ -42,7 +38,7 @@ def _chosen(state: SessionState, items: list[dict[str, Any]]) -> dict[str, Any] 
 
 
 def _items(state: SessionState, type_pattern: str, key: str) -> list[dict[str, Any]]:
-    return [i for data in _resources(state, type_pattern) for i in data.get(key) or [] if isinstance(i, dict)]
+    return [i for data in reads_of_type(state, type_pattern) for i in data.get(key) or [] if isinstance(i, dict)]
 
 
 def _number(value: Any) -> float | None:
@@ -72,7 +68,7 @@ _AKS = r"(?i)^Microsoft\.ContainerService/managedClusters$"
 
 def aks_autoscaler_at_max(state: SessionState) -> Facts:
     """A node pool whose cluster autoscaler is on and already runs its maximum node count."""
-    for cluster in _resources(state, _AKS):
+    for cluster in reads_of_type(state, _AKS):
         for pool in cluster.get("agentPoolProfiles") or []:
             if not isinstance(pool, dict) or picked(pool, "enableAutoScaling") is not True:
                 continue
@@ -85,7 +81,7 @@ def aks_autoscaler_at_max(state: SessionState) -> Facts:
 
 def aks_node_pool_stopped(state: SessionState) -> Facts:
     """A node pool that is stopped while its cluster runs (a stopped cluster is aks-cluster-stopped)."""
-    for cluster in _resources(state, _AKS):
+    for cluster in reads_of_type(state, _AKS):
         if str(cluster.get("powerState") or "") == "Stopped":
             continue
         for pool in cluster.get("agentPoolProfiles") or []:
@@ -111,7 +107,7 @@ def dotnet_runtime_older(state: SessionState) -> Facts:
     wanted = next((int(m.group(1) or m.group(2)) for t in texts for m in _FRAMEWORK_WANTED.finditer(t)), None)
     if wanted is None:
         return None
-    for data in _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?(?:/config)?$"):
+    for data in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?(?:/config)?$"):
         config: dict[str, Any] = data["siteConfig"] if isinstance(data.get("siteConfig"), dict) else data
         for setting in ("linuxFxVersion", "netFrameworkVersion"):
             match = _STACK.match(str(config.get(setting) or ""))
@@ -131,7 +127,7 @@ _NEEDS_NO_AUTH = re.compile(r"(?i)^(?:cron|cpu|memory|http|tcp)?$")
 def container_app_cannot_wake(state: SessionState) -> Facts:
     """A container app without ingress, without a minimum replica and without a scale rule: the default rule
     scales on HTTP traffic, which it cannot receive, so once at zero it never starts again."""
-    for app in _resources(state, _CONTAINER_APPS):
+    for app in reads_of_type(state, _CONTAINER_APPS):
         if app.get("ingress") or app.get("scaleRules"):
             continue
         least = _number((app.get("scale") or {}).get("minReplicas"))
@@ -145,7 +141,7 @@ def container_app_cannot_wake(state: SessionState) -> Facts:
 def scale_rule_without_auth(state: SessionState) -> Facts:
     """An event-driven (KEDA) scale rule - an Azure queue, Service Bus, Event Hubs or other custom scaler - that
     carries neither secret references nor a managed identity to read its source with."""
-    for app in _resources(state, _CONTAINER_APPS):
+    for app in reads_of_type(state, _CONTAINER_APPS):
         for rule in app.get("scaleRules") or []:
             if not isinstance(rule, dict) or rule.get("http") or rule.get("tcp"):
                 continue
@@ -162,7 +158,7 @@ def scale_rule_without_auth(state: SessionState) -> Facts:
 
 def revision_without_traffic(state: SessionState) -> Facts:
     """A container app in multiple-revision mode whose traffic rules give the latest revision nothing."""
-    for app in _resources(state, _CONTAINER_APPS):
+    for app in reads_of_type(state, _CONTAINER_APPS):
         if str(app.get("activeRevisionsMode") or "").lower() != "multiple":
             continue
         rules = [r for r in app.get("traffic") or [] if isinstance(r, dict)]
@@ -196,7 +192,7 @@ def openai_deployment_capacity(state: SessionState) -> Facts:
 def openai_deployment_missing(state: SessionState) -> Facts:
     """A deployment name the client calls (a /openai/deployments/<name>/ URL, deployment='<name>') that the
     account's deployments read does not hold."""
-    reads = _resources(state, _DEPLOYMENTS)
+    reads = reads_of_type(state, _DEPLOYMENTS)
     if not reads:
         return None
     names = [str(d.get("name")) for d in _items(state, _DEPLOYMENTS, "deployments")]
@@ -314,7 +310,7 @@ def sql_database_inaccessible(state: SessionState) -> Facts:
 def easy_auth_secret_setting_missing(state: SessionState) -> Facts:
     """App Service authentication on, its Entra provider's secret kept in an app setting the app no longer has
     (config/authsettingsV2 names it; list_app_setting_names read whole does not list it)."""
-    auth = next((r for r in _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
+    auth = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
                  if r.get("authClientSecretSettingName")), None)
     listed = next((e for e in reversed(state.ledger) if e.tool == "list_app_setting_names"), None)
     if auth is None or auth.get("authEnabled") is False or listed is None or listed.status != "success" \
@@ -338,7 +334,7 @@ def _last(resource_id: Any) -> str:
 def reference_identity_not_assigned(state: SessionState) -> Facts:
     """An app whose keyVaultReferenceIdentity names a user-assigned identity the app does not have (removed from the
     app, or deleted and created again under another id)."""
-    for site in _resources(state, _SITES):
+    for site in reads_of_type(state, _SITES):
         chosen = str(site.get("keyVaultReferenceIdentity") or "")
         if "/userassignedidentities/" not in chosen.lower():
             continue
@@ -353,7 +349,7 @@ def reference_identity_not_assigned(state: SessionState) -> Facts:
 def slot_without_identity(state: SessionState) -> Facts:
     """A deployment slot without the managed identity the production app has (identities are not swapped or copied
     to slots: each slot has its own)."""
-    production = next((s for s in _resources(state, _SITES)
+    production = next((s for s in reads_of_type(state, _SITES)
                        if str((s.get("identity") or {}).get("type") or "None") != "None"), None)
     if production is None:
         return None
@@ -374,8 +370,8 @@ _SB_ENTITY = re.compile(r"(?i)\.servicebus\.windows\.net/([A-Za-z0-9][\w.-]{0,25
 
 def service_bus_entity_missing(state: SessionState) -> Facts:
     """The queue or topic the client's error names, absent from the namespace's queues and topics (both read)."""
-    queues = _resources(state, r"(?i)^Microsoft\.ServiceBus/namespaces/queues$")
-    topics = _resources(state, r"(?i)^Microsoft\.ServiceBus/namespaces/topics$")
+    queues = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces/queues$")
+    topics = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces/topics$")
     if not queues or not topics:
         return None
     texts = [state.material.error_description, *state.material.answers]
@@ -402,7 +398,7 @@ def storage_child_missing(state: SessionState) -> Facts:
             name = (match.group(2) or match.group(4) or "").lower()
             key, label = ("queues", "queue") if kind == "queue" else ("shares", "file share")
             child = "queueServices/queues" if key == "queues" else "fileServices/shares"
-            reads = _resources(state, rf"(?i)^Microsoft\.Storage/storageAccounts/{child}$")
+            reads = reads_of_type(state, rf"(?i)^Microsoft\.Storage/storageAccounts/{child}$")
             if not reads:
                 continue
             existing = [str(n) for data in reads for n in data.get(key) or []]
@@ -421,7 +417,7 @@ def cosmos_resource_missing(state: SessionState) -> Facts:
     account's databases or that database's containers (read) do not hold."""
     texts = [state.material.error_description, *state.material.answers]
     found = next((m for t in texts for m in _COSMOS_PATH.finditer(t)), None)
-    databases = _resources(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases$")
+    databases = reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases$")
     if found is None or not databases:
         return None
     database, container = found.group(1), found.group(2)
@@ -432,7 +428,7 @@ def cosmos_resource_missing(state: SessionState) -> Facts:
                 "existing": ", ".join(sorted(set(names))[:8]) or "none"}
     if not container:
         return None
-    for data in _resources(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases/containers$"):
+    for data in reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases/containers$"):
         if f"/sqldatabases/{database.lower()}/" not in str(data.get("id") or "").lower() + "/":
             continue
         held = [str(c.get("name")) for c in data.get("containers") or [] if isinstance(c, dict)]
@@ -446,7 +442,7 @@ def cosmos_region_removed(state: SessionState) -> Facts:
     """A regional endpoint (<account>-<region>.documents.azure.com) the client uses for a region the account is no
     longer replicated to."""
     said = _said(state)
-    for account in _resources(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts$"):
+    for account in reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts$"):
         name, regions = str(account.get("name") or "").lower(), account.get("locations")
         if not name or not isinstance(regions, list) or not regions:
             continue
@@ -464,8 +460,8 @@ def app_without_nat_gateway(state: SessionState) -> Facts:
     """An app integrated into a subnet that has no NAT gateway: its outbound address is one of the shared App Service
     addresses, not a fixed one a partner can allow."""
     subnets = {str(d.get("id") or "").lower(): d for d in
-               _resources(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")}
-    for site in _resources(state, _SITES):
+               reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")}
+    for site in reads_of_type(state, _SITES):
         subnet_id = str(site.get("virtualNetworkSubnetId") or "").lower()
         subnet = subnets.get(subnet_id)
         if subnet is not None and not subnet.get("natGateway"):
@@ -475,7 +471,7 @@ def app_without_nat_gateway(state: SessionState) -> Facts:
 
 def container_app_at_max_replicas(state: SessionState) -> Facts:
     """A container app whose Replicas metric reached its scale maximum (maxReplicas, 10 when unset)."""
-    apps = [a for a in _resources(state, r"(?i)^Microsoft\.App/containerApps$") if isinstance(a.get("scale"), dict)]
+    apps = [a for a in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$") if isinstance(a.get("scale"), dict)]
     if not apps:
         return None
     most = _number(apps[0]["scale"].get("maxReplicas")) or 10.0
@@ -528,7 +524,7 @@ def max_delivery_count_low(state: SessionState) -> Facts:
 
 def aks_max_pods_low(state: SessionState) -> Facts:
     """A node pool whose maxPods is low (50 or fewer pods per node)."""
-    for cluster in _resources(state, _AKS):
+    for cluster in reads_of_type(state, _AKS):
         pools = [p for p in cluster.get("agentPoolProfiles") or []
                  if isinstance(p, dict) and (_number(p.get("maxPods")) or 999) <= 50]
         if pools:
@@ -546,7 +542,7 @@ def event_grid_schema_mismatch(state: SessionState) -> Facts:
     """A custom topic whose input schema is not the one the publisher sends (CloudEvents against the Event Grid
     schema, or the reverse)."""
     said = " ".join([state.material.error_description, *state.material.answers])
-    for topic in _resources(state, r"(?i)^Microsoft\.EventGrid/(?:topics|domains)$"):
+    for topic in reads_of_type(state, r"(?i)^Microsoft\.EventGrid/(?:topics|domains)$"):
         schema = str(topic.get("inputSchema") or "")
         if schema == "EventGridSchema" and _CLOUD_EVENTS.search(said):
             return {"name": str(topic.get("name")), "schema": schema, "sent": "CloudEvents 1.0"}
@@ -570,7 +566,7 @@ def container_app_secret_ref_undefined(state: SessionState) -> Facts:
         return None
     secret = found.group("secret") or found.group("secret2")
     container = found.group("container") or found.group("container2")
-    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
         names = [str(n) for n in app.get("secretNames") or []]
         if names and secret not in names:
             return {"secret": secret, "container": container, "name": str(app.get("name")),

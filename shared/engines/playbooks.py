@@ -16,7 +16,7 @@ from typing import Any
 from shared.catalog.entities import entity_facts
 from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.common import dotted, fill, filled_actions, picked, regex, report, table, table_entry
-from shared.engines.analyzers.ledger import azure_call, latest, recorded
+from shared.engines.analyzers.ledger import azure_call, latest, reads_of_type, recorded
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of, log_lines
 from shared.engines.computed_findings import COMPUTED as MULTI_FIELD_COMPUTED
@@ -604,12 +604,6 @@ def _metric_facts(condition: dict[str, Any], metrics: list[Any]) -> dict[str, st
     return None
 
 
-def _resources(state: SessionState, type_pattern: str) -> list[dict[str, Any]]:
-    """The data of every successful get_resource of that type, newest first."""
-    return [e.data for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
-            and regex(type_pattern).search(str(e.data.get("type") or ""))]
-
-
 # resource types whose IP firewall get_resource reads as `ipRules` (api_versions.yaml), and how a reader names them
 _IP_FIREWALLS = {"microsoft.documentdb/databaseaccounts": "Cosmos DB account",
                  "microsoft.eventgrid/topics": "Event Grid topic", "microsoft.eventgrid/domains": "Event Grid domain"}
@@ -619,30 +613,32 @@ def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
     """A resource whose IP rules miss some of the addresses the app sends from now (IP coverage, computed): App
     Service uses any of its current outbound addresses, so each one must be allowed; a scale into another pricing
     tier changes them."""
-    sites = _resources(state, r"(?i)^Microsoft\.Web/sites$")
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")
     app_ips = [str(ip) for site in sites[:1] for ip in (site.get("outboundIpAddresses")
                                                          or site.get("possibleOutboundIpAddresses") or [])]
     if not app_ips:
         return None
-    for resource in _resources(state, r"(?i)^Microsoft\.(?:DocumentDB/databaseAccounts|EventGrid/(?:topics|domains))$"):
+    firewalled = r"(?i)^Microsoft\.(?:DocumentDB/databaseAccounts|EventGrid/(?:topics|domains))$"
+    for resource in reads_of_type(state, firewalled):
         rules = [str(r) for r in resource.get("ipRules") or []]
         if not rules or str(resource.get("publicNetworkAccess") or "Enabled") == "Disabled":
             continue
-        if "documentdb" in str(resource.get("type")).lower() and "0.0.0.0" in rules:
-            continue  # Cosmos DB's 0.0.0.0 entry admits every Azure datacenter address, App Service's included
+        # Cosmos DB's "accept connections from within public Azure datacenters" is the 0.0.0.0 entry: it admits every
+        # Azure datacenter address, App Service's included
+        cosmos = "documentdb" in str(resource.get("type")).lower()
+        if cosmos and "0.0.0.0" in rules:
+            continue
         outside = [ip for ip in app_ips if not covered(ip, rules)]
         if outside:
-            cosmos = "documentdb" in str(resource.get("type")).lower()
             return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[str(resource.get("type")).lower()],
                     "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6]),
-                    # Cosmos DB's "accept connections from within public Azure datacenters" is the 0.0.0.0 entry
-                    "datacenters": "no" if cosmos and "0.0.0.0" not in rules else ""}
+                    "datacenters": "no" if cosmos else ""}
     return None
 
 
 def certificate_expired(state: SessionState) -> dict[str, str] | None:
     """An App Service certificate in the app's group whose expirationDate has passed (computed against now)."""
-    for cert in _resources(state, r"(?i)^Microsoft\.Web/certificates$"):
+    for cert in reads_of_type(state, r"(?i)^Microsoft\.Web/certificates$"):
         try:
             expires = datetime.fromisoformat(str(cert.get("expirationDate") or "").replace("Z", "+00:00"))
         except ValueError:
@@ -660,7 +656,7 @@ def reference_identity_not_chosen(state: SessionState) -> dict[str, str] | None:
     """An app whose identities are user-assigned only while its Key Vault references still use the system identity
     (keyVaultReferenceIdentity unset or SystemAssigned), and a reference that does not resolve."""
     failed = _key_vault_reference(state, ("AccessToKeyVaultDenied", "MSINotEnabled", "ManagedIdentityNotFound"))
-    for site in _resources(state, r"(?i)^Microsoft\.Web/sites$") if failed else []:
+    for site in reads_of_type(state, r"(?i)^Microsoft\.Web/sites$") if failed else []:
         kinds = str((site.get("identity") or {}).get("type") or "")
         chosen = str(site.get("keyVaultReferenceIdentity") or "SystemAssigned")
         if "UserAssigned" in kinds and "SystemAssigned" not in kinds and chosen == "SystemAssigned":
@@ -672,8 +668,8 @@ def registry_password_without_admin_user(state: SessionState) -> dict[str, str] 
     """A container app that pulls from a registry with a username and password (no identity) while that registry,
     read in the same session, has its admin user disabled: the admin credentials the app holds no longer work."""
     registries = {str(r.get("loginServer") or "").lower(): r
-                  for r in _resources(state, r"(?i)^Microsoft\.ContainerRegistry/registries$")}
-    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+                  for r in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries$")}
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
         for entry in app.get("registries") or []:
             if not isinstance(entry, dict) or entry.get("identity") or not entry.get("username"):
                 continue
@@ -717,7 +713,7 @@ def identity_connection_without_identity(state: SessionState) -> dict[str, str] 
     """An app whose settings make an identity-based connection (a name ending in __fullyQualifiedNamespace,
     __accountName, __serviceUri...) while the app read has no managed identity at all."""
     names = _setting_names(state) or []
-    sites = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
     if not names or not sites:
         return None
     identity = sites[0].get("identity")
@@ -742,7 +738,7 @@ def registry_pull_without_credentials(state: SessionState) -> dict[str, str] | N
     names = {n.upper() for n in listed or []}
     if listed is None or names & {"DOCKER_REGISTRY_SERVER_PASSWORD", "DOCKER_REGISTRY_SERVER_USERNAME"}:
         return None  # the names were not read, or the app pulls with the registry's user and password
-    for config in _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$"):
+    for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$"):
         image = _REGISTRY_IMAGE.match(str(config.get("linuxFxVersion") or config.get("windowsFxVersion") or ""))
         if image and config.get("acrUseManagedIdentityCreds") is not True:
             return {"server": image.group("server").lower(), "image": image.group("image"),
@@ -754,12 +750,12 @@ def registry_pull_identity_not_named(state: SessionState) -> dict[str, str] | No
     """A web app that pulls its ACR image with a managed identity (acrUseManagedIdentityCreds true) but names no
     user-assigned identity for it (acrUserManagedIdentityID empty) while it has no system-assigned identity: App
     Service then pulls as the system-assigned identity, which does not exist."""
-    sites = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
     identity = sites[0].get("identity") if sites else None
     kind = str(identity.get("type") or "") if isinstance(identity, dict) else ""
     if not sites or "userassigned" not in kind.lower() or "systemassigned" in kind.lower():
         return None
-    for config in _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$"):
+    for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$"):
         image = _REGISTRY_IMAGE.match(str(config.get("linuxFxVersion") or config.get("windowsFxVersion") or ""))
         if image and config.get("acrUseManagedIdentityCreds") is True and not config.get("acrUserManagedIdentityID"):
             return {"server": image.group("server").lower(), "app": str(sites[0].get("name")),
@@ -770,7 +766,7 @@ def registry_pull_identity_not_named(state: SessionState) -> dict[str, str] | No
 def keyvault_secret_identity_missing(state: SessionState) -> dict[str, str] | None:
     """A container app secret that references Key Vault (keyVaultUrl) with an identity the app does not have: no
     identity named, 'system' without a system-assigned identity, or a user-assigned one not assigned to the app."""
-    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
         identity = app.get("identity")
         identity = identity if isinstance(identity, dict) else {}
         kinds = str(identity.get("type") or "")
@@ -790,10 +786,10 @@ def keyvault_secret_identity_missing(state: SessionState) -> dict[str, str] | No
 def front_door_id_mismatch(state: SessionState) -> dict[str, str] | None:
     """An app access-restriction rule that admits the AzureFrontDoor.Backend service tag only with X-Azure-FDID
     values, none of which is the frontDoorId of the Front Door profile read in the same session."""
-    profiles = {str(p["frontDoorId"]).lower(): p for p in _resources(state, r"(?i)^Microsoft\.Cdn/profiles$")
+    profiles = {str(p["frontDoorId"]).lower(): p for p in reads_of_type(state, r"(?i)^Microsoft\.Cdn/profiles$")
                 if p.get("frontDoorId")}
-    site = next(iter(_resources(state, r"(?i)^Microsoft\.Web/sites$")), {})
-    for config in _resources(state, r"(?i)^Microsoft\.Web/sites/config$") if profiles else []:
+    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), {})
+    for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/config$") if profiles else []:
         for rule in config.get("ipSecurityRestrictions") or []:
             if not isinstance(rule, dict) or str(rule.get("action")).lower() != "allow" \
                     or "azurefrontdoor.backend" not in str(rule.get("ipAddress")).lower():
@@ -816,7 +812,7 @@ _APP_PLATFORM_HOST = re.compile(r"(?i)\.(?:azurewebsites\.net|azurecontainerapps
 def gateway_host_header_not_app(state: SessionState) -> dict[str, str] | None:
     """An Application Gateway with an App Service backend (an *.azurewebsites.net address in a pool) and HTTP
     settings that neither pick the host name from the backend address nor override it."""
-    for gateway in _resources(state, r"(?i)^Microsoft\.Network/applicationGateways$"):
+    for gateway in reads_of_type(state, r"(?i)^Microsoft\.Network/applicationGateways$"):
         hosts = [str(a.get("fqdn")) for pool in gateway.get("backendAddressPools") or [] if isinstance(pool, dict)
                  for a in pool.get("backendAddresses") or [] if isinstance(a, dict)
                  and _APP_PLATFORM_HOST.search(str(a.get("fqdn") or ""))]
@@ -858,7 +854,7 @@ _FORBIDDEN = re.compile(r"(?i)\b403\b|forbidden")
 
 def access_restrictions_deny(state: SessionState) -> dict[str, str] | None:
     """The app's access restrictions deny by default (config/web), and the report or the app's logs show 403s."""
-    for config in _resources(state, r"(?i)^Microsoft\.Web/sites/config$"):
+    for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/config$"):
         rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
         deny_all = any(str(r.get("action")).lower() == "deny" and str(r.get("ipAddress")).lower() == "any"
                        for r in rules)
@@ -878,7 +874,7 @@ _LISTENING = re.compile(r"(?i)(?:running on|listening (?:on|at)|now listening on
 def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
     """A container app whose ingress targetPort is not the port its container says it listens on (console logs or
     the report: "Uvicorn running on http://0.0.0.0:8000", "Now listening on: http://[::]:8080")."""
-    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
         target = str((app.get("ingress") or {}).get("targetPort") or "")
         if not target:
             continue
@@ -890,7 +886,7 @@ def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
 
 def job_hit_replica_timeout(state: SessionState) -> dict[str, str] | None:
     """A Container Apps job whose failed executions lasted at least its replicaTimeout (computed from their times)."""
-    jobs = _resources(state, r"(?i)^Microsoft\.App/jobs$")
+    jobs = reads_of_type(state, r"(?i)^Microsoft\.App/jobs$")
     timeout = next((int(j["replicaTimeout"]) for j in jobs if str(j.get("replicaTimeout") or "").isdigit()), 0)
     executions = [x for e in state.ledger if e.tool == "get_resource" and e.status == "success"
                   for x in e.data.get("executions") or [] if isinstance(x, dict)]
@@ -909,9 +905,9 @@ _REFUSED_LINE = re.compile(r"(?i)\b403\b|AuthorizationFailure|Forbidden|not auth
 def private_endpoint_misses_service(state: SessionState) -> dict[str, str] | None:
     """A storage account closed to public traffic whose private endpoints do not serve the storage service (blob,
     queue, table, file) that the refused calls in the report or the logs go to."""
-    endpoints = _resources(state, r"(?i)^Microsoft\.Network/privateEndpoints$")
+    endpoints = reads_of_type(state, r"(?i)^Microsoft\.Network/privateEndpoints$")
     refused = [line for line in _said_or_logged(state) if _REFUSED_LINE.search(line)]
-    for account in _resources(state, r"(?i)^Microsoft\.Storage/storageAccounts$"):
+    for account in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$"):
         name = str(account.get("name") or "")
         closed = (str((account.get("networkAcls") or {}).get("defaultAction")) == "Deny"
                   or str(account.get("publicNetworkAccess")) == "Disabled")
@@ -935,7 +931,7 @@ def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
              and isinstance(m.get("max"), int | float)]
     if not peaks or max(peaks) < 95:
         return None
-    servers = _resources(state, r"(?i)^Microsoft\.DBfor(?:MySQL|PostgreSQL)/flexibleServers$")
+    servers = reads_of_type(state, r"(?i)^Microsoft\.DBfor(?:MySQL|PostgreSQL)/flexibleServers$")
     grow = next((str(r["storage"]["autoGrow"]) for r in servers
                  if isinstance(r.get("storage"), dict) and r["storage"].get("autoGrow")), "")
     return {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
@@ -944,12 +940,12 @@ def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
 def scale_monitoring_off(state: SessionState) -> dict[str, str] | None:
     """An Elastic Premium function app with runtime scale monitoring off whose trigger source (a Service Bus, Event
     Hubs or storage account it reads) accepts only private traffic: the scale controller cannot see its backlog."""
-    sites = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/config)?$")
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/config)?$")
     flags = [(s.get("siteConfig") or s).get("functionsRuntimeScaleMonitoringEnabled") for s in sites]
     app = next((a for a in sites if str(a.get("type")).lower() == "microsoft.web/sites"
                 and (re.search(r"(?i)elastic", str(a.get("sku") or ""))
                      or int((a.get("siteConfig") or {}).get("minimumElasticInstanceCount") or 0) >= 1)), None)
-    source = next((r for r in _resources(state, r"(?i)^Microsoft\.(?:ServiceBus|EventHub|Storage)/")
+    source = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.(?:ServiceBus|EventHub|Storage)/")
                    if str(r.get("publicNetworkAccess")) == "Disabled"
                    or str((r.get("networkAcls") or {}).get("defaultAction")) == "Deny"), None)
     if False not in flags or True in flags or app is None or source is None:
@@ -970,17 +966,17 @@ def subnet_lacks_service_endpoint(state: SessionState) -> dict[str, str] | None:
     """A resource whose virtual network rules list the app's integration subnet while that subnet has no service
     endpoint for the resource's service: the app's traffic then leaves with a public address, which the rule does not
     cover (subnet and rule coverage, computed)."""
-    site = next(iter(_resources(state, r"(?i)^Microsoft\.Web/sites$")), None)
+    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), None)
     subnet_id = str((site or {}).get("virtualNetworkSubnetId") or "").lower()
-    subnets = [s for s in _resources(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")
+    subnets = [s for s in reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")
                if str(s.get("id") or "").lower() == subnet_id]
-    subnets += [s for v in _resources(state, r"(?i)^Microsoft\.Network/virtualNetworks$")
+    subnets += [s for v in reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks$")
                 for s in v.get("subnets") or [] if str(s.get("id") or "").lower() == subnet_id]
     if not subnet_id or not subnets:
         return None
     endpoints = {str(e.get("service") if isinstance(e, dict) else e).lower()
                  for e in subnets[0].get("serviceEndpoints") or []}
-    for resource in _resources(state, "."):
+    for resource in reads_of_type(state, "."):
         needed = _SERVICE_ENDPOINTS.get(str(resource.get("type") or "").lower())
         rules = [str(r).lower() for r in (resource.get("networkAcls") or {}).get("virtualNetworkRules") or []]
         if needed and subnet_id in rules and needed.lower() not in endpoints:
@@ -1001,7 +997,7 @@ def private_dns_zone_misnamed(state: SessionState) -> dict[str, str] | None:
              if str(r.get("type")).lower() == "microsoft.network/privatednszones"}
     known = {str(h["zone"]).lower() for h in table("network_service_hosts")}
     unknown = sorted(z for z in zones if z.startswith("privatelink.") and z not in known)
-    for resource in _resources(state, "."):
+    for resource in reads_of_type(state, "."):
         kind = str(resource.get("type") or "").lower()
         zone = next((str(h["zone"]) for h in table("network_service_hosts")
                      if kind in {t.lower() for t in h.get("types") or []}), None)
@@ -1028,7 +1024,7 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     if issues is None or issues.status != "success":
         return None
     said = [state.material.error_description, *state.material.answers]
-    for resource in _resources(state, "."):
+    for resource in reads_of_type(state, "."):
         pattern = next((p for kind, p in rule["services"].items()
                         if kind.lower() == str(resource.get("type") or "").lower()), None)
         place = _region(str(resource.get("location") or ""))
@@ -1056,7 +1052,7 @@ def host_storage_needs_shared_key(state: SessionState) -> dict[str, str] | None:
     listed = latest(state, "list_app_setting_names")
     names = {str(n).lower(): str(n) for n in (listed.data.get("names") or [] if listed is not None else [])}
     keyed = [names[n] for n in _HOST_STORAGE_KEYED if n in names]
-    refusing = [a for a in _resources(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
+    refusing = [a for a in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
                 if a.get("allowSharedKeyAccess") is False and a.get("name")]
     named = [a for a in refusing if _mentioned(str(a["name"]), said_by_client(state))]
     chosen = (named or refusing)[:1]
@@ -1065,7 +1061,7 @@ def host_storage_needs_shared_key(state: SessionState) -> dict[str, str] | None:
 
 def probe_port_not_target(state: SessionState) -> dict[str, str] | None:
     """A container app whose health probe checks a port other than its ingress target port."""
-    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
         target = str((app.get("ingress") or {}).get("targetPort") or "")
         probes = [p for c in app.get("containers") or [] if isinstance(c, dict)
                   for p in c.get("probes") or [] if isinstance(p, dict)]
@@ -1084,7 +1080,7 @@ def service_bus_entity(state: SessionState, field: str, pattern: str) -> dict[st
     """The Service Bus queue, topic or subscription (from the collections read) whose `field` matches: the one the
     report names, else the only one that matches."""
     said = said_by_client(state)
-    found = [x for data in _resources(state, _SERVICE_BUS_ENTITIES) for x in data.get("entities") or []
+    found = [x for data in reads_of_type(state, _SERVICE_BUS_ENTITIES) for x in data.get("entities") or []
              if isinstance(x, dict) and x.get("name") and regex(pattern).search(_text(x.get(field)))]
     named = [x for x in found if _mentioned(str(x["name"]), said)]
     chosen = named or (found if len(found) == 1 else [])
@@ -1119,8 +1115,8 @@ def _seconds_between(start: Any, end: Any) -> float | None:
 def origin_host_header_not_app(state: SessionState) -> dict[str, str] | None:
     """A Front Door origin on App Service (or Container Apps, Static Web Apps) whose origin host header is empty or
     another name than the origin's own host name, and not a host name the app read has bound."""
-    sites = _resources(state, r"(?i)^Microsoft\.Web/sites$")
-    for data in _resources(state, r"(?i)^Microsoft\.Cdn/profiles/originGroups/origins$"):
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")
+    for data in reads_of_type(state, r"(?i)^Microsoft\.Cdn/profiles/originGroups/origins$"):
         for origin in data.get("origins") or []:
             host = str((origin or {}).get("hostName") or "").lower()
             header = str((origin or {}).get("originHostHeader") or "").lower()
@@ -1143,7 +1139,7 @@ def automation_fair_share_stop(state: SessionState) -> dict[str, str] | None:
     """An Automation job that ran in an Azure sandbox (no Hybrid Runbook Worker group in runOn) and ended Stopped,
     Suspended or Failed after about three hours: the fair-share limit, not the runbook, ended it. The runbook the
     report names first, else any."""
-    jobs = [j for data in _resources(state, r"(?i)^Microsoft\.Automation/automationAccounts/jobs$")
+    jobs = [j for data in reads_of_type(state, r"(?i)^Microsoft\.Automation/automationAccounts/jobs$")
             for j in data.get("jobs") or [] if isinstance(j, dict)]
     hit = []
     for job in jobs:
@@ -1174,7 +1170,7 @@ def dns_zone_not_delegated(state: SessionState) -> dict[str, str] | None:
     stated = sorted({m.group(0).lower() for m in _AZURE_NAME_SERVER.finditer(said)})
     changes = latest(state, "list_activity_log")
     events = (changes.data.get("events") or []) if changes is not None and changes.status == "success" else []
-    for zone in _resources(state, r"(?i)^Microsoft\.Network/dnszones$"):
+    for zone in reads_of_type(state, r"(?i)^Microsoft\.Network/dnszones$"):
         own = [str(n).lower().rstrip(".") for n in zone.get("nameServers") or []]
         name = str(zone.get("name") or "")
         if not own or not name:
@@ -1201,7 +1197,7 @@ def container_app_ip_rules_exclude_caller(state: SessionState) -> dict[str, str]
     or deny some: the caller addresses in the report are outside the allowed ranges (or inside a denied one); with
     no address in the report, the allow-list alone is named."""
     callers = [ip for text in _said_or_logged(state) for ip in _IPV4.findall(text)]
-    for app in _resources(state, r"(?i)^Microsoft\.App/containerApps$"):
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
         rules = [r for r in (app.get("ingress") or {}).get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
         allowed = [str(r.get("ipAddressRange")) for r in rules if str(r.get("action")).lower() == "allow"]
         denied = [str(r.get("ipAddressRange")) for r in rules if str(r.get("action")).lower() == "deny"]
@@ -1215,7 +1211,7 @@ def container_app_ip_rules_exclude_caller(state: SessionState) -> dict[str, str]
 
 def _app_subnet(state: SessionState) -> str:
     """The id of the subnet the app read is integrated into ("" without one)."""
-    site = next(iter(_resources(state, r"(?i)^Microsoft\.Web/sites$")), None)
+    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), None)
     return str((site or {}).get("virtualNetworkSubnetId") or "").lower()
 
 
@@ -1223,7 +1219,7 @@ def default_route_to_appliance(state: SessionState) -> dict[str, str] | None:
     """A route table on the app's integration subnet (or, without an app, any route table read) that sends
     0.0.0.0/0 to a virtual appliance: the app's outbound traffic then passes a firewall or NVA."""
     subnet = _app_subnet(state)
-    for table_read in _resources(state, r"(?i)^Microsoft\.Network/routeTables$"):
+    for table_read in reads_of_type(state, r"(?i)^Microsoft\.Network/routeTables$"):
         subnets = [str(s).lower() for s in table_read.get("subnets") or []]
         if subnet and subnet not in subnets:
             continue
@@ -1268,10 +1264,10 @@ def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
     ports = sorted({int(g) for text in _said_or_logged(state) for m in _PORT.finditer(text) for g in m.groups() if g})
     ips = [ip for text in _said_or_logged(state) for ip in _IPV4.findall(text)]
     subnet = _app_subnet(state)
-    prefixes = [str(s.get("addressPrefix")) for s in _resources(state, _SUBNET)
+    prefixes = [str(s.get("addressPrefix")) for s in reads_of_type(state, _SUBNET)
                 if str(s.get("id") or "").lower() == subnet and s.get("addressPrefix")]
     source_ips = [p.split("/")[0] for p in prefixes]
-    for group in _resources(state, r"(?i)^Microsoft\.Network/networkSecurityGroups$"):
+    for group in reads_of_type(state, r"(?i)^Microsoft\.Network/networkSecurityGroups$"):
         subnets = [str(s).lower() for s in group.get("subnets") or []]
         if subnet and subnets and subnet not in subnets:
             continue
@@ -1302,7 +1298,7 @@ def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
 def sql_database_paused(state: SessionState) -> dict[str, str] | None:
     """A database of the SQL server read whose status is Paused (a serverless database that auto-paused): the one
     the report names, else the first."""
-    found = [d for data in _resources(state, r"(?i)^Microsoft\.Sql/servers/databases$")
+    found = [d for data in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers/databases$")
              for d in data.get("databases") or [] if isinstance(d, dict)
              and str(d.get("status") or "") in ("Paused", "Pausing", "Resuming")]
     said = said_by_client(state)
@@ -1319,9 +1315,9 @@ def vault_tenant_not_identity_tenant(state: SessionState) -> dict[str, str] | No
     a container app's): the vault accepts tokens of its own tenant only, which a subscription move does not
     update."""
     holders = [(r, str((r.get("identity") or {}).get("tenantId") or "").lower())
-               for r in _resources(state, ".") if isinstance(r.get("identity"), dict)]
+               for r in reads_of_type(state, ".") if isinstance(r.get("identity"), dict)]
     holders = [(r, t) for r, t in holders if t]
-    for vault in _resources(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
         tenant = str(vault.get("tenantId") or "").lower()
         other = next(((r, t) for r, t in holders if tenant and t != tenant), None)
         if other is not None:
@@ -1332,7 +1328,7 @@ def vault_tenant_not_identity_tenant(state: SessionState) -> dict[str, str] | No
 
 def apim_named_value_unresolved(state: SessionState) -> dict[str, str] | None:
     """An API Management named value kept in Key Vault whose last refresh did not succeed (keyVault.lastStatus)."""
-    for data in _resources(state, r"(?i)^Microsoft\.ApiManagement/service/namedValues$"):
+    for data in reads_of_type(state, r"(?i)^Microsoft\.ApiManagement/service/namedValues$"):
         for item in data.get("namedValues") or []:
             status = picked(item, "keyVault.lastStatus") if isinstance(item, dict) else None
             if isinstance(status, dict) and status.get("code") and str(status["code"]).lower() != "success":
@@ -1347,7 +1343,7 @@ def apim_named_value_unresolved(state: SessionState) -> dict[str, str] | None:
 def event_subscription_not_validated(state: SessionState) -> dict[str, str] | None:
     """An Event Grid event subscription to a webhook that is waiting for manual validation or failed to provision:
     the endpoint did not complete the validation handshake."""
-    for data in _resources(state, r"(?i)^Microsoft\.EventGrid/(?:system)?topics/eventSubscriptions$"):
+    for data in reads_of_type(state, r"(?i)^Microsoft\.EventGrid/(?:system)?topics/eventSubscriptions$"):
         for sub in data.get("subscriptions") or []:
             if isinstance(sub, dict) and str(sub.get("provisioningState")) in ("AwaitingManualAction", "Failed") \
                     and str(picked(sub, "destination.endpointType") or "WebHook") == "WebHook":
@@ -1357,7 +1353,7 @@ def event_subscription_not_validated(state: SessionState) -> dict[str, str] | No
 
 def plan_at_max_instances(state: SessionState) -> dict[str, str] | None:
     """An App Service plan read whose current instance count has reached the most its tier allows."""
-    for plan in _resources(state, r"(?i)^Microsoft\.Web/serverFarms$"):
+    for plan in reads_of_type(state, r"(?i)^Microsoft\.Web/serverFarms$"):
         workers, most = plan.get("numberOfWorkers"), plan.get("maximumNumberOfWorkers")
         if isinstance(workers, int) and isinstance(most, int) and most > 0 and workers >= most:
             sku = plan.get("sku")
@@ -1377,11 +1373,11 @@ def cors_origin_not_allowed(state: SessionState) -> dict[str, str] | None:
                for m in _CORS_BLOCKED.finditer(text)]
     if not origins:
         return None
-    configs = _resources(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
+    configs = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
     lists = [(str(c.get("name") or "the app"), (c.get("cors") or {}).get("allowedOrigins"))
              for c in configs if isinstance(c.get("cors"), dict)]
     lists += [(str(a.get("name")), ((a.get("ingress") or {}).get("corsPolicy") or {}).get("allowedOrigins"))
-              for a in _resources(state, r"(?i)^Microsoft\.App/containerApps$")]
+              for a in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$")]
     for name, allowed in lists:
         entries = [str(o).rstrip("/").lower() for o in allowed or []]
         if entries and "*" not in entries and origins[0] not in entries:

@@ -30,23 +30,24 @@ def with_recent_change(state: SessionState, decision: Decision) -> Decision:
     read = latest(state, "list_activity_log")
     if read is None or read.status != "success":
         return decision
+    resources = read_resources(state)
     named = _squeezed(" ".join([said_by_client(state), decision.report.root_cause, *logged_lines(state)]))
-    named += _squeezed(" ".join(_referenced_names(state, named)))
+    named += _squeezed(" ".join(_referenced_names(resources, named)))
     change = fitting_change(decision.report.category, read.data.get("events") or [], named)
     if change is None or _tail(change).lower() in decision.report.root_cause.lower():
         return decision  # the cause already names this change (an activity-log finding concluded it)
-    cited = (f"{change.get('operation')} on {_tail(change)}{_now(state, change)} at {change.get('time')}"
+    cited = (f"{change.get('operation')} on {_tail(change)}{_now(resources, change)} at {change.get('time')}"
              f" by {change.get('caller') or 'an unknown caller'}")
     decision.report.root_cause += f" The activity log shows a recent change of the kind that causes this: {cited}."
     decision.report.evidence.append(EvidenceItem(source="list_activity_log", summary=f"recent change: {cited}"[:300]))
     return decision
 
 
-def _referenced_names(state: SessionState, named: str) -> list[str]:
+def _referenced_names(resources: list[dict[str, Any]], named: str) -> list[str]:
     """Names of the resources that a named resource points to (a site's serverFarmId, a private endpoint's
     subnet): the app's own plan or subnet is part of its failure, though the report names only the app."""
     names: list[str] = []
-    for resource in read_resources(state):
+    for resource in resources:
         if not any(_squeezed(n) in named for n in _names(str(resource.get("id") or ""))):
             continue
         names += [n for value in resource.values() if isinstance(value, str) and value.startswith("/subscriptions/")
@@ -54,10 +55,10 @@ def _referenced_names(state: SessionState, named: str) -> list[str]:
     return names
 
 
-def _now(state: SessionState, change: dict[str, Any]) -> str:
+def _now(resources: list[dict[str, Any]], change: dict[str, Any]) -> str:
     """The changed resource's SKU as the session last read it ("now sku B1"): a scale-down shows what it became."""
     changed = str(change.get("resource_id") or "").lower()
-    sku = next((r.get("sku") for r in reversed(read_resources(state))
+    sku = next((r.get("sku") for r in reversed(resources)
                 if str(r.get("id") or "").lower() == changed and r.get("sku")), None)
     if isinstance(sku, dict):
         sku = " ".join(str(sku[k]) for k in ("name", "tier", "capacity") if sku.get(k) not in (None, ""))

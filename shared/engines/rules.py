@@ -484,9 +484,8 @@ def _names_the_service(state: SessionState, service: str) -> bool:
     """Whether the report names the service of the nearest known errors (a word of it, "Redis" of "Azure Cache for
     Redis"): words near another service's errors are no lead for a report about something else."""
     words = [w for w in re.findall(r"[A-Za-z][\w.-]{2,}", _SERVICE_NOISE.sub(" ", service))]
-    technologies = state.material.environment.get("technologies") or []
     said = " ".join([state.material.error_description, *state.material.answers,
-                     *(str(t) for t in (technologies if isinstance(technologies, list) else [technologies]))]).lower()
+                     *state.material.technologies()]).lower()
     return any(word.lower()[:5] in said for word in words)
 
 
@@ -515,8 +514,7 @@ _ON_PREMISES = re.compile(r"(?i)^(?:on[- ]?prem(?:ises?)?|self[- ]hosted server|
 def _on_premises_only(state: SessionState) -> str | None:
     """environment_info lists an on-premises setup among the technologies and nothing in the report names Azure:
     a hybrid report (an on-premises DNS server forwarding to Azure) names Azure somewhere, this one does not."""
-    technologies = state.material.environment.get("technologies") or []
-    listed = [str(t) for t in (technologies if isinstance(technologies, list) else [technologies])]
+    listed = state.material.technologies()
     found = next((t for t in listed if _ON_PREMISES.match(t.strip())), None)
     if found is None or mentions_azure(state.material):
         return None

@@ -42,6 +42,11 @@ class Material(BaseModel):
     answers: list[str] = Field(default_factory=list)
     omitted_files: list[str] = Field(default_factory=list)
 
+    def technologies(self) -> list[str]:
+        """environment_info's technologies as a list of strings (a single value counts as a list of one)."""
+        listed = self.environment.get("technologies") or []
+        return [str(t) for t in (listed if isinstance(listed, list) else [listed])]
+
 
 class Evidence(BaseModel):
     """One tool result or client answer as the engine sees it. Failures are values, not exceptions."""

@@ -72,8 +72,7 @@ def _runtime_not_deployed_language(state: SessionState) -> dict[str, str] | None
 
 def _stack_language(state: SessionState) -> str | None:
     """The one language environment_info's technologies name (javascript, python...), if exactly one."""
-    technologies = state.material.environment.get("technologies") or []
-    named = {str(t).lower() for t in (technologies if isinstance(technologies, list) else [technologies])}
+    named = {t.lower() for t in state.material.technologies()}
     found = [language for language in table_entry(TABLE, _MISMATCH)["runtimes"] if language.lower() in named]
     return found[0] if len(found) == 1 else None
 

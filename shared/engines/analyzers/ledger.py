@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.azure.delegation import identity_mode
+from shared.engines.analyzers.common import regex
 from shared.engines.base import Decision
 from shared.models import ClientRequest
 from shared.session.report import partial_report
@@ -38,6 +39,12 @@ def read_resources(state: SessionState) -> list[dict[str, Any]]:
         elif evidence.status == "success" and evidence.tool == "get_resource" and evidence.data.get("id"):
             found.append(evidence.data)
     return found
+
+
+def reads_of_type(state: SessionState, type_pattern: str) -> list[dict[str, Any]]:
+    """The data of every successful get_resource whose type matches the regex, newest first."""
+    return [e.data for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+            and regex(type_pattern).search(str(e.data.get("type") or ""))]
 
 
 def env(state: SessionState, key: str, placeholder: str) -> str:
