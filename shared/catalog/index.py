@@ -40,9 +40,18 @@ _NEGATION_AFTER = re.compile(
     r"problem))|isn't the (?:cause|issue|problem)|ruled out)\b", re.IGNORECASE)
 
 
+# A log stream prefixes every line with its time and level, and an issue quotes every line with "> ": a message
+# the service wrapped over two lines reads as one only without them.
+_LINE_PREFIX = re.compile(
+    r"(?m)^[ \t]*(?:>[ \t]*)*(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?[ \t]*"
+    r"(?:(?:\[(?:Error|Warning|Information|Debug|Trace|fail|crit|warn|info|dbug)\]:?|(?:ERROR|WARNING|WARN|INFO|DEBUG|TRACE)\b:?)"
+    r"[ \t]+)?)?")  # a bare "Error" can begin the message itself: only a bracketed or upper-case level is a prefix
+
+
 def normalize(text: str) -> str:
-    """Curly quotes straightened and runs of whitespace made one space: a phrase matches across line breaks."""
-    return _SPACE.sub(" ", text.translate(_QUOTES))
+    """Curly quotes straightened, log-line prefixes dropped and runs of whitespace made one space: a phrase
+    matches across line breaks."""
+    return _SPACE.sub(" ", _LINE_PREFIX.sub("", text.translate(_QUOTES)))
 
 
 @dataclass(frozen=True)
@@ -79,8 +88,9 @@ class EntryHit:
         code over a phrase, the innermost nesting, then specificity (the longest text matched, how many forms
         matched)."""
         best = max(self.matches, key=lambda m: (ORIGIN_WEIGHT[m.origin], m.kind == "code", m.depth, len(m.found)))
-        return (not self.entry.wrapper, ORIGIN_WEIGHT[best.origin], best.kind == "code", best.depth,
-                len(best.found), len({m.found.lower() for m in self.matches}))
+        longest = max(len(m.found) for m in self.matches if m.origin == best.origin)  # one code, two entries: the
+        return (not self.entry.wrapper, ORIGIN_WEIGHT[best.origin], best.kind == "code", best.depth,  # one whose
+                len(best.found), longest, len({m.found.lower() for m in self.matches}))  # message matched longer
 
 
 class CatalogIndex:
@@ -120,8 +130,9 @@ class CatalogIndex:
                     raw += [(start, end + 1, number, kind) for number, kind in owners]
         raw.sort()
         depths = _depths(flat, [r[0] for r in raw])
+        width = _EVIDENCE_WIDTH if origin == "evidence" else _CONTEXT_WIDTH  # Azure's message is quoted whole
         return [Match(self.entries[number], kind, flat[start:end], origin, start, depth, negated(flat, start, end),
-                      _context(flat, start, end))
+                      _context(flat, start, end, width))
                 for (start, end, number, kind), depth in zip(raw, depths, strict=True)]
 
     def hits(self, texts: Iterable[tuple[str, Origin]], originals: Iterable[str] = ()) -> list[EntryHit]:
@@ -161,7 +172,11 @@ def _service_named(entry: CatalogEntry, said: str) -> bool:
     return any(word in said for word in words if word not in _SERVICE_NOISE)
 
 
-def _context(text: str, start: int, end: int, width: int = 110) -> str:
+_CONTEXT_WIDTH = 110
+_EVIDENCE_WIDTH = 500  # a log row or a run's error message, which the client has not seen: its whole message
+
+
+def _context(text: str, start: int, end: int, width: int = _CONTEXT_WIDTH) -> str:
     """The match with up to `width` characters either side, cut at a line's or a sentence's edge when one is near."""
     head = text[max(0, start - width):start]
     head = head[max(head.rfind(". "), head.rfind("] ")) + 2:] if (". " in head or "] " in head) else head

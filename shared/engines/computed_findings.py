@@ -574,7 +574,57 @@ def container_app_secret_ref_undefined(state: SessionState) -> Facts:
     return None
 
 
+_UNRESOLVED = re.compile(
+    r"(?i)(?:could not be resolved|failed to resolve|ENOTFOUND|no such host is known|name or service not known|"
+    r"NXDOMAIN|could not resolve host|nodename nor servname|name does not resolve|no such host)")
+_AZURE_HOST = re.compile(r"(?i)\b([a-z0-9][a-z0-9-]{1,62})\.(?:[a-z0-9-]+\.)*(?:azurewebsites\.net|windows\.net|"
+                         r"azure\.net|azure\.com|azurecr\.io|azure-api\.net|azurefd\.net|azurecontainerapps\.io)\b")
+
+
+def unresolved_host_deleted(state: SessionState) -> Facts:
+    """A host name under an Azure service's DNS suffix that the report or the logs could not resolve, whose
+    resource the activity log shows deleted: the name fails because the configuration still names that resource."""
+    logged = [" ".join(str(c) for c in row) for e in state.ledger if e.tool == "query_logs" and e.status == "success"
+              for row in e.data.get("rows") or []]
+    lines = [line for text in [state.material.error_description, *state.material.answers] for line in text.splitlines()]
+    names = {m.group(1).lower(): m.group(0) for line in [*lines, *logged] if _UNRESOLVED.search(line)
+             for m in _AZURE_HOST.finditer(line)}
+    deletes = [e for r in state.ledger if r.tool == "list_activity_log" and r.status == "success"
+               for e in r.data.get("events") or [] if isinstance(e, dict)
+               and str(e.get("operation") or "").lower().endswith("/delete")
+               and str(e.get("status") or "").lower() == "succeeded"]
+    for event in deletes:
+        resource_id = str(event.get("resource_id") or "")
+        name = resource_id.rsplit("/", 1)[-1].lower()
+        if name in names:
+            kind = "/".join(resource_id.split("/providers/")[-1].split("/")[:2])
+            return {"host": names[name], "name": name, "type": kind, "time": str(event.get("time") or ""),
+                    "caller": str(event.get("caller") or "")}
+    return None
+
+
+def sql_outbound_excludes_storage(state: SessionState) -> Facts:
+    """A logical server with outbound access restricted whose outbound rules leave out a storage account of its
+    group (the data source of a BULK INSERT or OPENROWSET, an export or an audit target)."""
+    server = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers$")
+                   if str(r.get("restrictOutboundNetworkAccess") or "").lower() == "enabled"), None)
+    rules = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers/outboundFirewallRules$")), None)
+    if server is None or rules is None:
+        return None
+    allowed = [str(f).lower() for f in rules.get("allowedFqdns") or []]
+    said = _said(state)
+    accounts = [str(a.get("name") or "") for a in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$")]
+    outside = [a for a in accounts if a and not any(f.startswith(f"{a.lower()}.") for f in allowed)]
+    named = [a for a in outside if _mentioned(a, said)]
+    if not (named or outside):
+        return None
+    return {"server": str(server.get("name") or ""), "account": (named or outside)[0],
+            "allowed": ", ".join(allowed) or "none"}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "sql-outbound-firewall-excludes-storage": sql_outbound_excludes_storage,
+    "unresolved-host-resource-deleted": unresolved_host_deleted,
     "container-app-secret-ref-undefined": container_app_secret_ref_undefined,
     "app-easy-auth-secret-setting-missing": easy_auth_secret_setting_missing,
     "aks-autoscaler-at-max-count": aks_autoscaler_at_max,

@@ -521,7 +521,7 @@ def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | No
         if evidence.tool == rule["tool"] and evidence.status in ("success", "no_data"):
             facts = _satisfied(rule, evidence.data)
             if facts is not None:
-                return facts
+                return {**facts, "read": evidence.summary}
     return None
 
 
@@ -558,8 +558,9 @@ def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str,
     """Conclude from an evidence finding: its category and templates, the Azure result it read as evidence."""
     facts = {**facts_of(state, None), **found}
     root_cause = fill(rule["root_cause"], facts).strip()
+    read = found.get("read")  # the read that satisfied the finding, else the tool's newest result
     evidence = [EvidenceItem(source=rule["tool"], summary=e.summary[:300])
-                for e in state.ledger if e.tool == rule["tool"]][-1:]
+                for e in state.ledger if e.tool == rule["tool"] and (not read or e.summary == read)][-1:]
     evidence.append(EvidenceItem(source="knowledge", summary=f"{rule['id']}: {rule['source']}"[:300]))
     return Conclude(message=root_cause.split(". ")[0][:300],
                     report=report(state, category=rule["category"], confidence=rule.get("confidence", "high"),
@@ -913,7 +914,8 @@ def private_endpoint_misses_service(state: SessionState) -> dict[str, str] | Non
                   or str(account.get("publicNetworkAccess")) == "Disabled")
         if not name or not closed or not account.get("privateEndpointConnections"):
             continue
-        served = {str(g).lower() for pe in endpoints for c in pe.get("connections") or [] if isinstance(c, dict)
+        served = {str(g).lower() for pe in endpoints
+                  for c in [*(pe.get("connections") or []), *(pe.get("manualConnections") or [])] if isinstance(c, dict)
                   and f"/storageaccounts/{name.lower()}" in str(c.get("privateLinkServiceId") or "").lower()
                   for g in c.get("groupIds") or []}
         host = re.compile(rf"(?i)\b{re.escape(name)}\.(blob|queue|table|file|dfs)\.core\.windows\.net")
@@ -934,7 +936,18 @@ def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
     servers = reads_of_type(state, r"(?i)^Microsoft\.DBfor(?:MySQL|PostgreSQL)/flexibleServers$")
     grow = next((str(r["storage"]["autoGrow"]) for r in servers
                  if isinstance(r.get("storage"), dict) and r["storage"].get("autoGrow")), "")
-    return {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
+    found = {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
+    logs, used = _metric_peak(state, "txlogs_storage_used"), _metric_peak(state, "storage_used")
+    if logs and used and logs >= 0.4 * used:  # the logs, not the data, fill it: something keeps them
+        found["logs_gb"], found["used_gb"] = f"{logs / 1e9:.0f}", f"{used / 1e9:.0f}"
+    return found
+
+
+def _metric_peak(state: SessionState, name: str) -> float | None:
+    peaks = [float(m["max"]) for e in state.ledger if e.tool == "query_metrics" and e.status == "success"
+             for m in e.data.get("metrics") or [] if isinstance(m, dict) and m.get("name") == name
+             and isinstance(m.get("max"), int | float)]
+    return max(peaks) if peaks else None
 
 
 def scale_monitoring_off(state: SessionState) -> dict[str, str] | None:

@@ -167,6 +167,13 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\bruns? on our own (?:IIS |physical |bare[- ]metal )?(?:servers?|hardware)\b|"
                             r"\b(?:we|i) (?:don't|do not|didn't|did not) use azure (?:for (?:this|it)|at all)\b|"
                             r"\bnot using azure (?:for (?:this|it)|at all)\b")
+# The caller's own clock was wrong and setting it right fixed it: the signatures and tokens it made were rejected as
+# not yet or no longer valid, whatever Azure holds.
+_LOCAL_CLOCK = re.compile(r"(?i)\bclock (?:on|of) (?:this|my|the|our) (?:laptop|computer|machine|pc|workstation)\b"
+                            r"[^.\n]{0,60}\b(?:is|was|were) "
+                            r"(?:off|wrong|behind|ahead|incorrect|not (?:right|correct|synced))|"
+                            r"\b(?:corrected|fixed|changed|synced|adjusted) the (?:system )?(?:time|clock) (?:on|of) "
+                            r"(?:my|the|this|our) (?:laptop|computer|machine|pc|workstation)\b")
 
 
 # The client says the same failure happens from their own machine as from Azure.
@@ -183,6 +190,10 @@ def route(state: SessionState) -> Decision:
                    for m in [_OUTSIDE_AZURE.search(t)] if m), None)
     if stated is not None:
         return _stated_outside_azure(state, stated.group(0))
+    clock = next((m for t in [state.material.error_description, *state.material.answers]
+                  for m in [_LOCAL_CLOCK.search(t)] if m), None)
+    if clock is not None:
+        return _local_clock(state, clock.group(0))
     on_premises = _on_premises_only(state)
     if on_premises is not None:
         return _stated_outside_azure(state, on_premises)
@@ -447,7 +458,8 @@ def _from_findings(state: SessionState) -> Decision | None:
     """What the evidence findings decide once the playbook has run (a delegated finding asks its analyzer)."""
     missing = missing_code_settings(state)
     if missing:
-        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": missing[0]})
+        setting = missing[0].replace(":", "__")  # a .NET configuration key as an app setting names it
+        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": setting})
     found = finding(state)
     if found is not None and found[0].get("delegate"):
         signature = next(s for s in signatures() if s.id == found[0]["delegate"])
@@ -521,6 +533,20 @@ def _on_premises_only(state: SessionState) -> str | None:
     return f"technologies: {', '.join(listed)}"
 
 
+def _local_clock(state: SessionState, said: str) -> Decision:
+    found = partial_report(state, root_cause=f"The client's own machine had the wrong time (the client says: "
+                                             f"'{said}'): Azure Storage and Entra ID reject a request signed or a "
+                                             "token stamped with a time too far from theirs (shared key and SAS "
+                                             "signatures carry the request time; tokens a validity window), so "
+                                             "the tool failed with an authentication error while nothing in Azure "
+                                             "was wrong.")
+    found.category, found.confidence = "out_of_scope", "medium"
+    found.actions = ["Keep the machine's clock synchronized (Windows: Settings > Time & language > Set time "
+                     "automatically, or `w32tm /resync`; Linux: chrony or systemd-timesyncd), then retry."]
+    return GiveUp(reason="out_of_scope", report=found,
+                  message="The cause is the client machine's clock, not Azure.")
+
+
 def _stated_outside_azure(state: SessionState, said: str) -> Decision:
     found = partial_report(state, root_cause=f"The system that fails does not run in Azure (the client says: "
                                              f"'{said}'): this service debugs Azure resources only, so the cause lies "
@@ -535,7 +561,8 @@ def _stated_outside_azure(state: SessionState, said: str) -> Decision:
 def _out_of_scope(state: SessionState, entry: EntryHit) -> Decision:
     said = ", ".join(dict.fromkeys(f"'{m.found[:80]}'" for m in entry.matches))
     cause = conclude(state, entry, "high").report
-    cause.root_cause = f"The error comes from outside Azure ({entry.entry.service}: {said}). {entry.entry.meaning}"
+    meaning = fill(entry.entry.meaning, facts_of(state, entry))
+    cause.root_cause = f"The error comes from outside Azure ({entry.entry.service}: {said}). {meaning}"
     cause.actions = [a for a in cause.actions if not a.startswith("Confirm with")] or [
         "Use that provider's own troubleshooting tools and documentation."]
     return GiveUp(reason="out_of_scope", report=cause,

@@ -7,6 +7,8 @@ and long texts keep their head and tail, where errors and their causes usually a
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from shared.models import Context, StartRequest
@@ -33,7 +35,7 @@ def clip(text: str, limit: int) -> str:
 
 
 def material_from_start(request: StartRequest, numbering: Numbering | None = None) -> Material:
-    material = Material(error_description=clip(_clean(request.error_description, numbering), MAX_ERROR_CHARS))
+    material = Material(error_description=clip(_clean_said(request.error_description, numbering), MAX_ERROR_CHARS))
     apply_delta(material, delta_from_continue(0, None, request.context, numbering), from_client_turn=False)
     return material
 
@@ -50,13 +52,34 @@ def delta_from_continue(turn: int, answer: str | None, context: Context,
                          size_bytes=len(source.content.encode("utf-8", "surrogatepass")),
                          truncated=len(source.content) > MAX_FILE_CHARS)
              for source in context.source_files]
-    kept_answer = clip(_clean(answer, numbering), MAX_ANSWER_CHARS) if answer else None
+    kept_answer = clip(_clean_said(answer, numbering), MAX_ANSWER_CHARS) if answer else None
     return MaterialDelta(turn=turn, answer=kept_answer, files=files, environment=_clean_environment(env, numbering))
 
 
 def _clean(text: str, numbering: Numbering | None) -> str:
     """Normalized first (NUL bytes, unpaired surrogates: input_hygiene.py), then redacted."""
     return redact_text(normalize_text(text), numbering)
+
+
+# A pasted CLI or REST answer carries the error inside a JSON string: an escaped key (\"code\":) or a message
+# field whose text goes on with \n escapes. Redaction and every matcher read the text as the service printed it.
+_ESCAPED_KEY = re.compile(r'\\"[A-Za-z_]\w*\\"\s*:')
+_MESSAGE_FIELD = re.compile(r'"(?:message|Message|error|details)"\s*:\s*[\[{"]')
+_JSON_ESCAPE = re.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/nrt])')
+
+
+def readable_paste(text: str) -> str:
+    """The text with JSON string escapes decoded when it is a pasted JSON answer, else unchanged (a Windows
+    path's \\new stays as it is)."""
+    if not (_ESCAPED_KEY.search(text) or (_MESSAGE_FIELD.search(text) and "\\n" in text)):
+        return text
+    return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group(0)}"')), text)
+
+
+def _clean_said(text: str, numbering: Numbering | None) -> str:
+    """What the client says (the error text, an answer): a pasted JSON answer made readable before redaction, so
+    that a secret inside an escaped string is found too."""
+    return redact_text(readable_paste(normalize_text(text)), numbering)
 
 
 def apply_reopen(state: SessionState, delta: MaterialDelta, numbers: dict[str, int], earlier: str | None,

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 _MISSING = object()
+# `items[?properties/status==Failed]`: a list's items whose field (a '/' path) has that value
+_FILTER = re.compile(r"(?P<name>\w+)\[\?(?P<field>[\w/]+)==(?P<value>[^\]]+)\]")
 _SPEC = re.compile(r"^(?:(?P<func>count|split)\((?P<inner>[^)]*)\)|(?P<path>[^{]*?))\.?(?:\{(?P<pick>[^}]*)\})?$")
 
 
@@ -49,10 +51,14 @@ def _walk(node: Any, path: list[str], finish: Callable[[Any], Any] | None = None
     if not path:
         return finish(node) if finish and node is not _MISSING and node is not None else node
     head, rest = path[0], path[1:]
-    if head.endswith("[]"):
-        items = _get(node, head[:-2])
+    filtered = _FILTER.fullmatch(head)
+    if head.endswith("[]") or filtered:
+        items = _get(node, filtered.group("name") if filtered else head[:-2])
         if not isinstance(items, list):
             return _MISSING if items is _MISSING else []
+        if filtered:  # only the items whose field has that value (a workflow's failed runs)
+            field, wanted = filtered.group("field").split("/"), filtered.group("value").lower()
+            items = [i for i in items if str(_walk(i, field)).lower() == wanted]
         values = [_walk(item, rest, finish) for item in items]
         return [v for v in values if v is not _MISSING]
     child = _get(node, head)

@@ -179,6 +179,10 @@ _ENV_READS = [
     re.compile(r"os\.(?:environ\.get|getenv)\(\s*['\"](?P<name>[A-Za-z_][\w:]*)['\"]"),
     re.compile(r"GetEnvironmentVariable\(\s*\"(?P<name>[A-Za-z_][\w:]*)\""),
     re.compile(r"process\.env(?:\.(?P<name>[A-Za-z_]\w*)|\[\s*['\"](?P<quoted>[A-Za-z_][\w:]*)['\"]\s*\])"),
+    # .NET IConfiguration (a key's ':' is '__' in an app setting) and Java
+    re.compile(r"\b\w*[Cc]onfig(?:uration)?\s*\[\s*\"(?P<name>[A-Za-z_][\w:.]*)\"\s*\]"),
+    re.compile(r"\.GetValue<[^>]{1,40}>\(\s*\"(?P<name>[A-Za-z_][\w:.]*)\""),
+    re.compile(r"System\.getenv\(\s*\"(?P<name>[A-Za-z_][\w.]*)\""),
 ]
 _CONNECTIONS = re.compile(r"\b[Cc]onnection(?:StringSetting)?\s*[=:]\s*\"?['\"](?P<name>[A-Za-z_%][\w:%]*)['\"]")
 _WELL_KNOWN = re.compile(r"\b(?:FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION|AzureWebJobsStorage|"
@@ -280,9 +284,11 @@ def list_app_settings(args: NoArguments, material: Material) -> Evidence:
 
 
 def setting_defined(name: str, names: list[str]) -> bool:
-    """A connection named X is also satisfied by identity-based X__fullyQualifiedNamespace-style settings."""
-    wanted = name.lower()
-    return any(n.lower() == wanted or n.lower().startswith(wanted + "__") for n in names)
+    """A connection named X is also satisfied by identity-based X__fullyQualifiedNamespace-style settings; a .NET
+    configuration key's ':' is written '__' in an app setting (Linux allows no ':' in a variable name)."""
+    wanted = name.lower().replace(":", "__")
+    return any(n.lower().replace(":", "__") in (wanted, ) or n.lower().replace(":", "__").startswith(wanted + "__")
+               for n in names)
 
 
 # ---------------------------------------------------------------------------------------------- host config

@@ -74,12 +74,16 @@ def conclude(state: SessionState, hit: EntryHit, confidence: str, unconfirmed: b
     if unconfirmed:
         root_cause = f"Most likely, not confirmed: {root_cause}"
     actions = _actions(entry, facts)
-    evidence = [EvidenceItem(source=m.origin if m.origin != "answer" else "client", summary=m.context[:300])
+    evidence = [EvidenceItem(source=m.origin if m.origin != "answer" else "client",
+                             summary=m.context[:_QUOTE_CHARS[m.origin == "evidence"]])
                 for m in _distinct(hit)[:_MAX_QUOTES]]
     evidence.append(EvidenceItem(source="catalog", summary=f"{entry.id}: {entry.source}"[:300]))
     found = report(state, category=entry.category, confidence=confidence, root_cause=root_cause, actions=actions,
                    evidence=evidence)
     return Conclude(message=_first_sentence(root_cause), report=found)
+
+
+_QUOTE_CHARS = (300, 700)  # the client's own text, Azure's (what the client has not seen is quoted longer)
 
 
 def _actions(entry: CatalogEntry, facts: dict[str, str]) -> list[str]:

@@ -1,0 +1,135 @@
+"""Eleventh-session evidence: a private endpoint's manual connection still waiting for approval; a host name that
+does not resolve because the activity log shows its resource deleted; a logical server whose restricted outbound
+access leaves out a storage account; a database server filled by transaction logs; a workflow's failed runs read
+through the field language's item filter; a .NET configuration key read by the code but not set in Azure."""
+
+from __future__ import annotations
+
+from shared.engines.playbooks import conclude_finding, finding, missing_code_settings
+from shared.session.state import Evidence, FileExcerpt
+from shared.tools.azure_fields import extract_fields
+from tests.helpers.finding_checks import finding_id, reads_state, setting_names, state_with
+
+GROUP = "/subscriptions/5967512d-2bac-54ea-b55b-440ccf5ba5ae/resourceGroups/rg-claims"
+
+
+def endpoint(state: str, manual: bool = True) -> dict:
+    connection = [{"name": "c", "privateLinkServiceId": "/subscriptions/x/resourceGroups/y/providers/"
+                   "Microsoft.Sql/servers/sql-partner", "privateLinkServiceConnectionState": {"status": state}}]
+    return {"id": f"{GROUP}/providers/Microsoft.Network/privateEndpoints/pe-partner", "name": "pe-partner",
+            "type": "Microsoft.Network/privateEndpoints",
+            "manualConnections" if manual else "connections": connection,
+            "manualLinkStates" if manual else "privateLinkStates": [state]}
+
+
+def test_a_pending_manual_connection_is_the_finding_and_names_the_endpoint():
+    state = reads_state("Connections from the function to the partner SQL server time out", [endpoint("Pending")])
+    assert finding_id(state) == "private-endpoint-manual-connection-not-approved"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert "'pe-partner'" in report.root_cause and "Pending" in report.root_cause
+    assert report.category == "network.private_endpoint_dns"
+    assert "pe-partner" in report.evidence[0].summary  # the read that decided it, not the newest get_resource
+
+
+def test_an_approved_manual_connection_is_not_that_finding():
+    state = reads_state("Connections time out", [endpoint("Approved")])
+    assert finding_id(state) != "private-endpoint-manual-connection-not-approved"
+
+
+APIM_LOG = {"columns": ["Message"], "rows": [["BackendConnectionFailure The remote name could not be resolved: "
+                                               "'app-orders-v1.azurewebsites.net'"]]}
+
+
+def deletion(name: str) -> dict:
+    return {"time": "2026-12-01T07:40:18Z", "operation": "Microsoft.Web/sites/delete", "status": "Succeeded",
+            "caller": "cleanup@example.com", "resource_id": f"{GROUP}/providers/Microsoft.Web/sites/{name}"}
+
+
+def test_an_unresolved_host_whose_resource_was_deleted_is_a_wrong_name():
+    state = state_with("Every call through API Management answers 500",
+                       [("query_logs", APIM_LOG), ("list_activity_log", {"events": [deletion("app-orders-v1")]})])
+    assert finding_id(state) == "unresolved-host-resource-deleted"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "config.wrong_resource_name"
+    assert "app-orders-v1.azurewebsites.net" in report.root_cause and "deleted" in report.root_cause
+
+
+def test_an_unresolved_host_without_a_deletion_is_not_that_finding():
+    state = state_with("Every call answers 500",
+                       [("query_logs", APIM_LOG), ("list_activity_log", {"events": [deletion("app-orders-v2")]})])
+    assert finding_id(state) != "unresolved-host-resource-deleted"
+
+
+SERVER = {"id": f"{GROUP}/providers/Microsoft.Sql/servers/sql-fin", "name": "sql-fin", "type": "Microsoft.Sql/servers",
+          "restrictOutboundNetworkAccess": "Enabled"}
+RULES = {"id": f"{GROUP}/providers/Microsoft.Sql/servers/sql-fin/outboundFirewallRules",
+         "type": "Microsoft.Sql/servers/outboundFirewallRules", "allowedFqdns": ["staudit.blob.core.windows.net"]}
+ACCOUNT = {"id": f"{GROUP}/providers/Microsoft.Storage/storageAccounts/stlanding", "name": "stlanding",
+           "type": "Microsoft.Storage/storageAccounts"}
+BULK = "BULK INSERT fails: Cannot bulk load because the file could not be opened."
+
+
+def test_restricted_outbound_access_without_the_storage_account_is_the_finding():
+    state = reads_state(BULK, [SERVER, RULES, ACCOUNT])
+    assert finding_id(state) == "sql-outbound-firewall-excludes-storage"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "network.nsg_blocked"
+    assert "stlanding.blob.core.windows.net" in " ".join(report.actions)
+
+
+def test_an_allowed_account_or_unrestricted_outbound_is_not_that_finding():
+    allowed = {**RULES, "allowedFqdns": ["staudit.blob.core.windows.net", "stlanding.blob.core.windows.net"]}
+    assert finding_id(reads_state(BULK, [SERVER, allowed, ACCOUNT])) != "sql-outbound-firewall-excludes-storage"
+    open_server = {**SERVER, "restrictOutboundNetworkAccess": "Disabled"}
+    assert finding_id(reads_state(BULK, [open_server, RULES, ACCOUNT])) != "sql-outbound-firewall-excludes-storage"
+
+
+def storage_metrics(logs: float) -> dict:
+    return {"metrics": [{"name": "storage_percent", "max": 95.0}, {"name": "txlogs_storage_used", "max": logs},
+                        {"name": "storage_used", "max": 130e9}]}
+
+
+def test_a_server_full_of_transaction_logs_names_what_keeps_them():
+    state = reads_state("Writes fail: cannot execute UPDATE in a read-only transaction", [],
+                        metrics=storage_metrics(88e9))
+    found = finding(state)
+    assert found is not None and found[0]["id"] == "database-storage-nearly-full"
+    report = conclude_finding(state, *found).report
+    assert "88 GB of the 130 GB" in report.root_cause and "replication slot" in report.root_cause
+    assert "pg_replication_slots" in report.actions[0]
+
+
+def test_a_server_full_of_data_does_not_blame_the_logs():
+    state = reads_state("Writes fail: read-only", [], metrics=storage_metrics(5e9))
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert "replication slot" not in report.root_cause
+    assert not any("pg_replication_slots" in a for a in report.actions)
+
+
+def test_the_field_language_keeps_only_the_items_whose_field_has_the_value():
+    runs = {"value": [{"id": "r1", "properties": {"status": "Succeeded"}},
+                      {"id": "r2", "properties": {"status": "Failed"}},
+                      {"id": "r3", "properties": {"status": "failed"}}]}
+    assert extract_fields(runs, {"ids": "value[?properties/status==Failed].id"}) == {"ids": ["r2", "r3"]}
+
+
+STARTUP = FileExcerpt(path="src/Startup.cs", relevance="primary", content=(
+    'var supplierBase = new Uri(config["SupplierApi:BaseUrl"]);\n'
+    'var timeout = configuration.GetValue<int>("SupplierApi:TimeoutSeconds");\n'), size_bytes=120)
+
+
+def test_a_dotnet_configuration_key_is_satisfied_only_by_its_double_underscore_setting():
+    state = state_with("The runtime is unreachable", [setting_names(["SupplierApi__TimeoutSeconds", "Other"])])
+    state.material.files.append(STARTUP)
+    assert missing_code_settings(state) == ["SupplierApi:BaseUrl"]
+    state.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="names",
+                                data={"names": ["SupplierApi__BaseUrl", "SupplierApi__TimeoutSeconds"], "count": 2}))
+    assert missing_code_settings(state) == []

@@ -1,0 +1,108 @@
+"""Eleventh-session text readings: a pasted JSON answer read with its escapes decoded (and redacted after), log
+lines read without their time and level prefixes, and the reports the session's new knowledge decides."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.catalog.index import catalog_index, normalize
+from shared.models import StartRequest
+from shared.session.material import material_from_start, readable_paste
+from tests.helpers.engine_loop import run_engine
+
+
+def test_a_pasted_json_answer_is_read_with_its_escapes_decoded():
+    pasted = "ERROR: " + json.dumps({"error": {"code": "Failed", "message": 'line one\nsaid "two"'}})
+    assert 'line one\nsaid "two"' in readable_paste(pasted)
+    nested = '{"status":"Failed","error":{"message":"{\\r\\n  \\"error\\": {\\"code\\": \\"Conflict\\"}}"}}'
+    assert '"code": "Conflict"' in readable_paste(nested)
+
+
+def test_text_that_is_not_a_json_answer_keeps_its_backslashes():
+    for text in ["C:\\new\\node.exe failed to start", 'regex "\\d+\\n" did not match']:
+        assert readable_paste(text) == text
+
+
+def test_a_secret_inside_an_escaped_string_is_redacted():
+    key = "Zm9vYmFyYmF6cXV4" * 5 + "=="
+    pasted = json.dumps({"error": {"message": f"bad connection\nAccountName=stx;AccountKey={key};"}})
+    material = material_from_start(StartRequest.model_validate({"error_description": pasted}))
+    assert key not in material.error_description
+    assert "AccountName=stx" in material.error_description
+
+
+def test_log_prefixes_do_not_split_a_wrapped_message():
+    stamped = ("2024-05-01T10:00:07.123Z [Error] ManagedIdentityCredential authentication failed: Service request "
+               "failed.\n2024-05-01T10:00:07.124Z [Error] Status: 400 (Bad Request)")
+    assert normalize(stamped).startswith("ManagedIdentityCredential authentication failed")
+    assert "failed. Status: 400" in normalize(stamped)
+
+
+def test_a_message_that_begins_with_the_word_error_keeps_it():
+    line = "[2022-10-21T09:36:19.455Z] Error fetching version information for extension bundle"
+    assert normalize(line) == "Error fetching version information for extension bundle"
+    hits = catalog_index().hits([(line, "error")])
+    assert hits and hits[0].entry.id == "functions-extension-bundle-cdn-unreachable"
+
+
+def report(text: str, answers: list[str] | None = None) -> dict:
+    rules = [{"when_asked_contains": "", "answer": a} for a in answers or []]
+    outcome = run_engine({"error_description": text}, rules)
+    return outcome.envelope()
+
+
+PUSH = ("$ docker push kidsapp.azurecr.io/centres:latest\nThe push refers to repository [kidsapp.azurecr.io/centres]\n"
+        "unauthorized: authentication required")
+JAVA = ("java.lang.UnsupportedClassVersionError: com/contoso/Handler has been compiled by a more recent version of "
+        "the Java Runtime (class file version 65.0), this version of the Java Runtime only recognizes class file "
+        "versions up to 61.0")
+LINKED = ('{"code": "InvalidContentLink", "message": "Unable to download deployment content from '
+          "'https://sttpl.blob.core.windows.net/templates/network.json'.\"}\nLast week anonymous blob access was "
+          "disabled on all storage accounts.")
+WEBJOB = ("Connection strings in the portal:\n  AzureWebJobsServiceBus  Endpoint=sb://sb-orders.servicebus.windows.net/;"
+          "SharedAccessKeyName=send   SQLAzure\nUnhandled Exception: System.InvalidOperationException: Microsoft Azure "
+          "WebJobs SDK ServiceBus connection string 'AzureWebJobsServiceBus' is missing or empty.")
+LOGIC_STANDARD = ("Workflow Error: operationName='WorkflowDefinitionProvider.GetFunctionMetadataAsync', "
+                  "message='Workflow processing failed, the response exception is 'The provided parameter name "
+                  "' crmBaseUrl' has these invalid characters ' '.'")
+
+
+@pytest.mark.parametrize(("text", "category", "said"), [
+    (PUSH, "auth.credential_invalid", "az acr login --name kidsapp"),
+    (JAVA, "functions.host_misconfigured", "65 is Java 21, 61 is Java 17"),
+    (LINKED, "deployment.template_invalid", "SAS"),
+    (WEBJOB, "config.missing_app_setting", "SQLAZURECONNSTR_"),
+    (LOGIC_STANDARD, "functions.host_misconfigured", "parameters.json"),
+])
+def test_the_session_s_knowledge_decides_these_reports(text: str, category: str, said: str):
+    envelope = report(text)
+    assert envelope["status"] == "done"
+    assert envelope["report"]["category"] == category
+    assert said in json.dumps(envelope["report"])
+
+
+def test_a_pull_refused_as_unauthorized_is_still_a_pull_failure():
+    envelope = report("Failed to pull image \"crshop.azurecr.io/web:1.2\": unauthorized: authentication required")
+    assert envelope["report"]["category"] == "container.image_pull_failed"
+
+
+def test_a_local_sdk_too_old_is_out_of_scope_with_its_version():
+    envelope = report("error NETSDK1045: The current .NET SDK does not support targeting .NET 9.0. Either target "
+                      ".NET 8.0 or lower, or use a version of the .NET SDK that supports .NET 9.0.")
+    assert (envelope["status"], envelope["report"]["category"]) == ("fail", "out_of_scope")
+    assert ".NET 9.0" in envelope["report"]["root_cause"] and "{target_version}" not in envelope["report"]["root_cause"]
+
+
+def test_a_client_whose_own_clock_was_wrong_is_told_it_is_not_azure():
+    envelope = report("Storage Explorer: expanding Tables gives 'Authentication error: undefined'.",
+                      ["The clock on this laptop is off by an hour; after I corrected the time it works."])
+    assert (envelope["status"], envelope["report"]["category"]) == ("fail", "out_of_scope")
+    assert "clock" in envelope["report"]["root_cause"]
+
+
+def test_a_clock_that_was_checked_and_is_right_rules_nothing_out():
+    envelope = report("Storage Explorer: expanding Tables gives 'Authentication error: undefined'.",
+                      ["I checked: the clock on this laptop is correct."])
+    assert envelope["report"] is None or envelope["report"].get("category") != "out_of_scope"
