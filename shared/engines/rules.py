@@ -17,6 +17,7 @@ from shared.engines.access_evidence import with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
+from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatch
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
@@ -200,8 +201,8 @@ def route(state: SessionState) -> Decision:
     elsewhere = _third_party_fails_from_outside_too(state)
     if elsewhere is not None:
         return elsewhere
-    mismatch = worker_runtime_mismatch(state, None)  # a computed fact the report shows decides whatever the symptom
-    if mismatch is not None:
+    mismatch = worker_runtime_mismatch(state, None) or regional_endpoint_mismatch(state)  # a computed fact the
+    if mismatch is not None:                                                             # report shows decides
         return mismatch
     hit = classification(state)
     entry = decisive(state)
@@ -222,7 +223,8 @@ def route(state: SessionState) -> Decision:
             return decide_from_entry(state, entry)
         if entry is None or not entry.entry.conclusive or not _unsettled(decision, entry.entry.category) \
                 or (isinstance(decision, AskClient) and decision.past_the_entry):
-            return _refined_by_clue(state, decision) or _with_catalog_detail(state, decision, entry)
+            ambiguous = entry is not None and not entry.entry.conclusive  # the error has several usual causes
+            return _refined_by_clue(state, decision, ambiguous) or _with_catalog_detail(state, decision, entry)
     if entry is not None and entry.entry.category == "out_of_scope":
         return _out_of_scope(state, entry)
     if entry is not None and not entry.entry.conclusive and not state.azure_access:
@@ -267,23 +269,25 @@ def _refining_clue(state: SessionState, category: str | None) -> dict | None:
     return clue if clue is not None and category is not None and clue["category"] == category else None
 
 
-def _refined_by_clue(state: SessionState, decision: Decision) -> Decision | None:
+def _refined_by_clue(state: SessionState, decision: Decision, ambiguous: bool = False) -> Decision | None:
     """A family analyzer's conclusion from the text alone (not one that rests on what a tool read), replaced by the
-    decided clue of the same category when there is one, or of any category when the conclusion is only a guess."""
+    decided clue of the same category when there is one, or of any category when the conclusion is only a guess
+    (low confidence, or an error the catalog knows to have several usual causes: `ambiguous`)."""
     if not isinstance(decision, Conclude) or _rests_on_reads(decision):
         return None
     clue = _refining_clue(state, decision.report.category)
     if clue is not None:
         return decide_from_clue(state, clue)
-    guessed = _guess_outranked(state, decision)
+    guessed = _guess_outranked(state, decision, ambiguous)
     return guessed if guessed is not decision else None
 
 
-def _guess_outranked(state: SessionState, decision: Decision) -> Decision:
-    """A low-confidence conclusion from the text alone is a guess among the error's usual causes; a clue whose
-    deciding fact the report states (a contained user connecting without its database) names the case at medium
-    confidence, whatever its category."""
-    if not isinstance(decision, Conclude) or decision.report.confidence != "low" or _rests_on_reads(decision):
+def _guess_outranked(state: SessionState, decision: Decision, ambiguous: bool = False) -> Decision:
+    """A low-confidence conclusion from the text alone is a guess among the error's usual causes (so is one whose
+    error the catalog holds inconclusive); a clue whose deciding fact the report states (a contained user connecting
+    without its database) names the case at medium confidence, whatever its category."""
+    if not isinstance(decision, Conclude) or _rests_on_reads(decision) \
+            or not (decision.report.confidence == "low" or ambiguous):
         return decision
     clue = _decided_clue(state)
     return decide_from_clue(state, clue) if clue is not None else decision

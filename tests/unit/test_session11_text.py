@@ -106,3 +106,37 @@ def test_a_clock_that_was_checked_and_is_right_rules_nothing_out():
     envelope = report("Storage Explorer: expanding Tables gives 'Authentication error: undefined'.",
                       ["I checked: the clock on this laptop is correct."])
     assert envelope["report"] is None or envelope["report"].get("category") != "out_of_scope"
+
+
+SPEECH = ("Speech sample: WebSocket connection to 'wss://westus.stt.speech.microsoft.com/speech/recognition/"
+          "interactive/cognitiveservices/v1' failed, status code 1006. The Speech resource was created in {where} "
+          "(its Overview shows the endpoint https://{host}.api.cognitive.microsoft.com/sts/v1.0/issuetoken).")
+
+
+def test_a_speech_call_to_another_region_than_the_resource_is_named():
+    envelope = report(SPEECH.format(where="West Europe", host="westeurope"))
+    assert envelope["report"]["category"] == "config.invalid_connection_string"
+    assert "region westus" in envelope["report"]["root_cause"] and "westeurope" in envelope["report"]["root_cause"]
+
+
+def test_a_speech_call_to_the_resource_s_own_region_is_no_mismatch():
+    envelope = report(SPEECH.format(where="West US", host="westus"))
+    assert "region westus, but" not in json.dumps(envelope.get("report") or {})
+
+
+COSMOS_404 = ("PUT and DELETE fail: Error: Entity with the specified id does not exist in the system., StatusCode: 404,"
+              " SubStatusCode: 0. GET /api/products works and the ids in the request are exactly the ones GET returns. "
+              "Code: container.item(product.id, product.brand.name).replace(product). When I created the container "
+              "I left the partition key at the default /id.")
+
+
+def test_a_stated_partition_key_mismatch_refines_an_ambiguous_not_found():
+    envelope = report(COSMOS_404)
+    assert envelope["report"]["category"] == "runtime.code_defect"
+    assert "partition key" in envelope["report"]["root_cause"]
+
+
+def test_a_not_found_without_the_partition_key_fact_keeps_the_catalog_reading():
+    envelope = report("Error: Entity with the specified id does not exist in the system., StatusCode: 404, "
+                      "SubStatusCode: 0 when reading the order by id in Cosmos DB.")
+    assert envelope["report"] is None or envelope["report"].get("category") != "runtime.code_defect"

@@ -1,0 +1,51 @@
+"""A regional AI service called in one region with the key of a resource in another: computed from the region of
+the endpoint the report shows and the resource's location it states (knowledge/regional_endpoints.yaml)."""
+
+from __future__ import annotations
+
+import re
+
+from shared.engines.analyzers.common import conclude_entry, facts_for, table_entry
+from shared.engines.base import Decision
+from shared.session.state import SessionState
+
+TABLE = "regional_endpoints"
+_SERVICE = re.compile(r"(?i)\b(?:speech|text[- ]to[- ]speech|speech[- ]to[- ]text|translator|cognitive ?services?|"
+                      r"computer vision|face api|language service|ai services)\b")
+# the region the client calls: a regional host, a region setting, Translator's region header
+_CALLED = re.compile(r"(?i)\b(?:wss?|https)://(?P<host>[a-z]+\d?)\.(?:stt|tts|s2s|voice|api)\.(?:speech|cognitive)\."
+                     r"microsoft\.com|\b(?:region|Ocp-Apim-Subscription-Region)\s*[:=]\s*['\"]?(?P<setting>[a-z]+\d?)\b")
+# the region the resource is in, as the portal or the client states it
+_LOCATED = re.compile(r"(?i)\b(?:created in|location\s*:|located in|deployed (?:in|to)|lives in|resource is in)\s*"
+                      r"(?:the\s+)?(?P<where>[A-Za-z]+(?: [A-Za-z]+){0,2}(?: \d)?)")
+
+
+def _regions() -> set[str]:
+    return set(table_entry(TABLE, "regions")["names"])
+
+
+def _region(name: str, known: set[str]) -> str | None:
+    """The Resource Manager name of a region written either way ('West Europe', 'westeurope'), or None."""
+    words = re.sub(r"[^a-z0-9 ]", "", name.lower()).split()
+    for count in range(len(words), 0, -1):  # "West Europe (its endpoint...)" reads as West Europe
+        joined = "".join(words[:count])
+        if joined in known:
+            return joined
+    return None
+
+
+def regional_endpoint_mismatch(state: SessionState) -> Decision | None:
+    """The called region and the resource's region both shown and different: decisive whatever the symptom."""
+    said = "\n".join([state.material.error_description, *state.material.answers])
+    if not _SERVICE.search(said):
+        return None
+    known = _regions()
+    called = {r for m in _CALLED.finditer(said) for r in [_region(m.group("host") or m.group("setting"), known)] if r}
+    located = {r for m in _LOCATED.finditer(said) for r in [_region(m.group("where"), known)] if r}
+    elsewhere = called - located  # the resource's own endpoint, quoted from its Overview, is no mismatch
+    if len(located) != 1 or len(elsewhere) != 1:
+        return None
+    service = _SERVICE.search(said).group(0)  # type: ignore[union-attr]  # searched above
+    facts = {"endpoint_region": elsewhere.pop(), "resource_region": located.pop(), "service": service}
+    return conclude_entry(state, None, table_entry(TABLE, "endpoint-region-not-resource-region"),
+                          facts_for(state, None, facts))
