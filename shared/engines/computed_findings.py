@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from shared.engines.analyzers.common import picked
+from shared.engines.analyzers.common import picked, regex, table
 from shared.engines.analyzers.ledger import reads_of_type
 from shared.session.state import SessionState
 
@@ -622,7 +622,43 @@ def sql_outbound_excludes_storage(state: SessionState) -> Facts:
             "allowed": ", ".join(allowed) or "none"}
 
 
+def _events(state: SessionState) -> list[dict[str, Any]]:
+    return [e for r in state.ledger if r.tool == "list_activity_log" and r.status == "success"
+            for e in r.data.get("events") or [] if isinstance(e, dict)
+            and str(e.get("status") or "").lower() == "succeeded"]
+
+
+def _recreated(state: SessionState) -> dict[str, str]:
+    """Resource id -> when it was written again after a deletion, per the activity log."""
+    events = _events(state)
+    deleted = {str(e.get("resource_id") or "").lower(): str(e.get("time") or "") for e in events
+               if str(e.get("operation") or "").lower().endswith("/delete")}
+    return {str(e.get("resource_id") or "").lower(): str(e.get("time") or "") for e in events
+            if str(e.get("operation") or "").lower().endswith("/write")
+            and str(e.get("resource_id") or "").lower() in deleted
+            and str(e.get("time") or "") > deleted[str(e.get("resource_id") or "").lower()]}
+
+
+def identity_lost_with_recreated_resource(state: SessionState) -> Facts:
+    """A resource deleted and created again under the same name, whose system-assigned identity is therefore a new
+    principal: the role assignments its old identity held on the resources it calls are gone with it."""
+    recreated = _recreated(state)
+    rebuilt = next((r for r in reads_of_type(state, r".") if str(r.get("id") or "").lower() in recreated
+                    and (r.get("identity") or {}).get("principalId")), None)
+    if rebuilt is None:
+        return None
+    roles = table("data_access_roles")
+    targets = [f"{r.get('name')} ({entry['needed']})" for r in reads_of_type(state, r".") if r is not rebuilt
+               for entry in roles
+               if regex(f"(?i){entry['type']}").search(str(r.get("type") or ""))][:2]
+    if not targets:
+        return None
+    return {"name": str(rebuilt.get("name") or ""), "time": recreated[str(rebuilt.get("id")).lower()],
+            "principal": str(rebuilt["identity"]["principalId"]), "targets": "; ".join(targets)}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "identity-lost-with-recreated-resource": identity_lost_with_recreated_resource,
     "sql-outbound-firewall-excludes-storage": sql_outbound_excludes_storage,
     "unresolved-host-resource-deleted": unresolved_host_deleted,
     "container-app-secret-ref-undefined": container_app_secret_ref_undefined,

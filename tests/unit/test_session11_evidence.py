@@ -133,3 +133,32 @@ def test_a_dotnet_configuration_key_is_satisfied_only_by_its_double_underscore_s
     state.add_evidence(Evidence(tool="list_app_setting_names", status="success", summary="names",
                                 data={"names": ["SupplierApi__BaseUrl", "SupplierApi__TimeoutSeconds"], "count": 2}))
     assert missing_code_settings(state) == []
+
+
+OPENAI = {"id": f"{GROUP}/providers/Microsoft.CognitiveServices/accounts/oai-kb", "name": "oai-kb",
+          "type": "Microsoft.CognitiveServices/accounts",
+          "identity": {"type": "SystemAssigned", "principalId": "p-new"}}
+SEARCH = {"id": f"{GROUP}/providers/Microsoft.Search/searchServices/srch-kb", "name": "srch-kb",
+          "type": "Microsoft.Search/searchServices"}
+
+
+def lifecycle(*operations: tuple[str, str]) -> list[dict]:
+    return [{"time": time, "operation": f"Microsoft.CognitiveServices/accounts/{verb}", "status": "Succeeded",
+             "caller": "a@example.com", "resource_id": OPENAI["id"]} for verb, time in operations]
+
+
+def test_a_resource_created_again_lost_the_roles_of_its_old_identity():
+    state = reads_state("The assistant answers 'something went wrong' since we rebuilt the OpenAI resource",
+                        [OPENAI, SEARCH],
+                        events=lifecycle(("write", "2025-11-06T09:11Z"), ("delete", "2025-11-06T09:02Z")))
+    assert finding_id(state) == "identity-lost-with-recreated-resource"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "auth.rbac_missing"
+    assert "p-new" in report.root_cause and "Search Index Data Reader" in report.root_cause
+
+
+def test_a_resource_only_updated_keeps_its_identity():
+    state = reads_state("The assistant fails", [OPENAI, SEARCH], events=lifecycle(("write", "2025-11-06T09:11Z")))
+    assert finding_id(state) != "identity-lost-with-recreated-resource"
