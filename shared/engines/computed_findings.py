@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.engines.analyzers.common import picked, regex, table
@@ -657,7 +658,32 @@ def identity_lost_with_recreated_resource(state: SessionState) -> Facts:
             "principal": str(rebuilt["identity"]["principalId"]), "targets": "; ".join(targets)}
 
 
+def _instant(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def registry_token_expired(state: SessionState) -> Facts:
+    """An enabled repository-scoped token of a registry whose every password has expired (against now: decided in
+    the decide activity, never in the orchestrator); the one the client names when several have."""
+    now = datetime.now(UTC)
+    expired = []
+    for data in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries/tokens$"):
+        for token in data.get("tokens") or []:
+            ends = [m for m in (_instant(e) for e in token.get("credentials.passwords[].expiry") or []) if m]
+            if str(token.get("status") or "").lower() == "enabled" and ends and max(ends) < now:
+                registry = str(data.get("id") or "").split("/registries/")[-1].split("/")[0]
+                expired.append({"token": str(token.get("name") or ""), "registry": registry,
+                                "expired": max(ends).date().isoformat()})
+    said = _said(state)
+    return next((t for t in expired if _mentioned(t["token"], said)), expired[0] if expired else None)
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "registry-token-password-expired": registry_token_expired,
     "identity-lost-with-recreated-resource": identity_lost_with_recreated_resource,
     "sql-outbound-firewall-excludes-storage": sql_outbound_excludes_storage,
     "unresolved-host-resource-deleted": unresolved_host_deleted,

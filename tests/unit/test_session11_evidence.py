@@ -162,3 +162,50 @@ def test_a_resource_created_again_lost_the_roles_of_its_old_identity():
 def test_a_resource_only_updated_keeps_its_identity():
     state = reads_state("The assistant fails", [OPENAI, SEARCH], events=lifecycle(("write", "2025-11-06T09:11Z")))
     assert finding_id(state) != "identity-lost-with-recreated-resource"
+
+
+def tokens(expiry: str, status: str = "enabled") -> dict:
+    return {"id": f"{GROUP}/providers/Microsoft.ContainerRegistry/registries/crreports/tokens",
+            "type": "Microsoft.ContainerRegistry/registries/tokens",
+            "tokens": [{"name": "tok-render", "status": status, "credentials.passwords[].expiry": [expiry]}]}
+
+
+PULL_401 = "After a restart the app cannot pull crreports.azurecr.io/render:2.1: unauthorized: authentication required"
+
+
+def test_a_token_whose_passwords_all_expired_is_the_pull_failure():
+    state = reads_state(PULL_401, [tokens("2020-09-02T08:00:00Z")])
+    assert finding_id(state) == "registry-token-password-expired"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert "'tok-render'" in report.root_cause and "2020-09-02" in report.root_cause
+    assert "az acr token credential generate --name tok-render --registry crreports" in report.actions[0]
+
+
+def test_a_token_still_valid_or_disabled_is_not_that_finding():
+    assert finding_id(reads_state(PULL_401, [tokens("2999-01-01T00:00:00Z")])) != "registry-token-password-expired"
+    assert finding_id(reads_state(PULL_401, [tokens("2020-09-02T08:00:00Z", "disabled")])) != \
+        "registry-token-password-expired"
+
+
+def balancer(minutes: int) -> dict:
+    return {"id": f"{GROUP}/providers/Microsoft.Network/loadBalancers/lbe-out", "name": "lbe-out",
+            "type": "Microsoft.Network/loadBalancers", "outboundIdleMinutes": [minutes]}
+
+
+RESET = "Calls to the partner fail with java.net.SocketException: Connection reset, mostly at night; a retry works."
+
+
+def test_a_short_outbound_idle_timeout_explains_resets_after_quiet_periods():
+    state = reads_state(RESET, [balancer(4)])
+    assert finding_id(state) == "load-balancer-outbound-idle-timeout"
+    found = finding(state)
+    assert found is not None
+    assert "idle timeout of 4 minutes" in conclude_finding(state, *found).report.root_cause
+
+
+def test_a_long_idle_timeout_or_another_symptom_is_not_that_finding():
+    assert finding_id(reads_state(RESET, [balancer(30)])) != "load-balancer-outbound-idle-timeout"
+    assert finding_id(reads_state("The deployment failed with InvalidTemplate", [balancer(4)])) != \
+        "load-balancer-outbound-idle-timeout"
