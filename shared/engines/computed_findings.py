@@ -682,7 +682,31 @@ def registry_token_expired(state: SessionState) -> Facts:
     return next((t for t in expired if _mentioned(t["token"], said)), expired[0] if expired else None)
 
 
+_INVALID_ISSUER = re.compile(r"AKV10032[^\n]{0,40}Expected one of https://sts\.windows\.net/(?P<expected>[0-9a-f-]{36})/"
+                             r"[^\n]{0,200}?found https://sts\.windows\.net/(?P<found>[0-9a-f-]{36})/", re.IGNORECASE)
+_DIRECTORY_MOVE = re.compile(r"(?i)\b(?:moved|transferr?ed|migrated|changed?)\b[^.\n]{0,80}\b(?:directory|tenant)\b|"
+                             r"\b(?:directory|tenant)\b[^.\n]{0,40}\b(?:move|transfer|change|migration)\b|\bmerger\b")
+
+
+def vault_tenant_left_behind(state: SessionState) -> Facts:
+    """A vault that refuses tokens of another tenant (AKV10032, its own tenantId the expected issuer) in a
+    subscription the report says moved to another directory: the vault's tenantId was not updated."""
+    if not _DIRECTORY_MOVE.search(_said(state)):
+        return None
+    logged = [" ".join(str(c) for c in row) for e in state.ledger if e.tool == "query_logs" and e.status == "success"
+              for row in e.data.get("rows") or []]
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        tenant = str(vault.get("tenantId") or "").lower()
+        for line in [*logged, _said(state)]:
+            match = _INVALID_ISSUER.search(line)
+            if tenant and match and match.group("expected").lower() == tenant != match.group("found").lower():
+                return {"vault": str(vault.get("name") or ""), "vault_tenant": tenant,
+                        "caller_tenant": match.group("found").lower()}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "keyvault-tenant-left-after-directory-move": vault_tenant_left_behind,
     "registry-token-password-expired": registry_token_expired,
     "identity-lost-with-recreated-resource": identity_lost_with_recreated_resource,
     "sql-outbound-firewall-excludes-storage": sql_outbound_excludes_storage,

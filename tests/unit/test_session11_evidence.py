@@ -209,3 +209,27 @@ def test_a_long_idle_timeout_or_another_symptom_is_not_that_finding():
     assert finding_id(reads_state(RESET, [balancer(30)])) != "load-balancer-outbound-idle-timeout"
     assert finding_id(reads_state("The deployment failed with InvalidTemplate", [balancer(4)])) != \
         "load-balancer-outbound-idle-timeout"
+
+
+VAULT = {"id": f"{GROUP}/providers/Microsoft.KeyVault/vaults/kv-claims", "name": "kv-claims",
+         "type": "Microsoft.KeyVault/vaults", "tenantId": "a91f3c06-7e4d-4b28-9c51-e8d2b6f04a37"}
+ISSUER = {"rows": [["SecretList Unauthorized 401 AKV10032: Invalid issuer. Expected one of "
+                    "https://sts.windows.net/a91f3c06-7e4d-4b28-9c51-e8d2b6f04a37/, found "
+                    "https://sts.windows.net/4c7a1e93-d2b5-4f60-8e19-6b3d0a7c5f28/."]]}
+
+
+def test_a_vault_left_in_the_old_directory_after_a_subscription_move():
+    state = state_with("Get secrets failed: Unauthorized. Last weekend the subscription moved into the new directory.",
+                       [("get_resource", VAULT), ("query_logs", ISSUER)])
+    assert finding_id(state) == "keyvault-tenant-left-after-directory-move"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "auth.keyvault_access_denied"
+    assert "properties.tenantId=4c7a1e93-d2b5-4f60-8e19-6b3d0a7c5f28" in report.actions[0]
+
+
+def test_a_wrong_tenant_sign_in_without_a_move_is_not_that_finding():
+    state = state_with("Get secrets failed: Unauthorized from my laptop.",
+                       [("get_resource", VAULT), ("query_logs", ISSUER)])
+    assert finding_id(state) != "keyvault-tenant-left-after-directory-move"
