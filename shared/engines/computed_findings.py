@@ -705,7 +705,56 @@ def vault_tenant_left_behind(state: SessionState) -> Facts:
     return None
 
 
+def _functions(state: SessionState, site_id: str = "") -> list[dict[str, Any]] | None:
+    """The functions a function app has (its functions read: name, isDisabled, config.bindings), or None when they
+    were not read; any app's when no site is given."""
+    reads = [r for r in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/functions$")
+             if str(r.get("id") or "").lower().startswith(site_id.lower() + "/")]
+    if not reads:
+        return None
+    return [f for r in reads for f in r.get("functions") or [] if isinstance(f, dict)]
+
+
+def _function_names(state: SessionState, site_id: str) -> dict[str, str] | None:
+    functions = _functions(state, site_id)
+    return None if functions is None else {str(f.get("name") or "").lower(): str(f.get("name") or "")
+                                           for f in functions}
+
+
+_WITHOUT_KEY = re.compile(r"(?i)\b401\b|unauthori[sz]ed")
+_NO_KEY_SENT = re.compile(r"(?i)without (?:a |any )?(?:function |host )?key|no (?:function |host )?key|anonymous|"
+                          r"(?:don't|do not|never) (?:send|pass|use) (?:a |any )?(?:function |host )?key|bearer token")
+
+
+def http_function_requires_key(state: SessionState) -> Facts:
+    """An HTTP-triggered function whose authLevel asks for a function or admin key, called without one (401)."""
+    said = _said(state)
+    if not (_WITHOUT_KEY.search(said) and _NO_KEY_SENT.search(said)):
+        return None
+    for function in _functions(state) or []:
+        bindings = picked(function, "config.bindings") or []
+        level = next((str(b.get("authLevel")) for b in bindings if isinstance(b, dict)
+                      and str(b.get("type") or "").lower() == "httptrigger" and b.get("authLevel")), "")
+        if level.lower() in ("function", "admin"):
+            return {"function": str(function.get("name") or ""), "level": level}
+    return None
+
+
+def event_subscription_function_missing(state: SessionState) -> Facts:
+    """An Event Grid subscription that delivers to an Azure Function the app no longer has (renamed or removed)."""
+    for sub in reads_of_type(state, r"(?i)/eventSubscriptions$"):
+        target = str(sub.get("destinationResourceId") or "")
+        site_id, _, function = target.rpartition("/functions/")
+        names = _function_names(state, site_id) if function else None
+        if names is not None and function.lower() not in names:
+            return {"subscription": str(sub.get("name") or ""), "function": function,
+                    "app": site_id.rsplit("/", 1)[-1], "functions": ", ".join(sorted(names.values())) or "none"}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "event-subscription-function-missing": event_subscription_function_missing,
+    "http-function-requires-key": http_function_requires_key,
     "keyvault-tenant-left-after-directory-move": vault_tenant_left_behind,
     "registry-token-password-expired": registry_token_expired,
     "identity-lost-with-recreated-resource": identity_lost_with_recreated_resource,

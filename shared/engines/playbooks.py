@@ -560,7 +560,8 @@ def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str,
     root_cause = fill(rule["root_cause"], facts).strip()
     read = found.get("read")  # the read that satisfied the finding, else the tool's newest result
     evidence = [EvidenceItem(source=rule["tool"], summary=e.summary[:300])
-                for e in state.ledger if e.tool == rule["tool"] and (not read or e.summary == read)][-1:]
+                for e in state.ledger if e.tool == rule["tool"]
+                and (e.summary == read if read else e.status == "success")][-1:]
     evidence.append(EvidenceItem(source="knowledge", summary=f"{rule['id']}: {rule['source']}"[:300]))
     return Conclude(message=root_cause.split(". ")[0][:300],
                     report=report(state, category=rule["category"], confidence=rule.get("confidence", "high"),

@@ -233,3 +233,50 @@ def test_a_wrong_tenant_sign_in_without_a_move_is_not_that_finding():
     state = state_with("Get secrets failed: Unauthorized from my laptop.",
                        [("get_resource", VAULT), ("query_logs", ISSUER)])
     assert finding_id(state) != "keyvault-tenant-left-after-directory-move"
+
+
+SITE_ID = f"{GROUP}/providers/Microsoft.Web/sites/func-billing"
+
+
+def functions_read(*functions: dict) -> dict:
+    return {"id": f"{SITE_ID}/functions", "type": "Microsoft.Web/sites/functions", "functions": list(functions)}
+
+
+def subscription_to(function: str) -> dict:
+    return {"id": f"{GROUP}/providers/Microsoft.EventGrid/systemTopics/evgt/eventSubscriptions/invoices",
+            "name": "invoices", "type": "Microsoft.EventGrid/systemTopics/eventSubscriptions",
+            "destinationResourceId": f"{SITE_ID}/functions/{function}"}
+
+
+def test_an_event_subscription_to_a_function_the_app_no_longer_has():
+    state = reads_state("Invoices are no longer processed since the release",
+                        [functions_read({"name": "OnInvoiceBlobCreated"}), subscription_to("ProcessInvoice")])
+    assert finding_id(state) == "event-subscription-function-missing"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert "'ProcessInvoice'" in report.root_cause and "OnInvoiceBlobCreated" in report.root_cause
+    assert "functions/func-billing" not in report.evidence[0].summary  # a successful read is cited
+
+
+def test_an_event_subscription_to_an_existing_function_is_not_that_finding():
+    state = reads_state("Invoices are no longer processed",
+                        [functions_read({"name": "ProcessInvoice"}), subscription_to("ProcessInvoice")])
+    assert finding_id(state) != "event-subscription-function-missing"
+
+
+def http_function(level: str) -> dict:
+    return {"name": "PartnerEvents", "config": {"bindings": [{"type": "httpTrigger", "authLevel": level}]}}
+
+
+def test_a_keyed_http_trigger_called_without_a_key_answers_401():
+    state = reads_state("Every webhook gets HTTP 401; the partner calls it without any key, with a bearer token.",
+                        [functions_read(http_function("function"))])
+    assert finding_id(state) == "http-function-requires-key"
+
+
+def test_an_anonymous_trigger_or_a_caller_with_a_key_is_not_that_finding():
+    said = "Every webhook gets HTTP 401; the partner calls it without any key, with a bearer token."
+    assert finding_id(reads_state(said, [functions_read(http_function("anonymous"))])) != "http-function-requires-key"
+    assert finding_id(reads_state("Every call gets 401 although the x-functions-key header is sent.",
+                                  [functions_read(http_function("function"))])) != "http-function-requires-key"
