@@ -75,6 +75,8 @@ LOGIC_STANDARD = ("Workflow Error: operationName='WorkflowDefinitionProvider.Get
     (LINKED, "deployment.template_invalid", "SAS"),
     (WEBJOB, "config.missing_app_setting", "SQLAZURECONNSTR_"),
     (LOGIC_STANDARD, "functions.host_misconfigured", "parameters.json"),
+    ("Search failed: Azure.RequestFailedException: Free Query Semantic Usage exceeded for the month. Status: 402",
+     "quota.exceeded", "--semantic-search standard"),
 ])
 def test_the_session_s_knowledge_decides_these_reports(text: str, category: str, said: str):
     envelope = report(text)
