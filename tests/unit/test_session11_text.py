@@ -77,6 +77,9 @@ LOGIC_STANDARD = ("Workflow Error: operationName='WorkflowDefinitionProvider.Get
     (LOGIC_STANDARD, "functions.host_misconfigured", "parameters.json"),
     ("Search failed: Azure.RequestFailedException: Free Query Semantic Usage exceeded for the month. Status: 402",
      "quota.exceeded", "--semantic-search standard"),
+    ("Request finished HTTP/1.1 GET http://100.100.0.12:8080/healthz - 404 0 - 0.4ms\nProbe of StartUp failed with "
+     "status code: 404\nContainer 'quotes-api' was terminated with exit code '' and reason 'ProbeFailure'",
+     "config.wrong_resource_name", "(/healthz answers 404)"),
 ])
 def test_the_session_s_knowledge_decides_these_reports(text: str, category: str, said: str):
     envelope = report(text)
