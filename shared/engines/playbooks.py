@@ -886,6 +886,23 @@ def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+_PINGED = re.compile(r"(?i)didn'?t respond to HTTP pings on port:?\s*(\d{2,5})")
+
+
+def app_port_not_listened(state: SessionState) -> dict[str, str] | None:
+    """An App Service Linux container the platform pinged on one port while the app says it listens on another: a
+    custom container needs WEBSITES_PORT; a built-in stack's code must listen on the PORT it is given."""
+    said = _said_or_logged(state)
+    pinged = next((m.group(1) for text in said for m in [_PINGED.search(text)] if m), None)
+    ports = sorted({g for text in said for m in _LISTENING.finditer(text) for g in m.groups() if g})
+    if pinged is None or not ports or pinged in ports:
+        return None
+    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), {})
+    stack = str((site.get("siteConfig") or {}).get("linuxFxVersion") or "")
+    return {"pinged": pinged, "listening": ports[0], "app": str(site.get("name") or "<app>"),
+            "stack": stack or "its runtime stack"}
+
+
 def job_hit_replica_timeout(state: SessionState) -> dict[str, str] | None:
     """A Container Apps job whose failed executions lasted at least its replicaTimeout (computed from their times)."""
     jobs = reads_of_type(state, r"(?i)^Microsoft\.App/jobs$")
@@ -1404,6 +1421,7 @@ _COMPUTED = {"service-ip-rules-exclude-app": firewall_excludes_app,
              "database-storage-nearly-full": storage_nearly_full,
              "storage-private-endpoint-missing-for-service": private_endpoint_misses_service,
              "container-app-target-port-mismatch": target_port_not_listened,
+             "app-service-port-not-listened": app_port_not_listened,
              "app-service-certificate-expired": certificate_expired,
              "keyvault-reference-access-denied": lambda s: _key_vault_reference(s, ("AccessToKeyVaultDenied",)),
              "keyvault-reference-identity-not-enabled": lambda s: _key_vault_reference(

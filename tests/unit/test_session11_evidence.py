@@ -280,3 +280,25 @@ def test_an_anonymous_trigger_or_a_caller_with_a_key_is_not_that_finding():
     assert finding_id(reads_state(said, [functions_read(http_function("anonymous"))])) != "http-function-requires-key"
     assert finding_id(reads_state("Every call gets 401 although the x-functions-key header is sent.",
                                   [functions_read(http_function("function"))])) != "http-function-requires-key"
+
+
+PINGS = "Container app-events_0 didn't respond to HTTP pings on port: 8080, failing site start."
+APP_SITE = {"id": f"{GROUP}/providers/Microsoft.Web/sites/app-events", "name": "app-events",
+            "type": "Microsoft.Web/sites", "siteConfig": {"linuxFxVersion": "NODE|20-lts"}}
+
+
+def test_an_app_listening_on_another_port_than_the_pinged_one():
+    state = state_with(PINGS, [("get_resource", APP_SITE),
+                               ("query_logs", {"rows": [["events-site listening on http://localhost:3000"]]})])
+    assert finding_id(state) == "app-service-port-not-listened"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert "port 8080" in report.root_cause and "3000" in report.root_cause
+    assert "WEBSITES_PORT=3000" in report.actions[1]
+
+
+def test_an_app_listening_on_the_pinged_port_is_not_that_finding():
+    state = state_with(PINGS, [("get_resource", APP_SITE),
+                               ("query_logs", {"rows": [["Server listening on port 8080"]]})])
+    assert finding_id(state) != "app-service-port-not-listened"
