@@ -177,6 +177,17 @@ _LOCAL_CLOCK = re.compile(r"(?i)\bclock (?:on|of) (?:this|my|the|our) (?:laptop|
                             r"(?:my|the|this|our) (?:laptop|computer|machine|pc|workstation)\b")
 
 
+# A connection cut mid-transfer (reset, aborted, timed out at the socket) from a client whose own network the report
+# calls unstable, or which works from another machine or network: the client's network, not Azure.
+_CUT_CONNECTION = re.compile(r"\b(?:ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|ENETUNREACH|ENETDOWN)\b|socket hang up|"
+                             r"(?i:connection (?:was )?(?:reset|aborted) by peer)")
+_UNSTABLE_LOCAL_NETWORK = re.compile(
+    r"(?i)\b(?:wi-?fi|wireless|hotspot|tethering|guest network|campus network|hotel network|home network|mobile data)\b"
+    r"[^.\n]{0,80}\b(?:drops?|dropping|disconnect\w*|unstable|flaky|unreliable|intermittent|cuts? out|bandwidth cap)|"
+    r"\b(?:from|on) (?:a colleague'?s|another|my other|a different) (?:wired )?(?:pc|machine|computer|laptop|network|"
+    r"connection)\b[^.\n]{0,80}\b(?:works?|worked|completed?|succeed\w*|fine|went through)\b")
+
+
 # The client says the same failure happens from their own machine as from Azure.
 _SAME_FROM_OUTSIDE = re.compile(r"(?i)\b(?:same|also|too)\b[^.\n]{0,60}\b(?:from|on) my (?:own )?(?:laptop|machine|pc|"
                                 r"computer|workstation)\b|\bfrom my (?:laptop|machine|pc|computer) (?:too|as well)\b")
@@ -195,6 +206,10 @@ def route(state: SessionState) -> Decision:
                   for m in [_LOCAL_CLOCK.search(t)] if m), None)
     if clock is not None:
         return _local_clock(state, clock.group(0))
+    said = "\n".join([state.material.error_description, *state.material.answers])
+    unstable = _UNSTABLE_LOCAL_NETWORK.search(said)
+    if unstable is not None and _CUT_CONNECTION.search(said):
+        return _local_network(state, unstable.group(0))
     on_premises = _on_premises_only(state)
     if on_premises is not None:
         return _stated_outside_azure(state, on_premises)
@@ -549,6 +564,20 @@ def _local_clock(state: SessionState, said: str) -> Decision:
                      "automatically, or `w32tm /resync`; Linux: chrony or systemd-timesyncd), then retry."]
     return GiveUp(reason="out_of_scope", report=found,
                   message="The cause is the client machine's clock, not Azure.")
+
+
+def _local_network(state: SessionState, said: str) -> Decision:
+    found = partial_report(state, root_cause=f"The connection was cut on the client's side (the client says: "
+                                             f"'{said}'): a reset or aborted socket mid-transfer from a network that "
+                                             "drops, throttles or filters connections fails long uploads and "
+                                             "many-file deployments at random points, while the same operation "
+                                             "succeeds from a stable network; nothing in Azure refused it.")
+    found.category, found.confidence = "out_of_scope", "medium"
+    found.actions = ["Run the transfer from a stable wired network (or a VM in the same region); for large files use "
+                     "AzCopy, which resumes (`azcopy jobs resume <job-id>`) and lets you cap concurrency with "
+                     "AZCOPY_CONCURRENCY_VALUE on a weak link."]
+    return GiveUp(reason="out_of_scope", report=found,
+                  message="The connection was cut by the client's own network, not by Azure.")
 
 
 def _stated_outside_azure(state: SessionState, said: str) -> Decision:

@@ -145,3 +145,23 @@ def test_a_not_found_without_the_partition_key_fact_keeps_the_catalog_reading():
     envelope = report("Error: Entity with the specified id does not exist in the system., StatusCode: 404, "
                       "SubStatusCode: 0 when reading the order by id in Cosmos DB.")
     assert envelope["report"] is None or envelope["report"].get("category") != "runtime.code_defect"
+
+
+def test_a_local_execution_policy_refusal_is_out_of_scope():
+    envelope = report("func : File C:\\Users\\dev\\AppData\\Roaming\\npm\\func.ps1 cannot be loaded because running "
+                      "scripts is disabled on this system. For more information, see about_Execution_Policies.")
+    assert (envelope["status"], envelope["report"]["category"]) == ("fail", "out_of_scope")
+
+
+RESET = "Uploading to blob storage fails after a while: Error: write ECONNABORTED (syscall write)."
+
+
+def test_a_connection_cut_on_an_unstable_client_network_is_out_of_scope():
+    envelope = report(RESET + " I'm on the hotel Wi-Fi, which drops now and then.")
+    assert (envelope["status"], envelope["report"]["category"]) == ("fail", "out_of_scope")
+
+
+def test_a_cut_connection_alone_or_a_network_remark_alone_is_not_out_of_scope():
+    for text in [RESET, "The function times out calling Cosmos DB. I'm on the hotel Wi-Fi, which drops sometimes."]:
+        envelope = report(text)
+        assert (envelope.get("report") or {}).get("category") != "out_of_scope"
