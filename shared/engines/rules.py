@@ -552,43 +552,43 @@ def _on_premises_only(state: SessionState) -> str | None:
     return f"technologies: {', '.join(listed)}"
 
 
+def _client_side(state: SessionState, root_cause: str, action: str, message: str) -> Decision:
+    """Out of scope, from what the client states (medium: it rests on their word): the cause lies on their side."""
+    found = partial_report(state, root_cause=root_cause)
+    found.category, found.confidence, found.actions = "out_of_scope", "medium", [action]
+    return GiveUp(reason="out_of_scope", report=found, message=message)
+
+
 def _local_clock(state: SessionState, said: str) -> Decision:
-    found = partial_report(state, root_cause=f"The client's own machine had the wrong time (the client says: "
-                                             f"'{said}'): Azure Storage and Entra ID reject a request signed or a "
-                                             "token stamped with a time too far from theirs (shared key and SAS "
-                                             "signatures carry the request time; tokens a validity window), so "
-                                             "the tool failed with an authentication error while nothing in Azure "
-                                             "was wrong.")
-    found.category, found.confidence = "out_of_scope", "medium"
-    found.actions = ["Keep the machine's clock synchronized (Windows: Settings > Time & language > Set time "
-                     "automatically, or `w32tm /resync`; Linux: chrony or systemd-timesyncd), then retry."]
-    return GiveUp(reason="out_of_scope", report=found,
-                  message="The cause is the client machine's clock, not Azure.")
+    return _client_side(
+        state, f"The client's own machine had the wrong time (the client says: '{said}'): Azure Storage and Entra ID "
+               "reject a request signed or a token stamped with a time too far from theirs (shared key and SAS "
+               "signatures carry the request time; tokens a validity window), so the tool failed with an "
+               "authentication error while nothing in Azure was wrong.",
+        "Keep the machine's clock synchronized (Windows: Settings > Time & language > Set time automatically, or "
+        "`w32tm /resync`; Linux: chrony or systemd-timesyncd), then retry.",
+        "The cause is the client machine's clock, not Azure.")
 
 
 def _local_network(state: SessionState, said: str) -> Decision:
-    found = partial_report(state, root_cause=f"The connection was cut on the client's side (the client says: "
-                                             f"'{said}'): a reset or aborted socket mid-transfer from a network that "
-                                             "drops, throttles or filters connections fails long uploads and "
-                                             "many-file deployments at random points, while the same operation "
-                                             "succeeds from a stable network; nothing in Azure refused it.")
-    found.category, found.confidence = "out_of_scope", "medium"
-    found.actions = ["Run the transfer from a stable wired network (or a VM in the same region); for large files use "
-                     "AzCopy, which resumes (`azcopy jobs resume <job-id>`) and lets you cap concurrency with "
-                     "AZCOPY_CONCURRENCY_VALUE on a weak link."]
-    return GiveUp(reason="out_of_scope", report=found,
-                  message="The connection was cut by the client's own network, not by Azure.")
+    return _client_side(
+        state, f"The connection was cut on the client's side (the client says: '{said}'): a reset or aborted socket "
+               "mid-transfer from a network that drops, throttles or filters connections fails long uploads and "
+               "many-file deployments at random points, while the same operation succeeds from a stable network; "
+               "nothing in Azure refused it.",
+        "Run the transfer from a stable wired network (or a VM in the same region); for large files use AzCopy, "
+        "which resumes (`azcopy jobs resume <job-id>`) and lets you cap concurrency with AZCOPY_CONCURRENCY_VALUE "
+        "on a weak link.",
+        "The connection was cut by the client's own network, not by Azure.")
 
 
 def _stated_outside_azure(state: SessionState, said: str) -> Decision:
-    found = partial_report(state, root_cause=f"The system that fails does not run in Azure (the client says: "
-                                             f"'{said}'): this service debugs Azure resources only, so the cause lies "
-                                             "with the server or platform it runs on.")
-    found.category, found.confidence = "out_of_scope", "medium"
-    found.actions = ["Troubleshoot it with that platform's own tools and documentation (for SQL Server on your own "
-                     "servers, the SQL Server documentation for the error number)."]
-    return GiveUp(reason="out_of_scope", report=found,
-                  message="This does not run in Azure; this service debugs Azure errors only.")
+    return _client_side(
+        state, f"The system that fails does not run in Azure (the client says: '{said}'): this service debugs Azure "
+               "resources only, so the cause lies with the server or platform it runs on.",
+        "Troubleshoot it with that platform's own tools and documentation (for SQL Server on your own servers, the "
+        "SQL Server documentation for the error number).",
+        "This does not run in Azure; this service debugs Azure errors only.")
 
 
 def _out_of_scope(state: SessionState, entry: EntryHit) -> Decision:
