@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.engines.analyzers.common import picked, regex, table
 from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.catalog_hits import log_lines
 from shared.session.state import SessionState
 
 Facts = dict[str, str] | None
@@ -582,18 +583,26 @@ _AZURE_HOST = re.compile(r"(?i)\b([a-z0-9][a-z0-9-]{1,62})\.(?:[a-z0-9-]+\.)*(?:
                          r"azure\.net|azure\.com|azurecr\.io|azure-api\.net|azurefd\.net|azurecontainerapps\.io)\b")
 
 
+def _events(state: SessionState) -> list[dict[str, Any]]:
+    """The activity log's succeeded operations the session read."""
+    return [e for r in state.ledger if r.tool == "list_activity_log" and r.status == "success"
+            for e in r.data.get("events") or [] if isinstance(e, dict)
+            and str(e.get("status") or "").lower() == "succeeded"]
+
+
+def _logged(state: SessionState) -> list[str]:
+    """Every log row the session read, one line each."""
+    return [line for e in state.ledger if e.tool == "query_logs" and e.status == "success"
+            for line in log_lines(e.data)]
+
+
 def unresolved_host_deleted(state: SessionState) -> Facts:
     """A host name under an Azure service's DNS suffix that the report or the logs could not resolve, whose
     resource the activity log shows deleted: the name fails because the configuration still names that resource."""
-    logged = [" ".join(str(c) for c in row) for e in state.ledger if e.tool == "query_logs" and e.status == "success"
-              for row in e.data.get("rows") or []]
     lines = [line for text in [state.material.error_description, *state.material.answers] for line in text.splitlines()]
-    names = {m.group(1).lower(): m.group(0) for line in [*lines, *logged] if _UNRESOLVED.search(line)
+    names = {m.group(1).lower(): m.group(0) for line in [*lines, *_logged(state)] if _UNRESOLVED.search(line)
              for m in _AZURE_HOST.finditer(line)}
-    deletes = [e for r in state.ledger if r.tool == "list_activity_log" and r.status == "success"
-               for e in r.data.get("events") or [] if isinstance(e, dict)
-               and str(e.get("operation") or "").lower().endswith("/delete")
-               and str(e.get("status") or "").lower() == "succeeded"]
+    deletes = [e for e in _events(state) if str(e.get("operation") or "").lower().endswith("/delete")]
     for event in deletes:
         resource_id = str(event.get("resource_id") or "")
         name = resource_id.rsplit("/", 1)[-1].lower()
@@ -621,12 +630,6 @@ def sql_outbound_excludes_storage(state: SessionState) -> Facts:
         return None
     return {"server": str(server.get("name") or ""), "account": (named or outside)[0],
             "allowed": ", ".join(allowed) or "none"}
-
-
-def _events(state: SessionState) -> list[dict[str, Any]]:
-    return [e for r in state.ledger if r.tool == "list_activity_log" and r.status == "success"
-            for e in r.data.get("events") or [] if isinstance(e, dict)
-            and str(e.get("status") or "").lower() == "succeeded"]
 
 
 def _recreated(state: SessionState) -> dict[str, str]:
@@ -693,8 +696,7 @@ def vault_tenant_left_behind(state: SessionState) -> Facts:
     subscription the report says moved to another directory: the vault's tenantId was not updated."""
     if not _DIRECTORY_MOVE.search(_said(state)):
         return None
-    logged = [" ".join(str(c) for c in row) for e in state.ledger if e.tool == "query_logs" and e.status == "success"
-              for row in e.data.get("rows") or []]
+    logged = _logged(state)
     for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
         tenant = str(vault.get("tenantId") or "").lower()
         for line in [*logged, _said(state)]:
