@@ -26,6 +26,9 @@ ORIGIN_WEIGHT: dict[str, int] = {"error": 3, "answer": 3, "evidence": 2, "file":
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+# JSON and Python-dict bodies are printed compact or pretty ("code":"404" or "code": "404"): the gap after a quoted
+# key's colon and between quoted items is dropped, so one phrase matches both forms.
+_JSON_GAP = re.compile(r"""(["'])[ \t]*([:,])[ \t]*(?=["'{\[\d])""")
 _BRACES = re.compile(r"[{}]")
 # A cue that the writer is denying the thing named right after it, in the same clause ("it is not a 429",
 # "we ruled out the firewall", "no AuthorizationFailure in the logs"). Error messages' own "does not exist" or
@@ -51,7 +54,7 @@ _LINE_PREFIX = re.compile(
 def normalize(text: str) -> str:
     """Curly quotes straightened, log-line prefixes dropped and runs of whitespace made one space: a phrase
     matches across line breaks."""
-    return _SPACE.sub(" ", _LINE_PREFIX.sub("", text.translate(_QUOTES)))
+    return _JSON_GAP.sub(r"\1\2", _SPACE.sub(" ", _LINE_PREFIX.sub("", text.translate(_QUOTES))))
 
 
 @dataclass(frozen=True)

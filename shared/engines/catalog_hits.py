@@ -55,7 +55,8 @@ def _evidence_text(tool: str, data: dict[str, Any]) -> str:
     return ""
 
 
-_WHOLE = {"query_logs", "list_activity_log", "list_deployment_operations", "get_resource_health", "get_backend_health"}
+_WHOLE = {"query_logs", "list_activity_log", "list_deployment_operations", "get_resource_health", "get_backend_health",
+          "list_failed_pipeline_runs"}
 _ERROR_FIELDS_OF = {"get_resource"}
 _ERRORISH = re.compile(r"error|message|reason|details|status|state|revisions", re.IGNORECASE)
 
@@ -131,9 +132,21 @@ def decisive(state: SessionState) -> EntryHit | None:
     hosted = mentions_azure(_without_azure_tooling(state.material))
     candidates = [h for h in spoken if h.entry.category != "out_of_scope"
                   or not (azure_error or (hosted and not _own_error_words(h)))]
-    conclusive = [h for h in candidates if h.entry.conclusive]
+    conclusive = [h for h in candidates if h.entry.conclusive and not _read_better_by_another(h, candidates)]
     best = conclusive or candidates
     return best[0] if best else None
+
+
+def _read_better_by_another(hit: EntryHit, ranked: list[EntryHit]) -> bool:
+    """The same words (one code two services share, DeploymentNotFound of Resource Manager and of Azure OpenAI) were
+    ranked higher for another service's entry, the one the report names: that reading stands, conclusive or not."""
+    words = {m.found.lower() for m in hit.matches}
+    for other in ranked:
+        if other is hit:
+            return False
+        if other.entry.service != hit.entry.service and words <= {m.found.lower() for m in other.matches}:
+            return True
+    return False
 
 
 def _own_error_words(hit: EntryHit) -> bool:

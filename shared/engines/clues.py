@@ -26,9 +26,12 @@ def matching_clue(state: SessionState) -> dict[str, Any] | None:
 
 
 def clue_in(spoken: list[str]) -> dict[str, Any] | None:
-    """The first clue whose pattern is in one of the texts, with the words it matched."""
+    """The first clue whose pattern is in one of the texts, with the words it matched. The texts are also read as
+    one: a clue's facts can be split between the report and the answer (a 401 in one, the sovereign cloud in the
+    other)."""
+    texts = [*spoken, "\n".join(spoken)] if len(spoken) > 1 else spoken
     for clue in table(CLUES):
-        for text in spoken:
+        for text in texts:
             found = next((m for m in regex(clue["pattern"]).finditer(text) if not _denied(text, m)), None)
             if found:
                 return {**clue, "_quote": found.group(0)}
@@ -50,7 +53,8 @@ def _deciding_words(state: SessionState, clue: dict[str, Any]) -> str | None:
     if not clue.get("decides"):
         return None
     spoken = [state.material.error_description, *state.material.answers]
-    return next((m.group(0) for t in spoken for m in [regex(clue["decides"]).search(t)] if m), None)
+    texts = [*spoken, "\n".join(spoken)] if len(spoken) > 1 else spoken
+    return next((m.group(0) for t in texts for m in [regex(clue["decides"]).search(t)] if m), None)
 
 
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:

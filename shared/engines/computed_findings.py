@@ -754,7 +754,97 @@ def event_subscription_function_missing(state: SessionState) -> Facts:
     return None
 
 
+# --- App Service Key Vault references ------------------------------------------------------------------------
+
+_DISABLED_SECRET = re.compile(r"(?i)not allowed on a disabled secret|\bSecretDisabled\b|"
+                              r"secret (?:version )?is disabled")
+
+
+def reference_secret_version_disabled(state: SessionState) -> Facts:
+    """A Key Vault reference of the app that App Service could not resolve because the secret version it names is
+    disabled (its status details say so): typically a reference pinned to a version that a rotation disabled."""
+    for data in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/config/configreferences$"):
+        for reference in data.get("references") or []:
+            if isinstance(reference, dict) and _DISABLED_SECRET.search(str(reference.get("details") or "")):
+                version = str(reference.get("secretVersion") or "")
+                return {"setting": str(reference.get("name") or ""), "secret": str(reference.get("secretName") or ""),
+                        "vault": str(reference.get("vaultName") or "the vault"),
+                        "pinned": f"pinned version {version}" if version else "the current version"}
+    return None
+
+
+# --- Data Factory --------------------------------------------------------------------------------------------
+
+_TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})$")
+
+
+def _timespan_seconds(value: Any) -> float | None:
+    """Seconds of a Data Factory timespan ("0.00:30:00", "12:00:00", "7.00:00:00")."""
+    match = _TIMESPAN.match(str(value or "").strip())
+    if not match:
+        return None
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+def activity_stopped_by_timeout(state: SessionState) -> Facts:
+    """A failed Data Factory activity of the newest failed run that ran as long as its policy timeout (within 2%):
+    the timeout stopped it, whatever it was waiting for."""
+    for evidence in reversed(state.ledger):
+        if evidence.tool != "list_failed_pipeline_runs" or evidence.status != "success":
+            continue
+        for activity in evidence.data.get("activities") or []:
+            limit = _timespan_seconds(activity.get("timeout"))
+            ran = _number(activity.get("duration_ms"))
+            if limit and ran is not None and ran / 1000 >= limit * 0.98:
+                runs = evidence.data.get("runs") or [{}]
+                return {"activity": str(activity.get("name")), "timeout": str(activity.get("timeout")),
+                        "minutes": f"{ran / 60000:.0f}", "pipeline": str(runs[0].get("pipeline") or "the pipeline")}
+    return None
+
+
+def managed_private_endpoint_not_approved(state: SessionState) -> Facts:
+    """A Data Factory managed private endpoint whose connection the target resource has not approved (Pending,
+    Rejected): the managed runtime's traffic to that resource has no private path."""
+    for data in reads_of_type(state, r"(?i)^Microsoft\.DataFactory/factories/managedVirtualNetworks/"
+                                     r"managedPrivateEndpoints$"):
+        for endpoint in data.get("endpoints") or []:
+            status = str(picked(endpoint, "connectionState.status") or "") if isinstance(endpoint, dict) else ""
+            if status.lower() in ("pending", "rejected", "disconnected"):
+                target = str(endpoint.get("privateLinkResourceId") or "")
+                return {"endpoint": str(endpoint.get("name")), "status": status,
+                        "target": target.rsplit("/", 1)[-1] or "the target resource",
+                        "group": str(endpoint.get("groupId") or "")}
+    return None
+
+
+# --- API Management ------------------------------------------------------------------------------------------
+
+_INACTIVE_SUBSCRIPTION = frozenset({"expired", "suspended", "cancelled", "rejected", "submitted"})
+
+
+def apim_subscription_not_active(state: SessionState) -> Facts:
+    """An API Management subscription (the owner of a key) that is not active: expired at its expiration date,
+    suspended, cancelled, rejected or still awaiting approval. The one the report names (by name or display name),
+    else the only such one: the gateway refuses its keys as invalid."""
+    items = _items(state, r"(?i)^Microsoft\.ApiManagement/service/subscriptions$", "subscriptions")
+    inactive = [i for i in items if str(i.get("state") or "").lower() in _INACTIVE_SUBSCRIPTION]
+    said = _said(state)
+    named = [i for i in inactive if _mentioned(str(i.get("name") or ""), said)
+             or _mentioned(str(i.get("displayName") or ""), said)]
+    chosen = named[0] if named else (inactive[0] if len(inactive) == 1 else None)
+    if chosen is None:
+        return None
+    return {"apim_subscription": str(chosen.get("displayName") or chosen.get("name")),
+            "state": str(chosen.get("state")).lower(),
+            "expiration": str(chosen.get("expirationDate") or "none set")}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "apim-subscription-not-active": apim_subscription_not_active,
+    "data-factory-activity-stopped-by-timeout": activity_stopped_by_timeout,
+    "data-factory-managed-private-endpoint-not-approved": managed_private_endpoint_not_approved,
+    "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,
     "event-subscription-function-missing": event_subscription_function_missing,
     "http-function-requires-key": http_function_requires_key,
     "keyvault-tenant-left-after-directory-move": vault_tenant_left_behind,

@@ -58,6 +58,12 @@ class RulesEngine:
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
 
+def _answered_with(state: SessionState, entry: EntryHit) -> bool:
+    """The client answered the question with an error the catalog knows (the host's startup error behind "host
+    is not running"): that error, not the bare symptom the report began with, is what to decide on."""
+    return bool(state.requests_asked) and "answer" in entry.origins
+
+
 def _not_ruled_out(state: SessionState, decision: Decision) -> Decision:
     """A re-opened session never concludes the cause the client said was not it (contract v1.1): whichever path
     arrived there (a signature, a nearest-entries lead), it asks for what the error says now instead."""
@@ -246,7 +252,7 @@ def route(state: SessionState) -> Decision:
         clue = matching_clue(state)  # the report's own context decides better than a symptom code's generic check
         if clue is not None and not (clue.get("context") and "error" in entry.origins):
             return decide_from_clue(state, clue)
-    if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit)):
+    if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit) or _answered_with(state, entry)):
         refining = _refining_clue(state, entry.entry.category)
         if refining is not None:
             return decide_from_clue(state, refining)  # the report shows which case of that error it is
@@ -263,8 +269,10 @@ _SPECIFIC_PHRASE = 30  # characters: a matched message this long names one error
 
 def _stated_case(state: SessionState, decision: Decision) -> Decision | None:
     """The family analyzer's generic question is not needed when the report already states a clue's deciding fact
-    (an indexer behind a shared private link configured without the private environment): that clue answers."""
-    if not isinstance(decision, AskClient) or decision.past_the_entry:
+    (an indexer behind a shared private link configured without the private environment): that clue answers. So it
+    does when the analyzer gave up for want of a fact the answer did not give it, while the answer stated the clue's."""
+    gave_up = isinstance(decision, GiveUp) and decision.reason == "exhausted"
+    if not (isinstance(decision, AskClient) and not decision.past_the_entry) and not gave_up:
         return None
     clue = _decided_clue(state)
     return decide_from_clue(state, clue) if clue is not None else None

@@ -561,6 +561,7 @@ AZURE_CALLS: dict[str, dict[str, Any]] = {
     "list_role_assignments": {"scope": STORAGE, "principal_id": PRINCIPAL},
     "get_backend_health": {"gateway_id": GATEWAY},
     "list_service_health_events": {"subscription_id": SUB},
+    "list_failed_pipeline_runs": {"factory_id": f"{RG}/providers/Microsoft.DataFactory/factories/adf-test"},
 }
 
 

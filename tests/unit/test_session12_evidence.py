@@ -1,0 +1,132 @@
+"""Twelfth-session evidence: a Data Factory's failed runs read through their POST queries (and the activity stopped by
+its own policy timeout, the managed private endpoint still waiting for approval); an API Management subscription
+that is no longer active; a Key Vault reference pinned to a disabled secret version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evals.playback import PlaybackServer
+from shared.engines.playbooks import conclude_finding, finding
+from shared.session.state import Material
+from shared.tools.catalog import run_tool
+from tests.helpers.finding_checks import finding_id, reads_state, state_with
+
+SUB = "4ddcb71d-e99a-518b-9f8f-d6f2eadb7c9b"
+GROUP = f"/subscriptions/{SUB}/resourceGroups/rg-finance"
+FACTORY = f"{GROUP}/providers/Microsoft.DataFactory/factories/adf-finance"
+IN_SCOPE = Material(error_description="test", environment={"azure_subscription": SUB})
+
+
+def pipeline_run(run_id: str, status: str, start: str) -> dict[str, Any]:
+    return {"runId": run_id, "pipelineName": "pl-nightly", "runStart": start, "durationInMs": 1805000,
+            "status": status, "message": "Operation on target Copy_GL failed: Activity 'Copy_GL' timed out"}
+
+
+def activity_run(run_id: str, status: str, duration_ms: int) -> dict[str, Any]:
+    return {"activityName": "Copy_GL", "activityType": "Copy", "pipelineRunId": run_id, "durationInMs": duration_ms,
+            "status": status, "error": {"errorCode": "2200", "message": "the copy was stopped"}}
+
+
+def factory_answers(duration_ms: int) -> list[dict[str, Any]]:
+    runs = [pipeline_run("r-new", "Failed", "2026-12-04T01:00:00Z"), pipeline_run("r-old", "Failed",
+                                                                                  "2026-12-03T01:00:00Z"),
+            pipeline_run("r-ok", "Succeeded", "2026-12-02T01:00:00Z")]
+    definition = {"name": "pl-nightly", "properties": {"activities": [
+        {"name": "Copy_GL", "type": "Copy", "policy": {"timeout": "0.00:30:00"}}]}}
+    return [{"match": {"method": "POST", "path": f"{FACTORY}/queryPipelineRuns"}, "body": {"value": runs}},
+            {"match": {"method": "POST", "path": f"{FACTORY}/pipelineruns/r-new/queryActivityruns"},
+             "body": {"value": [activity_run("r-new", "Failed", duration_ms)]}},
+            {"match": {"method": "GET", "path": f"{FACTORY}/pipelines/pl-nightly"}, "body": definition}]
+
+
+def test_failed_runs_are_read_newest_first_with_the_failed_activities_and_their_timeout(azure: PlaybackServer):
+    azure.load(factory_answers(1_800_000))
+    evidence = run_tool("list_failed_pipeline_runs", {"factory_id": FACTORY}, IN_SCOPE)
+    assert evidence.status == "success", evidence.summary
+    assert [r["run_id"] for r in evidence.data["runs"]] == ["r-new", "r-old"]  # the succeeded run is left out
+    assert evidence.data["activities"] == [{"name": "Copy_GL", "type": "Copy", "duration_ms": 1_800_000,
+                                            "error_code": "2200", "message": "the copy was stopped",
+                                            "timeout": "0.00:30:00"}]
+    assert [c["method"] for c in azure.calls] == ["POST", "POST", "GET"]
+    assert "timed out" in evidence.summary  # the run's message is what the catalog scans
+
+
+def test_a_factory_without_failed_runs_is_no_data(azure: PlaybackServer):
+    azure.load([{"match": {"method": "POST", "path": f"{FACTORY}/queryPipelineRuns"},
+                 "body": {"value": [pipeline_run("r-ok", "Succeeded", "2026-12-02T01:00:00Z")]}}])
+    evidence = run_tool("list_failed_pipeline_runs", {"factory_id": FACTORY}, IN_SCOPE)
+    assert evidence.status == "no_data" and evidence.data["runs"] == []
+    assert len(azure.calls) == 1
+
+
+def runs_read(duration_ms: int, timeout: str | None = "0.00:30:00") -> tuple[str, dict[str, Any]]:
+    activity = {"name": "Copy_GL", "type": "Copy", "duration_ms": duration_ms, "error_code": "2200",
+                "message": "stopped", "timeout": timeout}
+    return "list_failed_pipeline_runs", {"runs": [{"pipeline": "pl-nightly"}], "activities": [activity], "count": 1}
+
+
+def test_an_activity_that_ran_as_long_as_its_timeout_was_stopped_by_it():
+    state = state_with("The nightly copy fails after half an hour", [runs_read(1_800_000)])
+    assert finding_id(state) == "data-factory-activity-stopped-by-timeout"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "runtime.timeout" and "0.00:30:00" in report.root_cause
+    assert "'Copy_GL'" in report.root_cause and "pl-nightly" in report.root_cause
+
+
+def test_an_activity_that_failed_well_before_its_timeout_is_not_that_finding():
+    for read in (runs_read(600_000), runs_read(1_800_000, timeout=None)):
+        assert finding_id(state_with("The nightly copy fails", [read])) != "data-factory-activity-stopped-by-timeout"
+
+
+def managed_endpoints(status: str) -> dict[str, Any]:
+    return {"type": "Microsoft.DataFactory/factories/managedVirtualNetworks/managedPrivateEndpoints",
+            "endpoints": [{"name": "mpe-lake", "groupId": "dfs", "connectionState": {"status": status},
+                           "privateLinkResourceId": f"{GROUP}/providers/Microsoft.Storage/storageAccounts/stlake"}]}
+
+
+def test_a_pending_managed_private_endpoint_is_the_finding():
+    state = reads_state("The copy to the lake is Forbidden since the lockdown", [managed_endpoints("Pending")])
+    assert finding_id(state) == "data-factory-managed-private-endpoint-not-approved"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert "'mpe-lake'" in report.root_cause and "stlake" in report.root_cause and "Pending" in report.root_cause
+    assert finding_id(reads_state("Forbidden", [managed_endpoints("Approved")])) is None
+
+
+def apim_subscriptions(*items: tuple[str, str, str]) -> dict[str, Any]:
+    return {"type": "Microsoft.ApiManagement/service/subscriptions",
+            "subscriptions": [{"name": name, "displayName": display, "state": state,
+                               "expirationDate": "2026-12-01T00:00:00Z"} for name, display, state in items]}
+
+
+def test_the_named_apim_subscription_that_expired_is_the_finding():
+    reads = [apim_subscriptions(("partner-a", "Alpha shipping", "active"), ("partner-b", "Beta", "expired"),
+                                ("partner-c", "Gamma", "suspended"))]
+    state = reads_state("Partner Beta gets 401 Access denied due to invalid subscription key", reads)
+    assert finding_id(state) == "apim-subscription-not-active"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "auth.credential_invalid" and "'Beta' is expired" in report.root_cause
+    # two inactive subscriptions and a report that names neither: no guess between them
+    assert finding_id(reads_state("A partner gets 401 invalid subscription key", reads)) is None
+
+
+def test_a_reference_to_a_disabled_secret_version_is_the_finding():
+    reference = {"name": "ServiceBusConnection", "status": "OtherReasons", "vaultName": "kv-claims",
+                 "secretName": "sb-connection", "secretVersion": "4f1c2b7d", "identityType": "SystemAssigned",
+                 "details": "Key Vault returned Forbidden: Operation get is not allowed on a disabled secret."}
+    read = {"type": "Microsoft.Web/sites/config/configreferences", "references": [reference]}
+    state = reads_state("The Service Bus trigger cannot start since the rotation", [read])
+    assert finding_id(state) == "keyvault-reference-secret-version-disabled"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "config.invalid_connection_string"
+    assert "pinned version 4f1c2b7d" in report.root_cause and "disabled" in report.root_cause
+    resolved = {**reference, "status": "Resolved", "details": "Reference has been successfully resolved."}
+    assert finding_id(reads_state("fails", [{**read, "references": [resolved]}])) is None

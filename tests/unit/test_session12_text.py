@@ -1,0 +1,117 @@
+"""Twelfth-session text readings: JSON bodies matched whatever their spacing; a clue whose facts are split between
+the report and the answer; the client's answer naming the error behind a bare symptom; one code two services share;
+a traceback inside the Azure CLI's own Python; and reports the session's new knowledge decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shared.catalog.index import catalog_index, normalize
+from tests.helpers.engine_loop import run_engine
+
+
+def answering(text: str) -> list[dict[str, Any]]:
+    """Client rules that answer any question with `text`."""
+    return [{"when_asked_contains": word, "answer": text} for word in ("a", "e", "i", "o", "u", " ")]
+
+
+def test_json_is_matched_compact_or_spaced():
+    for body in ('{"error":{"code":"404","message":"Resource not found"}}',
+                 '{ "error": { "code": "404" , "message":  "Resource not found" } }',
+                 "{'error': {'code': '404', 'message': 'Resource not found'}}"):
+        found = {m.entry.id for m in catalog_index().scan(f"POST .../chat/completions -> 404 {body}", "error")}
+        assert "openai-resource-not-found-endpoint" in found, body
+    assert normalize('"code" : "404"') == '"code":"404"'
+    assert normalize("Error: 18456, Severity: 14") == "Error: 18456, Severity: 14"  # prose keeps its spaces
+
+
+def test_a_clue_split_between_the_report_and_the_answer_decides():
+    report = ("Every call returns 401 although the key is right:\n$ curl -i \"https://atlas.microsoft.com/search/"
+              "address/json?api-version=1.0&subscription-key=<redacted>\"\nHTTP/1.1 401 Unauthorized")
+    answer = "We sign in at portal.azure.us; az cloud show says AzureUSGovernment and the account is in usgovvirginia."
+    outcome = run_engine({"error_description": report}, answering(answer))
+    report_out = outcome.envelope()["report"]
+    assert report_out["category"] == "config.invalid_connection_string"
+    assert "national cloud" in report_out["root_cause"] and len(outcome.requests) == 1
+
+
+def test_the_error_the_answer_shows_decides_over_the_bare_symptom():
+    report = "HTTP/1.1 503 Service Unavailable\n\nFunction host is not running."
+    answer = ("Host log: AzureServiceTokenProviderException: MSI ResponseCode: BadRequest, Response: "
+              '{"statusCode":400,"message":"Unable to load the proper Managed Identity."}')
+    outcome = run_engine({"error_description": report}, answering(answer))
+    assert outcome.envelope()["status"] == "done"
+    assert outcome.envelope()["report"]["category"] == "auth.managed_identity_missing"
+
+
+BICEP = """ERROR: {"status":"Failed","error":{"code":"DeploymentFailed","details":[{"code":"NotFound","message":
+"{\\"error\\":{\\"code\\":\\"DeploymentNotFound\\",\\"message\\":\\"Deployment 'monitoring' could not be found.\\"}}"}]}}
+
+module monitoring 'modules/monitoring.bicep' = if (deployMonitoring) {
+  name: 'monitoring'
+}
+output workspaceId string = monitoring.outputs.workspaceId
+"""
+
+
+def test_a_conditional_module_whose_outputs_are_read_is_a_template_error():
+    report = run_engine({"error_description": BICEP}).envelope()["report"]
+    assert report["category"] == "deployment.template_invalid" and "condition" in report["root_cause"]
+
+
+def test_a_shared_code_is_read_for_the_service_the_report_names():
+    openai = ("openai.NotFoundError: Error code: 404 - {'error': {'code': 'DeploymentNotFound', 'message': 'The API "
+              "deployment for this resource does not exist.'}} calling https://contoso.openai.azure.com")
+    report = run_engine({"error_description": openai}).envelope()["report"]
+    assert report["category"] == "config.wrong_resource_name" and "deployment" in report["root_cause"].lower()
+
+
+CLI_TRACE = """$ az --version
+Traceback (most recent call last):
+  File "/usr/local/Cellar/azure-cli/2.0.25/libexec/lib/python3.6/site-packages/azure/cli/core/util.py", line 51
+    from pkg_resources import working_set
+ModuleNotFoundError: No module named 'pkg_resources'
+"""
+
+
+def test_a_traceback_inside_the_azure_cli_install_is_out_of_scope():
+    envelope = run_engine({"error_description": CLI_TRACE}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    app = CLI_TRACE.replace("/usr/local/Cellar/azure-cli/2.0.25/libexec/lib/python3.6/site-packages/azure/cli/core",
+                            "/home/site/wwwroot/shared")
+    assert run_engine({"error_description": app}).envelope()["report"]["category"] == "runtime.dependency_missing"
+
+
+@pytest.mark.parametrize(("text", "category", "word"), [
+    ("Microsoft.Azure.WebJobs.Host: Error indexing method 'Functions.Bounce'. Microsoft.Azure.WebJobs.Extensions."
+     "Storage: Can't bind Table to type 'Microsoft.WindowsAzure.Storage.Table.CloudTable'.",
+     "functions.host_misconfigured", "bundle"),
+    ("$ az webapp deployment source config-zip -g rg -n app --src app.zip\n... (about 4 minutes)\nZip deployment "
+     "failed. 500 Server Error: Internal Server Error for url: https://app.scm.azurewebsites.net/api/zipdeploy\n"
+     "In Kudu's deployment log the deployment shows as successful a bit later.", "runtime.timeout", "230"),
+    ("Cosmos DB: SELECT * FROM c WHERE c.id = 'INV/2026/00417' finds it, but ReadItemAsync answers NotFound (404); "
+     "Substatus: 0", "runtime.code_defect", "character"),
+    ('Error: Failed to update App service \'web\' application settings. Error: BadRequest - Parameter name cannot '
+     'be empty. (CODE: 400)', "deployment.template_invalid", "empty"),
+    ('error="rpc error: code = Unknown desc = no Host in request URL" storageAccountURI: st.blob.core.windows.net',
+     "config.invalid_connection_string", "https"),
+    ("InvalidHttpRequestToLivy: Your Spark job requested 12 vcores. However, the pool is consuming 12 vcores out of "
+     "available 12 vcores.", "quota.exceeded", "session"),
+])
+def test_new_knowledge_decides_these_reports(text: str, category: str, word: str):
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == category and word in report["root_cause"]
+
+
+@pytest.mark.parametrize("text", [
+    "Port 7071 is unavailable. Close the process using that port, or specify another port using --port [-p].",
+    "Error response from daemon: driver failed programming external connectivity on endpoint db-1: Bind for "
+    "0.0.0.0:5432 failed: port is already allocated",
+    "InvalidSchema: No connection adapters were found for 'C:/Program Files/Git/subscriptions/6f1c2a0e-0000-4000-"
+    "8000-00000000a1b2/providers/Microsoft.Authorization/roleDefinitions'",
+])
+def test_local_machine_failures_are_out_of_scope(text: str):
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
