@@ -440,6 +440,26 @@ def cosmos_resource_missing(state: SessionState) -> Facts:
     return None
 
 
+_SQL_DATABASE_NAMED = re.compile(r"Cannot open database \\?[\"'](?P<database>[^\"'\\]{1,128})\\?[\"']")
+
+
+def sql_database_missing(state: SessionState) -> Facts:
+    """The database a SQL error says it cannot open (4060) that the server's databases (read) do not hold: a name
+    that was renamed, deleted or misspelt, whatever the login."""
+    texts = [state.material.error_description, *state.material.answers, *_logged(state)]
+    found = next((m.group("database") for t in texts for m in _SQL_DATABASE_NAMED.finditer(t)), None)
+    collections = [data for data in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers/databases$")
+                   if data.get("ids") is not None or data.get("databases") is not None]
+    if found is None or not collections:
+        return None
+    names = {_last(i) for data in collections for i in data.get("ids") or []}
+    names |= {str(d.get("name")) for data in collections for d in data.get("databases") or [] if isinstance(d, dict)}
+    names.discard("master")
+    if not names or found.lower() in {n.lower() for n in names}:
+        return None
+    return {"database": found, "existing": ", ".join(sorted(names)[:8])}
+
+
 def cosmos_region_removed(state: SessionState) -> Facts:
     """A regional endpoint (<account>-<region>.documents.azure.com) the client uses for a region the account is no
     longer replicated to."""
@@ -842,6 +862,7 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "apim-subscription-not-active": apim_subscription_not_active,
+    "sql-database-named-in-error-missing": sql_database_missing,
     "data-factory-activity-stopped-by-timeout": activity_stopped_by_timeout,
     "data-factory-managed-private-endpoint-not-approved": managed_private_endpoint_not_approved,
     "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,

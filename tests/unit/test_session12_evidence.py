@@ -130,3 +130,24 @@ def test_a_reference_to_a_disabled_secret_version_is_the_finding():
     assert "pinned version 4f1c2b7d" in report.root_cause and "disabled" in report.root_cause
     resolved = {**reference, "status": "Resolved", "details": "Reference has been successfully resolved."}
     assert finding_id(reads_state("fails", [{**read, "references": [resolved]}])) is None
+
+
+def sql_databases(*names: str) -> dict[str, Any]:
+    server = f"{GROUP}/providers/Microsoft.Sql/servers/sql-orders"
+    return {"type": "Microsoft.Sql/servers/databases", "ids": [f"{server}/databases/{n}" for n in names]}
+
+
+def test_a_database_the_error_cannot_open_and_the_server_does_not_hold_is_a_wrong_name():
+    logged = {"columns": ["Message"], "rows": [['Cannot open database "orders" requested by the login. The login '
+                                                "failed. Login failed for user '<token-identified principal>'."]]}
+    state = state_with("All order endpoints fail since Thursday; the log says Login failed",
+                       [("query_logs", logged), ("get_resource", sql_databases("master", "orders_2024_archive"))])
+    assert finding_id(state) == "sql-database-named-in-error-missing"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "config.wrong_resource_name"
+    assert "'orders'" in report.root_cause and "orders_2024_archive" in report.root_cause
+    assert "master" not in report.root_cause
+    held = state_with("fails", [("query_logs", logged), ("get_resource", sql_databases("master", "orders"))])
+    assert finding_id(held) != "sql-database-named-in-error-missing"
