@@ -47,7 +47,8 @@ def test_the_error_the_answer_shows_decides_over_the_bare_symptom():
 
 
 BICEP = """ERROR: {"status":"Failed","error":{"code":"DeploymentFailed","details":[{"code":"NotFound","message":
-"{\\"error\\":{\\"code\\":\\"DeploymentNotFound\\",\\"message\\":\\"Deployment 'monitoring' could not be found.\\"}}"}]}}
+"{\\"error\\":{\\"code\\":\\"DeploymentNotFound\\",
+\\"message\\":\\"Deployment 'monitoring' could not be found.\\"}}"}]}}
 
 module monitoring 'modules/monitoring.bicep' = if (deployMonitoring) {
   name: 'monitoring'
