@@ -46,12 +46,23 @@ class CatalogEntry(BaseModel):
     source: str = Field(min_length=10)
     wrapper: bool = False
     conclusive: bool = True
+    # Categories of errors this error causes downstream (an unresolved Key Vault reference makes the connection
+    # string the SDK receives invalid): when both show, this one is the cause to decide on.
+    explains: tuple[str, ...] = ()
 
     @field_validator("id")
     @classmethod
     def _kebab(cls, value: str) -> str:
         if not _ID.fullmatch(value):
             raise ValueError("id must be kebab-case")
+        return value
+
+    @field_validator("explains")
+    @classmethod
+    def _explained_in_taxonomy(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in value if c not in taxonomy()]
+        if unknown:
+            raise ValueError(f"explains names categories outside the taxonomy: {unknown}")
         return value
 
     @field_validator("category")

@@ -134,7 +134,14 @@ def decisive(state: SessionState) -> EntryHit | None:
                   or not (azure_error or (hosted and not _own_error_words(h)))]
     conclusive = [h for h in candidates if h.entry.conclusive and not _read_better_by_another(h, candidates)]
     best = conclusive or candidates
-    return best[0] if best else None
+    return _cause_behind(best[0], candidates) if best else None
+
+
+def _cause_behind(hit: EntryHit, candidates: list[EntryHit]) -> EntryHit:
+    """The error the report also shows that causes this one (`explains` its category): the literal Key Vault
+    reference behind the invalid connection string decides, not the connection string's own complaint."""
+    return next((c for c in candidates if hit.entry.category in c.entry.explains and c.entry.id != hit.entry.id
+                 and c.origins & {"error", "answer"}), hit)
 
 
 def _read_better_by_another(hit: EntryHit, ranked: list[EntryHit]) -> bool:

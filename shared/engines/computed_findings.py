@@ -838,6 +838,54 @@ def managed_private_endpoint_not_approved(state: SessionState) -> Facts:
     return None
 
 
+# --- Storage lifecycle management ----------------------------------------------------------------------------
+
+def lifecycle_prefix_without_container(state: SessionState) -> Facts:
+    """An enabled lifecycle rule whose prefixMatch does not begin with a container of the account (a folder inside a
+    container given alone): the rule matches no blob. The rule the report names, else the first such."""
+    containers = {str(c.get("name")).lower() for c in _items(
+        state, r"(?i)^Microsoft\.Storage/storageAccounts/blobServices/containers$", "containers")}
+    rules = _items(state, r"(?i)^Microsoft\.Storage/storageAccounts/managementPolicies$", "rules")
+    said = _said(state)
+    found = []
+    for rule in rules:
+        prefixes = picked(rule, "definition.filters.prefixMatch") or []
+        bad = [p for p in prefixes if isinstance(p, str) and p.split("/", 1)[0].lower() not in containers]
+        if containers and rule.get("enabled") is not False and bad:
+            found.append((_mentioned(str(rule.get("name") or ""), said), rule, bad[0]))
+    if not found:
+        return None
+    _, rule, prefix = max(found, key=lambda f: f[0])
+    # the container the report shows the folder in ("exports/daily/"), else the container's placeholder
+    shown = re.search(rf"(?<![\w-])([a-z0-9][a-z0-9-]{{2,62}})/{re.escape(prefix.lower())}", said)
+    container = shown.group(1) if shown and shown.group(1) in containers else "<container>"
+    return {"rule": str(rule.get("name")), "prefix": prefix, "containers": ", ".join(sorted(containers)[:8]),
+            "suggested": f"{container}/{prefix}"}
+
+
+# --- Application Gateway -------------------------------------------------------------------------------------
+
+def gateway_subnet_default_route_not_internet(state: SessionState) -> Facts:
+    """A v2 Application Gateway whose subnet's route table sends 0.0.0.0/0 to anything but Internet: the gateway's
+    own management and health traffic no longer goes out directly, which v2 does not support."""
+    tables = reads_of_type(state, r"(?i)^Microsoft\.Network/routeTables$")
+    for gateway in reads_of_type(state, r"(?i)^Microsoft\.Network/applicationGateways$"):
+        tier = str(picked(gateway, "sku.tier") or (gateway.get("sku") or {}).get("tier") or "")
+        subnets = {str(s).lower() for s in gateway.get("gatewaySubnet") or []}
+        if not subnets or "v2" not in tier.lower():
+            continue
+        for route_table in tables:
+            if not subnets & {str(s).lower() for s in route_table.get("subnets") or []}:
+                continue
+            for route in route_table.get("routes") or []:
+                if isinstance(route, dict) and str(route.get("addressPrefix")) == "0.0.0.0/0" \
+                        and str(route.get("nextHopType")).lower() != "internet":
+                    return {"gateway": str(gateway.get("name")), "route_table": str(route_table.get("name")),
+                            "route": str(route.get("name")), "next_hop": str(route.get("nextHopType")),
+                            "subnet": next(iter(subnets)).rsplit("/", 1)[-1]}
+    return None
+
+
 # --- API Management ------------------------------------------------------------------------------------------
 
 _INACTIVE_SUBSCRIPTION = frozenset({"expired", "suspended", "cancelled", "rejected", "submitted"})
@@ -862,6 +910,8 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "apim-subscription-not-active": apim_subscription_not_active,
+    "storage-lifecycle-prefix-without-container": lifecycle_prefix_without_container,
+    "app-gateway-v2-subnet-default-route-not-internet": gateway_subnet_default_route_not_internet,
     "sql-database-named-in-error-missing": sql_database_missing,
     "data-factory-activity-stopped-by-timeout": activity_stopped_by_timeout,
     "data-factory-managed-private-endpoint-not-approved": managed_private_endpoint_not_approved,

@@ -302,6 +302,8 @@ def _named_by(state: SessionState, resource_id: str, field: str) -> str | None:
     own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
                 and str(e.arguments.get("resource_id", "")).lower() == resource_id.lower()), None)
     named = dotted(own.data, field) if own is not None else None
+    if isinstance(named, list) and named:  # a one-item list (an Application Gateway's subnet): its first id
+        named = named[0]
     return named if isinstance(named, str) and _RESOURCE_ID.match(named) else None
 
 

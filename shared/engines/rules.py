@@ -60,8 +60,9 @@ class RulesEngine:
 
 def _answered_with(state: SessionState, entry: EntryHit) -> bool:
     """The client answered the question with an error the catalog knows (the host's startup error behind "host
-    is not running"): that error, not the bare symptom the report began with, is what to decide on."""
-    return bool(state.requests_asked) and "answer" in entry.origins
+    is not running"): that error, not the bare symptom the report began with, is what to decide on. An answer that
+    only repeats the report's own error ("the portal shows ImagePullBackOff") adds nothing."""
+    return bool(state.requests_asked) and "answer" in entry.origins and "error" not in entry.origins
 
 
 def _not_ruled_out(state: SessionState, decision: Decision) -> Decision:
@@ -239,8 +240,13 @@ def route(state: SessionState) -> Decision:
         case = _stated_case(state, decision)
         if case is not None:
             return case
+        if entry is not None and _answered_with(state, entry) and not isinstance(decision, Conclude):
+            return decide_from_entry(state, entry)  # the answer named the error the family's analyzer lacked
         if isinstance(decision, AskClient) and not decision.past_the_entry and entry is not None \
                 and _entry_says_more(state, named, entry):
+            return decide_from_entry(state, entry)
+        if entry is not None and not entry.entry.conclusive and isinstance(decision, AskClient) \
+                and _unsettled(decision):  # the entry's own check is a sharper question than the generic one
             return decide_from_entry(state, entry)
         if entry is None or not entry.entry.conclusive or not _unsettled(decision, entry.entry.category) \
                 or (isinstance(decision, AskClient) and decision.past_the_entry):

@@ -64,9 +64,11 @@ VAULT_RENAMED = next(s for s in load_scenarios(FOLDER.parent / "blind-docs13")
                      if s["id"].startswith("docs13-az-webapp-500-keyvault-reference-vaultnotfound"))
 
 
-def test_a_low_confidence_text_guess_yields_to_a_finding_of_another_category(azure: PlaybackServer):
-    guess = run_engine(VAULT_RENAMED["request"]).final.report  # SqlClient's "Keyword not supported" alone
-    assert (guess.category, guess.confidence) == ("config.invalid_connection_string", "low")
+def test_the_unresolved_reference_behind_the_sql_complaint_is_what_is_checked(azure: PlaybackServer):
+    # SqlClient's "Keyword not supported: '@microsoft.keyvault..." is the consequence: the reference did not
+    # resolve. Without Azure the reference's status is asked for (not a guess at the connection string's format)
+    asked = run_engine(VAULT_RENAMED["request"])
+    assert asked.envelope()["status"] == "request" and "Key Vault reference" in asked.requests[0].request.question
     azure.load(VAULT_RENAMED["azure"])  # App Service says the reference's vault is not found
     report = run_engine(VAULT_RENAMED["request"], azure_access=True).final.report
     assert report.category == "config.wrong_resource_name" and "VaultNotFound" in report.root_cause

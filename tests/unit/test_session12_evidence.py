@@ -151,3 +151,48 @@ def test_a_database_the_error_cannot_open_and_the_server_does_not_hold_is_a_wron
     assert "master" not in report.root_cause
     held = state_with("fails", [("query_logs", logged), ("get_resource", sql_databases("master", "orders"))])
     assert finding_id(held) != "sql-database-named-in-error-missing"
+
+
+def gateway(tier: str) -> dict[str, Any]:
+    subnet = f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-agw"
+    return {"type": "Microsoft.Network/applicationGateways", "name": "agw-portal", "sku": {"tier": tier},
+            "gatewaySubnet": [subnet]}
+
+
+def route_table(next_hop: str) -> dict[str, Any]:
+    return {"type": "Microsoft.Network/routeTables", "name": "rt-default-to-hub",
+            "subnets": [f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-agw"],
+            "routes": [{"name": "default", "addressPrefix": "0.0.0.0/0", "nextHopType": next_hop}]}
+
+
+def test_a_v2_gateway_subnet_whose_default_route_goes_to_an_appliance_is_the_finding():
+    state = reads_state("The portal behind the gateway times out", [gateway("WAF_v2"), route_table("VirtualAppliance")])
+    assert finding_id(state) == "app-gateway-v2-subnet-default-route-not-internet"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "network.nsg_blocked" and "snet-agw" in report.root_cause
+    assert "0.0.0.0/0" in report.root_cause and "VirtualAppliance" in report.root_cause
+    for reads in ([gateway("WAF_v2"), route_table("Internet")], [gateway("Standard"), route_table("VirtualAppliance")]):
+        assert finding_id(reads_state("times out", reads)) != "app-gateway-v2-subnet-default-route-not-internet"
+
+
+def lifecycle(prefix: str) -> list[dict[str, Any]]:
+    policy = {"type": "Microsoft.Storage/storageAccounts/managementPolicies",
+              "rules": [{"name": "delete-daily-90d", "enabled": True,
+                         "definition": {"filters": {"prefixMatch": [prefix]}}}]}
+    containers = {"type": "Microsoft.Storage/storageAccounts/blobServices/containers",
+                  "containers": [{"name": "exports"}, {"name": "archive"}]}
+    return [policy, containers]
+
+
+def test_a_lifecycle_prefix_that_names_no_container_is_a_wrong_name():
+    report = "The rule should delete the exports under exports/daily/ but deletes nothing"
+    state = reads_state(report, lifecycle("daily/"))
+    assert finding_id(state) == "storage-lifecycle-prefix-without-container"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "config.wrong_resource_name"
+    assert "'daily/'" in report.root_cause and "'exports/daily/'" in report.root_cause
+    assert finding_id(reads_state("deletes nothing", lifecycle("exports/daily/"))) is None

@@ -116,3 +116,25 @@ def test_new_knowledge_decides_these_reports(text: str, category: str, word: str
 def test_local_machine_failures_are_out_of_scope(text: str):
     envelope = run_engine({"error_description": text}).envelope()
     assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+
+
+def test_the_unresolved_key_vault_reference_behind_an_invalid_connection_string_decides():
+    report = ("The Service Bus trigger fails: System.FormatException: The connection string used for an Service Bus "
+              "client must specify the Service Bus namespace host and either a Shared Access Key (both the name and "
+              "value) OR a Shared Access Signature to be valid. In Kudu the setting still holds the literal "
+              "@Microsoft.KeyVault(SecretUri=https://kv-fn.vault.azure.net/secrets/sb-conn/) text.")
+    answer = ("Identity: system assigned Off, one user-assigned identity attached. Reference status: MSINotEnabled - "
+              "Reference was not able to be resolved because site Managed Identity not enabled.")
+    outcome = run_engine({"error_description": report}, answering(answer))
+    assert len(outcome.requests) == 1  # the reference's status was asked for, not the connection string's format
+    assert outcome.envelope()["report"]["category"] == "auth.managed_identity_missing"
+
+
+def test_the_storage_emulator_refused_on_the_developers_machine_is_out_of_scope():
+    text = ("func start: The listener for function 'Functions.rollup' was unable to start. Connection refused "
+            "(127.0.0.1:10000). local.settings.json has AzureWebJobsStorage UseDevelopmentStorage=true. Nothing is "
+            "deployed to Azure yet; this is all on my laptop.")
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    in_azure = text.replace(" Nothing is deployed to Azure yet; this is all on my laptop.", " It runs in Azure.")
+    assert run_engine({"error_description": in_azure}).envelope()["report"]["category"] != "out_of_scope"
