@@ -838,6 +838,54 @@ def managed_private_endpoint_not_approved(state: SessionState) -> Facts:
     return None
 
 
+# --- Container registry throttling ----------------------------------------------------------------------------
+
+_THROTTLED = re.compile(r"(?i)\b429\b|too ?many ?requests")
+_REGISTRY_READS_PER_MINUTE = {"basic": "1,000", "standard": "3,000", "premium": "10,000"}
+
+
+def registry_throttled(state: SessionState) -> Facts:
+    """A registry read in the session whose login server the report or the logs show answering 429: pulls beyond
+    the ReadOps its service tier allows per minute (a scale-out of many nodes pulling at once)."""
+    lines = [line for text in [state.material.error_description, *state.material.answers] for line in
+             text.splitlines()] + _logged(state)
+    for registry in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries$"):
+        server = str(registry.get("loginServer") or f"{registry.get('name')}.azurecr.io").lower()
+        if any(server in line.lower() and _THROTTLED.search(line) for line in lines):
+            sku = str(registry.get("sku") or "")
+            sku = str(sku.get("name") if isinstance(sku, dict) else sku)
+            return {"registry": str(registry.get("name")), "sku": sku or "its tier",
+                    "reads": _REGISTRY_READS_PER_MINUTE.get(sku.lower(), "a fixed number of")}
+    return None
+
+
+# --- Storage firewall and trusted Azure services ----------------------------------------------------------------
+
+# Azure services that write to or read from a customer's storage account as trusted Microsoft services (they reach a
+# firewalled account only through the AzureServices bypass), as a report names them
+_TRUSTED_WRITER = re.compile(
+    r"(?i)\b(?:event ?hubs? capture|capture (?:files|to|into)|diagnostic settings?|dead-?letter|event ?grid"
+    r"|azure backup|backup vault|recovery services|stream analytics|iot ?hub (?:routing|routes?|message routing)"
+    r"|azure monitor (?:export|data export)|log analytics (?:export|data export)|data export rule|import/export"
+    r"|azure machine learning|azure ai search|search indexer|cognitive search)\b")
+
+
+def trusted_services_blocked(state: SessionState) -> Facts:
+    """A storage account that denies networks by default without the AzureServices bypass, while the report names an
+    Azure service that writes to or reads from it as a trusted Microsoft service (Event Hubs Capture, diagnostic
+    settings, Event Grid dead-lettering, backup): that service is refused, whatever its role."""
+    said = " ".join([state.material.error_description, *state.material.answers])
+    named = _TRUSTED_WRITER.search(said)
+    if named is None:
+        return None
+    for account in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$"):
+        acls = account.get("networkAcls") or {}
+        bypass = str(acls.get("bypass") or "None")
+        if str(acls.get("defaultAction")) == "Deny" and "azureservices" not in bypass.lower().replace(" ", ""):
+            return {"account": str(account.get("name")), "bypass": bypass, "writer": named.group(0)}
+    return None
+
+
 # --- Storage lifecycle management ----------------------------------------------------------------------------
 
 def lifecycle_prefix_without_container(state: SessionState) -> Facts:
@@ -910,6 +958,8 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "apim-subscription-not-active": apim_subscription_not_active,
+    "container-registry-throttled-by-tier": registry_throttled,
+    "storage-firewall-without-trusted-services-bypass": trusted_services_blocked,
     "storage-lifecycle-prefix-without-container": lifecycle_prefix_without_container,
     "app-gateway-v2-subnet-default-route-not-internet": gateway_subnet_default_route_not_internet,
     "sql-database-named-in-error-missing": sql_database_missing,

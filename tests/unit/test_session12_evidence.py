@@ -196,3 +196,39 @@ def test_a_lifecycle_prefix_that_names_no_container_is_a_wrong_name():
     assert report.category == "config.wrong_resource_name"
     assert "'daily/'" in report.root_cause and "'exports/daily/'" in report.root_cause
     assert finding_id(reads_state("deletes nothing", lifecycle("exports/daily/"))) is None
+
+
+def storage_account(bypass: str) -> dict[str, Any]:
+    return {"type": "Microsoft.Storage/storageAccounts", "name": "starchive",
+            "networkAcls": {"defaultAction": "Deny", "bypass": bypass}}
+
+
+def test_a_firewall_without_the_trusted_services_exception_blocks_the_service_the_report_names():
+    state = reads_state("No new Event Hubs Capture files have landed since Tuesday", [storage_account("None")])
+    assert finding_id(state) == "storage-firewall-without-trusted-services-bypass"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "network.storage_firewall" and "Event Hubs Capture" in report.root_cause
+    with_bypass = reads_state("No new Event Hubs Capture files", [storage_account("Logging, Metrics, AzureServices")])
+    assert finding_id(with_bypass) != "storage-firewall-without-trusted-services-bypass"
+    unnamed = reads_state("The files stopped arriving", [storage_account("None")])
+    assert finding_id(unnamed) != "storage-firewall-without-trusted-services-bypass"
+
+
+def test_pulls_answered_429_by_a_basic_registry_are_throttling():
+    logged = {"columns": ["Message"], "rows": [["Failed to pull image \"crshop.azurecr.io/shop/catalog:3\": unexpected "
+                                                "status code https://crshop.azurecr.io/v2/...: 429 Too Many Requests"]]}
+    registry = {"type": "Microsoft.ContainerRegistry/registries", "name": "crshop", "sku": "Basic",
+                "loginServer": "crshop.azurecr.io"}
+    state = state_with("Pods sit in ImagePullBackOff during the scale-out",
+                       [("query_logs", logged), ("get_resource", registry)])
+    assert finding_id(state) == "container-registry-throttled-by-tier"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "throttling.rate_limited"
+    assert "Basic" in report.root_cause and "1,000" in report.root_cause
+    other = state_with("ImagePullBackOff", [("query_logs", {"columns": ["Message"], "rows": [["401 Unauthorized"]]}),
+                                            ("get_resource", registry)])
+    assert finding_id(other) != "container-registry-throttled-by-tier"
