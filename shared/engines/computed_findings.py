@@ -838,6 +838,40 @@ def managed_private_endpoint_not_approved(state: SessionState) -> Facts:
     return None
 
 
+# --- Logic Apps ------------------------------------------------------------------------------------------------
+
+_LOGIC_APPS_OUTBOUND_SECONDS = 120  # multitenant (Consumption) outbound request timeout
+
+
+def logic_app_action_hit_request_limit(state: SessionState) -> Facts:
+    """A failed action of a Consumption workflow's run that ended with GatewayTimeout after about two minutes: the
+    outbound request limit cut the synchronous call, whatever the endpoint answers later."""
+    for action in _items(state, r"(?i)^Microsoft\.Logic/workflows/runs/actions$", "actions"):
+        code = str(action.get("code") or (action.get("error") or {}).get("code") or "")
+        start, end = _instant(action.get("startTime")), _instant(action.get("endTime"))
+        if str(action.get("status")).lower() != "failed" or code.lower() not in ("gatewaytimeout", "requesttimeout") \
+                or start is None or end is None:
+            continue
+        seconds = (end - start).total_seconds()
+        if seconds >= _LOGIC_APPS_OUTBOUND_SECONDS * 0.95:
+            return {"action": str(action.get("name")), "seconds": f"{seconds:.0f}", "code": code}
+    return None
+
+
+def api_connection_in_error(state: SessionState) -> Facts:
+    """A Logic Apps API connection whose status is Error (its token can no longer be refreshed): the connector's
+    calls fail whatever the target service allows."""
+    for connection in reads_of_type(state, r"(?i)^Microsoft\.Web/connections$"):
+        if str(connection.get("overallStatus")).lower() != "error":
+            continue
+        errors = [s.get("error") or {} for s in connection.get("statuses") or [] if isinstance(s, dict)]
+        message = next((str(e.get("message")) for e in errors if isinstance(e, dict) and e.get("message")), "")
+        return {"connection": str(connection.get("name")), "user": str(connection.get("authenticatedUser") or
+                                                                       "an account"),
+                "error": " ".join(message.split())[:300] or "no message"}
+    return None
+
+
 # --- Container registry throttling ----------------------------------------------------------------------------
 
 _THROTTLED = re.compile(r"(?i)\b429\b|too ?many ?requests")
@@ -958,6 +992,8 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "apim-subscription-not-active": apim_subscription_not_active,
+    "logic-app-api-connection-in-error": api_connection_in_error,
+    "logic-app-action-cut-at-outbound-request-limit": logic_app_action_hit_request_limit,
     "container-registry-throttled-by-tier": registry_throttled,
     "storage-firewall-without-trusted-services-bypass": trusted_services_blocked,
     "storage-lifecycle-prefix-without-container": lifecycle_prefix_without_container,

@@ -232,3 +232,39 @@ def test_pulls_answered_429_by_a_basic_registry_are_throttling():
     other = state_with("ImagePullBackOff", [("query_logs", {"columns": ["Message"], "rows": [["401 Unauthorized"]]}),
                                             ("get_resource", registry)])
     assert finding_id(other) != "container-registry-throttled-by-tier"
+
+
+def run_actions(code: str, end: str) -> dict[str, Any]:
+    return {"type": "Microsoft.Logic/workflows/runs/actions",
+            "actions": [{"name": "Call_export_API", "status": "Failed", "code": code,
+                         "startTime": "2026-03-19T01:00:01Z", "endTime": end},
+                        {"name": "Upload", "status": "Skipped", "code": "ActionDependencyFailed"}]}
+
+
+def test_an_action_cut_after_two_minutes_is_the_outbound_request_limit():
+    state = reads_state("The nightly export stopped working", [run_actions("GatewayTimeout", "2026-03-19T01:02:03Z")])
+    assert finding_id(state) == "logic-app-action-cut-at-outbound-request-limit"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "runtime.timeout" and "122 seconds" in report.root_cause and "120" in report.root_cause
+    quick = reads_state("stopped working", [run_actions("GatewayTimeout", "2026-03-19T01:00:31Z")])
+    assert finding_id(quick) != "logic-app-action-cut-at-outbound-request-limit"
+
+
+def connection(status: str, message: str = "") -> dict[str, Any]:
+    statuses = [{"status": status, **({"error": {"code": "Unauthenticated", "message": message}} if message else {})}]
+    return {"type": "Microsoft.Web/connections", "name": "sharepointonline", "overallStatus": status,
+            "statuses": statuses, "authenticatedUser": "leaver@example.com"}
+
+
+def test_an_api_connection_that_cannot_refresh_its_token_is_the_finding():
+    error = "Failed to refresh access token for service: sharepointonline. AADSTS50057: The user account is disabled."
+    state = reads_state("The Create file step fails with 401 Unauthorized", [connection("Error", error)])
+    assert finding_id(state) == "logic-app-api-connection-in-error"
+    found = finding(state)
+    assert found is not None
+    report = conclude_finding(state, *found).report
+    assert report.category == "auth.credential_invalid" and "AADSTS50057" in report.root_cause
+    assert "leaver@example.com" in report.root_cause
+    assert finding_id(reads_state("401 Unauthorized", [connection("Connected")])) is None
