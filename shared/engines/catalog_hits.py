@@ -128,7 +128,9 @@ def decisive(state: SessionState) -> EntryHit | None:
     still be AWS's or OpenAI's, in their own error words."""
     ruled_out = contradictions(state)
     spoken = [h for h in catalog_hits(state) if h.origins & set(_SPOKEN) and h.entry.category not in ruled_out]
-    azure_error = any(h.entry.category != "out_of_scope" for h in spoken)
+    # an inconclusive Azure reading (a symptom: Terraform could not list its backend's workspaces) does not veto
+    # another platform's own error words (the S3 backend's AccessDenied)
+    azure_error = any(h.entry.category != "out_of_scope" and h.entry.conclusive for h in spoken)
     hosted = mentions_azure(_without_azure_tooling(state.material))
     candidates = [h for h in spoken if h.entry.category != "out_of_scope"
                   or not (azure_error or (hosted and not _own_error_words(h)))]

@@ -138,3 +138,36 @@ def test_the_storage_emulator_refused_on_the_developers_machine_is_out_of_scope(
     assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
     in_azure = text.replace(" Nothing is deployed to Azure yet; this is all on my laptop.", " It runs in Azure.")
     assert run_engine({"error_description": in_azure}).envelope()["report"]["category"] != "out_of_scope"
+
+
+@pytest.mark.parametrize("text", [
+    "PS C:\\dev\\fn> func host start\nfunc : The term 'func' is not recognized as the name of a cmdlet, function, "
+    "script file, or operable program.",
+    "azd up on my laptop:\nERROR: required external tools are missing:\n - Python CLI is not installed. To resolve "
+    "this error, please install Python",
+    "PS C:\\> az login\nHTTPSConnectionPool(host='login.microsoftonline.com', port=443): Max retries exceeded "
+    "(Caused by NewConnectionError('Failed to establish a new connection: [Errno 11001] getaddrinfo failed')) - we "
+    "are behind the company proxy",
+    "terraform init:\nError: Failed to get existing workspaces: Unable to list objects in S3 bucket \"tfstate\": "
+    "operation error S3: ListObjectsV2, https response error StatusCode: 403, api error AccessDenied",
+])
+def test_the_developers_machine_and_other_clouds_are_out_of_scope(text: str):
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+
+
+def test_a_missing_module_in_azure_that_works_locally_stays_in_scope():
+    text = ("Deployed with Azure/functions-action. Every invocation fails: Result: Failure Exception: "
+            "ModuleNotFoundError: No module named 'requests'. Works locally with func start.")
+    assert run_engine({"error_description": text}).envelope()["report"]["category"] == "runtime.dependency_missing"
+
+
+def test_an_azure_openai_key_refused_by_the_public_openai_api_is_a_missing_azure_setting():
+    text = ("AzureChat on App Service: 'Incorrect API key provided: 51c0****7b4a. You can find your API key at "
+            "https://platform.openai.com/account/api-keys.' The key is copied from the Azure OpenAI resource (Keys and "
+            "Endpoint).")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "config.missing_app_setting" and report["confidence"] != "high"
+    public = "openai.AuthenticationError: Incorrect API key provided: sk-abc***. You can find your API key at " \
+             "https://platform.openai.com/account/api-keys."
+    assert run_engine({"error_description": public}).envelope()["report"]["category"] == "out_of_scope"
