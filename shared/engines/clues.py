@@ -26,16 +26,20 @@ def matching_clue(state: SessionState) -> dict[str, Any] | None:
 
 
 def clue_in(spoken: list[str]) -> dict[str, Any] | None:
-    """The first clue whose pattern is in one of the texts, with the words it matched. The texts are also read as
-    one: a clue's facts can be split between the report and the answer (a 401 in one, the sovereign cloud in the
-    other)."""
-    texts = [*spoken, "\n".join(spoken)] if len(spoken) > 1 else spoken
+    """The first clue whose pattern is in one of the texts, or in them read together (a 401 in the report, the
+    sovereign cloud in the answer), with the words it matched."""
+    texts = _each_and_together(spoken)
     for clue in table(CLUES):
         for text in texts:
             found = next((m for m in regex(clue["pattern"]).finditer(text) if not _denied(text, m)), None)
             if found:
                 return {**clue, "_quote": found.group(0)}
     return None
+
+
+def _each_and_together(spoken: list[str]) -> list[str]:
+    """The texts one by one, then joined: a clue's facts can be split between the report and an answer."""
+    return [*spoken, "\n".join(spoken)] if len(spoken) > 1 else spoken
 
 
 def _denied(text: str, found: re.Match[str]) -> bool:
@@ -53,8 +57,7 @@ def _deciding_words(state: SessionState, clue: dict[str, Any]) -> str | None:
     if not clue.get("decides"):
         return None
     spoken = [state.material.error_description, *state.material.answers]
-    texts = [*spoken, "\n".join(spoken)] if len(spoken) > 1 else spoken
-    return next((m.group(0) for t in texts for m in [regex(clue["decides"]).search(t)] if m), None)
+    return next((m.group(0) for t in _each_and_together(spoken) for m in [regex(clue["decides"]).search(t)] if m), None)
 
 
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:

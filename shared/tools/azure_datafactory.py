@@ -45,7 +45,7 @@ def list_failed_pipeline_runs(args: FactoryRunArguments) -> Found:
     start, end = time_window(args.hours)
     window = {"lastUpdatedAfter": iso_utc(start), "lastUpdatedBefore": iso_utc(end)}
     failed = {"operand": "Status", "operator": "Equals", "values": ["Failed"]}
-    answer = _post(args.factory_id, "queryPipelineRuns", {**window, "filters": [failed]})
+    answer = _send("POST", f"{args.factory_id}/queryPipelineRuns", {**window, "filters": [failed]})
     runs = sorted((_run(r) for r in answer.get("value") or [] if str(r.get("status")).lower() == "failed"),
                   key=lambda r: str(r["start"]), reverse=True)
     if not runs:
@@ -60,17 +60,9 @@ def list_failed_pipeline_runs(args: FactoryRunArguments) -> Found:
     return "success", summary, {"runs": kept, "activities": activities, "count": len(runs)}
 
 
-def _post(factory_id: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    request = HttpRequest("POST", f"/{uri_path(factory_id)}/{path}", params={"api-version": _API_VERSION}, json=body)
-    response = client("resources", subscription_of(factory_id)).send_request(request, **call_options())
-    if response.status_code >= 400:
-        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-    found = response.json()
-    return found if isinstance(found, dict) else {}
-
-
-def _get(resource_path: str) -> dict[str, Any]:
-    request = HttpRequest("GET", f"/{uri_path(resource_path)}", params={"api-version": _API_VERSION})
+def _send(method: str, resource_path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One Resource Manager call under the factory (a run query POST, a pipeline's GET); an error status raises."""
+    request = HttpRequest(method, f"/{uri_path(resource_path)}", params={"api-version": _API_VERSION}, json=body)
     response = client("resources", subscription_of(resource_path)).send_request(request, **call_options())
     if response.status_code >= 400:
         raise HttpResponseError(response=response, error_format=ARMErrorFormat)
@@ -84,7 +76,7 @@ def _run(run: dict[str, Any]) -> dict[str, Any]:
 
 
 def _failed_activities(factory_id: str, run_id: str, window: dict[str, str]) -> list[dict[str, Any]]:
-    answer = _post(factory_id, f"pipelineruns/{run_id}/queryActivityruns", window)
+    answer = _send("POST", f"{factory_id}/pipelineruns/{run_id}/queryActivityruns", window)
     rows = [a for a in answer.get("value") or [] if str(a.get("pipelineRunId") or run_id) == run_id
             and str(a.get("status")).lower() == "failed"]
     return [{"name": a.get("activityName"), "type": a.get("activityType"), "duration_ms": a.get("durationInMs"),
@@ -97,7 +89,7 @@ def _add_timeouts(factory_id: str, pipeline: str, activities: list[dict[str, Any
     if not activities or not pipeline:
         return
     try:
-        definition = _get(f"{factory_id}/pipelines/{pipeline}")
+        definition = _send("GET", f"{factory_id}/pipelines/{pipeline}")
     except HttpResponseError:  # the run's history stands without its definition (deleted, renamed since)
         return
     policies = {str(a.get("name")): (a.get("policy") or {}).get("timeout")

@@ -6,13 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.engines.playbooks import conclude_finding, finding
-from shared.models import Options
+from shared.models import Options, Report
 from shared.session.state import Evidence, Material, SessionState
 
 
 def finding_id(state: SessionState) -> str | None:
     found = finding(state)
     return str(found[0]["id"]) if found else None
+
+
+def finding_report(state: SessionState) -> Report:
+    """The report the session's finding concludes; the session must reach one."""
+    found = finding(state)
+    assert found is not None, "no evidence finding"
+    return conclude_finding(state, *found).report
 
 
 def state_with(report: str, reads: list[tuple[str, dict[str, Any]]]) -> SessionState:

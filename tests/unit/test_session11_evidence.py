@@ -8,7 +8,7 @@ from __future__ import annotations
 from shared.engines.playbooks import conclude_finding, finding, missing_code_settings
 from shared.session.state import Evidence, FileExcerpt
 from shared.tools.azure_fields import extract_fields
-from tests.helpers.finding_checks import finding_id, reads_state, setting_names, state_with
+from tests.helpers.finding_checks import finding_id, finding_report, reads_state, setting_names, state_with
 
 GROUP = "/subscriptions/5967512d-2bac-54ea-b55b-440ccf5ba5ae/resourceGroups/rg-claims"
 
@@ -25,9 +25,7 @@ def endpoint(state: str, manual: bool = True) -> dict:
 def test_a_pending_manual_connection_is_the_finding_and_names_the_endpoint():
     state = reads_state("Connections from the function to the partner SQL server time out", [endpoint("Pending")])
     assert finding_id(state) == "private-endpoint-manual-connection-not-approved"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert "'pe-partner'" in report.root_cause and "Pending" in report.root_cause
     assert report.category == "network.private_endpoint_dns"
     assert "pe-partner" in report.evidence[0].summary  # the read that decided it, not the newest get_resource
@@ -51,9 +49,7 @@ def test_an_unresolved_host_whose_resource_was_deleted_is_a_wrong_name():
     state = state_with("Every call through API Management answers 500",
                        [("query_logs", APIM_LOG), ("list_activity_log", {"events": [deletion("app-orders-v1")]})])
     assert finding_id(state) == "unresolved-host-resource-deleted"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "config.wrong_resource_name"
     assert "app-orders-v1.azurewebsites.net" in report.root_cause and "deleted" in report.root_cause
 
@@ -76,9 +72,7 @@ BULK = "BULK INSERT fails: Cannot bulk load because the file could not be opened
 def test_restricted_outbound_access_without_the_storage_account_is_the_finding():
     state = reads_state(BULK, [SERVER, RULES, ACCOUNT])
     assert finding_id(state) == "sql-outbound-firewall-excludes-storage"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "network.nsg_blocked"
     assert "stlanding.blob.core.windows.net" in " ".join(report.actions)
 
@@ -107,9 +101,7 @@ def test_a_server_full_of_transaction_logs_names_what_keeps_them():
 
 def test_a_server_full_of_data_does_not_blame_the_logs():
     state = reads_state("Writes fail: read-only", [], metrics=storage_metrics(5e9))
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert "replication slot" not in report.root_cause
     assert not any("pg_replication_slots" in a for a in report.actions)
 
@@ -152,9 +144,7 @@ def test_a_resource_created_again_lost_the_roles_of_its_old_identity():
                         [OPENAI, SEARCH],
                         events=lifecycle(("write", "2025-11-06T09:11Z"), ("delete", "2025-11-06T09:02Z")))
     assert finding_id(state) == "identity-lost-with-recreated-resource"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "auth.rbac_missing"
     assert "p-new" in report.root_cause and "Search Index Data Reader" in report.root_cause
 
@@ -176,9 +166,7 @@ PULL_401 = "After a restart the app cannot pull crreports.azurecr.io/render:2.1:
 def test_a_token_whose_passwords_all_expired_is_the_pull_failure():
     state = reads_state(PULL_401, [tokens("2020-09-02T08:00:00Z")])
     assert finding_id(state) == "registry-token-password-expired"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert "'tok-render'" in report.root_cause and "2020-09-02" in report.root_cause
     assert "az acr token credential generate --name tok-render --registry crreports" in report.actions[0]
 
@@ -222,9 +210,7 @@ def test_a_vault_left_in_the_old_directory_after_a_subscription_move():
     state = state_with("Get secrets failed: Unauthorized. Last weekend the subscription moved into the new directory.",
                        [("get_resource", VAULT), ("query_logs", ISSUER)])
     assert finding_id(state) == "keyvault-tenant-left-after-directory-move"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "auth.keyvault_access_denied"
     assert "properties.tenantId=4c7a1e93-d2b5-4f60-8e19-6b3d0a7c5f28" in report.actions[0]
 
@@ -252,9 +238,7 @@ def test_an_event_subscription_to_a_function_the_app_no_longer_has():
     state = reads_state("Invoices are no longer processed since the release",
                         [functions_read({"name": "OnInvoiceBlobCreated"}), subscription_to("ProcessInvoice")])
     assert finding_id(state) == "event-subscription-function-missing"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert "'ProcessInvoice'" in report.root_cause and "OnInvoiceBlobCreated" in report.root_cause
     assert "functions/func-billing" not in report.evidence[0].summary  # a successful read is cited
 
@@ -291,9 +275,7 @@ def test_an_app_listening_on_another_port_than_the_pinged_one():
     state = state_with(PINGS, [("get_resource", APP_SITE),
                                ("query_logs", {"rows": [["events-site listening on http://localhost:3000"]]})])
     assert finding_id(state) == "app-service-port-not-listened"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert "port 8080" in report.root_cause and "3000" in report.root_cause
     assert "WEBSITES_PORT=3000" in report.actions[1]
 

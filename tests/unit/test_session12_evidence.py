@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from evals.playback import PlaybackServer
-from shared.engines.playbooks import conclude_finding, finding
 from shared.session.state import Material
 from shared.tools.catalog import run_tool
-from tests.helpers.finding_checks import finding_id, reads_state, state_with
+from tests.helpers.finding_checks import finding_id, finding_report, reads_state, state_with
 
 SUB = "4ddcb71d-e99a-518b-9f8f-d6f2eadb7c9b"
 GROUP = f"/subscriptions/{SUB}/resourceGroups/rg-finance"
@@ -69,9 +68,7 @@ def runs_read(duration_ms: int, timeout: str | None = "0.00:30:00") -> tuple[str
 def test_an_activity_that_ran_as_long_as_its_timeout_was_stopped_by_it():
     state = state_with("The nightly copy fails after half an hour", [runs_read(1_800_000)])
     assert finding_id(state) == "data-factory-activity-stopped-by-timeout"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "runtime.timeout" and "0.00:30:00" in report.root_cause
     assert "'Copy_GL'" in report.root_cause and "pl-nightly" in report.root_cause
 
@@ -90,9 +87,7 @@ def managed_endpoints(status: str) -> dict[str, Any]:
 def test_a_pending_managed_private_endpoint_is_the_finding():
     state = reads_state("The copy to the lake is Forbidden since the lockdown", [managed_endpoints("Pending")])
     assert finding_id(state) == "data-factory-managed-private-endpoint-not-approved"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert "'mpe-lake'" in report.root_cause and "stlake" in report.root_cause and "Pending" in report.root_cause
     assert finding_id(reads_state("Forbidden", [managed_endpoints("Approved")])) is None
 
@@ -108,9 +103,7 @@ def test_the_named_apim_subscription_that_expired_is_the_finding():
                                 ("partner-c", "Gamma", "suspended"))]
     state = reads_state("Partner Beta gets 401 Access denied due to invalid subscription key", reads)
     assert finding_id(state) == "apim-subscription-not-active"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "auth.credential_invalid" and "'Beta' is expired" in report.root_cause
     # two inactive subscriptions and a report that names neither: no guess between them
     assert finding_id(reads_state("A partner gets 401 invalid subscription key", reads)) is None
@@ -123,9 +116,7 @@ def test_a_reference_to_a_disabled_secret_version_is_the_finding():
     read = {"type": "Microsoft.Web/sites/config/configreferences", "references": [reference]}
     state = reads_state("The Service Bus trigger cannot start since the rotation", [read])
     assert finding_id(state) == "keyvault-reference-secret-version-disabled"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "config.invalid_connection_string"
     assert "pinned version 4f1c2b7d" in report.root_cause and "disabled" in report.root_cause
     resolved = {**reference, "status": "Resolved", "details": "Reference has been successfully resolved."}
@@ -143,9 +134,7 @@ def test_a_database_the_error_cannot_open_and_the_server_does_not_hold_is_a_wron
     state = state_with("All order endpoints fail since Thursday; the log says Login failed",
                        [("query_logs", logged), ("get_resource", sql_databases("master", "orders_2024_archive"))])
     assert finding_id(state) == "sql-database-named-in-error-missing"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "config.wrong_resource_name"
     assert "'orders'" in report.root_cause and "orders_2024_archive" in report.root_cause
     assert "master" not in report.root_cause
@@ -168,9 +157,7 @@ def route_table(next_hop: str) -> dict[str, Any]:
 def test_a_v2_gateway_subnet_whose_default_route_goes_to_an_appliance_is_the_finding():
     state = reads_state("The portal behind the gateway times out", [gateway("WAF_v2"), route_table("VirtualAppliance")])
     assert finding_id(state) == "app-gateway-v2-subnet-default-route-not-internet"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "network.nsg_blocked" and "snet-agw" in report.root_cause
     assert "0.0.0.0/0" in report.root_cause and "VirtualAppliance" in report.root_cause
     for reads in ([gateway("WAF_v2"), route_table("Internet")], [gateway("Standard"), route_table("VirtualAppliance")]):
@@ -190,9 +177,7 @@ def test_a_lifecycle_prefix_that_names_no_container_is_a_wrong_name():
     report = "The rule should delete the exports under exports/daily/ but deletes nothing"
     state = reads_state(report, lifecycle("daily/"))
     assert finding_id(state) == "storage-lifecycle-prefix-without-container"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "config.wrong_resource_name"
     assert "'daily/'" in report.root_cause and "'exports/daily/'" in report.root_cause
     assert finding_id(reads_state("deletes nothing", lifecycle("exports/daily/"))) is None
@@ -206,9 +191,7 @@ def storage_account(bypass: str) -> dict[str, Any]:
 def test_a_firewall_without_the_trusted_services_exception_blocks_the_service_the_report_names():
     state = reads_state("No new Event Hubs Capture files have landed since Tuesday", [storage_account("None")])
     assert finding_id(state) == "storage-firewall-without-trusted-services-bypass"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "network.storage_firewall" and "Event Hubs Capture" in report.root_cause
     with_bypass = reads_state("No new Event Hubs Capture files", [storage_account("Logging, Metrics, AzureServices")])
     assert finding_id(with_bypass) != "storage-firewall-without-trusted-services-bypass"
@@ -224,9 +207,7 @@ def test_pulls_answered_429_by_a_basic_registry_are_throttling():
     state = state_with("Pods sit in ImagePullBackOff during the scale-out",
                        [("query_logs", logged), ("get_resource", registry)])
     assert finding_id(state) == "container-registry-throttled-by-tier"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "throttling.rate_limited"
     assert "Basic" in report.root_cause and "1,000" in report.root_cause
     other = state_with("ImagePullBackOff", [("query_logs", {"columns": ["Message"], "rows": [["401 Unauthorized"]]}),
@@ -244,9 +225,7 @@ def run_actions(code: str, end: str) -> dict[str, Any]:
 def test_an_action_cut_after_two_minutes_is_the_outbound_request_limit():
     state = reads_state("The nightly export stopped working", [run_actions("GatewayTimeout", "2026-03-19T01:02:03Z")])
     assert finding_id(state) == "logic-app-action-cut-at-outbound-request-limit"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "runtime.timeout" and "122 seconds" in report.root_cause and "120" in report.root_cause
     quick = reads_state("stopped working", [run_actions("GatewayTimeout", "2026-03-19T01:00:31Z")])
     assert finding_id(quick) != "logic-app-action-cut-at-outbound-request-limit"
@@ -262,9 +241,7 @@ def test_an_api_connection_that_cannot_refresh_its_token_is_the_finding():
     error = "Failed to refresh access token for service: sharepointonline. AADSTS50057: The user account is disabled."
     state = reads_state("The Create file step fails with 401 Unauthorized", [connection("Error", error)])
     assert finding_id(state) == "logic-app-api-connection-in-error"
-    found = finding(state)
-    assert found is not None
-    report = conclude_finding(state, *found).report
+    report = finding_report(state)
     assert report.category == "auth.credential_invalid" and "AADSTS50057" in report.root_cause
     assert "leaver@example.com" in report.root_cause
     assert finding_id(reads_state("401 Unauthorized", [connection("Connected")])) is None
