@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.engines import private_dns
 from shared.engines.analyzers.common import picked, regex, table
 from shared.engines.analyzers.ledger import reads_of_type
 from shared.engines.catalog_hits import log_lines
@@ -991,6 +992,10 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
 
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "private-dns-zone-not-linked-to-caller-network": private_dns.zone_not_linked_to_caller,
+    "private-dns-zone-not-linked-to-named-network": private_dns.zone_not_linked_to_named_network,
+    "private-endpoint-name-without-dns-record": private_dns.endpoint_name_without_record,
+    "private-dns-record-points-elsewhere": private_dns.record_points_elsewhere,
     "apim-subscription-not-active": apim_subscription_not_active,
     "logic-app-api-connection-in-error": api_connection_in_error,
     "logic-app-action-cut-at-outbound-request-limit": logic_app_action_hit_request_limit,

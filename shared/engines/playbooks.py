@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.catalog.entities import entity_facts
-from shared.engines.analyzers.azure_scope import resource_group, subscription_id
+from shared.engines import private_dns
+from shared.engines.analyzers.azure_scope import resource_group, resource_groups, subscription_id
 from shared.engines.analyzers.common import dotted, fill, filled_actions, picked, regex, report, table, table_entry
 from shared.engines.analyzers.ledger import azure_call, latest, reads_of_type, recorded
 from shared.engines.analyzers.storage_azure import covered
@@ -94,7 +95,7 @@ def investigate(state: SessionState) -> RunTool | None:
         step = _playbook_call(state, each)
         if step is not None:
             return step
-    return None
+    return private_dns.next_read(state)  # a service reached over a private endpoint: its DNS chain
 
 
 def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
@@ -121,20 +122,23 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
 
 
 _MAX_RELATED = 3  # other resources read after the first one's playbook: the bound of one investigation
+_MAX_GROUPS = 3  # resource groups listed to find the named resources (an app's group, its data's, the hub's)
 # read by the playbooks' logs steps themselves (query_logs resolves the workspace): never a resource to investigate
 _READ_BY_LOGS_STEPS = {"microsoft.operationalinsights/workspaces", "microsoft.insights/components"}
 
 
 def _related(state: SessionState, target: Target) -> list[Target]:
-    """The other resources of the group the report bears on, once the first resource's playbook is read: those the
-    report or environment_info names (the gateway in front of the app, the cache it calls), then one of each kind it
+    """The other resources of the named groups the report bears on, once the first resource's playbook is read: those
+    the report or environment_info names (the gateway in front of the app, the cache it calls), then one of each kind it
     mentions (its technologies, its text: the playbooks' `mentions`). The listing shows their types."""
-    listed = recorded(state, "list_resources_in_group", {"subscription_id": target.subscription,
-                                                         "resource_group": target.group})
-    if listed is None or listed.status != "success":
+    groups = list(dict.fromkeys([target.group, *resource_groups(state)[:_MAX_GROUPS]]))
+    listings = [recorded(state, "list_resources_in_group", {"subscription_id": target.subscription,
+                                                            "resource_group": group}) for group in groups]
+    listed = [r for e in listings if e is not None and e.status == "success" for r in e.data.get("resources") or []]
+    if not listed:
         return []
     said = said_by_client(state)
-    others = [r for r in listed.data.get("resources") or [] if r.get("id") and r.get("type") and r.get("name")
+    others = [r for r in listed if r.get("id") and r.get("type") and r.get("name")
               and str(r["id"]).lower() != target.resource_id.lower()
               and str(r["type"]).lower() not in _READ_BY_LOGS_STEPS]
     named = [r for r in others if len(str(r["name"])) >= 3 and _mentioned(str(r["name"]), said)]
@@ -421,26 +425,39 @@ def find_target(state: SessionState) -> Target | RunTool | None:
         if found:
             return Target(found.group(0), found.group("type"), found.group("name"))
     subscription = subscription_id(state)
-    group = resource_group(state)
-    if not isinstance(subscription, str) or not group:
+    groups = resource_groups(state)
+    if not isinstance(subscription, str) or not groups:
         return subscription if isinstance(subscription, RunTool) else None
     names = _named(state, texts)
     for kind, name in names.items():
         if kind in _KIND_TYPES:
             kind_type = _KIND_TYPES[kind]
-            guessed = Target(f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{kind_type}/{name}",
+            guessed = Target(f"/subscriptions/{subscription}/resourceGroups/{groups[0]}/providers/{kind_type}/{name}",
                              kind_type, name)
             if not _absent(state, guessed.resource_id):
                 return guessed
-            listed_as = _listed_as(state, guessed)
-            if listed_as is not None:  # the name under its real type, or the listing still to read
+            listed_as = _listed_as(state, guessed, groups)
+            if listed_as is not None:  # the name under its real type or group, or a listing still to read
                 return listed_as
-    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
-                        "listing the resource group's resources to find the one the error is about")
-    if listed is None or isinstance(listed, RunTool):
+    listed = _listed_resources(state, subscription, groups,
+                               "listing the resource group's resources to find the one the error is about")
+    if isinstance(listed, RunTool):
         return listed
     stated = [str(v) for v in state.material.environment.values() if isinstance(v, str)]
-    return _pick(listed.data.get("resources") or [], [*texts, *stated])
+    return _pick(listed, [*texts, *stated])
+
+
+def _listed_resources(state: SessionState, subscription: str, groups: list[str],
+                      purpose: str) -> list[dict[str, Any]] | RunTool:
+    """The resources of the groups the client named, one listing per step; a listing that fails adds none."""
+    resources: list[dict[str, Any]] = []
+    for group in groups[:_MAX_GROUPS]:
+        listed = azure_call(state, "list_resources_in_group",
+                            {"subscription_id": subscription, "resource_group": group}, purpose)
+        if isinstance(listed, RunTool):
+            return listed
+        resources += (listed.data.get("resources") or []) if listed is not None else []
+    return resources
 
 
 def _absent(state: SessionState, resource_id: str) -> bool:
@@ -449,14 +466,15 @@ def _absent(state: SessionState, resource_id: str) -> bool:
                and e.data.get("http_status") == 404 for e in state.ledger)
 
 
-def _listed_as(state: SessionState, guessed: Target) -> Target | RunTool | None:
-    """The resource of that name as the group's listing shows it (its real type); None when the group has no
-    resource of that name (a name given for something that does not exist there: the next name is tried)."""
-    listed = _group_listing(state, guessed, "finding the resource of that name in its resource group")
-    if not isinstance(listed, Evidence):
+def _listed_as(state: SessionState, guessed: Target, groups: list[str]) -> Target | RunTool | None:
+    """The resource of that name as the groups' listings show it (its real type and group); None when no named
+    group has a resource of that name (a name given for something that does not exist there: the next is tried)."""
+    listed = _listed_resources(state, guessed.subscription, groups, "finding the resource of that name in its "
+                               "resource group")
+    if isinstance(listed, RunTool):
         return listed
-    same = [r for r in listed.data.get("resources") or [] if str(r.get("name", "")).lower() == guessed.name.lower()
-            and r.get("id") and r.get("type")]
+    same = [r for r in listed if str(r.get("name", "")).lower() == guessed.name.lower() and r.get("id")
+            and r.get("type")]
     return Target(str(same[0]["id"]), str(same[0]["type"]), guessed.name) if same else None
 
 

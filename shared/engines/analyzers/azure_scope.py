@@ -13,6 +13,7 @@ from shared.session.state import RunTool, SessionState
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({_GUID})", re.IGNORECASE)
 _GROUP_IN_ID = re.compile(r"/resourceGroups/([\w().-]{1,90})(?=/|$|\s|['\"])", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(r"[,;\s]+")  # "rg-app, rg-data": resource group names hold none of these
 
 
 def _texts(state: SessionState) -> list[str]:
@@ -40,11 +41,25 @@ def subscription_id(state: SessionState) -> str | RunTool | None:
 
 
 def resource_group(state: SessionState) -> str | None:
-    stated = str(state.material.environment.get("resource_group") or "").strip()
-    if stated:
-        return stated
-    for text in _texts(state):
-        found = _GROUP_IN_ID.search(text)
-        if found:
-            return found.group(1)
-    return None
+    """The resource group the session is about: the first one the client named."""
+    groups = resource_groups(state)
+    return groups[0] if groups else None
+
+
+def resource_groups(state: SessionState) -> list[str]:
+    """Every resource group environment_info names (`resource_group`, or a `resource_groups` list when the app and
+    the resources it calls live apart), in the client's order; without one, the group of the first resource id in
+    the text."""
+    environment = state.material.environment
+    stated: list[str] = []
+    for key in ("resource_group", "resource_groups"):
+        value = environment.get(key)
+        items = value if isinstance(value, list) else _LIST_SEPARATOR.split(str(value or ""))
+        stated += [str(item).strip() for item in items if isinstance(item, str) and item.strip()]
+    if not stated:
+        found = next((m for text in _texts(state) for m in [_GROUP_IN_ID.search(text)] if m), None)
+        stated = [found.group(1)] if found else []
+    first: dict[str, str] = {}
+    for group in stated:
+        first.setdefault(group.lower(), group)  # Azure compares group names case-insensitively
+    return list(first.values())
