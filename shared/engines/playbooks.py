@@ -91,7 +91,15 @@ def investigate(state: SessionState) -> RunTool | None:
     target = find_target(state)
     if not isinstance(target, Target):
         return target
-    for each in (target, *_related(state, target)):  # then the other resources the report bears on
+    step = _playbook_call(state, target)
+    if step is not None:
+        return step
+    groups = resource_groups(state)
+    if len(groups) > 1:  # the resources the report names may sit in the other groups it names
+        listed = _listed_resources(state, target.subscription, groups, "listing the other resource groups named")
+        if isinstance(listed, RunTool):
+            return listed
+    for each in _related(state, target):  # then the other resources the report bears on
         step = _playbook_call(state, each)
         if step is not None:
             return step
@@ -112,6 +120,8 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
         elif "follow" in step:
             call = _follow_call(state, target, step["follow"], step["purpose"], parent=bool(step.get("parent")),
                                 tool=str(step.get("tool") or "get_resource"), extra=step.get("arguments") or {})
+        elif step["tool"] == "list_activity_log" and any(e.tool == "list_activity_log" for e in state.ledger):
+            continue  # one group's changes per session: the first resource's group is where the change that matters is
         else:
             arguments = {k: fill(str(v), target.values) if isinstance(v, str) else v
                          for k, v in step["arguments"].items()}

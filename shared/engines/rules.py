@@ -174,7 +174,9 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\bin our own (?:server room|data ?cent(?:er|re))|"
                             r"\bruns? on our own (?:IIS |physical |bare[- ]metal )?(?:servers?|hardware)\b|"
                             r"\b(?:we|i) (?:don't|do not|didn't|did not) use azure (?:for (?:this|it)|at all)\b|"
-                            r"\bnot using azure (?:for (?:this|it)|at all)\b")
+                            r"\bnot using azure (?:for (?:this|it)|at all)\b|"
+                            r"\bnothing (?:deployed |running |hosted )?(?:to |in |on )?azure (?:is )?involved\b|"
+                            r"\bno azure resources? (?:is |are )?involved\b")
 # The caller's own clock was wrong and setting it right fixed it: the signatures and tokens it made were rejected as
 # not yet or no longer valid, whatever Azure holds.
 _LOCAL_CLOCK = re.compile(r"(?i)\bclock (?:on|of) (?:this|my|the|our) (?:laptop|computer|machine|pc|workstation)\b"
@@ -609,7 +611,8 @@ def _stated_outside_azure(state: SessionState, said: str) -> Decision:
 
 def _out_of_scope(state: SessionState, entry: EntryHit) -> Decision:
     said = ", ".join(dict.fromkeys(f"'{m.found[:80]}'" for m in entry.matches))
-    cause = conclude(state, entry, "high").report
+    # an error with several usual causes (inconclusive) may still be Azure's: out of scope, but not for certain
+    cause = conclude(state, entry, "high" if entry.entry.conclusive else "medium").report
     meaning = fill(entry.entry.meaning, facts_of(state, entry))
     cause.root_cause = f"The error comes from outside Azure ({entry.entry.service}: {said}). {meaning}"
     cause.actions = [a for a in cause.actions if not a.startswith("Confirm with")] or [

@@ -13,6 +13,8 @@ from shared.session.state import RunTool, SessionState
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({_GUID})", re.IGNORECASE)
 _GROUP_IN_ID = re.compile(r"/resourceGroups/([\w().-]{1,90})(?=/|$|\s|['\"])", re.IGNORECASE)
+# environment_info keys that name resource groups: resource_group(s), and per resource (sql_resource_group, rg_app)
+_GROUP_KEY = re.compile(r"(?i)^(?:\w+_)?resource_?groups?(?:_\w+)?$|^(?:\w+_)?rgs?(?:_\w+)?$")
 _LIST_SEPARATOR = re.compile(r"[,;\s]+")  # "rg-app, rg-data": resource group names hold none of these
 
 
@@ -47,12 +49,13 @@ def resource_group(state: SessionState) -> str | None:
 
 
 def resource_groups(state: SessionState) -> list[str]:
-    """Every resource group environment_info names (`resource_group`, or a `resource_groups` list when the app and
-    the resources it calls live apart), in the client's order; without one, the group of the first resource id in
-    the text."""
+    """Every resource group environment_info names (`resource_group`, a `resource_groups` list, or one per resource
+    such as `sql_resource_group`, when the app and the resources it calls live apart), the plain keys first; without
+    one, the group of the first resource id in the text."""
     environment = state.material.environment
     stated: list[str] = []
-    for key in ("resource_group", "resource_groups"):
+    keys = sorted(environment, key=lambda k: k not in ("resource_group", "resource_groups"))  # the plain keys first
+    for key in (k for k in keys if _GROUP_KEY.search(k)):
         value = environment.get(key)
         items = value if isinstance(value, list) else _LIST_SEPARATOR.split(str(value or ""))
         stated += [str(item).strip() for item in items if isinstance(item, str) and item.strip()]

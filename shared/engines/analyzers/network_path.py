@@ -50,6 +50,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     misnamed = misnamed_zone_in_text(state)
     if misnamed is not None:  # the report lists the zones: one is near the service's zone name but not it
         return conclude_finding(state, table_entry(FINDINGS, "private-dns-zone-misnamed"), misnamed)
+    outside = _caller_outside(state)
+    if outside is not None:  # a hosted runner or a laptop never takes the private path, whatever DNS says
+        return outside
     if hit.signature.id.startswith("symptom-"):
         specific = specific_hit(state, exclude_analyzers={"network_path"})
         if specific is not None:
@@ -65,6 +68,33 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if dns.status != "success":
         return _ask(state, hit, facts)
     return _conclude(state, hit, entry, facts, dns)
+
+
+# The report says the call comes from a machine on the public internet, outside any virtual network.
+_PUBLIC_CALLER = (r"(?i)\bgithub[- ]hosted (?:runners?|agents?)\b|\bmicrosoft[- ]hosted (?:agents?|pools?)\b|"
+                  r"\bruns-on:\s*['\"]?(?:ubuntu|windows|macos)-|\bcloud ?shell\b|"
+                  r"\bfrom (?:my|our|a) (?:laptop|local machine|dev(?:elopment)? machine|home office|home)\b")
+_REFUSED_PUBLIC = (r"(?i)public network access is disabled|\bForbiddenByConnection\b|"
+                   r"publicNetworkAccess\W{1,4}Disabled|not allowed from (?:the )?public network|"
+                   r"Public access is disabled")
+
+
+def _caller_outside(state: SessionState) -> Conclude | None:
+    """A service that refuses its public endpoint, called from a hosted CI runner, Cloud Shell or a laptop: the
+    caller is outside the network, which no DNS fix changes. None when the report names a self-hosted runner (it may
+    sit in the network) or no such caller."""
+    said = "\n".join(texts(state))
+    caller = regex(_PUBLIC_CALLER).search(said)
+    if caller is None or not regex(_REFUSED_PUBLIC).search(said) or re.search(r"(?i)self[- ]hosted", said):
+        return None
+    entry = table_entry(OUTCOMES, "caller-outside-network")
+    facts = facts_for(state, None, {"caller": caller.group(0).strip()})
+    evidence = [EvidenceItem(source="error_text", summary=line.strip()[:300]) for text in texts(state)
+                for line in text.splitlines() if regex(_REFUSED_PUBLIC).search(line)][:1]
+    return Conclude(message=fill(entry["summary"], facts),
+                    report=report(state, category=entry["category"], confidence=entry["confidence"],
+                                  root_cause=fill(entry["root_cause"], facts).strip(),
+                                  actions=[fill(a, facts) for a in entry["actions"]], evidence=evidence))
 
 
 def service_host(state: SessionState) -> tuple[Entry, dict[str, str]] | None:

@@ -1,0 +1,85 @@
+"""Thirteenth-session readings of the report: a service that refuses its public endpoint called from a hosted runner
+or a laptop; a Terraform operation that outlived its own timeout; a report that states nothing in Azure is involved;
+an out-of-scope catalog entry with several usual causes is not certain; a closed public endpoint explains only a
+refused connection; resource groups named per resource in environment_info."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.engines.analyzers.azure_scope import resource_groups
+from shared.engines.playbooks import finding
+from shared.models import Options
+from shared.session.state import Evidence, Material, SessionState
+from tests.helpers.engine_loop import run_engine
+
+KV_403 = ('Error: checking for presence of existing Secret "db-password" (Key Vault "https://kv-plat.vault.azure.net/"):'
+          ' StatusCode=403 Code="Forbidden" Message="Public network access is disabled and request is not from a '
+          'trusted service nor via an approved private link.\\r\\nCaller: appid=1; Vault: kv-plat" '
+          'InnerError={"code":"ForbiddenByConnection"}')
+
+
+@pytest.mark.parametrize("caller", ["The apply runs on a GitHub-hosted runner.",
+                                    "Pipeline uses the Microsoft-hosted agent pool (vmImage: ubuntu-latest).",
+                                    "Same from Cloud Shell.", "It fails from my laptop too."])
+def test_a_private_only_service_called_from_outside_the_network_is_blocked_not_dns(caller: str):
+    report = run_engine({"error_description": f"{KV_403}\n{caller}"}).envelope()["report"]
+    assert report["category"] == "network.nsg_blocked" and report["confidence"] == "medium"
+    assert "public network access disabled" in report["root_cause"] and "self-hosted" in report["actions"][0]
+
+
+def test_a_self_hosted_runner_may_sit_in_the_network_so_dns_is_still_asked():
+    outcome = run_engine({"error_description": f"{KV_403}\nThe self-hosted runner in vnet-ops runs it."})
+    assert outcome.envelope()["status"] == "request" and "nslookup" in outcome.requests[0].request.question
+
+
+TERRAFORM = """azurerm_api_management_custom_domain.gw: Still creating... [{elapsed} elapsed]
+Error: waiting for creation/update of Custom Domain: Future#WaitForCompletion: context has been cancelled:
+StatusCode=200 -- Original Error: context deadline exceeded"""
+
+
+def test_an_operation_that_ran_for_tens_of_minutes_outlived_terraforms_timeout():
+    report = run_engine({"error_description": TERRAFORM.format(elapsed="44m50s")}).envelope()["report"]
+    assert report["category"] == "runtime.timeout" and report["confidence"] == "medium"
+    assert "timeouts" in " ".join(report["actions"]) and "terraform import" in " ".join(report["actions"])
+
+
+def test_a_deadline_after_seconds_is_not_decided_as_the_operation_timeout():
+    envelope = run_engine({"error_description": TERRAFORM.format(elapsed="40s")}).envelope()
+    assert envelope["status"] == "request"
+
+
+def test_a_report_that_states_nothing_in_azure_is_involved_is_out_of_scope():
+    text = ("Local Logic Apps project: run history stays empty with Azurite 3.25 (UseDevelopmentStorage=true). "
+            "Nothing deployed to Azure is involved.")
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+
+
+def test_an_out_of_scope_entry_with_several_usual_causes_is_not_certain():
+    text = "ERROR: AADSTS50158: External security challenge not satisfied. User will be redirected to another page."
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["report"]["category"] == "out_of_scope" and envelope["report"]["confidence"] == "medium"
+
+
+def server_state(report: str) -> SessionState:
+    state = SessionState(trace_id="f" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description=report))
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="server", data={
+        "id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1", "name": "sql1",
+        "type": "Microsoft.Sql/servers", "publicNetworkAccess": "Disabled"}))
+    return state
+
+
+def test_a_closed_public_endpoint_explains_a_refused_connection_only():
+    refused = finding(server_state("The app cannot connect: A network-related error occurred (error 40)"))
+    assert refused is not None and refused[0]["id"] == "dependency-public-network-access-disabled"
+    unrelated = finding(server_state("The audit files stopped appearing in the export container since Tuesday"))
+    assert unrelated is None or unrelated[0]["id"] != "dependency-public-network-access-disabled"
+
+
+def test_resource_groups_named_per_resource_count_after_the_plain_ones():
+    state = SessionState(trace_id="f" * 32, options=Options(), ttl_seconds=60, material=Material(
+        error_description="x", environment={"sql_resource_group": "rg-sql", "storage_rg": "rg-sec",
+                                            "resource_group": "rg-app", "organization": "contoso"}))
+    assert resource_groups(state) == ["rg-app", "rg-sql", "rg-sec"]
