@@ -147,7 +147,9 @@ class CatalogIndex:
             for match in _outside_longer_codes(self.scan(text, origin)):
                 if not match.negated:
                     by_entry.setdefault(match.entry.id, EntryHit(match.entry, [])).matches.append(match)
-        said = " ".join(text for text, _ in texts).lower() if len(by_entry) > 1 else ""
+        whole = "\n".join(text for text, _ in texts)
+        by_entry = {i: h for i, h in by_entry.items() if not h.entry.requires or re.search(h.entry.requires, whole)}
+        said = whole.lower() if len(by_entry) > 1 else ""
         # equal ranks (one code shared by two services' entries): the entry of the service the report names wins
         ranked = sorted(by_entry.values(), key=lambda h: (h.rank(), _service_named(h.entry, said), -len(h.entry.id)),
                         reverse=True)

@@ -49,6 +49,15 @@ class CatalogEntry(BaseModel):
     # Categories of errors this error causes downstream (an unresolved Key Vault reference makes the connection
     # string the SDK receives invalid): when both show, this one is the cause to decide on.
     explains: tuple[str, ...] = ()
+    # A regex the report (or anything the session read) must also match: a message two settings share (the local
+    # emulator's "high demand" and a region's) counts for this entry only where its setting shows.
+    requires: str = ""
+
+    @field_validator("requires")
+    @classmethod
+    def _requires_compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
 
     @field_validator("id")
     @classmethod

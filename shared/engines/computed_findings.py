@@ -902,7 +902,8 @@ _TRUSTED_WRITER = re.compile(
     r"(?i)\b(?:event ?hubs? capture|capture (?:files|to|into)|diagnostic settings?|dead-?letter|event ?grid"
     r"|azure backup|backup vault|recovery services|stream analytics|iot ?hub (?:routing|routes?|message routing)"
     r"|azure monitor (?:export|data export)|log analytics (?:export|data export)|data export rule|import/export"
-    r"|azure machine learning|azure ai search|search indexer|cognitive search)\b")
+    r"|azure machine learning|azure ai search|search indexer|cognitive search"
+    r"|(?:sql )?audit(?:ing)? (?:logs?|files|records)|sqldbauditlogs|vulnerability assessment)\b")
 
 
 def trusted_services_blocked(state: SessionState) -> Facts:

@@ -8,7 +8,7 @@ from typing import Any
 from evals.playback import PlaybackServer
 from shared.engines import private_dns
 from shared.engines.analyzers.azure_scope import resource_group, resource_groups
-from shared.engines.playbooks import find_target
+from shared.engines.playbooks import Target, _stated_targets, find_target
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
 from shared.tools.catalog import run_tool
@@ -176,3 +176,23 @@ def test_a_named_resource_is_found_in_the_second_group_the_client_lists():
                                     arguments=step.arguments, data={"resources": resources}))
     target = find_target(state)
     assert not isinstance(target, RunTool) and target is not None and target.resource_id == app
+
+
+def test_a_resource_is_looked_for_in_the_group_environment_info_pairs_with_it():
+    state = state_of("publish fails", [], {"azure_subscription": SUB, "event_grid_topic": "evgt-orders",
+                                           "topic_resource_group": "rg-events", "web_app": "app-orders",
+                                           "web_app_resource_group": "rg-web"})
+    step = find_target(state)
+    assert isinstance(step, Target)
+    assert step.resource_id == f"/subscriptions/{SUB}/resourceGroups/rg-web/providers/Microsoft.Web/sites/app-orders"
+
+
+def test_resources_named_under_a_kind_key_are_read_in_their_own_group():
+    environment = {"azure_subscription": SUB, "sql_server": "sql-fin", "sql_resource_group": "rg-sql",
+                   "audit_storage_account": "stfinaudit", "storage_resource_group": "rg-sec", "organization": "fin"}
+    state = state_of("audit files stopped", [], environment)
+    server = Target(f"/subscriptions/{SUB}/resourceGroups/rg-sql/providers/Microsoft.Sql/servers/sql-fin",
+                    "Microsoft.Sql/servers", "sql-fin")
+    stated = _stated_targets(state, server)
+    assert [(t.type, t.group, t.name) for t in stated] == [
+        ("Microsoft.Storage/storageAccounts", "rg-sec", "stfinaudit")]

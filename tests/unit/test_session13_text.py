@@ -83,3 +83,35 @@ def test_resource_groups_named_per_resource_count_after_the_plain_ones():
         error_description="x", environment={"sql_resource_group": "rg-sql", "storage_rg": "rg-sec",
                                             "resource_group": "rg-app", "organization": "contoso"}))
     assert resource_groups(state) == ["rg-app", "rg-sql", "rg-sec"]
+
+
+def test_a_publisher_without_the_data_sender_role_is_told_which_role_publishes():
+    text = ("Azure.RequestFailedException: The principal associated with the bearer token presented does not have the "
+            "required permissions to publish events to the topic evgt-orders.\nStatus: 403 (Forbidden)")
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "auth.rbac_missing" and "EventGrid Data Sender" in " ".join(report["actions"])
+
+
+def audit_state(bypass: str) -> SessionState:
+    state = SessionState(trace_id="f" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description="No new .xel audit files in sqldbauditlogs since Tuesday"))
+    account = {"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/staudit",
+               "name": "staudit", "type": "Microsoft.Storage/storageAccounts",
+               "networkAcls": {"defaultAction": "Deny", "bypass": bypass}}
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="account", data=account))
+    return state
+
+
+def test_sql_auditing_to_an_account_that_denies_without_the_trusted_services_bypass():
+    found = finding(audit_state("None"))
+    assert found is not None and found[0]["id"] == "storage-firewall-without-trusted-services-bypass"
+    allowed = finding(audit_state("AzureServices"))
+    assert allowed is None or allowed[0]["id"] != "storage-firewall-without-trusted-services-bypass"
+
+
+def test_a_message_two_settings_share_counts_for_the_emulator_only_where_the_emulator_shows():
+    message = "ServiceUnavailable: Sorry, we are currently experiencing high demand in this region, and cannot fulfill"
+    region = run_engine({"error_description": f"Creating the account in West Europe fails: {message}"})
+    assert region.envelope()["report"]["category"] == "quota.sku_not_available"
+    local = run_engine({"error_description": f"Creating a container on the emulator (localhost:8081): {message}"})
+    assert local.envelope()["report"]["category"] == "quota.exceeded"

@@ -14,7 +14,8 @@ _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 _SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({_GUID})", re.IGNORECASE)
 _GROUP_IN_ID = re.compile(r"/resourceGroups/([\w().-]{1,90})(?=/|$|\s|['\"])", re.IGNORECASE)
 # environment_info keys that name resource groups: resource_group(s), and per resource (sql_resource_group, rg_app)
-_GROUP_KEY = re.compile(r"(?i)^(?:\w+_)?resource_?groups?(?:_\w+)?$|^(?:\w+_)?rgs?(?:_\w+)?$")
+GROUP_KEY_PATTERN = r"(?i)^(?:\w+_)?resource_?groups?(?:_\w+)?$|^(?:\w+_)?rgs?(?:_\w+)?$"
+_GROUP_KEY = re.compile(GROUP_KEY_PATTERN)
 _LIST_SEPARATOR = re.compile(r"[,;\s]+")  # "rg-app, rg-data": resource group names hold none of these
 
 
