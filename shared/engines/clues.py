@@ -9,7 +9,7 @@ from typing import Any
 from shared.catalog.index import negated
 from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import facts_of
+from shared.engines.catalog_hits import decisive, facts_of
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import AskClient, Conclude, GiveUp, SessionState
 
@@ -21,8 +21,14 @@ _EMPTY_AFTER = re.compile(r"^[^.;!?\n]{0,25}\b(?:is|are|was|were|stays?|remains?
 
 
 def matching_clue(state: SessionState) -> dict[str, Any] | None:
-    """The first clue whose pattern is in the error text or an answer (files are context, not the report)."""
-    return clue_in([state.material.error_description, *state.material.answers])
+    """The first clue whose pattern is in the error text or an answer (files are context, not the report); a clue
+    that `yields_to_catalog` counts only where no conclusive catalog entry names the cause."""
+    clue = clue_in([state.material.error_description, *state.material.answers])
+    if clue is not None and clue.get("yields_to_catalog"):
+        entry = decisive(state)
+        if entry is not None and entry.entry.conclusive and not entry.entry.wrapper:
+            return None
+    return clue
 
 
 def clue_in(spoken: list[str]) -> dict[str, Any] | None:

@@ -5,6 +5,8 @@ refused connection; resource groups named per resource in environment_info."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shared.engines.analyzers.azure_scope import resource_groups
@@ -115,3 +117,33 @@ def test_a_message_two_settings_share_counts_for_the_emulator_only_where_the_emu
     assert region.envelope()["report"]["category"] == "quota.sku_not_available"
     local = run_engine({"error_description": f"Creating a container on the emulator (localhost:8081): {message}"})
     assert local.envelope()["report"]["category"] == "quota.exceeded"
+
+
+KUSTO = ('Error: creating Kusto Cluster "adx1": kusto.ClustersClient#CreateOrUpdate: Failure sending request: '
+         'StatusCode=400 -- Original Error: Code="BadRequest" Message="Invalid SKU capacity provided, the SKU '
+         'Standard_D11_V2 should be between 2 and 8"')
+AKS = ("Status Message: The template deployment 'aks' is not valid according to the validation procedure. See inner "
+       "errors for details. (Code: InvalidTemplateDeployment)\n - Provisioning of resource(s) for container service "
+       "aks-obs failed. Message: A new agent pool was introduced. Adding agent pools to an existing cluster is not "
+       "allowed through managed cluster operations. Details:  (Code:BadRequest)\n\ndnsPrefix: '${clusterName}-dns'")
+
+
+@pytest.mark.parametrize(("text", "quoted"), [(KUSTO, "between 2 and 8"), (AKS, "Adding agent pools")])
+def test_a_generic_inner_code_with_the_providers_own_message_decides_the_template(text: str, quoted: str):
+    outcome = run_engine({"error_description": text})
+    report = outcome.envelope()["report"]
+    assert not outcome.requests and report["category"] == "deployment.template_invalid"
+    assert report["confidence"] == "medium" and quoted in json.dumps(report["evidence"])
+
+
+def test_a_wrapper_sentence_alone_is_no_inner_message():
+    outcome = run_engine({"error_description": 'Original Error: Code="BadRequest" Message="See inner errors for '
+                                               'details of what failed in the request body."'})
+    assert outcome.envelope()["status"] == "request"
+
+
+def test_the_providers_message_yields_to_a_catalog_entry_that_names_the_cause():
+    text = ('Error: Code="BadRequest" Message="Backend with id \'orders-api\' could not be found. Check the '
+            'set-backend-service policy of the API."')
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "deployment.parent_not_found"
