@@ -6,23 +6,30 @@ from __future__ import annotations
 from shared.catalog.index import first_affirmed
 from shared.engines.analyzers.common import regex, table
 from shared.engines.base import Decision
+from shared.models import EvidenceItem
 from shared.session.report import partial_report
-from shared.session.state import Conclude, GiveUp, SessionState
+from shared.session.state import AskClient, Conclude, GiveUp, SessionState
 
 HOSTS = "outside_hosts"
 
 
 def outside_host(state: SessionState, decision: Decision) -> Decision:
     """The decision, or an out-of-scope end when its category is a fault of a machine outside Azure that the report
-    names, and no Azure evidence stands behind it."""
-    if not isinstance(decision, Conclude) or decision.report.category is None:
+    names, and no Azure evidence stands behind it. A host with a `failure` pattern (the developer's own machine) also
+    replaces a question, when the report shows that machine's own software failing."""
+    if not isinstance(decision, Conclude | AskClient) or (
+            isinstance(decision, Conclude) and decision.report.category is None):
         return decision
+    asking = isinstance(decision, AskClient)
     if any(e.tool.startswith(("get_", "list_", "query_")) and e.status == "success" and e.data.get("type")
            for e in state.ledger):
         return decision  # Azure itself was read: the resource is in Azure
     spoken = [state.material.error_description, *state.material.answers]
     for host in table(HOSTS):
-        if decision.report.category not in host["categories"]:
+        if asking and not host.get("failure") or isinstance(decision, Conclude) and (
+                decision.report.category not in host["categories"]):
+            continue
+        if host.get("failure") and not any(regex(host["failure"]).search(t) for t in spoken):
             continue
         said = next((m.group(0) for t in spoken for m in [first_affirmed(regex(host["pattern"]), t)] if m), None)
         if said is not None:
@@ -30,15 +37,26 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
     return decision
 
 
-def _outside(state: SessionState, decision: Conclude, host: dict, said: str) -> GiveUp:
+def _outside(state: SessionState, decision: Conclude | AskClient, host: dict, said: str) -> GiveUp:
+    reading = decision.report.root_cause if isinstance(decision, Conclude) else _local_failure(state, host)
     found = partial_report(state, root_cause=(
         f"The failure is a fault of the machine the step runs on, which is outside Azure ({host['says']}: "
-        f"'{' '.join(said.split())[:80]}'): {decision.report.root_cause[:1].lower()}"
-        f"{decision.report.root_cause[1:400]}".rstrip() + " That machine and its provider own the fix; Azure "
+        f"'{' '.join(said.split())[:80]}'): {reading[:1].lower()}"
+        f"{reading[1:400]}".rstrip() + " That machine and its provider own the fix; Azure "
         "resources are not the cause."))
     found.category, found.confidence = "out_of_scope", "medium"
-    found.evidence = decision.report.evidence[:4]
+    found.evidence = decision.report.evidence[:4] if isinstance(decision, Conclude) else [
+        EvidenceItem(source="error", summary=reading[:300])]
     found.actions = ["Fix it on that machine or with its provider's tools (free disk or memory on the runner or "
                      "server, its DNS resolver, its registry credentials); nothing needs to change in Azure."]
     return GiveUp(reason="out_of_scope", report=found,
                   message="The failing machine is outside Azure; this service debugs Azure errors only.")
+
+
+def _local_failure(state: SessionState, host: dict) -> str:
+    """The line of the report that shows the machine's own software failing (the host's `failure` pattern)."""
+    for text in [state.material.error_description, *state.material.answers]:
+        for line in text.splitlines():
+            if regex(host["failure"]).search(line):
+                return f"the report shows '{' '.join(line.split())[:240]}'."
+    return "its own software fails."

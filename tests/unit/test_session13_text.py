@@ -147,3 +147,50 @@ def test_the_providers_message_yields_to_a_catalog_entry_that_names_the_cause():
             'set-backend-service policy of the API."')
     report = run_engine({"error_description": text}).envelope()["report"]
     assert report["category"] == "deployment.parent_not_found"
+
+
+LAPTOP = """Only my machine times out uploading to the account.
+PS> nslookup st1.blob.core.windows.net
+Non-authoritative answer:
+Name:    blob.ams23prdstr11a.store.core.windows.net
+Address:  20.60.223.100
+Aliases:  st1.blob.core.windows.net
+          st1.privatelink.blob.core.windows.net
+
+PS> Test-NetConnection st1.blob.core.windows.net -Port 443
+WARNING: TCP connect to ({ip} : 443) failed
+RemoteAddress    : {ip}
+
+The account has a private endpoint for the office VNet; the connection timed out."""
+
+
+def test_a_machine_that_connects_to_another_private_address_than_dns_gives_is_overridden_locally():
+    envelope = run_engine({"error_description": LAPTOP.format(ip="10.20.1.5")}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    assert "hosts" in envelope["report"]["root_cause"] and envelope["report"]["confidence"] == "medium"
+
+
+def test_a_connection_to_the_address_dns_gives_keeps_the_dns_reading():
+    report = run_engine({"error_description": LAPTOP.format(ip="20.60.223.100")}).envelope()["report"]
+    assert report["category"] == "network.private_endpoint_dns"
+
+
+@pytest.mark.parametrize("text", [
+    "Since az upgrade nothing works on my Windows 11 laptop:\n  ImportError: DLL load failed while importing "
+    "win32file: The specified module could not be found.",
+    "New MacBook Pro (M1), func start on a new project:\n  ImportError: dlopen(cygrpc.cpython-39-darwin.so): mach-o "
+    "file, but is an incompatible architecture (have 'x86_64', need 'arm64e')",
+    'In a normal Command Prompt:\nC:\\> az login --username a@b.example --password "x)y"\n'
+    "y was unexpected at this time.",
+])
+def test_the_developers_own_machine_failing_in_its_own_software_is_out_of_scope(text: str):
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    assert envelope["report"]["confidence"] == "medium"
+
+
+def test_a_laptop_that_shows_no_local_failure_keeps_the_azure_reading():
+    text = ("From my laptop: az storage blob upload fails with AuthorizationPermissionMismatch: This request is not "
+            "authorized to perform this operation using this permission.")
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["report"]["category"] != "out_of_scope"

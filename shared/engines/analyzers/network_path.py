@@ -8,6 +8,7 @@ client is asked once for nslookup output when the error does not include it."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from shared.engines.analyzers.common import (
@@ -31,7 +32,7 @@ from shared.engines.base import Decision
 from shared.engines.playbooks import FINDINGS, conclude_finding
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.session.state import Conclude, Evidence, RunTool, SessionState
+from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionState
 
 DNS = "get_dns_answer"
 HOSTS = "network_service_hosts"
@@ -143,7 +144,38 @@ def private_name_resolved_publicly(state: SessionState, hit: Hit) -> Decision | 
     return _conclude(state, hit, *service, dns)
 
 
-def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str, str], dns: Evidence) -> Conclude:
+# The address a connection test actually used for the host (Test-NetConnection, curl -v, telnet)
+_IP = r"\d{1,3}(?:\.\d{1,3}){3}"
+_CONNECTED_TO = (rf"(?i)RemoteAddress\s*:\s*(?P<ip>{_IP})|TCP connect to \((?P<ip2>{_IP})\s*:|"
+                 rf"\bTrying (?P<ip3>{_IP})\.\.\.|Connected to \S+ \((?P<ip4>{_IP})\)")
+
+
+def _connected_elsewhere(state: SessionState, dns: Evidence) -> str | None:
+    """The address the client's own connection test used, when DNS answered public addresses and it is none of them:
+    something on the machine (a hosts entry, a VPN or proxy rule) overrides the answer."""
+    addresses = set(dns.data.get("addresses") or [])
+    if not addresses or dns.data.get("private"):
+        return None
+    for text in texts(state):
+        for match in regex(_CONNECTED_TO).finditer(text):
+            connected = next(ip for ip in match.groups() if ip)
+            # a private address where DNS gave only public ones (another public one may be DNS's round robin)
+            if connected not in addresses and _private(connected):
+                return connected
+    return None
+
+
+def _private(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_private
+    except ValueError:  # four numbers that are no address (999.1.1.1)
+        return False
+
+
+def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str, str], dns: Evidence) -> Decision:
+    connected = _connected_elsewhere(state, dns)
+    if connected is not None:
+        return _local_override(state, hit, found, dns, connected)
     data = dns.data
     facts = facts_for(state, hit, found, {"addresses": ", ".join(data.get("addresses") or []),
                                           "aliases": " -> ".join(data.get("aliases") or [])})
@@ -156,6 +188,19 @@ def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str,
                     report=report(state, category=entry["category"], confidence=confidence,
                                   root_cause=fill(entry["root_cause"], facts).strip(),
                                   actions=[fill(a, facts) for a in entry["actions"]], evidence=evidence))
+
+
+def _local_override(state: SessionState, hit: Hit, found: dict[str, str], dns: Evidence, connected: str) -> Decision:
+    entry = table_entry(OUTCOMES, "local-override")
+    facts = facts_for(state, hit, found, {"addresses": ", ".join(dns.data.get("addresses") or []),
+                                          "connected": connected})
+    evidence = [EvidenceItem(source=DNS, summary=dns.summary)] + [
+        EvidenceItem(source="error_text", summary=line.strip()[:300]) for text in texts(state)
+        for line in text.splitlines() if connected in line][:2]
+    cause = report(state, category=entry["category"], confidence=entry["confidence"],
+                   root_cause=fill(entry["root_cause"], facts).strip(),
+                   actions=[fill(a, facts) for a in entry["actions"]], evidence=evidence)
+    return GiveUp(reason="out_of_scope", report=cause, message=fill(entry["summary"], facts))
 
 
 def _ask(state: SessionState, hit: Hit, facts: dict[str, str] | None) -> Decision:
