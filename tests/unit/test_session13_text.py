@@ -12,8 +12,9 @@ import pytest
 from shared.engines.analyzers.azure_scope import resource_groups
 from shared.engines.playbooks import finding
 from shared.models import Options
-from shared.session.state import Evidence, Material, SessionState
+from shared.session.state import Material, SessionState
 from tests.helpers.engine_loop import run_engine
+from tests.helpers.finding_checks import state_with
 
 KV_403 = ('Error: checking for presence of existing Secret "db-password" (Key Vault "https://kv-plat.vault.azure.net/"):'
           ' StatusCode=403 Code="Forbidden" Message="Public network access is disabled and request is not from a '
@@ -64,20 +65,23 @@ def test_an_out_of_scope_entry_with_several_usual_causes_is_not_certain():
     assert envelope["report"]["category"] == "out_of_scope" and envelope["report"]["confidence"] == "medium"
 
 
+SERVER = {"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1", "name": "sql1",
+          "type": "Microsoft.Sql/servers", "publicNetworkAccess": "Disabled"}
+
+
 def server_state(report: str) -> SessionState:
-    state = SessionState(trace_id="f" * 32, options=Options(), ttl_seconds=60, azure_access=True,
-                         material=Material(error_description=report))
-    state.add_evidence(Evidence(tool="get_resource", status="success", summary="server", data={
-        "id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1", "name": "sql1",
-        "type": "Microsoft.Sql/servers", "publicNetworkAccess": "Disabled"}))
-    return state
+    return state_with(report, [("get_resource", SERVER)])
+
+
+def finds(state: SessionState, rule_id: str) -> bool:
+    found = finding(state)
+    return found is not None and found[0]["id"] == rule_id
 
 
 def test_a_closed_public_endpoint_explains_a_refused_connection_only():
-    refused = finding(server_state("The app cannot connect: A network-related error occurred (error 40)"))
-    assert refused is not None and refused[0]["id"] == "dependency-public-network-access-disabled"
-    unrelated = finding(server_state("The audit files stopped appearing in the export container since Tuesday"))
-    assert unrelated is None or unrelated[0]["id"] != "dependency-public-network-access-disabled"
+    rule = "dependency-public-network-access-disabled"
+    assert finds(server_state("The app cannot connect: A network-related error occurred (error 40)"), rule)
+    assert not finds(server_state("The audit files stopped appearing in the export container since Tuesday"), rule)
 
 
 def test_resource_groups_named_per_resource_count_after_the_plain_ones():
@@ -95,20 +99,15 @@ def test_a_publisher_without_the_data_sender_role_is_told_which_role_publishes()
 
 
 def audit_state(bypass: str) -> SessionState:
-    state = SessionState(trace_id="f" * 32, options=Options(), ttl_seconds=60, azure_access=True,
-                         material=Material(error_description="No new .xel audit files in sqldbauditlogs since Tuesday"))
     account = {"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/staudit",
                "name": "staudit", "type": "Microsoft.Storage/storageAccounts",
                "networkAcls": {"defaultAction": "Deny", "bypass": bypass}}
-    state.add_evidence(Evidence(tool="get_resource", status="success", summary="account", data=account))
-    return state
+    return state_with("No new .xel audit files in sqldbauditlogs since Tuesday", [("get_resource", account)])
 
 
 def test_sql_auditing_to_an_account_that_denies_without_the_trusted_services_bypass():
-    found = finding(audit_state("None"))
-    assert found is not None and found[0]["id"] == "storage-firewall-without-trusted-services-bypass"
-    allowed = finding(audit_state("AzureServices"))
-    assert allowed is None or allowed[0]["id"] != "storage-firewall-without-trusted-services-bypass"
+    rule = "storage-firewall-without-trusted-services-bypass"
+    assert finds(audit_state("None"), rule) and not finds(audit_state("AzureServices"), rule)
 
 
 def test_a_message_two_settings_share_counts_for_the_emulator_only_where_the_emulator_shows():
