@@ -193,3 +193,19 @@ def test_a_laptop_that_shows_no_local_failure_keeps_the_azure_reading():
             "authorized to perform this operation using this permission.")
     envelope = run_engine({"error_description": text}).envelope()
     assert envelope["report"]["category"] != "out_of_scope"
+
+
+def test_a_provider_shown_not_registered_decides_whatever_the_tool_said_first():
+    report = ('Deploy fails: {"Code":"NotFound","Message":"Cannot find Subscription with name 6e2b9c4d."}\n'
+              "$ az provider show -n Microsoft.Web --query registrationState -o tsv\nNotRegistered")
+    found = run_engine({"error_description": report}).envelope()["report"]
+    assert found["category"] == "deployment.provider_not_registered" and "Microsoft.Web" in json.dumps(found)
+    registered = report.replace("NotRegistered", "Registered")
+    other = run_engine({"error_description": registered}).envelope().get("report") or {}
+    assert other.get("category") != "deployment.provider_not_registered"
+
+
+def test_a_storage_connection_string_with_a_bad_endpoint_suffix_is_invalid():
+    text = "3:22:42 PM: Error: Invalid EndpointSuffix in the provided Connection String"
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "config.invalid_connection_string" and "EndpointSuffix" in report["root_cause"]
