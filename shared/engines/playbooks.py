@@ -487,7 +487,7 @@ def _paired_group(state: SessionState, name: str) -> str | None:
     keys = [k for k, v in environment.items() if isinstance(v, str) and v.strip() == name]
     for key, value in environment.items():
         prefix = _GROUP_KEY_PREFIX.match(key)
-        if prefix and isinstance(value, str) and value.strip() and any(
+        if prefix and isinstance(value, str) and value.strip() in resource_groups(state) and any(
                 k == prefix.group(1) or prefix.group(1) in k.split("_") for k in keys):
             return value.strip()
     return None

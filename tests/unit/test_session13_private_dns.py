@@ -196,3 +196,9 @@ def test_resources_named_under_a_kind_key_are_read_in_their_own_group():
     stated = _stated_targets(state, server)
     assert [(t.type, t.group, t.name) for t in stated] == [
         ("Microsoft.Storage/storageAccounts", "rg-sec", "stfinaudit")]
+
+
+def test_a_group_value_that_is_no_group_name_is_not_used_in_a_path():
+    state = state_of("x", [], {"resource_groups": ["rg-ok", "../../providers/Microsoft.Web", "rg two"]})
+    assert resource_groups(state) == ["rg-ok"]
+    assert resource_groups(state_of("x", [], {"resource_group": "rg/../../evil"})) == []

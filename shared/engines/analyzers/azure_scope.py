@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from shared.azure import RESOURCE_GROUP_PATTERN
 from shared.engines.analyzers.ledger import azure_call
 from shared.session.state import RunTool, SessionState
 
@@ -16,6 +17,7 @@ _GROUP_IN_ID = re.compile(r"/resourceGroups/([\w().-]{1,90})(?=/|$|\s|['\"])", r
 # environment_info keys that name resource groups: resource_group(s), and per resource (sql_resource_group, rg_app)
 GROUP_KEY_PATTERN = r"(?i)^(?:\w+_)?resource_?groups?(?:_\w+)?$|^(?:\w+_)?rgs?(?:_\w+)?$"
 _GROUP_KEY = re.compile(GROUP_KEY_PATTERN)
+_GROUP_NAME = re.compile(RESOURCE_GROUP_PATTERN.strip("^$"))  # what Azure accepts as a group name: no path
 _LIST_SEPARATOR = re.compile(r"[,;\s]+")  # "rg-app, rg-data": resource group names hold none of these
 
 
@@ -59,7 +61,7 @@ def resource_groups(state: SessionState) -> list[str]:
     for key in (k for k in keys if _GROUP_KEY.search(k)):
         value = environment.get(key)
         items = value if isinstance(value, list) else _LIST_SEPARATOR.split(str(value or ""))
-        stated += [str(item).strip() for item in items if isinstance(item, str) and item.strip()]
+        stated += [item.strip() for item in items if isinstance(item, str) and _GROUP_NAME.fullmatch(item.strip())]
     if not stated:
         found = next((m for text in _texts(state) for m in [_GROUP_IN_ID.search(text)] if m), None)
         stated = [found.group(1)] if found else []
