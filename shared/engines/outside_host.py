@@ -20,14 +20,14 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
     if not isinstance(decision, Conclude | AskClient) or (
             isinstance(decision, Conclude) and decision.report.category is None):
         return decision
-    asking = isinstance(decision, AskClient)
     if any(e.tool.startswith(("get_", "list_", "query_")) and e.status == "success" and e.data.get("type")
            for e in state.ledger):
         return decision  # Azure itself was read: the resource is in Azure
     spoken = [state.material.error_description, *state.material.answers]
     for host in table(HOSTS):
-        if asking and not host.get("failure") or isinstance(decision, Conclude) and (
-                decision.report.category not in host["categories"]):
+        applies = decision.report.category in host["categories"] if isinstance(decision, Conclude) \
+            else bool(host.get("failure"))  # a question is replaced only where the machine's own failure shows
+        if not applies:
             continue
         if host.get("failure") and not any(regex(host["failure"]).search(t) for t in spoken):
             continue

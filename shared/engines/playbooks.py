@@ -15,7 +15,13 @@ from typing import Any
 
 from shared.catalog.entities import entity_facts
 from shared.engines import private_dns
-from shared.engines.analyzers.azure_scope import GROUP_KEY_PATTERN, resource_group, resource_groups, subscription_id
+from shared.engines.analyzers.azure_scope import (
+    listed_resources,
+    names_groups,
+    resource_group,
+    resource_groups,
+    subscription_id,
+)
 from shared.engines.analyzers.common import dotted, fill, filled_actions, picked, regex, report, table, table_entry
 from shared.engines.analyzers.ledger import azure_call, latest, reads_of_type, recorded
 from shared.engines.analyzers.storage_azure import covered
@@ -133,7 +139,6 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
 
 _MAX_RELATED = 3  # other resources read after the first one's playbook: the bound of one investigation
 _RESOURCE_NAME = re.compile(r"[A-Za-z0-9][-\w.]{1,79}")
-_GROUP_KEY = re.compile(GROUP_KEY_PATTERN)
 _GROUP_KEY_PREFIX = re.compile(r"(?i)^(\w+?)_(?:resource_?group|rg)$")  # sql_resource_group -> sql
 _MAX_GROUPS = 3  # resource groups listed to find the named resources (an app's group, its data's, the hub's)
 # read by the playbooks' logs steps themselves (query_logs resolves the workspace): never a resource to investigate
@@ -145,9 +150,7 @@ def _related(state: SessionState, target: Target) -> list[Target]:
     the report or environment_info names (the gateway in front of the app, the cache it calls), then one of each kind it
     mentions (its technologies, its text: the playbooks' `mentions`). The listing shows their types."""
     groups = list(dict.fromkeys([target.group, *resource_groups(state)[:_MAX_GROUPS]]))
-    listings = [recorded(state, "list_resources_in_group", {"subscription_id": target.subscription,
-                                                            "resource_group": group}) for group in groups]
-    listed = [r for e in listings if e is not None and e.status == "success" for r in e.data.get("resources") or []]
+    listed = listed_resources(state, target.subscription, groups)
     stated = [s for s in _stated_targets(state, target) if not any(
         str(r.get("name") or "").lower() == s.name.lower() for r in listed) and not _absent(state, s.resource_id)]
     if not listed:
@@ -174,10 +177,10 @@ def _stated_targets(state: SessionState, target: Target) -> list[Target]:
     found: list[Target] = []
     for key, value in state.material.environment.items():
         name = value.strip() if isinstance(value, str) else ""
-        if not _RESOURCE_NAME.fullmatch(name) or _GROUP_KEY.search(key) or name.lower() == target.name.lower():
+        if not _RESOURCE_NAME.fullmatch(name) or names_groups(key) or name.lower() == target.name.lower():
             continue
         book = next((b for b in table(PLAYBOOKS) if b.get("env_keys") and regex(b["env_keys"]).search(key)), None)
-        group = _paired_group(state, name) or (groups[0] if groups else None)
+        group = _paired_group(state, name, groups) or (groups[0] if groups else None)
         if book is not None and group:
             found.append(Target(f"/subscriptions/{target.subscription}/resourceGroups/{group}/providers/"
                                 f"{book['type']}/{name}", str(book["type"]), name))
@@ -464,7 +467,7 @@ def find_target(state: SessionState) -> Target | RunTool | None:
     for kind, name in names.items():
         if kind in _KIND_TYPES:
             kind_type = _KIND_TYPES[kind]
-            group = _paired_group(state, name) or groups[0]
+            group = _paired_group(state, name, groups) or groups[0]
             guessed = Target(f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{kind_type}/{name}",
                              kind_type, name)
             if not _absent(state, guessed.resource_id):
@@ -480,14 +483,15 @@ def find_target(state: SessionState) -> Target | RunTool | None:
     return _pick(listed, [*texts, *stated])
 
 
-def _paired_group(state: SessionState, name: str) -> str | None:
-    """The resource group environment_info gives for this named resource: `web_app` -> `web_app_resource_group`,
-    `event_grid_topic` -> `topic_resource_group` (the group key's prefix is a word of the name's key)."""
+def _paired_group(state: SessionState, name: str, groups: list[str]) -> str | None:
+    """The resource group environment_info gives for this named resource, one of the session's `groups`: `web_app` ->
+    `web_app_resource_group`, `event_grid_topic` -> `topic_resource_group` (the group key's prefix is a word of the
+    name's key)."""
     environment = state.material.environment
     keys = [k for k, v in environment.items() if isinstance(v, str) and v.strip() == name]
     for key, value in environment.items():
         prefix = _GROUP_KEY_PREFIX.match(key)
-        if prefix and isinstance(value, str) and value.strip() in resource_groups(state) and any(
+        if prefix and isinstance(value, str) and value.strip() in groups and any(
                 k == prefix.group(1) or prefix.group(1) in k.split("_") for k in keys):
             return value.strip()
     return None

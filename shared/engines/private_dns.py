@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared.engines.analyzers.azure_scope import resource_groups, subscription_id
+from shared.engines.analyzers.azure_scope import listed_resources, resource_groups, subscription_id
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import azure_call, reads_of_type, recorded
 from shared.session.state import RunTool, SessionState
@@ -80,11 +80,7 @@ def _read(state: SessionState, resource_id: str, purpose: str) -> RunTool | None
 def _listed(state: SessionState) -> list[dict[str, Any]]:
     """The resources of the named groups the session has listed."""
     subscription = subscription_id(state)
-    if not isinstance(subscription, str):
-        return []
-    listings = [recorded(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": g})
-                for g in resource_groups(state)]
-    return [r for e in listings if e is not None and e.status == "success" for r in e.data.get("resources") or []]
+    return listed_resources(state, subscription, resource_groups(state)) if isinstance(subscription, str) else []
 
 
 def _endpoint_ids(state: SessionState) -> list[str]:

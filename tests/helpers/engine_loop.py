@@ -63,3 +63,10 @@ def run_engine(start: dict[str, Any], client_rules: list[dict[str, Any]] | None 
         state.add_evidence(Evidence(tool="client", status="success", summary="client answered"))
         state.turn += 1
     raise AssertionError("the engine did not settle within max_decisions")
+
+
+def out_of_scope_report(text: str) -> dict[str, Any]:
+    """The report of a session on this error text, which must end as a fail with the out_of_scope category."""
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    return dict(envelope["report"])

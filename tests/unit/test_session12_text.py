@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shared.catalog.index import catalog_index, normalize
-from tests.helpers.engine_loop import run_engine
+from tests.helpers.engine_loop import out_of_scope_report, run_engine
 
 
 def answering(text: str) -> list[dict[str, Any]]:
@@ -78,8 +78,7 @@ ModuleNotFoundError: No module named 'pkg_resources'
 
 
 def test_a_traceback_inside_the_azure_cli_install_is_out_of_scope():
-    envelope = run_engine({"error_description": CLI_TRACE}).envelope()
-    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    out_of_scope_report(CLI_TRACE)
     app = CLI_TRACE.replace("/usr/local/Cellar/azure-cli/2.0.25/libexec/lib/python3.6/site-packages/azure/cli/core",
                             "/home/site/wwwroot/shared")
     assert run_engine({"error_description": app}).envelope()["report"]["category"] == "runtime.dependency_missing"
@@ -114,8 +113,7 @@ def test_new_knowledge_decides_these_reports(text: str, category: str, word: str
     "8000-00000000a1b2/providers/Microsoft.Authorization/roleDefinitions'",
 ])
 def test_local_machine_failures_are_out_of_scope(text: str):
-    envelope = run_engine({"error_description": text}).envelope()
-    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    out_of_scope_report(text)
 
 
 def test_the_unresolved_key_vault_reference_behind_an_invalid_connection_string_decides():
@@ -134,8 +132,7 @@ def test_the_storage_emulator_refused_on_the_developers_machine_is_out_of_scope(
     text = ("func start: The listener for function 'Functions.rollup' was unable to start. Connection refused "
             "(127.0.0.1:10000). local.settings.json has AzureWebJobsStorage UseDevelopmentStorage=true. Nothing is "
             "deployed to Azure yet; this is all on my laptop.")
-    envelope = run_engine({"error_description": text}).envelope()
-    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    out_of_scope_report(text)
     in_azure = text.replace(" Nothing is deployed to Azure yet; this is all on my laptop.", " It runs in Azure.")
     assert run_engine({"error_description": in_azure}).envelope()["report"]["category"] != "out_of_scope"
 
@@ -152,8 +149,7 @@ def test_the_storage_emulator_refused_on_the_developers_machine_is_out_of_scope(
     "operation error S3: ListObjectsV2, https response error StatusCode: 403, api error AccessDenied",
 ])
 def test_the_developers_machine_and_other_clouds_are_out_of_scope(text: str):
-    envelope = run_engine({"error_description": text}).envelope()
-    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    out_of_scope_report(text)
 
 
 def test_a_missing_module_in_azure_that_works_locally_stays_in_scope():

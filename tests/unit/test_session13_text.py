@@ -13,7 +13,7 @@ from shared.engines.analyzers.azure_scope import resource_groups
 from shared.engines.playbooks import finding
 from shared.models import Options
 from shared.session.state import Material, SessionState
-from tests.helpers.engine_loop import run_engine
+from tests.helpers.engine_loop import out_of_scope_report, run_engine
 from tests.helpers.finding_checks import state_with
 
 KV_403 = ('Error: checking for presence of existing Secret "db-password" (Key Vault "https://kv-plat.vault.azure.net/"):'
@@ -55,8 +55,7 @@ def test_a_deadline_after_seconds_is_not_decided_as_the_operation_timeout():
 def test_a_report_that_states_nothing_in_azure_is_involved_is_out_of_scope():
     text = ("Local Logic Apps project: run history stays empty with Azurite 3.25 (UseDevelopmentStorage=true). "
             "Nothing deployed to Azure is involved.")
-    envelope = run_engine({"error_description": text}).envelope()
-    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+    out_of_scope_report(text)
 
 
 def test_an_out_of_scope_entry_with_several_usual_causes_is_not_certain():
@@ -164,9 +163,8 @@ The account has a private endpoint for the office VNet; the connection timed out
 
 
 def test_a_machine_that_connects_to_another_private_address_than_dns_gives_is_overridden_locally():
-    envelope = run_engine({"error_description": LAPTOP.format(ip="10.20.1.5")}).envelope()
-    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
-    assert "hosts" in envelope["report"]["root_cause"] and envelope["report"]["confidence"] == "medium"
+    report = out_of_scope_report(LAPTOP.format(ip="10.20.1.5"))
+    assert "hosts" in report["root_cause"] and report["confidence"] == "medium"
 
 
 def test_a_connection_to_the_address_dns_gives_keeps_the_dns_reading():
@@ -183,9 +181,7 @@ def test_a_connection_to_the_address_dns_gives_keeps_the_dns_reading():
     "y was unexpected at this time.",
 ])
 def test_the_developers_own_machine_failing_in_its_own_software_is_out_of_scope(text: str):
-    envelope = run_engine({"error_description": text}).envelope()
-    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
-    assert envelope["report"]["confidence"] == "medium"
+    assert out_of_scope_report(text)["confidence"] == "medium"
 
 
 def test_a_laptop_that_shows_no_local_failure_keeps_the_azure_reading():

@@ -6,17 +6,17 @@ display name is resolved with `list_subscriptions`. Nothing is guessed."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from shared.azure import RESOURCE_GROUP_PATTERN
-from shared.engines.analyzers.ledger import azure_call
+from shared.engines.analyzers.ledger import azure_call, recorded
 from shared.session.state import RunTool, SessionState
 
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({_GUID})", re.IGNORECASE)
 _GROUP_IN_ID = re.compile(r"/resourceGroups/([\w().-]{1,90})(?=/|$|\s|['\"])", re.IGNORECASE)
 # environment_info keys that name resource groups: resource_group(s), and per resource (sql_resource_group, rg_app)
-GROUP_KEY_PATTERN = r"(?i)^(?:\w+_)?resource_?groups?(?:_\w+)?$|^(?:\w+_)?rgs?(?:_\w+)?$"
-_GROUP_KEY = re.compile(GROUP_KEY_PATTERN)
+_GROUP_KEY = re.compile(r"(?i)^(?:\w+_)?resource_?groups?(?:_\w+)?$|^(?:\w+_)?rgs?(?:_\w+)?$")
 _GROUP_NAME = re.compile(RESOURCE_GROUP_PATTERN.strip("^$"))  # what Azure accepts as a group name: no path
 _LIST_SEPARATOR = re.compile(r"[,;\s]+")  # "rg-app, rg-data": resource group names hold none of these
 
@@ -58,7 +58,7 @@ def resource_groups(state: SessionState) -> list[str]:
     environment = state.material.environment
     stated: list[str] = []
     keys = sorted(environment, key=lambda k: k not in ("resource_group", "resource_groups"))  # the plain keys first
-    for key in (k for k in keys if _GROUP_KEY.search(k)):
+    for key in (k for k in keys if names_groups(k)):
         value = environment.get(key)
         items = value if isinstance(value, list) else _LIST_SEPARATOR.split(str(value or ""))
         stated += [item.strip() for item in items if isinstance(item, str) and _GROUP_NAME.fullmatch(item.strip())]
@@ -69,3 +69,15 @@ def resource_groups(state: SessionState) -> list[str]:
     for group in stated:
         first.setdefault(group.lower(), group)  # Azure compares group names case-insensitively
     return list(first.values())
+
+
+def names_groups(key: str) -> bool:
+    """Whether an environment_info key names resource groups (resource_group(s), sql_resource_group, rg_app)."""
+    return _GROUP_KEY.search(key) is not None
+
+
+def listed_resources(state: SessionState, subscription: str, groups: list[str]) -> list[dict[str, Any]]:
+    """The resources of these groups as the session's successful group listings show them (no new call)."""
+    listings = [recorded(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": g})
+                for g in groups]
+    return [r for e in listings if e is not None and e.status == "success" for r in e.data.get("resources") or []]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 
 from shared.engines.analyzers.common import (
     Entry,
@@ -31,7 +32,7 @@ from shared.engines.analyzers.ledger import ask_once, latest, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.playbooks import FINDINGS, conclude_finding
 from shared.engines.signatures import Hit
-from shared.models import ClientRequest, EvidenceItem
+from shared.models import ClientRequest, EvidenceItem, Report
 from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionState
 
 DNS = "get_dns_answer"
@@ -88,14 +89,10 @@ def _caller_outside(state: SessionState) -> Conclude | None:
     caller = regex(_PUBLIC_CALLER).search(said)
     if caller is None or not regex(_REFUSED_PUBLIC).search(said) or re.search(r"(?i)self[- ]hosted", said):
         return None
-    entry = table_entry(OUTCOMES, "caller-outside-network")
     facts = facts_for(state, None, {"caller": caller.group(0).strip()})
-    evidence = [EvidenceItem(source="error_text", summary=line.strip()[:300]) for text in texts(state)
-                for line in text.splitlines() if regex(_REFUSED_PUBLIC).search(line)][:1]
-    return Conclude(message=fill(entry["summary"], facts),
-                    report=report(state, category=entry["category"], confidence=entry["confidence"],
-                                  root_cause=fill(entry["root_cause"], facts).strip(),
-                                  actions=[fill(a, facts) for a in entry["actions"]], evidence=evidence))
+    evidence = _lines_saying(state, lambda line: regex(_REFUSED_PUBLIC).search(line) is not None)[:1]
+    message, cause = _outcome(state, "caller-outside-network", facts, evidence)
+    return Conclude(message=message, report=cause)
 
 
 def service_host(state: SessionState) -> tuple[Entry, dict[str, str]] | None:
@@ -181,26 +178,35 @@ def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str,
                                           "aliases": " -> ".join(data.get("aliases") or [])})
     intent = data.get("privatelink") or any(regex(_PRIVATE_INTENT).search(t) for t in texts(state))
     outcome = "private-address" if data.get("private") else "public-address"
-    entry = table_entry(OUTCOMES, outcome)
-    confidence = entry["confidence"] if outcome == "private-address" or intent else "medium"
+    confidence = None if outcome == "private-address" or intent else "medium"  # None: the outcome's own
     evidence = quotes(hit) + [EvidenceItem(source=DNS, summary=dns.summary)]
-    return Conclude(message=fill(entry["summary"], facts),
-                    report=report(state, category=entry["category"], confidence=confidence,
-                                  root_cause=fill(entry["root_cause"], facts).strip(),
-                                  actions=[fill(a, facts) for a in entry["actions"]], evidence=evidence))
+    message, cause = _outcome(state, outcome, facts, evidence, confidence)
+    return Conclude(message=message, report=cause)
 
 
 def _local_override(state: SessionState, hit: Hit, found: dict[str, str], dns: Evidence, connected: str) -> Decision:
-    entry = table_entry(OUTCOMES, "local-override")
     facts = facts_for(state, hit, found, {"addresses": ", ".join(dns.data.get("addresses") or []),
                                           "connected": connected})
-    evidence = [EvidenceItem(source=DNS, summary=dns.summary)] + [
-        EvidenceItem(source="error_text", summary=line.strip()[:300]) for text in texts(state)
-        for line in text.splitlines() if connected in line][:2]
-    cause = report(state, category=entry["category"], confidence=entry["confidence"],
-                   root_cause=fill(entry["root_cause"], facts).strip(),
-                   actions=[fill(a, facts) for a in entry["actions"]], evidence=evidence)
-    return GiveUp(reason="out_of_scope", report=cause, message=fill(entry["summary"], facts))
+    shown = _lines_saying(state, lambda line: connected in line)[:2]
+    evidence = [EvidenceItem(source=DNS, summary=dns.summary), *shown]
+    message, cause = _outcome(state, "local-override", facts, evidence)
+    return GiveUp(reason="out_of_scope", report=cause, message=message)
+
+
+def _outcome(state: SessionState, outcome: str, facts: dict[str, str], evidence: list[EvidenceItem],
+             confidence: str | None = None) -> tuple[str, Report]:
+    """The summary and report of one knowledge/network_path_outcomes.yaml entry, filled with the facts."""
+    entry = table_entry(OUTCOMES, outcome)
+    return fill(entry["summary"], facts), report(
+        state, category=entry["category"], confidence=confidence or entry["confidence"],
+        root_cause=fill(entry["root_cause"], facts).strip(), actions=[fill(a, facts) for a in entry["actions"]],
+        evidence=evidence)
+
+
+def _lines_saying(state: SessionState, says: Callable[[str], bool]) -> list[EvidenceItem]:
+    """The lines of the error text and the answers that say it, as evidence."""
+    return [EvidenceItem(source="error_text", summary=line.strip()[:300]) for text in texts(state)
+            for line in text.splitlines() if says(line)]
 
 
 def _ask(state: SessionState, hit: Hit, facts: dict[str, str] | None) -> Decision:
