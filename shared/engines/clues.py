@@ -23,7 +23,10 @@ _EMPTY_AFTER = re.compile(r"^[^.;!?\n]{0,25}\b(?:is|are|was|were|stays?|remains?
 def matching_clue(state: SessionState) -> dict[str, Any] | None:
     """The first clue whose pattern is in the error text or an answer (files are context, not the report); a clue
     that `yields_to_catalog` counts only where no conclusive catalog entry names the cause."""
-    clue = clue_in([state.material.error_description, *state.material.answers])
+    spoken = [state.material.error_description, *state.material.answers]
+    found = clues_in(spoken)
+    # a clue whose deciding fact the report states outranks an earlier one that could only ask
+    clue = next((c for c in found if _deciding_words(state, c) is not None), found[0] if found else None)
     if clue is not None and clue.get("yields_to_catalog"):
         entry = decisive(state)
         if entry is not None and entry.entry.conclusive and not entry.entry.wrapper:
@@ -34,13 +37,19 @@ def matching_clue(state: SessionState) -> dict[str, Any] | None:
 def clue_in(spoken: list[str]) -> dict[str, Any] | None:
     """The first clue whose pattern is in one of the texts, or in them read together (a 401 in the report, the
     sovereign cloud in the answer), with the words it matched."""
-    texts = _each_and_together(spoken)
+    found = clues_in(spoken)
+    return found[0] if found else None
+
+
+def clues_in(spoken: list[str]) -> list[dict[str, Any]]:
+    """Every clue whose pattern is in one of the texts (or in them read together), in file order, each with the
+    words it matched."""
+    texts, found = _each_and_together(spoken), []
     for clue in table(CLUES):
-        for text in texts:
-            found = next((m for m in regex(clue["pattern"]).finditer(text) if not _denied(text, m)), None)
-            if found:
-                return {**clue, "_quote": found.group(0)}
-    return None
+        match = next((m for text in texts for m in regex(clue["pattern"]).finditer(text) if not _denied(text, m)), None)
+        if match:
+            found.append({**clue, "_quote": match.group(0)})
+    return found
 
 
 def _each_and_together(spoken: list[str]) -> list[str]:

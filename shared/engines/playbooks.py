@@ -935,8 +935,14 @@ def access_restrictions_deny(state: SessionState) -> dict[str, str] | None:
         if not any(_FORBIDDEN.search(text) for text in _said_or_logged(state)):
             return None
         allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules if str(r.get("action")).lower() == "allow"]
-        return {"name": str(config.get("name") or "the app"), "allowed": ", ".join(allowed[:5]) or "no address"}
+        return {"name": _site_of_config(config), "allowed": ", ".join(allowed[:5]) or "no address"}
     return None
+
+
+def _site_of_config(config: dict[str, Any]) -> str:
+    """The app a sites/config read belongs to: its id names the site; its own name is the config's ("web")."""
+    site = re.search(r"(?i)/sites/([^/]+)/config\b", str(config.get("id") or ""))
+    return site.group(1) if site else str(config.get("name") or "the app")
 
 
 _LISTENING = re.compile(r"(?i)(?:running on|listening (?:on|at)|now listening on|serving on|started (?:server )?on|"

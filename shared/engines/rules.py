@@ -407,8 +407,7 @@ def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
 def _clue_settles_symptom(state: SessionState, hit: Hit, decision: Decision, clue: dict) -> bool:
     """A bare symptom (401, 403) would only ask for the response body, while the report states the deciding fact of
     a clue about its setting (the WAF rule that matched): the clue decides."""
-    return (hit.signature.analyzer == "symptom" and isinstance(decision, AskClient) and not clue.get("context")
-            and clue_decided(state, clue))
+    return isinstance(decision, AskClient) and not clue.get("context") and clue_decided(state, clue)
 
 
 def _unsettled(decision: Decision, category: str | None = None) -> bool:

@@ -1,0 +1,147 @@
+"""Fourteenth-session readings: a clue whose deciding fact the report states outranks an earlier clue that could
+only ask; Azure's block of outbound port 25; a client network that blocks a port only from the office; a linked
+template URI with a doubled slash; a header sent as the text "undefined"; catalog entries for zone SKUs, the one
+Network Watcher per region, deployment timeouts, private link on App Configuration, global Cosmos DB names, the
+GitHub API limit, the Lookup activity's output cap; a shard key read from a file; a local build of a Python wheel."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.engines.playbooks import finding
+from tests.helpers.engine_loop import out_of_scope_report, run_engine
+from tests.helpers.finding_checks import state_with
+
+
+def _report(text: str, **start) -> dict:
+    envelope = run_engine({"error_description": text, **start}).envelope()
+    assert envelope["status"] == "done", envelope
+    return envelope["report"]
+
+
+RDP = """mstsc to vm-jump-01 (public IP 20.61.128.44) fails since Monday, but only from the office. On my phone hotspot
+it connects at once; colleagues at home are fine. The NSG allows 3389 from our office range.
+PS> Test-NetConnection 20.61.128.44 -Port 3389
+TcpTestSucceeded : False
+{extra}"""
+
+
+def test_an_office_network_that_blocks_the_port_everywhere_is_out_of_scope():
+    extra = "PS> Test-NetConnection rdp.partner.example -Port 3389   # partner's on-prem box, not Azure\nFalse"
+    report = out_of_scope_report(RDP.format(extra=extra))
+    assert "office network" in report["root_cause"]
+
+
+def test_without_a_test_outside_azure_the_office_case_is_not_decided_out_of_scope():
+    envelope = run_engine({"error_description": RDP.format(extra="")}).envelope()
+    assert (envelope.get("report") or {}).get("category") != "out_of_scope"
+
+
+POSTFIX = ("Dec  4 09:12:41 vm-relay postfix/smtp[2211]: connect to mx.contoso-mail.example[198.51.100.27]:{port}: "
+           "Connection timed out\nThe NSG has no outbound deny rule and curl https://... from the VM works.")
+
+
+def test_smtp_on_port_25_timing_out_from_a_vm_is_azures_outbound_block():
+    report = _report(POSTFIX.format(port=25))
+    assert report["category"] == "network.nsg_blocked" and "port 25" in report["root_cause"]
+    assert "587" in report["actions"][0]
+
+
+def test_a_mail_timeout_on_another_port_is_not_read_as_the_port_25_block():
+    envelope = run_engine({"error_description": POSTFIX.format(port=587)}).envelope()
+    assert "port 25" not in str((envelope.get("report") or {}).get("root_cause"))
+
+
+LINKED = ("Unable to download deployment content from 'https://raw.githubusercontent.com/fabrikam/blog/master{sep}"
+          "samples/logicapp.json'. (Code: InvalidContentLink)")
+
+
+def test_a_linked_template_uri_with_a_doubled_slash_names_a_missing_file():
+    report = _report(LINKED.format(sep="//"))
+    assert report["category"] == "config.wrong_resource_name" and "doubled slash" in report["root_cause"]
+
+
+def test_a_well_formed_linked_template_uri_is_not_blamed_on_its_slashes():
+    envelope = run_engine({"error_description": LINKED.format(sep="/")}).envelope()
+    assert "doubled slash" not in str((envelope.get("report") or {}).get("root_cause"))
+
+
+HEADERS = """GET https://atlas.microsoft.com/map/tile?api-version=2.0&zoom=2
+Status: 401 Unauthorized
+Request headers:
+  Authorization: Bearer eyJ0eXAi...
+  x-ms-client-id: {value}"""
+
+
+def test_a_header_sent_as_the_text_undefined_is_a_client_code_defect():
+    report = _report(HEADERS.format(value="undefined"))
+    assert report["category"] == "runtime.code_defect" and "undefined" in report["root_cause"]
+
+
+def test_a_header_with_a_real_value_is_not_read_as_undefined():
+    envelope = run_engine({"error_description": HEADERS.format(value="6e2b9c41-0d7f-4a38-9b15-c3e8f2a4d706")})
+    assert (envelope.envelope().get("report") or {}).get("category") != "runtime.code_defect"
+
+
+@pytest.mark.parametrize("text, category", [
+    ('{"code":"SkuUnavailableInZone","message":"The sku Sku: Standard_ZRS, Kind: StorageV2 is not available in '
+     'zone."}', "quota.sku_not_available"),
+    ("code: NetworkWatcherCountLimitReached - , Cannot create more than 1 network watchers for this subscription in "
+     "this region.", "quota.exceeded"),
+    ("DeploymentCanceledByTimeout\nThe timeout for the deployment was reached, and the deployment was canceled.",
+     "runtime.timeout"),
+    ('{"code": "PrivateLinkActive", "message": "The operation cannot be performed because private link is active on '
+     'the resource."}', "network.nsg_blocked"),
+    ('azurerm_cosmosdb_account.main: Error creating CosmosDB Account "cosmos-shared": StatusCode=400 -- Original '
+     'Error: Code="BadRequest" Message="Account already exists"', "deployment.name_conflict"),
+    ("Activity: LookupProductList (Lookup)\nError: Failure happened on 'Source' side. The size 6213947 of lookup "
+     "activity result exceeds the limitation 4194304.", "quota.exceeded"),
+])
+def test_catalog_entries_of_this_session_decide_their_errors(text: str, category: str):
+    assert _report(text)["category"] == category
+
+
+def test_account_already_exists_names_a_global_cosmos_name_only_where_cosmos_db_shows():
+    envelope = run_engine({"error_description": 'Error: Code="BadRequest" Message="Account already exists"'})
+    assert (envelope.envelope().get("report") or {}).get("category") != "deployment.name_conflict"
+
+
+def test_the_lookup_output_cap_quotes_the_sizes_from_the_message():
+    report = _report("The size 6213947 of lookup activity result exceeds the limitation 4194304.")
+    assert "6213947" in report["root_cause"] and "4194304" in report["root_cause"]
+
+
+def test_the_github_api_limit_behind_the_bicep_version_check_is_out_of_scope():
+    out_of_scope_report("ERROR: Error while attempting to retrieve the latest Bicep version: 403 Client Error: rate "
+                        "limit exceeded for url: https://api.github.com/repos/Azure/bicep/releases/latest.")
+
+
+def test_the_shard_key_is_named_from_the_collection_definition_the_client_sent():
+    files = [{"path": "infra/cosmos.bicep", "content": "properties: {\n  resource: {\n    id: 'members'\n"
+                                                        "    shardKey: { tenantId: 'Hash' }\n  }\n}"}]
+    report = _report("pymongo.errors.BulkWriteError: {'code': 61, 'errmsg': 'document does not contain shard key'}",
+                     context={"source_files": files})
+    assert report["category"] == "runtime.code_defect" and "tenantId" in report["root_cause"]
+
+
+WHEEL = """{prompt}pip install azure-storage-blob
+  Collecting cryptography>=2.1.4
+      error: can't find Rust compiler
+  ERROR: Could not build wheels for cryptography which use PEP 517 and cannot be installed directly"""
+
+
+def test_a_wheel_that_cannot_build_at_a_windows_prompt_is_the_local_toolchain():
+    out_of_scope_report(WHEEL.format(prompt="C:\\work\\uploader> "))
+
+
+def test_the_same_build_failure_in_a_remote_build_is_not_put_on_the_users_machine():
+    envelope = run_engine({"error_description": "Oryx remote build of the function app:\n" + WHEEL.format(prompt="")})
+    assert (envelope.envelope().get("report") or {}).get("category") != "out_of_scope"
+
+
+def test_the_access_restriction_finding_names_the_site_not_its_config():
+    config = {"type": "Microsoft.Web/sites/config", "name": "web", "ipSecurityRestrictionsDefaultAction": "Deny",
+              "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app-booking/config/web",
+              "ipSecurityRestrictions": [{"name": "office", "ipAddress": "198.51.100.0/24", "action": "Allow"}]}
+    rule, facts = finding(state_with("Availability tests get 403 Forbidden since Monday", [("get_resource", config)]))
+    assert rule["id"] == "app-access-restrictions-deny" and facts["name"] == "app-booking"
