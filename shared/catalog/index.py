@@ -142,13 +142,14 @@ class CatalogIndex:
         """The entries matched in the texts, best first; negated matches do not count. Facts come from the
         entries' own patterns run over the original texts."""
         texts = list(texts)
+        whole = "\n".join(text for text, _ in texts)
         by_entry: dict[str, EntryHit] = {}
         for text, origin in texts:
-            for match in _outside_longer_codes(self.scan(text, origin)):
+            # an entry whose required context is absent is not there at all: it must not hide another entry's code
+            present = [m for m in self.scan(text, origin) if not m.entry.requires or re.search(m.entry.requires, whole)]
+            for match in _outside_longer_codes(present):
                 if not match.negated:
                     by_entry.setdefault(match.entry.id, EntryHit(match.entry, [])).matches.append(match)
-        whole = "\n".join(text for text, _ in texts)
-        by_entry = {i: h for i, h in by_entry.items() if not h.entry.requires or re.search(h.entry.requires, whole)}
         said = whole.lower() if len(by_entry) > 1 else ""
         # equal ranks (one code shared by two services' entries): the entry of the service the report names wins
         ranked = sorted(by_entry.values(), key=lambda h: (h.rank(), _service_named(h.entry, said), -len(h.entry.id)),

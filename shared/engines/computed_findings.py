@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.engines import private_dns
-from shared.engines.analyzers.common import picked, regex, table
+from shared.engines.analyzers.common import picked, regex, table, table_entry
 from shared.engines.analyzers.ledger import reads_of_type
 from shared.engines.catalog_hits import log_lines
 from shared.session.state import SessionState
@@ -894,6 +894,44 @@ def registry_throttled(state: SessionState) -> Facts:
     return None
 
 
+# --- A value the provider refused on a resource of an entry tier -------------------------------------------------
+
+# the provider refused a property value or a feature as out of range or not offered, without saying why
+_REFUSED_VALUE = re.compile(
+    r"(?i)out of the allowed range|Allowed range:?\s*\d|Invalid value given for parameter|\bInvalidParameterValue\b"
+    r"|is not (?:supported|available|allowed|offered) (?:for|on|in|with) (?:the |this |your )?(?:[\w-]+ )?"
+    r"(?:tier|sku|pricing tier|edition|service tier|namespace|plan)\b|\bnot supported (?:for|on|in) (?:the )?"
+    r"(?:Basic|Burstable|Free|Standard|Developer|Consumption)\b|\bfeature is not (?:available|supported)\b")
+
+
+def _tier(read: dict[str, Any]) -> str:
+    """A read's service tier as Resource Manager shows it: a `tier` field, or the sku's tier or name."""
+    sku = read.get("sku")
+    if isinstance(sku, dict):
+        return str(read.get("tier") or sku.get("tier") or sku.get("name") or "")
+    return str(read.get("tier") or sku or "")
+
+
+def value_refused_by_tier(state: SessionState) -> Facts:
+    """The provider refused a value or a feature (out of range, invalid value) and the resource the report names
+    runs on an entry tier of its type (knowledge: entry_tiers): the tier is what does not offer it."""
+    said = "\n".join([state.material.error_description, *state.material.answers])
+    refused = _REFUSED_VALUE.search(said)
+    if refused is None:
+        return None
+    rule = table_entry("evidence_findings", "value-refused-by-entry-tier")
+    reads = [r for r in reads_of_type(state, rule["types"]) if _tier(r)]
+    named = [r for r in reads if _mentioned(str(r.get("name") or ""), _said(state))] or reads[:1] * (len(reads) == 1)
+    for read in named:
+        tier = _tier(read)
+        entry = regex(rule["entry_tiers"]).search(tier)
+        above = regex(rule["premium_above"]).search(str(read.get("type") or ""))
+        if entry or (tier.lower() == "standard" and above):
+            return {"name": str(read.get("name")), "tier": tier, "refused": refused.group(0),
+                    "type": str(read.get("type") or "the resource")}
+    return None
+
+
 # --- Storage firewall and trusted Azure services ----------------------------------------------------------------
 
 # Azure services that write to or read from a customer's storage account as trusted Microsoft services (they reach a
@@ -1001,6 +1039,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "logic-app-api-connection-in-error": api_connection_in_error,
     "logic-app-action-cut-at-outbound-request-limit": logic_app_action_hit_request_limit,
     "container-registry-throttled-by-tier": registry_throttled,
+    "value-refused-by-entry-tier": value_refused_by_tier,
     "storage-firewall-without-trusted-services-bypass": trusted_services_blocked,
     "storage-lifecycle-prefix-without-container": lifecycle_prefix_without_container,
     "app-gateway-v2-subnet-default-route-not-internet": gateway_subnet_default_route_not_internet,

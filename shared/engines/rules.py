@@ -15,10 +15,12 @@ from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
 from shared.engines.access_evidence import with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
+from shared.engines.analyzers.code_shape import code_by_shape
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
 from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatch
 from shared.engines.analyzers.registry import analyzer_for
+from shared.engines.analyzers.role_holder import role_held_by_another
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
@@ -55,7 +57,19 @@ class RulesEngine:
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_role_assignments(state, decision)
+        decision = _named_by_code_shape(state, decision)
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
+
+
+def _named_by_code_shape(state: SessionState, decision: Decision) -> Decision:
+    """A question that only a wrapper's envelope prompted (Terraform's Code="..." wrapper, DeploymentFailed) while
+    the inner code, unknown to the catalog, names its family by its ending: that family, not the question."""
+    if not isinstance(decision, AskClient) or state.requests_asked:
+        return decision
+    entry = decisive(state)
+    if entry is None or not entry.entry.wrapper:
+        return decision
+    return code_by_shape(state) or decision
 
 
 def _answered_with(state: SessionState, entry: EntryHit) -> bool:
@@ -225,8 +239,9 @@ def route(state: SessionState) -> Decision:
     elsewhere = _third_party_fails_from_outside_too(state)
     if elsewhere is not None:
         return elsewhere
-    mismatch = worker_runtime_mismatch(state, None) or regional_endpoint_mismatch(state)  # a computed fact the
-    if mismatch is not None:                                                             # report shows decides
+    mismatch = worker_runtime_mismatch(state, None) or regional_endpoint_mismatch(state) \
+        or role_held_by_another(state)  # a computed fact the report or an answer shows decides
+    if mismatch is not None:
         return mismatch
     hit = classification(state)
     entry = decisive(state)
@@ -518,6 +533,9 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
             return decision
     if clue is not None:
         return decide_from_clue(state, clue)
+    by_shape = code_by_shape(state)  # the error's own code, by its ending, says more than words near other errors
+    if by_shape is not None:
+        return by_shape
     spoken = "\n".join([state.material.error_description, *state.material.answers])
     lead = similar_entries().lead(spoken)
     if lead is not None and lead.category != "out_of_scope" and _names_the_service(state, lead.entries[0].service):

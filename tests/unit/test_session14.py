@@ -145,3 +145,125 @@ def test_the_access_restriction_finding_names_the_site_not_its_config():
               "ipSecurityRestrictions": [{"name": "office", "ipAddress": "198.51.100.0/24", "action": "Allow"}]}
     rule, facts = finding(state_with("Availability tests get 403 Forbidden since Monday", [("get_resource", config)]))
     assert rule["id"] == "app-access-restrictions-deny" and facts["name"] == "app-booking"
+
+
+EVENT_HUBS = {"type": "Microsoft.EventHub/Namespaces", "name": "evhns-telematics", "sku": {"name": "Standard"},
+              "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/evhns-telematics"}
+RETENTION = ("Deploying evhns-telematics: BadRequest: The specified value for property 'MessageRetentionInDays' is out "
+             "of the allowed range for this namespace: 14. Allowed range: 1 - 7.")
+
+
+def test_a_value_refused_on_a_namespace_of_standard_tier_is_the_tiers_limit():
+    rule, facts = finding(state_with(RETENTION, [("get_resource", EVENT_HUBS)]))
+    assert rule["id"] == "value-refused-by-entry-tier" and facts["tier"] == "Standard"
+    assert facts["name"] == "evhns-telematics"
+
+
+def test_the_same_refusal_on_a_premium_namespace_is_not_blamed_on_the_tier():
+    premium = {**EVENT_HUBS, "sku": {"name": "Premium"}}
+    assert finding(state_with(RETENTION, [("get_resource", premium)])) is None
+
+
+def test_a_burstable_server_refusing_high_availability_is_the_tiers_limit():
+    server = {"type": "Microsoft.DBforMySQL/flexibleServers", "name": "mysql-clinic", "sku": "Standard_B2ms",
+              "tier": "Burstable"}
+    text = "az mysql flexible-server update -n mysql-clinic --high-availability SameZone\n(InvalidParameterValue) " \
+           "Invalid value given for parameter HighAvailability."
+    rule, facts = finding(state_with(text, [("get_resource", server)]))
+    assert rule["id"] == "value-refused-by-entry-tier" and facts["tier"] == "Burstable"
+    general = {**server, "tier": "GeneralPurpose", "sku": "Standard_D2ds_v4"}
+    assert finding(state_with(text, [("get_resource", general)])) is None
+
+
+def test_a_tier_alone_without_a_refused_value_is_no_finding():
+    assert finding(state_with("Consumers lag behind since Monday", [("get_resource", EVENT_HUBS)])) is None
+
+
+IOT = """var query = registryManager.CreateQuery("SELECT * FROM devices", 100);
+var twins = await query.GetNextAsTwinAsync();
+Microsoft.Azure.Devices.Common.Exceptions.UnauthorizedException:
+{{"Message":"ErrorCode:IotHubUnauthorizedAccess;Unauthorized"}}
+connection string: HostName=iot-lab.azure-devices.net;SharedAccessKeyName={policy};SharedAccessKey=<redacted>"""
+
+
+def test_a_registry_query_with_the_service_policy_lacks_registry_read():
+    report = _report(IOT.format(policy="service"))
+    assert report["category"] == "auth.rbac_missing" and "registryRead" in report["actions"][0]
+
+
+def test_the_same_unauthorized_with_the_owner_policy_is_a_credential_problem():
+    assert _report(IOT.format(policy="iothubowner"))["category"] == "auth.credential_invalid"
+
+
+MONGO = """System.TimeoutException: A timeout occurred after 30000ms selecting a server. Client view of cluster state is
+{{ State : "Disconnected", Servers : [] }}.
+The connection string: mongodb://crm:<redacted>@{host}:10255/?ssl=true&replicaSet=globaldb"""
+
+
+def test_a_mongo_client_on_the_old_documents_host_uses_a_3_2_era_connection_string():
+    report = _report(MONGO.format(host="cosmos-crm.documents.azure.com"))
+    assert report["category"] == "config.invalid_connection_string"
+    assert "mongo.cosmos.azure.com" in report["root_cause"]
+
+
+def test_a_mongo_client_on_the_current_host_is_not_told_to_change_it():
+    envelope = run_engine({"error_description": MONGO.format(host="cosmos-crm.mongo.cosmos.azure.com")}).envelope()
+    assert "documents.azure.com:10255" not in str((envelope.get("report") or {}).get("root_cause"))
+
+
+def test_the_subnet_size_error_quotes_its_numbers():
+    report = _report("(InsufficientSubnetSize) Pre-allocated IPs 372 exceeds IPs available 251 in Subnet Cidr "
+                     "10.40.8.0/24, Subnet Name snet-aks-nodes.")
+    assert report["category"] == "quota.exceeded" and "372" in report["root_cause"] and "251" in report["root_cause"]
+
+
+CALLER, OTHER = "2f6c1d8e-4b7a-4e93-a0c5-7d1e9b3f2a64", "8b1e4f27-93c6-4d05-b2a8-6e0f1c7d9a35"
+MAPS_403 = "GET https://atlas.microsoft.com/map/tile?api-version=2.0\nStatus: 403 Forbidden"
+LISTING = """Decoded token: {{ "aud": "https://atlas.microsoft.com/", "appid": "{caller}", "roles": [] }}
+az role assignment list --scope /subscriptions/s/resourceGroups/rg/providers/Microsoft.Maps/accounts/maps -o table
+  Principal                              Role                    Scope
+  -------------------------------------  ----------------------  --------------------
+  {holder}   Azure Maps Data Reader  .../Microsoft.Maps/accounts/maps"""
+
+
+def test_a_role_held_only_by_another_principal_than_the_tokens_is_the_cause():
+    report = _report(MAPS_403 + "\n" + LISTING.format(caller=CALLER, holder=OTHER))
+    assert report["category"] == "auth.rbac_missing"
+    assert CALLER in report["root_cause"] and OTHER in report["root_cause"] and "Data Reader" in report["root_cause"]
+
+
+def test_a_role_held_by_the_callers_own_principal_is_not_called_misassigned():
+    envelope = run_engine({"error_description": MAPS_403 + "\n" + LISTING.format(caller=CALLER, holder=CALLER)})
+    assert "another principal" not in str((envelope.envelope().get("report") or {}).get("root_cause"))
+
+
+def test_a_listing_without_the_callers_token_decides_nothing_about_the_holder():
+    text = MAPS_403 + "\n" + LISTING.format(caller=CALLER, holder=OTHER).split("\n", 1)[1]
+    envelope = run_engine({"error_description": text}).envelope()
+    assert "another principal" not in str((envelope.get("report") or {}).get("root_cause"))
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Set-AzDataFactoryV2 : HTTP Status Code: Conflict\nError Code: DataFactoryNameInUse\nError Message: The specified "
+     "resource name 'adf-sales-test' is already in use.", "deployment.name_conflict"),
+    ('Error: waiting for creation of App Configuration "cfg-qa": Code="SkuPerSubscriptionLimitReached" Message="The '
+     "subscription has reached its limit of 'configurationStores' resources with the 'free' SKU.\"",
+     "quota.exceeded"),
+    ('{"error": {"code": "WidgetSkuNotAvailableInRegion", "message": "The requested SKU is not offered."}}',
+     "quota.sku_not_available"),
+])
+def test_a_code_the_catalog_lacks_names_its_family_by_its_ending(text: str, category: str):
+    report = _report(text)
+    assert report["category"] == category and report["confidence"] == "medium"
+
+
+def test_a_code_shaped_word_in_prose_is_not_read_as_the_errors_code():
+    envelope = run_engine({"error_description": "The release failed and someone wrote WidgetNameInUse in the chat; "
+                                                "what does that mean for our pipeline?"}).envelope()
+    assert (envelope.get("report") or {}).get("category") != "deployment.name_conflict"
+
+
+def test_a_code_the_catalog_knows_is_decided_by_its_entry_not_its_shape():
+    report = _report('{"code": "StorageAccountAlreadyTaken", "message": "The storage account named stfoo is already '
+                     'taken."}')
+    assert report["category"] == "deployment.name_conflict" and "check-name" in " ".join(report["actions"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.engines.analyzers.code_shape import code_by_shape
 from shared.engines.analyzers.common import fill
 from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
@@ -20,6 +21,9 @@ ACTIVITY_LOG = "az monitor activity-log list --resource-group <resource-group> -
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
+    by_shape = code_by_shape(state)  # a code the catalog lacks still names its family by its ending
+    if by_shape is not None:
+        return by_shape
     question, commands = QUESTION, [ACTIVITY_LOG]
     book = stated_playbook(state)
     if book is not None:  # the report names the kind of resource: the command that shows its state and settings

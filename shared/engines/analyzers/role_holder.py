@@ -1,0 +1,43 @@
+"""auth.rbac_missing computed from what the client pasted: the identity in the token it sends (the appid, azp or oid
+claim) against the principals of a role assignment listing of the resource. When the listing names a role only
+for other principals, the role went to another identity than the caller (knowledge/role_holders.yaml)."""
+
+from __future__ import annotations
+
+import re
+
+from shared.engines.analyzers.common import conclude_entry, facts_for, table_entry
+from shared.engines.base import Decision
+from shared.session.state import SessionState
+
+TABLE = "role_holders"
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# the caller's identity as a decoded token shows it
+_CLAIM = re.compile(rf'"(?P<claim>appid|azp|oid)"\s*:\s*"(?P<id>{_GUID})"')
+# a role assignment: a table row (principal, then the role name) or the JSON of `az role assignment list`
+_ROLE = (r"[A-Z][\w-]*(?: [\w()-]+){0,6}? "
+         r"(?:Reader|Contributor|Owner|User|Sender|Receiver|Administrator|Operator|Officer)")
+_ROW = re.compile(rf"(?m)^\s*(?P<principal>{_GUID})\s{{2,}}(?P<role>{_ROLE})\b")
+_JSON = re.compile(rf'"principalId"\s*:\s*"(?P<principal>{_GUID})"[^{{}}]{{0,600}}?"roleDefinitionName"\s*:\s*'
+                   rf'"(?P<role>[^"]+)"|"roleDefinitionName"\s*:\s*"(?P<role2>[^"]+)"[^{{}}]{{0,600}}?'
+                   rf'"principalId"\s*:\s*"(?P<principal2>{_GUID})"')
+
+
+def _assignments(text: str) -> list[tuple[str, str]]:
+    rows = [(m.group("principal"), m.group("role")) for m in _ROW.finditer(text)]
+    rows += [(m.group("principal") or m.group("principal2"), m.group("role") or m.group("role2"))
+             for m in _JSON.finditer(text)]
+    return [(p.lower(), r.strip()) for p, r in rows]
+
+
+def role_held_by_another(state: SessionState) -> Decision | None:
+    """The token's identities and the listed role holders are both shown and never meet: decisive."""
+    said = "\n".join([state.material.error_description, *state.material.answers])
+    claims = {m.group("claim"): m.group("id") for m in _CLAIM.finditer(said)}
+    held = _assignments(said)
+    if not claims or not held or any(principal in {c.lower() for c in claims.values()} for principal, _ in held):
+        return None
+    caller = claims.get("appid") or claims.get("azp") or claims["oid"]  # the application's id names it best
+    facts = {"role": held[0][1], "holder": held[0][0], "caller": caller}
+    return conclude_entry(state, None, table_entry(TABLE, "role-held-by-another-principal"),
+                          facts_for(state, None, facts))
