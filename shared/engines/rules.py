@@ -17,6 +17,7 @@ from shared.engines.access_evidence import with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
 from shared.engines.analyzers.code_shape import code_by_shape
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
+from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
 from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatch
 from shared.engines.analyzers.registry import analyzer_for
@@ -58,6 +59,7 @@ class RulesEngine:
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_role_assignments(state, decision)
         decision = _named_by_code_shape(state, decision)
+        decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
 
 

@@ -267,3 +267,20 @@ def test_a_code_the_catalog_knows_is_decided_by_its_entry_not_its_shape():
     report = _report('{"code": "StorageAccountAlreadyTaken", "message": "The storage account named stfoo is already '
                      'taken."}')
     assert report["category"] == "deployment.name_conflict" and "check-name" in " ".join(report["actions"])
+
+
+@pytest.mark.parametrize("text, why", [
+    ("Could not connect: getaddrinfo ENOTFOUND cache-a.redis.cache.windows.netcache-a.redis.cache.windows.net",
+     "written twice"),
+    ("SpeechSynthesizer: Unable to contact server. getaddrinfo ENOTFOUND en-us.tts.speech.microsoft.com", "language"),
+    ("Deploying to our Azure US Government function app: The remote name could not be resolved: "
+     "'stpermits.file.core.windows.net'", "usgovcloudapi.net"),
+])
+def test_a_host_no_azure_resource_could_have_is_its_settings_fault_not_dns(text: str, why: str):
+    report = _report(text)
+    assert report["category"] == "config.invalid_connection_string" and why in report["root_cause"]
+
+
+def test_a_well_formed_host_that_does_not_resolve_stays_a_name_resolution_problem():
+    report = _report("Could not connect: getaddrinfo ENOTFOUND cache-a.redis.cache.windows.net")
+    assert report["category"] != "config.invalid_connection_string"

@@ -5,6 +5,7 @@ knowledge/code_shapes.yaml, instead of the generic question when nothing else ma
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from shared.catalog.loader import all_entries
 from shared.engines.analyzers.common import conclude_entry, facts_for, regex, table
@@ -19,6 +20,7 @@ _CODE_PLACE = re.compile(r'''(?xm)
   | \(Code:\s*(?P<c>[A-Z][A-Za-z0-9]{5,80})\)''')
 
 
+@cache
 def _known_codes() -> frozenset[str]:
     return frozenset(code for entry in all_entries() for code in entry.codes)
 

@@ -12,6 +12,7 @@ from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
     matched_entry,
+    regex,
     search,
     table_entry,
     texts,
@@ -19,7 +20,7 @@ from shared.engines.analyzers.common import (
 from shared.engines.analyzers.network_path import service_host
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
-from shared.session.state import SessionState
+from shared.session.state import Conclude, SessionState
 
 TABLE = "network_dns_errors"
 # The setup resolves through private DNS: a private endpoint or zone, a VNet-injected server (its own delegated
@@ -48,3 +49,33 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if facts.get("host"):
         facts.setdefault("name", facts["host"].split(".")[0])
     return conclude_entry(state, hit, entry, facts_for(state, hit, facts))
+
+
+def with_malformed_host(state: SessionState, decision: Decision) -> Decision:
+    """A name-resolution conclusion (from this analyzer or a catalog entry) whose unresolved host cannot be a name
+    Azure gave out: the setting that builds the host is wrong, not DNS."""
+    if not isinstance(decision, Conclude) or decision.report.category != "network.dns_resolution":
+        return decision
+    host = search(table_entry(TABLE, "hosts")["facts"], texts(state)).get("host")
+    why = _malformed(state, host) if host else None
+    if why is None:
+        return decision
+    return conclude_entry(state, None, table_entry(TABLE, "host-malformed"),
+                          facts_for(state, None, {"host": host, "why": why}))
+
+
+def _malformed(state: SessionState, host: str) -> str | None:
+    """Why the host cannot be a name Azure gave out, or None: the service's domain with more after it, a language
+    code as a speech region, the public cloud's suffix for a resource in a sovereign cloud."""
+    rule = table_entry(TABLE, "host-malformed")
+    if regex(rule["malformed"][0]).search(host):
+        return "the service's domain appears in it with more name after it, as if written twice"
+    if regex(rule["malformed"][1]).search(host):
+        return "its region part is a language code, not an Azure region"
+    sovereign = next((m.group(0) for t in texts(state) for m in [regex(rule["sovereign_context"]).search(t)] if m),
+                     None)
+    if sovereign is not None and regex(rule["public_suffix"]).search(host):
+        suffix = next((v for k, v in rule["sovereign_suffix"].items() if regex(k).search(sovereign)), "its own")
+        return (f"it ends in the public cloud's domain while the resource is in a sovereign cloud ({sovereign}), "
+                f"whose endpoints end in {suffix}")
+    return None
