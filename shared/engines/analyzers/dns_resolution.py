@@ -56,7 +56,7 @@ def with_malformed_host(state: SessionState, decision: Decision) -> Decision:
     Azure gave out: the setting that builds the host is wrong, not DNS."""
     if not isinstance(decision, Conclude) or decision.report.category != "network.dns_resolution":
         return decision
-    host = search(table_entry(TABLE, "hosts")["facts"], texts(state)).get("host")
+    host = search(table_entry(TABLE, "hosts")["facts"], texts(state)).get("host") or ""
     why = _malformed(state, host) if host else None
     if why is None:
         return decision
