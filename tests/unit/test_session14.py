@@ -284,3 +284,15 @@ def test_a_host_no_azure_resource_could_have_is_its_settings_fault_not_dns(text:
 def test_a_well_formed_host_that_does_not_resolve_stays_a_name_resolution_problem():
     report = _report("Could not connect: getaddrinfo ENOTFOUND cache-a.redis.cache.windows.net")
     assert report["category"] != "config.invalid_connection_string"
+
+
+ADX = "Error: creating Kusto Cluster: Message: The sku Standard_E4d_v5 is not supported in {where} (Code:BadRequest)"
+
+
+def test_a_providers_message_that_a_sku_is_not_offered_in_the_region_is_the_regions_offer():
+    assert _report(ADX.format(where="westus"))["category"] == "quota.sku_not_available"
+
+
+def test_a_sku_not_supported_by_something_other_than_a_region_stays_a_template_problem():
+    envelope = run_engine({"error_description": ADX.format(where="this cluster configuration")}).envelope()
+    assert (envelope.get("report") or {}).get("category") != "quota.sku_not_available"
