@@ -267,6 +267,10 @@ def _logs_call(state: SessionState, target: Target, template_id: str, purpose: s
         component = _insights_component(state, target)
         if isinstance(component, RunTool):
             return component
+        queried = str(component or target.resource_id).lower()
+        if any(e.tool == "query_logs" and str(e.arguments.get("resource_id") or "").lower() == queried
+               and e.arguments.get("template") != template_id for e in state.ledger):
+            return None  # its logs were queried for another resource already: one query per component and session
         return azure_call(state, "query_logs", {"resource_id": component or target.resource_id,
                                                 "template": template_id, "resource_name": target.name, "hours": 48},
                           purpose)

@@ -41,7 +41,7 @@ from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
-from shared.session.state import AskClient, Conclude, GiveUp, Material, RunTool, SessionState
+from shared.session.state import AskClient, Conclude, GiveUp, Material, RunTool, SessionState, same_arguments
 from shared.tools.catalog import catalog
 
 _ERROR_LINE = re.compile(r"(?i)\b(?:error|exception|fail(?:ed|ure)?|denied|refused|forbidden|unauthori[sz]ed|"
@@ -647,7 +647,7 @@ def _never_repeat(state: SessionState, decision: Decision) -> Decision:
     for evidence in reversed(state.ledger):
         if evidence.tool == "client":
             break
-        if evidence.tool == decision.tool and evidence.arguments == decision.arguments:
+        if evidence.tool == decision.tool and same_arguments(evidence.arguments, decision.arguments):
             return GiveUp(reason="exhausted", message="The investigation found nothing new to check.",
                           report=partial_report(state))
     return decision

@@ -201,7 +201,8 @@ class SessionState(BaseModel):
 
     def find_call(self, tool: str, arguments: dict[str, Any]) -> Evidence | None:
         """The newest result of this exact call (arguments normalised by the caller), if the session made it."""
-        return next((e for e in reversed(self.ledger) if e.tool == tool and e.arguments == arguments), None)
+        return next((e for e in reversed(self.ledger) if e.tool == tool and same_arguments(e.arguments, arguments)),
+                    None)
 
     def add_evidence(self, evidence: Evidence) -> None:
         self.ledger.append(evidence)
@@ -240,3 +241,19 @@ class StepInput(BaseModel):
         state.steps, state.round_steps, state.progress = self.steps, self.round_steps, self.progress
         state.llm_usage = self.llm_usage.model_copy()
         return state
+
+
+def same_arguments(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Whether two calls' arguments name the same thing: Azure resource ids are case-insensitive
+    (".../serverFarms/x" and ".../serverfarms/x" are one resource), so they compare case-folded."""
+    return _folded(first) == _folded(second)
+
+
+def _folded(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _folded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_folded(item) for item in value]
+    if isinstance(value, str) and value.startswith(("/subscriptions/", "/providers/")):
+        return value.lower()
+    return value

@@ -296,3 +296,30 @@ def test_a_providers_message_that_a_sku_is_not_offered_in_the_region_is_the_regi
 def test_a_sku_not_supported_by_something_other_than_a_region_stays_a_template_problem():
     envelope = run_engine({"error_description": ADX.format(where="this cluster configuration")}).envelope()
     assert (envelope.get("report") or {}).get("category") != "quota.sku_not_available"
+
+
+def test_a_resource_read_under_another_letter_case_of_its_id_is_the_same_call():
+    from shared.models import Options
+    from shared.session.state import Evidence, Material, SessionState
+    state = SessionState(trace_id="e" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description="x"))
+    plan = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/serverFarms/asp-a"
+    state.add_evidence(Evidence(tool="get_resource", arguments={"resource_id": plan}, status="success", summary="p"))
+    assert state.find_call("get_resource", {"resource_id": plan.replace("serverFarms", "serverfarms")}) is not None
+    assert state.find_call("get_resource", {"resource_id": plan + "-other"}) is None
+
+
+@pytest.mark.parametrize("scenario", [
+    "blind-docs7/docs7-az-webapp-autoscale-scale-out-blocked-by-readonly-lock.yaml",  # serverFarms / serverfarms
+    "blind-docs19/docs19-az-servicebus-orders-accepted-but-never-fulfilled-prod-function-sends-to-dev-namespace.yaml",
+])
+def test_a_recorded_investigation_makes_no_azure_call_twice(azure, scenario: str):
+    from pathlib import Path
+
+    import yaml
+
+    from evals.runner import repeated_calls
+    recorded = yaml.safe_load((Path(__file__).parents[1] / "scenarios" / scenario).read_text(encoding="utf-8"))
+    azure.load(recorded["azure"])
+    run_engine(recorded["request"], recorded.get("client", []), azure_access=True)
+    assert azure.calls and repeated_calls(azure.calls) == []
