@@ -323,3 +323,43 @@ def test_a_recorded_investigation_makes_no_azure_call_twice(azure, scenario: str
     azure.load(recorded["azure"])
     run_engine(recorded["request"], recorded.get("client", []), azure_access=True)
     assert azure.calls and repeated_calls(azure.calls) == []
+
+
+LOCK = """Error: Error acquiring the state lock
+Lock Info:
+  ID:        3c9e51d2-7a0b-9f44-1e6d-b2c8a5f0d713
+  Path:      {path}
+  Operation: OperationTypeApply"""
+
+
+def test_a_local_state_files_lock_is_terraforms_not_azures():
+    out_of_scope_report(LOCK.format(path="terraform.tfstate"))
+
+
+def test_the_azurerm_backends_lease_is_still_a_resource_lock():
+    assert _report(LOCK.format(path="tfstate/prod.terraform.tfstate"))["category"] == "deployment.resource_locked"
+
+
+@pytest.mark.parametrize("text", [
+    "Installing Core Tools on my Ubuntu dev box:\n$ sudo npm i -g azure-functions-core-tools@4\n"
+    "Error: EACCES: permission denied, mkdir '/usr/local/lib/node_modules/azure-functions-core-tools/bin'",
+    "PS C:\\src\\func> py -m pip install -r requirements.txt\n  error: Microsoft Visual C++ 14.0 or greater is "
+    "required.\n  ERROR: Failed building wheel for uamqp",
+])
+def test_a_local_install_that_fails_on_the_developers_machine_is_out_of_scope(text: str):
+    out_of_scope_report(text)
+
+
+@pytest.mark.parametrize("text", [
+    '{"code":"400","message":"{\\"code\\":400005,\\"message\\":\\"The requested tier is not available in region '
+    'eastus. Available tiers: [Standard].\\"}"}',
+    '{"code":"BadRequest","message":"Setting up \'AvailabilityZones\' is not supported in Sku :\'Developer\'"}',
+])
+def test_an_offer_the_region_or_the_sku_does_not_have_is_sku_not_available(text: str):
+    assert _report(text)["category"] == "quota.sku_not_available"
+
+
+def test_graph_refusing_a_second_object_with_the_same_key_is_a_name_conflict():
+    report = _report("RESPONSE 409: 409 Conflict\nERROR CODE: Request_MultipleObjectsWithSameKeyValue\n"
+                     "failed creating federated credential")
+    assert report["category"] == "deployment.name_conflict"
