@@ -421,9 +421,10 @@ def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
     return max(said) >= _SPECIFIC_PHRASE and all(max(said) > len(quote) for quote in hit.quotes)
 
 
-def _clue_settles_symptom(state: SessionState, hit: Hit, decision: Decision, clue: dict) -> bool:
-    """A bare symptom (401, 403) would only ask for the response body, while the report states the deciding fact of
-    a clue about its setting (the WAF rule that matched): the clue decides."""
+def _clue_settles_symptom(state: SessionState, decision: Decision, clue: dict) -> bool:
+    """The family's analyzer (a bare 401 or 403, a timeout, a network path) would only ask, while the report states
+    the deciding fact of a clue (the WAF rule that matched, port 25, a test to a host outside Azure): the clue
+    decides."""
     return isinstance(decision, AskClient) and not clue.get("context") and clue_decided(state, clue)
 
 
@@ -531,7 +532,7 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     clue = matching_clue(state)
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)
-        if clue is None or not (_unsettled(decision) or _clue_settles_symptom(state, hit, decision, clue)):
+        if clue is None or not (_unsettled(decision) or _clue_settles_symptom(state, decision, clue)):
             return decision
     if clue is not None:
         return decide_from_clue(state, clue)

@@ -68,10 +68,9 @@ def _malformed(state: SessionState, host: str) -> str | None:
     """Why the host cannot be a name Azure gave out, or None: the service's domain with more after it, a language
     code as a speech region, the public cloud's suffix for a resource in a sovereign cloud."""
     rule = table_entry(TABLE, "host-malformed")
-    if regex(rule["malformed"][0]).search(host):
-        return "the service's domain appears in it with more name after it, as if written twice"
-    if regex(rule["malformed"][1]).search(host):
-        return "its region part is a language code, not an Azure region"
+    shown = next((m["why"] for m in rule["malformed"] if regex(m["pattern"]).search(host)), None)
+    if shown is not None:
+        return str(shown)
     sovereign = next((m.group(0) for t in texts(state) for m in [regex(rule["sovereign_context"]).search(t)] if m),
                      None)
     if sovereign is not None and regex(rule["public_suffix"]).search(host):
