@@ -901,7 +901,8 @@ _REFUSED_VALUE = re.compile(
     r"(?i)out of the allowed range|Allowed range:?\s*\d|Invalid value given for parameter|\bInvalidParameterValue\b"
     r"|is not (?:supported|available|allowed|offered) (?:for|on|in|with) (?:the |this |your )?(?:[\w-]+ )?"
     r"(?:tier|sku|pricing tier|edition|service tier|namespace|plan)\b|\bnot supported (?:for|on|in) (?:the )?"
-    r"(?:Basic|Burstable|Free|Standard|Developer|Consumption)\b|\bfeature is not (?:available|supported)\b")
+    r"(?:Basic|Burstable|Free|Standard|Developer|Consumption)\b|\bfeature is not (?:available|supported)\b"
+    r"|\bcannot be changed for this (?:entity|resource|namespace|tier|sku)\b")
 
 
 def _tier(read: dict[str, Any]) -> str:

@@ -363,3 +363,25 @@ def test_graph_refusing_a_second_object_with_the_same_key_is_a_name_conflict():
     report = _report("RESPONSE 409: 409 Conflict\nERROR CODE: Request_MultipleObjectsWithSameKeyValue\n"
                      "failed creating federated credential")
     assert report["category"] == "deployment.name_conflict"
+
+
+def test_a_partition_count_that_cannot_be_changed_on_a_standard_namespace_is_the_tiers_limit():
+    text = ("Set-AzEventHub -NamespaceName evhns-telematics -Name page-views -PartitionCount 16\nSet-AzEventHub: The "
+            "value of PartitionCount cannot be changed for this entity.")
+    rule, facts = finding(state_with(text, [("get_resource", EVENT_HUBS)]))
+    assert rule["id"] == "value-refused-by-entry-tier" and facts["refused"] == "cannot be changed for this entity"
+
+
+CMS = ("Editors upload images to our CMS (custom container on App Service, Node). It writes them to "
+       "/home/site/wwwroot/public/uploads. {after}")
+
+
+def test_files_a_custom_container_writes_under_home_that_vanish_after_a_restart_lack_persisted_storage():
+    report = _report(CMS.format(after="The next morning after the nightly restart many of them are gone (404)."))
+    assert report["category"] == "config.missing_app_setting"
+    assert "WEBSITES_ENABLE_APP_SERVICE_STORAGE" in report["root_cause"]
+
+
+def test_a_single_missing_upload_without_a_restart_or_instances_is_not_read_as_unpersisted_storage():
+    envelope = run_engine({"error_description": CMS.format(after="One image returns 404.")}).envelope()
+    assert "WEBSITES_ENABLE_APP_SERVICE_STORAGE" not in str((envelope.get("report") or {}).get("root_cause"))
