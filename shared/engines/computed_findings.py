@@ -922,7 +922,8 @@ def value_refused_by_tier(state: SessionState) -> Facts:
         return None
     rule = table_entry("evidence_findings", "value-refused-by-entry-tier")
     reads = [r for r in reads_of_type(state, rule["types"]) if _tier(r)]
-    named = [r for r in reads if _mentioned(str(r.get("name") or ""), _said(state))]
+    said = _said(state)
+    named = [r for r in reads if _mentioned(str(r.get("name") or ""), said)]
     for read in named or (reads if len(reads) == 1 else []):  # the resource the client names, else the only one
         tier = _tier(read)
         entry = regex(rule["entry_tiers"]).search(tier)

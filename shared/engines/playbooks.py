@@ -23,7 +23,7 @@ from shared.engines.analyzers.azure_scope import (
     subscription_id,
 )
 from shared.engines.analyzers.common import dotted, fill, filled_actions, picked, regex, report, table, table_entry
-from shared.engines.analyzers.ledger import azure_call, latest, reads_of_type, recorded
+from shared.engines.analyzers.ledger import azure_call, latest, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of, log_lines
 from shared.engines.computed_findings import COMPUTED as MULTI_FIELD_COMPUTED
@@ -267,18 +267,15 @@ def _logs_call(state: SessionState, target: Target, template_id: str, purpose: s
         component = _insights_component(state, target)
         if isinstance(component, RunTool):
             return component
-        queried = str(component or target.resource_id).lower()
-        if any(e.tool == "query_logs" and str(e.arguments.get("resource_id") or "").lower() == queried
-               and e.arguments.get("template") != template_id for e in state.ledger):
-            return None  # its logs were queried for another resource already: one query per component and session
-        return azure_call(state, "query_logs", {"resource_id": component or target.resource_id,
-                                                "template": template_id, "resource_name": target.name, "hours": 48},
-                          purpose)
+        in_context: dict[str, Any] = {"resource_id": component or target.resource_id, "template": template_id,
+                                      "resource_name": target.name, "hours": 48}
+        if _scope_queried(state, in_context, "resource_id"):
+            return None
+        return azure_call(state, "query_logs", in_context, purpose)
     arguments: dict[str, Any] = {"workspace_resource_id": workspace, "template": template_id,
                                  "resource_name": target.name, "hours": 48}
-    if recorded(state, "query_logs", arguments) is None and any(
-            e.tool == "query_logs" and e.arguments.get("workspace_resource_id") == workspace for e in state.ledger):
-        return None  # the workspace was queried for the first resource already: one query per workspace and session
+    if _scope_queried(state, arguments, "workspace_resource_id"):
+        return None
     read = azure_call(state, "query_logs", arguments, purpose)
     unread = read is None or isinstance(read, Evidence) and read.status != "success" and "rows" not in read.data
     if unread and re.match(LOG_RESOURCE_ID_PATTERN, target.resource_id):
@@ -941,6 +938,15 @@ def access_restrictions_deny(state: SessionState) -> dict[str, str] | None:
         allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules if str(r.get("action")).lower() == "allow"]
         return {"name": _site_of_config(config), "allowed": ", ".join(allowed[:5]) or "no address"}
     return None
+
+
+def _scope_queried(state: SessionState, arguments: dict[str, Any], scope_key: str) -> bool:
+    """Another query already read this workspace or Application Insights component in the session (for the first
+    resource): one query per scope and session. This exact call's own result is not another query."""
+    scope = str(arguments[scope_key]).lower()  # resource ids are case-insensitive
+    this = (arguments["template"], arguments["resource_name"])
+    return any(e.tool == "query_logs" and str(e.arguments.get(scope_key) or "").lower() == scope
+               and (e.arguments.get("template"), e.arguments.get("resource_name")) != this for e in state.ledger)
 
 
 def _site_of_config(config: dict[str, Any]) -> str:

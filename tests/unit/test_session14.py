@@ -19,6 +19,11 @@ def _report(text: str, **start) -> dict:
     return envelope["report"]
 
 
+def _answer(text: str) -> dict:
+    """The report of whatever the engine answered, empty when it only asked (for near misses)."""
+    return run_engine({"error_description": text}).envelope().get("report") or {}
+
+
 RDP = """mstsc to vm-jump-01 (public IP 20.61.128.44) fails since Monday, but only from the office. On my phone hotspot
 it connects at once; colleagues at home are fine. The NSG allows 3389 from our office range.
 PS> Test-NetConnection 20.61.128.44 -Port 3389
@@ -33,8 +38,7 @@ def test_an_office_network_that_blocks_the_port_everywhere_is_out_of_scope():
 
 
 def test_without_a_test_outside_azure_the_office_case_is_not_decided_out_of_scope():
-    envelope = run_engine({"error_description": RDP.format(extra="")}).envelope()
-    assert (envelope.get("report") or {}).get("category") != "out_of_scope"
+    assert _answer(RDP.format(extra="")).get("category") != "out_of_scope"
 
 
 POSTFIX = ("Dec  4 09:12:41 vm-relay postfix/smtp[2211]: connect to mx.contoso-mail.example[198.51.100.27]:{port}: "
@@ -48,8 +52,7 @@ def test_smtp_on_port_25_timing_out_from_a_vm_is_azures_outbound_block():
 
 
 def test_a_mail_timeout_on_another_port_is_not_read_as_the_port_25_block():
-    envelope = run_engine({"error_description": POSTFIX.format(port=587)}).envelope()
-    assert "port 25" not in str((envelope.get("report") or {}).get("root_cause"))
+    assert "port 25" not in str(_answer(POSTFIX.format(port=587)).get("root_cause"))
 
 
 LINKED = ("Unable to download deployment content from 'https://raw.githubusercontent.com/fabrikam/blog/master{sep}"
@@ -62,8 +65,7 @@ def test_a_linked_template_uri_with_a_doubled_slash_names_a_missing_file():
 
 
 def test_a_well_formed_linked_template_uri_is_not_blamed_on_its_slashes():
-    envelope = run_engine({"error_description": LINKED.format(sep="/")}).envelope()
-    assert "doubled slash" not in str((envelope.get("report") or {}).get("root_cause"))
+    assert "doubled slash" not in str(_answer(LINKED.format(sep="/")).get("root_cause"))
 
 
 HEADERS = """GET https://atlas.microsoft.com/map/tile?api-version=2.0&zoom=2
@@ -79,8 +81,8 @@ def test_a_header_sent_as_the_text_undefined_is_a_client_code_defect():
 
 
 def test_a_header_with_a_real_value_is_not_read_as_undefined():
-    envelope = run_engine({"error_description": HEADERS.format(value="6e2b9c41-0d7f-4a38-9b15-c3e8f2a4d706")})
-    assert (envelope.envelope().get("report") or {}).get("category") != "runtime.code_defect"
+    answer = _answer(HEADERS.format(value="6e2b9c41-0d7f-4a38-9b15-c3e8f2a4d706"))
+    assert answer.get("category") != "runtime.code_defect"
 
 
 @pytest.mark.parametrize("text, category", [
@@ -102,8 +104,8 @@ def test_catalog_entries_of_this_session_decide_their_errors(text: str, category
 
 
 def test_account_already_exists_names_a_global_cosmos_name_only_where_cosmos_db_shows():
-    envelope = run_engine({"error_description": 'Error: Code="BadRequest" Message="Account already exists"'})
-    assert (envelope.envelope().get("report") or {}).get("category") != "deployment.name_conflict"
+    answer = _answer('Error: Code="BadRequest" Message="Account already exists"')
+    assert answer.get("category") != "deployment.name_conflict"
 
 
 def test_the_lookup_output_cap_quotes_the_sizes_from_the_message():
@@ -135,8 +137,8 @@ def test_a_wheel_that_cannot_build_at_a_windows_prompt_is_the_local_toolchain():
 
 
 def test_the_same_build_failure_in_a_remote_build_is_not_put_on_the_users_machine():
-    envelope = run_engine({"error_description": "Oryx remote build of the function app:\n" + WHEEL.format(prompt="")})
-    assert (envelope.envelope().get("report") or {}).get("category") != "out_of_scope"
+    answer = _answer("Oryx remote build of the function app:\n" + WHEEL.format(prompt=""))
+    assert answer.get("category") != "out_of_scope"
 
 
 def test_the_access_restriction_finding_names_the_site_not_its_config():
@@ -207,8 +209,8 @@ def test_a_mongo_client_on_the_old_documents_host_uses_a_3_2_era_connection_stri
 
 
 def test_a_mongo_client_on_the_current_host_is_not_told_to_change_it():
-    envelope = run_engine({"error_description": MONGO.format(host="cosmos-crm.mongo.cosmos.azure.com")}).envelope()
-    assert "documents.azure.com:10255" not in str((envelope.get("report") or {}).get("root_cause"))
+    answer = _answer(MONGO.format(host="cosmos-crm.mongo.cosmos.azure.com"))
+    assert "documents.azure.com:10255" not in str(answer.get("root_cause"))
 
 
 def test_the_subnet_size_error_quotes_its_numbers():
@@ -233,14 +235,13 @@ def test_a_role_held_only_by_another_principal_than_the_tokens_is_the_cause():
 
 
 def test_a_role_held_by_the_callers_own_principal_is_not_called_misassigned():
-    envelope = run_engine({"error_description": MAPS_403 + "\n" + LISTING.format(caller=CALLER, holder=CALLER)})
-    assert "another principal" not in str((envelope.envelope().get("report") or {}).get("root_cause"))
+    answer = _answer(MAPS_403 + "\n" + LISTING.format(caller=CALLER, holder=CALLER))
+    assert "another principal" not in str(answer.get("root_cause"))
 
 
 def test_a_listing_without_the_callers_token_decides_nothing_about_the_holder():
     text = MAPS_403 + "\n" + LISTING.format(caller=CALLER, holder=OTHER).split("\n", 1)[1]
-    envelope = run_engine({"error_description": text}).envelope()
-    assert "another principal" not in str((envelope.get("report") or {}).get("root_cause"))
+    assert "another principal" not in str(_answer(text).get("root_cause"))
 
 
 @pytest.mark.parametrize("text, category", [
@@ -258,9 +259,9 @@ def test_a_code_the_catalog_lacks_names_its_family_by_its_ending(text: str, cate
 
 
 def test_a_code_shaped_word_in_prose_is_not_read_as_the_errors_code():
-    envelope = run_engine({"error_description": "The release failed and someone wrote WidgetNameInUse in the chat; "
-                                                "what does that mean for our pipeline?"}).envelope()
-    assert (envelope.get("report") or {}).get("category") != "deployment.name_conflict"
+    answer = _answer("The release failed and someone wrote WidgetNameInUse in the chat; what does that mean for "
+                     "our pipeline?")
+    assert answer.get("category") != "deployment.name_conflict"
 
 
 def test_a_code_the_catalog_knows_is_decided_by_its_entry_not_its_shape():
@@ -294,8 +295,7 @@ def test_a_providers_message_that_a_sku_is_not_offered_in_the_region_is_the_regi
 
 
 def test_a_sku_not_supported_by_something_other_than_a_region_stays_a_template_problem():
-    envelope = run_engine({"error_description": ADX.format(where="this cluster configuration")}).envelope()
-    assert (envelope.get("report") or {}).get("category") != "quota.sku_not_available"
+    assert _answer(ADX.format(where="this cluster configuration")).get("category") != "quota.sku_not_available"
 
 
 def test_a_resource_read_under_another_letter_case_of_its_id_is_the_same_call():
@@ -383,5 +383,23 @@ def test_files_a_custom_container_writes_under_home_that_vanish_after_a_restart_
 
 
 def test_a_single_missing_upload_without_a_restart_or_instances_is_not_read_as_unpersisted_storage():
-    envelope = run_engine({"error_description": CMS.format(after="One image returns 404.")}).envelope()
-    assert "WEBSITES_ENABLE_APP_SERVICE_STORAGE" not in str((envelope.get("report") or {}).get("root_cause"))
+    answer = _answer(CMS.format(after="One image returns 404."))
+    assert "WEBSITES_ENABLE_APP_SERVICE_STORAGE" not in str(answer.get("root_cause"))
+
+
+def test_knowledge_patterns_that_open_with_a_lookahead_are_anchored():
+    """A pattern made of lookaheads (`(?=.*A)(?=.*B)`) without \\A is re-run at every position of a text that does
+    not match: quadratic in the report's length on the engine's every step."""
+    import re
+    from pathlib import Path
+
+    import yaml
+    unanchored = []
+    for path in (Path(__file__).parents[2] / "shared" / "knowledge").glob("*.yaml"):
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for entry in entries if isinstance(entries, list) else []:
+            for key in ("pattern", "match", "decides", "failure", "requires"):
+                value = entry.get(key) if isinstance(entry, dict) else None
+                if isinstance(value, str) and re.match(r"\(\?[a-zA-Z]+\)\(\?=", value):
+                    unanchored.append(f"{path.name}:{entry.get('id')}:{key}")
+    assert unanchored == []

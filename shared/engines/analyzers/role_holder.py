@@ -34,8 +34,8 @@ def role_held_by_another(state: SessionState) -> Decision | None:
     """The token's identities and the listed role holders are both shown and never meet: decisive."""
     said = "\n".join([state.material.error_description, *state.material.answers])
     claims = {m.group("claim"): m.group("id") for m in _CLAIM.finditer(said)}
-    held = _assignments(said)
-    if not claims or not held or any(principal in {c.lower() for c in claims.values()} for principal, _ in held):
+    callers, held = {c.lower() for c in claims.values()}, _assignments(said)
+    if not callers or not held or any(principal in callers for principal, _ in held):
         return None
     caller = claims.get("appid") or claims.get("azp") or claims["oid"]  # the application's id names it best
     facts = {"role": held[0][1], "holder": held[0][0], "caller": caller}
