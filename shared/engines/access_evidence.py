@@ -14,7 +14,7 @@ from typing import Any
 from shared.engines.analyzers.common import Entry, regex, table
 from shared.engines.analyzers.ledger import azure_call, read_resources
 from shared.engines.base import Decision
-from shared.engines.playbooks import said_by_client
+from shared.engines.session_reads import said_by_client
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, RunTool, SessionState
 

@@ -13,7 +13,7 @@ from typing import Any
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import latest, read_resources
 from shared.engines.base import Decision
-from shared.engines.playbooks import logged_lines, said_by_client
+from shared.engines.session_reads import logged_lines, said_by_client
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, SessionState
 

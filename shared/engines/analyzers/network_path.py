@@ -30,7 +30,8 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once, latest, since_last_answer
 from shared.engines.base import Decision
-from shared.engines.playbooks import FINDINGS, conclude_finding
+from shared.engines.playbooks import conclude_finding
+from shared.engines.session_reads import FINDINGS
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
 from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionState

@@ -11,7 +11,8 @@ from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, 
 from shared.engines.analyzers.network_path import private_name_resolved_publicly
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
-from shared.engines.playbooks import FINDINGS, conclude_finding, rule_facts
+from shared.engines.playbooks import conclude_finding, rule_facts
+from shared.engines.session_reads import FINDINGS
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, Confidence, EvidenceItem, Report
 from shared.session.report import checked_list

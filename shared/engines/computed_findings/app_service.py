@@ -1,0 +1,388 @@
+"""Computed findings for App Service and Functions: certificates, Key Vault references, identity-based
+connections, access restrictions, app settings the code or the platform needs, functions and their keys."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.engines.analyzers.common import picked
+from shared.engines.analyzers.ledger import latest, reads_of_type
+from shared.engines.session_reads import (
+    LISTENING,
+    SITES,
+    Facts,
+    chosen_item,
+    is_mentioned,
+    items_of,
+    last_segment,
+    read_setting_names,
+    said_by_client,
+    said_in_report,
+    said_or_logged,
+)
+from shared.session.state import SessionState
+
+
+def certificate_expired(state: SessionState) -> dict[str, str] | None:
+    """An App Service certificate in the app's group whose expirationDate has passed (computed against now)."""
+    for cert in reads_of_type(state, r"(?i)^Microsoft\.Web/certificates$"):
+        try:
+            expires = datetime.fromisoformat(str(cert.get("expirationDate") or "").replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        if expires < datetime.now(UTC):  # decided in the decide activity, never in the orchestrator
+            hosts = ", ".join(str(h) for h in (cert.get("hostNames") or [cert.get("subjectName")]) if h)
+            return {"name": str(cert.get("name")), "hosts": hosts or "its host names",
+                    "expired": expires.date().isoformat()}
+    return None
+
+
+def reference_identity_not_chosen(state: SessionState) -> dict[str, str] | None:
+    """An app whose identities are user-assigned only while its Key Vault references still use the system identity
+    (keyVaultReferenceIdentity unset or SystemAssigned), and a reference that does not resolve."""
+    failed = _key_vault_reference(state, ("AccessToKeyVaultDenied", "MSINotEnabled", "ManagedIdentityNotFound"))
+    for site in reads_of_type(state, r"(?i)^Microsoft\.Web/sites$") if failed else []:
+        kinds = str((site.get("identity") or {}).get("type") or "")
+        chosen = str(site.get("keyVaultReferenceIdentity") or "SystemAssigned")
+        if "UserAssigned" in kinds and "SystemAssigned" not in kinds and chosen == "SystemAssigned":
+            return {**(failed or {}), "app": str(site.get("name")), "chosen": chosen}
+    return None
+
+
+_DISABLED_FUNCTION = re.compile(r"(?i)^AzureWebJobs\.(?P<function>[^.]+)\.Disabled$")
+
+
+def function_disabled_by_setting(state: SessionState) -> dict[str, str] | None:
+    """An AzureWebJobs.<function>.Disabled setting among the app's setting names: the one whose function the report
+    names, else the only one (its value is not read: the finding says so)."""
+    found = [m for n in read_setting_names(state) or [] if (m := _DISABLED_FUNCTION.match(n))]
+    said = said_by_client(state)
+    named = [m for m in found if is_mentioned(m.group("function"), said)]
+    chosen = named or (found if len(found) == 1 else [])
+    return {"function": chosen[0].group("function"), "setting": chosen[0].group(0)} if chosen else None
+
+
+# an identity-based connection's settings (<CONNECTION>__fullyQualifiedNamespace and the like), and the settings that
+# give it a credential of its own (a service principal's secret or certificate needs no managed identity)
+# (not a bare __endpoint: ASP.NET configuration sections nest with __ too, "OpenAI__Endpoint" next to its key)
+_IDENTITY_CONNECTION = re.compile(r"(?i)^(?P<connection>[\w.:-]+?)__(?:accountName|fullyQualifiedNamespace|serviceUri|"
+                                  r"blobServiceUri|queueServiceUri|tableServiceUri|accountEndpoint)$")
+
+
+_OWN_CREDENTIAL = r"(?i)^{connection}__(?:clientSecret|certificate|tenantId)$"
+
+
+def identity_connection_without_identity(state: SessionState) -> dict[str, str] | None:
+    """An app whose settings make an identity-based connection (a name ending in __fullyQualifiedNamespace,
+    __accountName, __serviceUri...) while the app read has no managed identity at all."""
+    names = read_setting_names(state) or []
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
+    if not names or not sites:
+        return None
+    identity = sites[0].get("identity")
+    kind = str(identity.get("type") or "") if isinstance(identity, dict) else ""
+    if kind and kind.lower() != "none":
+        return None
+    for name in names:
+        found = _IDENTITY_CONNECTION.match(name)
+        if found and not any(re.match(_OWN_CREDENTIAL.format(connection=re.escape(found.group("connection"))), n)
+                             for n in names):
+            return {"app": str(sites[0].get("name")), "setting": name, "connection": found.group("connection")}
+    return None
+
+
+def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict[str, str] | None:
+    """The first of the app's Key Vault references (config/configreferences/appsettings) whose status is one of
+    `statuses`: App Service's own verdict on why the reference did not resolve."""
+    for evidence in reversed(state.ledger):
+        if evidence.tool != "get_resource" or evidence.status != "success":
+            continue
+        for reference in evidence.data.get("references") or []:
+            if isinstance(reference, dict) and str(reference.get("status") or "") in statuses:
+                identity = reference.get("identityType") or {}
+                return {"setting": str(reference.get("name") or ""), "status": str(reference.get("status")),
+                        "vault": str(reference.get("vaultName") or "the vault"),
+                        "secret": str(reference.get("secretName") or "the secret"),
+                        "identity": str(identity.get("type") if isinstance(identity, dict) else identity or "")}
+    return None
+
+
+_FORBIDDEN = re.compile(r"(?i)\b403\b|forbidden")
+
+
+def access_restrictions_deny(state: SessionState) -> dict[str, str] | None:
+    """The app's access restrictions deny by default (config/web), and the report or the app's logs show 403s."""
+    for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/config$"):
+        rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
+        deny_all = any(str(r.get("action")).lower() == "deny" and str(r.get("ipAddress")).lower() == "any"
+                       for r in rules)
+        if str(config.get("ipSecurityRestrictionsDefaultAction") or "").lower() != "deny" and not deny_all:
+            continue
+        if not any(_FORBIDDEN.search(text) for text in said_or_logged(state)):
+            return None
+        allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules if str(r.get("action")).lower() == "allow"]
+        return {"name": _site_of_config(config), "allowed": ", ".join(allowed[:5]) or "no address"}
+    return None
+
+
+def _site_of_config(config: dict[str, Any]) -> str:
+    """The app a sites/config read belongs to: its id names the site; its own name is the config's ("web")."""
+    site = re.search(r"(?i)/sites/([^/]+)/config\b", str(config.get("id") or ""))
+    return site.group(1) if site else str(config.get("name") or "the app")
+
+
+_PINGED = re.compile(r"(?i)didn'?t respond to HTTP pings on port:?\s*(\d{2,5})")
+
+
+def app_port_not_listened(state: SessionState) -> dict[str, str] | None:
+    """An App Service Linux container the platform pinged on one port while the app says it listens on another: a
+    custom container needs WEBSITES_PORT; a built-in stack's code must listen on the PORT it is given."""
+    said = said_or_logged(state)
+    pinged = next((m.group(1) for text in said for m in [_PINGED.search(text)] if m), None)
+    ports = sorted({g for text in said for m in LISTENING.finditer(text) for g in m.groups() if g})
+    if pinged is None or not ports or pinged in ports:
+        return None
+    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), {})
+    stack = str((site.get("siteConfig") or {}).get("linuxFxVersion") or "")
+    return {"pinged": pinged, "listening": ports[0], "app": str(site.get("name") or "<app>"),
+            "stack": stack or "its runtime stack"}
+
+
+def scale_monitoring_off(state: SessionState) -> dict[str, str] | None:
+    """An Elastic Premium function app with runtime scale monitoring off whose trigger source (a Service Bus, Event
+    Hubs or storage account it reads) accepts only private traffic: the scale controller cannot see its backlog."""
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/config)?$")
+    flags = [(s.get("siteConfig") or s).get("functionsRuntimeScaleMonitoringEnabled") for s in sites]
+    app = next((a for a in sites if str(a.get("type")).lower() == "microsoft.web/sites"
+                and (re.search(r"(?i)elastic", str(a.get("sku") or ""))
+                     or int((a.get("siteConfig") or {}).get("minimumElasticInstanceCount") or 0) >= 1)), None)
+    source = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.(?:ServiceBus|EventHub|Storage)/")
+                   if str(r.get("publicNetworkAccess")) == "Disabled"
+                   or str((r.get("networkAcls") or {}).get("defaultAction")) == "Deny"), None)
+    if False not in flags or True in flags or app is None or source is None:
+        return None
+    return {"app": str(app.get("name")), "source": str(source.get("name"))}
+
+
+_HOST_STORAGE_KEYED = ("azurewebjobsstorage", "website_contentazurefileconnectionstring")
+
+
+def host_storage_needs_shared_key(state: SessionState) -> dict[str, str] | None:
+    """A function app whose host storage is a connection string (AzureWebJobsStorage, or the content share's
+    WEBSITE_CONTENTAZUREFILECONNECTIONSTRING, which takes no identity) while a storage account read refuses Shared
+    Key: the one the report names, else the first."""
+    listed = latest(state, "list_app_setting_names")
+    names = {str(n).lower(): str(n) for n in (listed.data.get("names") or [] if listed is not None else [])}
+    keyed = [names[n] for n in _HOST_STORAGE_KEYED if n in names]
+    refusing = [a for a in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
+                if a.get("allowSharedKeyAccess") is False and a.get("name")]
+    named = [a for a in refusing if is_mentioned(str(a["name"]), said_by_client(state))]
+    chosen = (named or refusing)[:1]
+    return {"name": str(chosen[0]["name"]), "setting": keyed[0]} if keyed and chosen else None
+
+
+def plan_at_max_instances(state: SessionState) -> dict[str, str] | None:
+    """An App Service plan read whose current instance count has reached the most its tier allows."""
+    for plan in reads_of_type(state, r"(?i)^Microsoft\.Web/serverFarms$"):
+        workers, most = plan.get("numberOfWorkers"), plan.get("maximumNumberOfWorkers")
+        if isinstance(workers, int) and isinstance(most, int) and most > 0 and workers >= most:
+            sku = plan.get("sku")
+            tier = (sku.get("tier") or sku.get("name")) if isinstance(sku, dict) else None
+            return {"plan": str(plan.get("name")), "workers": str(workers), "most": str(most),
+                    "tier": str(tier or "its")}
+    return None
+
+
+_CORS_BLOCKED = re.compile(r"(?i)from origin '(?P<origin>https?://[^'\s]+)' has been blocked by CORS policy")
+
+
+def cors_origin_not_allowed(state: SessionState) -> dict[str, str] | None:
+    """A browser origin that the report says CORS blocked, missing from the platform CORS allow-list of the app
+    read (App Service config/web cors, or a container app's ingress corsPolicy), which is not a wildcard."""
+    origins = [m.group("origin").rstrip("/").lower() for text in said_or_logged(state)
+               for m in _CORS_BLOCKED.finditer(text)]
+    if not origins:
+        return None
+    configs = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
+    lists = [(str(c.get("name") or "the app"), (c.get("cors") or {}).get("allowedOrigins"))
+             for c in configs if isinstance(c.get("cors"), dict)]
+    lists += [(str(a.get("name")), ((a.get("ingress") or {}).get("corsPolicy") or {}).get("allowedOrigins"))
+              for a in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$")]
+    for name, allowed in lists:
+        entries = [str(o).rstrip("/").lower() for o in allowed or []]
+        if entries and "*" not in entries and origins[0] not in entries:
+            return {"name": name, "origin": origins[0], "allowed": ", ".join(entries[:6])}
+    return None
+
+
+_FRAMEWORK_WANTED = re.compile(
+    r"(?i)framework[: ]+'?Microsoft\.(?:NETCore|AspNetCore|WindowsDesktop)\.App'?,?\s+version[: ]+'?(\d+)\.\d+"
+    r"|(?:install|update) \.NET[^\n]{0,80}?\bversion[: ]+'?(\d+)\.\d+")
+
+
+_STACK = re.compile(r"(?i)^(?:DOTNETCORE|DOTNET)\|(\d+)(?:\.\d+)?$|^v(\d+)\.\d+$")
+
+
+def dotnet_runtime_older(state: SessionState) -> Facts:
+    """The .NET major version a start-up error asks for, above the one the app's runtime stack gives it
+    (linuxFxVersion DOTNETCORE|x on Linux, netFrameworkVersion vx.0 on Windows)."""
+    texts = [state.material.error_description, *state.material.answers]
+    texts += [str(e.data) for e in state.ledger if e.tool == "query_logs" and e.status == "success"]
+    wanted = next((int(m.group(1) or m.group(2)) for t in texts for m in _FRAMEWORK_WANTED.finditer(t)), None)
+    if wanted is None:
+        return None
+    for data in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?(?:/config)?$"):
+        config: dict[str, Any] = data["siteConfig"] if isinstance(data.get("siteConfig"), dict) else data
+        for setting in ("linuxFxVersion", "netFrameworkVersion"):
+            match = _STACK.match(str(config.get(setting) or ""))
+            have = int(match.group(1) or match.group(2)) if match else None
+            if have is not None and have >= 5 and have < wanted:  # v4.0 is .NET Framework, not .NET
+                return {"name": str(data.get("name")), "wanted": str(wanted), "have": str(have),
+                        "setting": setting, "value": str(config.get(setting))}
+    return None
+
+
+def easy_auth_secret_setting_missing(state: SessionState) -> Facts:
+    """App Service authentication on, its Entra provider's secret kept in an app setting the app no longer has
+    (config/authsettingsV2 names it; list_app_setting_names read whole does not list it)."""
+    auth = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
+                 if r.get("authClientSecretSettingName")), None)
+    listed = next((e for e in reversed(state.ledger) if e.tool == "list_app_setting_names"), None)
+    if auth is None or auth.get("authEnabled") is False or listed is None or listed.status != "success" \
+            or listed.data.get("truncated"):
+        return None
+    setting = str(auth["authClientSecretSettingName"])
+    names = {str(n).lower() for n in listed.data.get("names") or []}
+    return {"setting": setting} if setting.lower() not in names else None
+
+
+_SLOTS = r"(?i)^Microsoft\.Web/sites/slots$"
+
+
+def reference_identity_not_assigned(state: SessionState) -> Facts:
+    """An app whose keyVaultReferenceIdentity names a user-assigned identity the app does not have (removed from the
+    app, or deleted and created again under another id)."""
+    for site in reads_of_type(state, SITES):
+        chosen = str(site.get("keyVaultReferenceIdentity") or "")
+        if "/userassignedidentities/" not in chosen.lower():
+            continue
+        identity: dict[str, Any] = site["identity"] if isinstance(site.get("identity"), dict) else {}
+        assigned = [str(u.get("id") or "") for u in identity.get("userAssigned") or [] if isinstance(u, dict)]
+        if chosen.lower() not in {a.lower() for a in assigned}:
+            return {"app": str(site.get("name")), "chosen": last_segment(chosen),
+                    "assigned": ", ".join(last_segment(a) for a in assigned) or "none"}
+    return None
+
+
+def slot_without_identity(state: SessionState) -> Facts:
+    """A deployment slot without the managed identity the production app has (identities are not swapped or copied
+    to slots: each slot has its own)."""
+    production = next((s for s in reads_of_type(state, SITES)
+                       if str((s.get("identity") or {}).get("type") or "None") != "None"), None)
+    if production is None:
+        return None
+    slots = [{**slot, "name": last_segment(slot.get("name"))} for slot in items_of(state, _SLOTS, "slots")]
+    bare = [s for s in slots if str(s.get("identity.type") or "None") == "None"]
+    chosen = chosen_item(state, bare)
+    if chosen is None:
+        return None
+    return {"app": str(production.get("name")), "slot": str(chosen.get("name")),
+            "kind": str((production.get("identity") or {}).get("type"))}
+
+
+def _functions(state: SessionState, site_id: str = "") -> list[dict[str, Any]] | None:
+    """The functions a function app has (its functions read: name, isDisabled, config.bindings), or None when they
+    were not read; any app's when no site is given."""
+    reads = [r for r in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/functions$")
+             if str(r.get("id") or "").lower().startswith(site_id.lower() + "/")]
+    if not reads:
+        return None
+    return [f for r in reads for f in r.get("functions") or [] if isinstance(f, dict)]
+
+
+def _function_names(state: SessionState, site_id: str) -> dict[str, str] | None:
+    functions = _functions(state, site_id)
+    return None if functions is None else {str(f.get("name") or "").lower(): str(f.get("name") or "")
+                                           for f in functions}
+
+
+_WITHOUT_KEY = re.compile(r"(?i)\b401\b|unauthori[sz]ed")
+
+
+_NO_KEY_SENT = re.compile(r"(?i)without (?:a |any )?(?:function |host )?key|no (?:function |host )?key|anonymous|"
+                          r"(?:don't|do not|never) (?:send|pass|use) (?:a |any )?(?:function |host )?key|bearer token")
+
+
+def http_function_requires_key(state: SessionState) -> Facts:
+    """An HTTP-triggered function whose authLevel asks for a function or admin key, called without one (401)."""
+    said = said_in_report(state)
+    if not (_WITHOUT_KEY.search(said) and _NO_KEY_SENT.search(said)):
+        return None
+    for function in _functions(state) or []:
+        bindings = picked(function, "config.bindings") or []
+        level = next((str(b.get("authLevel")) for b in bindings if isinstance(b, dict)
+                      and str(b.get("type") or "").lower() == "httptrigger" and b.get("authLevel")), "")
+        if level.lower() in ("function", "admin"):
+            return {"function": str(function.get("name") or ""), "level": level}
+    return None
+
+
+def event_subscription_function_missing(state: SessionState) -> Facts:
+    """An Event Grid subscription that delivers to an Azure Function the app no longer has (renamed or removed)."""
+    for sub in reads_of_type(state, r"(?i)/eventSubscriptions$"):
+        target = str(sub.get("destinationResourceId") or "")
+        site_id, _, function = target.rpartition("/functions/")
+        names = _function_names(state, site_id) if function else None
+        if names is not None and function.lower() not in names:
+            return {"subscription": str(sub.get("name") or ""), "function": function,
+                    "app": site_id.rsplit("/", 1)[-1], "functions": ", ".join(sorted(names.values())) or "none"}
+    return None
+
+
+_DISABLED_SECRET = re.compile(r"(?i)not allowed on a disabled secret|\bSecretDisabled\b|"
+                              r"secret (?:version )?is disabled")
+
+
+def reference_secret_version_disabled(state: SessionState) -> Facts:
+    """A Key Vault reference of the app that App Service could not resolve because the secret version it names is
+    disabled (its status details say so): typically a reference pinned to a version that a rotation disabled."""
+    for data in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/config/configreferences$"):
+        for reference in data.get("references") or []:
+            if isinstance(reference, dict) and _DISABLED_SECRET.search(str(reference.get("details") or "")):
+                version = str(reference.get("secretVersion") or "")
+                return {"setting": str(reference.get("name") or ""), "secret": str(reference.get("secretName") or ""),
+                        "vault": str(reference.get("vaultName") or "the vault"),
+                        "pinned": f"pinned version {version}" if version else "the current version"}
+    return None
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "app-service-port-not-listened": app_port_not_listened,
+    "app-service-certificate-expired": certificate_expired,
+    "keyvault-reference-access-denied": lambda s: _key_vault_reference(s, ("AccessToKeyVaultDenied",)),
+    "keyvault-reference-identity-not-enabled": lambda s: _key_vault_reference(
+        s, ("MSINotEnabled", "ManagedIdentityNotFound", "UserAssignedManagedIdentityNotFound")),
+    "keyvault-reference-secret-not-found": lambda s: _key_vault_reference(
+        s, ("SecretNotFound", "SecretVersionNotFound", "VaultNotFound")),
+    "keyvault-reference-invalid-syntax": lambda s: _key_vault_reference(s, ("InvalidSyntax",)),
+    "app-access-restrictions-deny": access_restrictions_deny,
+    "function-host-storage-shared-key-disabled": host_storage_needs_shared_key,
+    "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
+    "keyvault-reference-identity-not-chosen": reference_identity_not_chosen,
+    "function-disabled-by-app-setting": function_disabled_by_setting,
+    "identity-connection-without-managed-identity": identity_connection_without_identity,
+    "app-service-plan-at-max-instances": plan_at_max_instances,
+    "platform-cors-origin-not-allowed": cors_origin_not_allowed,
+    "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,
+    "event-subscription-function-missing": event_subscription_function_missing,
+    "http-function-requires-key": http_function_requires_key,
+    "app-easy-auth-secret-setting-missing": easy_auth_secret_setting_missing,
+    "app-dotnet-runtime-older-than-app": dotnet_runtime_older,
+    "keyvault-reference-identity-not-assigned": reference_identity_not_assigned,
+    "app-slot-without-identity": slot_without_identity,
+}

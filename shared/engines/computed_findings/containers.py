@@ -1,0 +1,350 @@
+"""Computed findings for Container Apps, Container Registry and AKS: ports a revision listens on against its
+ingress and probes, registry credentials and tokens, scale limits, node pools."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from shared.engines.analyzers.common import picked
+from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.analyzers.storage_azure import covered
+from shared.engines.session_reads import (
+    IPV4,
+    LISTENING,
+    Facts,
+    as_instant,
+    as_number,
+    is_mentioned,
+    logged_rows,
+    read_setting_names,
+    said_in_report,
+    said_or_logged,
+    seconds_between,
+)
+from shared.session.state import SessionState
+
+
+def registry_password_without_admin_user(state: SessionState) -> dict[str, str] | None:
+    """A container app that pulls from a registry with a username and password (no identity) while that registry,
+    read in the same session, has its admin user disabled: the admin credentials the app holds no longer work."""
+    registries = {str(r.get("loginServer") or "").lower(): r
+                  for r in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries$")}
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
+        for entry in app.get("registries") or []:
+            if not isinstance(entry, dict) or entry.get("identity") or not entry.get("username"):
+                continue
+            registry = registries.get(str(entry.get("server") or "").lower())
+            if registry is not None and registry.get("adminUserEnabled") is False:
+                return {"app": str(app.get("name")), "registry": str(registry.get("name")),
+                        "server": str(entry.get("server")), "user": str(entry.get("username"))}
+    return None
+
+
+_REGISTRY_IMAGE = re.compile(r"(?i)^DOCKER\|(?P<server>[a-z0-9-]+\.azurecr\.(?:io|cn|us))/(?P<image>\S+)")
+
+
+def registry_pull_without_credentials(state: SessionState) -> dict[str, str] | None:
+    """A web app whose container image comes from Azure Container Registry while it neither pulls with its managed
+    identity (config/web acrUseManagedIdentityCreds) nor has the registry user and password settings."""
+    listed = read_setting_names(state)
+    names = {n.upper() for n in listed or []}
+    if listed is None or names & {"DOCKER_REGISTRY_SERVER_PASSWORD", "DOCKER_REGISTRY_SERVER_USERNAME"}:
+        return None  # the names were not read, or the app pulls with the registry's user and password
+    for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$"):
+        image = _REGISTRY_IMAGE.match(str(config.get("linuxFxVersion") or config.get("windowsFxVersion") or ""))
+        if image and config.get("acrUseManagedIdentityCreds") is not True:
+            return {"server": image.group("server").lower(), "image": image.group("image"),
+                    "registry": image.group("server").split(".")[0].lower()}
+    return None
+
+
+def registry_pull_identity_not_named(state: SessionState) -> dict[str, str] | None:
+    """A web app that pulls its ACR image with a managed identity (acrUseManagedIdentityCreds true) but names no
+    user-assigned identity for it (acrUserManagedIdentityID empty) while it has no system-assigned identity: App
+    Service then pulls as the system-assigned identity, which does not exist."""
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
+    identity = sites[0].get("identity") if sites else None
+    kind = str(identity.get("type") or "") if isinstance(identity, dict) else ""
+    if not sites or "userassigned" not in kind.lower() or "systemassigned" in kind.lower():
+        return None
+    for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$"):
+        image = _REGISTRY_IMAGE.match(str(config.get("linuxFxVersion") or config.get("windowsFxVersion") or ""))
+        if image and config.get("acrUseManagedIdentityCreds") is True and not config.get("acrUserManagedIdentityID"):
+            return {"server": image.group("server").lower(), "app": str(sites[0].get("name")),
+                    "registry": image.group("server").split(".")[0].lower()}
+    return None
+
+
+def keyvault_secret_identity_missing(state: SessionState) -> dict[str, str] | None:
+    """A container app secret that references Key Vault (keyVaultUrl) with an identity the app does not have: no
+    identity named, 'system' without a system-assigned identity, or a user-assigned one not assigned to the app."""
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
+        identity = app.get("identity")
+        identity = identity if isinstance(identity, dict) else {}
+        kinds = str(identity.get("type") or "")
+        assigned = {str(u.get("id") or "").lower() for u in identity.get("userAssigned") or [] if isinstance(u, dict)}
+        for secret in app.get("secrets") or []:
+            if not isinstance(secret, dict) or not secret.get("keyVaultUrl"):
+                continue
+            who = str(secret.get("identity") or "")
+            has = ("SystemAssigned" in kinds) if who.lower() == "system" else bool(who) and who.lower() in assigned
+            if not has:
+                vault = re.sub(r"^https?://([^./]+).*$", r"\1", str(secret["keyVaultUrl"]))
+                return {"name": str(app.get("name")), "secret": str(secret.get("name")), "vault": vault,
+                        "identity": who or "none", "identities": kinds or "None"}
+    return None
+
+
+def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
+    """A container app whose ingress targetPort is not the port its container says it listens on (console logs or
+    the report: "Uvicorn running on http://0.0.0.0:8000", "Now listening on: http://[::]:8080")."""
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
+        target = str((app.get("ingress") or {}).get("targetPort") or "")
+        if not target:
+            continue
+        ports = {g for text in said_or_logged(state) for m in LISTENING.finditer(text) for g in m.groups() if g}
+        if ports and target not in ports:
+            return {"name": str(app.get("name")), "target": target, "listening": ", ".join(sorted(ports))}
+    return None
+
+
+def job_hit_replica_timeout(state: SessionState) -> dict[str, str] | None:
+    """A Container Apps job whose failed executions lasted at least its replicaTimeout (computed from their times)."""
+    jobs = reads_of_type(state, r"(?i)^Microsoft\.App/jobs$")
+    timeout = next((int(j["replicaTimeout"]) for j in jobs if str(j.get("replicaTimeout") or "").isdigit()), 0)
+    executions = [x for e in state.ledger if e.tool == "get_resource" and e.status == "success"
+                  for x in e.data.get("executions") or [] if isinstance(x, dict)]
+    ran = [seconds_between(x.get("startTime"), x.get("endTime")) for x in executions
+           if str(x.get("status") or "").lower() == "failed"]
+    timed_out = [r for r in ran if timeout and r is not None and r >= timeout - 30]
+    if not timed_out:
+        return None
+    return {"name": str(jobs[0].get("name") or ""), "timeout": str(timeout), "failed": str(len(timed_out)),
+            "ran": str(int(max(timed_out)))}
+
+
+def probe_port_not_target(state: SessionState) -> dict[str, str] | None:
+    """A container app whose health probe checks a port other than its ingress target port."""
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
+        target = str((app.get("ingress") or {}).get("targetPort") or "")
+        probes = [p for c in app.get("containers") or [] if isinstance(c, dict)
+                  for p in c.get("probes") or [] if isinstance(p, dict)]
+        for probe in probes:
+            port = str((probe.get("httpGet") or probe.get("tcpSocket") or {}).get("port") or "")
+            if target and port and port != target:
+                return {"name": str(app.get("name")), "probe": str(probe.get("type") or "health"), "port": port,
+                        "target": target}
+    return None
+
+
+def container_app_ip_rules_exclude_caller(state: SessionState) -> dict[str, str] | None:
+    """A container app whose ingress IP restrictions allow a list of ranges (then every other address is denied)
+    or deny some: the caller addresses in the report are outside the allowed ranges (or inside a denied one); with
+    no address in the report, the allow-list alone is named."""
+    callers = [ip for text in said_or_logged(state) for ip in IPV4.findall(text)]
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
+        rules = [r for r in (app.get("ingress") or {}).get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
+        allowed = [str(r.get("ipAddressRange")) for r in rules if str(r.get("action")).lower() == "allow"]
+        denied = [str(r.get("ipAddressRange")) for r in rules if str(r.get("action")).lower() == "deny"]
+        outside = [ip for ip in callers if (allowed and not covered(ip, allowed)) or covered(ip, denied)]
+        if outside or (allowed and not callers):
+            return {"name": str(app.get("name")), "rules": ", ".join(f"{r.get('name')} {r.get('action')} "
+                                                                   f"{r.get('ipAddressRange')}" for r in rules[:6]),
+                    "callers": ", ".join(dict.fromkeys(outside)) or "callers outside those ranges"}
+    return None
+
+
+_AKS = r"(?i)^Microsoft\.ContainerService/managedClusters$"
+
+
+def aks_autoscaler_at_max(state: SessionState) -> Facts:
+    """A node pool whose cluster autoscaler is on and already runs its maximum node count."""
+    for cluster in reads_of_type(state, _AKS):
+        for pool in cluster.get("agentPoolProfiles") or []:
+            if not isinstance(pool, dict) or picked(pool, "enableAutoScaling") is not True:
+                continue
+            count, most = as_number(pool.get("count")), as_number(pool.get("maxCount"))
+            if count is not None and most and count >= most:
+                return {"name": str(cluster.get("name")), "pool": str(pool.get("name")), "count": f"{count:g}",
+                        "max": f"{most:g}"}
+    return None
+
+
+def aks_node_pool_stopped(state: SessionState) -> Facts:
+    """A node pool that is stopped while its cluster runs (a stopped cluster is aks-cluster-stopped)."""
+    for cluster in reads_of_type(state, _AKS):
+        if str(cluster.get("powerState") or "") == "Stopped":
+            continue
+        for pool in cluster.get("agentPoolProfiles") or []:
+            if isinstance(pool, dict) and str(picked(pool, "powerState.code") or "") == "Stopped":
+                return {"name": str(cluster.get("name")), "pool": str(pool.get("name")),
+                        "mode": str(pool.get("mode") or "User")}
+    return None
+
+
+_CONTAINER_APPS = r"(?i)^Microsoft\.App/containerApps$"
+
+
+_NEEDS_NO_AUTH = re.compile(r"(?i)^(?:cron|cpu|memory|http|tcp)?$")
+
+
+def container_app_cannot_wake(state: SessionState) -> Facts:
+    """A container app without ingress, without a minimum replica and without a scale rule: the default rule
+    scales on HTTP traffic, which it cannot receive, so once at zero it never starts again."""
+    for app in reads_of_type(state, _CONTAINER_APPS):
+        if app.get("ingress") or app.get("scaleRules"):
+            continue
+        least = as_number((app.get("scale") or {}).get("minReplicas"))
+        if "ingress" not in app and "scale" not in app:
+            continue  # the read did not show the configuration (an older record): no verdict
+        if not least:
+            return {"name": str(app.get("name"))}
+    return None
+
+
+def scale_rule_without_auth(state: SessionState) -> Facts:
+    """An event-driven (KEDA) scale rule - an Azure queue, Service Bus, Event Hubs or other custom scaler - that
+    carries neither secret references nor a managed identity to read its source with."""
+    for app in reads_of_type(state, _CONTAINER_APPS):
+        for rule in app.get("scaleRules") or []:
+            if not isinstance(rule, dict) or rule.get("http") or rule.get("tcp"):
+                continue
+            kind = str(picked(rule, "custom.type") or ("azure-queue" if any(
+                k.startswith("azureQueue") for k in rule) else ""))
+            if _NEEDS_NO_AUTH.match(kind):
+                continue
+            credentials = [picked(rule, k) for k in ("custom.auth", "custom.identity", "azureQueue.auth",
+                                                     "azureQueue.identity")]
+            if not any(credentials):
+                return {"name": str(app.get("name")), "rule": str(rule.get("name")), "kind": kind}
+    return None
+
+
+def revision_without_traffic(state: SessionState) -> Facts:
+    """A container app in multiple-revision mode whose traffic rules give the latest revision nothing."""
+    for app in reads_of_type(state, _CONTAINER_APPS):
+        if str(app.get("activeRevisionsMode") or "").lower() != "multiple":
+            continue
+        rules = [r for r in app.get("traffic") or [] if isinstance(r, dict)]
+        latest = str(app.get("latestRevisionName") or "")
+        served = [r for r in rules if (as_number(r.get("weight")) or 0) > 0]
+        if not served or any(r.get("latestRevision") is True or (latest and r.get("revisionName") == latest)
+                             for r in served):
+            continue
+        return {"name": str(app.get("name")), "latest": latest or "the latest revision",
+                "served": ", ".join(f"{r.get('revisionName')} {r.get('weight')}%" for r in served)}
+    return None
+
+
+def container_app_at_max_replicas(state: SessionState) -> Facts:
+    """A container app whose Replicas metric reached its scale maximum (maxReplicas, 10 when unset)."""
+    apps = [a for a in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$") if isinstance(a.get("scale"), dict)]
+    if not apps:
+        return None
+    most = as_number(apps[0]["scale"].get("maxReplicas")) or 10.0
+    for evidence in reversed(state.ledger):
+        if evidence.tool != "query_metrics" or evidence.status != "success":
+            continue
+        for metric in evidence.data.get("metrics") or []:
+            if isinstance(metric, dict) and str(metric.get("name")) == "Replicas":
+                peak = as_number(metric.get("max"))
+                if peak is not None and peak >= most:
+                    return {"name": str(apps[0].get("name")), "max": f"{most:g}", "peak": f"{peak:g}"}
+    return None
+
+
+def aks_max_pods_low(state: SessionState) -> Facts:
+    """A node pool whose maxPods is low (50 or fewer pods per node)."""
+    for cluster in reads_of_type(state, _AKS):
+        pools = [p for p in cluster.get("agentPoolProfiles") or []
+                 if isinstance(p, dict) and (as_number(p.get("maxPods")) or 999) <= 50]
+        if pools:
+            pool = min(pools, key=lambda p: as_number(p.get("maxPods")) or 0)
+            return {"name": str(cluster.get("name")), "pool": str(pool.get("name")),
+                    "pods": f"{as_number(pool.get('maxPods')):g}"}
+    return None
+
+
+_SECRET_REF = re.compile(r"SecretRef '(?P<secret>[^']+)' defined for container '(?P<container>[^']+)' not found|"
+                         r"secret\(s\) with name\(s\) '(?P<secret2>[^']+)' are not found, referenced by container "
+                         r"'?(?P<container2>[\w.-]+)")
+
+
+def container_app_secret_ref_undefined(state: SessionState) -> Facts:
+    """A deployment refused because a container's secretRef names a secret the container app does not define: the
+    secret the error names, against the app's own secret names (read from Azure, names only)."""
+    read = [e.summary + " " + json.dumps(e.data, default=str) for e in state.ledger if e.status == "success"]
+    said = " ".join([state.material.error_description, *state.material.answers, *read])
+    found = _SECRET_REF.search(said)
+    if found is None:
+        return None
+    secret = found.group("secret") or found.group("secret2")
+    container = found.group("container") or found.group("container2")
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
+        names = [str(n) for n in app.get("secretNames") or []]
+        if names and secret not in names:
+            return {"secret": secret, "container": container, "name": str(app.get("name")),
+                    "defined": ", ".join(names[:10])}
+    return None
+
+
+def registry_token_expired(state: SessionState) -> Facts:
+    """An enabled repository-scoped token of a registry whose every password has expired (against now: decided in
+    the decide activity, never in the orchestrator); the one the client names when several have."""
+    now = datetime.now(UTC)
+    expired = []
+    for data in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries/tokens$"):
+        for token in data.get("tokens") or []:
+            ends = [m for m in (as_instant(e) for e in token.get("credentials.passwords[].expiry") or []) if m]
+            if str(token.get("status") or "").lower() == "enabled" and ends and max(ends) < now:
+                registry = str(data.get("id") or "").split("/registries/")[-1].split("/")[0]
+                expired.append({"token": str(token.get("name") or ""), "registry": registry,
+                                "expired": max(ends).date().isoformat()})
+    said = said_in_report(state)
+    return next((t for t in expired if is_mentioned(t["token"], said)), expired[0] if expired else None)
+
+
+_THROTTLED = re.compile(r"(?i)\b429\b|too ?many ?requests")
+
+
+_REGISTRY_READS_PER_MINUTE = {"basic": "1,000", "standard": "3,000", "premium": "10,000"}
+
+
+def registry_throttled(state: SessionState) -> Facts:
+    """A registry read in the session whose login server the report or the logs show answering 429: pulls beyond
+    the ReadOps its service tier allows per minute (a scale-out of many nodes pulling at once)."""
+    lines = [line for text in [state.material.error_description, *state.material.answers] for line in
+             text.splitlines()] + logged_rows(state)
+    for registry in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries$"):
+        server = str(registry.get("loginServer") or f"{registry.get('name')}.azurecr.io").lower()
+        if any(server in line.lower() and _THROTTLED.search(line) for line in lines):
+            sku = str(registry.get("sku") or "")
+            sku = str(sku.get("name") if isinstance(sku, dict) else sku)
+            return {"registry": str(registry.get("name")), "sku": sku or "its tier",
+                    "reads": _REGISTRY_READS_PER_MINUTE.get(sku.lower(), "a fixed number of")}
+    return None
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "container-job-replica-timeout": job_hit_replica_timeout,
+    "container-app-target-port-mismatch": target_port_not_listened,
+    "app-container-registry-identity-not-named": registry_pull_identity_not_named,
+    "container-app-probe-port-not-target": probe_port_not_target,
+    "container-app-registry-admin-user-disabled": registry_password_without_admin_user,
+    "app-container-registry-pull-without-credentials": registry_pull_without_credentials,
+    "container-app-keyvault-secret-identity-missing": keyvault_secret_identity_missing,
+    "container-app-ip-restrictions-exclude-caller": container_app_ip_rules_exclude_caller,
+    "container-registry-throttled-by-tier": registry_throttled,
+    "registry-token-password-expired": registry_token_expired,
+    "container-app-secret-ref-undefined": container_app_secret_ref_undefined,
+    "aks-autoscaler-at-max-count": aks_autoscaler_at_max,
+    "aks-node-pool-stopped": aks_node_pool_stopped,
+    "container-app-no-ingress-cannot-wake": container_app_cannot_wake,
+    "container-app-scale-rule-without-credentials": scale_rule_without_auth,
+    "container-app-latest-revision-without-traffic": revision_without_traffic,
+    "container-app-at-max-replicas": container_app_at_max_replicas,
+    "aks-node-pool-max-pods-low": aks_max_pods_low,
+}

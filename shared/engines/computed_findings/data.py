@@ -1,0 +1,286 @@
+"""Computed findings for Storage, SQL Database and Cosmos DB: a named database, container, queue or share
+against the ones read, storage limits, immutability, time to live, unique keys, outbound rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from shared.engines.analyzers.common import picked
+from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.session_reads import (
+    Facts,
+    as_number,
+    chosen_item,
+    is_mentioned,
+    items_of,
+    last_segment,
+    logged_rows,
+    said_by_client,
+    said_in_report,
+)
+from shared.session.state import SessionState
+
+
+def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
+    """A server whose storage_percent metric reached 95% (computed from query_metrics), with its auto-grow setting."""
+    peaks = [float(m["max"]) for e in state.ledger if e.tool == "query_metrics" and e.status == "success"
+             for m in e.data.get("metrics") or [] if isinstance(m, dict) and m.get("name") == "storage_percent"
+             and isinstance(m.get("max"), int | float)]
+    if not peaks or max(peaks) < 95:
+        return None
+    servers = reads_of_type(state, r"(?i)^Microsoft\.DBfor(?:MySQL|PostgreSQL)/flexibleServers$")
+    grow = next((str(r["storage"]["autoGrow"]) for r in servers
+                 if isinstance(r.get("storage"), dict) and r["storage"].get("autoGrow")), "")
+    found = {"percent": f"{max(peaks):g}", "grow": f", storage auto-grow {grow}" if grow else ""}
+    logs, used = _metric_peak(state, "txlogs_storage_used"), _metric_peak(state, "storage_used")
+    if logs and used and logs >= 0.4 * used:  # the logs, not the data, fill it: something keeps them
+        found["logs_gb"], found["used_gb"] = f"{logs / 1e9:.0f}", f"{used / 1e9:.0f}"
+    return found
+
+
+def _metric_peak(state: SessionState, name: str) -> float | None:
+    peaks = [float(m["max"]) for e in state.ledger if e.tool == "query_metrics" and e.status == "success"
+             for m in e.data.get("metrics") or [] if isinstance(m, dict) and m.get("name") == name
+             and isinstance(m.get("max"), int | float)]
+    return max(peaks) if peaks else None
+
+
+def sql_database_paused(state: SessionState) -> dict[str, str] | None:
+    """A database of the SQL server read whose status is Paused (a serverless database that auto-paused): the one
+    the report names, else the first."""
+    found = [d for data in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers/databases$")
+             for d in data.get("databases") or [] if isinstance(d, dict)
+             and str(d.get("status") or "") in ("Paused", "Pausing", "Resuming")]
+    said = said_by_client(state)
+    chosen = [d for d in found if is_mentioned(str(d.get("name") or ""), said)] or found
+    if not chosen:
+        return None
+    delay = str(chosen[0].get("autoPauseDelay") or "")
+    return {"database": str(chosen[0].get("name")), "status": str(chosen[0].get("status")),
+            "delay": f" after {delay} minutes without activity" if delay and delay != "-1" else ""}
+
+
+_CONTAINERS = r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases/containers$"
+
+
+def cosmos_ttl(state: SessionState) -> Facts:
+    """A container whose default time to live deletes items that many seconds after their last write."""
+    expiring = [c for c in items_of(state, _CONTAINERS, "containers")
+                if (as_number(picked(c, "resource.defaultTtl")) or 0) > 0]
+    chosen = chosen_item(state, expiring) or (expiring[0] if len(expiring) == 1 else None)
+    if chosen is None:
+        return None
+    return {"container": str(chosen.get("name")), "ttl": f"{as_number(picked(chosen, 'resource.defaultTtl')):g}"}
+
+
+def cosmos_unique_keys(state: SessionState) -> Facts:
+    """A container with a unique key policy (paths whose values must be unique within a logical partition)."""
+    keyed = []
+    for container in items_of(state, _CONTAINERS, "containers"):
+        policy = picked(container, "resource.uniqueKeyPolicy")
+        keys = policy.get("uniqueKeys") if isinstance(policy, dict) else None
+        paths = [p for k in keys or [] if isinstance(k, dict) for p in k.get("paths") or []]
+        if paths:
+            keyed.append({**container, "_paths": paths})
+    chosen = chosen_item(state, keyed)
+    return {"container": str(chosen.get("name")), "paths": ", ".join(chosen["_paths"])} if chosen else None
+
+
+def blob_container_immutable(state: SessionState) -> Facts:
+    """A blob container under a legal hold or an immutability policy (container or version level)."""
+    held = []
+    for container in items_of(state, r"(?i)^Microsoft\.Storage/storageAccounts/blobServices/containers$", "containers"):
+        kinds = [label for key, label in (("hasLegalHold", "a legal hold"),
+                                          ("hasImmutabilityPolicy", "a time-based retention policy"))
+                 if container.get(key) is True]
+        versioned = container.get("immutableStorageWithVersioning")
+        if isinstance(versioned, dict) and versioned.get("enabled") is True:
+            kinds.append("version-level immutability")
+        if kinds:
+            held.append({**container, "_kinds": " and ".join(kinds)})
+    chosen = chosen_item(state, held)
+    return {"container": str(chosen.get("name")), "hold": chosen["_kinds"]} if chosen else None
+
+
+def sql_database_inaccessible(state: SessionState) -> Facts:
+    found = [d for d in items_of(state, r"(?i)^Microsoft\.Sql/servers/databases$", "databases")
+             if str(d.get("status") or "") == "Inaccessible"]
+    chosen = chosen_item(state, found) or (found[0] if found else None)
+    return {"database": str(chosen.get("name"))} if chosen else None
+
+
+_STORAGE_CHILD = re.compile(r"(?i)\.(queue|file)\.core\.windows\.net/([a-z0-9][a-z0-9-]{2,62})"
+                            r"|(queue|share)(?: name)?[ :]+['\"`]([a-z0-9][a-z0-9-]{2,62})['\"`]")
+
+
+def storage_child_missing(state: SessionState) -> Facts:
+    """The queue or file share the client's error names, absent from the account's queues or shares read."""
+    texts = [state.material.error_description, *state.material.answers]
+    for text in texts:
+        for match in _STORAGE_CHILD.finditer(text):
+            kind = (match.group(1) or match.group(3) or "").lower()
+            name = (match.group(2) or match.group(4) or "").lower()
+            key, label = ("queues", "queue") if kind == "queue" else ("shares", "file share")
+            child = "queueServices/queues" if key == "queues" else "fileServices/shares"
+            reads = reads_of_type(state, rf"(?i)^Microsoft\.Storage/storageAccounts/{child}$")
+            if not reads:
+                continue
+            existing = [str(n) for data in reads for n in data.get(key) or []]
+            if name not in {e.lower() for e in existing}:
+                account = str(reads[0].get("id") or "").split("/storageAccounts/")[-1].split("/")[0]
+                return {"kind": label, "entity": name, "account": account,
+                        "existing": ", ".join(existing[:8]) or "none"}
+    return None
+
+
+_COSMOS_PATH = re.compile(r"(?i)dbs/([^/\s'\"]+)(?:/colls/([^/\s'\"]+))?")
+
+
+def cosmos_resource_missing(state: SessionState) -> Facts:
+    """The database or container of a Cosmos DB request path the error shows (dbs/<db>/colls/<container>) that the
+    account's databases or that database's containers (read) do not hold."""
+    texts = [state.material.error_description, *state.material.answers]
+    found = next((m for t in texts for m in _COSMOS_PATH.finditer(t)), None)
+    databases = reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases$")
+    if found is None or not databases:
+        return None
+    database, container = found.group(1), found.group(2)
+    names = [str(n) for data in databases for n in data.get("databases") or []]
+    names += [last_segment(i) for data in databases for i in data.get("ids") or []]
+    if database.lower() not in {n.lower() for n in names}:
+        return {"what": "database", "entity": database, "database": database,
+                "existing": ", ".join(sorted(set(names))[:8]) or "none"}
+    if not container:
+        return None
+    for data in reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases/containers$"):
+        if f"/sqldatabases/{database.lower()}/" not in str(data.get("id") or "").lower() + "/":
+            continue
+        held = [str(c.get("name")) for c in data.get("containers") or [] if isinstance(c, dict)]
+        if container.lower() not in {h.lower() for h in held}:
+            return {"what": "container", "entity": container, "database": database,
+                    "existing": ", ".join(held[:8]) or "none"}
+    return None
+
+
+_SQL_DATABASE_NAMED = re.compile(r"Cannot open database \\?[\"'](?P<database>[^\"'\\]{1,128})\\?[\"']")
+
+
+def sql_database_missing(state: SessionState) -> Facts:
+    """The database a SQL error says it cannot open (4060) that the server's databases (read) do not hold: a name
+    that was renamed, deleted or misspelt, whatever the login."""
+    texts = [state.material.error_description, *state.material.answers, *logged_rows(state)]
+    found = next((m.group("database") for t in texts for m in _SQL_DATABASE_NAMED.finditer(t)), None)
+    collections = [data for data in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers/databases$")
+                   if data.get("ids") is not None or data.get("databases") is not None]
+    if found is None or not collections:
+        return None
+    names = {last_segment(i) for data in collections for i in data.get("ids") or []}
+    names |= {str(d.get("name")) for data in collections for d in data.get("databases") or [] if isinstance(d, dict)}
+    names.discard("master")
+    if not names or found.lower() in {n.lower() for n in names}:
+        return None
+    return {"database": found, "existing": ", ".join(sorted(names)[:8])}
+
+
+def cosmos_region_removed(state: SessionState) -> Facts:
+    """A regional endpoint (<account>-<region>.documents.azure.com) the client uses for a region the account is no
+    longer replicated to."""
+    said = said_in_report(state)
+    for account in reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts$"):
+        name, regions = str(account.get("name") or "").lower(), account.get("locations")
+        if not name or not isinstance(regions, list) or not regions:
+            continue
+        match = re.search(rf"(?<![\w-]){re.escape(name)}-([a-z0-9]+)\.documents\.azure\.com", said)
+        if not match:
+            continue
+        held = {str(r).lower().replace(" ", "") for r in regions}
+        if match.group(1) not in held:
+            return {"name": str(account.get("name")), "region": match.group(1),
+                    "regions": ", ".join(str(r) for r in regions)}
+    return None
+
+
+def sql_outbound_excludes_storage(state: SessionState) -> Facts:
+    """A logical server with outbound access restricted whose outbound rules leave out a storage account of its
+    group (the data source of a BULK INSERT or OPENROWSET, an export or an audit target)."""
+    server = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers$")
+                   if str(r.get("restrictOutboundNetworkAccess") or "").lower() == "enabled"), None)
+    rules = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers/outboundFirewallRules$")), None)
+    if server is None or rules is None:
+        return None
+    allowed = [str(f).lower() for f in rules.get("allowedFqdns") or []]
+    said = said_in_report(state)
+    accounts = [str(a.get("name") or "") for a in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$")]
+    outside = [a for a in accounts if a and not any(f.startswith(f"{a.lower()}.") for f in allowed)]
+    named = [a for a in outside if is_mentioned(a, said)]
+    if not (named or outside):
+        return None
+    return {"server": str(server.get("name") or ""), "account": (named or outside)[0],
+            "allowed": ", ".join(allowed) or "none"}
+
+
+# Azure services that write to or read from a customer's storage account as trusted Microsoft services (they reach a
+# firewalled account only through the AzureServices bypass), as a report names them
+_TRUSTED_WRITER = re.compile(
+    r"(?i)\b(?:event ?hubs? capture|capture (?:files|to|into)|diagnostic settings?|dead-?letter|event ?grid"
+    r"|azure backup|backup vault|recovery services|stream analytics|iot ?hub (?:routing|routes?|message routing)"
+    r"|azure monitor (?:export|data export)|log analytics (?:export|data export)|data export rule|import/export"
+    r"|azure machine learning|azure ai search|search indexer|cognitive search"
+    r"|(?:sql )?audit(?:ing)? (?:logs?|files|records)|sqldbauditlogs|vulnerability assessment)\b")
+
+
+def trusted_services_blocked(state: SessionState) -> Facts:
+    """A storage account that denies networks by default without the AzureServices bypass, while the report names an
+    Azure service that writes to or reads from it as a trusted Microsoft service (Event Hubs Capture, diagnostic
+    settings, Event Grid dead-lettering, backup): that service is refused, whatever its role."""
+    said = " ".join([state.material.error_description, *state.material.answers])
+    named = _TRUSTED_WRITER.search(said)
+    if named is None:
+        return None
+    for account in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$"):
+        acls = account.get("networkAcls") or {}
+        bypass = str(acls.get("bypass") or "None")
+        if str(acls.get("defaultAction")) == "Deny" and "azureservices" not in bypass.lower().replace(" ", ""):
+            return {"account": str(account.get("name")), "bypass": bypass, "writer": named.group(0)}
+    return None
+
+
+def lifecycle_prefix_without_container(state: SessionState) -> Facts:
+    """An enabled lifecycle rule whose prefixMatch does not begin with a container of the account (a folder inside a
+    container given alone): the rule matches no blob. The rule the report names, else the first such."""
+    containers = {str(c.get("name")).lower() for c in items_of(
+        state, r"(?i)^Microsoft\.Storage/storageAccounts/blobServices/containers$", "containers")}
+    rules = items_of(state, r"(?i)^Microsoft\.Storage/storageAccounts/managementPolicies$", "rules")
+    said = said_in_report(state)
+    found = []
+    for rule in rules:
+        prefixes = picked(rule, "definition.filters.prefixMatch") or []
+        bad = [p for p in prefixes if isinstance(p, str) and p.split("/", 1)[0].lower() not in containers]
+        if containers and rule.get("enabled") is not False and bad:
+            found.append((is_mentioned(str(rule.get("name") or ""), said), rule, bad[0]))
+    if not found:
+        return None
+    _, rule, prefix = max(found, key=lambda f: f[0])
+    # the container the report shows the folder in ("exports/daily/"), else the container's placeholder
+    shown = re.search(rf"(?<![\w-])([a-z0-9][a-z0-9-]{{2,62}})/{re.escape(prefix.lower())}", said)
+    container = shown.group(1) if shown and shown.group(1) in containers else "<container>"
+    return {"rule": str(rule.get("name")), "prefix": prefix, "containers": ", ".join(sorted(containers)[:8]),
+            "suggested": f"{container}/{prefix}"}
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "database-storage-nearly-full": storage_nearly_full,
+    "sql-serverless-database-paused": sql_database_paused,
+    "storage-firewall-without-trusted-services-bypass": trusted_services_blocked,
+    "storage-lifecycle-prefix-without-container": lifecycle_prefix_without_container,
+    "sql-database-named-in-error-missing": sql_database_missing,
+    "sql-outbound-firewall-excludes-storage": sql_outbound_excludes_storage,
+    "cosmos-container-ttl-expires-items": cosmos_ttl,
+    "cosmos-container-unique-key-conflict": cosmos_unique_keys,
+    "storage-container-immutability-blocks-change": blob_container_immutable,
+    "sql-database-inaccessible-encryption-key": sql_database_inaccessible,
+    "storage-queue-or-share-not-found": storage_child_missing,
+    "cosmos-database-or-container-not-found": cosmos_resource_missing,
+    "cosmos-regional-endpoint-region-removed": cosmos_region_removed,
+}

@@ -1,0 +1,88 @@
+"""Computed findings for identities and Key Vault tenants: a vault left in another tenant, a system-assigned
+identity lost when its resource was created again."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from shared.engines.analyzers.common import regex, table
+from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.session_reads import Facts, logged_rows, said_in_report, succeeded_events
+from shared.session.state import SessionState
+
+
+def vault_tenant_not_identity_tenant(state: SessionState) -> dict[str, str] | None:
+    """A key vault whose tenantId is not the directory of a managed identity read in the same session (an app's,
+    a container app's): the vault accepts tokens of its own tenant only, which a subscription move does not
+    update."""
+    holders = [(r, str((r.get("identity") or {}).get("tenantId") or "").lower())
+               for r in reads_of_type(state, ".") if isinstance(r.get("identity"), dict)]
+    holders = [(r, t) for r, t in holders if t]
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        tenant = str(vault.get("tenantId") or "").lower()
+        other = next(((r, t) for r, t in holders if tenant and t != tenant), None)
+        if other is not None:
+            return {"vault": str(vault.get("name")), "vault_tenant": tenant, "identity_tenant": other[1],
+                    "holder": str(other[0].get("name"))}
+    return None
+
+
+def _recreated(state: SessionState) -> dict[str, str]:
+    """Resource id -> when it was written again after a deletion, per the activity log."""
+    events = succeeded_events(state)
+    deleted = {str(e.get("resource_id") or "").lower(): str(e.get("time") or "") for e in events
+               if str(e.get("operation") or "").lower().endswith("/delete")}
+    return {str(e.get("resource_id") or "").lower(): str(e.get("time") or "") for e in events
+            if str(e.get("operation") or "").lower().endswith("/write")
+            and str(e.get("resource_id") or "").lower() in deleted
+            and str(e.get("time") or "") > deleted[str(e.get("resource_id") or "").lower()]}
+
+
+def identity_lost_with_recreated_resource(state: SessionState) -> Facts:
+    """A resource deleted and created again under the same name, whose system-assigned identity is therefore a new
+    principal: the role assignments its old identity held on the resources it calls are gone with it."""
+    recreated = _recreated(state)
+    rebuilt = next((r for r in reads_of_type(state, r".") if str(r.get("id") or "").lower() in recreated
+                    and (r.get("identity") or {}).get("principalId")), None)
+    if rebuilt is None:
+        return None
+    roles = table("data_access_roles")
+    targets = [f"{r.get('name')} ({entry['needed']})" for r in reads_of_type(state, r".") if r is not rebuilt
+               for entry in roles
+               if regex(f"(?i){entry['type']}").search(str(r.get("type") or ""))][:2]
+    if not targets:
+        return None
+    return {"name": str(rebuilt.get("name") or ""), "time": recreated[str(rebuilt.get("id")).lower()],
+            "principal": str(rebuilt["identity"]["principalId"]), "targets": "; ".join(targets)}
+
+
+_INVALID_ISSUER = re.compile(r"AKV10032[^\n]{0,40}Expected one of https://sts\.windows\.net/(?P<expected>[0-9a-f-]{36})/"
+                             r"[^\n]{0,200}?found https://sts\.windows\.net/(?P<found>[0-9a-f-]{36})/", re.IGNORECASE)
+
+
+_DIRECTORY_MOVE = re.compile(r"(?i)\b(?:moved|transferr?ed|migrated|changed?)\b[^.\n]{0,80}\b(?:directory|tenant)\b|"
+                             r"\b(?:directory|tenant)\b[^.\n]{0,40}\b(?:move|transfer|change|migration)\b|\bmerger\b")
+
+
+def vault_tenant_left_behind(state: SessionState) -> Facts:
+    """A vault that refuses tokens of another tenant (AKV10032, its own tenantId the expected issuer) in a
+    subscription the report says moved to another directory: the vault's tenantId was not updated."""
+    if not _DIRECTORY_MOVE.search(said_in_report(state)):
+        return None
+    logged = logged_rows(state)
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        tenant = str(vault.get("tenantId") or "").lower()
+        for line in [*logged, said_in_report(state)]:
+            match = _INVALID_ISSUER.search(line)
+            if tenant and match and match.group("expected").lower() == tenant != match.group("found").lower():
+                return {"vault": str(vault.get("name") or ""), "vault_tenant": tenant,
+                        "caller_tenant": match.group("found").lower()}
+    return None
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "keyvault-tenant-not-identity-tenant": vault_tenant_not_identity_tenant,
+    "keyvault-tenant-left-after-directory-move": vault_tenant_left_behind,
+    "identity-lost-with-recreated-resource": identity_lost_with_recreated_resource,
+}

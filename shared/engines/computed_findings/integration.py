@@ -1,0 +1,202 @@
+"""Computed findings for Logic Apps, Data Factory, API Management, Automation and Azure OpenAI deployments:
+connections, timeouts, managed private endpoints, subscriptions, named values, deployment names and capacity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from shared.engines.analyzers.common import picked
+from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.session_reads import (
+    Facts,
+    as_instant,
+    as_number,
+    chosen_item,
+    is_mentioned,
+    items_of,
+    said_by_client,
+    said_in_report,
+    seconds_between,
+)
+from shared.session.state import SessionState
+
+_FAIR_SHARE_SECONDS = 3 * 3600  # Azure sandboxes stop (or unload) a job that has run this long
+
+
+def automation_fair_share_stop(state: SessionState) -> dict[str, str] | None:
+    """An Automation job that ran in an Azure sandbox (no Hybrid Runbook Worker group in runOn) and ended Stopped,
+    Suspended or Failed after about three hours: the fair-share limit, not the runbook, ended it. The runbook the
+    report names first, else any."""
+    jobs = [j for data in reads_of_type(state, r"(?i)^Microsoft\.Automation/automationAccounts/jobs$")
+            for j in data.get("jobs") or [] if isinstance(j, dict)]
+    hit = []
+    for job in jobs:
+        ran = seconds_between(job.get("startTime"), job.get("endTime"))
+        if (str(job.get("status") or "") in ("Stopped", "Suspended", "Failed") and not job.get("runOn")
+                and ran is not None and _FAIR_SHARE_SECONDS - 600 <= ran <= _FAIR_SHARE_SECONDS + 1800):
+            hit.append((job, ran))
+    said = said_by_client(state)
+    named = [(j, r) for j, r in hit if is_mentioned(str(picked(j, "runbook.name") or ""), said)]
+    chosen = named or hit
+    if not chosen:
+        return None
+    job, ran = chosen[0]
+    runbook = str(picked(job, "runbook.name") or "the runbook")
+    same = [j for j, _ in chosen if picked(j, "runbook.name") == picked(job, "runbook.name")]
+    return {"runbook": runbook, "status": str(job.get("status")), "jobs": str(len(same)),
+            "ran": f"{int(ran // 3600)} h {int(ran % 3600 // 60):02d} min", "job": str(job.get("name") or "")}
+
+
+def apim_named_value_unresolved(state: SessionState) -> dict[str, str] | None:
+    """An API Management named value kept in Key Vault whose last refresh did not succeed (keyVault.lastStatus)."""
+    for data in reads_of_type(state, r"(?i)^Microsoft\.ApiManagement/service/namedValues$"):
+        for item in data.get("namedValues") or []:
+            status = picked(item, "keyVault.lastStatus") if isinstance(item, dict) else None
+            if isinstance(status, dict) and status.get("code") and str(status["code"]).lower() != "success":
+                secret = str(picked(item, "keyVault.secretIdentifier") or "")
+                return {"named_value": str(item.get("displayName") or item.get("name")), "code": str(status["code"]),
+                        "message": str(status.get("message") or "no message")[:200],
+                        "vault": re.sub(r"^https?://([^./]+).*$", r"\1", secret) or "the vault",
+                        "secret": secret or "its secret"}
+    return None
+
+
+_DEPLOYMENTS = r"(?i)^Microsoft\.CognitiveServices/accounts/deployments$"
+
+
+_CALLED = re.compile(r"(?i)/openai/deployments/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/|deployment(?: name)?[ =:]+['\"`]"
+                     r"([A-Za-z0-9][A-Za-z0-9._-]{0,63})['\"`]")
+
+
+def openai_deployment_capacity(state: SessionState) -> Facts:
+    """The model deployment the report names (else the only one) with a small tokens-per-minute capacity."""
+    chosen = chosen_item(state, items_of(state, _DEPLOYMENTS, "deployments"))
+    capacity = as_number(picked(chosen, "sku.capacity")) if chosen else None
+    if chosen is None or capacity is None or capacity > 30:
+        return None
+    return {"deployment": str(chosen.get("name")), "capacity": f"{capacity:g}",
+            "sku": str(picked(chosen, "sku.name") or "Standard"), "model": str(picked(chosen, "model.name") or "")}
+
+
+def openai_deployment_missing(state: SessionState) -> Facts:
+    """A deployment name the client calls (a /openai/deployments/<name>/ URL, deployment='<name>') that the
+    account's deployments read does not hold."""
+    reads = reads_of_type(state, _DEPLOYMENTS)
+    if not reads:
+        return None
+    names = [str(d.get("name")) for d in items_of(state, _DEPLOYMENTS, "deployments")]
+    texts = [state.material.error_description, *state.material.answers]
+    called = next((m.group(1) or m.group(2) for t in texts for m in _CALLED.finditer(t)), None)
+    if not called or called.lower() in {n.lower() for n in names}:
+        return None
+    return {"deployment": called, "existing": ", ".join(names[:8]) or "none"}
+
+
+_TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})$")
+
+
+def _timespan_seconds(value: Any) -> float | None:
+    """Seconds of a Data Factory timespan ("0.00:30:00", "12:00:00", "7.00:00:00")."""
+    match = _TIMESPAN.match(str(value or "").strip())
+    if not match:
+        return None
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+def activity_stopped_by_timeout(state: SessionState) -> Facts:
+    """A failed Data Factory activity of the newest failed run that ran as long as its policy timeout (within 2%):
+    the timeout stopped it, whatever it was waiting for."""
+    for evidence in reversed(state.ledger):
+        if evidence.tool != "list_failed_pipeline_runs" or evidence.status != "success":
+            continue
+        for activity in evidence.data.get("activities") or []:
+            limit = _timespan_seconds(activity.get("timeout"))
+            ran = as_number(activity.get("duration_ms"))
+            if limit and ran is not None and ran / 1000 >= limit * 0.98:
+                runs = evidence.data.get("runs") or [{}]
+                return {"activity": str(activity.get("name")), "timeout": str(activity.get("timeout")),
+                        "minutes": f"{ran / 60000:.0f}", "pipeline": str(runs[0].get("pipeline") or "the pipeline")}
+    return None
+
+
+def managed_private_endpoint_not_approved(state: SessionState) -> Facts:
+    """A Data Factory managed private endpoint whose connection the target resource has not approved (Pending,
+    Rejected): the managed runtime's traffic to that resource has no private path."""
+    for data in reads_of_type(state, r"(?i)^Microsoft\.DataFactory/factories/managedVirtualNetworks/"
+                                     r"managedPrivateEndpoints$"):
+        for endpoint in data.get("endpoints") or []:
+            status = str(picked(endpoint, "connectionState.status") or "") if isinstance(endpoint, dict) else ""
+            if status.lower() in ("pending", "rejected", "disconnected"):
+                target = str(endpoint.get("privateLinkResourceId") or "")
+                return {"endpoint": str(endpoint.get("name")), "status": status,
+                        "target": target.rsplit("/", 1)[-1] or "the target resource",
+                        "group": str(endpoint.get("groupId") or "")}
+    return None
+
+
+_LOGIC_APPS_OUTBOUND_SECONDS = 120  # multitenant (Consumption) outbound request timeout
+
+
+def logic_app_action_hit_request_limit(state: SessionState) -> Facts:
+    """A failed action of a Consumption workflow's run that ended with GatewayTimeout after about two minutes: the
+    outbound request limit cut the synchronous call, whatever the endpoint answers later."""
+    for action in items_of(state, r"(?i)^Microsoft\.Logic/workflows/runs/actions$", "actions"):
+        code = str(action.get("code") or (action.get("error") or {}).get("code") or "")
+        start, end = as_instant(action.get("startTime")), as_instant(action.get("endTime"))
+        if str(action.get("status")).lower() != "failed" or code.lower() not in ("gatewaytimeout", "requesttimeout") \
+                or start is None or end is None:
+            continue
+        seconds = (end - start).total_seconds()
+        if seconds >= _LOGIC_APPS_OUTBOUND_SECONDS * 0.95:
+            return {"action": str(action.get("name")), "seconds": f"{seconds:.0f}", "code": code}
+    return None
+
+
+def api_connection_in_error(state: SessionState) -> Facts:
+    """A Logic Apps API connection whose status is Error (its token can no longer be refreshed): the connector's
+    calls fail whatever the target service allows."""
+    for connection in reads_of_type(state, r"(?i)^Microsoft\.Web/connections$"):
+        if str(connection.get("overallStatus")).lower() != "error":
+            continue
+        errors = [s.get("error") or {} for s in connection.get("statuses") or [] if isinstance(s, dict)]
+        message = next((str(e.get("message")) for e in errors if isinstance(e, dict) and e.get("message")), "")
+        return {"connection": str(connection.get("name")), "user": str(connection.get("authenticatedUser") or
+                                                                       "an account"),
+                "error": " ".join(message.split())[:300] or "no message"}
+    return None
+
+
+_INACTIVE_SUBSCRIPTION = frozenset({"expired", "suspended", "cancelled", "rejected", "submitted"})
+
+
+def apim_subscription_not_active(state: SessionState) -> Facts:
+    """An API Management subscription (the owner of a key) that is not active: expired at its expiration date,
+    suspended, cancelled, rejected or still awaiting approval. The one the report names (by name or display name),
+    else the only such one: the gateway refuses its keys as invalid."""
+    items = items_of(state, r"(?i)^Microsoft\.ApiManagement/service/subscriptions$", "subscriptions")
+    inactive = [i for i in items if str(i.get("state") or "").lower() in _INACTIVE_SUBSCRIPTION]
+    said = said_in_report(state)
+    named = [i for i in inactive if is_mentioned(str(i.get("name") or ""), said)
+             or is_mentioned(str(i.get("displayName") or ""), said)]
+    chosen = named[0] if named else (inactive[0] if len(inactive) == 1 else None)
+    if chosen is None:
+        return None
+    return {"apim_subscription": str(chosen.get("displayName") or chosen.get("name")),
+            "state": str(chosen.get("state")).lower(),
+            "expiration": str(chosen.get("expirationDate") or "none set")}
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "automation-job-stopped-by-fair-share": automation_fair_share_stop,
+    "apim-named-value-keyvault-refresh-failed": apim_named_value_unresolved,
+    "apim-subscription-not-active": apim_subscription_not_active,
+    "logic-app-api-connection-in-error": api_connection_in_error,
+    "logic-app-action-cut-at-outbound-request-limit": logic_app_action_hit_request_limit,
+    "data-factory-activity-stopped-by-timeout": activity_stopped_by_timeout,
+    "data-factory-managed-private-endpoint-not-approved": managed_private_endpoint_not_approved,
+    "openai-deployment-capacity-small": openai_deployment_capacity,
+    "openai-deployment-name-not-found": openai_deployment_missing,
+}

@@ -1,0 +1,208 @@
+"""Computed findings for Service Bus, Event Hubs and Event Grid: entity state, sizes, locks, time to live,
+delivery counts, partitions against consumers, schemas and subscriptions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from shared.engines.analyzers.common import picked, regex
+from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.session_reads import (
+    Facts,
+    as_number,
+    as_text,
+    chosen_item,
+    is_mentioned,
+    items_of,
+    said_by_client,
+    said_in_report,
+)
+from shared.session.state import SessionState
+
+_SERVICE_BUS_ENTITIES = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics|topics/subscriptions)$"
+
+
+def service_bus_entity(state: SessionState, field: str, pattern: str) -> dict[str, str] | None:
+    """The Service Bus queue, topic or subscription (from the collections read) whose `field` matches: the one the
+    report names, else the only one that matches."""
+    said = said_by_client(state)
+    found = [x for data in reads_of_type(state, _SERVICE_BUS_ENTITIES) for x in data.get("entities") or []
+             if isinstance(x, dict) and x.get("name") and regex(pattern).search(as_text(x.get(field)))]
+    named = [x for x in found if is_mentioned(str(x["name"]), said)]
+    chosen = named or (found if len(found) == 1 else [])
+    return {"entity": str(chosen[0]["name"]), "value": as_text(chosen[0].get(field)),
+            "window": str(chosen[0].get("duplicateDetectionHistoryTimeWindow") or "")} if chosen else None
+
+
+def event_subscription_not_validated(state: SessionState) -> dict[str, str] | None:
+    """An Event Grid event subscription to a webhook that is waiting for manual validation or failed to provision:
+    the endpoint did not complete the validation handshake."""
+    for data in reads_of_type(state, r"(?i)^Microsoft\.EventGrid/(?:system)?topics/eventSubscriptions$"):
+        for sub in data.get("subscriptions") or []:
+            if isinstance(sub, dict) and str(sub.get("provisioningState")) in ("AwaitingManualAction", "Failed") \
+                    and str(picked(sub, "destination.endpointType") or "WebHook") == "WebHook":
+                return {"subscription": str(sub.get("name")), "state": str(sub.get("provisioningState"))}
+    return None
+
+
+def _iso_seconds(duration: Any) -> float | None:
+    """Seconds of an ISO 8601 duration as Service Bus gives it (PT1M, PT30S, PT1M30S, P0DT0H5M0S)."""
+    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", str(duration or ""))
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (float(g or 0) for g in match.groups())
+    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+_QUEUES = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics)$"
+
+
+_LOCKED = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics/subscriptions)$"
+
+
+_HUBS = r"(?i)^Microsoft\.EventHub/namespaces/eventhubs$"
+
+
+def queue_size_limit(state: SessionState) -> Facts:
+    """A queue or topic whose stored messages fill (nearly) all of its maximum size."""
+    full = []
+    for entity in items_of(state, _QUEUES, "entities"):
+        size, most = as_number(entity.get("sizeInBytes")), as_number(entity.get("maxSizeInMegabytes"))
+        if size is not None and most and size >= 0.95 * most * 1024 * 1024:
+            full.append(entity)
+    chosen = chosen_item(state, full) or (full[0] if full else None)
+    if chosen is None:
+        return None
+    return {"entity": str(chosen.get("name")), "size": f"{as_number(chosen.get('sizeInBytes')) or 0:.0f}",
+            "max": f"{as_number(chosen.get('maxSizeInMegabytes')) or 0:g}"}
+
+
+def lock_duration(state: SessionState) -> Facts:
+    """The queue or subscription the report names (else the only one) and its lock duration, up to one minute."""
+    entities = [e for e in items_of(state, _LOCKED, "entities") if _iso_seconds(e.get("lockDuration")) is not None]
+    chosen = chosen_item(state, entities)
+    seconds = _iso_seconds(chosen.get("lockDuration")) if chosen else None
+    if chosen is None or seconds is None or seconds > 60:
+        return None
+    return {"entity": str(chosen.get("name")), "lock": str(chosen.get("lockDuration")), "seconds": f"{seconds:g}"}
+
+
+def event_hub_not_active(state: SessionState) -> Facts:
+    inactive = [h for h in items_of(state, _HUBS, "entities")
+                if re.fullmatch(r"(?i)Disabled|SendDisabled|ReceiveDisabled", str(h.get("status") or ""))]
+    chosen = chosen_item(state, inactive)
+    return {"hub": str(chosen.get("name")), "value": str(chosen.get("status"))} if chosen else None
+
+
+_CONSUMERS = re.compile(r"(?i)\b(\d{1,3}) (?:\w+ ){0,2}(?:instances|consumers|replicas|pods|workers|receivers|"
+                        r"processors|readers)\b")
+
+
+def partitions_fewer_than_consumers(state: SessionState) -> Facts:
+    """An event hub with fewer partitions than the consumer instances the report counts: in one consumer group a
+    partition is read by one consumer at a time, so the others stay idle."""
+    counts = [int(m.group(1)) for m in _CONSUMERS.finditer(said_in_report(state))]
+    chosen = chosen_item(state, items_of(state, _HUBS, "entities"))
+    partitions = as_number(chosen.get("partitionCount")) if chosen else None
+    if chosen is None or partitions is None or not counts or max(counts) <= partitions:
+        return None
+    return {"hub": str(chosen.get("name")), "partitions": f"{partitions:g}", "consumers": str(max(counts))}
+
+
+_SB_ENTITY = re.compile(r"(?i)\.servicebus\.windows\.net/([A-Za-z0-9][\w.-]{0,259})"
+                        r"|:(?:queue|topic):([A-Za-z0-9][\w.-]{0,259})"
+                        r"|(?:queue|topic|entity)(?: name)?[ :]+['\"`]([A-Za-z0-9][\w.-]{0,259})['\"`]"
+                        r"[^\n]{0,80}(?:not found|could not be found|does not exist)")
+
+
+def service_bus_entity_missing(state: SessionState) -> Facts:
+    """The queue or topic the client's error names, absent from the namespace's queues and topics (both read)."""
+    queues = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces/queues$")
+    topics = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces/topics$")
+    if not queues or not topics:
+        return None
+    texts = [state.material.error_description, *state.material.answers]
+    named = next((next(g for g in m.groups() if g) for t in texts for m in _SB_ENTITY.finditer(t)), None)
+    if not named or named.lower() in ("$management", "$cbs"):
+        return None
+    existing = [str(e.get("name")) for data in queues + topics for e in data.get("entities") or []
+                if isinstance(e, dict)]
+    if named.lower() in {e.lower() for e in existing}:
+        return None
+    return {"entity": named, "existing": ", ".join(existing[:8]) or "none"}
+
+
+_RECEIVING = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics/subscriptions)$"
+
+
+def auto_forward_source(state: SessionState) -> Facts:
+    """The queue or subscription the client receives from (named, else the only one forwarding) that forwards every
+    message to another entity: nothing stays in it to receive."""
+    forwarding = [e for e in items_of(state, _RECEIVING, "entities") if e.get("forwardTo")]
+    chosen = chosen_item(state, forwarding)
+    return {"entity": str(chosen.get("name")), "target": str(chosen.get("forwardTo"))} if chosen else None
+
+
+def message_ttl_short(state: SessionState) -> Facts:
+    """The queue or subscription (named, else the only one) whose default message time to live is an hour or less."""
+    entities = [e for e in items_of(state, _RECEIVING, "entities")
+                if (_iso_seconds(e.get("defaultMessageTimeToLive")) or 10**9) <= 3600]
+    chosen = chosen_item(state, entities)
+    if chosen is None:
+        return None
+    dead = chosen.get("deadLetteringOnMessageExpiration") is True
+    return {"entity": str(chosen.get("name")), "ttl": str(chosen.get("defaultMessageTimeToLive")),
+            "seconds": f"{_iso_seconds(chosen.get('defaultMessageTimeToLive')):g}",
+            "fate": "moved to the dead-letter queue" if dead
+            else "dropped without a trace (dead-lettering on expiration is off)"}
+
+
+def max_delivery_count_low(state: SessionState) -> Facts:
+    """The queue or subscription (named, else the only one) that dead-letters a message after three deliveries or
+    fewer."""
+    entities = [e for e in items_of(state, _RECEIVING, "entities")
+                if (as_number(e.get("maxDeliveryCount")) or 100) <= 3]
+    chosen = chosen_item(state, entities)
+    if chosen is None:
+        return None
+    return {"entity": str(chosen.get("name")), "count": f"{as_number(chosen.get('maxDeliveryCount')):g}"}
+
+
+_CLOUD_EVENTS = re.compile(r"(?i)cloud ?events?|ce-specversion|application/cloudevents|specversion")
+
+
+_GRID_EVENTS = re.compile(r"(?i)EventGridEvent|event ?grid schema|\beventType\b|\bdataVersion\b")
+
+
+def event_grid_schema_mismatch(state: SessionState) -> Facts:
+    """A custom topic whose input schema is not the one the publisher sends (CloudEvents against the Event Grid
+    schema, or the reverse)."""
+    said = " ".join([state.material.error_description, *state.material.answers])
+    for topic in reads_of_type(state, r"(?i)^Microsoft\.EventGrid/(?:topics|domains)$"):
+        schema = str(topic.get("inputSchema") or "")
+        if schema == "EventGridSchema" and _CLOUD_EVENTS.search(said):
+            return {"name": str(topic.get("name")), "schema": schema, "sent": "CloudEvents 1.0"}
+        if schema.startswith("CloudEventSchema") and _GRID_EVENTS.search(said) and not _CLOUD_EVENTS.search(said):
+            return {"name": str(topic.get("name")), "schema": schema, "sent": "the Event Grid schema"}
+    return None
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "service-bus-entity-not-active": lambda s: service_bus_entity(
+        s, "status", r"(?i)^(?:Disabled|SendDisabled|ReceiveDisabled)$"),
+    "service-bus-entity-requires-session": lambda s: service_bus_entity(s, "requiresSession", "^True$"),
+    "service-bus-duplicate-detection": lambda s: service_bus_entity(
+        s, "requiresDuplicateDetection", "^True$"),
+    "event-grid-subscription-not-validated": event_subscription_not_validated,
+    "service-bus-entity-size-limit-reached": queue_size_limit,
+    "service-bus-lock-shorter-than-processing": lock_duration,
+    "event-hub-not-active": event_hub_not_active,
+    "event-hub-partitions-fewer-than-consumers": partitions_fewer_than_consumers,
+    "service-bus-entity-not-in-namespace": service_bus_entity_missing,
+    "service-bus-auto-forward-source-empty": auto_forward_source,
+    "service-bus-message-ttl-expires-unprocessed": message_ttl_short,
+    "service-bus-max-delivery-count-low": max_delivery_count_low,
+    "event-grid-topic-input-schema-mismatch": event_grid_schema_mismatch,
+}

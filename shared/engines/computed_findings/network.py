@@ -1,0 +1,388 @@
+"""Computed findings for networks: firewall rules and the caller's addresses, service endpoints, routes, NSG
+rules on a port, private endpoints, DNS zones, gateway and Front Door host headers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from shared.engines import private_dns
+from shared.engines.analyzers.common import picked, table
+from shared.engines.analyzers.ledger import latest, reads_of_type
+from shared.engines.analyzers.storage_azure import covered
+from shared.engines.session_reads import IPV4, SITES, Facts, last_segment, logged_rows, said_or_logged, succeeded_events
+from shared.session.state import SessionState
+
+# resource types whose IP firewall get_resource reads as `ipRules` (api_versions.yaml), and how a reader names them
+_IP_FIREWALLS = {"microsoft.documentdb/databaseaccounts": "Cosmos DB account",
+                 "microsoft.eventgrid/topics": "Event Grid topic", "microsoft.eventgrid/domains": "Event Grid domain"}
+
+
+def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
+    """A resource whose IP rules miss some of the addresses the app sends from now (IP coverage, computed): App
+    Service uses any of its current outbound addresses, so each one must be allowed; a scale into another pricing
+    tier changes them."""
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")
+    app_ips = [str(ip) for site in sites[:1] for ip in (site.get("outboundIpAddresses")
+                                                         or site.get("possibleOutboundIpAddresses") or [])]
+    if not app_ips:
+        return None
+    firewalled = r"(?i)^Microsoft\.(?:DocumentDB/databaseAccounts|EventGrid/(?:topics|domains))$"
+    for resource in reads_of_type(state, firewalled):
+        rules = [str(r) for r in resource.get("ipRules") or []]
+        if not rules or str(resource.get("publicNetworkAccess") or "Enabled") == "Disabled":
+            continue
+        # Cosmos DB's "accept connections from within public Azure datacenters" is the 0.0.0.0 entry: it admits every
+        # Azure datacenter address, App Service's included
+        cosmos = "documentdb" in str(resource.get("type")).lower()
+        if cosmos and "0.0.0.0" in rules:
+            continue
+        outside = [ip for ip in app_ips if not covered(ip, rules)]
+        if outside:
+            return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[str(resource.get("type")).lower()],
+                    "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6]),
+                    "datacenters": "no" if cosmos else ""}
+    return None
+
+
+def front_door_id_mismatch(state: SessionState) -> dict[str, str] | None:
+    """An app access-restriction rule that admits the AzureFrontDoor.Backend service tag only with X-Azure-FDID
+    values, none of which is the frontDoorId of the Front Door profile read in the same session."""
+    profiles = {str(p["frontDoorId"]).lower(): p for p in reads_of_type(state, r"(?i)^Microsoft\.Cdn/profiles$")
+                if p.get("frontDoorId")}
+    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), {})
+    for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/config$") if profiles else []:
+        for rule in config.get("ipSecurityRestrictions") or []:
+            if not isinstance(rule, dict) or str(rule.get("action")).lower() != "allow" \
+                    or "azurefrontdoor.backend" not in str(rule.get("ipAddress")).lower():
+                continue
+            headers = rule.get("headers")
+            headers = headers if isinstance(headers, dict) else {}
+            wanted = [str(v).lower() for key, values in headers.items() if key.lower() == "x-azure-fdid"
+                      for v in (values if isinstance(values, list) else [values])]
+            if wanted and not set(wanted) & set(profiles):
+                profile_id, profile = next(iter(profiles.items()))
+                return {"app": str(site.get("name") or "the app"), "rule": str(rule.get("name") or "the rule"),
+                        "allowed_ids": ", ".join(wanted), "profile": str(profile.get("name")),
+                        "front_door_id": profile_id}
+    return None
+
+
+_APP_PLATFORM_HOST = re.compile(r"(?i)\.(?:azurewebsites\.net|azurecontainerapps\.io|azurestaticapps\.net)$")
+
+
+def gateway_host_header_not_app(state: SessionState) -> dict[str, str] | None:
+    """An Application Gateway with an App Service backend (an *.azurewebsites.net address in a pool) and HTTP
+    settings that neither pick the host name from the backend address nor override it."""
+    for gateway in reads_of_type(state, r"(?i)^Microsoft\.Network/applicationGateways$"):
+        hosts = [str(a.get("fqdn")) for pool in gateway.get("backendAddressPools") or [] if isinstance(pool, dict)
+                 for a in pool.get("backendAddresses") or [] if isinstance(a, dict)
+                 and _APP_PLATFORM_HOST.search(str(a.get("fqdn") or ""))]
+        plain = [s for s in gateway.get("backendHttpSettings") or [] if isinstance(s, dict)
+                 and s.get("pickHostNameFromBackendAddress") is not True and not s.get("hostName")]
+        if hosts and plain:
+            return {"name": str(gateway.get("name")), "settings": str(plain[0].get("name")), "backend": hosts[0]}
+    return None
+
+
+_REFUSED_LINE = re.compile(r"(?i)\b403\b|AuthorizationFailure|Forbidden|not authorized|timed? ?out")
+
+
+def private_endpoint_misses_service(state: SessionState) -> dict[str, str] | None:
+    """A storage account closed to public traffic whose private endpoints do not serve the storage service (blob,
+    queue, table, file) that the refused calls in the report or the logs go to."""
+    endpoints = reads_of_type(state, r"(?i)^Microsoft\.Network/privateEndpoints$")
+    refused = [line for line in said_or_logged(state) if _REFUSED_LINE.search(line)]
+    for account in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$"):
+        name = str(account.get("name") or "")
+        closed = (str((account.get("networkAcls") or {}).get("defaultAction")) == "Deny"
+                  or str(account.get("publicNetworkAccess")) == "Disabled")
+        if not name or not closed or not account.get("privateEndpointConnections"):
+            continue
+        served = {str(g).lower() for pe in endpoints
+                  for c in [*(pe.get("connections") or []), *(pe.get("manualConnections") or [])] if isinstance(c, dict)
+                  and f"/storageaccounts/{name.lower()}" in str(c.get("privateLinkServiceId") or "").lower()
+                  for g in c.get("groupIds") or []}
+        host = re.compile(rf"(?i)\b{re.escape(name)}\.(blob|queue|table|file|dfs)\.core\.windows\.net")
+        failing = {m.group(1).lower() for line in refused for m in host.finditer(line)}
+        missing = sorted(failing - served)
+        if served and missing:
+            return {"name": name, "missing": missing[0], "served": ", ".join(sorted(served))}
+    return None
+
+
+# a resource type -> the service endpoint its virtual network rules need on the client's subnet
+_SERVICE_ENDPOINTS = {"microsoft.cognitiveservices/accounts": "Microsoft.CognitiveServices",
+                      "microsoft.storage/storageaccounts": "Microsoft.Storage",
+                      "microsoft.keyvault/vaults": "Microsoft.KeyVault",
+                      "microsoft.servicebus/namespaces": "Microsoft.ServiceBus",
+                      "microsoft.eventhub/namespaces": "Microsoft.EventHub",
+                      "microsoft.documentdb/databaseaccounts": "Microsoft.AzureCosmosDB"}
+
+
+def subnet_lacks_service_endpoint(state: SessionState) -> dict[str, str] | None:
+    """A resource whose virtual network rules list the app's integration subnet while that subnet has no service
+    endpoint for the resource's service: the app's traffic then leaves with a public address, which the rule does not
+    cover (subnet and rule coverage, computed)."""
+    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), None)
+    subnet_id = str((site or {}).get("virtualNetworkSubnetId") or "").lower()
+    subnets = [s for s in reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")
+               if str(s.get("id") or "").lower() == subnet_id]
+    subnets += [s for v in reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks$")
+                for s in v.get("subnets") or [] if str(s.get("id") or "").lower() == subnet_id]
+    if not subnet_id or not subnets:
+        return None
+    endpoints = {str(e.get("service") if isinstance(e, dict) else e).lower()
+                 for e in subnets[0].get("serviceEndpoints") or []}
+    for resource in reads_of_type(state, "."):
+        needed = _SERVICE_ENDPOINTS.get(str(resource.get("type") or "").lower())
+        rules = [str(r).lower() for r in (resource.get("networkAcls") or {}).get("virtualNetworkRules") or []]
+        if needed and subnet_id in rules and needed.lower() not in endpoints:
+            return {"name": str(resource.get("name")), "subnet": subnet_id.rsplit("/", 1)[-1],
+                    "service_endpoint": needed, "app": str((site or {}).get("name"))}
+    return None
+
+
+_ZONE_WORDS = re.compile(r"privatelink|windows|azure|core|net|com|io")  # a zone name's parts that name no service
+
+
+def private_dns_zone_misnamed(state: SessionState) -> dict[str, str] | None:
+    """A read resource whose private endpoints' zone is missing from its group while the group holds a privatelink
+    zone that no Azure service uses and that names the same service (privatelink.eventhub.windows.net for an Event
+    Hubs namespace, whose endpoints use privatelink.servicebus.windows.net)."""
+    listing = latest(state, "list_resources_in_group")
+    zones = {str(r.get("name")).lower() for r in (listing.data.get("resources") or [] if listing else [])
+             if str(r.get("type")).lower() == "microsoft.network/privatednszones"}
+    known = {str(h["zone"]).lower() for h in table("network_service_hosts")}
+    unknown = sorted(z for z in zones if z.startswith("privatelink.") and z not in known)
+    for resource in reads_of_type(state, "."):
+        kind = str(resource.get("type") or "").lower()
+        zone = next((str(h["zone"]) for h in table("network_service_hosts")
+                     if kind in {t.lower() for t in h.get("types") or []}), None)
+        if zone is None or zone.lower() in zones:
+            continue
+        alike = [z for z in unknown if any(w and w in kind.replace("/", "") for w in
+                                           _ZONE_WORDS.sub(" ", z).replace(".", " ").split())]
+        if alike:
+            return {"name": str(resource.get("name")), "zone": zone, "found": ", ".join(alike)}
+    return None
+
+
+def origin_host_header_not_app(state: SessionState) -> dict[str, str] | None:
+    """A Front Door origin on App Service (or Container Apps, Static Web Apps) whose origin host header is empty or
+    another name than the origin's own host name, and not a host name the app read has bound."""
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")
+    for data in reads_of_type(state, r"(?i)^Microsoft\.Cdn/profiles/originGroups/origins$"):
+        for origin in data.get("origins") or []:
+            host = str((origin or {}).get("hostName") or "").lower()
+            header = str((origin or {}).get("originHostHeader") or "").lower()
+            app = next((s for s in sites if host in {str(h).lower() for h in
+                                                     [s.get("defaultHostName"), *(s.get("hostNames") or [])]}), None)
+            bound = {str(h).lower() for h in (app or {}).get("hostNames") or []}
+            # an empty header forwards the client's host; another name is judged only against the app's bindings
+            if _APP_PLATFORM_HOST.search(host) and header != host and (not header or app and header not in bound):
+                return {"origin": str(origin.get("name")), "host": host,
+                        "header": header or "empty, so the client's own host name is forwarded"}
+    return None
+
+
+_AZURE_NAME_SERVER = re.compile(r"(?i)\bns\d-\d{2}\.azure-dns\.(?:com|net|org|info)\b")
+
+
+def dns_zone_not_delegated(state: SessionState) -> dict[str, str] | None:
+    """A public Azure DNS zone whose own name servers (nameServers) are not the ones the domain is delegated to:
+    the report names Azure DNS name servers of another set, or the zone was deleted and created again (activity
+    log), which assigns a new set that the registrar does not list."""
+    said = " ".join([state.material.error_description, *state.material.answers])
+    stated = sorted({m.group(0).lower() for m in _AZURE_NAME_SERVER.finditer(said)})
+    changes = latest(state, "list_activity_log")
+    events = (changes.data.get("events") or []) if changes is not None and changes.status == "success" else []
+    for zone in reads_of_type(state, r"(?i)^Microsoft\.Network/dnszones$"):
+        own = [str(n).lower().rstrip(".") for n in zone.get("nameServers") or []]
+        name = str(zone.get("name") or "")
+        if not own or not name:
+            continue
+        facts = {"zone": name, "zone_ns": ", ".join(own)}
+        foreign = [n for n in stated if n not in own]
+        if foreign:
+            return {**facts, "evidence": f"the domain is delegated to {', '.join(foreign)}, "
+                                         "which is not this zone's set"}
+        deleted = next((e for e in events if re.search(r"(?i)/dnszones/delete$", str(e.get("operation") or ""))
+                        and str(e.get("resource_id") or "").lower().endswith(f"/dnszones/{name.lower()}")
+                        and str(e.get("status") or "").lower() != "failed"), None)
+        if deleted is not None:
+            return {**facts, "evidence": f"the zone was deleted ({deleted.get('time')}, by {deleted.get('caller')}) "
+                                         "and created again, which gave it a new name-server set"}
+    return None
+
+
+def _app_subnet(state: SessionState) -> str:
+    """The id of the subnet the app read is integrated into ("" without one)."""
+    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), None)
+    return str((site or {}).get("virtualNetworkSubnetId") or "").lower()
+
+
+def default_route_to_appliance(state: SessionState) -> dict[str, str] | None:
+    """A route table on the app's integration subnet (or, without an app, any route table read) that sends
+    0.0.0.0/0 to a virtual appliance: the app's outbound traffic then passes a firewall or NVA."""
+    subnet = _app_subnet(state)
+    for table_read in reads_of_type(state, r"(?i)^Microsoft\.Network/routeTables$"):
+        subnets = [str(s).lower() for s in table_read.get("subnets") or []]
+        if subnet and subnet not in subnets:
+            continue
+        for route in table_read.get("routes") or []:
+            if isinstance(route, dict) and str(route.get("addressPrefix")) == "0.0.0.0/0" \
+                    and str(route.get("nextHopType")) == "VirtualAppliance":
+                return {"route_table": str(table_read.get("name")), "route": str(route.get("name")),
+                        "appliance": str(route.get("nextHopIpAddress") or "the appliance"),
+                        "subnet": (subnet or (subnets[0] if subnets else "its subnets")).rsplit("/", 1)[-1]}
+    return None
+
+
+_PORT = re.compile(r"(?i)\bport\s+(\d{2,5})\b|\b(?:tcp|udp)[/:](\d{2,5})\b|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+:(\d{2,5})\b")
+
+
+_ANY_DESTINATION = {"*", "internet", "any", "0.0.0.0/0"}
+
+
+_SUBNET = r"(?i)^Microsoft\.Network/virtualNetworks/subnets$"
+
+
+def _port_matches(rule: dict[str, Any], port: int) -> bool:
+    ranges = [str(rule.get("destinationPortRange") or "")] + [str(r) for r in rule.get("destinationPortRanges") or []]
+    for entry in (r.strip() for r in ranges if r):
+        low, _, high = entry.partition("-")
+        if entry == "*" or (low.isdigit() and int(low) <= port <= int(high or low)):
+            return True
+    return False
+
+
+def _applies_to(prefixes: list[str], known: set[str], addresses: list[str]) -> bool | None:
+    """Whether a rule's address side covers the flow: True (any, or it covers a known address), None when it names
+    something that cannot be judged here (a service tag, another range)."""
+    if any(p.lower() in known for p in prefixes):
+        return True
+    if addresses and any(covered(a, prefixes) for a in addresses):
+        return True
+    return None
+
+
+def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
+    """A network security group on the app's subnet whose outbound rules, taken by priority, deny the port the
+    failing calls use before any rule allows it (the default rules allow outbound traffic, so only an explicit
+    deny can). Rules whose addresses cannot be judged here (a service tag, a specific range) are skipped when
+    they deny, and stop the evaluation when they allow."""
+    ports = sorted({int(g) for text in said_or_logged(state) for m in _PORT.finditer(text) for g in m.groups() if g})
+    ips = [ip for text in said_or_logged(state) for ip in IPV4.findall(text)]
+    subnet = _app_subnet(state)
+    prefixes = [str(s.get("addressPrefix")) for s in reads_of_type(state, _SUBNET)
+                if str(s.get("id") or "").lower() == subnet and s.get("addressPrefix")]
+    source_ips = [p.split("/")[0] for p in prefixes]
+    for group in reads_of_type(state, r"(?i)^Microsoft\.Network/networkSecurityGroups$"):
+        subnets = [str(s).lower() for s in group.get("subnets") or []]
+        if subnet and subnets and subnet not in subnets:
+            continue
+        rules = sorted((r for r in group.get("securityRules") or [] if isinstance(r, dict)
+                        and str(r.get("direction")).lower() == "outbound"),
+                       key=lambda r: int(r.get("priority") or 65000))
+        for port in ports:
+            for rule in rules:
+                if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not _port_matches(rule, port):
+                    continue
+                source = _applies_to([str(rule.get("sourceAddressPrefix") or "*"),
+                                      *[str(p) for p in rule.get("sourceAddressPrefixes") or []]],
+                                     {"*", "any", "virtualnetwork"}, source_ips)
+                target = _applies_to([str(rule.get("destinationAddressPrefix") or "*"),
+                                      *[str(p) for p in rule.get("destinationAddressPrefixes") or []]],
+                                     _ANY_DESTINATION, ips)
+                allows = str(rule.get("access")).lower() == "allow"
+                if source and target:
+                    if allows:
+                        break  # this port is allowed first
+                    return {"nsg": str(group.get("name")), "rule": str(rule.get("name")),
+                            "priority": str(rule.get("priority")), "port": str(port)}
+                if allows:
+                    break  # an allow rule that may cover the flow: no verdict
+    return None
+
+
+def app_without_nat_gateway(state: SessionState) -> Facts:
+    """An app integrated into a subnet that has no NAT gateway: its outbound address is one of the shared App Service
+    addresses, not a fixed one a partner can allow."""
+    subnets = {str(d.get("id") or "").lower(): d for d in
+               reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")}
+    for site in reads_of_type(state, SITES):
+        subnet_id = str(site.get("virtualNetworkSubnetId") or "").lower()
+        subnet = subnets.get(subnet_id)
+        if subnet is not None and not subnet.get("natGateway"):
+            return {"app": str(site.get("name")), "subnet": last_segment(subnet_id)}
+    return None
+
+
+_UNRESOLVED = re.compile(
+    r"(?i)(?:could not be resolved|failed to resolve|ENOTFOUND|no such host is known|name or service not known|"
+    r"NXDOMAIN|could not resolve host|nodename nor servname|name does not resolve|no such host)")
+
+
+_AZURE_HOST = re.compile(r"(?i)\b([a-z0-9][a-z0-9-]{1,62})\.(?:[a-z0-9-]+\.)*(?:azurewebsites\.net|windows\.net|"
+                         r"azure\.net|azure\.com|azurecr\.io|azure-api\.net|azurefd\.net|azurecontainerapps\.io)\b")
+
+
+def unresolved_host_deleted(state: SessionState) -> Facts:
+    """A host name under an Azure service's DNS suffix that the report or the logs could not resolve, whose
+    resource the activity log shows deleted: the name fails because the configuration still names that resource."""
+    lines = [line for text in [state.material.error_description, *state.material.answers] for line in text.splitlines()]
+    names = {m.group(1).lower(): m.group(0) for line in [*lines, *logged_rows(state)] if _UNRESOLVED.search(line)
+             for m in _AZURE_HOST.finditer(line)}
+    deletes = [e for e in succeeded_events(state) if str(e.get("operation") or "").lower().endswith("/delete")]
+    for event in deletes:
+        resource_id = str(event.get("resource_id") or "")
+        name = resource_id.rsplit("/", 1)[-1].lower()
+        if name in names:
+            kind = "/".join(resource_id.split("/providers/")[-1].split("/")[:2])
+            return {"host": names[name], "name": name, "type": kind, "time": str(event.get("time") or ""),
+                    "caller": str(event.get("caller") or "")}
+    return None
+
+
+def gateway_subnet_default_route_not_internet(state: SessionState) -> Facts:
+    """A v2 Application Gateway whose subnet's route table sends 0.0.0.0/0 to anything but Internet: the gateway's
+    own management and health traffic no longer goes out directly, which v2 does not support."""
+    tables = reads_of_type(state, r"(?i)^Microsoft\.Network/routeTables$")
+    for gateway in reads_of_type(state, r"(?i)^Microsoft\.Network/applicationGateways$"):
+        tier = str(picked(gateway, "sku.tier") or (gateway.get("sku") or {}).get("tier") or "")
+        subnets = {str(s).lower() for s in gateway.get("gatewaySubnet") or []}
+        if not subnets or "v2" not in tier.lower():
+            continue
+        for route_table in tables:
+            if not subnets & {str(s).lower() for s in route_table.get("subnets") or []}:
+                continue
+            for route in route_table.get("routes") or []:
+                if isinstance(route, dict) and str(route.get("addressPrefix")) == "0.0.0.0/0" \
+                        and str(route.get("nextHopType")).lower() != "internet":
+                    return {"gateway": str(gateway.get("name")), "route_table": str(route_table.get("name")),
+                            "route": str(route.get("name")), "next_hop": str(route.get("nextHopType")),
+                            "subnet": next(iter(subnets)).rsplit("/", 1)[-1]}
+    return None
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "service-ip-rules-exclude-app": firewall_excludes_app,
+    "storage-private-endpoint-missing-for-service": private_endpoint_misses_service,
+    "private-dns-zone-misnamed": private_dns_zone_misnamed,
+    "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint,
+    "front-door-id-header-not-this-profile": front_door_id_mismatch,
+    "front-door-origin-host-header-not-app": origin_host_header_not_app,
+    "app-gateway-app-service-host-name-not-picked": gateway_host_header_not_app,
+    "dns-zone-name-servers-not-delegated": dns_zone_not_delegated,
+    "app-subnet-default-route-to-appliance": default_route_to_appliance,
+    "subnet-nsg-denies-port": nsg_denies_port,
+    "private-dns-zone-not-linked-to-caller-network": private_dns.zone_not_linked_to_caller,
+    "private-dns-zone-not-linked-to-named-network": private_dns.zone_not_linked_to_named_network,
+    "private-endpoint-name-without-dns-record": private_dns.endpoint_name_without_record,
+    "private-dns-record-points-elsewhere": private_dns.record_points_elsewhere,
+    "app-gateway-v2-subnet-default-route-not-internet": gateway_subnet_default_route_not_internet,
+    "unresolved-host-resource-deleted": unresolved_host_deleted,
+    "app-outbound-without-nat-gateway": app_without_nat_gateway,
+}

@@ -1,0 +1,103 @@
+"""Computed findings about the platform and tiers: a Service Health event for the resource read, a value an
+entry tier refuses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from shared.engines.analyzers.common import regex, table_entry
+from shared.engines.analyzers.ledger import latest, reads_of_type
+from shared.engines.session_reads import FINDINGS, Facts, is_mentioned, said_in_report
+from shared.session.state import SessionState
+
+# a report of a failure that is over (it recovered by itself): a resolved Service Health event can explain it
+_PAST = re.compile(r"(?i)\brecovered\b|\bcame back\b|\bresolved (?:it|by )?itself|\bwent away\b|\bovernight\b|"
+                   r"\bfor (?:a few|some|about \d+) minutes\b|\bbriefly\b|\bwhat happened\b")
+
+
+def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
+    """A Service Health event (an issue or planned maintenance; a resolved one only when the report describes a
+    failure that is over) whose service is a read resource's (its type's service name) and whose regions include
+    that resource's location (or name none)."""
+    rule = table_entry(FINDINGS, "service-health-event-for-resource")
+    issues = latest(state, "list_service_health_events")
+    if issues is None or issues.status != "success":
+        return None
+    said = [state.material.error_description, *state.material.answers]
+    for resource in reads_of_type(state, "."):
+        pattern = next((p for kind, p in rule["services"].items()
+                        if kind.lower() == str(resource.get("type") or "").lower()), None)
+        place = _region(str(resource.get("location") or ""))
+        for issue in (issues.data.get("events") or []) if pattern else []:
+            if issue.get("status") != "Active" and not any(_PAST.search(t) for t in said):
+                continue  # a resolved event explains only a failure that is over too
+            service = next((s for s in issue.get("services") or [] if regex(pattern).search(str(s))), None)
+            regions = [str(r) for r in issue.get("regions") or []]
+            if service and (not regions or not place or place in {_region(r) for r in regions}):
+                return {"service": service, "region": ", ".join(regions) or "all regions",
+                        "kind": "planned maintenance" if issue.get("kind") == "PlannedMaintenance" else "service issue",
+                        "status": str(issue.get("status") or "").lower(),
+                        "tracking_id": str(issue.get("tracking_id")), "title": str(issue.get("title")),
+                        "name": str(resource.get("name")), **_health_of(state, str(resource.get("id") or ""))}
+    return None
+
+
+def _health_of(state: SessionState, resource_id: str) -> dict[str, str]:
+    """What Resource Health said of that resource when it was not Available (Degraded, Unavailable), as facts."""
+    read = next((e for e in reversed(state.ledger) if e.tool == "get_resource_health" and e.status == "success"
+                 and str(e.arguments.get("resource_id") or "").lower() == resource_id.lower()), None)
+    state_now = str((read.data if read else {}).get("availabilityState") or "")
+    if not state_now or state_now == "Available":
+        return {}
+    return {"health": state_now.lower()}
+
+
+def _region(name: str) -> str:
+    """A region as Resource Manager spells it ('West Europe' and 'westeurope' are one region)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+# the provider refused a property value or a feature as out of range or not offered, without saying why
+_REFUSED_VALUE = re.compile(
+    r"(?i)out of the allowed range|Allowed range:?\s*\d|Invalid value given for parameter|\bInvalidParameterValue\b"
+    r"|is not (?:supported|available|allowed|offered) (?:for|on|in|with) (?:the |this |your )?(?:[\w-]+ )?"
+    r"(?:tier|sku|pricing tier|edition|service tier|namespace|plan)\b|\bnot supported (?:for|on|in) (?:the )?"
+    r"(?:Basic|Burstable|Free|Standard|Developer|Consumption)\b|\bfeature is not (?:available|supported)\b"
+    r"|\bcannot be changed for this (?:entity|resource|namespace|tier|sku)\b")
+
+
+def _tier(read: dict[str, Any]) -> str:
+    """A read's service tier as Resource Manager shows it: a `tier` field, or the sku's tier or name."""
+    sku = read.get("sku")
+    if isinstance(sku, dict):
+        return str(read.get("tier") or sku.get("tier") or sku.get("name") or "")
+    return str(read.get("tier") or sku or "")
+
+
+def value_refused_by_tier(state: SessionState) -> Facts:
+    """The provider refused a value or a feature (out of range, invalid value) and the resource the report names
+    runs on an entry tier of its type (knowledge: entry_tiers): the tier is what does not offer it."""
+    said = "\n".join([state.material.error_description, *state.material.answers])
+    refused = _REFUSED_VALUE.search(said)
+    if refused is None:
+        return None
+    rule = table_entry("evidence_findings", "value-refused-by-entry-tier")
+    reads = [r for r in reads_of_type(state, rule["types"]) if _tier(r)]
+    said = said_in_report(state)
+    named = [r for r in reads if is_mentioned(str(r.get("name") or ""), said)]
+    for read in named or (reads if len(reads) == 1 else []):  # the resource the client names, else the only one
+        tier = _tier(read)
+        entry = regex(rule["entry_tiers"]).search(tier)
+        above = regex(rule["premium_above"]).search(str(read.get("type") or ""))
+        if entry or (tier.lower() == "standard" and above):
+            return {"name": str(read.get("name")), "tier": tier, "refused": refused.group(0),
+                    "type": str(read.get("type") or "the resource")}
+    return None
+
+
+COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "service-health-event-for-resource": service_issue_for_resource,
+    "value-refused-by-entry-tier": value_refused_by_tier,
+}

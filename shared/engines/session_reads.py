@@ -1,0 +1,125 @@
+"""What the client said and what the session read, as the engine's checks ask it: the report's words, the
+log lines, the app's setting names, the item of a collection the client names, values in Azure's formats."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.engines.analyzers.ledger import latest, reads_of_type
+from shared.engines.catalog_hits import log_lines
+from shared.session.state import SessionState
+
+FINDINGS = "evidence_findings"  # the knowledge file of findings that structured reads decide
+Facts = dict[str, str] | None  # a finding's template facts, or None when it does not hold
+# where a log line says which port the process listens on
+LISTENING = re.compile(r"(?i)(?:running on|listening (?:on|at)|now listening on|serving on|started (?:server )?on|"
+                        r"bound to)\s*:?\s*(?:https?://)?(?:[\w.\[\]*-]+)?:(\d{2,5})\b|listening on port (\d{2,5})\b")
+IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+
+
+def is_mentioned(name: str, said: str) -> bool:
+    """Whether the lower-cased text names the resource or entity as a whole word (hyphens belong to names)."""
+    return bool(name) and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", said) is not None
+
+
+def said_by_client(state: SessionState) -> str:
+    """Everything the client said, lower-cased: the report, the answers, environment_info's values (technologies
+    with their hyphens as spaces, so that `key-vault` reads as the playbooks' `key vault`)."""
+    values: list[str] = []
+    for value in state.material.environment.values():
+        items = value if isinstance(value, list) else [value]
+        values += [str(v) for v in items if isinstance(v, str)]
+    technologies = " ".join(v.replace("-", " ") for v in values)
+    return " ".join([state.material.error_description, *state.material.answers, *values, technologies]).lower()
+
+
+def read_setting_names(state: SessionState) -> list[str] | None:
+    """The app's setting names as list_app_setting_names read them; None when they were not read whole."""
+    listed = latest(state, "list_app_setting_names")
+    if listed is None or listed.status not in ("success", "no_data") or listed.data.get("truncated"):
+        return None
+    return [str(n) for n in listed.data.get("names") or []]
+
+
+def said_or_logged(state: SessionState) -> list[str]:
+    """The report, the client's answers and every line of the logs the session read."""
+    return [state.material.error_description, *state.material.answers, *logged_lines(state)]
+
+
+def logged_lines(state: SessionState) -> list[str]:
+    """Every line of the logs the session read."""
+    return [line for e in state.ledger if e.tool == "query_logs" for line in log_lines(e.data)]
+
+
+def as_text(value: Any) -> str:
+    """A field's value as findings match it: a list joined, a boolean as True/False, nothing as ""."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def said_in_report(state: SessionState) -> str:
+    """The report and the answers, lower-cased (where the client names a queue, a container, a deployment)."""
+    return " ".join([state.material.error_description, *state.material.answers]).lower()
+
+
+def chosen_item(state: SessionState, items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The item the client names, else the only one."""
+    said = said_in_report(state)
+    named = [i for i in items if is_mentioned(str(i.get("name") or ""), said)]
+    return named[0] if named else (items[0] if len(items) == 1 else None)
+
+
+def items_of(state: SessionState, type_pattern: str, key: str) -> list[dict[str, Any]]:
+    return [i for data in reads_of_type(state, type_pattern) for i in data.get(key) or [] if isinstance(i, dict)]
+
+
+def as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+SITES = r"(?i)^Microsoft\.Web/sites$"
+
+
+def last_segment(resource_id: Any) -> str:
+    return str(resource_id or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def succeeded_events(state: SessionState) -> list[dict[str, Any]]:
+    """The activity log's succeeded operations the session read."""
+    return [e for r in state.ledger if r.tool == "list_activity_log" and r.status == "success"
+            for e in r.data.get("events") or [] if isinstance(e, dict)
+            and str(e.get("status") or "").lower() == "succeeded"]
+
+
+def logged_rows(state: SessionState) -> list[str]:
+    """Every log row the session read, one line each."""
+    return [line for e in state.ledger if e.tool == "query_logs" and e.status == "success"
+            for line in log_lines(e.data)]
+
+
+def as_instant(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def seconds_between(start: Any, end: Any) -> float | None:
+    try:
+        began = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+        ended = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (ended - began).total_seconds()
+
