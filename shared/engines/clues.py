@@ -69,15 +69,22 @@ def clue_decided(state: SessionState, clue: dict[str, Any]) -> bool:
 
 def _deciding_words(state: SessionState, clue: dict[str, Any]) -> str | None:
     """The words of the report or an answer that state the clue's deciding fact (its `decides`), if any."""
+    found = _deciding_match(state, clue)
+    return None if found is None else found.group(0)
+
+
+def _deciding_match(state: SessionState, clue: dict[str, Any]) -> re.Match[str] | None:
     if not clue.get("decides"):
         return None
     spoken = [state.material.error_description, *state.material.answers]
-    return next((m.group(0) for t in _each_and_together(spoken) for m in [regex(clue["decides"]).search(t)] if m), None)
+    return next((m for t in _each_and_together(spoken) for m in [regex(clue["decides"]).search(t)] if m), None)
 
 
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
-    facts = facts_of(state, None)
-    shown = _deciding_words(state, clue)
+    deciding = _deciding_match(state, clue)
+    shown = None if deciding is None else deciding.group(0)
+    # the deciding words' named groups ({variable}) fill the clue's templates, over the material's own facts
+    facts = {**facts_of(state, None), **{k: v for k, v in (deciding.groupdict() if deciding else {}).items() if v}}
     decided = shown is not None
     if not state.requests_asked and not decided:
         return AskClient(request=ClientRequest(

@@ -424,14 +424,29 @@ _DEPLOYMENT_NAME = re.compile(r"(?i)\bdeployment(?: name)?(?:\s*[:=]\s*|\s+named
                               r"(?P<name>[A-Za-z0-9][-\w.()]{0,63}?)['\"`]?(?=[.,;)]?(?:\s|$))")
 
 
+# a deployment's own id, even with its subscription elided (".../deployments/main")
+_DEPLOYMENT_ID = re.compile(r"(?i)/providers/Microsoft\.Resources/deployments/(?P<name>[-\w.()]{1,64})(?![-\w.(])")
+# `az deployment group create -f main.bicep` without --name: the CLI names the deployment after the template file
+_CLI_CREATE = re.compile(r"(?i)\baz deployment (?:group|sub|mg|tenant) create\b[^\n]*")
+_TEMPLATE_FILE = re.compile(r"(?:^|\s)(?:-f|--template-file)\s+['\"]?(?:[^\s'\"]*[/\\])?"
+                            r"(?P<name>[-\w.()]{1,60}?)\.(?:bicep|json)\b")
+
+
 def _stated_deployment(state: SessionState, spoken: str) -> str | None:
-    """The deployment the client names: environment_info's `deployment_name`, or "Deployment name X" in the text
-    (a name with a digit, a dot or a dash: "the deployment failed" names none)."""
+    """The deployment the client names: environment_info's `deployment_name`, "Deployment name X" in the text
+    (a name with a digit, a dot or a dash: "the deployment failed" names none), the deployment's resource id, or the
+    template file's name when `az deployment ... create` ran without --name (the CLI's default name)."""
     stated = str(state.material.environment.get("deployment_name") or "").strip()
     if not stated:
         named = (m.group("name") for m in _DEPLOYMENT_NAME.finditer(spoken))
         stated = next((name for name in named if re.search(r"[\d.-]", name)
                        and not re.search(r"(?i)\.(?:bicep|json|tf|ya?ml)$", name)), "")  # a file is no deployment
+    if not stated:
+        stated = next((m.group("name") for m in _DEPLOYMENT_ID.finditer(spoken)), "")
+    if not stated:
+        stated = next((f.group("name") for c in _CLI_CREATE.finditer(spoken)
+                       if not re.search(r"(?:^|\s)(?:-n|--name)\s", c.group(0))
+                       for f in [_TEMPLATE_FILE.search(c.group(0))] if f), "")
     return stated if re.fullmatch(r"[-\w.()]{1,64}", stated) else None
 
 
@@ -642,8 +657,10 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         return None
     if rule.get("unless_field") and regex(rule["unless_matches"]).search(as_text(dotted(data, rule["unless_field"]))):
         return None
+    more = {key: as_text(dotted(data, key)) for key in rule.get("also") or []}  # other fields its template names
     return {"value": value, "summary": str(data.get("summary") or ""), "name": str(data.get("name") or ""),
-            "type": str(data.get("type") or ""), "workspace": str((data.get("workspace") or {}).get("name") or "")}
+            "type": str(data.get("type") or ""), "workspace": str((data.get("workspace") or {}).get("name") or ""),
+            **{key: text for key, text in more.items() if text}}
 
 
 def _metric_facts(condition: dict[str, Any], metrics: list[Any]) -> dict[str, str] | None:

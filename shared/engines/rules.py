@@ -22,6 +22,7 @@ from shared.engines.analyzers.functions_host import worker_runtime_mismatch
 from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatch
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.role_holder import role_held_by_another
+from shared.engines.analyzers.token_clock import clock_off
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
@@ -230,8 +231,11 @@ def route(state: SessionState) -> Decision:
     clock = next((m for t in [state.material.error_description, *state.material.answers]
                   for m in [_LOCAL_CLOCK.search(t)] if m), None)
     if clock is not None:
-        return _local_clock(state, clock.group(0))
+        return _local_clock(state, f"the client says: '{clock.group(0)}'")
     said = "\n".join([state.material.error_description, *state.material.answers])
+    skew = clock_off(said)
+    if skew is not None:
+        return _local_clock(state, skew)
     unstable = _UNSTABLE_LOCAL_NETWORK.search(said)
     if unstable is not None and _CUT_CONNECTION.search(said):
         return _local_network(state, unstable.group(0))
@@ -597,9 +601,9 @@ def _client_side(state: SessionState, root_cause: str, action: str, message: str
     return GiveUp(reason="out_of_scope", report=found, message=message)
 
 
-def _local_clock(state: SessionState, said: str) -> Decision:
+def _local_clock(state: SessionState, shown: str) -> Decision:
     return _client_side(
-        state, f"The client's own machine had the wrong time (the client says: '{said}'): Azure Storage and Entra ID "
+        state, f"The client's own machine had the wrong time ({shown}): Azure Storage and Entra ID "
                "reject a request signed or a token stamped with a time too far from theirs (shared key and SAS "
                "signatures carry the request time; tokens a validity window), so the tool failed with an "
                "authentication error while nothing in Azure was wrong.",

@@ -130,14 +130,27 @@ def _latest_per_operation(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             scope=lambda a: a.resource_id, action=lambda a: "Microsoft.ResourceHealth/availabilityStatuses/read")
 def get_resource_health(args: ResourceArguments) -> Found:
     """The platform's health of a resource (Resource Health): data {"availabilityState" (Available, Unavailable,
-    Degraded, Unknown), "summary", "reasonType", "occuredTime" (the API's spelling), "detailedStatus"}."""
+    Degraded, Unknown), "summary", "reasonType", "occuredTime" (the API's spelling), "detailedStatus", and the
+    "tracking_id" and "event_title" of the Service Health event it links, if any}."""
     health = client("resourcehealth", subscription_of(args.resource_id))
     status = rest_dict(health.availability_statuses.get_by_resource(uri_path(args.resource_id), **call_options()))
     properties = status.get("properties") or {}
     data = {key: clip_text(properties.get(key)) for key in ("availabilityState", "summary", "reasonType", "occuredTime",
                                                            "detailedStatus")}
+    data.update(_impacting_event(properties))
     name = args.resource_id.rsplit("/", 1)[-1]
-    return "success", f"health of {name}: {data['availabilityState']} ({data['summary']})", data
+    event = f"; Service Health event {data['tracking_id']}: {data['event_title']}" if data.get("tracking_id") else ""
+    return "success", f"health of {name}: {data['availabilityState']} ({data['summary']}){event}", data
+
+
+def _impacting_event(properties: dict[str, Any]) -> dict[str, str]:
+    """The Service Health event Resource Health links to the resource's state: its tracking id (the event's
+    correlationId, the id Service Health and support use) and title; nothing when none is linked."""
+    event = next((e for e in properties.get("serviceImpactingEvents") or [] if isinstance(e, dict)), None)
+    if event is None or not event.get("correlationId"):
+        return {}
+    title = (event.get("incidentProperties") or {}).get("title") or ""
+    return {"tracking_id": str(clip_text(event["correlationId"])), "event_title": str(clip_text(title))}
 
 
 _SERVICE_EVENTS = 50  # events read per call: a subscription rarely has more than a handful active
@@ -200,7 +213,7 @@ def list_deployment_operations(args: DeploymentArguments) -> Found:
         return "no_data", f"deployment {args.deployment_name} has no operations", {"operations": 0, "failed": []}
     kept, rest = fit(failed)
     causes = "; ".join(f"{f['target'].get('type')} {f['target'].get('name')}: {f['code']}: {f['message']}"
-                       for f in kept[:5])
+                       + _policy_said(f.get("policy")) for f in kept[:5])
     summary = f"{len(failed)} of {len(operations)} operations failed" + (f": {causes}" if causes else "")
     return "success", summary, {"operations": len(operations), "failed": kept, "truncated": bool(rest)}
 
@@ -213,6 +226,33 @@ def _failed_operation(properties: dict[str, Any]) -> dict[str, Any]:
     target = properties.get("targetResource") or {}
     details = [{"code": d.get("code"), "message": clip_text(d.get("message"))} for d in (error.get("details") or [])[:3]
                if isinstance(d, dict)]
-    return {"target": {"id": target.get("id"), "type": target.get("resourceType"), "name": target.get("resourceName")},
-            "status_code": properties.get("statusCode"), "code": error.get("code"),
-            "message": clip_text(error.get("message")), "details": details}
+    resource = {"id": target.get("id"), "type": target.get("resourceType"), "name": target.get("resourceName")}
+    failed = {"target": resource, "status_code": properties.get("statusCode"), "code": error.get("code"),
+              "message": clip_text(error.get("message")), "details": details}
+    policy = _policy_violation(error)
+    return {**failed, "policy": policy} if policy else failed
+
+
+def _policy_said(policy: dict[str, Any] | None) -> str:
+    if not policy:
+        return ""
+    fields = f"; it evaluates {', '.join(policy['fields'])}" if policy["fields"] else ""
+    return f" (policy '{policy['definition']}', assignment '{policy['assignment']}' at {policy['scope']}{fields})"
+
+
+def _policy_violation(error: dict[str, Any]) -> dict[str, Any] | None:
+    """The policy that denied an operation, from its PolicyViolation additional info: the definition and the
+    assignment (names and scope) and the fields the policy evaluated against what it requires, e.g.
+    "Microsoft.Web/sites/httpsOnly NotEquals true" (the property the resource must set)."""
+    found = next((i.get("info") for i in error.get("additionalInfo") or [] if isinstance(i, dict)
+                  and i.get("type") == "PolicyViolation" and isinstance(i.get("info"), dict)), None)
+    if found is None:
+        return None
+    evaluated = (found.get("evaluationDetails") or {}).get("evaluatedExpressions") or []
+    fields = [f"{e.get('expression')} {e.get('operator')} {e.get('targetValue')}" for e in evaluated
+              if isinstance(e, dict) and e.get("expressionKind") == "Field" and e.get("path") != "type"]
+    return {"definition": found.get("policyDefinitionDisplayName") or found.get("policyDefinitionName"),
+            "assignment": found.get("policyAssignmentDisplayName") or found.get("policyAssignmentName"),
+            "scope": found.get("policyAssignmentScope"), "effect": found.get("policyDefinitionEffect"),
+            "fields": [clip_text(f) for f in fields[:4]], "assignment_name": found.get("policyAssignmentName"),
+            "definition_name": found.get("policyDefinitionName")}

@@ -320,7 +320,8 @@ def test_a_service_health_event_of_the_resource_s_service_and_region_is_the_plat
 
 
 def test_the_service_issue_says_what_resource_health_showed_of_the_resource():
-    from shared.engines.playbooks import finding, service_issue_for_resource
+    from shared.engines.computed_findings.platform import service_issue_for_resource
+    from shared.engines.playbooks import finding
 
     server_id = f"{GROUP}/providers/Microsoft.Sql/servers/sql-a"
     state = _state("About a third of our queries time out since 09:05.")

@@ -7,6 +7,8 @@ for the failed deployment operations."""
 
 from __future__ import annotations
 
+import json
+
 from shared.engines.analyzers.common import (
     Entry,
     conclude_entry,
@@ -35,13 +37,21 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     found = [c["code"] for c in codes.data.get("codes", [])]
     entry = cause_entry(found, state)
     if entry is not None:
-        facts = facts_for(state, hit, search(entry.get("facts") or [], texts(state, files=True)))
+        facts = facts_for(state, hit, search(entry.get("facts") or [], [*texts(state, files=True),
+                                                                         *_operations_read(state)]))
         evidence = [EvidenceItem(source=TOOL, summary=codes.summary)] if found else []
         return conclude_entry(state, hit, entry, facts, evidence)
     other = specific_hit(state, exclude_analyzers={"arm_deployment"})
     if other is not None:
         return delegate(state, other)
     return _ask_for_operations(state, hit, found)
+
+
+def _operations_read(state: SessionState) -> list[str]:
+    """The failed deployment operations read in Azure, as text: the facts the pasted error lacks (the policy that
+    denied, the field it evaluated) are in the operations' own errors."""
+    return [json.dumps(e.data, ensure_ascii=False, default=str) for e in state.ledger
+            if e.tool == "list_deployment_operations" and e.status == "success"]
 
 
 def cause_entry(codes: list[str], state: SessionState) -> Entry | None:

@@ -8,7 +8,7 @@ import re
 from functools import cache
 
 from shared.catalog.loader import all_entries
-from shared.engines.analyzers.common import conclude_entry, facts_for, regex, table
+from shared.engines.analyzers.common import conclude_entry, facts_for, regex, search, table
 from shared.engines.base import Decision
 from shared.session.state import SessionState
 
@@ -36,5 +36,6 @@ def code_by_shape(state: SessionState) -> Decision | None:
             continue
         shape = next((s for s in table(TABLE) if regex(s["suffix"]).search(code)), None)
         if shape is not None and shape["category"] not in state.ruled_out:
-            return conclude_entry(state, None, shape, facts_for(state, None, {"code": code}))
+            named = search(shape.get("facts") or [], [said])  # what the message says besides the code
+            return conclude_entry(state, None, shape, facts_for(state, None, {**named, "code": code}))
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import reads_of_type
@@ -39,22 +40,47 @@ def _recreated(state: SessionState) -> dict[str, str]:
             and str(e.get("time") or "") > deleted[str(e.get("resource_id") or "").lower()]}
 
 
-def identity_lost_with_recreated_resource(state: SessionState) -> Facts:
-    """A resource deleted and created again under the same name, whose system-assigned identity is therefore a new
-    principal: the role assignments its old identity held on the resources it calls are gone with it."""
+def _rebuilt(state: SessionState) -> tuple[dict[str, Any], str] | None:
+    """The read resource that was deleted and created again (with when), holding a system-assigned identity."""
     recreated = _recreated(state)
     rebuilt = next((r for r in reads_of_type(state, r".") if str(r.get("id") or "").lower() in recreated
                     and (r.get("identity") or {}).get("principalId")), None)
-    if rebuilt is None:
+    return None if rebuilt is None else (rebuilt, recreated[str(rebuilt.get("id")).lower()])
+
+
+def identity_lost_with_recreated_resource(state: SessionState) -> Facts:
+    """A resource deleted and created again under the same name, whose system-assigned identity is therefore a new
+    principal: the role assignments its old identity held on the resources it calls are gone with it."""
+    found = _rebuilt(state)
+    if found is None:
         return None
+    rebuilt, time = found
     roles = table("data_access_roles")
     targets = [f"{r.get('name')} ({entry['needed']})" for r in reads_of_type(state, r".") if r is not rebuilt
                for entry in roles
                if regex(f"(?i){entry['type']}").search(str(r.get("type") or ""))][:2]
     if not targets:
         return None
-    return {"name": str(rebuilt.get("name") or ""), "time": recreated[str(rebuilt.get("id")).lower()],
+    return {"name": str(rebuilt.get("name") or ""), "time": time,
             "principal": str(rebuilt["identity"]["principalId"]), "targets": "; ".join(targets)}
+
+
+def recreated_identity_not_in_vault_policies(state: SessionState) -> Facts:
+    """The same re-creation, where the resource's calls go to a key vault on the access-policy model whose
+    policies do not name the new principal: the vault's access policy, not a role, must be granted again."""
+    found = _rebuilt(state)
+    if found is None:
+        return None
+    rebuilt, time = found
+    principal = str(rebuilt["identity"]["principalId"]).lower()
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        if vault.get("enableRbacAuthorization") is True:
+            continue
+        named = {str(p.get("objectId") or "").lower() for p in vault.get("accessPolicies") or [] if isinstance(p, dict)}
+        if principal not in named:
+            return {"name": str(rebuilt.get("name") or ""), "time": time, "principal": principal,
+                    "vault": str(vault.get("name") or ""), "policies": str(len(named))}
+    return None
 
 
 _INVALID_ISSUER = re.compile(r"AKV10032[^\n]{0,40}Expected one of https://sts\.windows\.net/(?P<expected>[0-9a-f-]{36})/"
@@ -85,4 +111,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "keyvault-tenant-not-identity-tenant": vault_tenant_not_identity_tenant,
     "keyvault-tenant-left-after-directory-move": vault_tenant_left_behind,
     "identity-lost-with-recreated-resource": identity_lost_with_recreated_resource,
+    "recreated-identity-not-in-vault-access-policies": recreated_identity_not_in_vault_policies,
 }
