@@ -23,7 +23,7 @@ _EMPTY_AFTER = re.compile(r"^[^.;!?\n]{0,25}\b(?:is|are|was|were|stays?|remains?
 def matching_clue(state: SessionState) -> dict[str, Any] | None:
     """The first clue whose pattern is in the error text or an answer (files are context, not the report); a clue
     that `yields_to_catalog` counts only where no conclusive catalog entry names the cause."""
-    spoken = [state.material.error_description, *state.material.answers]
+    spoken = state.material.spoken()
     found = clues_in(spoken)
     # a clue whose deciding fact the report states outranks an earlier one that could only ask
     clue = next((c for c in found if _deciding_words(state, c) is not None), found[0] if found else None)
@@ -76,7 +76,7 @@ def _deciding_words(state: SessionState, clue: dict[str, Any]) -> str | None:
 def _deciding_match(state: SessionState, clue: dict[str, Any]) -> re.Match[str] | None:
     if not clue.get("decides"):
         return None
-    spoken = [state.material.error_description, *state.material.answers]
+    spoken = state.material.spoken()
     return next((m for t in _each_and_together(spoken) for m in [regex(clue["decides"]).search(t)] if m), None)
 
 

@@ -23,7 +23,7 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
     if any(e.tool.startswith(("get_", "list_", "query_")) and e.status == "success" and e.data.get("type")
            for e in state.ledger):
         return decision  # Azure itself was read: the resource is in Azure
-    spoken = [state.material.error_description, *state.material.answers]
+    spoken = state.material.spoken()
     for host in table(HOSTS):
         applies = decision.report.category in host["categories"] if isinstance(decision, Conclude) \
             else bool(host.get("failure"))  # a question is replaced only where the machine's own failure shows
@@ -55,7 +55,7 @@ def _outside(state: SessionState, decision: Conclude | AskClient, host: dict, sa
 
 def _local_failure(state: SessionState, host: dict) -> str:
     """The line of the report that shows the machine's own software failing (the host's `failure` pattern)."""
-    for text in [state.material.error_description, *state.material.answers]:
+    for text in state.material.spoken():
         for line in text.splitlines():
             if regex(host["failure"]).search(line):
                 return f"the report shows '{' '.join(line.split())[:240]}'."

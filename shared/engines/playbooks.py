@@ -384,7 +384,7 @@ def _workspace(state: SessionState, target: Target) -> str | RunTool | None:
 def _deployment_call(state: SessionState) -> RunTool | None:
     """For a failed template deployment: the resource group's deployments, then the failed operations of the one
     the text names or the newest that failed (their error codes are what DeploymentFailed wraps)."""
-    spoken = "\n".join([state.material.error_description, *state.material.answers])
+    spoken = state.material.spoken_text()
     if not _DEPLOYMENT_TEXT.search(spoken):
         return None
     subscription, group = subscription_id(state), resource_group(state)
@@ -452,7 +452,7 @@ def _stated_deployment(state: SessionState, spoken: str) -> str | None:
 
 def find_target(state: SessionState) -> Target | RunTool | None:
     """The resource the session is about, strongest statement first; a RunTool while it must be looked up."""
-    texts = [state.material.error_description, *state.material.answers, *(f.content for f in state.material.files)]
+    texts = [*state.material.spoken(), *(f.content for f in state.material.files)]
     for text in texts:
         found = _RESOURCE_ID.search(text)
         if found:
@@ -619,7 +619,7 @@ def _symptom_texts(state: SessionState) -> list[str]:
     """Where a symptom shows: the report, the answers, and the rows of the logs the session read (an error that
     only the app's logs print is the symptom as much as one the client pasted)."""
     logged = ["\n".join(log_lines(e.data)) for e in state.ledger if e.tool == "query_logs" and e.status == "success"]
-    return [state.material.error_description, *state.material.answers, *logged]
+    return [*state.material.spoken(), *logged]
 
 
 def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str, str]) -> Conclude:

@@ -40,7 +40,7 @@ def _said(state: SessionState) -> str:
     material = state.material
     stated = [str(v) for value in material.environment.values()
               for v in (value if isinstance(value, list) else [value])]
-    return "\n".join([material.error_description, *material.answers, *stated])
+    return "\n".join([*material.spoken(), *stated])
 
 
 def intended(state: SessionState) -> bool:

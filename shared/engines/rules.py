@@ -224,15 +224,15 @@ _AZURE_HOST = re.compile(r"(?i)(?:\.|^)(?:windows\.net|azure\.com|azure\.net|azu
 
 
 def route(state: SessionState) -> Decision:
-    stated = next((m for t in [state.material.error_description, *state.material.answers]
+    stated = next((m for t in state.material.spoken()
                    for m in [_OUTSIDE_AZURE.search(t)] if m), None)
     if stated is not None:
         return _stated_outside_azure(state, stated.group(0))
-    clock = next((m for t in [state.material.error_description, *state.material.answers]
+    clock = next((m for t in state.material.spoken()
                   for m in [_LOCAL_CLOCK.search(t)] if m), None)
     if clock is not None:
         return _local_clock(state, f"the client says: '{clock.group(0)}'")
-    said = "\n".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text()
     skew = clock_off(said)
     if skew is not None:
         return _local_clock(state, skew)
@@ -543,7 +543,7 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     by_shape = code_by_shape(state)  # the error's own code, by its ending, says more than words near other errors
     if by_shape is not None:
         return by_shape
-    spoken = "\n".join([state.material.error_description, *state.material.answers])
+    spoken = state.material.spoken_text()
     lead = similar_entries().lead(spoken)
     if lead is not None and lead.category != "out_of_scope" and _names_the_service(state, lead.entries[0].service):
         return conclude_from_lead(state, lead)
@@ -557,8 +557,7 @@ def _names_the_service(state: SessionState, service: str) -> bool:
     """Whether the report names the service of the nearest known errors (a word of it, "Redis" of "Azure Cache for
     Redis"): words near another service's errors are no lead for a report about something else."""
     words = [w for w in re.findall(r"[A-Za-z][\w.-]{2,}", _SERVICE_NOISE.sub(" ", service))]
-    said = " ".join([state.material.error_description, *state.material.answers,
-                     *state.material.technologies()]).lower()
+    said = " ".join([*state.material.spoken(), *state.material.technologies()]).lower()
     return any(word.lower()[:5] in said for word in words)
 
 

@@ -32,7 +32,7 @@ def said_by_client(state: SessionState) -> str:
         items = value if isinstance(value, list) else [value]
         values += [str(v) for v in items if isinstance(v, str)]
     technologies = " ".join(v.replace("-", " ") for v in values)
-    return " ".join([state.material.error_description, *state.material.answers, *values, technologies]).lower()
+    return " ".join([*state.material.spoken(), *values, technologies]).lower()
 
 
 def read_setting_names(state: SessionState) -> list[str] | None:
@@ -45,7 +45,7 @@ def read_setting_names(state: SessionState) -> list[str] | None:
 
 def said_or_logged(state: SessionState) -> list[str]:
     """The report, the client's answers and every line of the logs the session read."""
-    return [state.material.error_description, *state.material.answers, *logged_lines(state)]
+    return [*state.material.spoken(), *logged_lines(state)]
 
 
 def logged_lines(state: SessionState) -> list[str]:
@@ -62,7 +62,7 @@ def as_text(value: Any) -> str:
 
 def said_in_report(state: SessionState) -> str:
     """The report and the answers, lower-cased (where the client names a queue, a container, a deployment)."""
-    return " ".join([state.material.error_description, *state.material.answers]).lower()
+    return state.material.spoken_text(" ").lower()
 
 
 def chosen_item(state: SessionState, items: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ def with_tool_advice(state: SessionState, decision: Decision) -> Decision:
     if not isinstance(decision, Conclude) or decision.report.category is None:
         return decision
     material = state.material
-    texts = [material.error_description, *material.answers, *(f.content for f in material.files)]
+    texts = [*material.spoken(), *(f.content for f in material.files)]
     for rule in table(TABLE):
         if rule["category"] != decision.report.category or rule["action"] in decision.report.actions:
             continue

@@ -42,6 +42,14 @@ class Material(BaseModel):
     answers: list[str] = Field(default_factory=list)
     omitted_files: list[str] = Field(default_factory=list)
 
+    def spoken(self) -> list[str]:
+        """What the client said, in order: the report, then each answer (not the files or environment_info)."""
+        return [self.error_description, *self.answers]
+
+    def spoken_text(self, separator: str = "\n") -> str:
+        """What the client said as one text (a fact can be split between the report and an answer)."""
+        return separator.join(self.spoken())
+
     def technologies(self) -> list[str]:
         """environment_info's technologies as a list of strings (a single value counts as a list of one)."""
         listed = self.environment.get("technologies") or []

@@ -23,7 +23,7 @@ _LIST_SEPARATOR = re.compile(r"[,;\s]+")  # "rg-app, rg-data": resource group na
 
 def _texts(state: SessionState) -> list[str]:
     material = state.material
-    return [material.error_description, *material.answers, *(f.content for f in material.files)]
+    return [*material.spoken(), *(f.content for f in material.files)]
 
 
 def subscription_id(state: SessionState) -> str | RunTool | None:

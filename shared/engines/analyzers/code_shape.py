@@ -28,7 +28,7 @@ def _known_codes() -> frozenset[str]:
 def code_by_shape(state: SessionState) -> Decision | None:
     """The first code in a code position that the catalog does not know and whose ending names a family; never a
     family the client ruled out."""
-    said = "\n".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text()
     known = _known_codes()
     for found in _CODE_PLACE.finditer(said):
         code = next(group for group in found.groups() if group)

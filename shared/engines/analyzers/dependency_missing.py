@@ -36,12 +36,12 @@ def _stated_listed(state: SessionState, module: str) -> bool:
     pattern = re.compile(rf"(?i)\b{name}\b[^.\n]{{0,40}}\b(?:is|are)\s+(?:listed|included|present|in)\b[^.\n]{{0,30}}"
                          rf"requirements\.txt|requirements\.txt[^.\n]{{0,30}}\b(?:lists|contains|has|includes)\b"
                          rf"[^.\n]{{0,20}}\b{name}\b")
-    return any(pattern.search(t) for t in [state.material.error_description, *state.material.answers])
+    return any(pattern.search(t) for t in state.material.spoken())
 
 
 def _build_path(state: SessionState) -> Entry | None:
     """The deployment path the report shows (knowledge/python_build_paths.yaml), first match."""
-    said = "\n".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text()
     return next((p for p in table("python_build_paths") if regex(p["match"]).search(said)), None)
 
 

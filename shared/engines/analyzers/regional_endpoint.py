@@ -36,7 +36,7 @@ def _region(name: str, known: set[str]) -> str | None:
 
 def regional_endpoint_mismatch(state: SessionState) -> Decision | None:
     """The called region and the resource's region both shown and different: decisive whatever the symptom."""
-    said = "\n".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text()
     if not _SERVICE.search(said):
         return None
     known = _regions()

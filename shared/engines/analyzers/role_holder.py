@@ -32,7 +32,7 @@ def _assignments(text: str) -> list[tuple[str, str]]:
 
 def role_held_by_another(state: SessionState) -> Decision | None:
     """The token's identities and the listed role holders are both shown and never meet: decisive."""
-    said = "\n".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text()
     claims = {m.group("claim"): m.group("id") for m in _CLAIM.finditer(said)}
     callers, held = {c.lower() for c in claims.values()}, _assignments(said)
     if not callers or not held or any(principal in callers for principal, _ in held):

@@ -106,7 +106,7 @@ def _ask_for_account(state: SessionState, hit: Hit) -> Decision:
 
 def _all_text(state: SessionState) -> str:
     material = state.material
-    return "\n".join([material.error_description, *material.answers, *(f.content for f in material.files)])
+    return "\n".join([*material.spoken(), *(f.content for f in material.files)])
 
 
 def stated_deny(state: SessionState) -> tuple[dict, str] | None:
@@ -222,7 +222,7 @@ def _decide(state: SessionState, hit: Hit, verdict: Verdict, evidence: list[Evid
             "every outbound address of the caller is inside an allowed IP range"
         return _ruled_out(state, evidence, f"The firewall of '{verdict.account}' denies by default, but {how}")
     private = verdict.private or _PRIVATE_ENDPOINT.search(
-        "\n".join([state.material.error_description, *state.material.answers]))
+        state.material.spoken_text())
     confidence = "medium" if private else verdict.confidence()
     root_cause = _root_cause(verdict) + (
         " The account also has a private endpoint: if the caller should reach it privately, its name must resolve "
@@ -243,7 +243,7 @@ def stated_outbound(state: SessionState) -> list[str]:
     """IP addresses the error or an answer calls the caller's outbound (or client) addresses, and those
     environment_info gives under such a key (client_ip, outbound_ips...)."""
     found: list[str] = []
-    for text in [state.material.error_description, *state.material.answers]:
+    for text in state.material.spoken():
         for match in _STATED_ADDRESS.finditer(text):
             found += _IPV4.findall(match.group(0))
     for key, value in state.material.environment.items():

@@ -231,7 +231,7 @@ _STACK = re.compile(r"(?i)^(?:DOTNETCORE|DOTNET)\|(\d+)(?:\.\d+)?$|^v(\d+)\.\d+$
 def dotnet_runtime_older(state: SessionState) -> Facts:
     """The .NET major version a start-up error asks for, above the one the app's runtime stack gives it
     (linuxFxVersion DOTNETCORE|x on Linux, netFrameworkVersion vx.0 on Windows)."""
-    texts = [state.material.error_description, *state.material.answers]
+    texts = state.material.spoken()
     texts += [str(e.data) for e in state.ledger if e.tool == "query_logs" and e.status == "success"]
     wanted = next((int(m.group(1) or m.group(2)) for t in texts for m in _FRAMEWORK_WANTED.finditer(t)), None)
     if wanted is None:

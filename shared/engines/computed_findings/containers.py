@@ -277,7 +277,7 @@ def container_app_secret_ref_undefined(state: SessionState) -> Facts:
     """A deployment refused because a container's secretRef names a secret the container app does not define: the
     secret the error names, against the app's own secret names (read from Azure, names only)."""
     read = [e.summary + " " + json.dumps(e.data, default=str) for e in state.ledger if e.status == "success"]
-    said = " ".join([state.material.error_description, *state.material.answers, *read])
+    said = " ".join([*state.material.spoken(), *read])
     found = _SECRET_REF.search(said)
     if found is None:
         return None
@@ -316,7 +316,7 @@ _REGISTRY_READS_PER_MINUTE = {"basic": "1,000", "standard": "3,000", "premium": 
 def registry_throttled(state: SessionState) -> Facts:
     """A registry read in the session whose login server the report or the logs show answering 429: pulls beyond
     the ReadOps its service tier allows per minute (a scale-out of many nodes pulling at once)."""
-    lines = [line for text in [state.material.error_description, *state.material.answers] for line in
+    lines = [line for text in state.material.spoken() for line in
              text.splitlines()] + logged_rows(state)
     for registry in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries$"):
         server = str(registry.get("loginServer") or f"{registry.get('name')}.azurecr.io").lower()

@@ -116,7 +116,7 @@ _STORAGE_CHILD = re.compile(r"(?i)\.(queue|file)\.core\.windows\.net/([a-z0-9][a
 
 def storage_child_missing(state: SessionState) -> Facts:
     """The queue or file share the client's error names, absent from the account's queues or shares read."""
-    texts = [state.material.error_description, *state.material.answers]
+    texts = state.material.spoken()
     for text in texts:
         for match in _STORAGE_CHILD.finditer(text):
             kind = (match.group(1) or match.group(3) or "").lower()
@@ -140,7 +140,7 @@ _COSMOS_PATH = re.compile(r"(?i)dbs/([^/\s'\"]+)(?:/colls/([^/\s'\"]+))?")
 def cosmos_resource_missing(state: SessionState) -> Facts:
     """The database or container of a Cosmos DB request path the error shows (dbs/<db>/colls/<container>) that the
     account's databases or that database's containers (read) do not hold."""
-    texts = [state.material.error_description, *state.material.answers]
+    texts = state.material.spoken()
     found = next((m for t in texts for m in _COSMOS_PATH.finditer(t)), None)
     databases = reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases$")
     if found is None or not databases:
@@ -169,7 +169,7 @@ _SQL_DATABASE_NAMED = re.compile(r"Cannot open database \\?[\"'](?P<database>[^\
 def sql_database_missing(state: SessionState) -> Facts:
     """The database a SQL error says it cannot open (4060) that the server's databases (read) do not hold: a name
     that was renamed, deleted or misspelt, whatever the login."""
-    texts = [state.material.error_description, *state.material.answers, *logged_rows(state)]
+    texts = [*state.material.spoken(), *logged_rows(state)]
     found = next((m.group("database") for t in texts for m in _SQL_DATABASE_NAMED.finditer(t)), None)
     collections = [data for data in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers/databases$")
                    if data.get("ids") is not None or data.get("databases") is not None]
@@ -234,7 +234,7 @@ def trusted_services_blocked(state: SessionState) -> Facts:
     """A storage account that denies networks by default without the AzureServices bypass, while the report names an
     Azure service that writes to or reads from it as a trusted Microsoft service (Event Hubs Capture, diagnostic
     settings, Event Grid dead-lettering, backup): that service is refused, whatever its role."""
-    said = " ".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text(" ")
     named = _TRUSTED_WRITER.search(said)
     if named is None:
         return None

@@ -87,7 +87,7 @@ def openai_deployment_missing(state: SessionState) -> Facts:
     if not reads:
         return None
     names = [str(d.get("name")) for d in items_of(state, _DEPLOYMENTS, "deployments")]
-    texts = [state.material.error_description, *state.material.answers]
+    texts = state.material.spoken()
     called = next((m.group(1) or m.group(2) for t in texts for m in _CALLED.finditer(t)), None)
     if not called or called.lower() in {n.lower() for n in names}:
         return None

@@ -123,7 +123,7 @@ def service_bus_entity_missing(state: SessionState) -> Facts:
     topics = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces/topics$")
     if not queues or not topics:
         return None
-    texts = [state.material.error_description, *state.material.answers]
+    texts = state.material.spoken()
     named = next((next(g for g in m.groups() if g) for t in texts for m in _SB_ENTITY.finditer(t)), None)
     if not named or named.lower() in ("$management", "$cbs"):
         return None
@@ -179,7 +179,7 @@ _GRID_EVENTS = re.compile(r"(?i)EventGridEvent|event ?grid schema|\beventType\b|
 def event_grid_schema_mismatch(state: SessionState) -> Facts:
     """A custom topic whose input schema is not the one the publisher sends (CloudEvents against the Event Grid
     schema, or the reverse)."""
-    said = " ".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text(" ")
     for topic in reads_of_type(state, r"(?i)^Microsoft\.EventGrid/(?:topics|domains)$"):
         schema = str(topic.get("inputSchema") or "")
         if schema == "EventGridSchema" and _CLOUD_EVENTS.search(said):

@@ -194,7 +194,7 @@ def dns_zone_not_delegated(state: SessionState) -> dict[str, str] | None:
     """A public Azure DNS zone whose own name servers (nameServers) are not the ones the domain is delegated to:
     the report names Azure DNS name servers of another set, or the zone was deleted and created again (activity
     log), which assigns a new set that the registrar does not list."""
-    said = " ".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text(" ")
     stated = sorted({m.group(0).lower() for m in _AZURE_NAME_SERVER.finditer(said)})
     changes = latest(state, "list_activity_log")
     events = (changes.data.get("events") or []) if changes is not None and changes.status == "success" else []
@@ -332,7 +332,7 @@ _AZURE_HOST = re.compile(r"(?i)\b([a-z0-9][a-z0-9-]{1,62})\.(?:[a-z0-9-]+\.)*(?:
 def unresolved_host_deleted(state: SessionState) -> Facts:
     """A host name under an Azure service's DNS suffix that the report or the logs could not resolve, whose
     resource the activity log shows deleted: the name fails because the configuration still names that resource."""
-    lines = [line for text in [state.material.error_description, *state.material.answers] for line in text.splitlines()]
+    lines = [line for text in state.material.spoken() for line in text.splitlines()]
     names = {m.group(1).lower(): m.group(0) for line in [*lines, *logged_rows(state)] if _UNRESOLVED.search(line)
              for m in _AZURE_HOST.finditer(line)}
     deletes = [e for e in succeeded_events(state) if str(e.get("operation") or "").lower().endswith("/delete")]

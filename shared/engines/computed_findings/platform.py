@@ -25,7 +25,7 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     issues = latest(state, "list_service_health_events")
     if issues is None or issues.status != "success":
         return None
-    said = [state.material.error_description, *state.material.answers]
+    said = state.material.spoken()
     for resource in reads_of_type(state, "."):
         pattern = next((p for kind, p in rule["services"].items()
                         if kind.lower() == str(resource.get("type") or "").lower()), None)
@@ -79,7 +79,7 @@ def _tier(read: dict[str, Any]) -> str:
 def value_refused_by_tier(state: SessionState) -> Facts:
     """The provider refused a value or a feature (out of range, invalid value) and the resource the report names
     runs on an entry tier of its type (knowledge: entry_tiers): the tier is what does not offer it."""
-    said = "\n".join([state.material.error_description, *state.material.answers])
+    said = state.material.spoken_text()
     refused = _REFUSED_VALUE.search(said)
     if refused is None:
         return None
