@@ -15,7 +15,7 @@ from typing import Any, cast
 from cachetools.func import ttl_cache
 
 from shared.catalog.entities import entity_facts
-from shared.catalog.index import EntryHit, Origin, catalog_index
+from shared.catalog.index import EntryHit, Match, Origin, catalog_index
 from shared.engines.analyzers.common import env_facts, regex, table
 from shared.engines.signatures import mentions_azure
 from shared.resilience.memory_guard import register_cache
@@ -134,9 +134,44 @@ def decisive(state: SessionState) -> EntryHit | None:
     hosted = mentions_azure(_without_azure_tooling(state.material))
     candidates = [h for h in spoken if h.entry.category != "out_of_scope"
                   or not (azure_error or (hosted and not _own_error_words(h)))]
+    candidates = [h for h in candidates if not _unused_credential(h, state)] or candidates
     conclusive = [h for h in candidates if h.entry.conclusive and not _read_better_by_another(h, candidates)]
     best = conclusive or candidates
     return _cause_behind(best[0], candidates) if best else None
+
+
+# A credential chain (DefaultAzureCredential) lists every credential it tried, most of them only saying they are not
+# set up where the code runs. On Azure compute outside Kubernetes the code's identity is the managed identity: the
+# line of ManagedIdentityCredential is the failure, the other credentials' lines are notices.
+_CHAIN = re.compile(r"DefaultAzureCredential|ChainedTokenCredential|Attempted credentials")
+_AZURE_COMPUTE = re.compile(r"(?i)\b(?:virtual machines?|azure vm|vm|app service|web ?app|function app|azure functions|"
+                            r"container apps?|managed identity)\b")
+_KUBERNETES = re.compile(r"(?i)\b(?:aks|kubernetes|kubectl|pods?|workload identity|federated)\b")
+_CREDENTIAL_LABEL = re.compile(r"\b(\w+Credential)\s*:")
+_NOT_SET_UP_HERE = {"environmentcredential", "workloadidentitycredential", "azureclicredential",
+                    "azurepowershellcredential", "azuredeveloperclicredential", "visualstudiocredential",
+                    "visualstudiocodecredential", "sharedtokencachecredential", "interactivebrowsercredential"}
+
+
+def _unused_credential(hit: EntryHit, state: SessionState) -> bool:
+    """The hit is only a chain's notice from a credential the code does not use where it runs (see _CHAIN)."""
+    spoken = state.material.spoken_text()
+    if not _CHAIN.search(spoken):
+        return False
+    # where the code runs, from the report's own words (not the chain's notices, which name pods and CLIs)
+    setting = " ".join([*(line for line in spoken.splitlines() if "Credential" not in line),
+                        *state.material.technologies()])
+    if _KUBERNETES.search(setting) or not _AZURE_COMPUTE.search(setting):
+        return False
+    said = [m for m in hit.matches if m.origin in _SPOKEN]
+    return bool(said) and all(_label_before(m).lower() in _NOT_SET_UP_HERE for m in said)
+
+
+def _label_before(match: Match) -> str:
+    """The credential whose line the match is on: the last `XCredential:` label before it in its context."""
+    head = match.context[:max(0, match.context.find(match.found))]
+    labels = _CREDENTIAL_LABEL.findall(head)
+    return labels[-1] if labels else ""
 
 
 def _cause_behind(hit: EntryHit, candidates: list[EntryHit]) -> EntryHit:

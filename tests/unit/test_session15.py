@@ -212,3 +212,25 @@ def test_a_key_vault_name_with_an_underscore_is_the_codes_naming() -> None:
 def test_a_key_vault_name_of_allowed_characters_is_not_blamed_on_its_characters() -> None:
     report = _answer("(BadParameter) The request URI contains an invalid name: db-password\nCode: BadParameter")
     assert "only letters, digits and dashes (1 to 127" not in str(report.get("root_cause"))
+
+
+CHAIN = """{where}. After restarts we regularly see at startup:
+fetch secret db-password: DefaultAzureCredential: failed to acquire a token.
+Attempted credentials:
+\tEnvironmentCredential: missing environment variable AZURE_TENANT_ID
+\tWorkloadIdentityCredential: no token file specified. Check pod configuration or set TokenFilePath in the options
+\tManagedIdentityCredential: managed identity timed out. See the troubleshooting guide for more information
+\tAzureCLICredential: Azure CLI not found on path
+A retry a minute later always works."""
+
+
+def test_on_a_vm_the_managed_identity_line_of_a_credential_chain_decides_not_another_credentials_notice() -> None:
+    report = _answer(CHAIN.format(where="Our Go worker runs on an Azure VM with a user-assigned managed identity "
+                                        "attached"))
+    assert "WorkloadIdentityCredential has no client ID" not in str(report.get("root_cause"))
+    assert report.get("category") == "runtime.timeout"
+
+
+def test_in_a_kubernetes_pod_the_workload_identity_line_stays_a_candidate() -> None:
+    report = _answer(CHAIN.format(where="Our Go worker runs in a pod on our AKS cluster"))
+    assert "WorkloadIdentityCredential" in str(report.get("root_cause"))
