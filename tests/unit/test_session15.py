@@ -234,3 +234,26 @@ def test_on_a_vm_the_managed_identity_line_of_a_credential_chain_decides_not_ano
 def test_in_a_kubernetes_pod_the_workload_identity_line_stays_a_candidate() -> None:
     report = _answer(CHAIN.format(where="Our Go worker runs in a pod on our AKS cluster"))
     assert "WorkloadIdentityCredential" in str(report.get("root_cause"))
+
+
+IDENTITIES = """│ {{"error":{{"code":"AuthorizationFailed","message":"The client '{caller}' with object id '{caller}' does not have
+authorization to perform action 'Microsoft.App/managedEnvironments/storages/write' over scope '/subscriptions/s/x'"}}}}
+The agent VM's identities (az vm identity show):
+{{
+  "type": "SystemAssigned, UserAssigned",
+  "principalId": "11aa22bb-0000-4000-8000-0000000000aa",
+  "userAssignedIdentities": {{
+    "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-tf-deployer": {{
+      "clientId": "7c8d9e0f-0000-4000-8000-00000000f00d", "principalId": "33cc44dd-0000-4000-8000-0000000000cc"}}}}
+}}"""
+
+
+def test_a_refusal_of_the_hosts_system_identity_beside_a_user_assigned_one_is_the_identity_not_chosen() -> None:
+    report = _answer(IDENTITIES.format(caller="11aa22bb-0000-4000-8000-0000000000aa"))
+    assert report.get("category") == "auth.managed_identity_missing"
+    assert "id-tf-deployer" in report["root_cause"] and "7c8d9e0f-0000-4000-8000-00000000f00d" in report["actions"][0]
+
+
+def test_a_refusal_of_the_user_assigned_identity_itself_is_not_read_as_the_wrong_identity() -> None:
+    report = _answer(IDENTITIES.format(caller="33cc44dd-0000-4000-8000-0000000000cc"))
+    assert report.get("category") != "auth.managed_identity_missing"

@@ -1,6 +1,12 @@
-"""auth.rbac_missing computed from what the client pasted: the identity in the token it sends (the appid, azp or oid
-claim) against the principals of a role assignment listing of the resource. When the listing names a role only
-for other principals, the role went to another identity than the caller (knowledge/role_holders.yaml)."""
+"""Who called against who holds the role, computed from what the client pasted (knowledge/role_holders.yaml).
+
+- The identity in the token it sends (the appid, azp or oid claim) against the principals of a role assignment
+  listing of the resource: when the listing names a role only for other principals, the role went to another
+  identity than the caller (auth.rbac_missing).
+- The object id an AuthorizationFailed names against the identities of the host (`az vm identity show` and the
+  like): when it is the host's system-assigned principal while the host also has a user-assigned identity, the tool
+  signed in with the system-assigned identity instead of the user-assigned one it was meant to use
+  (auth.managed_identity_missing: not the identity the code uses)."""
 
 from __future__ import annotations
 
@@ -40,4 +46,30 @@ def role_held_by_another(state: SessionState) -> Decision | None:
     caller = claims.get("appid") or claims.get("azp") or claims["oid"]  # the application's id names it best
     facts = {"role": held[0][1], "holder": held[0][0], "caller": caller}
     return conclude_entry(state, None, table_entry(TABLE, "role-held-by-another-principal"),
+                          facts_for(state, None, facts))
+
+
+# the caller an AuthorizationFailed names ("The client 'X' with object id 'Y' does not have authorization")
+_REFUSED_CALLER = re.compile(rf"with object id '(?P<object_id>{_GUID})'", re.IGNORECASE)
+# the host's identities as `az ... identity show` prints them: the system-assigned principal at the top level
+_SYSTEM_PRINCIPAL = re.compile(
+    rf'"type"\s*:\s*"SystemAssigned[^"]*"[^{{}}]{{0,300}}?"principalId"\s*:\s*"(?P<a>{_GUID})"'
+    rf'|"principalId"\s*:\s*"(?P<b>{_GUID})"[^{{}}\n]{{0,80}}system[- ]assigned', re.IGNORECASE)
+_USER_ASSIGNED = re.compile(rf"userAssignedIdentities/(?P<name>[\w.-]{{1,128}})[^{{}}]{{0,20}}\{{[^{{}}]{{0,300}}?"
+                            rf'"clientId"\s*:\s*"(?P<client_id>{_GUID})"', re.IGNORECASE)
+
+
+def system_identity_called(state: SessionState) -> Decision | None:
+    """The refused caller is the host's system-assigned identity while the host also has a user-assigned one."""
+    said = state.material.spoken_text()
+    refused = _REFUSED_CALLER.search(said)
+    user_assigned = _USER_ASSIGNED.search(said)
+    if refused is None or user_assigned is None:
+        return None
+    system = {(m.group("a") or m.group("b")).lower() for m in _SYSTEM_PRINCIPAL.finditer(said)}
+    if refused.group("object_id").lower() not in system:
+        return None
+    facts = {"caller": refused.group("object_id"), "identity": user_assigned.group("name"),
+             "client_id": user_assigned.group("client_id")}
+    return conclude_entry(state, None, table_entry(TABLE, "system-identity-called-instead-of-user-assigned"),
                           facts_for(state, None, facts))
