@@ -236,8 +236,8 @@ def test_in_a_kubernetes_pod_the_workload_identity_line_stays_a_candidate() -> N
     assert "WorkloadIdentityCredential" in str(report.get("root_cause"))
 
 
-IDENTITIES = """│ {{"error":{{"code":"AuthorizationFailed","message":"The client '{caller}' with object id '{caller}' does not have
-authorization to perform action 'Microsoft.App/managedEnvironments/storages/write' over scope '/subscriptions/s/x'"}}}}
+IDENTITIES = """│ {{"error":{{"code":"AuthorizationFailed","message":"The client '{caller}' with object id '{caller}'
+does not have authorization to perform action 'Microsoft.App/managedEnvironments/storages/write'"}}}}
 The agent VM's identities (az vm identity show):
 {{
   "type": "SystemAssigned, UserAssigned",
