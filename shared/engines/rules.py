@@ -21,6 +21,7 @@ from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
 from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatch
 from shared.engines.analyzers.registry import analyzer_for
+from shared.engines.analyzers.request_duration import front_end_cut
 from shared.engines.analyzers.role_holder import role_held_by_another, system_identity_called
 from shared.engines.analyzers.token_clock import clock_off
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
@@ -246,7 +247,8 @@ def route(state: SessionState) -> Decision:
     if elsewhere is not None:
         return elsewhere
     mismatch = worker_runtime_mismatch(state, None) or regional_endpoint_mismatch(state) \
-        or role_held_by_another(state) or system_identity_called(state)  # a computed fact the report or an answer shows
+        or role_held_by_another(state) or system_identity_called(state) \
+        or front_end_cut(state)  # a computed fact the report or an answer shows decides
     if mismatch is not None:
         return mismatch
     hit = classification(state)

@@ -1,0 +1,51 @@
+"""runtime.timeout computed from how long the failing request ran, in whatever form the client pasted it.
+
+App Service's front end (and so every HTTP-triggered function) ends a request that has had no response for about
+230 seconds. Clients print that duration in many shapes - curl's time_total (`500 230.041`), the shell's `time`
+(`real 3m50.4s`), "after ~3m50s", "3:50", "230 s" - and the error the caller gets is a bare 500, 502 or 504. A
+failure whose measured duration falls in that window, on an App Service or Functions host, is the front end's
+limit (knowledge/runtime_timeouts.yaml `http-front-end-cut-measured`), whatever the code or functionTimeout say."""
+
+from __future__ import annotations
+
+import re
+
+from shared.engines.analyzers.common import conclude_entry, facts_for, table_entry
+from shared.engines.base import Decision
+from shared.session.state import SessionState
+
+TABLE = "runtime_timeouts"
+_WINDOW = (225.0, 245.0)  # seconds: the documented 230 s, with the client's own overhead around it
+_MINUTES = re.compile(r"(?i)(?:\breal\s+|~\s?|\babout\s+|\baround\s+|\bafter\s+~?\s?|\btook\s+~?\s?)"
+                      r"(?P<m>\d{1,2})\s?m(?:in(?:utes?)?)?\s?(?P<s>\d{1,2}(?:\.\d+)?)\s?s(?:ec(?:onds)?)?\b")
+_CLOCK = re.compile(r"(?i)\b(?:after|took|at)\s+~?\s?(?P<m>[0-5]?\d):(?P<s>[0-5]\d)\b(?!:)")
+_SECONDS = re.compile(r"(?i)(?<![\d.:])(?P<s>2[2-4]\d(?:\.\d+)?)\s?(?:s|sec|secs|seconds)\b")
+_CURL_TOTAL = re.compile(r"%\{http_code\}\s+%\{time_total\}[^\n]*\n(?:[^\n]*\n){0,3}?\s*"
+                         r"(?P<shown>[1-5]\d\d\s+(?P<s>\d{2,4}\.\d+))")
+_FAILED = re.compile(r"(?i)\b50[024]\b|bad gateway|gateway time-?out|timed? ?out|error page|\berror\b")
+_WEB_HOST = re.compile(r"(?i)azurewebsites\.net|app service|function app|azure functions|http[- ]trigger")
+
+
+def front_end_cut(state: SessionState) -> Decision | None:
+    """A failed HTTP request to an App Service or Functions host that ran about 230 seconds."""
+    said = state.material.spoken_text()
+    setting = " ".join([said, *state.material.technologies()])
+    if not _FAILED.search(said) or not _WEB_HOST.search(setting):
+        return None
+    shown = _duration(said)
+    if shown is None:
+        return None
+    seconds, words = shown
+    entry = table_entry(TABLE, "http-front-end-cut-measured")
+    return conclude_entry(state, None, entry, facts_for(state, None, {"seconds": f"{seconds:.0f}", "shown": words}))
+
+
+def _duration(said: str) -> tuple[float, str] | None:
+    """The first duration in the 230-second window, as seconds and the words that showed it."""
+    for pattern, minutes in ((_CURL_TOTAL, False), (_MINUTES, True), (_CLOCK, True), (_SECONDS, False)):
+        for found in pattern.finditer(said):
+            seconds = float(found.group("s")) + (60 * int(found.group("m")) if minutes else 0)
+            if _WINDOW[0] <= seconds <= _WINDOW[1]:
+                shown = found.groupdict().get("shown") or found.group(0)
+                return seconds, " ".join(shown.split())
+    return None
