@@ -257,3 +257,58 @@ def test_a_refusal_of_the_hosts_system_identity_beside_a_user_assigned_one_is_th
 def test_a_refusal_of_the_user_assigned_identity_itself_is_not_read_as_the_wrong_identity() -> None:
     report = _answer(IDENTITIES.format(caller="33cc44dd-0000-4000-8000-0000000000cc"))
     assert report.get("category") != "auth.managed_identity_missing"
+
+
+# --- after reading the blind failures ----------------------------------------------------------------------------
+
+CURL = """The report endpoint fails for the full year; curl shows:
+$ curl -s -o /dev/null -w "%{{http_code}} %{{time_total}}\\n" https://contoso-reports.azurewebsites.net/api/yearly
+500 {seconds}
+Our own log shows the request still working and finishing later."""
+
+
+def test_a_request_to_app_service_that_failed_after_about_230_seconds_is_the_front_end_limit() -> None:
+    report = _answer(CURL.format(seconds="230.041"))
+    assert report.get("category") == "runtime.timeout" and "500 230.041" in report["root_cause"]
+
+
+def test_a_shell_time_of_3m50s_counts_as_230_seconds() -> None:
+    report = _answer("HTTP function on EP1 (func-x.azurewebsites.net); the caller gets a 500 after ~3m50s, but "
+                     "Application Insights shows the invocation succeeding later.")
+    assert report.get("category") == "runtime.timeout" and "230-second limit" in report["root_cause"]
+
+
+def test_a_request_that_failed_after_two_minutes_is_not_called_the_230_second_limit() -> None:
+    assert "230-second limit" not in str(_answer(CURL.format(seconds="120.512")).get("root_cause"))
+
+
+def test_an_expired_aks_service_principal_secret_is_reset_on_the_cluster() -> None:
+    report = _answer("$ az aks upgrade -g rg -n aks-logistics --kubernetes-version 1.29.7\nERROR: (BadRequest) The "
+                     "credentials in ServicePrincipalProfile were invalid. (Details: adal: Refresh request failed. "
+                     "Status Code = '401'. Response body: {\"error\":\"invalid_client\",\"error_description\":"
+                     "\"AADSTS7000222: The provided client secret keys for app '3b9e' are expired.\"})")
+    assert report.get("category") == "auth.credential_invalid"
+    assert any("update-credentials" in a for a in report["actions"])
+
+
+EMULATOR = """Expanding Local & Attached > Storage Accounts > (Emulator - Default Ports) > Blob Containers gives:
+"message": "request to http://127.0.0.1:10000/devstoreaccount1 failed, reason: connect ECONNREFUSED 127.0.0.1:10000"
+{extra}"""
+
+
+def test_the_local_emulator_unreachable_on_a_developer_machine_is_out_of_scope() -> None:
+    report = out_of_scope_report(EMULATOR.format(extra="Fresh dev machine; my real storage accounts in Azure work."))
+    assert report["category"] == "out_of_scope"
+
+
+def test_the_emulator_address_in_an_app_running_in_azure_stays_the_settings_fault() -> None:
+    text = ("Deployed to func-orders.azurewebsites.net. In Azure the function fails: connect ECONNREFUSED "
+            "127.0.0.1:10000. local.settings.json has AzureWebJobsStorage UseDevelopmentStorage=true.")
+    assert _answer(text).get("category") != "out_of_scope"
+
+
+def test_entras_tls_refusal_from_a_script_on_the_users_windows_machine_is_out_of_scope() -> None:
+    report = out_of_scope_report("Running our old script on my laptop (Windows PowerShell 5.1):\nPS C:\\scripts> "
+                                 "Connect-AzureAD\nAADSTS1002016: You are using TLS version 1.0, 1.1 and/or 3DES "
+                                 "cipher which are deprecated.")
+    assert report["category"] == "out_of_scope"
