@@ -144,9 +144,16 @@ class CatalogIndex:
         texts = list(texts)
         whole = "\n".join(text for text, _ in texts)
         by_entry: dict[str, EntryHit] = {}
+        required: dict[str, bool] = {}  # an entry's `requires` over the whole material, judged once per entry
+
+        def context_holds(entry: CatalogEntry) -> bool:
+            if entry.id not in required:
+                required[entry.id] = re.search(entry.requires, whole) is not None
+            return required[entry.id]
+
         for text, origin in texts:
             # an entry whose required context is absent is not there at all: it must not hide another entry's code
-            present = [m for m in self.scan(text, origin) if not m.entry.requires or re.search(m.entry.requires, whole)]
+            present = [m for m in self.scan(text, origin) if not m.entry.requires or context_holds(m.entry)]
             for match in _outside_longer_codes(present):
                 if not match.negated:
                     by_entry.setdefault(match.entry.id, EntryHit(match.entry, [])).matches.append(match)
