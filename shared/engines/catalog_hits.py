@@ -32,7 +32,7 @@ def session_texts(state: SessionState) -> tuple[tuple[str, str], ...]:
     texts = [(material.error_description, "error")]
     texts += [(answer, "answer") for answer in reversed(material.answers)]
     texts += [(text, "evidence") for e in state.ledger if e.status in ("success", "partial")
-              for text in [_evidence_text(e.tool, e.data)] if text]
+              for text in [evidence_text(e.tool, e.data)] if text]
     texts += [(f.content, "file") for f in material.files]
     return tuple(texts)
 
@@ -42,7 +42,7 @@ def log_lines(data: dict[str, Any]) -> list[str]:
     return [" ".join(str(cell) for cell in row) for row in data.get("rows") or []]
 
 
-def _evidence_text(tool: str, data: dict[str, Any]) -> str:
+def evidence_text(tool: str, data: dict[str, Any]) -> str:
     """What of an Azure result can hold an error: log rows and failed operations whole, a resource's state and
     error fields only (its configuration and setting names are not errors, and a setting named like a code
     must not read as one)."""
@@ -134,7 +134,8 @@ def decisive(state: SessionState) -> EntryHit | None:
     hosted = mentions_azure(_without_azure_tooling(state.material))
     candidates = [h for h in spoken if h.entry.category != "out_of_scope"
                   or not (azure_error or (hosted and not _own_error_words(h)))]
-    candidates = [h for h in candidates if not _unused_credential(h, state)] or candidates
+    if _chain_on_azure_compute(state):
+        candidates = [h for h in candidates if not _only_unused_credentials(h)] or candidates
     conclusive = [h for h in candidates if h.entry.conclusive and not _read_better_by_another(h, candidates)]
     best = conclusive or candidates
     return _cause_behind(best[0], candidates) if best else None
@@ -153,16 +154,19 @@ _NOT_SET_UP_HERE = {"environmentcredential", "workloadidentitycredential", "azur
                     "visualstudiocodecredential", "sharedtokencachecredential", "interactivebrowsercredential"}
 
 
-def _unused_credential(hit: EntryHit, state: SessionState) -> bool:
-    """The hit is only a chain's notice from a credential the code does not use where it runs (see _CHAIN)."""
+def _chain_on_azure_compute(state: SessionState) -> bool:
+    """The report shows a credential chain, from code that runs on Azure compute outside Kubernetes (see _CHAIN)."""
     spoken = state.material.spoken_text()
     if not _CHAIN.search(spoken):
         return False
     # where the code runs, from the report's own words (not the chain's notices, which name pods and CLIs)
     setting = " ".join([*(line for line in spoken.splitlines() if "Credential" not in line),
                         *state.material.technologies()])
-    if _KUBERNETES.search(setting) or not _AZURE_COMPUTE.search(setting):
-        return False
+    return not _KUBERNETES.search(setting) and _AZURE_COMPUTE.search(setting) is not None
+
+
+def _only_unused_credentials(hit: EntryHit) -> bool:
+    """The hit lies only on chain lines of credentials that such code does not use."""
     said = [m for m in hit.matches if m.origin in _SPOKEN]
     return bool(said) and all(_label_before(m).lower() in _NOT_SET_UP_HERE for m in said)
 

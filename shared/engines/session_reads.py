@@ -48,9 +48,11 @@ def said_or_logged(state: SessionState) -> list[str]:
     return [*state.material.spoken(), *logged_lines(state)]
 
 
-def logged_lines(state: SessionState) -> list[str]:
-    """Every line of the logs the session read."""
-    return [line for e in state.ledger if e.tool == "query_logs" for line in log_lines(e.data)]
+def logged_lines(state: SessionState, succeeded_only: bool = False) -> list[str]:
+    """Every line of the logs the session read (only of queries that fully succeeded, when asked: not a partial
+    result's rows)."""
+    return [line for e in state.ledger if e.tool == "query_logs" and (e.status == "success" or not succeeded_only)
+            for line in log_lines(e.data)]
 
 
 def as_text(value: Any) -> str:
@@ -101,10 +103,6 @@ def succeeded_events(state: SessionState) -> list[dict[str, Any]]:
             and str(e.get("status") or "").lower() == "succeeded"]
 
 
-def logged_rows(state: SessionState) -> list[str]:
-    """Every log row the session read, one line each."""
-    return [line for e in state.ledger if e.tool == "query_logs" and e.status == "success"
-            for line in log_lines(e.data)]
 
 
 def as_instant(value: Any) -> datetime | None:

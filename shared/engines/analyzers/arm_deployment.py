@@ -7,8 +7,6 @@ for the failed deployment operations."""
 
 from __future__ import annotations
 
-import json
-
 from shared.engines.analyzers.common import (
     Entry,
     conclude_entry,
@@ -22,6 +20,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once, env, since_last_answer
 from shared.engines.base import Decision
+from shared.engines.catalog_hits import evidence_text
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import RunTool, SessionState
@@ -50,7 +49,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 def _operations_read(state: SessionState) -> list[str]:
     """The failed deployment operations read in Azure, as text: the facts the pasted error lacks (the policy that
     denied, the field it evaluated) are in the operations' own errors."""
-    return [json.dumps(e.data, ensure_ascii=False, default=str) for e in state.ledger
+    return [evidence_text(e.tool, e.data) for e in state.ledger
             if e.tool == "list_deployment_operations" and e.status == "success"]
 
 

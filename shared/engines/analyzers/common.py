@@ -85,9 +85,10 @@ def env_facts(state: SessionState) -> dict[str, str]:
 
 def first_entry(entries: Iterable[Entry], state: SessionState,
                 files: bool = False) -> tuple[Entry, dict[str, str]] | None:
-    """The first entry whose `match` regex is in the error or an answer, with the facts of that match."""
+    """The first entry whose `match` regex is in the error or an answer, with the facts of that match. Entries
+    without a `match` (computed ones, or ones a table keeps for another reader) are never matched here."""
     sources = texts(state, files=files)
-    for entry in entries:
+    for entry in (e for e in entries if e.get("match")):
         for text in sources:
             match = regex(entry["match"]).search(text)
             if match:
@@ -265,7 +266,7 @@ def matched_entry(state: SessionState, hit: Hit | None, table_name: str, *, othe
         foreign = other_cloud(state)
         if foreign is not None:
             return foreign
-    found = first_entry([e for e in table(table_name) if e.get("match")], state, files=files)
+    found = first_entry(table(table_name), state, files=files)
     return unknown(state) if found is None else found
 
 

@@ -44,7 +44,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     mismatch = _runtime_not_deployed_language(state)
     if mismatch is not None:
         return conclude_entry(state, hit, table_entry(TABLE, _MISMATCH), facts_for(state, hit, mismatch))
-    found = first_entry([e for e in table(TABLE) if e.get("match")], state)
+    found = first_entry(table(TABLE), state)
     if found is None:
         other = specific_hit(state, exclude_analyzers={"functions_host"})
         return delegate(state, other) if other else unknown(state)

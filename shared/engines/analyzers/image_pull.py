@@ -32,7 +32,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return unknown(state)
     image = table_entry(TABLE, "image")
     facts = facts_for(state, hit, search(image["facts"], texts(state, files=True)))
-    found = first_entry([e for e in table(TABLE) if e.get("match")], state)
+    found = first_entry(table(TABLE), state)
     if found is not None:
         entry, matched = found
         return conclude_entry(state, hit, entry, {**facts, **matched})

@@ -43,8 +43,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     firewall = _firewall_stated(state, said)
     if firewall is not None:
         return firewall
-    entries = [e for e in table(TABLE) if e.get("match")]
-    found = first_entry(entries, state, files=False)
+    found = first_entry(table(TABLE), state, files=False)
     # an error that names the refusing check (ForbiddenByRbac, an access policy) is that check; one that does not
     # (a reference denied, a bare failure) leaves the firewall open when the report says the permission is there
     network = _ask_network_when_granted(state, hit, said) if found is None or found[0]["id"] in _AMBIGUOUS else None

@@ -36,7 +36,7 @@ TOOL = "get_identity_from_answers"
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if not grounded(state, hit) or hit is None:
         return unknown(state)
-    found = first_entry([e for e in table(TABLE) if e.get("match")], state)
+    found = first_entry(table(TABLE), state)
     if found is not None and not found[0].get("ask"):
         return conclude_entry(state, hit, found[0], facts_for(state, hit, _code_facts(state), found[1]))
     identity = since_last_answer(state, TOOL)

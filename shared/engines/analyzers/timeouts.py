@@ -37,7 +37,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if config is None and any(PurePosixPath(f.path.replace("\\", "/")).name == "host.json"
                               for f in state.material.files):
         return RunTool(tool=CONFIG, purpose="reading functionTimeout from host.json")
-    found = first_entry([e for e in table(TABLE) if e.get("match")], state)
+    found = first_entry(table(TABLE), state)
     if found is None:
         return unknown(state)
     entry, facts = found

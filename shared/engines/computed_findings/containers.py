@@ -18,7 +18,7 @@ from shared.engines.session_reads import (
     as_instant,
     as_number,
     is_mentioned,
-    logged_rows,
+    logged_lines,
     read_setting_names,
     said_in_report,
     said_or_logged,
@@ -317,7 +317,7 @@ def registry_throttled(state: SessionState) -> Facts:
     """A registry read in the session whose login server the report or the logs show answering 429: pulls beyond
     the ReadOps its service tier allows per minute (a scale-out of many nodes pulling at once)."""
     lines = [line for text in state.material.spoken() for line in
-             text.splitlines()] + logged_rows(state)
+             text.splitlines()] + logged_lines(state, succeeded_only=True)
     for registry in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries$"):
         server = str(registry.get("loginServer") or f"{registry.get('name')}.azurecr.io").lower()
         if any(server in line.lower() and _THROTTLED.search(line) for line in lines):

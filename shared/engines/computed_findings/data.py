@@ -15,7 +15,7 @@ from shared.engines.session_reads import (
     is_mentioned,
     items_of,
     last_segment,
-    logged_rows,
+    logged_lines,
     said_by_client,
     said_in_report,
 )
@@ -169,7 +169,7 @@ _SQL_DATABASE_NAMED = re.compile(r"Cannot open database \\?[\"'](?P<database>[^\
 def sql_database_missing(state: SessionState) -> Facts:
     """The database a SQL error says it cannot open (4060) that the server's databases (read) do not hold: a name
     that was renamed, deleted or misspelt, whatever the login."""
-    texts = [*state.material.spoken(), *logged_rows(state)]
+    texts = [*state.material.spoken(), *logged_lines(state, succeeded_only=True)]
     found = next((m.group("database") for t in texts for m in _SQL_DATABASE_NAMED.finditer(t)), None)
     collections = [data for data in reads_of_type(state, r"(?i)^Microsoft\.Sql/servers/databases$")
                    if data.get("ids") is not None or data.get("databases") is not None]

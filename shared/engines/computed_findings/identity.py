@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import reads_of_type
-from shared.engines.session_reads import Facts, logged_rows, said_in_report, succeeded_events
+from shared.engines.session_reads import Facts, logged_lines, said_in_report, succeeded_events
 from shared.session.state import SessionState
 
 
@@ -96,7 +96,7 @@ def vault_tenant_left_behind(state: SessionState) -> Facts:
     subscription the report says moved to another directory: the vault's tenantId was not updated."""
     if not _DIRECTORY_MOVE.search(said_in_report(state)):
         return None
-    logged = logged_rows(state)
+    logged = logged_lines(state, succeeded_only=True)
     for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
         tenant = str(vault.get("tenantId") or "").lower()
         for line in [*logged, said_in_report(state)]:

@@ -11,7 +11,15 @@ from shared.engines import private_dns
 from shared.engines.analyzers.common import picked, table
 from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
-from shared.engines.session_reads import IPV4, SITES, Facts, last_segment, logged_rows, said_or_logged, succeeded_events
+from shared.engines.session_reads import (
+    IPV4,
+    SITES,
+    Facts,
+    last_segment,
+    logged_lines,
+    said_or_logged,
+    succeeded_events,
+)
 from shared.session.state import SessionState
 
 # resource types whose IP firewall get_resource reads as `ipRules` (api_versions.yaml), and how a reader names them
@@ -333,7 +341,8 @@ def unresolved_host_deleted(state: SessionState) -> Facts:
     """A host name under an Azure service's DNS suffix that the report or the logs could not resolve, whose
     resource the activity log shows deleted: the name fails because the configuration still names that resource."""
     lines = [line for text in state.material.spoken() for line in text.splitlines()]
-    names = {m.group(1).lower(): m.group(0) for line in [*lines, *logged_rows(state)] if _UNRESOLVED.search(line)
+    lines += logged_lines(state, succeeded_only=True)
+    names = {m.group(1).lower(): m.group(0) for line in lines if _UNRESOLVED.search(line)
              for m in _AZURE_HOST.finditer(line)}
     deletes = [e for e in succeeded_events(state) if str(e.get("operation") or "").lower().endswith("/delete")]
     for event in deletes:
