@@ -71,12 +71,15 @@ class SimilarEntries:
         ranked = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
         return [(self.entries[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
-    def lead(self, text: str, min_share: float = 0.4, min_score: float = 8.0) -> Lead | None:
+    def lead(self, text: str, min_share: float = 0.4, min_score: float = 8.0,
+             outside: tuple[str, ...] = ()) -> Lead | None:
         """The category holding at least `min_share` of the nearest entries' score, when the best entry scores at
-        least `min_score` (a weak match is no lead)."""
+        least `min_score` (a weak match is no lead); entries of categories starting with an `outside` prefix do not
+        count (a failed deployment operation is no code defect of the app)."""
         if not _ERROR_SIGNAL.search(text):
             return None  # "the release is red since Monday" names no error: its words are only topics
-        near = self.nearest(text)
+        near = [(e, s) for e, s in self.nearest(text, NEAREST * 2 if outside else NEAREST)
+                if not (outside and e.category.startswith(outside))][:NEAREST]
         if not near or near[0][1] < min_score:
             return None
         totals: dict[str, float] = defaultdict(float)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.engines.analyzers.azure_scope import resource_groups, subscription_id
 from shared.engines.analyzers.common import Entry, regex, table
 from shared.engines.analyzers.ledger import azure_call, read_resources
 from shared.engines.base import Decision
@@ -36,6 +37,11 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
         return decision
     target = _called_resource(state, decision.report.root_cause)
     caller = _caller(state, *target) if target else None
+    if target is not None and caller is None:
+        found = _caller_read(state, target[0])
+        if isinstance(found, RunTool):
+            return found
+        caller = _caller(state, *target)
     if target is None or caller is None:
         return decision
     resource, kind = target
@@ -56,6 +62,29 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
             f"--assignee-object-id {caller[1]} --assignee-principal-type ServicePrincipal --role \"<role>\" "
             f"--scope {resource['id']}`.")
     return decision
+
+
+def _caller_read(state: SessionState, called: dict[str, Any]) -> RunTool | None:
+    """The read that would show the caller the client names: the listing of a resource group the client names, then
+    the caller itself (its managed identity is only in its own read)."""
+    said = said_by_client(state)
+    listed = [r for r in read_resources(state) if r.get("id") != called.get("id")
+              and str(r.get("type") or "").lower().startswith(_CALLERS) and str(r.get("name") or "").lower() in said]
+    read_ids = {str(e.data.get("id") or "").lower() for e in state.ledger if e.tool == "get_resource"}
+    if listed:
+        if any(str(r.get("id") or "").lower() in read_ids for r in listed):
+            return None  # the caller was read: it has no identity to look up
+        read = azure_call(state, "get_resource", {"resource_id": str(listed[0]["id"])},
+                          f"reading {listed[0].get('name')}'s managed identity")
+        return read if isinstance(read, RunTool) else None
+    subscription = subscription_id(state)
+    for group in resource_groups(state)[:3] if isinstance(subscription, str) else []:
+        listing = azure_call(state, "list_resources_in_group",
+                             {"subscription_id": subscription, "resource_group": group},
+                             f"listing resource group {group} to find the calling resource")
+        if isinstance(listing, RunTool):
+            return listing
+    return None
 
 
 def _grants(assignments: list[dict[str, Any]], kind: Entry) -> bool:

@@ -433,10 +433,11 @@ _TEMPLATE_FILE = re.compile(r"(?:^|\s)(?:-f|--template-file)\s+['\"]?(?:[^\s'\"]
 
 
 def _stated_deployment(state: SessionState, spoken: str) -> str | None:
-    """The deployment the client names: environment_info's `deployment_name`, "Deployment name X" in the text
-    (a name with a digit, a dot or a dash: "the deployment failed" names none), the deployment's resource id, or the
-    template file's name when `az deployment ... create` ran without --name (the CLI's default name)."""
-    stated = str(state.material.environment.get("deployment_name") or "").strip()
+    """The deployment the client names: environment_info's `deployment_name` or `deployment`, "Deployment name X" in
+    the text (a name with a digit, a dot or a dash: "the deployment failed" names none), the deployment's resource id,
+    or the template file's name when `az deployment ... create` ran without --name (the CLI's default name)."""
+    environment = state.material.environment
+    stated = str(environment.get("deployment_name") or environment.get("deployment") or "").strip()
     if not stated:
         named = (m.group("name") for m in _DEPLOYMENT_NAME.finditer(spoken))
         stated = next((name for name in named if re.search(r"[\d.-]", name)

@@ -145,7 +145,27 @@ def _clean_environment(env: dict[str, Any], numbering: Numbering | None) -> dict
             result[str(key)[:100]] = [str(v)[:MAX_ENV_VALUE_CHARS] for v in value[:50]]
         else:
             result[str(key)[:100]] = str(value)[:MAX_ENV_VALUE_CHARS]
-    return result
+    return _groups_split_off(result)
+
+
+# "afd-shop-prod (rg-shop-edge)", "kv-certs (resource group: rg-secrets)": a resource and the group that holds it
+_NAME_IN_GROUP = re.compile(r"(?i)^(?P<name>[a-z0-9][-\w.]{0,89})\s*\((?:(?:in )?resource group:?\s*|rg:\s*|in\s+)?"
+                            r"(?P<group>[-\w.]{1,90})\)$")
+_GROUP_LIKE = re.compile(r"(?i)(?:^|[-_.])rg(?:[-_.]|$)|resource ?group")
+
+
+def _groups_split_off(environment: dict[str, Any]) -> dict[str, Any]:
+    """A value naming a resource with its group in parentheses becomes the name, and the group under
+    `<key>_resource_group` (the key that pairs a resource with its group), so that both are read as such."""
+    split: dict[str, Any] = {}
+    for key, value in environment.items():
+        found = _NAME_IN_GROUP.match(value.strip()) if isinstance(value, str) else None
+        group_key = f"{key}_resource_group"
+        if found and _GROUP_LIKE.search(found.group(0).split("(", 1)[1]) and group_key not in environment:
+            split[key], split[group_key] = found.group("name"), found.group("group")
+        else:
+            split[key] = value
+    return split
 
 
 def _normalized(value: Any) -> Any:

@@ -96,7 +96,20 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     message = _status_message((event.get("properties") or {}).get("statusMessage"))
     if message:
         row["message"] = message
+    if str((event.get("category") or {}).get("value") or "").lower() == "servicehealth":
+        row["service_health"] = _service_health(event.get("properties") or {})
     return row
+
+
+def _service_health(properties: dict[str, Any]) -> dict[str, Any]:
+    """A Service Health notice posted to the activity log (category ServiceHealth), in the shape of
+    list_service_health_events' events."""
+    kind = str(properties.get("incidentType") or "Incident")
+    return {"title": clip_text(properties.get("title")), "tracking_id": properties.get("trackingId"),
+            "services": [s for s in [properties.get("service")] if s],
+            "regions": [r for r in [properties.get("region")] if r],
+            "status": "Active" if str(properties.get("stage") or "Active").lower() == "active" else "Resolved",
+            "kind": "PlannedMaintenance" if kind.lower() == "maintenance" else "ServiceIssue"}
 
 
 def _status_message(raw: Any) -> str | None:

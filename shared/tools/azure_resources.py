@@ -7,6 +7,7 @@ fields kept come from the same file through azure_fields."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from functools import lru_cache
 from itertools import islice
@@ -213,20 +214,60 @@ _WEB_API_VERSION = "2023-12-01"
             scope=lambda a: a.site_id, action=lambda a: "Microsoft.Web/sites/config/list/action")
 def list_app_setting_names(args: SiteArguments) -> Found:
     """List the NAMES of a web or function app's application settings (values are dropped as the answer is
-    parsed, never stored or returned): data {"names": [...], "count"}. Tells whether a setting exists."""
+    parsed, never stored or returned): data {"names": [...], "count", "targets": {name: host}}. Tells whether a
+    setting exists, and for a connection string, URL or Key Vault reference, which host or vault it points at (the
+    host only: no key, password, token, query or path beyond a Key Vault secret's name)."""
     subscription_id = subscription_of(args.site_id)
     request = HttpRequest("POST", f"/{uri_path(args.site_id)}/config/appsettings/list",
                           params={"api-version": _WEB_API_VERSION})
     response = client("resources", subscription_id).send_request(request, **call_options())
     if response.status_code >= 400:
         raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-    names = _setting_names(response.text())
+    names, targets = _setting_names(response.text()), setting_targets(response.text())
     del response  # the body held values; nothing past this point can see it
     kept, rest = fit(names)
     if not names:
         return "no_data", f"{args.site_id.rsplit('/', 1)[-1]} has no application settings", {"names": [], "count": 0}
-    return "success", f"{len(names)} app settings (names only): {', '.join(kept)}", \
-        {"names": kept, "count": len(names), "truncated": bool(rest)}
+    pointed = "; ".join(f"{name} -> {host}" for name, host in targets.items() if name in kept)
+    return "success", f"{len(names)} app settings (names only): {', '.join(kept)}" + \
+        (f"; they point at: {pointed}" if pointed else ""), \
+        {"names": kept, "count": len(names), "truncated": bool(rest),
+         "targets": {name: host for name, host in targets.items() if name in kept}}
+
+
+# The non-secret part of a setting value that says where it points: a Key Vault reference's vault and secret name,
+# a connection string's endpoint or server, a URL's host (never its path, query or credentials).
+_VAULT_REFERENCE = re.compile(r"(?i)@Microsoft\.KeyVault\((?:.*?VaultName=(?P<vault>[-\w]{3,24});.*?"
+                              r"SecretName=(?P<secret>[-\w]{1,127})|.*?SecretUri=https://(?P<vault_host>[-\w]{3,24})\.vault\.[\w.]+/secrets/"
+                              r"(?P<secret_of_uri>[-\w]{1,127}))")
+# a host counts only under an Azure service's own domain: any other dotted word of a value could be part of a secret
+_AZURE_DOMAIN = (r"(?:windows\.net|azure\.com|azure\.net|azurewebsites\.net|azconfig\.io|azurecr\.io|azure-api\.net|"
+                 r"azurefd\.net|azureedge\.net|azurecontainerapps\.io|azmk8s\.io|azure-devices\.net|azuresynapse\.net|"
+                 r"cloudapp\.net)")
+_TARGET_HOST = re.compile(r"(?i)(?:\b(?:Endpoint|AccountEndpoint|Server|Data Source|Host|HostName|IngestionEndpoint)"
+                          r"\s*=\s*"
+                          r"(?:[a-z]+:(?://)?)?|^(?:[a-z][a-z0-9+.-]*://)?)(?P<host>[a-z0-9][-a-z0-9.]{0,250}\."
+                          + _AZURE_DOMAIN + r")(?P<port>[:,]\d{2,5})?(?![-\w.])"
+                          r"|\bAccountName\s*=\s*(?P<account>[a-z0-9]{3,24});")
+
+
+def setting_targets(body: str) -> dict[str, str]:
+    """For each setting whose value names a host, account or Key Vault secret: that name alone."""
+    properties = (json.loads(body) or {}).get("properties") or {}
+    found: dict[str, str] = {}
+    for name, value in properties.items() if isinstance(properties, dict) else []:
+        text = str(value or "")
+        reference = _VAULT_REFERENCE.search(text)
+        if reference:
+            found[str(name)] = (f"{reference.group('vault') or reference.group('vault_host')}.vault.azure.net/secrets/"
+                                f"{reference.group('secret') or reference.group('secret_of_uri')}")
+            continue
+        host = _TARGET_HOST.search(text)
+        if host and host.group("account"):
+            found[str(name)] = f"{host.group('account').lower()} (storage account)"
+        elif host:
+            found[str(name)] = host.group("host").lower() + (host.group("port") or "").replace(",", ":")
+    return found
 
 
 def _setting_names(body: str) -> list[str]:

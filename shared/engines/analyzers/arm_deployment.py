@@ -7,12 +7,16 @@ for the failed deployment operations."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from shared.catalog.similar import similar_entries
 from shared.engines.analyzers.common import (
     Entry,
     conclude_entry,
     delegate,
     facts_for,
     regex,
+    report,
     search,
     specific_hit,
     table,
@@ -23,7 +27,7 @@ from shared.engines.base import Decision
 from shared.engines.catalog_hits import evidence_text
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.session.state import RunTool, SessionState
+from shared.session.state import Conclude, RunTool, SessionState
 
 TOOL = "list_error_codes"
 TABLE = "deployment_arm_errors"
@@ -43,6 +47,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     other = specific_hit(state, exclude_analyzers={"arm_deployment"})
     if other is not None:
         return delegate(state, other)
+    inner = _inner_errors(state)
+    if inner:  # the operations were read: their own error is the answer, never a question for what Azure told
+        return _conclude_from_operations(state, inner)
     return _ask_for_operations(state, hit, found)
 
 
@@ -53,9 +60,44 @@ def _operations_read(state: SessionState) -> list[str]:
             if e.tool == "list_deployment_operations" and e.status == "success"]
 
 
+def _inner_errors(state: SessionState) -> list[dict[str, Any]]:
+    """The failed operations read in Azure that carry their own error (code or message)."""
+    return [f for e in state.ledger if e.tool == "list_deployment_operations" and e.status == "success"
+            for f in e.data.get("failed") or [] if isinstance(f, dict) and (f.get("code") or f.get("message"))]
+
+
+def _conclude_from_operations(state: SessionState, inner: list[dict[str, Any]]) -> Conclude:
+    """No knowledge entry names the operation's error: the error Resource Manager recorded is the root cause, in its
+    own words, with the category of the known errors it reads closest to (BM25), or a refused template otherwise;
+    confidence stays low, because nothing checked that reading."""
+    said = "; ".join(f"{f['target'].get('type') or 'a resource'} '{f['target'].get('name') or '?'}' failed with "
+                     f"{f.get('code') or 'an error'}: {f.get('message') or ''}".rstrip(": ")
+                     + "".join(f" ({d.get('code')}: {d.get('message')})" for d in f.get("details") or [])
+                     for f in inner[:3])
+    lead = similar_entries().lead(" ".join(f"{f.get('code') or ''} {f.get('message') or ''}" for f in inner[:3]),
+                                  outside=("runtime.", "functions.", "container.", "out_of_scope"))
+    category = lead.category if lead else "deployment.template_invalid"
+    nearest = lead.entries[0].meaning if lead else ""
+    meaning = f" This reads closest to known errors where {nearest[:1].lower()}{nearest[1:]}" if lead else ""
+    root_cause = f"The deployment's failed operation says why: {said}.{meaning}"
+    target = inner[0]["target"].get("name") or "the resource"
+    actions = [f"Change the template for '{target}' (or the resource it depends on) so it meets what the error "
+               f"asks ({inner[0].get('message') or inner[0].get('code')}), then deploy again.",
+               "Read the whole error: `az deployment operation group list --resource-group <resource-group> --name "
+               "<deployment-name> --query \"[?properties.provisioningState=='Failed'].properties.statusMessage\"`."]
+    evidence = [EvidenceItem(source="list_deployment_operations", summary=said[:600])]
+    if lead:
+        evidence.append(EvidenceItem(source="catalog", summary=f"nearest known errors: "
+                                     f"{', '.join(e.id for e in lead.entries[:3])}"))
+    found = report(state, category=category, confidence="low", root_cause=root_cause, actions=actions,
+                   evidence=evidence)
+    return Conclude(message=f"The deployment failed at '{target}': {inner[0].get('code') or 'see its message'}.",
+                    report=found)
+
+
 def cause_entry(codes: list[str], state: SessionState) -> Entry | None:
     """The first table entry (most specific first) whose code was found or whose message is in the text."""
-    sources = texts(state)
+    sources = [*texts(state), *_operations_read(state)]  # the inner errors read in Azure too
     for entry in table(TABLE):
         if entry.get("wrapper"):
             continue

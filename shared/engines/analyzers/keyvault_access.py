@@ -23,7 +23,7 @@ from shared.engines.analyzers.common import (
     texts,
     unknown,
 )
-from shared.engines.analyzers.ledger import ask_once, since_last_answer
+from shared.engines.analyzers.ledger import ask_once, reads_of_type, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
@@ -64,7 +64,20 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     stated = _stated_model(state)
     if stated is not None:  # the report says which model the vault uses: no need to ask
         return conclude_entry(state, hit, stated, _facts(state, hit, {}))
+    read = _read_model(state)
+    if read is not None:  # the vault was read in Azure: its own setting tells the model
+        entry = table_entry(TABLE, "model-rbac" if read else "model-access-policy")
+        return conclude_entry(state, hit, entry, _facts(state, hit, {}), [EvidenceItem(
+            source="get_resource", summary=f"the vault's {_MODEL_FIELD} is {str(read).lower()}")])
     return _ask_model(state, hit)
+
+
+def _read_model(state: SessionState) -> bool | None:
+    """The permission model of the vault the session read (enableRbacAuthorization), when one vault was read."""
+    vaults = {str(v.get("name")): v.get(_MODEL_FIELD)
+              for v in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$")}
+    models = {str(value).lower() for value in vaults.values() if value is not None}
+    return (models.pop() == "true") if len(models) == 1 else None
 
 
 def _firewall_said(state: SessionState) -> dict[str, str | None]:

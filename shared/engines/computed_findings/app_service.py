@@ -361,7 +361,76 @@ def reference_secret_version_disabled(state: SessionState) -> Facts:
     return None
 
 
+# The resource type an Azure host names, by the host's domain (a setting's target: list_app_setting_names "targets")
+_HOST_TYPES = (
+    (r"\.servicebus\.windows\.net$", r"(?i)^Microsoft\.(?:ServiceBus|EventHub)/namespaces$", "namespace"),
+    (r"\.vault\.azure\.net(?:/|$)", r"(?i)^Microsoft\.KeyVault/vaults$", "key vault"),
+    (r"\.database\.windows\.net$", r"(?i)^Microsoft\.Sql/servers$", "SQL server"),
+    (r"\.postgres\.database\.azure\.com$", r"(?i)^Microsoft\.DBforPostgreSQL/", "PostgreSQL server"),
+    (r"\.mysql\.database\.azure\.com$", r"(?i)^Microsoft\.DBforMySQL/", "MySQL server"),
+    (r"\.documents\.azure\.com$", r"(?i)^Microsoft\.DocumentDB/databaseAccounts$", "Cosmos DB account"),
+    (r"\.(?:blob|queue|table|file|dfs)\.core\.windows\.net$| \(storage account\)$",
+     r"(?i)^Microsoft\.Storage/storageAccounts$", "storage account"),
+    (r"\.redis\.cache\.windows\.net$|\.redis\.azure\.net$", r"(?i)^Microsoft\.Cache/", "cache"),
+    (r"\.(?:openai|cognitiveservices)\.azure\.com$", r"(?i)^Microsoft\.CognitiveServices/accounts$", "AI account"),
+    (r"\.azconfig\.io$", r"(?i)^Microsoft\.AppConfiguration/configurationStores$", "App Configuration store"),
+    (r"\.search\.windows\.net$", r"(?i)^Microsoft\.Search/searchServices$", "search service"),
+)
+# words that tell environments or generations of one resource apart (sb-orders-dev, sb-orders-prod, kv-app-02)
+_ENVIRONMENT_WORD = re.compile(r"(?i)(?<![a-z])(?:dev|devel|test|tst|qa|uat|stg|stage|staging|prod|prd|production|"
+                               r"preprod|sandbox|sbx|old|new|legacy|demo|perf|dr|primary|secondary)(?![a-z])|\d+")
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"[-_.]", "", _ENVIRONMENT_WORD.sub("", name.lower()))
+
+
+def setting_points_at_sibling(state: SessionState, vault_reference: bool) -> Facts:
+    """A setting that points at a resource which is not in the app's resource group, while the group holds one
+    resource of the same type whose name differs only by an environment or generation word (sb-orders-dev where the
+    group has sb-orders-prod; kv-billing where it has kv-billing-02): the app reaches the other environment's
+    resource, or one that was replaced."""
+    listed = latest(state, "list_app_setting_names")
+    targets = (listed.data.get("targets") or {}) if listed is not None and listed.status == "success" else {}
+    group = [r for e in state.ledger if e.tool == "list_resources_in_group" and e.status == "success"
+             for r in e.data.get("resources") or [] if isinstance(r, dict) and r.get("name")]
+    for setting, target in sorted(targets.items()):
+        if ("/secrets/" in str(target)) != vault_reference:
+            continue
+        pointed = re.split(r"[. ]", str(target), maxsplit=1)[0]
+        kind = next(((t, label) for host, t, label in _HOST_TYPES if re.search(host, str(target))), None)
+        if kind is None or not _stem(pointed):
+            continue
+        same_type = [r for r in group if re.search(kind[0], str(r.get("type") or ""))]
+        if any(str(r["name"]).lower() == pointed for r in same_type):
+            continue
+        siblings = [str(r["name"]) for r in same_type if _stem(str(r["name"])) == _stem(pointed)]
+        if len(siblings) == 1:
+            secret = str(target).split("/secrets/", 1)[1] if vault_reference else ""
+            status = _key_vault_reference(state, ("VaultNotFound", "SecretNotFound", "AccessToKeyVaultDenied",
+                                                  "OtherReasons")) if vault_reference else None
+            return {"setting": str(setting), "pointed": pointed, "sibling": siblings[0], "kind": kind[1],
+                    "target": str(target), "secret": secret, **({"status": status["status"]} if status else {})}
+    return None
+
+
+def colon_setting_on_linux(state: SessionState) -> Facts:
+    """A setting whose name holds ':' (an ASP.NET Core nested key) on a Linux app, where such names do not reach the
+    app: Linux app settings take letters, digits and '_' only, nested keys are written with '__'."""
+    names = read_setting_names(state) or []
+    colon = [n for n in names if ":" in n]
+    linux = any("linux" in str(site.get("kind") or "").lower() for site in reads_of_type(state, SITES))
+    if not colon or not linux:
+        return None
+    mentioned = [n for n in colon if is_mentioned(n.split(":")[-1], said_in_report(state))]
+    name = (mentioned or colon)[0]
+    return {"setting": name, "fixed": name.replace(":", "__"), "others": ", ".join(n for n in colon if n != name)}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "app-setting-colon-on-linux": colon_setting_on_linux,
+    "app-setting-points-at-other-environment": lambda s: setting_points_at_sibling(s, vault_reference=False),
+    "app-keyvault-reference-names-replaced-vault": lambda s: setting_points_at_sibling(s, vault_reference=True),
     "app-service-port-not-listened": app_port_not_listened,
     "app-service-certificate-expired": certificate_expired,
     "keyvault-reference-access-denied": lambda s: _key_vault_reference(s, ("AccessToKeyVaultDenied",)),

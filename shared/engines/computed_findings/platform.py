@@ -22,26 +22,36 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     failure that is over) whose service is a read resource's (its type's service name) and whose regions include
     that resource's location (or name none)."""
     rule = table_entry(FINDINGS, "service-health-event-for-resource")
-    issues = latest(state, "list_service_health_events")
-    if issues is None or issues.status != "success":
+    issues = _service_health_events(state)
+    if not issues:
         return None
     said = state.material.spoken()
     for resource in reads_of_type(state, "."):
         pattern = next((p for kind, p in rule["services"].items()
                         if kind.lower() == str(resource.get("type") or "").lower()), None)
         place = _region(str(resource.get("location") or ""))
-        for issue in (issues.data.get("events") or []) if pattern else []:
+        for issue in issues if pattern else []:
             if issue.get("status") != "Active" and not any(_PAST.search(t) for t in said):
                 continue  # a resolved event explains only a failure that is over too
             service = next((s for s in issue.get("services") or [] if regex(pattern).search(str(s))), None)
             regions = [str(r) for r in issue.get("regions") or []]
             if service and (not regions or not place or place in {_region(r) for r in regions}):
                 return {"service": service, "region": ", ".join(regions) or "all regions",
-                        "kind": "planned maintenance" if issue.get("kind") == "PlannedMaintenance" else "service issue",
+                        "kind": "planned maintenance" if issue.get("kind") == "PlannedMaintenance"
+                        else "service incident",
                         "status": str(issue.get("status") or "").lower(),
                         "tracking_id": str(issue.get("tracking_id")), "title": str(issue.get("title")),
                         "name": str(resource.get("name")), **_health_of(state, str(resource.get("id") or ""))}
     return None
+
+
+def _service_health_events(state: SessionState) -> list[dict[str, Any]]:
+    """The Service Health events read (list_service_health_events), then those the activity log carries."""
+    issues = latest(state, "list_service_health_events")
+    listed = list(issues.data.get("events") or []) if issues is not None and issues.status == "success" else []
+    logged = [e["service_health"] for r in state.ledger if r.tool == "list_activity_log" and r.status == "success"
+              for e in r.data.get("events") or [] if isinstance(e, dict) and isinstance(e.get("service_health"), dict)]
+    return [i for i in [*listed, *logged] if isinstance(i, dict)]
 
 
 def _health_of(state: SessionState, resource_id: str) -> dict[str, str]:

@@ -1,0 +1,218 @@
+"""Sixteenth session: what recorded Azure answers already tell (a deployment's failed operations, where the app's
+settings point, Service Health notices in the activity log, the vault's permission model), read instead of asked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from evals.playback import PlaybackServer
+from shared.catalog.similar import similar_entries
+from shared.engines.playbooks import finding
+from shared.models import StartRequest
+from shared.session.material import material_from_start
+from shared.tools.azure_activity import _event
+from shared.tools.azure_resources import setting_targets
+from tests.helpers.engine_loop import run_engine
+from tests.helpers.finding_checks import state_with
+
+SUB = "/subscriptions/0d89bc99-53c3-527e-938f-03b4e50425e3"
+GROUP = f"{SUB}/resourceGroups/rg-orders"
+SITE = f"{GROUP}/providers/Microsoft.Web/sites/func-orders"
+
+
+# --- where a setting points: the host, never the secret ---------------------------------------------------------
+
+
+def _targets(**values: str) -> dict[str, str]:
+    return setting_targets(json.dumps({"properties": values}))
+
+
+def test_a_connection_string_gives_its_host_and_never_its_key() -> None:
+    found = _targets(Bus="Endpoint=sb://sb-orders-dev.servicebus.windows.net/;SharedAccessKeyName=send;"
+                         "SharedAccessKey=c2VjcmV0a2V5MTIz",
+                     Sql="Server=tcp:sql-orders.database.windows.net,1433;Database=db;Password=Pa55.word",
+                     Account="DefaultEndpointsProtocol=https;AccountName=storders;AccountKey=a2V5a2V5==;"
+                             "EndpointSuffix=core.windows.net")
+    assert found == {"Bus": "sb-orders-dev.servicebus.windows.net", "Sql": "sql-orders.database.windows.net:1433",
+                     "Account": "storders (storage account)"}
+    assert not any(secret in json.dumps(found) for secret in ("c2VjcmV0", "Pa55", "a2V5"))
+
+
+def test_a_key_vault_reference_gives_its_vault_and_secret_name() -> None:
+    found = _targets(A="@Microsoft.KeyVault(VaultName=kv-billing;SecretName=db-conn)",
+                     B="@Microsoft.KeyVault(SecretUri=https://kv-other.vault.azure.net/secrets/api-key/0123abcd)")
+    assert found == {"A": "kv-billing.vault.azure.net/secrets/db-conn", "B": "kv-other.vault.azure.net/secrets/api-key"}
+
+
+@pytest.mark.parametrize("value", ["eyJhbGciOi.eyJzdWIiOiIx.c2ln", "Abc8Q~x.yZ-secret.value", "https://example.com/x",
+                                   "https://st1.example.org/c?sig=abc", "python", "~4", "user@contoso.com"])
+def test_a_value_without_an_azure_host_points_nowhere(value: str) -> None:
+    assert _targets(S=value) == {}
+
+
+def test_a_sas_url_keeps_the_host_and_drops_the_token() -> None:
+    assert _targets(S="https://st1.blob.core.windows.net/c?sv=2022-11-02&sig=c2lnbmF0dXJl") == {
+        "S": "st1.blob.core.windows.net"}
+
+
+def _settings_state(targets: dict[str, str], group: list[tuple[str, str]]) -> Any:
+    return state_with("Orders are accepted but never processed since yesterday's release", [
+        ("get_resource", {"id": SITE, "name": "func-orders", "type": "Microsoft.Web/sites", "kind": "app"}),
+        ("list_app_setting_names", {"names": sorted(targets), "count": len(targets), "targets": targets}),
+        ("list_resources_in_group", {"resources": [{"id": f"{GROUP}/providers/{t}/{n}", "name": n, "type": t}
+                                                   for n, t in group]})])
+
+
+def test_a_setting_pointing_at_another_environments_namespace_is_the_connection_string() -> None:
+    state = _settings_state({"ServiceBusConnection": "sb-orders-dev.servicebus.windows.net"},
+                            [("sb-orders-prod", "Microsoft.ServiceBus/namespaces"),
+                             ("func-orders", "Microsoft.Web/sites")])
+    found = finding(state)
+    assert found is not None and found[0]["id"] == "app-setting-points-at-other-environment"
+    assert found[1]["pointed"] == "sb-orders-dev" and found[1]["sibling"] == "sb-orders-prod"
+
+
+@pytest.mark.parametrize("group", [
+    [("sb-orders-dev", "Microsoft.ServiceBus/namespaces")],          # the namespace it points at is the group's own
+    [("sb-shared-prod", "Microsoft.ServiceBus/namespaces")],         # another name, not another environment of it
+    [("sb-orders-prod", "Microsoft.ServiceBus/namespaces"), ("sb-orders-test", "Microsoft.ServiceBus/namespaces")],
+])
+def test_a_setting_is_not_blamed_without_exactly_one_sibling_of_another_environment(group: list) -> None:
+    found = finding(_settings_state({"ServiceBusConnection": "sb-orders-dev.servicebus.windows.net"}, group))
+    assert found is None or found[0]["id"] != "app-setting-points-at-other-environment"
+
+
+def test_a_key_vault_reference_to_a_replaced_vault_names_the_groups_vault() -> None:
+    state = _settings_state({"Db": "kv-billing.vault.azure.net/secrets/db-conn"},
+                            [("kv-billing-02", "Microsoft.KeyVault/vaults")])
+    found = finding(state)
+    assert found is not None and found[0]["id"] == "app-keyvault-reference-names-replaced-vault"
+    assert found[1]["sibling"] == "kv-billing-02" and found[1]["secret"] == "db-conn"
+
+
+def test_a_colon_setting_on_a_linux_app_is_named_with_its_double_underscore_form() -> None:
+    state = state_with("ConnectionString 'WmsDb' not found", [
+        ("get_resource", {"id": SITE, "name": "app-wms", "type": "Microsoft.Web/sites", "kind": "app,linux"}),
+        ("list_app_setting_names", {"names": ["ConnectionStrings:WmsDb", "ASPNETCORE_ENVIRONMENT"], "count": 2})])
+    found = finding(state)
+    assert found is not None and found[0]["id"] == "app-setting-colon-on-linux"
+    assert found[1]["fixed"] == "ConnectionStrings__WmsDb"
+
+
+def test_a_colon_setting_on_a_windows_app_is_no_finding() -> None:
+    state = state_with("ConnectionString 'WmsDb' not found", [
+        ("get_resource", {"id": SITE, "name": "app-wms", "type": "Microsoft.Web/sites", "kind": "app"}),
+        ("list_app_setting_names", {"names": ["ConnectionStrings:WmsDb"], "count": 1})])
+    found = finding(state)
+    assert found is None or found[0]["id"] != "app-setting-colon-on-linux"
+
+
+# --- environment_info: a resource with its group in parentheses ----------------------------------------------------
+
+
+def _environment(**values: str) -> dict[str, Any]:
+    request = StartRequest.model_validate({"error_description": "502 from Front Door",
+                                           "context": {"environment_info": values}})
+    return material_from_start(request).environment
+
+
+def test_a_resource_given_with_its_group_in_parentheses_is_split_into_name_and_group() -> None:
+    env = _environment(front_door_profile="afd-shop-prod (rg-shop-edge)",
+                       key_vault="kv-certs (resource group: secrets)")
+    assert env["front_door_profile"] == "afd-shop-prod" and env["front_door_profile_resource_group"] == "rg-shop-edge"
+    assert env["key_vault"] == "kv-certs" and env["key_vault_resource_group"] == "secrets"
+
+
+def test_a_parenthesis_that_names_no_group_stays_as_written() -> None:
+    env = _environment(namespace="sb-orders (Standard)", app_resource_group="rg-a", app="app-a (rg-b)")
+    assert env["namespace"] == "sb-orders (Standard)"
+    assert env["app"] == "app-a (rg-b)" or env["app_resource_group"] == "rg-a"  # the client's own group key stands
+
+
+# --- a failed deployment operation is the answer, not a question ----------------------------------------------------
+
+
+def _deployment(azure: PlaybackServer, message: str, code: str = "InvalidRequest") -> dict[str, Any]:
+    name = "eventing-upload"
+    operations = f"{GROUP}/providers/Microsoft.Resources/deployments/{name}/operations"
+    azure.load([{"match": {"method": "GET", "path": operations},
+                 "status": 200, "body": {"value": [{"id": "op1", "operationId": "op1", "properties": {
+                     "provisioningState": "Failed", "statusCode": "BadRequest",
+                     "statusMessage": {"status": "Failed", "error": {"code": code, "message": message}},
+                     "targetResource": {"id": f"{GROUP}/providers/Microsoft.EventGrid/systemTopics/egst",
+                                        "resourceType": "Microsoft.EventGrid/systemTopics",
+                                        "resourceName": "egst"}}}]}}])
+    said = ('The Bicep deployment fails: {"status":"Failed","error":{"code":"DeploymentFailed",'
+            '"details":[{"code":"InvalidRequest","message":"..."}]}}')
+    request = {"error_description": said,
+               "context": {"environment_info": {"azure_subscription": SUB.rsplit("/", 1)[1],
+                                                "resource_group": "rg-orders", "deployment": name}}}
+    return run_engine(request, azure_access=True).envelope()
+
+
+def test_an_unknown_inner_error_read_from_the_operations_is_quoted_not_asked_for(azure: PlaybackServer) -> None:
+    envelope = _deployment(azure, "The property 'frobnicate' of resource 'egst' must be set when the moon is full.")
+    report = envelope["report"]
+    assert envelope["status"] == "done" and report["confidence"] == "low"
+    assert "must be set when the moon is full" in report["root_cause"]
+    assert report["category"].startswith(("deployment.", "quota.", "auth.", "network.", "config."))
+
+
+def test_a_feature_the_tier_lacks_in_the_operations_is_a_sku_not_available(azure: PlaybackServer) -> None:
+    envelope = _deployment(azure, "The source resource of kind 'Storage' cannot be used with topic type "
+                                  "'Microsoft.Storage.StorageAccounts'. Supported kinds are StorageV2, BlobStorage.")
+    report = envelope["report"]
+    assert report["category"] == "quota.sku_not_available" and "StorageV2" in report["root_cause"]
+
+
+def test_a_pasted_tier_refusal_is_a_sku_not_available_too() -> None:
+    said = ("Deployment failed. InvalidParameters: Virtual network configuration is not supported for the 'Standard' "
+            "SKU of API Management service 'apim-x'. Deploying into a virtual network requires the Developer or "
+            "Premium tier.")
+    report = run_engine({"error_description": said}).envelope()["report"]
+    assert report["category"] == "quota.sku_not_available" and "Developer or Premium" in report["root_cause"]
+
+
+def test_a_lead_can_leave_out_categories_a_failed_deployment_cannot_have() -> None:
+    text = "InvalidRequest: blob versioning is not enabled on the destination account for object replication"
+    lead = similar_entries().lead(text, outside=("runtime.", "functions."))
+    assert lead is None or not lead.category.startswith(("runtime.", "functions."))
+
+
+# --- Service Health notices in the activity log ---------------------------------------------------------------------
+
+
+def test_a_service_health_notice_of_the_activity_log_keeps_its_title_tracking_id_service_and_region() -> None:
+    row = _event({"eventTimestamp": "2026-12-04T09:41:00Z", "category": {"value": "ServiceHealth"},
+                  "operationName": {"value": "Microsoft.ServiceHealth/incident/action"}, "status": {"value": "Active"},
+                  "properties": {"title": "Log Analytics - ingestion latency", "service": "Log Analytics",
+                                 "region": "West Europe", "incidentType": "Incident", "trackingId": "ZK3T-9QX",
+                                 "stage": "Active"}})
+    assert row["service_health"] == {"title": "Log Analytics - ingestion latency", "tracking_id": "ZK3T-9QX",
+                                     "services": ["Log Analytics"], "regions": ["West Europe"], "status": "Active",
+                                     "kind": "ServiceIssue"}
+
+
+def _incident_state(region: str) -> Any:
+    notice = {"title": "Log Analytics - ingestion latency", "tracking_id": "ZK3T-9QX", "services": ["Log Analytics"],
+              "regions": [region], "status": "Active", "kind": "ServiceIssue"}
+    return state_with("Container logs stopped arriving in the workspace since 08:05", [
+        ("get_resource", {"id": f"{GROUP}/providers/Microsoft.OperationalInsights/workspaces/log-weu",
+                          "name": "log-weu", "type": "Microsoft.OperationalInsights/workspaces",
+                          "location": "westeurope"}),
+        ("list_activity_log", {"events": [{"operation": "Microsoft.ServiceHealth/incident/action", "status": "Active",
+                                           "service_health": notice}]})])
+
+
+def test_an_active_incident_in_the_activity_log_for_the_workspaces_service_and_region_is_the_platform() -> None:
+    found = finding(_incident_state("West Europe"))
+    assert found is not None and found[0]["id"] == "service-health-event-for-resource"
+    assert found[1]["tracking_id"] == "ZK3T-9QX"
+
+
+def test_an_incident_in_another_region_is_not_the_workspaces() -> None:
+    found = finding(_incident_state("East US"))
+    assert found is None or found[0]["id"] != "service-health-event-for-resource"
