@@ -35,6 +35,7 @@ class Hit:
     score: int = 0
     facts: dict[str, str] = field(default_factory=dict)
     quotes: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # the whole line of each match: the error as the client saw it
 
 
 @lru_cache(maxsize=1)
@@ -91,17 +92,25 @@ def classify(material: Material) -> list[Hit]:
     regular-expression searches over every text, most of a step's time) is kept per material text, and
     each caller gets fresh Hit objects."""
     texts = tuple(_weighted_texts(material))
-    return [Hit(signatures()[index], score, dict(facts), list(quotes))
-            for index, score, facts, quotes in _scan(texts)]
+    return [Hit(signatures()[index], score, dict(facts), list(quotes), list(lines))
+            for index, score, facts, quotes, lines in _scan(texts)]
+
+
+def _line_of(text: str, match: re.Match[str], limit: int = 300) -> str:
+    """The line that holds the match, cut to `limit` characters around it."""
+    start = max(text.rfind("\n", 0, match.start()) + 1, match.start() - limit // 2)
+    end = text.find("\n", match.end())
+    end = min(len(text) if end < 0 else end, max(match.end(), start + limit))
+    return " ".join(text[start:end].split())
 
 
 # A session's material is at most ~150,000 characters: a few MB at the most; bounded by entries and age, and
 # emptied under memory pressure (shared/resilience/memory_guard.py).
 @ttl_cache(maxsize=16, ttl=600)
-def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tuple], ...]:
+def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tuple, tuple], ...]:
     found = []
     for index, signature in enumerate(signatures()):
-        score, facts, quotes = 0, {}, []
+        score, facts, quotes, lines = 0, {}, [], []
         for pattern in signature.patterns:
             for weight, text in texts:
                 match = first_affirmed(pattern, text)
@@ -109,11 +118,12 @@ def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tu
                     continue
                 score += weight
                 quotes.append(match.group(0)[:200])
+                lines.append(_line_of(text, match))
                 for key, value in match.groupdict().items():
                     if value and key not in facts:
                         facts[key] = value
         if score:
-            found.append((index, score, tuple(facts.items()), tuple(quotes)))
+            found.append((index, score, tuple(facts.items()), tuple(quotes), tuple(lines)))
     # ties go to the more specific signature (the longest text it matched), never to the order of the files
     return tuple(sorted(found, key=lambda f: (-f[1], -max(len(q) for q in f[3]), signatures()[f[0]].id)))
 

@@ -145,10 +145,10 @@ def filled_actions(templates: list[str], facts: Mapping[str, str]) -> list[str]:
 
 
 def quotes(hit: Hit | None, limit: int = 3) -> list[EvidenceItem]:
-    """The error text's own words that matched, as evidence."""
+    """The error text's own lines that matched, as evidence (the matched words when the lines are not known)."""
     if hit is None:
         return []
-    return [EvidenceItem(source="error", summary=q) for q in list(dict.fromkeys(hit.quotes))[:limit]]
+    return [EvidenceItem(source="error", summary=q) for q in list(dict.fromkeys(hit.lines or hit.quotes))[:limit]]
 
 
 def report(state: SessionState, *, category: str | None, confidence: str, root_cause: str, actions: list[str],

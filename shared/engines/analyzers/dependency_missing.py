@@ -50,7 +50,7 @@ def _conclude_without_requirements(state: SessionState, hit: Hit, module: str) -
     one check left, named in the actions (medium confidence)."""
     package = likely_distribution(module)
     app = env(state, "function_app", "<function-app>")
-    evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
+    evidence = [EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]]
     path = _build_path(state)
     report = Report(
         category=hit.signature.category, confidence="medium", evidence=evidence, checked=checked_list(state),
@@ -72,7 +72,7 @@ def _conclude(state: SessionState, hit: Hit, module: str, data: dict, summary: s
     app = env(state, "function_app", "<function-app>")
     group = env(state, "resource_group", "<resource-group>")
     importers = ", ".join(data.get("importers") or []) or "the app's code"
-    evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
+    evidence = [EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]]
     evidence.append(EvidenceItem(source=TOOL, summary=summary))
     if not data.get("listed"):
         report = Report(

@@ -30,7 +30,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     assignee = found.group(1) if found else "<principal-object-id>"
     report = Report(
         category=hit.signature.category, confidence="high", checked=checked_list(state),
-        evidence=[EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]],
+        evidence=[EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]],
         root_cause=(f"The identity {assignee} has no role assignment that grants '{action}' at scope "
                     f"'{scope}' (or above), so Azure Resource Manager refused the call with AuthorizationFailed."),
         actions=[f"See what it has now: `az role assignment list --assignee {assignee} --scope {scope} -o table`.",

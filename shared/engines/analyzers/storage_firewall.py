@@ -128,7 +128,7 @@ def _conclude_stated_deny(state: SessionState, hit: Hit, account: str | None,
     (the caller's address or subnet was not shown outside the rules)."""
     entry, words = stated
     group = env(state, "resource_group", "<resource-group>")
-    evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
+    evidence = [EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]]
     evidence.append(EvidenceItem(source="material", summary=f"{entry['says']} ({words!r})"))
     verdict = Verdict(account=account or "<storage-account>", group=group, default_action="Deny", allowed=[],
                       subnets=0, blocked=stated_outbound(state))
@@ -154,7 +154,7 @@ def _notes(state: SessionState) -> str:
 
 def _conclude(state: SessionState, hit: Hit, account: str, references: Evidence, rules: Evidence) -> Decision:
     data = rules.data
-    evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
+    evidence = [EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]]
     evidence += [EvidenceItem(source=FIND, summary=references.summary),
                  EvidenceItem(source="client", summary=rules.summary)]
     allowed = list(data.get("ipRules") or [])
@@ -168,7 +168,7 @@ def _conclude(state: SessionState, hit: Hit, account: str, references: Evidence,
 
 def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Decision:
     acls = found.rules.data.get("networkAcls") or {}
-    evidence = [EvidenceItem(source="error", summary=q) for q in hit.quotes[:2]]
+    evidence = [EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]]
     evidence += [EvidenceItem(source="get_resource", summary=found.rules.summary)]
     if found.site is not None:
         evidence.append(EvidenceItem(source="get_resource", summary=found.site.summary))
