@@ -96,11 +96,11 @@ def classify(material: Material) -> list[Hit]:
             for index, score, facts, quotes, lines in _scan(texts)]
 
 
-def _line_of(text: str, match: re.Match[str], limit: int = 300) -> str:
-    """The line that holds the match, cut to `limit` characters around it."""
-    start = max(text.rfind("\n", 0, match.start()) + 1, match.start() - limit // 2)
+def _line_of(text: str, match: re.Match[str], before: int = 60, after: int = 240) -> str:
+    """The line that holds the match: from `before` characters ahead of it to at least `after` past its start."""
+    start = max(text.rfind("\n", 0, match.start()) + 1, match.start() - before)
     end = text.find("\n", match.end())
-    end = min(len(text) if end < 0 else end, max(match.end(), start + limit))
+    end = min(len(text) if end < 0 else end, max(match.end(), match.start() + after))
     return " ".join(text[start:end].split())
 
 

@@ -100,8 +100,27 @@ def run_tool(name: str, arguments: dict[str, Any], material: Material) -> Eviden
 
 
 def cap_evidence(evidence: Evidence) -> Evidence:
+    """The evidence within the session's size limits: long lists keep their first items and their length
+    (`<key>_count`), long texts their head; only what still does not fit is reduced to its keys."""
     summary = evidence.summary[:MAX_EVIDENCE_SUMMARY_CHARS]
     data = evidence.data
     if len(repr(data)) > MAX_EVIDENCE_DATA_CHARS:
-        data = {"truncated": True, "keys": sorted(data)[:50]}
+        fitting = [d for d in (_shrunk(data, items) for items in (20, 5, 1)) if len(repr(d)) <= MAX_EVIDENCE_DATA_CHARS]
+        data = fitting[0] if fitting else {
+            "truncated": True, "keys": sorted(data)[:50],
+            **{k: data[k] for k in ("id", "name", "type", "kind", "location") if isinstance(data.get(k), str)}}
     return evidence.model_copy(update={"summary": summary, "data": data})
+
+
+def _shrunk(value: Any, items: int) -> Any:
+    """`value` with every list cut to its first `items` (its length kept beside it) and every text to 500 chars."""
+    if isinstance(value, dict):
+        shrunk: dict[str, Any] = {}
+        for key, inner in value.items():
+            shrunk[key] = _shrunk(inner, items)
+            if isinstance(inner, list) and len(inner) > items:
+                shrunk[f"{key}_count"] = len(inner)
+        return shrunk
+    if isinstance(value, list):
+        return [_shrunk(inner, items) for inner in value[:items]]
+    return value[:500] if isinstance(value, str) else value

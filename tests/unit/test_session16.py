@@ -216,3 +216,93 @@ def test_an_active_incident_in_the_activity_log_for_the_workspaces_service_and_r
 def test_an_incident_in_another_region_is_not_the_workspaces() -> None:
     found = finding(_incident_state("East US"))
     assert found is None or found[0]["id"] != "service-health-event-for-resource"
+
+
+# --- evidence too large for the session keeps its head and its counts ------------------------------------------------
+
+
+def test_a_read_too_large_keeps_its_fields_and_the_length_of_its_long_lists() -> None:
+    from shared.session.state import Evidence
+    from shared.tools.catalog import cap_evidence
+    policies = [{"objectId": f"{i:08d}-0000-0000-0000-000000000000", "permissions": {"secrets": ["get", "list"]}}
+                for i in range(1024)]
+    vault = {"id": "/v", "name": "kv-shared", "type": "Microsoft.KeyVault/vaults", "enableRbacAuthorization": False,
+             "accessPolicies": policies}
+    capped = cap_evidence(Evidence(tool="get_resource", status="success", summary="vault", data=vault)).data
+    assert capped["name"] == "kv-shared" and capped["enableRbacAuthorization"] is False
+    assert capped["accessPolicies_count"] == 1024 and 0 < len(capped["accessPolicies"]) <= 20
+
+
+def _vault_state(count: int, said: str = "az keyvault set-policy --name kv-shared --upn a@b.example failed") -> Any:
+    policies = [{"objectId": str(i)} for i in range(min(count, 20))]
+    return state_with(said, [("get_resource", {"id": f"{GROUP}/providers/Microsoft.KeyVault/vaults/kv-shared",
+                                               "name": "kv-shared", "type": "Microsoft.KeyVault/vaults",
+                                               "enableRbacAuthorization": False, "accessPolicies": policies,
+                                               **({"accessPolicies_count": count} if count > 20 else {})})])
+
+
+def test_a_vault_holding_1024_access_policies_refuses_one_more() -> None:
+    found = finding(_vault_state(1024))
+    assert found is not None and found[0]["id"] == "keyvault-access-policies-full" and found[1]["count"] == "1024"
+
+
+@pytest.mark.parametrize("count", [20, 1023])
+def test_a_vault_with_room_for_policies_is_not_full(count: int) -> None:
+    found = finding(_vault_state(count))
+    assert found is None or found[0]["id"] != "keyvault-access-policies-full"
+
+
+# --- one code, several services: QuotaExceeded -----------------------------------------------------------------------
+
+
+def test_service_bus_quota_exceeded_is_not_a_vcpu_quota() -> None:
+    said = ("Azure.Messaging.ServiceBus.ServiceBusException: SubCode=40000. Quota exceeded for entity 'tenant-events'. "
+            "(QuotaExceeded)\n   at ServiceBusAdministrationClient.CreateSubscriptionAsync(...)")
+    report = run_engine({"error_description": said}).envelope()["report"]
+    assert report["category"] == "quota.exceeded" and "vCPU" not in report["root_cause"]
+    assert "subscriptions" in report["root_cause"]
+
+
+def test_a_core_quota_is_still_the_vcpu_quota() -> None:
+    said = ('{"code":"QuotaExceeded","message":"Operation could not be completed as it results in exceeding approved '
+            'standardDSv3Family Cores quota. Location: westeurope, Current Limit: 10, Current Usage: 8"}')
+    report = run_engine({"error_description": said}).envelope()["report"]
+    assert report["category"] == "quota.exceeded" and "standardDSv3Family" in report["root_cause"]
+
+
+# --- clues ------------------------------------------------------------------------------------------------------------
+
+
+def test_an_openai_endpoint_setting_with_the_deployment_path_is_the_setting() -> None:
+    said = ('OPENAI_API_BASE="https://aoai-x.openai.azure.com/openai/deployments/chat35?api-version=2023-05-15" '
+            "python run.py\nerror_code=404 error_message='Resource not found'")
+    report = run_engine({"error_description": said}).envelope()["report"]
+    assert report["category"] == "config.invalid_connection_string" and "OPENAI_API_BASE" in report["root_cause"]
+
+
+def test_an_openai_endpoint_setting_of_the_resource_root_is_not_blamed() -> None:
+    said = ('AZURE_OPENAI_ENDPOINT="https://aoai-x.openai.azure.com/" python run.py\n'
+            "openai.NotFoundError: Error code: 404 - {'error': {'code': 'DeploymentNotFound'}}")
+    report = run_engine({"error_description": said}).envelope().get("report") or {}
+    assert "holds a whole deployment URL" not in str(report.get("root_cause"))
+
+
+def test_a_database_with_public_access_off_unreachable_from_a_runner_is_the_network() -> None:
+    said = ("We set Deny public network access: Yes on the PostgreSQL server. Since then the GitHub Actions step "
+            "fails:\nError: P1001: Can't reach database server at `pg-x.postgres.database.azure.com`:`5432`")
+    report = run_engine({"error_description": said}).envelope()["report"]
+    assert report["category"] == "network.nsg_blocked" and "public network access" in report["root_cause"]
+
+
+def test_public_access_off_with_a_private_dns_zone_problem_is_left_to_the_dns_reading() -> None:
+    said = ("Public network access is disabled on the cache; the app times out connecting. The private DNS zone "
+            "privatelink.redis.cache.windows.net is linked to the VNet.")
+    report = run_engine({"error_description": said}).envelope().get("report") or {}
+    assert "public network access is turned off" not in str(report.get("root_cause"))
+
+
+def test_an_offline_on_premises_gateway_is_out_of_scope() -> None:
+    said = ('{"status": 502, "message": "BadGateway. The gateway \'gw-erp\' is offline or could not be reached. '
+            'Check that the gateway is running."}')
+    envelope = run_engine({"error_description": said}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.catalog.similar import similar_entries
+from shared.engines.analyzers.catalog_entry import decide_from_entry
 from shared.engines.analyzers.common import (
     Entry,
     conclude_entry,
@@ -24,7 +25,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once, env, since_last_answer
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import evidence_text
+from shared.engines.catalog_hits import decisive, evidence_text
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import Conclude, RunTool, SessionState
@@ -47,6 +48,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     other = specific_hit(state, exclude_analyzers={"arm_deployment"})
     if other is not None:
         return delegate(state, other)
+    known = decisive(state)  # a catalog entry for the error itself, or for the operations' error read in Azure
+    if known is not None and known.entry.conclusive and not known.entry.wrapper:
+        return decide_from_entry(state, known)  # a service's own error that shares the code (Service Bus QuotaExceeded)
     inner = _inner_errors(state)
     if inner:  # the operations were read: their own error is the answer, never a question for what Azure told
         return _conclude_from_operations(state, inner)

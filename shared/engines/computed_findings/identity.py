@@ -74,8 +74,8 @@ def recreated_identity_not_in_vault_policies(state: SessionState) -> Facts:
     rebuilt, time = found
     principal = str(rebuilt["identity"]["principalId"]).lower()
     for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
-        if vault.get("enableRbacAuthorization") is True:
-            continue
+        if vault.get("enableRbacAuthorization") is True or vault.get("accessPolicies_count"):
+            continue  # RBAC, or a policy list the read cut short: a principal not shown may still be listed
         named = {str(p.get("objectId") or "").lower() for p in vault.get("accessPolicies") or [] if isinstance(p, dict)}
         if principal not in named:
             return {"name": str(rebuilt.get("name") or ""), "time": time, "principal": principal,
@@ -107,7 +107,25 @@ def vault_tenant_left_behind(state: SessionState) -> Facts:
     return None
 
 
+_VAULT_POLICY_LIMIT = 1024  # access policy entries a key vault holds at the most
+
+
+def vault_access_policies_full(state: SessionState) -> Facts:
+    """A vault on the access-policy model that holds as many access policy entries as a vault can, while the report
+    adds or changes one (set-policy, an access policy write): the vault refuses any further entry."""
+    said = said_in_report(state)
+    if not re.search(r"(?i)set-policy|access ?polic|Set-AzKeyVaultAccessPolicy|accessPolicies", said):
+        return None
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        listed = vault.get("accessPolicies")
+        count = vault.get("accessPolicies_count") or (len(listed) if isinstance(listed, list) else 0)
+        if vault.get("enableRbacAuthorization") is not True and int(count) >= _VAULT_POLICY_LIMIT:
+            return {"vault": str(vault.get("name") or ""), "count": str(count), "limit": str(_VAULT_POLICY_LIMIT)}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "keyvault-access-policies-full": vault_access_policies_full,
     "keyvault-tenant-not-identity-tenant": vault_tenant_not_identity_tenant,
     "keyvault-tenant-left-after-directory-move": vault_tenant_left_behind,
     "identity-lost-with-recreated-resource": identity_lost_with_recreated_resource,
