@@ -96,7 +96,7 @@ def classify(material: Material) -> list[Hit]:
             for index, score, facts, quotes, lines in _scan(texts)]
 
 
-def _line_of(text: str, match: re.Match[str], before: int = 60, after: int = 240) -> str:
+def _line_of(text: str, match: re.Match[str], before: int = 60, after: int = 360) -> str:
     """The line that holds the match: from `before` characters ahead of it to at least `after` past its start."""
     start = max(text.rfind("\n", 0, match.start()) + 1, match.start() - before)
     end = text.find("\n", match.end())

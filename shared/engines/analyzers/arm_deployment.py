@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
 from shared.engines.analyzers.catalog_entry import decide_from_entry
 from shared.engines.analyzers.common import (
@@ -40,6 +41,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return RunTool(tool=TOOL, purpose="reading every error code in the deployment error, outermost first")
     found = [c["code"] for c in codes.data.get("codes", [])]
     entry = cause_entry(found, state)
+    known = _catalog_entry(state) if entry is not None and entry.get("generic") else None
+    if known is not None:
+        return decide_from_entry(state, known)  # a service's own error that shares the code (Service Bus QuotaExceeded)
     if entry is not None:
         facts = facts_for(state, hit, search(entry.get("facts") or [], [*texts(state, files=True),
                                                                          *_operations_read(state)]))
@@ -48,9 +52,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     other = specific_hit(state, exclude_analyzers={"arm_deployment"})
     if other is not None:
         return delegate(state, other)
-    known = decisive(state)  # a catalog entry for the error itself, or for the operations' error read in Azure
-    if known is not None and known.entry.conclusive and not known.entry.wrapper:
-        return decide_from_entry(state, known)  # a service's own error that shares the code (Service Bus QuotaExceeded)
+    known = _catalog_entry(state)  # a catalog entry for the error itself, or for the operations' error read in Azure
+    if known is not None:
+        return decide_from_entry(state, known)
     inner = _inner_errors(state)
     if inner:  # the operations were read: their own error is the answer, never a question for what Azure told
         return _conclude_from_operations(state, inner)
@@ -62,6 +66,12 @@ def _operations_read(state: SessionState) -> list[str]:
     denied, the field it evaluated) are in the operations' own errors."""
     return [evidence_text(e.tool, e.data) for e in state.ledger
             if e.tool == "list_deployment_operations" and e.status == "success"]
+
+
+def _catalog_entry(state: SessionState) -> EntryHit | None:
+    """The catalog's conclusive entry for the report or the operations read, when it names a cause (no wrapper)."""
+    known = decisive(state)
+    return known if known is not None and known.entry.conclusive and not known.entry.wrapper else None
 
 
 def _inner_errors(state: SessionState) -> list[dict[str, Any]]:
