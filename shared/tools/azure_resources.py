@@ -50,6 +50,10 @@ class ResourceGroupArguments(AzureArguments):
     resource_group: str = GROUP_FIELD
 
 
+class OneSubscriptionArguments(AzureArguments):
+    subscription_id: str = SUBSCRIPTION_FIELD
+
+
 class SiteArguments(AzureArguments):
     site_id: str = Field(pattern=r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Web/sites/"
                          r"[^/]+(/slots/[^/]+)?$", max_length=1000,
@@ -81,6 +85,22 @@ def list_subscriptions(args: NoArguments) -> Found:
         return "no_data", "the service's identity can read no subscription", {"subscriptions": []}
     names = ", ".join(f"{s['name']} ({s['id']})" for s in kept)
     return "success", f"{len(subscriptions)} subscriptions: {names}", {"subscriptions": kept, "truncated": bool(rest)}
+
+
+@azure_tool(OneSubscriptionArguments,
+            cli=lambda a: f"az account show --subscription {a.subscription_id} "
+                          "--query \"{name:name, state:state, tenantId:tenantId}\"",
+            scope=lambda a: f"/subscriptions/{a.subscription_id}",
+            action=lambda a: "Microsoft.Resources/subscriptions/read")
+def get_subscription(args: OneSubscriptionArguments) -> Found:
+    """Read one subscription: data {"id", "name", "state" (Enabled, Warned, PastDue, Disabled, Deleted), "tenantId"
+    (the directory it trusts now: after a transfer to another directory, resources that keep their own tenant id,
+    such as a key vault, still name the old one)}."""
+    found = rest_dict(client("subscriptions").subscriptions.get(args.subscription_id, **call_options()))
+    data = {"id": found.get("subscriptionId") or args.subscription_id, "name": found.get("displayName"),
+            "state": found.get("state"), "tenantId": found.get("tenantId")}
+    return "success", f"subscription {data['name']} ({data['id']}): state {data['state']}, tenant {data['tenantId']}", \
+        data
 
 
 @azure_tool(ResourceGroupArguments,

@@ -306,3 +306,39 @@ def test_an_offline_on_premises_gateway_is_out_of_scope() -> None:
             'Check that the gateway is running."}')
     envelope = run_engine({"error_description": said}).envelope()
     assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+
+
+# --- the subscription's own directory ---------------------------------------------------------------------------------
+
+
+def test_get_subscription_reads_its_state_and_directory(azure: PlaybackServer) -> None:
+    from shared.session.state import Material
+    from shared.tools.catalog import run_tool
+    sub_id = SUB.rsplit("/", 1)[1]
+    azure.load([{"match": {"method": "GET", "path": SUB}, "status": 200,
+                 "body": {"id": SUB, "subscriptionId": sub_id, "displayName": "claims-prd", "state": "Warned",
+                          "tenantId": "4c7a1e93-d2b5-4f60-8e19-6b3d0a7c5f28"}}])
+    in_scope = Material(error_description="x", environment={"azure_subscription": sub_id})
+    evidence = run_tool("get_subscription", {"subscription_id": sub_id}, in_scope)
+    assert evidence.status == "success"
+    assert evidence.data == {"id": sub_id, "name": "claims-prd", "state": "Warned",
+                             "tenantId": "4c7a1e93-d2b5-4f60-8e19-6b3d0a7c5f28"}
+
+
+def _moved_vault(vault_tenant: str, said: str = "Since the subscription moved to the group's directory the "
+                                                 "pipeline gets Unauthorized from the vault") -> Any:
+    return state_with(said, [
+        ("get_resource", {"id": f"{GROUP}/providers/Microsoft.KeyVault/vaults/kv-claims", "name": "kv-claims",
+                          "type": "Microsoft.KeyVault/vaults", "tenantId": vault_tenant}),
+        ("get_subscription", {"id": "s", "name": "claims", "state": "Enabled", "tenantId": "new-tenant"})])
+
+
+def test_a_vault_still_in_the_old_directory_after_the_subscription_moved_is_the_vaults_tenant() -> None:
+    found = finding(_moved_vault("old-tenant"))
+    assert found is not None and found[0]["id"] == "keyvault-tenant-left-after-directory-move"
+    assert found[1]["caller_tenant"] == "new-tenant"
+
+
+def test_a_vault_in_its_subscriptions_directory_is_not_blamed_for_a_move() -> None:
+    found = finding(_moved_vault("new-tenant"))
+    assert found is None or found[0]["id"] != "keyvault-tenant-left-after-directory-move"

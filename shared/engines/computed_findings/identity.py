@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.engines.analyzers.common import regex, table
-from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.engines.session_reads import Facts, logged_lines, said_in_report, succeeded_events
 from shared.session.state import SessionState
 
@@ -92,11 +92,15 @@ _DIRECTORY_MOVE = re.compile(r"(?i)\b(?:moved|transferr?ed|migrated|changed?)\b[
 
 
 def vault_tenant_left_behind(state: SessionState) -> Facts:
-    """A vault that refuses tokens of another tenant (AKV10032, its own tenantId the expected issuer) in a
-    subscription the report says moved to another directory: the vault's tenantId was not updated."""
+    """A vault that refuses tokens of another tenant (AKV10032, its own tenantId the expected issuer), or whose tenantId
+    is not the directory of its subscription (get_subscription), in a subscription the report says moved to another
+    directory: the vault's tenantId was not updated."""
     if not _DIRECTORY_MOVE.search(said_in_report(state)):
         return None
     logged = logged_lines(state, succeeded_only=True)
+    subscription = latest(state, "get_subscription")
+    read = subscription is not None and subscription.status == "success"
+    current = str(subscription.data.get("tenantId") or "").lower() if subscription is not None and read else ""
     for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
         tenant = str(vault.get("tenantId") or "").lower()
         for line in [*logged, said_in_report(state)]:
@@ -104,6 +108,8 @@ def vault_tenant_left_behind(state: SessionState) -> Facts:
             if tenant and match and match.group("expected").lower() == tenant != match.group("found").lower():
                 return {"vault": str(vault.get("name") or ""), "vault_tenant": tenant,
                         "caller_tenant": match.group("found").lower()}
+        if tenant and current and tenant != current:  # the subscription's own directory, read in Azure
+            return {"vault": str(vault.get("name") or ""), "vault_tenant": tenant, "caller_tenant": current}
     return None
 
 
