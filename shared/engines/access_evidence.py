@@ -54,6 +54,8 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
         return decision
     assignments = read.data.get("assignments") or []
     said = _held(assignments, kind, str(resource["name"]), caller[0])
+    if caller[3]:
+        said += f" {caller[0]}'s identity here is its user-assigned identity '{caller[3]}'."
     decision.report.root_cause += " " + said
     decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said[:300]))
     if not _grants(assignments, kind):
@@ -105,29 +107,33 @@ def _called_resource(state: SessionState, root_cause: str) -> tuple[dict[str, An
     return None
 
 
-def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[str, str, bool] | None:
-    """The calling resource's name, its managed identity's principal id and whether it calls for an encryption key:
+def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[str, str, bool, str] | None:
+    """The calling resource's name, its managed identity's principal id, whether it calls for an encryption key and
+    the user-assigned identity's name (empty for the system-assigned one):
     the one resource read with an identity whose type calls others (the one the client names, when several); a
     storage account or database calls a key vault for its customer-managed key."""
     callers = _CALLERS + (_KEY_CALLERS if entry.get("needed_for_keys") else ())
-    found: dict[str, tuple[str, str, bool]] = {}
+    found: dict[str, tuple[str, str, bool, str]] = {}
     for resource in read_resources(state):
         kind, identity = str(resource.get("type") or "").lower(), resource.get("identity") or {}
-        principal = _principal(identity) if isinstance(identity, dict) else None
+        principal, assigned = _principal(identity) if isinstance(identity, dict) else (None, "")
         if principal and resource.get("id") != called.get("id") and kind.startswith(callers):
-            found[str(resource["id"]).lower()] = (str(resource.get("name")), principal, kind.startswith(_KEY_CALLERS))
+            found[str(resource["id"]).lower()] = (str(resource.get("name")), principal, kind.startswith(_KEY_CALLERS),
+                                                  assigned)
     if len(found) > 1:
         said = said_by_client(state)
         found = {k: v for k, v in found.items() if v[0].lower() in said}
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-def _principal(identity: dict[str, Any]) -> str | None:
-    """The system-assigned principal, else the only user-assigned one."""
+def _principal(identity: dict[str, Any]) -> tuple[str | None, str]:
+    """The system-assigned principal, else the only user-assigned one with that identity's name."""
     if identity.get("principalId"):
-        return str(identity["principalId"])
-    assigned = [u.get("principalId") for u in identity.get("userAssigned") or [] if u.get("principalId")]
-    return str(assigned[0]) if len(assigned) == 1 else None
+        return str(identity["principalId"]), ""
+    assigned = [u for u in identity.get("userAssigned") or [] if u.get("principalId")]
+    if len(assigned) != 1:
+        return None, ""
+    return str(assigned[0]["principalId"]), str(assigned[0].get("id") or "").rstrip("/").rsplit("/", 1)[-1]
 
 
 def _held(assignments: list[dict[str, Any]], kind: Entry, name: str, caller: str) -> str:
