@@ -342,3 +342,19 @@ def test_a_vault_still_in_the_old_directory_after_the_subscription_moved_is_the_
 def test_a_vault_in_its_subscriptions_directory_is_not_blamed_for_a_move() -> None:
     found = finding(_moved_vault("new-tenant"))
     assert found is None or found[0]["id"] != "keyvault-tenant-left-after-directory-move"
+
+
+def test_a_clue_that_asked_concludes_with_the_error_its_answer_shows() -> None:
+    said = "The web app works fine locally with flask run, but in Azure every page gives 500."
+    answer = ("Log stream: msal: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the "
+              "request is the client secret value, not the client secret ID")
+    outcome = run_engine({"error_description": said}, [{"when_asked_contains": "log", "answer": answer}])
+    report = outcome.envelope()["report"]
+    assert outcome.requests and report["category"] == "auth.credential_invalid"
+
+
+def test_a_clue_whose_answer_shows_no_known_error_keeps_its_own_reading() -> None:
+    said = "The web app works fine locally with flask run, but in Azure every page gives 500."
+    outcome = run_engine({"error_description": said},
+                         [{"when_asked_contains": "log", "answer": "Nothing special in the log, just the 500s."}])
+    assert outcome.envelope()["report"]["category"] == "config.missing_app_setting"
