@@ -121,6 +121,8 @@ def _playbook_call(state: SessionState, target: Target) -> RunTool | None:
             call = _dependency_call(state, target, step["dependencies"], step["purpose"])
         elif "each" in step:
             call = _each_call(state, target, step)
+        elif "follow_each" in step:
+            call = _follow_each_call(state, target, step)
         elif "follow" in step:
             call = _follow_call(state, target, step["follow"], step["purpose"], parent=bool(step.get("parent")),
                                 tool=str(step.get("tool") or "get_resource"), extra=step.get("arguments") or {})
@@ -327,6 +329,24 @@ def _named_by(state: SessionState, resource_id: str, field: str) -> str | None:
     if isinstance(named, list) and named:  # a one-item list (an Application Gateway's subnet): its first id
         named = named[0]
     return named if isinstance(named, str) and _RESOURCE_ID.match(named) else None
+
+
+def _follow_each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
+    """Read, for the first two items of a list field of the resource's own read (`list.key`: a Traffic Manager
+    profile's endpoints and their target ids), the resource each names, with `suffix` appended (its config/web);
+    items whose id does not match `when_type` are left out."""
+    field, key = step["follow_each"].rsplit(".", 1)
+    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+                and str(e.arguments.get("resource_id", "")).lower() == target.resource_id.lower()), None)
+    items = dotted(own.data, field) if own is not None else None
+    named = [str(i.get(key)) for i in items or [] if isinstance(i, dict) and _RESOURCE_ID.match(str(i.get(key) or ""))
+             and (not step.get("when_type") or regex(step["when_type"]).search(str(i.get(key))))]
+    for resource_id in named[:2]:
+        call = azure_call(state, "get_resource", {"resource_id": resource_id + step.get("suffix", "")},
+                          step["purpose"])
+        if isinstance(call, RunTool):
+            return call
+    return None
 
 
 def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:

@@ -358,3 +358,47 @@ def test_a_clue_whose_answer_shows_no_known_error_keeps_its_own_reading() -> Non
     outcome = run_engine({"error_description": said},
                          [{"when_asked_contains": "log", "answer": "Nothing special in the log, just the 500s."}])
     assert outcome.envelope()["report"]["category"] == "config.missing_app_setting"
+
+
+# --- Traffic Manager probes refused by the app's access restrictions -------------------------------------------------
+
+
+def _tm_state(rules: list[dict], status: str = "Degraded") -> Any:
+    app = f"{SUB}/resourceGroups/rg-weu/providers/Microsoft.Web/sites/app-weu"
+    profile = {"id": f"{GROUP}/providers/Microsoft.Network/trafficManagerProfiles/tm-x", "name": "tm-x",
+               "type": "Microsoft.Network/trafficManagerProfiles", "monitorPath": "/health",
+               "endpoints": [{"name": "weu", "endpointMonitorStatus": status, "targetResourceId": app}]}
+    config = {"id": f"{app}/config/web", "name": "web", "type": "Microsoft.Web/sites/config",
+              "ipSecurityRestrictionsDefaultAction": "Deny", "ipSecurityRestrictions": rules}
+    return state_with("All users land in the DR region since yesterday", [("get_resource", profile),
+                                                                          ("get_resource", config)])
+
+
+def test_a_degraded_endpoint_whose_app_denies_the_probes_is_the_access_restriction() -> None:
+    found = finding(_tm_state([{"name": "office", "ipAddress": "193.29.110.0/24", "action": "Allow"}]))
+    assert found is not None and found[0]["id"] == "traffic-manager-probe-blocked-by-access-restrictions"
+    assert found[1]["app"] == "app-weu" and found[1]["endpoint"] == "weu"
+
+
+@pytest.mark.parametrize(("rules", "status"), [
+    ([{"name": "tm", "ipAddress": "AzureTrafficManager", "action": "Allow", "tag": "ServiceTag"}], "Degraded"),
+    ([{"name": "office", "ipAddress": "193.29.110.0/24", "action": "Allow"}], "Online"),
+])
+def test_probes_admitted_or_an_endpoint_online_is_no_probe_finding(rules: list[dict], status: str) -> None:
+    found = finding(_tm_state(rules, status))
+    assert found is None or found[0]["id"] != "traffic-manager-probe-blocked-by-access-restrictions"
+
+
+def test_follow_each_reads_the_config_of_each_endpoints_app() -> None:
+    from shared.engines.playbooks import Target, _follow_each_call
+    app = f"{SUB}/resourceGroups/rg-weu/providers/Microsoft.Web/sites/app-weu"
+    profile_id = f"{GROUP}/providers/Microsoft.Network/trafficManagerProfiles/tm-x"
+    state = state_with("x", [])
+    from shared.session.state import Evidence
+    state.add_evidence(Evidence(tool="get_resource", arguments={"resource_id": profile_id}, status="success",
+                                summary="tm", data={"endpoints": [{"targetResourceId": app},
+                                                                  {"targetResourceId": "external.example.com"}]}))
+    call = _follow_each_call(state, Target(profile_id, "Microsoft.Network/trafficManagerProfiles", "tm-x"),
+                             {"follow_each": "endpoints.targetResourceId", "suffix": "/config/web",
+                              "when_type": "/providers/Microsoft\\.Web/sites/", "purpose": "reading"})
+    assert call is not None and call.arguments == {"resource_id": f"{app}/config/web"}

@@ -376,7 +376,34 @@ def gateway_subnet_default_route_not_internet(state: SessionState) -> Facts:
     return None
 
 
+def probe_blocked_by_access_restrictions(state: SessionState) -> Facts:
+    """A Traffic Manager endpoint whose probe status is Degraded while the app behind it denies by default in its
+    access restrictions and admits no AzureTrafficManager service tag: the profile's own probes are refused (403), so
+    it routes every user to the other endpoints although the app is up."""
+    for profile in reads_of_type(state, r"(?i)^Microsoft\.Network/trafficManagerProfiles$"):
+        for endpoint in profile.get("endpoints") or []:
+            if not isinstance(endpoint, dict) or str(endpoint.get("endpointMonitorStatus")).lower() != "degraded":
+                continue
+            target = str(endpoint.get("targetResourceId") or "").lower()
+            for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/config$"):
+                if not str(config.get("id") or "").lower().startswith(target + "/"):
+                    continue
+                rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
+                denies = str(config.get("ipSecurityRestrictionsDefaultAction") or "").lower() == "deny" or any(
+                    str(r.get("action")).lower() == "deny" and str(r.get("ipAddress")).lower() == "any" for r in rules)
+                admits = any(str(r.get("action")).lower() == "allow"
+                             and "azuretrafficmanager" in str(r.get("ipAddress")).lower() for r in rules)
+                if denies and not admits:
+                    allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules
+                               if str(r.get("action")).lower() == "allow"]
+                    return {"profile": str(profile.get("name")), "endpoint": str(endpoint.get("name")),
+                            "app": target.rsplit("/", 1)[-1], "allowed": ", ".join(allowed[:5]) or "no address",
+                            "path": str(profile.get("monitorPath") or "/")}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "traffic-manager-probe-blocked-by-access-restrictions": probe_blocked_by_access_restrictions,
     "service-ip-rules-exclude-app": firewall_excludes_app,
     "storage-private-endpoint-missing-for-service": private_endpoint_misses_service,
     "private-dns-zone-misnamed": private_dns_zone_misnamed,
