@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from shared.catalog.index import negated
-from shared.engines.analyzers.catalog_entry import decide_from_entry
 from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import decisive, facts_of
@@ -87,11 +86,6 @@ def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     # the deciding words' named groups ({variable}) fill the clue's templates, over the material's own facts
     facts = {**facts_of(state, None), **{k: v for k, v in (deciding.groupdict() if deciding else {}).items() if v}}
     decided = shown is not None
-    answered = decisive(state) if state.requests_asked and not decided else None
-    if answered is not None and not answered.entry.wrapper and "answer" in answered.origins:
-        # the answer shows an error the catalog knows: that error (its own check, if several causes share it),
-        # not the clue's guess
-        return decide_from_entry(state, answered)
     if not state.requests_asked and not decided:
         return AskClient(request=ClientRequest(
             question=" ".join(clue["question"].split()),

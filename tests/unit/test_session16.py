@@ -344,15 +344,6 @@ def test_a_vault_in_its_subscriptions_directory_is_not_blamed_for_a_move() -> No
     assert found is None or found[0]["id"] != "keyvault-tenant-left-after-directory-move"
 
 
-def test_a_clue_that_asked_concludes_with_the_error_its_answer_shows() -> None:
-    # ANCM's 500.0 has several causes (an inconclusive entry): before, the clue's own guess answered over it
-    said = "The web app works fine locally with dotnet run, but in Azure every page gives 500."
-    answer = "Log stream: HTTP Error 500.0 - ANCM In-Process Handler Load Failure"
-    outcome = run_engine({"error_description": said}, [{"when_asked_contains": "log", "answer": answer}])
-    report = outcome.envelope()["report"]
-    assert outcome.requests and report["category"] == "runtime.dependency_missing"
-
-
 def test_a_clue_whose_answer_shows_no_known_error_keeps_its_own_reading() -> None:
     said = "The web app works fine locally with flask run, but in Azure every page gives 500."
     outcome = run_engine({"error_description": said},
