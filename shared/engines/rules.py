@@ -470,7 +470,8 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     answer = _playbook_answer(state)
     if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
                                or answer.report.category == decision.report.category
-                               or decision.report.confidence == "low"):  # a guess from the text yields to Azure
+                               or decision.report.confidence == "low"  # a guess from the text yields to Azure
+                               or _confirms_the_report(state)):
         return answer
     known = " ".join(e.summary for e in decision.report.evidence)
     logged = [m.context[:300] for h in catalog_hits(state) if "evidence" in h.origins for m in h.matches
@@ -478,6 +479,13 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     # what Azure showed of the symptom (a logged host error naming the account it cannot reach) is the report's too
     decision.report.evidence += [EvidenceItem(source="azure", summary=line) for line in dict.fromkeys(logged[:2])]
     return decision
+
+
+def _confirms_the_report(state: SessionState) -> bool:
+    """The finding that answers checks a fact the report itself names (`overrules_text`: the setting the error says
+    is unresolved, read in Azure as absent), which says more than a general reading of the error's words."""
+    found = finding(state)
+    return found is not None and bool(found[0].get("overrules_text"))
 
 
 def _rests_on_reads(decision: Conclude) -> bool:

@@ -393,3 +393,51 @@ def test_follow_each_reads_the_config_of_each_endpoints_app() -> None:
                              {"follow_each": "endpoints.targetResourceId", "suffix": "/config/web",
                               "when_type": "/providers/Microsoft\\.Web/sites/", "purpose": "reading"})
     assert call is not None and call.arguments == {"resource_id": f"{app}/config/web"}
+
+
+# --- after reading the blind failures -------------------------------------------------------------------------------
+
+
+def _logic_app_state(names: list[str]) -> Any:
+    said = ("Action 'Post_order' failed: InvalidTemplate. The workflow parameter 'erpBaseUrl' could not be resolved: "
+            "the app setting 'ERP_BASE_URL' referenced by the parameter was not found. parameters.json: "
+            "\"erpBaseUrl\": {\"value\": \"@appsetting('ERP_BASE_URL')\"}")
+    return state_with(said, [
+        ("get_resource", {"id": SITE, "name": "logic-erp", "type": "Microsoft.Web/sites",
+                          "kind": "functionapp,workflowapp"}),
+        ("list_app_setting_names", {"names": names, "count": len(names)})])
+
+
+def test_a_setting_the_report_names_as_unresolved_and_azure_lacks_is_the_missing_setting() -> None:
+    found = finding(_logic_app_state(["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "APP_KIND"]))
+    assert found is not None and found[0]["id"] == "app-setting-named-in-report-missing"
+    assert found[1]["setting"] == "ERP_BASE_URL" and found[0].get("overrules_text") is True
+
+
+def test_a_setting_the_report_names_that_the_app_has_is_no_finding() -> None:
+    found = finding(_logic_app_state(["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "ERP_BASE_URL"]))
+    assert found is None or found[0]["id"] != "app-setting-named-in-report-missing"
+
+
+def test_a_logic_apps_run_invalid_template_is_not_a_deployment_template() -> None:
+    said = ('{"code": "InvalidTemplate", "message": "Unable to process template language expressions in action '
+            "'Compose' inputs at line '0' and column '0': 'The template language function 'int' was invoked with a "
+            "parameter that is not valid.'\"}")
+    report = run_engine({"error_description": said}).envelope().get("report") or {}
+    assert report.get("category") != "deployment.template_invalid"
+
+
+def test_an_oryx_build_behind_an_inspecting_proxy_is_the_kudu_certificate_setting_not_out_of_scope() -> None:
+    said = ("Zip deploy with SCM_DO_BUILD_DURING_DEPLOYMENT=true fails since the network team routed us through "
+            "Zscaler:\nDetecting platforms...\ncurl: (60) SSL certificate problem: self signed certificate in "
+            "certificate chain\n"
+            "Error: Failed to download python 3.11.9")
+    envelope = run_engine({"error_description": said}).envelope()
+    assert envelope["status"] == "done" and envelope["report"]["category"] == "config.missing_app_setting"
+
+
+def test_the_same_certificate_error_on_a_laptop_stays_out_of_scope() -> None:
+    said = ("pip install azure-storage-blob on my laptop behind Zscaler: SSL: self signed certificate in certificate "
+            "chain")
+    envelope = run_engine({"error_description": said}).envelope()
+    assert envelope["report"]["category"] == "out_of_scope"

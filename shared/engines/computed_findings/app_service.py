@@ -24,6 +24,7 @@ from shared.engines.session_reads import (
     said_or_logged,
 )
 from shared.session.state import SessionState
+from shared.tools.text_tools import setting_defined
 
 
 def certificate_expired(state: SessionState) -> dict[str, str] | None:
@@ -427,7 +428,29 @@ def colon_setting_on_linux(state: SessionState) -> Facts:
     return {"setting": name, "fixed": name.replace(":", "__"), "others": ", ".join(n for n in colon if n != name)}
 
 
+# a setting the report names as unresolved or missing: @appsetting('X') of a Logic Apps parameter, "the app setting
+# 'X' ... not found / could not be resolved / is missing", "environment variable 'X' is not set"
+_NAMED_SETTING = re.compile(
+    r"(?i)@appsetting\('(?P<a>[\w.:-]{2,80})'\)"
+    r"|\bapp ?setting '(?P<b>[\w.:-]{2,80})'[^.\n]{0,80}(?:not (?:be )?(?:found|resolved|defined|set|exist)|could not"
+    r"|missing|empty)|\benvironment variable '(?P<c>[\w.:-]{2,80})'[^.\n]{0,40}(?:not (?:set|found|defined)|missing"
+    r"|is empty)")
+
+
+def setting_named_missing(state: SessionState) -> Facts:
+    """A setting the report names as unresolved or missing, which the app's settings read in Azure indeed lack."""
+    names = read_setting_names(state)
+    if names is None:
+        return None
+    for match in _NAMED_SETTING.finditer(state.material.spoken_text(" ")):
+        name = next(g for g in match.groups() if g)
+        if not setting_defined(name, names):
+            return {"setting": name, "count": str(len(names))}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "app-setting-named-in-report-missing": setting_named_missing,
     "app-setting-colon-on-linux": colon_setting_on_linux,
     "app-setting-points-at-other-environment": lambda s: setting_points_at_sibling(s, vault_reference=False),
     "app-keyvault-reference-names-replaced-vault": lambda s: setting_points_at_sibling(s, vault_reference=True),
