@@ -441,3 +441,24 @@ def test_the_same_certificate_error_on_a_laptop_stays_out_of_scope() -> None:
             "chain")
     envelope = run_engine({"error_description": said}).envelope()
     assert envelope["report"]["category"] == "out_of_scope"
+
+
+@pytest.mark.parametrize("said", [
+    "Run google-github-actions/auth@v2\nError: google-github-actions/auth failed with: failed to generate Google Cloud "
+    "OAuth 2.0 Access Token: Permission 'iam.serviceAccounts.getAccessToken' denied",
+    "azure/sql-action@v1 on our self-hosted runner: Error: spawn sqlcmd ENOENT",
+    "az login --tenant contoso.onmicrosoft.com from the office: AADSTS500021: Access to 'contoso' tenant is denied.",
+    "docker pull myreg.azurecr.io/app:1 times out from the office network; on my phone's hotspot the same pull works "
+    "immediately.",
+])
+def test_failures_of_the_users_own_side_are_out_of_scope(said: str) -> None:
+    envelope = run_engine({"error_description": said}).envelope()
+    assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
+
+
+def test_custom_dns_that_fails_where_azure_dns_answers_is_the_resolution() -> None:
+    said = ("docker login myreg.azurecr.io: context deadline exceeded\n$ nslookup myreg.azurecr.io\nServer: 10.40.0.4\n"
+            "** server can't find myreg.azurecr.io: SERVFAIL\n$ nslookup myreg.azurecr.io 168.63.129.16\n"
+            "Server: 168.63.129.16\nNon-authoritative answer:\nmyreg.azurecr.io canonical name = weu.fe.azcr.io.")
+    report = run_engine({"error_description": said}).envelope()["report"]
+    assert report["category"] == "network.dns_resolution" and "168.63.129.16" in report["root_cause"]
