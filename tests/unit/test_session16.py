@@ -158,6 +158,7 @@ def test_an_unknown_inner_error_read_from_the_operations_is_quoted_not_asked_for
     report = envelope["report"]
     assert envelope["status"] == "done" and report["confidence"] == "low"
     assert "must be set when the moon is full" in report["root_cause"]
+    assert "--resource-group rg-orders --name eventing-upload" in " ".join(report["actions"])  # the deployment read
     assert report["category"].startswith(("deployment.", "quota.", "auth.", "network.", "config."))
 
 

@@ -2,8 +2,9 @@
 
 The codes and their meaning are data (knowledge/deployment_arm_errors.yaml). DeploymentFailed,
 InvalidTemplateDeployment, Conflict and BadRequest only wrap the real error, so the analyzer reads every
-code in the text and concludes on the first one that names a cause; with only a wrapper it asks once
-for the failed deployment operations."""
+code in the text (and in the failed deployment operations read in Azure) and concludes on the first one that names
+a cause; a catalog entry of the service comes next; failed operations read whose error no knowledge names are quoted
+as the answer; with only a wrapper and no operations read, it asks once for them."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def _conclude_from_operations(state: SessionState, inner: list[dict[str, Any]]) 
     own words, with the category of the known errors it reads closest to (BM25), or a refused template otherwise;
     confidence stays low, because nothing checked that reading."""
     said = "; ".join(f"{f['target'].get('type') or 'a resource'} '{f['target'].get('name') or '?'}' failed with "
-                     f"{f.get('code') or 'an error'}: {f.get('message') or ''}".rstrip(": ")
+                     f"{f.get('code') or 'an error'}: {f.get('message') or ''}".rstrip(": .")
                      + "".join(f" ({d.get('code')}: {d.get('message')})" for d in f.get("details") or [])
                      for f in inner[:3])
     lead = similar_entries().lead(" ".join(f"{f.get('code') or ''} {f.get('message') or ''}" for f in inner[:3]),
@@ -95,10 +96,13 @@ def _conclude_from_operations(state: SessionState, inner: list[dict[str, Any]]) 
     meaning = f" This reads closest to known errors where {nearest[:1].lower()}{nearest[1:]}" if lead else ""
     root_cause = f"The deployment's failed operation says why: {said}.{meaning}"
     target = inner[0]["target"].get("name") or "the resource"
+    read = next(e.arguments for e in reversed(state.ledger) if e.tool == "list_deployment_operations"
+                and e.status == "success")  # the deployment whose operations were read
     actions = [f"Change the template for '{target}' (or the resource it depends on) so it meets what the error "
-               f"asks ({inner[0].get('message') or inner[0].get('code')}), then deploy again.",
-               "Read the whole error: `az deployment operation group list --resource-group <resource-group> --name "
-               "<deployment-name> --query \"[?properties.provisioningState=='Failed'].properties.statusMessage\"`."]
+               f"asks ({str(inner[0].get('message') or inner[0].get('code')).rstrip('.')}), then deploy again.",
+               f"Read the whole error: `az deployment operation group list --resource-group "
+               f"{read.get('resource_group')} --name {read.get('deployment_name')} --query "
+               "\"[?properties.provisioningState=='Failed'].properties.statusMessage\"`."]
     evidence = [EvidenceItem(source="list_deployment_operations", summary=said[:600])]
     if lead:
         evidence.append(EvidenceItem(source="catalog", summary=f"nearest known errors: "
