@@ -323,12 +323,17 @@ def _follow_call(state: SessionState, target: Target, field: str, purpose: str, 
 
 def _named_by(state: SessionState, resource_id: str, field: str) -> str | None:
     """The resource id that a field of that resource's successful read holds (None: not read, or no id there)."""
-    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
-                and str(e.arguments.get("resource_id", "")).lower() == resource_id.lower()), None)
+    own = _own_read(state, resource_id)
     named = dotted(own.data, field) if own is not None else None
     if isinstance(named, list) and named:  # a one-item list (an Application Gateway's subnet): its first id
         named = named[0]
     return named if isinstance(named, str) and _RESOURCE_ID.match(named) else None
+
+
+def _own_read(state: SessionState, resource_id: str) -> Evidence | None:
+    """The newest successful get_resource of that resource id."""
+    return next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+                 and str(e.arguments.get("resource_id", "")).lower() == resource_id.lower()), None)
 
 
 def _follow_each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
@@ -336,8 +341,7 @@ def _follow_each_call(state: SessionState, target: Target, step: dict[str, Any])
     profile's endpoints and their target ids), the resource each names, with `suffix` appended (its config/web);
     items whose id does not match `when_type` are left out."""
     field, key = step["follow_each"].rsplit(".", 1)
-    own = next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
-                and str(e.arguments.get("resource_id", "")).lower() == target.resource_id.lower()), None)
+    own = _own_read(state, target.resource_id)
     items = dotted(own.data, field) if own is not None else None
     named = [str(i.get(key)) for i in items or [] if isinstance(i, dict) and _RESOURCE_ID.match(str(i.get(key) or ""))
              and (not step.get("when_type") or regex(step["when_type"]).search(str(i.get(key))))]

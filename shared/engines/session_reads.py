@@ -121,3 +121,17 @@ def seconds_between(start: Any, end: Any) -> float | None:
         return None
     return (ended - began).total_seconds()
 
+
+def denies_by_default(config: dict[str, Any]) -> bool:
+    """Whether an app's access restrictions (its config/web read) refuse what no rule allows: the default action
+    Deny, or a Deny rule for Any."""
+    rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
+    return str(config.get("ipSecurityRestrictionsDefaultAction") or "").lower() == "deny" or any(
+        str(r.get("action")).lower() == "deny" and str(r.get("ipAddress")).lower() == "any" for r in rules)
+
+
+def allowed_by_restrictions(config: dict[str, Any]) -> str:
+    """The Allow rules of an app's access restrictions, as "name (address)" (the first five), or "no address"."""
+    rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
+    allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules if str(r.get("action")).lower() == "allow"]
+    return ", ".join(allowed[:5]) or "no address"

@@ -19,6 +19,7 @@ from shared.tools.azure_common import (
     AzureArguments,
     Found,
     ResourceArguments,
+    SubscriptionArguments,
     azure_tool,
     clip_text,
     fit,
@@ -37,10 +38,6 @@ class DeploymentArguments(AzureArguments):
     subscription_id: str = SUBSCRIPTION_FIELD
     resource_group: str = GROUP_FIELD
     deployment_name: str = Field(pattern=r"^[-\w._()]{1,64}$", description="the deployment's name")
-
-
-class SubscriptionArguments(AzureArguments):
-    subscription_id: str = SUBSCRIPTION_FIELD
 
 
 _EVENT_FIELDS = "eventTimestamp,operationName,status,caller,resourceId,properties,operationId"

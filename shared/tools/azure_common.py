@@ -52,6 +52,10 @@ SCOPE_FIELD = Field(pattern=SCOPE_PATTERN, max_length=1000,
 _SECRET_BEARING = re.compile(r"/config/(?!(?:web|authsettingsV2)/?$)[^/]+/?$|/(secrets|keys)(/|$)", re.IGNORECASE)
 
 
+class SubscriptionArguments(AzureArguments):
+    subscription_id: str = SUBSCRIPTION_FIELD
+
+
 class ResourceArguments(AzureArguments):
     resource_id: str = RESOURCE_FIELD
 

@@ -33,6 +33,7 @@ from shared.tools.azure_common import (
     AzureArguments,
     Found,
     ResourceArguments,
+    SubscriptionArguments,
     azure_tool,
     fit,
 )
@@ -48,10 +49,6 @@ class NoArguments(AzureArguments):
 class ResourceGroupArguments(AzureArguments):
     subscription_id: str = SUBSCRIPTION_FIELD
     resource_group: str = GROUP_FIELD
-
-
-class OneSubscriptionArguments(AzureArguments):
-    subscription_id: str = SUBSCRIPTION_FIELD
 
 
 class SiteArguments(AzureArguments):
@@ -87,12 +84,12 @@ def list_subscriptions(args: NoArguments) -> Found:
     return "success", f"{len(subscriptions)} subscriptions: {names}", {"subscriptions": kept, "truncated": bool(rest)}
 
 
-@azure_tool(OneSubscriptionArguments,
+@azure_tool(SubscriptionArguments,
             cli=lambda a: f"az account show --subscription {a.subscription_id} "
                           "--query \"{name:name, state:state, tenantId:tenantId}\"",
             scope=lambda a: f"/subscriptions/{a.subscription_id}",
             action=lambda a: "Microsoft.Resources/subscriptions/read")
-def get_subscription(args: OneSubscriptionArguments) -> Found:
+def get_subscription(args: SubscriptionArguments) -> Found:
     """Read one subscription: data {"id", "name", "state" (Enabled, Warned, PastDue, Disabled, Deleted), "tenantId"
     (the directory it trusts now: after a transfer to another directory, resources that keep their own tenant id,
     such as a key vault, still name the old one)}."""
@@ -243,16 +240,18 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     response = client("resources", subscription_id).send_request(request, **call_options())
     if response.status_code >= 400:
         raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-    names, targets = _setting_names(response.text()), setting_targets(response.text())
-    del response  # the body held values; nothing past this point can see it
+    properties = _settings(response.text())
+    del response  # the body held values
+    names, targets = sorted(properties), setting_targets(properties)
+    del properties  # so did the parsed settings: nothing past this point can see a value
     kept, rest = fit(names)
     if not names:
         return "no_data", f"{args.site_id.rsplit('/', 1)[-1]} has no application settings", {"names": [], "count": 0}
-    pointed = "; ".join(f"{name} -> {host}" for name, host in targets.items() if name in kept)
+    shown = {name: host for name, host in targets.items() if name in kept}
+    pointed = "; ".join(f"{name} -> {host}" for name, host in shown.items())
     return "success", f"{len(names)} app settings (names only): {', '.join(kept)}" + \
         (f"; they point at: {pointed}" if pointed else ""), \
-        {"names": kept, "count": len(names), "truncated": bool(rest),
-         "targets": {name: host for name, host in targets.items() if name in kept}}
+        {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown}
 
 
 # The non-secret part of a setting value that says where it points: a Key Vault reference's vault and secret name,
@@ -271,11 +270,10 @@ _TARGET_HOST = re.compile(r"(?i)(?:\b(?:Endpoint|AccountEndpoint|Server|Data Sou
                           r"|\bAccountName\s*=\s*(?P<account>[a-z0-9]{3,24});")
 
 
-def setting_targets(body: str) -> dict[str, str]:
+def setting_targets(properties: dict[str, Any]) -> dict[str, str]:
     """For each setting whose value names a host, account or Key Vault secret: that name alone."""
-    properties = (json.loads(body) or {}).get("properties") or {}
     found: dict[str, str] = {}
-    for name, value in properties.items() if isinstance(properties, dict) else []:
+    for name, value in properties.items():
         text = str(value or "")
         reference = _VAULT_REFERENCE.search(text)
         if reference:
@@ -290,10 +288,10 @@ def setting_targets(body: str) -> dict[str, str]:
     return found
 
 
-def _setting_names(body: str) -> list[str]:
-    """The keys of `properties` in a settings list answer; the values go out of scope here."""
+def _settings(body: str) -> dict[str, Any]:
+    """The `properties` of a settings list answer (setting name -> value), parsed once."""
     properties = (json.loads(body) or {}).get("properties") or {}
-    return sorted(str(k) for k in properties) if isinstance(properties, dict) else []
+    return {str(k): v for k, v in properties.items()} if isinstance(properties, dict) else {}
 
 
 # --- application gateways ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ SITE = f"{GROUP}/providers/Microsoft.Web/sites/func-orders"
 
 
 def _targets(**values: str) -> dict[str, str]:
-    return setting_targets(json.dumps({"properties": values}))
+    return setting_targets(dict(values))
 
 
 def test_a_connection_string_gives_its_host_and_never_its_key() -> None:

@@ -74,9 +74,8 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 
 def _read_model(state: SessionState) -> bool | None:
     """The permission model of the vault the session read (enableRbacAuthorization), when one vault was read."""
-    vaults = {str(v.get("name")): v.get(_MODEL_FIELD)
-              for v in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$")}
-    models = {str(value).lower() for value in vaults.values() if value is not None}
+    models = {str(v.get(_MODEL_FIELD)).lower() for v in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$")
+              if v.get(_MODEL_FIELD) is not None}
     return (models.pop() == "true") if len(models) == 1 else None
 
 

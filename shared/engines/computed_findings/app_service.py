@@ -14,7 +14,9 @@ from shared.engines.session_reads import (
     LISTENING,
     SITES,
     Facts,
+    allowed_by_restrictions,
     chosen_item,
+    denies_by_default,
     is_mentioned,
     items_of,
     last_segment,
@@ -119,15 +121,11 @@ _FORBIDDEN = re.compile(r"(?i)\b403\b|forbidden")
 def access_restrictions_deny(state: SessionState) -> dict[str, str] | None:
     """The app's access restrictions deny by default (config/web), and the report or the app's logs show 403s."""
     for config in reads_of_type(state, r"(?i)^Microsoft\.Web/sites/config$"):
-        rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
-        deny_all = any(str(r.get("action")).lower() == "deny" and str(r.get("ipAddress")).lower() == "any"
-                       for r in rules)
-        if str(config.get("ipSecurityRestrictionsDefaultAction") or "").lower() != "deny" and not deny_all:
+        if not denies_by_default(config):
             continue
         if not any(_FORBIDDEN.search(text) for text in said_or_logged(state)):
             return None
-        allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules if str(r.get("action")).lower() == "allow"]
-        return {"name": _site_of_config(config), "allowed": ", ".join(allowed[:5]) or "no address"}
+        return {"name": _site_of_config(config), "allowed": allowed_by_restrictions(config)}
     return None
 
 

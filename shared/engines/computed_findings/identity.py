@@ -99,8 +99,8 @@ def vault_tenant_left_behind(state: SessionState) -> Facts:
         return None
     logged = logged_lines(state, succeeded_only=True)
     subscription = latest(state, "get_subscription")
-    read = subscription is not None and subscription.status == "success"
-    current = str(subscription.data.get("tenantId") or "").lower() if subscription is not None and read else ""
+    current = str(subscription.data.get("tenantId") or "").lower() \
+        if subscription is not None and subscription.status == "success" else ""
     for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
         tenant = str(vault.get("tenantId") or "").lower()
         for line in [*logged, said_in_report(state)]:

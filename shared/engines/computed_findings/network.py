@@ -15,6 +15,8 @@ from shared.engines.session_reads import (
     IPV4,
     SITES,
     Facts,
+    allowed_by_restrictions,
+    denies_by_default,
     last_segment,
     logged_lines,
     said_or_logged,
@@ -389,15 +391,11 @@ def probe_blocked_by_access_restrictions(state: SessionState) -> Facts:
                 if not str(config.get("id") or "").lower().startswith(target + "/"):
                     continue
                 rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
-                denies = str(config.get("ipSecurityRestrictionsDefaultAction") or "").lower() == "deny" or any(
-                    str(r.get("action")).lower() == "deny" and str(r.get("ipAddress")).lower() == "any" for r in rules)
                 admits = any(str(r.get("action")).lower() == "allow"
                              and "azuretrafficmanager" in str(r.get("ipAddress")).lower() for r in rules)
-                if denies and not admits:
-                    allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules
-                               if str(r.get("action")).lower() == "allow"]
+                if denies_by_default(config) and not admits:
                     return {"profile": str(profile.get("name")), "endpoint": str(endpoint.get("name")),
-                            "app": target.rsplit("/", 1)[-1], "allowed": ", ".join(allowed[:5]) or "no address",
+                            "app": target.rsplit("/", 1)[-1], "allowed": allowed_by_restrictions(config),
                             "path": str(profile.get("monitorPath") or "/")}
     return None
 
