@@ -662,6 +662,9 @@ def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str,
                                   actions=filled_actions(rule["actions"], facts), evidence=evidence))
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | None:
     if "missing_all" in rule or "missing_any" in rule:
         if "names" not in data or data.get("truncated"):  # the list was not read (not found, refused) or cut:
@@ -682,7 +685,8 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         return None
     if rule.get("unless_field") and regex(rule["unless_matches"]).search(as_text(dotted(data, rule["unless_field"]))):
         return None
-    more = {key: as_text(dotted(data, key)) for key in rule.get("also") or []}  # other fields its template names
+    # other fields its template names, as a template names facts: dailyQuotaGb is {daily_quota_gb}
+    more = {_CAMEL.sub("_", key).lower(): as_text(dotted(data, key)) for key in rule.get("also") or []}
     return {"value": value, "summary": str(data.get("summary") or ""), "name": str(data.get("name") or ""),
             "type": str(data.get("type") or ""), "workspace": str((data.get("workspace") or {}).get("name") or ""),
             **{key: text for key, text in more.items() if text}}

@@ -40,6 +40,8 @@ def read_setting_names(state: SessionState) -> list[str] | None:
     listed = latest(state, "list_app_setting_names")
     if listed is None or listed.status not in ("success", "no_data") or listed.data.get("truncated"):
         return None
+    if "names" not in listed.data:  # a 404 or refusal is no_data too: it shows no setting absent
+        return None
     return [str(n) for n in listed.data.get("names") or []]
 
 

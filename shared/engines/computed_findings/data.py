@@ -269,7 +269,32 @@ def lifecycle_prefix_without_container(state: SessionState) -> Facts:
             "suggested": f"{container}/{prefix}"}
 
 
+_BLOB_MISSING = re.compile(r"BlobNotFound|specified blob does not exist", re.IGNORECASE)
+_DELETE_AFTER = {"daysAfterModificationGreaterThan": "its last modification",
+                 "daysAfterCreationGreaterThan": "its creation",
+                 "daysAfterLastAccessTimeGreaterThan": "its last access"}
+
+
+def lifecycle_deletes_blobs(state: SessionState) -> Facts:
+    """A blob reported missing, and an enabled lifecycle rule that deletes base blobs some days after they were
+    written: the rule over the container the report names (or one without a prefix filter), else none."""
+    if not any(_BLOB_MISSING.search(text) for text in state.material.spoken()):
+        return None
+    said = said_by_client(state)
+    for rule in items_of(state, r"(?i)^Microsoft\.Storage/storageAccounts/managementPolicies$", "rules"):
+        delete = picked(rule, "definition.actions.baseBlob.delete")
+        prefixes = [p for p in picked(rule, "definition.filters.prefixMatch") or [] if isinstance(p, str)]
+        covers = not prefixes or any(is_mentioned(p.split("/", 1)[0], said) for p in prefixes)
+        basis = next((k for k in _DELETE_AFTER if isinstance(delete, dict) and k in delete), None)
+        days = as_number(delete[basis]) if basis is not None else None
+        if rule.get("enabled") is not False and covers and basis is not None and days is not None:
+            return {"rule": str(rule.get("name")), "days": f"{days:g}", "after": _DELETE_AFTER[basis],
+                    "prefix": ", ".join(prefixes) or "every blob of the account"}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "storage-lifecycle-deletes-blobs": lifecycle_deletes_blobs,
     "database-storage-nearly-full": storage_nearly_full,
     "sql-serverless-database-paused": sql_database_paused,
     "storage-firewall-without-trusted-services-bypass": trusted_services_blocked,

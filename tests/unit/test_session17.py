@@ -1,0 +1,187 @@
+"""Seventeenth session: reads that show nothing are not absence, a 429's substatus is not "no 429s", the context an
+entry requires breaks a tie, and what a workspace, a Front Door profile, a lifecycle rule and a container app's
+short name decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shared.catalog.index import catalog_index
+from shared.engines.catalog_hits import contradictions
+from shared.engines.playbooks import finding, missing_code_settings
+from shared.session.state import Evidence, FileExcerpt, SessionState
+from tests.helpers.finding_checks import finding_report, state_with
+
+SUB = "/subscriptions/4a3eb0c3-245c-53ef-bc25-20ed3134f844"
+GROUP = f"{SUB}/resourceGroups/rg-iot"
+
+
+# --- a settings read that found nothing shows no setting absent -------------------------------------------------
+
+
+def _code_reads_setting(settings_read: Evidence) -> SessionState:
+    state = state_with("The trigger never fires", [
+        ("get_resource", {"id": f"{GROUP}/providers/Microsoft.Web/sites/func-iot", "name": "func-iot",
+                          "type": "Microsoft.Web/sites", "kind": "functionapp"})])
+    code = '[EventHubTrigger("readings", Connection = "EventHub")] string[] events'
+    state.material.files = [FileExcerpt(path="Store.cs", relevance="code", content=code, size_bytes=len(code))]
+    state.add_evidence(settings_read)
+    return state
+
+
+def test_a_settings_read_answered_404_does_not_make_the_codes_setting_missing() -> None:
+    not_found = Evidence(tool="list_app_setting_names", status="no_data", summary="resource not found: ...",
+                         data={"http_status": 404})
+    assert missing_code_settings(_code_reads_setting(not_found)) == []
+
+
+def test_a_settings_read_without_the_setting_still_shows_it_missing() -> None:
+    read = Evidence(tool="list_app_setting_names", status="success", summary="2 app settings",
+                    data={"names": ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME"], "count": 2})
+    assert missing_code_settings(_code_reads_setting(read)) == ["EventHub"]
+
+
+# --- "429 = 0" says no throttling; "429); Substatus: 0" does not ------------------------------------------------
+
+
+def _ruled_out(text: str) -> dict[str, str]:
+    return contradictions(state_with(text, []))
+
+
+def test_a_429_with_substatus_zero_is_still_throttling() -> None:
+    text = ("CosmosException : Response status code does not indicate success: TooManyRequests (429); "
+            "Substatus: 0; Reason: (Message: The request did not complete due to a high rate of metadata requests.")
+    assert "throttling.rate_limited" not in _ruled_out(text)
+
+
+def test_a_metric_of_zero_429s_rules_throttling_out() -> None:
+    assert "throttling.rate_limited" in _ruled_out("Total Requests with StatusCode 429 = 0 for the last day")
+
+
+def test_metadata_throttling_is_concluded_not_guessed() -> None:
+    hits = catalog_index().hits([("TooManyRequests (429); Substatus: 0; The request did not complete due to a high "
+                                  "rate of metadata requests.", "error")])
+    assert hits[0].entry.id == "cosmos-metadata-requests-throttled"
+    assert "CosmosClient" in hits[0].entry.meaning
+
+
+# --- equal ranks: the entry whose required context holds names the case --------------------------------------
+
+
+def test_the_entry_whose_context_holds_wins_a_tie_on_the_same_code() -> None:
+    text = ('AADSTS50034: The user account {EUII Hidden} does not exist in the 3c7b1f52-9d2e-4a61-b0c8-5f4e2d1a9b77 '
+            'directory. To sign into this application, the account must be added to the directory.\n'
+            'We moved to the group tenant last weekend (migration). "TenantId": "3c7b1f52-9d2e-4a61-b0c8-5f4e2d1a9b77"')
+    hits = catalog_index().hits([(text, "error")])
+    assert hits[0].rank() == hits[1].rank()
+    assert hits[0].entry.id == "entra-aadsts50034-app-config-points-at-old-tenant"
+
+
+def test_without_the_context_the_general_entry_answers() -> None:
+    text = ("AADSTS50034: The user account {EUII Hidden} does not exist in the 3c7b1f52-9d2e-4a61-b0c8-5f4e2d1a9b77 "
+            "directory. To sign into this application, the account must be added to the directory.")
+    assert catalog_index().hits([(text, "error")])[0].entry.id == "entra-aadsts50034-user-account-not-found"
+
+
+# --- what reads decide ----------------------------------------------------------------------------------------
+
+
+def _workspace(status: str) -> dict[str, Any]:
+    return {"id": f"{GROUP}/providers/Microsoft.OperationalInsights/workspaces/log-dev", "name": "log-dev",
+            "type": "Microsoft.OperationalInsights/workspaces", "sku": "Free", "dailyQuotaGb": 0.5,
+            "quotaNextResetTime": "2026-12-05T00:00:00Z", "dataIngestionStatus": status}
+
+
+def test_a_workspace_over_its_daily_cap_names_the_tier_cap_and_reset() -> None:
+    state = state_with("Heartbeat stops every day around noon", [("get_resource", _workspace("OverQuota"))])
+    report = finding_report(state)
+    assert report.category == "quota.exceeded"
+    assert "0.5 GB" in report.root_cause and "Free" in report.root_cause and "2026-12-05T00:00:00Z" in report.root_cause
+
+
+def test_a_workspace_that_ingests_is_no_finding() -> None:
+    state = state_with("Heartbeat stops every day around noon", [("get_resource", _workspace("RespectQuota"))])
+    found = finding(state)
+    assert found is None or found[0]["id"] != "workspace-read-over-daily-cap"
+
+
+def _profile(timeout: int) -> dict[str, Any]:
+    return {"id": f"{GROUP}/providers/Microsoft.Cdn/profiles/afd-retail", "name": "afd-retail",
+            "type": "Microsoft.Cdn/profiles", "originResponseTimeoutSeconds": timeout}
+
+
+LONG_EXPORT = "The yearly export gives a 504 through Front Door after about one minute; directly it takes a while."
+
+
+def test_a_long_request_cut_at_the_profiles_origin_timeout_is_the_timeout() -> None:
+    report = finding_report(state_with(LONG_EXPORT, [("get_resource", _profile(60))]))
+    assert report.category == "runtime.timeout" and "originResponseTimeoutSeconds" in report.root_cause
+
+
+@pytest.mark.parametrize("timeout, text", [
+    (240, LONG_EXPORT),                                                   # the profile already waits the longest
+    (60, "Front Door answers 504 for every request since this morning"),  # no sign of a long request
+])
+def test_no_origin_timeout_finding_without_a_short_timeout_and_a_long_request(timeout: int, text: str) -> None:
+    found = finding(state_with(text, [("get_resource", _profile(timeout))]))
+    assert found is None or found[0]["id"] != "front-door-origin-response-timeout-reached"
+
+
+ACCOUNT = f"{GROUP}/providers/Microsoft.Storage/storageAccounts/stdocs"
+
+
+def _lifecycle(rules: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    return ("get_resource", {"id": f"{ACCOUNT}/managementPolicies/default", "name": "default",
+                             "type": "Microsoft.Storage/storageAccounts/managementPolicies", "rules": rules})
+
+
+def _rule(prefixes: list[str], delete: dict[str, Any] | None) -> dict[str, Any]:
+    return {"name": "cleanup", "enabled": True, "definition.filters.prefixMatch": prefixes,
+            "definition.actions.baseBlob.delete": delete}
+
+
+MISSING_BLOB = "ErrorCode: BlobNotFound when customer service reprints October invoices from container documents"
+
+
+def test_a_lifecycle_rule_deleting_the_containers_blobs_explains_blob_not_found() -> None:
+    state = state_with(MISSING_BLOB, [_lifecycle([_rule(["documents/invoices/"],
+                                                        {"daysAfterModificationGreaterThan": 30})])])
+    report = finding_report(state)
+    assert "lifecycle" in report.root_cause and "30 days after its last modification" in report.root_cause
+
+
+@pytest.mark.parametrize("rule", [
+    _rule(["exports/tmp/"], {"daysAfterModificationGreaterThan": 30}),     # another container's blobs
+    _rule(["documents/"], None),                                          # it tiers, it does not delete
+])
+def test_no_lifecycle_finding_for_a_rule_that_does_not_delete_these_blobs(rule: dict[str, Any]) -> None:
+    found = finding(state_with(MISSING_BLOB, [_lifecycle([rule])]))
+    assert found is None or found[0]["id"] != "storage-lifecycle-deletes-blobs"
+
+
+CONTAINER_APP = {"id": f"{GROUP}/providers/Microsoft.App/containerApps/ca-pricing", "name": "ca-pricing",
+                 "type": "Microsoft.App/containerApps"}
+
+
+def test_a_container_apps_bare_name_unresolved_outside_its_environment_is_dns() -> None:
+    text = ("requests.exceptions.ConnectionError: HTTPConnectionPool(host='ca-pricing', port=80) (Caused by "
+            "NameResolutionError(\"Failed to resolve 'ca-pricing' ([Errno -2] Name or service not known)\")) "
+            "from our App Service web app")
+    report = finding_report(state_with(text, [("get_resource", CONTAINER_APP)]))
+    assert report.category == "network.dns_resolution" and "FQDN" in report.root_cause
+
+
+def test_a_full_name_unresolved_is_not_the_short_name_finding() -> None:
+    text = ("Failed to resolve 'ca-pricing.kindhill-1234.westeurope.azurecontainerapps.io' "
+            "([Errno -2] Name or service not known)")
+    found = finding(state_with(text, [("get_resource", CONTAINER_APP)]))
+    assert found is None or found[0]["id"] != "container-app-short-name-called-from-outside-its-environment"
+
+
+def test_an_entry_that_only_excludes_other_cases_does_not_win_the_tie() -> None:
+    text = ("az deployment group create -g rg-infra --template-file main.bicep --name Infra-12916\n"
+            "ERROR: (DeploymentNotFound) Deployment 'Infra-12916' could not be found.")
+    hits = catalog_index().hits([(text, "error")])
+    assert hits[0].rank() == hits[1].rank() and hits[0].entry.id == "arm-deployment-not-found"
