@@ -24,7 +24,9 @@ ACCESS_CATEGORIES = frozenset({"auth.keyvault_access_denied", "auth.rbac_missing
 # Resources that call others with their managed identity, in the order a report's caller is most often one of them.
 _CALLERS = ("microsoft.web/sites", "microsoft.app/containerapps", "microsoft.app/jobs", "microsoft.eventgrid/",
             "microsoft.search/searchservices", "microsoft.datafactory/", "microsoft.logic/", "microsoft.apimanagement/",
-            "microsoft.cognitiveservices/", "microsoft.machinelearningservices/", "microsoft.synapse/")
+            "microsoft.cognitiveservices/", "microsoft.machinelearningservices/", "microsoft.synapse/",
+            "microsoft.insights/scheduledqueryrules", "microsoft.dashboard/grafana", "microsoft.streamanalytics/",
+            "microsoft.containerinstance/", "microsoft.automation/", "microsoft.batch/")
 # Resources that call a key vault with their identity for a customer-managed key (encryption at rest).
 _KEY_CALLERS = ("microsoft.storage/storageaccounts", "microsoft.sql/servers", "microsoft.documentdb/databaseaccounts",
                 "microsoft.dbforpostgresql/flexibleservers", "microsoft.dbformysql/flexibleservers")

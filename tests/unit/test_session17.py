@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from shared.catalog.index import catalog_index
+from shared.engines.access_evidence import with_role_assignments
 from shared.engines.catalog_hits import contradictions
 from shared.engines.playbooks import finding, missing_code_settings
-from shared.session.state import Evidence, FileExcerpt, SessionState
+from shared.models import Report
+from shared.session.state import Conclude, Evidence, FileExcerpt, RunTool, SessionState
 from tests.helpers.finding_checks import finding_report, state_with
 
 SUB = "/subscriptions/4a3eb0c3-245c-53ef-bc25-20ed3134f844"
@@ -185,3 +187,26 @@ def test_an_entry_that_only_excludes_other_cases_does_not_win_the_tie() -> None:
             "ERROR: (DeploymentNotFound) Deployment 'Infra-12916' could not be found.")
     hits = catalog_index().hits([(text, "error")])
     assert hits[0].rank() == hits[1].rank() and hits[0].entry.id == "arm-deployment-not-found"
+
+
+# --- a log search alert's identity on its workspace ----------------------------------------------------------
+
+
+def test_a_log_alerts_identity_is_read_on_the_workspace_it_queries() -> None:
+    workspace = f"{GROUP}/providers/Microsoft.OperationalInsights/workspaces/log-secops"
+    rule = {"id": f"{GROUP}/providers/Microsoft.Insights/scheduledQueryRules/alert-5xx", "name": "alert-5xx",
+            "type": "Microsoft.Insights/scheduledQueryRules",
+            "identity": {"type": "SystemAssigned", "principalId": "6d4284c1-d58d-508b-92cd-8acf4b4cc121",
+                         "userAssigned": []}}
+    state = state_with("The log alert alert-5xx stopped firing on workspace log-secops", [
+        ("get_resource", rule),
+        ("get_resource", {"id": workspace, "name": "log-secops", "type": "Microsoft.OperationalInsights/workspaces"})])
+    cause = "A role assignment on log-secops was deleted."
+    decision = Conclude(message=cause, report=Report(category="auth.rbac_missing", root_cause=cause,
+                                                     confidence="medium"))
+    asked = with_role_assignments(state, decision)
+    assert isinstance(asked, RunTool) and asked.arguments["scope"] == workspace
+    state.add_evidence(Evidence(tool="list_role_assignments", status="no_data", summary="none",
+                                arguments=asked.arguments, data={"assignments": [], "count": 0}))
+    done = with_role_assignments(state, decision)
+    assert isinstance(done, Conclude) and "Log Analytics Reader" in done.report.root_cause
