@@ -20,7 +20,7 @@ from shared.models import EvidenceItem
 from shared.session.state import Conclude, RunTool, SessionState
 
 DATA_ACCESS_ROLES = "data_access_roles"
-ACCESS_CATEGORIES = frozenset({"auth.keyvault_access_denied", "auth.rbac_missing"})
+ACCESS_CATEGORIES = frozenset({"auth.keyvault_access_denied", "auth.rbac_missing", "container.image_pull_failed"})
 # Resources that call others with their managed identity, in the order a report's caller is most often one of them.
 _CALLERS = ("microsoft.web/sites", "microsoft.app/containerapps", "microsoft.app/jobs", "microsoft.eventgrid/",
             "microsoft.search/searchservices", "microsoft.datafactory/", "microsoft.logic/", "microsoft.apimanagement/",
@@ -115,10 +115,14 @@ def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[
     the one resource read with an identity whose type calls others (the one the client names, when several); a
     storage account or database calls a key vault for its customer-managed key."""
     callers = _CALLERS + (_KEY_CALLERS if entry.get("needed_for_keys") else ())
+    pulls = str(called.get("type") or "").lower() == "microsoft.containerregistry/registries"
+    callers += (_CLUSTER,) if pulls else ()
     found: dict[str, tuple[str, str, bool, str]] = {}
     for resource in read_resources(state):
         kind, identity = str(resource.get("type") or "").lower(), resource.get("identity") or {}
         principal, assigned = _principal(identity) if isinstance(identity, dict) else (None, "")
+        if kind == _CLUSTER:  # a cluster's nodes pull with its kubelet identity, not the cluster's own
+            principal, assigned = _kubelet(resource)
         if principal and resource.get("id") != called.get("id") and kind.startswith(callers):
             found[str(resource["id"]).lower()] = (str(resource.get("name")), principal, kind.startswith(_KEY_CALLERS),
                                                   assigned)
@@ -126,6 +130,17 @@ def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[
         said = said_by_client(state)
         found = {k: v for k, v in found.items() if v[0].lower() in said}
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+_CLUSTER = "microsoft.containerservice/managedclusters"
+
+
+def _kubelet(cluster: dict[str, Any]) -> tuple[str | None, str]:
+    """An AKS cluster's kubelet identity: its object id and its name (from its resource id)."""
+    kubelet = cluster.get("kubeletIdentity") or {}
+    if not isinstance(kubelet, dict) or not kubelet.get("objectId"):
+        return None, ""
+    return str(kubelet["objectId"]), str(kubelet.get("resourceId") or "").rstrip("/").rsplit("/", 1)[-1]
 
 
 def _principal(identity: dict[str, Any]) -> tuple[str | None, str]:

@@ -210,3 +210,43 @@ def test_a_log_alerts_identity_is_read_on_the_workspace_it_queries() -> None:
                                 arguments=asked.arguments, data={"assignments": [], "count": 0}))
     done = with_role_assignments(state, decision)
     assert isinstance(done, Conclude) and "Log Analytics Reader" in done.report.root_cause
+
+
+# --- a registry in ABAC mode; the kubelet identity pulls ------------------------------------------------------
+
+REGISTRY = {"id": f"{GROUP}/providers/Microsoft.ContainerRegistry/registries/crretail", "name": "crretail",
+            "type": "Microsoft.ContainerRegistry/registries", "roleAssignmentMode": "AbacRepositoryPermissions"}
+
+
+def test_a_pull_refused_by_a_registry_in_abac_mode_names_the_repository_role() -> None:
+    state = state_with("Failed to pull image crretail.azurecr.io/shop:1.4: 401 Unauthorized",
+                       [("get_resource", REGISTRY)])
+    report = finding_report(state)
+    assert report.category == "container.image_pull_failed"
+    assert "Container Registry Repository Reader" in report.root_cause
+
+
+def test_a_registry_with_rbac_registry_permissions_is_no_abac_finding() -> None:
+    state = state_with("Failed to pull image crretail.azurecr.io/shop:1.4: 401 Unauthorized",
+                       [("get_resource", {**REGISTRY, "roleAssignmentMode": "LegacyRegistryPermissions"})])
+    found = finding(state)
+    assert found is None or found[0]["id"] != "registry-abac-mode-ignores-acrpull"
+
+
+def test_the_kubelet_identity_is_read_on_the_registry_the_cluster_pulls_from() -> None:
+    cluster = {"id": f"{GROUP}/providers/Microsoft.ContainerService/managedClusters/aks-shop", "name": "aks-shop",
+               "type": "Microsoft.ContainerService/managedClusters",
+               "identity": {"type": "SystemAssigned", "principalId": "11111111-1111-4111-8111-111111111111",
+                            "userAssigned": []},
+               "kubeletIdentity": {"objectId": "22222222-2222-4222-8222-222222222222",
+                                   "resourceId": f"{GROUP}/providers/Microsoft.ManagedIdentity/"
+                                                 "userAssignedIdentities/aks-shop-agentpool"}}
+    state = state_with("ImagePullBackOff from crretail on aks-shop", [("get_resource", cluster),
+                                                                     ("get_resource", {**REGISTRY,
+                                                                                       "roleAssignmentMode": None})])
+    cause = "The registry crretail refused the pull."
+    decision = Conclude(message=cause, report=Report(category="container.image_pull_failed", root_cause=cause,
+                                                     confidence="medium"))
+    asked = with_role_assignments(state, decision)
+    assert isinstance(asked, RunTool)
+    assert asked.arguments == {"scope": REGISTRY["id"], "principal_id": "22222222-2222-4222-8222-222222222222"}
