@@ -14,6 +14,7 @@ from shared.engines.catalog_hits import contradictions
 from shared.engines.playbooks import finding, missing_code_settings
 from shared.models import Report
 from shared.session.state import Conclude, Evidence, FileExcerpt, RunTool, SessionState
+from tests.helpers.engine_loop import run_engine
 from tests.helpers.finding_checks import finding_report, state_with
 
 SUB = "/subscriptions/4a3eb0c3-245c-53ef-bc25-20ed3134f844"
@@ -250,3 +251,31 @@ def test_the_kubelet_identity_is_read_on_the_registry_the_cluster_pulls_from() -
     asked = with_role_assignments(state, decision)
     assert isinstance(asked, RunTool)
     assert asked.arguments == {"scope": REGISTRY["id"], "principal_id": "22222222-2222-4222-8222-222222222222"}
+
+
+# --- a client inside Azure's networks refused by a private-endpoint service: DNS, not a firewall -----------------
+
+
+def _concluded(text: str) -> tuple[str, str]:
+    envelope = run_engine({"error_description": text}, [], azure_access=False).envelope()
+    report = envelope.get("report") or {}
+    return str(envelope["status"]), str(report.get("category"))
+
+
+SELF_HOSTED = ("We added private endpoints to the web app. Since then our own self-hosted agents (VMs in Azure) fail "
+               "to deploy: ##[error]Failed to deploy web package to App Service. Ip Forbidden (CODE: 403)")
+
+
+def test_ip_forbidden_for_a_self_hosted_agent_behind_a_private_endpoint_is_dns() -> None:
+    assert _concluded(SELF_HOSTED) == ("done", "network.private_endpoint_dns")
+
+
+def test_ip_forbidden_for_a_hosted_runner_stays_the_access_restriction() -> None:
+    text = SELF_HOSTED.replace("our own self-hosted agents (VMs in Azure)", "the Microsoft-hosted agents")
+    assert _concluded(text) == ("done", "network.nsg_blocked")
+
+
+def test_a_new_spoke_that_cannot_resolve_what_the_hub_resolves_is_the_zone_link() -> None:
+    text = ("New AKS cluster in the spoke VNet can't pull from the registry (private endpoint, public access "
+            "disabled): failed to resolve contosoregistry.azurecr.io. Our older cluster in the hub VNet pulls fine.")
+    assert _concluded(text) == ("done", "network.private_endpoint_dns")
