@@ -279,3 +279,20 @@ def test_a_new_spoke_that_cannot_resolve_what_the_hub_resolves_is_the_zone_link(
     text = ("New AKS cluster in the spoke VNet can't pull from the registry (private endpoint, public access "
             "disabled): failed to resolve contosoregistry.azurecr.io. Our older cluster in the hub VNet pulls fine.")
     assert _concluded(text) == ("done", "network.private_endpoint_dns")
+
+
+PRIVATE_APP = {"id": f"{GROUP}/providers/Microsoft.Web/sites/app-claims", "name": "app-claims",
+               "type": "Microsoft.Web/sites", "kind": "app,linux", "publicNetworkAccess": "Disabled"}
+
+
+def test_an_application_gateway_refused_by_a_private_only_app_is_the_zone_link() -> None:
+    text = ("502 Bad Gateway - Microsoft-Azure-Application-Gateway/v2. Backend health: Received invalid status code: "
+            "403 in the backend server's HTTP response.")
+    report = finding_report(state_with(text, [("get_resource", PRIVATE_APP)]))
+    assert report.category == "network.private_endpoint_dns" and "privatelink.azurewebsites.net" in report.root_cause
+
+
+def test_a_browser_refused_by_a_private_only_app_is_the_public_access_setting() -> None:
+    found = finding(state_with("Customers get 403 Forbidden on the portal since the network change",
+                               [("get_resource", PRIVATE_APP)]))
+    assert found is not None and found[0]["id"] == "app-public-network-access-disabled"
