@@ -220,6 +220,48 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+# --- regional quotas --------------------------------------------------------------------------------------
+
+_USAGE_CLI: dict[str, str] = {"microsoft.storage": "storage account show-usage", "microsoft.compute": "vm list-usage",
+              "microsoft.network": "network list-usages"}
+
+
+class UsageArguments(SubscriptionArguments):
+    namespace: str = Field(pattern=r"^(?i:Microsoft\.(?:Storage|Compute|Network))$",
+                           description="the resource provider whose regional usages to read")
+    location: str = Field(pattern=r"^[a-z][a-z0-9]{2,39}$", description="the region's name, e.g. westeurope")
+
+
+@azure_tool(UsageArguments,
+            cli=lambda a: f"az {_USAGE_CLI[a.namespace.lower()]} --location {a.location} "
+                          f"--subscription {a.subscription_id} -o table",
+            scope=lambda a: f"/subscriptions/{a.subscription_id}",
+            action=lambda a: f"{a.namespace}/locations/usages/read")
+def list_regional_usages(args: UsageArguments) -> Found:
+    """A provider's usages against its limits in one region of the subscription (storage accounts, vCPUs per VM
+    family, public IPs...): data {"location", "usages": [{"name", "label", "current", "limit"}], "reached": the
+    names at or over their limit}. A limit reached makes every new resource of that kind fail validation there."""
+    spec = type_spec(args.namespace, "locations/usages") or {}
+    request = HttpRequest("GET", f"/subscriptions/{args.subscription_id}/providers/{args.namespace}/locations/"
+                                 f"{args.location}/usages", params={"api-version": spec.get("api_version")})
+    response = client("resources", args.subscription_id).send_request(request, **call_options())
+    if response.status_code >= 400:
+        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    usages = [{"name": (u.get("name") or {}).get("value"), "label": (u.get("name") or {}).get("localizedValue"),
+               "current": u.get("currentValue"), "limit": u.get("limit")}
+              for u in (response.json() or {}).get("value") or [] if isinstance(u, dict)]
+    reached = [u["name"] for u in usages if isinstance(u["limit"], int | float) and u["limit"] > 0
+               and isinstance(u["current"], int | float) and u["current"] >= u["limit"]]
+    if not usages:
+        return "no_data", f"{args.namespace} reports no usages in {args.location}", {"location": args.location,
+                                                                                    "usages": [], "reached": []}
+    shown = sorted(usages, key=lambda u: u["name"] not in reached)
+    kept, rest = fit(shown)
+    said = "; ".join(f"{u['label'] or u['name']} {u['current']}/{u['limit']}" for u in kept[:8])
+    return "success", f"{args.namespace} usages in {args.location}: {said}", \
+        {"location": args.location, "usages": kept, "reached": reached, "truncated": bool(rest)}
+
+
 # --- web apps ----------------------------------------------------------------------------------------------
 
 _WEB_API_VERSION = "2023-12-01"

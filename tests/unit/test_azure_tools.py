@@ -551,6 +551,7 @@ def test_credential_errors_mean_no_credentials():
 AZURE_CALLS: dict[str, dict[str, Any]] = {
     "list_subscriptions": {},
     "get_subscription": {"subscription_id": SUB},
+    "list_regional_usages": {"subscription_id": SUB, "namespace": "Microsoft.Storage", "location": "westeurope"},
     "list_resources_in_group": {"subscription_id": SUB, "resource_group": "functions-rg"},
     "get_resource": {"resource_id": STORAGE},
     "list_app_setting_names": {"site_id": SITE},

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from evals.playback import PlaybackServer
 from shared.catalog.index import catalog_index
 from shared.engines.access_evidence import with_role_assignments
 from shared.engines.catalog_hits import contradictions
 from shared.engines.playbooks import finding, missing_code_settings
 from shared.models import Report
-from shared.session.state import Conclude, Evidence, FileExcerpt, RunTool, SessionState
+from shared.session.state import Conclude, Evidence, FileExcerpt, Material, RunTool, SessionState
+from shared.tools.catalog import run_tool
 from tests.helpers.engine_loop import run_engine
 from tests.helpers.finding_checks import finding_report, state_with
 
@@ -296,3 +298,48 @@ def test_a_browser_refused_by_a_private_only_app_is_the_public_access_setting() 
     found = finding(state_with("Customers get 403 Forbidden on the portal since the network change",
                                [("get_resource", PRIVATE_APP)]))
     assert found is not None and found[0]["id"] == "app-public-network-access-disabled"
+
+
+# --- a regional limit reached: read the provider's usages, not asked ---------------------------------------------
+
+SUB_ID = "4a3eb0c3-245c-53ef-bc25-20ed3134f844"
+USAGES = f"{SUB}/providers/Microsoft.Storage/locations/westeurope/usages"
+
+
+def _usages(current: int) -> dict[str, Any]:
+    return {"match": {"method": "GET", "path": USAGES}, "status": 200,
+            "body": {"value": [{"unit": "Count", "currentValue": current, "limit": 250,
+                                "name": {"value": "StorageAccounts", "localizedValue": "Storage Accounts"}}]}}
+
+
+def test_list_regional_usages_reads_the_usages_and_names_the_limits_reached(azure: PlaybackServer) -> None:
+    azure.load([_usages(250)])
+    material = Material(error_description="x", environment={"azure_subscription": SUB_ID})
+    evidence = run_tool("list_regional_usages", {"subscription_id": SUB_ID, "namespace": "Microsoft.Storage",
+                                                 "location": "westeurope"}, material)
+    assert evidence.status == "success" and evidence.data["reached"] == ["StorageAccounts"]
+    assert evidence.data["usages"][0] == {"name": "StorageAccounts", "label": "Storage Accounts", "current": 250,
+                                          "limit": 250}
+
+
+PREFLIGHT = {"error_description": (
+    "az deployment group create -g rg-tenants -n tenant-t0713 -f tenant.bicep\nERROR: {\"code\": "
+    "\"InvalidTemplateDeployment\", \"message\": \"The template deployment is not valid according to the validation "
+    "procedure.\"}\nInner Errors: {\"code\": \"PreflightValidationCheckFailed\", \"message\": \"Preflight validation "
+    "failed.\"}"),
+    "context": {"environment_info": {"azure_subscription": SUB_ID, "resource_group": "rg-tenants"},
+                "source_files": [{"path": "tenant.bicep",
+                                  "content": "resource st 'Microsoft.Storage/storageAccounts@2023-05-01' = {}"}]}}
+LISTING = {"match": {"method": "GET", "path": f"{SUB}/resourcegroups/rg-tenants/resources"}, "status": 200,
+           "body": {"value": [{"id": f"{SUB}/resourceGroups/rg-tenants/providers/Microsoft.Storage/storageAccounts/st1",
+                               "name": "st1", "type": "Microsoft.Storage/storageAccounts",
+                               "location": "westeurope"}]}}
+
+
+@pytest.mark.parametrize(("current", "category"), [(250, "quota.exceeded"), (41, None)])
+def test_a_preflight_failure_with_the_regions_storage_accounts_used_up_is_the_quota(
+        azure: PlaybackServer, current: int, category: str | None) -> None:
+    azure.load([LISTING, _usages(current)])
+    envelope = run_engine(PREFLIGHT, [], azure_access=True).envelope()
+    assert (envelope.get("report") or {}).get("category") == category
+    assert any(c["path"].lower() == USAGES.lower() for c in azure.calls)

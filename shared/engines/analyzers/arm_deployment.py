@@ -12,6 +12,7 @@ from typing import Any
 
 from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
+from shared.engines.analyzers.azure_scope import subscription_id
 from shared.engines.analyzers.catalog_entry import decide_from_entry
 from shared.engines.analyzers.common import (
     Entry,
@@ -25,7 +26,7 @@ from shared.engines.analyzers.common import (
     table,
     texts,
 )
-from shared.engines.analyzers.ledger import ask_once, env, since_last_answer
+from shared.engines.analyzers.ledger import ask_once, azure_call, cli_for, env, read_resources, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import decisive, evidence_text
 from shared.engines.signatures import Hit
@@ -59,7 +60,59 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     inner = _inner_errors(state)
     if inner:  # the operations were read: their own error is the answer, never a question for what Azure told
         return _conclude_from_operations(state, inner)
+    reached = _regional_limit_reached(state)  # a validation failure that hides its reason: a regional limit?
+    if isinstance(reached, RunTool):
+        return reached
+    if reached is not None:
+        return _conclude_limit_reached(state, *reached)
     return _ask_for_operations(state, hit, found)
+
+
+_USAGE_NAMESPACES = ("Microsoft.Storage", "Microsoft.Compute", "Microsoft.Network")
+
+
+def _regional_limit_reached(state: SessionState) -> RunTool | tuple[str, dict[str, Any]] | None:
+    """With Azure access and the deployment's own error unknown: the regional usages of the providers whose
+    resources the template or the resource group holds, in the group's region; the first usage at its limit."""
+    subscription, location = subscription_id(state), _group_location(state)
+    if not (state.azure_access and isinstance(subscription, str) and location):
+        return None
+    said = " ".join([*texts(state, files=True), *(str(r.get("type") or "") for r in read_resources(state))]).lower()
+    for namespace in [n for n in _USAGE_NAMESPACES if f"{n.lower()}/" in said][:2]:
+        read = azure_call(state, "list_regional_usages",
+                          {"subscription_id": subscription, "namespace": namespace, "location": location},
+                          f"reading {namespace}'s usages against the subscription's limits in {location}")
+        if isinstance(read, RunTool):
+            return read
+        full = [u for u in (read.data.get("usages") or []) if u.get("name") in (read.data.get("reached") or [])] \
+            if read is not None and read.status == "success" else []
+        if full:
+            return namespace, {**full[0], "location": location}
+    return None
+
+
+def _group_location(state: SessionState) -> str | None:
+    """The region of the resource group's resources as listed (the most common one), as a region name."""
+    regions = [str(r.get("location") or "").replace(" ", "").lower() for r in read_resources(state)
+               if r.get("location") and str(r.get("location")).lower() != "global"]
+    return max(set(regions), key=regions.count) if regions else None
+
+
+def _conclude_limit_reached(state: SessionState, namespace: str, usage: dict[str, Any]) -> Conclude:
+    label, where = usage.get("label") or usage.get("name"), usage["location"]
+    root_cause = (f"The subscription has reached its regional limit of {label} in {where}: {usage.get('current')} "
+                  f"of {usage.get('limit')} used ({namespace}, read in Azure). Resource Manager refuses every new one "
+                  f"there at validation, so the deployment fails before any resource is created, while the same "
+                  f"template still deploys in other regions. The template itself is not at fault.")
+    read = next(e.arguments for e in reversed(state.ledger) if e.tool == "list_regional_usages")
+    actions = [f"See the usage: `{cli_for('list_regional_usages', read)}`.",
+               "Delete unused ones in that region, deploy to another region, or request a higher limit (Quotas in the "
+               "portal, or a support request for limits that Quotas does not adjust)."]
+    found = report(state, category="quota.exceeded", confidence="medium", root_cause=root_cause, actions=actions,
+                   evidence=[EvidenceItem(source="list_regional_usages",
+                                          summary=f"{label} in {where}: {usage.get('current')}/{usage.get('limit')}")])
+    return Conclude(message=f"The subscription reached its limit of {label} in {where}.", report=found)
+
 
 
 def _operations_read(state: SessionState) -> list[str]:
