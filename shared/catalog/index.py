@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import ahocorasick
 
-from shared.catalog.facts import named_groups
+from shared.catalog.facts import named_groups, unwrapped
 from shared.catalog.loader import all_entries
 from shared.catalog.schema import CatalogEntry
 
@@ -147,9 +147,14 @@ class CatalogIndex:
         required: dict[str, bool] = {}  # an entry's `requires` over the whole material, judged once per entry
 
         def context_holds(entry: CatalogEntry) -> bool:
-            if entry.id not in required:
-                required[entry.id] = re.search(entry.requires, whole) is not None
+            if entry.id not in required:  # the words may sit on two lines of a wrapped paste
+                required[entry.id] = any(re.search(entry.requires, text) is not None for text in wholes())
             return required[entry.id]
+
+        @cache
+        def wholes() -> tuple[str, ...]:
+            joined = unwrapped(whole)
+            return (whole, joined) if joined != whole else (whole,)
 
         for text, origin in texts:
             # an entry whose required context is absent is not there at all: it must not hide another entry's code

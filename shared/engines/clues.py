@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shared.catalog.facts import unwrapped
 from shared.catalog.index import negated
 from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.base import Decision
@@ -53,8 +54,10 @@ def clues_in(spoken: list[str]) -> list[dict[str, Any]]:
 
 
 def _each_and_together(spoken: list[str]) -> list[str]:
-    """The texts one by one, then joined: a clue's facts can be split between the report and an answer."""
-    return [*spoken, "\n".join(spoken)] if len(spoken) > 1 else spoken
+    """The texts one by one, then joined (a clue's facts can be split between the report and an answer), then
+    with the lines a paste wrapped joined again."""
+    texts = [*spoken, "\n".join(spoken)] if len(spoken) > 1 else list(spoken)
+    return texts + [joined for joined in map(unwrapped, texts[:1]) if joined not in texts]
 
 
 def _denied(text: str, found: re.Match[str]) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from evals.playback import PlaybackServer
+from shared.catalog.facts import named_groups, unwrapped
 from shared.catalog.index import catalog_index
 from shared.engines.access_evidence import with_role_assignments
 from shared.engines.catalog_hits import contradictions
@@ -343,3 +344,26 @@ def test_a_preflight_failure_with_the_regions_storage_accounts_used_up_is_the_qu
     envelope = run_engine(PREFLIGHT, [], azure_access=True).envelope()
     assert (envelope.get("report") or {}).get("category") == category
     assert any(c["path"].lower() == USAGES.lower() for c in azure.calls)
+
+
+# --- a paste that wrapped long lines ----------------------------------------------------------------------------
+
+WRAPPED = ("ERROR: (MissingSubscriptionRegistration) The subscription is not registered\n"
+           "to use namespace 'Microsoft.ApiManagement'. See https://aka.ms/rps-not-found\n"
+           "for how to register subscriptions.")
+
+
+def test_wrapped_lines_are_joined_and_records_frames_and_bodies_are_not() -> None:
+    assert "\n" not in unwrapped(WRAPPED)
+    kept = ("2026-12-04T10:14:11Z ERROR the first record of the log stream is long enough to look wrapped\n"
+            "2026-12-04T10:14:12Z ERROR the second record\n"
+            "System.InvalidOperationException: the host could not start the listener for function X\n"
+            "   at Microsoft.Azure.WebJobs.Host.Listeners.FunctionListener.StartAsync()")
+    assert unwrapped(kept) == kept
+
+
+def test_a_fact_split_by_a_wrapped_line_is_still_read() -> None:
+    split = ("ERROR: (MissingSubscriptionRegistration) The subscription is not registered to use namespace\n"
+             "'Microsoft.ApiManagement'. See https://aka.ms/rps-not-found for how to register subscriptions.")
+    assert named_groups([r"namespace '(?P<namespace>Microsoft\.\w+)'"], [split]) == {
+        "namespace": "Microsoft.ApiManagement"}
