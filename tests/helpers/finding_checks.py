@@ -75,3 +75,19 @@ def check_round_finding(state: SessionState, rule_id: str, category: str, word: 
     assert rule.get("confidence") == "medium" and rule["source"].startswith("MicrosoftDocs/")
     assert any(command in action for action in rule["actions"] for command in commands)
     assert "{" not in report.root_cause
+
+
+def check_case_fires(case: FindingCase) -> None:
+    """A round's finding fires on its case's reads and symptom (see check_round_finding)."""
+    check_round_finding(reads_state(case.report, case.reads, case.names, case.metrics, case.events), case.rule_id,
+                        case.category, case.word)
+
+
+def check_case_stays_silent(case: FindingCase, unrelated: str) -> None:
+    """A round's finding stays silent for the same reads with an unrelated report, and for its near miss."""
+    assert finding_id(reads_state(unrelated, case.reads, case.names, case.metrics, case.events)) != case.rule_id
+    near = reads_state(case.near_report or case.report,
+                       case.near_reads if case.near_reads is not None else case.reads,
+                       case.near_names if case.near_names is not None else case.names,
+                       case.near_metrics if case.near_metrics is not None else case.metrics, case.events)
+    assert finding_id(near) != case.rule_id

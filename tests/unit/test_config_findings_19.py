@@ -8,7 +8,12 @@ import pytest
 
 from shared.engines.playbooks import finding
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_round_finding, finding_id, reads_state
+from tests.helpers.finding_checks import (
+    check_case_fires,
+    check_case_stays_silent,
+    finding_id,
+    reads_state,
+)
 
 SUB = "/subscriptions/2c5e8a91-7d36-4f04-b9e2-1a4d6c8f3b57/resourceGroups/rg-shop/providers"
 LINUX_CONSUMPTION = {"type": "Microsoft.Web/sites", "name": "func-receipts", "kind": "functionapp,linux",
@@ -192,17 +197,12 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_19_finding_explains_its_symptom(case: Case) -> None:
-    state = reads_state(case.report, case.reads, case.names)
-    check_round_finding(state, case.rule_id, case.category, case.word)
+    check_case_fires(case)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_19_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    assert finding_id(reads_state(UNRELATED, case.reads, case.names)) != case.rule_id  # the state without its symptom
-    near = reads_state(case.near_report or case.report,
-                  case.near_reads if case.near_reads is not None else case.reads,
-                  case.near_names if case.near_names is not None else case.names)
-    assert finding_id(near) != case.rule_id
+    check_case_stays_silent(case, UNRELATED)
 
 
 def test_a_disabled_function_the_report_does_not_name_is_chosen_only_when_it_is_the_only_one():

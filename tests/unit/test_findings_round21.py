@@ -15,7 +15,12 @@ from shared.engines.playbooks import finding, investigate
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_round_finding, finding_id, reads_state
+from tests.helpers.finding_checks import (
+    check_case_fires,
+    check_case_stays_silent,
+    finding_id,
+    reads_state,
+)
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 
@@ -170,16 +175,12 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_21_finding_explains_its_symptom(case: Case) -> None:
-    check_round_finding(reads_state(case.report, case.reads, case.names), case.rule_id, case.category, case.word)
+    check_case_fires(case)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_21_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    assert finding_id(reads_state(UNRELATED, case.reads, case.names)) != case.rule_id
-    near = reads_state(case.near_report or case.report,
-                  case.near_reads if case.near_reads is not None else case.reads,
-                  case.near_names if case.near_names is not None else case.names)
-    assert finding_id(near) != case.rule_id
+    check_case_stays_silent(case, UNRELATED)
 
 
 def test_a_stopped_cluster_is_not_read_as_a_stopped_node_pool() -> None:

@@ -16,7 +16,12 @@ from shared.engines.playbooks import investigate
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_round_finding, finding_id, reads_state
+from tests.helpers.finding_checks import (
+    check_case_fires,
+    check_case_stays_silent,
+    finding_id,
+    reads_state,
+)
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop/providers"
@@ -159,18 +164,12 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_22_finding_explains_its_symptom(case: Case) -> None:
-    check_round_finding(reads_state(case.report, case.reads, case.names, case.metrics), case.rule_id,
-                        case.category, case.word)
+    check_case_fires(case)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
 def test_a_round_22_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    assert finding_id(reads_state(UNRELATED, case.reads, case.names, case.metrics)) != case.rule_id
-    near = reads_state(case.near_report or case.report,
-                       case.near_reads if case.near_reads is not None else case.reads,
-                       case.near_names if case.near_names is not None else case.names,
-                       case.near_metrics if case.near_metrics is not None else case.metrics)
-    assert finding_id(near) != case.rule_id
+    check_case_stays_silent(case, UNRELATED)
 
 
 def test_a_missing_entity_needs_both_the_queues_and_the_topics_read() -> None:
