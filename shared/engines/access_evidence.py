@@ -9,11 +9,12 @@ evidence beside the cause; it never changes the category or the confidence."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shared.engines.analyzers.azure_scope import resource_groups, subscription_id
-from shared.engines.analyzers.common import Entry, regex, table
-from shared.engines.analyzers.ledger import azure_call, read_resources
+from shared.engines.analyzers.common import Entry, regex, report, table
+from shared.engines.analyzers.ledger import azure_call, read_resources, reads_of_type
 from shared.engines.base import Decision
 from shared.engines.session_reads import said_by_client
 from shared.models import EvidenceItem
@@ -66,6 +67,44 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
             f"--assignee-object-id {caller[1]} --assignee-principal-type ServicePrincipal --role \"<role>\" "
             f"--scope {resource['id']}`.")
     return decision
+
+
+def claimed_role_missing(state: SessionState) -> Decision | None:
+    """Before asking: the report says an identity was given a data role ("the kubelet identity has AcrPull") on a
+    resource the session read; its role assignments there show whether it holds one that grants the access. None
+    when nothing is claimed or the claim holds (the question stands); the read that checks it first."""
+    said = said_by_client(state)
+    for resource, kind in _typed_reads(state):
+        claimed = [r for r in kind["roles"] if re.search(rf"(?<![\w-]){re.escape(r.lower())}(?![\w-])", said)]
+        caller = _caller(state, resource, kind) if claimed else None
+        if caller is None:
+            continue
+        read = azure_call(state, "list_role_assignments", {"scope": resource["id"], "principal_id": caller[1]},
+                          f"checking the {claimed[0]} role the report names for {caller[0]}'s identity")
+        if isinstance(read, RunTool):
+            return read
+        if read is None or read.status not in ("success", "no_data"):
+            continue
+        assignments = read.data.get("assignments") or []
+        if _grants(assignments, kind):
+            return None
+        held = _held(assignments, kind, str(resource["name"]), caller[0])
+        root_cause = (f"The report says {claimed[0]} was given, but it does not reach '{resource['name']}' for the "
+                      f"identity that calls it: {held}"
+                      + (f" {caller[0]}'s identity here is '{caller[3]}'." if caller[3] else ""))
+        action = (f"Give {caller[0]}'s identity {kind['needed']} on '{resource['name']}': `az role assignment create "
+                  f"--assignee-object-id {caller[1]} --assignee-principal-type ServicePrincipal --role "
+                  f"\"{claimed[0]}\" --scope {resource['id']}` (one on another resource or identity does not count).")
+        found = report(state, category="auth.rbac_missing", confidence="medium", root_cause=root_cause,
+                       actions=[action], evidence=[EvidenceItem(source="list_role_assignments", summary=held[:300])])
+        return Conclude(message=f"{claimed[0]} is not held where it is needed.", report=found)
+    return None
+
+
+def _typed_reads(state: SessionState) -> list[tuple[dict[str, Any], Entry]]:
+    """The resources read in Azure (get_resource) of a data-access type, with their roles entry."""
+    return [(r, e) for r in reads_of_type(state, ".") for e in table(DATA_ACCESS_ROLES)
+            if r.get("id") and regex(f"(?i){e['type']}").search(str(r.get("type") or ""))]
 
 
 def _caller_read(state: SessionState, called: dict[str, Any]) -> RunTool | None:
@@ -161,10 +200,15 @@ def _held(assignments: list[dict[str, Any]], kind: Entry, name: str, caller: str
                 f"{kind['needed']} there.")
     listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at scope {_tail(a.get('scope'))} "
                        f"({a.get('relation')})" for a in assignments[:6])
-    held = f"Role assignments of {caller}'s identity that apply to '{name}': {listed}."
+    held = f"Role assignments of {caller}'s identity read for '{name}': {listed}."
     if _grants(assignments, kind):
         return held + " One of them grants data access on the whole resource."
-    below = [a for a in assignments if str(a.get("role") or "").lower() in granting]
+    below = [a for a in assignments if str(a.get("role") or "").lower() in granting and a.get("relation") == "below"]
+    elsewhere = [a for a in assignments if str(a.get("role") or "").lower() in granting
+                 and a.get("relation") == "elsewhere"]
+    if elsewhere and not below:
+        return (held + f" The data role is held on another resource, {_tail(elsewhere[0].get('scope'))}, not on "
+                f"'{name}': it needs {kind['needed']} on '{name}' itself (or above it).")
     if below:
         note = f" ({kind['scope_note']})" if kind.get("scope_note") else ""
         return (held + f" The data role is held only below '{name}', on {_tail(below[0].get('scope'))}{note}: "

@@ -13,7 +13,7 @@ import re
 
 from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
-from shared.engines.access_evidence import with_role_assignments
+from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
 from shared.engines.analyzers.code_shape import code_by_shape
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
@@ -454,7 +454,9 @@ def _azure_before_asking(state: SessionState, decision: Decision) -> Decision:
     if step is not None:
         return step
     found = _from_findings(state)
-    return found if isinstance(found, Conclude) else decision
+    if isinstance(found, Conclude):
+        return found
+    return claimed_role_missing(state) or decision  # the role the report says was given, checked where it counts
 
 
 def _azure_before_concluding(state: SessionState, decision: Decision) -> Decision:

@@ -36,8 +36,8 @@ _ASSIGNMENT_CAP = 50
             scope=lambda a: a.scope, action=lambda a: "Microsoft.Authorization/roleAssignments/read")
 def list_role_assignments(args: RoleAssignmentArguments) -> Found:
     """The role assignments of a principal that apply at a scope (at it, inherited from above, or below it), with
-    role names: data {"assignments": [{"role", "scope", "relation" (at, inherited, below), "principal_type"}],
-    "count"}. Group memberships are not expanded."""
+    role names: data {"assignments": [{"role", "scope", "relation" (at, inherited, below, or elsewhere for another
+    resource's), "principal_type"}], "count"}. Group memberships are not expanded."""
     subscription_id = subscription_of(args.scope)
     authorization = client("authorization", subscription_id)
     pages = authorization.role_assignments.list_for_scope(uri_path(args.scope),
@@ -64,7 +64,9 @@ def _relation(assignment_scope: str, scope: str) -> str:
     if a == s:
         return "at"
     above = a in ("", "/") or a.startswith("/providers/microsoft.management/managementgroups/") or s.startswith(a + "/")
-    return "inherited" if above else "below"
+    if above:
+        return "inherited"
+    return "below" if a.startswith(s + "/") else "elsewhere"  # a listing may carry another resource's assignment
 
 
 def _role_name(subscription_id: str, role_definition_id: str) -> str | None:

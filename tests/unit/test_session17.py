@@ -11,7 +11,7 @@ import pytest
 from evals.playback import PlaybackServer
 from shared.catalog.facts import named_groups, unwrapped
 from shared.catalog.index import catalog_index
-from shared.engines.access_evidence import with_role_assignments
+from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
 from shared.engines.catalog_hits import contradictions
 from shared.engines.playbooks import finding, missing_code_settings
 from shared.models import Report
@@ -367,3 +367,42 @@ def test_a_fact_split_by_a_wrapped_line_is_still_read() -> None:
              "'Microsoft.ApiManagement'. See https://aka.ms/rps-not-found for how to register subscriptions.")
     assert named_groups([r"namespace '(?P<namespace>Microsoft\.\w+)'"], [split]) == {
         "namespace": "Microsoft.ApiManagement"}
+
+
+# --- a role the report says was given, checked where it counts --------------------------------------------------
+
+KUBELET = "22222222-2222-4222-8222-222222222222"
+CLUSTER = {"id": f"{GROUP}/providers/Microsoft.ContainerService/managedClusters/aks-iso", "name": "aks-iso",
+           "type": "Microsoft.ContainerService/managedClusters", "identity": None,
+           "kubeletIdentity": {"objectId": KUBELET, "resourceId": f"{GROUP}/providers/Microsoft.ManagedIdentity/"
+                                                                "userAssignedIdentities/id-aks-iso-kubelet"}}
+BOOTSTRAP = {**REGISTRY, "id": f"{GROUP}/providers/Microsoft.ContainerRegistry/registries/crboot", "name": "crboot",
+             "roleAssignmentMode": None}
+CLAIM = "The deploy fails with VMExtensionProvisioningError. The kubelet identity definitely has AcrPull."
+
+
+def _claim_checked(assignments: list[dict[str, Any]]) -> Any:
+    state = state_with(CLAIM, [("get_resource", CLUSTER), ("get_resource", BOOTSTRAP)])
+    asked = claimed_role_missing(state)
+    assert isinstance(asked, RunTool) and asked.arguments == {"scope": BOOTSTRAP["id"], "principal_id": KUBELET}
+    state.add_evidence(Evidence(tool="list_role_assignments", status="success" if assignments else "no_data",
+                                summary="roles", arguments=asked.arguments,
+                                data={"assignments": assignments, "count": len(assignments)}))
+    return claimed_role_missing(state)
+
+
+def test_a_claimed_role_held_on_another_registry_is_the_missing_role() -> None:
+    other = f"{GROUP}/providers/Microsoft.ContainerRegistry/registries/crapps"
+    decision = _claim_checked([{"role": "AcrPull", "scope": other, "relation": "elsewhere"}])
+    assert isinstance(decision, Conclude) and decision.report.category == "auth.rbac_missing"
+    assert "registries/crapps" in decision.report.root_cause and "id-aks-iso-kubelet" in decision.report.root_cause
+
+
+def test_a_claimed_role_that_is_held_leaves_the_question() -> None:
+    assert _claim_checked([{"role": "AcrPull", "scope": BOOTSTRAP["id"], "relation": "at"}]) is None
+
+
+def test_no_role_named_reads_nothing() -> None:
+    state = state_with("The deploy fails with VMExtensionProvisioningError.",
+                       [("get_resource", CLUSTER), ("get_resource", BOOTSTRAP)])
+    assert claimed_role_missing(state) is None
