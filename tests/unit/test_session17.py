@@ -406,3 +406,12 @@ def test_no_role_named_reads_nothing() -> None:
     state = state_with("The deploy fails with VMExtensionProvisioningError.",
                        [("get_resource", CLUSTER), ("get_resource", BOOTSTRAP)])
     assert claimed_role_missing(state) is None
+
+
+def test_a_container_that_did_not_start_in_230_seconds_is_not_a_request_cut_at_230() -> None:
+    text = ("2023-11-20T20:13:21Z INFO  - Now listening on: http://[::]:8080\n"
+            "2023-11-20T20:17:10Z ERROR - Container webapi8_0 for site webapi8 did not start within expected time "
+            "limit. Elapsed time = 230.5 sec\n"
+            "2023-11-20T20:17:10Z ERROR - Container webapi8_0 didn't respond to HTTP pings on port: 80, failing site "
+            "start. Linux App Service, custom container.")
+    assert _concluded(text)[1] != "runtime.timeout"

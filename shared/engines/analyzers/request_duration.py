@@ -24,13 +24,16 @@ _CURL_TOTAL = re.compile(r"%\{http_code\}\s+%\{time_total\}[^\n]*\n(?:[^\n]*\n){
                          r"(?P<shown>[1-5]\d\d\s+(?P<s>\d{2,4}\.\d+))")
 _FAILED = re.compile(r"(?i)\b50[024]\b|bad gateway|gateway time-?out|timed? ?out|error page|\berror\b")
 _WEB_HOST = re.compile(r"(?i)azurewebsites\.net|app service|function app|azure functions|http[- ]trigger")
+# the platform's container start-up wait (WEBSITES_CONTAINER_START_TIME_LIMIT, 230 s by default) is no request
+_CONTAINER_START = re.compile(r"(?i)did not start within expected time limit|didn.?t respond to HTTP pings|"
+                              r"WEBSITES_CONTAINER_START_TIME_LIMIT|container start(?:up)? time ?limit")
 
 
 def front_end_cut(state: SessionState) -> Decision | None:
     """A failed HTTP request to an App Service or Functions host that ran about 230 seconds."""
     said = state.material.spoken_text()
     setting = " ".join([said, *state.material.technologies()])
-    if not _FAILED.search(said) or not _WEB_HOST.search(setting):
+    if not _FAILED.search(said) or not _WEB_HOST.search(setting) or _CONTAINER_START.search(said):
         return None
     shown = _duration(said)
     if shown is None:
