@@ -7,6 +7,7 @@ and long texts keep their head and tail, where errors and their causes usually a
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -69,11 +70,17 @@ _JSON_ESCAPE = re.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/nrt])')
 
 
 def readable_paste(text: str) -> str:
-    """The text with JSON string escapes decoded when it is a pasted JSON answer, else unchanged (a Windows
-    path's \\new stays as it is)."""
+    """The text with JSON string escapes decoded when it is a pasted JSON answer, and HTML entities decoded when it
+    was copied from a web page's source (&quot;code&quot;), else unchanged (a Windows path's \\new stays as it is)."""
+    if _HTML_ENTITY.search(text):
+        text = html.unescape(text)
     if not (_ESCAPED_KEY.search(text) or (_MESSAGE_FIELD.search(text) and "\\n" in text)):
         return text
     return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group(0)}"')), text)
+
+
+# entities a web page's source escapes quotes and brackets with; one bare &amp; in a URL does not make a text escaped
+_HTML_ENTITY = re.compile(r"&(?:quot|lt|gt|#39|#x27|#34|apos);")
 
 
 def _clean_said(text: str, numbering: Numbering | None) -> str:

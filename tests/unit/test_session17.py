@@ -15,6 +15,7 @@ from shared.engines.access_evidence import claimed_role_missing, with_role_assig
 from shared.engines.catalog_hits import contradictions
 from shared.engines.playbooks import finding, missing_code_settings
 from shared.models import Report
+from shared.session.material import readable_paste
 from shared.session.state import Conclude, Evidence, FileExcerpt, Material, RunTool, SessionState
 from shared.tools.catalog import run_tool
 from tests.helpers.engine_loop import run_engine
@@ -415,3 +416,10 @@ def test_a_container_that_did_not_start_in_230_seconds_is_not_a_request_cut_at_2
             "2023-11-20T20:17:10Z ERROR - Container webapi8_0 didn't respond to HTTP pings on port: 80, failing site "
             "start. Linux App Service, custom container.")
     assert _concluded(text)[1] != "runtime.timeout"
+
+
+def test_a_paste_from_a_web_pages_source_reads_as_the_error() -> None:
+    said = readable_paste("{&quot;code&quot;: &quot;AuthorizationFailed&quot;, &quot;message&quot;: &quot;The client "
+                          "&#39;ci&#39; does not have authorization&quot;}")
+    assert said == "{\"code\": \"AuthorizationFailed\", \"message\": \"The client 'ci' does not have authorization\"}"
+    assert readable_paste("https://example.org/x?a=1&amp;b=2") == "https://example.org/x?a=1&amp;b=2"
