@@ -58,7 +58,7 @@ def evidence_text(tool: str, data: dict[str, Any]) -> str:
 _WHOLE = {"query_logs", "list_activity_log", "list_deployment_operations", "get_resource_health", "get_backend_health",
           "list_failed_pipeline_runs"}
 _ERROR_FIELDS_OF = {"get_resource"}
-_ERRORISH = re.compile(r"error|message|reason|details|status|state|revisions", re.IGNORECASE)
+_ERRORISH = re.compile(r"error|message|reason|details|status|state|revisions|^code$", re.IGNORECASE)
 
 
 def _error_fields(node: Any, depth: int = 0) -> Any:

@@ -473,7 +473,7 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
                                or answer.report.category == decision.report.category
                                or decision.report.confidence == "low"  # a guess from the text yields to Azure
-                               or _confirms_the_report(state)):
+                               or _confirms_the_report(state, decision.report.category)):
         return answer
     known = " ".join(e.summary for e in decision.report.evidence)
     logged = [m.context[:300] for h in catalog_hits(state) if "evidence" in h.origins for m in h.matches
@@ -483,11 +483,12 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     return decision
 
 
-def _confirms_the_report(state: SessionState) -> bool:
+def _confirms_the_report(state: SessionState, category: str | None) -> bool:
     """The finding that answers checks a fact the report itself names (`overrules_text`: the setting the error says
-    is unresolved, read in Azure as absent), which says more than a general reading of the error's words."""
+    is unresolved, read in Azure as absent), which says more than a general reading of the error's words; or it
+    explains the reading's symptoms (`overrules`: a platform incident behind busy and timed-out calls)."""
     found = finding(state)
-    return found is not None and bool(found[0].get("overrules_text"))
+    return found is not None and (bool(found[0].get("overrules_text")) or category in found[0].get("overrules", []))
 
 
 def _rests_on_reads(decision: Conclude) -> bool:

@@ -12,7 +12,7 @@ from evals.playback import PlaybackServer
 from shared.catalog.facts import named_groups, unwrapped
 from shared.catalog.index import catalog_index
 from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
-from shared.engines.catalog_hits import contradictions
+from shared.engines.catalog_hits import contradictions, evidence_text
 from shared.engines.playbooks import finding, missing_code_settings
 from shared.models import Report
 from shared.session.material import readable_paste
@@ -423,3 +423,29 @@ def test_a_paste_from_a_web_pages_source_reads_as_the_error() -> None:
                           "&#39;ci&#39; does not have authorization&quot;}")
     assert said == "{\"code\": \"AuthorizationFailed\", \"message\": \"The client 'ci' does not have authorization\"}"
     assert readable_paste("https://example.org/x?a=1&amp;b=2") == "https://example.org/x?a=1&amp;b=2"
+
+
+# --- after reading the blind failures ----------------------------------------------------------------------------
+
+
+def test_a_service_bus_busy_error_is_service_bus_throttling_not_storage() -> None:
+    text = ("Azure.Messaging.ServiceBus.ServiceBusException: The server is busy. Please try again later. "
+            "TrackingId:7a1e, SystemTracker:sb-pay:Queue:confirmations (ServiceBusy)")
+    status, category = _concluded(text)
+    assert category == "throttling.rate_limited"
+    report = run_engine({"error_description": text}, [], azure_access=False).envelope()["report"]
+    assert "Storage" not in report["root_cause"] and "Service Bus" in report["root_cause"]
+
+
+def test_an_error_code_in_a_logic_app_runs_failed_action_is_read_as_the_error() -> None:
+    actions = {"type": "Microsoft.Logic/workflows/runs/actions",
+               "actions": [{"name": "Normalize_lines", "status": "Failed", "code": "ActionTimedOut"}]}
+    assert "ActionTimedOut" in evidence_text("get_resource", actions)
+    hits = catalog_index().hits([("ActionTimedOut", "evidence")])
+    assert hits[0].entry.id == "apps-logicapps-action-timed-out" and hits[0].entry.category == "runtime.timeout"
+
+
+def test_bastions_native_client_refusal_is_the_sku() -> None:
+    hits = catalog_index().hits([("Bastion Host SKU must be Standard or Premium and Native Client must be enabled.",
+                                  "error")])
+    assert hits[0].entry.category == "quota.sku_not_available"
