@@ -10,6 +10,7 @@ not settle goes to the catalog entry, and a symptom with no code to the resource
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
@@ -558,12 +559,15 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
         return by_shape
     spoken = state.material.spoken_text()
     lead = similar_entries().lead(spoken)
-    if lead is not None and lead.category != "out_of_scope" and _names_the_service(state, lead.entries[0].service):
-        return conclude_from_lead(state, lead)
+    # the nearest entry of that category whose service the report names speaks for it (another service's words
+    # near the report's are no lead for it)
+    named = [e for e in lead.entries if _names_the_service(state, e.service)] if lead is not None else []
+    if lead is not None and lead.category != "out_of_scope" and named:
+        return conclude_from_lead(state, replace(lead, entries=(*named, *(e for e in lead.entries if e not in named))))
     return ask_for_the_error(state, None)
 
 
-_SERVICE_NOISE = re.compile(r"(?i)\([^)]*\)|\b(?:azure|microsoft|sdk|for|the|service|services|and|of|legacy)\b")
+_SERVICE_NOISE = re.compile(r"(?i)\([^)]*\)|\b(?:azure|microsoft|sdk|for|the|service|services|and|of|legacy|apps?)\b")
 
 
 def _names_the_service(state: SessionState, service: str) -> bool:
