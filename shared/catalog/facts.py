@@ -36,5 +36,12 @@ _WRAPPED = re.compile(r"(?m)^(?P<line>\S[^\n]{58,118}[^\s.:;!?,)\]}>])[ \t]*\r?\
 
 
 def unwrapped(text: str) -> str:
-    """The text with lines a paste wrapped joined again (one space between); other line breaks kept."""
-    return _WRAPPED.sub(lambda m: m.group("line") + " ", text) if "\n" in text else text
+    """The text with lines a paste wrapped joined again (one space between); other line breaks kept. Only a report's
+    size is looked at: long material (logs, files) is printed by machines, which do not wrap, and reading it twice
+    would make every scan cost double."""
+    if "\n" not in text or len(text) > _WRAPPED_SCOPE:
+        return text
+    return _WRAPPED.sub(lambda m: m.group("line") + " ", text)
+
+
+_WRAPPED_SCOPE = 20_000  # characters

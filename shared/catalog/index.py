@@ -146,9 +146,13 @@ class CatalogIndex:
         by_entry: dict[str, EntryHit] = {}
         required: dict[str, bool] = {}  # an entry's `requires` over the whole material, judged once per entry
 
-        def context_holds(entry: CatalogEntry) -> bool:
+        def context_holds(match: Match) -> bool:
+            entry = match.entry
             if entry.id not in required:  # the words may sit on two lines of a wrapped paste
-                required[entry.id] = any(re.search(entry.requires, text) is not None for text in wholes())
+                # long material (logs read in Azure, files): the report's head and the words around the match, so
+                # that a required context costs the same whatever the material's length
+                near = wholes() if len(whole) <= _REQUIRES_SCOPE else (whole[:_REQUIRES_SCOPE] + "\n" + match.context,)
+                required[entry.id] = any(re.search(entry.requires, text) is not None for text in near)
             return required[entry.id]
 
         @cache
@@ -158,7 +162,7 @@ class CatalogIndex:
 
         for text, origin in texts:
             # an entry whose required context is absent is not there at all: it must not hide another entry's code
-            present = [m for m in self.scan(text, origin) if not m.entry.requires or context_holds(m.entry)]
+            present = [m for m in self.scan(text, origin) if not m.entry.requires or context_holds(m)]
             for match in _outside_longer_codes(present):
                 if not match.negated:
                     by_entry.setdefault(match.entry.id, EntryHit(match.entry, [])).matches.append(match)
@@ -201,6 +205,7 @@ def _service_named(entry: CatalogEntry, said: str) -> bool:
 
 
 _CONTEXT_WIDTH = 110
+_REQUIRES_SCOPE = 20_000  # characters of material a `requires` reads whole (see CatalogIndex.hits)
 _EVIDENCE_WIDTH = 500  # a log row or a run's error message, which the client has not seen: its whole message
 
 
