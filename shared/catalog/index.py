@@ -33,10 +33,13 @@ _BRACES = re.compile(r"[{}]")
 # A cue that the writer is denying the thing named right after it, in the same clause ("it is not a 429",
 # "we ruled out the firewall", "no AuthorizationFailure in the logs"). Error messages' own "does not exist" or
 # "is not authorized" are not cues: they are part of the error, so only these prose forms count.
+# a cue's scope ends at a clause's end: a full stop, a colon that introduces the error, or "but" ("I can browse the
+# containers without issues, but expanding Tables gives: <error>" does not deny the error)
 _NEGATION_BEFORE = re.compile(
-    r"(?:\b(?:not|never) (?:a|an|the|any|caused by|due to|related to|seeing|getting|about)\b[^.;!?\n]{0,40}"
+    r"(?:\b(?:not|never) (?:a|an|the|any|caused by|due to|related to|seeing|getting|about)\b"
+    r"(?:(?!\bbut\b)[^.;:!?\n]){0,40}"
     r"|\b(?:isn't|wasn't|aren't|weren't|ruled out|rule out|excluded|exclude|nothing to do with|no sign of|"
-    r"don't see|didn't see|do not see|did not see|without)\b[^.;!?\n]{0,40}"
+    r"don't see|didn't see|do not see|did not see|without)\b(?:(?!\bbut\b)[^.;:!?\n]){0,40}"
     r"|\bno (?:more )?)$", re.IGNORECASE)
 _NEGATION_AFTER = re.compile(
     r"^[^.;!?\n]{0,30}\b(?:(?:is|was|are|were|has been|have been) (?:ruled out|excluded|not the (?:cause|issue|"

@@ -562,7 +562,7 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     # the nearest entry of that category whose service the report names speaks for it (another service's words
     # near the report's are no lead for it)
     named = [e for e in lead.entries if _names_the_service(state, e.service)] if lead is not None else []
-    if lead is not None and lead.category != "out_of_scope" and named:
+    if lead is not None and lead.category != "out_of_scope" and named and not contradicted(state, lead.category):
         return conclude_from_lead(state, replace(lead, entries=(*named, *(e for e in lead.entries if e not in named))))
     return ask_for_the_error(state, None)
 

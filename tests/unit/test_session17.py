@@ -10,7 +10,7 @@ import pytest
 
 from evals.playback import PlaybackServer
 from shared.catalog.facts import named_groups, unwrapped
-from shared.catalog.index import catalog_index
+from shared.catalog.index import catalog_index, negated
 from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
 from shared.engines.catalog_hits import contradictions, evidence_text
 from shared.engines.playbooks import finding, missing_code_settings
@@ -449,3 +449,13 @@ def test_bastions_native_client_refusal_is_the_sku() -> None:
     hits = catalog_index().hits([("Bastion Host SKU must be Standard or Premium and Native Client must be enabled.",
                                   "error")])
     assert hits[0].entry.category == "quota.sku_not_available"
+
+
+@pytest.mark.parametrize(("said", "denied"), [
+    ("I can browse the containers without issues, but expanding Tables gives: Authentication error: undefined", False),
+    ("Expanding Tables works without Authentication error: undefined", True),
+    ("It is not a Authentication error: undefined", True),
+])
+def test_a_negation_ends_at_its_clause(said: str, denied: bool) -> None:
+    start = said.index("Authentication error")
+    assert negated(said, start, start + len("Authentication error: undefined")) is denied
