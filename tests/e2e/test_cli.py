@@ -198,6 +198,9 @@ def test_ctrl_c_prints_the_trace_id_and_how_to_resume(keyed: str, project: Path)
             break
         seen += line
     child.send_signal(signal.SIGINT)
+    # stdin stays open until the child has handled the signal: closing it at once (communicate() does) races the
+    # interrupt with an end of input, and the client then reports "no answer was given" instead
+    child.wait(timeout=60)
     out, err = child.communicate(timeout=60)
     seen += err
     assert child.returncode == 3, seen
