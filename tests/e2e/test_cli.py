@@ -187,8 +187,11 @@ def test_the_function_key_opens_the_api_and_is_never_printed(keyed: str, project
 def test_ctrl_c_prints_the_trace_id_and_how_to_resume(keyed: str, project: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AZDEBUG_")}
     env.update({"PYTHONPATH": str(REPO), "AZDEBUG_KEY": KEY, "AZDEBUG_URL": keyed, "PYTHONUNBUFFERED": "1"})
+    # a user's terminal delivers Ctrl-C; a test runner may have SIGINT ignored, which a child inherits (and Python
+    # then keeps ignoring it): the child starts with the default disposition, as from a shell
     child = subprocess.Popen([sys.executable, "-m", "azdebug", *debug_args()], cwd=project, env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert child.stderr is not None
     seen = ""
     deadline = time.monotonic() + 120
