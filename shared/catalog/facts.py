@@ -39,9 +39,9 @@ def unwrapped(text: str) -> str:
     """The text with lines a paste wrapped joined again (one space between); other line breaks kept. Only a report's
     size is looked at: long material (logs, files) is printed by machines, which do not wrap, and reading it twice
     would make every scan cost double."""
-    if "\n" not in text or len(text) > _WRAPPED_SCOPE:
+    if "\n" not in text or len(text) > REPORT_CHARS:
         return text
     return _WRAPPED.sub(lambda m: m.group("line") + " ", text)
 
 
-_WRAPPED_SCOPE = 20_000  # characters
+REPORT_CHARS = 20_000  # a report's size, at most: longer material (logs, files) is printed by machines

@@ -15,7 +15,7 @@ from typing import Literal
 
 import ahocorasick
 
-from shared.catalog.facts import named_groups, unwrapped
+from shared.catalog.facts import REPORT_CHARS, named_groups, unwrapped
 from shared.catalog.loader import all_entries
 from shared.catalog.schema import CatalogEntry
 
@@ -154,7 +154,7 @@ class CatalogIndex:
             if entry.id not in required:  # the words may sit on two lines of a wrapped paste
                 # long material (logs read in Azure, files): the report's head and the words around the match, so
                 # that a required context costs the same whatever the material's length
-                near = wholes() if len(whole) <= _REQUIRES_SCOPE else (whole[:_REQUIRES_SCOPE] + "\n" + match.context,)
+                near = wholes() if len(whole) <= REPORT_CHARS else (whole[:REPORT_CHARS] + "\n" + match.context,)
                 required[entry.id] = any(re.search(entry.requires, text) is not None for text in near)
             return required[entry.id]
 
@@ -208,7 +208,6 @@ def _service_named(entry: CatalogEntry, said: str) -> bool:
 
 
 _CONTEXT_WIDTH = 110
-_REQUIRES_SCOPE = 20_000  # characters of material a `requires` reads whole (see CatalogIndex.hits)
 _EVIDENCE_WIDTH = 500  # a log row or a run's error message, which the client has not seen: its whole message
 
 

@@ -56,16 +56,11 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
     if read is None or read.status not in ("success", "no_data"):
         return decision
     assignments = read.data.get("assignments") or []
-    said = _held(assignments, kind, str(resource["name"]), caller[0])
-    if caller[3]:
-        said += f" {caller[0]}'s identity here is its user-assigned identity '{caller[3]}'."
+    said = _held(assignments, kind, str(resource["name"]), caller[0]) + _assigned_note(caller)
     decision.report.root_cause += " " + said
     decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said[:300]))
     if not _grants(assignments, kind):
-        decision.report.actions.append(
-            f"Give {caller[0]}'s identity {kind['needed']} on '{resource['name']}': `az role assignment create "
-            f"--assignee-object-id {caller[1]} --assignee-principal-type ServicePrincipal --role \"<role>\" "
-            f"--scope {resource['id']}`.")
+        decision.report.actions.append(_grant_action(caller, kind, resource, "<role>") + ".")
     return decision
 
 
@@ -74,7 +69,7 @@ def claimed_role_missing(state: SessionState) -> Decision | None:
     resource the session read; its role assignments there show whether it holds one that grants the access. None
     when nothing is claimed or the claim holds (the question stands); the read that checks it first."""
     said = said_by_client(state)
-    for resource, kind in _typed_reads(state):
+    for resource, kind in _typed([r for r in reads_of_type(state, ".") if r.get("id")]):
         claimed = [r for r in kind["roles"] if re.search(rf"(?<![\w-]){re.escape(r.lower())}(?![\w-])", said)]
         caller = _caller(state, resource, kind) if claimed else None
         if caller is None:
@@ -90,21 +85,30 @@ def claimed_role_missing(state: SessionState) -> Decision | None:
             return None
         held = _held(assignments, kind, str(resource["name"]), caller[0])
         root_cause = (f"The report says {claimed[0]} was given, but it does not reach '{resource['name']}' for the "
-                      f"identity that calls it: {held}"
-                      + (f" {caller[0]}'s identity here is '{caller[3]}'." if caller[3] else ""))
-        action = (f"Give {caller[0]}'s identity {kind['needed']} on '{resource['name']}': `az role assignment create "
-                  f"--assignee-object-id {caller[1]} --assignee-principal-type ServicePrincipal --role "
-                  f"\"{claimed[0]}\" --scope {resource['id']}` (one on another resource or identity does not count).")
+                      f"identity that calls it: {held}" + _assigned_note(caller))
+        action = (_grant_action(caller, kind, resource, claimed[0])
+                  + " (one on another resource or identity does not count).")
         found = report(state, category="auth.rbac_missing", confidence="medium", root_cause=root_cause,
                        actions=[action], evidence=[EvidenceItem(source="list_role_assignments", summary=held[:300])])
         return Conclude(message=f"{claimed[0]} is not held where it is needed.", report=found)
     return None
 
 
-def _typed_reads(state: SessionState) -> list[tuple[dict[str, Any], Entry]]:
-    """The resources read in Azure (get_resource) of a data-access type, with their roles entry."""
-    return [(r, e) for r in reads_of_type(state, ".") for e in table(DATA_ACCESS_ROLES)
-            if r.get("id") and regex(f"(?i){e['type']}").search(str(r.get("type") or ""))]
+def _typed(resources: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Entry]]:
+    """Those of the resources that are of a data-access type, each with its roles entry."""
+    return [(r, e) for r in resources for e in table(DATA_ACCESS_ROLES)
+            if regex(f"(?i){e['type']}").search(str(r.get("type") or ""))]
+
+
+def _assigned_note(caller: tuple[str, str, bool, str]) -> str:
+    """The caller's user-assigned identity by name, when that is the identity whose roles were read."""
+    return f" {caller[0]}'s identity here is its user-assigned identity '{caller[3]}'." if caller[3] else ""
+
+
+def _grant_action(caller: tuple[str, str, bool, str], kind: Entry, resource: dict[str, Any], role: str) -> str:
+    return (f"Give {caller[0]}'s identity {kind['needed']} on '{resource['name']}': `az role assignment create "
+            f"--assignee-object-id {caller[1]} --assignee-principal-type ServicePrincipal --role \"{role}\" "
+            f"--scope {resource['id']}`")
 
 
 def _caller_read(state: SessionState, called: dict[str, Any]) -> RunTool | None:
@@ -139,8 +143,7 @@ def _grants(assignments: list[dict[str, Any]], kind: Entry) -> bool:
 
 def _called_resource(state: SessionState, root_cause: str) -> tuple[dict[str, Any], Entry] | None:
     """The read resource of a data-access type that the conclusion names (else the only one the client names)."""
-    typed = [(r, e) for r in read_resources(state) for e in table(DATA_ACCESS_ROLES)
-             if regex(f"(?i){e['type']}").search(str(r.get("type") or ""))]
+    typed = _typed(read_resources(state))
     for text in (root_cause.lower(), said_by_client(state)):
         named = {str(r["id"]).lower(): (r, e) for r, e in typed if str(r.get("name") or "").lower() in text}
         if len(named) == 1:

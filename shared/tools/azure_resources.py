@@ -222,18 +222,19 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 # --- regional quotas --------------------------------------------------------------------------------------
 
-_USAGE_CLI: dict[str, str] = {"microsoft.storage": "storage account show-usage", "microsoft.compute": "vm list-usage",
-              "microsoft.network": "network list-usages"}
+# the providers whose regional usages the tool reads, with the CLI command that shows them
+USAGE_CLI: dict[str, str] = {"Microsoft.Storage": "storage account show-usage", "Microsoft.Compute": "vm list-usage",
+                             "Microsoft.Network": "network list-usages"}
 
 
 class UsageArguments(SubscriptionArguments):
-    namespace: str = Field(pattern=r"^(?i:Microsoft\.(?:Storage|Compute|Network))$",
+    namespace: str = Field(pattern=rf"^(?i:{'|'.join(map(re.escape, USAGE_CLI))})$",
                            description="the resource provider whose regional usages to read")
     location: str = Field(pattern=r"^[a-z][a-z0-9]{2,39}$", description="the region's name, e.g. westeurope")
 
 
 @azure_tool(UsageArguments,
-            cli=lambda a: f"az {_USAGE_CLI[a.namespace.lower()]} --location {a.location} "
+            cli=lambda a: f"az {USAGE_CLI[_usage_namespace(a.namespace)]} --location {a.location} "
                           f"--subscription {a.subscription_id} -o table",
             scope=lambda a: f"/subscriptions/{a.subscription_id}",
             action=lambda a: f"{a.namespace}/locations/usages/read")
@@ -242,11 +243,9 @@ def list_regional_usages(args: UsageArguments) -> Found:
     family, public IPs...): data {"location", "usages": [{"name", "label", "current", "limit"}], "reached": the
     names at or over their limit}. A limit reached makes every new resource of that kind fail validation there."""
     spec = type_spec(args.namespace, "locations/usages") or {}
-    request = HttpRequest("GET", f"/subscriptions/{args.subscription_id}/providers/{args.namespace}/locations/"
-                                 f"{args.location}/usages", params={"api-version": spec.get("api_version")})
-    response = client("resources", args.subscription_id).send_request(request, **call_options())
-    if response.status_code >= 400:
-        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    response = _arm_send(args.subscription_id, HttpRequest(
+        "GET", f"/subscriptions/{args.subscription_id}/providers/{args.namespace}/locations/{args.location}/usages",
+        params={"api-version": spec.get("api_version")}))
     usages = [{"name": (u.get("name") or {}).get("value"), "label": (u.get("name") or {}).get("localizedValue"),
                "current": u.get("currentValue"), "limit": u.get("limit")}
               for u in (response.json() or {}).get("value") or [] if isinstance(u, dict)]
@@ -260,6 +259,20 @@ def list_regional_usages(args: UsageArguments) -> Found:
     said = "; ".join(f"{u['label'] or u['name']} {u['current']}/{u['limit']}" for u in kept[:8])
     return "success", f"{args.namespace} usages in {args.location}: {said}", \
         {"location": args.location, "usages": kept, "reached": reached, "truncated": bool(rest)}
+
+
+def _usage_namespace(namespace: str) -> str:
+    """The namespace as USAGE_CLI spells it (the argument is matched case-insensitively)."""
+    return next(n for n in USAGE_CLI if n.lower() == namespace.lower())
+
+
+def _arm_send(subscription_id: str, request: HttpRequest) -> Any:
+    """A raw Resource Manager request (an action or collection the SDK has no verb for); an error status raises as
+    the SDK's own calls do."""
+    response = client("resources", subscription_id).send_request(request, **call_options())
+    if response.status_code >= 400:
+        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    return response
 
 
 # --- web apps ----------------------------------------------------------------------------------------------
@@ -276,12 +289,8 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     parsed, never stored or returned): data {"names": [...], "count", "targets": {name: host}}. Tells whether a
     setting exists, and for a connection string, URL or Key Vault reference, which host or vault it points at (the
     host only: no key, password, token, query or path beyond a Key Vault secret's name)."""
-    subscription_id = subscription_of(args.site_id)
-    request = HttpRequest("POST", f"/{uri_path(args.site_id)}/config/appsettings/list",
-                          params={"api-version": _WEB_API_VERSION})
-    response = client("resources", subscription_id).send_request(request, **call_options())
-    if response.status_code >= 400:
-        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    response = _arm_send(subscription_of(args.site_id), HttpRequest(
+        "POST", f"/{uri_path(args.site_id)}/config/appsettings/list", params={"api-version": _WEB_API_VERSION}))
     properties = _settings(response.text())
     del response  # the body held values
     names, targets = sorted(properties), setting_targets(properties)

@@ -32,6 +32,7 @@ from shared.engines.catalog_hits import decisive, evidence_text
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import Conclude, RunTool, SessionState
+from shared.tools.azure_resources import USAGE_CLI
 
 TOOL = "list_error_codes"
 TABLE = "deployment_arm_errors"
@@ -68,17 +69,14 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     return _ask_for_operations(state, hit, found)
 
 
-_USAGE_NAMESPACES = ("Microsoft.Storage", "Microsoft.Compute", "Microsoft.Network")
-
-
-def _regional_limit_reached(state: SessionState) -> RunTool | tuple[str, dict[str, Any]] | None:
+def _regional_limit_reached(state: SessionState) -> RunTool | tuple[dict[str, Any], dict[str, Any]] | None:
     """With Azure access and the deployment's own error unknown: the regional usages of the providers whose
     resources the template or the resource group holds, in the group's region; the first usage at its limit."""
     subscription, location = subscription_id(state), _group_location(state)
     if not (state.azure_access and isinstance(subscription, str) and location):
         return None
     said = " ".join([*texts(state, files=True), *(str(r.get("type") or "") for r in read_resources(state))]).lower()
-    for namespace in [n for n in _USAGE_NAMESPACES if f"{n.lower()}/" in said][:2]:
+    for namespace in [n for n in USAGE_CLI if f"{n.lower()}/" in said][:2]:
         read = azure_call(state, "list_regional_usages",
                           {"subscription_id": subscription, "namespace": namespace, "location": location},
                           f"reading {namespace}'s usages against the subscription's limits in {location}")
@@ -86,8 +84,8 @@ def _regional_limit_reached(state: SessionState) -> RunTool | tuple[str, dict[st
             return read
         full = [u for u in (read.data.get("usages") or []) if u.get("name") in (read.data.get("reached") or [])] \
             if read is not None and read.status == "success" else []
-        if full:
-            return namespace, {**full[0], "location": location}
+        if full and read is not None:
+            return read.arguments, full[0]
     return None
 
 
@@ -98,13 +96,13 @@ def _group_location(state: SessionState) -> str | None:
     return max(set(regions), key=regions.count) if regions else None
 
 
-def _conclude_limit_reached(state: SessionState, namespace: str, usage: dict[str, Any]) -> Conclude:
-    label, where = usage.get("label") or usage.get("name"), usage["location"]
+def _conclude_limit_reached(state: SessionState, read: dict[str, Any], usage: dict[str, Any]) -> Conclude:
+    """The usage at its limit, from the list_regional_usages read with these arguments."""
+    label, where, namespace = usage.get("label") or usage.get("name"), read["location"], read["namespace"]
     root_cause = (f"The subscription has reached its regional limit of {label} in {where}: {usage.get('current')} "
                   f"of {usage.get('limit')} used ({namespace}, read in Azure). Resource Manager refuses every new one "
                   f"there at validation, so the deployment fails before any resource is created, while the same "
                   f"template still deploys in other regions. The template itself is not at fault.")
-    read = next(e.arguments for e in reversed(state.ledger) if e.tool == "list_regional_usages")
     actions = [f"See the usage: `{cli_for('list_regional_usages', read)}`.",
                "Delete unused ones in that region, deploy to another region, or request a higher limit (Quotas in the "
                "portal, or a support request for limits that Quotas does not adjust)."]
@@ -112,7 +110,6 @@ def _conclude_limit_reached(state: SessionState, namespace: str, usage: dict[str
                    evidence=[EvidenceItem(source="list_regional_usages",
                                           summary=f"{label} in {where}: {usage.get('current')}/{usage.get('limit')}")])
     return Conclude(message=f"The subscription reached its limit of {label} in {where}.", report=found)
-
 
 
 def _operations_read(state: SessionState) -> list[str]:
