@@ -40,6 +40,7 @@ from shared.engines.playbooks import (
     next_read,
 )
 from shared.engines.recent_change import with_recent_change
+from shared.engines.role_grants import with_granting_roles
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
@@ -60,7 +61,7 @@ class RulesEngine:
         decision = outside_host(state, decision)  # a fault of a machine outside Azure that the report names
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
-        decision = with_role_assignments(state, decision)
+        decision = with_granting_roles(state, with_role_assignments(state, decision))
         decision = _named_by_code_shape(state, decision)
         decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
         return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
@@ -132,7 +133,7 @@ def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
                   if line not in lines]
     known = " ".join(e.summary for e in decision.report.evidence)
     for line in lines[:_QUOTED_LINES]:
-        if line[:80] not in known:
+        if line[:80] not in known and not any(line in e.summary for e in decision.report.evidence):
             decision.report.evidence.append(EvidenceItem(source="error", summary=line))
     answer = state.material.answers[-1] if state.material.answers else ""
     if answer and " ".join(answer.split())[:80] not in known:  # what the client answered, which the cause rests on
@@ -164,8 +165,11 @@ def _lines_with(text: str, found: list[str]) -> list[str]:
         for piece in found:
             at = flat.lower().find(piece.lower())
             if at >= 0:
-                excerpt = flat[max(0, at - 120):at + len(piece) + 360]
-                if excerpt not in lines:
+                start = max(0, at - 120)
+                while 0 < start < at and not flat[start - 1].isspace():
+                    start += 1  # begin at a word, not in the middle of one
+                excerpt = flat[start:at + len(piece) + 360]
+                if not any(excerpt in line or line in excerpt for line in lines):
                     lines.append(excerpt)
                 break
     return lines

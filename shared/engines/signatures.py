@@ -99,9 +99,18 @@ def classify(material: Material) -> list[Hit]:
 def _line_of(text: str, match: re.Match[str], before: int = 60, after: int = 360) -> str:
     """The line that holds the match: from `before` characters ahead of it to at least `after` past its start."""
     start = max(text.rfind("\n", 0, match.start()) + 1, match.start() - before)
+    while 0 < start < match.start() and not text[start - 1].isspace():
+        start += 1  # begin at a word, not in the middle of one
     end = text.find("\n", match.end())
     end = min(len(text) if end < 0 else end, max(match.end(), match.start() + after))
     return " ".join(text[start:end].split())
+
+
+def _add_line(lines: list[str], line: str) -> None:
+    """Keep one line per place in the error: a line inside one already kept adds nothing, a longer one replaces."""
+    if any(line in kept for kept in lines):
+        return
+    lines[:] = [kept for kept in lines if kept not in line] + [line]
 
 
 # A session's material is at most ~150,000 characters: a few MB at the most; bounded by entries and age, and
@@ -110,7 +119,8 @@ def _line_of(text: str, match: re.Match[str], before: int = 60, after: int = 360
 def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tuple, tuple], ...]:
     found = []
     for index, signature in enumerate(signatures()):
-        score, facts, quotes, lines = 0, {}, [], []
+        score, facts, quotes = 0, {}, []
+        lines: list[str] = []
         for pattern in signature.patterns:
             for weight, text in texts:
                 match = first_affirmed(pattern, text)
@@ -118,7 +128,7 @@ def _scan(texts: tuple[tuple[int, str], ...]) -> tuple[tuple[int, int, tuple, tu
                     continue
                 score += weight
                 quotes.append(match.group(0)[:200])
-                lines.append(_line_of(text, match))
+                _add_line(lines, _line_of(text, match))
                 for key, value in match.groupdict().items():
                     if value and key not in facts:
                         facts[key] = value

@@ -7,6 +7,7 @@ import re
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
+from shared.engines.role_grants import roles_granting
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
 from shared.session.report import checked_list
@@ -28,17 +29,22 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
             "The denied action and scope are still unknown.", hit.signature.category)
     found = _OBJECT_ID.search(state.material.error_description)
     assignee = found.group(1) if found else "<principal-object-id>"
+    granting = roles_granting(action)
+    role = f'"{granting[0]}"' if granting else "<role-name>"
     report = Report(
         category=hit.signature.category, confidence="high", checked=checked_list(state),
         evidence=[EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]],
         root_cause=(f"The identity {assignee} has no role assignment that grants '{action}' at scope "
-                    f"'{scope}' (or above), so Azure Resource Manager refused the call with AuthorizationFailed."),
+                    f"'{scope}' (or above), so Azure Resource Manager refused the call with AuthorizationFailed."
+                    + (f" Built-in roles that grant it, least-privileged first: {', '.join(granting)}."
+                       if granting else "")),
         actions=[f"See what it has now: `az role assignment list --assignee {assignee} --scope {scope} -o table`.",
-                 *([f"Roles that grant '{action}': {roles}."] if (roles := _roles_for(action)) else []),
-                 "Pick the least-privileged built-in role that includes the action: "
-                 f"`az role definition list --query \"[?permissions[?contains(actions, '{action.split('/')[0]}/')]]"
-                 ".roleName\"`.",
-                 f"Assign it: `az role assignment create --assignee {assignee} --role <role-name> --scope {scope}`.",
+                 *([] if granting else [f"Roles that grant '{action}': {roles}."] if (roles := _roles_for(action))
+                   else []),
+                 *([] if granting else [
+                     "Pick the least-privileged built-in role that includes the action: `az role definition list "
+                     f"--query \"[?permissions[?contains(actions, '{action.split('/')[0]}/')]].roleName\"`."]),
+                 f"Assign it: `az role assignment create --assignee {assignee} --role {role} --scope {scope}`.",
                  "Role assignments can take up to 10 minutes to apply; retry after that."])
     return Conclude(message=f"The identity lacks a role granting '{action}'.", report=report)
 

@@ -1,0 +1,108 @@
+"""Which built-in roles grant an operation Azure refused: Azure RBAC's own matching over the role definitions.
+
+A role grants an operation when one of its `actions` (for a data action: `dataActions`) patterns matches it and
+none of its `notActions` (`notDataActions`) does; patterns compare case-insensitively and `*` stands for any
+characters, as Azure evaluates them. The definitions are data (knowledge/builtin_role_permissions.yaml, from the
+built-in roles reference). The roles are ranked least-privileged first: a role that names the operation's own
+service comes before one that grants it through a global wildcard (Reader's `*/read`, Contributor's `*`), and a
+narrower role (fewer and less wild patterns) before a broader one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import yaml
+
+from shared.engines.base import Decision
+from shared.session.state import Conclude, SessionState
+
+_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge" / "builtin_role_permissions.yaml"
+_GLOBAL = 10_000  # a bare `*`: every operation of every service
+_WILD = 50  # each wildcard widens a pattern to a family of operations
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    name: str
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...]
+    data_actions: tuple[str, ...]
+    not_data_actions: tuple[str, ...]
+
+    def grants(self, operation: str, data: bool) -> bool:
+        """`data`: the operation is a data action, which `actions` never grant (Owner's `*` reads no blob)."""
+        if data:
+            return _any_matches(self.data_actions, operation) and not _any_matches(self.not_data_actions, operation)
+        return _any_matches(self.actions, operation) and not _any_matches(self.not_actions, operation)
+
+    def lists_as_data(self, operation: str) -> bool:
+        return _any_matches((*self.data_actions, *self.not_data_actions), operation)
+
+    def names_service_of(self, operation: str) -> bool:
+        """Whether a pattern that grants the operation names its provider (`Microsoft.ContainerRegistry/...`)."""
+        provider = operation.split("/", 1)[0].lower()
+        return any(p.lower().startswith(provider + "/") and _matches(p, operation)
+                   for p in (*self.actions, *self.data_actions))
+
+    @property
+    def breadth(self) -> int:
+        patterns = (*self.actions, *self.data_actions)
+        return sum(_GLOBAL if p == "*" else 1 + _WILD * p.count("*") for p in patterns)
+
+
+@lru_cache(maxsize=4096)
+def _pattern(permission: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in permission.split("*")), re.IGNORECASE)
+
+
+def _matches(permission: str, operation: str) -> bool:
+    return _pattern(permission).fullmatch(operation) is not None
+
+
+def _any_matches(permissions: tuple[str, ...], operation: str) -> bool:
+    return any(_matches(p, operation) for p in permissions)
+
+
+@cache
+def builtin_roles() -> tuple[RoleDefinition, ...]:
+    """The built-in role definitions of knowledge/builtin_role_permissions.yaml (empty when the file is absent)."""
+    if not _KNOWLEDGE.exists():
+        return ()
+    found = yaml.safe_load(_KNOWLEDGE.read_text(encoding="utf-8")) or {}
+    return tuple(RoleDefinition(
+        name=r["name"], actions=tuple(r.get("actions") or ()), not_actions=tuple(r.get("not_actions") or ()),
+        data_actions=tuple(r.get("data_actions") or ()), not_data_actions=tuple(r.get("not_data_actions") or ()))
+        for r in found.get("roles", ()))
+
+
+def roles_granting(operation: str, roles: tuple[RoleDefinition, ...] | None = None, limit: int = 3) -> list[str]:
+    """The names of the built-in roles that grant `operation`, least-privileged first (at most `limit`)."""
+    known = builtin_roles() if roles is None else roles
+    data = any(r.lists_as_data(operation) for r in known)  # data actions have their own list in every role
+    granting = [r for r in known if r.grants(operation, data)]
+    granting.sort(key=lambda r: (not r.names_service_of(operation), r.breadth, r.name))
+    return [r.name for r in granting[:limit]]
+
+
+# An operation as Azure names it in a denial: `Microsoft.KeyVault/vaults/secrets/getSecret/action`,
+# `Microsoft.DocumentDB/databaseAccounts/readMetadata`, `Microsoft.Insights/metrics/read`.
+_OPERATION = re.compile(r"\bMicrosoft\.[A-Za-z]+(?:\.[A-Za-z]+)*(?:/[A-Za-z][\w.-]*){2,}")
+_ROLE_CATEGORIES = frozenset({"auth.rbac_missing", "auth.keyvault_access_denied"})
+
+
+def with_granting_roles(state: SessionState, decision: Decision) -> Decision:
+    """An access-denied conclusion names the built-in roles that grant the operation the error says was refused,
+    when the report does not name them yet."""
+    if not isinstance(decision, Conclude) or decision.report.category not in _ROLE_CATEGORIES:
+        return decision
+    for found in _OPERATION.finditer(state.material.error_description):
+        operation = found.group(0).rstrip(".")
+        granting = roles_granting(operation)
+        if granting and not any(role.lower() in decision.report.root_cause.lower() for role in granting):
+            decision.report.root_cause += (f" Built-in roles that grant '{operation}', least-privileged first: "
+                                           f"{', '.join(granting)}.")
+            return decision
+    return decision
