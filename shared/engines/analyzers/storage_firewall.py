@@ -228,6 +228,7 @@ def _decide(state: SessionState, hit: Hit, verdict: Verdict, evidence: list[Evid
         " The account also has a private endpoint: if the caller should reach it privately, its name must resolve "
         "to the endpoint's private address (private DNS zone privatelink.blob.core.windows.net linked to the "
         "caller's virtual network); a public answer sends the traffic to the firewall instead." if private else "")
+    root_cause += _notes(state)
     report = Report(category=hit.signature.category, confidence=confidence, evidence=evidence,
                     checked=checked_list(state), root_cause=root_cause, actions=_actions(verdict))
     return Conclude(message=f"The firewall of storage account '{verdict.account}' blocks the function.", report=report)
@@ -254,13 +255,13 @@ def stated_outbound(state: SessionState) -> list[str]:
 
 def _root_cause(v: Verdict) -> str:
     allowed = ", ".join(map(str, v.allowed)) or "no IP ranges"
-    who = f"the function app '{v.site}'" if v.site else "the function"
+    who = f"the function app '{v.site}'" if v.site else "the caller"
     addresses = (f"{who}'s outbound addresses ({', '.join(v.blocked[:8])}) are not among them"
                  if v.blocked else f"{who}'s outbound addresses are not among them")
     changed = f" The rule changed recently: {v.changes[0]}." if v.changes else ""
     return (f"The firewall of storage account '{v.account}' denies every network by default (networkRuleSet "
             f"defaultAction Deny) and allows only {allowed} and {v.subnets} virtual network rules; {addresses}, "
-            f"so its connections to the account are dropped and time out.{changed}")
+            f"so its requests to the account are refused (403 AuthorizationFailure) or time out.{changed}")
 
 
 def _actions(v: Verdict) -> list[str]:
