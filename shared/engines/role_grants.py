@@ -39,18 +39,57 @@ class RoleDefinition:
         return _any_matches(self.actions, operation) and not _any_matches(self.not_actions, operation)
 
     def lists_as_data(self, operation: str) -> bool:
-        return _any_matches((*self.data_actions, *self.not_data_actions), operation)
+        """Whether the role names the operation itself (no wildcard) as a data action."""
+        return operation.lower() in {p.lower() for p in (*self.data_actions, *self.not_data_actions)}
 
-    def names_service_of(self, operation: str) -> bool:
-        """Whether a pattern that grants the operation names its provider (`Microsoft.ContainerRegistry/...`)."""
+    @property
+    def is_global(self) -> bool:
+        """Reader, Contributor, Owner: nothing but patterns that cover every service."""
+        return bool(self.actions) and all(p in ("*", "*/read") for p in self.actions) and not self.data_actions
+
+    @property
+    def home(self) -> str:
+        """The service family the role is made for: the one most of its patterns name, leaving out the providers
+        every role touches (role assignments, resource groups, deployments, support tickets) unless it names only
+        those."""
+        families = [_family(p) for p in (*self.actions, *self.data_actions)
+                    if p not in ("*", "*/read") and not _boilerplate(p)]
+        own = [f for f in families if f not in _SHARED] or families
+        return max(sorted(set(own)), key=own.count) if own else ""
+
+    def manages(self, operation: str) -> bool:
+        """Whether a wildcard pattern over the operation's own provider grants it (`Microsoft.Compute/virtualMachines/*`
+        for a VM write): the role is made to manage that kind of resource, whatever else it includes."""
         provider = operation.split("/", 1)[0].lower()
-        return any(p.lower().startswith(provider + "/") and _matches(p, operation)
-                   for p in (*self.actions, *self.data_actions))
+        return any("*" in p and p.lower().startswith(provider + "/") and not _boilerplate(p)
+                   and _matches(p, operation) for p in (*self.actions, *self.data_actions))
 
     @property
     def breadth(self) -> int:
         patterns = (*self.actions, *self.data_actions)
         return sum(_GLOBAL if p == "*" else 1 + _WILD * p.count("*") for p in patterns)
+
+
+# Providers that roles of every service include (reading role assignments and deployments, support tickets, health):
+# they say nothing about which service a role is made for.
+_SHARED = frozenset({"microsoft.authorization", "microsoft.resources", "microsoft.support", "microsoft.resourcehealth"})
+# Providers that make up one service as users see it
+_FAMILIES = {"microsoft.insights": "monitoring", "microsoft.operationalinsights": "monitoring",
+             "microsoft.alertsmanagement": "monitoring"}
+
+
+# Patterns that service roles carry besides their own service's (alert rules and diagnostic settings on the resources
+# they manage): they make no role a monitoring role.
+_BOILERPLATE = ("microsoft.insights/alertrules/", "microsoft.insights/diagnosticsettings/")
+
+
+def _boilerplate(permission: str) -> bool:
+    return permission.lower().startswith(_BOILERPLATE)
+
+
+def _family(permission: str) -> str:
+    provider = permission.split("/", 1)[0].lower()
+    return _FAMILIES.get(provider, provider)
 
 
 @lru_cache(maxsize=4096)
@@ -68,23 +107,36 @@ def _any_matches(permissions: tuple[str, ...], operation: str) -> bool:
 
 @cache
 def builtin_roles() -> tuple[RoleDefinition, ...]:
-    """The built-in role definitions of knowledge/builtin_role_permissions.yaml (empty when the file is absent)."""
+    """The built-in role definitions of knowledge/builtin_role_permissions.yaml (empty when the file is absent),
+    without the roles made for a product's own identity."""
     if not _KNOWLEDGE.exists():
         return ()
     found = yaml.safe_load(_KNOWLEDGE.read_text(encoding="utf-8")) or {}
+    products = tuple(found.get("product_identity_roles") or ())
     return tuple(RoleDefinition(
         name=r["name"], actions=tuple(r.get("actions") or ()), not_actions=tuple(r.get("not_actions") or ()),
         data_actions=tuple(r.get("data_actions") or ()), not_data_actions=tuple(r.get("not_data_actions") or ()))
-        for r in found.get("roles", ()))
+        for r in found.get("roles", ()) if not r["name"].startswith(products))
 
 
 def roles_granting(operation: str, roles: tuple[RoleDefinition, ...] | None = None, limit: int = 3) -> list[str]:
     """The names of the built-in roles that grant `operation`, least-privileged first (at most `limit`)."""
     known = builtin_roles() if roles is None else roles
-    data = any(r.lists_as_data(operation) for r in known)  # data actions have their own list in every role
-    granting = [r for r in known if r.grants(operation, data)]
-    granting.sort(key=lambda r: (not r.names_service_of(operation), r.breadth, r.name))
-    return [r.name for r in granting[:limit]]
+    control = [r for r in known if r.grants(operation, data=False)]
+    data = [r for r in known if r.grants(operation, data=True)]
+    # A data action is one some role names outright as such, or one that only the every-service patterns (`*`,
+    # `*/read`) and roles that also grant it as data would grant as a control action (a data owner's
+    # `Microsoft.EventHub/*`).
+    is_data = any(r.lists_as_data(operation) for r in known) or (
+        bool(data) and all(r in data or {"*", "*/read"} & set(r.actions) for r in control))
+    granting = data if is_data else control
+    family = _family(operation)
+    # a role made for another service that happens to include the operation is no advice for it, and for the
+    # operations every role touches only the general roles are
+    fitting = [r for r in granting
+               if r.is_global or (family not in _SHARED and (r.home == family or r.manages(operation)))]
+    fitting.sort(key=lambda r: (r.is_global, r.breadth, r.name))
+    return [r.name for r in fitting[:limit]]
 
 
 # An operation as Azure names it in a denial: `Microsoft.KeyVault/vaults/secrets/getSecret/action`,

@@ -57,3 +57,33 @@ def test_a_wildcard_in_the_middle_matches_any_segment() -> None:
 
 def test_the_limit_keeps_the_least_privileged() -> None:
     assert roles_granting("Microsoft.ContainerRegistry/registries/pull/read", ROLES, limit=2) == ["AcrPush", "Reader"]
+
+
+# With the built-in definitions of knowledge/builtin_role_permissions.yaml
+
+def test_the_registry_push_names_acrpush_first() -> None:
+    assert roles_granting("Microsoft.ContainerRegistry/registries/push/write")[0] == "AcrPush"
+
+
+def test_a_metrics_write_is_a_data_action_only_the_publisher_role_grants() -> None:
+    assert roles_granting("Microsoft.Insights/Metrics/Write") == ["Monitoring Metrics Publisher"]
+
+
+def test_a_data_owner_wildcard_does_not_make_a_data_action_a_control_one() -> None:
+    granting = roles_granting("Microsoft.EventHub/namespaces/messages/receive/action")
+    assert "Azure Event Hubs Data Receiver" in granting and "Contributor" not in granting
+
+
+def test_a_control_action_under_a_data_wildcard_stays_a_control_action() -> None:
+    # Key Vault Administrator's data actions include Microsoft.KeyVault/vaults/*; writing the vault is control
+    assert roles_granting("Microsoft.KeyVault/vaults/write")[0] == "Key Vault Contributor"
+
+
+def test_roles_made_for_another_service_are_not_advice() -> None:
+    granting = roles_granting("Microsoft.Network/virtualNetworks/subnets/join/action")
+    assert granting[0] == "Network Contributor"
+    assert not any(name.startswith("Azure Red Hat OpenShift") for name in granting)
+
+
+def test_operations_every_role_touches_get_only_the_general_roles() -> None:
+    assert roles_granting("Microsoft.Resources/deployments/write") == ["Contributor", "Owner"]
