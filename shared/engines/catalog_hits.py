@@ -93,8 +93,8 @@ def contradictions(state: SessionState) -> dict[str, str]:
     spoken = [text for text, origin in session_texts(state) if origin != "file"]
     found: dict[str, str] = {}
     for rule in table(CONTRADICTIONS):
-        if rule["category"] in found:
-            continue
+        if rule["category"] in found or (rule.get("unless") and any(regex(rule["unless"]).search(t) for t in spoken)):
+            continue  # the material itself shows what the statement denies (a 429 status line against "not throttled")
         match = next((m for t in spoken for m in regex(rule["pattern"]).finditer(t) if not _tried(t, m.start())),
                      None)
         if match:

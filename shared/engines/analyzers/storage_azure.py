@@ -64,7 +64,9 @@ def _with_site_and_changes(state: SessionState, findings: Findings, resources: l
                            account_id: str) -> Findings | RunTool:
     if str(findings.rules.data.get("networkAcls", {}).get("defaultAction", "")).lower() != "deny":
         return findings  # nothing to explain with the app's addresses or the change history
-    site = _pick([r for r in resources if "functionapp" in str(r.get("kind", "")).lower()], SITE_TYPE, None, state)
+    # the app that calls the account (a listing may not give the kind: a function app, a Logic Apps Standard app or
+    # a web app alike reach storage from their outbound addresses or integration subnet)
+    site = _pick(resources, SITE_TYPE, None, state)
     if site is not None:
         read = azure_call(state, "get_resource", {"resource_id": site["id"]},
                           f"reading the outbound addresses of '{site['name']}'")

@@ -182,7 +182,8 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
                       blocked=found.blocked_outbound(), site=str(site.get("name")) if found.site else None,
                       changes=changes, addresses_known=bool(found.outbound), private=_private_only(found.rules.data),
                       subnet_allowed=bool(subnet) and subnet in {str(r).lower()
-                                                                  for r in acls.get("virtualNetworkRules") or []})
+                                                                  for r in acls.get("virtualNetworkRules") or []},
+                      subnet=str(site.get("virtualNetworkSubnetId") or ""))
     return _decide(state, hit, verdict, evidence)
 
 
@@ -201,6 +202,7 @@ class Verdict:
     addresses_known: bool = False  # the caller's outbound addresses were shown (Azure, or stated in the text)
     subnet_allowed: bool = False   # the app's integration subnet is one of the account's virtual network rules
     private: bool = False          # Azure shows the account reached through a private endpoint (public access off)
+    subnet: str = ""               # the app's virtual network integration subnet (resource id), when Azure shows one
 
     def covered(self) -> bool:
         """The rules admit the caller: its subnet is allowed, or every address shown is in an allowed range."""
@@ -255,10 +257,13 @@ def stated_outbound(state: SessionState) -> list[str]:
 
 def _root_cause(v: Verdict) -> str:
     allowed = ", ".join(map(str, v.allowed)) or "no IP ranges"
-    who = f"the function app '{v.site}'" if v.site else "the caller"
+    who = f"the app '{v.site}'" if v.site else "the caller"
     addresses = (f"{who}'s outbound addresses ({', '.join(v.blocked[:8])}) are not among them"
                  if v.blocked else f"{who}'s outbound addresses are not among them")
     changed = f" The rule changed recently: {v.changes[0]}." if v.changes else ""
+    if v.subnet and not v.subnet_allowed:  # an integrated app reaches the account from its subnet, not its IPs
+        addresses = (f"{who} reaches it from its virtual network integration subnet '{v.subnet.rsplit('/', 1)[-1]}', "
+                     "which is not among the virtual network rules")
     return (f"The firewall of storage account '{v.account}' denies every network by default (networkRuleSet "
             f"defaultAction Deny) and allows only {allowed} and {v.subnets} virtual network rules; {addresses}, "
             f"so its requests to the account are refused (403 AuthorizationFailure) or time out.{changed}")
@@ -268,15 +273,18 @@ def _actions(v: Verdict) -> list[str]:
     add = f"az storage account network-rule add --account-name {v.account} --resource-group {v.group}"
     app = v.site or "<function-app>"
     whose = "the function app's outbound addresses" if v.site else "the caller's addresses"
-    first = ([f"Allow {whose}: " + "; ".join(f"`{add} --ip-address {ip}`" for ip in v.blocked[:8]) + "."]
+    first = ([f"Allow the app's integration subnet: `{add} --subnet {v.subnet}` (the subnet needs the "
+              "Microsoft.Storage service endpoint)."] if v.subnet and not v.subnet_allowed else
+             [f"Allow {whose}: " + "; ".join(f"`{add} --ip-address {ip}`" for ip in v.blocked[:8]) + "."]
              if v.blocked else
              [f"List the function app's outbound addresses: `az functionapp show --name {app} --resource-group "
               f"{v.group} --query possibleOutboundIpAddresses -o tsv`.",
               f"Allow them on the account: `{add} --ip-address <outbound-ip>` (once per address)."])
-    return first + [
-        "Better for production: integrate the function app with a virtual network and allow its subnet "
+    integrate = [] if v.subnet else [  # an app already integrated with a virtual network needs its subnet allowed
+        "Better for production: integrate the app with a virtual network and allow its subnet "
         f"(`{add} --vnet-name <vnet> --subnet <subnet>`, with the Microsoft.Storage service endpoint), or use a "
-        "private endpoint.",
+        "private endpoint."]
+    return first + integrate + [
         f"If the change was a mistake, restore the previous rule: `az storage account update --name {v.account} "
         f"--resource-group {v.group} --default-action Allow`.",
         f"See who changed it: `az monitor activity-log list --resource-group {v.group} --offset 2d --query "
