@@ -30,6 +30,7 @@ from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
+from shared.engines.nearest_finding import nearest_finding
 from shared.engines.outside_host import outside_host
 from shared.engines.playbooks import (
     FINDINGS,
@@ -568,7 +569,7 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     named = [e for e in lead.entries if _names_the_service(state, e.service)] if lead is not None else []
     if lead is not None and lead.category != "out_of_scope" and named and not contradicted(state, lead.category):
         return conclude_from_lead(state, replace(lead, entries=(*named, *(e for e in lead.entries if e not in named))))
-    return ask_for_the_error(state, None)
+    return nearest_finding(state) or ask_for_the_error(state, None)
 
 
 _SERVICE_NOISE = re.compile(r"(?i)\([^)]*\)|\b(?:azure|microsoft|sdk|for|the|service|services|and|of|legacy|apps?)\b")
