@@ -73,6 +73,9 @@ class RoleDefinition:
 # Providers that roles of every service include (reading role assignments and deployments, support tickets, health):
 # they say nothing about which service a role is made for.
 _SHARED = frozenset({"microsoft.authorization", "microsoft.resources", "microsoft.support", "microsoft.resourcehealth"})
+# Of those, the one that has roles of its own to grant it: role assignments, policy, locks (User Access
+# Administrator, Resource Policy Contributor)
+_ADMINISTERED = frozenset({"microsoft.authorization"})
 # Providers that make up one service as users see it
 _FAMILIES = {"microsoft.insights": "monitoring", "microsoft.operationalinsights": "monitoring",
              "microsoft.alertsmanagement": "monitoring"}
@@ -133,8 +136,8 @@ def roles_granting(operation: str, roles: tuple[RoleDefinition, ...] | None = No
     family = _family(operation)
     # a role made for another service that happens to include the operation is no advice for it, and for the
     # operations every role touches only the general roles are
-    fitting = [r for r in granting
-               if r.is_global or (family not in _SHARED and (r.home == family or r.manages(operation)))]
+    fitting = [r for r in granting if r.is_global or (family not in _SHARED - _ADMINISTERED
+                                                       and (r.home == family or r.manages(operation)))]
     fitting.sort(key=lambda r: (r.is_global, r.breadth, r.name))
     return [r.name for r in fitting[:limit]]
 

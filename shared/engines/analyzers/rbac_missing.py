@@ -39,8 +39,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
                     + (f" Built-in roles that grant it, least-privileged first: {', '.join(granting)}."
                        if granting else "")),
         actions=[f"See what it has now: `az role assignment list --assignee {assignee} --scope {scope} -o table`.",
-                 *([] if granting else [f"Roles that grant '{action}': {roles}."] if (roles := _roles_for(action))
-                   else []),
+                 *([f"Roles that grant '{action}': {roles}."] if (roles := _roles_for(action)) else []),
                  *([] if granting else [
                      "Pick the least-privileged built-in role that includes the action: `az role definition list "
                      f"--query \"[?permissions[?contains(actions, '{action.split('/')[0]}/')]].roleName\"`."]),

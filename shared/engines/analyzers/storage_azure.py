@@ -74,7 +74,8 @@ def _with_site_and_changes(state: SessionState, findings: Findings, resources: l
             return read
         findings.site = read
     # the resource group's activity log, when the session already read it, holds the account's events too
-    log = next((e for e in state.ledger if e.tool == "list_activity_log" and e.status == "success"
+    # (a group read that found no events says the same of the account: it is in the group)
+    log = next((e for e in state.ledger if e.tool == "list_activity_log" and e.status in ("success", "no_data")
                 and account_id.lower().startswith(str(e.arguments.get("scope", "")).lower() + "/")), None) \
         or azure_call(state, "list_activity_log", {"scope": account_id, "hours": 72},
                       f"finding who changed '{findings.account}' recently")
