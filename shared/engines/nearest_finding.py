@@ -39,15 +39,6 @@ def _index() -> BM25Okapi:
                       for r in _rules()])
 
 
-_GENERIC_FIELD_WORDS = frozenset({"properties", "name", "enabled", "state", "type", "value", "kind", "status",
-                                  "settings", "configuration", "config", "site"})
-
-
-def _field_words(rule: dict[str, Any]) -> set[str]:
-    """The words of the field's last part (`anonymousPullEnabled`: anonymous, pull), without generic ones."""
-    return set(tokens(rule["field"].rsplit(".", 1)[-1])) - _GENERIC_FIELD_WORDS
-
-
 def nearest_finding(state: SessionState) -> Conclude | None:
     """The nearest finding whose read condition the session's Azure results satisfy, concluded at low confidence;
     None when none holds or none is near enough."""
@@ -56,11 +47,8 @@ def nearest_finding(state: SessionState) -> Conclude | None:
         return None
     scores = _index().get_scores(query)
     ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
-    said = set(query)
     for i in (i for i in ranked if scores[i] >= MIN_SCORE):
         rule = _rules()[i]
-        if not _field_words(rule) & said:
-            continue  # the report never speaks of what the field sets: its words met the cause's, not the setting's
         facts = rule_facts(state, {k: v for k, v in rule.items() if k != "report_matches"})
         if facts is not None:
             return _as_lead(conclude_finding(state, rule, facts))
