@@ -56,3 +56,20 @@ def test_no_access_makes_no_call_and_asks(azure: PlaybackServer):
     outcome = run_engine(WITH_AZURE["request"], azure_access=False)
     assert isinstance(outcome.final, AskClient)
     assert azure.calls == []
+
+
+def test_an_app_integrated_with_a_subnet_the_rules_do_not_list_is_named_by_its_subnet(azure: PlaybackServer):
+    subnet = ("/subscriptions/3f2a8c1e-5b7d-4e9a-9c61-2d8e4f7a0b13/resourceGroups/functions-rg/providers/"
+              "Microsoft.Network/virtualNetworks/vnet-apps/subnets/snet-func-integration")
+    entries = copy.deepcopy(WITH_AZURE["azure"])
+    for entry in entries:
+        if entry["match"].get("path", "").endswith("/sites/func-deploy-dev"):
+            entry["body"]["properties"]["virtualNetworkSubnetId"] = subnet
+    azure.load(entries)
+    outcome = run_engine(WITH_AZURE["request"], azure_access=True)
+    assert isinstance(outcome.final, Conclude)
+    report = outcome.final.report
+    assert report.category == "network.storage_firewall"
+    assert "integration subnet 'snet-func-integration'" in report.root_cause
+    assert f"--subnet {subnet}" in report.actions[0]
+    assert not any("integrate the app with a virtual network" in a for a in report.actions)  # it already is
