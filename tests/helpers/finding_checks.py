@@ -8,6 +8,8 @@ from typing import Any
 from shared.engines.playbooks import conclude_finding, finding
 from shared.models import Options, Report
 from shared.session.state import Evidence, Material, SessionState
+from shared.tools.azure_fields import extract_fields
+from shared.tools.azure_resources import type_spec
 
 
 def finding_id(state: SessionState) -> str | None:
@@ -91,3 +93,16 @@ def check_case_stays_silent(case: FindingCase, unrelated: str) -> None:
                        case.near_names if case.near_names is not None else case.names,
                        case.near_metrics if case.near_metrics is not None else case.metrics, case.events)
     assert finding_id(near) != case.rule_id
+
+
+def kept_fields(resource_type: str) -> dict[str, str]:
+    """The fields get_resource keeps for a resource type (knowledge/api_versions.yaml), which must know it."""
+    namespace, _, rest = resource_type.partition("/")
+    spec = type_spec(namespace, rest)
+    assert spec is not None, resource_type
+    return spec["fields"]
+
+
+def extracted(namespace: str, resource_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    """What get_resource keeps of this ARM body for the type."""
+    return extract_fields(body, kept_fields(f"{namespace}/{resource_type}"))

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -22,6 +21,7 @@ from tests.helpers.finding_checks import (
     finding_id,
     reads_state,
 )
+from tests.helpers.finding_checks import kept_fields as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop/providers"
@@ -143,12 +143,6 @@ def test_secured_run_history_is_not_blamed_on_the_content_ranges() -> None:
     report = "I cannot see the inputs and outputs of the action that has secure inputs turned on."
     assert finding_id(reads_state(report, [logic])) != "logic-app-run-history-content-ip-restricted"
 
-
-def _fields(resource_type: str) -> dict[str, str]:
-    namespace, _, rest = resource_type.partition("/")
-    spec = type_spec(namespace, rest)
-    assert spec is not None, resource_type
-    return spec["fields"]
 
 
 @pytest.mark.parametrize(("resource_type", "body", "expected"), [

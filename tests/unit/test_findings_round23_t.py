@@ -8,12 +8,8 @@ stays silent for its near miss and for an unrelated report; the fields they read
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -21,6 +17,7 @@ from tests.helpers.finding_checks import (
     finding_id,
     reads_state,
 )
+from tests.helpers.finding_checks import extracted as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 
@@ -144,11 +141,6 @@ def test_a_premium_event_hubs_namespace_has_no_auto_inflate_verdict() -> None:
     report = "Our producers get ServerBusyException from evhns-data."
     assert finding_id(reads_state(report, [premium])) != "event-hubs-auto-inflate-off-throttled"
 
-
-def _fields(namespace: str, resource_type: str, body: dict[str, Any]) -> dict[str, Any]:
-    spec = type_spec(namespace, resource_type)
-    assert spec is not None
-    return extract_fields(body, spec["fields"])
 
 
 def test_storage_nfs_and_cross_tenant_replication_are_read() -> None:

@@ -8,12 +8,8 @@ explains and stays silent for its near miss; the fields it reads are extracted f
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -21,6 +17,7 @@ from tests.helpers.finding_checks import (
     finding_id,
     reads_state,
 )
+from tests.helpers.finding_checks import extracted as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop/providers"
@@ -146,11 +143,6 @@ def test_a_gateway_with_a_long_backend_timeout_is_not_blamed() -> None:
 
 
 # --- the fields the findings read, from realistic ARM bodies -----------------------------------------------------
-
-def _fields(namespace: str, resource_type: str, body: dict[str, Any]) -> dict[str, Any]:
-    spec = type_spec(namespace, resource_type)
-    assert spec is not None
-    return extract_fields(body, spec["fields"])
 
 
 def test_the_cluster_read_keeps_the_monitoring_add_on_and_azure_rbac() -> None:

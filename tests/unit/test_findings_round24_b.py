@@ -20,9 +20,9 @@ from shared.engines.session_reads import FINDINGS
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
 from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, finding_id, reads_state
+from tests.helpers.finding_checks import kept_fields as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000024/resourceGroups/rg-files/providers"
@@ -137,12 +137,6 @@ def test_the_round_24_b_entry_ranks_first(text: str, entry: str) -> None:
     hits = catalog_index().hits([(text, "error")])
     assert hits and hits[0].entry.id == entry, [h.entry.id for h in hits[:3]]
 
-
-def _fields(resource_type: str) -> dict[str, str]:
-    namespace, _, rest = resource_type.partition("/")
-    spec = type_spec(namespace, rest)
-    assert spec is not None, resource_type
-    return spec["fields"]
 
 
 @pytest.mark.parametrize(("resource_type", "body", "expected"), [

@@ -7,12 +7,8 @@ findings need."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -20,6 +16,7 @@ from tests.helpers.finding_checks import (
     finding_id,
     reads_state,
 )
+from tests.helpers.finding_checks import extracted as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000024/resourceGroups/rg-net/providers"
@@ -99,11 +96,6 @@ def test_a_route_table_on_the_gateway_subnet_without_a_default_route_is_left_alo
 
 
 # --- the fields the findings read, from realistic ARM bodies -----------------------------------------------------
-
-def _fields(namespace: str, resource_type: str, body: dict[str, Any]) -> dict[str, Any]:
-    spec = type_spec(namespace, resource_type)
-    assert spec is not None
-    return extract_fields(body, spec["fields"])
 
 
 def test_the_network_read_keeps_each_peerings_sync_level() -> None:

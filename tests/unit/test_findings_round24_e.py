@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -21,6 +20,7 @@ from tests.helpers.finding_checks import (
     finding_id,
     reads_state,
 )
+from tests.helpers.finding_checks import kept_fields as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop/providers"
@@ -120,12 +120,6 @@ def test_a_storage_firewall_report_without_boot_diagnostics_keeps_the_generic_ve
     report = "Uploads to stbootdiag fail with 403 AuthorizationFailure since Monday."
     assert finding_id(reads_state(report, [BOOT_ACCOUNT])) == "storage-account-denies-by-default"
 
-
-def _fields(resource_type: str) -> dict[str, str]:
-    namespace, _, rest = resource_type.partition("/")
-    spec = type_spec(namespace, rest)
-    assert spec is not None, resource_type
-    return spec["fields"]
 
 
 @pytest.mark.parametrize(("resource_type", "body", "expected"), [

@@ -16,8 +16,6 @@ from shared.engines.clues import clue_in
 from shared.engines.playbooks import investigate
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
-from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.clue_checks import concludes as _concludes
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
@@ -26,6 +24,7 @@ from tests.helpers.finding_checks import (
     finding_id,
     reads_state,
 )
+from tests.helpers.finding_checks import extracted as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ml/providers"
@@ -82,11 +81,6 @@ def test_creating_a_shared_private_link_to_a_locked_target_is_not_called_a_delet
     report = "Creating the shared private link to our Cosmos account stays Failed with Conflict."
     assert finding_id(reads_state(report, [LOCKS])) != "search-shared-private-link-target-locked"
 
-
-def _fields(namespace: str, resource_type: str, body: dict[str, Any]) -> dict[str, Any]:
-    spec = type_spec(namespace, resource_type)
-    assert spec is not None
-    return extract_fields(body, spec["fields"])
 
 
 def test_an_online_endpoint_traffic_is_read() -> None:

@@ -14,9 +14,9 @@ import pytest
 
 from shared.catalog.index import catalog_index
 from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, finding_id, reads_state
+from tests.helpers.finding_checks import kept_fields as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 
@@ -94,12 +94,6 @@ def test_the_round_24_h_entry_ranks_first(text: str, entry: str) -> None:
     hits = catalog_index().hits([(text, "error")])
     assert hits and hits[0].entry.id == entry
 
-
-def _fields(resource_type: str) -> dict[str, str]:
-    namespace, _, rest = resource_type.partition("/")
-    spec = type_spec(namespace, rest)
-    assert spec is not None, resource_type
-    return spec["fields"]
 
 
 @pytest.mark.parametrize(("resource_type", "body", "expected"), [

@@ -19,7 +19,6 @@ from shared.engines.playbooks import investigate
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
 from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -28,6 +27,7 @@ from tests.helpers.finding_checks import (
     finding_report,
     reads_state,
 )
+from tests.helpers.finding_checks import kept_fields as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ops/providers"
@@ -131,12 +131,6 @@ def test_the_round_24_i_entry_ranks_first(text: str, entry: str) -> None:
     hits = catalog_index().hits([(text, "error")])
     assert hits and hits[0].entry.id == entry, [h.entry.id for h in hits[:3]]
 
-
-def _fields(resource_type: str) -> dict[str, str]:
-    namespace, _, rest = resource_type.partition("/")
-    spec = type_spec(namespace, rest)
-    assert spec is not None, resource_type
-    return spec["fields"]
 
 
 @pytest.mark.parametrize(("resource_type", "body", "expected"), [

@@ -14,8 +14,6 @@ import pytest
 from shared.engines.playbooks import investigate
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
-from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -23,6 +21,7 @@ from tests.helpers.finding_checks import (
     finding_id,
     reads_state,
 )
+from tests.helpers.finding_checks import extracted as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000124/resourceGroups/rg-net/providers"
@@ -112,11 +111,6 @@ def test_a_403_from_the_waf_is_left_to_the_rule_finding() -> None:
 
 
 # --- the fields the findings read, from realistic ARM bodies -----------------------------------------------------
-
-def _fields(namespace: str, resource_type: str, body: dict[str, Any]) -> dict[str, Any]:
-    spec = type_spec(namespace, resource_type)
-    assert spec is not None
-    return extract_fields(body, spec["fields"])
 
 
 def test_the_waf_policy_read_keeps_its_size_limits() -> None:
