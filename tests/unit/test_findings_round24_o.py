@@ -15,9 +15,9 @@ import yaml
 
 from shared.catalog.index import catalog_index
 from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, finding_id, reads_state
+from tests.helpers.finding_checks import kept_fields as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ops/providers"
@@ -51,12 +51,6 @@ def test_another_resource_type_without_identity_is_not_an_automation_account() -
     state = reads_state(SIGN_IN, [{**ACCOUNT, "type": "Microsoft.Web/sites"}])
     assert finding_id(state) != "automation-account-without-managed-identity"
 
-
-def _fields(resource_type: str) -> dict[str, str]:
-    namespace, _, rest = resource_type.partition("/")
-    spec = type_spec(namespace, rest)
-    assert spec is not None, resource_type
-    return spec["fields"]
 
 
 @pytest.mark.parametrize(("body", "expected"), [

@@ -19,7 +19,6 @@ from shared.engines.playbooks import investigate
 from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
 from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -28,6 +27,7 @@ from tests.helpers.finding_checks import (
     finding_report,
     reads_state,
 )
+from tests.helpers.finding_checks import kept_fields as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000248/resourceGroups/rg-ai/providers"
@@ -124,12 +124,6 @@ def test_a_function_app_missing_module_keeps_the_functions_entry() -> None:
     hits = catalog_index().hits([("Exception: ModuleNotFoundError: No module named 'requests'", "error")])
     assert hits and hits[0].entry.id != "openai-aml-batch-no-module-azureml"
 
-
-def _fields(resource_type: str) -> dict[str, str]:
-    namespace, _, rest = resource_type.partition("/")
-    spec = type_spec(namespace, rest)
-    assert spec is not None, resource_type
-    return spec["fields"]
 
 
 @pytest.mark.parametrize(("resource_type", "body", "expected"), [

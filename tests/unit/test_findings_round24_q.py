@@ -6,12 +6,8 @@ from a realistic Resource Manager body."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from shared.tools.azure_fields import extract_fields
-from shared.tools.azure_resources import type_spec
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
@@ -19,6 +15,7 @@ from tests.helpers.finding_checks import (
     finding_id,
     reads_state,
 )
+from tests.helpers.finding_checks import extracted as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-move/providers"
@@ -72,11 +69,6 @@ def test_a_standard_load_balancer_without_a_scale_set_is_no_move_verdict() -> No
     report = "Moving lb-render to rg-render-prod fails: CannotMoveResource, the scale set cannot be moved."
     assert finding_id(reads_state(report, [LB])) != "scale-set-move-with-standard-load-balancer"
 
-
-def _fields(namespace: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
-    spec = type_spec(namespace, kind)
-    assert spec is not None
-    return extract_fields(body, spec["fields"])
 
 
 def test_a_virtual_machine_plan_and_extension_types_are_read() -> None:
