@@ -173,7 +173,7 @@ class CatalogIndex:
         # equal ranks (one code shared by two services' entries): the entry of the service the report names wins,
         # then one whose required context holds (it names the case of that error the report shows)
         ranked = sorted(by_entry.values(), key=lambda h: (h.rank(), _service_named(h.entry, said),
-                                                          _names_a_context(h.entry), -len(h.entry.id)), reverse=True)
+                                                          names_a_context(h.entry), -len(h.entry.id)), reverse=True)
         sources = list(originals)
         for hit in ranked[:10]:
             hit.facts = named_groups(hit.entry.facts, sources)
@@ -192,7 +192,7 @@ def _outside_longer_codes(matches: list[Match]) -> list[Match]:
 _SERVICE_NOISE = frozenset({"azure", "microsoft", "service", "services", "for", "the", "and", "sdk", "api", "legacy"})
 
 
-def _names_a_context(entry: CatalogEntry) -> bool:
+def names_a_context(entry: CatalogEntry) -> bool:
     """Whether the entry's `requires` asks for words of its own case (a lookahead or a pattern), not only excludes
     other cases (a bare negative lookahead: that is no sign the report is this case)."""
     return bool(entry.requires) and not (_EXCLUSION_ONLY.match(entry.requires) and "(?=" not in entry.requires)

@@ -16,18 +16,12 @@ from shared.engines.analyzers.azure_scope import resource_groups, subscription_i
 from shared.engines.analyzers.common import Entry, regex, report, table
 from shared.engines.analyzers.ledger import azure_call, read_resources, reads_of_type
 from shared.engines.base import Decision
-from shared.engines.session_reads import said_by_client
+from shared.engines.session_reads import IDENTITY_CALLERS, said_by_client
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, RunTool, SessionState
 
 DATA_ACCESS_ROLES = "data_access_roles"
 ACCESS_CATEGORIES = frozenset({"auth.keyvault_access_denied", "auth.rbac_missing", "container.image_pull_failed"})
-# Resources that call others with their managed identity, in the order a report's caller is most often one of them.
-_CALLERS = ("microsoft.web/sites", "microsoft.app/containerapps", "microsoft.app/jobs", "microsoft.eventgrid/",
-            "microsoft.search/searchservices", "microsoft.datafactory/", "microsoft.logic/", "microsoft.apimanagement/",
-            "microsoft.cognitiveservices/", "microsoft.machinelearningservices/", "microsoft.synapse/",
-            "microsoft.insights/scheduledqueryrules", "microsoft.dashboard/grafana", "microsoft.streamanalytics/",
-            "microsoft.containerinstance/", "microsoft.automation/", "microsoft.batch/")
 # Resources that call a key vault with their identity for a customer-managed key (encryption at rest).
 _KEY_CALLERS = ("microsoft.storage/storageaccounts", "microsoft.sql/servers", "microsoft.documentdb/databaseaccounts",
                 "microsoft.dbforpostgresql/flexibleservers", "microsoft.dbformysql/flexibleservers")
@@ -116,7 +110,8 @@ def _caller_read(state: SessionState, called: dict[str, Any]) -> RunTool | None:
     the caller itself (its managed identity is only in its own read)."""
     said = said_by_client(state)
     listed = [r for r in read_resources(state) if r.get("id") != called.get("id")
-              and str(r.get("type") or "").lower().startswith(_CALLERS) and str(r.get("name") or "").lower() in said]
+              and str(r.get("type") or "").lower().startswith(IDENTITY_CALLERS)
+              and str(r.get("name") or "").lower() in said]
     read_ids = {str(e.data.get("id") or "").lower() for e in state.ledger if e.tool == "get_resource"}
     if listed:
         if any(str(r.get("id") or "").lower() in read_ids for r in listed):
@@ -156,7 +151,7 @@ def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[
     the user-assigned identity's name (empty for the system-assigned one):
     the one resource read with an identity whose type calls others (the one the client names, when several); a
     storage account or database calls a key vault for its customer-managed key."""
-    callers = _CALLERS + (_KEY_CALLERS if entry.get("needed_for_keys") else ())
+    callers = IDENTITY_CALLERS + (_KEY_CALLERS if entry.get("needed_for_keys") else ())
     pulls = str(called.get("type") or "").lower() == "microsoft.containerregistry/registries"
     callers += (_CLUSTER,) if pulls else ()
     found: dict[str, tuple[str, str, bool, str]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from shared.catalog.index import EntryHit
+from shared.catalog.index import EntryHit, names_a_context
 from shared.catalog.similar import similar_entries
 from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
@@ -103,14 +103,17 @@ _REREADING_TOOLS = frozenset({"list_error_codes", "get_stack_frames"})
 
 
 def _evidence_earns_high(state: SessionState, decision: Decision) -> Decision:
-    """High confidence needs evidence beyond the error's own words: an Azure read, a file or answer the client
-    sent that a tool read, or the client's answer. The text alone, however exact its code, gives at most medium:
-    the same code can be named for another cause (a taxonomy mapping, a misleading message)."""
+    """High confidence needs evidence beyond the error's own words: an Azure read the conclusion cites, a file or
+    answer the client sent that a tool read, or the client's answer. The text alone, however exact its code, gives
+    at most medium: the same code can be named for another cause (a taxonomy mapping, a misleading message). An
+    Azure read the conclusion does not rest on (the playbook read the resource and found nothing to say) confirms
+    nothing either."""
     if not isinstance(decision, Conclude) or decision.report.confidence != "high":
         return decision
     cited = {e.source for e in decision.report.evidence}
     confirmed = bool(cited - _TEXT_ONLY_SOURCES - _REREADING_TOOLS) or bool(state.material.answers) or any(
-        e.status == "success" and e.tool not in ("client", *_REREADING_TOOLS) for e in state.ledger)
+        e.status == "success" and e.tool not in ("client", *_REREADING_TOOLS) and e.tool in catalog()
+        and not catalog()[e.tool].needs_azure for e in state.ledger)
     if not confirmed:
         decision.report.confidence = "medium"
     return decision
@@ -416,7 +419,11 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
         return False
     if entry.entry.category == hit.signature.category or hit.signature.category in _SITUATIONAL:
         return False
-    return not any(_CODE_LIKE.search(quote) for quote in hit.quotes)
+    if any(_CODE_LIKE.search(quote) for quote in hit.quotes):
+        # both name the same code: the entry whose context holds (its `requires` names the report's situation)
+        # says which case of that code it is
+        return names_a_context(entry.entry) and any(code in quote for quote in hit.quotes for code in entry.entry.codes)
+    return True
 
 
 def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:

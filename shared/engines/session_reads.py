@@ -19,6 +19,14 @@ LISTENING = re.compile(r"(?i)(?:running on|listening (?:on|at)|now listening on|
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 
 
+# Resources that call others with their managed identity, in the order a report's caller is most often one of them.
+IDENTITY_CALLERS = ("microsoft.web/sites", "microsoft.app/containerapps", "microsoft.app/jobs", "microsoft.eventgrid/",
+                    "microsoft.search/searchservices", "microsoft.datafactory/", "microsoft.logic/",
+                    "microsoft.apimanagement/", "microsoft.cognitiveservices/", "microsoft.machinelearningservices/",
+                    "microsoft.synapse/", "microsoft.insights/scheduledqueryrules", "microsoft.dashboard/grafana",
+                    "microsoft.streamanalytics/", "microsoft.containerinstance/", "microsoft.automation/",
+                    "microsoft.batch/", "microsoft.kusto/clusters")
+
 def is_mentioned(name: str, said: str) -> bool:
     """Whether the lower-cased text names the resource or entity as a whole word (hyphens belong to names)."""
     return bool(name) and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", said) is not None

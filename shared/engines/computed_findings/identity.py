@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import latest, reads_of_type
-from shared.engines.session_reads import Facts, logged_lines, said_in_report, succeeded_events
+from shared.engines.session_reads import IDENTITY_CALLERS, Facts, logged_lines, said_in_report, succeeded_events
 from shared.session.state import SessionState
 
 
@@ -130,10 +130,32 @@ def vault_access_policies_full(state: SessionState) -> Facts:
     return None
 
 
+def credited_identity_not_attached(state: SessionState) -> Facts:
+    """A user-assigned identity the report names (the one given the role) that the calling resource the report
+    names does not carry: the caller signs in with the identities it has, so a role held by another one is no
+    role of its own."""
+    said = said_in_report(state).lower()
+    named = [u for u in reads_of_type(state, r"(?i)^Microsoft\.ManagedIdentity/userAssignedIdentities$")
+             if str(u.get("name") or "").lower() in said]
+    callers = [r for r in reads_of_type(state, ".") if str(r.get("type") or "").lower().startswith(IDENTITY_CALLERS)
+               and isinstance(r.get("identity"), dict) and str(r.get("name") or "").lower() in said]
+    for identity in named:
+        name = str(identity.get("name")).lower()
+        attached = [[str(a.get("id") or "").rsplit("/", 1)[-1] for a in c["identity"].get("userAssigned") or []]
+                    for c in callers]
+        if callers and not any(name in (a.lower() for a in names) for names in attached):
+            caller = callers[0]
+            return {"identity": str(identity.get("name")), "caller": str(caller.get("name")),
+                    "caller_identity": str(caller["identity"].get("type") or "None"),
+                    "attached": ", ".join(attached[0]) or "none"}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "keyvault-access-policies-full": vault_access_policies_full,
     "keyvault-tenant-not-identity-tenant": vault_tenant_not_identity_tenant,
     "keyvault-tenant-left-after-directory-move": vault_tenant_left_behind,
     "identity-lost-with-recreated-resource": identity_lost_with_recreated_resource,
     "recreated-identity-not-in-vault-access-policies": recreated_identity_not_in_vault_policies,
+    "credited-identity-not-attached-to-caller": credited_identity_not_attached,
 }
