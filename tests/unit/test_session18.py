@@ -83,3 +83,20 @@ def test_a_quoted_line_inside_another_is_kept_once_and_the_longer_one_wins():
 def test_the_development_entries_rank_first(text: str, entry: str):
     hits = catalog_index().hits([(text, "error")])
     assert hits and hits[0].entry.id == entry, [h.entry.id for h in hits[:3]]
+
+
+RUNTIME_UNREACHABLE = ("Since the upgrade the Overview says: Azure Functions runtime is unreachable. Click here for "
+                       "details on storage configuration. The storage account is untouched (no firewall).")
+
+
+@pytest.mark.parametrize(("answer", "category"), [
+    ('az functionapp config show ...\n{"netFrameworkVersion": "v4.0"}\nFUNCTIONS_EXTENSION_VERSION = ~4',
+     "functions.host_misconfigured"),
+    ('az storage account show --query networkRuleSet\n{"defaultAction": "Deny", "ipRules": []}',
+     "network.storage_firewall"),
+])
+def test_runtime_unreachable_without_azure_asks_once_and_the_answer_decides(answer: str, category: str):
+    outcome = run_engine({"error_description": RUNTIME_UNREACHABLE}, [{"when_asked_contains": "", "answer": answer}])
+    assert len(outcome.requests) == 1
+    assert "appsettings list" in " ".join(outcome.requests[0].request.suggested_commands)
+    assert isinstance(outcome.final, Conclude) and outcome.final.report.category == category

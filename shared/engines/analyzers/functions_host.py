@@ -10,10 +10,13 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+from shared.engines.analyzers.catalog_entry import decide_from_entry
 from shared.engines.analyzers.common import (
+    Entry,
     conclude_entry,
     delegate,
     facts_for,
+    fill,
     first_entry,
     grounded,
     regex,
@@ -23,10 +26,12 @@ from shared.engines.analyzers.common import (
     texts,
     unknown,
 )
-from shared.engines.analyzers.ledger import latest
+from shared.engines.analyzers.ledger import ask_once, latest
 from shared.engines.base import Decision
+from shared.engines.catalog_hits import decisive
+from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
 from shared.engines.signatures import Hit
-from shared.models import EvidenceItem
+from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import RunTool, SessionState
 
 CONFIG = "read_host_config"
@@ -49,9 +54,35 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         other = specific_hit(state, exclude_analyzers={"functions_host"})
         return delegate(state, other) if other else unknown(state)
     entry, facts = found
+    if entry.get("ask_without_azure") and not state.azure_access:
+        answered = _answered_cause(state, entry)
+        if answered is not None:
+            return answered
+        if not state.material.answers:  # several causes and no Azure to read: the output that tells them apart
+            ask = entry["ask_without_azure"]
+            return ask_once(state, ClientRequest(question=ask["question"], why=ask["why"],
+                                                 suggested_commands=[fill(c, facts_for(state, hit, facts))
+                                                                     for c in ask["commands"]]),
+                            "The host's settings did not tell the cause apart.", entry.get("category"))
     config_data = config.data if config is not None and config.status == "success" else {}
     evidence = [EvidenceItem(source=CONFIG, summary=config.summary)] if config is not None and config_data else []
     return conclude_entry(state, hit, entry, facts_for(state, hit, _config_facts(config_data), facts), evidence)
+
+
+def _answered_cause(state: SessionState, entry: Entry) -> Decision | None:
+    """What the client's answer shows, over the generic reading of a symptom with several causes: a catalog error
+    it printed, a signature of another family (the account's network rules denying, an image pull refused), or a
+    clue it settles."""
+    if not state.material.answers:
+        return None
+    found = decisive(state)
+    if found is not None and "answer" in found.origins and found.entry.category != entry.get("category"):
+        return decide_from_entry(state, found)
+    other = specific_hit(state, exclude_analyzers={"functions_host"})
+    if other is not None and any(p.search(a) for p in other.signature.patterns for a in state.material.answers):
+        return delegate(state, other)
+    clue = matching_clue(state)
+    return decide_from_clue(state, clue) if clue is not None and clue_decided(state, clue) else None
 
 
 def _runtime_not_deployed_language(state: SessionState) -> dict[str, str] | None:
