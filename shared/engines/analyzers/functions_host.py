@@ -58,8 +58,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         answered = _answered_cause(state, entry)
         if answered is not None:
             return answered
-        if not state.material.answers:  # several causes and no Azure to read: the output that tells them apart
-            ask = entry["ask_without_azure"]
+        ask = entry["ask_without_azure"]
+        shown = any(regex(ask["unless"]).search(t) for t in texts(state, files=True)) if ask.get("unless") else False
+        if not state.material.answers and not shown:  # several causes, nothing to read: what tells them apart
             return ask_once(state, ClientRequest(question=ask["question"], why=ask["why"],
                                                  suggested_commands=[fill(c, facts_for(state, hit, facts))
                                                                      for c in ask["commands"]]),
@@ -70,9 +71,12 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 
 
 def _answered_cause(state: SessionState, entry: Entry) -> Decision | None:
-    """What the client's answer shows, over the generic reading of a symptom with several causes: a catalog error
-    it printed, a signature of another family (the account's network rules denying, an image pull refused), or a
-    clue it settles."""
+    """What the report or the client's answer shows, over the generic reading of a symptom with several causes: a
+    clue they settle (the account denying by default, a worker runtime left out), a catalog error the answer
+    printed, or a signature of another family in the answer (an image pull refused)."""
+    clue = matching_clue(state)
+    if clue is not None and clue_decided(state, clue):  # the report or the answer states the deciding fact
+        return decide_from_clue(state, clue)
     if not state.material.answers:
         return None
     found = decisive(state)
@@ -81,8 +85,7 @@ def _answered_cause(state: SessionState, entry: Entry) -> Decision | None:
     other = specific_hit(state, exclude_analyzers={"functions_host"})
     if other is not None and any(p.search(a) for p in other.signature.patterns for a in state.material.answers):
         return delegate(state, other)
-    clue = matching_clue(state)
-    return decide_from_clue(state, clue) if clue is not None and clue_decided(state, clue) else None
+    return None
 
 
 def _runtime_not_deployed_language(state: SessionState) -> dict[str, str] | None:
