@@ -100,3 +100,21 @@ def test_runtime_unreachable_without_azure_asks_once_and_the_answer_decides(answ
     assert len(outcome.requests) == 1
     assert "appsettings list" in " ".join(outcome.requests[0].request.suggested_commands)
     assert isinstance(outcome.final, Conclude) and outcome.final.report.category == category
+
+
+PACKAGE = ("Every function app shows: Azure Functions runtime is unreachable. Deployed with Terraform today (TODAY).\n"
+           '  WEBSITE_RUN_FROM_PACKAGE = "https://st1.blob.core.windows.net/pkg/app.zip'
+           '?sv=2019-12-12&st=2021-08-01T00%3A00%3A00Z&se=2022-08-01T00%3A00%3A00Z&sr=c&sp=r&sig=<redacted>"')
+
+
+def test_a_package_sas_that_expired_before_the_failure_day_is_the_cause():
+    outcome = run_engine({"error_description": PACKAGE.replace("TODAY", "2022-08-04")})
+    assert isinstance(outcome.final, Conclude) and outcome.requests == []
+    report = outcome.final.report
+    assert report.category == "auth.credential_invalid" and "expired on 2022-08-01" in report.root_cause
+
+
+def test_a_package_sas_still_valid_on_the_failure_day_is_not_the_cause():
+    outcome = run_engine({"error_description": PACKAGE.replace("TODAY", "2022-07-20")})
+    report = getattr(outcome.final, "report", None)
+    assert report is None or report.category != "auth.credential_invalid"
