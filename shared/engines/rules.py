@@ -43,7 +43,7 @@ from shared.engines.playbooks import (
 )
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles
-from shared.engines.signatures import Hit, classify, mentions_azure, signatures
+from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
@@ -170,10 +170,7 @@ def _lines_with(text: str, found: list[str]) -> list[str]:
         for piece in found:
             at = flat.lower().find(piece.lower())
             if at >= 0:
-                start = max(0, at - 120)
-                while 0 < start < at and not flat[start - 1].isspace():
-                    start += 1  # begin at a word, not in the middle of one
-                excerpt = flat[start:at + len(piece) + 360]
+                excerpt = flat[word_start(flat, max(0, at - 120), at):at + len(piece) + 360]
                 if not any(excerpt in line or line in excerpt for line in lines):
                     lines.append(excerpt)
                 break

@@ -27,6 +27,7 @@ IDENTITY_CALLERS = ("microsoft.web/sites", "microsoft.app/containerapps", "micro
                     "microsoft.streamanalytics/", "microsoft.containerinstance/", "microsoft.automation/",
                     "microsoft.batch/", "microsoft.kusto/clusters")
 
+
 def is_mentioned(name: str, said: str) -> bool:
     """Whether the lower-cased text names the resource or entity as a whole word (hyphens belong to names)."""
     return bool(name) and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", said) is not None

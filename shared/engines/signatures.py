@@ -98,12 +98,17 @@ def classify(material: Material) -> list[Hit]:
 
 def _line_of(text: str, match: re.Match[str], before: int = 60, after: int = 360) -> str:
     """The line that holds the match: from `before` characters ahead of it to at least `after` past its start."""
-    start = max(text.rfind("\n", 0, match.start()) + 1, match.start() - before)
-    while 0 < start < match.start() and not text[start - 1].isspace():
-        start += 1  # begin at a word, not in the middle of one
+    start = word_start(text, max(text.rfind("\n", 0, match.start()) + 1, match.start() - before), match.start())
     end = text.find("\n", match.end())
     end = min(len(text) if end < 0 else end, max(match.end(), match.start() + after))
     return " ".join(text[start:end].split())
+
+
+def word_start(text: str, start: int, limit: int) -> int:
+    """`start` moved forward to the beginning of a word (not past `limit`): a quote begins at a word, not inside one."""
+    while 0 < start < limit and not text[start - 1].isspace():
+        start += 1
+    return start
 
 
 def _add_line(lines: list[str], line: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared.engines.playbooks import conclude_finding, finding
+from shared.engines.playbooks import conclude_finding, finding, investigate
 from shared.models import Options, Report
-from shared.session.state import Evidence, Material, SessionState
+from shared.session.state import Evidence, Material, RunTool, SessionState
 from shared.tools.azure_fields import extract_fields
 from shared.tools.azure_resources import type_spec
 
@@ -106,3 +106,21 @@ def kept_fields(resource_type: str) -> dict[str, str]:
 def extracted(namespace: str, resource_type: str, body: dict[str, Any]) -> dict[str, Any]:
     """What get_resource keeps of this ARM body for the type."""
     return extract_fields(body, kept_fields(f"{namespace}/{resource_type}"))
+
+
+def playbook_reads(resource_id: str, report: str, target_keys: tuple[str, ...] = ("resource_id",),
+                   limit: int = 30) -> list[tuple[str, str]]:
+    """The (tool, target) reads the playbook makes, in order, for a report that names the resource by its id; every
+    read answers an empty success (a get_resource with the type its target names). The target is the first of
+    `target_keys` the call's arguments hold."""
+    state = SessionState(trace_id="p" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description=f"{report} ({resource_id})"))
+    read: list[tuple[str, str]] = []
+    while len(read) < limit and isinstance(step := investigate(state), RunTool):
+        target = str(next((step.arguments[k] for k in target_keys if step.arguments.get(k)), ""))
+        read.append((step.tool, target))
+        data: dict[str, Any] = ({"type": "/".join(target.split("/providers/")[-1].split("/")[:2])}
+                                if step.tool == "get_resource" else {})
+        state.add_evidence(Evidence(tool=step.tool, arguments=step.arguments, status="success", summary="read",
+                                    data=data))
+    return read

@@ -8,18 +8,14 @@ stays silent for its near miss; the playbook steps that read what they need run 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from shared.engines.playbooks import investigate
-from shared.models import Options
-from shared.session.state import Evidence, Material, RunTool, SessionState
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
     check_case_stays_silent,
     finding_id,
+    playbook_reads,
     reads_state,
 )
 
@@ -192,17 +188,7 @@ def test_an_app_outside_any_subnet_gets_no_nat_gateway_verdict() -> None:
 def _reads_of(resource_id: str, report: str) -> list[str]:
     """The resource ids (or tools) the playbook reads, in order, for a report that names the resource by its id;
     every read answers an empty success."""
-    state = SessionState(trace_id="r" * 32, options=Options(), ttl_seconds=60, azure_access=True,
-                         material=Material(error_description=f"{report} ({resource_id})"))
-    read: list[str] = []
-    while len(read) < 30 and isinstance(step := investigate(state), RunTool):
-        target = str(step.arguments.get("resource_id") or "")
-        read.append(f"{step.tool}:{target}")
-        data: dict[str, Any] = ({"type": "/".join(target.split("/providers/")[-1].split("/")[:2])}
-                                if step.tool == "get_resource" else {})
-        state.add_evidence(Evidence(tool=step.tool, arguments=step.arguments, status="success", summary="read",
-                                    data=data))
-    return read
+    return [f"{tool}:{target}" for tool, target in playbook_reads(resource_id, report)]
 
 
 @pytest.mark.parametrize(("resource_id", "report", "expected"), [

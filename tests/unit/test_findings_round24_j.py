@@ -7,18 +7,14 @@ silent for its near miss; the reads keep the fields the findings need, and the p
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from shared.engines.playbooks import investigate
-from shared.models import Options
-from shared.session.state import Evidence, Material, RunTool, SessionState
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
     check_case_fires,
     check_case_stays_silent,
     finding_id,
+    playbook_reads,
     reads_state,
 )
 from tests.helpers.finding_checks import extracted as _fields
@@ -146,17 +142,7 @@ def test_the_vpn_gateway_read_counts_its_point_to_site_root_certificates() -> No
 def _reads_of(resource_id: str, report: str) -> list[str]:
     """The tools and ids the playbook reads, in order, for a report that names the resource by its id; every read
     answers an empty success."""
-    state = SessionState(trace_id="j" * 32, options=Options(), ttl_seconds=60, azure_access=True,
-                         material=Material(error_description=f"{report} ({resource_id})"))
-    read: list[str] = []
-    while len(read) < 30 and isinstance(step := investigate(state), RunTool):
-        target = str(step.arguments.get("resource_id") or step.arguments.get("gateway_id") or "")
-        read.append(f"{step.tool}:{target}")
-        data: dict[str, Any] = ({"type": "/".join(target.split("/providers/")[-1].split("/")[:2])}
-                                if step.tool == "get_resource" else {})
-        state.add_evidence(Evidence(tool=step.tool, arguments=step.arguments, status="success", summary="read",
-                                    data=data))
-    return read
+    return [f"{tool}:{target}" for tool, target in playbook_reads(resource_id, report, ("resource_id", "gateway_id"))]
 
 
 def test_the_firewall_playbook_reads_its_snat_metrics_for_timeouts() -> None:

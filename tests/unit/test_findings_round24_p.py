@@ -15,9 +15,6 @@ import pytest
 
 from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
-from shared.engines.playbooks import investigate
-from shared.models import Options
-from shared.session.state import Evidence, Material, RunTool, SessionState
 from shared.tools.azure_fields import extract_fields
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
@@ -25,6 +22,7 @@ from tests.helpers.finding_checks import (
     check_case_stays_silent,
     finding_id,
     finding_report,
+    playbook_reads,
     reads_state,
 )
 from tests.helpers.finding_checks import kept_fields as _fields
@@ -141,17 +139,7 @@ def test_the_round_24_p_fields_are_read_from_the_resource(resource_type: str, bo
 
 
 def _reads_of(resource_id: str, report: str) -> list[str]:
-    state = SessionState(trace_id="p" * 32, options=Options(), ttl_seconds=60, azure_access=True,
-                         material=Material(error_description=f"{report} ({resource_id})"))
-    read: list[str] = []
-    while len(read) < 30 and isinstance(step := investigate(state), RunTool):
-        target = str(step.arguments.get("resource_id") or "")
-        read.append(target)
-        data: dict[str, Any] = ({"type": "/".join(target.split("/providers/")[-1].split("/")[:2])}
-                                if step.tool == "get_resource" else {})
-        state.add_evidence(Evidence(tool=step.tool, arguments=step.arguments, status="success", summary="read",
-                                    data=data))
-    return read
+    return [target for _, target in playbook_reads(resource_id, report)]
 
 
 def test_the_workspace_playbook_reads_batch_endpoints_for_a_batch_failure() -> None:
