@@ -25,7 +25,7 @@ from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatc
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.request_duration import front_end_cut
 from shared.engines.analyzers.role_holder import role_held_by_another, system_identity_called
-from shared.engines.analyzers.token_clock import clock_off
+from shared.engines.analyzers.token_clock import clock_off, storage_date_off
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
@@ -241,7 +241,7 @@ def route(state: SessionState) -> Decision:
     if clock is not None:
         return _local_clock(state, f"the client says: '{clock.group(0)}'")
     said = state.material.spoken_text()
-    skew = clock_off(said)
+    skew = clock_off(said) or storage_date_off(said)
     if skew is not None:
         return _local_clock(state, skew)
     unstable = _UNSTABLE_LOCAL_NETWORK.search(said)

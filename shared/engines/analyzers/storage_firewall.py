@@ -36,10 +36,14 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         if isinstance(found, RunTool):
             return found
         if isinstance(found, Findings):
-            changed = _private_path_changed(state, found)
+            changed = private_path_broken(state, found.rules.data)
             if changed is not None:  # reached privately: the firewall denying the public path is by design
                 return conclude_finding(state, *changed)
             return _conclude_from_azure(state, hit, found)
+        read = _account_read(state)  # the group could not be listed, yet the playbook read the account itself
+        changed = private_path_broken(state, read.data) if read is not None else None
+        if changed is not None:
+            return conclude_finding(state, *changed)
     # No Azure access, or Azure would not tell: the client runs the commands.
     references = latest(state, FIND)
     if references is None:
@@ -61,7 +65,8 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     return _ask_for_rules(state, hit, account) if account else _ask_for_account(state, hit)
 
 
-_PRIVATE_PATH_CHANGES = ("private-dns-zone-link-deleted", "private-dns-record-deleted", "private-endpoint-recreated")
+_PRIVATE_PATH_CHANGES = ("private-dns-zone-link-deleted", "private-dns-record-deleted", "private-endpoint-recreated",
+                         "storage-geo-secondary-reads-without-private-endpoint")
 
 
 def _private_only(account: dict) -> bool:
@@ -70,10 +75,17 @@ def _private_only(account: dict) -> bool:
         bool(account.get("privateEndpointConnections"))
 
 
-def _private_path_changed(state: SessionState, found: Findings) -> tuple[dict, dict[str, str]] | None:
-    """For an account reached privately, a recent change that broke the private path (a DNS zone link or record
-    deleted, the endpoint recreated), as an evidence finding; None otherwise."""
-    if not _private_only(found.rules.data):
+def _account_read(state: SessionState) -> Evidence | None:
+    """The newest successful read of a storage account in the session."""
+    return next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
+                 and str(e.data.get("type") or "").lower() == "microsoft.storage/storageaccounts"), None)
+
+
+def private_path_broken(state: SessionState, account: dict) -> tuple[dict, dict[str, str]] | None:
+    """For an account reached privately, what broke the private path (a DNS zone link or record deleted, the
+    endpoint recreated, reads of the geo-secondary with no endpoint of their own), as an evidence finding; None
+    otherwise."""
+    if not _private_only(account):
         return None
     for rule in (table_entry(FINDINGS, rule_id) for rule_id in _PRIVATE_PATH_CHANGES):
         facts = rule_facts(state, rule)
