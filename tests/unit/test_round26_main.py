@@ -11,12 +11,13 @@ import pytest
 
 from shared.catalog.index import catalog_index
 from shared.engines.analyzers.common import table_entry
+from shared.engines.analyzers.storage_azure import private_endpoints_read
 from shared.engines.analyzers.storage_firewall import private_path_broken
 from shared.engines.analyzers.token_clock import storage_date_off
 from shared.engines.clues import clue_in
 from shared.engines.playbooks import conclude_finding, rule_facts
 from shared.engines.session_reads import FINDINGS
-from shared.session.state import Conclude, GiveUp
+from shared.session.state import Conclude, GiveUp, RunTool
 from tests.helpers.clue_checks import concludes
 from tests.helpers.engine_loop import run_engine
 from tests.helpers.finding_checks import check_round_finding, extracted, finding_id, reads_state
@@ -164,3 +165,45 @@ def test_a_hosted_agent_refused_by_a_private_only_service_is_the_network() -> No
     self_hosted = said.replace("vmImage: ubuntu-latest (Microsoft-hosted agent)", "our own agent in the VNet")
     found = clue_in([self_hosted])
     assert found is None or found["id"] != "hosted-agent-service-public-access-disabled"
+
+
+LAKE_403 = ("403, PUT, https://stlake.dfs.core.windows.net/raw/sales?resource=directory, AuthorizationFailure; "
+            "reads over blob work from the same cluster.")
+DFS = "storage-data-lake-calls-without-dfs-private-endpoint"
+
+
+def test_data_lake_calls_with_only_a_blob_private_endpoint_take_the_public_path() -> None:
+    state = reads_state(LAKE_403, [_account(sku="Standard_LRS"), _endpoint("blob")])
+    assert rule_facts(state, table_entry(FINDINGS, DFS)) is not None
+    found = private_path_broken(state, _account(sku="Standard_LRS"))
+    assert found is not None and found[0]["id"] == DFS
+    with_dfs = reads_state(LAKE_403, [_account(sku="Standard_LRS"), _endpoint("blob"), _endpoint("dfs")])
+    assert rule_facts(with_dfs, table_entry(FINDINGS, DFS)) is None
+    blob_call = reads_state("403 AuthorizationFailure on https://stlake.blob.core.windows.net/raw/a.parquet",
+                            [_account(sku="Standard_LRS"), _endpoint("blob")])
+    assert rule_facts(blob_call, table_entry(FINDINGS, DFS)) is None
+
+
+def _site(route_all: bool) -> dict[str, Any]:
+    body = {"kind": "app,linux", "properties": {"virtualNetworkSubnetId": f"{SUB}/providers/Microsoft.Network/"
+                                                "virtualNetworks/vnet/subnets/snet-app",
+                                                "vnetRouteAllEnabled": route_all}}
+    return {"type": "Microsoft.Web/sites", "name": "app-docs", **extracted("Microsoft.Web", "sites", body)}
+
+
+def test_a_share_mounted_over_a_private_endpoint_needs_route_all() -> None:
+    report = "The path mapping /mounts/uploads to the Azure Files share stays empty since the account went private."
+    rule = table_entry(FINDINGS, "app-storage-mount-private-endpoint-route-all-off")
+    assert rule_facts(reads_state(report, [_site(False)]), rule) is not None
+    assert rule_facts(reads_state(report, [_site(True)]), rule) is None
+    assert rule_facts(reads_state("The app returns 502 since Monday.", [_site(False)]), rule) is None
+
+
+def test_the_storage_analyzer_reads_the_accounts_private_endpoints() -> None:
+    endpoint_id = f"{SUB}/providers/Microsoft.Network/privateEndpoints/pe-blob"
+    account = extracted("Microsoft.Storage", "storageAccounts", {"properties": {"privateEndpointConnections": [
+        {"properties": {"privateEndpoint": {"id": endpoint_id}}}]}})
+    assert account["privateEndpoints"] == [endpoint_id]
+    step = private_endpoints_read(reads_state(LAKE_403, []), account)
+    assert isinstance(step, RunTool) and step.arguments["resource_id"] == endpoint_id
+    assert private_endpoints_read(reads_state(LAKE_403, []), {"privateEndpoints": []}) is None

@@ -56,8 +56,22 @@ def investigate(state: SessionState, account_hint: str | None) -> Findings | Run
                        f"reading the network rules of '{account['name']}'")
     if not isinstance(rules, Evidence):
         return rules
+    endpoints = private_endpoints_read(state, rules.data)
+    if isinstance(endpoints, RunTool):
+        return endpoints
     findings = Findings(account=account["name"], group=group, rules=rules)
     return _with_site_and_changes(state, findings, resources, account["id"])
+
+
+def private_endpoints_read(state: SessionState, account: dict[str, Any]) -> RunTool | None:
+    """The next unread private endpoint of the account (at most three): which sub-resources (blob, dfs, file,
+    blob_secondary) have a private path decides whether a refused call took the public one."""
+    for endpoint_id in (account.get("privateEndpoints") or [])[:3]:
+        read = azure_call(state, "get_resource", {"resource_id": endpoint_id},
+                          f"reading the private endpoint '{str(endpoint_id).rsplit('/', 1)[-1]}' of the account")
+        if isinstance(read, RunTool):
+            return read
+    return None
 
 
 def _with_site_and_changes(state: SessionState, findings: Findings, resources: list[dict[str, Any]],

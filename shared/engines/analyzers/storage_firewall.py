@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from shared.catalog.index import first_affirmed
-from shared.engines.analyzers.common import regex, table, table_entry
+from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
 from shared.engines.analyzers.network_path import private_name_resolved_publicly
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
@@ -65,8 +65,6 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     return _ask_for_rules(state, hit, account) if account else _ask_for_account(state, hit)
 
 
-_PRIVATE_PATH_CHANGES = ("private-dns-zone-link-deleted", "private-dns-record-deleted", "private-endpoint-recreated",
-                         "storage-geo-secondary-reads-without-private-endpoint")
 
 
 def _private_only(account: dict) -> bool:
@@ -87,7 +85,7 @@ def private_path_broken(state: SessionState, account: dict) -> tuple[dict, dict[
     otherwise."""
     if not _private_only(account):
         return None
-    for rule in (table_entry(FINDINGS, rule_id) for rule_id in _PRIVATE_PATH_CHANGES):
+    for rule in (rule for rule in table(FINDINGS) if rule.get("private_path")):
         facts = rule_facts(state, rule)
         if facts is not None:
             return rule, facts
