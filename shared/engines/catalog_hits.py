@@ -16,7 +16,7 @@ from cachetools.func import ttl_cache
 
 from shared.catalog.entities import entity_facts
 from shared.catalog.index import EntryHit, Match, Origin, catalog_index
-from shared.engines.analyzers.common import env_facts, regex, table
+from shared.engines.analyzers.common import env_facts, log_lines, regex, table
 from shared.engines.signatures import mentions_azure
 from shared.resilience.memory_guard import register_cache
 from shared.session.state import Material, SessionState
@@ -35,11 +35,6 @@ def session_texts(state: SessionState) -> tuple[tuple[str, str], ...]:
               for text in [evidence_text(e.tool, e.data)] if text]
     texts += [(f.content, "file") for f in material.files]
     return tuple(texts)
-
-
-def log_lines(data: dict[str, Any]) -> list[str]:
-    """A query_logs result's rows, one line each, its cells joined as the log printed them."""
-    return [" ".join(str(cell) for cell in row) for row in data.get("rows") or []]
 
 
 def evidence_text(tool: str, data: dict[str, Any]) -> str:

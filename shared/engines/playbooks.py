@@ -21,9 +21,9 @@ from shared.engines.analyzers.azure_scope import (
     resource_groups,
     subscription_id,
 )
-from shared.engines.analyzers.common import dotted, fill, filled_actions, regex, report, table
+from shared.engines.analyzers.common import dotted, fill, filled_actions, log_lines, regex, report, table
 from shared.engines.analyzers.ledger import azure_call
-from shared.engines.catalog_hits import facts_of, log_lines
+from shared.engines.catalog_hits import facts_of
 from shared.engines.computed_findings import COMPUTED
 from shared.engines.session_reads import FINDINGS, as_text, is_mentioned, read_setting_names, said_by_client
 from shared.models import EvidenceItem

@@ -228,7 +228,9 @@ _SAME_FROM_OUTSIDE = re.compile(r"(?i)\b(?:same|also|too)\b[^.\n]{0,60}\b(?:from
 _URL_HOST = re.compile(r"(?i)\bhttps?://([a-z0-9.-]+\.[a-z]{2,})")
 _AZURE_HOST = re.compile(r"(?i)(?:\.|^)(?:windows\.net|azure\.com|azure\.net|azurewebsites\.net|azurecr\.io|azmk8s\.io|"
                          r"azurestaticapps\.net|azure-api\.net|azurefd\.net|microsoft\.com|microsoftonline\.com|"
-                         r"visualstudio\.com|azure-devices\.net|trafficmanager\.net|cloudapp\.net)$")
+                         r"visualstudio\.com|azure-devices\.net|trafficmanager\.net|cloudapp\.net|azconfig\.io|"
+                         r"azureedge\.net|azurecontainerapps\.io|azuresynapse\.net|azuredatabricks\.net|"
+                         r"azurehdinsight\.net|azure-mobile\.net|dev\.azure\.com)$")
 
 
 def route(state: SessionState) -> Decision:

@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 
 from shared.catalog.index import catalog_index
-from shared.engines.analyzers.common import table_entry
+from shared.engines.analyzers import request_duration
+from shared.engines.analyzers.common import first_entry, table, table_entry
 from shared.engines.analyzers.storage_azure import private_endpoints_read
 from shared.engines.analyzers.storage_firewall import private_path_broken
 from shared.engines.analyzers.token_clock import storage_date_off
 from shared.engines.clues import clue_in
 from shared.engines.playbooks import conclude_finding, rule_facts
 from shared.engines.session_reads import FINDINGS
-from shared.session.state import Conclude, GiveUp, RunTool
+from shared.session.state import Conclude, Evidence, GiveUp, RunTool
 from tests.helpers.clue_checks import concludes
 from tests.helpers.engine_loop import run_engine
 from tests.helpers.finding_checks import check_round_finding, extracted, finding_id, reads_state
@@ -207,3 +208,49 @@ def test_the_storage_analyzer_reads_the_accounts_private_endpoints() -> None:
     step = private_endpoints_read(reads_state(LAKE_403, []), account)
     assert isinstance(step, RunTool) and step.arguments["resource_id"] == endpoint_id
     assert private_endpoints_read(reads_state(LAKE_403, []), {"privateEndpoints": []}) is None
+
+
+# After the measurement (the nineteenth session's blind failures, read).
+
+def _web_config(stack: str) -> dict[str, Any]:
+    return {"type": "Microsoft.Web/sites/config", "name": "web",
+            **extracted("Microsoft.Web", "sites/config", {"properties": {"linuxFxVersion": stack}})}
+
+
+ISOLATED = "Microsoft.Azure.WebJobs.Script: WorkerConfig for runtime: dotnet-isolated not found. Stopping JobHost"
+
+
+def test_an_isolated_worker_on_the_in_process_linux_stack_loads_no_functions() -> None:
+    site = {"type": "Microsoft.Web/sites", "name": "func-claims", "kind": "functionapp,linux"}
+    rule = table_entry(FINDINGS, "function-app-isolated-worker-on-in-process-linux-stack")
+    assert rule_facts(reads_state(ISOLATED, [site, _web_config("DOTNET|8.0")]), rule) is not None
+    assert rule_facts(reads_state(ISOLATED, [site, _web_config("DOTNET-ISOLATED|8.0")]), rule) is None
+
+
+def test_the_blob_every_throttled_request_reads_is_named_from_the_storage_logs() -> None:
+    state = reads_state("Azure.RequestFailedException: The server is busy.\nStatus: 503 (The server is busy.)\n"
+                        "ErrorCode: ServerBusy", [])
+    state.add_evidence(Evidence(tool="query_logs", status="success", summary="3 rows", data={"rows": [
+        ["503", "ServerBusy", "/stcfg/config/rules/price-rules.json"], ["200", "Success", "/stcfg/config/a.json"]]}))
+    found = first_entry(table("throttling_services"), state)
+    assert found is not None and found[0]["id"] == "storage-server-busy"
+    assert found[1].get("blob") == "price-rules.json"
+
+
+def test_an_app_configuration_endpoint_is_an_azure_host() -> None:
+    final = run_engine({"error_description": (
+        "System.ArgumentException: The configuration store with the endpoint 'https://cfg-stg.azconfig.io/' could not "
+        "be found.\nParameter name: endpoint\n   at Microsoft.Azure.AppConfiguration.ManagedIdentityConnector."
+        "ManagedIdentityConnector.GetConnectionString(Uri endpoint)\nThe same code works from my machine with a "
+        "connection string.")}).final
+    assert isinstance(final, Conclude) and final.report.category == "auth.rbac_missing"
+
+
+@pytest.mark.parametrize(("log", "expected"), [
+    ("[03:00:02 > INFO] Calling index rebuild...\n[03:03:52 > ERR ] 500 (Internal Server Error).", 230.0),
+    ("[03:00:02 > INFO] Calling index rebuild...\n[03:01:02 > ERR ] 500 (Internal Server Error).", None),
+    ("[23:59:00 > INFO] Calling...\n[00:02:50 > ERR ] 502 Bad Gateway", 230.0),
+])
+def test_the_time_between_a_logged_call_and_its_failure_is_measured(log: str, expected: float | None) -> None:
+    shown = request_duration._duration(log)
+    assert (shown[0] if shown else None) == expected

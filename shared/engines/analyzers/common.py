@@ -65,6 +65,17 @@ def texts(state: SessionState, files: bool = False) -> list[str]:
     return found + ([f.content for f in state.material.files] if files else [])
 
 
+def log_lines(data: dict[str, Any]) -> list[str]:
+    """A query_logs result's rows, one line each, its cells joined as the log printed them."""
+    return [" ".join(str(cell) for cell in row) for row in data.get("rows") or []]
+
+
+def logged(state: SessionState) -> list[str]:
+    """The rows of the logs the session read, one text per query: where a name the error text leaves out (the blob
+    every failing request reads) shows."""
+    return ["\n".join(log_lines(e.data)) for e in state.ledger if e.tool == "query_logs" and e.status == "success"]
+
+
 def search(patterns: Iterable[str], sources: Iterable[str]) -> dict[str, str]:
     """Named groups of every pattern's first match in the sources, first value kept."""
     return named_groups(patterns, sources)
@@ -93,7 +104,7 @@ def first_entry(entries: Iterable[Entry], state: SessionState,
             match = regex(entry["match"]).search(text)
             if match:
                 facts = {k: v.strip() for k, v in match.groupdict().items() if v and v.strip()}
-                extra = search(entry.get("facts") or [], texts(state, files=True))
+                extra = search(entry.get("facts") or [], [*texts(state, files=True), *logged(state)])
                 return entry, {**extra, **facts}
     return None
 
