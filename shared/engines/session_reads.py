@@ -7,8 +7,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.engines.analyzers.common import log_lines
+from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.session.state import SessionState
 
 FINDINGS = "evidence_findings"  # the knowledge file of findings that structured reads decide

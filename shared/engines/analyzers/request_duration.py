@@ -9,6 +9,7 @@ limit (knowledge/runtime_timeouts.yaml `http-front-end-cut-measured`), whatever 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from shared.engines.analyzers.common import conclude_entry, facts_for, table_entry
 from shared.engines.base import Decision
@@ -22,7 +23,8 @@ _CLOCK = re.compile(r"(?i)\b(?:after|took|at)\s+~?\s?(?P<m>[0-5]?\d):(?P<s>[0-5]
 _SECONDS = re.compile(r"(?i)(?<![\d.:])(?P<s>2[2-4]\d(?:\.\d+)?)\s?(?:s|sec|secs|seconds)\b")
 _CURL_TOTAL = re.compile(r"%\{http_code\}\s+%\{time_total\}[^\n]*\n(?:[^\n]*\n){0,3}?\s*"
                          r"(?P<shown>[1-5]\d\d\s+(?P<s>\d{2,4}\.\d+))")
-_STAMP = re.compile(r"(?<![\d:])(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d):(?P<s>[0-5]\d)(?![\d:])")  # a log line's time of day
+# a log line's time of day
+_STAMP = re.compile(r"(?<![\d:])(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d):(?P<s>[0-5]\d)(?![\d:])")
 _FAILED = re.compile(r"(?i)\b50[024]\b|bad gateway|gateway time-?out|timed? ?out|error page|\berror\b")
 _WEB_HOST = re.compile(r"(?i)azurewebsites\.net|app service|function app|azure functions|http[- ]trigger")
 # the platform's container start-up wait (WEBSITES_CONTAINER_START_TIME_LIMIT, 230 s by default) is no request
@@ -59,7 +61,7 @@ def _logged_elapsed(said: str) -> tuple[float, str] | None:
     """The time a log shows between a line and the failure line right after it (a job that logs "calling ..." and,
     3:50 later, the 500 it got), when it falls in the window."""
     stamped = [(found, line) for line in said.splitlines() for found in [_STAMP.search(line)] if found]
-    for (before, _), (after, line) in zip(stamped, stamped[1:]):
+    for (before, _), (after, line) in pairwise(stamped):
         if not _FAILED.search(line):
             continue
         seconds = (_seconds_of(after) - _seconds_of(before)) % 86400
