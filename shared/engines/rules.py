@@ -66,7 +66,8 @@ class RulesEngine:
         decision = with_granting_roles(state, with_role_assignments(state, decision))
         decision = _named_by_code_shape(state, decision)
         decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
-        return _never_repeat(state, with_tool_advice(state, _quoting_the_error(state, decision)))
+        decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))
+        return _never_repeat(state, with_tool_advice(state, decision))
 
 
 def _named_by_code_shape(state: SessionState, decision: Decision) -> Decision:
@@ -143,6 +144,22 @@ def _quoting_the_error(state: SessionState, decision: Decision) -> Decision:
     answer = state.material.answers[-1] if state.material.answers else ""
     if answer and " ".join(answer.split())[:80] not in known:  # what the client answered, which the cause rests on
         decision.report.evidence.append(EvidenceItem(source="client", summary=" ".join(answer.split())[:600]))
+    return decision
+
+
+def _citing_the_resource_read(state: SessionState, decision: Decision) -> Decision:
+    """A conclusion about a resource the session read shows what Azure said of it (its configuration as read), next
+    to the cause: the values the client would otherwise look up. Only resources the report or the cause names; the
+    confidence is already set and does not change."""
+    if not isinstance(decision, Conclude) or not state.azure_access:
+        return decision
+    named = " ".join([decision.report.root_cause, state.material.spoken_text()]).lower()
+    cited = " ".join(e.summary for e in decision.report.evidence)
+    reads = [e for e in state.ledger if e.tool == "get_resource" and e.status == "success"
+             and str(e.data.get("name") or "").lower() in named and e.data.get("name")]
+    for read in list({r.summary: r for r in reversed(reads)}.values())[:2]:
+        if read.summary[:80] not in cited:
+            decision.report.evidence.append(EvidenceItem(source="get_resource", summary=read.summary[:400]))
     return decision
 
 

@@ -17,7 +17,9 @@ from shared.engines.analyzers.storage_firewall import private_path_broken
 from shared.engines.analyzers.token_clock import storage_date_off
 from shared.engines.clues import clue_in
 from shared.engines.playbooks import conclude_finding, rule_facts
+from shared.engines.rules import _citing_the_resource_read
 from shared.engines.session_reads import FINDINGS
+from shared.models import Report
 from shared.session.state import Conclude, Evidence, GiveUp, RunTool
 from tests.helpers.clue_checks import concludes
 from tests.helpers.engine_loop import run_engine
@@ -254,3 +256,15 @@ def test_an_app_configuration_endpoint_is_an_azure_host() -> None:
 def test_the_time_between_a_logged_call_and_its_failure_is_measured(log: str, expected: float | None) -> None:
     shown = request_duration._duration(log)
     assert (shown[0] if shown else None) == expected
+
+
+def test_a_conclusion_cites_the_read_of_the_resource_it_names() -> None:
+    state = reads_state("func-claims stopped loading functions after Monday's change.", [
+        {"type": "Microsoft.Web/sites", "name": "func-claims", "kind": "functionapp,linux"},
+        {"type": "Microsoft.Storage/storageAccounts", "name": "stunrelated"}])
+    concluded = Conclude(message="done", report=Report(category="functions.host_misconfigured",
+                                                       root_cause="The host of func-claims ...", confidence="medium"))
+    cited = _citing_the_resource_read(state, concluded)
+    assert isinstance(cited, Conclude) and cited.report.confidence == "medium"
+    summaries = [e.summary for e in cited.report.evidence if e.source == "get_resource"]
+    assert len(summaries) == 1 and "func-claims" in summaries[0]
