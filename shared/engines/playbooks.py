@@ -21,7 +21,7 @@ from shared.engines.analyzers.azure_scope import (
     resource_groups,
     subscription_id,
 )
-from shared.engines.analyzers.common import dotted, fill, filled_actions, log_lines, regex, report, table
+from shared.engines.analyzers.common import dotted, fill, filled_actions, logged, regex, report, table
 from shared.engines.analyzers.ledger import azure_call
 from shared.engines.catalog_hits import facts_of
 from shared.engines.computed_findings import COMPUTED
@@ -643,8 +643,7 @@ def _some_resource(state: SessionState, condition: dict[str, str]) -> bool:
 def _symptom_texts(state: SessionState) -> list[str]:
     """Where a symptom shows: the report, the answers, and the rows of the logs the session read (an error that
     only the app's logs print is the symptom as much as one the client pasted)."""
-    logged = ["\n".join(log_lines(e.data)) for e in state.ledger if e.tool == "query_logs" and e.status == "success"]
-    return [*state.material.spoken(), *logged]
+    return [*state.material.spoken(), *logged(state)]
 
 
 def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str, str]) -> Conclude:

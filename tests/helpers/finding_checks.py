@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import pytest
 
 from shared.engines.playbooks import conclude_finding, finding, investigate
 from shared.models import Options, Report
@@ -93,6 +96,23 @@ def check_case_stays_silent(case: FindingCase, unrelated: str) -> None:
                        case.near_names if case.near_names is not None else case.names,
                        case.near_metrics if case.near_metrics is not None else case.metrics, case.events)
     assert finding_id(near) != case.rule_id
+
+
+def case_tests(cases: list[FindingCase], unrelated: str) -> tuple[Callable[[FindingCase], None], ...]:
+    """The two tests every helper round runs over its cases: each finding fires on its case (check_case_fires) and
+    stays silent for an unrelated report and its near miss (check_case_stays_silent). A round file binds them to
+    module-level `test_` names so pytest collects them there."""
+    ids = [f"{case.rule_id}-{i}" for i, case in enumerate(cases)]
+
+    @pytest.mark.parametrize("case", cases, ids=ids)
+    def fires(case: FindingCase) -> None:
+        check_case_fires(case)
+
+    @pytest.mark.parametrize("case", cases, ids=ids)
+    def stays_silent(case: FindingCase) -> None:
+        check_case_stays_silent(case, unrelated)
+
+    return fires, stays_silent
 
 
 def kept_fields(resource_type: str) -> dict[str, str]:

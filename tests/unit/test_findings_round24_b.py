@@ -21,7 +21,7 @@ from shared.models import Options
 from shared.session.state import Evidence, Material, RunTool, SessionState
 from shared.tools.azure_fields import extract_fields
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, finding_id, reads_state
+from tests.helpers.finding_checks import case_tests, finding_id, reads_state
 from tests.helpers.finding_checks import kept_fields as _fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
@@ -51,14 +51,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_24_b_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_24_b_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def _nfs_facts(report: str, account: dict[str, Any]) -> dict[str, str] | None:

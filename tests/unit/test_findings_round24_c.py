@@ -7,12 +7,9 @@ findings need."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
-    check_case_fires,
-    check_case_stays_silent,
+    case_tests,
     finding_id,
     reads_state,
 )
@@ -69,14 +66,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_24_c_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_24_c_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_a_nic_without_forwarding_is_not_blamed_when_no_appliance_routes_the_traffic() -> None:

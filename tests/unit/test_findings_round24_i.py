@@ -21,8 +21,7 @@ from shared.session.state import Evidence, Material, RunTool, SessionState
 from shared.tools.azure_fields import extract_fields
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
-    check_case_fires,
-    check_case_stays_silent,
+    case_tests,
     finding_id,
     finding_report,
     reads_state,
@@ -59,14 +58,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_24_i_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_24_i_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_a_vault_open_to_all_networks_is_not_blamed_on_its_bypass() -> None:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent
+from tests.helpers.finding_checks import case_tests, check_case_stays_silent
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 REGISTRY = {"type": "Microsoft.ContainerRegistry/registries", "name": "crshop", "sku": "Premium",
@@ -40,14 +40,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.rule_id for case in CASES])
-def test_a_round_24_n_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[case.rule_id for case in CASES])
-def test_a_round_24_n_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_the_public_access_finding_ignores_a_client_inside_the_network() -> None:

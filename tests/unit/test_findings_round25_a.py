@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from shared.engines.analyzers.common import table
 from shared.engines.clues import clue_in
 from shared.engines.playbooks import PLAYBOOKS
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
-    check_case_fires,
-    check_case_stays_silent,
+    case_tests,
     extracted,
     finding_id,
     reads_state,
@@ -51,14 +48,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_25_a_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_25_a_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_a_grafana_workspace_without_identity_is_no_verdict_for_a_prometheus_scrape_gap() -> None:

@@ -6,12 +6,9 @@ silent for its near miss."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
-    check_case_fires,
-    check_case_stays_silent,
+    case_tests,
     extracted,
     finding_id,
     reads_state,
@@ -41,14 +38,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_25_c_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_25_c_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_the_csharp_driver_names_the_datacenter_no_node_belongs_to() -> None:

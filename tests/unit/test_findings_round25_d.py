@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, extracted, kept_fields
+from tests.helpers.finding_checks import case_tests, check_case_stays_silent, extracted, kept_fields
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 MI = {"type": "Microsoft.Sql/managedInstances", "name": "sqlmi-fin", "sku": "GP_Gen5", "state": "Ready",
@@ -49,14 +49,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_25_d_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_25_d_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_a_redirect_instance_stays_silent_when_the_report_does_not_show_1433_getting_through() -> None:

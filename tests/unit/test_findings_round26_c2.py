@@ -14,7 +14,7 @@ from shared.engines.clues import clue_in
 from shared.tools.azure_fields import extract_fields
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
-    check_case_fires,
+    case_tests,
     check_case_stays_silent,
     playbook_reads,
 )
@@ -54,14 +54,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_c2_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_c2_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_an_ip_restricted_app_without_a_certificate_problem_gets_no_certificate_verdict() -> None:

@@ -4,10 +4,8 @@ finding fires on a recorded-like route table read with the activation symptom an
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, finding_id, reads_state
+from tests.helpers.finding_checks import case_tests, finding_id, reads_state
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-erp/providers"
@@ -30,14 +28,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_i2_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_i2_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_a_route_table_without_forced_tunneling_gets_no_kms_verdict() -> None:

@@ -7,14 +7,11 @@ federation failure; get_resource keeps the identity's and its credentials' field
 
 from __future__ import annotations
 
-import pytest
-
 from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
-    check_case_fires,
-    check_case_stays_silent,
+    case_tests,
     extracted,
     finding_id,
     playbook_reads,
@@ -78,14 +75,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_k_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_k_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_a_vm_without_identity_and_an_unrelated_failure_gets_no_identity_verdict() -> None:

@@ -11,7 +11,7 @@ import pytest
 from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, extracted
+from tests.helpers.finding_checks import case_tests, check_case_stays_silent, extracted
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 
@@ -30,14 +30,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_l_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_l_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_the_agent_finding_needs_the_agent_extension() -> None:

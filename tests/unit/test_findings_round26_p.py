@@ -6,13 +6,11 @@ their reports and leave near misses alone."""
 
 from __future__ import annotations
 
-import pytest
-
 from shared.engines.clues import clue_in
 from shared.session.state import Conclude
 from tests.helpers.clue_checks import concludes, final_of
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, finding_id, reads_state
+from tests.helpers.finding_checks import case_tests, finding_id, reads_state
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop/providers"
@@ -49,14 +47,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_p_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_p_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_an_account_without_a_customer_managed_key_keeps_the_older_findings() -> None:

@@ -6,10 +6,8 @@ no longer claim these symptoms, and get_resource keeps the store's ARM data-plan
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers.finding_checks import FindingCase as Case
-from tests.helpers.finding_checks import check_case_fires, check_case_stays_silent, extracted, finding_id, reads_state
+from tests.helpers.finding_checks import case_tests, extracted, finding_id, reads_state
 
 UNRELATED = "The nightly export job writes an empty CSV since Monday."
 STORE = {"type": "Microsoft.AppConfiguration/configurationStores", "name": "appcs-shop", "sku": "standard",
@@ -48,14 +46,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule_id}-{i}" for i, c in enumerate(CASES)])
-def test_a_round_26_q_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule_id}-{i}" for i, c in enumerate(CASES)])
-def test_a_round_26_q_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_local_mode_with_access_keys_allowed_is_not_the_cause() -> None:

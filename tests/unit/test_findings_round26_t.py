@@ -18,8 +18,7 @@ from shared.engines.playbooks import investigate
 from shared.session.state import Evidence, RunTool
 from tests.helpers.finding_checks import FindingCase as Case
 from tests.helpers.finding_checks import (
-    check_case_fires,
-    check_case_stays_silent,
+    case_tests,
     finding_id,
     reads_state,
     state_with,
@@ -65,14 +64,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_t_finding_explains_its_symptom(case: Case) -> None:
-    check_case_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.rule_id for c in CASES])
-def test_a_round_26_t_finding_stays_silent_for_its_near_miss(case: Case) -> None:
-    check_case_stays_silent(case, UNRELATED)
+test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss = case_tests(CASES, UNRELATED)
 
 
 def test_an_internet_only_deny_of_10250_is_not_the_kubelet_path() -> None:

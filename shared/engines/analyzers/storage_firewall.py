@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from shared.catalog.index import first_affirmed
 from shared.engines.analyzers.common import regex, table
-from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, since_last_answer
+from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, reads_of_type, since_last_answer
 from shared.engines.analyzers.network_path import private_name_resolved_publicly
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
@@ -19,6 +19,7 @@ from shared.session.report import checked_list
 from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionState
 
 FIND = "list_storage_account_references"
+_STORAGE_ACCOUNT = r"(?i)^Microsoft\.Storage/storageAccounts$"
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _STATED_ADDRESS = re.compile(r"(?i)(?:outbound|client|caller|source|egress|public)[ -]?(?:ip|address)(?:es)?\b"
                              r"[^\n]{0,120}")
@@ -35,15 +36,13 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         found = investigate(state, None)
         if isinstance(found, RunTool):
             return found
-        if isinstance(found, Findings):
-            changed = private_path_broken(state, found.rules.data)
-            if changed is not None:  # reached privately: the firewall denying the public path is by design
-                return conclude_finding(state, *changed)
-            return _conclude_from_azure(state, hit, found)
-        read = _account_read(state)  # the group could not be listed, yet the playbook read the account itself
-        changed = private_path_broken(state, read.data) if read is not None else None
-        if changed is not None:
+        # the account as read: by the analyzer, or by the playbook when the group could not be listed
+        read = [found.rules.data] if isinstance(found, Findings) else reads_of_type(state, _STORAGE_ACCOUNT)[:1]
+        changed = private_path_broken(state, read[0]) if read else None
+        if changed is not None:  # reached privately: the firewall denying the public path is by design
             return conclude_finding(state, *changed)
+        if isinstance(found, Findings):
+            return _conclude_from_azure(state, hit, found)
     # No Azure access, or Azure would not tell: the client runs the commands.
     references = latest(state, FIND)
     if references is None:
@@ -65,18 +64,10 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     return _ask_for_rules(state, hit, account) if account else _ask_for_account(state, hit)
 
 
-
-
 def _private_only(account: dict) -> bool:
     """The account is meant to be reached through a private endpoint (public access off, or an endpoint exists)."""
     return str(account.get("publicNetworkAccess") or "").lower() == "disabled" or \
         bool(account.get("privateEndpointConnections"))
-
-
-def _account_read(state: SessionState) -> Evidence | None:
-    """The newest successful read of a storage account in the session."""
-    return next((e for e in reversed(state.ledger) if e.tool == "get_resource" and e.status == "success"
-                 and str(e.data.get("type") or "").lower() == "microsoft.storage/storageaccounts"), None)
 
 
 def private_path_broken(state: SessionState, account: dict) -> tuple[dict, dict[str, str]] | None:
