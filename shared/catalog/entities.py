@@ -67,6 +67,9 @@ _FORMS: dict[str, tuple[tuple[int, str], ...]] = {
 }
 _COMPILED = {kind: tuple((strength, re.compile(p)) for strength, p in forms) for kind, forms in _FORMS.items()}
 _PLACEHOLDER = re.compile(r"^(?:REDACTED|example|name|myaccount|none|null)$", re.IGNORECASE)
+# An operation name (the activity log's "Microsoft.Storage/storageAccounts/write", a role's
+# "Microsoft.KeyVault/vaults/delete") has a resource id's shape, but its last segment is a verb, not a name.
+_OPERATION_VERB = re.compile(r"^(?:read|write|delete|action|listkeys|regeneratekey|join|move)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def find_entities(texts: Iterable[str]) -> list[Entity]:
             for text in sources:
                 for match in pattern.finditer(text):
                     name = match.group("v").strip()
-                    if name and not _PLACEHOLDER.match(name):
+                    if name and not _PLACEHOLDER.match(name) and not _OPERATION_VERB.match(name):
                         key = (kind, name)
                         found[key] = max(found.get(key, 0), strength)
     ranked = sorted(found.items(), key=lambda item: -item[1])

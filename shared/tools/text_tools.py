@@ -183,6 +183,10 @@ _ENV_READS = [
     re.compile(r"\b\w*[Cc]onfig(?:uration)?\s*\[\s*\"(?P<name>[A-Za-z_][\w:.]*)\"\s*\]"),
     re.compile(r"\.GetValue<[^>]{1,40}>\(\s*\"(?P<name>[A-Za-z_][\w:.]*)\""),
     re.compile(r"System\.getenv\(\s*\"(?P<name>[A-Za-z_][\w.]*)\""),
+    # Logic Apps Standard (workflow.json, connections.json), Go, PowerShell
+    re.compile(r"@?\{?appsetting\(\s*'(?P<name>[A-Za-z_][\w:.]*)'\s*\)"),
+    re.compile(r"\bos\.(?:Getenv|LookupEnv)\(\s*\"(?P<name>[A-Za-z_]\w*)\""),
+    re.compile(r"\$env:(?P<name>[A-Za-z_]\w*)"),
 ]
 _CONNECTIONS = re.compile(r"\b[Cc]onnection(?:StringSetting)?\s*[=:]\s*\"?['\"](?P<name>[A-Za-z_%][\w:%]*)['\"]")
 _WELL_KNOWN = re.compile(r"\b(?:FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION|AzureWebJobsStorage|"

@@ -90,3 +90,14 @@ def test_a_tsv_listing_keeps_colon_names() -> None:
     answer = "AzureWebJobsStorage\nConnectionStrings:Default\nFUNCTIONS_WORKER_RUNTIME\n"
     evidence = run_tool("list_app_settings", {}, _material(answers=[answer]))
     assert "ConnectionStrings:Default" in evidence.data["deployed"]
+
+
+def test_logic_apps_go_and_powershell_setting_reads_are_found() -> None:
+    from shared.session.state import FileExcerpt
+    from shared.tools.text_tools import setting_references
+    contents = {"connections.json": "\"id\": \"/subscriptions/@{appsetting('WORKFLOWS_SUB')}\"",
+                "main.go": 'url := os.Getenv("QUEUE_URL")', "run.ps1": "$conn = $env:SQL_CONN"}
+    files = [FileExcerpt(path=path, relevance="sent", content=text, size_bytes=len(text))
+             for path, text in contents.items()]
+    reads, _ = setting_references(files)
+    assert {r["name"] for r in reads} == {"WORKFLOWS_SUB", "QUEUE_URL", "SQL_CONN"}

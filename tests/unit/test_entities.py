@@ -27,3 +27,10 @@ def test_a_resource_id_outranks_a_quoted_mention():
     ranked = [e for e in find_entities(texts) if e.kind == "account"]
     assert [e.name for e in ranked] == ["stfromid", "stquoted"]
     assert entity_facts(texts)["resource_group"] == "rg"
+
+
+def test_an_operation_name_is_not_a_resource_name():
+    texts = ["2026-12-03T15:02:11Z Microsoft.Storage/storageAccounts/write Succeeded by sp-terraform",
+             "Microsoft.KeyVault/vaults/delete", "Microsoft.Web/sites/write"]
+    assert entity_facts(texts) == {}
+    assert entity_facts([*texts, "https://stlake.dfs.core.windows.net/x"])["account"] == "stlake"
