@@ -215,9 +215,12 @@ def _without_azure_tooling(material: Material) -> Material:
 def facts_of(state: SessionState, hit: EntryHit | None) -> dict[str, str]:
     """Template facts: environment_info, then names in strong forms, then the entry's own patterns."""
     facts = env_facts(state)
-    texts = [t for t, origin in session_texts(state)]
-    for key, value in entity_facts(texts).items():
-        facts.setdefault(key, value)
+    texts = session_texts(state)
+    # the report's own names first: an id an Azure read shows (a neighbour in the activity log) never replaces the
+    # resource the client named
+    for origins in (("error", "answer"), ("file", "evidence")):
+        for key, value in entity_facts([t for t, origin in texts if origin in origins]).items():
+            facts.setdefault(key, value)
     if hit is not None:
         facts.update(hit.facts)
     if "account" not in facts and "cosmos_account" in facts:

@@ -188,7 +188,9 @@ _ENV_READS = [
     re.compile(r"\bos\.(?:Getenv|LookupEnv)\(\s*\"(?P<name>[A-Za-z_]\w*)\""),
     re.compile(r"\$env:(?P<name>[A-Za-z_]\w*)"),
 ]
-_CONNECTIONS = re.compile(r"\b[Cc]onnection(?:StringSetting)?\s*[=:]\s*\"?['\"](?P<name>[A-Za-z_%][\w:%]*)['\"]")
+# a binding's connection setting: C# attributes (Connection = "X"), Python decorators (connection="X") and
+# function.json ("connection": "X", the key quoted as JSON quotes it)
+_CONNECTIONS = re.compile(r"\b[Cc]onnection(?:StringSetting)?[\"']?\s*[=:]\s*\"?['\"](?P<name>[A-Za-z_%][\w:%]*)['\"]")
 _WELL_KNOWN = re.compile(r"\b(?:FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION|AzureWebJobsStorage|"
                          r"WEBSITE_[A-Z_]+|APPLICATIONINSIGHTS_CONNECTION_STRING|SCM_DO_BUILD_DURING_DEPLOYMENT)\b")
 
@@ -246,6 +248,14 @@ _SETTINGS_LIST = re.compile(r"(?im)(?:application|app) settings\s*(?:\([^)\n]*\)
 _SETTING_NAME = re.compile(r"[A-Za-z_][\w:.-]*")
 # a line of code or of a traceback (an assignment, a call, "KeyError: ..."), not a row of a settings listing
 _CODE_LINE = re.compile(r"^\s*[A-Za-z_][\w.]*(?::(?:\s|$)|\s*[=(\[]|\s+(?:in|import|from|def|if)\b)")
+
+
+def material_setting_references(material: Material) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """setting_references over the files and the code pasted into the report or an answer (a function.json or a
+    `os.environ["X"]` line quoted in the error description)."""
+    pasted = [FileExcerpt(path=f"(pasted text {at})", relevance="primary", content=text, size_bytes=len(text))
+              for at, text in enumerate(material.spoken()) if text]
+    return setting_references([*material.files, *pasted])
 
 
 def setting_references(files: list[FileExcerpt]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:

@@ -34,3 +34,18 @@ def test_an_operation_name_is_not_a_resource_name():
              "Microsoft.KeyVault/vaults/delete", "Microsoft.Web/sites/write"]
     assert entity_facts(texts) == {}
     assert entity_facts([*texts, "https://stlake.dfs.core.windows.net/x"])["account"] == "stlake"
+
+
+def test_the_reports_own_name_outranks_an_id_an_azure_read_shows() -> None:
+    from shared.engines.catalog_hits import facts_of
+    from shared.models import Options
+    from shared.session.state import Evidence, Material, SessionState
+    state = SessionState(trace_id="f" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description="az storage blob download --account-name stprod ..."))
+    neighbour = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/" \
+                "Microsoft.Storage/storageAccounts/stdev"
+    state.add_evidence(Evidence(tool="list_activity_log", status="success", summary="1 operation",
+                                data={"events": [{"resourceId": neighbour, "operationName": "roleAssignments/write"}]}))
+    facts = facts_of(state, None)
+    assert facts["account"] == "stprod"
+    assert facts["resource_group"] == "rg"  # what the report does not name still comes from the read
