@@ -290,7 +290,7 @@ def route(state: SessionState) -> Decision:
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
     if named is not None and not _catalog_overrides(named, entry):
         decision = analyzer_for(named.signature.analyzer)(state, named)
-        case = _stated_case(state, decision)
+        case = _stated_case(state, decision) or _sharper_question(state, decision, named.signature.category)
         if case is not None:
             return case
         if entry is not None and _answered_with(state, entry) and not isinstance(decision, Conclude):
@@ -337,6 +337,17 @@ def _stated_case(state: SessionState, decision: Decision) -> Decision | None:
         return None
     clue = _decided_clue(state)
     return decide_from_clue(state, clue) if clue is not None else None
+
+
+def _sharper_question(state: SessionState, decision: Decision, category: str) -> Decision | None:
+    """The family's analyzer would ask the generic question, while a clue of the same family names the report's case
+    (a 504 whose app logged 200: a hop in front of it timed out): the clue's own question asks for what decides."""
+    if not (isinstance(decision, AskClient) and _unsettled(decision)):
+        return None
+    clue = matching_clue(state)
+    if clue is None or clue.get("context") or clue["category"] != category:
+        return None
+    return decide_from_clue(state, clue)
 
 
 def _decided_clue(state: SessionState) -> dict | None:

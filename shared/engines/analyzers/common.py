@@ -94,6 +94,18 @@ def env_facts(state: SessionState) -> dict[str, str]:
     return found
 
 
+# What the client says right after naming a limit or an error they read about: it is not theirs ("I read about the
+# 230 s limit but we are far under that"), so the named limit decides nothing.
+_DISMISSED = re.compile(r"(?i)^[^.\n?!]{0,25}?\b(?:but|and|yet)\s+(?:we(?:'re| are)|it(?:'s| is)|ours? (?:is|are)|"
+                        r"that(?:'s| is)|the (?:request|call|job)s? (?:is|are))\s+(?:(?:far|well|way|much|still)\s+)?"
+                        r"(?:under|below|short of|nowhere near|not (?:near|close to|hitting|reaching))\b")
+
+
+def dismissed(text: str, end: int) -> bool:
+    """Whether the words right after a match say it does not apply (see _DISMISSED)."""
+    return _DISMISSED.search(text[end:end + 120]) is not None
+
+
 def first_entry(entries: Iterable[Entry], state: SessionState,
                 files: bool = False) -> tuple[Entry, dict[str, str]] | None:
     """The first entry whose `match` regex is in the error or an answer, with the facts of that match. Entries
@@ -101,7 +113,7 @@ def first_entry(entries: Iterable[Entry], state: SessionState,
     sources = texts(state, files=files)
     for entry in (e for e in entries if e.get("match")):
         for text in sources:
-            match = regex(entry["match"]).search(text)
+            match = next((m for m in regex(entry["match"]).finditer(text) if not dismissed(text, m.end())), None)
             if match:
                 facts = {k: v.strip() for k, v in match.groupdict().items() if v and v.strip()}
                 extra = search(entry.get("facts") or [], [*texts(state, files=True), *logged(state)])

@@ -20,7 +20,10 @@ _WINDOW = (225.0, 245.0)  # seconds: the documented 230 s, with the client's own
 _MINUTES = re.compile(r"(?i)(?:\breal\s+|~\s?|\babout\s+|\baround\s+|\bafter\s+~?\s?|\btook\s+~?\s?)"
                       r"(?P<m>\d{1,2})\s?m(?:in(?:utes?)?)?\s?(?P<s>\d{1,2}(?:\.\d+)?)\s?s(?:ec(?:onds)?)?\b")
 _CLOCK = re.compile(r"(?i)\b(?:after|took|at)\s+~?\s?(?P<m>[0-5]?\d):(?P<s>[0-5]\d)\b(?!:)")
-_SECONDS = re.compile(r"(?i)(?<![\d.:])(?P<s>2[2-4]\d(?:\.\d+)?)\s?(?:s|sec|secs|seconds)\b")
+# "the App Service 230 s limit", "a timeout of 240 s": the client names a limit they read about, not how long the
+# request ran (that is often far below it: "we are far under that")
+_SECONDS = re.compile(r"(?i)(?<![\d.:])(?<!limit of )(?<!limit is )(?<!timeout of )(?<!timeout is )"
+                      r"(?P<s>2[2-4]\d(?:\.\d+)?)\s?(?:s|sec|secs|seconds)\b(?![ -]?(?:limit|timeout|cap|max)\b)")
 _CURL_TOTAL = re.compile(r"%\{http_code\}\s+%\{time_total\}[^\n]*\n(?:[^\n]*\n){0,3}?\s*"
                          r"(?P<shown>[1-5]\d\d\s+(?P<s>\d{2,4}\.\d+))")
 # a log line's time of day

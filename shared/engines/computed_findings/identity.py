@@ -9,7 +9,14 @@ from typing import Any
 
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import latest, reads_of_type
-from shared.engines.session_reads import IDENTITY_CALLERS, Facts, logged_lines, said_in_report, succeeded_events
+from shared.engines.session_reads import (
+    IDENTITY_CALLERS,
+    Facts,
+    is_mentioned,
+    logged_lines,
+    said_in_report,
+    succeeded_events,
+)
 from shared.session.state import SessionState
 
 
@@ -151,7 +158,39 @@ def credited_identity_not_attached(state: SessionState) -> Facts:
     return None
 
 
+# a role assignment's id below the resource it was given on (a resource-group or subscription scope names none)
+_ASSIGNED_ON = re.compile(r"(?i)^(?P<scope>/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
+                          r"(?P<type>Microsoft\.[^/]+/[^/]+)/(?P<name>[^/]+))/providers/Microsoft\.Authorization/"
+                          r"roleAssignments/")
+
+
+def _role_grants(state: SessionState) -> list[tuple[re.Match[str], dict[str, Any]]]:
+    """The succeeded role assignment writes of the activity log, each with the resource it was given on."""
+    grants = [(_ASSIGNED_ON.match(str(e.get("resource_id") or "")), e) for e in succeeded_events(state)
+              if str(e.get("operation") or "").lower() == "microsoft.authorization/roleassignments/write"]
+    return [(m, e) for m, e in grants if m is not None]
+
+
+def role_granted_on_sibling(state: SessionState) -> Facts:
+    """A role was assigned (activity log) on one resource, while the refused request names another resource of the
+    same type that the session read and that got none: the role went to the wrong one (the dev account, not prod),
+    so the caller still has nothing on the resource it calls. A grant on the named resource itself decides nothing."""
+    grants, said = _role_grants(state), said_in_report(state)
+    granted = {m["scope"].lower() for m, _ in grants}
+    for match, event in grants:
+        if is_mentioned(match["name"], said):
+            continue
+        refused = next((r for r in reads_of_type(state, rf"(?i)^{re.escape(match['type'])}$")
+                        if str(r.get("id") or "").lower() not in granted and is_mentioned(str(r.get("name")), said)),
+                       None)
+        if refused is not None:
+            return {"granted_on": match["name"], "refused_on": str(refused.get("name")),
+                    "time": str(event.get("time") or ""), "caller": str(event.get("caller") or "")}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "role-granted-on-sibling-resource": role_granted_on_sibling,
     "keyvault-access-policies-full": vault_access_policies_full,
     "keyvault-tenant-not-identity-tenant": vault_tenant_not_identity_tenant,
     "keyvault-tenant-left-after-directory-move": vault_tenant_left_behind,
