@@ -141,16 +141,46 @@ def _latest_per_operation(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def get_resource_health(args: ResourceArguments) -> Found:
     """The platform's health of a resource (Resource Health): data {"availabilityState" (Available, Unavailable,
     Degraded, Unknown), "summary", "reasonType", "occuredTime" (the API's spelling), "detailedStatus", and the
-    "tracking_id" and "event_title" of the Service Health event it links, if any}."""
+    "tracking_id" and "event_title" of the Service Health event it links, if any, and "past_state", "past_title",
+    "past_reason_type", "past_summary", "past_time" of the newest time in the last week it was not Available}."""
     health = client("resourcehealth", subscription_of(args.resource_id))
     status = rest_dict(health.availability_statuses.get_by_resource(uri_path(args.resource_id), **call_options()))
     properties = status.get("properties") or {}
     data = {key: clip_text(properties.get(key)) for key in ("availabilityState", "summary", "reasonType", "occuredTime",
                                                            "detailedStatus")}
     data.update(_impacting_event(properties))
+    data.update(_past_event(health, args.resource_id))
     name = args.resource_id.rsplit("/", 1)[-1]
     event = f"; Service Health event {data['tracking_id']}: {data['event_title']}" if data.get("tracking_id") else ""
-    return "success", f"health of {name}: {data['availabilityState']} ({data['summary']}){event}", data
+    past = (f"; earlier {data['past_state']} at {data['past_time']} ({data['past_title']}: {data['past_summary']})"
+            if data.get("past_state") else "")
+    return "success", f"health of {name}: {data['availabilityState']} ({data['summary']}){event}{past}", data
+
+
+_HEALTH_HISTORY_HOURS = 168  # a week: "last night", "on Monday" are still in it; older transitions explain nothing now
+
+
+def _past_event(health: Any, resource_id: str) -> dict[str, str]:
+    """The newest time in the last week the resource was not Available (Resource Health's history: planned
+    maintenance, a platform-initiated failover), as past_state, past_title, past_reason_type, past_summary,
+    past_time. A failure that is over shows only there, as the current state is Available again. Nothing when the
+    history cannot be read: it only adds to the current state."""
+    try:
+        listed = [rest_dict(s) for s in islice(health.availability_statuses.list(uri_path(resource_id),
+                                                                              **call_options()), 50)]
+    except Exception:  # noqa: BLE001 - any failure to read the history leaves the current state as the answer
+        return {}
+    start = iso_utc(time_window(_HEALTH_HISTORY_HOURS)[0])
+    own = [s for s in listed if str(s.get("name") or "") != "current"
+           and str(s.get("id") or resource_id).lower().startswith(resource_id.lower())]  # a status of this resource
+    past = [p for p in (s.get("properties") or {} for s in own)
+            if str(p.get("availabilityState") or "Available") != "Available" and str(p.get("occuredTime")) >= start]
+    if not past:
+        return {}
+    newest = max(past, key=lambda p: str(p.get("occuredTime")))
+    return {"past_state": str(newest.get("availabilityState")), "past_title": str(clip_text(newest.get("title"))),
+            "past_reason_type": str(newest.get("reasonType") or ""),
+            "past_summary": str(clip_text(newest.get("summary"))), "past_time": str(newest.get("occuredTime"))}
 
 
 def _impacting_event(properties: dict[str, Any]) -> dict[str, str]:
