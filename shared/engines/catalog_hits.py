@@ -229,4 +229,8 @@ def facts_of(state: SessionState, hit: EntryHit | None) -> dict[str, str]:
         namespace = namespace_of(facts["resource_type"])
         if namespace:
             facts["provider"] = namespace
+    # a naming error's complaint is often the length, which nobody counts by eye: {app_name_length} for {app_name}
+    for key, value in list(facts.items()):
+        if key.endswith("_name"):
+            facts.setdefault(f"{key}_length", str(len(value)))
     return facts

@@ -393,7 +393,21 @@ def _addresses(section: str) -> list[str]:
 
 
 def _all_private(addresses: list[str]) -> bool:
-    return bool(addresses) and all(ipaddress.IPv4Address(a).is_private for a in addresses)
+    return bool(addresses) and all(private_address(a) for a in addresses)
+
+
+# Python counts the documentation ranges (RFC 5737) as private, but in pasted output they stand for public addresses
+# (examples and redacted reports use them so); a private endpoint's address is never one of them.
+_DOCUMENTATION = tuple(ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
+
+
+def private_address(address: str) -> bool:
+    """An address inside a network (RFC 1918, loopback, link-local), not a public or documentation one."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:  # four numbers that are no address (999.1.1.1)
+        return False
+    return parsed.is_private and not any(parsed in net for net in _DOCUMENTATION)
 
 
 @tool(HostArguments)

@@ -8,7 +8,6 @@ client is asked once for nslookup output when the error does not include it."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable
 
@@ -35,6 +34,7 @@ from shared.engines.session_reads import FINDINGS
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
 from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionState
+from shared.tools.text_tools import private_address
 
 DNS = "get_dns_answer"
 HOSTS = "network_service_hosts"
@@ -158,16 +158,9 @@ def _connected_elsewhere(state: SessionState, dns: Evidence) -> str | None:
         for match in regex(_CONNECTED_TO).finditer(text):
             connected = next(ip for ip in match.groups() if ip)
             # a private address where DNS gave only public ones (another public one may be DNS's round robin)
-            if connected not in addresses and _private(connected):
+            if connected not in addresses and private_address(connected):
                 return connected
     return None
-
-
-def _private(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_private
-    except ValueError:  # four numbers that are no address (999.1.1.1)
-        return False
 
 
 def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str, str], dns: Evidence) -> Decision:

@@ -41,6 +41,10 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         changed = private_path_broken(state, read[0]) if read else None
         if changed is not None:  # reached privately: the firewall denying the public path is by design
             return conclude_finding(state, *changed)
+        # meant to be private and the pasted lookup answers publicly: the private DNS, not the firewall, is the gap
+        resolved = private_name_resolved_publicly(state, hit) if read and _private_only(read[0]) else None
+        if resolved is not None:
+            return resolved
         if isinstance(found, Findings):
             return _conclude_from_azure(state, hit, found)
     # No Azure access, or Azure would not tell: the client runs the commands.

@@ -3,6 +3,8 @@ rules on a port, private endpoints, DNS zones, gateway and Front Door host heade
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -400,7 +402,47 @@ def probe_blocked_by_access_restrictions(state: SessionState) -> Facts:
     return None
 
 
+# Azure's refusal of a new subnet whose range overlaps one the virtual network already has (NetcfgSubnetRangesOverlap)
+_OVERLAP = re.compile(r"Subnet '(?P<subnet>[^'/]+)' is not valid because its IP address range overlaps")
+_CIDR = r"(?P<prefix>\b(?:\d{1,3}\.){3}\d{1,3}/\d{1,2}\b)"
+
+
+def subnet_range_overlaps(state: SessionState) -> Facts:
+    """A subnet that a deployment adds, refused because its range overlaps an existing subnet: the range as the report
+    or the template gives it, against the subnets of the virtual network read, names the subnet that holds it (often
+    one created outside the template, which the template's author does not see)."""
+    failed = [json.dumps(e.data, default=str) for e in state.ledger if e.tool == "list_deployment_operations"]
+    said = [*state.material.spoken(), *(f.content for f in state.material.files)]
+    named = next((m.group("subnet") for text in [*said, *failed] for m in [_OVERLAP.search(text)] if m), None)
+    prefix = _prefix_of(named, said) if named else None
+    if named is None or prefix is None:
+        return None
+    for vnet in reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks$"):
+        for subnet in (s for s in vnet.get("subnets") or [] if isinstance(s, dict) and s.get("name") != named):
+            ranges = [subnet.get("addressPrefix"), *(subnet.get("addressPrefixes") or [])]
+            held = next((str(r) for r in ranges if r and _overlap(prefix, str(r))), None)
+            if held:
+                return {"subnet": named, "prefix": prefix, "other": str(subnet.get("name")), "other_prefix": held,
+                        "vnet": str(vnet.get("name"))}
+    return None
+
+
+def _prefix_of(subnet: str, texts: list[str]) -> str | None:
+    """The range given next to the subnet's name: "snet-x (10.0.2.0/24)" in prose, or the addressPrefix that follows
+    its name in a template before any other name."""
+    near = re.compile(re.escape(subnet) + r"(?:(?!\bname\b)[\s\S]){0,160}?" + _CIDR)
+    return next((m.group("prefix") for text in texts for m in [near.search(text)] if m), None)
+
+
+def _overlap(first: str, second: str) -> bool:
+    try:
+        return ipaddress.ip_network(first, strict=False).overlaps(ipaddress.ip_network(second, strict=False))
+    except ValueError:  # not a range (a version number that looks like one)
+        return False
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "subnet-range-overlaps-existing-subnet": subnet_range_overlaps,
     "traffic-manager-probe-blocked-by-access-restrictions": probe_blocked_by_access_restrictions,
     "service-ip-rules-exclude-app": firewall_excludes_app,
     "storage-private-endpoint-missing-for-service": private_endpoint_misses_service,
