@@ -75,3 +75,13 @@ def test_no_reply_address_registered_is_a_missing_setting_a_mismatch_is_not() ->
         "AADSTS50011: The redirect URI 'https://app.contoso.com/signin-oidc' specified in the request does not match "
         "the redirect URIs configured for the application 'e8a7f329-e576-5965-b89e-714c40954c26'.")}).final
     assert isinstance(mismatch, Conclude) and mismatch.report.category == "config.invalid_connection_string"
+
+
+def test_other_clients_wordings_of_the_unknown_topic_and_the_cached_package_mismatch() -> None:
+    python = ("kafka.errors.UnknownTopicOrPartitionError: [Error 3] UnknownTopicOrPartitionError "
+              "bootstrap_servers='evhns-shop.servicebus.windows.net:9093'")
+    assert _first(python) == "messaging-eh-kafka-unknown-topic"
+    cached = ("Error: Required plugins are not installed. the cached package for registry.terraform.io/hashicorp/aws "
+              "5.0.0 (in .terraform/providers) does not match any of the checksums recorded in the dependency "
+              "lock file")
+    assert _first(cached) == "other-clouds-terraform-provider-checksum-mismatch"
