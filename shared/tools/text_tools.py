@@ -179,8 +179,8 @@ _ENV_READS = [
     re.compile(r"os\.(?:environ\.get|getenv)\(\s*['\"](?P<name>[A-Za-z_][\w:]*)['\"]"),
     re.compile(r"GetEnvironmentVariable\(\s*\"(?P<name>[A-Za-z_][\w:]*)\""),
     re.compile(r"process\.env(?:\.(?P<name>[A-Za-z_]\w*)|\[\s*['\"](?P<quoted>[A-Za-z_][\w:]*)['\"]\s*\])"),
-    # .NET IConfiguration (a key's ':' is '__' in an app setting) and Java
-    re.compile(r"\b\w*[Cc]onfig(?:uration)?\s*\[\s*\"(?P<name>[A-Za-z_][\w:.]*)\"\s*\]"),
+    # .NET IConfiguration, also under the short names cfg / conf (a key's ':' is '__' in an app setting) and Java
+    re.compile(r"\b\w*(?:[Cc]onfig(?:uration)?|[Cc]fg|[Cc]onf)\s*\[\s*\"(?P<name>[A-Za-z_][\w:.]*)\"\s*\]"),
     re.compile(r"\.GetValue<[^>]{1,40}>\(\s*\"(?P<name>[A-Za-z_][\w:.]*)\""),
     re.compile(r"System\.getenv\(\s*\"(?P<name>[A-Za-z_][\w.]*)\""),
     # Logic Apps Standard (workflow.json, connections.json), Go, PowerShell
