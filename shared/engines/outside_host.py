@@ -31,6 +31,8 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
             continue
         if host.get("failure") and not any(regex(host["failure"]).search(t) for t in spoken):
             continue
+        if host.get("unless") and any(first_affirmed(regex(host["unless"]), t) for t in spoken):
+            continue  # the report places the failing step on a machine of its own (a self-hosted agent)
         said = next((m.group(0) for t in spoken for m in [first_affirmed(regex(host["pattern"]), t)] if m), None)
         if said is not None:
             return _outside(state, decision, host, said)
