@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from shared.catalog.index import EntryHit, names_a_context
+from shared.catalog.index import EntryHit, names_a_context, normalize
 from shared.catalog.similar import similar_entries
 from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
@@ -445,15 +445,28 @@ _SITUATIONAL = frozenset({"out_of_scope", "platform.service_incident"})
 
 def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
     """An exact catalog code naming another cause beats a signature that matched only a looser text."""
-    if entry is None or not entry.exact or not entry.entry.conclusive or entry.entry.wrapper:
+    if entry is None or not entry.entry.conclusive or entry.entry.wrapper:
         return False
     if entry.entry.category == hit.signature.category or hit.signature.category in _SITUATIONAL:
         return False
+    if not entry.exact:
+        return _same_words_in_context(hit, entry)
     if any(_CODE_LIKE.search(quote) for quote in hit.quotes):
         # both name the same code: the entry whose context holds (its `requires` names the report's situation)
         # says which case of that code it is
         return names_a_context(entry.entry) and any(code in quote for quote in hit.quotes for code in entry.entry.codes)
     return True
+
+
+def _same_words_in_context(hit: Hit, entry: EntryHit) -> bool:
+    """The signature's own message, which the catalog also holds for a case whose context the report shows (its
+    `requires` holds: "No job functions found" beside a v2 Python function whose request parameter is not `req`):
+    that entry says which case of the message it is, so the family's generic reading gives way. Without a context
+    of its own, or when the signature saw other words, the family stands."""
+    if not names_a_context(entry.entry) or not hit.quotes:
+        return False
+    found = [m.found.lower() for m in entry.matches]
+    return all(any(words in normalize(quote).lower() for words in found) for quote in hit.quotes)
 
 
 def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
