@@ -3,6 +3,8 @@ disk, a home server's memory): the reading becomes out of scope (knowledge/outsi
 
 from __future__ import annotations
 
+import re
+
 from shared.catalog.index import first_affirmed
 from shared.engines.analyzers.common import regex, table
 from shared.engines.base import Decision
@@ -11,6 +13,7 @@ from shared.session.report import partial_report
 from shared.session.state import AskClient, Conclude, GiveUp, SessionState
 
 HOSTS = "outside_hosts"
+_SENTENCE = re.compile(r"(.{30,}?[.!?])\s+(?=[A-Z(])", re.DOTALL)  # at least 30 characters: "e.g." ends no sentence
 
 
 def outside_host(state: SessionState, decision: Decision) -> Decision:
@@ -31,6 +34,8 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
             continue
         if host.get("failure") and not any(regex(host["failure"]).search(t) for t in spoken):
             continue
+        if host.get("unless") and any(regex(host["unless"]).search(t) for t in spoken):
+            continue  # the report also places the failing step in Azure ("works locally, fails on App Service")
         said = next((m.group(0) for t in spoken for m in [first_affirmed(regex(host["pattern"]), t)] if m), None)
         if said is not None:
             return _outside(state, decision, host, said)
@@ -38,7 +43,10 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
 
 
 def _outside(state: SessionState, decision: Conclude | AskClient, host: dict, said: str) -> GiveUp:
-    reading = decision.report.root_cause if isinstance(decision, Conclude) else _local_failure(state, host)
+    # the reading's first sentence names the fault; what follows explains it for an Azure service (App Service's
+    # plan storage for a full disk), which is beside the point on a machine outside Azure
+    reading = _first_sentence(decision.report.root_cause) if isinstance(decision, Conclude) \
+        else _local_failure(state, host)
     found = partial_report(state, root_cause=(
         f"The failure is a fault of the machine the step runs on, which is outside Azure ({host['says']}: "
         f"'{' '.join(said.split())[:80]}'): {reading[:1].lower()}"
@@ -51,6 +59,11 @@ def _outside(state: SessionState, decision: Conclude | AskClient, host: dict, sa
                      "server, its DNS resolver, its registry credentials); nothing needs to change in Azure."]
     return GiveUp(reason="out_of_scope", report=found,
                   message="The failing machine is outside Azure; this service debugs Azure errors only.")
+
+
+def _first_sentence(text: str) -> str:
+    found = _SENTENCE.match(text)
+    return found.group(1) if found else text
 
 
 def _local_failure(state: SessionState, host: dict) -> str:
