@@ -33,6 +33,8 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
             continue
         if host.get("unless") and any(first_affirmed(regex(host["unless"]), t) for t in spoken):
             continue  # the report places the failing step on a machine of its own (a self-hosted agent)
+        if host.get("unless") and any(regex(host["unless"]).search(t) for t in spoken):
+            continue  # the report also places the failing step in Azure ("works locally, fails on App Service")
         said = next((m.group(0) for t in spoken for m in [first_affirmed(regex(host["pattern"]), t)] if m), None)
         if said is not None:
             return _outside(state, decision, host, said)
@@ -40,7 +42,10 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
 
 
 def _outside(state: SessionState, decision: Conclude | AskClient, host: dict, said: str) -> GiveUp:
-    reading = decision.report.root_cause if isinstance(decision, Conclude) else _local_failure(state, host)
+    # the reading's first sentence names the fault; what follows explains it for an Azure service (App Service's
+    # plan storage for a full disk), which is beside the point on a machine outside Azure
+    reading = _first_sentence(decision.report.root_cause) if isinstance(decision, Conclude) \
+        else _local_failure(state, host)
     found = partial_report(state, root_cause=(
         f"The failure is a fault of the machine the step runs on, which is outside Azure ({host['says']}: "
         f"'{' '.join(said.split())[:80]}'): {reading[:1].lower()}"
@@ -54,6 +59,14 @@ def _outside(state: SessionState, decision: Conclude | AskClient, host: dict, sa
     return GiveUp(reason="out_of_scope", report=found,
                   message="The failing machine is outside Azure; this service debugs Azure errors only.")
 
+
+def _first_sentence(text: str) -> str:
+    found = _SENTENCE.match(text)
+    return found.group(1) if found else text
+
+_SENTENCE = re.compile(r"(.{30,}?[.!?])\s+(?=[A-Z(])", re.DOTALL)  # at least 30 characters: "e.g." ends no sentence
+
+import re
 
 def _local_failure(state: SessionState, host: dict) -> str:
     """The line of the report that shows the machine's own software failing (the host's `failure` pattern)."""

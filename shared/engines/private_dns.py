@@ -155,16 +155,24 @@ def _vnet(resource_id: Any) -> str | None:
 
 
 def _caller_networks(state: SessionState) -> tuple[list[str], list[str]]:
-    """The networks the callers sit in as Azure shows them (an app's integration subnet, a container environment's,
-    the cluster's node subnets), and the networks the client names (in environment_info or its words)."""
+    """The networks the callers sit in as Azure shows them (an app's integration subnet, an API Management gateway's,
+    a container environment's, the cluster's node subnets), and the networks the client names (in environment_info
+    or its words)."""
     subnets = [d.get("virtualNetworkSubnetId") for d in reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")]
     subnets += [d.get("infrastructureSubnetId")
                 for d in reads_of_type(state, r"(?i)^Microsoft\.App/managedEnvironments$")]
     subnets += [s for d in reads_of_type(state, r"(?i)^Microsoft\.ContainerService/managedClusters$")
                 for s in _flat(d.get("vnetSubnetIds"))]
+    subnets += [d.get("subnetResourceId") for d in reads_of_type(state, r"(?i)^Microsoft\.ApiManagement/service$")]
     shown = [v for v in dict.fromkeys(_vnet(s) for s in subnets) if v]
     named = [m.group(1) for m in _VNET_NAME.finditer(_said(state))]
     return shown, [v for v in dict.fromkeys(named) if v.lower() not in {s.lower() for s in shown}]
+
+
+def caller_networks(state: SessionState) -> list[str]:
+    """The networks the callers sit in as Azure shows them (an app's or gateway's subnet, an environment's, a
+    cluster's)."""
+    return _caller_networks(state)[0]
 
 
 def _custom_dns(state: SessionState, vnet: str) -> bool:

@@ -16,6 +16,7 @@ from shared.engines.session_reads import (
     chosen_item,
     is_mentioned,
     items_of,
+    last_segment,
     said_by_client,
     said_in_report,
     seconds_between,
@@ -189,6 +190,26 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
             "expiration": str(chosen.get("expirationDate") or "none set")}
 
 
+def system_topic_of_named_source(state: SessionState) -> Facts:
+    """An Event Grid system topic read in Azure whose source is a resource the client names (the storage account
+    the template subscribes to): the one system topic that source may have, which the new one collides with. A
+    topic for a source the report does not name says nothing about this deployment. The topic's read is the
+    evidence (`read`), not the newest get_resource."""
+    said = said_by_client(state)
+    for evidence in reversed(state.ledger):
+        topic = evidence.data
+        if evidence.tool != "get_resource" or evidence.status != "success" \
+                or str(topic.get("type") or "").lower() != "microsoft.eventgrid/systemtopics":
+            continue
+        source = str(topic.get("source") or "")
+        if source and is_mentioned(last_segment(source), said):
+            held = re.search(r"(?i)/resourceGroups/([^/]+)/", str(topic.get("id") or ""))
+            return {"topic": str(topic.get("name") or ""), "source_name": last_segment(source),
+                    "topic_type": str(topic.get("topicType") or "its source's type"),
+                    "topic_group": held.group(1) if held else "<its-resource-group>", "read": evidence.summary}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "automation-job-stopped-by-fair-share": automation_fair_share_stop,
     "apim-named-value-keyvault-refresh-failed": apim_named_value_unresolved,
@@ -199,4 +220,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "data-factory-managed-private-endpoint-not-approved": managed_private_endpoint_not_approved,
     "openai-deployment-capacity-small": openai_deployment_capacity,
     "openai-deployment-name-not-found": openai_deployment_missing,
+    "eventgrid-system-topic-already-exists-for-source": system_topic_of_named_source,
 }

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.engines import private_dns
-from shared.engines.analyzers.common import picked, table
-from shared.engines.analyzers.ledger import latest, reads_of_type
+from shared.engines.analyzers.common import picked, regex, table, table_entry
+from shared.engines.analyzers.ledger import latest, read_resources, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.session_reads import (
     IPV4,
@@ -21,6 +21,7 @@ from shared.engines.session_reads import (
     denies_by_default,
     last_segment,
     logged_lines,
+    said_by_client,
     said_or_logged,
     succeeded_events,
 )
@@ -359,6 +360,44 @@ def unresolved_host_deleted(state: SessionState) -> Facts:
     return None
 
 
+# names no public DNS answers: RFC 6762's .local, the .internal reserved for private use, RFC 8375's home.arpa and
+# the suffixes organisations give their internal zones; such a zone lives only on the organisation's DNS servers
+_PRIVATE_NAME = re.compile(r"(?i)\.(?:internal|local|localdomain|corp|lan|intranet|private|home\.arpa)$")
+# the client places the name on its own network (the other side of a VPN or ExpressRoute)
+_ON_PREMISES = re.compile(r"(?i)\bon-?prem(?:ise)?s?\b|\bdata ?cent(?:er|re)\b|\bcorporate (?:dns|network|domain)\b|"
+                          r"\bdomain controllers?\b|\bexpressroute\b|\bsite-to-site\b")
+# a DNS Private Resolver (or its forwarding ruleset) forwards internal zones for a network that keeps Azure DNS
+_RESOLVERS = re.compile(r"(?i)^Microsoft\.Network/(?:dnsResolvers|dnsForwardingRulesets)$")
+
+
+def _private_unresolved(state: SessionState) -> list[str]:
+    """The host names the resolver's messages quote (the report, the answers, the logs read) that are internal
+    names: a private suffix, or any name outside Azure's zones when the client says it is on premises."""
+    patterns = [regex(p) for p in table_entry("network_dns_errors", "hosts")["facts"]]
+    texts = [*state.material.spoken(), *logged_lines(state, succeeded_only=True)]
+    hosts = dict.fromkeys(m.group("host").lower().rstrip(".") for t in texts for p in patterns for m in p.finditer(t))
+    on_premises = _ON_PREMISES.search(said_by_client(state)) is not None
+    return [h for h in hosts if "." in h and not _AZURE_HOST.search(h) and (_PRIVATE_NAME.search(h) or on_premises)]
+
+
+def internal_name_with_azure_dns(state: SessionState) -> Facts:
+    """An internal name that does not resolve, called from a virtual network that resolves with Azure-provided DNS
+    (no DNS servers of its own) while no DNS Private Resolver is among the resources read: Azure DNS answers
+    public names and the private zones linked to the network, never the organisation's own zones, whatever route
+    (VPN, peering) reaches the host. The network's read is the evidence (`read`)."""
+    hosts = _private_unresolved(state)
+    if not hosts or any(_RESOLVERS.search(str(r.get("type") or "")) for r in read_resources(state)):
+        return None
+    callers = {v.lower() for v in private_dns.caller_networks(state)}
+    for evidence in reversed(state.ledger):
+        vnet = evidence.data
+        if (evidence.tool == "get_resource" and evidence.status == "success"
+                and str(vnet.get("type") or "").lower() == "microsoft.network/virtualnetworks"
+                and str(vnet.get("name") or "").lower() in callers and not vnet.get("dnsServers")):
+            return {"host": hosts[0], "vnet": str(vnet["name"]), "read": evidence.summary}
+    return None
+
+
 def gateway_subnet_default_route_not_internet(state: SessionState) -> Facts:
     """A v2 Application Gateway whose subnet's route table sends 0.0.0.0/0 to anything but Internet: the gateway's
     own management and health traffic no longer goes out directly, which v2 does not support."""
@@ -461,4 +500,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-gateway-v2-subnet-default-route-not-internet": gateway_subnet_default_route_not_internet,
     "unresolved-host-resource-deleted": unresolved_host_deleted,
     "app-outbound-without-nat-gateway": app_without_nat_gateway,
+    "internal-name-with-azure-provided-dns": internal_name_with_azure_dns,
 }
