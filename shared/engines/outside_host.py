@@ -3,6 +3,8 @@ disk, a home server's memory): the reading becomes out of scope (knowledge/outsi
 
 from __future__ import annotations
 
+import re
+
 from shared.catalog.index import first_affirmed
 from shared.engines.analyzers.common import regex, table
 from shared.engines.base import Decision
@@ -11,6 +13,7 @@ from shared.session.report import partial_report
 from shared.session.state import AskClient, Conclude, GiveUp, SessionState
 
 HOSTS = "outside_hosts"
+_SENTENCE = re.compile(r"(.{30,}?[.!?])\s+(?=[A-Z(])", re.DOTALL)  # at least 30 characters: "e.g." ends no sentence
 
 
 def outside_host(state: SessionState, decision: Decision) -> Decision:
@@ -32,9 +35,7 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
         if host.get("failure") and not any(regex(host["failure"]).search(t) for t in spoken):
             continue
         if host.get("unless") and any(first_affirmed(regex(host["unless"]), t) for t in spoken):
-            continue  # the report places the failing step on a machine of its own (a self-hosted agent)
-        if host.get("unless") and any(regex(host["unless"]).search(t) for t in spoken):
-            continue  # the report also places the failing step in Azure ("works locally, fails on App Service")
+            continue  # the report places the failing step elsewhere: a self-hosted agent, or Azure after all
         said = next((m.group(0) for t in spoken for m in [first_affirmed(regex(host["pattern"]), t)] if m), None)
         if said is not None:
             return _outside(state, decision, host, said)
@@ -64,9 +65,6 @@ def _first_sentence(text: str) -> str:
     found = _SENTENCE.match(text)
     return found.group(1) if found else text
 
-_SENTENCE = re.compile(r"(.{30,}?[.!?])\s+(?=[A-Z(])", re.DOTALL)  # at least 30 characters: "e.g." ends no sentence
-
-import re
 
 def _local_failure(state: SessionState, host: dict) -> str:
     """The line of the report that shows the machine's own software failing (the host's `failure` pattern)."""
