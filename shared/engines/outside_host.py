@@ -47,9 +47,10 @@ def _outside(state: SessionState, decision: Conclude | AskClient, host: dict, sa
     # plan storage for a full disk), which is beside the point on a machine outside Azure
     reading = _first_sentence(decision.report.root_cause) if isinstance(decision, Conclude) \
         else _local_failure(state, host)
+    quoted = f": '{' '.join(said.split())[:80]}'" if said.strip() else ""  # a lookahead-only pattern quotes nothing
     found = partial_report(state, root_cause=(
-        f"The failure is a fault of the machine the step runs on, which is outside Azure ({host['says']}: "
-        f"'{' '.join(said.split())[:80]}'): {reading[:1].lower()}"
+        f"The failure is a fault of the machine the step runs on, which is outside Azure ({host['says']}"
+        f"{quoted}): {reading[:1].lower()}"
         f"{reading[1:400]}".rstrip() + " That machine and its provider own the fix; Azure "
         "resources are not the cause."))
     found.category, found.confidence = "out_of_scope", "medium"

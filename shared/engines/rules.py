@@ -242,7 +242,9 @@ _UNSTABLE_LOCAL_NETWORK = re.compile(
 
 
 # The client says the same failure happens from their own machine as from Azure.
-_SAME_FROM_OUTSIDE = re.compile(r"(?i)\b(?:same|also|too)\b[^.\n]{0,60}\b(?:from|on) my (?:own )?(?:laptop|machine|pc|"
+# "fails the same from my laptop" (not "the same tag works on my machine": working there is the opposite clue)
+_SAME_FROM_OUTSIDE = re.compile(r"(?i)\b(?:same|also|too)\b(?:(?!\b(?:works?|worked|working|succeeds?|succeeded|fine|"
+                                r"ok)\b)[^.\n]){0,60}\b(?:from|on) my (?:own )?(?:laptop|machine|pc|"
                                 r"computer|workstation)\b|\bfrom my (?:laptop|machine|pc|computer) (?:too|as well)\b")
 _URL_HOST = re.compile(r"(?i)\bhttps?://([a-z0-9.-]+\.[a-z]{2,})")
 _AZURE_HOST = re.compile(r"(?i)(?:\.|^)(?:windows\.net|azure\.com|azure\.net|azurewebsites\.net|azurecr\.io|azmk8s\.io|"
@@ -250,6 +252,8 @@ _AZURE_HOST = re.compile(r"(?i)(?:\.|^)(?:windows\.net|azure\.com|azure\.net|azu
                          r"visualstudio\.com|azure-devices\.net|trafficmanager\.net|cloudapp\.net|azconfig\.io|"
                          r"azureedge\.net|azurecontainerapps\.io|azuresynapse\.net|azuredatabricks\.net|"
                          r"azurehdinsight\.net|azure-mobile\.net|dev\.azure\.com)$")
+# links an error prints for reading (aka.ms, Learn): no host the failing call goes to, Azure's or another's
+_HELP_LINK_HOST = re.compile(r"(?i)^(?:aka\.ms|learn\.microsoft\.com|docs\.microsoft\.com|go\.microsoft\.com)$")
 
 
 def route(state: SessionState) -> Decision:
@@ -638,7 +642,7 @@ def _third_party_fails_from_outside_too(state: SessionState) -> Decision | None:
     client says it fails the same way from their own machine: Azure is not on the failing path."""
     text = state.material.error_description
     same = _SAME_FROM_OUTSIDE.search(text)
-    hosts = {h.lower() for h in _URL_HOST.findall(text)}
+    hosts = {h.lower() for h in _URL_HOST.findall(text) if not _HELP_LINK_HOST.match(h)}
     if same is None or not hosts or any(_AZURE_HOST.search(h) for h in hosts):
         return None
     found = partial_report(state, root_cause=(
