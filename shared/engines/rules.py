@@ -454,12 +454,34 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
     if entry.entry.category == hit.signature.category or hit.signature.category in _SITUATIONAL:
         return False
     if not entry.exact:
-        return _same_words_in_context(hit, entry)
+        return _same_words_in_context(hit, entry) or _code_line_against_message(hit, entry)
+    if _entra_answered_inside_chain(hit, entry):
+        return True
     if any(_CODE_LIKE.search(quote) for quote in hit.quotes):
         # both name the same code: the entry whose context holds (its `requires` names the report's situation)
         # says which case of that code it is
         return names_a_context(entry.entry) and any(code in quote for quote in hit.quotes for code in entry.entry.codes)
     return True
+
+
+_ENTRA_CODE = re.compile(r"AADSTS\d{5,6}")
+
+
+def _entra_answered_inside_chain(hit: Hit, entry: EntryHit) -> bool:
+    """A credential chain's failure (DefaultAzureCredential "failed to retrieve a token", read as a missing identity)
+    that quotes Entra ID's own answer to one of its credentials (AADSTS500011 ...): a credential reached Entra and was
+    refused for that reason, so the coded answer names the cause and the chain's summary only wraps it."""
+    return hit.signature.category == "auth.managed_identity_missing" and any(
+        m.kind == "code" and m.origin == "error" and _ENTRA_CODE.fullmatch(m.found) for m in entry.matches)
+
+
+def _code_line_against_message(hit: Hit, entry: EntryHit) -> bool:
+    """The signature saw only a line of code (a setting read such as os.environ["KEY"], no error words), while the
+    error text holds the catalog entry's own message, long enough to name one error, in the context the entry
+    requires: the message says what failed, the code line only where a value came from."""
+    if not names_a_context(entry.entry) or not hit.quotes or any(_ERROR_LINE.search(q) for q in hit.quotes):
+        return False
+    return any(m.origin == "error" and len(m.found) >= _SPECIFIC_PHRASE for m in entry.matches)
 
 
 def _same_words_in_context(hit: Hit, entry: EntryHit) -> bool:

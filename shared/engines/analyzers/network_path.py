@@ -108,19 +108,24 @@ def service_host(state: SessionState) -> tuple[Entry, dict[str, str]] | None:
 
 
 _ZONE_NAME = re.compile(r"(?i)\bprivatelink\.[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_HOST_LABEL_BEFORE = re.compile(r"[A-Za-z0-9-]\.\Z")
 
 
 def misnamed_zone_in_text(state: SessionState) -> dict[str, str] | None:
     """A privatelink zone the report shows (a zone listing, a template) that no private endpoint uses, whose service
     label is a shortened or lengthened form of a real zone's (privatelink.vault.azure.net for
     privatelink.vaultcore.azure.net), while the real zone does not appear: the records went to a zone nobody asks."""
-    said = {m.group(0).lower().rstrip(".") for text in texts(state) for m in _ZONE_NAME.finditer(text)}
+    found_in = [(m.group(0).lower().rstrip("."), text[:m.start()]) for text in texts(state)
+                for m in _ZONE_NAME.finditer(text)]
+    # a zone named as a zone (a listing, a template); not the tail of a host name inside it, which is what a lookup's
+    # alias chain shows for any private-link service (vault.azure.net -> <vault>.privatelink.vaultcore.azure.net)
+    as_zone = {name for name, before in found_in if not _HOST_LABEL_BEFORE.search(before)}
     zones = {str(h["zone"]).lower(): h for h in table(HOSTS)}
-    for found in sorted(said - zones.keys()):
+    for found in sorted(as_zone - zones.keys()):
         label = found.split(".")[1]
         for zone, host in zones.items():
             own = zone.split(".")[1]
-            if zone not in said and own != label and len(label) >= 4 and (own.startswith(label)
+            if zone not in as_zone and own != label and len(label) >= 4 and (own.startswith(label)
                                                                            or label.startswith(own)):
                 return {"zone": zone, "found": found, "name": f"the {host['service']}"}
     return None
