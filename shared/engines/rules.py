@@ -220,7 +220,9 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\b(?:we|i) (?:don't|do not|didn't|did not) use azure (?:for (?:this|it)|at all)\b|"
                             r"\bnot using azure (?:for (?:this|it)|at all)\b|"
                             r"\bnothing (?:deployed |running |hosted )?(?:to |in |on )?azure (?:is )?involved\b|"
-                            r"\bno azure resources? (?:is |are )?involved\b")
+                            r"\bno azure resources? (?:is |are )?involved\b|"
+                            # "yet": still developing locally, not a deployment that left nothing behind
+                            r"\bnothing (?:is )?(?:deployed|running|hosted) (?:to|in|on) azure yet\b")
 # The caller's own clock was wrong and setting it right fixed it: the signatures and tokens it made were rejected as
 # not yet or no longer valid, whatever Azure holds.
 _LOCAL_CLOCK = re.compile(r"(?i)\bclock (?:on|of) (?:this|my|the|our) (?:laptop|computer|machine|pc|workstation)\b"
@@ -722,9 +724,14 @@ def _local_network(state: SessionState, said: str) -> Decision:
 
 
 def _stated_outside_azure(state: SessionState, said: str) -> Decision:
+    # the catalog entries the error matches still say what it means on that platform (a local SQL instance); two,
+    # as a message's shared prefix (SQL's "network-related ... error") may rank above its numbered variant
+    hits = [h for h in catalog_hits(state) if h.entry.category != "out_of_scope"][:2]
+    meaning = " What the error may mean: " + " Or: ".join(fill(h.entry.meaning, facts_of(state, h)) for h in hits) \
+        if hits else ""
     return _client_side(
         state, f"The system that fails does not run in Azure (the client says: '{said}'): this service debugs Azure "
-               "resources only, so the cause lies with the server or platform it runs on.",
+               f"resources only, so the cause lies with the server or platform it runs on.{meaning}",
         "Troubleshoot it with that platform's own tools and documentation (for SQL Server on your own servers, the "
         "SQL Server documentation for the error number).",
         "This does not run in Azure; this service debugs Azure errors only.")
