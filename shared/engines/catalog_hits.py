@@ -125,7 +125,9 @@ def decisive(state: SessionState) -> EntryHit | None:
     spoken = [h for h in catalog_hits(state) if h.origins & set(_SPOKEN) and h.entry.category not in ruled_out]
     # an inconclusive Azure reading (a symptom: Terraform could not list its backend's workspaces) does not veto
     # another platform's own error words (the S3 backend's AccessDenied)
-    azure_error = any(h.entry.category != "out_of_scope" and h.entry.conclusive for h in spoken)
+    foreign = [h for h in spoken if h.entry.category == "out_of_scope" and _own_error_words(h)]
+    azure_error = any(h.entry.category != "out_of_scope" and h.entry.conclusive
+                      and not _inside_foreign_error(h, foreign) for h in spoken)
     hosted = mentions_azure(_without_azure_tooling(state.material))
     candidates = [h for h in spoken if h.entry.category != "out_of_scope"
                   or not (azure_error or (hosted and not _own_error_words(h)))]
@@ -190,6 +192,24 @@ def _read_better_by_another(hit: EntryHit, ranked: list[EntryHit]) -> bool:
         if other.entry.service != hit.entry.service and words <= {m.found.lower() for m in other.matches}:
             return True
     return False
+
+
+def _inside_foreign_error(hit: EntryHit, foreign: list[EntryHit]) -> bool:
+    """Every match of this Azure entry lies on a line that also carries another platform's own error words: generic
+    words (AWS SQS's "The specified queue does not exist.") that are that platform's message, not Azure's."""
+    said = [m for m in hit.matches if m.origin in _SPOKEN]
+    marks = [m.found.lower() for f in foreign for m in f.matches if m.kind == "code" or " " in m.found.strip()]
+    return bool(said and marks) and all(any(mark in _line_of(m).lower() for mark in marks) for m in said)
+
+
+def _line_of(match: Match) -> str:
+    """The line of the match's context that holds the matched words."""
+    at = match.context.find(match.found)
+    if at < 0:
+        return ""
+    start = match.context.rfind("\n", 0, at) + 1
+    end = match.context.find("\n", at)
+    return match.context[start:end if end >= 0 else len(match.context)]
 
 
 def _own_error_words(hit: EntryHit) -> bool:
