@@ -63,7 +63,7 @@ def claimed_role_missing(state: SessionState) -> Decision | None:
     resource the session read; its role assignments there show whether it holds one that grants the access. None
     when nothing is claimed or the claim holds (the question stands); the read that checks it first."""
     said = said_by_client(state)
-    for resource, kind in _typed([r for r in reads_of_type(state, ".") if r.get("id")]):
+    for resource, kind in _typed([r for r in reads_of_type(state, ".") if r.get("id")], said):
         claimed = [r for r in kind["roles"] if re.search(rf"(?<![\w-]){re.escape(r.lower())}(?![\w-])", said)]
         caller = _caller(state, resource, kind) if claimed else None
         if caller is None:
@@ -88,10 +88,20 @@ def claimed_role_missing(state: SessionState) -> Decision | None:
     return None
 
 
-def _typed(resources: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Entry]]:
-    """Those of the resources that are of a data-access type, each with its roles entry."""
-    return [(r, e) for r in resources for e in table(DATA_ACCESS_ROLES)
+def _typed(resources: list[dict[str, Any]], said: str = "") -> list[tuple[dict[str, Any], Entry]]:
+    """Those of the resources that are of a data-access type, each with its roles entry (narrowed to the one
+    sub-service the client's words name)."""
+    return [(r, _narrowed(e, said)) for r in resources for e in table(DATA_ACCESS_ROLES)
             if regex(f"(?i){e['type']}").search(str(r.get("type") or ""))]
+
+
+def _narrowed(entry: Entry, said: str) -> Entry:
+    """The entry with only the roles of the one sub-service (table, blob, queue) whose marker the client's words
+    match: a Blob Data Owner does not let a TableClient insert. Unchanged when none or several match."""
+    hits = [s for s in entry.get("services") or [] if regex(s["marker"]).search(said)]
+    if len(hits) != 1:
+        return entry
+    return {**entry, "roles": hits[0]["roles"], "needed": hits[0]["needed"]}
 
 
 def _assigned_note(caller: tuple[str, str, bool, str]) -> str:
@@ -138,7 +148,7 @@ def _grants(assignments: list[dict[str, Any]], kind: Entry) -> bool:
 
 def _called_resource(state: SessionState, root_cause: str) -> tuple[dict[str, Any], Entry] | None:
     """The read resource of a data-access type that the conclusion names (else the only one the client names)."""
-    typed = _typed(read_resources(state))
+    typed = _typed(read_resources(state), said_by_client(state))
     for text in (root_cause.lower(), said_by_client(state)):
         named = {str(r["id"]).lower(): (r, e) for r, e in typed if str(r.get("name") or "").lower() in text}
         if len(named) == 1:
