@@ -113,7 +113,9 @@ def test_java_and_go_resolver_failures_name_their_host() -> None:
         assert regex(_resolver()["match"]).search(text)
         assert _host(text) == host
     routed = next(s for s in signatures() if s.id == "network-dns-resolution")
-    assert any(p.search(java) for p in routed.patterns) and any(p.search(go) for p in routed.patterns)
+    # Go's lookup line routes nothing by itself: an image pull or a cluster's own resolver prints it too, and their
+    # more specific readings decide (the resolver table above still names its host)
+    assert any(p.search(java) for p in routed.patterns) and not any(p.search(go) for p in routed.patterns)
     final = run_engine({"error_description": java + "\nThe cluster's VNet uses our own DNS servers."}).final
     assert isinstance(final, Conclude) and final.report.category == "network.dns_resolution"
     assert "westeurope-5.in.applicationinsights.azure.com" in final.report.root_cause
