@@ -16,7 +16,7 @@ from shared.catalog.index import EntryHit, names_a_context, normalize
 from shared.catalog.similar import similar_entries
 from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
-from shared.engines.analyzers.code_shape import code_by_shape
+from shared.engines.analyzers.code_shape import code_by_shape, printed_codes
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
 from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
@@ -294,7 +294,9 @@ def route(state: SessionState) -> Decision:
     named = _agreeing_with_catalog(state, named, entry)
     if named is not None and contradicted(state, named.signature.category):
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
-    if named is not None and not _catalog_overrides(named, entry):
+    if named is not None and (_catalog_overrides(named, entry) or _printed_code_over_mention(state, named, entry)):
+        named = None  # the catalog's exact code names the cause, not the signature's looser reading
+    if named is not None:
         decision = analyzer_for(named.signature.analyzer)(state, named)
         case = _stated_case(state, decision) or _sharper_question(state, decision, named.signature.category)
         if case is not None:
@@ -464,6 +466,23 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
         # says which case of that code it is
         return names_a_context(entry.entry) and any(code in quote for quote in hit.quotes for code in entry.entry.codes)
     return True
+
+
+def _printed_code_over_mention(state: SessionState, hit: Hit, entry: EntryHit | None) -> bool:
+    """The error prints the entry's code where it prints its code (`Code: X`), while the signature's code appears only
+    in the prose around it (a diagnostic command the reporter ran "says ResourceNotFound"): the printed code is the
+    failure, the mentioned one a side remark."""
+    if entry is None or not entry.exact or not entry.entry.conclusive or entry.entry.wrapper \
+            or entry.entry.category == hit.signature.category or hit.signature.category in _SITUATIONAL:
+        return False
+    said = state.material.spoken_text()
+    printed = printed_codes(said)
+    quoted = {code.group(0) for quote in hit.quotes for code in _CODE_LIKE.finditer(quote)}
+    if not quoted or not printed & set(entry.entry.codes) or quoted & printed:
+        return False
+    # a code inside the printed code's own message is its inner cause (ParentResourceNotFound in a validation failure)
+    return not any(code in line for line in said.splitlines() if any(c in line for c in entry.entry.codes)
+                   for code in quoted)
 
 
 _ENTRA_CODE = re.compile(r"AADSTS\d{5,6}")

@@ -20,6 +20,11 @@ _CODE_PLACE = re.compile(r'''(?xm)
   | \(Code:\s*(?P<c>[A-Z][A-Za-z0-9]{5,80})\)''')
 
 
+def printed_codes(text: str) -> set[str]:
+    """The codes the text prints where an error prints its code (not a code word mentioned in prose)."""
+    return {next(group for group in found.groups() if group) for found in _CODE_PLACE.finditer(text)}
+
+
 @cache
 def _known_codes() -> frozenset[str]:
     return frozenset(code for entry in all_entries() for code in entry.codes)
