@@ -8,9 +8,9 @@ names, the ones the app lacks are named first."""
 from __future__ import annotations
 
 from shared.engines.base import Decision
-from shared.engines.session_reads import read_setting_names
+from shared.engines.playbooks import missing_code_settings
 from shared.session.state import Conclude, SessionState
-from shared.tools.text_tools import material_setting_references, setting_defined
+from shared.tools.text_tools import code_setting_names
 
 _MISSING_SETTING = "config.missing_app_setting"
 _LISTED = 6
@@ -20,13 +20,11 @@ def with_named_settings(state: SessionState, decision: Decision) -> Decision:
     """The conclusion, with the settings the material's code and bindings read appended when it names none."""
     if not isinstance(decision, Conclude) or decision.report.category != _MISSING_SETTING:
         return decision
-    reads, connections = material_setting_references(state.material)
-    wanted = list(dict.fromkeys(c["name"] for c in [*connections, *reads] if c["name"]))
+    wanted = code_setting_names(state.material)
     said = " ".join([decision.report.root_cause, *(e.summary for e in decision.report.evidence)]).lower()
     if not wanted or any(name.lower() in said for name in wanted):
         return decision
-    defined = read_setting_names(state)
-    absent = [n for n in wanted if defined is not None and not setting_defined(n, defined)]
+    absent = missing_code_settings(state)  # the ones the app's setting names, as read, lack
     if absent:
         named = f" The app in Azure does not define {', '.join(absent[:_LISTED])}, which the code reads."
     else:

@@ -29,7 +29,7 @@ from shared.engines.session_reads import FINDINGS, as_text, is_mentioned, read_s
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, Evidence, RunTool, SessionState
 from shared.tools.azure_monitor import LOG_RESOURCE_ID_PATTERN, SAFE_NAME_PATTERN, WORKSPACE_ID_PATTERN
-from shared.tools.text_tools import material_setting_references, setting_defined
+from shared.tools.text_tools import code_setting_names, setting_defined
 
 PLAYBOOKS = "playbooks"
 KQL = "kql_templates"
@@ -722,10 +722,7 @@ def missing_code_settings(state: SessionState) -> list[str]:
     names = read_setting_names(state)
     if names is None:
         return []
-    reads, connections = material_setting_references(state.material)
-    wanted = [c["name"] for c in connections] + [r["name"] for r in reads]
-    return [n for n in dict.fromkeys(wanted)
-            if n and not _PLATFORM.match(n) and not setting_defined(n, names)]
+    return [n for n in code_setting_names(state.material) if not _PLATFORM.match(n) and not setting_defined(n, names)]
 
 
 def _event_facts(conditions: dict[str, str], events: list[dict[str, Any]]) -> dict[str, str] | None:

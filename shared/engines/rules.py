@@ -451,11 +451,16 @@ def _specific(hit: Hit) -> bool:
 _SITUATIONAL = frozenset({"out_of_scope", "platform.service_incident"})
 
 
+def _names_another_cause(hit: Hit, entry: EntryHit | None) -> bool:
+    """A conclusive catalog entry, no envelope, of another category than the signature's family (a situational
+    family, out of scope or an incident, is never overridden): what may take the decision from the signature."""
+    return entry is not None and entry.entry.conclusive and not entry.entry.wrapper \
+        and entry.entry.category != hit.signature.category and hit.signature.category not in _SITUATIONAL
+
+
 def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
     """An exact catalog code naming another cause beats a signature that matched only a looser text."""
-    if entry is None or not entry.entry.conclusive or entry.entry.wrapper:
-        return False
-    if entry.entry.category == hit.signature.category or hit.signature.category in _SITUATIONAL:
+    if entry is None or not _names_another_cause(hit, entry):
         return False
     if not entry.exact:
         return _same_words_in_context(hit, entry) or _code_line_against_message(hit, entry)
@@ -472,8 +477,7 @@ def _printed_code_over_mention(state: SessionState, hit: Hit, entry: EntryHit | 
     """The error prints the entry's code where it prints its code (`Code: X`), while the signature's code appears only
     in the prose around it (a diagnostic command the reporter ran "says ResourceNotFound"): the printed code is the
     failure, the mentioned one a side remark."""
-    if entry is None or not entry.exact or not entry.entry.conclusive or entry.entry.wrapper \
-            or entry.entry.category == hit.signature.category or hit.signature.category in _SITUATIONAL:
+    if entry is None or not entry.exact or not _names_another_cause(hit, entry):
         return False
     said = state.material.spoken_text()
     printed = printed_codes(said)

@@ -258,6 +258,12 @@ def material_setting_references(material: Material) -> tuple[list[dict[str, str]
     return setting_references([*material.files, *pasted])
 
 
+def code_setting_names(material: Material) -> list[str]:
+    """The names of the settings the material's code reads and its bindings name, bindings first, each once."""
+    reads, connections = material_setting_references(material)
+    return [n for n in dict.fromkeys(c["name"] for c in [*connections, *reads]) if n]
+
+
 def setting_references(files: list[FileExcerpt]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """The settings the code reads (environment reads) and the connection settings its bindings name."""
     reads, connections = [], []
