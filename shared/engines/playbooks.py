@@ -554,9 +554,9 @@ def _listed_as(state: SessionState, guessed: Target, groups: list[str]) -> Targe
 def _named(state: SessionState, texts: list[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for key, kind in _ENV_NAMES.items():
-        value = state.material.environment.get(key)
-        if isinstance(value, str) and value.strip():
-            names.setdefault(kind, value.strip())
+        value = state.material.stated_name(key)
+        if value:
+            names.setdefault(kind, value)
     for kind, name in entity_facts(texts).items():
         names.setdefault(kind, name)
     return names

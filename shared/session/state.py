@@ -8,6 +8,7 @@ back by the activity) plus what changed since (bench/bench_history.py)."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -21,6 +22,9 @@ MAX_LEDGER_ENTRIES = 60
 # Marks the client entry of a turn that brought a fresh Azure token (delegated identity): Azure calls refused
 # for want of rights before it are worth making again (shared/engines/analyzers/ledger.py `azure_call`).
 CREDENTIALS_RENEWED = "credentials_renewed"
+# A stated name that also says where the resource lives: "stfleet (rg-fleet-data)", "kv-orders in rg-orders".
+_NAME_WITH_PLACE = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s*(?:\(\s*(?P<group>[\w.()-]+?)\s*\)|,|;|"
+                              r"\s+(?:in|on)\s+(?:(?:resource[ -]group|rg)\s+)?(?P<group2>[\w.()-]+))")
 MAX_EVIDENCE_SUMMARY_CHARS = 600
 MAX_EVIDENCE_DATA_CHARS = 4_000
 
@@ -49,6 +53,21 @@ class Material(BaseModel):
     def spoken_text(self, separator: str = "\n") -> str:
         """What the client said as one text (a fact can be split between the report and an answer)."""
         return separator.join(self.spoken())
+
+    def stated_name(self, key: str) -> str:
+        """The resource name environment_info gives under `key` ("" when none): a value that also says where the
+        resource lives ("stfleet (rg-fleet-data)", "kv-orders in rg-orders") names it by its first word."""
+        value = self.environment.get(key)
+        if not isinstance(value, str):
+            return ""
+        found = _NAME_WITH_PLACE.match(value)
+        return found.group("name") if found else value.strip()
+
+    def stated_group(self, key: str) -> str:
+        """The resource group a name value of environment_info places its resource in ("" when it names none)."""
+        value = self.environment.get(key)
+        found = _NAME_WITH_PLACE.match(value) if isinstance(value, str) else None
+        return (found.group("group") or found.group("group2") or "") if found else ""
 
     def technologies(self) -> list[str]:
         """environment_info's technologies as a list of strings (a single value counts as a list of one)."""

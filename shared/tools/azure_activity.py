@@ -90,9 +90,13 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     row = {"time": event.get("eventTimestamp"), "operation": (event.get("operationName") or {}).get("value"),
            "status": (event.get("status") or {}).get("value"), "caller": event.get("caller"),
            "resource_id": event.get("resourceId"), "operation_id": event.get("operationId")}
-    message = _status_message((event.get("properties") or {}).get("statusMessage"))
+    status_message = (event.get("properties") or {}).get("statusMessage")
+    message = _status_message(status_message)
     if message:
         row["message"] = message
+    policy = _policy_violation(_status_error(status_message))  # a Deny's evaluated fields, as deployments show them
+    if policy:
+        row["policy"] = policy
     if str((event.get("category") or {}).get("value") or "").lower() == "servicehealth":
         row["service_health"] = _service_health(event.get("properties") or {})
     return row
@@ -107,6 +111,16 @@ def _service_health(properties: dict[str, Any]) -> dict[str, Any]:
             "regions": [r for r in [properties.get("region")] if r],
             "status": "Active" if str(properties.get("stage") or "Active").lower() == "active" else "Resolved",
             "kind": "PlannedMaintenance" if kind.lower() == "maintenance" else "ServiceIssue"}
+
+
+def _status_error(raw: Any) -> dict[str, Any]:
+    """The `error` object of a failed event's statusMessage (a JSON string), or {} when it holds none."""
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return {}
+    error = parsed.get("error", parsed) if isinstance(parsed, dict) else {}
+    return error if isinstance(error, dict) else {}
 
 
 def _status_message(raw: Any) -> str | None:

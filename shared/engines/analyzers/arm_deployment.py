@@ -113,10 +113,11 @@ def _conclude_limit_reached(state: SessionState, read: dict[str, Any], usage: di
 
 
 def _operations_read(state: SessionState) -> list[str]:
-    """The failed deployment operations read in Azure, as text: the facts the pasted error lacks (the policy that
-    denied, the field it evaluated) are in the operations' own errors."""
+    """The failed deployment operations and activity-log events read in Azure, as text: the facts the pasted error
+    lacks (the policy that denied, the field it evaluated) are in the operations' own errors, and a create that a
+    tool ran outside a deployment (Terraform, the CLI) leaves them in the activity log's failed write instead."""
     return [evidence_text(e.tool, e.data) for e in state.ledger
-            if e.tool == "list_deployment_operations" and e.status == "success"]
+            if e.tool in ("list_deployment_operations", "list_activity_log") and e.status == "success"]
 
 
 def _catalog_entry(state: SessionState) -> EntryHit | None:

@@ -62,6 +62,9 @@ def resource_groups(state: SessionState) -> list[str]:
         value = environment.get(key)
         items = value if isinstance(value, list) else _LIST_SEPARATOR.split(str(value or ""))
         stated += [item.strip() for item in items if isinstance(item, str) and _GROUP_NAME.fullmatch(item.strip())]
+    # then a group a resource's name value places it in ("storage_account: stfleet (rg-fleet-data)")
+    placed = (state.material.stated_group(k) for k in keys if not names_groups(k))
+    stated += [group for group in placed if group and _GROUP_NAME.fullmatch(group)]
     if not stated:
         found = next((m for text in _texts(state) for m in [_GROUP_IN_ID.search(text)] if m), None)
         stated = [found.group(1)] if found else []

@@ -85,9 +85,9 @@ def env_facts(state: SessionState) -> dict[str, str]:
     """Facts the client stated in environment_info (resource group, subscription, app name...)."""
     found = {}
     for key, fact in _ENV_FACTS.items():
-        value = state.material.environment.get(key)
-        if isinstance(value, str) and value.strip() and fact not in found:
-            found[fact] = value.strip()
+        value = state.material.stated_name(key)
+        if value and fact not in found:
+            found[fact] = value
     # a subscription goes into resource ids, so only an id counts (a display name would make a wrong scope)
     if found.get("subscription") and not _GUID.fullmatch(found["subscription"]):
         found.pop("subscription")

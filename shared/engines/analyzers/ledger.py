@@ -49,8 +49,7 @@ def reads_of_type(state: SessionState, type_pattern: str) -> list[dict[str, Any]
 
 def env(state: SessionState, key: str, placeholder: str) -> str:
     """A value the client gave in environment_info, or a visible placeholder: never an invented name."""
-    value = state.material.environment.get(key)
-    return str(value) if value else placeholder
+    return state.material.stated_name(key) or placeholder
 
 
 def ask_once(state: SessionState, request: ClientRequest, unsettled: str, category: str | None = None) -> Decision:

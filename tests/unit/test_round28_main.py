@@ -1,0 +1,109 @@
+"""Round 28 (the twenty-first session's development halves, var3-var5 / real66): an app registration refused to a
+tool other than the az CLI, a policy denial's evaluated field read from the activity log, a database user created
+in master, the deployment names a pasted Azure OpenAI deployment list shows, and resource names stated in
+environment_info together with the group that holds them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shared.engines.analyzers.azure_scope import resource_groups
+from shared.models import Options
+from shared.session.state import Material, SessionState
+from shared.tools.azure_activity import _event
+from tests.helpers.engine_loop import run_engine
+
+
+def _report(text: str, technologies: list[str]) -> dict[str, Any]:
+    outcome = run_engine({"error_description": text, "context": {"environment_info": {"technologies": technologies}}})
+    return outcome.envelope().get("report") or {}
+
+
+TERRAFORM_APP = """azuread_application.portal: Creating...
+Error: Could not create application
+  with azuread_application.portal, on identity.tf line 3
+ApplicationsClient.BaseClient.Post(): unexpected status 403 with OData error: Authorization_RequestDenied: Insufficient
+privileges to complete the operation.
+I am Owner on the subscription (az login with my own account)."""
+
+
+def test_an_app_registration_terraform_creates_is_a_directory_role_question() -> None:
+    found = _report(TERRAFORM_APP, ["terraform", "entra-id"])
+    assert found["category"] == "auth.rbac_missing"
+    assert "Application Administrator" in found["root_cause"]
+
+
+def test_a_role_assignment_refused_the_same_way_is_not_an_app_registration() -> None:
+    text = ("az role assignment create --assignee 5f1c0c0e-1111-4a4a-9c9c-222233334444 --role Reader --scope "
+            "/subscriptions/00000000-0000-0000-0000-000000000001\nInsufficient privileges to complete the operation.")
+    assert "Application Administrator" not in _report(text, ["azure-cli"]).get("root_cause", "")
+
+
+def _policy_event(additional: list[dict[str, Any]]) -> dict[str, Any]:
+    error = {"code": "RequestDisallowedByPolicy", "message": "Resource 'app-x' was disallowed by policy.",
+             "additionalInfo": additional}
+    return {"eventTimestamp": "2026-12-01T10:00:00Z", "operationName": {"value": "Microsoft.Web/sites/write"},
+            "status": {"value": "Failed"}, "properties": {"statusMessage": json.dumps({"error": error})}}
+
+
+def test_an_activity_log_denial_carries_the_field_the_policy_evaluated() -> None:
+    info = {"policyDefinitionDisplayName": "Apps must use HTTPS", "policyAssignmentName": "lz-baseline",
+            "evaluationDetails": {"evaluatedExpressions": [
+                {"expressionKind": "Field", "expression": "type", "path": "type", "operator": "Equals",
+                 "targetValue": "Microsoft.Web/sites"},
+                {"expressionKind": "Field", "expression": "Microsoft.Web/sites/httpsOnly",
+                 "path": "properties.httpsOnly", "operator": "NotEquals", "targetValue": "true"}]}}
+    row = _event(_policy_event([{"type": "PolicyViolation", "info": info}]))
+    assert row["policy"]["fields"] == ["Microsoft.Web/sites/httpsOnly NotEquals true"]
+    assert row["message"].startswith("RequestDisallowedByPolicy")
+
+
+def test_an_event_without_a_policy_violation_has_no_policy() -> None:
+    assert "policy" not in _event(_policy_event([{"type": "SomethingElse", "info": {}}]))
+
+
+def test_a_database_user_made_in_master_is_named_as_the_likely_gap() -> None:
+    text = ('The server principal "ana@contoso.com" is not able to access the database "sqldb-sales" under the '
+            'current security context.\nCannot open database "sqldb-sales" requested by the login.')
+    found = _report(text, ["azure-sql-database"])
+    assert found["category"] == "auth.rbac_missing"
+    assert "master" in found["root_cause"]
+
+
+DEPLOYMENTS = """Azure Deployment Name: aoai-lumen-eastus
+{"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}
+$ az cognitiveservices account deployment list -g rg-ai -n aoai-lumen-eastus -o table
+Name        ResourceGroup    ModelName       ModelVersion
+----------  ---------------  --------------  ------------
+gpt35-chat  rg-ai            gpt-35-turbo    0613
+"""
+
+
+def test_the_pasted_deployment_list_and_the_name_used_are_both_named() -> None:
+    cause = _report(DEPLOYMENTS, ["azure-openai"])["root_cause"]
+    assert "deployment 'aoai-lumen-eastus'" in cause and "'gpt35-chat'" in cause
+
+
+def test_without_a_pasted_list_no_deployment_is_invented() -> None:
+    text = '{"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}'
+    assert "deployment list pasted" not in _report(text, ["azure-openai"])["root_cause"]
+
+
+def _material(environment: dict[str, Any]) -> Material:
+    return Material(error_description="403", environment=environment)
+
+
+def test_a_stated_name_with_its_group_counts_by_its_first_word() -> None:
+    material = _material({"storage_account": "stfleet (rg-fleet-data)", "key_vault": "kv-orders in rg-orders",
+                          "web_app": "app-plain"})
+    assert [material.stated_name(k) for k in ("storage_account", "key_vault", "web_app", "missing")] == [
+        "stfleet", "kv-orders", "app-plain", ""]
+    assert [material.stated_group(k) for k in ("storage_account", "key_vault", "web_app")] == [
+        "rg-fleet-data", "rg-orders", ""]
+
+
+def test_the_group_a_name_places_its_resource_in_is_listed_after_the_stated_groups() -> None:
+    state = SessionState(trace_id="0" * 32, options=Options(), ttl_seconds=60, material=_material(
+        {"resource_group": "rg-apps", "storage_account": "stfleet (rg-fleet-data)"}))
+    assert resource_groups(state) == ["rg-apps", "rg-fleet-data"]
