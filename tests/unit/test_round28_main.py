@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from shared.engines.analyzers.azure_scope import resource_groups
+from shared.engines.analyzers.common import env_facts
 from shared.models import Options
 from shared.session.state import Material, SessionState
 from shared.tools.azure_activity import _event
@@ -107,3 +108,12 @@ def test_the_group_a_name_places_its_resource_in_is_listed_after_the_stated_grou
     state = SessionState(trace_id="0" * 32, options=Options(), ttl_seconds=60, material=_material(
         {"resource_group": "rg-apps", "storage_account": "stfleet (rg-fleet-data)"}))
     assert resource_groups(state) == ["rg-apps", "rg-fleet-data"]
+
+
+def test_resources_stated_by_kind_fill_the_templates_names() -> None:
+    state = SessionState(trace_id="0" * 32, options=Options(), ttl_seconds=60, material=_material(
+        {"key_vault": "kv-orders (rg-data)", "storage_account": "stmedia", "container_registry": "crshop",
+         "namespace": "payments"}))
+    facts = env_facts(state)
+    assert (facts["vault"], facts["account"], facts["registry"]) == ("kv-orders", "stmedia", "crshop")
+    assert "namespace" not in facts  # a bare namespace is as often Kubernetes' as Service Bus'

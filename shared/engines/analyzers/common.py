@@ -34,7 +34,17 @@ _OPTIONAL = re.compile(r"\[\[(.+?)\]\]", re.DOTALL)
 # environment_info keys the client may send, as the fact names templates use
 _ENV_FACTS = {"resource_group": "resource_group", "azure_subscription": "subscription",
               "function_app": "function_app", "app_name": "function_app", "location": "location",
-              "region": "location", "registry": "registry"}
+              "region": "location", "registry": "registry",
+              # the resources environment_info names by their kind: the templates' {vault}, {account}... facts
+              "web_app": "function_app", "app_service": "function_app", "app": "function_app",
+              "storage_account": "account", "key_vault": "vault", "keyvault": "vault", "vault": "vault",
+              "container_registry": "registry", "acr": "registry", "sql_server": "server",
+              "postgres_server": "server", "postgresql_server": "server", "mysql_server": "server",
+              "database": "database", "service_bus_namespace": "namespace", "servicebus_namespace": "namespace",
+              "event_hubs_namespace": "namespace", "eventhubs_namespace": "namespace",
+              "cosmos_account": "cosmos_account", "openai_resource": "openai_resource",
+              "openai_account": "openai_resource", "container": "container", "queue": "queue", "topic": "topic",
+              "resource_name": "resource"}
 SYMPTOM_PREFIX = "symptom-"
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
