@@ -101,3 +101,27 @@ def entity_facts(texts: Iterable[str]) -> dict[str, str]:
     for entity in find_entities(texts):
         facts.setdefault(entity.kind, entity.name)
     return facts
+
+
+# A key named by its last characters, as people compare keys without pasting them: "ends in ...9f2c", "key1 ...41ad".
+_KEY_TAIL = re.compile(r"(?i)(?:\b(?:ends?|ending) (?:in|with)\s*[`'\"]?(?:\.{2,3}|…)?\s*|(?:\.{3}|…))"
+                       r"(?P<tail>[A-Za-z0-9]{4,8})\b")
+# The resource a key belongs to, named before its ending on the same line ("account infoasst-aoai-w8ilp ... its key1
+# ends in", "keys list -n aoai-x gives key1 ..."): a name with a hyphen or digit, so "account keys" names nothing.
+_KEY_HOLDER = re.compile(r"(?i)(?:\b(?:account|resource|instance|service|vault)|\s-n|--name)\s+['\"`]?"
+                         r"(?P<name>(?=[a-z0-9-]*[-0-9])[a-z][a-z0-9-]{1,62}[a-z0-9])\b")
+
+
+def key_owner(texts: Iterable[str]) -> str | None:
+    """The resource whose key a client sends, where the report compares key endings: the same ending is given once
+    for the key in use (a secret, a setting - no resource named before it) and once for a named resource's key."""
+    holders: dict[str, set[str | None]] = {}
+    for text in texts:
+        for line in text.splitlines():
+            start = 0
+            for match in _KEY_TAIL.finditer(line):
+                named = [m.group("name") for m in _KEY_HOLDER.finditer(line[start:match.start()])]
+                holders.setdefault(match.group("tail").lower(), set()).add(named[-1] if named else None)
+                start = match.end()
+    owners = [names - {None} for names in holders.values() if None in names and len(names) == 2]
+    return next(iter(owners[0])) if len(owners) == 1 else None

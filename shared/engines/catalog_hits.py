@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from cachetools.func import ttl_cache
 
-from shared.catalog.entities import entity_facts
+from shared.catalog.entities import entity_facts, key_owner
 from shared.catalog.index import EntryHit, Match, Origin, catalog_index
 from shared.engines.analyzers.common import env_facts, log_lines, regex, table
 from shared.engines.signatures import mentions_azure
@@ -247,6 +247,9 @@ def facts_of(state: SessionState, hit: EntryHit | None) -> dict[str, str]:
             facts.setdefault(key, value)
     if hit is not None:
         facts.update(hit.facts)
+    owner = key_owner([t for t, origin in texts if origin in ("error", "answer")])
+    if owner:  # the report matched the failing key's ending to another resource's key
+        facts.setdefault("key_owner", owner)
     if "account" not in facts and "cosmos_account" in facts:
         facts["account"] = facts["cosmos_account"]
     if "provider" not in facts and facts.get("resource_type"):  # "not registered for the resource type 'sites'"

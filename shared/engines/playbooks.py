@@ -23,9 +23,17 @@ from shared.engines.analyzers.azure_scope import (
 )
 from shared.engines.analyzers.common import dotted, fill, filled_actions, logged, regex, report, table
 from shared.engines.analyzers.ledger import azure_call
+from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import facts_of
 from shared.engines.computed_findings import COMPUTED
-from shared.engines.session_reads import FINDINGS, as_text, is_mentioned, read_setting_names, said_by_client
+from shared.engines.session_reads import (
+    FINDINGS,
+    as_text,
+    is_mentioned,
+    read_setting_names,
+    said_by_client,
+    stated_outbound,
+)
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, Evidence, RunTool, SessionState
 from shared.tools.azure_monitor import LOG_RESOURCE_ID_PATTERN, SAFE_NAME_PATTERN, WORKSPACE_ID_PATTERN
@@ -648,7 +656,7 @@ def _symptom_texts(state: SessionState) -> list[str]:
 
 def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str, str]) -> Conclude:
     """Conclude from an evidence finding: its category and templates, the Azure result it read as evidence."""
-    facts = {**facts_of(state, None), **found}
+    facts = {**facts_of(state, None), **found, **_unlisted_addresses(state, found)}
     root_cause = fill(rule["root_cause"], facts).strip()
     read = found.get("read")  # the read that satisfied the finding, else the tool's newest result
     evidence = [EvidenceItem(source=rule["tool"], summary=e.summary[:300])
@@ -659,6 +667,18 @@ def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str,
                     report=report(state, category=rule["category"], confidence=rule.get("confidence", "high"),
                                   root_cause=root_cause,
                                   actions=filled_actions(rule["actions"], facts), evidence=evidence))
+
+
+_RANGE = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?\b")
+
+
+def _unlisted_addresses(state: SessionState, found: dict[str, str]) -> dict[str, str]:
+    """{unlisted_addresses}: the caller's own public addresses the material states that none of the addresses or
+    ranges in the finding's read admits - what a firewall finding names as the address it refuses. Only an address
+    the client calls its own counts: any address in a log line could be a server's."""
+    ranges = _RANGE.findall(" ".join(found.values()))
+    unlisted = [ip for ip in stated_outbound(state) if not covered(ip, ranges)]
+    return {"unlisted_addresses": ", ".join(unlisted[:4])} if unlisted and ranges else {}
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -17,6 +17,12 @@ Facts = dict[str, str] | None  # a finding's template facts, or None when it doe
 LISTENING = re.compile(r"(?i)(?:running on|listening (?:on|at)|now listening on|serving on|started (?:server )?on|"
                         r"bound to)\s*:?\s*(?:https?://)?(?:[\w.\[\]*-]+)?:(\d{2,5})\b|listening on port (\d{2,5})\b")
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+# where the material states the caller's own public address: named so, or the answer of an IP echo service that
+# people run to find it (curl ifconfig.me, api.ipify.org, whatismyip)
+_STATED_ADDRESS = re.compile(r"(?i)(?:(?:outbound|client|caller|source|egress|public|external|wan)[ -]?(?:ip|address)"
+                             r"(?:es)?\b|\b(?:ifconfig\.(?:me|co)|ipinfo\.io|icanhazip\.com|api\d?\.ipify\.org|"
+                             r"checkip\.amazonaws\.com|whatismyip(?:address)?(?:\.com)?|what'?s my ip)\b)[^\n]{0,120}")
+_ADDRESS_KEY = re.compile(r"(?i)^(?:client|caller|source|outbound|egress|public)_?ips?(?:_?address(?:es)?)?$")
 
 
 # Resources that call others with their managed identity, in the order a report's caller is most often one of them.
@@ -52,6 +58,19 @@ def read_setting_names(state: SessionState) -> list[str] | None:
     if "names" not in listed.data:  # a 404 or refusal is no_data too: it shows no setting absent
         return None
     return [str(n) for n in listed.data.get("names") or []]
+
+
+def stated_outbound(state: SessionState) -> list[str]:
+    """IP addresses the error or an answer calls the caller's outbound (or client) addresses, and those
+    environment_info gives under such a key (client_ip, outbound_ips...)."""
+    found: list[str] = []
+    for text in state.material.spoken():
+        for match in _STATED_ADDRESS.finditer(text):
+            found += IPV4.findall(match.group(0))
+    for key, value in state.material.environment.items():
+        if _ADDRESS_KEY.search(str(key)):
+            found += IPV4.findall(" ".join(map(str, value)) if isinstance(value, list) else str(value))
+    return list(dict.fromkeys(found))
 
 
 def said_or_logged(state: SessionState) -> list[str]:

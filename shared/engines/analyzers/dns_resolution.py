@@ -37,7 +37,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return found
     entry, facts = found
     private = next((t for t in texts(state) if _PRIVATE_DNS.search(t)), None)
-    if private is not None and entry["id"] not in ("privatelink-name", "privatelink-record-missing"):
+    if private is not None and not entry.get("beats_private_dns"):  # an entry that names its own cause keeps it
         # the setup resolves through private endpoints' zones: a name that does not resolve is that setup's gap
         entry = ({**table_entry(TABLE, "privatelink-name"), "confidence": "medium"} if "privatelink" in private.lower()
                  else table_entry(TABLE, "private-zone-not-seen"))  # the ordinary name, zone not seen

@@ -12,7 +12,7 @@ from shared.engines.analyzers.network_path import private_name_resolved_publicly
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
 from shared.engines.playbooks import conclude_finding, rule_facts
-from shared.engines.session_reads import FINDINGS
+from shared.engines.session_reads import FINDINGS, stated_outbound
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, Confidence, EvidenceItem, Report
 from shared.session.report import checked_list
@@ -20,10 +20,6 @@ from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionSta
 
 FIND = "list_storage_account_references"
 _STORAGE_ACCOUNT = r"(?i)^Microsoft\.Storage/storageAccounts$"
-_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-_STATED_ADDRESS = re.compile(r"(?i)(?:outbound|client|caller|source|egress|public)[ -]?(?:ip|address)(?:es)?\b"
-                             r"[^\n]{0,120}")
-_ADDRESS_KEY = re.compile(r"(?i)^(?:client|caller|source|outbound|egress|public)_?ips?(?:_?address(?:es)?)?$")
 RULES = "get_network_rules_from_answers"
 STATED = "network_stated_rules"  # the material says the firewall denies: config, portal wording, prose
 # A private endpoint named in the material: the firewall may be doing its job and the name resolution be wrong.
@@ -245,19 +241,6 @@ def _ruled_out(state: SessionState, evidence: list[EvidenceItem], why: str) -> D
     return GiveUp(reason="exhausted", message=f"{why}; it is not the cause, and nothing else was confirmed.",
                   report=Report(category=None, confidence="low", evidence=evidence, checked=checked_list(state),
                                 root_cause=f"Storage firewall ruled out: {why}. The cause is elsewhere."))
-
-
-def stated_outbound(state: SessionState) -> list[str]:
-    """IP addresses the error or an answer calls the caller's outbound (or client) addresses, and those
-    environment_info gives under such a key (client_ip, outbound_ips...)."""
-    found: list[str] = []
-    for text in state.material.spoken():
-        for match in _STATED_ADDRESS.finditer(text):
-            found += _IPV4.findall(match.group(0))
-    for key, value in state.material.environment.items():
-        if _ADDRESS_KEY.search(str(key)):
-            found += _IPV4.findall(" ".join(map(str, value)) if isinstance(value, list) else str(value))
-    return list(dict.fromkeys(found))
 
 
 def _root_cause(v: Verdict) -> str:
