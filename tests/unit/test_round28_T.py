@@ -105,3 +105,26 @@ def test_an_enabled_admin_user_is_no_disabled_admin_verdict(said: str) -> None:
     hits = [h.entry.id for h in catalog_index().hits([(PULL + said, "error")], [PULL + said])]
     assert ADMIN not in hits
     assert "admin user was disabled" not in _report(PULL + said)["root_cause"]
+
+
+OBO_EXPIRED = ("com.microsoft.aad.msal4j.MsalServiceException: AADSTS500133: Assertion is not within its valid time "
+               "range. Ensure that the access token is not expired before using it for user assertion, or request a "
+               "new token. Current time: 2025-03-12T02:00:04.1129561Z, expiry time of assertion "
+               "2025-03-11T16:47:31.0000000Z. Trace ID: 4c1d7e2a-90b3-4f65-8e21-7a3b5c9d0f00")
+
+
+def test_an_on_behalf_of_assertion_outside_its_time_range_is_a_user_token_used_too_late() -> None:
+    assert _top_entry(OBO_EXPIRED) == "entra-aadsts500133-assertion-outside-valid-time-range"
+    report = _report(OBO_EXPIRED)
+    assert report["category"] == "auth.credential_invalid"
+    assert "expired at 2025-03-11T16:47:31.0000000Z)" in report["root_cause"]
+
+
+@pytest.mark.parametrize(("text", "entry"), [
+    ("AADSTS700024: Client assertion is not within its valid time range. Current time: 2025-01-01T10:00:00Z, "
+     "assertion valid from 2025-01-01T08:00:00Z, expiry time of assertion 2025-01-01T08:10:00Z.",
+     "entra-aadsts700024-client-assertion-expired"),
+    ("AADSTS50013: Assertion failed signature validation.", "entra-aadsts50013-invalid-assertion"),
+])
+def test_a_client_assertion_or_another_invalid_assertion_keeps_its_own_entry(text: str, entry: str) -> None:
+    assert _top_entry(text) == entry
