@@ -128,3 +128,26 @@ def test_replication_with_versioning_on_is_not_the_prerequisite_clue() -> None:
             "change feed on the source, but blobs arrive after two hours.")
     found = clue_in([said])
     assert found is None or found["id"] != "storage-object-replication-needs-versioning-and-change-feed"
+
+
+ZIPDEPLOY = ("AzureWebApp@1 with the publish profile of the slot:\nPackage deployment using ZIP Deploy initiated.\n"
+             "##[error]Error: Failed to deploy web package to App Service.\n##[error]Error: Unauthorized (CODE: 401)\n"
+             "SCM Basic Auth Publishing Credentials are Off on the slot since the policy ran.")
+
+
+def test_the_zip_deploy_sibling_of_the_same_refusal_is_the_scm_basic_auth_setting() -> None:
+    found = clue_in([ZIPDEPLOY])
+    assert found is not None and found["id"] == "scm-basic-auth-publishing-credentials-refused"
+
+
+AZCOPY = ("azcopy copy ./out https://stexports.blob.core.windows.net/drop --recursive with AZCOPY_AUTO_LOGIN_TYPE=AZCLI"
+          "\nRESPONSE Status: 401 Server failed to authenticate the request. Please refer to the information in the "
+          "www-authenticate header.")
+
+
+def test_azcopy_on_entra_auth_refused_with_401_is_the_bearer_token_clue() -> None:
+    found = clue_in([AZCOPY])
+    assert found is not None and found["id"] == "storage-bearer-token-refused"
+    with_sas = AZCOPY.replace("/drop --recursive", "/drop?sv=2022-11-02&sig=abc --recursive")
+    found = clue_in([with_sas])
+    assert found is None or found["id"] != "storage-bearer-token-refused"
