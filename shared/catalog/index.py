@@ -54,6 +54,29 @@ _LINE_PREFIX = re.compile(
     r"[ \t]+)?)?")  # a bare "Error" can begin the message itself: only a bracketed or upper-case level is a prefix
 
 
+# Azure's messages change style over time (Microsoft's style guide now contracts "does not" to "doesn't" and says
+# "allowlist" for "whitelist"), and people retype them either way: a phrase also matches its sibling wordings.
+_SIBLINGS = (("does not", "doesn't"), ("do not", "don't"), ("is not", "isn't"), ("are not", "aren't"),
+             ("was not", "wasn't"), ("were not", "weren't"), ("cannot", "can't"), ("could not", "couldn't"),
+             ("did not", "didn't"), ("has not", "hasn't"), ("have not", "haven't"), ("whitelist", "allowlist"))
+_SIBLING_WORDS = {form: re.compile(rf"\b{re.escape(form)}" + ("" if form.endswith("list") else r"\b"))
+                  for pair in _SIBLINGS for form in pair}  # "whitelisted" too
+
+
+def sibling_forms(phrase: str) -> tuple[str, ...]:
+    """The phrase (lower case), and its forms with every long negation contracted and with every contraction
+    spelled out (allowlist and whitelist likewise)."""
+    phrase = phrase.lower()
+    forms = [phrase]
+    for source, target in ((0, 1), (1, 0)):
+        form = phrase
+        for pair in _SIBLINGS:
+            form = _SIBLING_WORDS[pair[source]].sub(pair[target], form)
+        if form not in forms:
+            forms.append(form)
+    return tuple(forms)
+
+
 def normalize(text: str) -> str:
     """Curly quotes straightened, log-line prefixes dropped and runs of whitespace made one space: a phrase
     matches across line breaks."""
@@ -114,7 +137,10 @@ class CatalogIndex:
                 else:
                     phrases.setdefault(normalize(code).lower(), []).append((number, "code"))
             for phrase in entry.phrases:
-                phrases.setdefault(normalize(phrase).lower(), []).append((number, "phrase"))
+                for form in sibling_forms(normalize(phrase)):
+                    owners = phrases.setdefault(form, [])
+                    if (number, "phrase") not in owners:
+                        owners.append((number, "phrase"))
         for key, owners in phrases.items():
             self._automaton.add_word(key, (key, tuple(owners)))
         if phrases:
