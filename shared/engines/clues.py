@@ -80,7 +80,16 @@ def _deciding_match(state: SessionState, clue: dict[str, Any]) -> re.Match[str] 
     if not clue.get("decides"):
         return None
     spoken = state.material.spoken()
-    return next((m for t in _each_and_together(spoken) for m in [regex(clue["decides"]).search(t)] if m), None)
+    texts = _each_and_together(spoken)
+    if clue.get("reads_environment"):  # the deciding fact is one environment_info states (the hosting plan)
+        texts.append("\n".join([*spoken, environment_text(state.material.environment)]))
+    return next((m for t in texts for m in [regex(clue["decides"]).search(t)] if m), None)
+
+
+def environment_text(environment: dict[str, Any]) -> str:
+    """environment_info as 'key: value' lines, a list's items joined: what the client stated about its setting."""
+    return "\n".join(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+                     for key, value in environment.items() if isinstance(value, (str, int, float, list)))
 
 
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:

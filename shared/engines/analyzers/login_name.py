@@ -1,0 +1,58 @@
+"""A database login refused for a user name one character away from the login the client says exists
+(knowledge/login_names.yaml): the connection string sends a mistyped user name, so the server knows no such login and
+answers as for a wrong password. Computed from what the client pasted: the refused name against the names the report
+gives as the admin or login."""
+
+from __future__ import annotations
+
+import re
+
+from shared.engines.analyzers.common import conclude_entry, facts_for, table_entry
+from shared.engines.base import Decision
+from shared.session.state import SessionState
+
+TABLE = "login_names"
+# the user name a database refused: SQL Server / Azure SQL, PostgreSQL, MySQL
+_REFUSED = re.compile(r"""Login failed for user '(?P<a>[^'<>\s]{4,128})'"""
+                      r"""|password authentication failed for user "(?P<b>[^"<>\s]{4,128})\""""
+                      r"""|Access denied for user '(?P<c>[^'<>\s@]{4,128})'@""", re.IGNORECASE)
+# a sentence that names the login that exists: the server admin, the login, the user name created
+_NAMES_LOGIN = re.compile(r"\b(?:admin\w*|login|user ?name|user id)\b", re.IGNORECASE)
+_NAME = re.compile(r"[A-Za-z][\w.-]{3,127}")
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One character inserted, deleted or replaced (the usual typo); a case-only difference is the same login."""
+    a, b = a.lower(), b.lower()
+    if a == b or abs(len(a) - len(b)) > 1 or re.sub(r"\d", "", a) == re.sub(r"\d", "", b):
+        return False  # names that differ in a digit only (app1, app2) are two accounts, not a typo
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def _stated_login(text: str, refused: str) -> str | None:
+    """A name one edit away from the refused one, in a sentence that names it as the admin or the login."""
+    for sentence in re.split(r"[.;!?\n]+", text):
+        if not _NAMES_LOGIN.search(sentence):
+            continue
+        found = next((n for n in _NAME.findall(sentence) if _one_edit_apart(n, refused)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def login_name_mistyped(state: SessionState) -> Decision | None:
+    """The refused user name and the login the client names differ by one character: a typo in the connection
+    string's user name decides, whatever the login error's usual causes (a wrong password, a missing user)."""
+    said = state.material.spoken_text()
+    refused = _REFUSED.search(said)
+    if refused is None:
+        return None
+    user = refused.group("a") or refused.group("b") or refused.group("c")
+    login = _stated_login(said, user)
+    if login is None or len(user) < 6:  # a short name one edit from another word is chance, not a typo
+        return None
+    return conclude_entry(state, None, table_entry(TABLE, "login-name-mistyped"),
+                          facts_for(state, None, {"user": user, "login": login}))
