@@ -40,9 +40,19 @@ def _stated_listed(state: SessionState, module: str) -> bool:
 
 
 def _build_path(state: SessionState) -> Entry | None:
-    """The deployment path the report shows (knowledge/python_build_paths.yaml), first match."""
+    """The deployment path the report shows (knowledge/python_build_paths.yaml), first match; the match's named
+    groups ({built}, {runtime}) fill the path's text, since a version mismatch is only explained by its numbers."""
     said = state.material.spoken_text()
-    return next((p for p in table("python_build_paths") if regex(p["match"]).search(said)), None)
+    for path in table("python_build_paths"):
+        found = regex(path["match"]).search(said)
+        if found:
+            facts = {k: v for k, v in found.groupdict().items() if v}
+            return {**path, "says": _filled(str(path["says"]), facts), "action": _filled(str(path["action"]), facts)}
+    return None
+
+
+def _filled(text: str, facts: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: facts.get(m.group(1), m.group(0)), text)
 
 
 def _conclude_without_requirements(state: SessionState, hit: Hit, module: str) -> Decision:

@@ -19,6 +19,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.network_path import service_host
 from shared.engines.base import Decision
+from shared.engines.catalog_hits import contradicted
 from shared.engines.signatures import Hit
 from shared.session.state import Conclude, SessionState
 
@@ -37,8 +38,11 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return found
     entry, facts = found
     private = next((t for t in texts(state) if _PRIVATE_DNS.search(t)), None)
-    if private is not None and not entry.get("beats_private_dns"):  # an entry that names its own cause keeps it
-        # the setup resolves through private endpoints' zones: a name that does not resolve is that setup's gap
+    # the setup resolves through private endpoints' zones: a name that does not resolve is that setup's gap, unless
+    # the entry names its own cause, or the material rules the zone out (Azure DNS answers the private record;
+    # another resolver in between fails)
+    if private is not None and not entry.get("beats_private_dns") \
+            and not contradicted(state, "network.private_endpoint_dns"):
         entry = ({**table_entry(TABLE, "privatelink-name"), "confidence": "medium"} if "privatelink" in private.lower()
                  else table_entry(TABLE, "private-zone-not-seen"))  # the ordinary name, zone not seen
     hosts = table_entry(TABLE, "hosts")
@@ -71,10 +75,28 @@ def _malformed(state: SessionState, host: str) -> str | None:
     shown = next((m["why"] for m in rule["malformed"] if regex(m["pattern"]).search(host)), None)
     if shown is not None:
         return str(shown)
+    endpoint = _resource_endpoint(state, rule, host)
+    if endpoint is not None:
+        return " ".join(str(rule["resource_endpoint_why"]).replace("{endpoint}", endpoint).split())
     sovereign = next((m.group(0) for t in texts(state) for m in [regex(rule["sovereign_context"]).search(t)] if m),
                      None)
     if sovereign is not None and regex(rule["public_suffix"]).search(host):
         suffix = next((v for k, v in rule["sovereign_suffix"].items() if regex(k).search(sovereign)), "its own")
         return (f"it ends in the public cloud's domain while the resource is in a sovereign cloud ({sovereign}), "
                 f"whose endpoints end in {suffix}")
+    return None
+
+
+def _resource_endpoint(state: SessionState, rule: dict, host: str) -> str | None:
+    """The endpoint the material shows for the resource the host is named after, when it is another host."""
+    name = host.split(".")[0]
+    if len(name) < 3:
+        return None
+    pattern = re.compile(str(rule["resource_endpoint"]).replace("{name}", re.escape(name)))
+    for text in texts(state):
+        for found in pattern.finditer(text):
+            endpoint = found.group("endpoint").rstrip(".")
+            shown = endpoint.split("//", 1)[1].lower()
+            if shown != host.lower() and ".privatelink." not in shown:  # a private endpoint's alias is the same
+                return endpoint
     return None

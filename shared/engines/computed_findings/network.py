@@ -118,11 +118,28 @@ def private_endpoint_misses_service(state: SessionState) -> dict[str, str] | Non
                   and f"/storageaccounts/{name.lower()}" in str(c.get("privateLinkServiceId") or "").lower()
                   for g in c.get("groupIds") or []}
         host = re.compile(rf"(?i)\b{re.escape(name)}\.(blob|queue|table|file|dfs)\.core\.windows\.net")
-        failing = {m.group(1).lower() for line in refused for m in host.finditer(line)}
+        failing = {m.group(1).lower() for line in refused for m in host.finditer(line)} | _clients_refused(refused)
         missing = sorted(failing - served)
         if served and missing:
-            return {"name": name, "missing": missing[0], "served": ", ".join(sorted(served))}
+            found = {"name": name, "missing": missing[0], "served": ", ".join(sorted(served))}
+            return {**found, "others": " and ".join(missing[1:])} if missing[1:] else found
     return None
+
+
+# the storage service a refused call went to, named by the client library in its stack or message rather than by a
+# host (Azure.Storage.Queues.QueueRestClient, a runtime that "failed to initialize table ..."): a host runtime
+# (Functions, Logic Apps Standard) reports its queue and table calls that way
+_STORAGE_CLIENTS = {
+    "queue": re.compile(r"(?i)\bAzure\.Storage\.Queues\b|\bazure\.storage\.queue\b|\bQueue(?:Rest|Service)?Client\b"),
+    "table": re.compile(r"(?i)\bAzure\.Data\.Tables\b|\bazure\.data\.tables\b|\bTable(?:Rest|Service)?Client\b|"
+                        r"\b(?:initiali[sz]e|create|open) table '"),
+    "blob": re.compile(r"(?i)\bAzure\.Storage\.Blobs\b|\bazure\.storage\.blob\b|"
+                       r"\bBlob(?:Rest|Service|Container)?Client\b"),
+}
+
+
+def _clients_refused(refused: list[str]) -> set[str]:
+    return {service for service, words in _STORAGE_CLIENTS.items() if any(words.search(line) for line in refused)}
 
 
 # a resource type -> the service endpoint its virtual network rules need on the client's subnet
