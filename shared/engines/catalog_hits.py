@@ -15,7 +15,7 @@ from typing import Any, cast
 from cachetools.func import ttl_cache
 
 from shared.catalog.entities import entity_facts, key_owner
-from shared.catalog.index import EntryHit, Match, Origin, catalog_index
+from shared.catalog.index import EntryHit, Match, Origin, catalog_index, names_a_context
 from shared.engines.analyzers.common import env_facts, log_lines, regex, table
 from shared.engines.signatures import mentions_azure
 from shared.resilience.memory_guard import register_cache
@@ -131,6 +131,11 @@ def decisive(state: SessionState) -> EntryHit | None:
     hosted = mentions_azure(_without_azure_tooling(state.material))
     candidates = [h for h in spoken if h.entry.category != "out_of_scope"
                   or not (azure_error or (hosted and not _own_error_words(h)))]
+    # the same words an Azure entry reads (MySQL's "Access denied for user") printed by a server whose own setting
+    # the report shows (a MySQL container under docker compose): that platform's entry reads them, not Azure's
+    situated = [h for h in foreign if names_a_context(h.entry) and h in candidates]
+    if situated:
+        candidates = [h for h in candidates if h.entry.category == "out_of_scope" or not _read_by(h, situated)]
     if _chain_on_azure_compute(state):
         candidates = [h for h in candidates if not _only_unused_credentials(h)] or candidates
     conclusive = [h for h in candidates if h.entry.conclusive and not _read_better_by_another(h, candidates)]
@@ -199,10 +204,20 @@ def _inside_foreign_error(hit: EntryHit, foreign: list[EntryHit]) -> bool:
     words (AWS SQS's "The specified queue does not exist.") that are that platform's message, not Azure's."""
     said = [m for m in hit.matches if m.origin in _SPOKEN]
     marks = [m.found.lower() for f in foreign for m in f.matches if m.kind == "code" or " " in m.found.strip()]
-    return bool(said and marks) and all(any(mark in _line_of(m).lower() for mark in marks) for m in said)
+    return bool(said and marks) and all(any(mark in line_of(m).lower() for mark in marks) for m in said)
 
 
-def _line_of(match: Match) -> str:
+def _read_by(hit: EntryHit, others: list[EntryHit]) -> bool:
+    """The words that make this entry's reading (its longest match in the report) are words another entry matched:
+    MySQL's "ERROR 1045 (28000): Access denied for user" that the local-container entry also read."""
+    said = [m for m in hit.matches if m.origin in _SPOKEN]
+    if not said:
+        return False
+    longest = max(said, key=lambda m: len(m.found)).found.lower()
+    return any(longest in m.found.lower() for other in others for m in other.matches if m.origin in _SPOKEN)
+
+
+def line_of(match: Match) -> str:
     """The line of the match's context that holds the matched words."""
     at = match.context.find(match.found)
     if at < 0:

@@ -295,7 +295,8 @@ def route(state: SessionState) -> Decision:
     named = _agreeing_with_catalog(state, named, entry)
     if named is not None and contradicted(state, named.signature.category):
         named = None  # the material rules this family out (knowledge/contradictions.yaml)
-    if named is not None and (_catalog_overrides(named, entry) or _printed_code_over_mention(state, named, entry)):
+    if named is not None and (_catalog_overrides(named, entry) or _printed_code_over_mention(state, named, entry)
+                              or _quoted_inside_foreign_error(state, named, entry)):
         named = None  # the catalog's exact code names the cause, not the signature's looser reading
     if named is not None:
         decision = analyzer_for(named.signature.analyzer)(state, named)
@@ -508,6 +509,19 @@ def _code_line_against_message(hit: Hit, entry: EntryHit) -> bool:
     if not names_a_context(entry.entry) or not hit.quotes or any(_ERROR_LINE.search(q) for q in hit.quotes):
         return False
     return any(m.origin == "error" and len(m.found) >= _SPECIFIC_PHRASE for m in entry.matches)
+
+
+def _quoted_inside_foreign_error(state: SessionState, hit: Hit, entry: EntryHit | None) -> bool:
+    """Every word the signature read (a generic `toomanyrequests`) is on a line of the report that also carries
+    another platform's own error message (Docker Hub's "You have reached your pull rate limit"): the family's generic
+    reading is that platform's error, so the out-of-scope entry decides."""
+    if entry is None or entry.entry.category != "out_of_scope" or not entry.entry.conclusive or not hit.quotes:
+        return False
+    own = [m.found.lower() for m in entry.matches
+           if m.origin in ("error", "answer") and (m.kind == "code" or " " in m.found.strip())]
+    lines = [line.lower() for line in state.material.spoken_text().splitlines() if line.strip()]
+    foreign_lines = [line for line in lines if any(words in line for words in own)]
+    return bool(foreign_lines) and all(any(quote.lower() in line for line in foreign_lines) for quote in hit.quotes)
 
 
 def _same_words_in_context(hit: Hit, entry: EntryHit) -> bool:
