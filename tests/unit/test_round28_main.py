@@ -117,3 +117,20 @@ def test_resources_stated_by_kind_fill_the_templates_names() -> None:
     facts = env_facts(state)
     assert (facts["vault"], facts["account"], facts["registry"]) == ("kv-orders", "stmedia", "crshop")
     assert "namespace" not in facts  # a bare namespace is as often Kubernetes' as Service Bus'
+
+
+STRIPE = ("StripeAuthenticationError: Invalid API Key provided: {key}\n"
+          "    at /home/site/wwwroot/node_modules/stripe/cjs/RequestSender.js:105:31")
+
+
+def test_a_key_refused_elsewhere_that_is_the_literal_key_vault_reference_is_the_reference() -> None:
+    outcome = run_engine({"error_description": STRIPE.format(key="@Microso*********************ult)"),
+                          "context": {"environment_info": {"technologies": ["app-service", "nodejs"]}}})
+    # the reference alone does not say why it did not resolve: the engine asks about it, never "not Azure"
+    assert outcome.envelope()["status"] == "request" and "Key Vault" in outcome.requests[0].request.question
+
+
+def test_a_real_key_refused_by_stripe_stays_out_of_scope() -> None:
+    outcome = run_engine({"error_description": STRIPE.format(key="sk_live_************1234"),
+                          "context": {"environment_info": {"technologies": ["app-service", "nodejs"]}}})
+    assert (outcome.envelope().get("report") or {}).get("category") == "out_of_scope"
