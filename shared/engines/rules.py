@@ -627,9 +627,15 @@ def _playbook_answer(state: SessionState) -> Decision | None:
 
 
 def _logged_code(state: SessionState) -> EntryHit | None:
-    """An exact error code that only Azure's logs printed (not the report): the platform's own words for the failure."""
-    return next((h for h in catalog_hits(state) if h.origins == {"evidence"} and h.exact and h.entry.conclusive
-                 and not h.entry.wrapper and h.entry.category != "out_of_scope"), None)
+    """An exact error code that only Azure's logs printed (not the report), or a message of one error matched at
+    length (a host's AZFD0004 line carries no code): the platform's own words for the failure."""
+    return next((h for h in catalog_hits(state) if h.origins == {"evidence"} and _names_one_error(h)
+                 and h.entry.conclusive and not h.entry.wrapper and h.entry.category != "out_of_scope"), None)
+
+
+def _names_one_error(hit: EntryHit) -> bool:
+    """An exact code, or a phrase long enough to be one error's own message rather than words of a family."""
+    return hit.exact or any(len(m.found) >= _SPECIFIC_PHRASE for m in hit.matches)
 
 
 def _from_findings(state: SessionState) -> Decision | None:
