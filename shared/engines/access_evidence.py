@@ -63,7 +63,7 @@ def claimed_role_missing(state: SessionState) -> Decision | None:
     resource the session read; its role assignments there show whether it holds one that grants the access. None
     when nothing is claimed or the claim holds (the question stands); the read that checks it first."""
     said = said_by_client(state)
-    for resource, kind in _typed([r for r in reads_of_type(state, ".") if r.get("id")], said):
+    for resource, kind in _named_first(_typed([r for r in reads_of_type(state, ".") if r.get("id")], said), said):
         claimed = [r for r in kind["roles"] if re.search(rf"(?<![\w-]){re.escape(r.lower())}(?![\w-])", said)]
         caller = _caller(state, resource, kind) if claimed else None
         if caller is None:
@@ -86,6 +86,14 @@ def claimed_role_missing(state: SessionState) -> Decision | None:
                        actions=[action], evidence=[EvidenceItem(source="list_role_assignments", summary=held[:300])])
         return Conclude(message=f"{claimed[0]} is not held where it is needed.", report=found)
     return None
+
+
+def _named_first(typed: list[tuple[dict[str, Any], Entry]], said: str) -> list[tuple[dict[str, Any], Entry]]:
+    """Of the resources read, those the client names (the account the error is about), when the client names one:
+    a sibling account of the same group that the report never mentions is not where the claimed role must be."""
+    named = [(r, k) for r, k in typed if re.search(rf"(?<![\w-]){re.escape(str(r.get('name') or '').lower())}(?![\w-])",
+                                                  said)]
+    return named or typed
 
 
 def _typed(resources: list[dict[str, Any]], said: str = "") -> list[tuple[dict[str, Any], Entry]]:

@@ -642,9 +642,16 @@ def _playbook_answer(state: SessionState) -> Decision | None:
 
 
 def _logged_code(state: SessionState) -> EntryHit | None:
-    """An exact error code that only Azure's logs printed (not the report): the platform's own words for the failure."""
-    return next((h for h in catalog_hits(state) if h.origins == {"evidence"} and h.exact and h.entry.conclusive
-                 and not h.entry.wrapper and h.entry.category != "out_of_scope"), None)
+    """An exact error code that only Azure's logs printed (not the report), or one error's message matched in two of
+    its parts (a host's AZFD0004 line carries no code): the platform's own words for the failure."""
+    return next((h for h in catalog_hits(state) if h.origins == {"evidence"} and _names_one_error(h)
+                 and h.entry.conclusive and not h.entry.wrapper and h.entry.category != "out_of_scope"), None)
+
+
+def _names_one_error(hit: EntryHit) -> bool:
+    """An exact code, or two distinct phrases of the entry: one error's own message rather than a sentence several
+    errors share (a port mismatch's single phrase still yields to a finding of what Azure shows)."""
+    return hit.exact or len({m.found.lower() for m in hit.matches if m.kind != "code"}) >= 2
 
 
 def _from_findings(state: SessionState) -> Decision | None:

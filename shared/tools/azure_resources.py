@@ -204,7 +204,8 @@ def _identity(identity: Any) -> dict[str, Any] | None:
         return None
     assigned = identity.get("userAssignedIdentities") or {}
     found = {"type": identity.get("type"), "principalId": identity.get("principalId"),
-             "userAssigned": [{"id": k, "principalId": (v or {}).get("principalId")} for k, v in assigned.items()]}
+             "userAssigned": [{"id": k, "principalId": (v or {}).get("principalId"),
+                               "clientId": (v or {}).get("clientId")} for k, v in assigned.items()]}
     if identity.get("tenantId"):  # the directory the system identity's tokens come from
         found["tenantId"] = identity["tenantId"]
     return found
@@ -293,16 +294,18 @@ def list_app_setting_names(args: SiteArguments) -> Found:
         "POST", f"/{uri_path(args.site_id)}/config/appsettings/list", params={"api-version": _WEB_API_VERSION}))
     properties = _settings(response.text())
     del response  # the body held values
-    names, targets = sorted(properties), setting_targets(properties)
+    names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)
     del properties  # so did the parsed settings: nothing past this point can see a value
     kept, rest = fit(names)
     if not names:
         return "no_data", f"{args.site_id.rsplit('/', 1)[-1]} has no application settings", {"names": [], "count": 0}
     shown = {name: host for name, host in targets.items() if name in kept}
     pointed = "; ".join(f"{name} -> {host}" for name, host in shown.items())
+    ids = {name: guid for name, guid in client_ids.items() if name in kept}
+    named = "; ".join(f"{name} = {guid}" for name, guid in ids.items())
     return "success", f"{len(names)} app settings (names only): {', '.join(kept)}" + \
-        (f"; they point at: {pointed}" if pointed else ""), \
-        {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown}
+        (f"; they point at: {pointed}" if pointed else "") + (f"; client ids: {named}" if named else ""), \
+        {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids}
 
 
 # The non-secret part of a setting value that says where it points: a Key Vault reference's vault and secret name,
@@ -336,6 +339,22 @@ def setting_targets(properties: dict[str, Any]) -> dict[str, str]:
             found[str(name)] = f"{host.group('account').lower()} (storage account)"
         elif host:
             found[str(name)] = host.group("host").lower() + (host.group("port") or "").replace(",", ":")
+    return found
+
+
+# A setting that names which identity the code asks tokens for (AZURE_CLIENT_ID, <connection>__clientId): its value is
+# an application's public identifier, not a credential, and says which user-assigned identity the app must carry.
+_CLIENT_ID_SETTING = re.compile(r"(?i)(?:^|_)CLIENT_?ID$")
+_GUID = re.compile(r"(?i)^\s*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\s*$")
+
+
+def setting_client_ids(properties: dict[str, Any]) -> dict[str, str]:
+    """For each setting named as a client id whose value is one GUID: that GUID (nothing else of any value)."""
+    found: dict[str, str] = {}
+    for name, value in properties.items():
+        guid = _GUID.match(str(value or "")) if _CLIENT_ID_SETTING.search(str(name)) else None
+        if guid:
+            found[str(name)] = guid.group(1).lower()
     return found
 
 

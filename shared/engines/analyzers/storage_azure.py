@@ -104,9 +104,11 @@ def _with_site_and_changes(state: SessionState, findings: Findings, resources: l
 
 def _pick(resources: list[dict[str, Any]], type_name: str, hint: str | None,
           state: SessionState) -> dict[str, Any] | None:
-    """The resource of that type the session names (hint, or its name in the error text), or the only one."""
+    """The resource of that type the session names (hint, its name in the error text, or a name environment_info
+    gives, such as storage_account: the account of two in the group the client means), or the only one."""
     of_type = [r for r in resources if str(r.get("type", "")).lower() == type_name]
-    text = (state.material.error_description + " " + " ".join(state.material.answers)).lower()
+    stated = [state.material.stated_name(k) for k, v in state.material.environment.items() if isinstance(v, str)]
+    text = " ".join([state.material.error_description, *state.material.answers, *stated]).lower()
     named = [r for r in of_type if r.get("name") and (r["name"] == hint or str(r["name"]).lower() in text)]
     if len(named) == 1:
         return named[0]

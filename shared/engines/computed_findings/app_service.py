@@ -99,6 +99,38 @@ def identity_connection_without_identity(state: SessionState) -> dict[str, str] 
     return None
 
 
+# the client id is then an app registration's, used with its own secret, certificate or federated token
+_APP_REGISTRATION = {"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE"}
+
+
+def client_id_not_assigned(state: SessionState) -> dict[str, str] | None:
+    """An app setting that names the user-assigned identity to ask tokens for (AZURE_CLIENT_ID, <connection>__clientId)
+    by a client id that none of the app's user-assigned identities has: the platform has no such identity to give
+    (App Service answers 400 "Unable to load the proper Managed Identity"), typically after the identity was swapped."""
+    listed = latest(state, "list_app_setting_names")
+    ids = listed.data.get("client_ids") or {} if listed is not None and listed.status == "success" else {}
+    sites = reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$")
+    identity = sites[0].get("identity") if sites else None
+    assigned = [u for u in (identity or {}).get("userAssigned") or [] if isinstance(u, dict)]
+    known = {str(u.get("clientId") or "").lower() for u in assigned}
+    names = [str(n) for n in (listed.data.get("names") if listed is not None else None) or []]
+    if not ids or not assigned or "" in known or {n.upper() for n in names} & _APP_REGISTRATION:
+        return None  # no client id named, the app's identities read without their client ids, or an app registration
+    for name, guid in ids.items():
+        if guid not in known and not _own_secret(name, names):
+            return {"app": str(sites[0].get("name")), "setting": name, "client_id": guid,
+                    "assigned": ", ".join(f"{str(u.get('id')).rsplit('/', 1)[-1]} (client id {u.get('clientId')})"
+                                          for u in assigned)}
+    return None
+
+
+def _own_secret(setting: str, names: list[str]) -> bool:
+    """A <connection>__clientId whose connection also has a client secret or certificate: an app registration's id."""
+    connection = setting.rsplit("__", 1)[0] if "__" in setting else None
+    return connection is not None and any(re.match(_OWN_CREDENTIAL.format(connection=re.escape(connection)), n)
+                                          for n in names)
+
+
 def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict[str, str] | None:
     """The first of the app's Key Vault references (config/configreferences/appsettings) whose status is one of
     `statuses`: App Service's own verdict on why the reference did not resolve."""
@@ -466,6 +498,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "keyvault-reference-identity-not-chosen": reference_identity_not_chosen,
     "function-disabled-by-app-setting": function_disabled_by_setting,
     "identity-connection-without-managed-identity": identity_connection_without_identity,
+    "app-client-id-setting-not-assigned": client_id_not_assigned,
     "app-service-plan-at-max-instances": plan_at_max_instances,
     "platform-cors-origin-not-allowed": cors_origin_not_allowed,
     "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,

@@ -105,10 +105,40 @@ def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
         target = str((app.get("ingress") or {}).get("targetPort") or "")
         if not target:
             continue
-        ports = {g for text in said_or_logged(state) for m in LISTENING.finditer(text) for g in m.groups() if g}
+        ports = {g for text in _of_latest_revision(app, said_or_logged(state)) for m in LISTENING.finditer(text)
+                 for g in m.groups() if g}
         if ports and target not in ports:
             return {"name": str(app.get("name")), "target": target, "listening": ", ".join(sorted(ports))}
     return None
+
+
+# settings that choose the port ASP.NET Core listens on; without one, the .NET 8+ images listen on 8080 (they
+# listened on 80 up to .NET 7)
+_ASPNET_PORT_SETTINGS = {"ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "ASPNETCORE_URLS", "DOTNET_URLS",
+                         "HTTP_PORTS", "ASPNETCORE_URLS__0", "KESTREL__ENDPOINTS__HTTP__URL"}
+_ASPNET = re.compile(r"(?i)Microsoft\.Hosting\.Lifetime|\bnet[89]\.0\b|\bnet1\d\.0\b|dotnet/aspnet:(?:[89]|1\d)\b|"
+                     r"\.NET (?:[89]|1\d)\b|asp\.?net ?core")
+
+
+def aspnet_default_port_not_target(state: SessionState) -> dict[str, str] | None:
+    """The target-port mismatch of an ASP.NET Core container that listens on 8080 while its container sets no port
+    setting (ASPNETCORE_HTTP_PORTS, ASPNETCORE_URLS): the .NET 8 images' default port, not a port the app chose."""
+    found = target_port_not_listened(state)
+    if found is None or found["listening"] != "8080" or not any(_ASPNET.search(t) for t in said_or_logged(state)):
+        return None
+    apps = reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$")
+    names = {str(n).upper() for a in apps if str(a.get("name")) == found["name"] for n in a.get("envNames") or []}
+    return None if names & _ASPNET_PORT_SETTINGS else found
+
+
+def _of_latest_revision(app: dict, lines: list[str]) -> list[str]:
+    """The lines that are not log rows of another revision of the app: the revision that worked listened on the old
+    port, and its rows ('ca-x--r0041 ... listening on :80') say nothing of the port the new revision listens on."""
+    latest_revision = str(app.get("latestRevisionName") or "").lower()
+    prefix = f"{str(app.get('name') or '').lower()}--"
+    if not latest_revision or prefix == "--":
+        return lines
+    return [line for line in lines if prefix not in line.lower() or latest_revision in line.lower()]
 
 
 def job_hit_replica_timeout(state: SessionState) -> dict[str, str] | None:
@@ -330,6 +360,7 @@ def registry_throttled(state: SessionState) -> Facts:
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "container-job-replica-timeout": job_hit_replica_timeout,
+    "container-app-aspnet-default-port-8080": aspnet_default_port_not_target,
     "container-app-target-port-mismatch": target_port_not_listened,
     "app-container-registry-identity-not-named": registry_pull_identity_not_named,
     "container-app-probe-port-not-target": probe_port_not_target,
