@@ -19,6 +19,10 @@ TABLE = "runtime_timeouts"
 _WINDOW = (225.0, 245.0)  # seconds: the documented 230 s, with the client's own overhead around it
 _MINUTES = re.compile(r"(?i)(?:\breal\s+|~\s?|\babout\s+|\baround\s+|\bafter\s+~?\s?|\btook\s+~?\s?)"
                       r"(?P<m>\d{1,2})\s?m(?:in(?:utes?)?)?\s?(?P<s>\d{1,2}(?:\.\d+)?)\s?s(?:ec(?:onds)?)?\b")
+# "after almost exactly 4 minutes", "after about four minutes": a whole-minute estimate of the 240 s Linux front end
+_FOUR_MINUTES = re.compile(r"(?i)\b(?:after|at|takes?|took|around|about|roughly|nearly|almost|approximately|exactly|"
+                           r"approx\.?|~)\s+(?:(?:almost|nearly|about|around|roughly|exactly|approximately)\s+)?"
+                           r"(?:4|four)\s?(?:min(?:ute)?s?|mins?)\b(?!\s*(?:and|\d))")
 _CLOCK = re.compile(r"(?i)\b(?:after|took|at)\s+~?\s?(?P<m>[0-5]?\d):(?P<s>[0-5]\d)\b(?!:)")
 # "the App Service 230 s limit", "a timeout of 240 s": the client names a limit they read about, not how long the
 # request ran (that is often far below it: "we are far under that")
@@ -57,6 +61,9 @@ def _duration(said: str) -> tuple[float, str] | None:
             if _WINDOW[0] <= seconds <= _WINDOW[1]:
                 shown = found.groupdict().get("shown") or found.group(0)
                 return seconds, " ".join(shown.split())
+    four = _FOUR_MINUTES.search(said)
+    if four:
+        return 240.0, " ".join(four.group(0).split())
     return _logged_elapsed(said)
 
 
