@@ -134,3 +134,67 @@ def test_a_real_key_refused_by_stripe_stays_out_of_scope() -> None:
     outcome = run_engine({"error_description": STRIPE.format(key="sk_live_************1234"),
                           "context": {"environment_info": {"technologies": ["app-service", "nodejs"]}}})
     assert (outcome.envelope().get("report") or {}).get("category") == "out_of_scope"
+
+
+ISOLATED = """Loading functions metadata
+0 functions loaded
+No job functions found. Try making your job classes and methods public.
+Project: net8.0, Microsoft.Azure.Functions.Worker 1.23, Program.cs with ConfigureFunctionsWebApplication().
+appSettings: [ {{ name: 'FUNCTIONS_WORKER_RUNTIME', value: '{runtime}' }} ]"""
+
+
+def test_an_isolated_worker_project_under_the_in_process_runtime_value_is_the_mismatch() -> None:
+    found = _report(ISOLATED.format(runtime="dotnet"), ["azure-functions", "bicep"])
+    assert found["category"] == "functions.host_misconfigured"
+    assert "FUNCTIONS_WORKER_RUNTIME is 'dotnet'" in found["root_cause"] and "isolated" in found["root_cause"]
+
+
+def test_an_isolated_worker_project_under_dotnet_isolated_is_no_runtime_mismatch() -> None:
+    found = _report(ISOLATED.format(runtime="dotnet-isolated"), ["azure-functions", "bicep"])
+    assert "FUNCTIONS_WORKER_RUNTIME is" not in found.get("root_cause", "")
+
+
+TENANT = ("azure.core.exceptions.ClientAuthenticationError: (InvalidAuthenticationTokenTenant) The access token is "
+          "from the wrong issuer 'https://sts.windows.net/11111111-1111-1111-1111-111111111111/'. It must match the "
+          "tenant 'https://sts.windows.net/22222222-2222-2222-2222-222222222222/' associated with this subscription.")
+
+
+def test_a_wrong_tenant_token_from_an_sdk_credential_names_azure_tenant_id() -> None:
+    actions = " ".join(_report(TENANT + "\ncredential = DefaultAzureCredential()", ["python"])["actions"])
+    assert "AZURE_TENANT_ID" in actions
+
+
+def test_a_wrong_tenant_token_from_the_cli_does_not_name_the_sdk_setting() -> None:
+    actions = " ".join(_report(TENANT.replace("azure.core.exceptions.ClientAuthenticationError: ", "ERROR: "),
+                               ["azure-cli"])["actions"])
+    assert "AZURE_TENANT_ID" not in actions
+
+
+def _category(text: str, technologies: list[str]) -> str | None:
+    return (run_engine({"error_description": text, "context": {"environment_info": {"technologies": technologies}}})
+            .envelope().get("report") or {}).get("category")
+
+
+def test_docker_hub_refusing_pulls_of_azure_container_groups_is_not_called_out_of_scope() -> None:
+    text = ("Our tests create container groups from Docker Hub images. Error code: RegistryErrorResponse. "
+            "toomanyrequests: You have reached your pull rate limit.")
+    assert _category(text, ["azure-container-instances"]) != "out_of_scope"
+
+
+def test_a_request_limit_code_that_databricks_shares_with_salesforce_is_not_salesforce() -> None:
+    text = ('Cluster creation failed: {"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "Your request was rejected '
+            'due to API rate limit."} from our Azure Databricks workspace jobs.')
+    assert _category(text, ["azure-databricks"]) != "out_of_scope"
+
+
+def test_an_acr_meant_for_a_private_endpoint_is_not_read_as_its_public_rules() -> None:
+    text = ("Failed to pull image \"cr.azurecr.io/app:1\": 403 Forbidden from https://cr.azurecr.io/oauth2/token. "
+            "Security set the registry to private endpoint only. Do we add the IP to the registry firewall?")
+    assert _category(text, ["aks"]) != "network.nsg_blocked"
+
+
+def test_the_normal_host_resolving_to_its_privatelink_cname_is_not_a_privatelink_connection_string() -> None:
+    text = ("The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch\n"
+            "Endpoint in the config: https://oai-x.openai.azure.com\n"
+            "nslookup gives the private endpoint NIC. Do we have to create the A record for oai-x.privatelink.openai.azure.com?")
+    assert _category(text, ["aks", "private-endpoint"]) != "config.invalid_connection_string"

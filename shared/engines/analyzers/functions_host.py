@@ -97,6 +97,8 @@ def _runtime_not_deployed_language(state: SessionState) -> dict[str, str] | None
     if configured is None:
         return None
     language = (deployed.group("language") or deployed.group("language2")) if deployed else _stack_language(state)
+    if any(regex(rule["isolated"]).search(t) for t in spoken):
+        language = ".NET isolated worker"  # its own runtime value, narrower than any .NET project's
     runtimes = next((v for k, v in rule["runtimes"].items() if k.lower() == str(language).lower()), None)
     runtime = configured.group("runtime").lower()
     if language is None or runtimes is None or runtime in runtimes:
