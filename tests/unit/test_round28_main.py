@@ -196,5 +196,6 @@ def test_an_acr_meant_for_a_private_endpoint_is_not_read_as_its_public_rules() -
 def test_the_normal_host_resolving_to_its_privatelink_cname_is_not_a_privatelink_connection_string() -> None:
     text = ("The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch\n"
             "Endpoint in the config: https://oai-x.openai.azure.com\n"
-            "nslookup gives the private endpoint NIC. Do we have to create the A record for oai-x.privatelink.openai.azure.com?")
+            "nslookup gives the private endpoint NIC. Do we have to create the A record for "
+            "oai-x.privatelink.openai.azure.com?")
     assert _category(text, ["aks", "private-endpoint"]) != "config.invalid_connection_string"
