@@ -199,3 +199,10 @@ def test_the_normal_host_resolving_to_its_privatelink_cname_is_not_a_privatelink
             "nslookup gives the private endpoint NIC. Do we have to create the A record for "
             "oai-x.privatelink.openai.azure.com?")
     assert _category(text, ["aks", "private-endpoint"]) != "config.invalid_connection_string"
+
+
+def test_an_acr_with_a_private_endpoint_reached_from_home_without_vpn_is_its_public_rules() -> None:
+    text = ("az acr login -n cr\nError response from daemon: login attempt to https://cr.azurecr.io/v2/ failed with "
+            "status: 403 Forbidden. networkRuleSet.defaultAction: Deny, privateEndpoints: [pe-cr-hub]. "
+            "I am working from home without VPN; the private endpoint is in the hub VNet.")
+    assert _category(text, ["acr"]) == "network.nsg_blocked"
