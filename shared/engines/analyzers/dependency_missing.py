@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shared.engines.analyzers.common import Entry, regex, table
+from shared.engines.analyzers.common import Entry, fill, regex, table
 from shared.engines.analyzers.ledger import env, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
@@ -47,12 +47,8 @@ def _build_path(state: SessionState) -> Entry | None:
         found = regex(path["match"]).search(said)
         if found:
             facts = {k: v for k, v in found.groupdict().items() if v}
-            return {**path, "says": _filled(str(path["says"]), facts), "action": _filled(str(path["action"]), facts)}
+            return {**path, "says": fill(str(path["says"]), facts), "action": fill(str(path["action"]), facts)}
     return None
-
-
-def _filled(text: str, facts: dict[str, str]) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: facts.get(m.group(1), m.group(0)), text)
 
 
 def _conclude_without_requirements(state: SessionState, hit: Hit, module: str) -> Decision:

@@ -11,6 +11,7 @@ import re
 from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
+    fill,
     matched_entry,
     regex,
     search,
@@ -77,7 +78,7 @@ def _malformed(state: SessionState, host: str) -> str | None:
         return str(shown)
     endpoint = _resource_endpoint(state, rule, host)
     if endpoint is not None:
-        return " ".join(str(rule["resource_endpoint_why"]).replace("{endpoint}", endpoint).split())
+        return " ".join(fill(str(rule["resource_endpoint_why"]), {"endpoint": endpoint}).split())
     sovereign = next((m.group(0) for t in texts(state) for m in [regex(rule["sovereign_context"]).search(t)] if m),
                      None)
     if sovereign is not None and regex(rule["public_suffix"]).search(host):
