@@ -52,6 +52,9 @@ Borderline decisions (documented here because callers and reviewers will ask)
 * Base64 data URIs, lock-file hashes, git SHAs and GUIDs are kept: no pattern matches them outside a
   secret-named assignment.  JWTs are redacted as ``jwt`` even after ``Bearer`` (more specific kind).
 * ``-p xyz`` is only redacted in the ``-u <user> -p <password>`` shape (``mkdir -p``, ``docker -p``).
+  ``curl -u user:pw`` is, except a numeric or repeated pair (docker's ``-u 1000:1000``, ``www-data:www-data``).
+* PowerShell: a ``ConvertTo-SecureString '<literal>'`` argument is a password whatever the cmdlet, and a
+  single-dash parameter is judged by its name like a ``--flag`` (``-SqlAdministratorPassword 'x'``).
 * A ``-----BEGIN ... PRIVATE KEY-----`` without END marker (truncated paste) is redacted through the end
   of its base64 body.
 * Free text: "the password is Hunter2!" is redacted, "the password is incorrect" is not (a plain word
@@ -60,7 +63,7 @@ Borderline decisions (documented here because callers and reviewers will ask)
   ``az storage account keys list -o tsv`` prints them) are redacted by shape, except after ``sha512-`` /
   ``integrity`` (subresource-integrity hashes of the same shape); shorter keys (Service Bus / Event Hubs SAS
   keys, Azure OpenAI keys) only next to a label (``Primary key:``, ``KEY 1:``, ``key1<TAB>FULL<TAB>``).
-* Not covered (no reliable shape): cookies / session ids and Azure DevOps PATs outside any key name.
+* Not covered (no reliable shape): cookies / session ids and Azure DevOps PATs outside a key name (``*_PAT=`` is one).
 * Known partial leaks, all rare: unquoted YAML values containing spaces (only the first word goes),
   Redis passwords containing ``,``, quoted values containing their own (unescaped) quote character, a
   bare value containing ``key=``/``token:``-like text (it is cut there; the rest is judged on its own).
@@ -296,6 +299,7 @@ _NAME_RULES: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
         (r"(?:^|_)(?:secret|signing|encryption|jwt|session)_?key", "secret", True),
         (r"secret", "secret", True),
         (r"token", "token", True),
+        (r"(?:^|_)pat", "token", True),  # Azure DevOps personal access tokens: AZURE_DEVOPS_EXT_PAT, PAT:
         (r"(?:^|_)credential", "credential", False),
         (r".+_key", "key", False),
     )
@@ -347,7 +351,7 @@ def _line_prefix(text: str, name_start: int, limit: int = 200) -> str | None:
 # A bare value ends where another secret-named assignment starts.  This keeps `password=password=...`
 # linear: each nested assignment is scanned on its own (the value is a lookahead, see below).
 _NESTED_ASSIGNMENT = (
-    r"(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|credential)[0-9]{0,2}[\"']?\]?[ \t]*[:=]"
+    r"(?:pass(?:word|wd|phrase)?|pwd|secret|token|pat|key|credential)[0-9]{0,2}[\"']?\]?[ \t]*[:=]"
 )
 
 # Everything after the keyword; shared by the per-keyword passes (run on the lower-cased text).
@@ -546,6 +550,14 @@ def _prose_password(value: str) -> bool:
     return _is_bare_secret(value, True, _BareContext(identifiers_are_literals=False, yaml_like=False))
 
 
+def _resolve_user_password(match: re.Match[str], text: str) -> SecretMatch | None:
+    """`curl -u user:password`; docker's `-u 1000:1000` and `-u www-data:www-data` are a user and a group."""
+    value = match.group("value").rstrip("\"'")
+    if value.isdigit() or value == match.group("user") or not _not_reference(value) or _has_placeholder(value):
+        return None
+    return SecretMatch("password", match.start("value"), match.start("value") + len(value))
+
+
 _SECRET_SET_RE = re.compile(r"\bsecret[ \t]+set\b", re.I | _FLAGS)
 
 
@@ -612,6 +624,8 @@ def _name_value_pair(field: str) -> SecretPattern:
 
 
 _B64 = r"A-Za-z0-9+/"
+_FLAG_VALUE = r"\"[^\"\r\n]{1,1024}\"|'[^'\r\n]{1,1024}'|[^\s\"'-][^\s\"']{0,1024}"  # a CLI argument
+_PS_VALUE = r"\"[^\"\r\n]{1,1024}\"|'[^'\r\n]{1,1024}'|[^\s\"'();-][^\s\"'();]{0,1024}"  # ; and ) end a statement
 # A connection-string key value: up to `;`, a quote or a blank.
 _CONN_VALUE = r"[^;\"'\s]{1,1024}"
 _PEM_LABEL = r"[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----"
@@ -776,8 +790,8 @@ _PATTERNS: tuple[SecretPattern, ...] = (
     # CLI flags: --password xyz, --client-secret xyz, --account-key xyz (`--x=y` is an assignment, below).
     _entry(
         "password",
-        r"(?P<flag>--(?<![\w-]--)(?:[a-z]+-){0,3}(?:password|passwd|secret|token|key))[ \t]+"
-        r"(?P<value>\"[^\"\r\n]{1,1024}\"|'[^'\r\n]{1,1024}'|[^\s\"'-][^\s\"']{0,1024})",
+        rf"(?P<flag>--(?<![\w-]--)(?:[a-z]+-){{0,3}}(?:password|passwd|secret|token|key))[ \t]+"
+        rf"(?P<value>{_FLAG_VALUE})",
         ("--",), resolve=_resolve_cli_flag, lowered=True,
     ),
     # az keyvault secret set ... --value <secret>  (--value is not secret-named, the command is)
@@ -793,11 +807,39 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         r"\"[^\"\r\n]{1,100}\"[ \t]*:[ \t]*\"(?P<value>[A-Za-z0-9_/+=-]{20,1024})\"",
         ("functionkeys", "systemkeys"), resolve=_resolve_keys_object_entry,
     ),
-    # az login -u <user> -p <password>, mysql -u root -p <pw>.
+    # az login -u <user> -p <password>, docker login -u x -p 'pw', mysql -u root -p <pw>, sshpass -p <pw>.
     _entry(
         "password",
-        r"-u(?<![\w-]-u)[ \t]+\S{1,256}[ \t]+-p[ \t]+(?P<value>[^\s\"'-][^\s\"']{0,1024})",
+        rf"-u(?<![\w-]-u)[ \t]+\S{{1,256}}[ \t]+-p[ \t]+(?P<value>{_FLAG_VALUE})",
         (" -p ",), check=_cli_value,
+    ),
+    _entry(
+        "password", rf"sshpass(?<![\w-]sshpass)[ \t]+-p[ \t]*(?P<value>{_FLAG_VALUE})", ("sshpass",), check=_cli_value
+    ),
+    # curl -u user:password / --user user:password (docker's `-u 1000:1000` uid:gid is not a password).
+    _entry(
+        "password",
+        r"(?:-u|--user)(?<![\w-]-u)(?<![\w-]--user)[ \t]+[\"']?(?P<user>[^\s:\"']{1,256}):(?P<value>[^\s\"'@]{1,1024})",
+        (" -u ", "--user "), resolve=_resolve_user_password,
+    ),
+    # PowerShell: ConvertTo-SecureString 'P@ss' -AsPlainText (the literal is the secret whatever the cmdlet).
+    _entry(
+        "password",
+        r"convertto-securestring(?:[ \t]+-(?:string|asplaintext|force))*[ \t]+"
+        r"(?P<value>\"[^\"\r\n]{1,1024}\"|'[^'\r\n]{1,1024}')",
+        ("convertto-securestring",), check=_not_reference, lowered=True,
+    ),
+    # PowerShell parameters: -SqlAdministratorPassword 'x', -ClientSecret x, -AccountKey x (the name decides).
+    _entry(
+        "password",
+        rf"(?P<flag>-(?<![\w-]-)[a-z]{{0,40}}(?:password|passwd|secret|token|key))[ \t]+(?P<value>{_PS_VALUE})",
+        ("password ", "passwd ", "secret ", "token ", "key "), resolve=_resolve_cli_flag, lowered=True,
+    ),
+    # Docker's config.json: {"auths": {"x.azurecr.io": {"auth": "<base64 of user:password>"}}}
+    _entry(
+        "basic-auth",
+        r"\"auth\"[ \t]*:[ \t]*\"(?P<value>[a-z0-9+/]{8,4096}={0,2})\"",
+        ('"auth"',), check=_is_basic_credential, lowered=True,
     ),
     # Free text: "my password is Hunter2!", "set the password to S3cret" (a plain word is not taken).
     _entry(
@@ -812,6 +854,7 @@ _PATTERNS: tuple[SecretPattern, ...] = (
     _assignment("pwd", "pwd"),
     _assignment("secret", "secret"),
     _assignment("token", "token"),
+    _assignment("pat", "pat"),
     _assignment("key", "key"),
     _assignment("credential", "credential"),
     # {"name": "DB_PASSWORD", "value": "..."} (az webapp config appsettings list, ARM/Bicep appSettings,

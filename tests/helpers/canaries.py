@@ -90,6 +90,17 @@ def _forms() -> dict[str, Form]:
         "openai-key-label": lambda g: (lambda k: (f"KEY 1: {k}", k))(g.rng.randbytes(16).hex()),
         "aws": lambda g: (lambda k, s: (f"aws_access_key_id = {k}\naws_secret_access_key = {s}", s))(
             "AKIA" + g.alnum(16).upper(), g.alnum(40)),
+        "powershell-securestring": lambda g: (lambda p: (
+            f"Set-AzKeyVaultSecret -VaultName kv-x -Name db -SecretValue (ConvertTo-SecureString '{p}' -AsPlainText "
+            "-Force)", p))(g.password()),
+        "powershell-parameter": lambda g: (lambda p: (f"New-AzSqlServer -SqlAdministratorPassword '{p}'", p))(
+            g.password()),
+        "docker-login": lambda g: (lambda p: (f"docker login crx.azurecr.io -u crx -p '{p}'", p))(g.password()),
+        "curl-user": lambda g: (lambda p: (f"curl --user deploy:{p} https://app-x.scm.azurewebsites.net/", p))(
+            g.password()),
+        "devops-pat": lambda g: (lambda t: (f"AZURE_DEVOPS_EXT_PAT={t}", t))(g.alnum(52).lower()),
+        "docker-config": lambda g: (lambda a: (f'{{"auths": {{"crx.azurecr.io": {{"auth": "{a}"}}}}}}', a))(
+            base64.b64encode(f"crx:{g.password()}".encode()).decode()),
     }
 
 

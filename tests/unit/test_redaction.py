@@ -79,6 +79,9 @@ STORAGE_CONN = (
     f"DefaultEndpointsProtocol=https;AccountName=stx;AccountKey={STORAGE_KEY};EndpointSuffix=core.windows.net"
 )
 PEM_BODY = "\n".join(_b64(48) for _ in range(8))
+PS_PASSWORD = "Pw" + _fake(14) + "!"
+DEVOPS_PAT = _fake(52, string.ascii_lowercase + "234567")
+DOCKER_AUTH = base64.b64encode(b"crx:" + _fake(32).encode()).decode()
 RSA_PEM = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n-----END RSA PRIVATE KEY-----"
 
 
@@ -650,6 +653,44 @@ POSITIVE: dict[str, Case] = {
         ("sg = SendGridAPIClient(",),
         "sendgrid-key",
     ),
+    # ---- shell and PowerShell forms ------------------------------------------------------------------
+    "powershell-securestring-literal": _case(
+        f"Set-AzKeyVaultSecret -VaultName kv-x -Name db -SecretValue (ConvertTo-SecureString '{PS_PASSWORD}' "
+        "-AsPlainText -Force)",
+        PS_PASSWORD,
+        ("ConvertTo-SecureString '", "-AsPlainText -Force", "-VaultName kv-x"),
+        "password",
+    ),
+    "powershell-secret-named-parameter": _case(
+        f"New-AzSqlServer -ServerName sql-x -SqlAdministratorPassword '{PS_PASSWORD}' -Location westeurope",
+        PS_PASSWORD,
+        ("-SqlAdministratorPassword '", "-Location westeurope"),
+        "password",
+    ),
+    "docker-login-quoted-password": _case(
+        f"docker login crx.azurecr.io -u crx -p '{PS_PASSWORD}'",
+        PS_PASSWORD,
+        ("docker login crx.azurecr.io -u crx -p '",),
+        "password",
+    ),
+    "sshpass-password": _case(
+        f"sshpass -p {PS_PASSWORD} ssh azureuser@vm", PS_PASSWORD, ("ssh azureuser@vm",), "password"
+    ),
+    "curl-user-password": _case(
+        f"curl --user deploy:{PS_PASSWORD} https://app.scm.azurewebsites.net/api/zipdeploy",
+        PS_PASSWORD,
+        ("curl --user deploy:", "scm.azurewebsites.net"),
+        "password",
+    ),
+    "azure-devops-pat-env": _case(
+        f"AZURE_DEVOPS_EXT_PAT={DEVOPS_PAT}", DEVOPS_PAT, ("AZURE_DEVOPS_EXT_PAT=",), "token"
+    ),
+    "docker-config-auth": _case(
+        f'{{"auths": {{"crx.azurecr.io": {{"auth": "{DOCKER_AUTH}"}}}}}}',
+        DOCKER_AUTH,
+        ('"crx.azurecr.io"', '"auth": "'),
+        "basic-auth",
+    ),
 }
 
 
@@ -834,6 +875,12 @@ NEGATIVE: dict[str, str] = {
         'lookup_key = "customer_name_index"'
     ),
     "keys-object-plain": '{"functionKeys": {"default": "see-portal"}, "systemKeys": {}}',
+    "docker-user-and-group": "docker run -u 1000:1000 img && docker run -u www-data:www-data img",
+    "powershell-reference-parameters": (
+        "New-AzStorageContext -StorageAccountKey $key; Get-AzKeyVaultSecret -AsPlainText"
+    ),
+    "pat-in-code": "pat = get_pat()\npath=/home/site\nthe pattern: x",
+    "kebab-secret-word": "my-secret value; openssl req -key server.key -out req.csr",
 }
 
 
