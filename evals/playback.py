@@ -63,7 +63,8 @@ def matches(match: dict[str, Any], method: str, host: str, path: str, body: str)
     lowered = _canonical(path)
     if "path" in match and _canonical(str(match["path"])).rstrip("/") != lowered.rstrip("/"):
         return False
-    if "path_contains" in match and str(match["path_contains"]).lower() not in lowered:
+    # a fragment names a deployment by either address too (Resource Manager answers both)
+    if "path_contains" in match and _canonical(str(match["path_contains"])) not in lowered:
         return False
     return not ("body_contains" in match and str(match["body_contains"]) not in body)
 

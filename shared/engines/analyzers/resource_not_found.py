@@ -3,15 +3,19 @@ exist where the code or template looks for it.
 
 The not-found errors of each service are data (knowledge/config_not_found_errors.yaml). Resource Manager's
 ResourceNotFound during a deployment usually means a referenced resource is deployed in parallel or
-elsewhere (a missing dependency), so there it is a deployment.parent_not_found."""
+elsewhere (a missing dependency), so there it is a deployment.parent_not_found. A Service Bus entity the report
+itself shows as a topic's subscription is a subscription name passed where a queue or topic belongs."""
 
 from __future__ import annotations
+
+import re
 
 from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
     matched_entry,
     regex,
+    table_entry,
     texts,
 )
 from shared.engines.base import Decision
@@ -21,6 +25,11 @@ from shared.session.state import SessionState
 TABLE = "config_not_found_errors"
 _DEPLOYMENT = (r"\bDeploymentFailed\b|\bInvalidTemplateDeployment\b|az deployment|New-AzResourceGroupDeployment|"
                r"dependsOn")
+# where a report shows a name as a subscription: a setting named for it, or the CLI's subscription listing
+_AS_SUBSCRIPTION = (r'(?i)subscription_?name["\']?\s*[:=]\s*["\']{name}["\']',
+                    r'(?is)topic subscription list\b[^\n]*\n(?:[^\n]*\n){{0,30}}?[\s\[]*["\']?{name}["\']?,?[ \t]*$')
+_TOPIC = (r'(?i)topic[_ -]?name["\']?\s*[:=]\s*["\'](?P<topic>[\w.~-]+)["\']',
+          r'(?i)--topic-name[ =]["\']?(?P<topic>[\w.~-]+)')
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -30,4 +39,22 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     entry, facts = found
     if entry.get("in_deployment") and any(regex(_DEPLOYMENT).search(t) for t in texts(state)):
         entry = {**entry, **entry["in_deployment"]}
+    topic = _subscription_named(state, facts.get("entity", "")) if entry["id"] == "messaging-entity-not-found" \
+        else None
+    if topic is not None:
+        entry, facts = table_entry(TABLE, "messaging-entity-is-a-subscription"), {**facts, **topic}
     return conclude_entry(state, hit, entry, facts_for(state, hit, facts))
+
+
+def _subscription_named(state: SessionState, entity: str) -> dict[str, str] | None:
+    """The topic facts when the report shows the missing entity as a subscription's name (None otherwise); a path
+    with a slash (topic/Subscriptions/name) already addresses a subscription correctly."""
+    if not entity or "/" in entity:
+        return None
+    sources = texts(state, files=True)
+    name = re.escape(entity)
+    if not any(re.search(form.format(name=name), text, re.MULTILINE) for form in _AS_SUBSCRIPTION for text in sources):
+        return None
+    topic = next((m.group("topic") for form in _TOPIC for text in sources for m in [re.search(form, text)]
+                  if m and m.group("topic") != entity), None)
+    return {"topic": topic} if topic else {}
