@@ -694,7 +694,7 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         absent = [n for n in rule.get("missing_any") or rule["missing_all"] if n.lower() not in names]
         return {"missing": absent[0]} if absent else None
     if "event" in rule:
-        return _event_facts(rule["event"], data.get("events") or [])
+        return _event_facts(rule["event"], data.get("events") or [], rule.get("successor", ""))
     if "metric" in rule:
         return _metric_facts(rule["metric"], data.get("metrics") or [])
     value = as_text(dotted(data, rule["field"]))
@@ -745,11 +745,29 @@ def missing_code_settings(state: SessionState) -> list[str]:
     return [n for n in code_setting_names(state.material) if not _PLATFORM.match(n) and not setting_defined(n, names)]
 
 
-def _event_facts(conditions: dict[str, str], events: list[dict[str, Any]]) -> dict[str, str] | None:
-    """The named groups of the first activity-log event whose fields all match the conditions' regexes."""
+def _event_facts(conditions: dict[str, str], events: list[dict[str, Any]],
+                 successor: str = "") -> dict[str, str] | None:
+    """The named groups of the first activity-log event whose fields all match the conditions' regexes; with a
+    `successor` operation regex, also the sibling the log shows written in the same collection (see _successor)."""
     for event in events:
         found = [regex(pattern).search(str(event.get(key) or "")) for key, pattern in conditions.items()]
         if all(found):
             facts = {k: v for match in found if match for k, v in match.groupdict().items() if v}
-            return {**facts, "time": str(event.get("time") or ""), "caller": str(event.get("caller") or "")}
+            return {**facts, "time": str(event.get("time") or ""), "caller": str(event.get("caller") or ""),
+                    **(_successor(event, events, successor) if successor else {})}
     return None
+
+
+def _successor(deleted: dict[str, Any], events: list[dict[str, Any]], operation: str) -> dict[str, str]:
+    """A sibling of the deleted resource that the same caller wrote in the same collection (an event hub or queue
+    replaced under a new name by infrastructure code): the name a setting that still names the old one should name
+    now. Another caller's write is no replacement of this change; none found gives no fact."""
+    parent, _, name = str(deleted.get("resource_id") or "").rpartition("/")
+    for event in events:
+        other_parent, _, other = str(event.get("resource_id") or "").rpartition("/")
+        if other_parent.lower() == parent.lower() and other.lower() != name.lower() and other \
+                and regex(operation).search(str(event.get("operation") or "")) \
+                and not str(event.get("status") or "").lower().startswith("fail") \
+                and event.get("caller") == deleted.get("caller"):
+            return {"successor": other, "successor_time": str(event.get("time") or "")}
+    return {}
