@@ -190,3 +190,27 @@ def test_keys_that_were_not_rotated_are_no_rotation_clue() -> None:
                  "AuthenticationFailed after the storage keys were regenerated."):
         found = clue_in([said])
         assert found is not None and found["id"] == "storage-key-rotated-connection-setting-old-key", said
+
+
+INDEXING = ("Microsoft.Azure.WebJobs.Host: Error indexing method 'Functions.ProcessInvoice'. "
+            "Microsoft.Azure.WebJobs.Extensions.Storage: Storage account connection string '{name}' does not exist. "
+            "Make sure that it is a defined App Setting.")
+
+
+def test_an_indexing_error_naming_a_connection_string_as_the_setting_is_the_binding_property() -> None:
+    text = INDEXING.format(name="DefaultEndpointsProtocol=https;AccountName=stinv;AccountKey=abc=;EndpointSuffix=x")
+    hits = catalog_index().hits([(text, "error")])
+    assert hits and hits[0].entry.id == "functions-binding-connection-is-a-connection-string"
+    named = catalog_index().hits([(INDEXING.format(name="InvoiceStorage"), "error")])
+    assert named and named[0].entry.id == "functions-storage-connection-setting-missing"
+
+
+def test_denied_flows_from_the_platform_address_are_the_probe_rule() -> None:
+    said = ("HDInsight gateway answers 502 since the NSG was attached. Flow logs, denied inbound flows by source:\n"
+            "  168.63.129.16  -> 10.12.3.x:443    Denied   ~2,300 flows")
+    found = clue_in([said])
+    assert found is not None and found["id"] == "nsg-denies-azure-platform-address"
+    allowed = ("HDInsight gateway answers 502 since the NSG was attached. Flow logs show 168.63.129.16 -> "
+               "10.12.3.x:443 Allowed; a deny rule blocks our corporate range.")
+    found = clue_in([allowed])
+    assert found is None or found["id"] != "nsg-denies-azure-platform-address"
