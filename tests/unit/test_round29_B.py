@@ -214,3 +214,23 @@ def test_denied_flows_from_the_platform_address_are_the_probe_rule() -> None:
                "10.12.3.x:443 Allowed; a deny rule blocks our corporate range.")
     found = clue_in([allowed])
     assert found is None or found["id"] != "nsg-denies-azure-platform-address"
+
+
+KIND_PULL = ("On my laptop I run a kind cluster (kind v0.24). I built the image with docker build -t planner:dev .\n"
+             'Failed to pull image "planner:dev": failed to pull and unpack image "docker.io/library/planner:dev": '
+             'failed to resolve reference "docker.io/library/planner:dev": pull access denied, repository does not '
+             "exist or may require authorization\nError: ErrImagePull")
+
+
+def test_a_local_image_a_kind_cluster_never_loaded_is_out_of_scope() -> None:
+    hits = catalog_index().hits([(KIND_PULL, "error")])
+    assert hits and hits[0].entry.id == "other-clouds-local-cluster-image-not-loaded"
+    final = run_engine({"error_description": KIND_PULL}).final
+    assert isinstance(final, GiveUp) and final.report.category == "out_of_scope"
+
+
+def test_an_aks_pull_of_an_unqualified_image_stays_azure() -> None:
+    aks = KIND_PULL.replace("On my laptop I run a kind cluster (kind v0.24).",
+                            "Our AKS cluster aks-prod in West Europe.")
+    assert all(h.entry.id != "other-clouds-local-cluster-image-not-loaded"
+               for h in catalog_index().hits([(aks, "error")]))
