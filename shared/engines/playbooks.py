@@ -656,7 +656,8 @@ def _symptom_texts(state: SessionState) -> list[str]:
 
 def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str, str]) -> Conclude:
     """Conclude from an evidence finding: its category and templates, the Azure result it read as evidence."""
-    facts = {**facts_of(state, None), **found, **_unlisted_addresses(state, found)}
+    facts = {**facts_of(state, None), **found, **_unlisted_addresses(state, found), **_entity_setting(state, found),
+             **_failed_port(state)}
     root_cause = fill(rule["root_cause"], facts).strip()
     read = found.get("read")  # the read that satisfied the finding, else the tool's newest result
     evidence = [EvidenceItem(source=rule["tool"], summary=e.summary[:300])
@@ -679,6 +680,41 @@ def _unlisted_addresses(state: SessionState, found: dict[str, str]) -> dict[str,
     ranges = _RANGE.findall(" ".join(found.values()))
     unlisted = [ip for ip in stated_outbound(state) if not covered(ip, ranges)]
     return {"unlisted_addresses": ", ".join(unlisted[:4])} if unlisted and ranges else {}
+
+
+# the word an app setting's name uses for an entity of this kind (the `kind` an activity-log finding takes from a
+# resource id: tables, queues, eventhubs, sqlDatabases...)
+_KIND_WORDS = {"eventhubs": r"(?:event_?)?hubs?", "sqldatabases": r"(?:database|db)s?",
+               "databases": r"(?:database|db)s?", "shares": r"(?:file_?)?shares?"}
+# a setting that says where the service is (its endpoint, account, connection), not which entity in it
+_WHERE_SETTING = re.compile(r"(?i)endpoint|ur[il]\b|uri_|url_|connection|account|namespace|key|secret|host|server")
+
+
+def _entity_setting(state: SessionState, found: dict[str, str]) -> dict[str, str]:
+    """{entity_setting}: the one app setting whose name says it holds an entity of the finding's kind (a deleted
+    table's AUDIT_TABLE_NAME), so the action names what to change; nothing when none or several fit."""
+    kind = found.get("kind", "").lower()
+    names = read_setting_names(state) if kind else None
+    if not names:
+        return {}
+    word = _KIND_WORDS.get(kind, re.escape(kind.rstrip("s")) + "s?")
+    pattern = re.compile(rf"(?i)(?:^|_)(?:{word})(?:$|_)")
+    fits = [n for n in names if pattern.search(_CAMEL.sub("_", n)) and not _WHERE_SETTING.search(n)]
+    return {"entity_setting": fits[0]} if len(fits) == 1 else {}
+
+
+# a line of the error that says a connection failed, and the port it names (host:port, or "port N")
+_FAILED_LINE = re.compile(r"(?im)^.*(?:timed? ?out|could not be established|refused|unreachable|can(?:no|')t connect|"
+                          r"failed to connect|unable to connect|disconnected|no route to host).*$")
+_LINE_PORT = re.compile(r"(?i)(?:[a-z0-9-]\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3}):(\d{2,5})\b|\bport (\d{2,5})\b")
+
+
+def _failed_port(state: SessionState) -> dict[str, str]:
+    """{failed_port}: the port(s) the client's failed-connection lines name (a Kafka client's :9093, an SMB 445),
+    what a network rule must allow; nothing when no such line names one."""
+    ports = [a or b for text in state.material.spoken() for line in _FAILED_LINE.findall(text)
+             for a, b in _LINE_PORT.findall(line)]
+    return {"failed_port": ", ".join(dict.fromkeys(ports))} if ports else {}
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -259,10 +259,28 @@ _AZURE_HOST = re.compile(r"(?i)(?:\.|^)(?:windows\.net|azure\.com|azure\.net|azu
 _HELP_LINK_HOST = re.compile(r"(?i)^(?:aka\.ms|learn\.microsoft\.com|docs\.microsoft\.com|go\.microsoft\.com)$")
 
 
+# environment_info keys that name an Azure service resource the code calls (an account, a vault, a namespace)
+_CALLED_RESOURCE_KEY = re.compile(r"(?i)^(?:storage_account|key_?vault|\w+_namespace|cosmos\w*|\w*registry|"
+                                  r"\w+_account)$")
+_BARE_AZURE_HOST = re.compile(r"(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:core\.windows\.net|vault\.azure\.net|"
+                              r"servicebus\.windows\.net|documents\.azure\.com|database\.windows\.net|"
+                              r"openai\.azure\.com|azurecr\.io)\b")
+
+
+def _calls_azure_from_own_servers(state: SessionState, said: str) -> bool:
+    """The client says where its own code runs (its servers, its data center) while that code calls an Azure
+    resource the report names (a storage account, a vault, a namespace): the refused call is Azure's, in scope."""
+    if "own" not in said.lower():
+        return False
+    named = any(_CALLED_RESOURCE_KEY.match(str(k)) and str(v or "").strip()
+                for k, v in state.material.environment.items())
+    return named or any(_BARE_AZURE_HOST.search(t) for t in state.material.spoken())
+
+
 def route(state: SessionState) -> Decision:
     stated = next((m for t in state.material.spoken()
                    for m in [_OUTSIDE_AZURE.search(t)] if m), None)
-    if stated is not None:
+    if stated is not None and not _calls_azure_from_own_servers(state, stated.group(0)):
         return _stated_outside_azure(state, stated.group(0))
     clock = next((m for t in state.material.spoken()
                   for m in [_LOCAL_CLOCK.search(t)] if m), None)

@@ -295,6 +295,7 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     properties = _settings(response.text())
     del response  # the body held values
     names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)
+    operation_urls = setting_operation_urls(properties)
     del properties  # so did the parsed settings: nothing past this point can see a value
     kept, rest = fit(names)
     if not names:
@@ -304,8 +305,21 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     ids = {name: guid for name, guid in client_ids.items() if name in kept}
     named = "; ".join(f"{name} = {guid}" for name, guid in ids.items())
     return "success", f"{len(names)} app settings (names only): {', '.join(kept)}" + \
-        (f"; they point at: {pointed}" if pointed else "") + (f"; client ids: {named}" if named else ""), \
-        {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids}
+        (f"; they point at: {pointed}" if pointed else "") + (f"; client ids: {named}" if named else "") + \
+        (f"; full request URLs instead of an endpoint: {', '.join(operation_urls)}" if operation_urls else ""), \
+        {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids,
+         "operation_urls": [n for n in operation_urls if n in kept]}
+
+
+# An Azure OpenAI request path (what the portal's playground or a REST sample shows as the full URL): the SDKs take
+# the resource's base endpoint and append this path themselves, so an endpoint setting holding it doubles the path
+_OPERATION_PATH = re.compile(r"(?i)^https://[-a-z0-9.]+\.(?:openai\.azure\.com|cognitiveservices\.azure\.com|"
+                             r"services\.ai\.azure\.com)/+openai/(?:deployments/|(?:v1/)?(?:chat|completions|embeddings|responses)\b)")
+
+
+def setting_operation_urls(properties: dict[str, Any]) -> list[str]:
+    """The settings whose value is a full Azure OpenAI request URL instead of a base endpoint (their names only)."""
+    return sorted(str(name) for name, value in properties.items() if _OPERATION_PATH.match(str(value or "").strip()))
 
 
 # The non-secret part of a setting value that says where it points: a Key Vault reference's vault and secret name,

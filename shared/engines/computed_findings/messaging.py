@@ -76,7 +76,17 @@ def queue_size_limit(state: SessionState) -> Facts:
     if chosen is None:
         return None
     return {"entity": str(chosen.get("name")), "size": f"{as_number(chosen.get('sizeInBytes')) or 0:.0f}",
-            "max": f"{as_number(chosen.get('maxSizeInMegabytes')) or 0:g}"}
+            "max": f"{as_number(chosen.get('maxSizeInMegabytes')) or 0:g}", **_dead_lettered(chosen)}
+
+
+def _dead_lettered(entity: dict[str, Any]) -> dict[str, str]:
+    """{dead, messages} when most of a full entity's messages are dead-lettered: the dead-letter subqueue counts
+    towards the entity's size, and receivers of the entity never drain it, so the backlog is there, not in the
+    active messages the portal's overview shows."""
+    dead, total = as_number(entity.get("countDetails.deadLetterMessageCount")), as_number(entity.get("messageCount"))
+    if dead is None or not total or dead < 0.5 * total:
+        return {}
+    return {"dead": f"{dead:.0f}", "messages": f"{total:.0f}"}
 
 
 def lock_duration(state: SessionState) -> Facts:
