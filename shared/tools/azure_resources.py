@@ -108,13 +108,12 @@ def get_subscription(args: SubscriptionArguments) -> Found:
             action=lambda a: "Microsoft.Resources/subscriptions/resourceGroups/resources/read")
 def list_resources_in_group(args: ResourceGroupArguments) -> Found:
     """List the resources of a resource group (at most 100): data {"resources": [{"id", "name", "type", "kind",
-    "location", "sku" (when the resource has one)}], "count", "truncated", "not_shown" (names of those that did
-    not fit)}."""
+    "location", "sku" (when the resource has one), "service_tag" (its azd-service-name tag, when it has one)}],
+    "count", "truncated", "not_shown" (names of those that did not fit)}."""
     pages = client("resources", args.subscription_id).resources.list_by_resource_group(args.resource_group,
                                                                                         **call_options())
     found = [rest_dict(r) for r in islice(pages, 101)]
-    resources = [{k: r.get(k) for k in ("id", "name", "type", "kind", "location", "sku") if k != "sku" or r.get(k)}
-                 for r in found[:100]]
+    resources = [_listed(r) for r in found[:100]]
     if not resources:
         return "no_data", f"resource group {args.resource_group} has no resources", {"resources": [], "count": 0}
     kept, rest = fit(resources)
@@ -123,6 +122,21 @@ def list_resources_in_group(args: ResourceGroupArguments) -> Found:
     data = {"resources": kept, "count": len(resources), "truncated": len(found) > 100 or bool(rest),
             "not_shown": not_shown}
     return "success", f"{len(resources)} resources in {args.resource_group}: {kinds}", data
+
+
+# Tags that tools use to find a resource (azd deploy finds each service's host by azd-service-name): kept by name, so
+# a finding can say which resources claim the same service; other tags are the owner's and stay out of the evidence.
+_LOOKUP_TAGS = {"azd-service-name": "service_tag"}
+
+
+def _listed(resource: dict[str, Any]) -> dict[str, Any]:
+    """One resource of a group's listing: its identity, kind, location, sku when it has one, and its lookup tags."""
+    kept = {k: resource.get(k) for k in ("id", "name", "type", "kind", "location", "sku")
+            if k != "sku" or resource.get(k)}
+    found = resource.get("tags")
+    tags: dict[str, Any] = found if isinstance(found, dict) else {}
+    kept.update({field: str(tags[tag]) for tag, field in _LOOKUP_TAGS.items() if tags.get(tag)})
+    return kept
 
 
 @lru_cache(maxsize=1)

@@ -174,6 +174,42 @@ def subnet_lacks_service_endpoint(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+def _caller_subnets(state: SessionState) -> list[tuple[str, str]]:
+    """(subnet id, caller name) of the resources read that call out from a subnet of theirs: an app's integration
+    subnet, a Container Apps environment's infrastructure subnet, a cluster's node subnets."""
+    found = [(d.get("virtualNetworkSubnetId"), d.get("name")) for d in reads_of_type(state, SITES)]
+    found += [(d.get("infrastructureSubnetId"), d.get("name"))
+              for d in reads_of_type(state, r"(?i)^Microsoft\.App/managedEnvironments$")]
+    found += [(s, d.get("name")) for d in reads_of_type(state, r"(?i)^Microsoft\.ContainerService/managedClusters$")
+              for s in d.get("vnetSubnetIds") or []]
+    return [(str(s), str(n)) for s, n in found if s]
+
+
+def _outbound_admitted(state: SessionState, ip_rules: list[str]) -> bool:
+    """Whether the IP rules admit every outbound address of the app read (it may reach the vault from those)."""
+    ips = [str(ip) for site in reads_of_type(state, SITES)
+           for ip in site.get("outboundIpAddresses") or site.get("possibleOutboundIpAddresses") or []]
+    return bool(ips) and all(covered(ip, ip_rules) for ip in ips)
+
+
+def vault_firewall_omits_caller_subnet(state: SessionState) -> dict[str, str] | None:
+    """A vault reached over its public endpoint that admits only selected networks (default Deny, no private
+    endpoint) and whose virtual network rules leave out the subnet the caller read in Azure calls from."""
+    callers = _caller_subnets(state)
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        acls = vault.get("networkAcls") or {}
+        if str(acls.get("defaultAction")).lower() != "deny" or vault.get("privateEndpointConnections") \
+                or str(vault.get("publicNetworkAccess")).lower() == "disabled":
+            continue  # open to all networks, or reached (or meant to be reached) privately
+        rules = [str(r) for r in acls.get("virtualNetworkRules") or []]
+        missing = [(s, n) for s, n in callers if s.lower() not in {r.lower() for r in rules}]
+        if missing and not _outbound_admitted(state, [str(r) for r in acls.get("ipRules") or []]):
+            allowed = [last_segment(r) for r in rules] + [str(r) for r in acls.get("ipRules") or []]
+            return {"vault": str(vault.get("name")), "subnet": last_segment(missing[0][0]), "caller": missing[0][1],
+                    "allowed": ", ".join(allowed) or "no network"}
+    return None
+
+
 _ZONE_WORDS = re.compile(r"privatelink|windows|azure|core|net|com|io")  # a zone name's parts that name no service
 
 
@@ -504,6 +540,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "storage-private-endpoint-missing-for-service": private_endpoint_misses_service,
     "private-dns-zone-misnamed": private_dns_zone_misnamed,
     "subnet-rule-without-service-endpoint": subnet_lacks_service_endpoint,
+    "keyvault-firewall-omits-caller-subnet": vault_firewall_omits_caller_subnet,
     "front-door-id-header-not-this-profile": front_door_id_mismatch,
     "front-door-origin-host-header-not-app": origin_host_header_not_app,
     "app-gateway-app-service-host-name-not-picked": gateway_host_header_not_app,

@@ -1,5 +1,5 @@
 """Computed findings about the platform and tiers: a Service Health event for the resource read, a value an
-entry tier refuses."""
+entry tier refuses, a deployment tool's lookup tag that several resources of the group carry."""
 
 from __future__ import annotations
 
@@ -107,7 +107,28 @@ def value_refused_by_tier(state: SessionState) -> Facts:
     return None
 
 
+# the service whose host azd looks up by tag, as its error quotes it ('azd-service-name: api') or a command sets it
+_AZD_SERVICE = re.compile(r"(?i)\bazd-service-name\W{1,3}(?P<service>[A-Za-z0-9][\w.-]{0,63})")
+
+
+def azd_service_tag_shared(state: SessionState) -> Facts:
+    """Several resources of the group listed carry the azd-service-name tag of the service the report names (a host
+    left from an earlier layout, a copy): azd deploy needs exactly one, so the facts name them all."""
+    listing = latest(state, "list_resources_in_group")
+    services = {m.group("service").lower() for m in _AZD_SERVICE.finditer(state.material.spoken_text(" "))}
+    if listing is None or not services:
+        return None
+    for service in sorted(services):
+        tagged = [r for r in listing.data.get("resources") or []
+                  if str(r.get("service_tag") or "").lower() == service]
+        if len(tagged) > 1:
+            return {"service": str(tagged[0]["service_tag"]), "count": str(len(tagged)),
+                    "tagged": ", ".join(f"{r.get('name')} ({r.get('type')})" for r in tagged)}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "service-health-event-for-resource": service_issue_for_resource,
     "value-refused-by-entry-tier": value_refused_by_tier,
+    "azd-service-tag-on-several-resources": azd_service_tag_shared,
 }
