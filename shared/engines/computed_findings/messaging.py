@@ -66,7 +66,8 @@ _HUBS = r"(?i)^Microsoft\.EventHub/namespaces/eventhubs$"
 
 
 def queue_size_limit(state: SessionState) -> Facts:
-    """A queue or topic whose stored messages fill (nearly) all of its maximum size."""
+    """A queue or topic whose stored messages fill (nearly) all of its maximum size; for a topic, also the
+    subscription (of those read) that holds most of them, when it holds at least half."""
     full = []
     for entity in items_of(state, _QUEUES, "entities"):
         size, most = as_number(entity.get("sizeInBytes")), as_number(entity.get("maxSizeInMegabytes"))
@@ -75,8 +76,9 @@ def queue_size_limit(state: SessionState) -> Facts:
     chosen = chosen_item(state, full) or (full[0] if full else None)
     if chosen is None:
         return None
-    return {"entity": str(chosen.get("name")), "size": f"{as_number(chosen.get('sizeInBytes')) or 0:.0f}",
-            "max": f"{as_number(chosen.get('maxSizeInMegabytes')) or 0:g}", **_dead_lettered(chosen)}
+    facts = {"entity": str(chosen.get("name")), "size": f"{as_number(chosen.get('sizeInBytes')) or 0:.0f}",
+             "max": f"{as_number(chosen.get('maxSizeInMegabytes')) or 0:g}"}
+    return facts | _dead_lettered(chosen) | _backlogged_subscription(state, str(chosen.get("name")))
 
 
 def _dead_lettered(entity: dict[str, Any]) -> dict[str, str]:
@@ -87,6 +89,43 @@ def _dead_lettered(entity: dict[str, Any]) -> dict[str, str]:
     if dead is None or not total or dead < 0.5 * total:
         return {}
     return {"dead": f"{dead:.0f}", "messages": f"{total:.0f}"}
+
+
+def _backlogged_subscription(state: SessionState, topic: str) -> dict[str, str]:
+    """The subscription of `topic` that holds at least half of the messages of all its subscriptions read: a topic
+    keeps a message until every subscription has it, so one subscription nobody receives from fills the topic."""
+    subs = [e for data in reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces/topics/subscriptions$")
+            if f"/topics/{topic.lower()}/" in str(data.get("id") or "").lower() + "/"
+            for e in data.get("entities") or [] if isinstance(e, dict)]
+    counts = [(as_number(e.get("messageCount")) or 0, e) for e in subs]
+    total = sum(c for c, _ in counts)
+    if len(counts) < 2 or total <= 0:
+        return {}
+    most, sub = max(counts, key=lambda pair: pair[0])
+    if most < 0.5 * total:
+        return {}
+    return {"subscription": str(sub.get("name")), "backlog": f"{most:.0f}",
+            "accessed": str(sub.get("accessedAt") or "unknown")}
+
+
+_CONSUMER_GROUP = re.compile(r"(?i)servicebus\.windows\.net/(?P<hub>[\w.-]{1,256})/ConsumerGroups/"
+                             r"(?P<group>[\w.$-]{1,50})"
+                             r"|consumer ?group ['\"`](?P<group2>[\w.$-]{1,50})['\"`][^\n]{0,80}"
+                             r"(?:not found|could not be found|does not exist)")
+
+
+def event_hub_consumer_group_missing(state: SessionState) -> Facts:
+    """The consumer group the error names, absent from the consumer groups read for its event hub."""
+    named = next((m for t in state.material.spoken() for m in _CONSUMER_GROUP.finditer(t)), None)
+    if named is None:
+        return None
+    group, hub = named.group("group") or named.group("group2"), named.group("hub")
+    reads = [d for d in reads_of_type(state, r"(?i)^Microsoft\.EventHub/namespaces/eventhubs/consumergroups$")
+             if not hub or f"/eventhubs/{hub.lower()}/" in str(d.get("id") or "").lower()]
+    existing = [str(e.get("name")) for d in reads for e in d.get("entities") or [] if isinstance(e, dict)]
+    if not reads or not existing or group.lower() in {e.lower() for e in existing}:
+        return None
+    return {"group": group, "hub": hub or "the event hub", "existing": ", ".join(existing[:8])}
 
 
 def lock_duration(state: SessionState) -> Facts:
@@ -215,4 +254,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "service-bus-message-ttl-expires-unprocessed": message_ttl_short,
     "service-bus-max-delivery-count-low": max_delivery_count_low,
     "event-grid-topic-input-schema-mismatch": event_grid_schema_mismatch,
+    "event-hub-consumer-group-missing": event_hub_consumer_group_missing,
 }
