@@ -122,3 +122,14 @@ def test_a_pod_that_does_not_fit_for_a_taint_is_not_the_maximum() -> None:
     text = "pod didn't trigger scale-up: 1 node(s) had untolerated taint {CriticalAddonsOnly: true}"
     hits = catalog_index().hits([(text, "error")])
     assert all(h.entry.id != "containers-aks-autoscaler-max-node-group-size-reached" for h in hits)
+
+
+def test_an_ingress_shown_with_the_class_is_not_the_unannotated_case() -> None:
+    """"No annotations except the class" names the class: AGIC watches that Ingress, the 504 is something else."""
+    shown = ("AGIC in front of an API on AKS returns 504 after 30 s. The ingress has no annotations except "
+             "kubernetes.io/ingress.class: azure/application-gateway.")
+    clue = clue_in([shown])
+    assert clue is None or clue["id"] != "agic-ingress-not-annotated", clue
+    missing = "AGIC does not pick up our ingress; the ingress has no annotations at all."
+    clue = clue_in([missing])
+    assert clue is not None and clue["id"] == "agic-ingress-not-annotated", clue
