@@ -34,6 +34,7 @@ FIREWALLS = "network_service_firewalls"
 FIELDS = "read_answer_fields"
 _MODEL_FIELD = "enableRbacAuthorization"
 _AMBIGUOUS = {"reference-denied"}  # App Service reports a vault firewall refusal with the same status
+_GROUP = re.compile(r"(?i)\bgroups?\b")  # a grant the report gives to a group, not to the caller itself
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -81,10 +82,11 @@ def _read_model(state: SessionState) -> bool | None:
 
 def _firewall_said(state: SessionState) -> dict[str, str | None]:
     """The report's own lines, if any, that say the vault admits only selected networks (`stated`), that opening it
-    makes the call work (`proven`) and that the caller already holds the permission (`granted`)."""
+    makes the call work (`proven`), that the caller already holds the permission (`granted`) and that the vault is
+    open to all networks (`open`)."""
     rule = table_entry(TABLE, "firewall-stated")
     return {key: next((_sentence(t, m) for t in texts(state) for m in [regex(rule[key]).search(t)] if m), None)
-            for key in ("stated", "proven", "granted")}
+            for key in ("stated", "proven", "granted", "open")}
 
 
 def _firewall_stated(state: SessionState, said: dict[str, str | None]) -> Decision | None:
@@ -94,16 +96,20 @@ def _firewall_stated(state: SessionState, said: dict[str, str | None]) -> Decisi
         return None
     firewall = table_entry(FIREWALLS, "keyvault-firewall")
     facts = facts_for(state, None, search(firewall["facts"], texts(state, files=True)))
-    shown = list(dict.fromkeys(s for s in said.values() if s))
+    shown = list(dict.fromkeys(s for k, s in said.items() if s and k != "open"))
     return conclude_entry(state, None, firewall, facts, confidence="medium",
                           evidence=[EvidenceItem(source="error", summary=f"the report says: {s}") for s in shown])
 
 
 def _ask_network_when_granted(state: SessionState, hit: Hit, said: dict[str, str | None]) -> Decision | None:
     """The report says the caller already has the permission: the vault's network rules are the next check, asked
-    once, and a catalog entry that would only repeat the permission must not answer in its place."""
-    if state.requests_asked or not said["granted"]:
+    once, and a catalog entry that would only repeat the permission must not answer in its place. A report that says
+    the vault is open to all networks (and not that it admits only selected ones) has already answered it, and a
+    grant held by a group is no proof that the caller has the permission yet."""
+    if state.requests_asked or not said["granted"] or (said["open"] and not said["stated"]):
         return None
+    if _GROUP.search(said["granted"]):
+        return None  # a group holds the role: whether the caller's membership counts yet is the open question
     facts = _facts(state, hit, {})
     return AskClient(past_the_entry=True, request=ClientRequest(
         question=fill("The report says the caller already has access to the secrets, so the vault's network rules "
