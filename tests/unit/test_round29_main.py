@@ -32,3 +32,36 @@ def test_a_host_that_does_not_start_is_not_the_queue_encoding_case() -> None:
               "Azure.Storage.Queues QueueClient.")
     clue = clue_in([poison])
     assert clue is not None and clue["id"] == "functions-queue-trigger-message-encoding", clue
+
+
+def test_a_public_access_refusal_without_a_private_path_is_a_network_block() -> None:
+    refusal = "Reason: Connection was denied because Deny Public Network Access is set to Yes. Server sql-x."
+    assert "sql-public-network-access-denied-no-private-path" in _ids(refusal)
+    assert "sql-public-network-access-denied" not in _ids(refusal)
+    behind = refusal + " The server has a private endpoint; nslookup from the app returns the public IP."
+    assert "sql-public-network-access-denied" in _ids(behind)
+    assert "sql-public-network-access-denied-no-private-path" not in _ids(behind)
+
+
+def test_other_clouds_gke_plugin_and_google_default_credentials() -> None:
+    gke = "getting credentials: exec: executable gke-gcloud-auth-plugin not found"
+    assert "other-clouds-gke-auth-plugin-missing" in _ids(gke)
+    adc = "System.InvalidOperationException: The Application Default Credentials are not available."
+    assert "other-clouds-gcp-default-credentials" in _ids(adc)
+    aks = "az aks get-credentials --name aks-x; kubelogin not found"
+    assert "other-clouds-gke-auth-plugin-missing" not in _ids(aks)
+
+
+PINGS = ("INFO  - docker run -d --expose=8080 --name app_0 -e PORT=8080 {image}\n"
+         "> Ready on http://localhost:{listen}\n"
+         "ERROR - Container app_0 didn't respond to HTTP pings on port: 8080, failing site start.")
+
+
+def test_code_on_a_built_in_image_listening_on_a_fixed_port_is_a_code_defect() -> None:
+    fixed = PINGS.format(image="appsvc/node:20-lts_20241201.1", listen=9001)
+    assert "appservice-builtin-image-code-listens-on-fixed-port" in _ids(fixed)
+    # listening on the pinged port: something else; a custom image: WEBSITES_PORT's entry, not this one
+    assert "appservice-builtin-image-code-listens-on-fixed-port" not in _ids(
+        PINGS.format(image="appsvc/node:20-lts_20241201.1", listen=8080))
+    assert "appservice-builtin-image-code-listens-on-fixed-port" not in _ids(
+        PINGS.format(image="crshop.azurecr.io/shop:1.4", listen=9001))
