@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
+from shared.engines.playbooks import finding
+from shared.models import Options
+from shared.session.state import Evidence, Material, SessionState
 
 BETA = "FUNCTIONS_EXTENSION_VERSION"
 
@@ -65,3 +68,24 @@ def test_code_on_a_built_in_image_listening_on_a_fixed_port_is_a_code_defect() -
         PINGS.format(image="appsvc/node:20-lts_20241201.1", listen=8080))
     assert "appservice-builtin-image-code-listens-on-fixed-port" not in _ids(
         PINGS.format(image="crshop.azurecr.io/shop:1.4", listen=9001))
+
+
+def _with_containers(report: str, names: list[str]) -> SessionState:
+    state = SessionState(trace_id="d" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description=report))
+    data = {"type": "Microsoft.Storage/storageAccounts/blobServices/containers",
+            "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stckpt/blobServices"
+                  "/default/containers", "containers": [{"name": n} for n in names]}
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="containers", data=data))
+    return state
+
+
+def test_a_missing_blob_container_names_the_containers_the_account_has() -> None:
+    report = "Event processor error in operation 'ClaimOwnership': ErrorCode: ContainerNotFound"
+    rule, facts = finding(_with_containers(report, ["eh-checkpoints", "scan-archive"])) or ({}, {})
+    assert rule.get("id") == "storage-blob-container-not-found"
+    assert facts["existing"] == "eh-checkpoints, scan-archive" and facts["account"] == "stckpt"
+    # the container the error names exists after all: no finding of this kind
+    there = "https://stckpt.blob.core.windows.net/eh-checkpoints?comp=lease ErrorCode: ContainerNotFound"
+    found = finding(_with_containers(there, ["eh-checkpoints"]))
+    assert found is None or found[0].get("id") != "storage-blob-container-not-found"

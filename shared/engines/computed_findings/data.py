@@ -134,6 +134,26 @@ def storage_child_missing(state: SessionState) -> Facts:
     return None
 
 
+_BLOB_CONTAINER = re.compile(r"(?i)\.blob\.core\.windows\.net/([a-z0-9][a-z0-9-]{2,62})(?![\w-])"
+                             r"|container(?: name)?[ :]+['\"`]([a-z0-9][a-z0-9-]{2,62})['\"`]")
+
+
+def blob_container_missing(state: SessionState) -> Facts:
+    """The account's blob containers (read) beside a ContainerNotFound error: the container the error names when it
+    is absent from them, or, when the error names none, the names that do exist (the name the app uses is then in a
+    setting whose value the service does not read)."""
+    reads = reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts/blobServices/containers$")
+    if not reads:
+        return None
+    existing = [str(c.get("name")) for data in reads for c in data.get("containers") or [] if isinstance(c, dict)]
+    named = next((m.group(1) or m.group(2) for t in state.material.spoken() for m in _BLOB_CONTAINER.finditer(t)), None)
+    if named and named.lower() in {e.lower() for e in existing}:
+        return None  # the container the error names is there: another account, or it was just created
+    account = str(reads[0].get("id") or "").split("/storageAccounts/")[-1].split("/")[0]
+    return {"account": account, "existing": ", ".join(existing[:8]) or "none",
+            **({"entity": named.lower()} if named else {})}
+
+
 _COSMOS_PATH = re.compile(r"(?i)dbs/([^/\s'\"]+)(?:/colls/([^/\s'\"]+))?")
 
 
@@ -306,6 +326,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "storage-container-immutability-blocks-change": blob_container_immutable,
     "sql-database-inaccessible-encryption-key": sql_database_inaccessible,
     "storage-queue-or-share-not-found": storage_child_missing,
+    "storage-blob-container-not-found": blob_container_missing,
     "cosmos-database-or-container-not-found": cosmos_resource_missing,
     "cosmos-regional-endpoint-region-removed": cosmos_region_removed,
 }
