@@ -89,3 +89,23 @@ def test_a_missing_blob_container_names_the_containers_the_account_has() -> None
     there = "https://stckpt.blob.core.windows.net/eh-checkpoints?comp=lease ErrorCode: ContainerNotFound"
     found = finding(_with_containers(there, ["eh-checkpoints"]))
     assert found is None or found[0].get("id") != "storage-blob-container-not-found"
+
+
+def _with_group(report: str, names: list[str]) -> SessionState:
+    state = SessionState(trace_id="e" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description=report))
+    resources = [{"name": n, "type": "Microsoft.ServiceBus/namespaces"} for n in names]
+    state.add_evidence(Evidence(tool="list_resources_in_group", status="success", summary="listing",
+                                data={"resources": resources}))
+    return state
+
+
+def test_a_missing_parent_whose_longer_name_is_in_the_group_is_named() -> None:
+    report = ('{"code": "ParentResourceNotFound", "message": "Can not perform requested operation on nested resource. '
+              "Parent resource 'sb-orders-prod' not found.\"}")
+    rule, facts = finding(_with_group(report, ["sb-orders-prod-weu", "kv-orders"])) or ({}, {})
+    assert rule.get("id") == "deployment-parent-misnamed-in-group" and facts["actual"] == "sb-orders-prod-weu"
+    # the parent is there (a scope or ordering problem), or two candidates: no guess
+    for names in (["sb-orders-prod", "sb-orders-prod-weu"], ["sb-orders-prod-weu", "sb-orders-prod-neu"]):
+        found = finding(_with_group(report, names))
+        assert found is None or found[0].get("id") != "deployment-parent-misnamed-in-group"

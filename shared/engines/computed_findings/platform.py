@@ -127,7 +127,30 @@ def azd_service_tag_shared(state: SessionState) -> Facts:
     return None
 
 
+_PARENT_NOT_FOUND = re.compile(r"(?i)Parent resource ['\"](?P<parent>[A-Za-z0-9][\w.-]{0,127})['\"] not found")
+
+
+def parent_misnamed_in_group(state: SessionState) -> Facts:
+    """The parent a ParentResourceNotFound error names is not in the resource group listed, while the group holds one
+    resource whose name starts with it or that it starts with (sb-orders-prod vs sb-orders-prod-weu): the template
+    or its parameter gives a shortened or outdated name of a parent that exists."""
+    named = next((m.group("parent") for t in state.material.spoken() for m in _PARENT_NOT_FOUND.finditer(t)), None)
+    listing = latest(state, "list_resources_in_group")
+    if named is None or listing is None or listing.status != "success":
+        return None
+    group = [r for r in listing.data.get("resources") or [] if isinstance(r, dict) and r.get("name")]
+    parent = named.split("/")[-1].lower()
+    if any(str(r["name"]).lower() == parent for r in group):
+        return None
+    near = [r for r in group if str(r["name"]).lower() != parent and len(parent) >= 4
+            and (str(r["name"]).lower().startswith(parent) or parent.startswith(str(r["name"]).lower()))]
+    if len(near) != 1:
+        return None
+    return {"parent": named, "actual": str(near[0]["name"]), "actual_type": str(near[0].get("type") or "")}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "deployment-parent-misnamed-in-group": parent_misnamed_in_group,
     "service-health-event-for-resource": service_issue_for_resource,
     "value-refused-by-entry-tier": value_refused_by_tier,
     "azd-service-tag-on-several-resources": azd_service_tag_shared,
