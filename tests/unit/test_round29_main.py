@@ -109,3 +109,13 @@ def test_a_missing_parent_whose_longer_name_is_in_the_group_is_named() -> None:
     for names in (["sb-orders-prod", "sb-orders-prod-weu"], ["sb-orders-prod-weu", "sb-orders-prod-neu"]):
         found = finding(_with_group(report, names))
         assert found is None or found[0].get("id") != "deployment-parent-misnamed-in-group"
+
+
+def test_a_container_app_secret_the_vault_refused_is_not_read_as_an_empty_secret() -> None:
+    refused = ("ERROR: (ContainerAppSecretInvalid) Failed to provision revision for container app 'ca-x'. Field "
+               "'configuration.secrets' is invalid with details: 'Invalid value: \"db\": Unable to get value using "
+               "Managed identity id-x for secret db. RESPONSE 403: 403 Forbidden'")
+    assert "containers-aca-secret-invalid" not in _ids(refused)
+    assert "containers-containerapp-keyvault-secret-identity" in _ids(refused)
+    empty = "ERROR: (ContainerAppSecretInvalid) value or keyVaultUrl and identity should be provided for secret db"
+    assert "containers-aca-secret-invalid" in _ids(empty)
