@@ -119,3 +119,11 @@ def test_a_container_app_secret_the_vault_refused_is_not_read_as_an_empty_secret
     assert "containers-containerapp-keyvault-secret-identity" in _ids(refused)
     empty = "ERROR: (ContainerAppSecretInvalid) value or keyVaultUrl and identity should be provided for secret db"
     assert "containers-aca-secret-invalid" in _ids(empty)
+
+
+def test_minikube_named_only_as_what_was_not_used_places_nothing_outside_azure() -> None:
+    from shared.engines.analyzers.common import regex, table
+    host = next(h for h in table("outside_hosts") if h["id"] == "local-kubernetes-or-lab-machine")
+    said = "After creating the AKS resource group, I used Docker Desktop instead of minikube for the local part."
+    assert not regex(host["pattern"]).search(said)
+    assert regex(host["pattern"]).search("the pods of our minikube cluster cannot pull from Docker Hub")
