@@ -12,21 +12,8 @@ import pytest
 
 from shared.catalog.index import catalog_index
 from shared.engines.analyzers.common import regex, table
-from shared.session.state import GiveUp
-from tests.helpers.engine_loop import run_engine
-
-
-def _final(text: str, technologies: list[str] | None = None):  # type: ignore[no-untyped-def]
-    start: dict = {"error_description": text}
-    if technologies:
-        start["context"] = {"environment_info": {"technologies": technologies}}
-    return run_engine(start).final
-
-
-def _out_of_scope(text: str, technologies: list[str] | None = None) -> str:
-    final = _final(text, technologies)
-    assert isinstance(final, GiveUp) and final.report is not None and final.report.category == "out_of_scope", final
-    return final.report.root_cause
+from tests.helpers.scope_checks import final_decision as _final
+from tests.helpers.scope_checks import out_of_scope as _out_of_scope
 
 
 def _category(text: str, technologies: list[str] | None = None) -> str | None:
