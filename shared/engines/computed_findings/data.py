@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from shared.engines.analyzers.common import picked
 from shared.engines.analyzers.ledger import reads_of_type
@@ -128,10 +129,14 @@ def storage_child_missing(state: SessionState) -> Facts:
                 continue
             existing = [str(n) for data in reads for n in data.get(key) or []]
             if name not in {e.lower() for e in existing}:
-                account = str(reads[0].get("id") or "").split("/storageAccounts/")[-1].split("/")[0]
-                return {"kind": label, "entity": name, "account": account,
+                return {"kind": label, "entity": name, "account": _account_of(reads[0]),
                         "existing": ", ".join(existing[:8]) or "none"}
     return None
+
+
+def _account_of(read: dict[str, Any]) -> str:
+    """The storage account a read of one of its child collections (queues, shares, blob containers) belongs to."""
+    return str(read.get("id") or "").split("/storageAccounts/")[-1].split("/")[0]
 
 
 _BLOB_CONTAINER = re.compile(r"(?i)\.blob\.core\.windows\.net/([a-z0-9][a-z0-9-]{2,62})(?![\w-])"
@@ -149,8 +154,7 @@ def blob_container_missing(state: SessionState) -> Facts:
     named = next((m.group(1) or m.group(2) for t in state.material.spoken() for m in _BLOB_CONTAINER.finditer(t)), None)
     if named and named.lower() in {e.lower() for e in existing}:
         return None  # the container the error names is there: another account, or it was just created
-    account = str(reads[0].get("id") or "").split("/storageAccounts/")[-1].split("/")[0]
-    return {"account": account, "existing": ", ".join(existing[:8]) or "none",
+    return {"account": _account_of(reads[0]), "existing": ", ".join(existing[:8]) or "none",
             **({"entity": named.lower()} if named else {})}
 
 
