@@ -395,7 +395,11 @@ def _refining_clue(state: SessionState, category: str | None) -> dict | None:
 def _refined_by_clue(state: SessionState, decision: Decision, ambiguous: bool = False) -> Decision | None:
     """A family analyzer's conclusion from the text alone (not one that rests on what a tool read), replaced by the
     decided clue of the same category when there is one, or of any category when the conclusion is only a guess
-    (low confidence, or an error the catalog knows to have several usual causes: `ambiguous`)."""
+    (low confidence, or an error the catalog knows to have several usual causes: `ambiguous`). A family that could
+    only ask yields to any clue whose deciding fact the report states (a 401 whose request sends a GUID as the key)."""
+    if isinstance(decision, AskClient):
+        decided = _decided_clue(state)
+        return decide_from_clue(state, decided) if decided is not None else None
     if not isinstance(decision, Conclude) or _rests_on_reads(decision):
         return None
     clue = _refining_clue(state, decision.report.category)

@@ -1,0 +1,46 @@
+"""Round 30 (twenty-third session, main): a Durable app's default task hub that is not a valid table name, and a
+family that could only ask yielding to a clue whose deciding fact the report states (a subscription id sent as the
+function key)."""
+
+from __future__ import annotations
+
+from shared.catalog.index import catalog_index
+from shared.session.state import AskClient, Conclude
+from tests.helpers.engine_loop import run_engine
+
+TABLE = "The function runtime is unable to start. Microsoft.WindowsAzure.Storage: Invalid table name. Check MSDN " \
+        "for more information about valid table naming."
+KEY_401 = ("PS> Invoke-WebRequest -Uri \"https://api-x.azurewebsites.net/api/Hello?code=3a5bbc0c-d1d4-591b-bd77-"
+           "5df752dd2e55\"\nInvoke-WebRequest : The remote server returned an error: (401) Unauthorized.\n"
+           "The function uses [HttpTrigger(AuthorizationLevel.Function, \"get\")].")
+
+
+def _ids(text: str) -> list[str]:
+    return [h.entry.id for h in catalog_index().hits([(text, "error")])]
+
+
+def test_an_invalid_table_name_in_a_durable_app_is_its_task_hub() -> None:
+    assert "functions-durable-default-task-hub-invalid-table-name" in _ids(
+        TABLE + "\nOur Durable Functions orchestration works locally.")
+    outcome = run_engine({"error_description": TABLE + "\nOur Durable Functions orchestration works locally.",
+                          "context": {"environment_info": {"technologies": ["azure-functions", "durable-functions"]}}})
+    assert isinstance(outcome.final, Conclude) and outcome.final.report.category == "functions.host_misconfigured"
+    assert "hub" in outcome.final.report.root_cause
+
+
+def test_an_invalid_table_name_of_the_apps_own_table_is_not_the_task_hub() -> None:
+    assert "functions-durable-default-task-hub-invalid-table-name" not in _ids(
+        "TableClient.CreateIfNotExists failed: Invalid table name. Our API writes audit rows to 'audit-2024'.")
+
+
+def test_a_subscription_id_sent_as_the_function_key_decides_the_401() -> None:
+    outcome = run_engine({"error_description": KEY_401 + "\nThe code value is our subscription ID, as I understood."})
+    assert isinstance(outcome.final, Conclude), outcome.final
+    assert outcome.final.report.category == "auth.credential_invalid"
+    assert "key" in outcome.final.report.root_cause and "subscription" in outcome.final.report.root_cause
+
+
+def test_a_401_with_a_key_of_unknown_origin_still_asks() -> None:
+    outcome = run_engine({"error_description": KEY_401 + "\nThe subscription ID is 3a5bbc0c, region West Europe."})
+    assert isinstance(outcome.final, AskClient) or (
+        isinstance(outcome.final, Conclude) and "subscription" not in outcome.final.report.root_cause)
