@@ -611,6 +611,16 @@ def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any]
     return None
 
 
+def report_finding(state: SessionState) -> Conclude | None:
+    """A computed finding that the report's own lines can decide (`from_report`: the port App Service pinged and the
+    port the app's log says it listens on), with or without Azure access: the same check the playbook runs."""
+    for rule in table(FINDINGS):
+        facts = rule_facts(state, rule) if rule.get("from_report") else None
+        if facts is not None:
+            return conclude_finding(state, rule, facts)
+    return None
+
+
 def rule_facts(state: SessionState, rule: dict[str, Any]) -> dict[str, str] | None:
     """The facts with which the session's Azure results satisfy one finding rule; None when they do not."""
     if not _applies(state, rule):

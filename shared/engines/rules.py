@@ -42,6 +42,7 @@ from shared.engines.playbooks import (
     investigate,
     missing_code_settings,
     next_read,
+    report_finding,
 )
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles
@@ -299,9 +300,10 @@ def route(state: SessionState) -> Decision:
     elsewhere = _third_party_fails_from_outside_too(state)
     if elsewhere is not None:
         return elsewhere
+    # a computed fact the report or an answer shows decides
     mismatch = worker_runtime_mismatch(state, None) or regional_endpoint_mismatch(state) or expired_package_sas(state) \
         or role_held_by_another(state) or system_identity_called(state) \
-        or front_end_cut(state) or login_name_mistyped(state)  # a computed fact the report or an answer shows decides
+        or front_end_cut(state) or login_name_mistyped(state) or report_finding(state)
     if mismatch is not None:
         return mismatch
     hit = classification(state)

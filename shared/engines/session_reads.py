@@ -14,9 +14,10 @@ from shared.session.state import SessionState
 FINDINGS = "evidence_findings"  # the knowledge file of findings that structured reads decide
 Facts = dict[str, str] | None  # a finding's template facts, or None when it does not hold
 # where a log line says which port the process listens on ("[::]" is IPv6's any address, "+" Kestrel's wildcard)
+# ("Tomcat started on port 8080 (http)", Next.js's "Ready on http://localhost:3000")
 LISTENING = re.compile(r"(?i)(?:running on|listening (?:on|at)|now listening on|serving on|started (?:server )?on|"
-                        r"bound to)\s*:?\s*(?:https?://)?(?:\[[0-9a-fA-F:.]*\]|[\w.*+-]+)?:(\d{2,5})\b|"
-                        r"listening on port (\d{2,5})\b")
+                        r"ready on|bound to)\s*:?\s*(?:https?://)?(?:\[[0-9a-fA-F:.]*\]|[\w.*+-]+)?:(\d{2,5})\b|"
+                        r"(?:listening|started|running) on port\(?s?\)?:? ?(\d{2,5})\b")
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # where the material states the caller's own public address: named so, or the answer of an IP echo service that
 # people run to find it (curl ifconfig.me, api.ipify.org, whatismyip)

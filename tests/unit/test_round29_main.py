@@ -7,7 +7,8 @@ from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
 from shared.engines.playbooks import finding
 from shared.models import Options
-from shared.session.state import Evidence, Material, SessionState
+from shared.session.state import Conclude, Evidence, Material, SessionState
+from tests.helpers.engine_loop import run_engine
 
 BETA = "FUNCTIONS_EXTENSION_VERSION"
 
@@ -61,13 +62,14 @@ PINGS = ("INFO  - docker run -d --expose=8080 --name app_0 -e PORT=8080 {image}\
 
 
 def test_code_on_a_built_in_image_listening_on_a_fixed_port_is_a_code_defect() -> None:
-    fixed = PINGS.format(image="appsvc/node:20-lts_20241201.1", listen=9001)
-    assert "appservice-builtin-image-code-listens-on-fixed-port" in _ids(fixed)
-    # listening on the pinged port: something else; a custom image: WEBSITES_PORT's entry, not this one
-    assert "appservice-builtin-image-code-listens-on-fixed-port" not in _ids(
-        PINGS.format(image="appsvc/node:20-lts_20241201.1", listen=8080))
-    assert "appservice-builtin-image-code-listens-on-fixed-port" not in _ids(
-        PINGS.format(image="crshop.azurecr.io/shop:1.4", listen=9001))
+    fixed = run_engine({"error_description": PINGS.format(image="appsvc/node:20-lts_20241201.1", listen=9001)}).final
+    assert isinstance(fixed, Conclude) and fixed.report.category == "runtime.code_defect"
+    assert "PORT" in fixed.report.root_cause and "WEBSITES_PORT" not in " ".join(fixed.report.actions)
+    # a custom image: WEBSITES_PORT, not the code; listening on the pinged port: no port mismatch at all
+    custom = run_engine({"error_description": PINGS.format(image="crshop.azurecr.io/shop:1.4", listen=9001)}).final
+    assert isinstance(custom, Conclude) and custom.report.category == "config.missing_app_setting"
+    same = run_engine({"error_description": PINGS.format(image="appsvc/node:20-lts_20241201.1", listen=8080)}).final
+    assert not isinstance(same, Conclude) or "listens on port" not in same.report.root_cause
 
 
 def _with_containers(report: str, names: list[str]) -> SessionState:

@@ -44,3 +44,23 @@ def test_a_401_with_a_key_of_unknown_origin_still_asks() -> None:
     outcome = run_engine({"error_description": KEY_401 + "\nThe subscription ID is 3a5bbc0c, region West Europe."})
     assert isinstance(outcome.final, AskClient) or (
         isinstance(outcome.final, Conclude) and "subscription" not in outcome.final.report.root_cause)
+
+
+PLATFORM = ("INFO  - docker run -d -p 5400:80 --name quotes_0_9750 -e WEBSITE_SITE_NAME=quotes -e PORT=80 "
+            "crquotes.azurecr.io/quotes-api:4.2.0\n{own}"
+            "ERROR - Container quotes_0_9750 didn't respond to HTTP pings on port: 80, failing site start.")
+
+
+def test_a_custom_container_whose_tomcat_listens_elsewhere_lacks_websites_port() -> None:
+    own = "INFO 1 --- [main] o.s.b.w.embedded.tomcat.TomcatWebServer  : Tomcat started on port(s): 8080 (http)\n"
+    final = run_engine({"error_description": PLATFORM.format(own=own)}).final
+    assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
+    assert "WEBSITES_PORT=8080" in final.report.root_cause + " ".join(final.report.actions)
+
+
+def test_a_custom_images_exposed_port_speaks_when_no_log_line_does() -> None:
+    final = run_engine({"error_description": PLATFORM.format(own="") + "\nThe Dockerfile has EXPOSE 8080."}).final
+    assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
+    # App Service's own docker run line maps the pinged port: it names no other port of the image
+    alone = run_engine({"error_description": PLATFORM.format(own="")}).final
+    assert not isinstance(alone, Conclude) or alone.report.category != "config.missing_app_setting"

@@ -168,20 +168,55 @@ def _site_of_config(config: dict[str, Any]) -> str:
 
 
 _PINGED = re.compile(r"(?i)didn'?t respond to HTTP pings on port:?\s*(\d{2,5})")
+# a docker run line of one of App Service's own Linux images: code deployed to a built-in stack
+_BUILT_IN_IMAGE = re.compile(r"(?i)docker run [^\n]*?\s(?:mcr\.microsoft\.com/)?(?:appsvc|oryx)/")
+# a custom container named by the site's stack, the image's registry or the client's words
+_CUSTOM_IMAGE = re.compile(r"(?i)\b(?:DOCKER|COMPOSE)\||docker run [^\n]*?\s[\w-]+\.azurecr\.io/|web app for "
+                           r"containers|custom[ -]containers?\b|docker[ -]compose|\bDockerfile\b|\bdocker\b")
+
+# the port a custom image serves on when no log line says it: the Dockerfile's EXPOSE, or the container port of the
+# client's own docker run -p (App Service's docker run line, with its WEBSITE_ variables, maps the pinged port)
+_IMAGE_PORT = re.compile(r"(?m)\bEXPOSE\s+(\d{2,5})\b|"  # the Dockerfile instruction, upper case as written
+                         r"^(?!.*WEBSITE_).*?\b[Dd]ocker run\b[^\n]*?\s-p\s*(?:[\d.]+:)?\d{2,5}:(\d{2,5})\b")
 
 
 def app_port_not_listened(state: SessionState) -> dict[str, str] | None:
-    """An App Service Linux container the platform pinged on one port while the app says it listens on another: a
-    custom container needs WEBSITES_PORT; a built-in stack's code must listen on the PORT it is given."""
+    """An app on a built-in Linux stack that App Service pinged on one port while its code says it listens on
+    another: the code must listen on the PORT it is given."""
+    found = _pinged_port_not_listened(state)
+    return found[0] if found is not None and not found[1] else None
+
+
+def container_port_not_set(state: SessionState) -> dict[str, str] | None:
+    """A custom container that App Service pinged on one port while its log says it listens on another: the app
+    lacks WEBSITES_PORT (or it names another port)."""
+    found = _pinged_port_not_listened(state)
+    return found[0] if found is not None and found[1] else None
+
+
+def _pinged_port_not_listened(state: SessionState) -> tuple[dict[str, str], bool] | None:
+    """The port App Service pinged and the other port the app's own lines say it listens on, and whether the app is
+    a custom container (the site's stack when read, else the docker run line's image, else the client's words)."""
     said = said_or_logged(state)
     pinged = next((m.group(1) for text in said for m in [_PINGED.search(text)] if m), None)
-    ports = sorted({g for text in said for m in LISTENING.finditer(text) for g in m.groups() if g})
-    if pinged is None or not ports or pinged in ports:
+    if pinged is None:
         return None
     site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), {})
     stack = str((site.get("siteConfig") or {}).get("linuxFxVersion") or "")
+    if stack:
+        custom = stack.upper().startswith(("DOCKER|", "COMPOSE|"))
+    else:
+        stated = [*said, " ".join(state.material.technologies())]
+        custom = not any(_BUILT_IN_IMAGE.search(t) for t in said) and any(_CUSTOM_IMAGE.search(t) for t in stated)
+    ports = _ports_of(said, LISTENING) or (_ports_of(said, _IMAGE_PORT) if custom else [])
+    if not ports or pinged in ports:
+        return None
     return {"pinged": pinged, "listening": ports[0], "app": str(site.get("name") or "<app>"),
-            "stack": stack or "its runtime stack"}
+            "stack": stack or "its runtime stack"}, custom
+
+
+def _ports_of(texts: list[str], pattern: re.Pattern[str]) -> list[str]:
+    return sorted({g for text in texts for m in pattern.finditer(text) for g in m.groups() if g})
 
 
 def scale_monitoring_off(state: SessionState) -> dict[str, str] | None:
@@ -485,6 +520,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-setting-points-at-other-environment": lambda s: setting_points_at_sibling(s, vault_reference=False),
     "app-keyvault-reference-names-replaced-vault": lambda s: setting_points_at_sibling(s, vault_reference=True),
     "app-service-port-not-listened": app_port_not_listened,
+    "app-service-container-port-not-set": container_port_not_set,
     "app-service-certificate-expired": certificate_expired,
     "keyvault-reference-access-denied": lambda s: _key_vault_reference(s, ("AccessToKeyVaultDenied",)),
     "keyvault-reference-identity-not-enabled": lambda s: _key_vault_reference(
