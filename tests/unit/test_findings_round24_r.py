@@ -40,9 +40,9 @@ COMPOSE_CONFIG = {"type": "Microsoft.Web/sites/config", "name": "web", "linuxFxV
 COMPOSE_REPORT = "From the php container: SQLSTATE[HY000] [2002] Connection timed out to 10.40.2.4:3306."
 
 CASES = [
-    Case("custom-container-port-not-declared", "config.missing_app_setting", "WEBSITES_PORT", [CONTAINER_SITE],
+    Case("app-service-container-port-not-set", "config.missing_app_setting", "WEBSITES_PORT", [CONTAINER_SITE],
          PORT_REPORT, names=["DOCKER_REGISTRY_SERVER_URL", "SPRING_PROFILES_ACTIVE"],
-         near_names=["DOCKER_REGISTRY_SERVER_URL", "WEBSITES_PORT"]),
+         near_report=PORT_REPORT.replace("8080", "80")),
     Case("health-check-free-shared-plan-not-replaced", "quota.sku_not_available", "Free", [WEB_CONFIG, PLAN],
          HC_REPORT, near_reads=[WEB_CONFIG, {**PLAN, "sku": {"name": "B1", "tier": "Basic"}}]),
     Case("app-docker-compose-with-vnet-integration", "quota.sku_not_available", "Docker Compose",
@@ -57,12 +57,12 @@ test_finding_explains_its_symptom, test_finding_stays_silent_for_its_near_miss =
 def test_a_container_that_listens_on_80_is_not_a_missing_port_setting() -> None:
     report = PORT_REPORT.replace("8080", "80")
     state = reads_state(report, [CONTAINER_SITE], names=["DOCKER_REGISTRY_SERVER_URL"])
-    assert finding_id(state) != "custom-container-port-not-declared"
+    assert finding_id(state) not in ("app-service-container-port-not-set", "app-service-port-not-listened")
 
 
 def test_a_code_site_is_not_a_custom_container_without_a_port() -> None:
     site = {**CONTAINER_SITE, "kind": "app,linux", "siteConfig": {"linuxFxVersion": "JAVA|17-java17"}}
-    assert finding_id(reads_state(PORT_REPORT, [site], names=["JAVA_OPTS"])) != "custom-container-port-not-declared"
+    assert finding_id(reads_state(PORT_REPORT, [site], names=["JAVA_OPTS"])) == "app-service-port-not-listened"
 
 
 def test_a_free_plan_without_health_check_is_not_blamed_on_health_check() -> None:
