@@ -277,7 +277,8 @@ def test_an_app_listening_on_another_port_than_the_pinged_one():
     assert finding_id(state) == "app-service-port-not-listened"
     report = finding_report(state)
     assert "port 8080" in report.root_cause and "3000" in report.root_cause
-    assert "WEBSITES_PORT=3000" in report.actions[1]
+    # a built-in stack (NODE|20-lts): the code must listen on PORT; WEBSITES_PORT is for custom containers
+    assert "process.env.PORT" in report.actions[0] and "WEBSITES_PORT" not in " ".join(report.actions)
 
 
 def test_an_app_listening_on_the_pinged_port_is_not_that_finding():
