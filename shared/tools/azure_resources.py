@@ -309,7 +309,7 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     properties = _settings(response.text())
     del response  # the body held values
     names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)
-    operation_urls = setting_operation_urls(properties)
+    operation_urls, plain_tls = setting_operation_urls(properties), setting_plain_on_tls_port(properties)
     del properties  # so did the parsed settings: nothing past this point can see a value
     kept, rest = fit(names)
     if not names:
@@ -320,9 +320,11 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     named = "; ".join(f"{name} = {guid}" for name, guid in ids.items())
     return "success", f"{len(names)} app settings (names only): {', '.join(kept)}" + \
         (f"; they point at: {pointed}" if pointed else "") + (f"; client ids: {named}" if named else "") + \
-        (f"; full request URLs instead of an endpoint: {', '.join(operation_urls)}" if operation_urls else ""), \
+        (f"; full request URLs instead of an endpoint: {', '.join(operation_urls)}" if operation_urls else "") + \
+        (f"; plain (non-TLS) Redis addresses on a TLS-only port: {', '.join(plain_tls)}" if plain_tls else ""), \
         {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids,
-         "operation_urls": [n for n in operation_urls if n in kept]}
+         "operation_urls": [n for n in operation_urls if n in kept],
+         "plain_on_tls_port": [n for n in plain_tls if n in kept]}
 
 
 # An Azure OpenAI request path (what the portal's playground or a REST sample shows as the full URL): the SDKs take
@@ -334,6 +336,18 @@ _OPERATION_PATH = re.compile(r"(?i)^https://[-a-z0-9.]+\.(?:openai\.azure\.com|c
 def setting_operation_urls(properties: dict[str, Any]) -> list[str]:
     """The settings whose value is a full Azure OpenAI request URL instead of a base endpoint (their names only)."""
     return sorted(str(name) for name, value in properties.items() if _OPERATION_PATH.match(str(value or "").strip()))
+
+
+# A Redis address without TLS aimed at a port that only speaks TLS (Azure Cache for Redis 6380, Azure Managed Redis
+# 10000): a redis:// URL (rediss:// is the TLS form) or a StackExchange string with ssl=false. The server drops the
+# plain handshake, so clients report a reset or closed connection rather than a TLS error.
+_PLAIN_ON_TLS_PORT = re.compile(r"(?i)^\s*redis://(?:[^@/\s]*@)?[-a-z0-9.]+:(?:6380|10000)(?!\d)"
+                                r"|\.redis\.(?:cache\.windows\.net|azure\.net):(?:6380|10000)(?!\d).*\bssl\s*=\s*false\b")
+
+
+def setting_plain_on_tls_port(properties: dict[str, Any]) -> list[str]:
+    """The settings whose value is a non-TLS Redis address on a TLS-only port (their names only)."""
+    return sorted(str(name) for name, value in properties.items() if _PLAIN_ON_TLS_PORT.search(str(value or "")))
 
 
 # The non-secret part of a setting value that says where it points: a Key Vault reference's vault and secret name,
