@@ -90,15 +90,17 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     row = {"time": event.get("eventTimestamp"), "operation": (event.get("operationName") or {}).get("value"),
            "status": (event.get("status") or {}).get("value"), "caller": event.get("caller"),
            "resource_id": event.get("resourceId"), "operation_id": event.get("operationId")}
-    status_message = (event.get("properties") or {}).get("statusMessage")
+    properties = event.get("properties") or {}
+    status_message = properties.get("statusMessage")
     message = _status_message(status_message)
     if message:
         row["message"] = message
     policy = _policy_violation(_status_error(status_message))  # a Deny's evaluated fields, as deployments show them
+    policy = policy or _policy_event(properties.get("policies"))
     if policy:
         row["policy"] = policy
     if str((event.get("category") or {}).get("value") or "").lower() == "servicehealth":
-        row["service_health"] = _service_health(event.get("properties") or {})
+        row["service_health"] = _service_health(properties)
     return row
 
 
@@ -292,6 +294,26 @@ def _policy_said(policy: dict[str, Any] | None) -> str:
         return ""
     fields = f"; it evaluates {', '.join(policy['fields'])}" if policy["fields"] else ""
     return f" (policy '{policy['definition']}', assignment '{policy['assignment']}' at {policy['scope']}{fields})"
+
+
+def _policy_event(raw: Any) -> dict[str, Any] | None:
+    """The policy of a Policy-category event ('deny' Policy action): its properties.policies, a JSON string list of
+    the assignments evaluated, is where the assignment that denied a resource an AKS or other service created for the
+    caller (a node pool's scale set) shows, when the caller's own error only says "see error details"."""
+    try:
+        listed = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return None
+    found = [p for p in listed or [] if isinstance(p, dict)] if isinstance(listed, list) else []
+    denied = [p for p in found if str(p.get("policyDefinitionEffect") or "").lower() == "deny"] or found
+    if not denied:
+        return None
+    first = denied[0]
+    scope = str(first.get("policyAssignmentId") or "").split("/providers/Microsoft.Authorization/")[0] or None
+    return {"definition": first.get("policyDefinitionDisplayName") or first.get("policyDefinitionName"),
+            "assignment": first.get("policyAssignmentDisplayName") or first.get("policyAssignmentName"),
+            "scope": scope, "effect": first.get("policyDefinitionEffect"), "fields": [],
+            "assignment_name": first.get("policyAssignmentName"), "definition_name": first.get("policyDefinitionName")}
 
 
 def _policy_violation(error: dict[str, Any]) -> dict[str, Any] | None:

@@ -190,6 +190,44 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
             "expiration": str(chosen.get("expirationDate") or "none set")}
 
 
+_QUOTA = re.compile(r"(?is)<quota(?:-by-key)?\b(?P<attrs>[^>]*)>")
+_ATTRIBUTE = re.compile(r'(?i)\b(calls|bandwidth|renewal-period)\s*=\s*"(\d+)"')
+
+
+def apim_product_quota(state: SessionState) -> Facts:
+    """The quota (or quota-by-key) policy of the API Management product read whose calls or bandwidth per renewal
+    period the caller used up: the product of the subscription the report names, else the only product read with
+    a quota. A renewal period in days says how long the gateway keeps refusing."""
+    quotas: dict[str, dict[str, str]] = {}
+    for evidence in state.ledger:
+        policy = str(evidence.data.get("policy") or "") if evidence.status == "success" else ""
+        match = _QUOTA.search(policy) if "/products/" in str(evidence.arguments.get("resource_id") or "") else None
+        if match:
+            held = str(evidence.arguments["resource_id"]).split("/products/")[1].split("/")[0]
+            quotas[held] = {k.lower(): v for k, v in _ATTRIBUTE.findall(match.group("attrs"))}
+            quotas[held]["read"] = evidence.summary
+    owner = _named_subscription_product(state)
+    product = owner if owner in quotas else (next(iter(quotas)) if len(quotas) == 1 else None)
+    if product is None or not ({"calls", "bandwidth"} & set(quotas[product])):
+        return None
+    quota = quotas[product]
+    limit = f"{quota['calls']} calls" if "calls" in quota else f"{quota['bandwidth']} KB"
+    seconds = as_number(quota.get("renewal-period"))
+    period = (f"{seconds / 86400:g} days" if seconds and seconds >= 86400 else f"{seconds:g} seconds") \
+        if seconds else "its renewal period"
+    return {"product": product, "limit": limit, "period": period, "read": quota["read"]}
+
+
+def _named_subscription_product(state: SessionState) -> str | None:
+    """The product whose scope holds the API Management subscription the report names (read in Azure)."""
+    said = said_by_client(state)
+    for item in items_of(state, r"(?i)^Microsoft\.ApiManagement/service/subscriptions$", "subscriptions"):
+        scope = str(item.get("scope") or "")
+        if "/products/" in scope and is_mentioned(str(item.get("name") or ""), said):
+            return last_segment(scope)
+    return None
+
+
 def system_topic_of_named_source(state: SessionState) -> Facts:
     """An Event Grid system topic read in Azure whose source is a resource the client names (the storage account
     the template subscribes to): the one system topic that source may have, which the new one collides with. A
@@ -214,6 +252,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "automation-job-stopped-by-fair-share": automation_fair_share_stop,
     "apim-named-value-keyvault-refresh-failed": apim_named_value_unresolved,
     "apim-subscription-not-active": apim_subscription_not_active,
+    "apim-product-quota-used-up": apim_product_quota,
     "logic-app-api-connection-in-error": api_connection_in_error,
     "logic-app-action-cut-at-outbound-request-limit": logic_app_action_hit_request_limit,
     "data-factory-activity-stopped-by-timeout": activity_stopped_by_timeout,

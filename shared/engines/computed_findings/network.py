@@ -533,7 +533,47 @@ def _overlap(first: str, second: str) -> bool:
         return False
 
 
+# the address a database server says it refused: PostgreSQL's pg_hba line, MySQL's and SQL Database's firewall refusal
+_REFUSED_CLIENT = re.compile(r"(?i)no pg_hba\.conf entry for host \\?\"(?P<a>[0-9.]+)\\?\""
+                             r"|Client with IP address \\?'(?P<b>[0-9.]+)\\?' is not allowed"
+                             r"|Host \\?'(?P<c>[0-9.]+)\\?' is not allowed to connect")
+_SERVER_RULES = r"(?i)^Microsoft\.(?:DBfor(?:PostgreSQL|MySQL)/flexibleServers|Sql/servers)/firewallRules$"
+
+
+def server_firewall_refuses_client(state: SessionState) -> Facts:
+    """The address a database server's error says it refused, outside every range of the server's firewall rules
+    read: the rules, not the login or TLS, keep that client out. With the app read whose outbound addresses hold
+    it, the app is named: its addresses changed (a scale into another pricing tier) while the rules kept the old."""
+    found = next((m.group("a") or m.group("b") or m.group("c") for t in state.material.spoken()
+                  for m in _REFUSED_CLIENT.finditer(t)), None)
+    reads = [r for r in reads_of_type(state, _SERVER_RULES) if isinstance(r.get("ranges"), list)]
+    if found is None or not reads:
+        return None
+    rules = [r for r in reads[0]["ranges"] if isinstance(r, dict)]
+    if any(_in_range(found, str(r.get("startIpAddress")), str(r.get("endIpAddress"))) for r in rules):
+        return None
+    listed = ", ".join(f"{r.get('name')} {r.get('startIpAddress')}-{r.get('endIpAddress')}" for r in rules[:6])
+    read = next((e.summary for e in state.ledger if e.data is reads[0]), "")  # the rules' read is the evidence
+    facts = {"client_ip": found, "rules": listed or "none", "read": read}
+    sites = [s for s in reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")
+             if found in [str(ip) for ip in s.get("outboundIpAddresses") or []]]
+    if sites:
+        facts["app"] = str(sites[0].get("name") or "")
+        facts["app_ips"] = ", ".join(str(ip) for ip in sites[0].get("outboundIpAddresses") or [])
+    return facts
+
+
+def _in_range(address: str, start: str, end: str) -> bool:
+    """Whether an address lies between a rule's start and end addresses (an unreadable rule admits nothing)."""
+    try:
+        ip, low, high = (ipaddress.ip_address(a.strip()) for a in (address, start, end))
+        return low <= ip <= high  # type: ignore[operator]
+    except (ValueError, TypeError):
+        return False
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "database-firewall-rules-refuse-client": server_firewall_refuses_client,
     "subnet-range-overlaps-existing-subnet": subnet_range_overlaps,
     "traffic-manager-probe-blocked-by-access-restrictions": probe_blocked_by_access_restrictions,
     "service-ip-rules-exclude-app": firewall_excludes_app,
