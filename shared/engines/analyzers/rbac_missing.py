@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from shared.engines.analyzers.common import regex, table
-from shared.engines.analyzers.ledger import ask_once
+from shared.engines.analyzers.ledger import ask_once, azure_call
 from shared.engines.base import Decision
 from shared.engines.role_grants import roles_granting
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
 from shared.session.report import checked_list
-from shared.session.state import Conclude, SessionState
+from shared.session.state import Conclude, RunTool, SessionState
 
 _OBJECT_ID = re.compile(r"object id '([0-9a-fA-F-]{36})'")
 
@@ -29,6 +29,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
             "The denied action and scope are still unknown.", hit.signature.category)
     found = _OBJECT_ID.search(state.material.error_description)
     assignee = found.group(1) if found else "<principal-object-id>"
+    held = _held_now(state, found.group(1) if found else None, scope)
+    if isinstance(held, RunTool):
+        return held
     granting = roles_granting(action)
     role = f'"{granting[0]}"' if granting else "<role-name>"
     report = Report(
@@ -37,7 +40,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         root_cause=(f"The identity {assignee} has no role assignment that grants '{action}' at scope "
                     f"'{scope}' (or above), so Azure Resource Manager refused the call with AuthorizationFailed."
                     + (f" Built-in roles that grant it, least-privileged first: {', '.join(granting)}."
-                       if granting else "")),
+                       if granting else "") + held),
         actions=[f"See what it has now: `az role assignment list --assignee {assignee} --scope {scope} -o table`.",
                  *([f"Roles that grant '{action}': {roles}."] if (roles := _roles_for(action)) else []),
                  *([] if granting else [
@@ -51,3 +54,22 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 def _roles_for(action: str) -> str | None:
     """The built-in roles that grant this action (knowledge/rbac_action_roles.yaml), if the table knows it."""
     return next((e["roles"] for e in table("rbac_action_roles") if regex(e["action"]).search(action)), None)
+
+
+def _held_now(state: SessionState, principal: str | None, scope: str) -> RunTool | str:
+    """What the denied identity holds at the scope, read from Azure when the session may: "it was granted access"
+    usually means a role that does not include the action (Reader cannot start a VM), and naming that role is
+    the answer the client needs. Empty when nothing could be read; the RunTool that reads it first."""
+    if principal is None:
+        return ""
+    read = azure_call(state, "list_role_assignments", {"scope": scope, "principal_id": principal},
+                      f"reading the role assignments of {principal} at the denied scope")
+    if isinstance(read, RunTool):
+        return read
+    if read is None or read.status != "success":
+        return ""
+    rows = [a for a in read.data.get("assignments") or [] if a.get("relation") in ("at", "inherited")]
+    if not rows:
+        return ""
+    listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at {a.get('scope')}" for a in rows[:4])
+    return f" Azure shows the roles it holds there now: {listed}."
