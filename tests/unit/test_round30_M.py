@@ -168,3 +168,25 @@ def test_netlify_functions_called_from_another_server_are_out_of_scope_despite_a
 ])
 def test_a_move_the_client_only_considers_does_not_place_the_system_in_azure(text: str, azure: bool) -> None:
     assert mentions_azure(Material(error_description=text)) is azure
+
+
+def test_a_job_stopped_at_its_deadline_is_a_timeout_of_the_job_not_of_a_query() -> None:
+    text = ("ContainerAppSystemLogs_CL | where Reason_s == 'DeadlineExceeded' shows: Job was active longer than "
+            "specified deadline. Every execution that runs past 30 minutes is marked Failed.")
+    hit = catalog_index().hits([(text, "error")])[0]
+    assert hit.entry.id == "containers-job-active-longer-than-deadline" and hit.entry.category == "runtime.timeout"
+    assert "replicaTimeout" in hit.entry.meaning
+    assert _top(UNRELATED) != "containers-job-active-longer-than-deadline"
+
+
+def test_an_image_value_that_starts_with_a_slash_names_the_empty_registry_part() -> None:
+    text = ('(InvalidParameterValueInContainerTemplate) Invalid value: "/orders-api:v3": GET https:: UNAUTHORIZED: '
+            "authentication required: template.containers.orders.image.")
+    hit = catalog_index().hits([(text, "error")], [text])[0]
+    assert hit.entry.id == "containers-image-reference-without-registry-host" and hit.facts["image"] == "/orders-api:v3"
+
+
+def test_a_full_image_reference_refused_is_not_read_as_an_empty_registry() -> None:
+    text = ('(InvalidParameterValueInContainerTemplate) Invalid value: "contosoacr.azurecr.io/orders-api:v3": GET '
+            "https:: UNAUTHORIZED: authentication required: template.containers.orders.image.")
+    assert _top(text) != "containers-image-reference-without-registry-host"
