@@ -152,7 +152,11 @@ def clear_signature_scans() -> None:
 # (or no longer) involved.
 _NOT_AZURE_BEFORE = re.compile(r"(?:\bnothing\b[^.;!?\n]{0,25}\b(?:on|in)|\b(?:not|never|don't|do not|doesn't|"
                                r"does not)\b[^.;!?\n]{0,25}\b(?:on|in|use|using|with)|\b(?:off|away from)|"
-                               r"\b(?:moving|moved|migrating|migrated)\b[^.;!?\n]{0,30}\bfrom)(?:\s+azure)?\s+$",
+                               r"\b(?:moving|moved|migrating|migrated)\b[^.;!?\n]{0,30}\bfrom|"
+                               # a move the client only considers ("thinking of moving it to Azure Static Web
+                               # Apps"): where the system may go, not where it runs
+                               r"\b(?:thinking (?:of|about)|plann?(?:ing|ed)? (?:to|on)|consider(?:ing)?|would like to|"
+                               r"want(?:ing)? to|hop(?:e|ing) to)\b[^.;!?\n]{0,30}\b(?:to|on|onto))(?:\s+azure)?\s+$",
                                re.IGNORECASE)  # "off Azure App Service": the product named after Azure, negated too
 
 
