@@ -77,6 +77,22 @@ def sibling_forms(phrase: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+# A SQL error number is printed differently by each client: "Error Number:40544" (.NET), "Msg 40544, Level 17"
+# (sqlcmd, SSMS), "SqlErrorNumber=40544" and "Number=40544,State=2" (Data Factory), "Error 40544 State 2" (a
+# connector's message), "(40544) (SQLExecDirectW)" (pyodbc), "SQL Error: 40544," (Hibernate / JDBC). An entry of
+# a SQL service that holds one of the forms matches the others too.
+_SQL_NUMBER_PHRASE = re.compile(r"^(?:error number: ?|error: |msg )(\d{3,6})(?:, level \d+)?$")
+_SQL_NUMBER_FORMS = ("error number:{n}", "error number: {n}", "msg {n}, level", "sqlerrornumber={n}",
+                     "number={n},state", "error {n} state", "error {n}, level", "({n}) (sqlexecdirectw)",
+                     "({n}) (sqldriverconnect)", "sql error: {n},")
+
+
+def sql_number_forms(service: str, phrase: str) -> tuple[str, ...]:
+    """The other clients' forms of a SQL error number phrase (lower case); none for another service's phrase."""
+    number = _SQL_NUMBER_PHRASE.match(phrase.lower()) if "sql" in service.lower() else None
+    return tuple(form.format(n=number.group(1)) for form in _SQL_NUMBER_FORMS) if number else ()
+
+
 def normalize(text: str) -> str:
     """Curly quotes straightened, log-line prefixes dropped and runs of whitespace made one space: a phrase
     matches across line breaks."""
@@ -137,7 +153,7 @@ class CatalogIndex:
                 else:
                     phrases.setdefault(normalize(code).lower(), []).append((number, "code"))
             for phrase in entry.phrases:
-                for form in sibling_forms(normalize(phrase)):
+                for form in (*sibling_forms(normalize(phrase)), *sql_number_forms(entry.service, normalize(phrase))):
                     owners = phrases.setdefault(form, [])
                     if (number, "phrase") not in owners:
                         owners.append((number, "phrase"))

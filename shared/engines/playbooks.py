@@ -30,6 +30,7 @@ from shared.engines.session_reads import (
     FINDINGS,
     as_text,
     is_mentioned,
+    missing_reference,
     read_setting_names,
     said_by_client,
     stated_outbound,
@@ -97,7 +98,7 @@ def investigate(state: SessionState) -> RunTool | None:
     """The next read of the resource's playbook, or None when there is nothing (more) to read."""
     if not state.azure_access:
         return None
-    deployment = _deployment_call(state)
+    deployment = _deployment_call(state) or _reference_elsewhere_call(state)
     if isinstance(deployment, RunTool):
         return deployment
     target = find_target(state)
@@ -450,6 +451,20 @@ def _deployment_call(state: SessionState) -> RunTool | None:
                              "deployment_name": str(chosen[0]["name"])},
                             f"reading the failed operations of deployment '{chosen[0]['name']}'")
     return operations if isinstance(operations, RunTool) else None
+
+
+def _reference_elsewhere_call(state: SessionState) -> RunTool | None:
+    """A deployment that could not find a resource in the group it searched (ResourceNotFound "The Resource
+    '<type>/<name>' under resource group '<group>' was not found"): where in the subscription that resource is."""
+    missing = missing_reference(state)
+    subscription = subscription_id(state) if missing else None
+    if missing is None or not isinstance(subscription, str):
+        return subscription if isinstance(subscription, RunTool) else None
+    found = azure_call(state, "find_resource_by_name", {"subscription_id": subscription,
+                                                       "resource_name": missing["name"],
+                                                       "resource_type": missing["type"]},
+                       f"looking for {missing['type']} '{missing['name']}' in the subscription's other resource groups")
+    return found if isinstance(found, RunTool) else None
 
 
 _DEPLOYMENT_NAME = re.compile(r"(?i)\bdeployment(?: name)?(?:\s*[:=]\s*|\s+named\s+|\s+is\s+|\s+)['\"`]?"

@@ -167,3 +167,18 @@ def allowed_by_restrictions(config: dict[str, Any]) -> str:
     rules = [r for r in config.get("ipSecurityRestrictions") or [] if isinstance(r, dict)]
     allowed = [f"{r.get('name')} ({r.get('ipAddress')})" for r in rules if str(r.get("action")).lower() == "allow"]
     return ", ".join(allowed[:5]) or "no address"
+
+
+# Resource Manager's ResourceNotFound for a referenced resource; a child resource's parent is what is looked for
+_REFERENCE_NOT_FOUND = re.compile(
+    r"The Resource \\?'(?P<type>[A-Za-z][\w.]*\.[\w.]+/[A-Za-z]\w*)/(?P<name>[A-Za-z0-9][-\w.()]{0,79})"
+    r"(?:/[^'\\]*)?\\?'"
+    r" under resource group \\?'(?P<group>[-\w.()]{1,90})\\?' was not found")
+
+
+def missing_reference(state: SessionState) -> dict[str, str] | None:
+    """The resource (type, name) and group of the first ResourceNotFound reference in the report or the deployment
+    operations read."""
+    texts = [*state.material.spoken(), *(e.summary for e in state.ledger if e.tool == "list_deployment_operations")]
+    found = next((m for t in texts for m in [_REFERENCE_NOT_FOUND.search(t)] if m), None)
+    return {"type": found.group("type"), "name": found.group("name"), "group": found.group("group")} if found else None

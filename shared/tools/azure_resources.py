@@ -51,6 +51,15 @@ class ResourceGroupArguments(AzureArguments):
     resource_group: str = GROUP_FIELD
 
 
+class NamedResourceArguments(AzureArguments):
+    subscription_id: str = SUBSCRIPTION_FIELD
+    resource_name: str = Field(pattern=r"^[A-Za-z0-9][-\w.()]{0,79}$", max_length=80,
+                               description="the resource's name")
+    resource_type: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9.]*/[A-Za-z][A-Za-z0-9]*$",
+                               max_length=120,
+                               description="its type, Namespace/type (e.g. Microsoft.Network/virtualNetworks)")
+
+
 class SiteArguments(AzureArguments):
     site_id: str = Field(pattern=r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Web/sites/"
                          r"[^/]+(/slots/[^/]+)?$", max_length=1000,
@@ -122,6 +131,32 @@ def list_resources_in_group(args: ResourceGroupArguments) -> Found:
     data = {"resources": kept, "count": len(resources), "truncated": len(found) > 100 or bool(rest),
             "not_shown": not_shown}
     return "success", f"{len(resources)} resources in {args.resource_group}: {kinds}", data
+
+
+@azure_tool(NamedResourceArguments,
+            cli=lambda a: f"az resource list --subscription {a.subscription_id} --name {shlex.quote(a.resource_name)} "
+                          f"--resource-type {shlex.quote(a.resource_type)} "
+                          "--query \"[].{id:id, resourceGroup:resourceGroup, location:location}\"",
+            scope=lambda a: f"/subscriptions/{a.subscription_id}",
+            action=lambda a: "Microsoft.Resources/subscriptions/resources/read")
+def find_resource_by_name(args: NamedResourceArguments) -> Found:
+    """Find the resources of one type and name anywhere in a subscription (a reference a template or setting makes
+    to a resource that is not where it looks): data {"resources": [{"id", "name", "type", "location",
+    "resource_group"}], "count"}. The name and type are validated before they enter the listing's filter."""
+    wanted = f"name eq '{args.resource_name}' and resourceType eq '{args.resource_type}'"
+    pages = client("resources", args.subscription_id).resources.list(filter=wanted, **call_options())
+    found = [rest_dict(r) for r in islice(pages, 200)]
+    same = [_listed(r) for r in found if str(r.get("name", "")).lower() == args.resource_name.lower()
+            and str(r.get("type", "")).lower() == args.resource_type.lower()][:10]
+    for resource in same:
+        group = re.search(r"(?i)/resourceGroups/([^/]+)/", str(resource.get("id") or ""))
+        resource["resource_group"] = group.group(1) if group else None
+    if not same:
+        return "no_data", f"no {args.resource_type} named {args.resource_name} in {args.subscription_id}", \
+            {"resources": [], "count": 0}
+    where = ", ".join(f"resource group {r['resource_group']}" for r in same)
+    return "success", f"{args.resource_type} '{args.resource_name}' exists in {where}", \
+        {"resources": same, "count": len(same)}
 
 
 # Tags that tools use to find a resource (azd deploy finds each service's host by azd-service-name): kept by name, so
@@ -310,6 +345,7 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     del response  # the body held values
     names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)
     operation_urls, plain_tls = setting_operation_urls(properties), setting_plain_on_tls_port(properties)
+    sas_expiries = setting_sas_expiries(properties)
     del properties  # so did the parsed settings: nothing past this point can see a value
     kept, rest = fit(names)
     if not names:
@@ -321,10 +357,12 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     return "success", f"{len(names)} app settings (names only): {', '.join(kept)}" + \
         (f"; they point at: {pointed}" if pointed else "") + (f"; client ids: {named}" if named else "") + \
         (f"; full request URLs instead of an endpoint: {', '.join(operation_urls)}" if operation_urls else "") + \
-        (f"; plain (non-TLS) Redis addresses on a TLS-only port: {', '.join(plain_tls)}" if plain_tls else ""), \
+        (f"; plain (non-TLS) Redis addresses on a TLS-only port: {', '.join(plain_tls)}" if plain_tls else "") + \
+        (f"; shared access signatures expire: {'; '.join(f'{n} se={e}' for n, e in expiries.items())}"
+         if (expiries := {n: e for n, e in sas_expiries.items() if n in kept}) else ""), \
         {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids,
          "operation_urls": [n for n in operation_urls if n in kept],
-         "plain_on_tls_port": [n for n in plain_tls if n in kept]}
+         "plain_on_tls_port": [n for n in plain_tls if n in kept], "sas_expiries": expiries}
 
 
 # An Azure OpenAI request path (what the portal's playground or a REST sample shows as the full URL): the SDKs take
@@ -397,6 +435,24 @@ def setting_client_ids(properties: dict[str, Any]) -> dict[str, str]:
         guid = _GUID.match(str(value or "")) if _CLIENT_ID_SETTING.search(str(name)) else None
         if guid:
             found[str(name)] = guid.group(1).lower()
+    return found
+
+
+# A shared access signature's expiry (se=) is its metadata, not its secret (sig= is): where a setting holds a SAS (a
+# connection string's SharedAccessSignature=, a URL's query), its expiry tells whether the token still works.
+_SAS_EXPIRY = re.compile(r"(?i)(?:^|[?&;=])se=(?P<expiry>\d{4}-\d{2}-\d{2}(?:T\d{2}(?::|%3A)\d{2}(?:(?::|%3A)\d{2})?"
+                         r"(?:\.\d+)?Z?)?)(?=&|;|$)")
+_SAS_SIGNED = re.compile(r"(?i)(?:^|[?&;=])sig=")
+
+
+def setting_sas_expiries(properties: dict[str, Any]) -> dict[str, str]:
+    """For each setting whose value carries a signed SAS: its expiry as written (se=), nothing else of the value."""
+    found: dict[str, str] = {}
+    for name, value in properties.items():
+        text = str(value or "")
+        expiry = _SAS_EXPIRY.search(text) if _SAS_SIGNED.search(text) else None
+        if expiry:
+            found[str(name)] = expiry.group("expiry").replace("%3A", ":").replace("%3a", ":")
     return found
 
 

@@ -553,6 +553,8 @@ AZURE_CALLS: dict[str, dict[str, Any]] = {
     "get_subscription": {"subscription_id": SUB},
     "list_regional_usages": {"subscription_id": SUB, "namespace": "Microsoft.Storage", "location": "westeurope"},
     "list_resources_in_group": {"subscription_id": SUB, "resource_group": "functions-rg"},
+    "find_resource_by_name": {"subscription_id": SUB, "resource_name": "vnet-shared",
+                              "resource_type": "Microsoft.Network/virtualNetworks"},
     "get_resource": {"resource_id": STORAGE},
     "list_app_setting_names": {"site_id": SITE},
     "list_activity_log": {"scope": RG},

@@ -12,7 +12,7 @@ from typing import Any
 from shared.catalog.index import catalog_index
 from shared.engines.access_evidence import _named_first
 from shared.engines.analyzers.common import regex, table_entry
-from shared.engines.analyzers.storage_azure import _pick
+from shared.engines.analyzers.storage_azure import pick_resource as _pick
 from shared.engines.clues import clue_decided, clue_in
 from shared.engines.computed_findings.containers import aspnet_default_port_not_target, target_port_not_listened
 from shared.engines.playbooks import rule_facts

@@ -3,13 +3,16 @@ one it has.
 
 "No identity has been assigned" and "The requested identity has not been assigned" say it outright. A
 DefaultAzureCredential failure only lists every credential it tried, so whether the app has an identity
-is a fact only the client has: it is asked once for `az functionapp identity show`, and the answer decides
-(none -> missing; only user-assigned and the code names no client id -> not the one the code uses)."""
+is a fact the app's own resource holds: with Azure access the app (web or function app, container app) is read
+in its resource group, with its settings' client ids; without it, the client is asked once for `az functionapp
+identity show`. Either answer decides (none -> missing; only user-assigned and neither the code nor a setting names
+one of their client ids -> not the one the code uses)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
@@ -22,7 +25,8 @@ from shared.engines.analyzers.common import (
     texts,
     unknown,
 )
-from shared.engines.analyzers.ledger import ask_once, since_last_answer
+from shared.engines.analyzers.ledger import ask_once, azure_call, since_last_answer
+from shared.engines.analyzers.storage_azure import pick_resource
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
@@ -44,13 +48,81 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return RunTool(tool=TOOL, purpose="reading the app's managed identity from the client's answer")
     if identity is not None and identity.status == "success":
         return _from_identity(state, hit, identity)
-    return _ask_identity(state, hit)
+    read = _identity_in_azure(state) if identity is None else None
+    if isinstance(read, RunTool):
+        return read
+    decided = _from_azure_identity(state, hit, *read) if read is not None else None
+    return decided if decided is not None else _ask_identity(state, hit)
+
+
+# the app kinds whose resource carries the identity the code's credential uses
+_APP_TYPES = ("microsoft.web/sites", "microsoft.app/containerapps")
+
+
+def _identity_in_azure(state: SessionState) -> tuple[Evidence, dict[str, str]] | RunTool | None:
+    """The app's identity read from its own resource (and the client ids its settings name), when the session can
+    read Azure and the resource group holds one app the session names, or only one; None otherwise."""
+    subscription = subscription_id(state)
+    group = resource_group(state)
+    if not isinstance(subscription, str) or group is None:
+        return subscription if isinstance(subscription, RunTool) else None
+    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
+                        f"listing the resources of {group}")
+    if not isinstance(listed, Evidence):
+        return listed
+    resources = listed.data.get("resources") or []
+    app = next((found for kind in _APP_TYPES if (found := pick_resource(resources, kind, None, state))), None)
+    if app is None:
+        return None
+    read = azure_call(state, "get_resource", {"resource_id": app["id"]},
+                      f"reading the managed identity of '{app['name']}'")
+    if not isinstance(read, Evidence):
+        return read
+    setting_ids: dict[str, str] = {}
+    if str(app.get("type", "")).lower() == "microsoft.web/sites":
+        settings = azure_call(state, "list_app_setting_names", {"site_id": app["id"]},
+                              f"finding which identity the settings of '{app['name']}' select")
+        if isinstance(settings, RunTool):
+            return settings
+        found = (settings.data.get("client_ids") or {}) if settings is not None else {}
+        # DefaultAzureCredential reads AZURE_CLIENT_ID; a binding connection's <name>__clientId is the host's
+        setting_ids = {k: v for k, v in found.items() if k.upper() == "AZURE_CLIENT_ID"}
+    return _identity_evidence(read), setting_ids
+
+
+def _identity_evidence(read: Evidence) -> Evidence:
+    """A resource read as the identity answer's shape (assigned, type, client ids of the user-assigned ones)."""
+    identity = read.data.get("identity") or {}
+    kind = str(identity.get("type") or "None")
+    clients = [str(u.get("clientId")).lower() for u in identity.get("userAssigned") or [] if u.get("clientId")]
+    summary = (f"{read.data.get('name')}: identity type {kind}, principal {identity.get('principalId') or 'none'}, "
+               f"user-assigned client ids {', '.join(clients) or 'none'}")
+    return Evidence(tool="get_resource", status="success", summary=summary,
+                    data={"assigned": kind.lower() != "none", "type": kind, "principalId": identity.get("principalId"),
+                          "user_assigned_client_ids": clients, "system_assigned": "systemassigned" in kind.lower()})
 
 
 def _code_facts(state: SessionState) -> dict[str, str]:
     """The client id the code or settings select, if any (AZURE_CLIENT_ID, managed_identity_client_id)."""
     general = table_entry(TABLE, "facts")
     return search(general["facts"], texts(state, files=True))
+
+
+def _from_azure_identity(state: SessionState, hit: Hit, identity: Evidence,
+                         setting_ids: dict[str, str]) -> Decision | None:
+    """What the app's identity read in Azure settles by itself: no identity at all, or only user-assigned ones while
+    neither the code nor a setting names a client id; anything else (a setting naming an identity the app does not
+    have, a system-assigned identity) is left to the findings and the question, as before."""
+    data: dict[str, Any] = identity.data
+    facts = facts_for(state, hit, _code_facts(state))
+    evidence = [EvidenceItem(source="get_resource", summary=identity.summary)]
+    if not data.get("assigned"):
+        return conclude_entry(state, hit, table_entry(TABLE, "none-assigned"), facts, evidence)
+    clients = [str(c).lower() for c in data.get("user_assigned_client_ids") or []]
+    if data.get("system_assigned") or not clients or facts.get("client_id") or setting_ids:
+        return None
+    facts["assigned_client_ids"] = ", ".join(clients)
+    return conclude_entry(state, hit, table_entry(TABLE, "user-assigned-not-selected"), facts, evidence)
 
 
 def _from_identity(state: SessionState, hit: Hit, identity: Evidence) -> Decision:

@@ -49,7 +49,7 @@ def investigate(state: SessionState, account_hint: str | None) -> Findings | Run
     if not isinstance(listed, Evidence):
         return listed
     resources = listed.data.get("resources") or []
-    account = _pick(resources, STORAGE_TYPE, account_hint, state)
+    account = pick_resource(resources, STORAGE_TYPE, account_hint, state)
     if account is None:
         return None
     rules = azure_call(state, "get_resource", {"resource_id": account["id"]},
@@ -80,7 +80,7 @@ def _with_site_and_changes(state: SessionState, findings: Findings, resources: l
         return findings  # nothing to explain with the app's addresses or the change history
     # the app that calls the account (a listing may not give the kind: a function app, a Logic Apps Standard app or
     # a web app alike reach storage from their outbound addresses or integration subnet)
-    site = _pick(resources, SITE_TYPE, None, state)
+    site = pick_resource(resources, SITE_TYPE, None, state)
     if site is not None:
         read = azure_call(state, "get_resource", {"resource_id": site["id"]},
                           f"reading the outbound addresses of '{site['name']}'")
@@ -102,7 +102,7 @@ def _with_site_and_changes(state: SessionState, findings: Findings, resources: l
     return findings
 
 
-def _pick(resources: list[dict[str, Any]], type_name: str, hint: str | None,
+def pick_resource(resources: list[dict[str, Any]], type_name: str, hint: str | None,
           state: SessionState) -> dict[str, Any] | None:
     """The resource of that type the session names (hint, its name in the error text, or a name environment_info
     gives, such as storage_account: the account of two in the group the client means), or the only one."""

@@ -15,6 +15,7 @@ from shared.engines.session_reads import (
     SITES,
     Facts,
     allowed_by_restrictions,
+    as_instant,
     chosen_item,
     denies_by_default,
     is_mentioned,
@@ -514,8 +515,23 @@ def setting_named_missing(state: SessionState) -> Facts:
     return None
 
 
+def setting_sas_expired(state: SessionState) -> Facts:
+    """An app setting holding a shared access signature whose expiry (se=, read with the settings' names) has passed:
+    every request signed with it is refused, whatever the key, role or network."""
+    listed = latest(state, "list_app_setting_names")
+    expiries = (listed.data.get("sas_expiries") or {}) if listed is not None and listed.status == "success" else {}
+    now = datetime.now(UTC)
+    past = sorted((instant, name) for name, value in expiries.items()
+                  if (instant := as_instant(value)) is not None and instant < now)
+    if not past:
+        return None
+    instant, name = past[-1]
+    return {"setting": name, "expiry": expiries[name], "others": ", ".join(n for _, n in past[:-1]) or "none"}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-setting-named-in-report-missing": setting_named_missing,
+    "app-setting-sas-expired": setting_sas_expired,
     "app-setting-colon-on-linux": colon_setting_on_linux,
     "app-setting-points-at-other-environment": lambda s: setting_points_at_sibling(s, vault_reference=False),
     "app-keyvault-reference-names-replaced-vault": lambda s: setting_points_at_sibling(s, vault_reference=True),

@@ -17,6 +17,7 @@ from shared.engines.session_reads import (
     items_of,
     last_segment,
     logged_lines,
+    read_setting_names,
     said_by_client,
     said_in_report,
 )
@@ -187,6 +188,36 @@ def cosmos_resource_missing(state: SessionState) -> Facts:
     return None
 
 
+# a setting that holds a Cosmos DB database or container name the code uses (COSMOS_DATABASE, CosmosDb__ContainerName)
+_COSMOS_NAME_SETTING = re.compile(r"(?i)(?<![A-Za-z0-9_])([A-Za-z][A-Za-z0-9_]*(?:DATABASE|CONTAINER|COLLECTION)"
+                                  r"(?:_?NAME|_?ID)?)(?![A-Za-z0-9_])")
+_OWNER_MISSING = re.compile(r"(?i)Owner resource does not exist|\b1003\b")
+
+
+def cosmos_names_from_settings(state: SessionState) -> Facts:
+    """A 404 / 1003 (the database or container of the request does not exist) whose text shows no dbs/ path, from an
+    app whose database and container names come from settings: the account's databases and containers read are the
+    names those settings may hold."""
+    texts = state.material.spoken()
+    if any(_COSMOS_PATH.search(t) for t in texts) or not any(_OWNER_MISSING.search(t) for t in texts):
+        return None
+    databases = reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases$")
+    listed = read_setting_names(state) or []
+    settings = [n for n in listed if _COSMOS_NAME_SETTING.fullmatch(n)]
+    if not databases or not settings:
+        return None
+    names = sorted({last_segment(i) for data in databases for i in data.get("ids") or []}
+                   | {str(n) for data in databases for n in data.get("databases") or []})
+    held = []
+    for data in reads_of_type(state, r"(?i)^Microsoft\.DocumentDB/databaseAccounts/sqlDatabases/containers$"):
+        database = re.search(r"(?i)/sqlDatabases/([^/]+)/", str(data.get("id") or "") + "/")
+        inside = [str(c.get("name")) for c in data.get("containers") or [] if isinstance(c, dict)]
+        if database and inside:
+            held.append(f"{database.group(1)}: {', '.join(inside[:8])}")
+    return {"settings": ", ".join(settings[:4]), "databases": ", ".join(names[:8]) or "none",
+            "containers": "; ".join(held[:4]) or "not read"}
+
+
 _SQL_DATABASE_NAMED = re.compile(r"Cannot open database \\?[\"'](?P<database>[^\"'\\]{1,128})\\?[\"']")
 
 
@@ -332,5 +363,6 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "storage-queue-or-share-not-found": storage_child_missing,
     "storage-blob-container-not-found": blob_container_missing,
     "cosmos-database-or-container-not-found": cosmos_resource_missing,
+    "cosmos-owner-missing-names-from-settings": cosmos_names_from_settings,
     "cosmos-regional-endpoint-region-removed": cosmos_region_removed,
 }

@@ -17,6 +17,7 @@ from shared.engines.session_reads import (
     is_mentioned,
     items_of,
     last_segment,
+    read_setting_names,
     said_by_client,
     said_in_report,
     seconds_between,
@@ -93,6 +94,29 @@ def openai_deployment_missing(state: SessionState) -> Facts:
     if not called or called.lower() in {n.lower() for n in names}:
         return None
     return {"deployment": called, "existing": ", ".join(names[:8]) or "none"}
+
+
+# a setting that holds the deployment name the code sends (AZURE_OPENAI_DEPLOYMENT, OPENAI_CHAT_DEPLOYMENT_NAME)
+_DEPLOYMENT_SETTING = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Z0-9_]*DEPLOYMENT[A-Z0-9_]*)(?![A-Za-z0-9_])")
+
+
+def openai_deployment_from_setting(state: SessionState) -> Facts:
+    """The report names no deployment, but the code takes it from a setting (named in the report or among the app's
+    settings read): the account's deployments read are the names that setting may hold."""
+    reads = reads_of_type(state, _DEPLOYMENTS)
+    texts = state.material.spoken()
+    if not reads or any(m.group(1) or m.group(2) for t in texts for m in _CALLED.finditer(t)):
+        return None
+    named = [m.group(1) for t in texts for m in _DEPLOYMENT_SETTING.finditer(t)]
+    listed = read_setting_names(state) or []
+    setting = next((n for n in named if n in listed), None) or (named[0] if named else None) or next(
+        (n for n in listed if _DEPLOYMENT_SETTING.fullmatch(n)), None)
+    if setting is None:
+        return None
+    deployments = items_of(state, _DEPLOYMENTS, "deployments")
+    existing = [f"{d.get('name')} (model {picked(d, 'model.name')})" if picked(d, "model.name") else str(d.get("name"))
+                for d in deployments]
+    return {"setting": setting, "existing": ", ".join(existing[:8]) or "none"}
 
 
 _TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})$")
@@ -259,5 +283,6 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "data-factory-managed-private-endpoint-not-approved": managed_private_endpoint_not_approved,
     "openai-deployment-capacity-small": openai_deployment_capacity,
     "openai-deployment-name-not-found": openai_deployment_missing,
+    "openai-deployment-setting-not-a-deployment": openai_deployment_from_setting,
     "eventgrid-system-topic-already-exists-for-source": system_topic_of_named_source,
 }

@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.engines.analyzers.common import regex, table_entry
 from shared.engines.analyzers.ledger import latest, reads_of_type
-from shared.engines.session_reads import FINDINGS, Facts, is_mentioned, said_in_report
+from shared.engines.session_reads import FINDINGS, Facts, is_mentioned, missing_reference, said_in_report
 from shared.session.state import SessionState
 
 # a report of a failure that is over (it recovered by itself): a resolved Service Health event can explain it
@@ -149,8 +149,27 @@ def parent_misnamed_in_group(state: SessionState) -> Facts:
     return {"parent": named, "actual": str(near[0]["name"]), "actual_type": str(near[0].get("type") or "")}
 
 
+def reference_in_other_group(state: SessionState) -> Facts:
+    """A deployment looked for a resource in one resource group (ResourceNotFound "... under resource group '<g>' was
+    not found") and the subscription holds a resource of that type and name in another group: the reference lacks
+    the scope of the group the resource lives in."""
+    missing = missing_reference(state)
+    found = latest(state, "find_resource_by_name")
+    if missing is None or found is None or found.status != "success":
+        return None
+    if str(found.arguments.get("resource_name", "")).lower() != missing["name"].lower():
+        return None
+    groups = [str(r.get("resource_group")) for r in found.data.get("resources") or []
+              if isinstance(r, dict) and r.get("resource_group")]
+    if not groups or any(g.lower() == missing["group"].lower() for g in groups):
+        return None
+    return {"reference": missing["name"], "reference_type": missing["type"], "searched_group": missing["group"],
+            "actual_group": groups[0], "groups": ", ".join(groups[:4])}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "deployment-parent-misnamed-in-group": parent_misnamed_in_group,
+    "deployment-reference-in-other-group": reference_in_other_group,
     "service-health-event-for-resource": service_issue_for_resource,
     "value-refused-by-entry-tier": value_refused_by_tier,
     "azd-service-tag-on-several-resources": azd_service_tag_shared,
