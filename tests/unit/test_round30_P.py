@@ -188,3 +188,17 @@ def test_the_same_variables_or_a_running_revision_is_no_dropped_variable() -> No
     assert finding_id(reads_state(REVISION_FAILS, _reads("Failed", full))) != "container-app-revision-dropped-env-var"
     assert finding_id(reads_state(REVISION_FAILS, _reads("Running", BASE_ENV))
                       ) != "container-app-revision-dropped-env-var"
+
+
+# --- catalog: the env-var package's required variable ---
+
+def test_an_env_var_required_variable_not_set_is_a_missing_setting() -> None:
+    text = 'EnvVarError: env-var: "SERVICEBUS_FQDN" is a required variable, but it was not set'
+    assert _best(text) == "appservice-node-env-var-required-not-set"
+    report = _concluded(text).report
+    assert report.category == "config.missing_app_setting" and "SERVICEBUS_FQDN" in report.root_cause
+
+
+def test_a_required_variable_of_another_library_is_not_the_env_var_package() -> None:
+    assert _best("Variable : 'DB_HOST' is a required variable, but was not found") != (
+        "appservice-node-env-var-required-not-set")
