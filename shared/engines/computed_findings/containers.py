@@ -269,6 +269,41 @@ def revision_without_traffic(state: SessionState) -> Facts:
     return None
 
 
+_FAILING_REVISION = {"failed", "degraded", "unhealthy", "activationfailed"}
+
+
+def revision_dropped_env(state: SessionState) -> Facts:
+    """The latest revision of a container app fails while the last ready one runs, and a container of the failing
+    revision lacks environment variables that the same container of the ready revision had: a template rewrite (a
+    move to Bicep, a copied YAML) dropped configuration the code needs at start-up."""
+    revisions = {str(r.get("name")): r for read in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps/revisions$")
+                 for r in read.get("revisions") or [] if isinstance(r, dict)}
+    for app in reads_of_type(state, _CONTAINER_APPS):
+        latest = revisions.get(str(app.get("latestRevisionName") or ""))
+        ready = revisions.get(str(app.get("latestReadyRevisionName") or ""))
+        if latest is None or ready is None or latest is ready or not _failing(latest):
+            continue
+        before = _env_names(ready)
+        for container, names in _env_names(latest).items():
+            dropped = sorted(before.get(container, set()) - names)
+            if dropped:
+                return {"name": str(app.get("name")), "latest": str(latest.get("name")),
+                        "ready": str(ready.get("name")), "container": container, "dropped": ", ".join(dropped),
+                        "setting": dropped[0]}
+    return None
+
+
+def _failing(revision: dict) -> bool:
+    states = {str(revision.get(k) or "").lower() for k in ("runningState", "healthState", "provisioningState")}
+    return bool(states & _FAILING_REVISION)
+
+
+def _env_names(revision: dict) -> dict[str, set[str]]:
+    """The environment variable names of each container of a revision read, for the containers whose env was read."""
+    return {str(c.get("name")): {str(e.get("name")) for e in c.get("env") or [] if isinstance(e, dict)}
+            for c in revision.get("template.containers") or [] if isinstance(c, dict) and "env" in c}
+
+
 def container_app_at_max_replicas(state: SessionState) -> Facts:
     """A container app whose Replicas metric reached its scale maximum (maxReplicas, 10 when unset)."""
     apps = [a for a in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$") if isinstance(a.get("scale"), dict)]
@@ -377,5 +412,6 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "container-app-scale-rule-without-credentials": scale_rule_without_auth,
     "container-app-latest-revision-without-traffic": revision_without_traffic,
     "container-app-at-max-replicas": container_app_at_max_replicas,
+    "container-app-revision-dropped-env-var": revision_dropped_env,
     "aks-node-pool-max-pods-low": aks_max_pods_low,
 }
