@@ -154,3 +154,27 @@ def test_the_same_words_without_their_platform_stay_in_azure() -> None:
         "APIM trace: forward-request: Endpoint request timed out after 30 s calling the Function backend")
     assert "other-clouds-cloudflare-pages-build-output-directory" not in _entries(
         "Azure/static-web-apps-deploy: Failed: build output directory not found (output_location: dist)")
+
+
+# --- the admin account as the pull's history, not its present ---------------------------------------------------
+
+def _registry() -> dict[str, Any]:
+    body = {"properties": {"loginServer": "crshop.azurecr.io", "adminUserEnabled": False,
+                           "publicNetworkAccess": "Enabled"}}
+    return {"type": "Microsoft.ContainerRegistry/registries", "name": "crshop",
+            **extracted("Microsoft.ContainerRegistry", "registries", body)}
+
+
+UNAUTHORIZED = ("az containerapp update --image crshop.azurecr.io/cart-api:2.3.0 fails: GET https:?scope=repository"
+                "%3Acart-api%3Apull&service=crshop.azurecr.io: UNAUTHORIZED: authentication required.")
+ADMIN_OFF = {"registry-admin-login-refused-admin-user-off", "registry-admin-user-disabled"}
+
+
+def test_a_pull_that_moved_from_the_admin_account_to_an_identity_is_not_the_admin_user() -> None:
+    said = UNAUTHORIZED + " We switched the app from admin credentials to managed identity last sprint."
+    assert finding_id(reads_state(said, [_registry()])) not in ADMIN_OFF
+
+
+def test_a_pull_still_with_the_admin_credentials_is() -> None:
+    said = UNAUTHORIZED + " The app still pulls with the admin credentials from the Access keys blade."
+    assert finding_id(reads_state(said, [_registry()])) in ADMIN_OFF
