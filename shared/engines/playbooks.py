@@ -806,6 +806,28 @@ def missing_code_settings(state: SessionState) -> list[str]:
     return [n for n in code_setting_names(state.material) if not _PLATFORM.match(n) and not setting_defined(n, names)]
 
 
+# the settings of an identity-based connection group (<prefix>__fullyQualifiedNamespace, <prefix>__serviceUri...):
+# what the group's prefix must be named in a binding's `connection`
+_IDENTITY_GROUP = re.compile(r"(?i)^(?P<prefix>\w+?)__(?P<suffix>fullyQualifiedNamespace|serviceUri|"
+                             r"(?:blob|queue|table)ServiceUri|accountName)$")
+
+
+def identity_group_elsewhere(setting: str, names: list[str]) -> dict[str, str]:
+    """An identity-based connection group the app defines under a prefix close to, but not, the connection name the
+    code asks for (the binding says connection="ServiceBus", the app has ServiceBusConnection__fullyQualifiedNamespace):
+    the group is there and is not used, because the runtime looks only under the exact prefix. Close means one name
+    holds the other (case and underscores aside); groups of unrelated connections say nothing."""
+    wanted = setting.replace(":", "__").replace("_", "").lower()
+    for name in names:
+        match = _IDENTITY_GROUP.match(name)
+        if match is None:
+            continue
+        prefix = match.group("prefix").replace("_", "").lower()
+        if prefix != wanted and len(min(prefix, wanted, key=len)) >= 4 and (wanted in prefix or prefix in wanted):
+            return {"other": name, "other_prefix": match.group("prefix"), "other_suffix": match.group("suffix")}
+    return {}
+
+
 def _event_facts(conditions: dict[str, str], events: list[dict[str, Any]],
                  successor: str = "") -> dict[str, str] | None:
     """The named groups of the first activity-log event whose fields all match the conditions' regexes; with a

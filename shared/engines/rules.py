@@ -40,6 +40,7 @@ from shared.engines.playbooks import (
     FINDINGS,
     conclude_finding,
     finding,
+    identity_group_elsewhere,
     investigate,
     missing_code_settings,
     next_read,
@@ -47,6 +48,7 @@ from shared.engines.playbooks import (
 )
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles
+from shared.engines.session_reads import read_setting_names
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
@@ -684,7 +686,8 @@ def _from_findings(state: SessionState) -> Decision | None:
     missing = missing_code_settings(state)
     if missing:
         setting = missing[0].replace(":", "__")  # a .NET configuration key as an app setting names it
-        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": setting})
+        other = identity_group_elsewhere(setting, read_setting_names(state) or [])
+        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": setting, **other})
     found = finding(state)
     if found is not None and found[0].get("delegate"):
         signature = next(s for s in signatures() if s.id == found[0]["delegate"])

@@ -126,7 +126,10 @@ def _conclude(state: SessionState, hit: Hit, name: str, settings: Evidence, data
         "Check the names the app now has: `az functionapp config appsettings list --name {function_app} "
         "--resource-group {resource_group} --query \"[].name\" -o tsv`; keep the setting in the deployment template "
         "(siteConfig.appSettings) so a redeploy keeps it.")]
-    evidence = quotes(hit) + [EvidenceItem(source=TOOL, summary=settings.summary)]
+    # a read that found nothing (no files, no answer listing the settings) confirms nothing: cited, it would pass
+    # for a check of the deployed app and spare the conclusion the Azure reads that can confirm or refine it
+    read = [EvidenceItem(source=TOOL, summary=settings.summary)] if settings.status == "success" else []
+    evidence = quotes(hit) + read
     return Conclude(message=f"The app setting '{name}' is missing from the Function App.",
                     report=report(state, category=hit.signature.category, confidence=confidence, root_cause=cause,
                                   actions=actions, evidence=evidence))
