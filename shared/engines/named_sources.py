@@ -17,6 +17,9 @@ _URL_AS_NAME = re.compile(r"(?i)The template resource '(?P<url>https?://(?P<host
 # KEY=value (.env, azd), KEY: value (YAML) and "key": {"value": "..."} (ARM parameters files)
 _ASSIGNMENTS = (re.compile(r"(?m)^\s*(?:export\s+)?(?P<key>[A-Za-z_][\w.-]*)\s*[=:]\s*[\"']?(?P<value>https?://[^\s\"']+)"),
                 re.compile(r"\"(?P<key>[A-Za-z_][\w-]*)\"\s*:\s*\{\s*\"value\"\s*:\s*\"(?P<value>https?://[^\"]+)\""))
+# the same value set by a command the report quotes: `azd env set KEY VALUE` (or KEY=VALUE) and PowerShell's $env:KEY
+_SET_COMMANDS = re.compile(r"(?i)(?:\bazd env set\s+|\$env:)(?P<key>[A-Za-z_][\w.-]*)(?:\s*=\s*|\s+)[\"']?"
+                           r"(?P<value>https?://[^\s\"'`]+)")
 
 
 def with_url_name_source(state: SessionState, decision: Decision) -> Decision:
@@ -24,7 +27,8 @@ def with_url_name_source(state: SessionState, decision: Decision) -> Decision:
     if not isinstance(decision, Conclude) or decision.report.category != _TEMPLATE_INVALID:
         return decision
     quoted = _URL_AS_NAME.search(state.material.spoken_text())
-    source = _assigned(state.material.files, quoted.group("url")) if quoted else None
+    source = (_assigned(state.material.files, quoted.group("url"))
+              or _set_in_text(state.material.spoken_text(), quoted.group("url"))) if quoted else None
     if quoted is None or source is None or source[0] in decision.report.root_cause:
         return decision
     key, path = source
@@ -45,4 +49,13 @@ def _assigned(files: list[FileExcerpt], url: str) -> tuple[str, str] | None:
             for found in pattern.finditer(excerpt.content):
                 if found.group("value").rstrip("/").lower() == wanted:
                     return found.group("key"), excerpt.path
+    return None
+
+
+def _set_in_text(text: str, url: str) -> tuple[str, str] | None:
+    """(variable, where) of a quoted `azd env set` / $env: command that sets the variable to the URL, or None."""
+    wanted = url.rstrip("/").lower()
+    for found in _SET_COMMANDS.finditer(text):
+        if found.group("value").rstrip("/").lower() == wanted:
+            return found.group("key"), ("the azd environment" if "azd" in found.group(0).lower() else "the shell")
     return None
