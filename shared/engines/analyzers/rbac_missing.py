@@ -28,8 +28,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
                                 "--query \"[?contains(properties.statusCode, 'Forbidden')]\""]),
             "The denied action and scope are still unknown.", hit.signature.category)
     found = _OBJECT_ID.search(state.material.error_description)
-    assignee = found.group(1) if found else "<principal-object-id>"
-    held = _held_now(state, found.group(1) if found else None, scope)
+    principal = found.group(1) if found else _identity_read(state, scope)
+    assignee = principal or "<principal-object-id>"
+    held = _held_now(state, principal, scope)
     if isinstance(held, RunTool):
         return held
     granting = roles_granting(action)
@@ -54,6 +55,19 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 def _roles_for(action: str) -> str | None:
     """The built-in roles that grant this action (knowledge/rbac_action_roles.yaml), if the table knows it."""
     return next((e["roles"] for e in table("rbac_action_roles") if regex(e["action"]).search(action)), None)
+
+
+def _identity_read(state: SessionState, scope: str) -> str | None:
+    """The principal of the one managed identity the session read on a resource (a logic app, a function app) when
+    the pasted message is only its tail and names no client: the caller is that identity. None when no resource
+    with an identity was read, or several identities were (which one called is then unknown). The denied resource's
+    own identity (a VM at the scope) is not the caller and does not count."""
+    denied = scope.rstrip("/").lower()
+    seen = {str(p).lower() for e in state.ledger if e.tool == "get_resource" and e.status == "success"
+            and str(e.data.get("id") or "").rstrip("/").lower() != denied
+            for p in [((e.data.get("identity") or {}) if isinstance(e.data.get("identity"), dict) else {})
+                      .get("principalId")] if p}
+    return seen.pop() if len(seen) == 1 else None
 
 
 def _held_now(state: SessionState, principal: str | None, scope: str) -> RunTool | str:
