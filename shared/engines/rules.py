@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from shared.catalog.index import EntryHit, names_a_context, normalize
+from shared.catalog.index import EntryHit, names_a_context, negated, normalize
 from shared.catalog.similar import similar_entries
 from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
 from shared.engines.analyzers.code_shape import code_by_shape, printed_codes
-from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, specific_hit, table_entry
+from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, regex, specific_hit, table, table_entry
 from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
 from shared.engines.analyzers.login_name import login_name_mistyped
@@ -720,7 +720,7 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     named = [e for e in lead.entries if _names_the_service(state, e.service)] if lead is not None else []
     if lead is not None and lead.category != "out_of_scope" and named and not contradicted(state, lead.category):
         return conclude_from_lead(state, replace(lead, entries=(*named, *(e for e in lead.entries if e not in named))))
-    return nearest_finding(state) or ask_for_the_error(state, None)
+    return nearest_finding(state) or _foreign_provider(state) or ask_for_the_error(state, None)
 
 
 _SERVICE_NOISE = re.compile(r"(?i)\([^)]*\)|\b(?:azure|microsoft|sdk|for|the|service|services|and|of|legacy|apps?)\b")
@@ -753,6 +753,37 @@ def _third_party_fails_from_outside_too(state: SessionState) -> Decision | None:
                   message="The failure is in a service outside Azure; this service debugs Azure errors only.")
 
 
+def _foreign_provider(state: SessionState) -> Decision | None:
+    """No Azure error in the report is known, no Azure host is named, and the error shows another provider's own
+    words (an S3 response, Cloudflare's headers, a Supabase pooler host): the failing call went to that provider,
+    so the report ends as out of scope instead of asking for more output (knowledge/foreign_providers.yaml)."""
+    spoken = [*state.material.spoken(), " ".join(state.material.technologies())]
+    hosts = {h.lower() for t in spoken for h in _URL_HOST.findall(t) if not _HELP_LINK_HOST.match(h)}
+    if any(_AZURE_HOST.search(h) for h in hosts):
+        return None
+    for provider in table(_FOREIGN_PROVIDERS):
+        said = next((m.group(0) for t in spoken for m in regex(provider["pattern"]).finditer(t)
+                     if not negated(t, m.start(), m.end())
+                     and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])), None)
+        if said is None:
+            continue
+        found = partial_report(state, root_cause=(
+            f"The error comes from {provider['provider']}, not from Azure: the report shows '{' '.join(said.split())}' "
+            "and no Azure error or Azure endpoint on the failing path. The Azure services the report mentions around "
+            "it are not what refused or failed the call."))
+        found.category, found.confidence = "out_of_scope", "medium"
+        found.actions = [f"Troubleshoot it with {provider['provider']}'s own documentation and tools; nothing in "
+                         "Azure needs to change for this error."]
+        source = f"{provider['provider']}: {provider['source']}"
+        found.evidence = [EvidenceItem(source="knowledge", summary=source[:300])]
+        return GiveUp(reason="out_of_scope", report=found,
+                      message="The error comes from a service outside Azure; this service debugs Azure errors only.")
+    return None
+
+
+_FOREIGN_PROVIDERS = "foreign_providers"
+# "we do not use DynamoDB any more", "no longer on S3": the provider is named to be ruled out
+_NOT_USED = re.compile(r"(?i)\b(?:not|no longer|never|n't)\s+(?:\w+\s+){0,2}$")
 _ON_PREMISES = re.compile(r"(?i)^(?:on[- ]?prem(?:ises?)?|self[- ]hosted server|own data ?cent(?:er|re))$")
 
 

@@ -224,6 +224,11 @@ def _local_settings(files: list[FileExcerpt]) -> dict[str, str]:
     return {}
 
 
+def local_setting_names(files: list[FileExcerpt]) -> list[str]:
+    """The setting names local.settings.json defines under Values (names only)."""
+    return list(_local_settings(files))
+
+
 def _deployed_settings(answers: list[str]) -> list[str] | None:
     """Setting names from a pasted `az functionapp config appsettings list` (JSON, table or tsv)."""
     for answer in reversed(answers):

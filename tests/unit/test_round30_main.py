@@ -5,7 +5,7 @@ function key)."""
 from __future__ import annotations
 
 from shared.catalog.index import catalog_index
-from shared.session.state import AskClient, Conclude
+from shared.session.state import AskClient, Conclude, GiveUp
 from tests.helpers.engine_loop import run_engine
 
 TABLE = "The function runtime is unable to start. Microsoft.WindowsAzure.Storage: Invalid table name. Check MSDN " \
@@ -64,3 +64,50 @@ def test_a_custom_images_exposed_port_speaks_when_no_log_line_does() -> None:
     # App Service's own docker run line maps the pinged port: it names no other port of the image
     alone = run_engine({"error_description": PLATFORM.format(own="")}).final
     assert not isinstance(alone, Conclude) or alone.report.category != "config.missing_app_setting"
+
+
+S3_EXPIRED = ("Our portal runs on Azure App Service; customers clicking an invoice link get:\n<Error><Code>AccessDenied"
+              "</Code><Message>Request has expired</Message><X-Amz-Expires>3600</X-Amz-Expires></Error>\n"
+              "Is the App Service clock wrong?")
+
+
+def test_an_error_in_another_providers_words_with_no_azure_error_is_out_of_scope() -> None:
+    final = run_engine({"error_description": S3_EXPIRED}).final
+    assert isinstance(final, GiveUp) and final.reason == "out_of_scope", final
+    assert "Amazon Web Services" in final.report.root_cause and "X-Amz-Expires" in final.report.root_cause
+
+
+def test_another_provider_beside_an_azure_endpoint_is_not_called_foreign() -> None:
+    copy = S3_EXPIRED + "\nThe copy then writes to https://stinvoices.blob.core.windows.net/archive and stops."
+    final = run_engine({"error_description": copy}).final
+    assert not (isinstance(final, GiveUp) and final.reason == "out_of_scope"), final
+
+
+def test_a_provider_the_report_rules_out_is_not_the_source() -> None:
+    report = ("Our checkout on Azure App Service returns 502 since noon. We do not use DynamoDB any more; the "
+              "orders live in our own database now.")
+    final = run_engine({"error_description": report}).final
+    assert not (isinstance(final, GiveUp) and final.reason == "out_of_scope"), final
+
+
+LOCAL = '{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "node", "COSMOS_CONNECTION_STRING": "x"}}'
+CODE = "const client = new CosmosClient(process.env.COSMOS_CONNECTION_STRING);"
+
+
+def _with_files(report: str) -> dict:
+    return {"error_description": report, "context": {"source_files": [
+        {"path": "api/local.settings.json", "content": LOCAL}, {"path": "api/shared/db.js", "content": CODE}]}}
+
+
+def test_a_setting_only_local_settings_defines_is_missing_in_azure() -> None:
+    final = run_engine(_with_files("Locally with swa start everything works. In Azure every API route returns 500:"
+                                   "\nTypeError: Cannot read properties of undefined (reading 'endpoint')")).final
+    assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
+    assert "COSMOS_CONNECTION_STRING" in final.report.root_cause
+
+
+def test_a_local_setting_the_report_says_is_set_in_azure_is_not_that_case() -> None:
+    said = _with_files("Locally everything works. COSMOS_CONNECTION_STRING is set in the portal too. In Azure: "
+                       "TypeError: Cannot read properties of undefined (reading 'endpoint')")
+    final = run_engine(said).final
+    assert not (isinstance(final, Conclude) and "only local.settings.json" in final.report.root_cause)

@@ -27,7 +27,7 @@ from shared.engines.session_reads import (
     said_or_logged,
 )
 from shared.session.state import SessionState
-from shared.tools.text_tools import setting_defined
+from shared.tools.text_tools import code_setting_names, local_setting_names, setting_defined
 
 
 def certificate_expired(state: SessionState) -> dict[str, str] | None:
@@ -529,6 +529,25 @@ def setting_sas_expired(state: SessionState) -> Facts:
     return {"setting": name, "expiry": expiries[name], "others": ", ".join(n for _, n in past[:-1]) or "none"}
 
 
+_WORKS_LOCALLY = re.compile(r"(?i)\b(?:works?|worked|working|runs?|ran|fine|ok)\b[^.\n]{0,40}\blocal(?:ly|host)?\b|"
+                            r"\blocal(?:ly|host)?\b[^.\n]{0,60}\b(?:works?|worked|working|fine|ok)\b|"
+                            r"\b(?:swa|func) start\b[^.\n]{0,80}\b(?:works?|fine|ok)\b")
+_PLATFORM_SETTING = re.compile(r"^(?:WEBSITE_|FUNCTIONS_|AzureWebJobs|APPSETTING_)")
+
+
+def setting_only_in_local_settings(state: SessionState) -> Facts:
+    """Text alone, no settings read in Azure: the code reads a setting that only the sent local.settings.json
+    defines, the report names it nowhere else and says the app works locally. local.settings.json is never deployed,
+    so the app in Azure runs without it."""
+    if read_setting_names(state) is not None or not _WORKS_LOCALLY.search(state.material.spoken_text(" ")):
+        return None
+    local = local_setting_names(state.material.files)
+    said = state.material.spoken_text(" ")
+    missing = [n for n in code_setting_names(state.material) if n in local and not _PLATFORM_SETTING.match(n)
+               and not re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", said)]
+    return {"setting": missing[0], "others": ", ".join(missing[1:4])} if missing else None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-setting-named-in-report-missing": setting_named_missing,
     "app-setting-sas-expired": setting_sas_expired,
@@ -537,6 +556,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-keyvault-reference-names-replaced-vault": lambda s: setting_points_at_sibling(s, vault_reference=True),
     "app-service-port-not-listened": app_port_not_listened,
     "app-service-container-port-not-set": container_port_not_set,
+    "setting-only-in-local-settings": setting_only_in_local_settings,
     "app-service-certificate-expired": certificate_expired,
     "keyvault-reference-access-denied": lambda s: _key_vault_reference(s, ("AccessToKeyVaultDenied",)),
     "keyvault-reference-identity-not-enabled": lambda s: _key_vault_reference(
