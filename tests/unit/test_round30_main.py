@@ -111,3 +111,12 @@ def test_a_local_setting_the_report_says_is_set_in_azure_is_not_that_case() -> N
                        "TypeError: Cannot read properties of undefined (reading 'endpoint')")
     final = run_engine(said).final
     assert not (isinstance(final, Conclude) and "only local.settings.json" in final.report.root_cause)
+
+
+def test_an_entity_name_that_is_not_the_connection_strings_entitypath() -> None:
+    text = ("Error: The queue or topic name provided does not match the EntityPath in the connection string passed "
+            "to the ServiceBusClient constructor.\nEndpoint=sb://sb-x.servicebus.windows.net/;EntityPath=email-outbox")
+    assert "messaging-sb-entity-name-not-entitypath" in _ids(text)
+    # a namespace-level client refusing an EntityPath at all is its sibling entry, not this one
+    assert "messaging-sb-entity-name-not-entitypath" not in _ids(
+        "The connection string used for a namespace-level client shouldn't include EntityPath.")
