@@ -759,8 +759,8 @@ def _foreign_provider(state: SessionState) -> Decision | None:
     so the report ends as out of scope instead of asking for more output (knowledge/foreign_providers.yaml)."""
     spoken = [*state.material.spoken(), " ".join(state.material.technologies())]
     hosts = {h.lower() for t in spoken for h in _URL_HOST.findall(t) if not _HELP_LINK_HOST.match(h)}
-    if any(_AZURE_HOST.search(h) for h in hosts):
-        return None
+    if any(_AZURE_HOST.search(h) for h in hosts) or any(_UNREACHED.search(t) for t in spoken):
+        return None  # an Azure endpoint on the path, or a call that never got an answer: Azure's side may cut it
     for provider in table(_FOREIGN_PROVIDERS):
         said = next((m.group(0) for t in spoken for m in regex(provider["pattern"]).finditer(t)
                      if not negated(t, m.start(), m.end())
@@ -782,6 +782,11 @@ def _foreign_provider(state: SessionState) -> Decision | None:
 
 
 _FOREIGN_PROVIDERS = "foreign_providers"
+# the call got no answer at all (a timeout, a refused or reset connection, a name that does not resolve): the
+# provider's address alone does not place the failure there, the path from Azure (a proxy, NAT, NSG) may cut it
+_UNREACHED = re.compile(r"(?i)\btim(?:es|ed|ing) ?out\b|\btimeout\b|\bETIMEDOUT\b|\bECONNREFUSED\b|\bECONNRESET\b|"
+                        r"\bconnection (?:was )?(?:refused|reset)\b|\bcould not connect\b|\bunreachable\b|"
+                        r"\bENOTFOUND\b|\bgetaddrinfo\b|name (?:or service not known|resolution)")
 # "we do not use DynamoDB any more", "no longer on S3": the provider is named to be ruled out
 _NOT_USED = re.compile(r"(?i)\b(?:not|no longer|never|n't)\s+(?:\w+\s+){0,2}$")
 _ON_PREMISES = re.compile(r"(?i)^(?:on[- ]?prem(?:ises?)?|self[- ]hosted server|own data ?cent(?:er|re))$")
