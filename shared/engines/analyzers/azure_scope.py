@@ -10,7 +10,7 @@ from typing import Any
 
 from shared.azure import RESOURCE_GROUP_PATTERN
 from shared.engines.analyzers.ledger import azure_call, recorded
-from shared.session.state import RunTool, SessionState
+from shared.session.state import Evidence, RunTool, SessionState
 
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({_GUID})", re.IGNORECASE)
@@ -43,6 +43,20 @@ def subscription_id(state: SessionState) -> str | RunTool | None:
     if len(named) == 1:
         return str(named[0]["id"])
     return str(subscriptions[0]["id"]) if len(subscriptions) == 1 else None
+
+
+def group_resources(state: SessionState) -> list[dict[str, Any]] | RunTool | None:
+    """The resources of the session's resource group (list_resources_in_group); a RunTool for the next read; None
+    when the subscription or the group is unknown, or the listing cannot be read here."""
+    subscription = subscription_id(state)
+    group = resource_group(state)
+    if not isinstance(subscription, str) or group is None:
+        return subscription if isinstance(subscription, RunTool) else None
+    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
+                        f"listing the resources of {group}")
+    if not isinstance(listed, Evidence):
+        return listed
+    return list(listed.data.get("resources") or [])
 
 
 def resource_group(state: SessionState) -> str | None:

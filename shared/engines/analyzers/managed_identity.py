@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.engines.analyzers.azure_scope import resource_group, subscription_id
+from shared.engines.analyzers.azure_scope import group_resources
 from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
@@ -62,15 +62,9 @@ _APP_TYPES = ("microsoft.web/sites", "microsoft.app/containerapps")
 def _identity_in_azure(state: SessionState) -> tuple[Evidence, dict[str, str]] | RunTool | None:
     """The app's identity read from its own resource (and the client ids its settings name), when the session can
     read Azure and the resource group holds one app the session names, or only one; None otherwise."""
-    subscription = subscription_id(state)
-    group = resource_group(state)
-    if not isinstance(subscription, str) or group is None:
-        return subscription if isinstance(subscription, RunTool) else None
-    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
-                        f"listing the resources of {group}")
-    if not isinstance(listed, Evidence):
-        return listed
-    resources = listed.data.get("resources") or []
+    resources = group_resources(state)
+    if not isinstance(resources, list):
+        return resources
     app = next((found for kind in _APP_TYPES if (found := pick_resource(resources, kind, None, state))), None)
     if app is None:
         return None

@@ -10,7 +10,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.engines.analyzers.azure_scope import resource_group, subscription_id
+from shared.engines.analyzers.azure_scope import group_resources, resource_group
 from shared.engines.analyzers.ledger import azure_call
 from shared.session.state import Evidence, RunTool, SessionState
 
@@ -40,15 +40,9 @@ class Findings:
 
 def investigate(state: SessionState, account_hint: str | None) -> Findings | RunTool | None:
     """Findings when Azure answered; a RunTool for the next read; None when it cannot be read here."""
-    subscription = subscription_id(state)
-    group = resource_group(state)
-    if subscription is None or isinstance(subscription, RunTool) or group is None:
-        return subscription if isinstance(subscription, RunTool) else None
-    listed = azure_call(state, "list_resources_in_group", {"subscription_id": subscription, "resource_group": group},
-                        f"listing the resources of {group}")
-    if not isinstance(listed, Evidence):
-        return listed
-    resources = listed.data.get("resources") or []
+    resources = group_resources(state)
+    if not isinstance(resources, list):
+        return resources
     account = pick_resource(resources, STORAGE_TYPE, account_hint, state)
     if account is None:
         return None
@@ -59,7 +53,7 @@ def investigate(state: SessionState, account_hint: str | None) -> Findings | Run
     endpoints = private_endpoints_read(state, rules.data)
     if isinstance(endpoints, RunTool):
         return endpoints
-    findings = Findings(account=account["name"], group=group, rules=rules)
+    findings = Findings(account=account["name"], group=str(resource_group(state)), rules=rules)
     return _with_site_and_changes(state, findings, resources, account["id"])
 
 
