@@ -120,3 +120,10 @@ def test_an_entity_name_that_is_not_the_connection_strings_entitypath() -> None:
     # a namespace-level client refusing an EntityPath at all is its sibling entry, not this one
     assert "messaging-sb-entity-name-not-entitypath" not in _ids(
         "The connection string used for a namespace-level client shouldn't include EntityPath.")
+
+
+def test_a_connection_string_without_endpoint_is_unparseable_not_an_entity_mismatch() -> None:
+    text = ("System.ArgumentException: Value for the connection string parameter name "
+            "'sb://x.servicebus.windows.net/' was not found.\n   at ServiceBusConnectionStringBuilder.Parse")
+    assert "messaging-connection-string-unparseable" in _ids(text)
+    assert "messaging-sb-entity-name-not-entitypath" not in _ids(text)
