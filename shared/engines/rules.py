@@ -739,7 +739,7 @@ def _third_party_fails_from_outside_too(state: SessionState) -> Decision | None:
     client says it fails the same way from their own machine: Azure is not on the failing path."""
     text = state.material.error_description
     same = _SAME_FROM_OUTSIDE.search(text)
-    hosts = {h.lower() for h in _URL_HOST.findall(text) if not _HELP_LINK_HOST.match(h)}
+    hosts = _hosts_in([text])
     if same is None or not hosts or any(_AZURE_HOST.search(h) for h in hosts):
         return None
     found = partial_report(state, root_cause=(
@@ -758,8 +758,7 @@ def _foreign_provider(state: SessionState) -> Decision | None:
     words (an S3 response, Cloudflare's headers, a Supabase pooler host): the failing call went to that provider,
     so the report ends as out of scope instead of asking for more output (knowledge/foreign_providers.yaml)."""
     spoken = [*state.material.spoken(), " ".join(state.material.technologies())]
-    hosts = {h.lower() for t in spoken for h in _URL_HOST.findall(t) if not _HELP_LINK_HOST.match(h)}
-    if any(_AZURE_HOST.search(h) for h in hosts) or any(_UNREACHED.search(t) for t in spoken):
+    if any(_AZURE_HOST.search(h) for h in _hosts_in(spoken)) or any(_UNREACHED.search(t) for t in spoken):
         return None  # an Azure endpoint on the path, or a call that never got an answer: Azure's side may cut it
     for provider in table(_FOREIGN_PROVIDERS):
         said = next((m.group(0) for t in spoken for m in regex(provider["pattern"]).finditer(t)
@@ -767,18 +766,22 @@ def _foreign_provider(state: SessionState) -> Decision | None:
                      and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])), None)
         if said is None:
             continue
-        found = partial_report(state, root_cause=(
-            f"The error comes from {provider['provider']}, not from Azure: the report shows '{' '.join(said.split())}' "
-            "and no Azure error or Azure endpoint on the failing path. The Azure services the report mentions around "
-            "it are not what refused or failed the call."))
-        found.category, found.confidence = "out_of_scope", "medium"
-        found.actions = [f"Troubleshoot it with {provider['provider']}'s own documentation and tools; nothing in "
-                         "Azure needs to change for this error."]
+        outside = _client_side(
+            state, f"The error comes from {provider['provider']}, not from Azure: the report shows "
+                   f"'{' '.join(said.split())}' and no Azure error or Azure endpoint on the failing path. The Azure "
+                   "services the report mentions around it are not what refused or failed the call.",
+            f"Troubleshoot it with {provider['provider']}'s own documentation and tools; nothing in Azure needs to "
+            "change for this error.",
+            "The error comes from a service outside Azure; this service debugs Azure errors only.")
         source = f"{provider['provider']}: {provider['source']}"
-        found.evidence = [EvidenceItem(source="knowledge", summary=source[:300])]
-        return GiveUp(reason="out_of_scope", report=found,
-                      message="The error comes from a service outside Azure; this service debugs Azure errors only.")
+        outside.report.evidence = [EvidenceItem(source="knowledge", summary=source[:300])]
+        return outside
     return None
+
+
+def _hosts_in(texts: list[str]) -> set[str]:
+    """The host names of the URLs in the texts (lower case), Microsoft's help links aside."""
+    return {h.lower() for t in texts for h in _URL_HOST.findall(t) if not _HELP_LINK_HOST.match(h)}
 
 
 _FOREIGN_PROVIDERS = "foreign_providers"
@@ -802,7 +805,7 @@ def _on_premises_only(state: SessionState) -> str | None:
     return f"technologies: {', '.join(listed)}"
 
 
-def _client_side(state: SessionState, root_cause: str, action: str, message: str) -> Decision:
+def _client_side(state: SessionState, root_cause: str, action: str, message: str) -> GiveUp:
     """Out of scope, from what the client states (medium: it rests on their word): the cause lies on their side."""
     found = partial_report(state, root_cause=root_cause)
     found.category, found.confidence, found.actions = "out_of_scope", "medium", [action]

@@ -539,10 +539,10 @@ def setting_only_in_local_settings(state: SessionState) -> Facts:
     """Text alone, no settings read in Azure: the code reads a setting that only the sent local.settings.json
     defines, the report names it nowhere else and says the app works locally. local.settings.json is never deployed,
     so the app in Azure runs without it."""
-    if read_setting_names(state) is not None or not _WORKS_LOCALLY.search(state.material.spoken_text(" ")):
+    said = state.material.spoken_text(" ")
+    if read_setting_names(state) is not None or not _WORKS_LOCALLY.search(said):
         return None
     local = local_setting_names(state.material.files)
-    said = state.material.spoken_text(" ")
     missing = [n for n in code_setting_names(state.material) if n in local and not _PLATFORM_SETTING.match(n)
                and not re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", said)]
     return {"setting": missing[0], "others": ", ".join(missing[1:4])} if missing else None
