@@ -300,7 +300,7 @@ def route(state: SessionState) -> Decision:
     on_premises = _on_premises_only(state)
     if on_premises is not None:
         return _stated_outside_azure(state, on_premises)
-    elsewhere = _third_party_fails_from_outside_too(state)
+    elsewhere = _third_party_fails_from_outside_too(state) or _hosted_elsewhere(state)
     if elsewhere is not None:
         return elsewhere
     # a computed fact the report or an answer shows decides
@@ -753,14 +753,30 @@ def _third_party_fails_from_outside_too(state: SessionState) -> Decision | None:
                   message="The failure is in a service outside Azure; this service debugs Azure errors only.")
 
 
-def _foreign_provider(state: SessionState) -> Decision | None:
+def _hosted_elsewhere(state: SessionState) -> Decision | None:
+    """The error itself shows that the failing app runs on another platform (a Heroku router line, a GKE auth
+    plugin, a kind cluster): that platform's words outrank a generic runtime error the catalog knows from App
+    Service, unless the error carries an Azure error code or message the catalog knows."""
+    entry = decisive(state)
+    if entry is not None and entry.entry.category != "out_of_scope" and any(
+            m.origin == "error" and (m.kind == "code" or len(m.found) >= _SPECIFIC_PHRASE) for m in entry.matches):
+        return None  # an Azure service's own error (an API key the Azure resource refused) is still Azure's
+    return _foreign_provider(state, hosting_only=True)
+
+
+def _foreign_provider(state: SessionState, hosting_only: bool = False) -> Decision | None:
     """No Azure error in the report is known, no Azure host is named, and the error shows another provider's own
     words (an S3 response, Cloudflare's headers, a Supabase pooler host): the failing call went to that provider,
-    so the report ends as out of scope instead of asking for more output (knowledge/foreign_providers.yaml)."""
+    so the report ends as out of scope instead of asking for more output (knowledge/foreign_providers.yaml).
+    `hosting_only` reads only the platforms an app runs on, in the error text itself."""
     spoken = [*state.material.spoken(), " ".join(state.material.technologies())]
     if any(_AZURE_HOST.search(h) for h in _hosts_in(spoken)) or any(_UNREACHED.search(t) for t in spoken):
         return None  # an Azure endpoint on the path, or a call that never got an answer: Azure's side may cut it
+    if hosting_only:
+        spoken = [state.material.error_description]
     for provider in table(_FOREIGN_PROVIDERS):
+        if hosting_only and not provider.get("hosting"):
+            continue
         said = next((m.group(0) for t in spoken for m in regex(provider["pattern"]).finditer(t)
                      if not negated(t, m.start(), m.end())
                      and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])), None)
