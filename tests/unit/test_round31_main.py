@@ -34,3 +34,24 @@ def test_the_gke_auth_plugin_is_google_clouds_even_beside_aks() -> None:
     outcome = run_engine({"error_description": text})
     assert isinstance(outcome.final, GiveUp) and "Google Cloud" in outcome.final.report.root_cause
 
+
+
+ESCAPED_ARM = ("Status: Failed. Code: AuthorizationFailed. Message: The client "
+               "\\u0027ci-deployer@contoso.example\\u0027 with object id \\u00274f0c1b2e-7d3a-5b8e-9c61-2a7e5d4b3c10"
+               "\\u0027 does not have authorization to perform action \\u0027Microsoft.Storage/storageAccounts/"
+               "listKeys/action\\u0027 over scope \\u0027/subscriptions/5d2b7a9e-3c41-5f6d-8e0a-1b9c7d4e2f36/"
+               "resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/stdata\\u0027 or the scope is "
+               "invalid.")
+
+
+def test_an_arm_message_with_escaped_apostrophes_reads_like_the_printed_one() -> None:
+    outcome = run_engine({"error_description": ESCAPED_ARM})
+    assert isinstance(outcome.final, Conclude), outcome.final
+    assert outcome.final.report.category == "auth.rbac_missing"
+    assert "listKeys" in outcome.final.report.root_cause and "\\u0027" not in outcome.final.report.root_cause
+
+
+def test_a_windows_path_keeps_its_backslashes() -> None:
+    from shared.session.material import readable_paste
+    assert readable_paste(r"C:\users\u00ff\new\func.exe failed") == r"C:\users\u00ff\new\func.exe failed"
+    assert readable_paste(r"scope \u0027/subscriptions/x\u0027") == "scope '/subscriptions/x'"
