@@ -70,15 +70,18 @@ _JSON_ESCAPE = re.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/nrt])')
 # Resource Manager's JSON bodies escape an apostrophe or a bracket as \u0027 / \u003c even in a message pasted on
 # its own ("The client \u0027ci-deployer\u0027 with object id ..."); an ASCII escape never occurs in a Windows path.
 _ASCII_ESCAPE = re.compile(r"\\u00[2-7][0-9a-fA-F]")
+# Terraform prints each diagnostic in a box: a gutter "│ " before every line, "╷" and "╵" around it (also in CI logs,
+# wrapped at 78 columns). The gutter is layout, not text: without it a message reads as the provider printed it.
+_BOX_GUTTER = re.compile(r"(?m)^[ \t]*(?:[╷╵][ \t]*$|│[ \t]?)")
 
 
 def readable_paste(text: str) -> str:
     """The text with JSON string escapes decoded when it is a pasted JSON answer, and HTML entities decoded when it
     was copied from a web page's source (&quot;code&quot;), else unchanged (a Windows path's \\new stays as it is);
-    an ASCII \\u00XX escape is decoded wherever it stands."""
+    an ASCII \\u00XX escape is decoded and Terraform's box gutter dropped wherever they stand."""
     if _HTML_ENTITY.search(text):
         text = html.unescape(text)
-    text = _ASCII_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:], 16)), text)
+    text = _BOX_GUTTER.sub("", _ASCII_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:], 16)), text))
     if not (_ESCAPED_KEY.search(text) or (_MESSAGE_FIELD.search(text) and "\\n" in text)):
         return text
     return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group(0)}"')), text)

@@ -55,3 +55,25 @@ def test_a_windows_path_keeps_its_backslashes() -> None:
     from shared.session.material import readable_paste
     assert readable_paste(r"C:\users\u00ff\new\func.exe failed") == r"C:\users\u00ff\new\func.exe failed"
     assert readable_paste(r"scope \u0027/subscriptions/x\u0027") == "scope '/subscriptions/x'"
+
+
+TERRAFORM_BOX = ("╷\n│ Error: creating Storage Account (Subscription: \"5d2b7a9e-3c41-5f6d-8e0a-1b9c7d4e2f36\"\n"
+                 "│ Resource Group Name: \"rg-data\"\n│ Storage Account Name: \"stdata\"): performing Create:\n"
+                 "│ unexpected status 409 (409 Conflict) with error: StorageAccountAlreadyTaken: The\n"
+                 "│ storage account named stdata is already taken.\n│\n│   with azurerm_storage_account.data,\n"
+                 "│   on main.tf line 12, in resource \"azurerm_storage_account\" \"data\":\n"
+                 "│   12: resource \"azurerm_storage_account\" \"data\" {\n│\n╵")
+
+
+def test_terraforms_box_gutter_is_layout_not_text() -> None:
+    from shared.session.material import readable_paste
+    plain = readable_paste(TERRAFORM_BOX)
+    assert "│" not in plain and "╷" not in plain and "named stdata is already taken" in " ".join(plain.split())
+    assert readable_paste("| col | value |\n│ kept in a table row │") == "| col | value |\nkept in a table row │"
+
+
+def test_a_terraform_diagnostic_in_its_box_is_read_like_the_bare_message() -> None:
+    boxed = run_engine({"error_description": TERRAFORM_BOX})
+    bare = run_engine({"error_description": TERRAFORM_BOX.replace("│ ", "").replace("│", "").strip("╷╵\n")})
+    assert isinstance(boxed.final, Conclude) and isinstance(bare.final, Conclude), boxed.final
+    assert boxed.final.report.category == bare.final.report.category == "deployment.name_conflict"
