@@ -11,6 +11,7 @@ import html
 import json
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 from shared.models import Context, StartRequest
 from shared.security.input_hygiene import normalize_text
@@ -73,15 +74,20 @@ _ASCII_ESCAPE = re.compile(r"\\u00[2-7][0-9a-fA-F]")
 # Terraform prints each diagnostic in a box: a gutter "│ " before every line, "╷" and "╵" around it (also in CI logs,
 # wrapped at 78 columns). The gutter is layout, not text: without it a message reads as the provider printed it.
 _BOX_GUTTER = re.compile(r"(?m)^[ \t]*(?:[╷╵][ \t]*$|│[ \t]?)")
+# An OAuth error answer in a redirect URL, as the browser's address bar shows it (RFC 6749 4.1.2.1): its
+# error_description is form-encoded ("AADSTS50011%3a+The+redirect+URI..."), the words read only once decoded.
+_OAUTH_ERROR_PARAM = re.compile(r"(?i)([?&#](?:error_description|error_uri|error|error_codes|suberror)=)([^&#\s]+)")
 
 
 def readable_paste(text: str) -> str:
     """The text with JSON string escapes decoded when it is a pasted JSON answer, and HTML entities decoded when it
     was copied from a web page's source (&quot;code&quot;), else unchanged (a Windows path's \\new stays as it is);
-    an ASCII \\u00XX escape is decoded and Terraform's box gutter dropped wherever they stand."""
+    an ASCII \\u00XX escape, Terraform's box gutter and a redirect URL's form-encoded OAuth error are made readable
+    wherever they stand."""
     if _HTML_ENTITY.search(text):
         text = html.unescape(text)
     text = _BOX_GUTTER.sub("", _ASCII_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:], 16)), text))
+    text = _OAUTH_ERROR_PARAM.sub(lambda m: m.group(1) + unquote_plus(m.group(2)), text)
     if not (_ESCAPED_KEY.search(text) or (_MESSAGE_FIELD.search(text) and "\\n" in text)):
         return text
     return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group(0)}"')), text)

@@ -77,3 +77,16 @@ def test_a_terraform_diagnostic_in_its_box_is_read_like_the_bare_message() -> No
     bare = run_engine({"error_description": TERRAFORM_BOX.replace("│ ", "").replace("│", "").strip("╷╵\n")})
     assert isinstance(boxed.final, Conclude) and isinstance(bare.final, Conclude), boxed.final
     assert boxed.final.report.category == bare.final.report.category == "deployment.name_conflict"
+
+
+def test_an_oauth_error_in_a_redirect_url_is_read_decoded() -> None:
+    url = ("https://localhost:5001/signin-oidc#error=invalid_client&error_description=AADSTS7000215%3a+Invalid+"
+           "client+secret+provided.+Ensure+the+secret+being+sent+in+the+request+is+the+client+secret+value%2c+not+"
+           "the+client+secret+ID.%0d%0aTrace+ID%3a+0b7c1e2d&state=12345")
+    from shared.session.material import readable_paste
+    assert "AADSTS7000215: Invalid client secret provided." in readable_paste(url)
+    assert readable_paste("https://x.example/search?q=a%3Ab+c") == "https://x.example/search?q=a%3Ab+c"
+    outcome = run_engine({"error_description": "After sign-in the browser lands on\n" + url})
+    assert isinstance(outcome.final, Conclude), outcome.final
+    assert outcome.final.report.category == "auth.credential_invalid"
+    assert "secret" in outcome.final.report.root_cause.lower()
