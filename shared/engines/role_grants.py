@@ -97,7 +97,10 @@ def _family(permission: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _pattern(permission: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in permission.split("*")), re.IGNORECASE)
+    # a whole-segment `/*/` also spans no segment: Managed Identity Operator's `userAssignedIdentities/*/assign/action`
+    # is the role for the `userAssignedIdentities/assign/action` an AKS or VM denial names
+    joined = ".*".join(re.escape(part) for part in permission.split("*"))
+    return re.compile(joined.replace("/.*/", "/(?:.*/)?"), re.IGNORECASE)
 
 
 def _matches(permission: str, operation: str) -> bool:
@@ -144,7 +147,8 @@ def roles_granting(operation: str, roles: tuple[RoleDefinition, ...] | None = No
 
 # An operation as Azure names it in a denial: `Microsoft.KeyVault/vaults/secrets/getSecret/action`,
 # `Microsoft.DocumentDB/databaseAccounts/readMetadata`, `Microsoft.Insights/metrics/read`.
-_OPERATION = re.compile(r"\bMicrosoft\.[A-Za-z]+(?:\.[A-Za-z]+)*(?:/[A-Za-z][\w.-]*){2,}")
+# A provider segment after `/` (`/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`) is a resource id.
+_OPERATION = re.compile(r"(?<!/)\bMicrosoft\.[A-Za-z]+(?:\.[A-Za-z]+)*(?:/[A-Za-z][\w.-]*){2,}")
 _ROLE_CATEGORIES = frozenset({"auth.rbac_missing", "auth.keyvault_access_denied"})
 
 
