@@ -36,6 +36,12 @@ _VNET_NAME = re.compile(r"(?i)(?<![\w-])(vnet[-_.](?!integrat|inject|peer|link|r
                         r"[-\w.]*\w[-_]vnet(?:[-_.][-\w.]*\w)?)(?![\w-])")
 
 
+# on-premises or VPN clients whose DNS forwards to a DNS Private Resolver (its inbound endpoint): the resolver answers
+# from the private zones linked to its own network, so that network is where the failing lookup happens
+_FORWARDS_TO_RESOLVER = re.compile(r"(?i)\bforward\w*\b[^.\n]{0,80}\b(?:private resolver|inbound endpoint)|"
+                                   r"\binbound endpoint\b[^.\n]{0,40}\bresolver\b")
+
+
 def _said(state: SessionState) -> str:
     material = state.material
     stated = [str(v) for value in material.environment.values()
@@ -164,6 +170,8 @@ def _caller_networks(state: SessionState) -> tuple[list[str], list[str]]:
     subnets += [s for d in reads_of_type(state, r"(?i)^Microsoft\.ContainerService/managedClusters$")
                 for s in _flat(d.get("vnetSubnetIds"))]
     subnets += [d.get("subnetResourceId") for d in reads_of_type(state, r"(?i)^Microsoft\.ApiManagement/service$")]
+    if _FORWARDS_TO_RESOLVER.search(_said(state)):  # the resolver looks the name up from its own network
+        subnets += [d.get("virtualNetwork") for d in reads_of_type(state, r"(?i)^Microsoft\.Network/dnsResolvers$")]
     shown = [v for v in dict.fromkeys(_vnet(s) for s in subnets) if v]
     named = [m.group(1) for m in _VNET_NAME.finditer(_said(state))]
     return shown, [v for v in dict.fromkeys(named) if v.lower() not in {s.lower() for s in shown}]

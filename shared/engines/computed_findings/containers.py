@@ -372,6 +372,42 @@ def registry_token_expired(state: SessionState) -> Facts:
     return next((t for t in expired if is_mentioned(t["token"], said)), expired[0] if expired else None)
 
 
+# `az acr token show` pasted as JSON: each password's expiry, the token's status, its name and registry as the command
+# line names them (-n/--name, -r/--registry)
+_TOKEN_SHOW = re.compile(r"(?i)\baz acr token show\b(?P<args>[^\n]*)")
+_TOKEN_ARG = re.compile(r"(?:^|\s)(?:-n|--name)[ =](?P<token>[\w-]+)")
+_REGISTRY_ARG = re.compile(r"(?:^|\s)(?:-r|--registry)[ =](?P<registry>[\w-]+)")
+_PASSWORD_EXPIRY = re.compile(r'"expiry"\s*:\s*"(?P<at>[^"]+)"')
+_TOKEN_DISABLED = re.compile(r'(?i)"status"\s*:\s*"disabled"')
+# the registry refused the sign-in itself (docker login pings /v2/), not the pull of an image reference
+_LOGIN_REFUSED = re.compile(r'(?i)\b(?:docker|podman|oras|helm registry) login\b|/v2/"?:? unauthorized')
+_IMAGE_PULLED = re.compile(r"(?i)/v2/[\w.-]+/[\w./-]*(?:manifests|blobs)/|\bdocker pull\b|ImagePull|ErrImagePull|"
+                           r"Failed to pull")
+
+
+def registry_token_expired_at_login(state: SessionState) -> Facts:
+    """A docker login (not an image pull) refused while the token it signs in with has only expired passwords: read
+    from Azure, or from the `az acr token show` output the report pastes. A login refusal is the credential's own
+    failure; a refused pull stays the pull family's (registry-token-password-expired)."""
+    said = state.material.spoken_text("\n")
+    if not _LOGIN_REFUSED.search(said) or _IMAGE_PULLED.search(said):
+        return None
+    return registry_token_expired(state) or _pasted_token_expired(said)
+
+
+def _pasted_token_expired(said: str) -> Facts:
+    shown = _TOKEN_SHOW.search(said)
+    if shown is None or _TOKEN_DISABLED.search(said[shown.end():]):
+        return None
+    ends = [m for m in (as_instant(e.group("at")) for e in _PASSWORD_EXPIRY.finditer(said, shown.end())) if m]
+    if not ends or max(ends) >= datetime.now(UTC):
+        return None  # a password still valid (or none with an expiry): the expiry does not explain the refusal
+    token, registry = _TOKEN_ARG.search(shown.group("args")), _REGISTRY_ARG.search(shown.group("args"))
+    return {"token": token.group("token") if token else "<token>",
+            "registry": registry.group("registry") if registry else "<registry>",
+            "expired": max(ends).date().isoformat()}
+
+
 _THROTTLED = re.compile(r"(?i)\b429\b|too ?many ?requests")
 
 
@@ -405,6 +441,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "container-app-ip-restrictions-exclude-caller": container_app_ip_rules_exclude_caller,
     "container-registry-throttled-by-tier": registry_throttled,
     "registry-token-password-expired": registry_token_expired,
+    "registry-token-password-expired-at-login": registry_token_expired_at_login,
     "container-app-secret-ref-undefined": container_app_secret_ref_undefined,
     "aks-autoscaler-at-max-count": aks_autoscaler_at_max,
     "aks-node-pool-stopped": aks_node_pool_stopped,
