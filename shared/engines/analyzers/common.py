@@ -119,9 +119,12 @@ def dismissed(text: str, end: int) -> bool:
 def first_entry(entries: Iterable[Entry], state: SessionState,
                 files: bool = False) -> tuple[Entry, dict[str, str]] | None:
     """The first entry whose `match` regex is in the error or an answer, with the facts of that match. Entries
-    without a `match` (computed ones, or ones a table keeps for another reader) are never matched here."""
+    without a `match` (computed ones, or ones a table keeps for another reader) are never matched here, nor an
+    entry whose `unless` regex is in the same texts (the material rules its reading out)."""
     sources = texts(state, files=files)
     for entry in (e for e in entries if e.get("match")):
+        if entry.get("unless") and any(regex(entry["unless"]).search(text) for text in sources):
+            continue
         for text in sources:
             match = next((m for m in regex(entry["match"]).finditer(text) if not dismissed(text, m.end())), None)
             if match:
