@@ -182,3 +182,14 @@ def missing_reference(state: SessionState) -> dict[str, str] | None:
     texts = [*state.material.spoken(), *(e.summary for e in state.ledger if e.tool == "list_deployment_operations")]
     found = next((m for t in texts for m in [_REFERENCE_NOT_FOUND.search(t)] if m), None)
     return {"type": found.group("type"), "name": found.group("name"), "group": found.group("group")} if found else None
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """One character inserted, deleted or replaced (the usual typo); a case-only difference is the same name."""
+    a, b = a.lower(), b.lower()
+    if a == b or abs(len(a) - len(b)) > 1 or re.sub(r"\d", "", a) == re.sub(r"\d", "", b):
+        return False  # names that differ in a digit only (app1, app2) are two resources, not a typo
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))

@@ -9,6 +9,7 @@ import re
 
 from shared.engines.analyzers.common import conclude_entry, facts_for, table_entry
 from shared.engines.base import Decision
+from shared.engines.session_reads import one_edit_apart
 from shared.session.state import SessionState
 
 TABLE = "login_names"
@@ -21,23 +22,12 @@ _NAMES_LOGIN = re.compile(r"\b(?:admin\w*|login|user ?name|user id)\b", re.IGNOR
 _NAME = re.compile(r"[A-Za-z][\w.-]{3,127}")
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One character inserted, deleted or replaced (the usual typo); a case-only difference is the same login."""
-    a, b = a.lower(), b.lower()
-    if a == b or abs(len(a) - len(b)) > 1 or re.sub(r"\d", "", a) == re.sub(r"\d", "", b):
-        return False  # names that differ in a digit only (app1, app2) are two accounts, not a typo
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
-
-
 def _stated_login(text: str, refused: str) -> str | None:
     """A name one edit away from the refused one, in a sentence that names it as the admin or the login."""
     for sentence in re.split(r"[.;!?\n]+", text):
         if not _NAMES_LOGIN.search(sentence):
             continue
-        found = next((n for n in _NAME.findall(sentence) if _one_edit_apart(n, refused)), None)
+        found = next((n for n in _NAME.findall(sentence) if one_edit_apart(n, refused)), None)
         if found is not None:
             return found
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from shared.engines import private_dns
 from shared.engines.analyzers.common import (
     Entry,
     delegate,
@@ -29,7 +30,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once, latest, since_last_answer
 from shared.engines.base import Decision
-from shared.engines.playbooks import conclude_finding
+from shared.engines.playbooks import conclude_finding, rule_facts
 from shared.engines.session_reads import FINDINGS
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
@@ -168,11 +169,34 @@ def _connected_elsewhere(state: SessionState, dns: Evidence) -> str | None:
     return None
 
 
+# what the private DNS chain read in Azure can show behind a public answer, most specific first
+_CHAIN_FINDINGS = ("private-dns-zone-not-linked-to-caller-network", "private-endpoint-name-without-dns-record",
+                   "private-dns-record-points-elsewhere", "private-dns-zone-not-linked-to-named-network")
+
+
+def _private_chain(state: SessionState) -> Decision | None:
+    """Behind a public answer for a privately reached service, with Azure access: the next read of its private DNS
+    chain (endpoint, zone group, zone links and records), then the link or record that is missing, so the report
+    names the network to link instead of listing every possible gap; None when the chain shows none."""
+    step = private_dns.next_read(state)
+    if step is not None:
+        return step
+    for rule_id in _CHAIN_FINDINGS:
+        rule = table_entry(FINDINGS, rule_id)
+        facts = rule_facts(state, rule)
+        if facts is not None:
+            return conclude_finding(state, rule, facts)
+    return None
+
+
 def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str, str], dns: Evidence) -> Decision:
     connected = _connected_elsewhere(state, dns)
     if connected is not None:
         return _local_override(state, hit, found, dns, connected)
     data = dns.data
+    chain = None if data.get("private") else _private_chain(state)
+    if chain is not None:
+        return chain
     facts = facts_for(state, hit, found, {"addresses": ", ".join(data.get("addresses") or []),
                                           "aliases": " -> ".join(data.get("aliases") or [])})
     intent = data.get("privatelink") or any(regex(_PRIVATE_INTENT).search(t) for t in texts(state))

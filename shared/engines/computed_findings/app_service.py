@@ -21,6 +21,7 @@ from shared.engines.session_reads import (
     is_mentioned,
     items_of,
     last_segment,
+    one_edit_apart,
     read_setting_names,
     said_by_client,
     said_in_report,
@@ -123,6 +124,35 @@ def client_id_not_assigned(state: SessionState) -> dict[str, str] | None:
                     "assigned": ", ".join(f"{str(u.get('id')).rsplit('/', 1)[-1]} (client id {u.get('clientId')})"
                                           for u in assigned)}
     return None
+
+
+# a setting that names the user-assigned identity to use (AZURE_CLIENT_ID, <connection>__clientId, *_CLIENT_ID)
+_CLIENT_ID_NAME = re.compile(r"(?i)(?:^|_)CLIENT_?ID$")
+# code that picks a user-assigned identity itself (its client id, object id or resource id in the credential's
+# options), so no setting is needed for it
+_CODE_PICKS_IDENTITY = re.compile(
+    r"(?i)managed_?identity_?client_?id|ManagedIdentityId\.|FromUserAssigned|\.clientId\(|\bclient_id\s*=|"
+    r"ManagedIdentityCredential\(\s*(?:\{\s*)?(?:clientId|resourceId|objectId|client_id|[\"'][0-9a-f]{8}-)|"
+    r"\b(?:clientId|resourceId|objectId)\s*:")
+
+
+def user_assigned_without_client_id(state: SessionState) -> dict[str, str] | None:
+    """An app whose only identities are user-assigned, while no app setting names one of them (no AZURE_CLIENT_ID,
+    no <connection>__clientId) and the code does not pick one: a credential given no client id asks the platform
+    for the system-assigned identity, which the app does not have, so no token is issued."""
+    names = read_setting_names(state)
+    sites = reads_of_type(state, SITES)
+    identity = (sites[0].get("identity") if sites else None) or {}
+    if names is None or str(identity.get("type") or "").replace(" ", "").lower() != "userassigned":
+        return None
+    assigned = [u for u in identity.get("userAssigned") or [] if isinstance(u, dict)]
+    code = "\n".join([*state.material.spoken(), *(f.content for f in state.material.files)])
+    if not assigned or any(_CLIENT_ID_NAME.search(n) for n in names) or _CODE_PICKS_IDENTITY.search(code):
+        return None
+    first = assigned[0]
+    return {"app": str(sites[0].get("name")), "identity": str(first.get("id") or "").rsplit("/", 1)[-1],
+            "client_id": str(first.get("clientId") or "<client-id>"),
+            "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
 
 
 def _own_secret(setting: str, names: list[str]) -> bool:
@@ -452,6 +482,15 @@ def _stem(name: str) -> str:
     return re.sub(r"[-_.]", "", _ENVIRONMENT_WORD.sub("", name.lower()))
 
 
+def _siblings(pointed: str, names: list[str], misspelt_too: bool) -> list[str]:
+    """The names that differ from the pointed one only by an environment or generation word or, where a name that
+    is not found cannot be another environment's resource (a vault reference), by one mistyped character."""
+    same = [n for n in names if _stem(n) == _stem(pointed)]
+    if same or not misspelt_too or len(pointed) < 6:  # a short name one edit from another is chance, not a typo
+        return same
+    return [n for n in names if one_edit_apart(n, pointed)]
+
+
 def setting_points_at_sibling(state: SessionState, vault_reference: bool) -> Facts:
     """A setting that points at a resource which is not in the app's resource group, while the group holds one
     resource of the same type whose name differs only by an environment or generation word (sb-orders-dev where the
@@ -471,7 +510,7 @@ def setting_points_at_sibling(state: SessionState, vault_reference: bool) -> Fac
         same_type = [r for r in group if re.search(kind[0], str(r.get("type") or ""))]
         if any(str(r["name"]).lower() == pointed for r in same_type):
             continue
-        siblings = [str(r["name"]) for r in same_type if _stem(str(r["name"])) == _stem(pointed)]
+        siblings = _siblings(pointed, [str(r["name"]) for r in same_type], misspelt_too=vault_reference)
         if len(siblings) == 1:
             secret = str(target).split("/secrets/", 1)[1] if vault_reference else ""
             status = _key_vault_reference(state, ("VaultNotFound", "SecretNotFound", "AccessToKeyVaultDenied",
@@ -571,6 +610,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "function-disabled-by-app-setting": function_disabled_by_setting,
     "identity-connection-without-managed-identity": identity_connection_without_identity,
     "app-client-id-setting-not-assigned": client_id_not_assigned,
+    "app-user-assigned-identity-without-client-id": user_assigned_without_client_id,
     "app-service-plan-at-max-instances": plan_at_max_instances,
     "platform-cors-origin-not-allowed": cors_origin_not_allowed,
     "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,

@@ -184,12 +184,30 @@ def role_granted_on_sibling(state: SessionState) -> Facts:
                         if str(r.get("id") or "").lower() not in granted and is_mentioned(str(r.get("name")), said)),
                        None)
         if refused is not None:
-            return {"granted_on": match["name"], "refused_on": str(refused.get("name")),
-                    "time": str(event.get("time") or ""), "caller": str(event.get("caller") or "")}
+            return {"granted_on": match["name"], "refused_on": str(refused.get("name")), "type": match["type"],
+                    "time": str(event.get("time") or ""), "caller": str(event.get("caller") or ""),
+                    "role": _role_at(state, match["scope"])}
     return None
 
 
+def _role_at(state: SessionState, scope: str) -> str:
+    """The role the caller's assignments read hold at that scope ("" when none was read there)."""
+    listed = latest(state, "list_role_assignments")
+    rows = (listed.data.get("assignments") or []) if listed is not None and listed.status == "success" else []
+    tail = "/".join(scope.lower().split("/")[-2:])  # the scope as the read shortens it: vaults/<name>
+    return next((str(r.get("role")) for r in rows if isinstance(r, dict) and r.get("role")
+                 and str(r.get("scope") or "").lower().endswith(tail)), "")
+
+
+def vault_role_granted_on_sibling(state: SessionState) -> Facts:
+    """The same, where the refused resource is a key vault: the vault's own refusal (ForbiddenByRbac) is the
+    category's, a data role on the other vault."""
+    found = role_granted_on_sibling(state)
+    return found if found is not None and found["type"].lower() == "microsoft.keyvault/vaults" else None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "keyvault-role-granted-on-sibling-vault": vault_role_granted_on_sibling,
     "role-granted-on-sibling-resource": role_granted_on_sibling,
     "keyvault-access-policies-full": vault_access_policies_full,
     "keyvault-tenant-not-identity-tenant": vault_tenant_not_identity_tenant,
