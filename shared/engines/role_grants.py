@@ -144,7 +144,9 @@ def roles_granting(operation: str, roles: tuple[RoleDefinition, ...] | None = No
 
 # An operation as Azure names it in a denial: `Microsoft.KeyVault/vaults/secrets/getSecret/action`,
 # `Microsoft.DocumentDB/databaseAccounts/readMetadata`, `Microsoft.Insights/metrics/read`.
-_OPERATION = re.compile(r"\bMicrosoft\.[A-Za-z]+(?:\.[A-Za-z]+)*(?:/[A-Za-z][\w.-]*){2,}")
+# A resource id's provider segment (`/providers/Microsoft.Storage/storageAccounts/<name>`) names a resource, not an
+# operation: no role grants it.
+_OPERATION = re.compile(r"(?<![Pp]roviders/)\bMicrosoft\.[A-Za-z]+(?:\.[A-Za-z]+)*(?:/[A-Za-z][\w.-]*){2,}")
 _ROLE_CATEGORIES = frozenset({"auth.rbac_missing", "auth.keyvault_access_denied"})
 
 
