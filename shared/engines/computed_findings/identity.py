@@ -206,8 +206,32 @@ def vault_role_granted_on_sibling(state: SessionState) -> Facts:
     return found if found is not None and found["type"].lower() == "microsoft.keyvault/vaults" else None
 
 
+def _as_caller(guid: str) -> re.Pattern[str]:
+    """The id named as the caller of a refused request: Key Vault's `appid=...;oid=...`, Resource Manager's
+    `The client '...' with object id '...'`, a token's oid / appid claim."""
+    named_as = r"(?:\b(?:appid|oid|object ?id|client ?id|client)\W{0,4}|\bCaller:[^\n]{0,60}?)"
+    return re.compile(rf"(?i){named_as}{re.escape(guid)}\b")
+
+
+def denied_caller_is_kubelet_identity(state: SessionState) -> Facts:
+    """An AKS cluster whose kubelet identity (the node pool's managed identity) is the caller a refused request names,
+    in a report about a pod's own identity (workload identity): the pod got no workload identity token, so the
+    SDK's managed identity probe reached the node's instance metadata endpoint and signed in as the nodes."""
+    said = said_in_report(state)
+    for cluster in reads_of_type(state, r"(?i)^Microsoft\.ContainerService/managedClusters$"):
+        kubelet = cluster.get("kubeletIdentity")
+        if not isinstance(kubelet, dict):
+            continue
+        ids = [str(kubelet.get(k) or "") for k in ("objectId", "clientId")]
+        if any(guid and _as_caller(guid).search(said) for guid in ids):
+            return {"cluster": str(cluster.get("name") or ""), "kubelet": ids[1] or ids[0],
+                    "kubelet_name": str(kubelet.get("resourceId") or "").rstrip("/").rsplit("/", 1)[-1]}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "keyvault-role-granted-on-sibling-vault": vault_role_granted_on_sibling,
+    "denied-caller-is-aks-kubelet-identity": denied_caller_is_kubelet_identity,
     "role-granted-on-sibling-resource": role_granted_on_sibling,
     "keyvault-access-policies-full": vault_access_policies_full,
     "keyvault-tenant-not-identity-tenant": vault_tenant_not_identity_tenant,
