@@ -345,7 +345,7 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     del response  # the body held values
     names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)
     operation_urls, plain_tls = setting_operation_urls(properties), setting_plain_on_tls_port(properties)
-    sas_expiries = setting_sas_expiries(properties)
+    sas_expiries, bare_urls = setting_sas_expiries(properties), setting_url_for_connection_string(properties)
     del properties  # so did the parsed settings: nothing past this point can see a value
     kept, rest = fit(names)
     if not names:
@@ -358,11 +358,13 @@ def list_app_setting_names(args: SiteArguments) -> Found:
         (f"; they point at: {pointed}" if pointed else "") + (f"; client ids: {named}" if named else "") + \
         (f"; full request URLs instead of an endpoint: {', '.join(operation_urls)}" if operation_urls else "") + \
         (f"; plain (non-TLS) Redis addresses on a TLS-only port: {', '.join(plain_tls)}" if plain_tls else "") + \
+        (f"; a URL where a connection string belongs: {', '.join(bare_urls)}" if bare_urls else "") + \
         (f"; shared access signatures expire: {'; '.join(f'{n} se={e}' for n, e in expiries.items())}"
          if (expiries := {n: e for n, e in sas_expiries.items() if n in kept}) else ""), \
         {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids,
          "operation_urls": [n for n in operation_urls if n in kept],
-         "plain_on_tls_port": [n for n in plain_tls if n in kept], "sas_expiries": expiries}
+         "plain_on_tls_port": [n for n in plain_tls if n in kept], "sas_expiries": expiries,
+         "url_as_connection_string": [n for n in bare_urls if n in kept]}
 
 
 # An Azure OpenAI request path (what the portal's playground or a REST sample shows as the full URL): the SDKs take
@@ -374,6 +376,20 @@ _OPERATION_PATH = re.compile(r"(?i)^https://[-a-z0-9.]+\.(?:openai\.azure\.com|c
 def setting_operation_urls(properties: dict[str, Any]) -> list[str]:
     """The settings whose value is a full Azure OpenAI request URL instead of a base endpoint (their names only)."""
     return sorted(str(name) for name, value in properties.items() if _OPERATION_PATH.match(str(value or "").strip()))
+
+
+# The settings the Functions host itself parses as a storage connection string (name=value pairs): a bare endpoint
+# URL there (what the identity-based AzureWebJobsStorage__blobServiceUri takes) makes the parser throw
+# "Settings must be of the form name=value", so the host does not start and trigger sync fails.
+_HOST_CONNECTION_SETTINGS = frozenset({"azurewebjobsstorage", "azurewebjobsdashboard",
+                                       "website_contentazurefileconnectionstring"})
+_URL_VALUE = re.compile(r"(?i)^\s*https?://\S+\s*$")
+
+
+def setting_url_for_connection_string(properties: dict[str, Any]) -> list[str]:
+    """The host connection-string settings whose value is a URL instead of a connection string (names only)."""
+    return sorted(str(name) for name, value in properties.items()
+                  if str(name).lower() in _HOST_CONNECTION_SETTINGS and _URL_VALUE.match(str(value or "")))
 
 
 # A Redis address without TLS aimed at a port that only speaks TLS (Azure Cache for Redis 6380, Azure Managed Redis
