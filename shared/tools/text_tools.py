@@ -196,6 +196,22 @@ _WELL_KNOWN = re.compile(r"\b(?:FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VER
 
 
 def _value_shape(value: Any) -> str:
+    shape = _bare_value_shape(value)
+    raw = str(value or "")
+    # a storage connection string's parts padded with spaces ("UseDevelopmentStorage=true ;", "; AccountName=x") no
+    # longer parse as the keywords the storage client looks for (SQL's "; " separators are fine, so only storage's);
+    # the shape says so, the value itself stays unshown
+    if _STORAGE_STRING.search(raw) and (raw != raw.strip() or _PADDED_PART.search(raw)):
+        return f"{shape}, with spaces around its parts"
+    return shape
+
+
+_STORAGE_STRING = re.compile(r"(?i)UseDevelopmentStorage\s*=|DefaultEndpointsProtocol\s*=|AccountName\s*=|"
+                             r"(?:Blob|Queue|Table|File)Endpoint\s*=")
+_PADDED_PART = re.compile(r"\s[;=]|[;=]\s")
+
+
+def _bare_value_shape(value: Any) -> str:
     text = str(value or "").strip()
     if not text:
         return "empty"
@@ -221,6 +237,21 @@ def _local_settings(files: list[FileExcerpt]) -> dict[str, str]:
             for value in _json_values(excerpt.content):
                 if isinstance(value, dict) and isinstance(value.get("Values"), dict):
                     return {str(k): _value_shape(v) for k, v in value["Values"].items()}
+    return {}
+
+
+# a settings object pasted into the report is local.settings.json when it says so: its IsEncrypted flag, or the
+# file named in the same text ("my local.settings.json is the one from the article: {...}")
+_LOCAL_SETTINGS_NAMED = re.compile(r"(?i)\blocal\.settings\.json\b")
+
+
+def _pasted_local_settings(texts: list[str]) -> dict[str, str]:
+    """local.settings.json pasted into the report or an answer rather than sent as a file (value shapes only)."""
+    for text in texts:
+        for value in _json_values(text or ""):
+            if (isinstance(value, dict) and isinstance(value.get("Values"), dict)
+                    and ("IsEncrypted" in value or _LOCAL_SETTINGS_NAMED.search(text))):
+                return {str(k): _value_shape(v) for k, v in value["Values"].items()}
     return {}
 
 
@@ -289,7 +320,7 @@ def setting_references(files: list[FileExcerpt]) -> tuple[list[dict[str, str]], 
 def list_app_settings(args: NoArguments, material: Material) -> Evidence:
     """List app settings: those in local.settings.json (value shapes only), those the client's answers list as
     deployed, the settings the code reads and the connection settings its bindings name."""
-    local = _local_settings(material.files)
+    local = _local_settings(material.files) or _pasted_local_settings(material.spoken())
     deployed = _deployed_settings(material.answers)
     reads, connections = setting_references(material.files)
     if not (local or deployed is not None or reads or connections):
