@@ -709,6 +709,19 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         r"sig=(?:(?<=[?&;]sig=)|(?<=\\u0026sig=)|(?<=signature sig=))(?P<value>[a-z0-9%+/=_-]{8,1024})",
         ("sig=",), lowered=True,
     ),
+    # An OAuth authorization code in a redirect URL or a token request (Entra's are dotted: code=0.AXoA...): it is
+    # redeemed for tokens, so it is a credential like the function key below, which has no dot.
+    _entry(
+        "authorization-code",
+        r"code=(?<=[?&#]code=)(?P<value>[a-z0-9_-]{1,8}\.[a-z0-9._~%=/+-]{20,4096})",
+        ("code=",), lowered=True,
+    ),
+    # The PKCE verifier sent with that code (RFC 7636: 43 to 128 characters of [A-Za-z0-9._~-]).
+    _entry(
+        "code-verifier",
+        r"code_verifier[\"']?[ \t]*[=:][ \t]*[\"']?(?P<value>[a-z0-9._~-]{43,128})",
+        ("code_verifier",), lowered=True,
+    ),
     # Azure Functions keys passed in the URL: https://app.azurewebsites.net/api/f?code=<key>
     _entry(
         "function-key",

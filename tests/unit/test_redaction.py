@@ -92,6 +92,12 @@ class Case(NamedTuple):
     kind: str | None = None  # if set, the placeholder kind expected
 
 
+# An Entra authorization code (dotted, base64url) and a PKCE verifier (RFC 7636), both invented.
+AUTH_CODE = ("0.AXoAq1b2c3d4-e5f6g7h8i9j0kLmNoPqRsTuVwXyZ_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_aBcDeFgHiJkLmN"
+             "oPqRsTuVwXyZ0123456789AbCdEfGhIjKlMnOpQrStUvWxYz")
+CODE_VERIFIER = "Xy7_kq2Lm9Pz4Rt8Vw1Ns6Bc3Hd5Jf0Gg-Aa.Ee~Ii9Oo8Uu7Yy6Tt5Rr4"
+
+
 def _case(text: str, secrets: str | tuple[str, ...], keep: tuple[str, ...], kind: str | None = None) -> Case:
     return Case(text, (secrets,) if isinstance(secrets, str) else secrets, keep, kind)
 
@@ -539,6 +545,18 @@ POSITIVE: dict[str, Case] = {
         FUNCTION_KEY,
         ("https://func-orders.azurewebsites.net/api/orders?code=",),
         "function-key",
+    ),
+    "oauth-authorization-code-redirect": _case(
+        f"https://localhost:5001/signin-oidc?code={AUTH_CODE}&state=8f1c&session_state=0a2b",
+        AUTH_CODE,
+        ("https://localhost:5001/signin-oidc?code=", "&state=8f1c&session_state=0a2b"),
+        "authorization-code",
+    ),
+    "oauth-authorization-code-token-request": _case(
+        f"grant_type=authorization_code&code={AUTH_CODE}&redirect_uri=https%3A%2F%2Flocalhost&code_verifier="
+        f"{CODE_VERIFIER}",
+        (AUTH_CODE, CODE_VERIFIER),
+        ("grant_type=authorization_code&code=", "&redirect_uri=https%3A%2F%2Flocalhost&code_verifier="),
     ),
     # ---- JWT, bearer, basic ------------------------------------------------------------------------
     "bearer-jwt-header": _case(
