@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.catalog.entities import entity_facts
-from shared.engines import private_dns
+from shared.engines import gateway_backend, private_dns
 from shared.engines.analyzers.azure_scope import (
     listed_resources,
     names_groups,
@@ -116,7 +116,8 @@ def investigate(state: SessionState) -> RunTool | None:
         step = _playbook_call(state, each)
         if step is not None:
             return step
-    return private_dns.next_read(state)  # a service reached over a private endpoint: its DNS chain
+    # a service reached over a private endpoint: its DNS chain; a gateway that cannot connect: its backend's NSG
+    return private_dns.next_read(state) or gateway_backend.next_read(state)
 
 
 def _playbook_call(state: SessionState, target: Target) -> RunTool | None:

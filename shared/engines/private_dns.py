@@ -5,9 +5,10 @@ name to the endpoint's address: a private DNS zone (privatelink.<service zone>) 
 endpoint and is linked to the networks that resolve through it. This module reads that chain in Azure (the
 endpoints the named resource groups hold, each endpoint's DNS zone groups, the zone found through them or by the
 zone name its host maps to in knowledge/network_service_hosts.yaml, the zone's virtual network links and A records)
-and judges it: the caller's network not linked to the zone, a name of the endpoint without a record, a record that
-points at an address the endpoint does not have. The judgements are computed findings of
-knowledge/evidence_findings.yaml; the reads run after the resource's own playbook (shared/engines/playbooks.py)."""
+and judges it: no zone group and no zone for the endpoint at all, the caller's network not linked to the zone,
+a name of the endpoint without a record, a record that points at an address the endpoint does not have. The
+judgements are computed findings of knowledge/evidence_findings.yaml; the reads run after the resource's own
+playbook (shared/engines/playbooks.py)."""
 
 from __future__ import annotations
 
@@ -257,4 +258,30 @@ def record_points_elsewhere(state: SessionState) -> dict[str, str] | None:
         recorded_at = zones[zone].get(fqdn[: -len(zone.removeprefix("privatelink.")) - 1])
         if recorded_at and not set(recorded_at) & set(addresses):
             return {"fqdn": fqdn, "zone": zone, "recorded": ", ".join(recorded_at), "endpoint_ip": ", ".join(addresses)}
+    return None
+
+
+def endpoint_without_dns_zone(state: SessionState) -> dict[str, str] | None:
+    """The private endpoint has no DNS zone group and no privatelink zone for its name exists where the session
+    looked (its group's resources, the zone looked up by name): nothing answers the name privately, so every
+    caller resolves it to the public address the service refuses."""
+    networks = reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks$")
+    if not intended(state) or any(d.get("dnsServers") for d in networks):
+        return None  # a network with its own DNS servers may answer the name from a zone kept elsewhere
+    groups = {str(d.get("id") or "").lower().removesuffix("/privatednszonegroups"): d
+              for d in reads_of_type(state, r"(?i)/privateEndpoints/privateDnsZoneGroups$")}
+    known = {str(h["zone"]).lower() for h in table(HOSTS)}
+    present = {str(d.get("name") or "").lower() for d in reads_of_type(state, _ZONES)}
+    present |= {str(r.get("name") or "").lower() for r in _listed(state)
+                if regex(_ZONES).search(str(r.get("type") or ""))}
+    for endpoint in reads_of_type(state, _ENDPOINTS):
+        group = groups.get(str(endpoint.get("id") or "").lower())
+        if group is None or "zoneIds" not in group or _flat(group.get("zoneIds")):
+            continue
+        for config in endpoint.get("customDnsConfigs") or []:
+            fqdn = str(config.get("fqdn") or "").lower().rstrip(".")
+            zone = _zone_of(fqdn, known)
+            if zone and zone not in present:
+                return {"endpoint": str(endpoint.get("name") or ""), "fqdn": fqdn, "zone": zone,
+                        "endpoint_ip": ", ".join(str(ip) for ip in config.get("ipAddresses") or []) or "its address"}
     return None

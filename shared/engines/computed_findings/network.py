@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from shared.engines import private_dns
+from shared.engines import gateway_backend, private_dns
 from shared.engines.analyzers.common import picked, regex, table, table_entry
 from shared.engines.analyzers.ledger import latest, read_resources, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
@@ -591,6 +591,8 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "private-dns-zone-not-linked-to-named-network": private_dns.zone_not_linked_to_named_network,
     "private-endpoint-name-without-dns-record": private_dns.endpoint_name_without_record,
     "private-dns-record-points-elsewhere": private_dns.record_points_elsewhere,
+    "private-endpoint-without-dns-zone": private_dns.endpoint_without_dns_zone,
+    "app-gateway-backend-subnet-nsg-denies-gateway": gateway_backend.backend_nsg_denies_gateway,
     "app-gateway-v2-subnet-default-route-not-internet": gateway_subnet_default_route_not_internet,
     "unresolved-host-resource-deleted": unresolved_host_deleted,
     "app-outbound-without-nat-gateway": app_without_nat_gateway,
