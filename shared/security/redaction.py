@@ -545,6 +545,20 @@ def _resolve_keys_object_entry(match: re.Match[str], text: str) -> SecretMatch |
     return SecretMatch("function-key", start, end)
 
 
+_COOKIE_HEADER = re.compile(r"(?i)(?:\b(?:set-)?cookie[\"']?[ \t]*:|(?<![\w-])-b[ \t]+['\"]?)")
+
+
+def _resolve_cookie_value(match: re.Match[str], text: str) -> SecretMatch | None:
+    """A name=value pair inside the value of a Cookie / Set-Cookie header (or of curl's -b argument) on its line."""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    headers = list(_COOKIE_HEADER.finditer(text, line_start, match.start()))  # the nearest one before the pair
+    between = text[headers[-1].end():match.start()] if headers else "\n"
+    if "\n" in between or "'" in between or '"' in between:  # past the header's own (quoted) value
+        return None
+    start, end = match.span("value")
+    return SecretMatch("cookie", start, end)
+
+
 def _prose_password(value: str) -> bool:
     """`the password is Hunter2!` yes; `the password is incorrect` / `is 12 characters` no."""
     return _is_bare_secret(value, True, _BareContext(identifiers_are_literals=False, yaml_like=False))
@@ -721,6 +735,19 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         "code-verifier",
         r"code_verifier[\"']?[ \t]*[=:][ \t]*[\"']?(?P<value>[a-z0-9._~-]{43,128})",
         ("code_verifier",), lowered=True,
+    ),
+    # A SAML response posted to an app's assertion consumer: a signed bearer assertion, replayable while valid.
+    _entry(
+        "saml-response",
+        r"samlresponse[\"']?[ \t]*[=:][ \t]*[\"']?(?P<value>[a-z0-9+/=%]{40,65536})",
+        ("samlresponse",), lowered=True,
+    ),
+    # A session cookie (App Service's AppServiceAuthSession, ASP.NET's .AspNetCore.Cookies) in a Cookie or
+    # Set-Cookie header or curl's -b: whoever holds it is signed in. Each long value goes; names and short flags stay.
+    _entry(
+        "cookie",
+        r"(?<![\w.-])[\w.-]{1,128}=(?P<value>[^;\s'\"]{16,8192})",
+        ("cookie", "-b "), resolve=_resolve_cookie_value,
     ),
     # Azure Functions keys passed in the URL: https://app.azurewebsites.net/api/f?code=<key>
     _entry(

@@ -95,6 +95,8 @@ class Case(NamedTuple):
 # An Entra authorization code (dotted, base64url) and a PKCE verifier (RFC 7636), both invented.
 AUTH_CODE = ("0.AXoAq1b2c3d4-e5f6g7h8i9j0kLmNoPqRsTuVwXyZ_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_aBcDeFgHiJkLmN"
              "oPqRsTuVwXyZ0123456789AbCdEfGhIjKlMnOpQrStUvWxYz")
+SAML = "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiIElEPSJfYWJjIj4="
+SESSION = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy0123"
 CODE_VERIFIER = "Xy7_kq2Lm9Pz4Rt8Vw1Ns6Bc3Hd5Jf0Gg-Aa.Ee~Ii9Oo8Uu7Yy6Tt5Rr4"
 
 
@@ -558,6 +560,25 @@ POSITIVE: dict[str, Case] = {
         (AUTH_CODE, CODE_VERIFIER),
         ("grant_type=authorization_code&code=", "&redirect_uri=https%3A%2F%2Flocalhost&code_verifier="),
     ),
+    "saml-response-form-post": _case(
+        f"POST /.auth/login/saml/callback SAMLResponse={SAML}&RelayState=%2Fhome",
+        SAML,
+        ("POST /.auth/login/saml/callback SAMLResponse=", "&RelayState=%2Fhome"),
+        "saml-response",
+    ),
+    "session-cookie-curl": _case(
+        f"curl 'https://app-x.azurewebsites.net/api/me' -H 'cookie: AppServiceAuthSession={SESSION}; "
+        "ARRAffinity=ab12' 'https://app-x.azurewebsites.net/x?resource=https://management.azure.com'",
+        SESSION,
+        ("-H 'cookie: AppServiceAuthSession=", "; ARRAffinity=ab12'", "resource=https://management.azure.com"),
+        "cookie",
+    ),
+    "set-cookie-header": _case(
+        f"HTTP/1.1 302 Found\nSet-Cookie: .AspNetCore.Cookies={SESSION}; path=/; secure; httponly\nLocation: /",
+        SESSION,
+        ("Set-Cookie: .AspNetCore.Cookies=", "; path=/; secure; httponly", "Location: /"),
+        "cookie",
+    ),
     # ---- JWT, bearer, basic ------------------------------------------------------------------------
     "bearer-jwt-header": _case(
         f"GET /api/orders HTTP/1.1\nAuthorization: Bearer {JWT}\nAccept: */*",
@@ -713,6 +734,8 @@ POSITIVE: dict[str, Case] = {
 
 
 NEGATIVE: dict[str, str] = {
+    "cookie-prose-with-pairs": "the cookie banner shows version=2024-11-01-preview-long-value in the log",
+    "cookie-setting-name": "WEBSITE_AUTH_COOKIE_NAME is set; resourceId=/subscriptions/abc/resourceGroups/rg-web",
     # code that mentions secrets without holding one (from the spec)
     "call": "password = get_password()",
     "subscript": 'token = request.headers["x"]',
