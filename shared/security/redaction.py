@@ -736,6 +736,18 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         r"code_verifier[\"']?[ \t]*[=:][ \t]*[\"']?(?P<value>[a-z0-9._~-]{43,128})",
         ("code_verifier",), lowered=True,
     ),
+    # A kubeconfig's client-key-data: the user's private key, base64 of a PEM block (az aks get-credentials --admin).
+    _entry(
+        "private-key",
+        r"client-key-data[\"']?[ \t]*:[ \t]*[\"']?(?P<value>[a-z0-9+/=]{40,65536})",
+        ("client-key-data",), lowered=True,
+    ),
+    # A Teams incoming webhook URL: the segment after IncomingWebhook/ is the secret that lets anyone post.
+    _entry(
+        "webhook-secret",
+        r"/incomingwebhook/(?P<value>[a-z0-9]{20,128})(?=/)",
+        ("incomingwebhook",), lowered=True,
+    ),
     # A SAML response posted to an app's assertion consumer: a signed bearer assertion, replayable while valid.
     _entry(
         "saml-response",
@@ -869,10 +881,11 @@ _PATTERNS: tuple[SecretPattern, ...] = (
         r"(?P<value>\"[^\"\r\n]{1,1024}\"|'[^'\r\n]{1,1024}')",
         ("convertto-securestring",), check=_not_reference, lowered=True,
     ),
-    # PowerShell parameters: -SqlAdministratorPassword 'x', -ClientSecret x, -AccountKey x (the name decides).
+    # PowerShell parameters: -SqlAdministratorPassword 'x', -ClientSecret x, -AccountKey x (the name decides). A
+    # hyphen right after a word or a placeholder ("my-secret value", "[REDACTED:x]-secret value") joins a word.
     _entry(
         "password",
-        rf"(?P<flag>-(?<![\w-]-)[a-z]{{0,40}}(?:password|passwd|secret|token|key))[ \t]+(?P<value>{_PS_VALUE})",
+        rf"(?P<flag>-(?<![\w\]-]-)[a-z]{{0,40}}(?:password|passwd|secret|token|key))[ \t]+(?P<value>{_PS_VALUE})",
         ("password ", "passwd ", "secret ", "token ", "key "), resolve=_resolve_cli_flag, lowered=True,
     ),
     # Docker's config.json: {"auths": {"x.azurecr.io": {"auth": "<base64 of user:password>"}}}

@@ -96,6 +96,7 @@ class Case(NamedTuple):
 AUTH_CODE = ("0.AXoAq1b2c3d4-e5f6g7h8i9j0kLmNoPqRsTuVwXyZ_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_aBcDeFgHiJkLmN"
              "oPqRsTuVwXyZ0123456789AbCdEfGhIjKlMnOpQrStUvWxYz")
 SAML = "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiIElEPSJfYWJjIj4="
+KEY_DATA = "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdGtleWRhdGE="
 SESSION = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy0123"
 CODE_VERIFIER = "Xy7_kq2Lm9Pz4Rt8Vw1Ns6Bc3Hd5Jf0Gg-Aa.Ee~Ii9Oo8Uu7Yy6Tt5Rr4"
 
@@ -559,6 +560,20 @@ POSITIVE: dict[str, Case] = {
         f"{CODE_VERIFIER}",
         (AUTH_CODE, CODE_VERIFIER),
         ("grant_type=authorization_code&code=", "&redirect_uri=https%3A%2F%2Flocalhost&code_verifier="),
+    ),
+    "kubeconfig-client-key-data": _case(
+        f"users:\n- name: clusterAdmin_rg_aks\n  user:\n    client-certificate-data: LS0tLS1CRUdJTg==\n"
+        f"    client-key-data: {KEY_DATA}\n",
+        KEY_DATA,
+        ("client-certificate-data: LS0tLS1CRUdJTg==", "client-key-data: "),
+        "private-key",
+    ),
+    "teams-incoming-webhook": _case(
+        "POST https://contoso.webhook.office.com/webhookb2/1b2c3d4e-5f6a-7b8c-9d0e-1f2a3b4c5d6e@9e8d7c6b-5a4f-3e2d-"
+        f"1c0b-9a8b7c6d5e4f/IncomingWebhook/{HEX32}/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d returned 400",
+        HEX32,
+        ("/IncomingWebhook/", "/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d returned 400"),
+        "webhook-secret",
     ),
     "saml-response-form-post": _case(
         f"POST /.auth/login/saml/callback SAMLResponse={SAML}&RelayState=%2Fhome",
