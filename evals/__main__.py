@@ -1,4 +1,4 @@
-"""python -m evals run DIR [DIR...] [--engine E ...] [--quiet] [--report-only] [--url URL]
+"""python -m evals run DIR [DIR...] [--engine E ...] [--paste-form F ...] [--quiet] [--report-only] [--url URL]
 
 Plays every scenario file of the folders through the app on devhost (Azure calls answered from the scenario's
 recordings), prints one line per scenario, then per engine: the pass rate, the confidently wrong answers (high
@@ -6,7 +6,9 @@ confidence, wrong category), steps, Azure calls, duplicate Azure calls, p50 time
 case, and ends with `N passed, M failed`. Exits 1 when a scenario fails, unless --report-only.
 
 --quiet prints only the summary: how a blind set is scored without reading its failures. --engine runs the set
-once per engine (rules, hybrid, llm; default: the app's own choice, hybrid when AZURE_OPENAI_ENDPOINT is set)."""
+once per engine (rules, hybrid, llm; default: the app's own choice, hybrid when AZURE_OPENAI_ENDPOINT is set).
+--paste-form runs it again with every error text re-rendered in that form (evals/paste_forms.py: terraform-box,
+arm-escaped, oauth-redirect, wrapped, one-line, pipeline-annotations); `as-written` is the files' own text."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from evals.paste_forms import FORMS, in_form
 from evals.runner import Result, run_all
 from evals.scenarios import load_scenarios
 
@@ -34,16 +37,19 @@ def main(argv: list[str] | None = None) -> int:
                      help="the engine to evaluate (repeatable); default: the app's own choice")
     run.add_argument("--quiet", action="store_true", help="print only the summary, not each scenario's result")
     run.add_argument("--show", action="store_true", help="print the questions and the final envelope of a failure")
+    run.add_argument("--paste-form", action="append", choices=("as-written", *FORMS),
+                     help="also play the set with every error text in this form (repeatable)")
     args = parser.parse_args(argv)
     missing = [str(f) for f in args.folders if not f.is_dir()]
     if missing:
         parser.error(f"not a folder: {', '.join(missing)}")
     scenarios = load_scenarios(*args.folders)
     passed = failed = 0
-    for engine in args.engine or [None]:
+    for engine, form in [(e, f) for e in args.engine or [None] for f in args.paste_form or ["as-written"]]:
         results = []
+        played = scenarios if form == "as-written" else in_form(scenarios, form)
         with _engine(engine):
-            for result in run_all(scenarios, args.url):
+            for result in run_all(played, args.url):
                 results.append(result)
                 if not args.quiet:
                     reasons = "; ".join(result.reasons)
@@ -51,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                           else f"FAIL {result.scenario_id}: {reasons}", flush=True)
                     if args.show and not result.passed:
                         print(json.dumps(result.extra, indent=1)[:6000], flush=True)
-        print(summary(engine or os.environ.get("DEBUG_ENGINE") or "default", results), flush=True)
+        label = engine or os.environ.get("DEBUG_ENGINE") or "default"
+        print(summary(label if form == "as-written" else f"{label} ({form})", results), flush=True)
         passed += sum(r.passed for r in results)
         failed += sum(not r.passed for r in results)
     print(f"{passed} passed, {failed} failed")

@@ -1,0 +1,72 @@
+"""The same report pasted the way other tools print it: `python -m evals run --paste-form NAME` re-renders every
+scenario's error text in that form before playing it, so a scorer can tell whether the engine reads an error it
+knows when it arrives inside Terraform's diagnostic box, an escaped Resource Manager body or a sign-in redirect URL.
+
+Each form is what a real tool prints (our own renderings; the scenario's words are kept, only their layout changes)."""
+
+from __future__ import annotations
+
+import copy
+import textwrap
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote_plus
+
+Form = Callable[[str], str]
+
+
+def terraform_box(text: str) -> str:
+    """Terraform's diagnostic: every line behind a '│ ' gutter between '╷' and '╵', wrapped at 78 columns (its
+    width when the output is not a terminal, as in a CI log)."""
+    lines = [part for line in text.splitlines() for part in (textwrap.wrap(line, 76, break_long_words=False,
+                                                                           break_on_hyphens=False) or [""])]
+    return "╷\n" + "\n".join(f"│ {line}".rstrip() for line in lines) + "\n╵"
+
+
+def arm_escaped(text: str) -> str:
+    """Resource Manager's JSON escaping of apostrophes and angle brackets (\\u0027, \\u003c, \\u003e), as a message
+    copied out of a raw response body shows it."""
+    return text.replace("'", "\\u0027").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def oauth_redirect(text: str) -> str:
+    """The error as a sign-in redirect's error_description, form-encoded in the browser's address bar."""
+    return ("https://localhost:5001/signin-oidc#error=invalid_request&error_description="
+            f"{quote_plus(text)}&state=7f3c2a")
+
+
+def wrapped(text: str) -> str:
+    """Hard-wrapped at 76 columns between words, as an e-mail or a narrow console copies it."""
+    return "\n".join(part for line in text.splitlines()
+                     for part in (textwrap.wrap(line, 76, break_long_words=False, break_on_hyphens=False) or [""]))
+
+
+def one_line(text: str) -> str:
+    """Every line joined with spaces, as a portal notification or a chat message shows a multi-line error."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def pipeline_annotations(text: str) -> str:
+    """Every line marked as an Azure Pipelines / GitHub Actions error annotation."""
+    return "\n".join(f"##[error]{line}" if line.strip() else line for line in text.splitlines())
+
+
+FORMS: dict[str, Form] = {
+    "terraform-box": terraform_box,
+    "arm-escaped": arm_escaped,
+    "oauth-redirect": oauth_redirect,
+    "wrapped": wrapped,
+    "one-line": one_line,
+    "pipeline-annotations": pipeline_annotations,
+}
+
+
+def in_form(scenarios: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """Copies of the scenarios whose error text is rendered in the named form (nothing else changes)."""
+    render = FORMS[name]
+    rendered = []
+    for scenario in scenarios:
+        copied = copy.deepcopy(scenario)
+        copied["request"]["error_description"] = render(str(copied["request"].get("error_description", "")))
+        rendered.append(copied)
+    return rendered
