@@ -377,7 +377,11 @@ def registry_token_expired(state: SessionState) -> Facts:
 _TOKEN_SHOW = re.compile(r"(?i)\baz acr token show\b(?P<args>[^\n]*)")
 _TOKEN_ARG = re.compile(r"(?:^|\s)(?:-n|--name)[ =](?P<token>[\w-]+)")
 _REGISTRY_ARG = re.compile(r"(?:^|\s)(?:-r|--registry)[ =](?P<registry>[\w-]+)")
-_PASSWORD_EXPIRY = re.compile(r'"expiry"\s*:\s*"(?P<at>[^"]+)"')
+# the expiry as -o json prints it, or a password row of -o table / -o tsv ("password1  2026-11-30T00:00:00+00:00")
+_PASSWORD_EXPIRY = re.compile(r'(?im)"expiry"\s*:\s*"(?P<at>[^"]+)"|^[ \t]*password[12][ \t]+'
+                              r'(?P<row>\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)[ \t]*$')
+# a password without an expiry (JSON null, or a table row with the expiry column empty) never expires
+_PASSWORD_NO_EXPIRY = re.compile(r'(?im)"expiry"\s*:\s*null|^[ \t]*password[12][ \t]*$')
 _TOKEN_DISABLED = re.compile(r'(?i)"status"\s*:\s*"disabled"')
 # the registry refused the sign-in itself (docker login pings /v2/), not the pull of an image reference
 _LOGIN_REFUSED = re.compile(r'(?i)\b(?:docker|podman|oras|helm registry) login\b|/v2/"?:? unauthorized')
@@ -399,7 +403,10 @@ def _pasted_token_expired(said: str) -> Facts:
     shown = _TOKEN_SHOW.search(said)
     if shown is None or _TOKEN_DISABLED.search(said[shown.end():]):
         return None
-    ends = [m for m in (as_instant(e.group("at")) for e in _PASSWORD_EXPIRY.finditer(said, shown.end())) if m]
+    if _PASSWORD_NO_EXPIRY.search(said, shown.end()):
+        return None
+    found = _PASSWORD_EXPIRY.finditer(said, shown.end())
+    ends = [m for m in (as_instant(e.group("at") or e.group("row")) for e in found) if m]
     if not ends or max(ends) >= datetime.now(UTC):
         return None  # a password still valid (or none with an expiry): the expiry does not explain the refusal
     token, registry = _TOKEN_ARG.search(shown.group("args")), _REGISTRY_ARG.search(shown.group("args"))
