@@ -24,7 +24,7 @@ def _ids(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("entry_id", "text"), [
-    ("integration-monitor-diagnostic-setting-retention-retired",
+    ("compute-monitor-diagnostic-settings-retention-retired",
      'Error: creating Monitor Diagnostics Setting "to-law" for Resource "/subscriptions/x/resourceGroups/rg/providers/'
      'Microsoft.ServiceBus/namespaces/sb1": unexpected status 400 (400 Bad Request) with error: BadRequest: Diagnostic '
      "settings does not support retention for new diagnostic settings."),
@@ -39,7 +39,7 @@ def test_a_round_31_u_catalog_entry_reads_its_error(entry_id: str, text: str) ->
 
 def test_a_retention_setting_that_deploys_is_no_retention_verdict() -> None:
     text = "We set the workspace retention to 90 days and the diagnostic settings deployed fine."
-    assert "integration-monitor-diagnostic-setting-retention-retired" not in _ids(text)
+    assert "compute-monitor-diagnostic-settings-retention-retired" not in _ids(text)
 
 
 LOCAL_RUN = ("local, before publishing. `dotnet run`:\nYou must install or update .NET to run this application.\n"
