@@ -90,3 +90,19 @@ def test_an_oauth_error_in_a_redirect_url_is_read_decoded() -> None:
     assert isinstance(outcome.final, Conclude), outcome.final
     assert outcome.final.report.category == "auth.credential_invalid"
     assert "secret" in outcome.final.report.root_cause.lower()
+
+
+SOCKET = ('psycopg2.OperationalError: connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: '
+          "No such file or directory\n\tIs the server running locally and accepting connections on that socket?")
+
+
+def test_a_postgres_unix_socket_is_a_server_on_the_same_machine() -> None:
+    outcome = run_engine({"error_description": "python manage.py migrate on my laptop before deploying:\n" + SOCKET})
+    assert isinstance(outcome.final, GiveUp) and outcome.final.report.category == "out_of_scope", outcome.final
+    assert "Unix socket" in outcome.final.report.root_cause
+
+
+def test_the_same_socket_error_in_app_services_log_stream_is_not_called_local() -> None:
+    text = ("App Service log stream, /home/site/wwwroot/manage.py runs at startup:\n" + SOCKET)
+    outcome = run_engine({"error_description": text})
+    assert not (isinstance(outcome.final, GiveUp) and "Unix socket" in outcome.final.report.root_cause)
