@@ -106,3 +106,25 @@ def test_the_same_socket_error_in_app_services_log_stream_is_not_called_local() 
     text = ("App Service log stream, /home/site/wwwroot/manage.py runs at startup:\n" + SOCKET)
     outcome = run_engine({"error_description": text})
     assert not (isinstance(outcome.final, GiveUp) and "Unix socket" in outcome.final.report.root_cause)
+
+
+def _top_entry(text: str) -> str:
+    from shared.catalog.index import catalog_index
+    hits = catalog_index().hits([(text, "error")])
+    return hits[0].entry.id if hits else ""
+
+
+def test_a_whisper_file_over_25_mb_is_the_audio_size_limit() -> None:
+    text = ("openai.BadRequestError: Error code: 400 - {'error': {'code': 'InvalidPayload', 'message': 'Maximum "
+            "content size limit (26214400) exceeded (58213966 bytes read)'}}")
+    assert _top_entry(text) == "openai-audio-file-size-limit"
+    assert _top_entry("The request body exceeded the maximum content size of the gateway.") != \
+        "openai-audio-file-size-limit"
+
+
+def test_a_failed_apim_policy_expression_names_the_header_it_read() -> None:
+    text = ('{"message": "Expression evaluation failed.", "expression": "context.Request.Headers.GetValueOrDefault('
+            '\\"X-Tenant\\").Split(\'-\')[1]", "details": "Object reference not set to an instance of an object."}')
+    outcome = run_engine({"error_description": "APIM answers 500 for some calls; the trace shows\n" + text})
+    assert isinstance(outcome.final, Conclude) and outcome.final.report.category == "runtime.code_defect"
+    assert "X-Tenant" in outcome.final.report.root_cause
