@@ -10,7 +10,7 @@ from shared.catalog.facts import unwrapped
 from shared.catalog.index import negated
 from shared.engines.analyzers.common import fill, regex, report, table
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import decisive, facts_of
+from shared.engines.catalog_hits import contradicted, decisive, facts_of
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import AskClient, Conclude, GiveUp, SessionState
 
@@ -22,10 +22,12 @@ _EMPTY_AFTER = re.compile(r"^[^.;!?\n]{0,25}\b(?:is|are|was|were|stays?|remains?
 
 
 def matching_clue(state: SessionState) -> dict[str, Any] | None:
-    """The first clue whose pattern is in the error text or an answer (files are context, not the report); a clue
-    that `yields_to_catalog` counts only where no conclusive catalog entry names the cause."""
+    """The first clue whose pattern is in the error text or an answer (files are context, not the report), of a
+    family the material does not rule out; a clue that `yields_to_catalog` counts only where no conclusive catalog
+    entry names the cause."""
     spoken = state.material.spoken()
-    found = clues_in(spoken)
+    # a clue of a family the material rules out ("the storage firewall is open to all networks") does not count
+    found = [c for c in clues_in(spoken) if not contradicted(state, c["category"])]
     # a clue whose deciding fact the report states outranks an earlier one that could only ask
     clue = next((c for c in found if _deciding_words(state, c) is not None), found[0] if found else None)
     if clue is not None and clue.get("yields_to_catalog"):

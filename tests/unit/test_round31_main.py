@@ -128,3 +128,21 @@ def test_a_failed_apim_policy_expression_names_the_header_it_read() -> None:
     outcome = run_engine({"error_description": "APIM answers 500 for some calls; the trace shows\n" + text})
     assert isinstance(outcome.final, Conclude) and outcome.final.report.category == "runtime.code_defect"
     assert "X-Tenant" in outcome.final.report.root_cause
+
+
+MOUNT_13 = ("Security rotated both keys on our storage account stmedia on Friday. New pods sit in ContainerCreating:\n"
+            "MountVolume.SetUp failed for volume \"media\" : mount failed: exit status 32\nMounting arguments: -t cifs "
+            "//stmedia.file.core.windows.net/media /var/lib/kubelet/pods/x\nOutput: mount error(13): Permission denied\n")
+
+
+def test_a_clue_of_a_family_the_client_rules_out_does_not_count() -> None:
+    outcome = run_engine({"error_description": MOUNT_13 + "Storage firewall is open to all networks."})
+    assert isinstance(outcome.final, Conclude), outcome.final
+    assert outcome.final.report.category == "auth.credential_invalid" and "regenerated" in outcome.final.report.root_cause
+
+
+def test_the_firewall_clue_stays_when_the_client_says_selected_networks() -> None:
+    text = MOUNT_13.replace("Security rotated both keys", "We changed nothing") + \
+        "The storage firewall allows selected networks only."
+    outcome = run_engine({"error_description": text})
+    assert isinstance(outcome.final, Conclude) and outcome.final.report.category == "network.storage_firewall"
