@@ -132,17 +132,27 @@ def test_a_failed_apim_policy_expression_names_the_header_it_read() -> None:
 
 MOUNT_13 = ("Security rotated both keys on our storage account stmedia on Friday. New pods sit in ContainerCreating:\n"
             "MountVolume.SetUp failed for volume \"media\" : mount failed: exit status 32\nMounting arguments: -t cifs "
-            "//stmedia.file.core.windows.net/media /var/lib/kubelet/pods/x\nOutput: mount error(13): Permission denied\n")
+            "//stmedia.file.core.windows.net/media /var/lib/kubelet/pods/x\n"
+            "Output: mount error(13): Permission denied\n")
 
 
 def test_a_clue_of_a_family_the_client_rules_out_does_not_count() -> None:
     outcome = run_engine({"error_description": MOUNT_13 + "Storage firewall is open to all networks."})
     assert isinstance(outcome.final, Conclude), outcome.final
-    assert outcome.final.report.category == "auth.credential_invalid" and "regenerated" in outcome.final.report.root_cause
+    assert outcome.final.report.category == "auth.credential_invalid"
+    assert "regenerated" in outcome.final.report.root_cause
 
 
 def test_the_firewall_clue_stays_when_the_client_says_selected_networks() -> None:
     text = MOUNT_13.replace("Security rotated both keys", "We changed nothing") + \
         "The storage firewall allows selected networks only."
+    outcome = run_engine({"error_description": text})
+    assert isinstance(outcome.final, Conclude) and outcome.final.report.category == "network.storage_firewall"
+
+
+def test_a_test_switch_to_all_networks_is_not_the_accounts_setting() -> None:
+    text = MOUNT_13.replace("Security rotated both keys", "We changed nothing") + \
+        "The storage firewall allows selected networks; if I switch it to \"Enabled from all networks\" the mount " \
+        "works."
     outcome = run_engine({"error_description": text})
     assert isinstance(outcome.final, Conclude) and outcome.final.report.category == "network.storage_firewall"
