@@ -16,6 +16,7 @@ from typing import Any
 
 from shared.engines.analyzers.ledger import azure_call, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
+from shared.engines.nsg_rules import port_matches
 from shared.session.state import RunTool, SessionState
 
 _GATEWAYS = r"(?i)^Microsoft\.Network/applicationGateways$"
@@ -116,15 +117,6 @@ def _is_range(prefix: str) -> bool:
         return False
 
 
-def _port_matches(rule: dict[str, Any], port: int) -> bool:
-    ranges = [str(rule.get("destinationPortRange") or "")] + [str(r) for r in rule.get("destinationPortRanges") or []]
-    for entry in (r.strip() for r in ranges if r):
-        low, _, high = entry.partition("-")
-        if entry == "*" or (low.isdigit() and int(low) <= port <= int(high or low)):
-            return True
-    return False
-
-
 def backend_nsg_denies_gateway(state: SessionState) -> dict[str, str] | None:
     """The group on the backend's subnet whose inbound rules, taken by priority, deny the gateway subnet's traffic to
     the backend port before any rule allows it (the default AllowVnetInBound would allow it, so only an explicit deny
@@ -149,7 +141,7 @@ def backend_nsg_denies_gateway(state: SessionState) -> dict[str, str] | None:
                    key=lambda r: int(r.get("priority") or 65000))
     for port in _ports(gateway):
         for rule in rules:
-            if not _port_matches(rule, port):
+            if not port_matches(rule, port):
                 continue
             source, target = _side(rule, "source", sources), _side(rule, "destination", addresses)
             allows = str(rule.get("access")).lower() == "allow"

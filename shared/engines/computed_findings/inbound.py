@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.nsg_rules import port_matches
 from shared.engines.session_reads import IPV4, Facts, said_or_logged
 from shared.session.state import SessionState
 
@@ -40,7 +41,7 @@ def nsg_denies_inbound(state: SessionState) -> Facts:
         verdict = _first_match(_inbound(group), source, address, port)
         if verdict is not None and str(verdict.get("access")).lower() == "deny":
             stale = next((r for r in _inbound(group) if str(r.get("access")).lower() == "allow"
-                          and _port_matches(r, port) and _side(r, "destination", address) and _ranges(r, "source")),
+                          and port_matches(r, port) and _side(r, "destination", address) and _ranges(r, "source")),
                          None)
             facts = {"nsg": str(group.get("name")), "rule": str(verdict.get("name")),
                      "priority": str(verdict.get("priority")), "port": str(port), "source": str(source),
@@ -101,7 +102,7 @@ def _first_match(rules: list[dict[str, Any]], source: ipaddress.IPv4Network, add
     """The first rule by priority that covers the flow; None when none does or a rule that cannot be judged here
     (a service tag other than VirtualNetwork) comes first."""
     for rule in rules:
-        if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not _port_matches(rule, port):
+        if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not port_matches(rule, port):
             continue
         src = _covers_source(rule, source)
         dst = _side(rule, "destination", address)
@@ -139,15 +140,6 @@ def _all(rule: dict[str, Any], side: str) -> list[str]:
 def _ranges(rule: dict[str, Any], side: str) -> list[str]:
     """The address ranges (not tags) a rule names on that side."""
     return [p for p in _all(rule, side) if p not in _ANY and _network(p) is not None] if rule else []
-
-
-def _port_matches(rule: dict[str, Any], port: int) -> bool:
-    ranges = [str(rule.get("destinationPortRange") or "")] + [str(r) for r in rule.get("destinationPortRanges") or []]
-    for entry in (r.strip() for r in ranges if r):
-        low, _, high = entry.partition("-")
-        if entry == "*" or (low.isdigit() and int(low) <= port <= int(high or low)):
-            return True
-    return False
 
 
 def _network(text: str) -> ipaddress.IPv4Network | None:

@@ -7,12 +7,12 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable
-from typing import Any
 
 from shared.engines import gateway_backend, private_dns
 from shared.engines.analyzers.common import picked, regex, table, table_entry
 from shared.engines.analyzers.ledger import latest, read_resources, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
+from shared.engines.nsg_rules import port_matches
 from shared.engines.session_reads import (
     IPV4,
     SITES,
@@ -315,15 +315,6 @@ _ANY_DESTINATION = {"*", "internet", "any", "0.0.0.0/0"}
 _SUBNET = r"(?i)^Microsoft\.Network/virtualNetworks/subnets$"
 
 
-def _port_matches(rule: dict[str, Any], port: int) -> bool:
-    ranges = [str(rule.get("destinationPortRange") or "")] + [str(r) for r in rule.get("destinationPortRanges") or []]
-    for entry in (r.strip() for r in ranges if r):
-        low, _, high = entry.partition("-")
-        if entry == "*" or (low.isdigit() and int(low) <= port <= int(high or low)):
-            return True
-    return False
-
-
 def _applies_to(prefixes: list[str], known: set[str], addresses: list[str]) -> bool | None:
     """Whether a rule's address side covers the flow: True (any, or it covers a known address), None when it names
     something that cannot be judged here (a service tag, another range)."""
@@ -354,7 +345,7 @@ def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
                        key=lambda r: int(r.get("priority") or 65000))
         for port in ports:
             for rule in rules:
-                if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not _port_matches(rule, port):
+                if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not port_matches(rule, port):
                     continue
                 source = _applies_to([str(rule.get("sourceAddressPrefix") or "*"),
                                       *[str(p) for p in rule.get("sourceAddressPrefixes") or []]],

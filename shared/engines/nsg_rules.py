@@ -1,0 +1,17 @@
+"""Network security group rules as Resource Manager returns them (securityRules): what one rule applies to. Shared by
+the computed findings that judge an NSG (inbound to an app, outbound from a subnet) and the gateway backend check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def port_matches(rule: dict[str, Any], port: int) -> bool:
+    """Whether the rule's destination port (a number, a range `8000-8999`, `*`, or one of destinationPortRanges)
+    covers the port."""
+    ranges = [str(rule.get("destinationPortRange") or "")] + [str(r) for r in rule.get("destinationPortRanges") or []]
+    for entry in (r.strip() for r in ranges if r):
+        low, _, high = entry.partition("-")
+        if entry == "*" or (low.isdigit() and int(low) <= port <= int(high or low)):
+            return True
+    return False
