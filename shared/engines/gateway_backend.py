@@ -16,7 +16,7 @@ from typing import Any
 
 from shared.engines.analyzers.ledger import azure_call, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
-from shared.engines.nsg_rules import port_matches
+from shared.engines.nsg_rules import by_priority, port_matches
 from shared.session.state import RunTool, SessionState
 
 _GATEWAYS = r"(?i)^Microsoft\.Network/applicationGateways$"
@@ -135,10 +135,7 @@ def backend_nsg_denies_gateway(state: SessionState) -> dict[str, str] | None:
     if group is None:
         return None
     sources = [own["prefix"].split("/")[0]]
-    rules = sorted((r for r in group.get("securityRules") or [] if isinstance(r, dict)
-                    and str(r.get("direction")).lower() == "inbound"
-                    and str(r.get("protocol") or "*").lower() in ("*", "tcp")),
-                   key=lambda r: int(r.get("priority") or 65000))
+    rules = [r for r in by_priority(group, "inbound") if str(r.get("protocol") or "*").lower() in ("*", "tcp")]
     for port in _ports(gateway):
         for rule in rules:
             if not port_matches(rule, port):

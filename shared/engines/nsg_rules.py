@@ -15,3 +15,10 @@ def port_matches(rule: dict[str, Any], port: int) -> bool:
         if entry == "*" or (low.isdigit() and int(low) <= port <= int(high or low)):
             return True
     return False
+
+
+def by_priority(group: dict[str, Any], direction: str) -> list[dict[str, Any]]:
+    """The group's rules of one direction (inbound, outbound), in the order Azure applies them: lowest priority
+    number first."""
+    return sorted((r for r in group.get("securityRules") or [] if isinstance(r, dict)
+                   and str(r.get("direction")).lower() == direction), key=lambda r: int(r.get("priority") or 65000))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.engines.analyzers.ledger import reads_of_type
-from shared.engines.nsg_rules import port_matches
+from shared.engines.nsg_rules import by_priority, port_matches
 from shared.engines.session_reads import IPV4, Facts, said_or_logged
 from shared.session.state import SessionState
 
@@ -38,9 +38,9 @@ def nsg_denies_inbound(state: SessionState) -> Facts:
         return None
     targets = {ip for text in texts for ip in IPV4.findall(text)}
     for group, address in _groups_of(state, targets):
-        verdict = _first_match(_inbound(group), source, address, port)
+        verdict = _first_match(by_priority(group, "inbound"), source, address, port)
         if verdict is not None and str(verdict.get("access")).lower() == "deny":
-            stale = next((r for r in _inbound(group) if str(r.get("access")).lower() == "allow"
+            stale = next((r for r in by_priority(group, "inbound") if str(r.get("access")).lower() == "allow"
                           and port_matches(r, port) and _side(r, "destination", address) and _ranges(r, "source")),
                          None)
             facts = {"nsg": str(group.get("name")), "rule": str(verdict.get("name")),
@@ -90,11 +90,6 @@ def _groups_of(state: SessionState, targets: set[str]) -> list[tuple[dict[str, A
                   or nic_id in {str(n).lower() for n in g.get("networkInterfaces") or []}
                   or subnets & {str(s).lower() for s in g.get("subnets") or []}]
     return found
-
-
-def _inbound(group: dict[str, Any]) -> list[dict[str, Any]]:
-    return sorted((r for r in group.get("securityRules") or [] if isinstance(r, dict)
-                   and str(r.get("direction")).lower() == "inbound"), key=lambda r: int(r.get("priority") or 65000))
 
 
 def _first_match(rules: list[dict[str, Any]], source: ipaddress.IPv4Network, address: str,

@@ -12,7 +12,7 @@ from shared.engines import gateway_backend, private_dns
 from shared.engines.analyzers.common import picked, regex, table, table_entry
 from shared.engines.analyzers.ledger import latest, read_resources, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
-from shared.engines.nsg_rules import port_matches
+from shared.engines.nsg_rules import by_priority, port_matches
 from shared.engines.session_reads import (
     IPV4,
     SITES,
@@ -340,9 +340,7 @@ def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
         subnets = [str(s).lower() for s in group.get("subnets") or []]
         if subnet and subnets and subnet not in subnets:
             continue
-        rules = sorted((r for r in group.get("securityRules") or [] if isinstance(r, dict)
-                        and str(r.get("direction")).lower() == "outbound"),
-                       key=lambda r: int(r.get("priority") or 65000))
+        rules = by_priority(group, "outbound")
         for port in ports:
             for rule in rules:
                 if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not port_matches(rule, port):
