@@ -16,7 +16,7 @@ from typing import Any
 
 from shared.engines.analyzers.ledger import azure_call, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
-from shared.engines.nsg_rules import by_priority, port_matches
+from shared.engines.nsg_rules import address_prefixes, by_priority, port_matches
 from shared.session.state import RunTool, SessionState
 
 _GATEWAYS = r"(?i)^Microsoft\.Network/applicationGateways$"
@@ -98,8 +98,7 @@ def _side(rule: dict[str, Any], side: str, addresses: list[str]) -> bool | None:
     """Whether a rule's source or destination covers the flow's private addresses: True, False (a range that misses
     them, or a service tag of public addresses such as Internet or AzureFrontDoor.Backend), or None (an application
     security group or anything else that cannot be judged here)."""
-    prefixes = [str(rule.get(f"{side}AddressPrefix") or "")]
-    prefixes = [p for p in prefixes + [str(p) for p in rule.get(f"{side}AddressPrefixes") or []] if p]
+    prefixes = address_prefixes(rule, side)
     if not prefixes:
         return None
     if any(p.lower() in _ANY for p in prefixes) or any(covered(a, prefixes) for a in addresses):

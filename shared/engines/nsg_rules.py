@@ -22,3 +22,10 @@ def by_priority(group: dict[str, Any], direction: str) -> list[dict[str, Any]]:
     number first."""
     return sorted((r for r in group.get("securityRules") or [] if isinstance(r, dict)
                    and str(r.get("direction")).lower() == direction), key=lambda r: int(r.get("priority") or 65000))
+
+
+def address_prefixes(rule: dict[str, Any], side: str) -> list[str]:
+    """What a rule names on one side (source, destination): its single prefix (an address range, `*` or a service
+    tag), else its list (Azure sets one of the two); empty when it names neither."""
+    single = str(rule.get(f"{side}AddressPrefix") or "")
+    return [single] if single else [str(p) for p in rule.get(f"{side}AddressPrefixes") or [] if p]

@@ -156,3 +156,11 @@ def test_a_test_switch_to_all_networks_is_not_the_accounts_setting() -> None:
         "works."
     outcome = run_engine({"error_description": text})
     assert isinstance(outcome.final, Conclude) and outcome.final.report.category == "network.storage_firewall"
+
+
+def test_a_rule_that_lists_its_sources_covers_only_them() -> None:
+    from shared.engines.nsg_rules import address_prefixes
+    listed = {"sourceAddressPrefixes": ["10.9.0.0/24", "10.9.1.0/24"], "destinationAddressPrefix": "*"}
+    assert address_prefixes(listed, "source") == ["10.9.0.0/24", "10.9.1.0/24"]  # not "*" beside them
+    assert address_prefixes(listed, "destination") == ["*"]
+    assert address_prefixes({}, "source") == []

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.engines.analyzers.ledger import reads_of_type
-from shared.engines.nsg_rules import by_priority, port_matches
+from shared.engines.nsg_rules import address_prefixes, by_priority, port_matches
 from shared.engines.session_reads import IPV4, Facts, said_or_logged
 from shared.session.state import SessionState
 
@@ -129,7 +129,7 @@ def _side(rule: dict[str, Any], side: str, address: str) -> bool | None:
 
 
 def _all(rule: dict[str, Any], side: str) -> list[str]:
-    return [str(rule.get(f"{side}AddressPrefix") or "*"), *[str(p) for p in rule.get(f"{side}AddressPrefixes") or []]]
+    return address_prefixes(rule, side) or ["*"]
 
 
 def _ranges(rule: dict[str, Any], side: str) -> list[str]:

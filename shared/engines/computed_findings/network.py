@@ -12,7 +12,7 @@ from shared.engines import gateway_backend, private_dns
 from shared.engines.analyzers.common import picked, regex, table, table_entry
 from shared.engines.analyzers.ledger import latest, read_resources, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
-from shared.engines.nsg_rules import by_priority, port_matches
+from shared.engines.nsg_rules import address_prefixes, by_priority, port_matches
 from shared.engines.session_reads import (
     IPV4,
     SITES,
@@ -345,12 +345,9 @@ def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
             for rule in rules:
                 if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not port_matches(rule, port):
                     continue
-                source = _applies_to([str(rule.get("sourceAddressPrefix") or "*"),
-                                      *[str(p) for p in rule.get("sourceAddressPrefixes") or []]],
-                                     {"*", "any", "virtualnetwork"}, source_ips)
-                target = _applies_to([str(rule.get("destinationAddressPrefix") or "*"),
-                                      *[str(p) for p in rule.get("destinationAddressPrefixes") or []]],
-                                     _ANY_DESTINATION, ips)
+                source = _applies_to(address_prefixes(rule, "source") or ["*"], {"*", "any", "virtualnetwork"},
+                                     source_ips)
+                target = _applies_to(address_prefixes(rule, "destination") or ["*"], _ANY_DESTINATION, ips)
                 allows = str(rule.get("access")).lower() == "allow"
                 if source and target:
                     if allows:
