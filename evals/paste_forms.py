@@ -18,9 +18,7 @@ Form = Callable[[str], str]
 def terraform_box(text: str) -> str:
     """Terraform's diagnostic: every line behind a '│ ' gutter between '╷' and '╵', wrapped at 78 columns (its
     width when the output is not a terminal, as in a CI log)."""
-    lines = [part for line in text.splitlines() for part in (textwrap.wrap(line, 76, break_long_words=False,
-                                                                           break_on_hyphens=False) or [""])]
-    return "╷\n" + "\n".join(f"│ {line}".rstrip() for line in lines) + "\n╵"
+    return "╷\n" + "\n".join(f"│ {line}".rstrip() for line in wrapped(text).splitlines()) + "\n╵"
 
 
 def arm_escaped(text: str) -> str:
