@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -344,8 +345,8 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     properties = _settings(response.text())
     del response  # the body held values
     names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)
-    operation_urls, plain_tls = setting_operation_urls(properties), setting_plain_on_tls_port(properties)
-    sas_expiries, bare_urls = setting_sas_expiries(properties), setting_url_for_connection_string(properties)
+    sas_expiries = setting_sas_expiries(properties)
+    flagged = {key: find(properties) for key, _, find in _FLAGGED_SETTINGS}
     del properties  # so did the parsed settings: nothing past this point can see a value
     kept, rest = fit(names)
     if not names:
@@ -356,15 +357,11 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     named = "; ".join(f"{name} = {guid}" for name, guid in ids.items())
     return "success", f"{len(names)} app settings (names only): {', '.join(kept)}" + \
         (f"; they point at: {pointed}" if pointed else "") + (f"; client ids: {named}" if named else "") + \
-        (f"; full request URLs instead of an endpoint: {', '.join(operation_urls)}" if operation_urls else "") + \
-        (f"; plain (non-TLS) Redis addresses on a TLS-only port: {', '.join(plain_tls)}" if plain_tls else "") + \
-        (f"; a URL where a connection string belongs: {', '.join(bare_urls)}" if bare_urls else "") + \
+        "".join(f"; {said}: {', '.join(flagged[key])}" for key, said, _ in _FLAGGED_SETTINGS if flagged[key]) + \
         (f"; shared access signatures expire: {'; '.join(f'{n} se={e}' for n, e in expiries.items())}"
          if (expiries := {n: e for n, e in sas_expiries.items() if n in kept}) else ""), \
         {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids,
-         "operation_urls": [n for n in operation_urls if n in kept],
-         "plain_on_tls_port": [n for n in plain_tls if n in kept], "sas_expiries": expiries,
-         "url_as_connection_string": [n for n in bare_urls if n in kept]}
+         "sas_expiries": expiries, **{key: [n for n in found if n in kept] for key, found in flagged.items()}}
 
 
 # An Azure OpenAI request path (what the portal's playground or a REST sample shows as the full URL): the SDKs take
@@ -402,6 +399,15 @@ _PLAIN_ON_TLS_PORT = re.compile(r"(?i)^\s*redis://(?:[^@/\s]*@)?[-a-z0-9.]+:(?:6
 def setting_plain_on_tls_port(properties: dict[str, Any]) -> list[str]:
     """The settings whose value is a non-TLS Redis address on a TLS-only port (their names only)."""
     return sorted(str(name) for name, value in properties.items() if _PLAIN_ON_TLS_PORT.search(str(value or "")))
+
+
+# The settings list_app_setting_names flags by the shape of their value (names only): its data key, how its summary
+# says it, and the test over the parsed settings.
+_FLAGGED_SETTINGS: tuple[tuple[str, str, Callable[[dict[str, Any]], list[str]]], ...] = (
+    ("operation_urls", "full request URLs instead of an endpoint", setting_operation_urls),
+    ("plain_on_tls_port", "plain (non-TLS) Redis addresses on a TLS-only port", setting_plain_on_tls_port),
+    ("url_as_connection_string", "a URL where a connection string belongs", setting_url_for_connection_string),
+)
 
 
 # The non-secret part of a setting value that says where it points: a Key Vault reference's vault and secret name,
