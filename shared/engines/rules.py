@@ -757,11 +757,12 @@ def _hosted_elsewhere(state: SessionState) -> Decision | None:
     """The error itself shows that the failing app runs on another platform (a Heroku router line, a GKE auth
     plugin, a kind cluster): that platform's words outrank a generic runtime error the catalog knows from App
     Service, unless the error carries an Azure error code or message the catalog knows."""
-    entry = decisive(state)
+    outside = _foreign_provider(state, hosting_only=True)
+    entry = decisive(state) if outside is not None else None  # most reports name no other platform: no second look
     if entry is not None and entry.entry.category != "out_of_scope" and any(
             m.origin == "error" and (m.kind == "code" or len(m.found) >= _SPECIFIC_PHRASE) for m in entry.matches):
         return None  # an Azure service's own error (an API key the Azure resource refused) is still Azure's
-    return _foreign_provider(state, hosting_only=True)
+    return outside
 
 
 def _foreign_provider(state: SessionState, hosting_only: bool = False) -> Decision | None:
