@@ -7,6 +7,8 @@ Each form is what a real tool prints (our own renderings; the scenario's words a
 from __future__ import annotations
 
 import copy
+import json
+import re
 import textwrap
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +46,20 @@ def one_line(text: str) -> str:
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def json_string(text: str) -> str:
+    """The error as a JSON string's escaped body, copied out of a Logic App's output or a deployment operation's
+    statusMessage (line breaks as \\n, quotes as \\")."""
+    return json.dumps(text)[1:-1]
+
+
+def word_processor(text: str) -> str:
+    """The error passed through a chat client or word processor: curly quotes, non-breaking spaces, an en dash for a
+    command's double hyphen."""
+    curly = re.sub(r"(?<=\w)'", "\u2019", text).replace("'", "\u2018")
+    curly = re.sub(r'"([^"\n]*)"', "\u201c\\1\u201d", curly)
+    return curly.replace(" --", " \u2013").replace(" ", "\u00a0")
+
+
 def pipeline_annotations(text: str) -> str:
     """Every line marked as an Azure Pipelines / GitHub Actions error annotation."""
     return "\n".join(f"##[error]{line}" if line.strip() else line for line in text.splitlines())
@@ -56,6 +72,8 @@ FORMS: dict[str, Form] = {
     "wrapped": wrapped,
     "one-line": one_line,
     "pipeline-annotations": pipeline_annotations,
+    "json-string": json_string,
+    "word-processor": word_processor,
 }
 
 

@@ -7,15 +7,13 @@ and long texts keep their head and tail, where errors and their causes usually a
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from typing import Any
-from urllib.parse import unquote_plus
 
 from shared.models import Context, StartRequest
 from shared.security.input_hygiene import normalize_text
 from shared.security.redaction import Numbering, redact_text, redact_value
+from shared.session.readable import readable_paste
 from shared.session.state import Evidence, FileExcerpt, Material, MaterialDelta, SessionState
 
 MAX_ERROR_CHARS = 20_000
@@ -61,40 +59,6 @@ def delta_from_continue(turn: int, answer: str | None, context: Context,
 def _clean(text: str, numbering: Numbering | None) -> str:
     """Normalized first (NUL bytes, unpaired surrogates: input_hygiene.py), then redacted."""
     return redact_text(normalize_text(text), numbering)
-
-
-# A pasted CLI or REST answer carries the error inside a JSON string: an escaped key (\"code\":) or a message
-# field whose text goes on with \n escapes. Redaction and every matcher read the text as the service printed it.
-_ESCAPED_KEY = re.compile(r'\\"[A-Za-z_]\w*\\"\s*:')
-_MESSAGE_FIELD = re.compile(r'"(?:message|Message|error|details)"\s*:\s*[\[{"]')
-_JSON_ESCAPE = re.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/nrt])')
-# Resource Manager's JSON bodies escape an apostrophe or a bracket as \u0027 / \u003c even in a message pasted on
-# its own ("The client \u0027ci-deployer\u0027 with object id ..."); an ASCII escape never occurs in a Windows path.
-_ASCII_ESCAPE = re.compile(r"\\u00[2-7][0-9a-fA-F]")
-# Terraform prints each diagnostic in a box: a gutter "│ " before every line, "╷" and "╵" around it (also in CI logs,
-# wrapped at 78 columns). The gutter is layout, not text: without it a message reads as the provider printed it.
-_BOX_GUTTER = re.compile(r"(?m)^[ \t]*(?:[╷╵][ \t]*$|│[ \t]?)")
-# An OAuth error answer in a redirect URL, as the browser's address bar shows it (RFC 6749 4.1.2.1): its
-# error_description is form-encoded ("AADSTS50011%3a+The+redirect+URI..."), the words read only once decoded.
-_OAUTH_ERROR_PARAM = re.compile(r"(?i)([?&#](?:error_description|error_uri|error|error_codes|suberror)=)([^&#\s]+)")
-
-
-def readable_paste(text: str) -> str:
-    """The text with JSON string escapes decoded when it is a pasted JSON answer, and HTML entities decoded when it
-    was copied from a web page's source (&quot;code&quot;), else unchanged (a Windows path's \\new stays as it is);
-    an ASCII \\u00XX escape, Terraform's box gutter and a redirect URL's form-encoded OAuth error are made readable
-    wherever they stand."""
-    if _HTML_ENTITY.search(text):
-        text = html.unescape(text)
-    text = _BOX_GUTTER.sub("", _ASCII_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:], 16)), text))
-    text = _OAUTH_ERROR_PARAM.sub(lambda m: m.group(1) + unquote_plus(m.group(2)), text)
-    if not (_ESCAPED_KEY.search(text) or (_MESSAGE_FIELD.search(text) and "\\n" in text)):
-        return text
-    return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group(0)}"')), text)
-
-
-# entities a web page's source escapes quotes and brackets with; one bare &amp; in a URL does not make a text escaped
-_HTML_ENTITY = re.compile(r"&(?:quot|lt|gt|#39|#x27|#34|apos);")
 
 
 def _clean_said(text: str, numbering: Numbering | None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from evals.paste_forms import FORMS, in_form
-from shared.session.material import readable_paste
+from shared.session.readable import readable_paste
 
 REPORT = ("Deployment failed.\nCode: AuthorizationFailed\nMessage: The client 'ci-deployer' with object id "
           "'4f0c1b2e-7d3a-5b8e-9c61-2a7e5d4b3c10' does not have authorization to perform action "

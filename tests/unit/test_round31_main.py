@@ -52,7 +52,7 @@ def test_an_arm_message_with_escaped_apostrophes_reads_like_the_printed_one() ->
 
 
 def test_a_windows_path_keeps_its_backslashes() -> None:
-    from shared.session.material import readable_paste
+    from shared.session.readable import readable_paste
     assert readable_paste(r"C:\users\u00ff\new\func.exe failed") == r"C:\users\u00ff\new\func.exe failed"
     assert readable_paste(r"scope \u0027/subscriptions/x\u0027") == "scope '/subscriptions/x'"
 
@@ -66,7 +66,7 @@ TERRAFORM_BOX = ("╷\n│ Error: creating Storage Account (Subscription: \"5d2b
 
 
 def test_terraforms_box_gutter_is_layout_not_text() -> None:
-    from shared.session.material import readable_paste
+    from shared.session.readable import readable_paste
     plain = readable_paste(TERRAFORM_BOX)
     assert "│" not in plain and "╷" not in plain and "named stdata is already taken" in " ".join(plain.split())
     assert readable_paste("| col | value |\n│ kept in a table row │") == "| col | value |\nkept in a table row │"
@@ -83,7 +83,7 @@ def test_an_oauth_error_in_a_redirect_url_is_read_decoded() -> None:
     url = ("https://localhost:5001/signin-oidc#error=invalid_client&error_description=AADSTS7000215%3a+Invalid+"
            "client+secret+provided.+Ensure+the+secret+being+sent+in+the+request+is+the+client+secret+value%2c+not+"
            "the+client+secret+ID.%0d%0aTrace+ID%3a+0b7c1e2d&state=12345")
-    from shared.session.material import readable_paste
+    from shared.session.readable import readable_paste
     assert "AADSTS7000215: Invalid client secret provided." in readable_paste(url)
     assert readable_paste("https://x.example/search?q=a%3Ab+c") == "https://x.example/search?q=a%3Ab+c"
     outcome = run_engine({"error_description": "After sign-in the browser lands on\n" + url})

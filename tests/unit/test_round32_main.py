@@ -1,0 +1,42 @@
+"""Round 32 (main): pastes that went through a JSON string or a word processor read as the service printed them."""
+
+from __future__ import annotations
+
+import json
+
+from evals.paste_forms import FORMS
+from shared.session.readable import readable_paste
+from tests.helpers.engine_loop import run_engine
+
+_AUTHZ = ("The client 'deployer@contoso.com' with object id '0a8c3f2e-7d41-4b6a-9e55-2f1d3c4b5a69' does not have "
+          "authorization to perform action 'Microsoft.Web/sites/write' over scope "
+          "'/subscriptions/5f0c9d1e-2a3b-4c5d-8e7f-9a0b1c2d3e4f/resourceGroups/rg-web/providers/Microsoft.Web/sites/"
+          "app-orders' or the scope is invalid. If access was recently granted, please refresh your credentials.")
+
+
+def test_a_json_string_body_pasted_alone_is_decoded():
+    body = json.dumps('Deployment failed.\n{"code": "Conflict", "message": "busy"}')[1:-1]
+    assert readable_paste(body) == 'Deployment failed.\n{"code": "Conflict", "message": "busy"}'
+
+
+def test_backslashes_of_paths_and_patterns_are_not_json_escapes():
+    for text in ["C:\\new\\node.exe failed\\n to start\\n", 'one \\"quoted\\" word in C:\\temp\\new',
+                 'regex "\\d+\\n" did not match', "a single \\n is no body"]:
+        assert readable_paste(text) == text
+
+
+def test_word_processor_typography_reads_as_plain_text():
+    assert readable_paste("\u2018x\u2019\u00a0said \u201cno\u201d\u200b") == "'x' said \"no\""
+    assert readable_paste("az webapp show \u2013name app1 \u2014resource-group rg") == \
+        "az webapp show --name app1 --resource-group rg"
+    assert readable_paste("pages 10\u201320 and a \u2013 b") == "pages 10\u201320 and a \u2013 b"
+
+
+def test_the_same_error_through_either_form_gets_the_same_answer():
+    plain = run_engine({"error_description": _AUTHZ}).envelope()["report"]
+    assert plain["category"] == "auth.rbac_missing"
+    for form in ("json-string", "word-processor"):
+        pasted = FORMS[form](_AUTHZ + "\nStatus: 403 (Forbidden)")
+        report = run_engine({"error_description": pasted}).envelope()["report"]
+        assert (report["category"], report["confidence"]) == (plain["category"], plain["confidence"]), form
+        assert "Microsoft.Web/sites/write" in report["root_cause"], form
