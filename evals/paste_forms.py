@@ -60,6 +60,24 @@ def word_processor(text: str) -> str:
     return curly.replace(" --", " \u2013").replace(" ", "\u00a0")
 
 
+def compose_log(text: str) -> str:
+    """Every line behind the service prefix docker compose logs print ("api-1  | ")."""
+    return "\n".join(f"api-1  | {line}" for line in text.splitlines())
+
+
+def powershell_error(text: str) -> str:
+    """PowerShell 7's concise error view: the failing line under a "Line |" header, the message behind a gutter."""
+    return ("New-AzResourceGroupDeployment:\nLine |\n   4 |  New-AzResourceGroupDeployment -ResourceGroupName rg "
+            "-TemplateFile main.bicep\n     |  ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+            + "\n".join(f"     | {line}" for line in text.splitlines()))
+
+
+def json_log(text: str) -> str:
+    """A structured log (pino, Serilog, a JSON logger): the error is one record's message, escapes and all."""
+    return (json.dumps({"time": "2026-12-06T10:01:00Z", "level": "info", "msg": "request started"}) + "\n"
+            + json.dumps({"time": "2026-12-06T10:01:02Z", "level": "error", "msg": text}))
+
+
 def pipeline_annotations(text: str) -> str:
     """Every line marked as an Azure Pipelines / GitHub Actions error annotation."""
     return "\n".join(f"##[error]{line}" if line.strip() else line for line in text.splitlines())
@@ -74,6 +92,9 @@ FORMS: dict[str, Form] = {
     "pipeline-annotations": pipeline_annotations,
     "json-string": json_string,
     "word-processor": word_processor,
+    "compose-log": compose_log,
+    "powershell-error": powershell_error,
+    "json-log": json_log,
 }
 
 

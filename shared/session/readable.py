@@ -44,10 +44,21 @@ _TYPOGRAPHIC = str.maketrans({
 _OPTION_DASH = re.compile(r"(?<=\s)[\u2013\u2014](?=[a-z][a-z-]*\b)")
 
 
+# A structured log prints each record as one JSON object (pino, Serilog's compact form, Python's json loggers); the
+# words are in its message and exception fields.
+_LOG_MESSAGE_KEYS = ("msg", "message", "Message", "@m", "@mt", "log", "MessageTemplate")
+_LOG_DETAIL_KEYS = ("err", "error", "exception", "Exception", "@x", "stack", "stack_trace", "exc_info")
+# A log multiplexer prefixes every line with where it came from ("api-1  | " from docker compose, "[pod/x/c] " from
+# kubectl logs --prefix); PowerShell prints an error's lines behind a "     | " gutter under its "Line |" header.
+_SOURCE_PREFIX = re.compile(r"(?m)^(?:[\w.-]+ +\| |\[pod/[^\]\n]+\] )")
+_POWERSHELL_GUTTER = re.compile(r"(?m)^ {2,}(?:\d+ )? *\| ?")
+_POWERSHELL_HEADER = re.compile(r"(?m)^Line \|[ \t]*$")
+
+
 def readable_paste(text: str) -> str:
     """The text with its copy-and-paste layout taken off (see the module's docstring), else unchanged (a Windows
     path's \\new stays as it is)."""
-    text = _OPTION_DASH.sub("--", text.translate(_TYPOGRAPHIC))
+    text = _without_line_layout(_OPTION_DASH.sub("--", text.translate(_TYPOGRAPHIC)))
     if _HTML_ENTITY.search(text):
         text = html.unescape(text)
     text = _BOX_GUTTER.sub("", _ASCII_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:], 16)), text))
@@ -62,3 +73,43 @@ def _string_body(text: str) -> bool:
     escapes = _ANY_BACKSLASH.findall(text)
     return (len(_BODY_ESCAPES.findall(text)) >= 2 and not _WINDOWS_PATH.search(text)
             and all(_JSON_ESCAPE.fullmatch(escape) for escape in escapes))
+
+
+def _without_line_layout(text: str) -> str:
+    """Structured log records read as their messages; a multiplexer's source prefix is kept on the first line only
+    (it says where the lines come from once); PowerShell's gutter goes."""
+    lines = text.split("\n")
+    if any(line.lstrip().startswith("{") for line in lines):
+        lines = [_log_record(line) for line in lines]
+    prefixes = [m.group(0) for m in map(_SOURCE_PREFIX.match, lines) if m]
+    said = [line for line in lines if line.strip()]
+    if len(prefixes) >= 3 and len(prefixes) >= 0.8 * len(said) and len(set(prefixes)) <= 3:
+        first = next(i for i, line in enumerate(lines) if _SOURCE_PREFIX.match(line))
+        lines = lines[:first + 1] + [_SOURCE_PREFIX.sub("", line, count=1) for line in lines[first + 1:]]
+    text = "\n".join(lines)
+    return _POWERSHELL_GUTTER.sub("", text) if _POWERSHELL_HEADER.search(text) else text
+
+
+def _log_record(line: str) -> str:
+    """One structured log record as its message, its exception, then its other fields (level, time) as JSON; any
+    other line as it is. The message leads its line, as the service printed it."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return line
+    if not isinstance(record, dict):
+        return line
+    message = next((record[k] for k in _LOG_MESSAGE_KEYS if isinstance(record.get(k), str)), None)
+    if message is None:
+        return line
+    details = [_detail(record[k]) for k in _LOG_DETAIL_KEYS if record.get(k)]
+    rest = {k: v for k, v in record.items() if k not in (*_LOG_MESSAGE_KEYS, *_LOG_DETAIL_KEYS)}
+    return "\n".join([message, *details, *([json.dumps(rest)] if rest else [])])
+
+
+def _detail(value: object) -> str:
+    """An exception field: its text, or an error object's stack (else message), or the value as JSON."""
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("stack", "Stack", "StackTrace", "message", "Message")
+                      if isinstance(value.get(k), str)), value)
+    return value if isinstance(value, str) else json.dumps(value)

@@ -40,3 +40,31 @@ def test_the_same_error_through_either_form_gets_the_same_answer():
         report = run_engine({"error_description": pasted}).envelope()["report"]
         assert (report["category"], report["confidence"]) == (plain["category"], plain["confidence"]), form
         assert "Microsoft.Web/sites/write" in report["root_cause"], form
+
+
+def test_a_structured_log_record_reads_as_its_message_and_exception():
+    record = json.dumps({"time": "2026-12-06T10:01:02Z", "level": "error", "msg": "upload failed\nstatus 403",
+                         "err": {"type": "RestError", "message": "denied", "stack": "RestError: denied\n    at put"}})
+    read = readable_paste("starting\n" + record)
+    assert read.startswith("starting\nupload failed\nstatus 403\nRestError: denied\n    at put\n")
+    assert '"level": "error"' in read and '"time": "2026-12-06T10:01:02Z"' in read  # kept, after the words
+    assert readable_paste('{"name": "app", "replicas": 2}') == '{"name": "app", "replicas": 2}'  # no message: as sent
+
+
+def test_a_log_multiplexer_prefix_is_kept_once_and_powershell_gutter_goes():
+    assert readable_paste("api-1  | Traceback\napi-1  | KeyError: 'x'\napi-1  | exited") == \
+        "api-1  | Traceback\nKeyError: 'x'\nexited"
+    table = "| a | b |\n| 1 | 2 |\n| 3 | 4 |"
+    assert readable_paste(table) == table  # a Markdown table has no source prefix
+    two = "db-1  | ready\nweb-1  | KeyError: 'x'"
+    assert readable_paste(two) == two  # two lines are no multiplexed log yet
+    shown = readable_paste(FORMS["powershell-error"]("Code: InvalidTemplate\nMessage: bad"))
+    assert "\nCode: InvalidTemplate\nMessage: bad" in shown
+    assert readable_paste("     | not a gutter without the header") == "     | not a gutter without the header"
+
+
+def test_a_known_error_inside_these_layouts_gets_the_plain_answer():
+    plain = run_engine({"error_description": _AUTHZ}).envelope()["report"]
+    for form in ("compose-log", "powershell-error", "json-log"):
+        report = run_engine({"error_description": FORMS[form](_AUTHZ)}).envelope()["report"]
+        assert (report["category"], report["confidence"]) == (plain["category"], plain["confidence"]), form
