@@ -45,7 +45,10 @@ _OPTION_DASH = re.compile(r"(?<=\s)[\u2013\u2014](?=[a-z][a-z-]*\b)")
 
 
 # A structured log prints each record as one JSON object (pino, Serilog's compact form, Python's json loggers); the
-# words are in its message and exception fields.
+# words are in its message and exception fields. A record has a level or a time; an error body (Resource
+# Manager's {"code", "message"}, an API's {"statusCode", "message"}) has neither and is read as it is.
+_LOG_RECORD_KEYS = frozenset({"level", "Level", "@l", "severity", "levelname", "time", "timestamp", "@t", "ts",
+                              "Timestamp", "asctime"})
 _LOG_MESSAGE_KEYS = ("msg", "message", "Message", "@m", "@mt", "log", "MessageTemplate")
 _LOG_DETAIL_KEYS = ("err", "error", "exception", "Exception", "@x", "stack", "stack_trace", "exc_info")
 # A log multiplexer prefixes every line with where it came from ("api-1  | " from docker compose, "[pod/x/c] " from
@@ -97,7 +100,7 @@ def _log_record(line: str) -> str:
         record = json.loads(line)
     except ValueError:
         return line
-    if not isinstance(record, dict):
+    if not isinstance(record, dict) or _LOG_RECORD_KEYS.isdisjoint(record):
         return line
     message = next((record[k] for k in _LOG_MESSAGE_KEYS if isinstance(record.get(k), str)), None)
     if message is None:

@@ -68,3 +68,8 @@ def test_a_known_error_inside_these_layouts_gets_the_plain_answer():
     for form in ("compose-log", "powershell-error", "json-log"):
         report = run_engine({"error_description": FORMS[form](_AUTHZ)}).envelope()["report"]
         assert (report["category"], report["confidence"]) == (plain["category"], plain["confidence"]), form
+
+
+def test_an_error_body_without_level_or_time_is_no_log_record():
+    body = '{"code": "InvalidTemplate", "message": "Deployment template validation failed"}'
+    assert readable_paste(body) == body
