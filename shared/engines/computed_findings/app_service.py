@@ -174,8 +174,19 @@ def _key_vault_reference(state: SessionState, statuses: tuple[str, ...]) -> dict
                 return {"setting": str(reference.get("name") or ""), "status": str(reference.get("status")),
                         "vault": str(reference.get("vaultName") or "the vault"),
                         "secret": str(reference.get("secretName") or "the secret"),
-                        "identity": str(identity.get("type") if isinstance(identity, dict) else identity or "")}
+                        "identity": str(identity.get("type") if isinstance(identity, dict) else identity or ""),
+                        **_slot_of(str(evidence.arguments.get("resource_id") or ""))}
     return None
+
+
+_SLOT = re.compile(r"(?i)/sites/(?P<app>[^/]+)/slots/(?P<slot>[^/]+)/")
+
+
+def _slot_of(resource_id: str) -> dict[str, str]:
+    """The deployment slot whose references were read, if the read was a slot's: a slot has its own managed
+    identity, so a vault that admits the production app's identity does not admit the slot's."""
+    found = _SLOT.search(resource_id)
+    return {"slot": found.group("slot"), "slot_app": found.group("app")} if found else {}
 
 
 _FORBIDDEN = re.compile(r"(?i)\b403\b|forbidden")
