@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.catalog.index import catalog_index
-from shared.engines.analyzers.network_path import _private_chain
+from shared.engines.analyzers.network_path import private_chain
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
 from shared.engines.playbooks import finding
 from shared.engines.session_reads import one_edit_apart
@@ -183,16 +183,16 @@ def _links(*vnets: str) -> dict[str, Any]:
 
 
 def test_a_public_answer_reads_the_chain_then_names_the_unlinked_caller_network() -> None:
-    step = _private_chain(_chain_state(ENDPOINT_READ))
+    step = private_chain(_chain_state(ENDPOINT_READ))
     assert isinstance(step, RunTool) and step.arguments["resource_id"] == f"{ENDPOINT}/privateDnsZoneGroups"
-    decided = _private_chain(_chain_state(ENDPOINT_READ, GROUP_READ, SITE_READ, _links("vnet-old"), RECORDS_READ))
+    decided = private_chain(_chain_state(ENDPOINT_READ, GROUP_READ, SITE_READ, _links("vnet-old"), RECORDS_READ))
     assert isinstance(decided, Conclude) and decided.report.category == "network.private_endpoint_dns"
     assert "vnet-new" in decided.report.root_cause and "vnet-old" in decided.report.root_cause
 
 
 def test_a_linked_caller_network_or_no_azure_access_leaves_the_generic_verdict() -> None:
-    assert _private_chain(_chain_state(ENDPOINT_READ, GROUP_READ, SITE_READ, _links("vnet-new"), RECORDS_READ)) is None
-    assert _private_chain(_chain_state(ENDPOINT_READ, azure=False)) is None
+    assert private_chain(_chain_state(ENDPOINT_READ, GROUP_READ, SITE_READ, _links("vnet-new"), RECORDS_READ)) is None
+    assert private_chain(_chain_state(ENDPOINT_READ, azure=False)) is None
 
 
 # --- a Key Vault data role granted on the other environment's vault -----------------------------------------------

@@ -174,14 +174,15 @@ _CHAIN_FINDINGS = ("private-dns-zone-not-linked-to-caller-network", "private-end
                    "private-dns-record-points-elsewhere", "private-dns-zone-not-linked-to-named-network")
 
 
-def _private_chain(state: SessionState) -> Decision | None:
+def private_chain(state: SessionState, *, without_zone: bool = False) -> Decision | None:
     """Behind a public answer for a privately reached service, with Azure access: the next read of its private DNS
     chain (endpoint, zone group, zone links and records), then the link or record that is missing, so the report
-    names the network to link instead of listing every possible gap; None when the chain shows none."""
+    names the network to link instead of listing every possible gap; None when the chain shows none.
+    `without_zone`: also an endpoint with no zone group and no zone at all (for a caller with no pasted lookup)."""
     step = private_dns.next_read(state)
     if step is not None:
         return step
-    for rule_id in _CHAIN_FINDINGS:
+    for rule_id in (*_CHAIN_FINDINGS, *(("private-endpoint-without-dns-zone",) if without_zone else ())):
         rule = table_entry(FINDINGS, rule_id)
         facts = rule_facts(state, rule)
         if facts is not None:
@@ -194,7 +195,7 @@ def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str,
     if connected is not None:
         return _local_override(state, hit, found, dns, connected)
     data = dns.data
-    chain = None if data.get("private") else _private_chain(state)
+    chain = None if data.get("private") else private_chain(state)
     if chain is not None:
         return chain
     facts = facts_for(state, hit, found, {"addresses": ", ".join(data.get("addresses") or []),

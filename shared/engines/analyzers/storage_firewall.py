@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from shared.catalog.index import first_affirmed
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, reads_of_type, since_last_answer
-from shared.engines.analyzers.network_path import private_name_resolved_publicly
+from shared.engines.analyzers.network_path import private_chain, private_name_resolved_publicly
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
 from shared.engines.playbooks import conclude_finding, rule_facts
@@ -37,6 +37,11 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         changed = private_path_broken(state, read[0]) if read else None
         if changed is not None:  # reached privately: the firewall denying the public path is by design
             return conclude_finding(state, *changed)
+        # closed to public traffic and meant to be reached privately: the private DNS chain as Azure shows it (a zone
+        # not linked to the caller's network, no record for the account's name) explains the refusal before the firewall
+        chain = private_chain(state, without_zone=True) if read and _private_closed(read[0]) else None
+        if chain is not None:
+            return chain
         # meant to be private and the pasted lookup answers publicly: the private DNS, not the firewall, is the gap
         resolved = private_name_resolved_publicly(state, hit) if read and _private_only(read[0]) else None
         if resolved is not None:
@@ -67,6 +72,13 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
 def _private_only(account: dict) -> bool:
     """The account is meant to be reached through a private endpoint (public access off, or an endpoint exists)."""
     return str(account.get("publicNetworkAccess") or "").lower() == "disabled" or \
+        bool(account.get("privateEndpointConnections"))
+
+
+def _private_closed(account: dict) -> bool:
+    """The account refuses public traffic and has a private endpoint: a caller meant to use that endpoint whose
+    name resolves publicly meets the refusal."""
+    return str(account.get("publicNetworkAccess") or "").lower() == "disabled" and \
         bool(account.get("privateEndpointConnections"))
 
 

@@ -325,14 +325,52 @@ def _applies_to(prefixes: list[str], known: set[str], addresses: list[str]) -> b
     return None
 
 
-def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
-    """A network security group on the app's subnet whose outbound rules, taken by priority, deny the port the
-    failing calls use before any rule allows it (the default rules allow outbound traffic, so only an explicit
-    deny can). Rules whose addresses cannot be judged here (a service tag, a specific range) are skipped when
-    they deny, and stop the evaluation when they allow."""
-    ports = sorted({int(g) for text in said_or_logged(state) for m in _PORT.finditer(text) for g in m.groups() if g})
-    ips = [ip for text in said_or_logged(state) for ip in IPV4.findall(text)]
+# service tags that stand for one Azure service's public addresses (not VirtualNetwork, Internet or AzureCloud, which
+# cover any destination); a rule naming only other services' tags does not apply to a call to a host of a known tag
+_SERVICE_TAGS = {"storage", "sql", "azurekeyvault", "azuremonitor", "azureactivedirectory", "servicebus", "eventhub",
+                 "azurecosmosdb", "azurecontainerregistry", "appconfiguration", "appservice", "apimanagement"}
+
+
+def _destination_tags(texts: list[str]) -> set[str]:
+    """The service tags (knowledge/network_service_hosts.yaml `tags`) of the Azure hosts the failing calls name;
+    empty when none is named or one named has no known tag (then no rule can be ruled out by its tag)."""
+    tags: set[str] = set()
+    for entry in table("network_service_hosts"):
+        if any(regex(str(entry["match"])).search(text) for text in texts):
+            if not entry.get("tags"):
+                return set()
+            tags |= {str(t).lower() for t in entry["tags"]}
+    return tags
+
+
+def _other_service(prefixes: list[str], tags: set[str]) -> bool:
+    """The rule names only service tags (or their regional forms, Storage.WestEurope) of services other than the
+    destination's."""
+    bases = [p.split(".")[0].lower() for p in prefixes]
+    return bool(tags) and bool(bases) and all(b in _SERVICE_TAGS and b not in tags for b in bases)
+
+
+def _caller_subnet(state: SessionState) -> str:
+    """The subnet the failing calls leave from: the app's integration subnet, else the subnet an API Management
+    instance is injected into ("" without one)."""
     subnet = _app_subnet(state)
+    if subnet:
+        return subnet
+    service = next(iter(reads_of_type(state, r"(?i)^Microsoft\.ApiManagement/service$")), None)
+    return str((service or {}).get("subnetResourceId") or "").lower()
+
+
+def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
+    """A network security group on the app's subnet (or an API Management instance's) whose outbound rules, taken by
+    priority, deny the port the failing calls use before any rule allows it (the default rules allow outbound
+    traffic, so only an explicit deny can). Rules whose addresses cannot be judged here (a service tag, a specific
+    range) are skipped when they deny, and stop the evaluation when they allow; a rule that names only other
+    services' tags than the host called (AzureKeyVault for a blob endpoint) does not apply to the call."""
+    texts = said_or_logged(state)
+    ports = sorted({int(g) for text in texts for m in _PORT.finditer(text) for g in m.groups() if g})
+    ips = [ip for text in texts for ip in IPV4.findall(text)]
+    tags = _destination_tags(texts)
+    subnet = _caller_subnet(state)
     prefixes = [str(s.get("addressPrefix")) for s in reads_of_type(state, _SUBNET)
                 if str(s.get("id") or "").lower() == subnet and s.get("addressPrefix")]
     source_ips = [p.split("/")[0] for p in prefixes]
@@ -344,6 +382,8 @@ def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
         for port in ports:
             for rule in rules:
                 if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not port_matches(rule, port):
+                    continue
+                if _other_service(address_prefixes(rule, "destination"), tags):
                     continue
                 source = _applies_to(address_prefixes(rule, "source") or ["*"], {"*", "any", "virtualnetwork"},
                                      source_ips)
