@@ -48,7 +48,7 @@ from shared.engines.playbooks import (
 )
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles
-from shared.engines.session_reads import read_setting_names
+from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
@@ -622,7 +622,8 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
                                or answer.report.category == decision.report.category
                                or decision.report.confidence == "low"  # a guess from the text yields to Azure
-                               or _confirms_the_report(state, decision.report.category)):
+                               or _confirms_the_report(state, decision.report.category)
+                               or _environment_not_code(state, decision, answer)):
         return answer
     known = " ".join(e.summary for e in decision.report.evidence)
     logged = [m.context[:300] for h in catalog_hits(state) if "evidence" in h.origins for m in h.matches
@@ -638,6 +639,15 @@ def _confirms_the_report(state: SessionState, category: str | None) -> bool:
     explains the reading's symptoms (`overrules`: a platform incident behind busy and timed-out calls)."""
     found = finding(state)
     return found is not None and (bool(found[0].get("overrules_text")) or category in found[0].get("overrules", []))
+
+
+def _environment_not_code(state: SessionState, decision: Decision, answer: Decision) -> bool:
+    """The error's words read as a bug in the code, but the client says the same code works locally and Azure shows
+    the app lacks a setting that code reads: what differs between the two places is the environment, so the missing
+    setting answers (a misleading error such as Durable's "Non-Deterministic workflow" for a failed activity)."""
+    return (isinstance(decision, Conclude) and decision.report.category == "runtime.code_defect"
+            and isinstance(answer, Conclude) and answer.report.category == "config.missing_app_setting"
+            and bool(missing_code_settings(state)) and bool(WORKS_LOCALLY.search(said_by_client(state))))
 
 
 def _rests_on_reads(decision: Conclude) -> bool:

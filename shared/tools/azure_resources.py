@@ -401,12 +401,26 @@ def setting_plain_on_tls_port(properties: dict[str, Any]) -> list[str]:
     return sorted(str(name) for name, value in properties.items() if _PLAIN_ON_TLS_PORT.search(str(value or "")))
 
 
+# Oryx's per-platform switches (DISABLE_NODEJS_BUILD, DISABLE_PYTHON_BUILD, DISABLE_DOTNETCORE_BUILD, ...): set to
+# true, Oryx drops that platform from the ones it may build, so a build of that language fails with "'nodejs'
+# platform is not supported" (or detects no platform) although the language is one Oryx supports.
+_BUILD_SWITCH = re.compile(r"(?i)^DISABLE_[A-Z]+_BUILD$")
+_TRUE_VALUE = re.compile(r"(?i)^\s*(?:true|1|yes)\s*$")
+
+
+def setting_build_disabled(properties: dict[str, Any]) -> list[str]:
+    """The Oryx DISABLE_<PLATFORM>_BUILD settings that are on (their names only)."""
+    return sorted(str(name) for name, value in properties.items()
+                  if _BUILD_SWITCH.match(str(name)) and _TRUE_VALUE.match(str(value or "")))
+
+
 # The settings list_app_setting_names flags by the shape of their value (names only): its data key, how its summary
 # says it, and the test over the parsed settings.
 _FLAGGED_SETTINGS: tuple[tuple[str, str, Callable[[dict[str, Any]], list[str]]], ...] = (
     ("operation_urls", "full request URLs instead of an endpoint", setting_operation_urls),
     ("plain_on_tls_port", "plain (non-TLS) Redis addresses on a TLS-only port", setting_plain_on_tls_port),
     ("url_as_connection_string", "a URL where a connection string belongs", setting_url_for_connection_string),
+    ("build_disabled", "an Oryx platform build switched off", setting_build_disabled),
 )
 
 

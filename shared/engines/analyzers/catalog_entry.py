@@ -38,10 +38,10 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
     if other is not None and not state.azure_access:  # two different errors of one family: the family is settled
         return _with_corroboration(conclude(state, hit, "low", unconfirmed=True), other)
     if not state.requests_asked:
-        facts = facts_of(state, hit)
+        facts = facts_of(state, hit)  # the question quotes the meaning as the report fills it, never a {field}
         request = ClientRequest(
-            question=f"{_first_sentence(entry.meaning)} To tell which cause it is, please run this command and "
-                     f"paste its output: it shows {entry.check.azure}.{denial_note(state)}",
+            question=f"{_first_sentence(fill(entry.meaning, facts))} To tell which cause it is, please run this "
+                     f"command and paste its output: it shows {entry.check.azure}.{denial_note(state)}",
             why=f"'{hit.matches[0].found}' alone does not decide the cause: {entry.check.azure}.",
             suggested_commands=[fill(entry.check.command, facts)])
         return ask_once(state, request, "The error names a symptom and the answer did not decide it.",

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.engines.analyzers.common import picked
+from shared.engines.analyzers.common import picked, table_entry
 from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.engines.session_reads import (
+    FINDINGS,
     LISTENING,
     SITES,
+    WORKS_LOCALLY,
     Facts,
     allowed_by_restrictions,
     as_instant,
@@ -579,9 +581,6 @@ def setting_sas_expired(state: SessionState) -> Facts:
     return {"setting": name, "expiry": expiries[name], "others": ", ".join(n for _, n in past[:-1]) or "none"}
 
 
-_WORKS_LOCALLY = re.compile(r"(?i)\b(?:works?|worked|working|runs?|ran|fine|ok)\b[^.\n]{0,40}\blocal(?:ly|host)?\b|"
-                            r"\blocal(?:ly|host)?\b[^.\n]{0,60}\b(?:works?|worked|working|fine|ok)\b|"
-                            r"\b(?:swa|func) start\b[^.\n]{0,80}\b(?:works?|fine|ok)\b")
 _PLATFORM_SETTING = re.compile(r"^(?:WEBSITE_|FUNCTIONS_|AzureWebJobs|APPSETTING_)")
 
 
@@ -590,12 +589,32 @@ def setting_only_in_local_settings(state: SessionState) -> Facts:
     defines, the report names it nowhere else and says the app works locally. local.settings.json is never deployed,
     so the app in Azure runs without it."""
     said = state.material.spoken_text(" ")
-    if read_setting_names(state) is not None or not _WORKS_LOCALLY.search(said):
+    if read_setting_names(state) is not None or not WORKS_LOCALLY.search(said):
         return None
     local = local_setting_names(state.material.files)
     missing = [n for n in code_setting_names(state.material) if n in local and not _PLATFORM_SETTING.match(n)
                and not re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", said)]
     return {"setting": missing[0], "others": ", ".join(missing[1:4])} if missing else None
+
+
+# the managed API's runtime as staticwebapp.config.json gives it ("apiRuntime": "dotnet-isolated:7.0")
+_API_RUNTIME = re.compile(r"(?i)\bapiRuntime\W{1,6}(?P<value>[a-z-]+:\d+(?:\.\d+)?)")
+SWA_RUNTIME_RETIRED = "swa-api-runtime-past-end-of-support"
+
+
+def swa_api_runtime_retired(state: SessionState) -> Facts:
+    """The apiRuntime the report or its files give a Static Web Apps managed API, when that runtime's end of support
+    (the finding's own `runtimes` table, from the Static Web Apps runtime list) has passed: the deploy step no longer
+    takes it, whatever the configuration file says."""
+    texts = [*state.material.spoken(), *(f.content for f in state.material.files)]
+    named = next((m.group("value").lower() for text in texts for m in [_API_RUNTIME.search(text)] if m), None)
+    runtimes = table_entry(FINDINGS, SWA_RUNTIME_RETIRED)["runtimes"]
+    runtime = next((r for r in runtimes if r["value"] == named), None)
+    ended = as_instant(runtime.get("ended")) if runtime is not None else None
+    if runtime is None or ended is None or ended > datetime.now(UTC):
+        return None
+    return {"api_runtime": runtime["value"], "runtime_name": runtime["name"], "ended": str(runtime["ended"]),
+            "supported": ", ".join(r["value"] for r in runtimes if not r.get("ended"))}
 
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
@@ -607,6 +626,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-service-port-not-listened": app_port_not_listened,
     "app-service-container-port-not-set": container_port_not_set,
     "setting-only-in-local-settings": setting_only_in_local_settings,
+    SWA_RUNTIME_RETIRED: swa_api_runtime_retired,
     "app-service-certificate-expired": certificate_expired,
     "keyvault-reference-access-denied": lambda s: _key_vault_reference(s, ("AccessToKeyVaultDenied",)),
     "keyvault-reference-identity-not-enabled": lambda s: _key_vault_reference(
