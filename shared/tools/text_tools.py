@@ -133,9 +133,10 @@ def _exception(text: str, python: bool) -> tuple[str, str]:
 
 
 def _classify_frame(frame: dict[str, Any]) -> dict[str, Any]:
-    where = f"{frame['file']} {frame['function']}"
     library = bool(_LIBRARY_PATH.search(frame["file"]) or _LIBRARY_FUNCTION.search(frame["function"]))
-    return {**frame, "user": not library, "azure_sdk": bool(_AZURE_SDK.search(where) and library)}
+    # file and function apart: a .NET frame without a file name starts its function at the text's start (^Azure.)
+    sdk = any(_AZURE_SDK.search(part) for part in (frame["file"], frame["function"]))
+    return {**frame, "user": not library, "azure_sdk": sdk and library}
 
 
 def _source_line(frame: dict[str, Any], files: list[FileExcerpt]) -> str:
