@@ -176,7 +176,7 @@ CASES = [
          "Calls from the new build agents get 403: Access denied due to Virtual Network/Firewall rules.",
          near_reads=[{"type": "Microsoft.CognitiveServices/accounts", "name": "oai-shop",
                       "publicNetworkAccess": "Enabled", "networkAcls": {"defaultAction": "Allow"}}]),
-    Case("ai-services-token-auth-without-custom-subdomain", "auth.credential_invalid", "custom subdomain",
+    Case("ai-services-token-auth-without-custom-subdomain", "config.invalid_connection_string", "custom subdomain",
          [{"type": "Microsoft.CognitiveServices/accounts", "name": "cog-lang",
            "endpoint": "https://westeurope.api.cognitive.microsoft.com/"}],
          "With DefaultAzureCredential the text analytics call returns 401 Unauthorized; with the key it works.",
