@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from shared.catalog.index import EntryHit, names_a_context, negated, normalize
 from shared.catalog.similar import similar_entries
@@ -227,7 +228,11 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\bnothing (?:deployed |running |hosted )?(?:to |in |on )?azure (?:is )?involved\b|"
                             r"\bno azure resources? (?:is |are )?involved\b|"
                             # "yet": still developing locally, not a deployment that left nothing behind
-                            r"\bnothing (?:is )?(?:deployed|running|hosted) (?:to|in|on) azure yet\b")
+                            r"\bnothing (?:is )?(?:deployed|running|hosted) (?:to|in|on) azure yet\b|"
+                            # all of it on the client's own machine, nothing deployed: local development only
+                            r"\b(?:all|only|just|still) (?:running )?(?:on|in) (?:my|our) (?:laptop|local machine|"
+                            r"dev(?:elopment)? (?:machine|box)|pc|computer|local docker)\b[^.\n]{0,40}?"
+                            r"\bnothing (?:is |has been )?deployed\b")
 # The caller's own clock was wrong and setting it right fixed it: the signatures and tokens it made were rejected as
 # not yet or no longer valid, whatever Azure holds.
 _LOCAL_CLOCK = re.compile(r"(?i)\bclock (?:on|of) (?:this|my|the|our) (?:laptop|computer|machine|pc|workstation)\b"
@@ -765,45 +770,63 @@ def _third_party_fails_from_outside_too(state: SessionState) -> Decision | None:
 
 def _hosted_elsewhere(state: SessionState) -> Decision | None:
     """The error itself shows that the failing app runs on another platform (a Heroku router line, a GKE auth
-    plugin, a kind cluster): that platform's words outrank a generic runtime error the catalog knows from App
-    Service, unless the error carries an Azure error code or message the catalog knows."""
-    outside = _foreign_provider(state, hosting_only=True)
-    entry = decisive(state) if outside is not None else None  # most reports name no other platform: no second look
+    plugin, a kind cluster), or that the server it calls is another provider's managed MySQL, PostgreSQL or Redis:
+    that platform's words outrank a generic runtime error the catalog knows from App Service, unless the error
+    carries an Azure error code or message the catalog knows. A message the database engine prints on every host
+    (the catalog service the provider's `same_engine` names) is no such Azure message."""
+    found = _foreign_words(state, hosting_only=True)
+    if found is None:
+        return None  # most reports name no other platform: no second look
+    provider, said = found
+    entry = decisive(state)
     if entry is not None and entry.entry.category != "out_of_scope" and any(
-            m.origin == "error" and (m.kind == "code" or len(m.found) >= _SPECIFIC_PHRASE) for m in entry.matches):
+            m.origin == "error" and (m.kind == "code" or len(m.found) >= _SPECIFIC_PHRASE) for m in entry.matches) \
+            and not regex(provider.get("same_engine") or r"(?!)").search(entry.entry.service):
         return None  # an Azure service's own error (an API key the Azure resource refused) is still Azure's
-    return outside
+    return _from_provider(state, provider, said)
 
 
 def _foreign_provider(state: SessionState, hosting_only: bool = False) -> Decision | None:
     """No Azure error in the report is known, no Azure host is named, and the error shows another provider's own
     words (an S3 response, Cloudflare's headers, a Supabase pooler host): the failing call went to that provider,
-    so the report ends as out of scope instead of asking for more output (knowledge/foreign_providers.yaml).
-    `hosting_only` reads only the platforms an app runs on, in the error text itself."""
+    so the report ends as out of scope instead of asking for more output (knowledge/foreign_providers.yaml)."""
+    found = _foreign_words(state, hosting_only)
+    return _from_provider(state, *found) if found is not None else None
+
+
+def _foreign_words(state: SessionState, hosting_only: bool = False) -> tuple[dict[str, Any], str] | None:
+    """The first provider of knowledge/foreign_providers.yaml whose words the report shows, with those words, when
+    no Azure host is named and the call got an answer. `hosting_only` reads only the platforms an app runs on and
+    the managed servers that run an Azure service's engine (`same_engine`), in the error text itself."""
     spoken = [*state.material.spoken(), " ".join(state.material.technologies())]
     if any(_AZURE_HOST.search(h) for h in _hosts_in(spoken)) or any(_UNREACHED.search(t) for t in spoken):
         return None  # an Azure endpoint on the path, or a call that never got an answer: Azure's side may cut it
     if hosting_only:
         spoken = [state.material.error_description]
     for provider in table(_FOREIGN_PROVIDERS):
-        if hosting_only and not provider.get("hosting"):
+        if hosting_only and not (provider.get("hosting") or provider.get("same_engine")):
             continue
+        if provider.get("unless") and any(regex(provider["unless"]).search(t) for t in spoken):
+            continue  # an Azure server of that engine is named after all
         said = next((m.group(0) for t in spoken for m in regex(provider["pattern"]).finditer(t)
                      if not negated(t, m.start(), m.end())
                      and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])), None)
-        if said is None:
-            continue
-        outside = _client_side(
-            state, f"The error comes from {provider['provider']}, not from Azure: the report shows "
-                   f"'{' '.join(said.split())}' and no Azure error or Azure endpoint on the failing path. The Azure "
-                   "services the report mentions around it are not what refused or failed the call.",
-            f"Troubleshoot it with {provider['provider']}'s own documentation and tools; nothing in Azure needs to "
-            "change for this error.",
-            "The error comes from a service outside Azure; this service debugs Azure errors only.")
-        source = f"{provider['provider']}: {provider['source']}"
-        outside.report.evidence = [EvidenceItem(source="knowledge", summary=source[:300])]
-        return outside
+        if said is not None:
+            return provider, said
     return None
+
+
+def _from_provider(state: SessionState, provider: dict[str, Any], said: str) -> Decision:
+    outside = _client_side(
+        state, f"The error comes from {provider['provider']}, not from Azure: the report shows "
+               f"'{' '.join(said.split())}' and no Azure error or Azure endpoint on the failing path. The Azure "
+               "services the report mentions around it are not what refused or failed the call.",
+        f"Troubleshoot it with {provider['provider']}'s own documentation and tools; nothing in Azure needs to "
+        "change for this error.",
+        "The error comes from a service outside Azure; this service debugs Azure errors only.")
+    source = f"{provider['provider']}: {provider['source']}"
+    outside.report.evidence = [EvidenceItem(source="knowledge", summary=source[:300])]
+    return outside
 
 
 def _hosts_in(texts: list[str]) -> set[str]:

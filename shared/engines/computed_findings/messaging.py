@@ -238,6 +238,72 @@ def event_grid_schema_mismatch(state: SessionState) -> Facts:
     return None
 
 
+# A lost message or session lock, and the report's own numbers: the window the receiver renews the lock for
+# (maxAutoLockRenewalDuration in host.json, MaxAutoLockRenewalDuration / maxAutoLockRenewDuration of a processor)
+# and how long the work runs (the function timeout, a stated processing time).
+_LOCK_LOST = re.compile(r"(?i)\b(?:Session|Message)LockLost\b|lock supplied is invalid|\bsession lock (?:was |has "
+                        r"been |has )?(?:lost|expired)\b|\block (?:was |has been )?lost\b")
+_SESSION_LOST = re.compile(r"(?i)\bSessionLockLost\b|\bsession lock\b")
+_RENEWAL = re.compile(r"(?i)\bmaxAutoLock(?:Renewal|Renew)Duration\b[\"']?\W{0,6}(?:value\W{1,4})?"
+                      r"(?P<value>TimeSpan\.Zero\b|TimeSpan\.From(?P<fn>Seconds|Minutes|Hours)\(\s*(?P<n>\d+(?:\.\d+)?)\s*\)|PT[\dHMS.]+|"
+                      r"\d+(?:\.\d+)?:\d{2}:\d{2}|\d+(?:\.\d+)?\s*(?:s|secs?|seconds|min|mins|minutes|h|hrs?|hours)\b)")
+_FUNCTION_TIMEOUT = re.compile(r"(?i)\bfunctionTimeout\b[\"']?\W{0,6}(?:is\s+)?(?P<value>\d+(?:\.\d+)?:\d{2}:\d{2})")
+_PROCESSING = re.compile(r"(?i)\b(?:takes?|took|runs? for|lasts?)\s+(?:about |around |up to |over |more than |~)?"
+                         r"(?P<low>\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(?P<high>\d+(?:\.\d+)?))?\s*"
+                         r"(?P<unit>s|secs?|seconds|min|mins|minutes|h|hrs?|hours)\b")
+_RUN_TIMED_OUT = re.compile(r"(?i)\bafter (?:a|the) (?:function )?time ?out\b|\btimed out\b|\btimes out\b")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+
+def _span_seconds(value: str) -> float | None:
+    """Seconds of a duration as a report writes it: a .NET timespan ("00:03:00", "1.00:00:00"), ISO 8601 ("PT5M"),
+    TimeSpan.Zero / TimeSpan.FromMinutes(3), or a number with a unit ("10 min", "90 s")."""
+    text = value.strip()
+    if text.lower().startswith("timespan.zero"):
+        return 0.0
+    fn = re.fullmatch(r"(?i)TimeSpan\.From(Seconds|Minutes|Hours)\(\s*(\d+(?:\.\d+)?)\s*\)", text)
+    if fn:
+        return float(fn.group(2)) * _UNIT_SECONDS[fn.group(1)[0].lower()]
+    if text.upper().startswith("P"):
+        return _iso_seconds(text.upper())
+    clock = re.fullmatch(r"(?:(\d+)\.)?(\d+):(\d{2}):(\d{2})", text)
+    if clock:
+        days, hours, minutes, seconds = (int(g or 0) for g in clock.groups())
+        return days * 86400 + hours * 3600 + minutes * 60 + seconds
+    number = re.fullmatch(r"(?i)(\d+(?:\.\d+)?)\s*([smh])\w*", text)
+    return float(number.group(1)) * _UNIT_SECONDS[number.group(2).lower()] if number else None
+
+
+def _spoken_duration(seconds: float) -> str:
+    return f"{seconds:g} seconds" if seconds < 120 else f"{seconds / 60:g} minutes"
+
+
+def lock_renewal_shorter_than_work(state: SessionState) -> Facts:
+    """A lost message or session lock while the report states a lock renewal window shorter than the work it must
+    cover: the longest stated processing time or function timeout. A session's lock is one lock for the session's
+    messages in turn: after a run that timed out, it must still cover that run and the next one the host starts
+    (the abandon of the timed-out message and the next message of the session), so twice the function timeout."""
+    text = state.material.spoken_text(" ")
+    renewal = _RENEWAL.search(text)
+    if not _LOCK_LOST.search(text) or renewal is None:
+        return None
+    window = _span_seconds(renewal.group("value"))
+    timeout = next((_span_seconds(m.group("value")) for m in _FUNCTION_TIMEOUT.finditer(text)), None)
+    stated = [float(m.group("high") or m.group("low")) * _UNIT_SECONDS[m.group("unit")[0].lower()]
+              for m in _PROCESSING.finditer(text)]
+    work = max([*stated, *([timeout] if timeout else [])], default=None)
+    basis = f"processing of up to {_spoken_duration(max(stated))}" if stated and work == max(stated) else \
+        f"the function timeout of {_spoken_duration(timeout)}" if timeout else ""
+    if timeout and _SESSION_LOST.search(text) and _RUN_TIMED_OUT.search(text) and 2 * timeout > (work or 0):
+        work, basis = 2 * timeout, (f"a run that timed out after {_spoken_duration(timeout)} and the next run in "
+                                    "the same session")
+    if window is None or work is None or window >= work:
+        return None
+    kind = "session" if _SESSION_LOST.search(text) else "message"
+    return {"renewal": " ".join(renewal.group("value").split()), "work": _spoken_duration(work), "basis": basis,
+            "lock_kind": kind}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "service-bus-entity-not-active": lambda s: service_bus_entity(
         s, "status", r"(?i)^(?:Disabled|SendDisabled|ReceiveDisabled)$"),
@@ -247,6 +313,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "event-grid-subscription-not-validated": event_subscription_not_validated,
     "service-bus-entity-size-limit-reached": queue_size_limit,
     "service-bus-lock-shorter-than-processing": lock_duration,
+    "service-bus-lock-renewal-shorter-than-work": lock_renewal_shorter_than_work,
     "event-hub-not-active": event_hub_not_active,
     "event-hub-partitions-fewer-than-consumers": partitions_fewer_than_consumers,
     "service-bus-entity-not-in-namespace": service_bus_entity_missing,
