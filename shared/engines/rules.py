@@ -397,9 +397,13 @@ def _decided_clue(state: SessionState) -> dict | None:
 
 def _refining_clue(state: SessionState, category: str | None) -> dict | None:
     """A clue of the same category whose deciding fact the report states: it names which case of that error this
-    is (the index document's letter case, a virtual environment in the package), so its answer is the finer one."""
+    is (the index document's letter case, a virtual environment in the package), so its answer is the finer one.
+    A clue whose `outranks` lists the error's category names the cause behind that symptom (a function timeout that
+    is the PowerShell worker deadlocking on a call to its own app) and refines it the same way."""
     clue = _decided_clue(state)
-    return clue if clue is not None and category is not None and clue["category"] == category else None
+    if clue is None or category is None:
+        return None
+    return clue if clue["category"] == category or category in clue.get("outranks", ()) else None
 
 
 def _refined_by_clue(state: SessionState, decision: Decision, ambiguous: bool = False) -> Decision | None:
