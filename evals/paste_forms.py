@@ -78,6 +78,16 @@ def json_log(text: str) -> str:
             + json.dumps({"time": "2026-12-06T10:01:02Z", "level": "error", "msg": text}))
 
 
+def github_issue(text: str) -> str:
+    """The error inside a GitHub issue template: what was run, what was expected, and an Environment section that
+    names the CI runner and package versions, as most real reports carry."""
+    return (f"### Describe the bug\n\n{text}\n\n### To Reproduce\n1. Deploy the app with the pipeline\n2. Call the "
+            "endpoint or run the command again\n\n### Expected behavior\nIt should work as it did last week.\n\n"
+            "### Environment\n- OS: Windows 11 / ubuntu-latest runner\n- Python 3.11, Node 20\n- azure-identity "
+            "1.15.0, azure-storage-blob 12.19.0, @azure/identity 4.0.1\n- Azure CLI 2.58.0\n\n### Additional "
+            "context\nNothing else changed on our side as far as we know.\n")
+
+
 def pipeline_annotations(text: str) -> str:
     """Every line marked as an Azure Pipelines / GitHub Actions error annotation."""
     return "\n".join(f"##[error]{line}" if line.strip() else line for line in text.splitlines())
@@ -95,6 +105,7 @@ FORMS: dict[str, Form] = {
     "compose-log": compose_log,
     "powershell-error": powershell_error,
     "json-log": json_log,
+    "github-issue": github_issue,
 }
 
 

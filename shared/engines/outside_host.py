@@ -30,7 +30,7 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
     for host in table(HOSTS):
         applies = decision.report.category in host["categories"] if isinstance(decision, Conclude) \
             else bool(host.get("failure"))  # a question is replaced only where the machine's own failure shows
-        if not applies:
+        if not applies or not _reading_of_the_machine(host, decision):
             continue
         if host.get("failure") and not any(regex(host["failure"]).search(t) for t in spoken):
             continue
@@ -40,6 +40,13 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
         if said is not None:
             return _outside(state, decision, host, said)
     return decision
+
+
+def _reading_of_the_machine(host: dict, decision: Conclude | AskClient) -> bool:
+    """Whether the reading is one the machine itself can cause (its `readings` pattern for the category, when it
+    has one): a full disk is a runner's, a subscription's regional vCPU quota never is, wherever the step runs."""
+    pattern = host.get("readings", {}).get(decision.report.category) if isinstance(decision, Conclude) else None
+    return pattern is None or regex(pattern).search(decision.report.root_cause) is not None
 
 
 def _outside(state: SessionState, decision: Conclude | AskClient, host: dict, said: str) -> GiveUp:

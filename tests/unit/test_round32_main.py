@@ -73,3 +73,22 @@ def test_a_known_error_inside_these_layouts_gets_the_plain_answer():
 def test_an_error_body_without_level_or_time_is_no_log_record():
     body = '{"code": "InvalidTemplate", "message": "Deployment template validation failed"}'
     assert readable_paste(body) == body
+
+
+_REGIONAL_QUOTA = ("Error: creating Linux Virtual Machine: compute.VirtualMachinesClient#CreateOrUpdate: Code="
+                   "\"OperationNotAllowed\" Message=\"Operation could not be completed as it results in exceeding "
+                   "approved Total Regional Cores quota. Additional details - Deployment Model: Resource Manager, "
+                   "Location: westeurope, Current Limit: 4, Current Usage: 4, Additional Required: 2, (Minimum) New "
+                   "Limit Required: 6.\"")
+
+
+def test_a_subscription_quota_stays_azures_when_the_report_names_the_runner():
+    report = run_engine({"error_description": FORMS["github-issue"](_REGIONAL_QUOTA)}).envelope()["report"]
+    assert report["category"] == "quota.exceeded"
+
+
+def test_a_full_disk_on_the_runner_is_still_the_runners():
+    text = ("docker build on ubuntu-latest (GitHub-hosted runner) fails:\nERROR: failed to solve: write "
+            "/var/lib/docker/tmp/layer: no space left on device")
+    envelope = run_engine({"error_description": text}).envelope()
+    assert (envelope["status"], envelope["report"]["category"]) == ("fail", "out_of_scope")
