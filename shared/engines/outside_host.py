@@ -45,7 +45,9 @@ def outside_host(state: SessionState, decision: Decision) -> Decision:
 def _reading_of_the_machine(host: dict, decision: Conclude | AskClient) -> bool:
     """Whether the reading is one the machine itself can cause (its `readings` pattern for the category, when it
     has one): a full disk is a runner's, a subscription's regional vCPU quota never is, wherever the step runs."""
-    pattern = host.get("readings", {}).get(decision.report.category) if isinstance(decision, Conclude) else None
+    if not isinstance(decision, Conclude):
+        return True
+    pattern = host.get("readings", {}).get(decision.report.category)
     return pattern is None or regex(pattern).search(decision.report.root_cause) is not None
 
 
