@@ -24,7 +24,9 @@ HOSTS = "network_service_hosts"
 _MAX_ENDPOINTS = 2
 _MAX_ZONES = 2
 # The report says the service is meant to be reached privately, or refuses the public path.
-_PRIVATE_INTENT = (r"(?i)private[ -]?endpoint|privatelink|private[ -]dns|public (?:network )?access is disabled|"
+_PRIVATE_INTENT = (r"(?i)private[ -]?endpoint|privatelink|private[ -]dns|public (?:network )?access (?:is |was )?"
+                   r"(?:disabled|turned off)|disabl\w* (?:the )?public (?:network )?access|"
+                   r"(?-i:(?<![\w-])PEs?(?![\w-]))|"
                    r"ForbiddenByConnection|publicNetworkAccess\W{1,4}Disabled|not allowed by the network|"
                    r"ip (?:address )?\S* ?(?:is )?(?:rejected|not allowed)")
 _ENDPOINTS = r"(?i)^Microsoft\.Network/privateEndpoints$"

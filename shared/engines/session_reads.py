@@ -21,8 +21,9 @@ LISTENING = re.compile(r"(?i)(?:running on|listening (?:on|at)|now listening on|
 # the client says the same code works on their machine (func start, swa start, localhost): what fails in Azure is
 # the environment there, not the code
 WORKS_LOCALLY = re.compile(r"(?i)\b(?:works?|worked|working|runs?|ran|fine|ok)\b[^.\n]{0,40}\blocal(?:ly|host)?\b|"
-                           r"\blocal(?:ly|host)?\b[^.\n]{0,60}\b(?:works?|worked|working|fine|ok)\b|"
-                           r"\b(?:swa|func) start\b[^.\n]{0,80}\b(?:works?|fine|ok)\b|"
+                           r"\blocal(?:ly|host)?\b[^.\n]{0,60}\b(?:works?|worked|working|fine|ok|"
+                           r"complete[sd]|succeed(?:s|ed)?|pass(?:es|ed))\b|"
+                           r"\b(?:swa|func) start\b[^.\n]{0,80}\b(?:works?|fine|ok|complete[sd]|succeed(?:s|ed)?)\b|"
                            r"\b(?:works?|worked|working|runs?|ran|fine)\b (?:with|under|in|on) (?:swa|func) start\b")
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # where the material states the caller's own public address: named so, or the answer of an IP echo service that
