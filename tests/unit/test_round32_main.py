@@ -92,3 +92,21 @@ def test_a_full_disk_on_the_runner_is_still_the_runners():
             "/var/lib/docker/tmp/layer: no space left on device")
     envelope = run_engine({"error_description": text}).envelope()
     assert (envelope["status"], envelope["report"]["category"]) == ("fail", "out_of_scope")
+
+
+def test_the_go_sdks_unnamed_messaging_entity_error_is_a_missing_entity():
+    text = "err = sub.Receive(ctx, handler)\nError Receive => The messaging entity could not be found"
+    report = run_engine({"error_description": text}).envelope()["report"]
+    assert report["category"] == "config.wrong_resource_name" and "subscription" in report["root_cause"]
+
+
+def test_azure_client_id_alone_picks_a_managed_identity_not_a_service_principal():
+    chain = ("DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
+             "EnvironmentCredential: EnvironmentCredential authentication unavailable. Environment variables are not "
+             "fully configured.\nManagedIdentityCredential: (invalid_request) Unable to load the proper Managed "
+             "Identity.\nApp settings: AZURE_CLIENT_ID=PLACEHOLDER")
+    report = run_engine({"error_description": chain}).envelope()["report"]
+    assert report["category"] == "auth.managed_identity_missing"
+    with_secret = chain.replace("AZURE_CLIENT_ID=PLACEHOLDER", "AZURE_CLIENT_ID=abc AZURE_CLIENT_SECRET=<redacted>")
+    assert run_engine({"error_description": with_secret}).envelope()["report"]["category"] == \
+        "config.missing_app_setting"
