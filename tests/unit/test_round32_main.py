@@ -110,3 +110,19 @@ def test_azure_client_id_alone_picks_a_managed_identity_not_a_service_principal(
     with_secret = chain.replace("AZURE_CLIENT_ID=PLACEHOLDER", "AZURE_CLIENT_ID=abc AZURE_CLIENT_SECRET=<redacted>")
     assert run_engine({"error_description": with_secret}).envelope()["report"]["category"] == \
         "config.missing_app_setting"
+
+
+def test_errors_of_lambda_keycloak_and_app_engine_are_out_of_scope():
+    for text in ["chalice deploy went fine, then every request returns {\"errorMessage\": \"Unable to import module "
+                 "'app'\"} (AWS Chalice)",
+                 "curl $KC/realms/partners/protocol/openid-connect/token gives {\"error\": \"invalid_client\", "
+                 "\"error_description\": \"Parameter client_assertion_type is missing\"} from our Keycloak on AKS"]:
+        envelope = run_engine({"error_description": text}).envelope()
+        assert (envelope["status"], envelope["report"]["category"]) == ("fail", "out_of_scope"), text
+
+
+def test_an_azure_functions_python_import_error_stays_in_scope():
+    text = ("Result: Failure Exception: ModuleNotFoundError: No module named 'requests'. Troubleshooting Guide: "
+            "https://aka.ms/functions-modulenotfound\nStack: File \"/azure-functions-host/workers/python/3.11/"
+            "LINUX/X64/azure_functions_worker/dispatcher.py\"")
+    assert run_engine({"error_description": text}).envelope()["report"]["category"] != "out_of_scope"
