@@ -6,7 +6,8 @@ account, and a subscription's name used as the topic."""
 
 from __future__ import annotations
 
-from shared.engines.computed_findings.messaging import _span_seconds, lock_renewal_shorter_than_work
+from shared.engines.computed_findings.messaging import lock_renewal_shorter_than_work
+from shared.engines.durations import span_seconds
 from shared.session.state import Conclude, GiveUp
 from tests.helpers.clue_checks import concludes, final_of
 from tests.helpers.engine_loop import run_engine
@@ -102,12 +103,12 @@ MESSAGE = ("The lock supplied is invalid. Either the lock expired, or the messag
 
 
 def test_durations_as_reports_write_them() -> None:
-    assert _span_seconds("00:03:00") == 180
-    assert _span_seconds("1.00:00:00") == 86400
-    assert _span_seconds("PT5M") == 300
-    assert _span_seconds("TimeSpan.Zero") == 0
-    assert _span_seconds("TimeSpan.FromMinutes(3)") == 180
-    assert _span_seconds("10 min") == 600
+    assert span_seconds("00:03:00") == 180
+    assert span_seconds("1.00:00:00") == 86400
+    assert span_seconds("PT5M") == 300
+    assert span_seconds("TimeSpan.Zero") == 0
+    assert span_seconds("TimeSpan.FromMinutes(3)") == 180
+    assert span_seconds("10 min") == 600
 
 
 def test_a_renewal_window_shorter_than_the_work_decides_a_timeout() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from shared.engines.analyzers.common import picked
 from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.durations import timespan_seconds
 from shared.engines.session_reads import (
     Facts,
     as_instant,
@@ -119,18 +119,6 @@ def openai_deployment_from_setting(state: SessionState) -> Facts:
     return {"setting": setting, "existing": ", ".join(existing[:8]) or "none"}
 
 
-_TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})$")
-
-
-def _timespan_seconds(value: Any) -> float | None:
-    """Seconds of a Data Factory timespan ("0.00:30:00", "12:00:00", "7.00:00:00")."""
-    match = _TIMESPAN.match(str(value or "").strip())
-    if not match:
-        return None
-    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return days * 86400 + hours * 3600 + minutes * 60 + seconds
-
-
 def activity_stopped_by_timeout(state: SessionState) -> Facts:
     """A failed Data Factory activity of the newest failed run that ran as long as its policy timeout (within 2%):
     the timeout stopped it, whatever it was waiting for."""
@@ -138,7 +126,7 @@ def activity_stopped_by_timeout(state: SessionState) -> Facts:
         if evidence.tool != "list_failed_pipeline_runs" or evidence.status != "success":
             continue
         for activity in evidence.data.get("activities") or []:
-            limit = _timespan_seconds(activity.get("timeout"))
+            limit = timespan_seconds(activity.get("timeout"))
             ran = as_number(activity.get("duration_ms"))
             if limit and ran is not None and ran / 1000 >= limit * 0.98:
                 runs = evidence.data.get("runs") or [{}]

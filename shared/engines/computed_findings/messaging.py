@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.engines.analyzers.common import picked, regex
 from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.durations import UNIT_SECONDS, iso_seconds, span_seconds
 from shared.engines.session_reads import (
     Facts,
     as_number,
@@ -45,15 +46,6 @@ def event_subscription_not_validated(state: SessionState) -> dict[str, str] | No
                     and str(picked(sub, "destination.endpointType") or "WebHook") == "WebHook":
                 return {"subscription": str(sub.get("name")), "state": str(sub.get("provisioningState"))}
     return None
-
-
-def _iso_seconds(duration: Any) -> float | None:
-    """Seconds of an ISO 8601 duration as Service Bus gives it (PT1M, PT30S, PT1M30S, P0DT0H5M0S)."""
-    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", str(duration or ""))
-    if not match or not any(match.groups()):
-        return None
-    days, hours, minutes, seconds = (float(g or 0) for g in match.groups())
-    return days * 86400 + hours * 3600 + minutes * 60 + seconds
 
 
 _QUEUES = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics)$"
@@ -130,9 +122,9 @@ def event_hub_consumer_group_missing(state: SessionState) -> Facts:
 
 def lock_duration(state: SessionState) -> Facts:
     """The queue or subscription the report names (else the only one) and its lock duration, up to one minute."""
-    entities = [e for e in items_of(state, _LOCKED, "entities") if _iso_seconds(e.get("lockDuration")) is not None]
+    entities = [e for e in items_of(state, _LOCKED, "entities") if iso_seconds(e.get("lockDuration")) is not None]
     chosen = chosen_item(state, entities)
-    seconds = _iso_seconds(chosen.get("lockDuration")) if chosen else None
+    seconds = iso_seconds(chosen.get("lockDuration")) if chosen else None
     if chosen is None or seconds is None or seconds > 60:
         return None
     return {"entity": str(chosen.get("name")), "lock": str(chosen.get("lockDuration")), "seconds": f"{seconds:g}"}
@@ -197,13 +189,13 @@ def auto_forward_source(state: SessionState) -> Facts:
 def message_ttl_short(state: SessionState) -> Facts:
     """The queue or subscription (named, else the only one) whose default message time to live is an hour or less."""
     entities = [e for e in items_of(state, _RECEIVING, "entities")
-                if (_iso_seconds(e.get("defaultMessageTimeToLive")) or 10**9) <= 3600]
+                if (iso_seconds(e.get("defaultMessageTimeToLive")) or 10**9) <= 3600]
     chosen = chosen_item(state, entities)
     if chosen is None:
         return None
     dead = chosen.get("deadLetteringOnMessageExpiration") is True
     return {"entity": str(chosen.get("name")), "ttl": str(chosen.get("defaultMessageTimeToLive")),
-            "seconds": f"{_iso_seconds(chosen.get('defaultMessageTimeToLive')):g}",
+            "seconds": f"{iso_seconds(chosen.get('defaultMessageTimeToLive')):g}",
             "fate": "moved to the dead-letter queue" if dead
             else "dropped without a trace (dead-lettering on expiration is off)"}
 
@@ -252,26 +244,6 @@ _PROCESSING = re.compile(r"(?i)\b(?:takes?|took|runs? for|lasts?)\s+(?:about |ar
                          r"(?P<low>\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(?P<high>\d+(?:\.\d+)?))?\s*"
                          r"(?P<unit>s|secs?|seconds|min|mins|minutes|h|hrs?|hours)\b")
 _RUN_TIMED_OUT = re.compile(r"(?i)\bafter (?:a|the) (?:function )?time ?out\b|\btimed out\b|\btimes out\b")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
-
-
-def _span_seconds(value: str) -> float | None:
-    """Seconds of a duration as a report writes it: a .NET timespan ("00:03:00", "1.00:00:00"), ISO 8601 ("PT5M"),
-    TimeSpan.Zero / TimeSpan.FromMinutes(3), or a number with a unit ("10 min", "90 s")."""
-    text = value.strip()
-    if text.lower().startswith("timespan.zero"):
-        return 0.0
-    fn = re.fullmatch(r"(?i)TimeSpan\.From(Seconds|Minutes|Hours)\(\s*(\d+(?:\.\d+)?)\s*\)", text)
-    if fn:
-        return float(fn.group(2)) * _UNIT_SECONDS[fn.group(1)[0].lower()]
-    if text.upper().startswith("P"):
-        return _iso_seconds(text.upper())
-    clock = re.fullmatch(r"(?:(\d+)\.)?(\d+):(\d{2}):(\d{2})", text)
-    if clock:
-        days, hours, minutes, seconds = (int(g or 0) for g in clock.groups())
-        return days * 86400 + hours * 3600 + minutes * 60 + seconds
-    number = re.fullmatch(r"(?i)(\d+(?:\.\d+)?)\s*([smh])\w*", text)
-    return float(number.group(1)) * _UNIT_SECONDS[number.group(2).lower()] if number else None
 
 
 def _spoken_duration(seconds: float) -> str:
@@ -287,9 +259,9 @@ def lock_renewal_shorter_than_work(state: SessionState) -> Facts:
     renewal = _RENEWAL.search(text)
     if not _LOCK_LOST.search(text) or renewal is None:
         return None
-    window = _span_seconds(renewal.group("value"))
-    timeout = next((_span_seconds(m.group("value")) for m in _FUNCTION_TIMEOUT.finditer(text)), None)
-    stated = [float(m.group("high") or m.group("low")) * _UNIT_SECONDS[m.group("unit")[0].lower()]
+    window = span_seconds(renewal.group("value"))
+    timeout = next((span_seconds(m.group("value")) for m in _FUNCTION_TIMEOUT.finditer(text)), None)
+    stated = [float(m.group("high") or m.group("low")) * UNIT_SECONDS[m.group("unit")[0].lower()]
               for m in _PROCESSING.finditer(text)]
     work = max([*stated, *([timeout] if timeout else [])], default=None)
     basis = f"processing of up to {_spoken_duration(max(stated))}" if stated and work == max(stated) else \
