@@ -81,33 +81,39 @@ def _string_body(text: str) -> bool:
 def _without_line_layout(text: str) -> str:
     """Structured log records read as their messages; a multiplexer's source prefix is kept on the first line only
     (it says where the lines come from once); PowerShell's gutter goes."""
-    lines = text.split("\n")
-    if any(line.lstrip().startswith("{") for line in lines):
-        lines = [_log_record(line) for line in lines]
-    prefixes = [m.group(0) for m in map(_SOURCE_PREFIX.match, lines) if m]
-    said = [line for line in lines if line.strip()]
-    if len(prefixes) >= 3 and len(prefixes) >= 0.8 * len(said) and len(set(prefixes)) <= 3:
-        first = next(i for i, line in enumerate(lines) if _SOURCE_PREFIX.match(line))
-        lines = lines[:first + 1] + [_SOURCE_PREFIX.sub("", line, count=1) for line in lines[first + 1:]]
-    text = "\n".join(lines)
+    lines = [_log_record(line) if line.lstrip().startswith("{") else line for line in text.split("\n")]
+    text = "\n".join(_source_prefix_once(lines))
     return _POWERSHELL_GUTTER.sub("", text) if _POWERSHELL_HEADER.search(text) else text
+
+
+def _source_prefix_once(lines: list[str]) -> list[str]:
+    """The lines with a multiplexer's prefix taken off all but the first prefixed line, when at least three and 80%
+    of the non-empty lines carry one of at most three prefixes; else the lines as they are."""
+    found = [_SOURCE_PREFIX.match(line) for line in lines]
+    prefixes = [m.group(0) for m in found if m]
+    said = sum(1 for line in lines if line.strip())
+    if len(prefixes) < 3 or len(prefixes) < 0.8 * said or len(set(prefixes)) > 3:
+        return lines
+    first = next(i for i, m in enumerate(found) if m)
+    later = zip(lines[first + 1:], found[first + 1:], strict=True)
+    return lines[:first + 1] + [line[m.end():] if m else line for line, m in later]
 
 
 def _log_record(line: str) -> str:
     """One structured log record as its message, its exception, then its other fields (level, time) as JSON; any
-    other line as it is. The message leads its line, as the service printed it."""
+    other line as it is. The message leads its line, as the service printed it; no field is dropped."""
     try:
         record = json.loads(line)
     except ValueError:
         return line
     if not isinstance(record, dict) or _LOG_RECORD_KEYS.isdisjoint(record):
         return line
-    message = next((record[k] for k in _LOG_MESSAGE_KEYS if isinstance(record.get(k), str)), None)
-    if message is None:
+    key = next((k for k in _LOG_MESSAGE_KEYS if isinstance(record.get(k), str)), None)
+    if key is None:
         return line
-    details = [_detail(record[k]) for k in _LOG_DETAIL_KEYS if record.get(k)]
-    rest = {k: v for k, v in record.items() if k not in (*_LOG_MESSAGE_KEYS, *_LOG_DETAIL_KEYS)}
-    return "\n".join([message, *details, *([json.dumps(rest)] if rest else [])])
+    shown = [k for k in _LOG_DETAIL_KEYS if record.get(k)]
+    rest = {k: v for k, v in record.items() if k != key and k not in shown}
+    return "\n".join([record[key], *(_detail(record[k]) for k in shown), *([json.dumps(rest)] if rest else [])])
 
 
 def _detail(value: object) -> str:

@@ -126,3 +126,8 @@ def test_an_azure_functions_python_import_error_stays_in_scope():
             "https://aka.ms/functions-modulenotfound\nStack: File \"/azure-functions-host/workers/python/3.11/"
             "LINUX/X64/azure_functions_worker/dispatcher.py\"")
     assert run_engine({"error_description": text}).envelope()["report"]["category"] != "out_of_scope"
+
+
+def test_a_log_record_keeps_a_second_message_field_it_does_not_show_first():
+    read = readable_paste(json.dumps({"time": "t", "msg": "request failed", "message": "upstream said 403"}))
+    assert read.startswith("request failed\n") and "upstream said 403" in read
