@@ -237,7 +237,7 @@ _LOCK_LOST = re.compile(r"(?i)\b(?:Session|Message)LockLost\b|lock supplied is i
                         r"been |has )?(?:lost|expired)\b|\block (?:was |has been )?lost\b")
 _SESSION_LOST = re.compile(r"(?i)\bSessionLockLost\b|\bsession lock\b")
 _RENEWAL = re.compile(r"(?i)\bmaxAutoLock(?:Renewal|Renew)Duration\b[\"']?\W{0,6}(?:value\W{1,4})?"
-                      r"(?P<value>TimeSpan\.Zero\b|TimeSpan\.From(?P<fn>Seconds|Minutes|Hours)\(\s*(?P<n>\d+(?:\.\d+)?)\s*\)|PT[\dHMS.]+|"
+                      r"(?P<value>TimeSpan\.Zero\b|TimeSpan\.From(?:Seconds|Minutes|Hours)\(\s*\d+(?:\.\d+)?\s*\)|PT[\dHMS.]+|"
                       r"\d+(?:\.\d+)?:\d{2}:\d{2}|\d+(?:\.\d+)?\s*(?:s|secs?|seconds|min|mins|minutes|h|hrs?|hours)\b)")
 _FUNCTION_TIMEOUT = re.compile(r"(?i)\bfunctionTimeout\b[\"']?\W{0,6}(?:is\s+)?(?P<value>\d+(?:\.\d+)?:\d{2}:\d{2})")
 _PROCESSING = re.compile(r"(?i)\b(?:takes?|took|runs? for|lasts?)\s+(?:about |around |up to |over |more than |~)?"
@@ -266,14 +266,14 @@ def lock_renewal_shorter_than_work(state: SessionState) -> Facts:
     work = max([*stated, *([timeout] if timeout else [])], default=None)
     basis = f"processing of up to {_spoken_duration(max(stated))}" if stated and work == max(stated) else \
         f"the function timeout of {_spoken_duration(timeout)}" if timeout else ""
-    if timeout and _SESSION_LOST.search(text) and _RUN_TIMED_OUT.search(text) and 2 * timeout > (work or 0):
+    session = _SESSION_LOST.search(text) is not None
+    if timeout and session and _RUN_TIMED_OUT.search(text) and 2 * timeout > (work or 0):
         work, basis = 2 * timeout, (f"a run that timed out after {_spoken_duration(timeout)} and the next run in "
                                     "the same session")
     if window is None or work is None or window >= work:
         return None
-    kind = "session" if _SESSION_LOST.search(text) else "message"
     return {"renewal": " ".join(renewal.group("value").split()), "work": _spoken_duration(work), "basis": basis,
-            "lock_kind": kind}
+            "lock_kind": "session" if session else "message"}
 
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
