@@ -33,6 +33,7 @@ from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
+from shared.engines.listed_names import with_listed_names
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
 from shared.engines.nearest_finding import nearest_finding
@@ -75,6 +76,7 @@ class RulesEngine:
         decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
         decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))
         decision = with_url_name_source(state, with_named_settings(state, decision))
+        decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
         return _never_repeat(state, with_tool_advice(state, decision))
 
 

@@ -1,0 +1,102 @@
+"""A not-found conclusion names the sought name that is not among the existing ones the report lists.
+
+Reports of a missing container, queue, hub, deployment or app often show what does exist: an `az ... list` output,
+a portal's list ("containers: orders, invoices"). The name the error or a setting seeks that is not in that list,
+and the listed name nearest to it, are what the client has to change; the catalog's entry can only say "the name
+the code uses". The comparison is computed here because no single phrase says it."""
+
+from __future__ import annotations
+
+import json
+import re
+from difflib import SequenceMatcher
+
+from shared.engines.base import Decision
+from shared.session.state import Conclude, SessionState
+
+_NOT_FOUND = "config.wrong_resource_name"
+_NAME = r"[A-Za-z0-9][\w.:/-]{0,126}"
+_SINGLE_NAME = re.compile(rf"\s*\"?({_NAME})\"?,?\s*")
+# a command that lists what exists, on its prompt line: `$ az eventhubs eventhub list ...`, `> az webapp list`,
+# `PS> Get-AzWebApp`, `kubectl get deployments`
+_LIST_COMMAND = re.compile(r"(?i)^\s*(?:[$>#]|PS[^>\n]{0,60}>)?\s*(?:az|azd)\s[^\n]*\blist\b|"
+                           r"^\s*(?:[$>#]|PS[^>\n]{0,60}>)?\s*(?:kubectl\s+get|Get-Az\w+)\b")
+_PROMPT = re.compile(r"^\s*(?:[$>#]|PS[^>\n]{0,60}>)\s*\S")
+# a portal's or a person's list after the kind of resource: "shows database X with containers: a, b, c"
+_PROSE_LIST = re.compile(
+    r"(?i)\b(?:containers?|databases?|queues?|topics?|subscriptions?|(?:event )?hubs?|deployments?|apps?|tables?|"
+    r"file ?systems?|shares?|models?|indexe?s|collections?|secrets?|repositories|images?|tags?|slots?|entities)"
+    r"\b[^:\n.]{0,40}:\s*(?P<items>[\w.-]+(?:\s*,\s*[\w.-]+)+(?:,?\s+and\s+[\w.-]+)?)")
+# what the error or the configuration seeks: a quoted name on a not-found line, a setting's value, a --name argument
+_NOT_FOUND_LINE = re.compile(r"(?i)not (?:be )?found|does not exist|doesn't exist|could not be found|no such")
+_QUOTED = re.compile(r"'([^'\s]{1,200})'|\"([^\"\s]{1,200})\"")
+_SETTING = re.compile(r"(?m)^\s*[\w:.-]*[A-Za-z][\w:.-]*\s*[=:]\s*[\"']?([A-Za-z0-9][\w.-]{0,62})[\"']?\s*$")
+_NAME_ARGUMENT = re.compile(r"(?:--name|-n)\s+[\"']?([\w.-]+)")
+_SIBLING = 0.6  # difflib ratio from which a sought name reads as one of the listed kind (chatmemorysources)
+_MEANT = 0.75  # and from which the listed name reads as the one meant (a suffix, a typo, a renamed part)
+_SHOWN = 6
+
+
+def with_listed_names(state: SessionState, decision: Decision) -> Decision:
+    """The not-found conclusion, with the sought name missing from the listed ones and the nearest listed name."""
+    if not isinstance(decision, Conclude) or decision.report.category != _NOT_FOUND:
+        return decision
+    text = state.material.spoken_text()
+    listed = listed_names(text)
+    found = nearest_unlisted(sought_names(text), listed)
+    if found is None:
+        return decision
+    ratio, sought, nearest = found
+    shown = ", ".join(listed[:_SHOWN]) + (", ..." if len(listed) > _SHOWN else "")
+    meant = f"; the nearest existing name is '{nearest}'" if ratio >= _MEANT else ""
+    decision.report.root_cause = (decision.report.root_cause.rstrip() + f" '{sought}' is not among the names the"
+                                  f" report shows as existing ({shown}){meant}: create it or correct the name.")
+    return decision
+
+
+def listed_names(text: str) -> list[str]:
+    """The names a listing command's output or a written list shows, in order, each once."""
+    names: list[str] = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _LIST_COMMAND.search(line):
+            names += _command_output(lines[i + 1:])
+    for found in _PROSE_LIST.finditer(text):
+        names += [n.strip().rstrip(".") for n in re.split(r",|\band\b", found.group("items")) if n.strip(" .")]
+    return list(dict.fromkeys(names))
+
+
+def _command_output(lines: list[str]) -> list[str]:
+    """The names of a listing's output: one per line (tsv) or a JSON array of strings, up to a blank or prompt."""
+    block: list[str] = []
+    for line in lines:
+        if not line.strip() or _PROMPT.match(line):
+            break
+        block.append(line)
+    try:
+        parsed = json.loads("\n".join(block))
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, list):
+        return [item for item in parsed if isinstance(item, str)]
+    singles = [_SINGLE_NAME.fullmatch(line) for line in block]
+    return [m.group(1) for m in singles if m and m.group(1) not in "[]"] if all(singles) else []
+
+
+def sought_names(text: str) -> list[str]:
+    """The names the error says it did not find (a path's last part), the setting values and --name arguments."""
+    names: list[str] = []
+    for line in text.split("\n"):
+        if _NOT_FOUND_LINE.search(line):
+            names += [(a or b).rstrip("/").rsplit("/", 1)[-1] for a, b in _QUOTED.findall(line)]
+    names += _SETTING.findall(text) + _NAME_ARGUMENT.findall(text)
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def nearest_unlisted(sought: list[str], listed: list[str]) -> tuple[float, str, str] | None:
+    """The sought name not in the list, the listed name nearest to it and their ratio, when one is near enough."""
+    have = {n.lower() for n in listed}
+    pairs = [(SequenceMatcher(None, s.lower(), n.lower()).ratio(), s, n)
+             for s in sought if s.lower() not in have for n in listed]
+    best = max(pairs, default=None)
+    return best if best and best[0] >= _SIBLING else None
