@@ -17,7 +17,7 @@ KNOWLEDGE = Path(__file__).resolve().parents[2] / "shared" / "knowledge"
 TABLES = ["auth_credential_errors", "auth_data_plane_roles", "auth_keyvault_errors", "auth_managed_identity_errors",
           "config_connection_string_errors", "config_not_found_errors", "container_pull_errors",
           "deployment_arm_errors", "functions_host_errors", "network_dns_errors", "network_path_outcomes",
-          "network_service_firewalls", "network_service_hosts", "platform_incident_markers",
+          "network_service_firewalls", "network_service_hosts", "network_service_tags", "platform_incident_markers",
           "runtime_exception_hints", "runtime_memory_errors", "runtime_timeouts", "symptoms_questions",
           "throttling_services"]
 FIELD = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -94,3 +94,11 @@ def test_a_signature_can_route_by_a_knowledge_table_entry_as_it_is():
     marker = next(e["match"] for e in table("platform_incident_markers") if e["id"] == "others-elsewhere-see-the-same")
     platform = next(s for s in signatures() if s.id == "platform-service-incident")
     assert marker in [p.pattern for p in platform.patterns]  # one regex, read from the analyzer's table
+
+
+def test_every_host_tag_is_a_known_service_tag() -> None:
+    """nsg_denies_port rules a rule out by its tag only for tags of one service: a host's tag missing from
+    network_service_tags.yaml would make a rule naming it look like it covers every destination."""
+    services = {str(e["tag"]) for e in table("network_service_tags")}
+    host_tags = {str(t) for h in table("network_service_hosts") for t in h.get("tags") or []}
+    assert host_tags and host_tags <= services, sorted(host_tags - services)

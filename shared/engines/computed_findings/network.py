@@ -325,12 +325,6 @@ def _applies_to(prefixes: list[str], known: set[str], addresses: list[str]) -> b
     return None
 
 
-# service tags that stand for one Azure service's public addresses (not VirtualNetwork, Internet or AzureCloud, which
-# cover any destination); a rule naming only other services' tags does not apply to a call to a host of a known tag
-_SERVICE_TAGS = {"storage", "sql", "azurekeyvault", "azuremonitor", "azureactivedirectory", "servicebus", "eventhub",
-                 "azurecosmosdb", "azurecontainerregistry", "appconfiguration", "appservice", "apimanagement"}
-
-
 def _destination_tags(texts: list[str]) -> set[str]:
     """The service tags (knowledge/network_service_hosts.yaml `tags`) of the Azure hosts the failing calls name;
     empty when none is named or one named has no known tag (then no rule can be ruled out by its tag)."""
@@ -347,7 +341,8 @@ def _other_service(prefixes: list[str], tags: set[str]) -> bool:
     """The rule names only service tags (or their regional forms, Storage.WestEurope) of services other than the
     destination's."""
     bases = [p.split(".")[0].lower() for p in prefixes]
-    return bool(tags) and bool(bases) and all(b in _SERVICE_TAGS and b not in tags for b in bases)
+    services = {str(e["tag"]).lower() for e in table("network_service_tags")}  # one service's addresses each
+    return bool(tags) and bool(bases) and all(b in services and b not in tags for b in bases)
 
 
 def _caller_subnet(state: SessionState) -> str:
