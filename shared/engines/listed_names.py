@@ -1,9 +1,10 @@
-"""A not-found conclusion names the sought name that is not among the existing ones the report lists.
+"""A not-found conclusion names what the report shows to exist instead of the name sought.
 
 Reports of a missing container, queue, hub, deployment or app often show what does exist: an `az ... list` output,
-a portal's list ("containers: orders, invoices"). The name the error or a setting seeks that is not in that list,
-and the listed name nearest to it, are what the client has to change; the catalog's entry can only say "the name
-the code uses". The comparison is computed here because no single phrase says it."""
+a portal's list ("containers: orders, invoices"), a sentence saying where the resource lives. The name the error or
+a setting seeks that is not in that list and the listed name nearest to it, or the resource group the resource is
+shown in when the call looked in another one, are what the client has to change; the catalog's entry can only say
+"the name the code uses". The comparison is computed here because no single phrase says it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from shared.engines.base import Decision
 from shared.session.state import Conclude, SessionState
 
 _NOT_FOUND = "config.wrong_resource_name"
+_NOT_FOUND_CATEGORIES = frozenset({_NOT_FOUND, "deployment.parent_not_found"})
 _NAME = r"[A-Za-z0-9][\w.:/-]{0,126}"
 _SINGLE_NAME = re.compile(rf"\s*\"?({_NAME})\"?,?\s*")
 # a command that lists what exists, on its prompt line: `$ az eventhubs eventhub list ...`, `> az webapp list`,
@@ -38,10 +40,20 @@ _SHOWN = 6
 
 
 def with_listed_names(state: SessionState, decision: Decision) -> Decision:
-    """The not-found conclusion, with the sought name missing from the listed ones and the nearest listed name."""
-    if not isinstance(decision, Conclude) or decision.report.category != _NOT_FOUND:
+    """The not-found conclusion, with the resource group the report shows the resource in when the call looked in
+    another, else the sought name missing from the listed ones and the nearest listed name."""
+    if not isinstance(decision, Conclude) or decision.report.category not in _NOT_FOUND_CATEGORIES:
         return decision
     text = state.material.spoken_text()
+    moved = other_group(text)
+    if moved is not None:
+        name, sought_in, shown_in = moved
+        decision.report.root_cause = (decision.report.root_cause.rstrip() + f" The report shows '{name}' in resource"
+                                      f" group '{shown_in}', not in '{sought_in}': point the command or the"
+                                      f" template's scope at '{shown_in}'.")
+        return decision
+    if decision.report.category != _NOT_FOUND:
+        return decision
     listed = listed_names(text)
     found = nearest_unlisted(sought_names(text), listed)
     if found is None:
@@ -100,3 +112,48 @@ def nearest_unlisted(sought: list[str], listed: list[str]) -> tuple[float, str, 
              for s in sought if s.lower() not in have for n in listed]
     best = max(pairs, default=None)
     return best if best and best[0] >= _SIBLING else None
+
+
+# Resource Manager's not-found message names the resource and the group it looked in
+_MISSING_IN_GROUP = re.compile(r"(?i)\bresource\s+'(?:[^'\s]*/)?(?P<name>[^'/\s]+)'\s+under\s+resource\s+group\s+"
+                               r"'(?P<group>[^'\s]+)'\s+was\s+not\s+found")  # a paste may wrap it anywhere
+# "The vnet lives in rg-net-hub-ne", "the cluster is in resource group RG-AKS-01": where the writer says it is
+_LIVES_IN = re.compile(r"(?i)\b(?:lives?|is|are|sits?|exists?|(?:was|were) (?:created|deployed)|located)\s+in\s+"
+                       r"(?:the\s+)?(?P<said>resource group\s+)?['\"`]?(?P<group>[\w.()-]{1,90}?)['\"`]?(?=[\s.,;)]|$)")
+_GROUP_LIKE = re.compile(r"(?i)^rg[-_.]|[-_.]rg$|[-_.]rg[-_.]")
+_TABLE_SPLIT = re.compile(r"\s{2,}")
+
+
+def other_group(text: str) -> tuple[str, str, str] | None:
+    """(name, the group the call looked in, the group the report shows it in) when the report's listing or its
+    own words put the missing resource in another resource group."""
+    missing = _MISSING_IN_GROUP.search(text)
+    if missing is None:
+        return None
+    name, group = missing.group("name"), missing.group("group")
+    shown = [*_groups_in_tables(text, name), *_groups_said(text)]
+    other = next((g for g in shown if g.lower() != group.lower()), None)
+    return (name, group, other) if other else None
+
+
+def _groups_in_tables(text: str, name: str) -> list[str]:
+    """The ResourceGroup cell of a table row (az ... -o table) or a JSON object whose name is the resource's."""
+    found: list[str] = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        header = [c.lower().replace(" ", "") for c in _TABLE_SPLIT.split(line.strip())]
+        if "resourcegroup" not in header or len(header) < 2:
+            continue
+        column = header.index("resourcegroup")
+        for row in lines[i + 1:]:
+            cells = _TABLE_SPLIT.split(row.strip())
+            if len(cells) == len(header) and any(c.lower() == name.lower() for c in cells):
+                found.append(cells[column])
+    found += re.findall(rf'(?is)"name"\s*:\s*"{re.escape(name)}"[^{{}}]*?"resourceGroup"\s*:\s*"([^"]+)"', text)
+    return found
+
+
+def _groups_said(text: str) -> list[str]:
+    """Resource groups the writer says something lives in (a resource-group-like name, or one called so)."""
+    return [m.group("group") for m in _LIVES_IN.finditer(text)
+            if m.group("said") or _GROUP_LIKE.search(m.group("group"))]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from shared.engines.listed_names import listed_names, nearest_unlisted, sought_names
+from shared.engines.listed_names import listed_names, nearest_unlisted, other_group, sought_names
 from tests.helpers.engine_loop import run_engine
 
 HUB_RENAMED = """The listener for function 'Functions.ingest' was unable to start. Azure.Messaging.EventHubs:
@@ -84,3 +84,36 @@ def test_another_category_is_left_as_it_is() -> None:
                                "are required to perform this operation. (Unauthorized)")
     report = run_engine({"error_description": text}).envelope().get("report") or {}
     assert "is not among the names" not in str(report.get("root_cause"))
+
+
+CLUSTER_ELSEWHERE = """$ az aks browse --resource-group rg-hub-net --name aks-dev
+The Resource 'Microsoft.ContainerService/managedClusters/aks-dev' under resource group 'rg-hub-net' was not found.
+
+$ az aks list -o table
+Name     ResourceGroup    Location
+-------  ---------------  ----------
+aks-dev  rg-aks-dev-01    westeurope
+"""
+
+VNET_SAID_ELSEWHERE = """New-AzResourceGroupDeployment -ResourceGroupName rg-crm-app -TemplateFile .\\app.bicep
+Status Message: The Resource 'Microsoft.Network/virtualNetworks/vnet-hub' under resource group 'rg-crm-app' was not
+found. (Code:ResourceNotFound)
+app.bicep references it with `existing`. The vnet lives in rg-net-hub (network team)."""
+
+
+def test_the_group_a_listing_table_or_json_shows_the_resource_in() -> None:
+    assert other_group(CLUSTER_ELSEWHERE) == ("aks-dev", "rg-hub-net", "rg-aks-dev-01")
+    as_json = CLUSTER_ELSEWHERE.split("$ az aks list")[0] + '[{"name": "aks-dev", "resourceGroup": "rg-aks-dev-01"}]'
+    assert other_group(as_json) == ("aks-dev", "rg-hub-net", "rg-aks-dev-01")
+
+
+def test_the_group_the_writer_says_the_resource_lives_in() -> None:
+    assert other_group(VNET_SAID_ELSEWHERE) == ("vnet-hub", "rg-crm-app", "rg-net-hub")
+    report = run_engine({"error_description": VNET_SAID_ELSEWHERE}).envelope()["report"]
+    assert "in resource group 'rg-net-hub', not in 'rg-crm-app'" in report["root_cause"]
+
+
+def test_no_other_group_when_the_report_shows_none() -> None:
+    assert other_group(VNET_SAID_ELSEWHERE.replace("rg-net-hub", "rg-crm-app")) is None  # the same group
+    assert other_group(VNET_SAID_ELSEWHERE.replace("rg-net-hub", "westeurope")) is None  # a region, not a group
+    assert other_group(CLUSTER_ELSEWHERE.replace("aks-dev  rg", "aks-prd  rg")) is None  # another cluster's row
