@@ -224,6 +224,9 @@ def _azure_or_modest(state: SessionState, decision: Decision) -> Decision:
 _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is running|is hosted|is deployed) (?:in|on) "
                             r"azure|\b(?:is|are|runs?|it's) not (?:running |hosted |deployed )?(?:in|on) azure\b|"
                             r"\bin our own (?:server room|data ?cent(?:er|re))|"
+                            # the client's own machine in its own (office, company) data center or server room
+                            r"\bour own (?:box|server|machine|hardware)\b[^.\n]{0,40}?\b(?:in|at) (?:the |our )?"
+                            r"(?:office|company|on-?prem(?:ises)?) (?:data ?cent(?:er|re)|server room)\b|"
                             r"\bruns? on our own (?:IIS |physical |bare[- ]metal )?(?:servers?|hardware)\b|"
                             r"\b(?:we|i) (?:don't|do not|didn't|did not) use azure (?:for (?:this|it)|at all)\b|"
                             r"\bnot using azure (?:for (?:this|it)|at all)\b|"
