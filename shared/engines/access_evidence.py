@@ -50,12 +50,41 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
     if read is None or read.status not in ("success", "no_data"):
         return decision
     assignments = read.data.get("assignments") or []
-    said = _held(assignments, kind, str(resource["name"]), caller[0]) + _assigned_note(caller)
+    sibling = None if _grants(assignments, kind) else _granted_on_sibling(state, resource, kind, caller)
+    if isinstance(sibling, RunTool):
+        return sibling
+    said = _held(assignments, kind, str(resource["name"]), caller[0]) + _assigned_note(caller) + (sibling or "")
     decision.report.root_cause += " " + said
     decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said[:300]))
     if not _grants(assignments, kind):
         decision.report.actions.append(_grant_action(caller, kind, resource, "<role>") + ".")
     return decision
+
+
+_SIBLINGS_READ = 3  # a group of many registries or vaults: the first few listed beside the refused one
+
+
+def _granted_on_sibling(state: SessionState, resource: dict[str, Any], kind: Entry,
+                        caller: tuple[str, str, bool, str]) -> str | RunTool | None:
+    """The identity holds no data role on the refused resource: does it hold one on another listed resource of the
+    same type (a prod registry refused, the dev one granted)? A grant made with the wrong name or id (a runbook's
+    `--attach-acr` given the other registry) succeeds and leaves the refused one without it; the sentence that says
+    so, or the read that checks the next sibling first."""
+    kind_of = str(resource.get("type") or "").lower()
+    siblings = {str(r["id"]).lower(): r for r in read_resources(state) if r.get("id") and r.get("name")
+                and str(r.get("type") or "").lower() == kind_of and str(r["id"]).lower() != str(resource["id"]).lower()}
+    for sibling in list(siblings.values())[:_SIBLINGS_READ]:
+        read = azure_call(state, "list_role_assignments", {"scope": sibling["id"], "principal_id": caller[1]},
+                          f"checking whether {caller[0]}'s identity holds its role on {sibling['name']} instead")
+        if isinstance(read, RunTool):
+            return read
+        held = (read.data.get("assignments") or []) if read is not None and read.status == "success" else []
+        if any(a.get("relation") == "at" for a in held) and _grants(held, kind):
+            return (f" It does hold that role on '{sibling['name']}', another resource of the same type: the grant "
+                    f"meant for '{resource['name']}' was most likely made on the wrong resource (a command or runbook "
+                    f"step given '{sibling['name']}', such as `az aks update --attach-acr` with the other registry), "
+                    f"so '{resource['name']}' still refuses it.")
+    return None
 
 
 def claimed_role_missing(state: SessionState) -> Decision | None:

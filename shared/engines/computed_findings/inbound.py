@@ -145,6 +145,40 @@ def _network(text: str) -> ipaddress.IPv4Network | None:
     return found if isinstance(found, ipaddress.IPv4Network) else None
 
 
+# a Kubernetes Service's source ranges as a manifest gives them: a flow list or the block list under the key
+_SOURCE_RANGES = re.compile(r"loadBalancerSourceRanges:\s*(?:\[(?P<flow>[^\]\n]*)\]|"
+                            r"(?P<block>(?:\s*-\s*[\"']?[\d./:a-fA-F]+[\"']?[ \t]*(?:#[^\n]*)?)+))")
+# the address the failing caller comes from, as the report words it ("their egress 198.51.100.40", "from 203.0.113.9")
+_CALLER_ADDRESS = re.compile(r"(?i)\b(?:egress|outbound|source|client|caller|from)\b(?: (?:ip|address|is|of))*[:\s(]+"
+                             r"(?P<ip>(?:\d{1,3}\.){3}\d{1,3})\b(?!/)")
+_UNANSWERED = re.compile(r"(?i)tim(?:ed|es) ?out|timeout|cannot connect|can't connect|could not connect|unreachable")
+
+
+def service_source_ranges_exclude_caller(state: SessionState) -> Facts:
+    """A LoadBalancer Service whose manifest restricts loadBalancerSourceRanges, and a caller whose stated address
+    none of the ranges covers, that gets no answer: AKS turns the ranges into NSG rules on the nodes that admit only
+    them, so that caller's packets are dropped (a timeout, not a refusal)."""
+    text = state.material.spoken_text()
+    ranges = _SOURCE_RANGES.search(text)
+    if ranges is None or not _UNANSWERED.search(text):
+        return None
+    listed = re.findall(r"[\d.]+/\d{1,2}|(?:\d{1,3}\.){3}\d{1,3}", ranges.group("flow") or ranges.group("block") or "")
+    networks = [ipaddress.ip_network(r, strict=False) for r in listed if _valid_network(r)]
+    outside = [m.group("ip") for m in _CALLER_ADDRESS.finditer(text) if _valid_network(m.group("ip"))
+               and not any(ipaddress.ip_address(m.group("ip")) in n for n in networks)]
+    if not networks or not outside:
+        return None
+    return {"ranges": ", ".join(str(n) for n in networks), "caller": outside[0]}
+
+
+def _valid_network(text: str) -> bool:
+    try:
+        return ipaddress.ip_network(text, strict=False).version == 4
+    except ValueError:
+        return False
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "service-source-ranges-exclude-caller": service_source_ranges_exclude_caller,
     "destination-nsg-denies-app-subnet": nsg_denies_inbound,
 }

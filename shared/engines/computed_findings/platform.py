@@ -149,6 +149,32 @@ def parent_misnamed_in_group(state: SessionState) -> Facts:
     return {"parent": named, "actual": str(near[0]["name"]), "actual_type": str(near[0].get("type") or "")}
 
 
+# the parent's full id as Resource Manager prints it: "... because the parent resource '/subscriptions/<s>/
+# resourceGroups/<g>/providers/<namespace>/<type>/<name>' could not be found" (a nested parent keeps its last type)
+_PARENT_ID_NOT_FOUND = re.compile(r"(?i)\bparent resource ['\"]/subscriptions/[^/'\"]+/resourceGroups/"
+                                  r"(?P<group>[^/'\"]+)/providers/(?P<namespace>[\w.]+)/(?P<type>[\w]+)/(?P<name>[^/'\"\s]+)['\"]")
+
+
+def parent_in_other_group(state: SessionState) -> Facts:
+    """The parent a ParentResourceNotFound error looked for in the deployment's group is listed, with that type and
+    name, in another resource group the session read (a hub's private DNS zones, a shared network): the child is
+    deployed to the wrong group (a module without the parent group's scope), not before its parent."""
+    texts = [*state.material.spoken(), *(e.summary for e in state.ledger if e.tool == "list_deployment_operations")]
+    wanted = next((m for t in texts for m in [_PARENT_ID_NOT_FOUND.search(t)] if m), None)
+    if wanted is None:
+        return None
+    kind = f"{wanted.group('namespace')}/{wanted.group('type')}".lower()
+    for listing in (e for e in state.ledger if e.tool == "list_resources_in_group" and e.status == "success"):
+        group = str(listing.arguments.get("resource_group") or "")
+        found = [r for r in listing.data.get("resources") or [] if isinstance(r, dict)
+                 and str(r.get("name") or "").lower() == wanted.group("name").lower()
+                 and str(r.get("type") or "").lower() == kind]
+        if found and group and group.lower() != wanted.group("group").lower():
+            return {"parent": wanted.group("name"), "parent_type": str(found[0].get("type")),
+                    "searched_group": wanted.group("group"), "actual_group": group}
+    return None
+
+
 def reference_in_other_group(state: SessionState) -> Facts:
     """A deployment looked for a resource in one resource group (ResourceNotFound "... under resource group '<g>' was
     not found") and the subscription holds a resource of that type and name in another group: the reference lacks
@@ -168,6 +194,7 @@ def reference_in_other_group(state: SessionState) -> Facts:
 
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "deployment-parent-in-other-group": parent_in_other_group,
     "deployment-parent-misnamed-in-group": parent_misnamed_in_group,
     "deployment-reference-in-other-group": reference_in_other_group,
     "service-health-event-for-resource": service_issue_for_resource,
