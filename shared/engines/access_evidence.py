@@ -50,12 +50,18 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
     if read is None or read.status not in ("success", "no_data"):
         return decision
     assignments = read.data.get("assignments") or []
-    sibling = None if _grants(assignments, kind) else _granted_on_sibling(state, resource, kind, caller)
+    unused = None if _grants(assignments, kind) or caller[3] else _unused_identity_holds(state, resource, kind, caller)
+    if isinstance(unused, RunTool):
+        return unused
+    sibling = (None if _grants(assignments, kind) or unused is not None
+               else _granted_on_sibling(state, resource, kind, caller))
     if isinstance(sibling, RunTool):
         return sibling
     said = _held(assignments, kind, str(resource["name"]), caller[0]) + _assigned_note(caller) + (sibling or "")
     decision.report.root_cause += " " + said
     decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said[:300]))
+    if unused is not None:
+        return _identity_not_used(decision, caller, resource, unused, said)
     if not _grants(assignments, kind):
         decision.report.actions.append(_grant_action(caller, kind, resource, "<role>") + ".")
     return decision
@@ -85,6 +91,48 @@ def _granted_on_sibling(state: SessionState, resource: dict[str, Any], kind: Ent
                     f"step given '{sibling['name']}', such as `az aks update --attach-acr` with the other registry), "
                     f"so '{resource['name']}' still refuses it.")
     return None
+
+
+def _unused_identity_holds(state: SessionState, resource: dict[str, Any], kind: Entry,
+                           caller: tuple[str, str, bool, str]) -> dict[str, Any] | RunTool | None:
+    """The caller's user-assigned identity that holds the data role its system-assigned identity lacks, unless a
+    setting of the app names that identity's client id: a credential that names no identity (DefaultAzureCredential
+    without AZURE_CLIENT_ID, a Logic Apps action's managed identity authentication without `identity`) uses the
+    system-assigned one, so the role given to the user-assigned identity is never used."""
+    host = next((r for r in read_resources(state)
+                 if r.get("name") == caller[0] and isinstance(r.get("identity"), dict)), None)
+    assigned = [u for u in (host or {}).get("identity", {}).get("userAssigned") or [] if u.get("principalId")]
+    named = {str(i).lower() for e in state.ledger if e.tool == "list_app_setting_names"
+             for i in (e.data.get("client_ids") or {}).values()}
+    for identity in assigned[:2]:
+        if str(identity.get("clientId") or "").lower() in named:
+            continue
+        read = azure_call(state, "list_role_assignments", {"scope": resource["id"],
+                                                           "principal_id": str(identity["principalId"])},
+                          f"reading the role assignments of {caller[0]}'s user-assigned identity on {resource['name']}")
+        if isinstance(read, RunTool):
+            return read
+        if read is not None and read.status == "success" and _grants(read.data.get("assignments") or [], kind):
+            return identity
+    return None
+
+
+def _identity_not_used(decision: Conclude, caller: tuple[str, str, bool, str], resource: dict[str, Any],
+                       identity: dict[str, Any], held: str) -> Conclude:
+    """The role is there, on the identity the call does not use: the identity is the cause, not a missing role (the
+    text's general reading of the refusal, which asks for a role, is replaced)."""
+    name = str(identity.get("id") or "").rstrip("/").rsplit("/", 1)[-1] or "the user-assigned identity"
+    decision.report.category = "auth.managed_identity_missing"
+    decision.report.root_cause = (
+        f"{caller[0]} has a system-assigned and a user-assigned identity ('{name}'). The data role on "
+        f"'{resource['name']}' is held by '{name}', but the call names no identity, so it runs as the system-assigned "
+        f"identity ({caller[1]}), which holds no data role there: the request is refused although the role exists. "
+        + held)
+    decision.report.actions.insert(0, (
+        f"Make the call use '{name}': name it by its client id {identity.get('clientId')} (AZURE_CLIENT_ID or "
+        "ManagedIdentityCredential(client_id=...); in a Logic Apps action's managed identity authentication set "
+        f"`identity` to its resource id), or grant the same role to the system-assigned identity ({caller[1]})."))
+    return decision
 
 
 def claimed_role_missing(state: SessionState) -> Decision | None:

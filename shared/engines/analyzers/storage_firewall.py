@@ -196,8 +196,16 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
                       changes=changes, addresses_known=bool(found.outbound), private=_private_only(found.rules.data),
                       subnet_allowed=bool(subnet) and subnet in {str(r).lower()
                                                                   for r in acls.get("virtualNetworkRules") or []},
-                      subnet=str(site.get("virtualNetworkSubnetId") or ""))
+                      subnet=str(site.get("virtualNetworkSubnetId") or ""),
+                      same_region=_shared_region(site, found.rules.data) if not subnet else "")
     return _decide(state, hit, verdict, evidence)
+
+
+def _shared_region(site: dict[str, object], account: dict[str, object]) -> str:
+    """The region the app and the account share ('West Europe' and 'westeurope' are one), else "": requests from the
+    same region reach storage from private Azure addresses, which the account's IP rules never match."""
+    where = [re.sub(r"[\s_-]", "", str(d.get("location") or "")).lower() for d in (site, account)]
+    return str(account.get("location")) if where[0] and where[0] == where[1] else ""
 
 
 @dataclass
@@ -216,10 +224,12 @@ class Verdict:
     subnet_allowed: bool = False   # the app's integration subnet is one of the account's virtual network rules
     private: bool = False          # Azure shows the account reached through a private endpoint (public access off)
     subnet: str = ""               # the app's virtual network integration subnet (resource id), when Azure shows one
+    same_region: str = ""          # the region a non-integrated app shares with the account: IP rules do not apply
 
     def covered(self) -> bool:
-        """The rules admit the caller: its subnet is allowed, or every address shown is in an allowed range."""
-        return self.subnet_allowed or (self.addresses_known and not self.blocked)
+        """The rules admit the caller: its subnet is allowed, or every address shown is in an allowed range (which
+        counts only from another region)."""
+        return self.subnet_allowed or (self.addresses_known and not self.blocked and not self.same_region)
 
     def confidence(self) -> Confidence:
         """High only when evidence shows the caller outside the rules, or the rules admit nothing at all."""
@@ -261,6 +271,10 @@ def _root_cause(v: Verdict) -> str:
     addresses = (f"{who}'s outbound addresses ({', '.join(v.blocked[:8])}) are not among them"
                  if v.blocked else f"{who}'s outbound addresses are not among them")
     changed = f" The rule changed recently: {v.changes[0]}." if v.changes else ""
+    if v.same_region and not v.blocked:
+        addresses = (f"{who} runs in the account's own region ({v.same_region}), and requests from the same region "
+                     "arrive from private Azure addresses that IP rules never match: listing its outbound "
+                     "addresses does not admit it")
     if v.subnet and not v.subnet_allowed:  # an integrated app reaches the account from its subnet, not its IPs
         addresses = (f"{who} reaches it from its virtual network integration subnet '{v.subnet.rsplit('/', 1)[-1]}', "
                      "which is not among the virtual network rules")
@@ -277,10 +291,15 @@ def _actions(v: Verdict) -> list[str]:
               "Microsoft.Storage service endpoint)."] if v.subnet and not v.subnet_allowed else
              [f"Allow {whose}: " + "; ".join(f"`{add} --ip-address {ip}`" for ip in v.blocked[:8]) + "."]
              if v.blocked else
+             [f"Admit the app by network, not by IP: integrate {app} with a virtual network and allow that subnet "
+              f"(`{add} --vnet-name <vnet> --subnet <subnet>`, with the Microsoft.Storage service endpoint), or "
+              "reach the account through a private endpoint; IP rules cannot admit a caller of the same region."]
+             if v.same_region else
              [f"List the function app's outbound addresses: `az functionapp show --name {app} --resource-group "
               f"{v.group} --query possibleOutboundIpAddresses -o tsv`.",
               f"Allow them on the account: `{add} --ip-address <outbound-ip>` (once per address)."])
-    integrate = [] if v.subnet else [  # an app already integrated with a virtual network needs its subnet allowed
+    # an app already integrated with a virtual network needs its subnet allowed; a same-region one was told above
+    integrate = [] if v.subnet or (v.same_region and not v.blocked) else [
         "Better for production: integrate the app with a virtual network and allow its subnet "
         f"(`{add} --vnet-name <vnet> --subnet <subnet>`, with the Microsoft.Storage service endpoint), or use a "
         "private endpoint."]

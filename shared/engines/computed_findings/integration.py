@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from shared.engines.analyzers.common import picked
-from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.engines.durations import timespan_seconds
 from shared.engines.session_reads import (
     Facts,
@@ -119,6 +119,51 @@ def openai_deployment_from_setting(state: SessionState) -> Facts:
     return {"setting": setting, "existing": ", ".join(existing[:8]) or "none"}
 
 
+# an Azure OpenAI / AI services endpoint host: its first label is the account's custom subdomain
+_AI_HOST = re.compile(r"(?i)\b([a-z0-9][a-z0-9-]{1,62})\.(?:openai|cognitiveservices)\.azure\.com\b")
+
+
+def _deployments_by_account(state: SessionState) -> dict[str, list[str]]:
+    """The deployment names of each account whose deployments were read, by account name (lower case)."""
+    held: dict[str, list[str]] = {}
+    for data in reads_of_type(state, _DEPLOYMENTS):
+        account = re.search(r"(?i)/accounts/([^/]+)/deployments", str(data.get("id") or ""))
+        if account:
+            held.setdefault(account.group(1).lower(), []).extend(
+                str(d.get("name")) for d in data.get("deployments") or [] if isinstance(d, dict))
+    return held
+
+
+def _endpoint_accounts(state: SessionState) -> list[tuple[str, str]]:
+    """(setting, account) for each AI endpoint the app's settings point at, else the endpoint URLs the report quotes."""
+    listed = latest(state, "list_app_setting_names")
+    targets = (listed.data.get("targets") or {}) if listed is not None and listed.status == "success" else {}
+    pointed = [(str(n), m.group(1).lower()) for n, t in sorted(targets.items()) if (m := _AI_HOST.search(str(t)))]
+    return pointed or [("the endpoint", m.group(1).lower()) for t in state.material.spoken()
+                       for m in _AI_HOST.finditer(t)]
+
+
+def openai_endpoint_account_lacks_deployment(state: SessionState) -> Facts:
+    """The deployment the client calls exists, but on another account than the one its endpoint setting points at:
+    a deployment belongs to one account, so the request reaches an account that has no deployment of that name."""
+    held = _deployments_by_account(state)
+    if len(held) < 2:
+        return None  # one account read: whether the name exists elsewhere is not known
+    texts, said = state.material.spoken(), said_by_client(state)
+    called = next((m.group(1) or m.group(2) for t in texts for m in _CALLED.finditer(t)), None)
+    names = {n for names in held.values() for n in names}
+    deployment = called or next((n for n in sorted(names, key=len, reverse=True) if is_mentioned(n, said)), None)
+    if deployment is None:
+        return None
+    for setting, account in _endpoint_accounts(state):
+        own = held.get(account)
+        holders = [a for a, names in held.items() if a != account and deployment.lower() in map(str.lower, names)]
+        if own is not None and deployment.lower() not in map(str.lower, own) and holders:
+            return {"setting": setting, "account": account, "deployment": deployment, "holder": holders[0],
+                    "existing": ", ".join(own[:8]) or "none"}
+    return None
+
+
 def activity_stopped_by_timeout(state: SessionState) -> Facts:
     """A failed Data Factory activity of the newest failed run that ran as long as its policy timeout (within 2%):
     the timeout stopped it, whatever it was waiting for."""
@@ -202,6 +247,28 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
             "expiration": str(chosen.get("expirationDate") or "none set")}
 
 
+_DEFAULT_KEY_NAMES = ("ocp-apim-subscription-key", "subscription-key")  # the gateway's names unless an API renames them
+
+
+def apim_key_name_renamed(state: SessionState) -> Facts:
+    """The client sends its key under the default header or query name, but the API it calls (named in the report, or
+    whose path its URL holds) reads the key from other names: the gateway sees no key and says it is missing."""
+    said = said_by_client(state)
+    sent = next((n for n in _DEFAULT_KEY_NAMES if re.search(rf"(?<![\w-]){n}\s*[:=]", said)), None)
+    if sent is None:
+        return None
+    apis = items_of(state, r"(?i)^Microsoft\.ApiManagement/service/apis$", "apis")
+    called = [a for a in apis if is_mentioned(str(a.get("name") or ""), said)
+              or (a.get("path") and f"/{str(a['path']).lower().strip('/')}" in said)]
+    for api in called:
+        header, query = (str(picked(api, f"subscriptionKeyParameterNames.{k}") or "") for k in ("header", "query"))
+        if header and header.lower() not in _DEFAULT_KEY_NAMES and not is_mentioned(header.lower(), said):
+            return {"api": str(api.get("name")), "header": header, "query": query or "subscription-key",
+                    "sent": "Ocp-Apim-Subscription-Key header" if sent == _DEFAULT_KEY_NAMES[0]
+                    else "subscription-key query parameter"}
+    return None
+
+
 _QUOTA = re.compile(r"(?is)<quota(?:-by-key)?\b(?P<attrs>[^>]*)>")
 _ATTRIBUTE = re.compile(r'(?i)\b(calls|bandwidth|renewal-period)\s*=\s*"(\d+)"')
 
@@ -264,12 +331,14 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "automation-job-stopped-by-fair-share": automation_fair_share_stop,
     "apim-named-value-keyvault-refresh-failed": apim_named_value_unresolved,
     "apim-subscription-not-active": apim_subscription_not_active,
+    "apim-subscription-key-name-renamed": apim_key_name_renamed,
     "apim-product-quota-used-up": apim_product_quota,
     "logic-app-api-connection-in-error": api_connection_in_error,
     "logic-app-action-cut-at-outbound-request-limit": logic_app_action_hit_request_limit,
     "data-factory-activity-stopped-by-timeout": activity_stopped_by_timeout,
     "data-factory-managed-private-endpoint-not-approved": managed_private_endpoint_not_approved,
     "openai-deployment-capacity-small": openai_deployment_capacity,
+    "openai-endpoint-account-lacks-deployment": openai_endpoint_account_lacks_deployment,
     "openai-deployment-name-not-found": openai_deployment_missing,
     "openai-deployment-setting-not-a-deployment": openai_deployment_from_setting,
     "eventgrid-system-topic-already-exists-for-source": system_topic_of_named_source,
