@@ -144,3 +144,9 @@ def test_local_code_that_calls_an_azure_resource_stays_in_scope() -> None:
             "AuthorizationFailure: This request is not authorized to perform this operation.")
     final = run_engine({"error_description": said}).final
     assert not (isinstance(final, GiveUp) and final.report.category == "out_of_scope")
+
+
+def test_an_app_service_oryx_build_is_not_the_static_web_apps_engines_clue() -> None:
+    # App Service's build takes the runtime stack's Node.js version, not package.json's engines
+    app_service = SWA_NODE.replace("Static Web Apps workflow", "az webapp up to our Linux App Service")
+    assert (clue_in([app_service]) or {}).get("id") != "swa-oryx-default-node-version-too-old"
