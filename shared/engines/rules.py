@@ -237,7 +237,14 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             # all of it on the client's own machine, nothing deployed: local development only
                             r"\b(?:all|only|just|still) (?:running )?(?:on|in) (?:my|our) (?:laptop|local machine|"
                             r"dev(?:elopment)? (?:machine|box)|pc|computer|local docker)\b[^.\n]{0,40}?"
-                            r"\bnothing (?:is |has been )?deployed\b")
+                            r"\bnothing (?:is |has been )?deployed\b|"
+                            # a move to Azure still to come, the system today on the client's own premises or
+                            # machine ("for now it's on-prem", "right now this is only Docker Desktop on my laptop")
+                            r"\b(?:for now|right now|at the moment|currently|so far),? (?:it's|it is|this is|it runs|"
+                            r"everything is|all of it is|we run it|we're|we are) (?:only |still |just |running )*"
+                            r"(?:on-?prem(?:ises)?\b|(?:on |in )?(?:docker desktop|"
+                            r"our own (?:servers?|data ?cent(?:er|re))|"
+                            r"(?:my|our) (?:laptop|workstation|local machine|dev(?:elopment)? (?:machine|box))\b))")
 # The caller's own clock was wrong and setting it right fixed it: the signatures and tokens it made were rejected as
 # not yet or no longer valid, whatever Azure holds.
 _LOCAL_CLOCK = re.compile(r"(?i)\bclock (?:on|of) (?:this|my|the|our) (?:laptop|computer|machine|pc|workstation)\b"
@@ -281,10 +288,14 @@ _BARE_AZURE_HOST = re.compile(r"(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:core\.wind
                               r"openai\.azure\.com|azurecr\.io)\b")
 
 
+# the "for now it runs on our premises / my laptop" form: local code that may still call an Azure resource
+_FOR_NOW = re.compile(r"(?i)(?:for now|right now|at the moment|currently|so far)\b")
+
+
 def _calls_azure_from_own_servers(state: SessionState, said: str) -> bool:
     """The client says where its own code runs (its servers, its data center) while that code calls an Azure
     resource the report names (a storage account, a vault, a namespace): the refused call is Azure's, in scope."""
-    if "own" not in said.lower():
+    if "own" not in said.lower() and not _FOR_NOW.match(said):
         return False
     named = any(_CALLED_RESOURCE_KEY.match(str(k)) and str(v or "").strip()
                 for k, v in state.material.environment.items())
