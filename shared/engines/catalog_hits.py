@@ -126,14 +126,16 @@ def decisive(state: SessionState) -> EntryHit | None:
     # an inconclusive Azure reading (a symptom: Terraform could not list its backend's workspaces) does not veto
     # another platform's own error words (the S3 backend's AccessDenied)
     foreign = [h for h in spoken if h.entry.category == "out_of_scope" and _own_error_words(h)]
+    # the same words an Azure entry reads (MySQL's "Access denied for user") printed by a server whose own setting
+    # the report shows (a MySQL container under docker compose): that platform's entry reads them, not Azure's, so
+    # an Azure entry whose words such an entry read is no Azure error beside it
+    in_context = [h for h in foreign if names_a_context(h.entry)]
     azure_error = any(h.entry.category != "out_of_scope" and h.entry.conclusive
-                      and not _inside_foreign_error(h, foreign) for h in spoken)
+                      and not _inside_foreign_error(h, foreign) and not _read_by(h, in_context) for h in spoken)
     hosted = mentions_azure(_without_azure_tooling(state.material))
     candidates = [h for h in spoken if h.entry.category != "out_of_scope"
                   or not (azure_error or (hosted and not _own_error_words(h)))]
-    # the same words an Azure entry reads (MySQL's "Access denied for user") printed by a server whose own setting
-    # the report shows (a MySQL container under docker compose): that platform's entry reads them, not Azure's
-    situated = [h for h in foreign if names_a_context(h.entry) and h in candidates]
+    situated = [h for h in in_context if h in candidates]
     if situated:
         candidates = [h for h in candidates if h.entry.category == "out_of_scope" or not _read_by(h, situated)]
     if _chain_on_azure_compute(state):

@@ -365,14 +365,25 @@ def _follow_each_call(state: SessionState, target: Target, step: dict[str, Any])
 
 def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evidence | RunTool | None:
     """Read a collection under the resource (its items' ids), then the step's read of each item, at most two: a
-    Front Door profile's origin groups, then their origins."""
+    Front Door profile's origin groups, then their origins. With `then_each`, each item's own collection is read
+    first and the step reads its items (two of each, four in all): a Cosmos DB account's databases, their
+    containers, then each container's throughput."""
     collection = fill(step["each"], target.values)
     listed = azure_call(state, "get_resource", {"resource_id": collection}, step["purpose"])
     if not isinstance(listed, Evidence):
         return listed
     skip = regex(step["skip"]) if step.get("skip") else None  # a collection's system items (a server's master db)
     items = [str(i) for i in listed.data.get("ids") or [] if not (skip and skip.search(str(i)))]
-    for item in items[:2]:
+    if step.get("then_each"):  # a collection of each item first (a Cosmos DB database's containers)
+        nested: list[str] = []
+        for item in items[:2]:
+            sub = azure_call(state, "get_resource", {"resource_id": fill(str(step["then_each"]), {"item": item})},
+                             step["purpose"])
+            if isinstance(sub, RunTool):
+                return sub
+            nested += [str(i) for i in (sub.data.get("ids") or [] if isinstance(sub, Evidence) else [])][:2]
+        items = nested
+    for item in items[:2 if not step.get("then_each") else 4]:
         arguments = {k: fill(v, {"item": item}) if isinstance(v, str) else v for k, v in step["arguments"].items()}
         call = azure_call(state, step["tool"], arguments, step["purpose"])  # the item's read (its metrics too)
         if isinstance(call, RunTool):
