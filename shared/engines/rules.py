@@ -27,12 +27,14 @@ from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatc
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.request_duration import front_end_cut
 from shared.engines.analyzers.role_holder import role_held_by_another, system_identity_called
-from shared.engines.analyzers.token_clock import clock_off, storage_date_off
+from shared.engines.analyzers.token_clock import clock_off, lifetime_off, storage_date_off
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
+from shared.engines.dotenv_shadow import with_dotenv_shadow
+from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_names import with_listed_names
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
@@ -77,6 +79,8 @@ class RulesEngine:
         decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
+        decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
+        decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         return _never_repeat(state, with_tool_advice(state, decision))
 
 
@@ -312,7 +316,7 @@ def route(state: SessionState) -> Decision:
     if clock is not None:
         return _local_clock(state, f"the client says: '{clock.group(0)}'")
     said = state.material.spoken_text()
-    skew = clock_off(said) or storage_date_off(said)
+    skew = clock_off(said) or storage_date_off(said) or lifetime_off(said)
     if skew is not None:
         return _local_clock(state, skew)
     unstable = _UNSTABLE_LOCAL_NETWORK.search(said)

@@ -5,7 +5,10 @@ by the exp Claim. Current epoch = ...") and prints the token's claims: the token
 moment earlier, so the distance between the machine's epoch and iat is how far the machine's clock is off.
 Azure Storage refuses a request whose date header is more than 15 minutes from its own time and says so in the
 response ("Request date header too old: '<the client's date>'"), next to its own time ("Time:<server time>"): the
-distance between the two is how far the client's clock is off."""
+distance between the two is how far the client's clock is off.
+A .NET app validating the token it has just received (the OpenID Connect redirect back from sign-in) prints both
+times too (IDX10222 "not yet valid. ValidFrom ... Current time", IDX10223 "expired. ValidTo ... Current time"): a
+token that is not yet valid, or one issued seconds ago that is already past its expiry, shows the clock is off."""
 
 from __future__ import annotations
 
@@ -21,6 +24,17 @@ _DATE_REFUSED = re.compile(r"Request date header (?:is )?too (?P<side>old|new|fa
                            r"(?P<sent>\w{3}, \d{1,2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT)")
 _SERVER_TIME = re.compile(r"\bTime:\s*(?P<server>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})")
 _STORAGE_SKEW_SECONDS = 15 * 60  # Storage accepts a request date within 15 minutes of its own time
+_LIFETIME = re.compile(r"(?P<code>IDX1022[23]):\s*Lifetime validation failed\.\s*"
+                       r"The token is (?:not yet valid|expired)\.?\s*"
+                       r"Valid(?P<edge>From|To):\s*'(?P<edge_time>[^']+)'[,.]?\s*Current time:\s*'(?P<now>[^']+)'")
+# the token was received a moment ago: the app rejected the id token of the sign-in it just made
+_FRESH = re.compile(r"(?i)\b(?:right|just|immediately|seconds?) after (?:I )?"
+                    r"(?:sign(?:ing|ed)?|log(?:ging|ged)?) ?in\b|"
+                    r"\bjust (?:signed|logged) in\b|\bfresh sign-?in\b|\bredirect(?:ed|ion)? back\b|"
+                    r"\bafter (?:entering|typing) (?:my|the) (?:credentials|password)\b|"
+                    r"\b(?:typed|entered) my password a few seconds\b")
+_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
+                 "%d/%m/%Y %H:%M:%S")
 
 
 def clock_off(text: str) -> str | None:
@@ -35,6 +49,37 @@ def clock_off(text: str) -> str | None:
     return (f"MSAL refused the id token Entra ID had just issued ({refused.group('claim')} claim): the machine's epoch "
             f"{refused.group('epoch')} is {_hours(abs(off))} {direction} the token's issue time (iat "
             f"{issued.group('iat')})")
+
+
+def lifetime_off(text: str) -> str | None:
+    """How far the machine's clock is off, when .NET's token validation refused a token Entra ID had just issued:
+    not yet valid (its ValidFrom after the machine's time), or expired on the sign-in that issued it."""
+    refused = _LIFETIME.search(text)
+    if refused is None:
+        return None
+    edge, now = _parsed(refused.group("edge_time")), _parsed(refused.group("now"))
+    if edge is None or now is None:
+        return None  # PII hidden ('System.DateTime') or a format not read
+    if refused.group("edge") == "From":
+        off = int((edge - now).total_seconds())
+        if off <= _SLACK_SECONDS:
+            return None
+        return (f"{refused.group('code')}: the token Entra ID issued is valid from {refused.group('edge_time')}, "
+                f"{_hours(off)} after the machine's time {refused.group('now')}: the machine's clock is behind")
+    off = int((now - edge).total_seconds())
+    if off <= _SLACK_SECONDS or _FRESH.search(text) is None:
+        return None  # an old token presented again is simply expired
+    return (f"{refused.group('code')}: the token of the sign-in just made expired at {refused.group('edge_time')}, "
+            f"{_hours(off)} before the machine's time {refused.group('now')}: the machine's clock is ahead")
+
+
+def _parsed(value: str) -> datetime | None:
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value.strip().rstrip("Z"), form)
+        except ValueError:
+            continue
+    return None
 
 
 def storage_date_off(text: str) -> str | None:
