@@ -232,6 +232,9 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\bour own (?:box|server|machine|hardware)\b[^.\n]{0,40}?\b(?:in|at) (?:the |our )?"
                             r"(?:office|company|on-?prem(?:ises)?) (?:data ?cent(?:er|re)|server room)\b|"
                             r"\bruns? on our own (?:IIS |physical |bare[- ]metal )?(?:servers?|hardware)\b|"
+                            # "not Azure at all"; our own data center or server stated as no cloud
+                            r"\b(?:is |it's |this is )?not azure at all\b|"
+                            r"\bour (?:own )?(?:data ?cent(?:er|re)|servers?|server room)\b[^.\n]{0,40}?\bno cloud\b|"
                             r"\b(?:we|i) (?:don't|do not|didn't|did not) use azure (?:for (?:this|it)|at all)\b|"
                             r"\bnot using azure (?:for (?:this|it)|at all)\b|"
                             r"\bnothing (?:deployed |running |hosted )?(?:to |in |on )?azure (?:is )?involved\b|"
