@@ -151,7 +151,11 @@ _SOURCE_RANGES = re.compile(r"loadBalancerSourceRanges:\s*(?:\[(?P<flow>[^\]\n]*
 # the address the failing caller comes from, as the report words it ("their egress 198.51.100.40", "from 203.0.113.9")
 _CALLER_ADDRESS = re.compile(r"(?i)\b(?:egress|outbound|source|client|caller|from)\b(?: (?:ip|address|is|of))*[:\s(]+"
                              r"(?P<ip>(?:\d{1,3}\.){3}\d{1,3})\b(?!/)")
-_UNANSWERED = re.compile(r"(?i)tim(?:ed|es) ?out|timeout|cannot connect|can't connect|could not connect|unreachable")
+# no answer at all, as the tools print it: curl/nc "timed out", Test-NetConnection "TCP connect to (ip : port) failed"
+# and "TcpTestSucceeded : False", telnet "Could not open connection", Windows sockets "did not properly respond"
+_UNANSWERED = re.compile(r"(?i)tim(?:ed|es) ?out|timeout|cannot connect|can't connect|could not connect|unreachable"
+                         r"|TCP connect to \(?[\d.]+ ?: ?\d+\)? failed|TcpTestSucceeded\s*:\s*False"
+                         r"|could not open connection to the host|did not properly respond after a period of time")
 
 
 def service_source_ranges_exclude_caller(state: SessionState) -> Facts:

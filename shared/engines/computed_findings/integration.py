@@ -250,11 +250,17 @@ def apim_subscription_not_active(state: SessionState) -> Facts:
 _DEFAULT_KEY_NAMES = ("ocp-apim-subscription-key", "subscription-key")  # the gateway's names unless an API renames them
 
 
+def _sends_key_name(name: str) -> re.Pattern[str]:
+    """The name given a value the way clients write it: curl's `-H "name: v"`, a query `name=v`, a quoted key of a
+    PowerShell hashtable or a JSON / Python dict (`"name" = v`, `"name": v`), or a C# `Headers.Add("name", v)`."""
+    return re.compile(rf"(?<![\w-]){name}(?:[\"']?\s*[:=]|[\"']\s*,)")
+
+
 def apim_key_name_renamed(state: SessionState) -> Facts:
     """The client sends its key under the default header or query name, but the API it calls (named in the report, or
     whose path its URL holds) reads the key from other names: the gateway sees no key and says it is missing."""
     said = said_by_client(state)
-    sent = next((n for n in _DEFAULT_KEY_NAMES if re.search(rf"(?<![\w-]){n}\s*[:=]", said)), None)
+    sent = next((n for n in _DEFAULT_KEY_NAMES if _sends_key_name(n).search(said)), None)
     if sent is None:
         return None
     apis = items_of(state, r"(?i)^Microsoft\.ApiManagement/service/apis$", "apis")
