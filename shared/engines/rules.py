@@ -241,6 +241,10 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\bno azure resources? (?:is |are )?involved\b|"
                             # "yet": still developing locally, not a deployment that left nothing behind
                             r"\bnothing (?:is )?(?:deployed|running|hosted) (?:to|in|on) azure yet\b|"
+                            # a move to Azure still to come, then "nothing is deployed yet" (a deployment that failed
+                            # says what failed, not that it is to come)
+                            r"\b(?:later|next (?:year|month|quarter)|will|going to|meant to|planned to)\b[^.\n]{0,60}"
+                            r"\bazure\b[^.\n]{0,40}\bnothing (?:is |has been )?(?:deployed|running|hosted) yet\b|"
                             # all of it on the client's own machine, nothing deployed: local development only
                             r"\b(?:all|only|just|still) (?:running )?(?:on|in) (?:my|our) (?:laptop|local machine|"
                             r"dev(?:elopment)? (?:machine|box)|pc|computer|local docker)\b[^.\n]{0,40}?"
@@ -870,6 +874,11 @@ _UNREACHED = re.compile(r"(?i)\btim(?:es|ed|ing) ?out\b|\btimeout\b|\bETIMEDOUT\
 # "we do not use DynamoDB any more", "no longer on S3": the provider is named to be ruled out
 _NOT_USED = re.compile(r"(?i)\b(?:not|no longer|never|n't)\s+(?:\w+\s+){0,2}$")
 _ON_PREMISES = re.compile(r"(?i)^(?:on[- ]?prem(?:ises?)?|self[- ]hosted server|own data ?cent(?:er|re))$")
+# the report's system is an IIS on the client's own desktop or laptop (not IIS Express beside an App Service test):
+# counted only when nothing in the report names Azure, as "works on my local IIS, fails on App Service" is Azure's
+_OWN_MACHINE_IIS = re.compile(r"(?i)\b(?:my|our) local IIS\b|\bIIS(?: \d+(?:\.\d+)?)? on my (?:own )?(?:laptop|pc|"
+                              r"machine|computer|workstation|dev(?:elopment)? (?:machine|box))\b|\blocal IIS \((?:on )?"
+                              r"Windows (?:10|11)\b")
 
 
 def _on_premises_only(state: SessionState) -> str | None:
@@ -877,9 +886,10 @@ def _on_premises_only(state: SessionState) -> str | None:
     a hybrid report (an on-premises DNS server forwarding to Azure) names Azure somewhere, this one does not."""
     listed = state.material.technologies()
     found = next((t for t in listed if _ON_PREMISES.match(t.strip())), None)
-    if found is None or mentions_azure(state.material):
+    own_iis = next((m.group(0) for t in state.material.spoken() for m in [_OWN_MACHINE_IIS.search(t)] if m), None)
+    if (found is None and own_iis is None) or mentions_azure(state.material):
         return None
-    return f"technologies: {', '.join(listed)}"
+    return f"technologies: {', '.join(listed)}" if found is not None else f"{own_iis}"
 
 
 def _client_side(state: SessionState, root_cause: str, action: str, message: str) -> GiveUp:
