@@ -37,3 +37,14 @@ def test_a_named_deployment_beside_another_model_name_is_not_the_base_url_case()
     assert (clue_in([DEPLOYMENT_NAMED]) or {}).get("id") != "openai-base-url-without-openai-path"
     bare = DEPLOYMENT_NAMED.rsplit("\n", 1)[0]  # no deployment named: the bare base URL is the reading
     assert (clue_in([bare]) or {}).get("id") == "openai-base-url-without-openai-path"
+
+
+LARGE_BLOB_AS_STRING = """My HTTP-triggered C# function (Consumption plan) reads a blob's text and returns it
+as a string in a JSON payload. Small blobs work. For a ~400 MB blob the caller gets:
+{"statusCode": 500, "message": "An error has occurred. For more information, please check the logs"}"""
+
+
+def test_a_large_object_read_whole_while_small_ones_work_is_memory() -> None:
+    assert concludes(LARGE_BLOB_AS_STRING, "runtime.out_of_memory")
+    small = LARGE_BLOB_AS_STRING.replace("~400 MB", "a 40 KB")  # no large object: no memory reading
+    assert (clue_in([small]) or {}).get("id") != "function-reads-large-object-whole-into-memory"
