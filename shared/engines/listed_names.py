@@ -37,6 +37,7 @@ _NAME_ARGUMENT = re.compile(r"(?:--name|-n)\s+[\"']?([\w.-]+)")
 _SIBLING = 0.6  # difflib ratio from which a sought name reads as one of the listed kind (chatmemorysources)
 _MEANT = 0.75  # and from which the listed name reads as the one meant (a suffix, a typo, a renamed part)
 _SHOWN = 6
+_COMPARED = 60  # names of each side compared, at most
 
 
 def with_listed_names(state: SessionState, decision: Decision) -> Decision:
@@ -108,8 +109,9 @@ def sought_names(text: str) -> list[str]:
 def nearest_unlisted(sought: list[str], listed: list[str]) -> tuple[float, str, str] | None:
     """The sought name not in the list, the listed name nearest to it and their ratio, when one is near enough."""
     have = {n.lower() for n in listed}
+    # bounded: a pasted listing or configuration of thousands of names must not cost a million comparisons
     pairs = [(SequenceMatcher(None, s.lower(), n.lower()).ratio(), s, n)
-             for s in sought if s.lower() not in have for n in listed]
+             for s in sought[:_COMPARED] if s.lower() not in have for n in listed[:_COMPARED]]
     best = max(pairs, default=None)
     return best if best and best[0] >= _SIBLING else None
 
