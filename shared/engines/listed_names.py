@@ -13,6 +13,7 @@ import re
 from difflib import SequenceMatcher
 
 from shared.engines.base import Decision
+from shared.engines.session_reads import reference_not_found
 from shared.session.state import Conclude, SessionState
 
 _NOT_FOUND = "config.wrong_resource_name"
@@ -116,9 +117,6 @@ def nearest_unlisted(sought: list[str], listed: list[str]) -> tuple[float, str, 
     return best if best and best[0] >= _SIBLING else None
 
 
-# Resource Manager's not-found message names the resource and the group it looked in
-_MISSING_IN_GROUP = re.compile(r"(?i)\bresource\s+'(?:[^'\s]*/)?(?P<name>[^'/\s]+)'\s+under\s+resource\s+group\s+"
-                               r"'(?P<group>[^'\s]+)'\s+was\s+not\s+found")  # a paste may wrap it anywhere
 # "The vnet lives in rg-net-hub-ne", "the cluster is in resource group RG-AKS-01": where the writer says it is
 _LIVES_IN = re.compile(r"(?i)\b(?:lives?|is|are|sits?|exists?|(?:was|were) (?:created|deployed)|located)\s+in\s+"
                        r"(?:the\s+)?(?P<said>resource group\s+)?['\"`]?(?P<group>[\w.()-]{1,90}?)['\"`]?(?=[\s.,;)]|$)")
@@ -129,10 +127,10 @@ _TABLE_SPLIT = re.compile(r"\s{2,}")
 def other_group(text: str) -> tuple[str, str, str] | None:
     """(name, the group the call looked in, the group the report shows it in) when the report's listing or its
     own words put the missing resource in another resource group."""
-    missing = _MISSING_IN_GROUP.search(text)
+    missing = reference_not_found(" ".join(text.split()))  # a paste may wrap Resource Manager's message anywhere
     if missing is None:
         return None
-    name, group = missing.group("name"), missing.group("group")
+    name, group = missing["name"], missing["group"]
     shown = [*_groups_in_tables(text, name), *_groups_said(text)]
     other = next((g for g in shown if g.lower() != group.lower()), None)
     return (name, group, other) if other else None

@@ -187,7 +187,12 @@ def missing_reference(state: SessionState) -> dict[str, str] | None:
     """The resource (type, name) and group of the first ResourceNotFound reference in the report or the deployment
     operations read."""
     texts = [*state.material.spoken(), *(e.summary for e in state.ledger if e.tool == "list_deployment_operations")]
-    found = next((m for t in texts for m in [_REFERENCE_NOT_FOUND.search(t)] if m), None)
+    return next((found for t in texts if (found := reference_not_found(t)) is not None), None)
+
+
+def reference_not_found(text: str) -> dict[str, str] | None:
+    """The resource (type, name) and group of Resource Manager's ResourceNotFound message in one text."""
+    found = _REFERENCE_NOT_FOUND.search(text)
     return {"type": found.group("type"), "name": found.group("name"), "group": found.group("group")} if found else None
 
 
