@@ -167,19 +167,12 @@ def service_source_ranges_exclude_caller(state: SessionState) -> Facts:
     if ranges is None or not _UNANSWERED.search(text):
         return None
     listed = re.findall(r"[\d.]+/\d{1,2}|(?:\d{1,3}\.){3}\d{1,3}", ranges.group("flow") or ranges.group("block") or "")
-    networks = [ipaddress.ip_network(r, strict=False) for r in listed if _valid_network(r)]
-    outside = [m.group("ip") for m in _CALLER_ADDRESS.finditer(text) if _valid_network(m.group("ip"))
+    networks = [n for r in listed if (n := _network(r)) is not None]
+    outside = [m.group("ip") for m in _CALLER_ADDRESS.finditer(text) if _network(m.group("ip")) is not None
                and not any(ipaddress.ip_address(m.group("ip")) in n for n in networks)]
     if not networks or not outside:
         return None
     return {"ranges": ", ".join(str(n) for n in networks), "caller": outside[0]}
-
-
-def _valid_network(text: str) -> bool:
-    try:
-        return ipaddress.ip_network(text, strict=False).version == 4
-    except ValueError:
-        return False
 
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
