@@ -69,6 +69,11 @@ def regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def region_key(name: str) -> str:
+    """A region as Resource Manager spells it ('West Europe' and 'westeurope' are one region)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
 def texts(state: SessionState, files: bool = False) -> list[str]:
     """The error text, then the client's answers (newest first), then (optionally) the files."""
     found = [state.material.error_description, *reversed(state.material.answers)]

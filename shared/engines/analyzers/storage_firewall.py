@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from shared.catalog.index import first_affirmed
-from shared.engines.analyzers.common import regex, table
+from shared.engines.analyzers.common import regex, region_key, table
 from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, reads_of_type, since_last_answer
 from shared.engines.analyzers.network_path import private_chain, private_name_resolved_publicly
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
@@ -204,7 +204,7 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
 def _shared_region(site: dict[str, object], account: dict[str, object]) -> str:
     """The region the app and the account share ('West Europe' and 'westeurope' are one), else "": requests from the
     same region reach storage from private Azure addresses, which the account's IP rules never match."""
-    where = [re.sub(r"[\s_-]", "", str(d.get("location") or "")).lower() for d in (site, account)]
+    where = [region_key(str(d.get("location") or "")) for d in (site, account)]
     return str(account.get("location")) if where[0] and where[0] == where[1] else ""
 
 

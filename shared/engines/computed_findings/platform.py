@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from shared.engines.analyzers.common import regex, table_entry
+from shared.engines.analyzers.common import regex, region_key, table_entry
 from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.engines.session_reads import FINDINGS, Facts, is_mentioned, missing_reference, said_in_report
 from shared.session.state import SessionState
@@ -29,13 +29,13 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
     for resource in reads_of_type(state, "."):
         pattern = next((p for kind, p in rule["services"].items()
                         if kind.lower() == str(resource.get("type") or "").lower()), None)
-        place = _region(str(resource.get("location") or ""))
+        place = region_key(str(resource.get("location") or ""))
         for issue in issues if pattern else []:
             if issue.get("status") != "Active" and not any(_PAST.search(t) for t in said):
                 continue  # a resolved event explains only a failure that is over too
             service = next((s for s in issue.get("services") or [] if regex(pattern).search(str(s))), None)
             regions = [str(r) for r in issue.get("regions") or []]
-            if service and (not regions or not place or place in {_region(r) for r in regions}):
+            if service and (not regions or not place or place in {region_key(r) for r in regions}):
                 return {"service": service, "region": ", ".join(regions) or "all regions",
                         "kind": "planned maintenance" if issue.get("kind") == "PlannedMaintenance"
                         else "service incident",
@@ -62,11 +62,6 @@ def _health_of(state: SessionState, resource_id: str) -> dict[str, str]:
     if not state_now or state_now == "Available":
         return {}
     return {"health": state_now.lower()}
-
-
-def _region(name: str) -> str:
-    """A region as Resource Manager spells it ('West Europe' and 'westeurope' are one region)."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 # the provider refused a property value or a feature as out of range or not offered, without saying why
