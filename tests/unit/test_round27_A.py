@@ -7,14 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.catalog.index import catalog_index
 from shared.session.state import Conclude
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
-
-
-def _best(text: str) -> str:
-    hits = catalog_index().hits([(text, "error")])
-    return hits[0].entry.id if hits else ""
 
 
 def _final(text: str) -> Conclude:
@@ -34,7 +29,8 @@ def test_a_relative_jar_path_in_the_startup_command_is_a_wrong_path() -> None:
 
 
 def test_a_container_that_exits_without_the_jvm_words_is_not_read_as_a_jar_path() -> None:
-    assert _best("Container web_0_1a2b has exited, failing site start") != "appservice-java-unable-to-access-jarfile"
+    assert (best_entry_id("Container web_0_1a2b has exited, failing site start")
+            != "appservice-java-unable-to-access-jarfile")
 
 
 CGI = ("Every request: The specified CGI application encountered an error and the server terminated the process.\n"
@@ -45,12 +41,12 @@ CGI = ("Every request: The specified CGI application encountered an error and th
                                   "%ProgramW6432%\\Java\\jdk1.8.0_60\\bin\\java.exe",
                                   "D:\\Program Files\\apache-tomcat-9.0.54\\bin\\startup.bat"])
 def test_a_web_config_that_names_a_patch_folder_is_a_path_that_went_away(path: str) -> None:
-    assert _best(CGI.format(path=path)) == "appservice-windows-java-hardcoded-runtime-path"
+    assert best_entry_id(CGI.format(path=path)) == "appservice-windows-java-hardcoded-runtime-path"
     assert _final(CGI.format(path=path)).report.category == "config.wrong_resource_name"
 
 
 def test_the_platform_java_home_in_web_config_stays_a_cgi_failure_of_another_cause() -> None:
-    assert _best(CGI.format(path="%JAVA_HOME%\\bin\\java.exe")) == "appservice-502-3-bad-gateway-timeout"
+    assert best_entry_id(CGI.format(path="%JAVA_HOME%\\bin\\java.exe")) == "appservice-502-3-bad-gateway-timeout"
 
 
 EXTENSIONS = ("{model} function app on net6.0: Could not load file or assembly 'Microsoft.Extensions.Options, "
@@ -65,7 +61,7 @@ def test_microsoft_extensions_newer_than_the_in_process_host_names_the_version()
 
 
 def test_an_isolated_worker_keeps_the_generic_could_not_load_reading() -> None:
-    assert _best(EXTENSIONS.format(model="Isolated worker (dotnet-isolated)")) == \
+    assert best_entry_id(EXTENSIONS.format(model="Isolated worker (dotnet-isolated)")) == \
         "functions-dotnet-could-not-load-assembly"
 
 
@@ -83,7 +79,7 @@ def test_a_v2_http_function_whose_request_is_not_named_req_is_a_code_defect() ->
 
 @pytest.mark.parametrize(("extra", "param"), [("", "req"), (', trigger_arg_name="request"', "request")])
 def test_a_request_named_as_the_binding_says_leaves_the_host_reading(extra: str, param: str) -> None:
-    assert _best(PY_V2.format(extra=extra, param=param)) == "functions-no-job-functions-found"
+    assert best_entry_id(PY_V2.format(extra=extra, param=param)) == "functions-no-job-functions-found"
     assert _final(PY_V2.format(extra=extra, param=param)).report.category != "runtime.code_defect"
 
 
@@ -98,7 +94,7 @@ def test_parse_json_schema_failures_are_the_schema_against_the_payload(message: 
 
 
 def test_an_expected_type_without_null_is_no_parse_json_reading() -> None:
-    assert _best("Invalid type. Expected String but got Integer.") != \
+    assert best_entry_id("Invalid type. Expected String but got Integer.") != \
         "apps-logicapps-parse-json-schema-validation-failed"
 
 
@@ -107,10 +103,10 @@ EXPIRED = '{{"code": "Unauthorized", "message": "Lifetime validation failed. The
 
 def test_an_expired_token_of_a_local_managed_connection_is_its_connection_key() -> None:
     text = EXPIRED.format(context="\nlocal.settings.json: office365-connectionKey = <redacted>")
-    assert _best(text) == "apps-logicapps-local-managed-connection-key-expired"
+    assert best_entry_id(text) == "apps-logicapps-local-managed-connection-key-expired"
     assert _final(text).report.category == "auth.credential_invalid"
 
 
 def test_the_bare_lifetime_message_is_a_token_past_its_lifetime() -> None:
     text = EXPIRED.format(context="\nour API validates bearer tokens with JwtBearer")
-    assert _best(text) == "entra-idx10223-token-lifetime-expired"
+    assert best_entry_id(text) == "entra-idx10223-token-lifetime-expired"

@@ -12,6 +12,7 @@ import pytest
 from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
 from shared.session.state import Conclude
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.clue_checks import concludes
 from tests.helpers.engine_loop import run_engine
 
@@ -56,29 +57,24 @@ MISMATCH = ("403 AuthorizationPermissionMismatch: This request is not authorized
             "this permission.")
 
 
-def _best(text: str) -> str:
-    hits = catalog_index().hits([(text, "error")])
-    return hits[0].entry.id if hits else ""
-
-
 def test_a_sas_overwrite_and_a_sticky_bit_name_their_case_of_the_permission_mismatch() -> None:
-    assert _best("Uploading a new version of a.pdf with a SAS (sp=cw) fails: " + MISMATCH) \
+    assert best_entry_id("Uploading a new version of a.pdf with a SAS (sp=cw) fails: " + MISMATCH) \
         == "storage-sas-overwrite-needs-write-and-delete"
-    assert _best("ADLS folder shows rwxrwxrwt; deleting another principal's file fails: " + MISMATCH) \
+    assert best_entry_id("ADLS folder shows rwxrwxrwt; deleting another principal's file fails: " + MISMATCH) \
         == "storage-adls-sticky-bit-delete-rename"
 
 
 def test_a_plain_permission_mismatch_stays_the_generic_entry() -> None:
     # near misses: a SAS upload of a new blob (no overwrite), a delete without a sticky bit
-    assert _best("Uploading a new blob with a SAS (sp=cw) fails: " + MISMATCH) \
+    assert best_entry_id("Uploading a new blob with a SAS (sp=cw) fails: " + MISMATCH) \
         == "storage-authorization-permission-mismatch"
-    assert _best("Deleting a file with my managed identity fails: " + MISMATCH) \
+    assert best_entry_id("Deleting a file with my managed identity fails: " + MISMATCH) \
         == "storage-authorization-permission-mismatch"
 
 
 def test_a_bare_authentication_failure_stays_the_generic_entry() -> None:
     said = CATALOG_CASES["storage-sas-field-not-well-formed"].replace("SAS field 'sv' is not well formed.", "")
-    assert _best(said) == "storage-authentication-failed"
+    assert best_entry_id(said) == "storage-authentication-failed"
 
 
 def test_a_service_endpoint_policy_decides_an_authorization_failure() -> None:

@@ -21,15 +21,11 @@ from shared.engines.catalog_hits import decisive
 from shared.engines.clues import clue_in
 from shared.session.state import Conclude, GiveUp
 from shared.tools.azure_resources import _listed
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 from tests.helpers.finding_checks import finding_id, finding_report, reads_state, state_with
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg"
-
-
-def _best(text: str) -> str | None:
-    hits = catalog_index().hits([(text, "error")])
-    return hits[0].entry.id if hits else None
 
 
 # --- catalog ------------------------------------------------------------------------------------------------------
@@ -62,13 +58,13 @@ CATALOG_CASES = {
 
 @pytest.mark.parametrize("entry_id", list(CATALOG_CASES))
 def test_the_entry_ranks_first_for_its_wording(entry_id: str) -> None:
-    assert _best(CATALOG_CASES[entry_id]) == entry_id
+    assert best_entry_id(CATALOG_CASES[entry_id]) == entry_id
 
 
 def test_another_invalid_container_template_field_is_no_suffix_conflict() -> None:
     text = ("Field 'template.containers.api.image' is invalid with details: 'Invalid value: "
             "\"cr.azurecr.io/api:9\": GET https:: MANIFEST_UNKNOWN: manifest tagged by \"9\" is not found'")
-    assert _best(text) != "containers-aca-revision-suffix-exists"
+    assert best_entry_id(text) != "containers-aca-revision-suffix-exists"
 
 
 def test_the_duplicate_tag_is_a_name_conflict_and_the_missing_tag_a_wrong_name() -> None:

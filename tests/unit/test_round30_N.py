@@ -13,13 +13,14 @@ import pytest
 from pydantic import ValidationError
 
 from evals.playback import PlaybackServer
-from shared.catalog.index import catalog_index, sql_number_forms
+from shared.catalog.index import sql_number_forms
 from shared.engines.analyzers.common import table_entry
 from shared.engines.playbooks import rule_facts
 from shared.engines.session_reads import FINDINGS
 from shared.session.state import AskClient, Conclude, Material
 from shared.tools.azure_resources import setting_sas_expiries
 from shared.tools.catalog import run_tool
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import load_scenarios, run_engine
 from tests.helpers.finding_checks import state_with
 
@@ -82,11 +83,6 @@ def test_without_azure_the_identity_is_still_asked():
 
 # --- SQL error numbers as each client prints them -------------------------------------------------------------------
 
-def _best(text: str) -> str | None:
-    hits = catalog_index().hits([(text, "error")])
-    return hits[0].entry.id if hits else None
-
-
 @pytest.mark.parametrize("text", [
     "Message=Error 40544 State 2,Source=.Net SqlClient Data Provider,SqlErrorNumber=40544,Class=17",
     "pyodbc.ProgrammingError: ('42000', '[42000] [Microsoft][ODBC Driver 18 for SQL Server] (40544) (SQLExecDirectW)')",
@@ -94,11 +90,11 @@ def _best(text: str) -> str | None:
     "WARN  SqlExceptionHelper - SQL Error: 40544, SQLState: 42000",
 ])
 def test_a_sql_error_number_matches_in_every_clients_form(text: str):
-    assert _best(text) == "sql-database-size-quota"
+    assert best_entry_id(text) == "sql-database-size-quota"
 
 
 def test_a_number_inside_another_word_or_another_services_phrase_is_not_a_sql_error():
-    assert _best("ProductNumber=40544,State=open; order rejected") != "sql-database-size-quota"
+    assert best_entry_id("ProductNumber=40544,State=open; order rejected") != "sql-database-size-quota"
     assert sql_number_forms("Azure OpenAI", "error: 40544") == ()
     assert "sqlerrornumber=40544" in sql_number_forms("Azure SQL Database", "error number:40544")
 

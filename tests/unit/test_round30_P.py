@@ -8,16 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
 from shared.session.state import Conclude
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.clue_checks import concludes, final_of
 from tests.helpers.finding_checks import check_round_finding, finding_id, reads_state
-
-
-def _best(text: str) -> str | None:
-    hits = catalog_index().hits([(text, "error")])
-    return hits[0].entry.id if hits else None
 
 
 def _clue(text: str) -> str | None:
@@ -46,7 +41,7 @@ def test_a_duplicate_function_id_in_single_quotes_is_the_worker_refusing_the_fil
 
 def test_another_framework_saying_already_registered_is_not_the_node_worker() -> None:
     text = "System.InvalidOperationException: The service 'IOrderRepository' has already been registered."
-    assert _best(text) != "functions-node-entry-point-not-loaded"
+    assert best_entry_id(text) != "functions-node-entry-point-not-loaded"
 
 
 # --- catalog facts: the properties a Logic Apps expression could have read ---
@@ -112,7 +107,7 @@ def test_an_amplify_build_log_is_out_of_scope_even_beside_an_azure_backend() -> 
 def test_the_amplify_js_library_in_an_azure_app_is_no_amplify_hosting_error() -> None:
     text = ("Our React app on Azure Static Web Apps uses the aws-amplify library for sign-in; the build exits with "
             "code 1.")
-    assert _best(text) != "other-clouds-aws-app-platforms"
+    assert best_entry_id(text) != "other-clouds-aws-app-platforms"
 
 
 # --- symptom clue: an App Service deployment that fails on a full file system quota ---
@@ -194,11 +189,11 @@ def test_the_same_variables_or_a_running_revision_is_no_dropped_variable() -> No
 
 def test_an_env_var_required_variable_not_set_is_a_missing_setting() -> None:
     text = 'EnvVarError: env-var: "SERVICEBUS_FQDN" is a required variable, but it was not set'
-    assert _best(text) == "appservice-node-env-var-required-not-set"
+    assert best_entry_id(text) == "appservice-node-env-var-required-not-set"
     report = _concluded(text).report
     assert report.category == "config.missing_app_setting" and "SERVICEBUS_FQDN" in report.root_cause
 
 
 def test_a_required_variable_of_another_library_is_not_the_env_var_package() -> None:
-    assert _best("Variable : 'DB_HOST' is a required variable, but was not found") != (
+    assert best_entry_id("Variable : 'DB_HOST' is a required variable, but was not found") != (
         "appservice-node-env-var-required-not-set")

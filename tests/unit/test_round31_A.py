@@ -14,12 +14,8 @@ import yaml
 
 from shared.catalog.index import catalog_index
 from shared.tools.azure_resources import setting_url_for_connection_string
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.finding_checks import finding_id, finding_report, reads_state, setting_names, state_with
-
-
-def _best(text: str) -> str:
-    hits = catalog_index().hits([(text, "error")])
-    return hits[0].entry.id if hits else ""
 
 
 def _category(text: str) -> str:
@@ -44,12 +40,12 @@ WEBHOOKS = ("[7/5/2017 4:12:09 PM] Exception while executing function: Functions
 
 
 def test_the_durable_http_api_without_website_hostname_is_a_missing_setting() -> None:
-    assert _best(WEBHOOKS) == "functions-durable-webhooks-not-configured"
+    assert best_entry_id(WEBHOOKS) == "functions-durable-webhooks-not-configured"
     assert _category(WEBHOOKS) == "config.missing_app_setting"
 
 
 def test_another_product_s_webhooks_not_configured_is_not_the_durable_extension() -> None:
-    assert _best("POST /api/billing returned 503: Stripe webhooks are not configured") != \
+    assert best_entry_id("POST /api/billing returned 503: Stripe webhooks are not configured") != \
         "functions-durable-webhooks-not-configured"
 
 
@@ -59,12 +55,12 @@ PY_WINDOWS = ("$ func azure functionapp publish sched-7f3a\nGetting site publish
 
 def test_a_python_app_made_windows_by_its_infrastructure_code_is_the_template() -> None:
     text = PY_WINDOWS + "\nThe Pulumi program sets os_type=\"linux\" on the FunctionApp; the plan is Y1."
-    assert _best(text) == "functions-python-on-windows-app-created-by-template"
+    assert best_entry_id(text) == "functions-python-on-windows-app-created-by-template"
     assert _category(text) == "deployment.template_invalid"
 
 
 def test_the_same_message_without_infrastructure_code_stays_the_host_setup() -> None:
-    assert _best(PY_WINDOWS + "\nI created the app in the portal last week.") == \
+    assert best_entry_id(PY_WINDOWS + "\nI created the app in the portal last week.") == \
         "functions-core-tools-python-windows-app"
     assert _category(PY_WINDOWS) == "functions.host_misconfigured"
 

@@ -6,7 +6,6 @@ silent."""
 
 from __future__ import annotations
 
-from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
 from shared.engines.computed_findings.app_service import swa_api_runtime_retired
 from shared.engines.rules import _environment_not_code
@@ -14,14 +13,9 @@ from shared.engines.session_reads import WORKS_LOCALLY
 from shared.models import Options, Report
 from shared.session.state import AskClient, Conclude, Evidence, FileExcerpt, Material, SessionState
 from shared.tools.azure_resources import setting_build_disabled
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.clue_checks import concludes, final_of
 from tests.helpers.finding_checks import finding_id, finding_report, reads_state, state_with
-
-
-def _best(text: str) -> str:
-    hits = catalog_index().hits([(text, "error")])
-    return hits[0].entry.id if hits else ""
-
 
 # --- Oryx: a platform switched off by its DISABLE_<PLATFORM>_BUILD setting -----------------------------------------
 
@@ -56,14 +50,14 @@ def test_a_switched_off_platform_is_no_verdict_for_another_symptom_or_a_switch_t
 
 
 def test_the_oryx_message_is_known_and_the_question_names_the_platform() -> None:
-    assert _best(ORYX) == "appservice-oryx-platform-switched-off"
+    assert best_entry_id(ORYX) == "appservice-oryx-platform-switched-off"
     final = final_of(ORYX)
     assert isinstance(final, AskClient) and "(nodejs)" in final.request.question
     assert "{" not in final.request.question
 
 
 def test_another_tool_s_operating_system_message_is_not_oryx() -> None:
-    assert _best("The current platform is not supported. Supported platforms are: Windows and Linux.") != \
+    assert best_entry_id("The current platform is not supported. Supported platforms are: Windows and Linux.") != \
         "appservice-oryx-platform-switched-off"
 
 
@@ -144,12 +138,13 @@ def test_a_well_formed_liquid_map_is_no_delimiter_verdict() -> None:
 
 
 def test_the_liquid_errors_of_logic_apps_are_known_and_jekyll_s_are_not() -> None:
-    assert _best("Code: IncorrectLiquidTransformOutputType. An error occurred while converting the transformed value "
-                 "to JSON. The transformed value is not a valid JSON.") == "apps-logicapps-liquid-output-not-json"
-    assert _best("Logic app Transform XML to JSON: Liquid syntax error: Variable '{{ name }' was not properly "
-                 "terminated with regexp") == "apps-logicapps-liquid-template-syntax"
-    assert _best("jekyll build: Liquid syntax error (line 99): Variable '{{a1}' was not properly terminated with "
-                 "regexp") != "apps-logicapps-liquid-template-syntax"
+    assert best_entry_id("Code: IncorrectLiquidTransformOutputType. An error occurred while converting the "
+                         "transformed value to JSON. The transformed value is not a valid JSON."
+                         ) == "apps-logicapps-liquid-output-not-json"
+    assert best_entry_id("Logic app Transform XML to JSON: Liquid syntax error: Variable '{{ name }' was not "
+                         "properly terminated with regexp") == "apps-logicapps-liquid-template-syntax"
+    assert best_entry_id("jekyll build: Liquid syntax error (line 99): Variable '{{a1}' was not properly "
+                         "terminated with regexp") != "apps-logicapps-liquid-template-syntax"
 
 
 # --- a Standard logic app parameter whose value is not its declared type ------------------------------------------

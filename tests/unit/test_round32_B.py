@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.catalog.index import catalog_index
 from shared.session.state import GiveUp
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 TF_NAME = (
@@ -41,45 +41,40 @@ CATALOG_CASES = {
 }
 
 
-def _best(text: str) -> str | None:
-    hits = catalog_index().hits([(text, "error")], [text])
-    return hits[0].entry.id if hits else None
-
-
 @pytest.mark.parametrize("entry_id", list(CATALOG_CASES))
 def test_the_new_entry_ranks_first(entry_id: str) -> None:
-    assert _best(CATALOG_CASES[entry_id]) == entry_id
+    assert best_entry_id(CATALOG_CASES[entry_id]) == entry_id
 
 
 def test_the_same_name_rule_of_another_tool_is_not_key_vault() -> None:
     # the wording alone is any validator's (a module variable, a username): Key Vault only with its resource named
     other = TF_NAME.replace("azurerm_key_vault_secret", "azurerm_storage_container")
-    assert _best(other) != "keyvault-terraform-object-name-invalid-characters"
+    assert best_entry_id(other) != "keyvault-terraform-object-name-invalid-characters"
 
 
 def test_a_ga_api_version_404_stays_the_generic_route_miss() -> None:
     # without a preview version the region is no explanation: the path or endpoint is the suspect
     ga = DOCINTEL.replace("2023-10-31-preview", "2024-11-30")
-    assert _best(ga) != "openai-docintel-preview-api-version-not-in-region"
+    assert best_entry_id(ga) != "openai-docintel-preview-api-version-not-in-region"
 
 
 def test_an_api_that_already_lists_its_client_is_another_case() -> None:
     listed = MULTITENANT.replace('"knownClientApplications": [],',
                                  '"knownClientApplications": ["4e7aee00-497c-5656-a3de-a4d8f74e7efd"],')
-    assert _best(listed) != "entra-multitenant-api-known-client-not-set"
+    assert best_entry_id(listed) != "entra-multitenant-api-known-client-not-set"
     single = "AADSTS65005: The application needs access to a service that your organization has not subscribed to."
-    assert _best(single) != "entra-multitenant-api-known-client-not-set"
+    assert best_entry_id(single) != "entra-multitenant-api-known-client-not-set"
     graph = "Our multi-tenant app calls the Microsoft Graph API; users of another tenant get AADSTS65005."
-    assert _best(graph) != "entra-multitenant-api-known-client-not-set"
+    assert best_entry_id(graph) != "entra-multitenant-api-known-client-not-set"
     own = "Our multi-tenant client calls our own web API; a partner tenant's admin gets AADSTS650052."
-    assert _best(own) == "entra-multitenant-api-known-client-not-set"
+    assert best_entry_id(own) == "entra-multitenant-api-known-client-not-set"
 
 
 def test_an_encoded_secret_or_an_sdk_client_is_not_the_form_encoding() -> None:
     encoded = SECRET_FORM.replace("client_secret=$SECRET", "client_secret=ab%2Bcd")
-    assert _best(encoded) != "entra-aadsts7000215-secret-not-form-encoded"
+    assert best_entry_id(encoded) != "entra-aadsts7000215-secret-not-form-encoded"
     sdk = SECRET_FORM.split("\n", 1)[1].replace("The secret contains '+' and '/';", "ClientSecretCredential;")
-    assert _best(sdk) != "entra-aadsts7000215-secret-not-form-encoded"
+    assert best_entry_id(sdk) != "entra-aadsts7000215-secret-not-form-encoded"
 
 
 def test_google_refresh_token_expiry_on_an_azure_vm_is_out_of_scope() -> None:

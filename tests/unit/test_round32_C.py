@@ -5,10 +5,10 @@ check, and a Redis cache whose memory is full."""
 
 from __future__ import annotations
 
-from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
 from shared.session.state import AskClient, Conclude
 from shared.tools.text_tools import _classify_frame
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.clue_checks import concludes, final_of
 
 PULL = ('Failed to pull image "crdemo.azurecr.io/app/worker:2.1.0": rpc error: code = Unknown desc = Error response '
@@ -85,22 +85,18 @@ def test_the_lowercase_cli_prefix_is_a_real_reference_and_no_clue() -> None:
     assert category == "config.invalid_connection_string" and "secretref" not in cause.lower()
 
 
-def _best(text: str) -> str:
-    return catalog_index().hits([(text, "error")])[0].entry.id
-
-
 def test_the_flexible_server_size_outside_the_default_tier_is_a_tier_mismatch() -> None:
     cli = ("Incorrect value for --sku-name. The SKU name does not match GeneralPurpose tier. Specify --tier if you did "
            "not. Or CLI will set GeneralPurpose as the default tier. Allowed values : {'Standard_D2s_v3'}")
-    assert _best(cli) == "databases-flexible-sku-tier-mismatch"
+    assert best_entry_id(cli) == "databases-flexible-sku-tier-mismatch"
     final = final_of("az postgres flexible-server create --sku-name Standard_B1ms\n" + cli)
     assert isinstance(final, Conclude) and final.report.category == "deployment.template_invalid"
     assert any("--tier Burstable" in action for action in final.report.actions)
 
 
 def test_another_flexible_server_argument_is_not_a_tier_mismatch() -> None:
-    assert _best("Incorrect value for --tier. Allowed values : ['Burstable', 'GeneralPurpose', "
-                 "'MemoryOptimized']") == "databases-flexible-cli-argument-not-allowed"
+    assert best_entry_id("Incorrect value for --tier. Allowed values : ['Burstable', 'GeneralPurpose', "
+                         "'MemoryOptimized']") == "databases-flexible-cli-argument-not-allowed"
 
 
 REDIS_TIMEOUT = ("StackExchange.Redis.RedisTimeoutException: Timeout performing GET (5000ms), qs: 41, serverEndpoint: "
@@ -122,5 +118,5 @@ def test_redis_timeouts_with_memory_to_spare_are_no_memory_verdict() -> None:
 
 def test_a_dotted_server_without_an_e_mail_login_in_sight_stays_a_40532_mismatch() -> None:
     text = 'mssql: Error 40532: Cannot open server "xxx.com" requested by the login. The login failed.'
-    assert _best(text) == "sql-cannot-open-server-40532"
-    assert _best(text + "\nI sign in with my e-mail address.") == "sql-cannot-open-server-email-login"
+    assert best_entry_id(text) == "sql-cannot-open-server-40532"
+    assert best_entry_id(text + "\nI sign in with my e-mail address.") == "sql-cannot-open-server-email-login"

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from shared.catalog.index import catalog_index
 from shared.engines.analyzers.common import table_entry
 from shared.engines.analyzers.storage_firewall import private_path_broken
 from shared.engines.clues import clue_in
@@ -17,6 +16,7 @@ from shared.engines.computed_findings.app_service import _key_vault_reference
 from shared.engines.playbooks import conclude_finding
 from shared.engines.session_reads import FINDINGS
 from shared.session.state import Conclude, Evidence, GiveUp, SessionState
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.clue_checks import final_of
 from tests.helpers.finding_checks import extracted, playbook_reads, reads_state, state_with
 
@@ -32,11 +32,6 @@ NAMED_VALUE = ('{"code":"ValidationError","target":"set-header","message":"Error
                'column 10: Cannot find a property \'erp-backend-key\'"} from the API Management policy deployment')
 
 
-def _best(text: str) -> str | None:
-    hits = catalog_index().hits([(text, "error")])
-    return hits[0].entry.id if hits else None
-
-
 @pytest.mark.parametrize(("entry_id", "text", "near_miss"), [
     ("third-party-managed-postgres-mysql-other-cloud", RDS.format(host="rds.amazonaws.com"),
      RDS.format(host="postgres.database.azure.com")),               # the same refusal from a flexible server
@@ -49,8 +44,8 @@ def _best(text: str) -> str | None:
 ])
 def test_a_round_32_d_catalog_entry_reads_its_error_and_not_its_near_miss(entry_id: str, text: str,
                                                                          near_miss: str) -> None:
-    assert _best(text) == entry_id
-    assert _best(near_miss) != entry_id
+    assert best_entry_id(text) == entry_id
+    assert best_entry_id(near_miss) != entry_id
 
 
 def test_the_named_value_the_policy_lacks_is_named_in_the_reading() -> None:

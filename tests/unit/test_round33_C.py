@@ -11,6 +11,7 @@ import pytest
 from shared.catalog.index import catalog_index
 from shared.engines.clues import clue_in
 from shared.session.state import AskClient, GiveUp
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.clue_checks import concludes
 from tests.helpers.engine_loop import run_engine
 
@@ -36,14 +37,9 @@ CATALOG_CASES = {
 }
 
 
-def _best(text: str) -> str | None:
-    hits = catalog_index().hits([(text, "error")], [text])
-    return hits[0].entry.id if hits else None
-
-
 @pytest.mark.parametrize("entry_id", list(CATALOG_CASES))
 def test_the_new_entry_ranks_first(entry_id: str) -> None:
-    assert _best(CATALOG_CASES[entry_id]) == entry_id
+    assert best_entry_id(CATALOG_CASES[entry_id]) == entry_id
 
 
 def test_the_setting_name_is_taken_from_the_unreplaced_token() -> None:
@@ -53,13 +49,13 @@ def test_the_setting_name_is_taken_from_the_unreplaced_token() -> None:
 
 def test_a_connection_that_really_is_missing_stays_the_wrong_name() -> None:
     # an ID without an @appsetting() token names a connection that does not exist: the older entry still decides
-    assert _best(LOGIC_MISSING) == "apps-logicapps-standard-connection-reference-not-found"
+    assert best_entry_id(LOGIC_MISSING) == "apps-logicapps-standard-connection-reference-not-found"
 
 
 def test_an_undefined_orchestration_outside_durable_code_is_not_the_package_line() -> None:
     # the same TypeError in code that names nothing of Durable Functions is another undefined object
     other = "TypeError: Cannot read properties of undefined (reading 'orchestration') at render (chart.js:10:4)"
-    assert _best(other) != "functions-durable-node-v4-model-needs-durable-functions-3"
+    assert best_entry_id(other) != "functions-durable-node-v4-model-needs-durable-functions-3"
 
 
 REDIRECT_LOOP = ("Container on a Linux App Service, custom domain with a managed certificate and HTTPS Only on. "
