@@ -35,6 +35,7 @@ from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, fa
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
 from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
+from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
@@ -79,6 +80,7 @@ class RulesEngine:
         decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
+        decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         return _never_repeat(state, with_tool_advice(state, decision))
