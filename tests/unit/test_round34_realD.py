@@ -9,8 +9,9 @@ import pytest
 from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
-UNAUTH = ('Invalid message Unauthorized Unauthorized {"errors":[{"code":"UNAUTHORIZED","message":"authentication required",'
-          '"detail":[{"Type":"repository","Class":"","Name":"nats","Action":"pull"}]}]}')
+UNAUTH = ('Invalid message Unauthorized Unauthorized {"errors":[{"code":"UNAUTHORIZED",'
+          '"message":"authentication required","detail":[{"Type":"repository","Class":"","Name":"nats",'
+          '"Action":"pull"}]}]}')
 
 
 def test_acr_import_of_a_one_segment_docker_hub_source_is_the_missing_library_namespace() -> None:
@@ -88,7 +89,8 @@ PG_AUTHID = "pg_dumpall: error: query failed: ERROR:  permission denied for tabl
 
 
 def test_pg_authid_on_an_azure_server_is_the_missing_superuser() -> None:
-    assert best_entry_id(f"--host=pg-x.postgres.database.azure.com\n{PG_AUTHID}") == "databases-pg-dumpall-pg-authid-denied"
+    text = f"--host=pg-x.postgres.database.azure.com\n{PG_AUTHID}"
+    assert best_entry_id(text) == "databases-pg-dumpall-pg-authid-denied"
 
 
 def test_pg_authid_on_another_providers_server_is_not_the_azure_entry() -> None:
@@ -109,7 +111,8 @@ def test_a_cross_database_reference_alone_stays_a_code_defect() -> None:
 
 
 def test_malformed_continuation_token() -> None:
-    text = 'Message: {"Errors":["The continuation token specified in the request is malformed. Please re-run the query"]}'
+    text = ('Message: {"Errors":["The continuation token specified in the request is malformed. Please re-run '
+            'the query"]}')
     assert best_entry_id(text) == "cosmos-continuation-token-malformed"
 
 
