@@ -4,7 +4,8 @@ internal ingress, plain-HTTP callers, the Dapr gRPC port, scale rules; Functions
 storage, the isolated SDK against old Core Tools, host.json v2 sections, the Python extension decorators; Logic Apps
 managed connectors and App Configuration references; IP SSL with SNI host names; a Static Web Apps config file
 outside app_location), and three catalog entries (protobuf pinned older than the Python worker, an AWS ECS task that
-cannot pull its secrets, a Railway start command whose $PORT is not expanded). Each has a near miss that stays silent."""
+cannot pull its secrets, a Railway start command whose $PORT is not expanded). Each has a near miss that stays
+silent."""
 
 from __future__ import annotations
 
