@@ -158,6 +158,13 @@ def test_host_runtime_error_without_a_recreated_app_does_not_decide() -> None:
     assert _decides("functions-recreated-app-old-secrets-in-storage", said) is None
 
 
+def test_host_runtime_error_after_a_network_change_does_not_ask_about_recreation() -> None:
+    said = ("Renewing the default key of our function app fails: Encountered an error (InternalServerError) from host "
+            "runtime. It worked yesterday; since then we added an NSG to the integration subnet.")
+    found = clue_in([said])
+    assert found is None or found["id"] != "functions-recreated-app-old-secrets-in-storage"
+
+
 # --- Durable Functions: identity-based AzureWebJobsStorage with an extension older than 2.7
 
 DURABLE = ("AzureWebJobsStorage__accountName=stdurable01 (managed identity). The host fails: "
