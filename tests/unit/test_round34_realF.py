@@ -151,8 +151,8 @@ def test_a_function_app_cmdlet_is_still_the_functions_entry() -> None:
 
 
 PFX = ("Add-AzApplicationGatewaySslCertificate -ApplicationGateway $gw -Name c -CertificateFile .\\c.pfx "
-       "-Password $p\nSet-AzApplicationGateway : Long running operation failed with status 'Failed'. Additional Info:' An error "
-       "occurred.'\nThe PFX opens fine in Windows with the same password.")
+       "-Password $p\nSet-AzApplicationGateway : Long running operation failed with status 'Failed'. "
+       "Additional Info:' An error occurred.'\nThe PFX opens fine in Windows with the same password.")
 
 
 def test_app_gateway_pfx_password() -> None:
@@ -203,8 +203,9 @@ def test_openai_platform_quota_without_google_words_stays_openai() -> None:
 
 
 def test_an_azure_openai_429_is_still_throttling() -> None:
-    text = ("Azure OpenAI deployment gpt-4o: Error code: 429 - Requests to the ChatCompletions_Create Operation under "
-            "Azure OpenAI API version 2024-02-01 have exceeded token rate limit of your current OpenAI S0 pricing tier.")
+    text = ("Azure OpenAI deployment gpt-4o: Error code: 429 - Requests to the ChatCompletions_Create Operation "
+            "under Azure OpenAI API version 2024-02-01 have exceeded token rate limit of your current OpenAI S0 "
+            "pricing tier.")
     report = run_engine(_start(text)).envelope()["report"]
     assert report["category"] == "throttling.rate_limited"
 
