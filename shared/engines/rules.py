@@ -582,7 +582,11 @@ def _quoted_inside_foreign_error(state: SessionState, hit: Hit, entry: EntryHit 
     reading is that platform's error, so the out-of-scope entry decides."""
     if entry is None or entry.entry.category != "out_of_scope" or not entry.entry.conclusive or not hit.quotes:
         return False
-    own = [m.found.lower() for m in entry.matches
+    # every other platform's entry the report's own words matched counts, not only the best one: a Gemini error
+    # prints Google's tag on the line with the 429 and an OpenAI-style quota message on the next
+    foreign = [entry] + [h for h in catalog_hits(state) if h is not entry and h.entry.category == "out_of_scope"
+                         and h.entry.conclusive and h.origins & {"error", "answer"}]
+    own = [m.found.lower() for h in foreign for m in h.matches
            if m.origin in ("error", "answer") and (m.kind == "code" or " " in m.found.strip())]
     lines = [line.lower() for line in state.material.spoken_text().splitlines() if line.strip()]
     foreign_lines = [line for line in lines if any(words in line for words in own)]
