@@ -295,7 +295,8 @@ def negated(text: str, start: int, end: int) -> bool:
 # it came back ("still", "again", "same error", "but").
 _RESOLVED_MARK = re.compile(
     r"\(\s*(?:now\s+)?(?:resolved|fixed)\b|(?:->|=>|\u2192|\u2014|--)\s*(?:resolved|fixed)\b"
-    r"|(?:^|[.;]\s)[ \t]*(?:resolved|fixed)\s*:", re.IGNORECASE | re.MULTILINE)  # never "Address resolved: ..."
+    r"|(?:^|[.;]\s)[ \t]*(?:resolved|fixed)\s*:|(?-i:\b(?:Resolved|RESOLVED|Fixed|FIXED)):",  # a line's head, which
+    re.IGNORECASE | re.MULTILINE)  # the folded text no longer shows, keeps its capital; never "Address resolved: ..."
 _CLAUSE_END = re.compile(r"\)|\n|\.\s")
 _LATER_ERROR = re.compile(
     r"\b(?:error|exception|failed|failure|denied|forbidden|refused|errorcode|not found|does not exist|"
