@@ -291,8 +291,8 @@ def negated(text: str, start: int, end: int) -> bool:
 # A log or report that keeps an earlier error the writer marks as resolved ("(resolved: role assigned ...)",
 # "-> fixed: az provider register ...") beside the error it shows now: the earlier one is history, not the cause.
 # Only explicit markers count (a parenthesis or an arrow before the word, or the word opening a line or a sentence
-# with a colon after it: never a message's own "can be fixed by" or a tool's "Address resolved:"), and only when an error follows the marker's clause and the clause does not say
-# it came back ("still", "again", "same error", "but").
+# with a colon after it: never a message's own "can be fixed by" or a tool's "Address resolved:"), and only when an
+# error follows the marker's clause and nothing up to the clause's end says it came back ("still", "again", "but").
 _RESOLVED_MARK = re.compile(
     r"\(\s*(?:now\s+)?(?:resolved|fixed)\b|(?:->|=>|\u2192|\u2014|--)\s*(?:resolved|fixed)\b"
     r"|(?:^|[.;]\s)[ \t]*(?:resolved|fixed)\s*:|(?-i:\b(?:Resolved|RESOLVED|Fixed|FIXED)):",  # a line's head, which

@@ -91,9 +91,9 @@ def test_the_same_log_without_the_resolution_keeps_the_permission_error():
 
 # --- StackExchange.Redis's "authentication failure" on an Azure cache's plain-text port ----------------------------
 
-SE_REDIS = ("StackExchange.Redis.RedisConnectionException: It was not possible to connect to the redis server(s). There "
-            "was an authentication failure; check that passwords (or client certificates) are configured correctly: "
-            "(IOException) Unable to read data from the transport connection: Connection reset by peer. "
+SE_REDIS = ("StackExchange.Redis.RedisConnectionException: It was not possible to connect to the redis server(s). "
+            "There was an authentication failure; check that passwords (or client certificates) are configured "
+            "correctly: (IOException) Unable to read data from the transport connection: Connection reset by peer. "
             "UnableToConnect on contoso-cache.redis.cache.windows.net:{port}/Interactive, Initializing/NotStarted")
 
 
