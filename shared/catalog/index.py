@@ -290,11 +290,13 @@ def negated(text: str, start: int, end: int) -> bool:
 
 # A log or report that keeps an earlier error the writer marks as resolved ("(resolved: role assigned ...)",
 # "-> fixed: az provider register ...") beside the error it shows now: the earlier one is history, not the cause.
-# Only explicit markers count (a parenthesis or an arrow before the word, or the word opening a line or a sentence
-# with a colon after it: never a message's own "can be fixed by" or a tool's "Address resolved:"), and only when an
-# error follows the marker's clause and nothing up to the clause's end says it came back ("still", "again", "but").
+# Only explicit markers count (an arrow before the word, a parenthesis before it and a colon, "by", "that" ... after
+# it, or the word opening a line or a sentence with a colon after it: never a message's own "can be fixed by" or a
+# tool's "Address resolved:"), and only when an error follows the marker's clause and nothing up to the clause's
+# end says it came back ("still", "again", "but").
 _RESOLVED_MARK = re.compile(
-    r"\(\s*(?:now\s+)?(?:resolved|fixed)\b|(?:->|=>|\u2192|\u2014|--)\s*(?:resolved|fixed)\b"
+    r"\(\s*(?:now\s+)?(?:resolved|fixed)(?:\s*[:)]|\s+(?:by|since|on|after|that|it|this|now|yesterday|last)\b)"
+    r"|(?:->|=>|\u2192)\s*(?:resolved|fixed)\b"  # never "(fixed port ...)", "(fixed string ...)": an adjective
     r"|(?:^|[.;]\s)[ \t]*(?:resolved|fixed)\s*:|(?-i:\b(?:Resolved|RESOLVED|Fixed|FIXED)):",  # a line's head, which
     re.IGNORECASE | re.MULTILINE)  # the folded text no longer shows, keeps its capital; never "Address resolved: ..."
 _CLAUSE_END = re.compile(r"\)|\n|\.\s")

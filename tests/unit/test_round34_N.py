@@ -55,6 +55,7 @@ def test_an_error_marked_resolved_before_a_later_error_does_not_count(mark: str)
     "(resolved: role assigned, yet the same error still shows)\n",
     "DNS name resolved: 20.60.1.4\n",  # a tool's own "resolved:", not the writer's marker
     "This can be fixed: see the documentation.\n",  # no line or sentence start before the word
+    "(fixed string in the template, not a parameter)\n",  # "fixed" as an adjective
 ])
 def test_without_an_explicit_resolution_the_earlier_error_still_counts(mark: str):
     text = EARLIER + mark + LATER
