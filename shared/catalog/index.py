@@ -282,9 +282,43 @@ def _depths(text: str, starts: list[int]) -> list[int]:
 
 
 def negated(text: str, start: int, end: int) -> bool:
-    """Whether the prose around text[start:end] denies it (only the writer's own cues; see _NEGATION_BEFORE)."""
+    """Whether the prose around text[start:end] denies it (only the writer's own cues; see _NEGATION_BEFORE), or
+    the writer marks it resolved before a later error (`superseded`)."""
     return bool(_NEGATION_BEFORE.search(text[max(0, start - 60):start])
-                or _NEGATION_AFTER.search(text[end:end + 60]))
+                or _NEGATION_AFTER.search(text[end:end + 60])) or superseded(text, end)
+
+
+# A log or report that keeps an earlier error the writer marks as resolved ("(resolved: role assigned ...)",
+# "-> fixed: az provider register ...") beside the error it shows now: the earlier one is history, not the cause.
+# Only explicit markers count (an arrow before the word, a parenthesis before it and a colon, "by", "that" ... after
+# it, or the word opening a line or a sentence with a colon after it: never a message's own "can be fixed by" or a
+# tool's "Address resolved:"), and only when an error follows the marker's clause and nothing up to the clause's
+# end says it came back ("still", "again", "but").
+_RESOLVED_MARK = re.compile(
+    r"\(\s*(?:now\s+)?(?:resolved|fixed)(?:\s*[:)]|\s+(?:by|since|on|after|that|it|this|now|yesterday|last)\b)"
+    r"|(?:->|=>|\u2192)\s*(?:resolved|fixed)\b"  # never "(fixed port ...)", "(fixed string ...)": an adjective
+    r"|(?:^|[.;]\s)[ \t]*(?:resolved|fixed)\s*:|(?-i:\b(?:Resolved|RESOLVED|Fixed|FIXED)):",  # a line's head, which
+    re.IGNORECASE | re.MULTILINE)  # the folded text no longer shows, keeps its capital; never "Address resolved: ..."
+_CLAUSE_END = re.compile(r"\)|\n|\.\s")
+_LATER_ERROR = re.compile(
+    r"\b(?:error|exception|failed|failure|denied|forbidden|refused|errorcode|not found|does not exist|"
+    r"unauthorized|timed out|timeout)\b|\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+){2,}\b")
+_RECURRED = re.compile(
+    r"\b(?:still|again|same (?:error|issue|problem)|came back|comes back|is back|reappear\w*|recurr\w*|"
+    r"did ?n[o']t help|no luck|not (?:resolved|fixed)|persists?|but|until)\b", re.IGNORECASE)
+_RESOLVED_WINDOW = 300
+
+
+def superseded(text: str, end: int) -> bool:
+    """Whether the writer marks the error ending at `end` as resolved, within a few lines after it, and a later
+    error follows the marker's clause: a log that quotes last week's fixed error above today's."""
+    mark = _RESOLVED_MARK.search(text, end, end + _RESOLVED_WINDOW)
+    if mark is None:
+        return False
+    closed = _CLAUSE_END.search(text, mark.end())
+    if closed is None or _RECURRED.search(text[end:closed.end() + 40]):
+        return False
+    return _LATER_ERROR.search(text, closed.end()) is not None
 
 
 def first_affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
