@@ -104,7 +104,8 @@ def _held_stated(state: SessionState, scope: str, action: str) -> str:
         pattern = re.compile(r"(?<![\w-])" + re.escape(role.name) + _STATED_AT, re.IGNORECASE)
         for match in pattern.finditer(said):
             where = match.group("where").strip(".,;:()").lower()
-            if where in segments and not role.grants(action, False):  # AuthorizationFailed: a control action
+            # AuthorizationFailed names a control-plane action, which only `actions` grant
+            if where in segments and not role.grants(action, False):
                 return (f" The report says it holds {role.name} on {match.group('where').strip('.,;:()')}, within the "
                         f"denied scope: {role.name} does not include '{action}'.")
     return ""

@@ -141,7 +141,7 @@ def openai_deployment_recreated(state: SessionState) -> Facts:
                    and str(e.get("time") or "") > str(deleted.get("time") or "")]
         now = deployments.get(where.group(2).lower())
         model = str(picked(now, "model.name") or "") if now else ""
-        if written and model:
+        if written and now is not None and model:
             version = str(picked(now, "model.version") or "")
             return {"account": where.group(1), "deployment": where.group(2), "model": model,
                     "version": version or "its default version", "deleted_at": str(deleted.get("time") or ""),
