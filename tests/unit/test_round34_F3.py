@@ -65,7 +65,8 @@ def test_an_embedding_skill_keeps_the_definition_defect_and_names_the_skill() ->
 
 
 def test_a_diff_line_removed_is_not_the_deployment_the_setting_names() -> None:
-    said = MISMATCH + "\n  - AOAI_EMBEDDING_DEPLOYMENT=ada-002-prod\n  + AOAI_EMBEDDING_DEPLOYMENT=text-embedding-3-large"
+    said = (MISMATCH + "\n  - AOAI_EMBEDDING_DEPLOYMENT=ada-002-prod"
+            "\n  + AOAI_EMBEDDING_DEPLOYMENT=text-embedding-3-large")
     root = _run(said)["report"]["root_cause"]
     assert "'text-embedding-3-large'" in root and "'ada-002-prod'" not in root
 

@@ -91,7 +91,8 @@ def _held_now(state: SessionState, principal: str | None, scope: str) -> RunTool
 
 
 # "<role> (role) on|at|over (the) (resource group|subscription) <name>": a role the client says the identity holds
-_STATED_AT = r"(?:\s+role)?\s+(?:on|at|over|for|in)\s+(?:the\s+)?(?:resource[ -]group\s+|subscription\s+|rg\s+)?['\"`]?(?P<where>[-\w.()]+)"
+_STATED_AT = (r"(?:\s+role)?\s+(?:on|at|over|for|in)\s+(?:the\s+)?(?:resource[ -]group\s+|subscription\s+|rg\s+)?"
+              r"['\"`]?(?P<where>[-\w.()]+)")
 
 
 def _held_stated(state: SessionState, scope: str, action: str) -> str:
