@@ -201,7 +201,7 @@ SHARED_KEY_POST = ("403 Forbidden for url: https://c4e8.ods.opinsights.azure.com
 def test_a_workspace_without_local_auth_refuses_shared_key_ingestion() -> None:
     state = _state(SHARED_KEY_POST, [("get_resource", WORKSPACE)])
     rule, facts = finding(state) or ({}, {})
-    assert rule.get("id") == "log-analytics-workspace-local-auth-disabled"
+    assert rule.get("id") == "workspace-local-auth-disabled"
     assert "disableLocalAuth" in conclude_finding(state, rule, facts).report.root_cause
 
 
@@ -209,7 +209,7 @@ def test_a_workspace_without_local_auth_does_not_explain_a_query_error() -> None
     state = _state("KQL query returned 400 BadArgumentError: syntax error near 'summarize'",
                    [("get_resource", WORKSPACE)])
     found = finding(state)
-    assert found is None or found[0]["id"] != "log-analytics-workspace-local-auth-disabled"
+    assert found is None or found[0]["id"] != "workspace-local-auth-disabled"
 
 
 ACCOUNT = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/oai-x"
