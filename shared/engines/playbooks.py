@@ -166,12 +166,14 @@ def _related(state: SessionState, target: Target) -> list[Target]:
     if not listed:
         return stated[:_MAX_RELATED]
     said = said_by_client(state)
-    others = [r for r in listed if r.get("id") and r.get("type") and r.get("name")
-              and str(r["id"]).lower() != target.resource_id.lower()
-              and str(r["type"]).lower() not in _READ_BY_LOGS_STEPS]
-    named = [r for r in others if len(str(r["name"])) >= 3 and is_mentioned(str(r["name"]), said)]
     kinds = [b["type"].lower() for b in table(PLAYBOOKS)
              if b.get("mentions") and b["type"].lower() != target.type.lower() and regex(b["mentions"]).search(said)]
+    # a workspace or Application Insights resource is where the logs steps read, unless the report is about that
+    # kind itself (its playbook's `mentions`: sending data to the workspace's ingestion endpoint)
+    others = [r for r in listed if r.get("id") and r.get("type") and r.get("name")
+              and str(r["id"]).lower() != target.resource_id.lower()
+              and (str(r["type"]).lower() not in _READ_BY_LOGS_STEPS or str(r["type"]).lower() in kinds)]
+    named = [r for r in others if len(str(r["name"])) >= 3 and is_mentioned(str(r["name"]), said)]
     first_of_kind: dict[str, dict[str, Any]] = {}
     for resource in others:
         first_of_kind.setdefault(str(resource["type"]).lower(), resource)

@@ -285,5 +285,18 @@ def endpoint_without_dns_zone(state: SessionState) -> dict[str, str] | None:
             zone = _zone_of(fqdn, known)
             if zone and zone not in present:
                 return {"endpoint": str(endpoint.get("name") or ""), "fqdn": fqdn, "zone": zone,
-                        "endpoint_ip": ", ".join(str(ip) for ip in config.get("ipAddresses") or []) or "its address"}
+                        "endpoint_ip": ", ".join(str(ip) for ip in config.get("ipAddresses") or []) or "its address",
+                        "misnamed": ", ".join(misnamed_zones(zone, present - known))}
     return None
+
+
+_GENERIC_ZONE_WORDS = frozenset({"privatelink", "windows", "azure", "core", "net", "com", "io", "cloud"})
+
+
+def misnamed_zones(zone: str, unknown: set[str]) -> list[str]:
+    """The privatelink zones no Azure service uses (`unknown`) that share a word naming the service with the zone
+    an endpoint needs: privatelink.search.azure.com beside privatelink.search.windows.net, a zone created under a
+    guessed name that no endpoint's record will ever be written to."""
+    words = set(zone.lower().split(".")) - _GENERIC_ZONE_WORDS
+    return sorted(z for z in unknown if z.startswith("privatelink.")
+                  and words & (set(z.lower().split(".")) - _GENERIC_ZONE_WORDS))

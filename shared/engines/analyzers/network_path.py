@@ -30,7 +30,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once, latest, since_last_answer
 from shared.engines.base import Decision
-from shared.engines.playbooks import conclude_finding, rule_facts
+from shared.engines.playbooks import conclude_finding, investigate, rule_facts
 from shared.engines.session_reads import FINDINGS
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
@@ -190,11 +190,40 @@ def private_chain(state: SessionState, *, without_zone: bool = False) -> Decisio
     return None
 
 
+# The service itself refused the request for not arriving through an approved private link (a refusal, not a drop)
+_NOT_APPROVED_LINK = (r"(?i)not from a trusted service nor via an approved private link|\bForbiddenByConnection\b|"
+                      r"not an approved private link")
+# what Azure can show behind that refusal once the name resolves privately: the endpoint's connection not approved
+_APPROVAL_FINDINGS = ("private-endpoint-manual-connection-not-approved", "private-endpoint-connection-not-approved")
+
+
+def _refused_unapproved(state: SessionState, dns: Evidence) -> Decision | None:
+    """The name resolves to the private endpoint's address, yet the service refuses the request as not coming
+    through an approved private link: traffic reaches an endpoint whose connection the resource has not approved
+    (a manual request from another subscription waits for the owner), not a drop on the path. With Azure access the
+    playbook and the private endpoint chain are read first, and a connection state that is not Approved decides."""
+    if not dns.data.get("private") or not any(regex(_NOT_APPROVED_LINK).search(t) for t in texts(state)):
+        return None
+    if state.azure_access:
+        step = investigate(state)
+        if step is not None:
+            return step
+        for rule_id in _APPROVAL_FINDINGS:
+            rule = table_entry(FINDINGS, rule_id)
+            facts = rule_facts(state, rule)
+            if facts is not None:
+                return conclude_finding(state, rule, facts)
+    return None
+
+
 def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str, str], dns: Evidence) -> Decision:
     connected = _connected_elsewhere(state, dns)
     if connected is not None:
         return _local_override(state, hit, found, dns, connected)
     data = dns.data
+    unapproved = _refused_unapproved(state, dns)
+    if unapproved is not None:
+        return unapproved
     chain = None if data.get("private") else private_chain(state)
     if chain is not None:
         return chain
@@ -202,6 +231,8 @@ def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str,
                                           "aliases": " -> ".join(data.get("aliases") or [])})
     intent = data.get("privatelink") or any(regex(_PRIVATE_INTENT).search(t) for t in texts(state))
     outcome = "private-address" if data.get("private") else "public-address"
+    if data.get("private") and any(regex(_NOT_APPROVED_LINK).search(t) for t in texts(state)):
+        outcome = "private-address-refused-by-service"
     confidence = None if outcome == "private-address" or intent else "medium"  # None: the outcome's own
     evidence = quotes(hit) + [EvidenceItem(source=DNS, summary=dns.summary)]
     message, cause = _outcome(state, outcome, facts, evidence, confidence)

@@ -7,7 +7,7 @@ import re
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import ask_once, azure_call
 from shared.engines.base import Decision
-from shared.engines.role_grants import roles_granting
+from shared.engines.role_grants import builtin_roles, roles_granting
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
 from shared.session.report import checked_list
@@ -34,6 +34,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if isinstance(held, RunTool):
         return held
     granting = roles_granting(action)
+    held = held or _held_stated(state, scope, action)
     role = f'"{granting[0]}"' if granting else "<role-name>"
     report = Report(
         category=hit.signature.category, confidence="high", checked=checked_list(state),
@@ -87,3 +88,25 @@ def _held_now(state: SessionState, principal: str | None, scope: str) -> RunTool
         return ""
     listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at {a.get('scope')}" for a in rows[:4])
     return f" Azure shows the roles it holds there now: {listed}."
+
+
+# "<role> (role) on|at|over (the) (resource group|subscription) <name>": a role the client says the identity holds
+_STATED_AT = (r"(?:\s+role)?\s+(?:on|at|over|for|in)\s+(?:the\s+)?(?:resource[ -]group\s+|subscription\s+|rg\s+)?"
+              r"['\"`]?(?P<where>[-\w.()]+)")
+
+
+def _held_stated(state: SessionState, scope: str, action: str) -> str:
+    """A built-in role the client says the identity holds at the denied scope or one above it (a segment of the scope
+    names where), which does not grant the denied action: what it has is the answer to "it was granted access"
+    (Reader on the group can read the resource, not list its keys). Empty when the report states none."""
+    said = "\n".join(state.material.spoken())
+    segments = {part.lower() for part in scope.split("/") if part}
+    for role in sorted(builtin_roles(), key=lambda r: -len(r.name)):
+        pattern = re.compile(r"(?<![\w-])" + re.escape(role.name) + _STATED_AT, re.IGNORECASE)
+        for match in pattern.finditer(said):
+            where = match.group("where").strip(".,;:()").lower()
+            # AuthorizationFailed names a control-plane action, which only `actions` grant
+            if where in segments and not role.grants(action, False):
+                return (f" The report says it holds {role.name} on {match.group('where').strip('.,;:()')}, within the "
+                        f"denied scope: {role.name} does not include '{action}'.")
+    return ""

@@ -119,6 +119,36 @@ def openai_deployment_from_setting(state: SessionState) -> Facts:
     return {"setting": setting, "existing": ", ".join(existing[:8]) or "none"}
 
 
+_DEPLOYMENT_EVENT = re.compile(r"(?i)/accounts/([^/]+)/deployments/([^/]+)$")
+
+
+def openai_deployment_recreated(state: SessionState) -> Facts:
+    """A model deployment the activity log shows deleted and then written again under the same name (the delete
+    first), which the account's deployments read now shows serving a model: a client that calls it by name gets
+    that model, whatever it was before."""
+    changes = latest(state, "list_activity_log")
+    events = (changes.data.get("events") or []) if changes is not None and changes.status == "success" else []
+    done = [e for e in events if not str(e.get("status") or "").lower().startswith("fail")]
+    deployments = {str(d.get("name") or "").lower(): d for d in items_of(state, _DEPLOYMENTS, "deployments")}
+    for deleted in done:
+        if not str(deleted.get("operation") or "").lower().endswith("/accounts/deployments/delete"):
+            continue
+        where = _DEPLOYMENT_EVENT.search(str(deleted.get("resource_id") or ""))
+        if where is None:
+            continue
+        written = [e for e in done if str(e.get("operation") or "").lower().endswith("/accounts/deployments/write")
+                   and str(e.get("resource_id") or "").lower() == str(deleted.get("resource_id") or "").lower()
+                   and str(e.get("time") or "") > str(deleted.get("time") or "")]
+        now = deployments.get(where.group(2).lower())
+        model = str(picked(now, "model.name") or "") if now else ""
+        if written and now is not None and model:
+            version = str(picked(now, "model.version") or "")
+            return {"account": where.group(1), "deployment": where.group(2), "model": model,
+                    "version": version or "its default version", "deleted_at": str(deleted.get("time") or ""),
+                    "time": str(written[0].get("time") or ""), "caller": str(written[0].get("caller") or "")}
+    return None
+
+
 # an Azure OpenAI / AI services endpoint host: its first label is the account's custom subdomain
 _AI_HOST = re.compile(r"(?i)\b([a-z0-9][a-z0-9-]{1,62})\.(?:openai|cognitiveservices)\.azure\.com\b")
 
@@ -344,6 +374,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "data-factory-activity-stopped-by-timeout": activity_stopped_by_timeout,
     "data-factory-managed-private-endpoint-not-approved": managed_private_endpoint_not_approved,
     "openai-deployment-capacity-small": openai_deployment_capacity,
+    "openai-deployment-recreated-with-another-model": openai_deployment_recreated,
     "openai-endpoint-account-lacks-deployment": openai_endpoint_account_lacks_deployment,
     "openai-deployment-name-not-found": openai_deployment_missing,
     "openai-deployment-setting-not-a-deployment": openai_deployment_from_setting,
