@@ -197,7 +197,8 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
                       allowed=list(acls.get("ipRules") or []), subnets=len(live),
                       blocked=found.blocked_outbound(), site=str(site.get("name")) if found.site else None,
                       changes=changes, addresses_known=bool(found.outbound), private=_private_only(found.rules.data),
-                      subnet_allowed=bool(subnet) and subnet in live, subnet_orphaned=bool(subnet) and subnet in orphaned,
+                      subnet_allowed=bool(subnet) and subnet in live,
+                      subnet_orphaned=bool(subnet) and subnet in orphaned,
                       subnet=str(site.get("virtualNetworkSubnetId") or ""),
                       same_region=_shared_region(site, found.rules.data) if not subnet else "")
     return _decide(state, hit, verdict, evidence)
