@@ -766,6 +766,8 @@ def _satisfied(rule: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | N
         names = {str(n).lower() for n in data.get("names") or []}
         if any(n.lower() in names for n in rule.get("missing_all") or []):
             return None
+        if not all(n.lower() in names for n in rule.get("present_all") or []):
+            return None  # the setup the absence matters for (a registry user name without its password) is not there
         absent = [n for n in rule.get("missing_any") or rule["missing_all"] if n.lower() not in names]
         return {"missing": absent[0]} if absent else None
     if "event" in rule:

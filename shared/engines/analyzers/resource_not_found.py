@@ -43,7 +43,27 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         else None
     if topic is not None:
         entry, facts = table_entry(TABLE, "messaging-entity-is-a-subscription"), {**facts, **topic}
+    variant = _case_variant(state, entry, facts)
+    if variant is not None:  # the name exists in another letter case, and the service compares names exactly
+        entry, facts = {**entry, "root_cause": entry["case_root_cause"],
+                        "actions": entry.get("case_actions", entry["actions"])}, {**facts, **variant}
     return conclude_entry(state, hit, entry, facts_for(state, hit, facts))
+
+
+def _case_variant(state: SessionState, entry: dict, facts: dict[str, str]) -> dict[str, str] | None:
+    """A name the code uses (an entry's `case_sensitive` fact) that the report also quotes in another letter case
+    ('Shipments' in the portal for the code's "shipments"): for a service whose names are case-sensitive, that is the
+    resource that exists. Only a quoted name counts: a capitalised word at the start of a sentence is not a name."""
+    for key in entry.get("case_sensitive") or []:
+        name = facts.get(key) or ""
+        if not name:
+            continue
+        quoted = re.compile(rf"[\"'`‘’“”]({re.escape(name)})[\"'`‘’“”]", re.IGNORECASE)
+        for text in texts(state):
+            for match in quoted.finditer(text):
+                if match.group(1) != name:
+                    return {"case_of": key, "case_code": name, "case_variant": match.group(1)}
+    return None
 
 
 def _subscription_named(state: SessionState, entity: str) -> dict[str, str] | None:

@@ -190,12 +190,15 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
     evidence += [EvidenceItem(source="list_activity_log", summary=c) for c in changes]
     site = found.site.data if found.site else {}
     subnet = str(site.get("virtualNetworkSubnetId") or "").lower()
+    # a rule whose subnet was deleted (NetworkSourceDeleted) admits nothing, even for a re-created subnet of that name
+    orphaned = {str(r).lower() for r in acls.get("orphanedVirtualNetworkRules") or []}
+    live = {str(r).lower() for r in acls.get("virtualNetworkRules") or []} - orphaned
     verdict = Verdict(account=found.account, group=found.group, default_action=str(acls.get("defaultAction", "")),
-                      allowed=list(acls.get("ipRules") or []), subnets=len(acls.get("virtualNetworkRules") or []),
+                      allowed=list(acls.get("ipRules") or []), subnets=len(live),
                       blocked=found.blocked_outbound(), site=str(site.get("name")) if found.site else None,
                       changes=changes, addresses_known=bool(found.outbound), private=_private_only(found.rules.data),
-                      subnet_allowed=bool(subnet) and subnet in {str(r).lower()
-                                                                  for r in acls.get("virtualNetworkRules") or []},
+                      subnet_allowed=bool(subnet) and subnet in live,
+                      subnet_orphaned=bool(subnet) and subnet in orphaned,
                       subnet=str(site.get("virtualNetworkSubnetId") or ""),
                       same_region=_shared_region(site, found.rules.data) if not subnet else "")
     return _decide(state, hit, verdict, evidence)
@@ -222,6 +225,7 @@ class Verdict:
     changes: list[str] = field(default_factory=list)
     addresses_known: bool = False  # the caller's outbound addresses were shown (Azure, or stated in the text)
     subnet_allowed: bool = False   # the app's integration subnet is one of the account's virtual network rules
+    subnet_orphaned: bool = False  # the account's rule for that subnet is NetworkSourceDeleted (its subnet was deleted)
     private: bool = False          # Azure shows the account reached through a private endpoint (public access off)
     subnet: str = ""               # the app's virtual network integration subnet (resource id), when Azure shows one
     same_region: str = ""          # the region a non-integrated app shares with the account: IP rules do not apply
@@ -278,6 +282,11 @@ def _root_cause(v: Verdict) -> str:
     if v.subnet and not v.subnet_allowed:  # an integrated app reaches the account from its subnet, not its IPs
         addresses = (f"{who} reaches it from its virtual network integration subnet '{v.subnet.rsplit('/', 1)[-1]}', "
                      "which is not among the virtual network rules")
+    if v.subnet_orphaned:
+        addresses = (f"{who} reaches it from its virtual network integration subnet '{v.subnet.rsplit('/', 1)[-1]}', "
+                     "and the account's rule for that subnet is in state NetworkSourceDeleted: the subnet it was "
+                     "created for was deleted, and a rule in that state admits nothing, even once a subnet of the same "
+                     "name exists again")
     return (f"The firewall of storage account '{v.account}' denies every network by default (networkRuleSet "
             f"defaultAction Deny) and allows only {allowed} and {v.subnets} virtual network rules; {addresses}, "
             f"so its requests to the account are refused (403 AuthorizationFailure) or time out.{changed}")
@@ -287,7 +296,11 @@ def _actions(v: Verdict) -> list[str]:
     add = f"az storage account network-rule add --account-name {v.account} --resource-group {v.group}"
     app = v.site or "<function-app>"
     whose = "the function app's outbound addresses" if v.site else "the caller's addresses"
-    first = ([f"Allow the app's integration subnet: `{add} --subnet {v.subnet}` (the subnet needs the "
+    first = ([f"Replace the orphaned rule: `az storage account network-rule remove --account-name {v.account} "
+              f"--resource-group {v.group} --subnet {v.subnet}`, then `{add} --subnet {v.subnet}` (the rule binds to "
+              "the subnet that existed when it was added; a re-created subnet needs a new rule)."]
+             if v.subnet_orphaned else
+             [f"Allow the app's integration subnet: `{add} --subnet {v.subnet}` (the subnet needs the "
               "Microsoft.Storage service endpoint)."] if v.subnet and not v.subnet_allowed else
              [f"Allow {whose}: " + "; ".join(f"`{add} --ip-address {ip}`" for ip in v.blocked[:8]) + "."]
              if v.blocked else

@@ -296,6 +296,30 @@ def host_storage_needs_shared_key(state: SessionState) -> dict[str, str] | None:
     return {"name": str(chosen[0]["name"]), "setting": keyed[0]} if keyed and chosen else None
 
 
+_CONTENT_SHARE = ("website_contentshare", "website_contentazurefileconnectionstring")
+
+
+def content_share_not_over_vnet(state: SessionState) -> dict[str, str] | None:
+    """A VNet-integrated function app with a content share (Consumption / Elastic Premium) that is not mounted through
+    the virtual network (vnetContentShareEnabled off, no WEBSITE_CONTENTOVERVNET setting), while a storage account read
+    denies by default: the share is mounted from outside the VNet, so the account's subnet rules never admit it."""
+    listed = latest(state, "list_app_setting_names")
+    names = {str(n).lower() for n in (listed.data.get("names") or [] if listed is not None else [])}
+    if not names & set(_CONTENT_SHARE) or "website_contentovervnet" in names:
+        return None
+    apps = [a for a in reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")
+            if "functionapp" in str(a.get("kind") or "").lower() and a.get("virtualNetworkSubnetId")
+            and a.get("vnetContentShareEnabled") is not True]
+    denying = [a for a in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
+               if str((a.get("networkAcls") or {}).get("defaultAction") or "").lower() == "deny" and a.get("name")]
+    named = [a for a in denying if is_mentioned(str(a["name"]), said_by_client(state))]
+    chosen = (named or denying)[:1]
+    if not apps or not chosen:
+        return None
+    return {"name": str(chosen[0]["name"]), "app": str(apps[0].get("name")),
+            "subnet": last_segment(str(apps[0]["virtualNetworkSubnetId"]))}
+
+
 def plan_at_max_instances(state: SessionState) -> dict[str, str] | None:
     """An App Service plan read whose current instance count has reached the most its tier allows."""
     for plan in reads_of_type(state, r"(?i)^Microsoft\.Web/serverFarms$"):
@@ -636,6 +660,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "keyvault-reference-invalid-syntax": lambda s: _key_vault_reference(s, ("InvalidSyntax",)),
     "app-access-restrictions-deny": access_restrictions_deny,
     "function-host-storage-shared-key-disabled": host_storage_needs_shared_key,
+    "function-content-share-not-over-vnet": content_share_not_over_vnet,
     "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
     "keyvault-reference-identity-not-chosen": reference_identity_not_chosen,
     "function-disabled-by-app-setting": function_disabled_by_setting,
