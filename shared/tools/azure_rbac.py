@@ -54,7 +54,7 @@ def list_role_assignments(args: RoleAssignmentArguments) -> Found:
                    == principal]
     rows = [{"role": _role_name(subscription_id, str(p.get("roleDefinitionId"))), "scope": p.get("scope"),
              "relation": _relation(str(p.get("scope") or ""), args.scope), "principal_type": p.get("principalType"),
-             "principal_id": p.get("principalId")}
+             **({} if principal else {"principal_id": p.get("principalId")})}  # who holds it, when all are listed
             for p in assignments]
     whose = f"principal {args.principal_id}" if principal else "any principal"
     if not rows:
