@@ -57,7 +57,8 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
                else _granted_on_sibling(state, resource, kind, caller))
     if isinstance(sibling, RunTool):
         return sibling
-    orphaned = (None if _grants(assignments, kind) or unused is not None or sibling is not None or caller[3]
+    # an identity that holds nothing at all there may be a re-created one: who holds the role instead
+    orphaned = (None if assignments or unused is not None or sibling is not None or caller[3]
                 else _granted_to_another_principal(state, resource, kind, caller))
     if isinstance(orphaned, RunTool):
         return orphaned
