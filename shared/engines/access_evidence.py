@@ -57,8 +57,10 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
                else _granted_on_sibling(state, resource, kind, caller))
     if isinstance(sibling, RunTool):
         return sibling
-    # an identity that holds nothing at all there may be a re-created one: who holds the role instead
+    # an identity that holds nothing at all there may be a re-created one: who holds the role instead (read when the
+    # conclusion is still the error family's own reading; a missing role is already what it says)
     orphaned = (None if assignments or unused is not None or sibling is not None or caller[3]
+                or decision.report.category == "auth.rbac_missing"
                 else _granted_to_another_principal(state, resource, kind, caller))
     if isinstance(orphaned, RunTool):
         return orphaned
