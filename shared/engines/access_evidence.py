@@ -57,11 +57,20 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
                else _granted_on_sibling(state, resource, kind, caller))
     if isinstance(sibling, RunTool):
         return sibling
+    # an identity that holds nothing at all there may be a re-created one: who holds the role instead (read when the
+    # conclusion is still the error family's own reading; a missing role is already what it says)
+    orphaned = (None if assignments or unused is not None or sibling is not None or caller[3]
+                or decision.report.category == "auth.rbac_missing"
+                else _granted_to_another_principal(state, resource, kind, caller))
+    if isinstance(orphaned, RunTool):
+        return orphaned
     said = _held(assignments, kind, str(resource["name"]), caller[0]) + _assigned_note(caller) + (sibling or "")
     decision.report.root_cause += " " + said
     decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said[:300]))
     if unused is not None:
         return _identity_not_used(decision, caller, resource, unused, said)
+    if orphaned is not None:
+        return _role_on_another_principal(decision, caller, resource, kind, orphaned)
     if not _grants(assignments, kind):
         decision.report.actions.append(_grant_action(caller, kind, resource, "<role>") + ".")
     return decision
@@ -91,6 +100,50 @@ def _granted_on_sibling(state: SessionState, resource: dict[str, Any], kind: Ent
                     f"step given '{sibling['name']}', such as `az aks update --attach-acr` with the other registry), "
                     f"so '{resource['name']}' still refuses it.")
     return None
+
+
+def _granted_to_another_principal(state: SessionState, resource: dict[str, Any], kind: Entry,
+                                  caller: tuple[str, str, bool, str]) -> list[dict[str, Any]] | RunTool | None:
+    """The caller's system-assigned identity holds no data role on the resource: the assignments of every principal
+    there, and those of a granting role held by a service principal that is not the caller's current identity (and
+    not the identity of any other resource the session read). A system-assigned identity turned off and on again
+    gets a new principal id, and the assignments made for the old one stay behind with it."""
+    read = azure_call(state, "list_role_assignments", {"scope": resource["id"]},
+                      f"reading which principals hold a role on {resource['name']}")
+    if isinstance(read, RunTool):
+        return read
+    if read is None or read.status != "success":
+        return None
+    known = {str(p).lower() for r in read_resources(state) if isinstance(r.get("identity"), dict)
+             for p in [r["identity"].get("principalId"),
+                       *[u.get("principalId") for u in r["identity"].get("userAssigned") or [] if isinstance(u, dict)]]
+             if p}
+    granting = {r.lower() for r in kind["roles"]}
+    others = [a for a in read.data.get("assignments") or [] if str(a.get("role") or "").lower() in granting
+              and a.get("relation") == "at" and str(a.get("principal_type") or "").lower() == "serviceprincipal"
+              and a.get("principal_id") and str(a["principal_id"]).lower() not in known | {caller[1].lower()}]
+    return others or None
+
+
+def _role_on_another_principal(decision: Conclude, caller: tuple[str, str, bool, str], resource: dict[str, Any],
+                               kind: Entry, others: list[dict[str, Any]]) -> Conclude:
+    """The role the call needs is assigned on the resource, but to another principal id than the caller's current
+    system-assigned identity: the assignment is missing for the identity that calls, so the refusal is a missing role
+    (whatever the error's own family), and the likely story is an identity that was re-created."""
+    held = ", ".join(f"{a.get('role')} for principal {a.get('principal_id')}" for a in others[:3])
+    decision.report.category = "auth.rbac_missing"
+    decision.report.root_cause = (
+        f"'{resource['name']}' grants {held}, but {caller[0]}'s system-assigned identity now has principal id "
+        f"{caller[1]}, which holds no role there: the assignment belongs to another principal. A system-assigned "
+        "identity that is turned off and on again (or an app deleted and re-created with the same name) gets a new "
+        "principal id, and role assignments made for the old one do not follow it, so the call is refused although "
+        "the role still shows on the resource. " + decision.report.root_cause)
+    decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=(
+        f"Role assignments on '{resource['name']}' (every principal): {held}; none for {caller[1]}.")[:300]))
+    decision.report.actions.insert(0, _grant_action(caller, kind, resource, str(others[0].get("role")))
+                                   + f", and remove the stale assignment of principal {others[0].get('principal_id')}"
+                                   " if it belonged to the old identity.")
+    return decision
 
 
 def _unused_identity_holds(state: SessionState, resource: dict[str, Any], kind: Entry,

@@ -19,43 +19,52 @@ from shared.azure.clients import call_options, client, register_cache
 from shared.tools.azure_common import SCOPE_FIELD, AzureArguments, Found, azure_tool, fit
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
-_PRINCIPAL = Field(pattern=GUID_PATTERN, description="the object (principal) id of a user, group or managed identity")
+_PRINCIPAL = Field(default=None, pattern=GUID_PATTERN,
+                   description="the object (principal) id of a user, group or managed identity; without it, the "
+                               "assignments of every principal at the scope and above it")
 
 
 class RoleAssignmentArguments(AzureArguments):
     scope: str = SCOPE_FIELD
-    principal_id: str = _PRINCIPAL
+    principal_id: str | None = _PRINCIPAL
 
 
 _ASSIGNMENT_CAP = 50
 
 
 @azure_tool(RoleAssignmentArguments,
-            cli=lambda a: f"az role assignment list --assignee {a.principal_id} --scope {shlex.quote(a.scope)} "
-                          f"--include-inherited --query \"[].{{role:roleDefinitionName, scope:scope}}\"",
+            cli=lambda a: "az role assignment list" + (f" --assignee {a.principal_id}" if a.principal_id else "")
+                          + f" --scope {shlex.quote(a.scope)} --include-inherited --query "
+                          "\"[].{role:roleDefinitionName, scope:scope, principal:principalId}\"",
             scope=lambda a: a.scope, action=lambda a: "Microsoft.Authorization/roleAssignments/read")
 def list_role_assignments(args: RoleAssignmentArguments) -> Found:
     """The role assignments of a principal that apply at a scope (at it, inherited from above, or below it), with
     role names: data {"assignments": [{"role", "scope", "relation" (at, inherited, below, or elsewhere for another
-    resource's), "principal_type"}], "count"}. Group memberships are not expanded."""
+    resource's), "principal_type", "principal_id"}], "count"}. Without a principal, the assignments of every
+    principal at the scope and above it (who holds which role there). Group memberships are not expanded."""
     subscription_id = subscription_of(args.scope)
     authorization = client("authorization", subscription_id)
-    pages = authorization.role_assignments.list_for_scope(uri_path(args.scope),
-                                                          filter=f"principalId eq '{args.principal_id}'",
-                                                          **call_options())
+    principal = (args.principal_id or "").lower()
+    pages = authorization.role_assignments.list_for_scope(
+        uri_path(args.scope), filter=f"principalId eq '{args.principal_id}'" if principal else "atScope()",
+        **call_options())
     assignments = [(rest_dict(a).get("properties") or {}) for a in islice(pages, _ASSIGNMENT_CAP)]
     # The filter is Azure's; keeping only this principal's rows also holds if an answer ignores it.
-    assignments = [p for p in assignments if str(p.get("principalId") or args.principal_id).lower()
-                   == args.principal_id.lower()]
+    assignments = [p for p in assignments if not principal or str(p.get("principalId") or principal).lower()
+                   == principal]
     rows = [{"role": _role_name(subscription_id, str(p.get("roleDefinitionId"))), "scope": p.get("scope"),
-             "relation": _relation(str(p.get("scope") or ""), args.scope), "principal_type": p.get("principalType")}
+             "relation": _relation(str(p.get("scope") or ""), args.scope), "principal_type": p.get("principalType"),
+             **({} if principal else {"principal_id": p.get("principalId")})}  # who holds it, when all are listed
             for p in assignments]
+    whose = f"principal {args.principal_id}" if principal else "any principal"
     if not rows:
-        return "no_data", f"principal {args.principal_id} has no role assignment at, above or below {args.scope}", \
+        return "no_data", f"{whose} has no role assignment at, above or below {args.scope}", \
             {"assignments": [], "count": 0}
     kept, rest = fit(rows)
-    text = "; ".join(f"{r['role']} at {r['scope']} ({r['relation']})" for r in kept[:10])
-    return "success", f"{len(rows)} role assignments of {args.principal_id}: {text}", \
+    text = "; ".join(f"{r['role']} at {r['scope']} ({r['relation']})"
+                     + ("" if principal else f" for {r['principal_type'] or 'principal'} {r['principal_id']}")
+                     for r in kept[:10])
+    return "success", f"{len(rows)} role assignments of {whose}: {text}", \
         {"assignments": kept, "count": len(rows), "truncated": bool(rest) or len(rows) >= _ASSIGNMENT_CAP}
 
 

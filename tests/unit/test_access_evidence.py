@@ -46,6 +46,11 @@ def answered(state: SessionState, assignments: list[dict[str, Any]]) -> Conclude
                                 summary="roles", arguments=asked.arguments,
                                 data={"assignments": assignments, "count": len(assignments)}))
     decision = with_role_assignments(state, concluded())
+    if isinstance(decision, RunTool) and not assignments:  # holding nothing, who holds a role there is read next
+        assert decision.arguments.get("principal_id") is None
+        state.add_evidence(Evidence(tool="list_role_assignments", status="no_data", summary="none",
+                                    arguments=decision.arguments, data={"assignments": [], "count": 0}))
+        decision = with_role_assignments(state, concluded())
     assert isinstance(decision, Conclude)
     assert decision.report.category == "auth.keyvault_access_denied" and decision.report.confidence == "medium"
     assert decision.report.evidence[-1].source == "list_role_assignments"

@@ -224,6 +224,32 @@ _IMAGE_PORT = re.compile(r"(?m)\bEXPOSE\s+(\d{2,5})\b|"  # the Dockerfile instru
                          r"^(?!.*WEBSITE_).*?\b[Dd]ocker run\b[^\n]*?\s-p\s*(?:[\d.]+:)?\d{2,5}:(\d{2,5})\b")
 
 
+_PACKAGE_MAIN = re.compile(r'"main"\s*:\s*"(?P<main>[^"]+)"')
+_TS_OUT_DIR = re.compile(r'"outDir"\s*:\s*"(?P<out>[^"]+)"')
+
+
+def _top_folder(path: str) -> str:
+    """The first folder of a relative path ("./dist/src/x.js" gives dist), lower-cased; empty for a bare file."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    return parts[0].lower() if len(parts) > 1 else ""
+
+
+def node_main_outside_out_dir(state: SessionState) -> dict[str, str] | None:
+    """A Node.js (v4 model) TypeScript app whose package.json `main` names files under one folder while tsconfig
+    compiles into another (outDir): the host loads the functions from `main`, where no compiled file exists. The
+    folders are compared, so `dist/src/functions/*.js` under an outDir of `dist` is consistent."""
+    text = "\n".join(said_or_logged(state))
+    main, out = _PACKAGE_MAIN.search(text), _TS_OUT_DIR.search(text)
+    if main is None or out is None or not main.group("main").lower().endswith((".js", ".mjs", ".cjs")):
+        return None
+    main_folder = _top_folder(main.group("main"))
+    out_folder = _top_folder(out.group("out").rstrip("/") + "/x.js")
+    if not main_folder or not out_folder or main_folder == out_folder:
+        return None
+    return {"main": main.group("main"), "out_dir": out.group("out"), "main_folder": main_folder,
+            "out_folder": out_folder}
+
+
 def app_port_not_listened(state: SessionState) -> dict[str, str] | None:
     """An app on a built-in Linux stack that App Service pinged on one port while its code says it listens on
     another: the code must listen on the PORT it is given."""
@@ -643,6 +669,7 @@ def swa_api_runtime_retired(state: SessionState) -> Facts:
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-setting-named-in-report-missing": setting_named_missing,
+    "functions-node-main-outside-out-dir": node_main_outside_out_dir,
     "app-setting-sas-expired": setting_sas_expired,
     "app-setting-colon-on-linux": colon_setting_on_linux,
     "app-setting-points-at-other-environment": lambda s: setting_points_at_sibling(s, vault_reference=False),

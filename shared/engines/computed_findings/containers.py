@@ -156,6 +156,40 @@ def job_hit_replica_timeout(state: SessionState) -> dict[str, str] | None:
             "ran": str(int(max(timed_out)))}
 
 
+# the message of Azure Policy's allowed-images constraint for Kubernetes (k8sazurev2containerallowedimages)
+_IMAGE_NOT_ALLOWED = re.compile(r"Container image (?P<image>[^\s'\"]+) for (?:init |ephemeral )?container \S+ has not "
+                                r"been allowed")
+
+
+def image_outside_allowed_images_regex(state: SessionState) -> dict[str, str] | None:
+    """An image the cluster's Gatekeeper refused as not allowed, and a policy assignment read from Azure whose
+    allowedContainerImagesRegex parameter does not match it (computed with the regex itself): the assignment that
+    refuses it and what it admits. An image the regex matches is not this assignment's refusal."""
+    images = list(dict.fromkeys(m.group("image") for t in said_or_logged(state)
+                                 for m in _IMAGE_NOT_ALLOWED.finditer(t)))
+    if not images:
+        return None
+    for read in reads_of_type(state, r"(?i)^Microsoft\.Authorization/policyAssignments$"):
+        for assignment in read.get("assignments") or []:
+            if not isinstance(assignment, dict):
+                continue
+            parameters = assignment.get("parameters") or {}
+            value = next((v.get("value") for k, v in parameters.items()
+                          if str(k).lower() == "allowedcontainerimagesregex" and isinstance(v, dict)), None)
+            if not isinstance(value, str) or not value:
+                continue
+            try:
+                allowed = re.compile(value)
+            except re.error:
+                continue
+            refused = [image for image in images if not allowed.search(image)]
+            if refused:
+                return {"assignment": str(assignment.get("name") or ""),
+                        "display": str(assignment.get("displayName") or assignment.get("name") or ""),
+                        "scope": str(assignment.get("scope") or ""), "regex": value, "image": refused[0]}
+    return None
+
+
 def probe_port_not_target(state: SessionState) -> dict[str, str] | None:
     """A container app whose health probe checks a port other than its ingress target port."""
     for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
@@ -438,6 +472,7 @@ def registry_throttled(state: SessionState) -> Facts:
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "container-job-replica-timeout": job_hit_replica_timeout,
+    "aks-image-outside-allowed-images-regex": image_outside_allowed_images_regex,
     "container-app-aspnet-default-port-8080": aspnet_default_port_not_target,
     "container-app-target-port-mismatch": target_port_not_listened,
     "app-container-registry-identity-not-named": registry_pull_identity_not_named,
