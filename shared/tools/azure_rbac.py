@@ -19,20 +19,25 @@ from shared.azure.clients import call_options, client, register_cache
 from shared.tools.azure_common import SCOPE_FIELD, AzureArguments, Found, azure_tool, fit
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
-_PRINCIPAL = Field(pattern=GUID_PATTERN, description="the object (principal) id of a user, group or managed identity")
+_PRINCIPAL = Field(default=None, pattern=GUID_PATTERN,
+                   description="the object (principal) id of a user, group or managed identity; omitted: the "
+                               "assignments of every principal (a file share's groups)")
 
 
 class RoleAssignmentArguments(AzureArguments):
     scope: str = SCOPE_FIELD
-    principal_id: str = _PRINCIPAL
+    principal_id: str | None = _PRINCIPAL
 
 
 _ASSIGNMENT_CAP = 50
 
 
 @azure_tool(RoleAssignmentArguments,
-            cli=lambda a: f"az role assignment list --assignee {a.principal_id} --scope {shlex.quote(a.scope)} "
-                          f"--include-inherited --query \"[].{{role:roleDefinitionName, scope:scope}}\"",
+            cli=lambda a: (f"az role assignment list --assignee {a.principal_id} --scope {shlex.quote(a.scope)} "
+                           f"--include-inherited --query \"[].{{role:roleDefinitionName, scope:scope}}\""
+                           if a.principal_id else
+                           f"az role assignment list --scope {shlex.quote(a.scope)} --include-inherited "
+                           f"--query \"[].{{role:roleDefinitionName, scope:scope, principal:principalId}}\""),
             scope=lambda a: a.scope, action=lambda a: "Microsoft.Authorization/roleAssignments/read")
 def list_role_assignments(args: RoleAssignmentArguments) -> Found:
     """The role assignments of a principal that apply at a scope (at it, inherited from above, or below it), with
@@ -40,22 +45,24 @@ def list_role_assignments(args: RoleAssignmentArguments) -> Found:
     resource's), "principal_type"}], "count"}. Group memberships are not expanded."""
     subscription_id = subscription_of(args.scope)
     authorization = client("authorization", subscription_id)
-    pages = authorization.role_assignments.list_for_scope(uri_path(args.scope),
-                                                          filter=f"principalId eq '{args.principal_id}'",
-                                                          **call_options())
+    principal = args.principal_id
+    filtered = {"filter": f"principalId eq '{principal}'"} if principal else {}
+    pages = authorization.role_assignments.list_for_scope(uri_path(args.scope), **filtered, **call_options())
     assignments = [(rest_dict(a).get("properties") or {}) for a in islice(pages, _ASSIGNMENT_CAP)]
     # The filter is Azure's; keeping only this principal's rows also holds if an answer ignores it.
-    assignments = [p for p in assignments if str(p.get("principalId") or args.principal_id).lower()
-                   == args.principal_id.lower()]
+    assignments = [p for p in assignments if not principal
+                   or str(p.get("principalId") or principal).lower() == principal.lower()]
     rows = [{"role": _role_name(subscription_id, str(p.get("roleDefinitionId"))), "scope": p.get("scope"),
-             "relation": _relation(str(p.get("scope") or ""), args.scope), "principal_type": p.get("principalType")}
+             "relation": _relation(str(p.get("scope") or ""), args.scope), "principal_type": p.get("principalType"),
+             **({} if principal else {"principal_id": p.get("principalId")})}
             for p in assignments]
+    who = f"principal {principal}" if principal else "any principal"
     if not rows:
-        return "no_data", f"principal {args.principal_id} has no role assignment at, above or below {args.scope}", \
+        return "no_data", f"{who} has no role assignment at, above or below {args.scope}", \
             {"assignments": [], "count": 0}
     kept, rest = fit(rows)
     text = "; ".join(f"{r['role']} at {r['scope']} ({r['relation']})" for r in kept[:10])
-    return "success", f"{len(rows)} role assignments of {args.principal_id}: {text}", \
+    return "success", f"{len(rows)} role assignments of {principal or 'every principal'}: {text}", \
         {"assignments": kept, "count": len(rows), "truncated": bool(rest) or len(rows) >= _ASSIGNMENT_CAP}
 
 

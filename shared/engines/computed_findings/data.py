@@ -389,7 +389,46 @@ def file_share_at_quota(state: SessionState) -> Facts:
     return None
 
 
+# the share-level roles of Azure Files identity-based access that only read, and those that also write
+_SMB_READ_ONLY = re.compile(r"(?i)^Storage File Data SMB Share Reader$")
+_SMB_WRITES = re.compile(r"(?i)^Storage File Data (?:SMB Share (?:Contributor|Elevated Contributor)|SMB Admin"
+                         r"|Privileged Contributor)$")
+
+
+def files_share_read_only_role(state: SessionState) -> Facts:
+    """The share-level role assignments read on a storage account with identity-based Azure Files access: a principal
+    (a group, a user) that holds only SMB Share Reader there, while the report says opening works and saving is
+    refused. Names the principals that may write, for contrast."""
+    accounts = [r for r in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
+                if str(picked(r, "azureFilesIdentityBasedAuthentication.directoryServiceOptions") or "None")
+                not in ("None", "")]
+    for account in accounts:
+        scope = str(account.get("id") or "").lower()
+        rows = [a for e in state.ledger if e.tool == "list_role_assignments" and e.status == "success"
+                and str(e.arguments.get("scope") or "").lower() == scope and not e.arguments.get("principal_id")
+                for a in e.data.get("assignments") or [] if isinstance(a, dict)]
+        by_principal: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_principal.setdefault(str(row.get("principal_id") or ""), []).append(row)
+        readers = [(p, held) for p, held in by_principal.items() if p
+                   and any(_SMB_READ_ONLY.search(str(a.get("role") or "")) for a in held)
+                   and not any(_SMB_WRITES.search(str(a.get("role") or "")) for a in held)]
+        if not readers:
+            continue
+        principal, held = readers[0]
+        reader = next(a for a in held if _SMB_READ_ONLY.search(str(a.get("role") or "")))
+        writers = [f"{a.get('role')} for {a.get('principal_type') or 'principal'} {p}"
+                   for p, h in by_principal.items() if p != principal for a in h
+                   if _SMB_WRITES.search(str(a.get("role") or ""))]
+        return {"account": str(account.get("name")), "principal": principal,
+                "principal_type": str(reader.get("principal_type") or "principal").lower(),
+                "scope": last_segment(str(reader.get("scope") or "")) or str(account.get("name")),
+                "writers": "; ".join(writers[:3])}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "files-share-level-role-read-only": files_share_read_only_role,
     "file-share-at-quota": file_share_at_quota,
     "storage-lifecycle-deletes-blobs": lifecycle_deletes_blobs,
     "database-storage-nearly-full": storage_nearly_full,
