@@ -187,10 +187,11 @@ def delivery_identity_refused(state: SessionState) -> Decision | None:
         topic = next((t for t in topics if str(sub.get("id") or "").lower().startswith(str(t.get("id")).lower() + "/")),
                      None)
         principal = _principal(topic["identity"])[0] if topic is not None else None
-        if rule is None or not destination or not principal:
+        if rule is None or topic is None or not destination or not principal:
             continue
+        name = str(topic.get("name"))
         read = azure_call(state, "list_role_assignments", {"scope": destination, "principal_id": principal},
-                          f"reading the role assignments of topic {topic.get('name')}'s identity on the destination")
+                          f"reading the role assignments of topic {name}'s identity on the destination")
         if isinstance(read, RunTool):
             return read
         if read is None or read.status not in ("success", "no_data"):
@@ -204,16 +205,16 @@ def delivery_identity_refused(state: SessionState) -> Decision | None:
                            f"({a.get('relation')})" for a in held[:6]) or "none"
         root_cause = (
             f"Event subscription '{sub.get('name')}' delivers to {kind} {target} with the managed identity of topic "
-            f"'{topic.get('name')}' (deliveryWithResourceIdentity), and the destination refuses the deliveries: the identity "
+            f"'{name}' (deliveryWithResourceIdentity), and the destination refuses the deliveries: the identity "
             f"({principal}) needs {rule['needed']} on the destination, but its role assignments there are: {listed}. "
             f"None of them lets it send there, so Event Grid retries every event and then drops or dead-letters it "
             f"while publishing to the topic still succeeds.")
         action = (f"Give the topic's identity {rule['needed']} on the destination: `az role assignment create "
                   f"--assignee-object-id {principal} --assignee-principal-type ServicePrincipal --role "
                   f"\"{rule['needed']}\" --scope {destination}`, then replay the dead-lettered events.")
+        summary = f"{principal} on {_tail(destination)}: {listed}"[:300]
         found = report(state, category="auth.rbac_missing", confidence="medium", root_cause=root_cause,
-                       actions=[action], evidence=[EvidenceItem(source="list_role_assignments",
-                                                                summary=f"{principal} on {_tail(destination)}: {listed}"[:300])])
+                       actions=[action], evidence=[EvidenceItem(source="list_role_assignments", summary=summary)])
         return Conclude(message=f"{rule['needed']} is not held on the delivery destination.", report=found)
     return None
 

@@ -351,7 +351,8 @@ def lifecycle_deletes_blobs(state: SessionState) -> Facts:
 # a file share's quota (GiB) and its usage (bytes) as az (JSON) and Az PowerShell (a table) print them
 _QUOTA_KEYS = ("sharequota", "quota", "quotagib")
 _USAGE_KEYS = ("shareusagebytes", "usagebytes", "usedbytes", "shareusage")
-_PAIR = re.compile(r'(?i)"?(?P<key>shareQuota|quotaGiB|quota|shareUsageBytes|usageBytes|usedBytes)"?\s*[:=]\s*"?(?P<value>\d+)')
+_PAIR = re.compile(r'(?i)"?(?P<key>shareQuota|quotaGiB|quota|shareUsageBytes|usageBytes|usedBytes)"?'
+                   r'\s*[:=]\s*"?(?P<value>\d+)')
 
 
 def _share_numbers(text: str) -> tuple[float, float] | None:

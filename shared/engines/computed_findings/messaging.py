@@ -208,7 +208,8 @@ def entity_message_size_limit(state: SessionState) -> Facts:
     """The queue or topic (the one the report names, else the only one) whose maximum message size
     (maxMessageSizeInKilobytes, set per entity on Premium) is below the message the report says was refused, or is
     the limit the refusal names."""
-    tiers = [picked(n, "sku.name") or n.get("sku") for n in reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces$")]
+    namespaces = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces$")
+    tiers = [picked(n, "sku.name") or n.get("sku") for n in namespaces]
     if not any(str(t).lower() == "premium" for t in tiers):
         return None  # the per-entity limit is a Premium setting; Standard's 256 KB is the tier's
     said = " ".join(state.material.spoken())
