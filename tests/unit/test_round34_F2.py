@@ -212,3 +212,24 @@ def test_reads_that_work_with_writes_refused_rule_the_storage_firewall_out(text:
                          material=Material(error_description=text))
     found = contradictions(state)
     assert ("network.storage_firewall" in found) is ruled_out
+
+
+# --- a MySQL login refused while SSL is enforced and the client sends no SSL options (wide-set mend) -------------
+
+MYSQL_1045 = ("$ mysql -u appadmin@mysql-a -h mysql-a.mysql.database.azure.com -p\n"
+              "ERROR 1045 (28000): Access denied for user 'appadmin'@'203.0.113.9' (using password: YES)\n"
+              "The password is right, I reset it in the portal.")
+
+
+def test_ssl_enforced_and_a_client_without_ssl_options_decides_the_connection_settings() -> None:
+    answer = ("Enforce SSL connection = ENABLED. The command has no SSL options at all. MySQL Workbench with "
+              "\"Use SSL: Require\" and the same user and password connects fine.")
+    outcome = run_engine({"error_description": MYSQL_1045}, [{"when_asked_contains": "", "answer": answer}])
+    report = outcome.final.report
+    assert report.category == "config.invalid_connection_string" and "SSL" in report.root_cause
+
+
+def test_an_access_denied_without_the_ssl_facts_is_not_called_an_ssl_setting() -> None:
+    answer = "I reset the password in the portal and my IP is in the firewall rules."
+    final = run_engine({"error_description": MYSQL_1045}, [{"when_asked_contains": "", "answer": answer}]).final
+    assert not (isinstance(final, Conclude) and "enforces SSL connections" in final.report.root_cause)
