@@ -21,6 +21,7 @@ from shared.models import EvidenceItem
 from shared.session.state import Conclude, RunTool, SessionState
 
 DATA_ACCESS_ROLES = "data_access_roles"
+DELIVERY_ROLES = "delivery_identity_roles"
 ACCESS_CATEGORIES = frozenset({"auth.keyvault_access_denied", "auth.rbac_missing", "container.image_pull_failed"})
 # Resources that call a key vault with their identity for a customer-managed key (encryption at rest).
 _KEY_CALLERS = ("microsoft.storage/storageaccounts", "microsoft.sql/servers", "microsoft.documentdb/databaseaccounts",
@@ -215,6 +216,59 @@ def claimed_role_missing(state: SessionState) -> Decision | None:
         found = report(state, category="auth.rbac_missing", confidence="medium", root_cause=root_cause,
                        actions=[action], evidence=[EvidenceItem(source="list_role_assignments", summary=held[:300])])
         return Conclude(message=f"{claimed[0]} is not held where it is needed.", report=found)
+    return None
+
+
+# deliveries the destination refused for want of authorization (a dead-lettered event's outcome, the metrics' words)
+_REFUSED_DELIVERY = re.compile(r"(?i)\b(?:Forbidden|Unauthori[sz]ed|AuthorizationFailure|not authori[sz]ed)\b"
+                               r"|lastHttpStatusCode\W{0,4}40[13]\b|\b40[13] (?:Forbidden|Unauthori[sz]ed)")
+_TOPICS = r"(?i)^Microsoft\.EventGrid/(?:topics|systemTopics|domains)$"
+
+
+def delivery_identity_refused(state: SessionState) -> Decision | None:
+    """An Event Grid event subscription that delivers with its topic's managed identity, while the report shows the
+    deliveries refused (Forbidden, Unauthorized): the identity's role assignments on the destination decide whether
+    it holds the sender role that destination type needs (knowledge/delivery_identity_roles.yaml). None when no such
+    subscription was read, the topic has no identity (another finding), or the identity holds a granting role; the
+    read of its role assignments first."""
+    if not state.azure_access or not _REFUSED_DELIVERY.search(said_by_client(state)):
+        return None
+    topics = [t for t in reads_of_type(state, _TOPICS) if isinstance(t.get("identity"), dict)]
+    for sub in reads_of_type(state, r"(?i)^Microsoft\.EventGrid/(?:topics|systemTopics|domains)/eventSubscriptions$"):
+        destination, kind = str(sub.get("identityDestinationId") or ""), str(sub.get("identityEndpointType") or "")
+        rule = next((r for r in table(DELIVERY_ROLES) if regex(r["endpoint"]).search(kind)), None)
+        topic = next((t for t in topics if str(sub.get("id") or "").lower().startswith(str(t.get("id")).lower() + "/")),
+                     None)
+        principal = _principal(topic["identity"])[0] if topic is not None else None
+        if rule is None or topic is None or not destination or not principal:
+            continue
+        name = str(topic.get("name"))
+        read = azure_call(state, "list_role_assignments", {"scope": destination, "principal_id": principal},
+                          f"reading the role assignments of topic {name}'s identity on the destination")
+        if isinstance(read, RunTool):
+            return read
+        if read is None or read.status not in ("success", "no_data"):
+            continue
+        held = read.data.get("assignments") or []
+        granting = {r.lower() for r in rule["granting"]}
+        if any(str(a.get("role") or "").lower() in granting and a.get("relation") in ("at", "inherited") for a in held):
+            continue
+        target = _tail(destination) + (f" (queue {sub['identityQueueName']})" if sub.get("identityQueueName") else "")
+        listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at scope {_tail(a.get('scope'))} "
+                           f"({a.get('relation')})" for a in held[:6]) or "none"
+        root_cause = (
+            f"Event subscription '{sub.get('name')}' delivers to {kind} {target} with the managed identity of topic "
+            f"'{name}' (deliveryWithResourceIdentity), and the destination refuses the deliveries: the identity "
+            f"({principal}) needs {rule['needed']} on the destination, but its role assignments there are: {listed}. "
+            f"None of them lets it send there, so Event Grid retries every event and then drops or dead-letters it "
+            f"while publishing to the topic still succeeds.")
+        action = (f"Give the topic's identity {rule['needed']} on the destination: `az role assignment create "
+                  f"--assignee-object-id {principal} --assignee-principal-type ServicePrincipal --role "
+                  f"\"{rule['needed']}\" --scope {destination}`, then replay the dead-lettered events.")
+        summary = f"{principal} on {_tail(destination)}: {listed}"[:300]
+        found = report(state, category="auth.rbac_missing", confidence="medium", root_cause=root_cause,
+                       actions=[action], evidence=[EvidenceItem(source="list_role_assignments", summary=summary)])
+        return Conclude(message=f"{rule['needed']} is not held on the delivery destination.", report=found)
     return None
 
 

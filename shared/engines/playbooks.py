@@ -24,7 +24,7 @@ from shared.engines.analyzers.azure_scope import (
 from shared.engines.analyzers.common import dotted, fill, filled_actions, logged, regex, report, table
 from shared.engines.analyzers.ledger import azure_call
 from shared.engines.analyzers.storage_azure import covered
-from shared.engines.catalog_hits import facts_of
+from shared.engines.catalog_hits import contradicted, facts_of
 from shared.engines.computed_findings import COMPUTED
 from shared.engines.session_reads import (
     FINDINGS,
@@ -634,6 +634,8 @@ def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any]
     for rule in table(FINDINGS):
         if rule.get("delegate") and not delegates:
             continue
+        if rule.get("delegate") and contradicted(state, str(rule.get("category") or "")):
+            continue  # the material rules out the family the analyzer would judge (knowledge/contradictions.yaml)
         facts = rule_facts(state, rule)
         if facts is not None:
             return rule, facts

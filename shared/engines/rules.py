@@ -15,7 +15,7 @@ from typing import Any
 
 from shared.catalog.index import EntryHit, names_a_context, negated, normalize
 from shared.catalog.similar import similar_entries
-from shared.engines.access_evidence import claimed_role_missing, with_role_assignments
+from shared.engines.access_evidence import claimed_role_missing, delivery_identity_refused, with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
 from shared.engines.analyzers.code_shape import code_by_shape, printed_codes
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, regex, specific_hit, table, table_entry
@@ -71,6 +71,7 @@ class RulesEngine:
 
     def decide(self, state: SessionState) -> Decision:
         decision = _azure_before_asking(state, _azure_before_concluding(state, route(state)))
+        decision = _delivery_identity_checked(state, decision)
         decision = outside_host(state, decision)  # a fault of a machine outside Azure that the report names
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
@@ -84,6 +85,18 @@ class RulesEngine:
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         return _never_repeat(state, with_tool_advice(state, decision))
+
+
+def _delivery_identity_checked(state: SessionState, decision: Decision) -> Decision:
+    """Refused deliveries of an Event Grid subscription that delivers with its topic's identity: once Azure has been
+    read (no read pending), the identity's roles on the destination decide before a question or a general reading
+    of the dead-lettered events; a network or identity conclusion, or one with high confidence, stands."""
+    if isinstance(decision, RunTool):
+        return decision
+    if isinstance(decision, Conclude) and (decision.report.confidence == "high" or str(
+            decision.report.category or "").startswith(("network.", "auth.managed_identity_missing", "out_of_scope"))):
+        return decision
+    return delivery_identity_refused(state) or decision
 
 
 def _named_by_code_shape(state: SessionState, decision: Decision) -> Decision:

@@ -348,7 +348,89 @@ def lifecycle_deletes_blobs(state: SessionState) -> Facts:
     return None
 
 
+# a file share's quota (GiB) and its usage (bytes) as az (JSON) and Az PowerShell (a table) print them
+_QUOTA_KEYS = ("sharequota", "quota", "quotagib")
+_USAGE_KEYS = ("shareusagebytes", "usagebytes", "usedbytes", "shareusage")
+_PAIR = re.compile(r'(?i)"?(?P<key>shareQuota|quotaGiB|quota|shareUsageBytes|usageBytes|usedBytes)"?'
+                   r'\s*[:=]\s*"?(?P<value>\d+)')
+
+
+def _share_numbers(text: str) -> tuple[float, float] | None:
+    """(quota GiB, usage bytes) of a file share's stats pasted in the text: key/value pairs (az ... --expand stats,
+    JSON or YAML) or a table whose header names both columns (Get-AzRmStorageShare -GetShareUsage)."""
+    pairs = {m.group("key").lower(): float(m.group("value")) for m in _PAIR.finditer(text)}
+    quota = next((pairs[k] for k in _QUOTA_KEYS if k in pairs), None)
+    usage = next((pairs[k] for k in _USAGE_KEYS if k in pairs), None)
+    if quota and usage is not None:
+        return quota, usage
+    lines = [line.split() for line in text.splitlines()]
+    for i, header in enumerate(lines):
+        keys = [h.lower() for h in header]
+        q = next((keys.index(k) for k in _QUOTA_KEYS if k in keys), None)
+        u = next((keys.index(k) for k in _USAGE_KEYS if k in keys), None)
+        if q is None or u is None:
+            continue
+        rows = [r for r in lines[i + 1:i + 4] if r and not set("".join(r)) <= {"-"}]
+        if rows and len(rows[0]) == len(header) and rows[0][q].isdigit() and rows[0][u].isdigit():
+            return float(rows[0][q]), float(rows[0][u])
+    return None
+
+
+def file_share_at_quota(state: SessionState) -> Facts:
+    """A file share whose pasted stats (the client's own text or answer) show its usage at 99% or more of its quota:
+    the share is full, whatever message the tool that stopped shows."""
+    for text in state.material.spoken():
+        numbers = _share_numbers(text)
+        if numbers is None:
+            continue
+        quota, usage = numbers
+        if quota > 0 and usage >= 0.99 * quota * 1024 ** 3:
+            return {"quota": f"{quota:g}", "usage": f"{usage:.0f}", "used_gib": f"{usage / 1024 ** 3:.1f}",
+                    "percent": f"{100 * usage / (quota * 1024 ** 3):.1f}"}
+    return None
+
+
+# the share-level roles of Azure Files identity-based access that only read, and those that also write
+_SMB_READ_ONLY = re.compile(r"(?i)^Storage File Data SMB Share Reader$")
+_SMB_WRITES = re.compile(r"(?i)^Storage File Data (?:SMB Share (?:Contributor|Elevated Contributor)|SMB Admin"
+                         r"|Privileged Contributor)$")
+
+
+def files_share_read_only_role(state: SessionState) -> Facts:
+    """The share-level role assignments read on a storage account with identity-based Azure Files access: a principal
+    (a group, a user) that holds only SMB Share Reader there, while the report says opening works and saving is
+    refused. Names the principals that may write, for contrast."""
+    accounts = [r for r in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$")
+                if str(picked(r, "azureFilesIdentityBasedAuthentication.directoryServiceOptions") or "None")
+                not in ("None", "")]
+    for account in accounts:
+        scope = str(account.get("id") or "").lower()
+        rows = [a for e in state.ledger if e.tool == "list_role_assignments" and e.status == "success"
+                and str(e.arguments.get("scope") or "").lower() == scope and not e.arguments.get("principal_id")
+                for a in e.data.get("assignments") or [] if isinstance(a, dict)]
+        by_principal: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_principal.setdefault(str(row.get("principal_id") or ""), []).append(row)
+        readers = [(p, held) for p, held in by_principal.items() if p
+                   and any(_SMB_READ_ONLY.search(str(a.get("role") or "")) for a in held)
+                   and not any(_SMB_WRITES.search(str(a.get("role") or "")) for a in held)]
+        if not readers:
+            continue
+        principal, held = readers[0]
+        reader = next(a for a in held if _SMB_READ_ONLY.search(str(a.get("role") or "")))
+        writers = [f"{a.get('role')} for {a.get('principal_type') or 'principal'} {p}"
+                   for p, h in by_principal.items() if p != principal for a in h
+                   if _SMB_WRITES.search(str(a.get("role") or ""))]
+        return {"account": str(account.get("name")), "principal": principal,
+                "principal_type": str(reader.get("principal_type") or "principal").lower(),
+                "scope": last_segment(str(reader.get("scope") or "")) or str(account.get("name")),
+                "writers": "; ".join(writers[:3])}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "files-share-level-role-read-only": files_share_read_only_role,
+    "file-share-at-quota": file_share_at_quota,
     "storage-lifecycle-deletes-blobs": lifecycle_deletes_blobs,
     "database-storage-nearly-full": storage_nearly_full,
     "sql-serverless-database-paused": sql_database_paused,

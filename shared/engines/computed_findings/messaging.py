@@ -200,6 +200,37 @@ def message_ttl_short(state: SessionState) -> Facts:
             else "dropped without a trace (dead-lettering on expiration is off)"}
 
 
+# the size of the refused message and the limit the link reported, as Service Bus prints them
+_SIZE_REFUSED = re.compile(r"(?i)\bsize:\s*(?P<size>\d+) bytes\)?\s*exceeds the limit \((?P<limit>\d+) bytes\)")
+
+
+def entity_message_size_limit(state: SessionState) -> Facts:
+    """The queue or topic (the one the report names, else the only one) whose maximum message size
+    (maxMessageSizeInKilobytes, set per entity on Premium) is below the message the report says was refused, or is
+    the limit the refusal names."""
+    namespaces = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces$")
+    tiers = [picked(n, "sku.name") or n.get("sku") for n in namespaces]
+    if not any(str(t).lower() == "premium" for t in tiers):
+        return None  # the per-entity limit is a Premium setting; Standard's 256 KB is the tier's
+    said = " ".join(state.material.spoken())
+    refused = _SIZE_REFUSED.search(said)
+    size = int(refused.group("size")) if refused else None
+    limit = int(refused.group("limit")) if refused else None
+    small = []
+    for entity in items_of(state, _QUEUES, "entities"):
+        most = as_number(entity.get("maxMessageSizeInKilobytes"))
+        if not most:
+            continue
+        if (size is not None and most * 1024 < size) or (limit is not None and int(most * 1024) == limit):
+            small.append(entity)
+    chosen = chosen_item(state, small)
+    if chosen is None:
+        return None
+    most = as_number(chosen.get("maxMessageSizeInKilobytes")) or 0
+    return {"entity": str(chosen.get("name")), "max_kb": f"{most:g}",
+            "size": f"{size}" if size is not None else ""}
+
+
 def max_delivery_count_low(state: SessionState) -> Facts:
     """The queue or subscription (named, else the only one) that dead-letters a message after three deliveries or
     fewer."""
@@ -292,6 +323,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "service-bus-auto-forward-source-empty": auto_forward_source,
     "service-bus-message-ttl-expires-unprocessed": message_ttl_short,
     "service-bus-max-delivery-count-low": max_delivery_count_low,
+    "service-bus-entity-max-message-size": entity_message_size_limit,
     "event-grid-topic-input-schema-mismatch": event_grid_schema_mismatch,
     "event-hub-consumer-group-missing": event_hub_consumer_group_missing,
 }

@@ -41,8 +41,27 @@ def service_issue_for_resource(state: SessionState) -> dict[str, str] | None:
                         else "service incident",
                         "status": str(issue.get("status") or "").lower(),
                         "tracking_id": str(issue.get("tracking_id")), "title": str(issue.get("title")),
-                        "name": str(resource.get("name")), **_health_of(state, str(resource.get("id") or ""))}
+                        "name": str(resource.get("name")), **_health_of(state, str(resource.get("id") or "")),
+                        **_write_region_stays(resource)}
     return None
+
+
+def _write_region_stays(resource: dict[str, Any]) -> dict[str, str]:
+    """{write_region, read_regions} for a Cosmos DB account replicated to other regions that writes in one region
+    and has automatic (service-managed) failover off: a regional outage of its write region is not failed over."""
+    if str(resource.get("type") or "").lower() != "microsoft.documentdb/databaseaccounts":
+        return {}
+    if str(resource.get("enableAutomaticFailover")).lower() != "false" \
+            or str(resource.get("enableMultipleWriteLocations")).lower() == "true":
+        return {}
+    regions = [str(r) for r in _listed(resource.get("locations"))]
+    writes = [str(r) for r in _listed(resource.get("writeLocations"))] or regions[:1]
+    others = [r for r in regions if region_key(r) not in {region_key(w) for w in writes}]
+    return {"write_region": writes[0], "read_regions": ", ".join(others)} if writes and others else {}
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [v.strip() for v in str(value or "").split(",") if v.strip()]
 
 
 def _service_health_events(state: SessionState) -> list[dict[str, Any]]:
