@@ -21,8 +21,10 @@ from shared.session.state import Conclude, SessionState
 
 _NOT_FOUND_CATEGORIES = frozenset({"config.wrong_resource_name", "deployment.parent_not_found"})
 _DNS = "network.dns_resolution"
+_PRIVATE_DNS = "network.private_endpoint_dns"
 # the taxonomy's "configuration names a resource that does not exist", the app the URL names
 _WRONG_URL = "config.wrong_resource_name"
+_ENDPOINTS = "microsoft.network/privateendpoints"
 _MEANT = 0.75  # difflib ratio from which a listed name reads as the one meant (a suffix, a renamed part)
 _COMPARED = 100  # listed resources compared, at most (a listing holds at most 100)
 # the deploy tasks' "Resource app/staging of type Microsoft.Web/Sites/Slots doesn't exist", "Resource 'x' doesn't exist"
@@ -46,26 +48,31 @@ class Sought:
 def with_listed_in_azure(state: SessionState, decision: Decision) -> Decision:
     """A not-found conclusion, or a DNS failure of an Azure host name, completed with the resource of the same type
     and a near name that the session's listings show, when they hold none by the name sought."""
-    if not isinstance(decision, Conclude) or decision.report.category not in (*_NOT_FOUND_CATEGORIES, _DNS):
+    if not isinstance(decision, Conclude) or decision.report.category not in (*_NOT_FOUND_CATEGORIES, _DNS,
+                                                                               _PRIVATE_DNS):
         return decision
-    if decision.report.category == _DNS:
+    rows = listed(state)
+    lookup = decision.report.category in (_DNS, _PRIVATE_DNS)
+    if lookup and any(t.lower() == _ENDPOINTS for _, t, _ in rows):
+        return decision  # a private endpoint in the groups read (its resource may live elsewhere): DNS keeps it
+    if lookup:
         sought = unresolved_hosts(state)
     else:
         typed = read_missing(state)
         named = {s.name.lower() for s in typed}
         sought = [s for s in said_missing(state) if s.type or s.name.lower() not in named] + typed
-    found = nearest_listed(sought, listed(state))
+    found = nearest_listed(sought, rows)
     if found is None:
         return decision
     wanted, actual, kind, group = found
     fact = (f"Resource Manager holds no {kind} '{wanted}' in the resource groups read; '{group}' holds '{actual}' of"
             f" that type")
-    if decision.report.category == _DNS:
+    if lookup:
         decision.report.category, decision.report.confidence = _WRONG_URL, "medium"
         decision.report.root_cause = (
-            f"The URL names '{wanted}', which does not exist: {fact}, so its Azure host name has no DNS record any"
-            f" more (a deleted, renamed or rebuilt resource). The setting or backend that holds the URL still"
-            f" points at the old name: change it to '{actual}' (or the resource meant).")
+            f"The host name the call uses names '{wanted}', which does not exist: {fact}, so that Azure host name has"
+            f" no DNS record any more (a deleted, renamed or rebuilt resource). The setting, connection string or"
+            f" backend that holds it still points at the old name: change it to '{actual}' (or the resource meant).")
         decision.report.actions = [f"Point the URL or backend setting at '{actual}' instead of '{wanted}', then call"
                                    f" it again.", f"Confirm with: `az resource list --name {actual} --query"
                                    f" \"[].{{name:name, type:type, rg:resourceGroup}}\" -o table`."]
@@ -111,7 +118,7 @@ def unresolved_hosts(state: SessionState) -> list[Sought]:
     for host in table("network_service_hosts"):
         for line in lines:
             found += [Sought(m.group("name"), kind) for m in regex(host["match"]).finditer(line.lower())
-                      for kind in host.get("types") or []]
+                      for kind in host.get("types") or [host.get("named")] if kind]
     return found
 
 

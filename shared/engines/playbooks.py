@@ -603,7 +603,10 @@ def _pick(resources: list[dict[str, Any]], texts: list[str]) -> Target | None:
     """The listed resource the material names; if it names none, the only one with a playbook of its own."""
     joined = "\n".join(texts).lower()
     named = [r for r in resources if r.get("name") and str(r["name"]).lower() in joined]
-    typed = [r for r in resources if r.get("type") in {p["type"] for p in table(PLAYBOOKS)}]
+    said = "\n".join(texts)
+    books = [p["type"] for p in table(PLAYBOOKS)
+             if not p.get("only_when_mentioned") or regex(p["mentions"]).search(said)]
+    typed = [r for r in resources if r.get("type") in books]
     chosen = named[:1] or (typed if len(typed) == 1 else [])
     return Target(chosen[0]["id"], chosen[0]["type"], chosen[0]["name"]) if chosen else None
 

@@ -75,6 +75,30 @@ def test_an_unresolved_host_of_an_app_that_exists_stays_a_name_resolution_proble
     assert "app-shop-api-02" not in report.get("root_cause", "")
 
 
+def _host_storage_failure() -> dict[str, Any]:
+    return {"error_description": "[Error] A host error has occurred during startup operation 'a1'.\n"
+                                 "Azure.RequestFailedException: No such host is known. (stledgerjobs.blob.core."
+                                 "windows.net:443)\nNo VNet on this app. Nothing deployed since Thursday.",
+            "context": {"environment_info": {"azure_subscription": SUB, "resource_group": "rg-ledger-jobs",
+                                             "function_app": "func-ledger-jobs"}}}
+
+
+def test_an_unresolved_storage_host_whose_account_is_gone_names_the_listed_account(azure: PlaybackServer) -> None:
+    azure.load(_group("rg-ledger-jobs", [("func-ledger-jobs", "Microsoft.Web/sites"),
+                                         ("stledgerjobsneu", "Microsoft.Storage/storageAccounts")]))
+    report = run_engine(_host_storage_failure(), azure_access=True).envelope()["report"]
+    assert report["category"] == "config.wrong_resource_name"
+    assert "'stledgerjobsneu'" in report["root_cause"]
+
+
+def test_a_private_endpoint_in_the_group_keeps_the_private_dns_reading(azure: PlaybackServer) -> None:
+    azure.load(_group("rg-ledger-jobs", [("func-ledger-jobs", "Microsoft.Web/sites"),
+                                         ("stledgerjobsneu", "Microsoft.Storage/storageAccounts"),
+                                         ("pe-stledgerjobs-blob", "Microsoft.Network/privateEndpoints")]))
+    report = run_engine(_host_storage_failure(), azure_access=True).envelope()["report"]
+    assert "stledgerjobsneu" not in report.get("root_cause", "")
+
+
 def _state(*evidence: Evidence, text: str = "") -> SessionState:
     state = run_engine({"error_description": text or "x"}).state
     state.ledger = list(evidence)
