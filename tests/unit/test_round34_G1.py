@@ -1,0 +1,112 @@
+"""Round 34 G1 (wrong categories of earlier blind sets, tests/scenarios/rob27G1): a catalog error that `explains` the
+category of a signature's reading decides over it (API Management's soft-deleted name behind the deployment's
+ResourceNotFound), a storage account reached privately whose private endpoint connections are none approved, MySQL 8's
+caching_sha2_password plugin missing in an old client of a local container, and an Azure sign-in tool on a company
+network that cannot resolve the endpoint it lists subscriptions from."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from evals.playback import PlaybackServer
+from tests.helpers.catalog_checks import best_entry_id
+from tests.helpers.engine_loop import load_scenarios, run_engine
+
+FOLDER = Path(__file__).resolve().parents[1] / "scenarios" / "rob27G1"
+CASES = {s["id"]: s for s in load_scenarios(FOLDER)}
+
+
+def _case(prefix: str) -> dict[str, Any]:
+    return copy.deepcopy(next(s for i, s in CASES.items() if i.startswith(prefix)))
+
+
+def _report(outcome: Any) -> Any:
+    return getattr(outcome.final, "report", None)
+
+
+# --- an error that brings the signature's category about is the cause ----------------------------------------------
+
+APIM = "rob27g1-apim-terraform-apply-soft-deleted-name-then-resource-not-found"
+
+
+def test_a_soft_deleted_api_management_name_decides_over_the_follow_up_resource_not_found() -> None:
+    outcome = run_engine(_case(APIM)["request"])
+    report = _report(outcome)
+    assert report is not None and report.category == "deployment.name_conflict"
+    assert "soft-deleted" in report.root_cause and not outcome.requests
+
+
+def test_without_the_soft_delete_error_the_resource_not_found_reading_stands() -> None:
+    case = _case(APIM)
+    text = case["request"]["error_description"]
+    case["request"]["error_description"] = "\n".join(
+        line for line in text.splitlines() if "ServiceAlreadyExistsInSoftDeletedState" not in line)
+    report = _report(run_engine(case["request"]))
+    assert report is None or report.category != "deployment.name_conflict"
+
+
+# --- a storage account reached privately whose private endpoint connection is not approved --------------------------
+
+PENDING = "rob27g1-webapp-blob-403-storage-private-endpoint-connection-pending"
+
+
+def _account(case: dict[str, Any]) -> dict[str, Any]:
+    return next(e["body"] for e in case["azure"] if str(e["match"].get("path", "")).endswith("stinvoicedocsne"))
+
+
+def test_a_pending_private_endpoint_connection_answers_before_the_firewall(azure: PlaybackServer) -> None:
+    case = _case(PENDING)
+    azure.load(case["azure"])
+    report = _report(run_engine(case["request"], azure_access=True))
+    assert report is not None and report.category == "network.private_endpoint_dns"
+    assert "is approved" in report.root_cause and "stinvoicedocsne" in report.root_cause
+
+
+def test_an_approved_connection_is_not_called_unapproved(azure: PlaybackServer) -> None:
+    case = _case(PENDING)
+    for connection in _account(case)["properties"]["privateEndpointConnections"]:
+        connection["properties"]["privateLinkServiceConnectionState"]["status"] = "Approved"
+    azure.load(case["azure"])
+    report = _report(run_engine(case["request"], azure_access=True))
+    assert report is None or "no private endpoint connection to it is approved" not in report.root_cause
+
+
+# --- MySQL 8's default authentication plugin and an old client, against a local container ---------------------------
+
+SHA2 = ("SQLSTATE[HY000] [2059] Authentication plugin 'caching_sha2_password' cannot be loaded: "
+        "/usr/lib/mysql/plugin/caching_sha2_password.so: cannot open shared object file: No such file or directory")
+
+
+def test_an_old_client_against_a_local_mysql8_container_is_out_of_scope() -> None:
+    outcome = run_engine({"error_description": f"docker run -d -p 3306:3306 mysql:8.0, then from the old client:\n{SHA2}"})
+    report = _report(outcome)
+    assert report is not None and report.category == "out_of_scope" and not outcome.requests
+
+
+def test_the_same_error_against_an_azure_server_stays_azure() -> None:
+    text = f"Connecting to mydb-prod.mysql.database.azure.com from our App Service:\n{SHA2}"
+    assert best_entry_id(text) != "third-party-local-mysql8-old-client-auth-plugin"
+    report = _report(run_engine({"error_description": text}))
+    assert report is None or report.category != "out_of_scope"
+
+
+# --- an Azure sign-in tool that cannot resolve its endpoint from a company network ----------------------------------
+
+SIGN_IN = "rob27g1-oos-vs-azure-resources-sign-in-enotfound-office-vpn"
+
+
+def test_a_sign_in_tool_that_cannot_resolve_on_a_company_network_is_out_of_scope() -> None:
+    report = _report(run_engine(_case(SIGN_IN)["request"]))
+    assert report is not None and report.category == "out_of_scope"
+
+
+def test_without_a_company_network_the_name_lookup_is_not_called_the_machines() -> None:
+    case = _case(SIGN_IN)
+    text = case["request"]["error_description"]
+    case["request"]["error_description"] = text.replace(
+        "windows 11 work laptop, on the office VPN (we have a proxy pac). ", "")
+    assert "VPN" not in case["request"]["error_description"]
+    report = _report(run_engine(case["request"]))
+    assert report is None or report.category != "out_of_scope"
