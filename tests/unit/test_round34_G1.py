@@ -110,3 +110,25 @@ def test_without_a_company_network_the_name_lookup_is_not_called_the_machines() 
     assert "VPN" not in case["request"]["error_description"]
     report = _report(run_engine(case["request"]))
     assert report is None or report.category != "out_of_scope"
+
+
+# --- throughput on a serverless Cosmos DB account: a deployment's definition or the application's code -------------
+
+SERVERLESS = "rob27g1-terraform-cosmos-container-throughput-on-serverless-account"
+REFUSAL = ('{"code":"BadRequest","message":"Setting offer throughput or autopilot on container is not supported for '
+           'serverless accounts."}')
+
+
+def test_a_deployment_that_sets_throughput_on_a_serverless_account_is_a_template_error() -> None:
+    report = _report(run_engine(_case(SERVERLESS)["request"]))
+    assert report is not None and report.category == "deployment.template_invalid" and "serverless" in report.root_cause
+
+
+def test_application_code_that_sets_the_throughput_stays_a_code_defect() -> None:
+    text = ("The app's start-up fails (our Bicep only creates the account):\n"
+            f"Microsoft.Azure.Cosmos.CosmosException : BadRequest (400); Reason: {REFUSAL}\n"
+            "   at Shop.Data.Init.EnsureAsync() in Init.cs:line 19\n"
+            'await db.CreateContainerIfNotExistsAsync(new ContainerProperties("orders", "/id"), throughput: 400);')
+    assert best_entry_id(text) == "cosmos-serverless-throughput-not-supported"
+    report = _report(run_engine({"error_description": text}))
+    assert report is not None and report.category == "runtime.code_defect"
