@@ -132,3 +132,36 @@ def test_application_code_that_sets_the_throughput_stays_a_code_defect() -> None
     assert best_entry_id(text) == "cosmos-serverless-throughput-not-supported"
     report = _report(run_engine({"error_description": text}))
     assert report is not None and report.category == "runtime.code_defect"
+
+
+# --- an IoT hub's daily message quota behind transient failures after the devices send more --------------------------
+
+IOT = "rob27g1-ask-iothub-fleet-api-direct-method-transient-after-more-telemetry-daily-quota"
+
+
+def _iot_rules(answer: str) -> list[dict[str, Any]]:
+    return [{"when_asked_contains": "hub", "answer": answer}]
+
+
+def test_an_answer_showing_the_daily_message_count_at_its_limit_decides_the_quota() -> None:
+    case = _case(IOT)
+    outcome = run_engine(case["request"], case["client"])
+    assert len(outcome.requests) == 1 and "daily message quota" in outcome.requests[0].request.question
+    report = _report(outcome)
+    assert report is not None and report.category == "quota.exceeded" and report.confidence == "medium"
+    assert "800,000" in report.root_cause
+
+
+def test_a_count_below_the_limit_does_not_decide_it() -> None:
+    case = _case(IOT)
+    outcome = run_engine(case["request"], _iot_rules("S1, 2 units. Total number of messages used today 310,000 of 800,000."))
+    report = _report(outcome)
+    assert report is None or not (report.category == "quota.exceeded" and report.confidence == "medium")
+
+
+def test_without_more_traffic_the_quota_question_is_not_asked() -> None:
+    case = _case(IOT)
+    case["request"]["error_description"] = case["request"]["error_description"].replace(
+        "last friday we changed the trucks from 60 s to 10 s telemetry interval, 120 trucks.", "")
+    outcome = run_engine(case["request"])
+    assert not any("daily message quota" in r.request.question for r in outcome.requests)
