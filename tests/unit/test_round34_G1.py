@@ -80,7 +80,8 @@ SHA2 = ("SQLSTATE[HY000] [2059] Authentication plugin 'caching_sha2_password' ca
 
 
 def test_an_old_client_against_a_local_mysql8_container_is_out_of_scope() -> None:
-    outcome = run_engine({"error_description": f"docker run -d -p 3306:3306 mysql:8.0, then from the old client:\n{SHA2}"})
+    text = f"docker run -d -p 3306:3306 mysql:8.0, then from the old client:\n{SHA2}"
+    outcome = run_engine({"error_description": text})
     report = _report(outcome)
     assert report is not None and report.category == "out_of_scope" and not outcome.requests
 
@@ -154,7 +155,8 @@ def test_an_answer_showing_the_daily_message_count_at_its_limit_decides_the_quot
 
 def test_a_count_below_the_limit_does_not_decide_it() -> None:
     case = _case(IOT)
-    outcome = run_engine(case["request"], _iot_rules("S1, 2 units. Total number of messages used today 310,000 of 800,000."))
+    answer = "S1, 2 units. Total number of messages used today 310,000 of 800,000."
+    outcome = run_engine(case["request"], _iot_rules(answer))
     report = _report(outcome)
     assert report is None or not (report.category == "quota.exceeded" and report.confidence == "medium")
 
