@@ -167,3 +167,25 @@ def test_without_more_traffic_the_quota_question_is_not_asked() -> None:
         "last friday we changed the trucks from 60 s to 10 s telemetry interval, 120 trucks.", "")
     outcome = run_engine(case["request"])
     assert not any("daily message quota" in r.request.question for r in outcome.requests)
+
+
+# --- an event refused for its size on a Basic Event Hubs namespace -----------------------------------------------------
+
+BASIC = "rob27g1-eventhubs-python-send-messagesizeexceeded-namespace-basic-tier"
+
+
+def test_a_size_refusal_on_a_basic_namespace_is_the_tiers_limit(azure: PlaybackServer) -> None:
+    case = _case(BASIC)
+    azure.load(case["azure"])
+    report = _report(run_engine(case["request"], azure_access=True))
+    assert report is not None and report.category == "quota.exceeded" and "Basic tier" in report.root_cause
+
+
+def test_on_a_standard_namespace_the_payload_stays_the_cause(azure: PlaybackServer) -> None:
+    case = _case(BASIC)
+    for entry in case["azure"]:
+        if isinstance(entry["body"].get("sku"), dict):
+            entry["body"]["sku"].update(name="Standard", tier="Standard")
+    azure.load(case["azure"])
+    report = _report(run_engine(case["request"], azure_access=True))
+    assert report is not None and report.category != "quota.exceeded"
