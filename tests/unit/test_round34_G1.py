@@ -169,7 +169,7 @@ def test_without_more_traffic_the_quota_question_is_not_asked() -> None:
     assert not any("daily message quota" in r.request.question for r in outcome.requests)
 
 
-# --- an event refused for its size on a Basic Event Hubs namespace -----------------------------------------------------
+# --- an event refused for its size on a Basic Event Hubs namespace ------------------------------------------------
 
 BASIC = "rob27g1-eventhubs-python-send-messagesizeexceeded-namespace-basic-tier"
 
