@@ -544,8 +544,8 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
         return False
     if not entry.exact:
         return _same_words_in_context(hit, entry) or _code_line_against_message(hit, entry)
-    if _entra_answered_inside_chain(hit, entry):
-        return True
+    if _entra_answered_inside_chain(hit, entry) or hit.signature.category in entry.entry.explains:
+        return True  # the entry's error brings the signature's about (`explains`): it is the cause to decide on
     if any(_CODE_LIKE.search(quote) for quote in hit.quotes):
         # both name the same code: the entry whose context holds (its `requires` names the report's situation)
         # says which case of that code it is
