@@ -1,0 +1,111 @@
+"""Round 34 (G2, earlier blind cases the engine asked about): other platforms' own errors in reports that also name
+Azure (Cloudflare's origin errors with a non-Azure origin, the Datadog agent's refused key, SendGrid's 401, Cloud
+SQL's Unix socket, the Azure CLI missing on a runner, a C++ scoped error name), a private-link lookup written as
+'name -> address', and a storage firewall the client says was switched on."""
+
+from __future__ import annotations
+
+from tests.helpers.catalog_checks import best_entry_id
+from tests.helpers.engine_loop import run_engine
+
+
+def _envelope(text: str, **env: object) -> dict:
+    start: dict = {"error_description": text}
+    if env:
+        start["context"] = {"environment_info": env}
+    return run_engine(start).envelope()
+
+
+def _category(envelope: dict) -> str | None:
+    return (envelope.get("report") or {}).get("category")
+
+
+CLOUDFLARE = ("The site shows Cloudflare's page: Connection timed out  Error code 522. Browser working, Cloudflare "
+              "working, Host error. {origin} We will move to Azure Front Door later this year.")
+
+
+def test_cloudflare_origin_error_with_an_origin_outside_azure_is_out_of_scope() -> None:
+    envelope = _envelope(CLOUDFLARE.format(origin="The origin is a DigitalOcean droplet behind ufw."))
+    assert envelope["status"] == "fail" and _category(envelope) == "out_of_scope"
+
+
+def test_cloudflare_origin_error_without_a_foreign_origin_is_not_this_entry() -> None:
+    # the origin may be an Azure app refusing Cloudflare: that is an Azure question
+    assert best_entry_id(CLOUDFLARE.format(origin="The origin is app-shop.azurewebsites.net.")) != \
+        "other-clouds-cloudflare-origin-unreachable"
+
+
+def test_datadog_agent_refused_key_on_an_azure_vm_is_out_of_scope() -> None:
+    text = ("Datadog agent on our Azure VM logs: | CORE | ERROR | API Key invalid, dropping transaction for "
+            "https://7-58-0-app.agent.datadoghq.com/api/v2/series. Do we need an NSG rule?")
+    envelope = _envelope(text)
+    assert envelope["status"] == "fail" and _category(envelope) == "out_of_scope"
+
+
+SENDGRID = ("Azure Automation runbook: Invoke-RestMethod : The remote server returned an error: (401) Unauthorized. "
+            "Uri: {uri}")
+
+
+def test_sendgrid_401_is_out_of_scope() -> None:
+    envelope = _envelope(SENDGRID.format(uri="https://api.sendgrid.com/v3/mail/send"))
+    assert envelope["status"] == "fail" and _category(envelope) == "out_of_scope"
+
+
+def test_a_401_from_another_api_is_not_sendgrids() -> None:
+    assert best_entry_id(SENDGRID.format(uri="https://kv-ops.vault.azure.net/secrets/x")) != \
+        "other-clouds-sendgrid-api-key-rejected"
+
+
+def test_cloud_sql_unix_socket_is_google_cloud() -> None:
+    text = ('psycopg2.OperationalError: could not connect to server: No such file or directory\n Is the server '
+            'running locally and accepting connections on Unix domain socket "/cloudsql/p-1:europe-west1:db/.s.PGSQL.5432"?')
+    assert best_entry_id(text) == "other-clouds-gcp-cloud-sql"
+    assert best_entry_id('connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed') != \
+        "other-clouds-gcp-cloud-sql"
+
+
+def test_az_missing_on_the_runner_is_out_of_scope_but_azd_is_not_az() -> None:
+    text = ("Run azure/login@v2\nError: Unable to locate executable file: az. Please verify either the file path "
+            "exists or the file can be found within a directory specified by the PATH environment variable.")
+    envelope = _envelope(text, technologies=["github-actions", "azure-login"])
+    assert envelope["status"] == "fail" and _category(envelope) == "out_of_scope"
+    assert best_entry_id("Error: Unable to locate executable file: azd. Please verify") != \
+        "tooling-gh-azure-login-az-not-on-runner"
+
+
+def test_a_scoped_cpp_name_is_the_errors_own_words_even_when_azure_is_named() -> None:
+    text = ("Windows Terminal, Azure Cloud Shell profile:\n IXMLHttpRequest2Callback::OnError: -2146697211\n"
+            "Is my Azure account's Cloud Shell storage broken?")
+    envelope = _envelope(text)
+    assert envelope["status"] == "fail" and _category(envelope) == "out_of_scope"
+
+
+PE = ("Function app gets 403 AuthorizationFailure from storage account stx01 (public access disabled, private "
+      "endpoint in the hub). nslookup stx01.blob.core.windows.net gives stx01.privatelink.blob.core.windows.net "
+      "{arrow} {address}")
+
+
+def test_privatelink_name_shown_as_an_arrow_to_a_public_address_decides_dns() -> None:
+    envelope = _envelope(PE.format(arrow="=>", address="20.60.153.x"))
+    assert envelope["status"] == "done" and _category(envelope) == "network.private_endpoint_dns"
+
+
+def test_privatelink_name_to_a_private_address_does_not_decide_dns() -> None:
+    envelope = _envelope(PE.format(arrow="->", address="10.40.2.5"))
+    assert _category(envelope) != "network.private_endpoint_dns" or envelope["status"] != "done" \
+        or envelope["report"]["confidence"] == "low"
+
+
+FIREWALL = ("az storage container create --name t1 --account-name stdocs01 --auth-mode login\nERROR: This request "
+            "is not authorized to perform this operation.\nErrorCode:AuthorizationFailure\n{said}")
+
+
+def test_firewall_switched_on_for_the_storage_accounts_is_a_stated_deny() -> None:
+    envelope = _envelope(FIREWALL.format(said="The platform team turned on the firewall on all our storage accounts "
+                                              "on Monday."))
+    assert envelope["status"] == "done" and _category(envelope) == "network.storage_firewall"
+
+
+def test_firewall_not_switched_on_asks() -> None:
+    envelope = _envelope(FIREWALL.format(said="Nobody turned on the firewall on the storage account."))
+    assert envelope["status"] == "request"
