@@ -109,3 +109,25 @@ def test_firewall_switched_on_for_the_storage_accounts_is_a_stated_deny() -> Non
 def test_firewall_not_switched_on_asks() -> None:
     envelope = _envelope(FIREWALL.format(said="Nobody turned on the firewall on the storage account."))
     assert envelope["status"] == "request"
+
+
+REDIS_RESET = ("redis.exceptions.ConnectionError: Error while reading from cache-a.redis.cache.windows.net:6380 : "
+               "(104, 'Connection reset by peer')\nBROKER_URL = f\"{scheme}://:{{key}}@{{host}}:6380/0\"")
+
+
+def test_plain_scheme_with_a_placeholder_host_on_6380_is_the_scheme() -> None:
+    assert best_entry_id(REDIS_RESET.format(scheme="redis")) == "redis-plain-url-scheme-on-tls-port-reset"
+
+
+def test_tls_scheme_with_a_placeholder_host_is_not_the_scheme() -> None:
+    assert best_entry_id(REDIS_RESET.format(scheme="rediss")) != "redis-plain-url-scheme-on-tls-port-reset"
+
+
+def test_deploy_image_needing_registry_admin_user_is_an_image_pull_cause() -> None:
+    text = ("Error Message: Azure App service currently only supports running images from Azure Container "
+            "Registries with admin enabled")
+    envelope = _envelope(text)
+    assert envelope["status"] == "done" and _category(envelope) == "container.image_pull_failed"
+    assert "admin" in envelope["report"]["root_cause"]
+    assert best_entry_id("Azure App Service supports running images from Azure Container Registries") != \
+        "containers-vscode-deploy-image-needs-registry-admin-user"
