@@ -116,11 +116,14 @@ REDIS_RESET = ("redis.exceptions.ConnectionError: Error while reading from cache
 
 
 def test_plain_scheme_with_a_placeholder_host_on_6380_is_the_scheme() -> None:
-    assert best_entry_id(REDIS_RESET.format(scheme="redis")) == "redis-plain-url-scheme-on-tls-port-reset"
+    envelope = _envelope(REDIS_RESET.format(scheme="redis"))
+    assert envelope["status"] == "done" and _category(envelope) == "config.invalid_connection_string"
+    assert any("rediss" in a for a in envelope["report"]["actions"])
 
 
 def test_tls_scheme_with_a_placeholder_host_is_not_the_scheme() -> None:
-    assert best_entry_id(REDIS_RESET.format(scheme="rediss")) != "redis-plain-url-scheme-on-tls-port-reset"
+    envelope = _envelope(REDIS_RESET.format(scheme="rediss"))
+    assert not any("rediss://" in a for a in (envelope.get("report") or {}).get("actions", []))
 
 
 def test_deploy_image_needing_registry_admin_user_is_an_image_pull_cause() -> None:
