@@ -134,3 +134,20 @@ def test_deploy_image_needing_registry_admin_user_is_an_image_pull_cause() -> No
     assert "admin" in envelope["report"]["root_cause"]
     assert best_entry_id("Azure App Service supports running images from Azure Container Registries") != \
         "containers-vscode-deploy-image-needs-registry-admin-user"
+
+
+DENIED = ("(AuthorizationFailed) The client 'a@b.example' with object id '3f1c9b7e-2a44-4d1e-9b0a-6c2d8e7f1a53' does not "
+          "have authorization to perform action 'Microsoft.Web/sites/config/list/action' over scope "
+          "'/subscriptions/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/resourceGroups/rg-x/providers/Microsoft.Web/sites/app-x' "
+          "or the scope is invalid.\n{said}")
+
+
+def test_authorization_failed_with_the_role_eligible_in_pim_names_activation() -> None:
+    envelope = _envelope(DENIED.format(said="My Contributor role is listed under Eligible assignments in PIM."))
+    assert envelope["status"] == "done" and _category(envelope) == "auth.rbac_missing"
+    assert "eligible" in envelope["report"]["root_cause"]
+
+
+def test_authorization_failed_without_pim_is_not_about_activation() -> None:
+    envelope = _envelope(DENIED.format(said="I am Contributor on the resource group."))
+    assert "eligible" not in ((envelope.get("report") or {}).get("root_cause") or "")
