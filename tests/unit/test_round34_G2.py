@@ -151,3 +151,18 @@ def test_authorization_failed_with_the_role_eligible_in_pim_names_activation() -
 def test_authorization_failed_without_pim_is_not_about_activation() -> None:
     envelope = _envelope(DENIED.format(said="I am Contributor on the resource group."))
     assert "eligible" not in ((envelope.get("report") or {}).get("root_cause") or "")
+
+
+def test_container_app_secret_keyvault_url_invalid_is_the_template() -> None:
+    text = ("InvalidTemplateDeployment: The template deployment 'x' is not valid according to the validation procedure.\n"
+            "ContainerAppSecretKeyVaultUrlInvalid: Invalid keyVaultUrl value for container app secret(s) with name(s) "
+            "'db-pass'. The value should follow the format 'https://mykeyvault.vault.azure.net/secrets/mysecret'.")
+    assert best_entry_id(text) == "containers-aca-secret-keyvault-url-invalid"
+    envelope = _envelope(text)
+    assert envelope["status"] == "done" and _category(envelope) == "deployment.template_invalid"
+    assert "keyVaultUrl" in envelope["report"]["root_cause"]
+
+
+def test_container_app_secret_without_value_stays_the_other_entry() -> None:
+    assert best_entry_id("ContainerAppSecretInvalid: value or keyVaultUrl and identity should be provided") != \
+        "containers-aca-secret-keyvault-url-invalid"
