@@ -166,3 +166,31 @@ def test_container_app_secret_keyvault_url_invalid_is_the_template() -> None:
 def test_container_app_secret_without_value_stays_the_other_entry() -> None:
     assert best_entry_id("ContainerAppSecretInvalid: value or keyVaultUrl and identity should be provided") != \
         "containers-aca-secret-keyvault-url-invalid"
+
+
+def test_az_missing_in_a_container_with_the_login_folder_mounted_is_the_image() -> None:
+    text = ("docker run --rm -v $HOME/.azure:/root/.azure tool:1.0\n"
+            "azure.identity._exceptions.CredentialUnavailableError: Azure CLI not found on path")
+    assert best_entry_id(text) == "entra-azureclicredential-cli-missing-in-container-image"
+    # on a developer's machine without a container or a mounted login it stays the general entry
+    assert best_entry_id("python tool.py\nCredentialUnavailableError: Azure CLI not found on path") != \
+        "entra-azureclicredential-cli-missing-in-container-image"
+
+
+def test_functionapp_create_windows_runtimes_usage_error_names_os_type() -> None:
+    text = ("az functionapp create -g rg --consumption-plan-location westeurope --runtime python -n f1 -s st1\n"
+            "usage error: Currently supported runtimes (--runtime) in windows function apps are: dotnet, node, java.")
+    envelope = _envelope(text)
+    assert envelope["status"] == "done" and _category(envelope) == "deployment.template_invalid"
+    assert "os-type" in envelope["report"]["root_cause"]
+    assert best_entry_id("usage error: --runtime-version 3.6 is not supported for --functions-version 4") != \
+        "functions-cli-create-runtime-not-on-windows-os-type"
+
+
+def test_vision_call_with_an_openai_resource_key_is_the_wrong_resource() -> None:
+    text = ("(401) The Analyze Operation under Computer Vision APIs (2023-10-01) is not supported with the current "
+            "subscription key and pricing tier OpenAI.S0.")
+    envelope = _envelope(text)
+    assert envelope["status"] == "done" and _category(envelope) == "config.invalid_connection_string"
+    assert best_entry_id("(401) Access denied due to invalid subscription key or wrong API endpoint.") != \
+        "openai-resource-key-used-for-vision-api"
