@@ -194,3 +194,18 @@ def test_vision_call_with_an_openai_resource_key_is_the_wrong_resource() -> None
     assert envelope["status"] == "done" and _category(envelope) == "config.invalid_connection_string"
     assert best_entry_id("(401) Access denied due to invalid subscription key or wrong API endpoint.") != \
         "openai-resource-key-used-for-vision-api"
+
+
+BACKUP = ("Configuring Azure Backup for file shares in vault rsv-files: storage account stfin01 does not appear in the "
+          "list of storage accounts, the other accounts show up. {said}")
+
+
+def test_backup_file_share_account_missing_behind_selected_networks_is_the_firewall() -> None:
+    envelope = _envelope(BACKUP.format(said='It is the only account with "Selected networks" and our office IPs.'))
+    assert envelope["status"] == "done" and _category(envelope) == "network.storage_firewall"
+
+
+def test_backup_file_share_account_missing_with_trusted_services_allowed_is_not_decided() -> None:
+    envelope = _envelope(BACKUP.format(said="It has selected networks, and trusted Microsoft services are allowed."))
+    assert not (envelope["status"] == "done" and _category(envelope) == "network.storage_firewall"
+                and envelope["report"]["confidence"] == "medium")
