@@ -58,7 +58,8 @@ def test_a_401_from_another_api_is_not_sendgrids() -> None:
 
 def test_cloud_sql_unix_socket_is_google_cloud() -> None:
     text = ('psycopg2.OperationalError: could not connect to server: No such file or directory\n Is the server '
-            'running locally and accepting connections on Unix domain socket "/cloudsql/p-1:europe-west1:db/.s.PGSQL.5432"?')
+            'running locally and accepting connections on Unix domain socket '
+            '"/cloudsql/p-1:europe-west1:db/.s.PGSQL.5432"?')
     assert best_entry_id(text) == "other-clouds-gcp-cloud-sql"
     assert best_entry_id('connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed') != \
         "other-clouds-gcp-cloud-sql"
@@ -136,9 +137,11 @@ def test_deploy_image_needing_registry_admin_user_is_an_image_pull_cause() -> No
         "containers-vscode-deploy-image-needs-registry-admin-user"
 
 
-DENIED = ("(AuthorizationFailed) The client 'a@b.example' with object id '3f1c9b7e-2a44-4d1e-9b0a-6c2d8e7f1a53' does not "
+DENIED = ("(AuthorizationFailed) The client 'a@b.example' with object id '3f1c9b7e-2a44-4d1e-9b0a-6c2d8e7f1a53' "
+          "does not "
           "have authorization to perform action 'Microsoft.Web/sites/config/list/action' over scope "
-          "'/subscriptions/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/resourceGroups/rg-x/providers/Microsoft.Web/sites/app-x' "
+          "'/subscriptions/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/resourceGroups/rg-x/providers/Microsoft.Web/sites/"
+          "app-x' "
           "or the scope is invalid.\n{said}")
 
 
@@ -154,7 +157,8 @@ def test_authorization_failed_without_pim_is_not_about_activation() -> None:
 
 
 def test_container_app_secret_keyvault_url_invalid_is_the_template() -> None:
-    text = ("InvalidTemplateDeployment: The template deployment 'x' is not valid according to the validation procedure.\n"
+    text = ("InvalidTemplateDeployment: The template deployment 'x' is not valid according to the validation "
+            "procedure.\n"
             "ContainerAppSecretKeyVaultUrlInvalid: Invalid keyVaultUrl value for container app secret(s) with name(s) "
             "'db-pass'. The value should follow the format 'https://mykeyvault.vault.azure.net/secrets/mysecret'.")
     assert best_entry_id(text) == "containers-aca-secret-keyvault-url-invalid"
