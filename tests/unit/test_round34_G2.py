@@ -213,3 +213,19 @@ def test_backup_file_share_account_missing_with_trusted_services_allowed_is_not_
     envelope = _envelope(BACKUP.format(said="It has selected networks, and trusted Microsoft services are allowed."))
     assert not (envelope["status"] == "done" and _category(envelope) == "network.storage_firewall"
                 and envelope["report"]["confidence"] == "medium")
+
+
+QUEUE = ("[Error] Executed 'Functions.ProcessScan' (Failed, Id=1, Duration=7ms)\nException while executing function: "
+         "Functions.ProcessScan. Exception binding parameter 'request'. The input is not a valid Base-64 string as it "
+         "contains a non-base 64 character. QueueTrigger function, messages end in scan-requests-poison. {said}")
+
+
+def test_poisoned_queue_messages_that_storage_explorer_adds_fine_are_the_producers_encoding() -> None:
+    envelope = _envelope(QUEUE.format(said="When I add the same JSON through Storage Explorer it is processed fine."))
+    assert envelope["status"] == "done" and _category(envelope) == "runtime.code_defect"
+    assert any("ase64" in a for a in envelope["report"]["actions"])
+
+
+def test_poisoned_queue_messages_without_the_comparison_are_not_decided() -> None:
+    envelope = _envelope(QUEUE.format(said="We have not tried anything else yet."))
+    assert envelope["status"] == "request"
