@@ -229,3 +229,18 @@ def test_poisoned_queue_messages_that_storage_explorer_adds_fine_are_the_produce
 def test_poisoned_queue_messages_without_the_comparison_are_not_decided() -> None:
     envelope = _envelope(QUEUE.format(said="We have not tried anything else yet."))
     assert envelope["status"] == "request"
+
+
+APIM = ("openai.error.InvalidRequestError: Resource not found (404)\nrequest url: "
+        "https://apim-x.azure-api.net/openai/deployments/gpt-4o/chat/completions?api-version=2024-06-01\n{said}")
+
+
+def test_openai_sdk_through_apim_with_an_empty_suffix_is_the_suffix() -> None:
+    envelope = _envelope(APIM.format(said="The Azure OpenAI API in APIM has an empty API URL suffix."))
+    assert envelope["status"] == "done" and _category(envelope) == "config.invalid_connection_string"
+    assert "suffix" in envelope["report"]["root_cause"]
+
+
+def test_openai_sdk_through_apim_with_the_openai_suffix_is_not_the_suffix() -> None:
+    envelope = _envelope(APIM.format(said="The API URL suffix is openai."))
+    assert "empty API URL suffix" not in ((envelope.get("report") or {}).get("root_cause") or "")
