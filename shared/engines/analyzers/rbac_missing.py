@@ -70,12 +70,12 @@ def _identity_read(state: SessionState, scope: str) -> str | None:
     return seen.pop() if len(seen) == 1 else None
 
 
-_EXTENSION = re.compile(r"(?i)^(/subscriptions/[^/]+(?:/resourceGroups/[^/]+)?)/providers/[\w.]+/\w+/[^/]+$")
+_EXTENSION = re.compile(r"(?i)^(/subscriptions/[^/]+)/providers/[\w.]+/\w+/[^/]+$")
 
 
 def _assignable_scope(scope: str) -> str:
     """Where role assignments for a denied scope are listed: a role assignment's own id, or an extension resource
-    right under a subscription or resource group (a subscription's diagnostic setting), is governed by the roles of
+    right under a subscription (its diagnostic setting, a policy assignment), is governed by the roles of
     that subscription or group - the scope a role is assigned at - not by a listing under the child itself."""
     cut = re.split(r"(?i)/providers/Microsoft\.Authorization/", scope, maxsplit=1)[0]
     if cut != scope:
