@@ -15,6 +15,7 @@ from typing import Any
 from evals.playback import PlaybackServer
 from shared.engines.analyzers.rbac_missing import _assignable_scope
 from shared.engines.computed_findings.messaging import _nearest
+from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import load_scenarios, run_engine
 
 FOLDER = Path(__file__).resolve().parents[1] / "scenarios" / "rob27G3"
@@ -143,3 +144,25 @@ def test_a_refused_read_with_a_reader_role_makes_no_write_claim(azure: PlaybackS
         "permission.\nStatus: 403\nErrorCode: AuthorizationPermissionMismatch\n"
         "   at Azure.Storage.Blobs.BlobContainerClient.GetBlobsAsync(...)\nAccount stexportsfc01.")
     assert "allows reading data only" not in _run(azure, case).get("root_cause", "")
+
+
+# Application Insights: the setting that holds the refused key; the codeless agent is not what is missing
+
+def test_invalid_instrumentation_key_names_the_connection_string_setting() -> None:
+    text = '{"itemsReceived":3,"itemsAccepted":0,"errors":[{"index":0,"statusCode":400,"message":"Invalid instrumentation key"}]}'
+    assert best_entry_id(text) == "integration-appinsights-invalid-ikey"
+    report = run_engine({"error_description": "Exporter log:\n" + text}).envelope()["report"]
+    assert "APPLICATIONINSIGHTS_CONNECTION_STRING" in report["root_cause"]
+
+
+def test_a_refused_key_is_not_answered_as_the_missing_agent_setting(azure: PlaybackServer) -> None:
+    report = _run(azure, _case("rob27g3-appinsights-python-otel"))
+    assert report["category"] == "config.invalid_connection_string"
+
+
+def test_empty_live_metrics_without_a_refused_key_keeps_the_agent_setting_reading(azure: PlaybackServer) -> None:
+    case = _case("rob27g3-appinsights-python-otel")
+    case["request"]["error_description"] = (
+        "Application Map and Live Metrics for appi-bookings-prod have been empty since the Bicep redeploy on Monday; "
+        "the web app app-bookings-api relies on the portal-enabled Application Insights integration, no SDK in code.")
+    assert _run(azure, case).get("category") == "config.missing_app_setting"
