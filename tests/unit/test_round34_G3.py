@@ -149,7 +149,8 @@ def test_a_refused_read_with_a_reader_role_makes_no_write_claim(azure: PlaybackS
 # Application Insights: the setting that holds the refused key; the codeless agent is not what is missing
 
 def test_invalid_instrumentation_key_names_the_connection_string_setting() -> None:
-    text = '{"itemsReceived":3,"itemsAccepted":0,"errors":[{"index":0,"statusCode":400,"message":"Invalid instrumentation key"}]}'
+    text = ('{"itemsReceived":3,"itemsAccepted":0,"errors":[{"index":0,"statusCode":400,'
+            '"message":"Invalid instrumentation key"}]}')
     assert best_entry_id(text) == "integration-appinsights-invalid-ikey"
     report = run_engine({"error_description": "Exporter log:\n" + text}).envelope()["report"]
     assert "APPLICATIONINSIGHTS_CONNECTION_STRING" in report["root_cause"]
