@@ -44,6 +44,9 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
         return decision
     resource, kind = target
     kind = {**kind, "needed": kind.get("needed_for_keys") or kind["needed"]} if caller[2] else kind
+    full_roles = kind["roles"]
+    if _writes(state):  # a Reader data role does not let the caller write: it does not grant this access
+        kind = {**kind, "roles": [r for r in kind["roles"] if not r.endswith("Reader")]}
     read = azure_call(state, "list_role_assignments", {"scope": resource["id"], "principal_id": caller[1]},
                       f"reading the role assignments of {caller[0]}'s identity on {resource['name']}")
     if isinstance(read, RunTool):
@@ -66,6 +69,12 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
     if isinstance(orphaned, RunTool):
         return orphaned
     said = _held(assignments, kind, str(resource["name"]), caller[0]) + _assigned_note(caller) + (sibling or "")
+    readers = [str(a.get("role")) for a in assignments if a.get("role") in full_roles
+               and a.get("role") not in kind["roles"] and a.get("relation") in ("at", "inherited")]
+    if readers and not _grants(assignments, kind):
+        said = said.replace("None of them grants data access;", "None of them grants this access;")
+        said += (f" {readers[0]} allows reading data only; the refused operation writes (an upload, a write or a "
+                 f"delete), which needs a Contributor (or Owner) data role.")
     decision.report.root_cause += " " + said
     decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said[:300]))
     if unused is not None:
@@ -75,6 +84,16 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
     if not _grants(assignments, kind):
         decision.report.actions.append(_grant_action(caller, kind, resource, "<role>") + ".")
     return decision
+
+
+_WRITES = re.compile(r"(?i)\b(?:upload|write|delete|append|put|send|set)_?\w*\(|\bPUT\s+https?://|"
+                     r"\b(?:upload|writ|delet)\w* (?:\w+ )?(?:fails?|failed|is refused|returns? 403)|"
+                     r"\bread(?:ing|s)? (?:\w+ )?(?:works?|is fine|succeeds?|ok)\b")
+
+
+def _writes(state: SessionState) -> bool:
+    """Whether the refused operation writes data (an upload or delete call fails, reading the same data works)."""
+    return any(_WRITES.search(t) for t in state.material.spoken())
 
 
 _SIBLINGS_READ = 3  # a group of many registries or vaults: the first few listed beside the refused one
@@ -302,8 +321,9 @@ def _assigned_note(caller: tuple[str, str, bool, str]) -> str:
 
 
 def _grant_action(caller: tuple[str, str, bool, str], kind: Entry, resource: dict[str, Any], role: str) -> str:
+    kind_of = "User" if "@" in caller[0] else "ServicePrincipal"
     return (f"Give {caller[0]}'s identity {kind['needed']} on '{resource['name']}': `az role assignment create "
-            f"--assignee-object-id {caller[1]} --assignee-principal-type ServicePrincipal --role \"{role}\" "
+            f"--assignee-object-id {caller[1]} --assignee-principal-type {kind_of} --role \"{role}\" "
             f"--scope {resource['id']}`")
 
 
@@ -368,7 +388,31 @@ def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[
     if len(found) > 1:
         said = said_by_client(state)
         found = {k: v for k, v in found.items() if v[0].lower() in said}
+    if not found:
+        return _stated_principal(state)
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_OID = re.compile(rf"(?i)\boid=({_GUID})\b|object id '({_GUID})'")
+
+
+def _stated_principal(state: SessionState) -> tuple[str, str, bool, str] | None:
+    """The caller when no calling resource with a managed identity was read: the one principal (object) id the client
+    states - an environment_info object or principal id (a signed-in user's, a service principal's), else the one
+    oid= / object id the error prints - named by the user or service principal the client names beside it. None when
+    none, or several different ones, are stated."""
+    env = state.material.environment
+    stated = {str(v).lower(): str(k) for k, v in env.items() if isinstance(v, str)
+              and re.fullmatch(_GUID, v.strip()) and re.search(r"(?i)object_?id|principal_?id|\boid\b", str(k))}
+    if not stated:
+        stated = {(m.group(1) or m.group(2)).lower(): "" for t in state.material.spoken() for m in _OID.finditer(t)}
+    if len(stated) != 1:
+        return None
+    principal, key = next(iter(stated.items()))
+    names = [str(v) for k, v in env.items() if isinstance(v, str) and not re.fullmatch(_GUID, v.strip())
+             and re.search(r"(?i)user|service_principal|upn|account_name", str(k)) and "@" in str(v)]
+    return (names[0] if names else f"the principal {principal}", principal, False, "")
 
 
 _CLUSTER = "microsoft.containerservice/managedclusters"

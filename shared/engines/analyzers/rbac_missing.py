@@ -71,23 +71,48 @@ def _identity_read(state: SessionState, scope: str) -> str | None:
     return seen.pop() if len(seen) == 1 else None
 
 
+_EXTENSION = re.compile(r"(?i)^(/subscriptions/[^/]+)/providers/[\w.]+/\w+/[^/]+$")
+
+
+def _assignable_scope(scope: str) -> str:
+    """Where role assignments for a denied scope are listed: a role assignment's own id, or an extension resource
+    right under a subscription (its diagnostic setting, a policy assignment), is governed by the roles of
+    that subscription or group - the scope a role is assigned at - not by a listing under the child itself."""
+    cut = re.split(r"(?i)/providers/Microsoft\.Authorization/", scope, maxsplit=1)[0]
+    if cut != scope:
+        return cut or scope
+    found = _EXTENSION.match(scope.rstrip("/"))
+    return found.group(1) if found else scope
+
+
 def _held_now(state: SessionState, principal: str | None, scope: str) -> RunTool | str:
     """What the denied identity holds at the scope, read from Azure when the session may: "it was granted access"
     usually means a role that does not include the action (Reader cannot start a VM), and naming that role is
-    the answer the client needs. Empty when nothing could be read; the RunTool that reads it first."""
+    the answer the client needs; a role held only below the scope (on one resource group, when the action is at the
+    subscription) is named too, since it does not reach the scope. Empty when nothing could be read; the RunTool
+    that reads it first."""
     if principal is None:
         return ""
-    read = azure_call(state, "list_role_assignments", {"scope": scope, "principal_id": principal},
+    where = _assignable_scope(scope)
+    read = azure_call(state, "list_role_assignments", {"scope": where, "principal_id": principal},
                       f"reading the role assignments of {principal} at the denied scope")
     if isinstance(read, RunTool):
         return read
     if read is None or read.status != "success":
         return ""
-    rows = [a for a in read.data.get("assignments") or [] if a.get("relation") in ("at", "inherited")]
-    if not rows:
-        return ""
-    listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at {a.get('scope')}" for a in rows[:4])
-    return f" Azure shows the roles it holds there now: {listed}."
+    assignments = read.data.get("assignments") or []
+    rows = [a for a in assignments if a.get("relation") in ("at", "inherited")]
+    below = [a for a in assignments if a.get("relation") == "below"]
+    said = ""
+    if rows:
+        listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at {a.get('scope')}" for a in rows[:4])
+        said = f" Azure shows the roles it holds there now: {listed}."
+    if below:
+        listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at {a.get('scope')}" for a in below[:4])
+        said += (f" It holds roles only at narrower scopes below {where}: {listed}; an assignment on a resource "
+                 f"group or resource does not reach an action at the {_scope_kind(where)} scope, so the role must "
+                 f"be assigned at {where} (or above).")
+    return said
 
 
 # "<role> (role) on|at|over (the) (resource group|subscription) <name>": a role the client says the identity holds
@@ -110,3 +135,8 @@ def _held_stated(state: SessionState, scope: str, action: str) -> str:
                 return (f" The report says it holds {role.name} on {match.group('where').strip('.,;:()')}, within the "
                         f"denied scope: {role.name} does not include '{action}'.")
     return ""
+
+
+def _scope_kind(scope: str) -> str:
+    parts = scope.strip("/").split("/")
+    return "subscription" if len(parts) == 2 else "resource group" if len(parts) == 4 else "resource"

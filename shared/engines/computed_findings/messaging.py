@@ -3,6 +3,7 @@ delivery counts, partitions against consumers, schemas and subscriptions."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -158,21 +159,54 @@ _SB_ENTITY = re.compile(r"(?i)\.servicebus\.windows\.net/([A-Za-z0-9][\w.-]{0,25
                         r"[^\n]{0,80}(?:not found|could not be found|does not exist)")
 
 
+def _entity_named(state: SessionState) -> str | None:
+    named = next((next(g for g in m.groups() if g) for t in state.material.spoken() for m in _SB_ENTITY.finditer(t)),
+                 None)
+    return None if not named or named.lower() in ("$management", "$cbs") else named
+
+
+def _nearest(named: str, existing: list[str]) -> str:
+    """The existing name that differs from `named` only slightly (a hyphen, a plural, a typo), else ''."""
+    def bare(name: str) -> str:
+        return re.sub(r"[-_.]", "", name.lower())
+    same = [e for e in existing if bare(e) == bare(named)]
+    close = same or difflib.get_close_matches(named.lower(), [e.lower() for e in existing], n=1, cutoff=0.8)
+    return next((e for e in existing if e.lower() == close[0].lower()), "") if close else ""
+
+
+def _absent(named: str, existing: list[str]) -> dict[str, str]:
+    nearest = _nearest(named, existing)
+    return {"entity": named, "existing": ", ".join(existing[:8]) or "none", "nearest": nearest,
+            "nearest_note": f" - the nearest existing name is '{nearest}', so the setting or code most likely "
+                            f"misspells it" if nearest else ""}
+
+
 def service_bus_entity_missing(state: SessionState) -> Facts:
-    """The queue or topic the client's error names, absent from the namespace's queues and topics (both read)."""
+    """The queue or topic the client's error names, absent from the namespace's queues and topics: both read, or
+    only one of them read when it holds a name that differs from the named one only slightly (a typo)."""
     queues = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces/queues$")
     topics = reads_of_type(state, r"(?i)^Microsoft\.ServiceBus/namespaces/topics$")
-    if not queues or not topics:
-        return None
-    texts = state.material.spoken()
-    named = next((next(g for g in m.groups() if g) for t in texts for m in _SB_ENTITY.finditer(t)), None)
-    if not named or named.lower() in ("$management", "$cbs"):
+    named = _entity_named(state)
+    if not named or not (queues or topics):
         return None
     existing = [str(e.get("name")) for data in queues + topics for e in data.get("entities") or []
                 if isinstance(e, dict)]
     if named.lower() in {e.lower() for e in existing}:
         return None
-    return {"entity": named, "existing": ", ".join(existing[:8]) or "none"}
+    facts = _absent(named, existing)
+    return facts if (queues and topics) or facts["nearest"] else None
+
+
+def event_hub_missing(state: SessionState) -> Facts:
+    """The event hub the client's error names (its entity path), absent from the namespace's event hubs read."""
+    hubs = reads_of_type(state, _HUBS)
+    named = _entity_named(state)
+    if not named or not hubs:
+        return None
+    existing = [str(e.get("name")) for data in hubs for e in data.get("entities") or [] if isinstance(e, dict)]
+    if named.lower() in {e.lower() for e in existing}:
+        return None
+    return _absent(named, existing)
 
 
 _RECEIVING = r"(?i)^Microsoft\.ServiceBus/namespaces/(?:queues|topics/subscriptions)$"
@@ -320,6 +354,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "event-hub-not-active": event_hub_not_active,
     "event-hub-partitions-fewer-than-consumers": partitions_fewer_than_consumers,
     "service-bus-entity-not-in-namespace": service_bus_entity_missing,
+    "event-hub-not-in-namespace": event_hub_missing,
     "service-bus-auto-forward-source-empty": auto_forward_source,
     "service-bus-message-ttl-expires-unprocessed": message_ttl_short,
     "service-bus-max-delivery-count-low": max_delivery_count_low,

@@ -7,6 +7,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from shared.engines import gateway_backend, private_dns
 from shared.engines.analyzers.common import picked, regex, table, table_entry
@@ -593,7 +594,64 @@ def _in_range(address: str, start: str, end: str) -> bool:
         return False
 
 
+_FRONT_DOOR_WAF = r"(?i)^Microsoft\.Network/FrontDoorWebApplicationFirewallPolicies$"
+
+
+def _waf_rules(state: SessionState, rule_type: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(policy, rule) for every enabled Block custom rule of that type in the Front Door WAF policies read whose
+    policy is enabled in Prevention mode (in Detection mode a rule only logs)."""
+    found = []
+    for policy in reads_of_type(state, _FRONT_DOOR_WAF):
+        if str(policy.get("wafMode") or "") != "Prevention" or str(policy.get("wafState") or "") == "Disabled":
+            continue
+        for rule in policy.get("customRules") or []:
+            if isinstance(rule, dict) and str(rule.get("ruleType")) == rule_type \
+                    and str(rule.get("action")) == "Block" and str(rule.get("enabledState") or "Enabled") == "Enabled":
+                found.append((policy, rule))
+    return found
+
+
+def _conditions(rule: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in rule.get("matchConditions") or [] if isinstance(c, dict)]
+
+
+def front_door_waf_rate_limit(state: SessionState) -> Facts:
+    """The enabled rate-limit custom rule of a Front Door WAF policy in Prevention mode that blocks the requests the
+    report sees refused as too many: the one whose matched path the client names, else the only one."""
+    rules = _waf_rules(state, "RateLimitRule")
+    said = said_by_client(state)
+    named = [(p, r) for p, r in rules if any(str(v).strip("/").lower() in said for c in _conditions(r)
+                                             for v in c.get("matchValue") or [] if len(str(v).strip("/")) >= 3)]
+    chosen = named[:1] if len(named) == 1 else rules if len(rules) == 1 else []
+    if not chosen:
+        return None
+    policy, rule = chosen[0]
+    groups = [str(g.get("variableName")) for g in rule.get("groupBy") or [] if isinstance(g, dict)]
+    return {"policy": str(policy.get("name")), "rule": str(rule.get("name")),
+            "threshold": str(rule.get("rateLimitThreshold") or "?"),
+            "minutes": str(rule.get("rateLimitDurationInMinutes") or 1),
+            "group": "client address (SocketAddr)" if groups in ([], ["SocketAddr"]) else ", ".join(groups),
+            "status": str(policy.get("blockStatusCode") or 403)}
+
+
+def front_door_waf_geo_block(state: SessionState) -> Facts:
+    """The enabled GeoMatch Block custom rule of a Front Door WAF policy in Prevention mode: with the match negated
+    it blocks every country except those listed, so visitors from any other country get the block response."""
+    for policy, rule in _waf_rules(state, "MatchRule"):
+        geo = [c for c in _conditions(rule) if str(c.get("operator")) == "GeoMatch"]
+        if not geo:
+            continue
+        countries = ", ".join(str(v) for c in geo for v in c.get("matchValue") or [])
+        negated = any(c.get("negateCondition") is True for c in geo)
+        return {"policy": str(policy.get("name")), "rule": str(rule.get("name")), "countries": countries,
+                "effect": f"blocks every country except {countries}" if negated
+                else f"blocks requests from {countries}"}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "front-door-waf-rate-limit-rule-blocks": front_door_waf_rate_limit,
+    "front-door-waf-geo-match-rule-blocks": front_door_waf_geo_block,
     "database-firewall-rules-refuse-client": server_firewall_refuses_client,
     "subnet-range-overlaps-existing-subnet": subnet_range_overlaps,
     "traffic-manager-probe-blocked-by-access-restrictions": probe_blocked_by_access_restrictions,
