@@ -64,7 +64,7 @@ def with_role_assignments(state: SessionState, decision: Decision) -> Decision:
     # an identity that holds nothing at all there may be a re-created one: who holds the role instead (read when the
     # conclusion is still the error family's own reading; a missing role is already what it says)
     orphaned = (None if assignments or unused is not None or sibling is not None or caller[3]
-                or decision.report.category == "auth.rbac_missing"
+                or decision.report.category == "auth.rbac_missing" or not identity_recreated(state)
                 else _granted_to_another_principal(state, resource, kind, caller))
     if isinstance(orphaned, RunTool):
         return orphaned
@@ -120,6 +120,21 @@ def _granted_on_sibling(state: SessionState, resource: dict[str, Any], kind: Ent
                     f"step given '{sibling['name']}', such as `az aks update --attach-acr` with the other registry), "
                     f"so '{resource['name']}' still refuses it.")
     return None
+
+
+# the report says the identity was removed and turned on again, or the app re-created: what gives a system-assigned
+# identity a new principal id (without it, another principal's role on a shared vault or registry is just another app's)
+_RECREATED = re.compile(
+    r"(?is)\bidentit(?:y|ies)\b(?:\s+(?:was|were|got|has been|had been|is))?\s+(?:removed|turned off|disabled|"
+    r"switched off|toggled|re-?created|re-?enabled)\b|"
+    r"\b(?:removed|turned off|disabled|switched off|toggled|re-?created|played with)\b[^.\n]{0,60}?"
+    r"\bidentit(?:y|ies)\b|"
+    r"\b(?:deleted|removed) and re-?created\b|\bre-?created (?:the |our )?(?:\w+ )?app\b")
+
+
+def identity_recreated(state: SessionState) -> bool:
+    """Whether the report says the app's identity was turned off and on again, or the app deleted and re-created."""
+    return any(_RECREATED.search(t) for t in state.material.spoken())
 
 
 def _granted_to_another_principal(state: SessionState, resource: dict[str, Any], kind: Entry,

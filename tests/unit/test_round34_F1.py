@@ -200,7 +200,8 @@ def _app(name: str, principal: str) -> dict[str, Any]:
 
 def _pull_refused(*apps: dict[str, Any]) -> tuple[SessionState, Conclude]:
     state = SessionState(trace_id="e" * 32, options=Options(), ttl_seconds=60, azure_access=True,
-                         material=Material(error_description="ca-web: acrweb.azurecr.io UNAUTHORIZED"))
+                         material=Material(error_description="ca-web: acrweb.azurecr.io UNAUTHORIZED. Last week the "
+                                                             "system identity was turned off and on again."))
     for resource in [*apps, {"id": REGISTRY, "name": "acrweb", "type": "Microsoft.ContainerRegistry/registries"}]:
         state.add_evidence(Evidence(tool="get_resource", status="success", summary=resource["name"], data=resource))
     cause = "Container Apps could not pull from registry acrweb: UNAUTHORIZED."
@@ -239,9 +240,20 @@ def test_acrpull_held_by_an_unknown_principal_is_a_role_missing_for_the_current_
 def test_acrpull_held_by_another_app_the_session_read_changes_nothing() -> None:
     sibling = "9e1f3a5c-7b2d-4e6f-8a0c-2d4f6b8a0c1e"
     state, decision = _pull_refused(_app("ca-web", CURRENT), _app("ca-jobs", sibling))
-    state.material = Material(error_description="ca-web: acrweb.azurecr.io UNAUTHORIZED")
     final = _answered(state, decision, [_acr_pull(sibling)])
     assert final.report.category == "container.image_pull_failed"
+
+
+def test_without_a_recreated_identity_another_principals_acrpull_is_not_read_as_the_old_one() -> None:
+    state, decision = _pull_refused(_app("ca-web", CURRENT))
+    state.material = Material(error_description="ca-web: acrweb.azurecr.io UNAUTHORIZED. This morning I turned on "
+                                                "the system identity and set 'Use managed identity' for the registry.")
+    mine = with_role_assignments(state, decision)
+    assert isinstance(mine, RunTool) and mine.arguments.get("principal_id") == CURRENT
+    state.add_evidence(Evidence(tool="list_role_assignments", status="no_data", summary="none",
+                                arguments=mine.arguments, data={"assignments": [], "count": 0}))
+    final = with_role_assignments(state, decision)
+    assert isinstance(final, Conclude) and final.report.category == "container.image_pull_failed"
 
 
 def test_list_role_assignments_without_a_principal_names_who_holds_each_role(azure: Any) -> None:
