@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-SUBSCRIPTION_ID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# a GUID: subscription, object (principal), client and tenant ids
+GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+SUBSCRIPTION_ID = GUID
 GUID_PATTERN = rf"^{SUBSCRIPTION_ID}$"
 RESOURCE_GROUP_PATTERN = r"^[-\w._()]{1,90}$"
 # A subscription, resource group or resource id: what ARM calls a scope.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shared.azure import GUID
 from shared.engines.analyzers.azure_scope import resource_groups, subscription_id
 from shared.engines.analyzers.common import Entry, regex, report, table
 from shared.engines.analyzers.ledger import azure_call, read_resources, reads_of_type
@@ -408,8 +409,7 @@ def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_OID = re.compile(rf"(?i)\boid=({_GUID})\b|object id '({_GUID})'")
+_OID = re.compile(rf"(?i)\boid=({GUID})\b|object id '({GUID})'")
 
 
 def _stated_principal(state: SessionState) -> tuple[str, str, bool, str] | None:
@@ -418,14 +418,14 @@ def _stated_principal(state: SessionState) -> tuple[str, str, bool, str] | None:
     oid= / object id the error prints - named by the user or service principal the client names beside it. None when
     none, or several different ones, are stated."""
     env = state.material.environment
-    stated = {str(v).lower(): str(k) for k, v in env.items() if isinstance(v, str)
-              and re.fullmatch(_GUID, v.strip()) and re.search(r"(?i)object_?id|principal_?id|\boid\b", str(k))}
+    stated = {str(v).lower() for k, v in env.items() if isinstance(v, str)
+              and re.fullmatch(GUID, v.strip()) and re.search(r"(?i)object_?id|principal_?id|\boid\b", str(k))}
     if not stated:
-        stated = {(m.group(1) or m.group(2)).lower(): "" for t in state.material.spoken() for m in _OID.finditer(t)}
+        stated = {(m.group(1) or m.group(2)).lower() for t in state.material.spoken() for m in _OID.finditer(t)}
     if len(stated) != 1:
         return None
-    principal, key = next(iter(stated.items()))
-    names = [str(v) for k, v in env.items() if isinstance(v, str) and not re.fullmatch(_GUID, v.strip())
+    principal = next(iter(stated))
+    names = [str(v) for k, v in env.items() if isinstance(v, str) and not re.fullmatch(GUID, v.strip())
              and re.search(r"(?i)user|service_principal|upn|account_name", str(k)) and "@" in str(v)]
     return (names[0] if names else f"the principal {principal}", principal, False, "")
 

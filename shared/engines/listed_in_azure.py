@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Any
 
 from shared.engines.analyzers.common import regex, table
 from shared.engines.base import Decision
+from shared.engines.listed_names import MEANT, name_ratio
 from shared.engines.session_reads import reference_not_found
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, SessionState
@@ -25,7 +25,6 @@ _PRIVATE_DNS = "network.private_endpoint_dns"
 # the taxonomy's "configuration names a resource that does not exist", the app the URL names
 _WRONG_URL = "config.wrong_resource_name"
 _ENDPOINTS = "microsoft.network/privateendpoints"
-_MEANT = 0.75  # difflib ratio from which a listed name reads as the one meant (a suffix, a renamed part)
 _COMPARED = 100  # listed resources compared, at most (a listing holds at most 100)
 # the deploy tasks' "Resource app/staging of type Microsoft.Web/Sites/Slots doesn't exist", "Resource 'x' doesn't exist"
 _SAID_MISSING = re.compile(r"(?i)\bResource\s+['\"]?(?P<name>[A-Za-z0-9][\w.()/-]{0,160}?)['\"]?"
@@ -146,7 +145,7 @@ def nearest_listed(sought: list[Sought], rows: list[tuple[str, str, str]]) -> tu
         if any(n.lower() == wanted.name.lower() for n, _, _ in same):
             continue  # it exists: the not-found is about something else (another group, a child, a setting)
         for name, kind, group in same:
-            ratio = SequenceMatcher(None, wanted.name.lower(), name.lower()).ratio()
-            if ratio >= _MEANT and (best is None or ratio > best[0]):
+            ratio = name_ratio(wanted.name, name)
+            if ratio >= MEANT and (best is None or ratio > best[0]):
                 best = (ratio, wanted.name, name, kind, group)
     return best[1:] if best else None

@@ -36,7 +36,7 @@ _QUOTED = re.compile(r"'([^'\s]{1,200})'|\"([^\"\s]{1,200})\"")
 _SETTING = re.compile(r"(?m)^\s*[\w:.-]*[A-Za-z][\w:.-]*\s*[=:]\s*[\"']?([A-Za-z0-9][\w.-]{0,62})[\"']?\s*$")
 _NAME_ARGUMENT = re.compile(r"(?:--name|-n)\s+[\"']?([\w.-]+)")
 _SIBLING = 0.6  # difflib ratio from which a sought name reads as one of the listed kind (chatmemorysources)
-_MEANT = 0.75  # and from which the listed name reads as the one meant (a suffix, a typo, a renamed part)
+MEANT = 0.75  # and from which the listed name reads as the one meant (a suffix, a typo, a renamed part)
 _SHOWN = 6
 _COMPARED = 60  # names of each side compared, at most
 
@@ -62,7 +62,7 @@ def with_listed_names(state: SessionState, decision: Decision) -> Decision:
         return decision
     ratio, sought, nearest = found
     shown = ", ".join(listed[:_SHOWN]) + (", ..." if len(listed) > _SHOWN else "")
-    meant = f"; the nearest existing name is '{nearest}'" if ratio >= _MEANT else ""
+    meant = f"; the nearest existing name is '{nearest}'" if ratio >= MEANT else ""
     decision.report.root_cause = (decision.report.root_cause.rstrip() + f" '{sought}' is not among the names the"
                                   f" report shows as existing ({shown}){meant}: create it or correct the name.")
     return decision
@@ -111,10 +111,14 @@ def nearest_unlisted(sought: list[str], listed: list[str]) -> tuple[float, str, 
     """The sought name not in the list, the listed name nearest to it and their ratio, when one is near enough."""
     have = {n.lower() for n in listed}
     # bounded: a pasted listing or configuration of thousands of names must not cost a million comparisons
-    pairs = [(SequenceMatcher(None, s.lower(), n.lower()).ratio(), s, n)
-             for s in sought[:_COMPARED] if s.lower() not in have for n in listed[:_COMPARED]]
+    pairs = [(name_ratio(s, n), s, n) for s in sought[:_COMPARED] if s.lower() not in have for n in listed[:_COMPARED]]
     best = max(pairs, default=None)
     return best if best and best[0] >= _SIBLING else None
+
+
+def name_ratio(sought: str, listed: str) -> float:
+    """How alike two resource names read, whatever their letter case (difflib's ratio, 0 to 1)."""
+    return SequenceMatcher(None, sought.lower(), listed.lower()).ratio()
 
 
 # "The vnet lives in rg-net-hub-ne", "the cluster is in resource group RG-AKS-01": where the writer says it is

@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared.azure import RESOURCE_GROUP_PATTERN
+from shared.azure import GUID, RESOURCE_GROUP_PATTERN
 from shared.engines.analyzers.ledger import azure_call, recorded
 from shared.session.state import Evidence, RunTool, SessionState
 
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({_GUID})", re.IGNORECASE)
+_SUBSCRIPTION_IN_ID = re.compile(rf"/subscriptions/({GUID})", re.IGNORECASE)
 _GROUP_IN_ID = re.compile(r"/resourceGroups/([\w().-]{1,90})(?=/|$|\s|['\"])", re.IGNORECASE)
 # environment_info keys that name resource groups: resource_group(s), and per resource (sql_resource_group, rg_app)
 _GROUP_KEY = re.compile(r"(?i)^(?:\w+_)?resource_?groups?(?:_\w+)?$|^(?:\w+_)?rgs?(?:_\w+)?$")
@@ -29,7 +28,7 @@ def _texts(state: SessionState) -> list[str]:
 def subscription_id(state: SessionState) -> str | RunTool | None:
     """The subscription GUID; a RunTool when a display name must be resolved; None when unknown."""
     stated = str(state.material.environment.get("azure_subscription") or "").strip()
-    if re.fullmatch(_GUID, stated):
+    if re.fullmatch(GUID, stated):
         return stated.lower()
     for text in _texts(state):
         found = _SUBSCRIPTION_IN_ID.search(text)

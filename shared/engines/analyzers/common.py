@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from shared.azure import GUID
 from shared.catalog.facts import named_groups
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.base import Decision
@@ -46,7 +47,7 @@ _ENV_FACTS = {"resource_group": "resource_group", "azure_subscription": "subscri
               "openai_account": "openai_resource", "container": "container", "queue": "queue", "topic": "topic",
               "resource_name": "resource"}
 SYMPTOM_PREFIX = "symptom-"
-_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_GUID = re.compile(GUID)
 
 
 @cache

@@ -197,12 +197,17 @@ _NOT_APPROVED_LINK = (r"(?i)not from a trusted service nor via an approved priva
 _APPROVAL_FINDINGS = ("private-endpoint-manual-connection-not-approved", "private-endpoint-connection-not-approved")
 
 
+def _refused_as_unapproved(state: SessionState, dns: Evidence) -> bool:
+    """The name resolves to a private address and the service says the request came through no approved link."""
+    return bool(dns.data.get("private")) and any(regex(_NOT_APPROVED_LINK).search(t) for t in texts(state))
+
+
 def _refused_unapproved(state: SessionState, dns: Evidence) -> Decision | None:
     """The name resolves to the private endpoint's address, yet the service refuses the request as not coming
     through an approved private link: traffic reaches an endpoint whose connection the resource has not approved
     (a manual request from another subscription waits for the owner), not a drop on the path. With Azure access the
     playbook and the private endpoint chain are read first, and a connection state that is not Approved decides."""
-    if not dns.data.get("private") or not any(regex(_NOT_APPROVED_LINK).search(t) for t in texts(state)):
+    if not _refused_as_unapproved(state, dns):
         return None
     if state.azure_access:
         step = investigate(state)
@@ -231,7 +236,7 @@ def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str,
                                           "aliases": " -> ".join(data.get("aliases") or [])})
     intent = data.get("privatelink") or any(regex(_PRIVATE_INTENT).search(t) for t in texts(state))
     outcome = "private-address" if data.get("private") else "public-address"
-    if data.get("private") and any(regex(_NOT_APPROVED_LINK).search(t) for t in texts(state)):
+    if _refused_as_unapproved(state, dns):
         outcome = "private-address-refused-by-service"
     confidence = None if outcome == "private-address" or intent else "medium"  # None: the outcome's own
     evidence = quotes(hit) + [EvidenceItem(source=DNS, summary=dns.summary)]

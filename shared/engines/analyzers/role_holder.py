@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import re
 
+from shared.azure import GUID
 from shared.engines.analyzers.common import conclude_entry, facts_for, table_entry
 from shared.engines.base import Decision
 from shared.session.state import SessionState
 
 TABLE = "role_holders"
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # the caller's identity as a decoded token shows it
-_CLAIM = re.compile(rf'"(?P<claim>appid|azp|oid)"\s*:\s*"(?P<id>{_GUID})"')
+_CLAIM = re.compile(rf'"(?P<claim>appid|azp|oid)"\s*:\s*"(?P<id>{GUID})"')
 # a role assignment: a table row (principal, then the role name) or the JSON of `az role assignment list`
 _ROLE = (r"[A-Z][\w-]*(?: [\w()-]+){0,6}? "
          r"(?:Reader|Contributor|Owner|User|Sender|Receiver|Administrator|Operator|Officer)")
-_ROW = re.compile(rf"(?m)^\s*(?P<principal>{_GUID})\s{{2,}}(?P<role>{_ROLE})\b")
-_JSON = re.compile(rf'"principalId"\s*:\s*"(?P<principal>{_GUID})"[^{{}}]{{0,600}}?"roleDefinitionName"\s*:\s*'
+_ROW = re.compile(rf"(?m)^\s*(?P<principal>{GUID})\s{{2,}}(?P<role>{_ROLE})\b")
+_JSON = re.compile(rf'"principalId"\s*:\s*"(?P<principal>{GUID})"[^{{}}]{{0,600}}?"roleDefinitionName"\s*:\s*'
                    rf'"(?P<role>[^"]+)"|"roleDefinitionName"\s*:\s*"(?P<role2>[^"]+)"[^{{}}]{{0,600}}?'
-                   rf'"principalId"\s*:\s*"(?P<principal2>{_GUID})"')
+                   rf'"principalId"\s*:\s*"(?P<principal2>{GUID})"')
 
 
 def _assignments(text: str) -> list[tuple[str, str]]:
@@ -50,13 +50,13 @@ def role_held_by_another(state: SessionState) -> Decision | None:
 
 
 # the caller an AuthorizationFailed names ("The client 'X' with object id 'Y' does not have authorization")
-_REFUSED_CALLER = re.compile(rf"with object id '(?P<object_id>{_GUID})'", re.IGNORECASE)
+_REFUSED_CALLER = re.compile(rf"with object id '(?P<object_id>{GUID})'", re.IGNORECASE)
 # the host's identities as `az ... identity show` prints them: the system-assigned principal at the top level
 _SYSTEM_PRINCIPAL = re.compile(
-    rf'"type"\s*:\s*"SystemAssigned[^"]*"[^{{}}]{{0,300}}?"principalId"\s*:\s*"(?P<a>{_GUID})"'
-    rf'|"principalId"\s*:\s*"(?P<b>{_GUID})"[^{{}}\n]{{0,80}}system[- ]assigned', re.IGNORECASE)
+    rf'"type"\s*:\s*"SystemAssigned[^"]*"[^{{}}]{{0,300}}?"principalId"\s*:\s*"(?P<a>{GUID})"'
+    rf'|"principalId"\s*:\s*"(?P<b>{GUID})"[^{{}}\n]{{0,80}}system[- ]assigned', re.IGNORECASE)
 _USER_ASSIGNED = re.compile(rf"userAssignedIdentities/(?P<name>[\w.-]{{1,128}})[^{{}}]{{0,20}}\{{[^{{}}]{{0,300}}?"
-                            rf'"clientId"\s*:\s*"(?P<client_id>{_GUID})"', re.IGNORECASE)
+                            rf'"clientId"\s*:\s*"(?P<client_id>{GUID})"', re.IGNORECASE)
 
 
 def system_identity_called(state: SessionState) -> Decision | None:
