@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.ledger import ask_once, azure_call
 from shared.engines.base import Decision
-from shared.engines.role_grants import builtin_roles, roles_granting
+from shared.engines.role_grants import RoleDefinition, builtin_roles, roles_granting
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
 from shared.session.report import checked_list
@@ -126,8 +127,10 @@ def _held_stated(state: SessionState, scope: str, action: str) -> str:
     (Reader on the group can read the resource, not list its keys). Empty when the report states none."""
     said = "\n".join(state.material.spoken())
     segments = {part.lower() for part in scope.split("/") if part}
-    for role in sorted(builtin_roles(), key=lambda r: -len(r.name)):
-        pattern = re.compile(r"(?<![\w-])" + re.escape(role.name) + _STATED_AT, re.IGNORECASE)
+    folded = said.casefold()
+    for role, pattern in _stated_patterns():
+        if role.name.casefold() not in folded:
+            continue
         for match in pattern.finditer(said):
             where = match.group("where").strip(".,;:()").lower()
             # AuthorizationFailed names a control-plane action, which only `actions` grant
@@ -135,6 +138,13 @@ def _held_stated(state: SessionState, scope: str, action: str) -> str:
                 return (f" The report says it holds {role.name} on {match.group('where').strip('.,;:()')}, within the "
                         f"denied scope: {role.name} does not include '{action}'.")
     return ""
+
+
+@cache
+def _stated_patterns() -> tuple[tuple[RoleDefinition, re.Pattern[str]], ...]:
+    """Each built-in role with its "<role> on <where>" pattern, longest name first (compiled once, not per report)."""
+    return tuple((role, re.compile(r"(?<![\w-])" + re.escape(role.name) + _STATED_AT, re.IGNORECASE))
+                 for role in sorted(builtin_roles(), key=lambda r: -len(r.name)))
 
 
 def _scope_kind(scope: str) -> str:
