@@ -67,14 +67,22 @@ def test_lock_token_batches_are_not_the_message_id_entry() -> None:
     assert best_entry_id(text) != "messaging-servicebus-partitioned-dupdetect-batch-needs-messageid"
 
 
+OFFSET = "The supplied offset '25789595200' is invalid. The last offset in the system is '-1' TrackingId:6b1d"
+STORE = "checkpoint_store = BlobCheckpointStore.from_connection_string(conn, 'ckpt')\n"
+
+
+def test_supplied_offset_from_the_checkpoint_store_is_a_store_of_another_hub() -> None:
+    assert best_entry_id(STORE + OFFSET) == "messaging-eventhubs-supplied-offset-invalid"
+    report = _report(STORE + OFFSET)
+    assert report["category"] == "config.wrong_resource_name" and "checkpoint" in report["root_cause"]
+
+
 @pytest.mark.parametrize("text", [
-    "The supplied offset '25789595200' is invalid. The last offset in the system is '-1' TrackingId:6b1d",
+    OFFSET,  # a position the code built itself: the general entry
     "The supplied sequence number '488' is invalid. The last sequence number in the system is '482' TrackingId:02c8",
 ])
-def test_supplied_position_beyond_the_partition_is_the_checkpoint_store(text: str) -> None:
-    assert best_entry_id(text) == "messaging-eventhubs-supplied-offset-invalid"
-    report = _report("checkpoint_store = BlobCheckpointStore.from_connection_string(conn, 'ckpt')\n" + text)
-    assert report["category"] == "config.wrong_resource_name" and "checkpoint" in report["root_cause"]
+def test_position_without_the_checkpoint_store_keeps_the_general_entry(text: str) -> None:
+    assert best_entry_id(text) == "messaging-eh-position-beyond-end"
 
 
 def test_epoch_receiver_is_not_the_supplied_offset_entry() -> None:
