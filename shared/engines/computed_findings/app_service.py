@@ -157,6 +157,34 @@ def user_assigned_without_client_id(state: SessionState) -> dict[str, str] | Non
             "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
 
 
+def connection_without_client_id(state: SessionState) -> dict[str, str] | None:
+    """An app whose only identities are user-assigned and whose identity-based connection (AzureWebJobsStorage__
+    accountName, X__serviceUri...) names no client id of its own (no X__clientId or X__managedIdentityResourceId)
+    while another connection does: the Functions host builds that connection with the system-assigned identity,
+    which the app does not have. (An app where no setting names any client id is user_assigned_without_client_id.)"""
+    names = read_setting_names(state)
+    sites = reads_of_type(state, SITES)
+    identity = (sites[0].get("identity") if sites else None) or {}
+    if names is None or str(identity.get("type") or "").replace(" ", "").lower() != "userassigned":
+        return None
+    assigned = [u for u in identity.get("userAssigned") or [] if isinstance(u, dict)]
+    if not assigned or any(n.upper() == "AZURE_CLIENT_ID" for n in names):
+        return None
+    lowered = {n.lower() for n in names}
+    connections = [m.group("connection") for m in map(_IDENTITY_CONNECTION.match, names) if m]
+    lacking = [c for c in dict.fromkeys(connections) if not {f"{c}__clientid".lower(),
+               f"{c}__managedidentityresourceid".lower()} & lowered and not _own_secret(f"{c}__clientId", names)]
+    named = [n for n in names if re.match(r"(?i)^[\w.:-]+__clientId$", n)]
+    if not lacking or not named:
+        return None
+    connection = next((c for c in lacking if c.lower() == "azurewebjobsstorage"), lacking[0])
+    first = assigned[0]
+    return {"app": str(sites[0].get("name")), "connection": connection, "named": named[0],
+            "identity": str(first.get("id") or "").rsplit("/", 1)[-1],
+            "client_id": str(first.get("clientId") or "<client-id>"),
+            "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
+
+
 def _own_secret(setting: str, names: list[str]) -> bool:
     """A <connection>__clientId whose connection also has a client secret or certificate: an app registration's id."""
     connection = setting.rsplit("__", 1)[0] if "__" in setting else None
@@ -694,6 +722,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "identity-connection-without-managed-identity": identity_connection_without_identity,
     "app-client-id-setting-not-assigned": client_id_not_assigned,
     "app-user-assigned-identity-without-client-id": user_assigned_without_client_id,
+    "identity-connection-user-assigned-without-client-id": connection_without_client_id,
     "app-service-plan-at-max-instances": plan_at_max_instances,
     "platform-cors-origin-not-allowed": cors_origin_not_allowed,
     "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,
