@@ -185,6 +185,26 @@ def connection_without_client_id(state: SessionState) -> dict[str, str] | None:
             "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
 
 
+_OPENED_THUMBPRINT = re.compile(r"(?i)/var/ssl/private/(?P<path>[0-9a-f]{40})\.p12|thumbprint[^\n]{0,40}?\b(?P<said>[0-9a-f]{40})\b")
+
+
+def certificate_not_in_load_list(state: SessionState) -> dict[str, str] | None:
+    """The certificate the code opens (a /var/ssl/private/<thumbprint>.p12 path, a thumbprint it looks up) is not
+    among the thumbprints WEBSITE_LOAD_CERTIFICATES lists (and the list is not *): App Service does not make that
+    certificate available to the code, typically after a renewal changed the thumbprint."""
+    listed = latest(state, "list_app_setting_names")
+    loaded = [str(t).upper() for t in (listed.data.get("loaded_certificates") or [])] if listed is not None else []
+    if not loaded or "*" in loaded:
+        return None
+    for found in _OPENED_THUMBPRINT.finditer("\n".join(state.material.spoken())):
+        thumbprint = (found.group("path") or found.group("said")).upper()
+        if thumbprint not in loaded:
+            sites = reads_of_type(state, SITES)
+            return {"app": str(sites[0].get("name")) if sites else "the app", "thumbprint": thumbprint,
+                    "loaded": ", ".join(loaded)}
+    return None
+
+
 def _own_secret(setting: str, names: list[str]) -> bool:
     """A <connection>__clientId whose connection also has a client secret or certificate: an app registration's id."""
     connection = setting.rsplit("__", 1)[0] if "__" in setting else None
@@ -723,6 +743,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-client-id-setting-not-assigned": client_id_not_assigned,
     "app-user-assigned-identity-without-client-id": user_assigned_without_client_id,
     "identity-connection-user-assigned-without-client-id": connection_without_client_id,
+    "app-certificate-not-in-load-list": certificate_not_in_load_list,
     "app-service-plan-at-max-instances": plan_at_max_instances,
     "platform-cors-origin-not-allowed": cors_origin_not_allowed,
     "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,
