@@ -215,3 +215,20 @@ def test_a_versionless_key_vault_identifier_is_not_called_pinned(azure: Playback
     azure.load(case["azure"])
     report = _report(run_engine(case["request"], azure_access=True))
     assert report is None or "names one secret version" not in report.root_cause
+
+
+# --- Container Apps jobs' cron validation ---------------------------------------------------------------------------
+
+def test_a_valid_five_field_cron_refused_is_the_services_validation() -> None:
+    text = "(InvalidCronExpression) Given CRON expression - '20 0,1,2 * * *' is not valid, please visit the docs"
+    assert best_entry_id(text) == "containers-aca-job-valid-cron-rejected-by-validation"
+
+
+def test_a_six_field_cron_refused_is_the_templates_expression() -> None:
+    text = "(InvalidCronExpression) Given CRON expression - '0 */5 * * * *' is not valid, please visit the docs"
+    assert best_entry_id(text) == "containers-aca-job-cron-expression-invalid"
+
+
+def test_an_hour_out_of_range_is_not_called_valid() -> None:
+    text = "(InvalidCronExpression) Given CRON expression - '0 25 * * *' is not valid, please visit the docs"
+    assert best_entry_id(text) == "containers-aca-job-cron-expression-invalid"
