@@ -232,3 +232,20 @@ def test_a_six_field_cron_refused_is_the_templates_expression() -> None:
 def test_an_hour_out_of_range_is_not_called_valid() -> None:
     text = "(InvalidCronExpression) Given CRON expression - '0 25 * * *' is not valid, please visit the docs"
     assert best_entry_id(text) == "containers-aca-job-cron-expression-invalid"
+
+
+# --- azd --no-prompt and a location parameter without a value --------------------------------------------------------
+
+def test_the_location_parameter_azd_prompted_for_is_named_from_its_allowed_list() -> None:
+    report = _report(run_engine(_case("rob281-azd-provision")["request"]))
+    assert report is not None and report.category == "config.missing_app_setting"
+    assert "searchServiceLocation" in report.root_cause
+
+
+def test_without_the_template_the_parameter_is_not_guessed() -> None:
+    case = _case("rob281-azd-provision")
+    text = case["request"]["error_description"]
+    case["request"]["error_description"] = text.split("Pipeline variables")[0]
+    report = _report(run_engine(case["request"]))
+    assert report is not None and report.category == "config.missing_app_setting"
+    assert "searchServiceLocation" not in report.root_cause and "(location)" not in report.root_cause
