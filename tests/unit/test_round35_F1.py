@@ -31,8 +31,8 @@ def _body(case: dict[str, Any], path_end: str) -> dict[str, Any]:
 # --- catalog: other platforms' own refusals ---------------------------------------------------------------------------
 
 def test_github_git_protocol_refusal_is_out_of_scope() -> None:
-    report = out_of_scope_report("npm ci\nnpm ERR! fatal: remote error:\nnpm ERR!   The unauthenticated git protocol on "
-                                 "port 9418 is no longer supported.\n(deploying to Azure App Service)")
+    report = out_of_scope_report("npm ci\nnpm ERR! fatal: remote error:\nnpm ERR!   The unauthenticated git "
+                                 "protocol on port 9418 is no longer supported.\n(deploying to Azure App Service)")
     assert "git://" in report["root_cause"]
 
 
@@ -101,7 +101,8 @@ def test_a_key_connection_failing_with_an_unknown_error_asks_about_local_auth() 
     outcome = run_engine(case["request"])
     assert outcome.requests and "local" in outcome.requests[0].request.question.lower()
     report = _report(run_engine(case["request"], case["client"]))
-    assert report is not None and report.category == "auth.credential_invalid" and "local auth" in report.root_cause.lower()
+    assert report is not None and report.category == "auth.credential_invalid"
+    assert "local auth" in report.root_cause.lower()
 
 
 def test_a_report_that_says_local_auth_is_off_is_decided_without_asking() -> None:

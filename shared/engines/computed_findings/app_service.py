@@ -185,7 +185,8 @@ def connection_without_client_id(state: SessionState) -> dict[str, str] | None:
             "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
 
 
-_OPENED_THUMBPRINT = re.compile(r"(?i)/var/ssl/private/(?P<path>[0-9a-f]{40})\.p12|thumbprint[^\n]{0,40}?\b(?P<said>[0-9a-f]{40})\b")
+_OPENED_THUMBPRINT = re.compile(r"(?i)/var/ssl/private/(?P<path>[0-9a-f]{40})\.p12|"
+                                r"thumbprint[^\n]{0,40}?\b(?P<said>[0-9a-f]{40})\b")
 
 
 def certificate_not_in_load_list(state: SessionState) -> dict[str, str] | None:

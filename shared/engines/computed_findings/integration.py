@@ -372,7 +372,9 @@ def apim_hostname_certificate_version_pinned(state: SessionState) -> Facts:
     the vault never reaches the gateway."""
     for service in reads_of_type(state, r"(?i)^Microsoft\.ApiManagement/service$"):
         for host in service.get("hostnameConfigurations") or []:
-            found = _VERSIONED_SECRET.match(str((host or {}).get("keyVaultId") or "")) if isinstance(host, dict) else None
+            if not isinstance(host, dict):
+                continue
+            found = _VERSIONED_SECRET.match(str(host.get("keyVaultId") or ""))
             if found:
                 expiry = str(picked(host, "certificate.expiry") or "")
                 return {"name": str(service.get("name")), "host": str(host.get("hostName") or ""),
