@@ -250,3 +250,10 @@ def test_without_the_template_the_parameter_is_not_guessed() -> None:
     report = _report(run_engine(case["request"]))
     assert report is not None and report.category == "config.missing_app_setting"
     assert "searchServiceLocation" not in report.root_cause and "(location)" not in report.root_cause
+
+
+def test_a_docker_hub_host_written_twice_is_not_another_registry() -> None:
+    text = ("Container app update failed: 'template.containers.web.image' is invalid with details: 'Invalid value: "
+            "\"docker.io/docker.io/acme/web:latest\": GET https:: UNAUTHORIZED: authentication required'")
+    report = _report(run_engine({"error_description": text}))
+    assert report is None or report.category != "config.wrong_resource_name"
