@@ -346,6 +346,7 @@ def list_app_setting_names(args: SiteArguments) -> Found:
     del response  # the body held values
     names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)
     sas_expiries = setting_sas_expiries(properties)
+    loaded = loaded_certificates(properties)
     flagged = {key: find(properties) for key, _, find in _FLAGGED_SETTINGS}
     del properties  # so did the parsed settings: nothing past this point can see a value
     kept, rest = fit(names)
@@ -359,9 +360,11 @@ def list_app_setting_names(args: SiteArguments) -> Found:
         (f"; they point at: {pointed}" if pointed else "") + (f"; client ids: {named}" if named else "") + \
         "".join(f"; {said}: {', '.join(flagged[key])}" for key, said, _ in _FLAGGED_SETTINGS if flagged[key]) + \
         (f"; shared access signatures expire: {'; '.join(f'{n} se={e}' for n, e in expiries.items())}"
-         if (expiries := {n: e for n, e in sas_expiries.items() if n in kept}) else ""), \
+         if (expiries := {n: e for n, e in sas_expiries.items() if n in kept}) else "") + \
+        (f"; WEBSITE_LOAD_CERTIFICATES loads: {', '.join(loaded)}" if loaded else ""), \
         {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids,
-         "sas_expiries": expiries, **{key: [n for n in found if n in kept] for key, found in flagged.items()}}
+         "sas_expiries": expiries, "loaded_certificates": loaded,
+         **{key: [n for n in found if n in kept] for key, found in flagged.items()}}
 
 
 # An Azure OpenAI request path (what the portal's playground or a REST sample shows as the full URL): the SDKs take
@@ -462,6 +465,19 @@ def setting_targets(properties: dict[str, Any]) -> dict[str, str]:
 # an application's public identifier, not a credential, and says which user-assigned identity the app must carry.
 _CLIENT_ID_SETTING = re.compile(r"(?i)(?:^|_)CLIENT_?ID$")
 _GUID = re.compile(r"(?i)^\s*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\s*$")
+
+
+_THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
+
+
+def loaded_certificates(properties: dict[str, Any]) -> list[str]:
+    """The thumbprints WEBSITE_LOAD_CERTIFICATES lists (a certificate's thumbprint is its public fingerprint, not a
+    secret), or ["*"] when it loads every certificate; anything else in the value is dropped."""
+    value = next((str(v or "") for n, v in properties.items() if str(n).upper() == "WEBSITE_LOAD_CERTIFICATES"), "")
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if "*" in items:
+        return ["*"]
+    return [item.upper() for item in items if _THUMBPRINT.match(item)][:20]
 
 
 def setting_client_ids(properties: dict[str, Any]) -> dict[str, str]:

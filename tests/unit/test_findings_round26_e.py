@@ -161,4 +161,4 @@ def test_get_resource_keeps_the_api_management_client_certificate_settings() -> 
     kept = extracted("Microsoft.ApiManagement", "service", body)
     assert kept["enableClientCertificate"] is False
     assert kept["hostnameConfigurations"] == [{"hostName": "apim-partner.azure-api.net", "type": "Proxy",
-                                               "negotiateClientCertificate": False}]
+                                               "negotiateClientCertificate": False, "certificateSource": "BuiltIn"}]

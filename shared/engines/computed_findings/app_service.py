@@ -157,6 +157,55 @@ def user_assigned_without_client_id(state: SessionState) -> dict[str, str] | Non
             "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
 
 
+def connection_without_client_id(state: SessionState) -> dict[str, str] | None:
+    """An app whose only identities are user-assigned and whose identity-based connection (AzureWebJobsStorage__
+    accountName, X__serviceUri...) names no client id of its own (no X__clientId or X__managedIdentityResourceId)
+    while another connection does: the Functions host builds that connection with the system-assigned identity,
+    which the app does not have. (An app where no setting names any client id is user_assigned_without_client_id.)"""
+    names = read_setting_names(state)
+    sites = reads_of_type(state, SITES)
+    identity = (sites[0].get("identity") if sites else None) or {}
+    if names is None or str(identity.get("type") or "").replace(" ", "").lower() != "userassigned":
+        return None
+    assigned = [u for u in identity.get("userAssigned") or [] if isinstance(u, dict)]
+    if not assigned or any(n.upper() == "AZURE_CLIENT_ID" for n in names):
+        return None
+    lowered = {n.lower() for n in names}
+    connections = [m.group("connection") for m in map(_IDENTITY_CONNECTION.match, names) if m]
+    lacking = [c for c in dict.fromkeys(connections) if not {f"{c}__clientid".lower(),
+               f"{c}__managedidentityresourceid".lower()} & lowered and not _own_secret(f"{c}__clientId", names)]
+    named = [n for n in names if re.match(r"(?i)^[\w.:-]+__clientId$", n)]
+    if not lacking or not named:
+        return None
+    connection = next((c for c in lacking if c.lower() == "azurewebjobsstorage"), lacking[0])
+    first = assigned[0]
+    return {"app": str(sites[0].get("name")), "connection": connection, "named": named[0],
+            "identity": str(first.get("id") or "").rsplit("/", 1)[-1],
+            "client_id": str(first.get("clientId") or "<client-id>"),
+            "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
+
+
+_OPENED_THUMBPRINT = re.compile(r"(?i)/var/ssl/private/(?P<path>[0-9a-f]{40})\.p12|"
+                                r"thumbprint[^\n]{0,40}?\b(?P<said>[0-9a-f]{40})\b")
+
+
+def certificate_not_in_load_list(state: SessionState) -> dict[str, str] | None:
+    """The certificate the code opens (a /var/ssl/private/<thumbprint>.p12 path, a thumbprint it looks up) is not
+    among the thumbprints WEBSITE_LOAD_CERTIFICATES lists (and the list is not *): App Service does not make that
+    certificate available to the code, typically after a renewal changed the thumbprint."""
+    listed = latest(state, "list_app_setting_names")
+    loaded = [str(t).upper() for t in (listed.data.get("loaded_certificates") or [])] if listed is not None else []
+    if not loaded or "*" in loaded:
+        return None
+    for found in _OPENED_THUMBPRINT.finditer("\n".join(state.material.spoken())):
+        thumbprint = (found.group("path") or found.group("said")).upper()
+        if thumbprint not in loaded:
+            sites = reads_of_type(state, SITES)
+            return {"app": str(sites[0].get("name")) if sites else "the app", "thumbprint": thumbprint,
+                    "loaded": ", ".join(loaded)}
+    return None
+
+
 def _own_secret(setting: str, names: list[str]) -> bool:
     """A <connection>__clientId whose connection also has a client secret or certificate: an app registration's id."""
     connection = setting.rsplit("__", 1)[0] if "__" in setting else None
@@ -694,6 +743,8 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "identity-connection-without-managed-identity": identity_connection_without_identity,
     "app-client-id-setting-not-assigned": client_id_not_assigned,
     "app-user-assigned-identity-without-client-id": user_assigned_without_client_id,
+    "identity-connection-user-assigned-without-client-id": connection_without_client_id,
+    "app-certificate-not-in-load-list": certificate_not_in_load_list,
     "app-service-plan-at-max-instances": plan_at_max_instances,
     "platform-cors-origin-not-allowed": cors_origin_not_allowed,
     "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,

@@ -390,6 +390,26 @@ def container_app_secret_ref_undefined(state: SessionState) -> Facts:
     return None
 
 
+def scale_rule_secret_undefined(state: SessionState) -> Facts:
+    """An event-driven scale rule (a container app's or an event-driven job's KEDA rule) whose auth maps a trigger
+    parameter to a secretRef the app or job does not define: the scaler gets no connection and never scales."""
+    for res in reads_of_type(state, r"(?i)^Microsoft\.App/(?:containerApps|jobs)$"):
+        if "secretNames" not in res:
+            continue  # the read did not show the secrets: no verdict
+        names = [str(n) for n in res.get("secretNames") or []]
+        for rule in res.get("scaleRules") or []:
+            if not isinstance(rule, dict):
+                continue
+            auths = [picked(rule, k) for k in ("auth", "custom.auth", "azureQueue.auth")]
+            for auth in (a for group in auths if isinstance(group, list) for a in group):
+                secret = str((auth or {}).get("secretRef") or "") if isinstance(auth, dict) else ""
+                if secret and secret not in names:
+                    return {"name": str(res.get("name")), "rule": str(rule.get("name")), "secret": secret,
+                            "parameter": str(auth.get("triggerParameter") or "connection"),
+                            "defined": ", ".join(names[:10]) or "none"}
+    return None
+
+
 def registry_token_expired(state: SessionState) -> Facts:
     """An enabled repository-scoped token of a registry whose every password has expired (against now: decided in
     the decide activity, never in the orchestrator); the one the client names when several have."""
@@ -485,6 +505,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "registry-token-password-expired": registry_token_expired,
     "registry-token-password-expired-at-login": registry_token_expired_at_login,
     "container-app-secret-ref-undefined": container_app_secret_ref_undefined,
+    "container-scale-rule-secret-undefined": scale_rule_secret_undefined,
     "aks-autoscaler-at-max-count": aks_autoscaler_at_max,
     "aks-node-pool-stopped": aks_node_pool_stopped,
     "container-app-no-ingress-cannot-wake": container_app_cannot_wake,

@@ -363,7 +363,28 @@ def system_topic_of_named_source(state: SessionState) -> Facts:
     return None
 
 
+_VERSIONED_SECRET = re.compile(r"(?i)^https://(?P<vault>[\w-]+)\.vault\.[\w.]+/secrets/(?P<secret>[\w-]+)/(?P<version>[0-9a-f]{32})/?$")
+
+
+def apim_hostname_certificate_version_pinned(state: SessionState) -> Facts:
+    """An API Management host name whose certificate comes from Key Vault through a keyVaultId that names one
+    secret version: API Management follows new versions only of a versionless secret identifier, so a renewal in
+    the vault never reaches the gateway."""
+    for service in reads_of_type(state, r"(?i)^Microsoft\.ApiManagement/service$"):
+        for host in service.get("hostnameConfigurations") or []:
+            if not isinstance(host, dict):
+                continue
+            found = _VERSIONED_SECRET.match(str(host.get("keyVaultId") or ""))
+            if found:
+                expiry = str(picked(host, "certificate.expiry") or "")
+                return {"name": str(service.get("name")), "host": str(host.get("hostName") or ""),
+                        "vault": found.group("vault"), "secret": found.group("secret"),
+                        "version": found.group("version"), "expiry": expiry or "unknown"}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "apim-hostname-keyvault-certificate-version-pinned": apim_hostname_certificate_version_pinned,
     "automation-job-stopped-by-fair-share": automation_fair_share_stop,
     "apim-named-value-keyvault-refresh-failed": apim_named_value_unresolved,
     "apim-subscription-not-active": apim_subscription_not_active,
