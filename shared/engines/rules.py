@@ -33,6 +33,7 @@ from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
+from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
@@ -768,6 +769,9 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     decided = _from_findings(state)
     if decided is not None:
         return decided
+    expired = expired_before_failures(state)  # the report's own dates show a credential ran out before the failures
+    if expired is not None:
+        return expired
     clue = matching_clue(state)
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)
