@@ -400,7 +400,12 @@ def route(state: SessionState) -> Decision:
             return decide_from_clue(state, refining)  # the report shows which case of that error it is
         if entry.origins <= {"evidence"} and state.azure_access:  # the error text named nothing: Azure did
             return _finish_playbook_first(state, entry)
-        return _guess_outranked(state, decide_from_entry(state, entry))
+        decision = decide_from_entry(state, entry)
+        if not entry.entry.conclusive:  # an error of several usual causes: the one the report states needs no question
+            stated = _stated_case(state, decision)
+            if stated is not None:
+                return stated
+        return _guess_outranked(state, decision)
     if hit is not None and contradicted(state, hit.signature.category):
         hit = None  # a ruled-out family must not come back through the symptom path
     return _investigate_symptom(state, hit)
