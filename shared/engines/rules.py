@@ -33,7 +33,6 @@ from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
-from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
@@ -56,6 +55,7 @@ from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
+from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
@@ -402,9 +402,9 @@ def route(state: SessionState) -> Decision:
             return _finish_playbook_first(state, entry)
         decision = decide_from_entry(state, entry)
         if not entry.entry.conclusive:  # an error of several usual causes: the one the report states needs no question
-            stated = _stated_case(state, decision)
-            if stated is not None:
-                return stated
+            answered = _stated_case(state, decision)
+            if answered is not None:
+                return answered
         return _guess_outranked(state, decision)
     if hit is not None and contradicted(state, hit.signature.category):
         hit = None  # a ruled-out family must not come back through the symptom path

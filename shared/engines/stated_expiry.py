@@ -18,8 +18,8 @@ _DATE = (r"(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|"
          r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}|"
          r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2},? \d{4})")
 # "Expiration: 01/12/2026", "Expires: 2026-11-27", "valid until 2026-11-30", "Not After : Nov 27 2026"
-_EXPIRY = re.compile(r"(?i)\b(?:expiration(?: date)?|expiry(?: date)?|expires(?: on)?|expired on|valid (?:until|to|thru)|"
-                     r"not after)\s*[:=]?\s*" + _DATE)
+_EXPIRY = re.compile(r"(?i)\b(?:expiration(?: date)?|expiry(?: date)?|expires(?: on)?|expired on|"
+                     r"valid (?:until|to|thru)|not after)\s*[:=]?\s*" + _DATE)
 # what expired: a credential named on the expiry's line or the few lines above it
 _CREDENTIAL = re.compile(r"(?i)\b(?:certificate|cert|\.p12|\.pfx|client secret|secret|credential|api key|access key|"
                          r"password|token|apns|push services)\b")
@@ -70,8 +70,8 @@ def expired_before_failures(state: SessionState) -> Conclude | None:
     # a credential valid past the failures (a renewed one beside the old) leaves nothing the dates decide
     if not stated or any(expiry >= max(failures) for _, _, expiry in stated):
         return None
-    said, near, expiry = stated[0]
-    return _conclude(state, said, near, expiry, max(failures))
+    said, near, ran_out = stated[0]
+    return _conclude(state, said, near, ran_out, max(failures))
 
 
 def _conclude(state: SessionState, said: str, near: str, expiry: datetime, failed: datetime) -> Conclude:
