@@ -39,7 +39,8 @@ def test_code_shape_disallowed_by_policy_names_a_policy_denial_and_tags() -> Non
 
 def test_code_shape_near_miss_policy_word_in_prose_is_no_code() -> None:
     # "disallowed by policy" said in prose, no code in a code position: the shape does not decide
-    env = _envelope("Our security team says public IPs are DisallowedByPolicy in prod, and the app is slow since Monday.")
+    env = _envelope("Our security team says public IPs are DisallowedByPolicy in prod, and the app is slow since "
+                    "Monday.")
     assert (env.get("report") or {}).get("category") != "deployment.policy_denied"
 
 
@@ -129,15 +130,16 @@ _REGION = ("Our SignalR instance in West Europe is stuck 'Updating' since a scal
 
 
 def test_one_region_fails_other_works_nothing_changed_is_a_regional_incident() -> None:
-    env = _envelope(_REGION.format(tail="Creating a test instance in West Europe fails the same way, while creating one "
-                                        "in North Europe works. No changes from our side today."))
+    tail = ("Creating a test instance in West Europe fails the same way, while creating one in North Europe works. "
+            "No changes from our side today.")
+    env = _envelope(_REGION.format(tail=tail))
     assert env["status"] == "done" and env["report"]["category"] == "platform.service_incident"
     assert "West Europe" in env["report"]["root_cause"]
 
 
 def test_near_miss_without_the_nothing_changed_statement_is_not_decided() -> None:
-    env = _envelope(_REGION.format(tail="Creating a test instance in West Europe fails the same way, while creating one "
-                                        "in North Europe works."))
+    tail = "Creating a test instance in West Europe fails the same way, while creating one in North Europe works."
+    env = _envelope(_REGION.format(tail=tail))
     report = env.get("report") or {}
     assert not (report.get("category") == "platform.service_incident" and "West Europe" in report.get("root_cause", "")
                 and report.get("confidence") == "medium")
