@@ -94,12 +94,38 @@ def environment_text(environment: dict[str, Any]) -> str:
                      for key, value in environment.items() if isinstance(value, (str, int, float, list)))
 
 
+# words of pasted error output: an error or exception word, a refusal, an HTTP status, a code-shaped CamelCase token
+# (RequestDisallowedByPolicy), a stack frame or a quoted message; "fails" or "broken" alone is prose, not output
+_ERROR_OUTPUT = re.compile(r"(?i:\b(?:error|errors|exception|denied|refused|forbidden|unauthori[sz]ed|timed? ?out|"
+                           r"not found|cannot|can't|could not|unable|invalid|crash\w*|traceback|stack ?trace)\b)|"
+                           r"\b[1-5]\d\d\b|\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+){2,}\b|^\s+at |\b(?:ERR|FATAL)\b",
+                           re.MULTILINE)
+
+
+_NO_OUTPUT_QUESTION = ("The report says what fails but shows no error. Please paste the complete error output of the "
+                       "failing step (its log, the exception with its stack trace, or the command's output): the error "
+                       "code, the HTTP status, the operation and the resource involved. If other environments or "
+                       "regions fail the same way at the same time, say so as well.")
+
+
+def quotes_no_error(state: SessionState) -> bool:
+    """The report describes a failure only in prose ("the release is broken since this morning") and pastes no
+    error output at all: no error word, status, code or stack frame, in the report or an answer."""
+    return not any(_ERROR_OUTPUT.search(text) for text in state.material.spoken())
+
+
 def decide_from_clue(state: SessionState, clue: dict[str, Any]) -> Decision:
     deciding = _deciding_match(state, clue)
     shown = None if deciding is None else deciding.group(0)
     # the deciding words' named groups ({variable}) fill the clue's templates, over the material's own facts
     facts = {**facts_of(state, None), **{k: v for k, v in (deciding.groupdict() if deciding else {}).items() if v}}
     decided = shown is not None
+    if not state.requests_asked and not decided and clue.get("context") and quotes_no_error(state):
+        # a setting clue ("nothing changed since...") over a report that pastes no error: the error output names the
+        # cause far more often than a platform incident does, so it is asked for first
+        return AskClient(request=ClientRequest(
+            question=_NO_OUTPUT_QUESTION, why="The report describes the failure but shows no error output.",
+            suggested_commands=[fill(clue["command"], facts)]))
     if not state.requests_asked and not decided:
         return AskClient(request=ClientRequest(
             question=" ".join(clue["question"].split()),

@@ -55,6 +55,7 @@ from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
+from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
@@ -399,7 +400,12 @@ def route(state: SessionState) -> Decision:
             return decide_from_clue(state, refining)  # the report shows which case of that error it is
         if entry.origins <= {"evidence"} and state.azure_access:  # the error text named nothing: Azure did
             return _finish_playbook_first(state, entry)
-        return _guess_outranked(state, decide_from_entry(state, entry))
+        decision = decide_from_entry(state, entry)
+        if not entry.entry.conclusive:  # an error of several usual causes: the one the report states needs no question
+            answered = _stated_case(state, decision)
+            if answered is not None:
+                return answered
+        return _guess_outranked(state, decision)
     if hit is not None and contradicted(state, hit.signature.category):
         hit = None  # a ruled-out family must not come back through the symptom path
     return _investigate_symptom(state, hit)
@@ -768,6 +774,9 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     decided = _from_findings(state)
     if decided is not None:
         return decided
+    expired = expired_before_failures(state)  # the report's own dates show a credential ran out before the failures
+    if expired is not None:
+        return expired
     clue = matching_clue(state)
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)
