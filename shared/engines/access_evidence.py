@@ -401,7 +401,7 @@ def _refused_side(state: SessionState, named: dict[str, tuple[dict[str, Any], En
     actions = {m.group(1).lower() for m in _DATA_ACTION.finditer(spoken)}
 
     def principals(resource: dict[str, Any]) -> set[str]:
-        identity = resource.get("identity") if isinstance(resource.get("identity"), dict) else {}
+        identity: dict[str, Any] = resource["identity"] if isinstance(resource.get("identity"), dict) else {}
         found = {str(identity.get("principalId") or "").lower()}
         found |= {str(u.get("principalId") or "").lower() for u in identity.get("userAssigned") or []
                   if isinstance(u, dict)}

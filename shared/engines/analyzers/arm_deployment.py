@@ -86,7 +86,8 @@ def _refused_write(state: SessionState) -> RunTool | None:
     read = azure_call(state, "list_activity_log",
                       {"scope": f"/subscriptions/{subscription}/resourceGroups/{group}", "hours": 72,
                        "only_failures": True},
-                      "reading the refused write in the activity log: the policy assignment that denied it and what it asked for")
+                      "reading the refused write in the activity log: the policy assignment that denied it and "
+                      "what it asked for")
     return read if isinstance(read, RunTool) else None
 
 

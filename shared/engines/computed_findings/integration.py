@@ -367,7 +367,8 @@ def ai_endpoint_host_not_subdomain(state: SessionState) -> Facts:
     """An AI endpoint (a setting's, else the one the report quotes) whose host is an account's resource name while the
     account read in Azure answers on another host (its custom subdomain): <name>.openai.azure.com does not exist, so
     the name does not resolve anywhere, private network or not."""
-    accounts = {str(a.get("name") or "").lower(): a for a in reads_of_type(state, r"(?i)^Microsoft\.CognitiveServices/accounts$")}
+    accounts = {str(a.get("name") or "").lower(): a
+                for a in reads_of_type(state, r"(?i)^Microsoft\.CognitiveServices/accounts$")}
     for setting, label in _endpoint_accounts(state):
         account = accounts.get(label)
         own = _AI_HOST.search(str((account or {}).get("endpoint") or ""))
