@@ -379,9 +379,38 @@ def _called_resource(state: SessionState, root_cause: str) -> tuple[dict[str, An
     typed = _typed(read_resources(state), said_by_client(state))
     for text in (root_cause.lower(), said_by_client(state)):
         named = {str(r["id"]).lower(): (r, e) for r, e in typed if str(r.get("name") or "").lower() in text}
+        if len(named) > 1:  # the caller and the callee both named (a search service calling an OpenAI account)
+            named = _refused_side(state, named)
         if len(named) == 1:
             return next(iter(named.values()))
     return None
+
+
+# the principal a data-plane refusal names ("The principal `<guid>` lacks the required data action `Microsoft.X/...`")
+_REFUSED_PRINCIPAL = re.compile(rf"(?i)\bprincipal\W{{0,3}}({GUID})")
+_DATA_ACTION = re.compile(r"(?i)\bdata ?action\W{1,3}(Microsoft\.[A-Za-z]+/[A-Za-z]+)/")
+
+
+def _refused_side(state: SessionState, named: dict[str, tuple[dict[str, Any], Entry]]
+                  ) -> dict[str, tuple[dict[str, Any], Entry]]:
+    """Of several named resources, the ones that can be the refused callee: not the resource whose own managed
+    identity is the principal the error says was refused (that one is the caller), and of the type whose data action
+    the error names, when it names one."""
+    spoken = " ".join(state.material.spoken())
+    refused = {m.group(1).lower() for m in _REFUSED_PRINCIPAL.finditer(spoken)}
+    actions = {m.group(1).lower() for m in _DATA_ACTION.finditer(spoken)}
+
+    def principals(resource: dict[str, Any]) -> set[str]:
+        identity: dict[str, Any] = resource["identity"] if isinstance(resource.get("identity"), dict) else {}
+        found = {str(identity.get("principalId") or "").lower()}
+        found |= {str(u.get("principalId") or "").lower() for u in identity.get("userAssigned") or []
+                  if isinstance(u, dict)}
+        return found - {""}
+
+    kept = {k: v for k, v in named.items() if not (refused and principals(v[0]) & refused)}
+    if actions:
+        kept = {k: v for k, v in kept.items() if str(v[0].get("type") or "").lower().startswith(tuple(actions))}
+    return kept
 
 
 def _caller(state: SessionState, called: dict[str, Any], entry: Entry) -> tuple[str, str, bool, str] | None:

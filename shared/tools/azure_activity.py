@@ -99,9 +99,34 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     policy = policy or _policy_event(properties.get("policies"))
     if policy:
         row["policy"] = policy
+    asked = _requested(properties.get("requestbody")) if message and "disallowed by policy" in message else {}
+    if asked:
+        row["request"] = asked
     if str((event.get("category") or {}).get("value") or "").lower() == "servicehealth":
         row["service_health"] = _service_health(properties)
     return row
+
+
+# what a policy refusal usually turns on, read from a refused write's request body (never anything else of it: the
+# body of a VM write can hold an admin password)
+_REQUESTED = {"vmSize": ("properties", "hardwareProfile", "vmSize"), "location": ("location",),
+              "sku": ("sku", "name")}
+
+
+def _requested(raw: Any) -> dict[str, str]:
+    """The VM size, region and SKU name a refused write asked for, from its request body (a JSON string)."""
+    try:
+        body = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return {}
+    found: dict[str, str] = {}
+    for name, path in _REQUESTED.items():
+        value: Any = body
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str) and value:
+            found[name] = value
+    return found
 
 
 def _service_health(properties: dict[str, Any]) -> dict[str, Any]:

@@ -242,11 +242,28 @@ def get_resource(args: ResourceArguments) -> Found:
     data["type"] = data["type"] or f"{namespace}/{resource_type}"
     data["identity"] = _identity(resource.get("identity"))
     data.update(extract_fields(resource, fields))
+    if data["type"].lower() in ("microsoft.app/containerapps", "microsoft.app/jobs"):
+        ids = _container_client_ids(resource)
+        if ids:
+            data["envClientIds"] = ids
     if not spec:
         data["property_names"] = sorted(resource.get("properties") or {})[:40]
     facts = "; ".join(f"{k}={v}" for k, v in _flatten(data).items()
                       if k not in ("id", "type", "name") and v not in (None, []))
     return "success", f"{data['type']} '{data['name']}' (api-version {api_version}): {facts}", data
+
+
+def _container_client_ids(resource: dict[str, Any]) -> dict[str, str]:
+    """The client ids a container app's (or job's) containers name in plain env values (AZURE_CLIENT_ID...): which
+    user-assigned identity the code asks tokens for. Only values named as a client id and shaped as one GUID are kept;
+    secret references and every other value stay unread."""
+    found: dict[str, str] = {}
+    template = (resource.get("properties") or {}).get("template") or {}
+    for container in template.get("containers") or []:
+        env = {str(e.get("name")): e.get("value") for e in (container or {}).get("env") or []
+               if isinstance(e, dict) and e.get("name") and "value" in e}
+        found.update(setting_client_ids(env))
+    return found
 
 
 def _identity(identity: Any) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
-from shared.engines.analyzers.azure_scope import subscription_id
+from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.catalog_entry import decide_from_entry
 from shared.engines.analyzers.common import (
     Entry,
@@ -47,6 +47,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     known = _catalog_entry(state) if entry is not None and entry.get("generic") else None
     if known is not None:
         return decide_from_entry(state, known)  # a service's own error that shares the code (Service Bus QuotaExceeded)
+    refused = _refused_write(state) if entry is not None and entry.get("id") == "policy-denied" else None
+    if isinstance(refused, RunTool):
+        return refused
     if entry is not None:
         facts = facts_for(state, hit, search(entry.get("facts") or [], [*texts(state, files=True),
                                                                          *_operations_read(state)]))
@@ -67,6 +70,25 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if reached is not None:
         return _conclude_limit_reached(state, *reached)
     return _ask_for_operations(state, hit, found)
+
+
+def _refused_write(state: SessionState) -> RunTool | None:
+    """A policy refusal whose pasted error names no assignment (the one-line message a portal, PowerShell or CLI
+    create shows): with Azure access, the resource group's failed operations of the last three days, whose refused
+    write records the assignment that denied it and what the request asked for (its VM size, region or SKU)."""
+    said = " ".join(texts(state, files=True))
+    subscription, group = subscription_id(state), resource_group(state)
+    if not state.azure_access or regex(r"(?i)policyAssignments?\b").search(said) \
+            or not isinstance(subscription, str) or not group \
+            or any(e.tool in ("list_activity_log", "list_deployment_operations") and e.status == "success"
+                   and "disallowed by policy" in evidence_text(e.tool, e.data) for e in state.ledger):
+        return None
+    read = azure_call(state, "list_activity_log",
+                      {"scope": f"/subscriptions/{subscription}/resourceGroups/{group}", "hours": 72,
+                       "only_failures": True},
+                      "reading the refused write in the activity log: the policy assignment that denied it and "
+                      "what it asked for")
+    return read if isinstance(read, RunTool) else None
 
 
 def _regional_limit_reached(state: SessionState) -> RunTool | tuple[dict[str, Any], dict[str, Any]] | None:

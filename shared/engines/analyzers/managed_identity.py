@@ -81,6 +81,9 @@ def _identity_in_azure(state: SessionState) -> tuple[Evidence, dict[str, str]] |
         found = (settings.data.get("client_ids") or {}) if settings is not None else {}
         # DefaultAzureCredential reads AZURE_CLIENT_ID; a binding connection's <name>__clientId is the host's
         setting_ids = {k: v for k, v in found.items() if k.upper() == "AZURE_CLIENT_ID"}
+    else:  # a container app's env values that name a client id (read by get_resource, nothing else of value)
+        setting_ids = {k: str(v) for k, v in (read.data.get("envClientIds") or {}).items()
+                       if k.upper() == "AZURE_CLIENT_ID"}
     return _identity_evidence(read), setting_ids
 
 

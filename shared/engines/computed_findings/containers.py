@@ -490,7 +490,26 @@ def registry_throttled(state: SessionState) -> Facts:
     return None
 
 
+def container_client_id_not_assigned(state: SessionState) -> Facts:
+    """A container app (or job) whose containers name, in AZURE_CLIENT_ID or another client-id env variable, a client
+    id that none of its user-assigned identities has: the platform issues tokens only for identities the app carries,
+    so the credential finds no identity for that client id (typically after the identities were swapped)."""
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/(?:containerApps|jobs)$"):
+        ids = app.get("envClientIds") or {}
+        assigned = [u for u in (app.get("identity") or {}).get("userAssigned") or [] if isinstance(u, dict)]
+        known = {str(u.get("clientId") or "").lower() for u in assigned}
+        if not ids or not assigned or "" in known:
+            continue
+        for name, guid in ids.items():
+            if str(guid).lower() not in known:
+                return {"app": str(app.get("name")), "setting": str(name), "client_id": str(guid),
+                        "assigned": ", ".join(f"{str(u.get('id')).rsplit('/', 1)[-1]} (client id {u.get('clientId')})"
+                                              for u in assigned)}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "container-app-client-id-env-not-assigned": container_client_id_not_assigned,
     "container-job-replica-timeout": job_hit_replica_timeout,
     "aks-image-outside-allowed-images-regex": image_outside_allowed_images_regex,
     "container-app-aspnet-default-port-8080": aspnet_default_port_not_target,

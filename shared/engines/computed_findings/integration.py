@@ -383,8 +383,24 @@ def apim_hostname_certificate_version_pinned(state: SessionState) -> Facts:
     return None
 
 
+def ai_endpoint_host_not_subdomain(state: SessionState) -> Facts:
+    """An AI endpoint (a setting's, else the one the report quotes) whose host is an account's resource name while the
+    account read in Azure answers on another host (its custom subdomain): <name>.openai.azure.com does not exist, so
+    the name does not resolve anywhere, private network or not."""
+    accounts = {str(a.get("name") or "").lower(): a
+                for a in reads_of_type(state, r"(?i)^Microsoft\.CognitiveServices/accounts$")}
+    for setting, label in _endpoint_accounts(state):
+        account = accounts.get(label)
+        own = _AI_HOST.search(str((account or {}).get("endpoint") or ""))
+        if account is not None and own is not None and own.group(1).lower() != label:
+            return {"setting": setting, "account": str(account.get("name")), "host": f"{label}.openai.azure.com",
+                    "endpoint": str(account.get("endpoint")), "subdomain": own.group(1).lower()}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "apim-hostname-keyvault-certificate-version-pinned": apim_hostname_certificate_version_pinned,
+    "ai-endpoint-host-is-resource-name-not-subdomain": ai_endpoint_host_not_subdomain,
     "automation-job-stopped-by-fair-share": automation_fair_share_stop,
     "apim-named-value-keyvault-refresh-failed": apim_named_value_unresolved,
     "apim-subscription-not-active": apim_subscription_not_active,
