@@ -838,7 +838,8 @@ def _hosted_elsewhere(state: SessionState) -> Decision | None:
             and any(m.origin == "error" for m in entry.matches) and isinstance(outside, GiveUp) and outside.report:
         # the engine's own message says what it refused on every host (a superuser-only operation): keep it
         meaning = " ".join(fill(entry.entry.meaning, facts_of(state, entry)).split())
-        outside.report.root_cause += f" The message itself is the database engine's own, the same on every host: {meaning}"
+        outside.report.root_cause += (" The message itself is the database engine's own, the same on every host: "
+                                      + meaning)
     return outside
 
 
@@ -898,7 +899,8 @@ _UNREACHED = re.compile(r"(?i)\btim(?:es|ed|ing) ?out\b|\btimeout\b|\bETIMEDOUT\
                         r"\bENOTFOUND\b|\bgetaddrinfo\b|name (?:or service not known|resolution)")
 # "we might move it to Azure Database for PostgreSQL next year", "we're planning to migrate to Azure in Q3": an Azure
 # service the client only plans to move to is not on today's failing path
-_PLANNED_MOVE = re.compile(r"(?i)\b(?:might|may|will|plan\w* to|going to|want to|intend to|consider\w*|thinking (?:of|about))"
+_PLANNED_MOVE = re.compile(r"(?i)\b(?:might|may|will|plan\w* to|going to|want to|intend to|consider\w*|"
+                           r"thinking (?:of|about))"
                            r"\s+(?:\w+\s+){0,3}?(?:move|moving|migrate|migrating|switch|switching)\b[^.;\n]{0,100}")
 # "we do not use DynamoDB any more", "no longer on S3": the provider is named to be ruled out
 _NOT_USED = re.compile(r"(?i)\b(?:not|no longer|never|n't)\s+(?:\w+\s+){0,2}$")

@@ -174,7 +174,8 @@ def _find_rules(text: str) -> dict[str, Any] | None:
         if listed is None and isinstance(value, dict) and ("ipRules" in value or "virtualNetworkRules" in value):
             listed = value
     # the default action in JSON or said in words beside the rules ('defaultAction is "Deny"')
-    action = re.search(r"defaultAction(?:\W{1,5}|\W{0,3}\s*(?:is|was|=|:)\s*\W{0,3})(Allow|Deny)\b", text, re.IGNORECASE)
+    action = re.search(r"defaultAction(?:\W{1,5}|\W{0,3}\s*(?:is|was|=|:)\s*\W{0,3})(Allow|Deny)\b", text,
+                       re.IGNORECASE)
     if action is None:
         return None
     return {**(listed or {}), "defaultAction": action.group(1).capitalize()}
