@@ -27,7 +27,7 @@ from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatc
 from shared.engines.analyzers.registry import analyzer_for
 from shared.engines.analyzers.request_duration import front_end_cut
 from shared.engines.analyzers.role_holder import role_held_by_another, system_identity_called
-from shared.engines.analyzers.token_clock import clock_off, lifetime_off, storage_date_off
+from shared.engines.analyzers.token_clock import assertion_clock_off, clock_off, lifetime_off, storage_date_off
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
@@ -339,7 +339,7 @@ def route(state: SessionState) -> Decision:
     if clock is not None:
         return _local_clock(state, f"the client says: '{clock.group(0)}'")
     said = state.material.spoken_text()
-    skew = clock_off(said) or storage_date_off(said) or lifetime_off(said)
+    skew = clock_off(said) or storage_date_off(said) or lifetime_off(said) or assertion_clock_off(said)
     if skew is not None:
         return _local_clock(state, skew)
     unstable = _UNSTABLE_LOCAL_NETWORK.search(said)
@@ -842,7 +842,14 @@ def _hosted_elsewhere(state: SessionState) -> Decision | None:
             m.origin == "error" and (m.kind == "code" or len(m.found) >= _SPECIFIC_PHRASE) for m in entry.matches) \
             and not regex(provider.get("same_engine") or r"(?!)").search(entry.entry.service):
         return None  # an Azure service's own error (an API key the Azure resource refused) is still Azure's
-    return _from_provider(state, provider, said)
+    outside = _from_provider(state, provider, said)
+    if entry is not None and regex(provider.get("same_engine") or r"(?!)").search(entry.entry.service) \
+            and any(m.origin == "error" for m in entry.matches) and isinstance(outside, GiveUp) and outside.report:
+        # the engine's own message says what it refused on every host (a superuser-only operation): keep it
+        meaning = " ".join(fill(entry.entry.meaning, facts_of(state, entry)).split())
+        outside.report.root_cause += (" The message itself is the database engine's own, the same on every host: "
+                                      + meaning)
+    return outside
 
 
 def _foreign_provider(state: SessionState, hosting_only: bool = False) -> Decision | None:
@@ -865,8 +872,8 @@ def _foreign_words(state: SessionState, hosting_only: bool = False) -> tuple[dic
     for provider in table(_FOREIGN_PROVIDERS):
         if hosting_only and not (provider.get("hosting") or provider.get("same_engine")):
             continue
-        if provider.get("unless") and any(regex(provider["unless"]).search(t) for t in spoken):
-            continue  # an Azure server of that engine is named after all
+        if provider.get("unless") and any(regex(provider["unless"]).search(_PLANNED_MOVE.sub(" ", t)) for t in spoken):
+            continue  # an Azure server of that engine is named after all (not one the client only plans to move to)
         said = next((m.group(0) for t in spoken for m in regex(provider["pattern"]).finditer(t)
                      if not negated(t, m.start(), m.end())
                      and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])), None)
@@ -899,6 +906,11 @@ _FOREIGN_PROVIDERS = "foreign_providers"
 _UNREACHED = re.compile(r"(?i)\btim(?:es|ed|ing) ?out\b|\btimeout\b|\bETIMEDOUT\b|\bECONNREFUSED\b|\bECONNRESET\b|"
                         r"\bconnection (?:was )?(?:refused|reset)\b|\bcould not connect\b|\bunreachable\b|"
                         r"\bENOTFOUND\b|\bgetaddrinfo\b|name (?:or service not known|resolution)")
+# "we might move it to Azure Database for PostgreSQL next year", "we're planning to migrate to Azure in Q3": an Azure
+# service the client only plans to move to is not on today's failing path
+_PLANNED_MOVE = re.compile(r"(?i)\b(?:might|may|will|plan\w* to|going to|want to|intend to|consider\w*|"
+                           r"thinking (?:of|about))"
+                           r"\s+(?:\w+\s+){0,3}?(?:move|moving|migrate|migrating|switch|switching)\b[^.;\n]{0,100}")
 # "we do not use DynamoDB any more", "no longer on S3": the provider is named to be ruled out
 _NOT_USED = re.compile(r"(?i)\b(?:not|no longer|never|n't)\s+(?:\w+\s+){0,2}$")
 _ON_PREMISES = re.compile(r"(?i)^(?:on[- ]?prem(?:ises?)?|self[- ]hosted server|own data ?cent(?:er|re))$")

@@ -162,6 +162,7 @@ def get_network_rules_from_answers(args: AccountArguments, material: Material) -
 
 def _find_rules(text: str) -> dict[str, Any] | None:
     decoder = json.JSONDecoder()
+    listed = None  # the rules alone (`az storage account network-rule list` prints no defaultAction)
     for match in re.finditer(r"\{", text):
         try:
             value, _ = decoder.raw_decode(text, match.start())
@@ -170,8 +171,14 @@ def _find_rules(text: str) -> dict[str, Any] | None:
         rules = _rules_in(value)
         if rules is not None:
             return rules
-    action = re.search(r"defaultAction\W{1,5}(Allow|Deny)", text, re.IGNORECASE)
-    return {"defaultAction": action.group(1).capitalize()} if action else None
+        if listed is None and isinstance(value, dict) and ("ipRules" in value or "virtualNetworkRules" in value):
+            listed = value
+    # the default action in JSON or said in words beside the rules ('defaultAction is "Deny"')
+    action = re.search(r"defaultAction(?:\W{1,5}|\W{0,3}\s*(?:is|was|=|:)\s*\W{0,3})(Allow|Deny)\b", text,
+                       re.IGNORECASE)
+    if action is None:
+        return None
+    return {**(listed or {}), "defaultAction": action.group(1).capitalize()}
 
 
 def _rules_in(value: Any) -> dict[str, Any] | None:

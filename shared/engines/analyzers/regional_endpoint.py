@@ -11,13 +11,18 @@ from shared.session.state import SessionState
 
 TABLE = "regional_endpoints"
 _SERVICE = re.compile(r"(?i)\b(?:speech|text[- ]to[- ]speech|speech[- ]to[- ]text|translator|cognitive ?services?|"
-                      r"computer vision|face api|language service|ai services)\b")
+                      r"computer vision|face api|language service|ai services|text analytics)\b|"
+                      r"\.api\.cognitive\.microsoft\.com\b")
 # the region the client calls: a regional host, a region setting, Translator's region header
 _CALLED = re.compile(r"(?i)\b(?:wss?|https)://(?P<host>[a-z]+\d?)\.(?:stt|tts|s2s|voice|api)\.(?:speech|cognitive)\."
                      r"microsoft\.com|\b(?:region|Ocp-Apim-Subscription-Region)\s*[:=]\s*['\"]?(?P<setting>[a-z]+\d?)\b")
 # the region the resource is in, as the portal or the client states it
-_LOCATED = re.compile(r"(?i)\b(?:created in|location\s*:|located in|deployed (?:in|to)|lives in|resource is in)\s*"
+_LOCATED = re.compile(r"(?i)\b(?:created in|location\s*:|located in|deployed (?:in|to)|lives in|resource is in|"
+                      r"resource group is in)\W{0,2}\s*"
                       r"(?:the\s+)?(?P<where>[A-Za-z]+(?: [A-Za-z]+){0,2}(?: \d)?)")
+
+
+_ENV_REGION = re.compile(r"(?i)^(?:resource_)?(?:region|location)$")
 
 
 def _regions() -> set[str]:
@@ -42,10 +47,15 @@ def regional_endpoint_mismatch(state: SessionState) -> Decision | None:
     known = _regions()
     called = {r for m in _CALLED.finditer(said) for r in [_region(m.group("host") or m.group("setting"), known)] if r}
     located = {r for m in _LOCATED.finditer(said) for r in [_region(m.group("where"), known)] if r}
+    # environment_info's own statement of where the resource is (resource_region: southcentralus)
+    located |= {r for key, value in state.material.environment.items() if _ENV_REGION.match(str(key))
+                for r in [_region(str(value or ""), known)] if r}
     elsewhere = called - located  # the resource's own endpoint, quoted from its Overview, is no mismatch
     if len(located) != 1 or len(elsewhere) != 1:
         return None
     service = _SERVICE.search(said).group(0)  # type: ignore[union-attr]  # searched above
+    if service.startswith("."):  # named only by its host: the multi-service endpoint of Azure AI services
+        service = "Azure AI services"
     facts = {"endpoint_region": elsewhere.pop(), "resource_region": located.pop(), "service": service}
     return conclude_entry(state, None, table_entry(TABLE, "endpoint-region-not-resource-region"),
                           facts_for(state, None, facts))

@@ -8,7 +8,11 @@ response ("Request date header too old: '<the client's date>'"), next to its own
 distance between the two is how far the client's clock is off.
 A .NET app validating the token it has just received (the OpenID Connect redirect back from sign-in) prints both
 times too (IDX10222 "not yet valid. ValidFrom ... Current time", IDX10223 "expired. ValidTo ... Current time"): a
-token that is not yet valid, or one issued seconds ago that is already past its expiry, shows the clock is off."""
+token that is not yet valid, or one issued seconds ago that is already past its expiry, shows the clock is off.
+Entra ID refuses a client assertion (a certificate credential's signed JWT) outside its validity window and prints
+its own time next to the assertion's (AADSTS700024 "Current time: ..., assertion valid from ..."): the assertion's
+start is stamped from the signing machine's clock, so a start well after Entra ID's time shows that clock ahead. An
+assertion whose window is simply over (a federated token reused by a long job) says nothing about a clock."""
 
 from __future__ import annotations
 
@@ -33,6 +37,8 @@ _FRESH = re.compile(r"(?i)\b(?:right|just|immediately|seconds?) after (?:I )?"
                     r"\bjust (?:signed|logged) in\b|\bfresh sign-?in\b|\bredirect(?:ed|ion)? back\b|"
                     r"\bafter (?:entering|typing) (?:my|the) (?:credentials|password)\b|"
                     r"\b(?:typed|entered) my password a few seconds\b")
+_ASSERTION = re.compile(r"AADSTS700024\b[^\n]{0,120}?Current time:\s*(?P<now>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})"
+                        r"(?:\.\d+)?Z?,\s*assertion valid from\s*(?P<start>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})")
 _DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
                  "%d/%m/%Y %H:%M:%S")
 
@@ -71,6 +77,22 @@ def lifetime_off(text: str) -> str | None:
         return None  # an old token presented again is simply expired
     return (f"{refused.group('code')}: the token of the sign-in just made expired at {refused.group('edge_time')}, "
             f"{_hours(off)} before the machine's time {refused.group('now')}: the machine's clock is ahead")
+
+
+def assertion_clock_off(text: str) -> str | None:
+    """How far the signing machine's clock is ahead of Entra ID's, when Entra ID refused a client assertion that
+    starts in its future (AADSTS700024); an expired assertion (its start in the past) says nothing about a clock."""
+    refused = _ASSERTION.search(text)
+    if refused is None:
+        return None
+    now, start = _parsed(refused.group("now")), _parsed(refused.group("start"))
+    if now is None or start is None:
+        return None
+    off = int((start - now).total_seconds())
+    if off <= _SLACK_SECONDS:
+        return None
+    return (f"AADSTS700024: the client assertion is valid only from {refused.group('start')}Z, {_hours(off)} after "
+            f"Entra ID's time {refused.group('now')}Z: the clock of the machine that signed it is ahead")
 
 
 def _parsed(value: str) -> datetime | None:
