@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.catalog.index import EntryHit
 from shared.catalog.similar import similar_entries
-from shared.engines.analyzers.azure_scope import subscription_id
+from shared.engines.analyzers.azure_scope import resource_group, subscription_id
 from shared.engines.analyzers.catalog_entry import decide_from_entry
 from shared.engines.analyzers.common import (
     Entry,
@@ -50,6 +50,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if entry is not None:
         facts = facts_for(state, hit, search(entry.get("facts") or [], [*texts(state, files=True),
                                                                          *_operations_read(state)]))
+        unnamed = _policy_unnamed(state, entry, facts)
+        if unnamed is not None:
+            return unnamed
         evidence = [EvidenceItem(source=TOOL, summary=codes.summary)] if found else []
         return conclude_entry(state, hit, entry, facts, evidence)
     other = specific_hit(state, exclude_analyzers={"arm_deployment"})
@@ -67,6 +70,22 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if reached is not None:
         return _conclude_limit_reached(state, *reached)
     return _ask_for_operations(state, hit, found)
+
+
+def _policy_unnamed(state: SessionState, entry: Entry, facts: dict[str, str]) -> RunTool | None:
+    """A policy denial whose text names neither the definition nor what it evaluated (a custom reason, "see error
+    details"): with Azure access, the resource group's activity log first, where the failed write carries the
+    policies it was denied by (the definition's display name), before concluding on the text alone."""
+    if entry.get("id") != "policy-denied" or not state.azure_access or \
+            any(facts.get(k) for k in ("definition", "builtin", "policy_field", "evaluated_field")):
+        return None
+    subscription, group = subscription_id(state), resource_group(state)
+    if not isinstance(subscription, str) or group is None:
+        return subscription if isinstance(subscription, RunTool) else None
+    read = azure_call(state, "list_activity_log",
+                      {"scope": f"/subscriptions/{subscription}/resourceGroups/{group}", "hours": 72},
+                      f"reading the activity log of {group} for the policy the failed write was denied by")
+    return read if isinstance(read, RunTool) else None
 
 
 def _regional_limit_reached(state: SessionState) -> RunTool | tuple[dict[str, Any], dict[str, Any]] | None:
