@@ -99,9 +99,25 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     policy = policy or _policy_event(properties.get("policies"))
     if policy:
         row["policy"] = policy
+    identity = _identity_set(properties.get("requestbody"))
+    if identity is not None:
+        row["identity_type"] = identity
     if str((event.get("category") or {}).get("value") or "").lower() == "servicehealth":
         row["service_health"] = _service_health(properties)
     return row
+
+
+def _identity_set(raw: Any) -> str | None:
+    """The managed identity type a write set (its request body's identity.type: None, SystemAssigned,
+    UserAssigned...), when the activity log kept the body: a system-assigned identity set to None and back gets a
+    new principal id."""
+    try:
+        body = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return None
+    identity = body.get("identity") if isinstance(body, dict) else None
+    kind = identity.get("type") if isinstance(identity, dict) else None
+    return str(kind) if isinstance(kind, str) and kind else None
 
 
 def _service_health(properties: dict[str, Any]) -> dict[str, Any]:
