@@ -246,3 +246,38 @@ def test_a_property_that_does_not_exist_is_not_the_unselectable_reading() -> Non
             "property 'tier' doesn't exist, available properties are 'id, data'.")
     report = _report({"error_description": text})
     assert "from a value that is not an object" not in report["root_cause"]
+
+
+def test_a_sku_that_needs_a_newer_api_version_names_the_listed_versions() -> None:
+    text = ('ERROR CODE: OperationSupportedInSkuForApiVersions\n{"error": {"code": '
+            '"OperationSupportedInSkuForApiVersions", "message": "Operation on BasicV2 SKU is only supported in the '
+            'api-versions 2024-05-01,2024-06-01-preview"}}')
+    assert best_entry_id(text) == "arm-sku-needs-newer-api-version"
+    report = _report({"error_description": text})
+    assert report["category"] == "deployment.template_invalid" and "API version" in report["root_cause"]
+    assert "2024-05-01" in report["root_cause"]
+
+
+def test_an_unsupported_api_version_of_a_resource_type_is_not_the_sku_entry() -> None:
+    assert best_entry_id("InvalidApiVersionParameter: The api-version '2015-01-01' is invalid. The supported "
+                         "versions are '2023-01-01,2022-09-01'.") == "arm-invalid-api-version"
+
+
+BCP139 = ("main.bicep(12,3): Error BCP139: A resource's scope must match the scope of the Bicep file for it to be "
+          "deployable.")
+
+
+def test_bcp139_names_the_other_group_a_declared_resource_is_scoped_to() -> None:
+    code = ("\nresource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {\n  name: guid('a')\n"
+            "  scope: resourceGroup('rg-shared-kv')\n  properties: {}\n}")
+    report = _report({"error_description": BCP139 + code})
+    assert report["category"] == "deployment.template_invalid"
+    assert "resourceGroup('rg-shared-kv')" in report["root_cause"]
+
+
+def test_bcp139_with_only_an_existing_reference_elsewhere_names_no_group() -> None:
+    code = ("\nresource kv 'Microsoft.KeyVault/vaults@2023-07-01' existing = {\n  name: 'kv-a'\n"
+            "  scope: resourceGroup('rg-shared-kv')\n}\n"
+            "resource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {\n  name: guid('a')\n  scope: kv\n}")
+    report = _report({"error_description": BCP139 + code})
+    assert report["category"] == "deployment.template_invalid" and "rg-shared-kv" not in report["root_cause"]
