@@ -134,8 +134,25 @@ _RECREATED = re.compile(
 
 
 def identity_recreated(state: SessionState) -> bool:
-    """Whether the report says the app's identity was turned off and on again, or the app deleted and re-created."""
-    return any(_RECREATED.search(t) for t in state.material.spoken())
+    """Whether the report says the app's identity was turned off and on again, or the app deleted and re-created, or
+    the activity log read shows a write that removed a resource's system-assigned identity followed by one that set
+    it again."""
+    return any(_RECREATED.search(t) for t in state.material.spoken()) or _identity_reset_logged(state)
+
+
+def _identity_reset_logged(state: SessionState) -> bool:
+    """A resource whose logged writes set its identity to one without SystemAssigned, then to one with it."""
+    removed: set[str] = set()
+    events = [e for r in state.ledger if r.tool == "list_activity_log" and r.status == "success"
+              for e in r.data.get("events") or [] if isinstance(e, dict) and e.get("identity_type")]
+    for event in sorted(events, key=lambda e: str(e.get("time") or "")):
+        resource, system = str(event.get("resource_id") or "").lower(), "systemassigned" in \
+            str(event["identity_type"]).lower().replace(" ", "")
+        if not system:
+            removed.add(resource)
+        elif resource in removed:
+            return True
+    return False
 
 
 def _granted_to_another_principal(state: SessionState, resource: dict[str, Any], kind: Entry,
@@ -167,7 +184,8 @@ def _role_on_another_principal(decision: Conclude, caller: tuple[str, str, bool,
     system-assigned identity: the assignment is missing for the identity that calls, so the refusal is a missing role
     (whatever the error's own family), and the likely story is an identity that was re-created."""
     held = ", ".join(f"{a.get('role')} for principal {a.get('principal_id')}" for a in others[:3])
-    decision.report.category = "auth.rbac_missing"
+    if decision.report.category != "auth.keyvault_access_denied":  # a vault's refusal keeps its own category
+        decision.report.category = "auth.rbac_missing"
     decision.report.root_cause = (
         f"'{resource['name']}' grants {held}, but {caller[0]}'s system-assigned identity now has principal id "
         f"{caller[1]}, which holds no role there: the assignment belongs to another principal. A system-assigned "

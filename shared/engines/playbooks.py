@@ -512,13 +512,27 @@ def _stated_deployment(state: SessionState, spoken: str) -> str | None:
     return stated if re.fullmatch(r"[-\w.()]{1,64}", stated) else None
 
 
+def _canonical_target(found: re.Match[str]) -> Target:
+    """A resource id as the error printed it, spelled as ARM's tools take it: Key Vault and other services print ids
+    in lower case (/resourcegroups/.../microsoft.keyvault/vaults/...), which names the same resource (ARM ids are
+    case-insensitive) but which the read tools' id pattern refuses, so no read of it would ever run. The segment
+    names and a known type get their usual casing; the names keep the case they were given."""
+    parts = found.group(0).split("/")  # '', subscriptions, <id>, resourceGroups, <group>, providers, ns, type, name
+    kind = found.group("type")
+    known = {str(b["type"]).lower(): str(b["type"]) for b in table(PLAYBOOKS) if b.get("type") != "*"}
+    known.update({t.lower(): t for t in _KIND_TYPES.values()})
+    kind = known.get(kind.lower(), kind)
+    resource_id = f"/subscriptions/{parts[2]}/resourceGroups/{parts[4]}/providers/{kind}/{found.group('name')}"
+    return Target(resource_id, kind, found.group("name"))
+
+
 def find_target(state: SessionState) -> Target | RunTool | None:
     """The resource the session is about, strongest statement first; a RunTool while it must be looked up."""
     texts = [*state.material.spoken(), *(f.content for f in state.material.files)]
     for text in texts:
         found = _RESOURCE_ID.search(text)
         if found:
-            return Target(found.group(0), found.group("type"), found.group("name"))
+            return _canonical_target(found)
     subscription = subscription_id(state)
     groups = resource_groups(state)
     if not isinstance(subscription, str) or not groups:

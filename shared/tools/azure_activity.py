@@ -102,6 +102,9 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     asked = _requested(properties.get("requestbody")) if message and "disallowed by policy" in message else {}
     if asked:
         row["request"] = asked
+    identity = _identity_set(properties.get("requestbody"))
+    if identity is not None:
+        row["identity_type"] = identity
     if str((event.get("category") or {}).get("value") or "").lower() == "servicehealth":
         row["service_health"] = _service_health(properties)
     return row
@@ -115,10 +118,7 @@ _REQUESTED = {"vmSize": ("properties", "hardwareProfile", "vmSize"), "location":
 
 def _requested(raw: Any) -> dict[str, str]:
     """The VM size, region and SKU name a refused write asked for, from its request body (a JSON string)."""
-    try:
-        body = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        return {}
+    body = _request_body(raw)
     found: dict[str, str] = {}
     for name, path in _REQUESTED.items():
         value: Any = body
@@ -127,6 +127,24 @@ def _requested(raw: Any) -> dict[str, str]:
         if isinstance(value, str) and value:
             found[name] = value
     return found
+
+
+def _request_body(raw: Any) -> dict[str, Any]:
+    """A write's request body as the activity log keeps it (a JSON string, or already parsed); {} when it is none."""
+    try:
+        body = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _identity_set(raw: Any) -> str | None:
+    """The managed identity type a write set (its request body's identity.type: None, SystemAssigned,
+    UserAssigned...), when the activity log kept the body: a system-assigned identity set to None and back gets a
+    new principal id."""
+    identity = _request_body(raw).get("identity")
+    kind = identity.get("type") if isinstance(identity, dict) else None
+    return str(kind) if isinstance(kind, str) and kind else None
 
 
 def _service_health(properties: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if entry is not None:
         facts = facts_for(state, hit, search(entry.get("facts") or [], [*texts(state, files=True),
                                                                          *_operations_read(state)]))
+        unnamed = _policy_unnamed(state, entry, facts)
+        if unnamed is not None:
+            return unnamed
         evidence = [EvidenceItem(source=TOOL, summary=codes.summary)] if found else []
         return conclude_entry(state, hit, entry, facts, evidence)
     other = specific_hit(state, exclude_analyzers={"arm_deployment"})
@@ -88,6 +91,23 @@ def _refused_write(state: SessionState) -> RunTool | None:
                        "only_failures": True},
                       "reading the refused write in the activity log: the policy assignment that denied it and "
                       "what it asked for")
+    return read if isinstance(read, RunTool) else None
+
+
+def _policy_unnamed(state: SessionState, entry: Entry, facts: dict[str, str]) -> RunTool | None:
+    """A policy denial whose text names neither the definition nor what it evaluated (a custom reason, "see error
+    details"): with Azure access, the resource group's activity log first, where the failed write carries the
+    policies it was denied by (the definition's display name), before concluding on the text alone."""
+    if entry.get("id") != "policy-denied" or not state.azure_access or \
+            any(facts.get(k) for k in ("definition", "builtin", "policy_field", "evaluated_field")) or \
+            any(e.tool == "list_activity_log" and e.status == "success" for e in state.ledger):
+        return None  # named, or the group's activity log was read already (_refused_write)
+    subscription, group = subscription_id(state), resource_group(state)
+    if not isinstance(subscription, str) or group is None:
+        return subscription if isinstance(subscription, RunTool) else None
+    read = azure_call(state, "list_activity_log",
+                      {"scope": f"/subscriptions/{subscription}/resourceGroups/{group}", "hours": 72},
+                      f"reading the activity log of {group} for the policy the failed write was denied by")
     return read if isinstance(read, RunTool) else None
 
 

@@ -36,7 +36,8 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return held
     granting = roles_granting(action)
     held = held or _held_stated(state, scope, action)
-    role = f'"{granting[0]}"' if granting else "<role-name>"
+    named = _named_granting_role(state, action)
+    role = f'"{named or granting[0]}"' if named or granting else "<role-name>"
     report = Report(
         category=hit.signature.category, confidence="high", checked=checked_list(state),
         evidence=[EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]],
@@ -49,9 +50,20 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
                  *([] if granting else [
                      "Pick the least-privileged built-in role that includes the action: `az role definition list "
                      f"--query \"[?permissions[?contains(actions, '{action.split('/')[0]}/')]].roleName\"`."]),
-                 f"Assign it: `az role assignment create --assignee {assignee} --role {role} --scope {scope}`.",
+                 (f"Assign {role} where the call needs it - the scope the error names, not the one it was given "
+                  f"on: `az role assignment create --assignee {assignee} --role {role} --scope {scope}`." if named else
+                  f"Assign it: `az role assignment create --assignee {assignee} --role {role} --scope {scope}`."),
                  "Role assignments can take up to 10 minutes to apply; retry after that."])
     return Conclude(message=f"The identity lacks a role granting '{action}'.", report=report)
+
+
+def _named_granting_role(state: SessionState, action: str) -> str | None:
+    """A built-in role the report names ("we gave it Network Contributor") that grants the refused action: the
+    refusal shows it does not reach the scope the error names (given on another group or resource), so that role,
+    at that scope, is the grant to make rather than the narrowest role that happens to include the action."""
+    said = " ".join(state.material.spoken()).lower()
+    return next((r for r in roles_granting(action, limit=12)
+                 if re.search(rf"(?<![\w-]){re.escape(r.lower())}(?![\w-])", said)), None)
 
 
 def _roles_for(action: str) -> str | None:
