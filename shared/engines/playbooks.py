@@ -673,6 +673,18 @@ def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any]
     return None
 
 
+def finding_of_category(state: SessionState, category: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The first self-concluding evidence finding of this category that the session's Azure results satisfy (a full
+    queue's size and status, read when an earlier finding of another category fired first)."""
+    for rule in table(FINDINGS):
+        if rule.get("delegate") or rule.get("category") != category:
+            continue
+        facts = rule_facts(state, rule)
+        if facts is not None:
+            return rule, facts
+    return None
+
+
 def report_finding(state: SessionState) -> Conclude | None:
     """A computed finding that the report's own lines can decide (`from_report`: the port App Service pinged and the
     port the app's log says it listens on), with or without Azure access: the same check the playbook runs."""

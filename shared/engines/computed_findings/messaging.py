@@ -71,6 +71,8 @@ def queue_size_limit(state: SessionState) -> Facts:
         return None
     facts = {"entity": str(chosen.get("name")), "size": f"{as_number(chosen.get('sizeInBytes')) or 0:.0f}",
              "max": f"{as_number(chosen.get('maxSizeInMegabytes')) or 0:g}"}
+    if re.fullmatch(r"(?i)ReceiveDisabled|Disabled", str(chosen.get("status") or "")):
+        facts["status"] = str(chosen.get("status"))  # nothing can receive: why it filled
     return facts | _dead_lettered(chosen) | _backlogged_subscription(state, str(chosen.get("name")))
 
 
