@@ -128,7 +128,8 @@ def test_catalog_entry_for_the_case(text: str, entry: str) -> None:
 @pytest.mark.parametrize(("text", "entry"), [
     ("ERROR 1148 (42000): The used command is not allowed with this MySQL version",  # no LOAD DATA: not local_infile
      "databases-mysql-local-infile-off"),
-    ("BadRequest: Requests for API sql are not supported for this account.", "cosmos-api-capability-missing-on-account"),
+    ("BadRequest: Requests for API sql are not supported for this account.",
+     "cosmos-api-capability-missing-on-account"),
     ("[SQL Server]Login failed for user 'etl_reader'. (18456)", "sql-login-failed-empty-user-no-token"),
     ("Invoke-WebRequest : The request was aborted: Could not create SSL/TLS secure channel.",
      "compute-cse-windows-old-handler-tls-download"),

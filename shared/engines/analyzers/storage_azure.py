@@ -111,7 +111,8 @@ def _vm_subnet(state: SessionState, resources: list[dict[str, Any]]) -> tuple[st
     vm = pick_resource(resources, VM_TYPE, None, state)
     if vm is None:
         return None
-    read = azure_call(state, "get_resource", {"resource_id": vm["id"]}, f"reading the network interfaces of '{vm['name']}'")
+    read = azure_call(state, "get_resource", {"resource_id": vm["id"]},
+                      f"reading the network interfaces of '{vm['name']}'")
     if not isinstance(read, Evidence):
         return read
     nics = [str(n.get("id") if isinstance(n, dict) else n) for n in read.data.get("networkInterfaces") or []]
