@@ -674,10 +674,12 @@ def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any]
 
 
 def finding_of_category(state: SessionState, category: str) -> tuple[dict[str, Any], dict[str, str]] | None:
-    """The first self-concluding evidence finding of this category that the session's Azure results satisfy (a full
-    queue's size and status, read when an earlier finding of another category fired first)."""
+    """The first self-concluding evidence finding of this category, tied to the symptom the report shows
+    (`report_matches`), that the session's Azure results satisfy (a full queue's size and status, read when an earlier
+    finding of another category fired first). A finding not tied to a symptom (a metric of some database server of
+    the group) does not replace what the error's own words say."""
     for rule in table(FINDINGS):
-        if rule.get("delegate") or rule.get("category") != category:
+        if rule.get("delegate") or rule.get("category") != category or not rule.get("report_matches"):
             continue
         facts = rule_facts(state, rule)
         if facts is not None:

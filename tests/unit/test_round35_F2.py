@@ -12,9 +12,11 @@ import pytest
 
 from evals.playback import PlaybackServer
 from shared.engines.catalog_hits import bulk_copy_column
-from shared.session.state import Conclude
+from shared.engines.computed_findings.data import storage_nearly_full
+from shared.session.state import Conclude, Evidence, SessionState
 from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import load_scenarios, run_engine
+from tests.helpers.finding_checks import state_with
 
 ROB = {s["id"]: s for s in load_scenarios(Path(__file__).resolve().parents[1] / "scenarios" / "rob282")}
 HUB = ROB["rob282-eventhubs-functions-dotnet-consumer-group-typo-hub-listing-refused"]
@@ -139,3 +141,22 @@ def test_catalog_entry_for_the_case(text: str, entry: str) -> None:
 ])
 def test_near_misses_keep_other_entries(text: str, entry: str) -> None:
     assert best_entry_id(text) != entry
+
+
+# --- a flexible server's storage finding stays off an Azure SQL database's metrics -----------------------------
+
+def _metrics_state(resource_id: str) -> SessionState:
+    state = state_with("Insert failed: the database has reached its size quota (40544)", [])
+    state.add_evidence(Evidence(tool="query_metrics", arguments={"resource_id": resource_id}, status="success",
+                                summary="storage", data={"metrics": [{"name": "storage_percent", "max": 100.0}]}))
+    return state
+
+
+def test_storage_percent_of_a_flexible_server_is_the_read_only_finding() -> None:
+    state = _metrics_state("/subscriptions/s/resourceGroups/g/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg")
+    assert storage_nearly_full(state) is not None
+
+
+def test_storage_percent_of_an_azure_sql_database_is_not() -> None:
+    state = _metrics_state("/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/sq/databases/visitlog")
+    assert storage_nearly_full(state) is None
