@@ -254,6 +254,32 @@ def _without_azure_tooling(material: Material) -> Material:
                     environment={**material.environment, "technologies": kept})
 
 
+_COLID = re.compile(r"(?i)\bcolid (\d{1,4})\b")
+_SQL_TYPE = (r"(?:n?varchar|n?char|n?text|varbinary|binary|(?:big|small|tiny)?int|decimal|numeric|float|real|bit|"
+             r"money|date|datetime2?|datetimeoffset|smalldatetime|time|uniqueidentifier|xml)")
+# one column of a table definition as people paste it: `LegalName NVARCHAR(50)`, `[Code] varchar(10) NOT NULL`
+_ONE_COLUMN = rf"\[?(?P<name>[A-Za-z_]\w{{0,127}})\]?\s+(?P<type>{_SQL_TYPE}\b(?:\s*\([^)]{{1,12}}\))?)"
+_COLUMN = re.compile(_ONE_COLUMN, re.IGNORECASE)
+_BARE = _ONE_COLUMN.replace("?P<name>", "?:").replace("?P<type>", "?:")
+_COLUMN_LIST = re.compile(rf"(?:{_BARE}(?:\s+(?:NOT\s+)?NULL)?\s*,\s*){{2,}}{_BARE}", re.IGNORECASE)
+
+
+def bulk_copy_column(texts: list[str]) -> dict[str, str]:
+    """{colid, colid_column, colid_type}: SQL bulk copy's "invalid column length ... for colid N" names the Nth column
+    of the insert, which the table definition the report pastes (a CREATE TABLE, a list of `Name TYPE(n)`) names."""
+    joined = "\n".join(texts)
+    ordinal = _COLID.search(joined)
+    if ordinal is None:
+        return {}
+    lists = [m.group(0) for m in _COLUMN_LIST.finditer(joined)]
+    columns = [c for c in _COLUMN.finditer(max(lists, key=len))] if lists else []
+    n = int(ordinal.group(1))
+    if not 1 <= n <= len(columns):
+        return {}
+    chosen = columns[n - 1]
+    return {"colid": str(n), "colid_column": chosen.group("name"), "colid_type": " ".join(chosen.group("type").split())}
+
+
 def facts_of(state: SessionState, hit: EntryHit | None) -> dict[str, str]:
     """Template facts: environment_info, then names in strong forms, then the entry's own patterns."""
     facts = env_facts(state)
@@ -274,6 +300,9 @@ def facts_of(state: SessionState, hit: EntryHit | None) -> dict[str, str]:
         namespace = namespace_of(facts["resource_type"])
         if namespace:
             facts["provider"] = namespace
+    column = bulk_copy_column([t for t, origin in texts if origin in ("error", "answer", "file")])
+    if column:  # SQL bulk copy names a column by its ordinal (colid); the report's table definition names it
+        facts.update(column)
     # a naming error's complaint is often the length, which nobody counts by eye: {app_name_length} for {app_name}
     for key, value in list(facts.items()):
         if key.endswith("_name"):

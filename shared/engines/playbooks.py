@@ -372,10 +372,12 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
     containers, then each container's throughput."""
     collection = fill(step["each"], target.values)
     listed = azure_call(state, "get_resource", {"resource_id": collection}, step["purpose"])
-    if not isinstance(listed, Evidence):
+    if isinstance(listed, RunTool):
         return listed
     skip = regex(step["skip"]) if step.get("skip") else None  # a collection's system items (a server's master db)
-    items = [str(i) for i in listed.data.get("ids") or [] if not (skip and skip.search(str(i)))]
+    items = [str(i) for i in (listed.data.get("ids") or [] if listed else []) if not (skip and skip.search(str(i)))]
+    if not items and _was_read(state, collection):  # not listed (not found, refused): the items the client names
+        items = [f"{collection}/{name}" for name in _named_items(state, collection)]
     if step.get("then_each"):  # a collection of each item first (a Cosmos DB database's containers)
         nested: list[str] = []
         for item in items[:2]:
@@ -391,6 +393,32 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
         if isinstance(call, RunTool):
             return call
     return None
+
+
+_ITEM_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,79}")
+
+
+def _was_read(state: SessionState, resource_id: str) -> bool:
+    """Whether the session asked Azure for this resource id (and the call failed: not found, refused)."""
+    return any(e.tool == "get_resource" and str(e.arguments.get("resource_id") or "").lower() == resource_id.lower()
+               for e in state.ledger)
+
+
+def _named_items(state: SessionState, collection: str) -> list[str]:
+    """Names of a collection's items that the client gives, when the collection itself cannot be listed:
+    environment_info values under a key of the item's kind (`event_hub: page-events` for .../eventhubs), and a name
+    quoted after the kind's word in the report ("eventhub 'page-events'"), at most two."""
+    kind = collection.rstrip("/").rsplit("/", 1)[-1].lower()
+    singular = kind[:-1] if kind.endswith("s") else kind
+    squashed = singular.replace("_", "")
+    names: list[str] = []
+    for key, value in state.material.environment.items():
+        if isinstance(value, str) and re.sub(r"_?name$", "", key.lower()).replace("_", "").endswith(squashed) \
+                and _ITEM_NAME.fullmatch(value.strip()):
+            names.append(value.strip())
+    quoted = re.compile(rf"(?i)\b{re.escape(singular)}[ _-]?(?:name)?\s*[:=]?\s*['\"`](?P<name>[\w.-]{{1,80}})['\"`]")
+    names += [m.group("name") for t in state.material.spoken() for m in quoted.finditer(t)]
+    return list(dict.fromkeys(names))[:2]
 
 
 def _workspace(state: SessionState, target: Target) -> str | RunTool | None:
@@ -653,6 +681,20 @@ def finding(state: SessionState, delegates: bool = True) -> tuple[dict[str, Any]
             continue
         if rule.get("delegate") and contradicted(state, str(rule.get("category") or "")):
             continue  # the material rules out the family the analyzer would judge (knowledge/contradictions.yaml)
+        facts = rule_facts(state, rule)
+        if facts is not None:
+            return rule, facts
+    return None
+
+
+def finding_of_category(state: SessionState, category: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The first self-concluding evidence finding of this category, tied to the symptom the report shows
+    (`report_matches`), that the session's Azure results satisfy (a full queue's size and status, read when an earlier
+    finding of another category fired first). A finding not tied to a symptom (a metric of some database server of
+    the group) does not replace what the error's own words say."""
+    for rule in table(FINDINGS):
+        if rule.get("delegate") or rule.get("category") != category or not rule.get("report_matches"):
+            continue
         facts = rule_facts(state, rule)
         if facts is not None:
             return rule, facts

@@ -45,6 +45,7 @@ from shared.engines.playbooks import (
     FINDINGS,
     conclude_finding,
     finding,
+    finding_of_category,
     identity_group_elsewhere,
     investigate,
     missing_code_settings,
@@ -686,6 +687,10 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
                                or _confirms_the_report(state, decision.report.category)
                                or _environment_not_code(state, decision, answer)):
         return answer
+    if isinstance(answer, Conclude) and decision.report.category:  # a finding of another category fired first:
+        same = finding_of_category(state, decision.report.category)  # Azure's facts for the error's own category
+        if same is not None:
+            return conclude_finding(state, *same)
     known = " ".join(e.summary for e in decision.report.evidence)
     logged = [m.context[:300] for h in catalog_hits(state) if "evidence" in h.origins for m in h.matches
               if m.origin == "evidence" and m.context[:300] not in known]

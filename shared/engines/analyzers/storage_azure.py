@@ -16,6 +16,7 @@ from shared.session.state import Evidence, RunTool, SessionState
 
 STORAGE_TYPE = "microsoft.storage/storageaccounts"
 SITE_TYPE = "microsoft.web/sites"
+VM_TYPE = "microsoft.compute/virtualmachines"
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Findings:
     rules: Evidence
     site: Evidence | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
+    vm: str = ""         # the virtual machine that calls the account, when no app does
+    vm_subnet: str = ""  # the subnet of that VM's network interface (resource id)
 
     @property
     def outbound(self) -> list[str]:
@@ -81,6 +84,12 @@ def _with_site_and_changes(state: SessionState, findings: Findings, resources: l
         if isinstance(read, RunTool):
             return read
         findings.site = read
+    else:  # no app: a virtual machine the report names (a Custom Script Extension downloading its script) calls it
+        vm = _vm_subnet(state, resources)
+        if isinstance(vm, RunTool):
+            return vm
+        if vm is not None:
+            findings.vm, findings.vm_subnet = vm
     # the resource group's activity log, when the session already read it, holds the account's events too
     # (a group read that found no events says the same of the account: it is in the group)
     log = next((e for e in state.ledger if e.tool == "list_activity_log" and e.status in ("success", "no_data")
@@ -94,6 +103,27 @@ def _with_site_and_changes(state: SessionState, findings: Findings, resources: l
                             if str(e.get("operation", "")).lower().startswith(STORAGE_TYPE)
                             and str(e.get("resource_id") or account_id).lower().startswith(account_id.lower())]
     return findings
+
+
+def _vm_subnet(state: SessionState, resources: list[dict[str, Any]]) -> tuple[str, str] | RunTool | None:
+    """(name, subnet id) of the VM of the group the report names (or the only one): the subnet of its first network
+    interface, which is where its requests to the account come from through a service endpoint."""
+    vm = pick_resource(resources, VM_TYPE, None, state)
+    if vm is None:
+        return None
+    read = azure_call(state, "get_resource", {"resource_id": vm["id"]},
+                      f"reading the network interfaces of '{vm['name']}'")
+    if not isinstance(read, Evidence):
+        return read
+    nics = [str(n.get("id") if isinstance(n, dict) else n) for n in read.data.get("networkInterfaces") or []]
+    if not nics:
+        return None
+    nic = azure_call(state, "get_resource", {"resource_id": nics[0]},
+                     f"reading the subnet of the network interface of '{vm['name']}'")
+    if not isinstance(nic, Evidence):
+        return nic
+    subnets = [str(x) for x in nic.data.get("subnets") or []]
+    return (str(vm["name"]), subnets[0]) if subnets else None
 
 
 def pick_resource(resources: list[dict[str, Any]], type_name: str, hint: str | None,

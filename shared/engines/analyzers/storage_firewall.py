@@ -189,17 +189,18 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
                for c in found.changes[:3]]
     evidence += [EvidenceItem(source="list_activity_log", summary=c) for c in changes]
     site = found.site.data if found.site else {}
-    subnet = str(site.get("virtualNetworkSubnetId") or "").lower()
+    subnet = str(site.get("virtualNetworkSubnetId") or found.vm_subnet or "").lower()
     # a rule whose subnet was deleted (NetworkSourceDeleted) admits nothing, even for a re-created subnet of that name
     orphaned = {str(r).lower() for r in acls.get("orphanedVirtualNetworkRules") or []}
     live = {str(r).lower() for r in acls.get("virtualNetworkRules") or []} - orphaned
     verdict = Verdict(account=found.account, group=found.group, default_action=str(acls.get("defaultAction", "")),
                       allowed=list(acls.get("ipRules") or []), subnets=len(live),
-                      blocked=found.blocked_outbound(), site=str(site.get("name")) if found.site else None,
+                      blocked=found.blocked_outbound(),
+                      site=str(site.get("name")) if found.site else (found.vm or None), vm=bool(found.vm),
                       changes=changes, addresses_known=bool(found.outbound), private=_private_only(found.rules.data),
                       subnet_allowed=bool(subnet) and subnet in live,
                       subnet_orphaned=bool(subnet) and subnet in orphaned,
-                      subnet=str(site.get("virtualNetworkSubnetId") or ""),
+                      subnet=str(site.get("virtualNetworkSubnetId") or found.vm_subnet or ""),
                       same_region=_shared_region(site, found.rules.data) if not subnet else "")
     return _decide(state, hit, verdict, evidence)
 
@@ -229,6 +230,7 @@ class Verdict:
     private: bool = False          # Azure shows the account reached through a private endpoint (public access off)
     subnet: str = ""               # the app's virtual network integration subnet (resource id), when Azure shows one
     same_region: str = ""          # the region a non-integrated app shares with the account: IP rules do not apply
+    vm: bool = False               # the caller is a virtual machine (`site` is its name, `subnet` its NIC's subnet)
 
     def covered(self) -> bool:
         """The rules admit the caller: its subnet is allowed, or every address shown is in an allowed range (which
@@ -271,7 +273,8 @@ def _ruled_out(state: SessionState, evidence: list[EvidenceItem], why: str) -> D
 
 def _root_cause(v: Verdict) -> str:
     allowed = ", ".join(map(str, v.allowed)) or "no IP ranges"
-    who = f"the app '{v.site}'" if v.site else "the caller"
+    who = f"the VM '{v.site}'" if v.vm else f"the app '{v.site}'" if v.site else "the caller"
+    where = "the subnet of its network interface" if v.vm else "its virtual network integration subnet"
     addresses = (f"{who}'s outbound addresses ({', '.join(v.blocked[:8])}) are not among them"
                  if v.blocked else f"{who}'s outbound addresses are not among them")
     changed = f" The rule changed recently: {v.changes[0]}." if v.changes else ""
@@ -280,7 +283,7 @@ def _root_cause(v: Verdict) -> str:
                      "arrive from private Azure addresses that IP rules never match: listing its outbound "
                      "addresses does not admit it")
     if v.subnet and not v.subnet_allowed:  # an integrated app reaches the account from its subnet, not its IPs
-        addresses = (f"{who} reaches it from its virtual network integration subnet '{v.subnet.rsplit('/', 1)[-1]}', "
+        addresses = (f"{who} reaches it from {where} '{v.subnet.rsplit('/', 1)[-1]}', "
                      "which is not among the virtual network rules")
     if v.subnet_orphaned:
         addresses = (f"{who} reaches it from its virtual network integration subnet '{v.subnet.rsplit('/', 1)[-1]}', "
@@ -300,7 +303,7 @@ def _actions(v: Verdict) -> list[str]:
               f"--resource-group {v.group} --subnet {v.subnet}`, then `{add} --subnet {v.subnet}` (the rule binds to "
               "the subnet that existed when it was added; a re-created subnet needs a new rule)."]
              if v.subnet_orphaned else
-             [f"Allow the app's integration subnet: `{add} --subnet {v.subnet}` (the subnet needs the "
+             [f"Allow the {'VM' if v.vm else 'app'}'s subnet: `{add} --subnet {v.subnet}` (the subnet needs the "
               "Microsoft.Storage service endpoint)."] if v.subnet and not v.subnet_allowed else
              [f"Allow {whose}: " + "; ".join(f"`{add} --ip-address {ip}`" for ip in v.blocked[:8]) + "."]
              if v.blocked else

@@ -21,12 +21,12 @@ from shared.engines.session_reads import (
     said_by_client,
     said_in_report,
 )
-from shared.session.state import SessionState
+from shared.session.state import Evidence, SessionState
 
 
 def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
     """A server whose storage_percent metric reached 95% (computed from query_metrics), with its auto-grow setting."""
-    peaks = [float(m["max"]) for e in state.ledger if e.tool == "query_metrics" and e.status == "success"
+    peaks = [float(m["max"]) for e in _server_metrics(state)
              for m in e.data.get("metrics") or [] if isinstance(m, dict) and m.get("name") == "storage_percent"
              and isinstance(m.get("max"), int | float)]
     if not peaks or max(peaks) < 95:
@@ -41,8 +41,18 @@ def storage_nearly_full(state: SessionState) -> dict[str, str] | None:
     return found
 
 
+_SQL_DATABASE = re.compile(r"(?i)/providers/Microsoft\.Sql/")
+
+
+def _server_metrics(state: SessionState) -> list[Evidence]:
+    """The metric reads of database servers other than Azure SQL's (whose storage_percent is another limit: a
+    database's max size, which its own error names, not a flexible server turning read-only)."""
+    return [e for e in state.ledger if e.tool == "query_metrics" and e.status == "success"
+            and not _SQL_DATABASE.search(str(e.arguments.get("resource_id") or ""))]
+
+
 def _metric_peak(state: SessionState, name: str) -> float | None:
-    peaks = [float(m["max"]) for e in state.ledger if e.tool == "query_metrics" and e.status == "success"
+    peaks = [float(m["max"]) for e in _server_metrics(state)
              for m in e.data.get("metrics") or [] if isinstance(m, dict) and m.get("name") == name
              and isinstance(m.get("max"), int | float)]
     return max(peaks) if peaks else None

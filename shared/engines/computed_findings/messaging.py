@@ -71,6 +71,8 @@ def queue_size_limit(state: SessionState) -> Facts:
         return None
     facts = {"entity": str(chosen.get("name")), "size": f"{as_number(chosen.get('sizeInBytes')) or 0:.0f}",
              "max": f"{as_number(chosen.get('maxSizeInMegabytes')) or 0:g}"}
+    if re.fullmatch(r"(?i)ReceiveDisabled|Disabled", str(chosen.get("status") or "")):
+        facts["status"] = str(chosen.get("status"))  # nothing can receive: why it filled
     return facts | _dead_lettered(chosen) | _backlogged_subscription(state, str(chosen.get("name")))
 
 
@@ -103,6 +105,7 @@ def _backlogged_subscription(state: SessionState, topic: str) -> dict[str, str]:
 
 _CONSUMER_GROUP = re.compile(r"(?i)servicebus\.windows\.net/(?P<hub>[\w.-]{1,256})/ConsumerGroups/"
                              r"(?P<group>[\w.$-]{1,50})"
+                             r"|:eventhub:(?P<hub3>[\w.-]{1,256})(?:~\d+)?\|(?P<group3>[\w.$-]{1,50})"
                              r"|consumer ?group ['\"`](?P<group2>[\w.$-]{1,50})['\"`][^\n]{0,80}"
                              r"(?:not found|could not be found|does not exist)")
 
@@ -112,7 +115,8 @@ def event_hub_consumer_group_missing(state: SessionState) -> Facts:
     named = next((m for t in state.material.spoken() for m in _CONSUMER_GROUP.finditer(t)), None)
     if named is None:
         return None
-    group, hub = named.group("group") or named.group("group2"), named.group("hub")
+    group = named.group("group") or named.group("group2") or named.group("group3")
+    hub = named.group("hub") or named.group("hub3")
     reads = [d for d in reads_of_type(state, r"(?i)^Microsoft\.EventHub/namespaces/eventhubs/consumergroups$")
              if not hub or f"/eventhubs/{hub.lower()}/" in str(d.get("id") or "").lower()]
     existing = [str(e.get("name")) for d in reads for e in d.get("entities") or [] if isinstance(e, dict)]
