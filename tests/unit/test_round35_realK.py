@@ -105,7 +105,8 @@ def test_stamp_specific_endpoint_needs_the_connection_string() -> None:
 
 
 def test_a_throttled_ingestion_is_not_the_endpoint_entry() -> None:
-    text = '{"itemsReceived":50,"itemsAccepted":0,"errors":[{"index":0,"statusCode":439,"message":"Too many requests"}]}'
+    text = ('{"itemsReceived":50,"itemsAccepted":0,"errors":[{"index":0,"statusCode":439,'
+            '"message":"Too many requests"}]}')
     assert best_entry_id(text) != "integration-appinsights-stamp-specific-endpoint"
 
 
