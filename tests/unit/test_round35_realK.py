@@ -137,6 +137,11 @@ def test_helm_dependency_without_a_matching_version_is_out_of_scope() -> None:
     assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
 
 
+def test_a_chart_in_the_teams_own_registry_is_not_sent_away() -> None:
+    text = "dependencies:\n  - name: orders\n    repository: oci://contosoacr.azurecr.io/helm\n" + HELM
+    assert best_entry_id(text) != "other-clouds-helm-dependency-no-valid-version"
+
+
 def test_a_helm_release_name_conflict_is_not_the_dependency_entry() -> None:
     assert best_entry_id("Error: INSTALLATION FAILED: cannot re-use a name that is still in use") \
         != "other-clouds-helm-dependency-no-valid-version"
