@@ -1,0 +1,95 @@
+"""Round 35 brief G1b (earlier blind cases, wrong category): kubectl without a kubeconfig (localhost:8080) and a
+kubeconfig naming the removed exec-plugin API version are the client's own setup, out of scope; a GitHub Actions job
+not started for the account's billing is GitHub's; GitHub's own Actions cache storage (productionresultssa*,
+actions-cache) answering ServerBusy is GitHub's service, and a foreign error's address marks its lines so a build
+tool's words on the same line do not make it an Azure error. Each has a near miss that stays silent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.helpers.catalog_checks import best_entry_id
+from tests.helpers.engine_loop import run_engine
+
+
+def _envelope(text: str) -> dict[str, Any]:
+    return run_engine({"error_description": text}, None).envelope()
+
+
+def _category(text: str) -> str | None:
+    """The concluded category, or None when the engine asks instead."""
+    return (_envelope(text).get("report") or {}).get("category")
+
+
+# --- kubectl with no kubeconfig falls back to localhost:8080: the client's setup
+
+def test_kubectl_localhost_8080_refused_is_the_clients_setup() -> None:
+    text = ("GitLab job on our runner: az aks get-credentials -g rg-maps -n aks-maps ran as root, then the job user runs\n"
+            "  kubectl get deploy -n maps\n"
+            "  The connection to the server localhost:8080 was refused - did you specify the right host or port?\n"
+            "The cluster is healthy in the portal.")
+    assert best_entry_id(text) == "containers-aks-kubectl-no-kubeconfig"
+    env = _envelope(text)
+    assert env["status"] == "fail" and env["report"]["category"] == "out_of_scope"
+
+
+def test_kubectl_refused_on_the_clusters_own_address_is_not_the_local_fallback() -> None:
+    text = ("kubectl get nodes\nUnable to connect to the server: dial tcp 10.224.0.4:443: connect: connection refused\n"
+            "from our jumpbox to the AKS private cluster.")
+    assert best_entry_id(text) != "containers-aks-kubectl-no-kubeconfig"
+    assert _category(text) != "out_of_scope"
+
+
+# --- the removed client.authentication.k8s.io/v1alpha1 exec API in an old kubeconfig
+
+def test_exec_plugin_invalid_apiversion_is_local_tooling() -> None:
+    text = ('kubectl get pods against our AKS cluster after upgrading kubectl:\n'
+            'error: exec plugin: invalid apiVersion "client.authentication.k8s.io/v1alpha1"')
+    assert best_entry_id(text) == "containers-exec-plugin-api-version-mismatch"
+    env = _envelope(text)
+    assert env["status"] == "fail" and env["report"]["category"] == "out_of_scope"
+
+
+def test_kubelogin_missing_stays_a_missing_dependency() -> None:
+    text = ('kubectl get ns on the pipeline agent: getting credentials: exec: executable kubelogin not found\n'
+            'The AKS cluster uses Entra ID integration.')
+    assert _category(text) == "runtime.dependency_missing"
+
+
+# --- GitHub Actions billing stops jobs before any step
+
+def test_github_actions_job_not_started_for_billing_is_github() -> None:
+    text = ("Our workflow deploying to Azure Container Apps shows on every job:\n"
+            "The job was not started because recent account payments have failed or your spending limit needs to be "
+            "increased. Please check the 'Billing & plans' section of your settings")
+    assert best_entry_id(text) == "third-party-github-actions-billing-job-not-started"
+    env = _envelope(text)
+    assert env["status"] == "fail" and env["report"]["category"] == "out_of_scope"
+    assert "GitHub" in env["report"]["root_cause"]
+
+
+def test_azure_subscription_spending_limit_is_not_github_billing() -> None:
+    text = ("az webapp create fails: (ReadOnlyDisabledSubscription) The subscription "
+            "'1f0c2a4e-0000-4000-8000-000000000000' is disabled and therefore marked as read only. "
+            "We have a spending limit on the subscription.")
+    assert best_entry_id(text) != "third-party-github-actions-billing-job-not-started"
+    assert _category(text) != "out_of_scope"
+
+
+# --- GitHub's own Actions cache storage
+
+GHA_CACHE = ("docker/build-push-action with cache-from: type=gha fails now and then:\n"
+             "ERROR: failed to solve: failed to compute cache key: GET https://{host}.blob.core.windows.net/{container}/"
+             "4a2-1182\n"
+             "RESPONSE 503: 503 The server is busy.\n"
+             "ERROR CODE: ServerBusy\n")
+
+
+def test_github_actions_cache_serverbusy_is_githubs_service() -> None:
+    env = _envelope(GHA_CACHE.format(host="productionresultssa3", container="actions-cache"))
+    assert env["status"] == "fail" and env["report"]["category"] == "out_of_scope"
+
+
+def test_serverbusy_on_the_users_own_storage_account_stays_throttling() -> None:
+    env = _envelope(GHA_CACHE.format(host="stbuildcache01", container="buildcache"))
+    assert env["report"]["category"] == "throttling.rate_limited"
