@@ -93,3 +93,23 @@ def test_github_actions_cache_serverbusy_is_githubs_service() -> None:
 def test_serverbusy_on_the_users_own_storage_account_stays_throttling() -> None:
     env = _envelope(GHA_CACHE.format(host="stbuildcache01", container="buildcache"))
     assert env["report"]["category"] == "throttling.rate_limited"
+
+
+# --- a docker pull typed on the developer's own machine, of a Docker Hub repository that does not exist
+
+LOCAL_PULL = ("Setting up a local emulator for tests on my laptop:\n"
+              "  $ docker pull {image}\n"
+              "  Error response from daemon: pull access denied for {repo}, repository does not exist or may require "
+              "'docker login': denied: requested access to the resource is denied\n"
+              "{where}Is this an Azure permission problem?")
+
+
+def test_local_docker_hub_pull_of_a_missing_repository_is_out_of_scope() -> None:
+    env = _envelope(LOCAL_PULL.format(image="acme-labs/blob-emulator:2.0", repo="acme-labs/blob-emulator", where=""))
+    assert env["status"] == "fail" and env["report"]["category"] == "out_of_scope"
+
+
+def test_the_same_denial_on_an_aks_pull_stays_in_scope() -> None:
+    text = LOCAL_PULL.format(image="acme-labs/blob-emulator:2.0", repo="acme-labs/blob-emulator",
+                             where="The same image in our AKS deployment goes to ImagePullBackOff.\n")
+    assert _category(text) != "out_of_scope"
