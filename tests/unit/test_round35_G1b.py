@@ -24,7 +24,8 @@ def _category(text: str) -> str | None:
 # --- kubectl with no kubeconfig falls back to localhost:8080: the client's setup
 
 def test_kubectl_localhost_8080_refused_is_the_clients_setup() -> None:
-    text = ("GitLab job on our runner: az aks get-credentials -g rg-maps -n aks-maps ran as root, then the job user runs\n"
+    text = ("GitLab job on our runner: az aks get-credentials -g rg-maps -n aks-maps ran as root, then the job user "
+            "runs\n"
             "  kubectl get deploy -n maps\n"
             "  The connection to the server localhost:8080 was refused - did you specify the right host or port?\n"
             "The cluster is healthy in the portal.")
