@@ -1,8 +1,10 @@
-"""Round 35 brief G1b (earlier blind cases, wrong category): kubectl without a kubeconfig (localhost:8080) and a
-kubeconfig naming the removed exec-plugin API version are the client's own setup, out of scope; a GitHub Actions job
+"""Round 35 brief G1b (earlier blind cases, wrong category): a kubeconfig naming the removed exec-plugin API version
+is the client's own setup, out of scope; a GitHub Actions job
 not started for the account's billing is GitHub's; GitHub's own Actions cache storage (productionresultssa*,
 actions-cache) answering ServerBusy is GitHub's service, and a foreign error's address marks its lines so a build
-tool's words on the same line do not make it an Azure error. Each has a near miss that stays silent."""
+tool's words on the same line do not make it an Azure error; a hand-typed docker pull of a Docker Hub repository that
+does not exist is the developer's machine; PopReceiptMismatch with a processing time beyond the stated visibility
+timeout is the timeout. Each has a near miss that stays silent."""
 
 from __future__ import annotations
 
@@ -21,34 +23,20 @@ def _category(text: str) -> str | None:
     return (_envelope(text).get("report") or {}).get("category")
 
 
-# --- kubectl with no kubeconfig falls back to localhost:8080: the client's setup
-
-def test_kubectl_localhost_8080_refused_is_the_clients_setup() -> None:
-    text = ("GitLab job on our runner: az aks get-credentials -g rg-maps -n aks-maps ran as root, then the job user "
-            "runs\n"
-            "  kubectl get deploy -n maps\n"
-            "  The connection to the server localhost:8080 was refused - did you specify the right host or port?\n"
-            "The cluster is healthy in the portal.")
-    assert best_entry_id(text) == "containers-aks-kubectl-no-kubeconfig"
-    env = _envelope(text)
-    assert env["status"] == "fail" and env["report"]["category"] == "out_of_scope"
-
-
-def test_kubectl_refused_on_the_clusters_own_address_is_not_the_local_fallback() -> None:
-    text = ("kubectl get nodes\nUnable to connect to the server: dial tcp 10.224.0.4:443: connect: connection refused\n"
-            "from our jumpbox to the AKS private cluster.")
-    assert best_entry_id(text) != "containers-aks-kubectl-no-kubeconfig"
-    assert _category(text) != "out_of_scope"
-
-
 # --- the removed client.authentication.k8s.io/v1alpha1 exec API in an old kubeconfig
 
 def test_exec_plugin_invalid_apiversion_is_local_tooling() -> None:
     text = ('kubectl get pods against our AKS cluster after upgrading kubectl:\n'
             'error: exec plugin: invalid apiVersion "client.authentication.k8s.io/v1alpha1"')
-    assert best_entry_id(text) == "containers-exec-plugin-api-version-mismatch"
+    assert best_entry_id(text) == "containers-kubeconfig-exec-api-version-removed"
     env = _envelope(text)
     assert env["status"] == "fail" and env["report"]["category"] == "out_of_scope"
+
+
+def test_an_old_plugin_returning_another_version_stays_a_dependency() -> None:
+    text = ("Unable to connect to the server: getting credentials: exec plugin is configured to use API version "
+            "client.authentication.k8s.io/v1beta1, plugin returned version client.authentication.k8s.io/v1alpha1")
+    assert best_entry_id(text) == "containers-exec-plugin-api-version-mismatch"
 
 
 def test_kubelogin_missing_stays_a_missing_dependency() -> None:
@@ -114,3 +102,21 @@ def test_the_same_denial_on_an_aks_pull_stays_in_scope() -> None:
     text = LOCAL_PULL.format(image="acme-labs/blob-emulator:2.0", repo="acme-labs/blob-emulator",
                              where="The same image in our AKS deployment goes to ImagePullBackOff.\n")
     assert _category(text) != "out_of_scope"
+
+
+# --- PopReceiptMismatch with the visibility timeout and a longer processing time both stated
+
+POP = ("Worker log:\n  azure.core.exceptions.HttpResponseError: The specified pop receipt did not match the pop receipt "
+       "for a dequeued message.\n  ErrorCode:PopReceiptMismatch\n{loop}")
+
+
+def test_pop_receipt_mismatch_with_processing_longer_than_visibility_is_the_timeout() -> None:
+    env = _envelope(POP.format(loop="We receive with visibility_timeout=45, then each import runs 90-200 seconds "
+                                    "before delete_message."))
+    assert env["status"] == "done" and env["report"]["category"] == "runtime.timeout"
+    assert "visibility timeout" in env["report"]["root_cause"]
+
+
+def test_pop_receipt_mismatch_without_the_times_is_not_decided_from_the_text() -> None:
+    env = _envelope(POP.format(loop="It happens a few times a day."))
+    assert env["status"] != "done" or env["report"]["confidence"] == "low"
