@@ -106,7 +106,8 @@ def test_the_same_denial_on_an_aks_pull_stays_in_scope() -> None:
 
 # --- PopReceiptMismatch with the visibility timeout and a longer processing time both stated
 
-POP = ("Worker log:\n  azure.core.exceptions.HttpResponseError: The specified pop receipt did not match the pop receipt "
+POP = ("Worker log:\n  azure.core.exceptions.HttpResponseError: The specified pop receipt did not match the pop "
+       "receipt "
        "for a dequeued message.\n  ErrorCode:PopReceiptMismatch\n{loop}")
 
 
