@@ -203,9 +203,12 @@ def _read_better_by_another(hit: EntryHit, ranked: list[EntryHit]) -> bool:
 
 def _inside_foreign_error(hit: EntryHit, foreign: list[EntryHit]) -> bool:
     """Every match of this Azure entry lies on a line that also carries another platform's own error words: generic
-    words (AWS SQS's "The specified queue does not exist.") that are that platform's message, not Azure's."""
+    words (AWS SQS's "The specified queue does not exist.") that are that platform's message, not Azure's. Once a
+    platform's own error words matched, its address marks its lines too (a build tool's "failed to compute cache key:
+    GET <GitHub's cache URL>" is the failing call to that platform)."""
     said = [m for m in hit.matches if m.origin in _SPOKEN]
-    marks = [m.found.lower() for f in foreign for m in f.matches if m.kind == "code" or " " in m.found.strip()]
+    marks = [m.found.lower() for f in foreign if _own_error_words(f) for m in f.matches
+             if m.origin in _SPOKEN and len(m.found.strip()) >= 8]
     return bool(said and marks) and all(any(mark in line_of(m).lower() for mark in marks) for m in said)
 
 
