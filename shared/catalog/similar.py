@@ -79,7 +79,7 @@ class SimilarEntries:
         if not _ERROR_SIGNAL.search(text):
             return None  # "the release is red since Monday" names no error: its words are only topics
         near = [(e, s) for e, s in self.nearest(text, NEAREST * 2 if outside else NEAREST)
-                if not (outside and e.category.startswith(outside))][:NEAREST]
+                if not (outside and e.category.startswith(outside)) and not ruled_out(e, text)][:NEAREST]
         if not near or near[0][1] < min_score:
             return None
         totals: dict[str, float] = defaultdict(float)
@@ -90,6 +90,16 @@ class SimilarEntries:
         if share < min_share:
             return None
         return Lead(category, tuple(e for e, _ in near if e.category == category), round(share, 2))
+
+
+def ruled_out(entry: CatalogEntry, text: str) -> bool:
+    """Whether the text says one of the entry's own codes or phrases while the context the entry `requires` is
+    absent: the exact matcher has judged that entry not there, so its words in common are no lead either."""
+    if not entry.requires:
+        return False
+    folded = " ".join(text.casefold().split())
+    said = any(" ".join(form.casefold().split()) in folded for form in (*entry.codes, *entry.phrases))
+    return said and re.search(entry.requires, text) is None
 
 
 @lru_cache(maxsize=1)
