@@ -31,7 +31,8 @@ def _category(text: str) -> str | None:
 # --- catalog entries ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, entry", [
-    ("redis.exceptions.ResponseError: ERR SELECT is not allowed in cluster mode", "redis-select-not-allowed-cluster-mode"),
+    ("redis.exceptions.ResponseError: ERR SELECT is not allowed in cluster mode",
+     "redis-select-not-allowed-cluster-mode"),
     ("TypeError: 4294967296 is too large to be cast to type Edm.Int32.",
      "storage-table-python-int-too-large-for-edm-int32"),
     ('{"Errors":["A Container Vector Policy has been provided, but the capability has not been enabled on your '
@@ -81,7 +82,8 @@ def test_near_miss_collector_with_connection_string_is_silent() -> None:
 
 def test_logic_app_extensions_api_forbidden_with_managed_identity_names_the_account() -> None:
     env = _envelope("Standard logic app, built-in Azure Blob Storage connection with managed identity: Encountered an "
-                    "error (Forbidden) from extensions API. The identity has Storage Blob Data Reader on the container.")
+                    "error (Forbidden) from extensions API. The identity has Storage Blob Data Reader on the "
+                    "container.")
     assert env["status"] == "done" and env["report"]["category"] == "auth.rbac_missing"
     assert "storage account" in env["report"]["root_cause"]
 
