@@ -77,7 +77,7 @@ def test_near_miss_collector_with_connection_string_is_silent() -> None:
     text = ("After upgrading otelcol-contrib no telemetry reaches Application Insights.\nexporters:\n  azuremonitor:\n"
             "    connection_string: InstrumentationKey=0000;IngestionEndpoint=https://x/\n"
             "    instrumentation_key: 00000000-1111-2222-3333-444444444444\n")
-    assert best_entry_id(text) != "third-party-otel-collector-azuremonitor-exporter-instrumentation-key-only"
+    assert best_entry_id(text) != "tooling-otel-collector-azuremonitor-exporter-instrumentation-key-only"
 
 
 def test_logic_app_extensions_api_forbidden_with_managed_identity_names_the_account() -> None:
