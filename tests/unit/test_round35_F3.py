@@ -114,8 +114,8 @@ def test_a_query_api_sem0100_stays_the_query_defect() -> None:
 # --- Application Insights: Entra-authenticated ingestion refused --------------------------------------------------
 
 def test_a_403_from_the_v21_track_endpoint_needs_the_publisher_role() -> None:
-    said = ("Failed to send telemetry. Endpoint: https://westeurope-5.in.applicationinsights.azure.com/v2.1/track, "
-            "StatusCode: 403, Description: Forbidden")
+    said = ("We gave the SDK our managed identity (SetAzureTokenCredential). Failed to send telemetry. Endpoint: "
+            "https://westeurope-5.in.applicationinsights.azure.com/v2.1/track, StatusCode: 403, Description: Forbidden")
     report = _run(said)["report"]
     assert report["category"] == "auth.rbac_missing" and "Monitoring Metrics Publisher" in report["root_cause"]
 
