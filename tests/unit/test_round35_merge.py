@@ -61,3 +61,14 @@ def test_a_ruled_out_entry_is_never_the_lead():
             "  mode: key\nThe key is the same in both cases, so how can authentication fail only for adls?")
     lead = similar_entries().lead(said)
     assert lead is None or "storage-blobfuse2-adls-explicit-blob-endpoint" not in {e.id for e in lead.entries}
+
+
+def test_a_static_web_app_managed_api_refusing_a_route_prefix_is_named():
+    text = ("Deployment Failure Reason: Error in processing api build artifacts: the host.json file cannot specify a "
+            "http.routePrefix value other than 'api'.")
+    assert best_entry_id(text) == "appservice-swa-managed-api-route-prefix-must-be-api"
+
+
+def test_a_route_prefix_mentioned_without_the_refusal_is_not_that_entry():
+    assert best_entry_id("host.json sets routePrefix to '' and every call answers 404") != \
+        "appservice-swa-managed-api-route-prefix-must-be-api"
