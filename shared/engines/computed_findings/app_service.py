@@ -142,17 +142,32 @@ def user_assigned_without_client_id(state: SessionState) -> dict[str, str] | Non
     """An app whose only identities are user-assigned, while no app setting names one of them (no AZURE_CLIENT_ID,
     no <connection>__clientId) and the code does not pick one: a credential given no client id asks the platform
     for the system-assigned identity, which the app does not have, so no token is issued."""
+    found = _user_assigned_only(state)
+    if found is None:
+        return None
+    app, assigned, names = found
+    code = "\n".join([*state.material.spoken(), *(f.content for f in state.material.files)])
+    if any(_CLIENT_ID_NAME.search(n) for n in names) or _CODE_PICKS_IDENTITY.search(code):
+        return None
+    return {"app": app, **_identities(assigned)}
+
+
+def _user_assigned_only(state: SessionState) -> tuple[str, list[dict[str, Any]], list[str]] | None:
+    """(app name, its user-assigned identities, its setting names) when the app read has only user-assigned
+    identities and its setting names were read; else None."""
     names = read_setting_names(state)
     sites = reads_of_type(state, SITES)
     identity = (sites[0].get("identity") if sites else None) or {}
     if names is None or str(identity.get("type") or "").replace(" ", "").lower() != "userassigned":
         return None
     assigned = [u for u in identity.get("userAssigned") or [] if isinstance(u, dict)]
-    code = "\n".join([*state.material.spoken(), *(f.content for f in state.material.files)])
-    if not assigned or any(_CLIENT_ID_NAME.search(n) for n in names) or _CODE_PICKS_IDENTITY.search(code):
-        return None
+    return (str(sites[0].get("name")), assigned, list(names)) if assigned else None
+
+
+def _identities(assigned: list[dict[str, Any]]) -> dict[str, str]:
+    """The first user-assigned identity's name and client id, and the names of all of them."""
     first = assigned[0]
-    return {"app": str(sites[0].get("name")), "identity": str(first.get("id") or "").rsplit("/", 1)[-1],
+    return {"identity": str(first.get("id") or "").rsplit("/", 1)[-1],
             "client_id": str(first.get("clientId") or "<client-id>"),
             "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
 
@@ -162,13 +177,11 @@ def connection_without_client_id(state: SessionState) -> dict[str, str] | None:
     accountName, X__serviceUri...) names no client id of its own (no X__clientId or X__managedIdentityResourceId)
     while another connection does: the Functions host builds that connection with the system-assigned identity,
     which the app does not have. (An app where no setting names any client id is user_assigned_without_client_id.)"""
-    names = read_setting_names(state)
-    sites = reads_of_type(state, SITES)
-    identity = (sites[0].get("identity") if sites else None) or {}
-    if names is None or str(identity.get("type") or "").replace(" ", "").lower() != "userassigned":
+    found = _user_assigned_only(state)
+    if found is None:
         return None
-    assigned = [u for u in identity.get("userAssigned") or [] if isinstance(u, dict)]
-    if not assigned or any(n.upper() == "AZURE_CLIENT_ID" for n in names):
+    app, assigned, names = found
+    if any(n.upper() == "AZURE_CLIENT_ID" for n in names):
         return None
     lowered = {n.lower() for n in names}
     connections = [m.group("connection") for m in map(_IDENTITY_CONNECTION.match, names) if m]
@@ -178,11 +191,7 @@ def connection_without_client_id(state: SessionState) -> dict[str, str] | None:
     if not lacking or not named:
         return None
     connection = next((c for c in lacking if c.lower() == "azurewebjobsstorage"), lacking[0])
-    first = assigned[0]
-    return {"app": str(sites[0].get("name")), "connection": connection, "named": named[0],
-            "identity": str(first.get("id") or "").rsplit("/", 1)[-1],
-            "client_id": str(first.get("clientId") or "<client-id>"),
-            "assigned": ", ".join(str(u.get("id") or "").rsplit("/", 1)[-1] for u in assigned)}
+    return {"app": app, "connection": connection, "named": named[0], **_identities(assigned)}
 
 
 _OPENED_THUMBPRINT = re.compile(r"(?i)/var/ssl/private/(?P<path>[0-9a-f]{40})\.p12|"
