@@ -38,12 +38,17 @@ class Options:
     cors: str | None = None  # allowed origins, comma-separated; None: local.settings.json's Host.CORS
 
 
+ENVIRONMENT_NAME = "AZURE_FUNCTIONS_ENVIRONMENT"
+
+
 class DevHost:
     def __init__(self, options: Options) -> None:
         self.options = options
         settings = load_local_settings(options.app_dir)  # before the import: apps read settings at import
         if settings:
             log.info("local.settings.json: set %s", ", ".join(settings))
+        # what func start sets for a local run (Azure sets Production); local.settings.json or the environment win
+        os.environ.setdefault(ENVIRONMENT_NAME, "Development")
         if options.easy_auth:  # what the platform sets when authentication is on; apps read it at import
             os.environ["WEBSITE_AUTH_ENABLED"] = "true"
         self.host_json: HostJson = read_host_json(options.app_dir)

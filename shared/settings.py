@@ -108,13 +108,17 @@ def _security_settings(poll_secret: str) -> SecuritySettings:
     # Without its own secret the caller key derives from the poll secret: still stable across instances
     # when that one is set, and never equal to it (a leaked owner id must not help forge poll tokens).
     caller = _secret("DEBUG_CALLER_SECRET") or hmac.new(poll_secret.encode(), b"caller-id", "sha256").hexdigest()
-    rate = _int("DEBUG_RATE_PER_MINUTE", 30, 1, 10_000)
+    # A local host (Core Tools and devhost set AZURE_FUNCTIONS_ENVIRONMENT=Development; Azure sets Production) serves
+    # one developer and the tools pointed at it, one caller by design: there the rate and the open sessions default
+    # to the ceiling. Explicit settings win everywhere.
+    local = os.environ.get("AZURE_FUNCTIONS_ENVIRONMENT", "").strip().lower() == "development"
+    rate = _int("DEBUG_RATE_PER_MINUTE", 10_000 if local else 30, 1, 10_000)
     return SecuritySettings(
         caller_secret=caller.encode("utf-8"),
         trust_principal=os.environ.get("WEBSITE_AUTH_ENABLED", "").strip().lower() == "true",
         rate_per_minute=rate,
         rate_burst=_int("DEBUG_RATE_BURST", min(rate, 10), 1, 10_000),
-        max_open_sessions=_int("DEBUG_MAX_OPEN_SESSIONS", 10, 1, 10_000),
+        max_open_sessions=_int("DEBUG_MAX_OPEN_SESSIONS", 10_000 if local else 10, 1, 10_000),
     )
 
 

@@ -24,6 +24,11 @@ def settings(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(f"{IMPORT_TIME_VALUE}|{os.environ.get('ALREADY_SET')}")
 
 
+@app.route(route="environment")
+def environment(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(os.environ.get("AZURE_FUNCTIONS_ENVIRONMENT", ""))
+
+
 @app.route(route="start")
 @app.durable_client_input(client_name="client")
 async def start(req: func.HttpRequest, client) -> func.HttpResponse:
@@ -55,6 +60,16 @@ def test_settings_host_json_and_client_urls(app_dir: Path) -> None:
         status_url = httpx.get(f"{url}/start").text
         assert status_url.startswith(f"{url}/runtime/webhooks/durabletask/instances/")
         assert "taskHub=LoadingHub" in status_url
+
+
+def test_the_app_runs_in_the_development_environment_unless_told_otherwise(app_dir: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # func start sets AZURE_FUNCTIONS_ENVIRONMENT=Development for a local run; Azure sets Production
+    monkeypatch.delenv("AZURE_FUNCTIONS_ENVIRONMENT", raising=False)
+    with run_devhost(app_dir) as url:
+        assert httpx.get(f"{url}/environment").text == "Development"
+    with run_devhost(app_dir, env={"AZURE_FUNCTIONS_ENVIRONMENT": "Staging"}) as url:
+        assert httpx.get(f"{url}/environment").text == "Staging"
 
 
 def test_a_folder_without_an_app_fails_to_start_with_the_reason(tmp_path: Path) -> None:
