@@ -179,8 +179,9 @@ class CatalogIndex:
         raw.sort()
         depths = _depths(flat, [r[0] for r in raw])
         width = _EVIDENCE_WIDTH if origin == "evidence" else _CONTEXT_WIDTH  # Azure's message is quoted whole
-        return [Match(self.entries[number], kind, flat[start:end], origin, start, depth, negated(flat, start, end),
-                      _context(flat, start, end, width))
+        history = resolved_entries_folded(text, flat)  # log entries marked resolved: their lines are gone in `flat`
+        return [Match(self.entries[number], kind, flat[start:end], origin, start, depth,
+                      negated(flat, start, end) or _within(history, start), _context(flat, start, end, width))
                 for (start, end, number, kind), depth in zip(raw, depths, strict=True)]
 
     def hits(self, texts: Iterable[tuple[str, Origin]], originals: Iterable[str] = ()) -> list[EntryHit]:
@@ -283,9 +284,11 @@ def _depths(text: str, starts: list[int]) -> list[int]:
 
 def negated(text: str, start: int, end: int) -> bool:
     """Whether the prose around text[start:end] denies it (only the writer's own cues; see _NEGATION_BEFORE), or
-    the writer marks it resolved before a later error (`superseded`)."""
+    the writer marks it resolved before a later error (`superseded`, or a log entry whose head says so:
+    `resolved_entries`)."""
     return bool(_NEGATION_BEFORE.search(text[max(0, start - 60):start])
-                or _NEGATION_AFTER.search(text[end:end + 60])) or superseded(text, end)
+                or _NEGATION_AFTER.search(text[end:end + 60])) or superseded(text, end) \
+        or _within(resolved_entries(text), start)
 
 
 # A log or report that keeps an earlier error the writer marks as resolved ("(resolved: role assigned ...)",
@@ -297,15 +300,17 @@ def negated(text: str, start: int, end: int) -> bool:
 _RESOLVED_MARK = re.compile(
     r"\(\s*(?:now\s+)?(?:resolved|fixed)(?:\s*[:)]|\s+(?:by|since|on|after|that|it|this|now|yesterday|last)\b)"
     r"|(?:->|=>|\u2192)\s*(?:resolved|fixed)\b"  # never "(fixed port ...)", "(fixed string ...)": an adjective
-    r"|(?:^|[.;]\s)[ \t]*(?:resolved|fixed)\s*:|(?-i:\b(?:Resolved|RESOLVED|Fixed|FIXED)):",  # a line's head, which
-    re.IGNORECASE | re.MULTILINE)  # the folded text no longer shows, keeps its capital; never "Address resolved: ..."
+    r"|(?:^|[.;]\s)[ \t]*(?:resolved|fixed)\s*:|(?-i:\b(?:Resolved|RESOLVED|Fixed|FIXED)):"  # a line's head, which
+    # the folded text no longer shows, keeps its capital; never "Address resolved: ..."
+    r"|\b(?:fixed|solved|resolved) (?:it|that|this|the (?:issue|problem|error))\b",  # "... and registering fixed it."
+    re.IGNORECASE | re.MULTILINE)
 _CLAUSE_END = re.compile(r"\)|\n|\.\s")
 _LATER_ERROR = re.compile(
     r"\b(?:error|exception|failed|failure|denied|forbidden|refused|errorcode|not found|does not exist|"
     r"unauthorized|timed out|timeout)\b|\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+){2,}\b")
 _RECURRED = re.compile(
     r"\b(?:still|again|same (?:error|issue|problem)|came back|comes back|is back|reappear\w*|recurr\w*|"
-    r"did ?n[o']t help|no luck|not (?:resolved|fixed)|persists?|but|until)\b", re.IGNORECASE)
+    r"did ?n[o']t help|no luck|not (?:resolved|fixed)|persists?|but|until|temporar\w*|for a while)\b", re.IGNORECASE)
 _RESOLVED_WINDOW = 300
 
 
@@ -319,6 +324,75 @@ def superseded(text: str, end: int) -> bool:
     if closed is None or _RECURRED.search(text[end:closed.end() + 40]):
         return False
     return _LATER_ERROR.search(text, closed.end()) is not None
+
+
+# A log entry whose head line the writer marks resolved ("[2026-11-30 14:02:51] (RESOLVED 12-01: autoscale on)",
+# "Dec 6, 16:40 - FIXED: pods stuck in ImagePullBackOff:", "Run 311 (Dec 1) - failed, FIXED Dec 2 by ...") holds its
+# error on the lines indented under that head (or on the head line itself). With an error in the material after the
+# entry, the entry is history too, as when the marker follows the error (`superseded`). The marker must be the
+# writer's: in brackets, after a dash or comma, in capitals, or followed by a colon, a date or "by"/"on"/"since"...;
+# an entry that says the error came back or speaks of now ("still", "again", "now", "currently") is not history.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_HEAD_MARK = re.compile(
+    r"[(\[]\s*(?:resolved|fixed)\b"
+    r"|(?:^|\s)(?:[-\u2013\u2014]+|->|=>|\u2192)\s*(?:resolved|fixed)\b|,\s*(?:resolved|fixed)\b"
+    r"|(?-i:\b(?:RESOLVED|FIXED)\b)"
+    rf"|\b(?:resolved|fixed)(?:\s*:|\s+(?:on|by|since|in|with|after|\d|{_MONTH}\s*\d)\b)",
+    re.IGNORECASE)
+_ANY_MARK = re.compile(r"(?i)\b(?:resolved|fixed)\b")
+_ENTRY_NOW = re.compile(r"(?i)\b(?:now|currently|current|today|since then)\b")
+# an error after the entry: _LATER_ERROR's words in any case ("ERROR:"), or a code that ends in a failure's word
+# ("AuthorizationFailed", "OOMKilled")
+_ENTRY_ERROR = re.compile(
+    r"(?i:\b(?:error|exception|failed|failure|denied|forbidden|refused|errorcode|not found|does not exist|"
+    r"unauthorized|timed out|timeout)\b)"
+    r"|\b[A-Z]\w*(?:Failed|Failure|Error|Exception|NotFound|Denied|Forbidden|Killed|Exceeded|Invalid)\b")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+@lru_cache(maxsize=64)
+def resolved_entries(text: str) -> tuple[tuple[int, int], ...]:
+    """The spans (start, end) of the log entries the writer marks resolved and that an error follows (see
+    _HEAD_MARK). Needs the text's lines: on a folded text it finds nothing."""
+    if "\n" not in text or not _ANY_MARK.search(text):
+        return ()
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    spans = []
+    for number, head in enumerate(lines):
+        if not head.strip() or not _HEAD_MARK.search(head) or _RECURRED.search(head):
+            continue
+        last = number
+        while last + 1 < len(lines) and lines[last + 1].strip() and _indent(lines[last + 1]) > _indent(head):
+            last += 1
+        start, end = starts[number], starts[last + 1]
+        entry = text[start:end]
+        if _RECURRED.search(entry) or _ENTRY_NOW.search(entry) or not _ENTRY_ERROR.search(entry):
+            continue
+        if _ENTRY_ERROR.search(text, end) is not None:
+            spans.append((start, end))
+    return tuple(spans)
+
+
+def resolved_entries_folded(text: str, flat: str) -> tuple[tuple[int, int], ...]:
+    """`resolved_entries` of the text, placed in its folded form (`normalize`), where the catalog scans."""
+    spans, cursor = [], 0
+    for start, end in resolved_entries(text):
+        entry = normalize(text[start:end]).strip()
+        at = flat.find(entry, cursor) if entry else -1
+        if at >= 0:
+            spans.append((at, at + len(entry)))
+            cursor = at + len(entry)
+    return tuple(spans)
+
+
+def _within(spans: tuple[tuple[int, int], ...], position: int) -> bool:
+    return any(start <= position < end for start, end in spans)
 
 
 def first_affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
