@@ -29,9 +29,9 @@ OLD_429 = ("  Microsoft.Azure.Cosmos.CosmosException : Response status code does
            "(429); Substatus: 3200; Reason: (Request rate is large. More Request Units may be needed, so no changes "
            "were made. Please retry this request later.)\n")
 NEW_403 = ("[2026-12-07 08:15:07] (current, every request)\n"
-           "  Microsoft.Azure.Cosmos.CosmosException : Response status code does not indicate success: Forbidden (403); "
-           "Substatus: 0; Reason: (Request originated from IP 20.105.232.47 through public internet. This is blocked "
-           "by your Cosmos DB account firewall settings. More info: https://aka.ms/cosmosdb-tsg-forbidden)\n")
+           "  Microsoft.Azure.Cosmos.CosmosException : Response status code does not indicate success: Forbidden "
+           "(403); Substatus: 0; Reason: (Request originated from IP 20.105.232.47 through public internet. "
+           "This is blocked by your Cosmos DB account firewall settings. More info: https://aka.ms/cosmosdb-tsg-forbidden)\n")
 
 
 def _case(case_id: str) -> dict[str, Any]:
