@@ -152,9 +152,18 @@ def test_cosmos_point_read_with_a_value_stays_silent() -> None:
 
 def test_key_vault_reference_with_a_trailing_slash_and_no_version() -> None:
     text = ("The app gets the literal value. Setting: ApiKey = "
-            "@Microsoft.KeyVault(SecretUri=https://kv-app.vault.azure.net/secrets/ApiKey/)")
+            "@Microsoft.KeyVault(SecretUri=https://kv-app.vault.azure.net/secrets/ApiKey/)\n"
+            "Reference status: Error - the reference string is invalid.")
     report = _report(text)
     assert report["category"] == "config.invalid_connection_string" and "trailing slash" in report["root_cause"]
+
+
+def test_key_vault_reference_with_a_trailing_slash_but_no_invalid_status_stays_silent() -> None:
+    # the status can name another cause (a user-assigned identity the reference does not use): the slash alone does
+    # not decide
+    text = ("The app gets the literal value. Setting: ApiKey = "
+            "@Microsoft.KeyVault(SecretUri=https://kv-app.vault.azure.net/secrets/ApiKey/)")
+    assert "appservice-keyvault-reference-secreturi-trailing-slash-no-version" not in _clue_ids(text)
 
 
 def test_key_vault_reference_with_a_version_after_the_slash_stays_silent() -> None:
