@@ -86,14 +86,16 @@ def test_disk_resize_down() -> None:
 
 
 def test_event_subscription_scoped_to_a_system_topic() -> None:
-    text = 'Code="BadRequest" Message="The specified API is not supported for resource type \'Microsoft.EventGrid/systemTopics\'."'
+    text = ('Code="BadRequest" Message="The specified API is not supported for resource type '
+            '\'Microsoft.EventGrid/systemTopics\'."')
     assert best_entry_id(text) == "integration-eventgrid-subscription-scoped-to-system-topic"
     other = 'Message="The specified API is not supported for resource type \'Microsoft.EventGrid/topics\'."'
     assert best_entry_id(other) != "integration-eventgrid-subscription-scoped-to-system-topic"
 
 
-SINK = ('{"code":"Conflict","message":"Data sink \'/subscriptions/s/resourceGroups/g/providers/Microsoft.OperationalInsights/'
-        'workspaces/law\' is already used in diagnostic setting \'diag-old-ab12\' for category \'AuditEvent\'. Data sinks '
+SINK = ('{"code":"Conflict","message":"Data sink \'/subscriptions/s/resourceGroups/g/providers/'
+        'Microsoft.OperationalInsights/workspaces/law\' is already used in diagnostic setting \'diag-old-ab12\' '
+        'for category \'AuditEvent\'. Data sinks '
         'can\'t be reused in different settings on the same category for the same resource."}')
 
 
@@ -105,7 +107,8 @@ def test_diagnostic_setting_data_sink_already_used_names_the_old_setting() -> No
 
 
 REDIS = ('resource "azurerm_redis_cache" "c" {\n  sku_name = "Standard"\n  subnet_id = azurerm_subnet.s.id\n}\n'
-         'Original Error: Code="InvalidRequestBody" Message="The value of the parameter \'properties.subnetId\' is invalid."')
+         'Original Error: Code="InvalidRequestBody" Message="The value of the parameter \'properties.subnetId\' '
+         'is invalid."')
 
 
 def test_redis_subnet_below_premium() -> None:
@@ -130,11 +133,13 @@ def test_appauthentication_after_a_move_to_workload_identity() -> None:
 
 
 def test_appauthentication_without_workload_identity_is_not_that_entry() -> None:
-    assert best_entry_id("On our App Service web app:\n" + APPAUTH) != "entra-appauthentication-under-aks-workload-identity"
+    assert best_entry_id("On our App Service web app:\n" + APPAUTH) \
+        != "entra-appauthentication-under-aks-workload-identity"
 
 
 def test_front_door_origin_timeout_belongs_to_the_profile() -> None:
-    text = "az afd endpoint create ... --origin-response-timeout-seconds 120\nunrecognized arguments: --origin-response-timeout-seconds 120"
+    text = ("az afd endpoint create ... --origin-response-timeout-seconds 120\n"
+            "unrecognized arguments: --origin-response-timeout-seconds 120")
     assert best_entry_id(text) == "tooling-afd-origin-response-timeout-on-profile"
     envelope, asked = _outcome("Front Door Standard: " + text)
     assert asked == 0 and "profile" in envelope["report"]["root_cause"]
@@ -142,7 +147,8 @@ def test_front_door_origin_timeout_belongs_to_the_profile() -> None:
 
 def test_reasoning_effort_names_the_deployment() -> None:
     text = ('client.chat.completions.create(model="o1-mini-prod", messages=m, reasoning_effort="low")\n'
-            'openai.BadRequestError: Error code: 400 - {\'error\': {\'message\': "Unknown parameter: \'reasoning_effort\'.", '
+            'openai.BadRequestError: Error code: 400 - {\'error\': '
+            '{\'message\': "Unknown parameter: \'reasoning_effort\'.", '
             '\'code\': \'unknown_parameter\'}} (Azure OpenAI)')
     assert best_entry_id(text) == "openai-reasoning-effort-unsupported-model"
     report = _report(text)
@@ -161,7 +167,8 @@ def test_cosmos_builtin_data_role_as_an_azure_role() -> None:
     assert best_entry_id(other) != "cosmos-builtin-data-role-used-as-azure-rbac-role"
 
 
-LB = ('Original Error: Code="PublicIPAndLBSkuDoNotMatch" Message="Standard sku load balancer /x/loadBalancers/lb cannot '
+LB = ('Original Error: Code="PublicIPAndLBSkuDoNotMatch" Message="Standard sku load balancer /x/loadBalancers/lb '
+      'cannot '
       'reference Basic sku publicIP /x/publicIPAddresses/pip."')
 
 
@@ -169,12 +176,14 @@ def test_terraform_lb_module_pip_sku() -> None:
     text = 'module "lb" {\n  source = "Azure/loadbalancer/azurerm"\n  lb_sku = "Standard"\n}\n' + LB
     assert best_entry_id(text) == "compute-terraform-lb-module-pip-sku-default-basic"
     assert "pip_sku" in _report(text)["root_cause"]
-    assert best_entry_id('resource "azurerm_lb" "lb" { sku = "Standard" }\n' + LB) == "compute-public-ip-lb-sku-mismatch"
+    plain = 'resource "azurerm_lb" "lb" { sku = "Standard" }\n' + LB
+    assert best_entry_id(plain) == "compute-public-ip-lb-sku-mismatch"
 
 
 def test_metric_measurement_alert_names_the_querys_column() -> None:
     text = ("AppRequests | summarize fails = count() by bin(TimeGenerated, 5m)\n{\"code\":\"BadRequest\",\"message\":"
-            "\"The query of a metric measurement alert rule must include an AggregatedValue column of a numeric type\"}")
+            "\"The query of a metric measurement alert rule must include an AggregatedValue column of a numeric "
+            "type\"}")
     assert "'fails'" in _report(text)["root_cause"]
     plain = _report(text.replace("summarize fails = count()", "count"))
     assert "<column>" not in plain["root_cause"] and "names '" not in plain["root_cause"]
@@ -204,7 +213,8 @@ def test_identity_connections_with_a_client_id_stay_silent() -> None:
 
 
 FUNCTION_JSON = ('Every call answers 503 Function host is not running. function.json:\n{\n  "bindings": [\n'
-                 '    { "type": "cosmosDB", "name": "d", "sqlQuery": "SELECT * FROM c WHERE c.kind = "a"", "direction": "in" }\n'
+                 '    { "type": "cosmosDB", "name": "d", "sqlQuery": "SELECT * FROM c WHERE c.kind = "a"", '
+                 '"direction": "in" }\n'
                  '  ]\n}')
 
 
@@ -224,7 +234,8 @@ def test_function_json_with_escaped_quotes_stays_silent() -> None:
 
 AUTOREST = ('terraform apply of our cache (azurerm_redis_cache, private_static_ip_address = "10.20.4.10"):\n'
             '  Error: creating Redis Cache "redis-a": redis.Client#Create: Failure sending request: StatusCode=0 -- '
-            'Original Error: Code="InvalidRequestBody" Message="The value of the parameter \'properties.subnetId\' is invalid."')
+            'Original Error: Code="InvalidRequestBody" Message="The value of the parameter \'properties.subnetId\' '
+            'is invalid."')
 
 
 def test_envelope_whose_inner_error_is_shown_reads_it_instead_of_asking() -> None:
@@ -236,5 +247,6 @@ def test_envelope_whose_inner_error_is_shown_reads_it_instead_of_asking() -> Non
 
 def test_envelope_without_its_inner_error_still_asks() -> None:
     envelope, asked = _outcome('terraform apply of our cache (azurerm_redis_cache):\n  Error: creating Redis Cache '
-                               '"redis-a": redis.Client#Create: Failure sending request: StatusCode=0 -- Original Error: Code=')
+                               '"redis-a": redis.Client#Create: Failure sending request: StatusCode=0 -- '
+                               'Original Error: Code=')
     assert envelope["status"] == "request" and asked == 1
