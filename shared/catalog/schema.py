@@ -52,8 +52,12 @@ class CatalogEntry(BaseModel):
     # A regex the report (or anything the session read) must also match: a message two settings share (the local
     # emulator's "high demand" and a region's) counts for this entry only where its setting shows.
     requires: str = ""
+    # For an inconclusive entry: a regex over the report that shows its check's output is there already (the
+    # response body --debug prints, the Code="..." inside an envelope). Asking for it again cannot help, so the
+    # engine reads the report's own words instead of asking.
+    shown_by: str = ""
 
-    @field_validator("requires")
+    @field_validator("requires", "shown_by")
     @classmethod
     def _requires_compiles(cls, value: str) -> str:
         re.compile(value)

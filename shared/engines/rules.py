@@ -10,13 +10,11 @@ not settle goes to the catalog entry, and a symptom with no code to the resource
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from shared.catalog.index import EntryHit, names_a_context, negated, normalize
-from shared.catalog.similar import similar_entries
 from shared.engines.access_evidence import claimed_role_missing, delivery_identity_refused, with_role_assignments
-from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry
+from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry, nearest_lead
 from shared.engines.analyzers.code_shape import code_by_shape, printed_codes
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, regex, specific_hit, table, table_entry
 from shared.engines.analyzers.dns_resolution import with_malformed_host
@@ -792,25 +790,12 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     by_shape = code_by_shape(state)  # the error's own code, by its ending, says more than words near other errors
     if by_shape is not None:
         return by_shape
-    spoken = state.material.spoken_text()
-    lead = similar_entries().lead(spoken)
     # the nearest entry of that category whose service the report names speaks for it (another service's words
     # near the report's are no lead for it)
-    named = [e for e in lead.entries if _names_the_service(state, e.service)] if lead is not None else []
-    if lead is not None and lead.category != "out_of_scope" and named and not contradicted(state, lead.category):
-        return conclude_from_lead(state, replace(lead, entries=(*named, *(e for e in lead.entries if e not in named))))
+    lead = nearest_lead(state)
+    if lead is not None:
+        return conclude_from_lead(state, lead)
     return nearest_finding(state) or _foreign_provider(state) or ask_for_the_error(state, None)
-
-
-_SERVICE_NOISE = re.compile(r"(?i)\([^)]*\)|\b(?:azure|microsoft|sdk|for|the|service|services|and|of|legacy|apps?)\b")
-
-
-def _names_the_service(state: SessionState, service: str) -> bool:
-    """Whether the report names the service of the nearest known errors (a word of it, "Redis" of "Azure Cache for
-    Redis"): words near another service's errors are no lead for a report about something else."""
-    words = [w for w in re.findall(r"[A-Za-z][\w.-]{2,}", _SERVICE_NOISE.sub(" ", service))]
-    said = " ".join([*state.material.spoken(), *state.material.technologies()]).lower()
-    return any(word.lower()[:5] in said for word in words)
 
 
 def _third_party_fails_from_outside_too(state: SessionState) -> Decision | None:

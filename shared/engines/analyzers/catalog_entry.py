@@ -9,13 +9,16 @@ turns up, the entry's category is given at low confidence, saying it is not conf
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from shared.catalog.index import EntryHit, Match
 from shared.catalog.schema import CatalogEntry
-from shared.catalog.similar import Lead
+from shared.catalog.similar import Lead, similar_entries
 from shared.engines.analyzers.common import fill, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
-from shared.engines.catalog_hits import catalog_hits, facts_of
+from shared.engines.catalog_hits import catalog_hits, contradicted, facts_of
 from shared.engines.playbooks import conclude_finding, finding, next_read
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.state import Conclude, SessionState
@@ -37,6 +40,10 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
     other = _corroborating(state, hit)
     if other is not None and not state.azure_access:  # two different errors of one family: the family is settled
         return _with_corroboration(conclude(state, hit, "low", unconfirmed=True), other)
+    # the report holds what the check would show: its own words near known errors answer before a question
+    lead = nearest_lead(state, envelopes=False) if _check_already_shown(state, entry) else None
+    if lead is not None:
+        return conclude_from_lead(state, lead)
     if not state.requests_asked:
         facts = facts_of(state, hit)  # the question quotes the meaning as the report fills it, never a {field}
         request = ClientRequest(
@@ -47,6 +54,35 @@ def decide_from_entry(state: SessionState, hit: EntryHit) -> Decision:
         return ask_once(state, request, "The error names a symptom and the answer did not decide it.",
                         entry.category)
     return conclude(state, hit, "low", unconfirmed=True)
+
+
+def _check_already_shown(state: SessionState, entry: CatalogEntry) -> bool:
+    """Whether the report already holds what the entry's check would show (its `shown_by`)."""
+    return bool(entry.shown_by) and re.search(entry.shown_by, state.material.spoken_text()) is not None
+
+
+def nearest_lead(state: SessionState, envelopes: bool = True) -> Lead | None:
+    """The nearest catalog entries' category when it speaks for a service the report names (BM25 over the report's
+    words, as for a report without any code), with the named service's entries first; else None. Without
+    `envelopes`, an envelope's entry (`wrapper`) is no lead: the words around an envelope are what is looked up."""
+    lead = similar_entries().lead(state.material.spoken_text())
+    if lead is None or lead.category == "out_of_scope" or contradicted(state, lead.category):
+        return None
+    if not envelopes:
+        lead = replace(lead, entries=tuple(e for e in lead.entries if not e.wrapper))
+    named = [e for e in lead.entries if names_the_service(state, e.service)]
+    return replace(lead, entries=(*named, *(e for e in lead.entries if e not in named))) if named else None
+
+
+_SERVICE_NOISE = re.compile(r"(?i)\([^)]*\)|\b(?:azure|microsoft|sdk|for|the|service|services|and|of|legacy|apps?)\b")
+
+
+def names_the_service(state: SessionState, service: str) -> bool:
+    """Whether the report names the service of the nearest known errors (a word of it, "Redis" of "Azure Cache for
+    Redis"): words near another service's errors are no lead for a report about something else."""
+    words = [w for w in re.findall(r"[A-Za-z][\w.-]{2,}", _SERVICE_NOISE.sub(" ", service))]
+    said = " ".join([*state.material.spoken(), *state.material.technologies()]).lower()
+    return any(word.lower()[:5] in said for word in words)
 
 
 def _corroborating(state: SessionState, hit: EntryHit) -> EntryHit | None:
