@@ -298,7 +298,9 @@ _UNSTABLE_LOCAL_NETWORK = re.compile(
 # "fails the same from my laptop" (not "the same tag works on my machine": working there is the opposite clue)
 _SAME_FROM_OUTSIDE = re.compile(r"(?i)\b(?:same|also|too)\b(?:(?!\b(?:works?|worked|working|succeeds?|succeeded|fine|"
                                 r"ok)\b)[^.\n]){0,60}\b(?:from|on) my (?:own )?(?:laptop|machine|pc|"
-                                r"computer|workstation)\b|\bfrom my (?:laptop|machine|pc|computer) (?:too|as well)\b")
+                                r"computer|workstation)\b(?![^.\n]{0,80}\b(?:works?|worked|succeeds?|succeeded|fine|"
+                                r"came back with|returned 200|got (?:a )?200)\b)"
+                                r"|\bfrom my (?:laptop|machine|pc|computer) (?:too|as well)\b")
 _URL_HOST = re.compile(r"(?i)\bhttps?://([a-z0-9.-]+\.[a-z]{2,})")
 _AZURE_HOST = re.compile(r"(?i)(?:\.|^)(?:windows\.net|azure\.com|azure\.net|azurewebsites\.net|azurecr\.io|azmk8s\.io|"
                          r"azurestaticapps\.net|azure-api\.net|azurefd\.net|microsoft\.com|microsoftonline\.com|"
