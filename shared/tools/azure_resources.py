@@ -78,6 +78,13 @@ def _static_site(site_id: str) -> bool:
     return "/providers/microsoft.web/staticsites/" in site_id.lower()
 
 
+def _static_site_cli(site_id: str) -> str:
+    """The command that lists a static web app's settings (az staticwebapp takes its name and group, not --ids)."""
+    parts = site_id.strip("/").split("/")
+    return (f"az staticwebapp appsettings list --name {shlex.quote(parts[-1])} --resource-group "
+            f"{shlex.quote(parts[3])} --query \"keys(properties)\"")
+
+
 class GatewayArguments(AzureArguments):
     gateway_id: str = Field(pattern=r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/"
                             r"applicationGateways/[^/]+$", max_length=1000,
@@ -360,9 +367,9 @@ _WEB_API_VERSION = "2023-12-01"
 
 
 @azure_tool(AppSettingsArguments,
-            cli=lambda a: (f"az staticwebapp appsettings list --ids {shlex.quote(a.site_id)} --query \"properties\""
-                           if _static_site(a.site_id) else
-                           f"az webapp config appsettings list --ids {shlex.quote(a.site_id)} --query \"[].name\" -o tsv"),
+            cli=lambda a: (_static_site_cli(a.site_id) if _static_site(a.site_id) else
+                           f"az webapp config appsettings list --ids {shlex.quote(a.site_id)} "
+                           "--query \"[].name\" -o tsv"),
             scope=lambda a: a.site_id,
             action=lambda a: ("Microsoft.Web/staticSites/listAppSettings/action" if _static_site(a.site_id)
                               else "Microsoft.Web/sites/config/list/action"))
