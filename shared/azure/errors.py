@@ -37,6 +37,7 @@ from shared.session.state import Evidence, EvidenceStatus
 # their actions: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 NEEDS_ROLE: list[tuple[str, str]] = [
     ("microsoft.web/sites/config/list/action", "Website Contributor"),
+    ("microsoft.web/staticsites/listappsettings/action", "Contributor"),
     ("microsoft.operationalinsights/workspaces/query/*", "Log Analytics Reader"),
     ("microsoft.insights/metrics/read", "Monitoring Reader"),
     ("microsoft.storage/storageaccounts/listkeys/action", "Storage Account Key Operator Service Role"),

@@ -19,6 +19,7 @@ from shared.engines.analyzers.code_shape import code_by_shape, printed_codes
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, regex, specific_hit, table, table_entry
 from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
+from shared.engines.analyzers.ledger import latest
 from shared.engines.analyzers.login_name import login_name_mistyped
 from shared.engines.analyzers.package_sas import expired_package_sas
 from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatch
@@ -295,7 +296,9 @@ _UNSTABLE_LOCAL_NETWORK = re.compile(
 # "fails the same from my laptop" (not "the same tag works on my machine": working there is the opposite clue)
 _SAME_FROM_OUTSIDE = re.compile(r"(?i)\b(?:same|also|too)\b(?:(?!\b(?:works?|worked|working|succeeds?|succeeded|fine|"
                                 r"ok)\b)[^.\n]){0,60}\b(?:from|on) my (?:own )?(?:laptop|machine|pc|"
-                                r"computer|workstation)\b|\bfrom my (?:laptop|machine|pc|computer) (?:too|as well)\b")
+                                r"computer|workstation)\b(?![^.\n]{0,80}\b(?:works?|worked|succeeds?|succeeded|fine|"
+                                r"came back with|returned 200|got (?:a )?200)\b)"
+                                r"|\bfrom my (?:laptop|machine|pc|computer) (?:too|as well)\b")
 _URL_HOST = re.compile(r"(?i)\bhttps?://([a-z0-9.-]+\.[a-z]{2,})")
 _AZURE_HOST = re.compile(r"(?i)(?:\.|^)(?:windows\.net|azure\.com|azure\.net|azurewebsites\.net|azurecr\.io|azmk8s\.io|"
                          r"azurestaticapps\.net|azure-api\.net|azurefd\.net|microsoft\.com|microsoftonline\.com|"
@@ -683,7 +686,8 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
                                or answer.report.category == decision.report.category
                                or decision.report.confidence == "low"  # a guess from the text yields to Azure
                                or _confirms_the_report(state, decision.report.category)
-                               or _environment_not_code(state, decision, answer)):
+                               or _environment_not_code(state, decision, answer)
+                               or _missing_parameter_is_missing_setting(state, decision, answer)):
         return answer
     if isinstance(answer, Conclude) and decision.report.category:  # a finding of another category fired first:
         same = finding_of_category(state, decision.report.category)  # Azure's facts for the error's own category
@@ -712,6 +716,45 @@ def _environment_not_code(state: SessionState, decision: Decision, answer: Decis
     return (isinstance(decision, Conclude) and decision.report.category == "runtime.code_defect"
             and isinstance(answer, Conclude) and answer.report.category == "config.missing_app_setting"
             and bool(missing_code_settings(state)) and bool(WORKS_LOCALLY.search(said_by_client(state))))
+
+
+# a parameter or value the error says the request lacks ("must contain the following parameter: 'client_id'")
+_MISSING_PARAMETER = re.compile(r"(?i)(?:must contain|is missing|missing|requires?|required)[^'\"\n]{0,40}"
+                                r"(?:parameter|field|value|property|setting)s?\b[^'\"\n]{0,12}['\"](?P<name>[\w.-]{4,60})['\"]")
+
+
+def _listed_app(state: SessionState) -> dict[str, str]:
+    """The app whose setting names were read, by its name (function_app), and as static_app when it is a static web
+    app (whose settings another command sets)."""
+    listed = latest(state, "list_app_setting_names")
+    site = str(listed.arguments.get("site_id") or "") if listed is not None else ""
+    if not site:
+        return {}
+    name = site.rstrip("/").rsplit("/", 1)[-1]
+    return {"function_app": name, **({"static_app": name} if "/staticsites/" in site.lower() else {})}
+
+
+def _same_suffix(setting: str, names: list[str]) -> str:
+    """An app setting that ends in the same last two words as the missing one but has another prefix (AZURE_CLIENT_ID
+    where the configuration names AAD_CLIENT_ID): the value is there under a name nothing reads."""
+    words = [w for w in re.split(r"[_:]+", setting.upper()) if w]
+    if len(words) < 3:
+        return ""
+    tail = words[-2:]
+    return next((n for n in names if n.upper() != setting.upper()
+                 and [w for w in re.split(r"[_:]+", n.upper()) if w][-2:] == tail), "")
+
+
+def _missing_parameter_is_missing_setting(state: SessionState, decision: Decision, answer: Decision) -> bool:
+    """The error says the request lacks a parameter (AADSTS900144: the body lacks 'client_id'), which the text reads
+    as the code's fault, while Azure shows that the app lacks the very setting its configuration names to supply it
+    (staticwebapp.config.json's clientIdSettingName 'AAD_CLIENT_ID'): the missing setting is why the value is empty."""
+    if not (isinstance(decision, Conclude) and isinstance(answer, Conclude)
+            and answer.report.category == "config.missing_app_setting"):
+        return False
+    wanted = {m.group("name").replace("_", "").replace("-", "").lower()
+              for m in _MISSING_PARAMETER.finditer(state.material.spoken_text())}
+    return any(w in m.replace("_", "").replace(":", "").lower() for w in wanted for m in missing_code_settings(state))
 
 
 def _rests_on_reads(decision: Conclude) -> bool:
@@ -760,8 +803,12 @@ def _from_findings(state: SessionState) -> Decision | None:
     missing = missing_code_settings(state)
     if missing:
         setting = missing[0].replace(":", "__")  # a .NET configuration key as an app setting names it
-        other = identity_group_elsewhere(setting, read_setting_names(state) or [])
-        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"), {"setting": setting, **other})
+        names = read_setting_names(state) or []
+        other = identity_group_elsewhere(setting, names)
+        similar = _same_suffix(setting, names)
+        return conclude_finding(state, table_entry(FINDINGS, "code-setting-not-in-app"),
+                                {"setting": setting, **other, **({"similar": similar} if similar else {}),
+                                 **_listed_app(state)})
     found = finding(state)
     if found is not None and found[0].get("delegate"):
         signature = next(s for s in signatures() if s.id == found[0]["delegate"])

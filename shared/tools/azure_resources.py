@@ -67,6 +67,24 @@ class SiteArguments(AzureArguments):
                          description="the id of a web or function app (or one of its slots)")
 
 
+class AppSettingsArguments(AzureArguments):
+    site_id: str = Field(pattern=r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Web/"
+                         r"(?:sites/[^/]+(/slots/[^/]+)?|staticSites/[^/]+)$", max_length=1000,
+                         description="the id of a web or function app (or one of its slots), or of a static web app")
+
+
+def _static_site(site_id: str) -> bool:
+    """A static web app's id (its settings are read by the listAppSettings action, not config/appsettings/list)."""
+    return "/providers/microsoft.web/staticsites/" in site_id.lower()
+
+
+def _static_site_cli(site_id: str) -> str:
+    """The command that lists a static web app's settings (az staticwebapp takes its name and group, not --ids)."""
+    parts = site_id.strip("/").split("/")
+    return (f"az staticwebapp appsettings list --name {shlex.quote(parts[-1])} --resource-group "
+            f"{shlex.quote(parts[3])} --query \"keys(properties)\"")
+
+
 class GatewayArguments(AzureArguments):
     gateway_id: str = Field(pattern=r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/"
                             r"applicationGateways/[^/]+$", max_length=1000,
@@ -348,17 +366,21 @@ def _arm_send(subscription_id: str, request: HttpRequest) -> Any:
 _WEB_API_VERSION = "2023-12-01"
 
 
-@azure_tool(SiteArguments,
-            cli=lambda a: f"az webapp config appsettings list --ids {shlex.quote(a.site_id)} "
-                          "--query \"[].name\" -o tsv",
-            scope=lambda a: a.site_id, action=lambda a: "Microsoft.Web/sites/config/list/action")
-def list_app_setting_names(args: SiteArguments) -> Found:
-    """List the NAMES of a web or function app's application settings (values are dropped as the answer is
+@azure_tool(AppSettingsArguments,
+            cli=lambda a: (_static_site_cli(a.site_id) if _static_site(a.site_id) else
+                           f"az webapp config appsettings list --ids {shlex.quote(a.site_id)} "
+                           "--query \"[].name\" -o tsv"),
+            scope=lambda a: a.site_id,
+            action=lambda a: ("Microsoft.Web/staticSites/listAppSettings/action" if _static_site(a.site_id)
+                              else "Microsoft.Web/sites/config/list/action"))
+def list_app_setting_names(args: AppSettingsArguments) -> Found:
+    """List the NAMES of a web, function or static web app's application settings (values are dropped as the answer is
     parsed, never stored or returned): data {"names": [...], "count", "targets": {name: host}}. Tells whether a
     setting exists, and for a connection string, URL or Key Vault reference, which host or vault it points at (the
     host only: no key, password, token, query or path beyond a Key Vault secret's name)."""
+    action = "listAppSettings" if _static_site(args.site_id) else "config/appsettings/list"  # a static web app's verb
     response = _arm_send(subscription_of(args.site_id), HttpRequest(
-        "POST", f"/{uri_path(args.site_id)}/config/appsettings/list", params={"api-version": _WEB_API_VERSION}))
+        "POST", f"/{uri_path(args.site_id)}/{action}", params={"api-version": _WEB_API_VERSION}))
     properties = _settings(response.text())
     del response  # the body held values
     names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)

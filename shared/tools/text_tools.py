@@ -188,6 +188,10 @@ _ENV_READS = [
     re.compile(r"@?\{?appsetting\(\s*'(?P<name>[A-Za-z_][\w:.]*)'\s*\)"),
     re.compile(r"\bos\.(?:Getenv|LookupEnv)\(\s*\"(?P<name>[A-Za-z_]\w*)\""),
     re.compile(r"\$env:(?P<name>[A-Za-z_]\w*)"),
+    # a configuration that names the app setting holding a value (staticwebapp.config.json's custom providers,
+    # App Service authentication's authsettingsV2: "clientIdSettingName": "X", "clientSecretSettingName": "X")
+    re.compile(r"[\"']?\b(?:clientId|clientSecret|appSecret|consumerSecret|clientSecretCertificate\w*)SettingName[\"']?"
+               r"\s*[:=]\s*[\"'](?P<name>[A-Za-z_][\w:.-]*)[\"']"),
 ]
 # a binding's connection setting: C# attributes (Connection = "X"), Python decorators (connection="X") and
 # function.json ("connection": "X", the key quoted as JSON quotes it)
