@@ -258,6 +258,8 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\bno azure resources? (?:is |are )?involved\b|"
                             # "yet": still developing locally, not a deployment that left nothing behind
                             r"\bnothing (?:is )?(?:deployed|running|hosted) (?:to|in|on) azure yet\b|"
+                            # "haven't deployed anything yet" (not "since Monday": a deployment that stopped)
+                            r"\b(?:haven't|have not|hasn't|has not) (?:been )?deployed anything (?:to azure )?yet\b|"
                             # a move to Azure still to come, then "nothing is deployed yet" (a deployment that failed
                             # says what failed, not that it is to come)
                             r"\b(?:later|next (?:year|month|quarter)|will|going to|meant to|planned to)\b[^.\n]{0,60}"
