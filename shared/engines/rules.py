@@ -943,7 +943,8 @@ def _foreign_words(state: SessionState, hosting_only: bool = False) -> tuple[dic
             continue
         said = next((m.group(0) for t in spoken for m in regex(pattern).finditer(t)
                      if not negated(t, m.start(), m.end())
-                     and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])), None)
+                     and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])
+                     and not _PLANNED_USE.search(t[max(0, m.start() - 160):m.start()])), None)
         if said is not None:
             return provider, said
     return None
