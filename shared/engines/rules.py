@@ -867,7 +867,8 @@ def _vendor_call(state: SessionState) -> Decision | None:
     the frames, its error body's shape: a provider's `failing` forms in knowledge/foreign_providers.yaml), nothing
     of Azure is on its path and no Azure error the catalog knows is in the error text: out of scope, naming the
     vendor, before any symptom question. A catalog entry that knows the vendor's error itself answers with its
-    meaning; an Azure code or long catalog message keeps the report Azure's."""
+    meaning; an Azure code or long catalog message keeps the report Azure's. With Azure access the resource's
+    playbook runs first, and a finding of it answers instead."""
     found = _vendor_words(state)
     if found is None:
         return None
@@ -876,6 +877,10 @@ def _vendor_call(state: SessionState) -> Decision | None:
         return _out_of_scope(state, entry)
     if _azure_error_known(state):
         return None
+    if state.azure_access:  # what Azure shows first (a Key Vault reference that sent its literal text as the key)
+        answer = _playbook_answer(state)
+        if answer is not None:
+            return answer
     return _from_provider(state, *found)
 
 
@@ -983,8 +988,9 @@ _PLANNED_MOVE = re.compile(r"(?i)\b(?:might|may|will|plan\w* to|going to|want to
 # "we do not use DynamoDB any more", "no longer on S3": the provider is named to be ruled out
 _NOT_USED = re.compile(r"(?i)\b(?:not|no longer|never|n't)\s+(?:\w+\s+){0,2}$")
 # "we plan to add Mailgun (api.eu.mailgun.net) next sprint": a vendor the client only plans to use, in the same sentence
-_PLANNED_USE = re.compile(r"(?i)\b(?:plan(?:s|ning)? to|going to|want to|intend to|will (?:add|use|switch)|"
-                          r"might (?:add|use)|consider\w*|thinking (?:of|about))\b[^.;\n]*$")
+_PLANNED_USE = re.compile(r"\b(?:plan(?:s|ning)? to|going to|want to|intend to|will (?:add|use|switch)|"
+                          r"might (?:add|use)|consider\w*|thinking (?:of|about))\b(?:\s+(?!azure\b)[\w-]+){0,4}"
+                          r"[\s(\"'`]*$", re.IGNORECASE)
 # HTTP reason words a vendor's answer shares with Azure's error codes
 _HTTP_WORD = re.compile(r"(?i)^(?:Forbidden|Unauthorized|NotFound|Not Found|BadRequest|Bad Request|Conflict|"
                         r"TooManyRequests|InternalServerError|ServiceUnavailable|GatewayTimeout|BadGateway|"

@@ -130,3 +130,11 @@ def test_pyyaml_cython3_build_entry_and_its_near_miss() -> None:
                          "AttributeError: cython_sources") == "third-party-pyyaml-sdist-cython3-cython-sources"
     assert best_entry_id("AttributeError: cython_sources_list in my own module") != \
         "third-party-pyyaml-sdist-cython3-cython-sources"
+
+
+def test_a_move_to_azure_that_is_planned_does_not_hide_the_vendor_of_today() -> None:
+    cause = out_of_scope(
+        "We plan to move all of this to Azure next year, but for now the database is an Amazon RDS for MySQL 8.0 "
+        'instance. Import fails: {"error": "Error 1419: You do not have the SUPER privilege and binary logging is '
+        'enabled (you *might* want to use the less safe log_bin_trust_function_creators variable)"}')
+    assert "parameter group" in cause
