@@ -348,6 +348,9 @@ def route(state: SessionState) -> Decision:
     unstable = _UNSTABLE_LOCAL_NETWORK.search(said)
     if unstable is not None and _CUT_CONNECTION.search(said):
         return _local_network(state, unstable.group(0))
+    wsl = _wsl_network_only(said)
+    if wsl is not None:
+        return _wsl_network(state, wsl)
     on_premises = _on_premises_only(state)
     if on_premises is not None:
         return _stated_outside_azure(state, on_premises)
@@ -1030,6 +1033,32 @@ def _local_clock(state: SessionState, shown: str) -> Decision:
         "Keep the machine's clock synchronized (Windows: Settings > Time & language > Set time automatically, or "
         "`w32tm /resync`; Linux: chrony or systemd-timesyncd), then retry.",
         "The cause is the client machine's clock, not Azure.")
+
+
+# The same request works from Windows on the same machine and fails inside WSL: WSL 2's own virtual network
+_WSL = re.compile(r"\bWSL ?2?\b")
+_WORKS_FROM_WINDOWS = re.compile(
+    r"(?i)\b(?:from|in|on) (?:Windows|PowerShell|cmd(?:\.exe)?|the Windows (?:host|side))\b[^.\n]{0,60}?"
+    r"\b(?:works?|worked|succeeds?|succeeded)\b|\b(?:Invoke-WebRequest|PowerShell)\b[^.\n]{0,80}?\bsame "
+    r"(?:laptop|machine|pc|computer)\b[^.\n]{0,20}?\b(?:works?|worked|succeeds?|succeeded)\b")
+
+
+def _wsl_network_only(said: str) -> str | None:
+    """The client runs the failing tool inside WSL and says the same request works from Windows on that machine."""
+    works = _WORKS_FROM_WINDOWS.search(said)
+    return works.group(0) if works is not None and _WSL.search(said) else None
+
+
+def _wsl_network(state: SessionState, said: str) -> Decision:
+    return _client_side(
+        state, f"The request fails only inside WSL 2 while the same request from Windows on the same machine works "
+               f"(the client says: '{said}'): WSL 2 reaches the network through its own virtual adapter and NAT, "
+               "where a VPN client, a firewall rule for that adapter, an MTU the tunnel cannot carry or DNS "
+               "settings drop or stall the connection; Azure never answered differently to the two.",
+        "Fix WSL's networking: try mirrored networking (networkingMode=mirrored under [wsl2] in %UserProfile%\\"
+        ".wslconfig, then wsl --shutdown), lower the MTU inside WSL when a VPN is connected (sudo ip link set dev "
+        "eth0 mtu 1350), and check the VPN's WSL support; then run the command again.",
+        "The request is dropped inside WSL's own network on the client's machine, not by Azure.")
 
 
 def _local_network(state: SessionState, said: str) -> Decision:

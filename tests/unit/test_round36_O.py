@@ -138,3 +138,14 @@ def test_a_move_to_azure_that_is_planned_does_not_hide_the_vendor_of_today() -> 
         'instance. Import fails: {"error": "Error 1419: You do not have the SUPER privilege and binary logging is '
         'enabled (you *might* want to use the less safe log_bin_trust_function_creators variable)"}')
     assert "parameter group" in cause
+
+
+def test_a_request_that_fails_only_inside_wsl_is_the_local_network() -> None:
+    text = ("az login in WSL2 Ubuntu never returns; curl -v https://login.microsoftonline.com hangs after Trying "
+            "20.190.151.7:443. Invoke-WebRequest https://login.microsoftonline.com from PowerShell on the same laptop "
+            "works.")
+    assert "WSL 2" in out_of_scope(text)
+    # the same hang without the Windows side working: nothing says it is WSL's own network
+    report = getattr(final_decision(text.replace(" from PowerShell on the same laptop works", " fails too")),
+                     "report", None)
+    assert report is None or "WSL 2" not in (report.root_cause or "")
