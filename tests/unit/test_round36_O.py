@@ -17,7 +17,8 @@ HUBSPOT = (
     "Contacts sync function (Azure Functions, Python) fails:\n"
     "requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: "
     "https://api.hubapi.com/crm/v3/objects/contacts?limit=100&hapikey=<redacted>\n"
-    'response: {"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}')
+    'response: {"status":"error","message":"Authentication credentials not found.",'
+    '"category":"INVALID_AUTHENTICATION"}')
 
 
 def test_vendor_api_host_in_the_failing_request_ends_out_of_scope_naming_the_vendor_and_meaning() -> None:
