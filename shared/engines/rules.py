@@ -258,8 +258,6 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"\bno azure resources? (?:is |are )?involved\b|"
                             # "yet": still developing locally, not a deployment that left nothing behind
                             r"\bnothing (?:is )?(?:deployed|running|hosted) (?:to|in|on) azure yet\b|"
-                            # "haven't deployed anything yet" (not "since Monday": a deployment that stopped)
-                            r"\b(?:haven't|have not|hasn't|has not) (?:been )?deployed anything (?:to azure )?yet\b|"
                             # a move to Azure still to come, then "nothing is deployed yet" (a deployment that failed
                             # says what failed, not that it is to come)
                             r"\b(?:later|next (?:year|month|quarter)|will|going to|meant to|planned to)\b[^.\n]{0,60}"
@@ -332,7 +330,23 @@ def _calls_azure_from_own_servers(state: SessionState, said: str) -> bool:
     return named or any(_BARE_AZURE_HOST.search(t) for t in state.material.spoken())
 
 
+# "haven't deployed anything yet" (not "since Monday": a deployment that stopped): local development, stated
+_NOT_DEPLOYED_YET = re.compile(r"(?i)\b(?:haven't|have not|hasn't|has not) (?:been )?deployed anything "
+                               r"(?:to azure )?yet\b")
+
+
 def route(state: SessionState) -> Decision:
+    """The decision of the step; a report that says nothing is deployed yet ends out of scope, in the words of the
+    reading that already says so (a fault of the developer's own machine) or else as local development."""
+    decision = _route(state)
+    local = next((m for t in state.material.spoken() for m in [_NOT_DEPLOYED_YET.search(t)] if m), None)
+    if local is None or (isinstance(decision, GiveUp) and decision.report is not None
+                         and decision.report.category == "out_of_scope"):
+        return decision
+    return _stated_outside_azure(state, local.group(0))
+
+
+def _route(state: SessionState) -> Decision:
     stated = next((m for t in state.material.spoken()
                    for m in [_OUTSIDE_AZURE.search(t)] if m), None)
     if stated is not None and not _calls_azure_from_own_servers(state, stated.group(0)):
@@ -873,8 +887,8 @@ def _vendor_call(state: SessionState) -> Decision | None:
     meaning; an Azure code or long catalog message keeps the report Azure's. With Azure access the resource's
     playbook runs first, and a finding of it answers instead."""
     found = _vendor_words(state)
-    if found is None:
-        return None
+    if found is None or _LITERAL_REFERENCE.search(state.material.error_description):
+        return None  # (the vendor refused the literal text of a Key Vault reference the app never resolved: Azure's)
     entry = decisive(state)
     if entry is not None and entry.entry.category == "out_of_scope":
         return _out_of_scope(state, entry)
@@ -994,6 +1008,8 @@ _NOT_USED = re.compile(r"(?i)\b(?:not|no longer|never|n't)\s+(?:\w+\s+){0,2}$")
 _PLANNED_USE = re.compile(r"\b(?:plan(?:s|ning)? to|going to|want to|intend to|will (?:add|use|switch)|"
                           r"might (?:add|use)|consider\w*|thinking (?:of|about))\b(?:\s+(?!azure\b)[\w-]+){0,4}"
                           r"[\s(\"'`]*$", re.IGNORECASE)
+# a credential whose value is the literal text of a Key Vault reference ("Invalid API Key provided: @Microso***")
+_LITERAL_REFERENCE = re.compile(r"(?i)\b(?:provided|key|token|secret|password)\b\W{0,3}[:=]\s*['\"]?@Microso")
 # HTTP reason words a vendor's answer shares with Azure's error codes
 _HTTP_WORD = re.compile(r"(?i)^(?:Forbidden|Unauthorized|NotFound|Not Found|BadRequest|Bad Request|Conflict|"
                         r"TooManyRequests|InternalServerError|ServiceUnavailable|GatewayTimeout|BadGateway|"
