@@ -75,6 +75,7 @@ class RulesEngine:
         decision = _azure_before_asking(state, _azure_before_concluding(state, route(state)))
         decision = _delivery_identity_checked(state, decision)
         decision = outside_host(state, decision)  # a fault of a machine outside Azure that the report names
+        decision = _nothing_deployed_yet(state, decision)
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_granting_roles(state, with_role_assignments(state, decision))
@@ -335,18 +336,17 @@ _NOT_DEPLOYED_YET = re.compile(r"(?i)\b(?:haven't|have not|hasn't|has not) (?:be
                                r"(?:to azure )?yet\b")
 
 
-def route(state: SessionState) -> Decision:
-    """The decision of the step; a report that says nothing is deployed yet ends out of scope, in the words of the
-    reading that already says so (a fault of the developer's own machine) or else as local development."""
-    decision = _route(state)
+def _nothing_deployed_yet(state: SessionState, decision: Decision) -> Decision:
+    """A report that says nothing is deployed yet ends out of scope, in the words of the reading that already says
+    so (a fault of the developer's own machine) or else as local development."""
     local = next((m for t in state.material.spoken() for m in [_NOT_DEPLOYED_YET.search(t)] if m), None)
-    if local is None or (isinstance(decision, GiveUp) and decision.report is not None
+    if local is None or (isinstance(decision, GiveUp | Conclude) and decision.report is not None
                          and decision.report.category == "out_of_scope"):
         return decision
     return _stated_outside_azure(state, local.group(0))
 
 
-def _route(state: SessionState) -> Decision:
+def route(state: SessionState) -> Decision:
     stated = next((m for t in state.material.spoken()
                    for m in [_OUTSIDE_AZURE.search(t)] if m), None)
     if stated is not None and not _calls_azure_from_own_servers(state, stated.group(0)):
