@@ -74,6 +74,7 @@ class RulesEngine:
         decision = _azure_before_asking(state, _azure_before_concluding(state, route(state)))
         decision = _delivery_identity_checked(state, decision)
         decision = outside_host(state, decision)  # a fault of a machine outside Azure that the report names
+        decision = _nothing_deployed_yet(state, decision)
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_granting_roles(state, with_role_assignments(state, decision))
@@ -331,6 +332,21 @@ def _calls_azure_from_own_servers(state: SessionState, said: str) -> bool:
     return named or any(_BARE_AZURE_HOST.search(t) for t in state.material.spoken())
 
 
+# "haven't deployed anything yet" (not "since Monday": a deployment that stopped): local development, stated
+_NOT_DEPLOYED_YET = re.compile(r"(?i)\b(?:haven't|have not|hasn't|has not) (?:been )?deployed anything "
+                               r"(?:to azure )?yet\b")
+
+
+def _nothing_deployed_yet(state: SessionState, decision: Decision) -> Decision:
+    """A report that says nothing is deployed yet ends out of scope, in the words of the reading that already says
+    so (a fault of the developer's own machine) or else as local development."""
+    local = next((m for t in state.material.spoken() for m in [_NOT_DEPLOYED_YET.search(t)] if m), None)
+    if local is None or (isinstance(decision, GiveUp | Conclude) and decision.report is not None
+                         and decision.report.category == "out_of_scope"):
+        return decision
+    return _stated_outside_azure(state, local.group(0))
+
+
 def route(state: SessionState) -> Decision:
     stated = next((m for t in state.material.spoken()
                    for m in [_OUTSIDE_AZURE.search(t)] if m), None)
@@ -347,6 +363,9 @@ def route(state: SessionState) -> Decision:
     unstable = _UNSTABLE_LOCAL_NETWORK.search(said)
     if unstable is not None and _CUT_CONNECTION.search(said):
         return _local_network(state, unstable.group(0))
+    wsl = _wsl_network_only(said)
+    if wsl is not None:
+        return _wsl_network(state, wsl)
     on_premises = _on_premises_only(state)
     if on_premises is not None:
         return _stated_outside_azure(state, on_premises)
@@ -359,6 +378,9 @@ def route(state: SessionState) -> Decision:
         or front_end_cut(state) or login_name_mistyped(state) or report_finding(state)
     if mismatch is not None:
         return mismatch
+    vendor = _vendor_call(state)  # the failing call's answer is another vendor's: no Azure question settles it
+    if vendor is not None:
+        return vendor
     hit = classification(state)
     entry = decisive(state)
     if entry is not None and entry.entry.category == "out_of_scope" and hit is not None \
@@ -889,6 +911,65 @@ def _hosted_elsewhere(state: SessionState) -> Decision | None:
     return outside
 
 
+def _vendor_call(state: SessionState) -> Decision | None:
+    """The failing call's own answer is another vendor's (its API host in the request line or "for url", its SDK in
+    the frames, its error body's shape: a provider's `failing` forms in knowledge/foreign_providers.yaml), nothing
+    of Azure is on its path and no Azure error the catalog knows is in the error text: out of scope, naming the
+    vendor, before any symptom question. A catalog entry that knows the vendor's error itself answers with its
+    meaning; an Azure code or long catalog message keeps the report Azure's. With Azure access the resource's
+    playbook runs first, and a finding of it answers instead."""
+    found = _vendor_words(state)
+    if found is None or _LITERAL_REFERENCE.search(state.material.error_description):
+        return None  # (the vendor refused the literal text of a Key Vault reference the app never resolved: Azure's)
+    entry = decisive(state)
+    if entry is not None and entry.entry.category == "out_of_scope":
+        return _out_of_scope(state, entry)
+    if _azure_error_known(state):
+        return None
+    if state.azure_access:  # what Azure shows first (a Key Vault reference that sent its literal text as the key)
+        answer = _playbook_answer(state)
+        if answer is not None:
+            return answer
+    return _from_provider(state, *found)
+
+
+def _azure_error_known(state: SessionState) -> bool:
+    """An Azure error the catalog knows in the error text or an answer: an exact code (HTTP reason words such as
+    "Forbidden" are no such code), or a message long enough to name one error, of an entry that decides by itself
+    (not an envelope such as Oryx's "failed to build", not a symptom whose words a report repeats in passing, such
+    as the `@Microsoft.KeyVault(SecretUri=` of a setting it describes)."""
+    return any(h.entry.category != "out_of_scope" and any(
+        m.origin in ("error", "answer") and (
+            (m.kind == "code" and h.exact and not _HTTP_WORD.match(m.found))
+            or (m.kind != "code" and len(m.found) >= _SPECIFIC_PHRASE and h.entry.conclusive and not h.entry.wrapper))
+        for m in h.matches) for h in catalog_hits(state))
+
+
+def _vendor_words(state: SessionState) -> tuple[dict[str, Any], str] | None:
+    """The first provider whose `failing` forms the client's texts show (not negated, not ruled out, not a vendor the
+    client only plans to use), with those words, when no Azure host is named and the call got an answer."""
+    spoken = state.material.spoken()
+    if any(_AZURE_HOST.search(h) for h in _hosts_in(spoken)) or any(_UNREACHED.search(t) for t in spoken):
+        return None
+    said = " ".join([*spoken, *state.material.technologies()])
+    for provider in table(_FOREIGN_PROVIDERS):
+        if not provider.get("failing") or (provider.get("requires") and not regex(provider["requires"]).search(said)):
+            continue
+        shown = next((m.group(0) for t in spoken for m in regex(provider["failing"]).finditer(t)
+                      if not negated(t, m.start(), m.end())
+                      and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])
+                      and not _PLANNED_USE.search(t[max(0, m.start() - 160):m.start()])), None)
+        if shown is not None:
+            return provider, shown
+    return None
+
+
+def _vendor_meanings(state: SessionState, provider: dict[str, Any]) -> str:
+    """What the vendor's own error means (its `meanings` whose `when` the client's texts show)."""
+    said = state.material.spoken_text()
+    return " ".join(m["meaning"] for m in provider.get("meanings") or [] if regex(m["when"]).search(said))
+
+
 def _foreign_provider(state: SessionState, hosting_only: bool = False) -> Decision | None:
     """No Azure error in the report is known, no Azure host is named, and the error shows another provider's own
     words (an S3 response, Cloudflare's headers, a Supabase pooler host): the failing call went to that provider,
@@ -911,9 +992,13 @@ def _foreign_words(state: SessionState, hosting_only: bool = False) -> tuple[dic
             continue
         if provider.get("unless") and any(regex(provider["unless"]).search(_PLANNED_MOVE.sub(" ", t)) for t in spoken):
             continue  # an Azure server of that engine is named after all (not one the client only plans to move to)
-        said = next((m.group(0) for t in spoken for m in regex(provider["pattern"]).finditer(t)
+        pattern = provider.get("pattern") or provider.get("failing")
+        if provider.get("requires") and not regex(provider["requires"]).search(" ".join(spoken)):
+            continue
+        said = next((m.group(0) for t in spoken for m in regex(pattern).finditer(t)
                      if not negated(t, m.start(), m.end())
-                     and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])), None)
+                     and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])
+                     and not _PLANNED_USE.search(t[max(0, m.start() - 160):m.start()])), None)
         if said is not None:
             return provider, said
     return None
@@ -923,7 +1008,8 @@ def _from_provider(state: SessionState, provider: dict[str, Any], said: str) -> 
     outside = _client_side(
         state, f"The error comes from {provider['provider']}, not from Azure: the report shows "
                f"'{' '.join(said.split())}' and no Azure error or Azure endpoint on the failing path. The Azure "
-               "services the report mentions around it are not what refused or failed the call.",
+               "services the report mentions around it are not what refused or failed the call."
+               + (f" {meaning}" if (meaning := _vendor_meanings(state, provider)) else ""),
         f"Troubleshoot it with {provider['provider']}'s own documentation and tools; nothing in Azure needs to "
         "change for this error.",
         "The error comes from a service outside Azure; this service debugs Azure errors only.")
@@ -950,6 +1036,16 @@ _PLANNED_MOVE = re.compile(r"(?i)\b(?:might|may|will|plan\w* to|going to|want to
                            r"\s+(?:\w+\s+){0,3}?(?:move|moving|migrate|migrating|switch|switching)\b[^.;\n]{0,100}")
 # "we do not use DynamoDB any more", "no longer on S3": the provider is named to be ruled out
 _NOT_USED = re.compile(r"(?i)\b(?:not|no longer|never|n't)\s+(?:\w+\s+){0,2}$")
+# "we plan to add Mailgun (api.eu.mailgun.net) next sprint": a vendor the client only plans to use, in the same sentence
+_PLANNED_USE = re.compile(r"\b(?:plan(?:s|ning)? to|going to|want to|intend to|will (?:add|use|switch)|"
+                          r"might (?:add|use)|consider\w*|thinking (?:of|about))\b(?:\s+(?!azure\b)[\w-]+){0,4}"
+                          r"[\s(\"'`]*$", re.IGNORECASE)
+# a credential whose value is the literal text of a Key Vault reference ("Invalid API Key provided: @Microso***")
+_LITERAL_REFERENCE = re.compile(r"(?i)\b(?:provided|key|token|secret|password)\b\W{0,3}[:=]\s*['\"]?@Microso")
+# HTTP reason words a vendor's answer shares with Azure's error codes
+_HTTP_WORD = re.compile(r"(?i)^(?:Forbidden|Unauthorized|NotFound|Not Found|BadRequest|Bad Request|Conflict|"
+                        r"TooManyRequests|InternalServerError|ServiceUnavailable|GatewayTimeout|BadGateway|"
+                        r"AuthenticationFailed|AccessDenied|InvalidAuthenticationInfo)$")
 _ON_PREMISES = re.compile(r"(?i)^(?:on[- ]?prem(?:ises?)?|self[- ]hosted server|own data ?cent(?:er|re))$")
 # the report's system is an IIS on the client's own desktop or laptop (not IIS Express beside an App Service test):
 # counted only when nothing in the report names Azure, as "works on my local IIS, fails on App Service" is Azure's
@@ -987,6 +1083,32 @@ def _local_clock(state: SessionState, shown: str) -> Decision:
         "The cause is the client machine's clock, not Azure.")
 
 
+# The same request works from Windows on the same machine and fails inside WSL: WSL 2's own virtual network
+_WSL = re.compile(r"\bWSL ?2?\b")
+_WORKS_FROM_WINDOWS = re.compile(
+    r"(?i)\b(?:from|in|on) (?:Windows|PowerShell|cmd(?:\.exe)?|the Windows (?:host|side))\b[^.\n]{0,60}?"
+    r"\b(?:works?|worked|succeeds?|succeeded)\b|\b(?:Invoke-WebRequest|PowerShell)\b[^.\n]{0,80}?\bsame "
+    r"(?:laptop|machine|pc|computer)\b[^.\n]{0,20}?\b(?:works?|worked|succeeds?|succeeded)\b")
+
+
+def _wsl_network_only(said: str) -> str | None:
+    """The client runs the failing tool inside WSL and says the same request works from Windows on that machine."""
+    works = _WORKS_FROM_WINDOWS.search(said)
+    return works.group(0) if works is not None and _WSL.search(said) else None
+
+
+def _wsl_network(state: SessionState, said: str) -> Decision:
+    return _client_side(
+        state, f"The request fails only inside WSL 2 while the same request from Windows on the same machine works "
+               f"(the client says: '{said}'): WSL 2 reaches the network through its own virtual adapter and NAT, "
+               "where a VPN client, a firewall rule for that adapter, an MTU the tunnel cannot carry or DNS "
+               "settings drop or stall the connection; Azure never answered differently to the two.",
+        "Fix WSL's networking: try mirrored networking (networkingMode=mirrored under [wsl2] in %UserProfile%\\"
+        ".wslconfig, then wsl --shutdown), lower the MTU inside WSL when a VPN is connected (sudo ip link set dev "
+        "eth0 mtu 1350), and check the VPN's WSL support; then run the command again.",
+        "The request is dropped inside WSL's own network on the client's machine, not by Azure.")
+
+
 def _local_network(state: SessionState, said: str) -> Decision:
     return _client_side(
         state, f"The connection was cut on the client's side (the client says: '{said}'): a reset or aborted socket "
@@ -1019,6 +1141,11 @@ def _out_of_scope(state: SessionState, entry: EntryHit) -> Decision:
     cause = conclude(state, entry, "high" if entry.entry.conclusive else "medium").report
     meaning = fill(entry.entry.meaning, facts_of(state, entry))
     cause.root_cause = f"The error comes from outside Azure ({entry.entry.service}: {said}). {meaning}"
+    vendor = _vendor_words(state)  # the failing call's vendor, as people name it, and what its own error means
+    if vendor is not None and vendor[0]["provider"] not in cause.root_cause:
+        cause.root_cause += f" The failing call is {vendor[0]['provider']}'s ('{' '.join(vendor[1].split())}')."
+    if vendor is not None and (own := _vendor_meanings(state, vendor[0])):
+        cause.root_cause += f" {own}"
     cause.actions = [a for a in cause.actions if not a.startswith("Confirm with")] or [
         "Use that provider's own troubleshooting tools and documentation."]
     return GiveUp(reason="out_of_scope", report=cause,
