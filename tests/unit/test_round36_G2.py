@@ -157,3 +157,14 @@ def test_browser_sdk_against_local_auth_disabled() -> None:
     assert report["category"] == "auth.credential_invalid" and "JavaScript" in report["root_cause"]
     assert "appinsights-local-auth-disabled-browser-sdk" not in _clue_ids(text.replace("Local authentication: Disabled on",
                                                                                         "Nothing changed on"))
+
+
+PHP8 = ('Laravel on an App Service Linux web app, PHP 8.2. / gives 403 Forbidden (nginx), /login 404 Not Found, but '
+        '/public/index.php renders. The .htaccess rewrite to public/ changes nothing.')
+
+
+def test_php8_linux_nginx_root_not_public() -> None:
+    assert "appservice-linux-php8-nginx-root-not-public" in _clue_ids(PHP8)
+    report = _report(PHP8)
+    assert report["category"] == "config.wrong_resource_name" and "nginx" in report["root_cause"]
+    assert "appservice-linux-php8-nginx-root-not-public" not in _clue_ids(PHP8.replace("Linux web app, PHP 8.2", "Windows web app, PHP 7.4").replace(" (nginx)", ""))
