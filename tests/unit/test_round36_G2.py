@@ -168,3 +168,12 @@ def test_php8_linux_nginx_root_not_public() -> None:
     report = _report(PHP8)
     assert report["category"] == "config.wrong_resource_name" and "nginx" in report["root_cause"]
     assert "appservice-linux-php8-nginx-root-not-public" not in _clue_ids(PHP8.replace("Linux web app, PHP 8.2", "Windows web app, PHP 7.4").replace(" (nginx)", ""))
+
+
+def test_signalr_preview_ports() -> None:
+    text = ('negotiate returns {"url":"https://sr1.service.signalr.net:5001/client/?hub=chat"} and then '
+            'POST https://sr1.service.signalr.net:5001/client/negotiate?hub=chat net::ERR_CONNECTION_TIMED_OUT')
+    assert "signalr-preview-sdk-ports-5001-5002" in _clue_ids(text)
+    report = _report(text)
+    assert report["category"] == "config.invalid_connection_string" and "5001" in report["root_cause"]
+    assert "signalr-preview-sdk-ports-5001-5002" not in _clue_ids(text.replace(":5001", ""))
