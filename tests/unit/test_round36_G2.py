@@ -177,3 +177,13 @@ def test_signalr_preview_ports() -> None:
     report = _report(text)
     assert report["category"] == "config.invalid_connection_string" and "5001" in report["root_cause"]
     assert "signalr-preview-sdk-ports-5001-5002" not in _clue_ids(text.replace(":5001", ""))
+
+
+def test_linked_template_uri_answers_404() -> None:
+    text = ("New-AzResourceGroupDeployment: Code=InvalidContentLink; Message=Unable to download deployment content from "
+            "'https://raw.githubusercontent.com/org/repo/master/templates/vnet.json'. When I open that URL in a browser I get 404: Not Found.")
+    assert "arm-linked-template-uri-404" in _clue_ids(text)
+    report = _report(text)
+    assert report["category"] == "config.wrong_resource_name" and "templates/vnet.json" in report["root_cause"]
+    assert "arm-linked-template-uri-404" not in _clue_ids(text.replace("When I open that URL in a browser I get 404: Not Found.",
+                                                                        "The URL opens fine in a browser."))
