@@ -28,12 +28,16 @@ def _clue_ids(text: str) -> list[str]:
 # --- catalog entries -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "entry"), [
-    ('{"error":{"code":"DirectApiInvalidAuthorizationSignature","message":"The provided authorization signature is not valid."}}',
+    ('{"error":{"code":"DirectApiInvalidAuthorizationSignature","message":"The provided authorization signature '
+        'is not valid."}}',
      "logicapps-request-trigger-invalid-authorization-signature"),
-    ("Error Code: UserErrorSQLNoSysadminMembership Error Message: SQL Server's sysadmin role is missing required permissions.",
+    ("Error Code: UserErrorSQLNoSysadminMembership Error Message: SQL Server's sysadmin role is missing required "
+        "permissions.",
      "sql-vm-backup-no-sysadmin-membership"),
-    ("(RequireCustomHostnameInEnvironment) Creating managed certificate requires hostname 'a.example.org' added as a custom "
-     "hostname to a container app or route in environment 'env1'", "containers-aca-managed-cert-hostname-not-in-environment"),
+    ("(RequireCustomHostnameInEnvironment) Creating managed certificate requires hostname 'a.example.org' added "
+        "as a custom "
+     "hostname to a container app or route in environment "
+     "'env1'", "containers-aca-managed-cert-hostname-not-in-environment"),
     ("Forbidden (Origin checking failed - https://x.azurewebsites.net does not match any trusted origins.): /login/",
      "python-django-csrf-origin-not-trusted"),
     ("Subscription validation request failed. Response must exactly match validationToken query parameter.",
@@ -46,12 +50,16 @@ def _clue_ids(text: str) -> list[str]:
      "python-pip-no-matching-distribution"),
     ("ExceptionType : GraphMalformedException Gremlin Malformed Request: GraphSON v3 IO is not supported.",
      "cosmos-gremlin-graphson3-not-supported"),
-    ("ValidationError: All template parameters used in the UriTemplate must be defined in the Operation 'op1', and vice-versa.",
+    ("ValidationError: All template parameters used in the UriTemplate must be defined in the Operation 'op1', "
+        "and vice-versa.",
      "integration-apim-operation-template-parameters-mismatch"),
-    ('Code="ApplicationGatewayPrivateLinkOperationError" Message="Cannot perform private link operation on ApplicationGateway '
-     'x. Please make sure application gateway has private link configuration."', "compute-appgw-private-link-operation-error"),
+    ('Code="ApplicationGatewayPrivateLinkOperationError" Message="Cannot perform private link operation on '
+        'ApplicationGateway '
+     'x. Please make sure application gateway has private link '
+     'configuration."', "compute-appgw-private-link-operation-error"),
     ("Linked access check failed for capture storage destination /subscriptions/x/resourceGroups/rg/providers/"
-     "Microsoft.Storage/storageAccounts/st1. User or the application with object id y making the request doesn't have the "
+     "Microsoft.Storage/storageAccounts/st1. User or the application with object id y making the request doesn't "
+     "have the "
      "required data plane write permissions.", "messaging-eventhubs-capture-linked-access-check-failed"),
 ])
 def test_entry_ranks_first(text: str, entry: str) -> None:
@@ -66,14 +74,16 @@ def test_node_process_entry_needs_the_windows_node_setting_or_path() -> None:
 
 
 def test_logic_app_signature_concludes_with_regenerated_keys() -> None:
-    report = _report('The partner posts to our logic app trigger and gets 401 {"error":{"code":"DirectApiInvalidAuthorization'
+    report = _report('The partner posts to our logic app trigger and gets 401 '
+        '{"error":{"code":"DirectApiInvalidAuthorization'
                      'Signature","message":"The provided authorization signature is not valid."}}')
     assert report["category"] == "auth.credential_invalid" and "regenerat" in report["root_cause"]
 
 
 def test_managed_certificate_names_the_hostname_step() -> None:
     report = _report("az containerapp env certificate create ... (RequireCustomHostnameInEnvironment) Creating managed "
-                     "certificate requires hostname 'shop.example.org' added as a custom hostname to a container app or "
+                     "certificate requires hostname 'shop.example.org' added as a custom hostname to a container "
+                     "app or "
                      "route in environment 'env1'")
     assert report["category"] == "deployment.parent_not_found"
     assert "hostname add" in report["root_cause"] and "shop.example.org" in report["root_cause"]
@@ -81,8 +91,10 @@ def test_managed_certificate_names_the_hostname_step() -> None:
 
 # --- symptom clues ---------------------------------------------------------------------------------------------------
 
-ROOT_ROUTE = ('host.json: {"extensions": {"http": {"routePrefix": ""}}}\n[HttpTrigger(AuthorizationLevel.Anonymous, "get", '
-              'Route = "")] on our function app; GET https://fn.azurewebsites.net/ returns "Your Azure Function App is up '
+ROOT_ROUTE = ('host.json: {"extensions": {"http": {"routePrefix": '
+    '""}}}\n[HttpTrigger(AuthorizationLevel.Anonymous, "get", '
+              'Route = "")] on our function app; GET https://fn.azurewebsites.net/ returns "Your Azure Function '
+              'App is up '
               'and running." and the function never runs.')
 
 
@@ -97,7 +109,8 @@ def test_homepage_with_a_normal_route_prefix_stays_silent() -> None:
     assert "functions-root-route-default-homepage" not in _clue_ids(text)
 
 
-KV_APP_OID = ('Key Vault get secret answers 403 Forbidden. I granted it with\n$app = Get-AzADApplication -DisplayName worker\n'
+KV_APP_OID = ('Key Vault get secret answers 403 Forbidden. I granted it with\n$app = Get-AzADApplication '
+    '-DisplayName worker\n'
               'Set-AzKeyVaultAccessPolicy -VaultName kv1 -ObjectId $app.Id -PermissionsToSecrets get')
 
 
@@ -109,12 +122,14 @@ def test_access_policy_for_the_application_object() -> None:
 
 def test_access_policy_from_the_service_principal_stays_silent() -> None:
     text = KV_APP_OID.replace("$app = Get-AzADApplication -DisplayName worker",
-                              "$app = Get-AzADApplication -DisplayName worker\n$sp = Get-AzADServicePrincipal -ApplicationId $app.AppId")
+                              "$app = Get-AzADApplication -DisplayName worker\n$sp = Get-AzADServicePrincipal "
+                              "-ApplicationId $app.AppId")
     assert "keyvault-access-policy-application-object-id" not in _clue_ids(text)
 
 
 def test_writeline_format_without_placeholder() -> None:
-    text = 'var conn = Environment.GetEnvironmentVariable("Db");\nConsole.WriteLine("Db: ", conn);\nit prints only "Db:"'
+    text = ('var conn = Environment.GetEnvironmentVariable("Db");\nConsole.WriteLine("Db: ", conn);\nit prints '
+            'only "Db:"')
     assert "dotnet-writeline-format-without-placeholder" in _clue_ids(text)
     assert _report(text)["category"] == "runtime.code_defect"
     assert "dotnet-writeline-format-without-placeholder" not in _clue_ids(text.replace('"Db: "', '"Db: {0}"'))
@@ -130,14 +145,16 @@ def test_containerapp_command_comma_joined() -> None:
 
 
 ISOLATED = ('.NET 8 isolated project, func start prints The host has not yet started. Value cannot be null. '
-            "(Parameter 'provider')\nlocal.settings.json:\n{\"Values\": {\"AzureWebJobsStorage\": \"UseDevelopmentStorage=true\"}}")
+            "(Parameter 'provider')\nlocal.settings.json:\n{\"Values\": {\"AzureWebJobsStorage\": "
+            "\"UseDevelopmentStorage=true\"}}")
 
 
 def test_isolated_local_settings_without_worker_runtime() -> None:
     assert "functions-isolated-local-settings-no-worker-runtime" in _clue_ids(ISOLATED)
     report = _report(ISOLATED)
     assert report["category"] == "functions.host_misconfigured" and "FUNCTIONS_WORKER_RUNTIME" in report["root_cause"]
-    with_runtime = ISOLATED.replace('{"AzureWebJobsStorage"', '{"FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated", "AzureWebJobsStorage"')
+    with_runtime = ISOLATED.replace('{"AzureWebJobsStorage"', '{"FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated", '
+        '"AzureWebJobsStorage"')
     assert "functions-isolated-local-settings-no-worker-runtime" not in _clue_ids(with_runtime)
 
 
@@ -155,7 +172,8 @@ def test_browser_sdk_against_local_auth_disabled() -> None:
     assert "appinsights-local-auth-disabled-browser-sdk" in _clue_ids(text)
     report = _report(text)
     assert report["category"] == "auth.credential_invalid" and "JavaScript" in report["root_cause"]
-    assert "appinsights-local-auth-disabled-browser-sdk" not in _clue_ids(text.replace("Local authentication: Disabled on",
+    assert "appinsights-local-auth-disabled-browser-sdk" not in _clue_ids(text.replace("Local authentication: "
+        "Disabled on",
                                                                                         "Nothing changed on"))
 
 
@@ -167,7 +185,8 @@ def test_php8_linux_nginx_root_not_public() -> None:
     assert "appservice-linux-php8-nginx-root-not-public" in _clue_ids(PHP8)
     report = _report(PHP8)
     assert report["category"] == "config.wrong_resource_name" and "nginx" in report["root_cause"]
-    assert "appservice-linux-php8-nginx-root-not-public" not in _clue_ids(PHP8.replace("Linux web app, PHP 8.2", "Windows web app, PHP 7.4").replace(" (nginx)", ""))
+    assert "appservice-linux-php8-nginx-root-not-public" not in _clue_ids(PHP8.replace("Linux web app, PHP "
+        "8.2", "Windows web app, PHP 7.4").replace(" (nginx)", ""))
 
 
 def test_signalr_preview_ports() -> None:
@@ -180,10 +199,13 @@ def test_signalr_preview_ports() -> None:
 
 
 def test_linked_template_uri_answers_404() -> None:
-    text = ("New-AzResourceGroupDeployment: Code=InvalidContentLink; Message=Unable to download deployment content from "
-            "'https://raw.githubusercontent.com/org/repo/master/templates/vnet.json'. When I open that URL in a browser I get 404: Not Found.")
+    text = ("New-AzResourceGroupDeployment: Code=InvalidContentLink; Message=Unable to download deployment "
+        "content from "
+            "'https://raw.githubusercontent.com/org/repo/master/templates/vnet.json'. When I open that URL in a "
+            "browser I get 404: Not Found.")
     assert "arm-linked-template-uri-404" in _clue_ids(text)
     report = _report(text)
     assert report["category"] == "config.wrong_resource_name" and "templates/vnet.json" in report["root_cause"]
-    assert "arm-linked-template-uri-404" not in _clue_ids(text.replace("When I open that URL in a browser I get 404: Not Found.",
+    assert "arm-linked-template-uri-404" not in _clue_ids(text.replace("When I open that URL in a browser I get "
+        "404: Not Found.",
                                                                         "The URL opens fine in a browser."))
