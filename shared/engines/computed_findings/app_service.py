@@ -643,10 +643,14 @@ def setting_points_at_sibling(state: SessionState, vault_reference: bool) -> Fac
 
 
 def setting_points_at_deleted(state: SessionState) -> Facts:
-    """A setting that points at a resource the activity log shows deleted (a successful delete of that type and name):
-    the app still names a resource that no longer exists, whatever else of that type the group holds now."""
+    """A setting that points at a resource the activity log shows deleted (a successful delete of that type and name)
+    while the group holds its replacement (the same name but for an environment or generation word, st-app-01 for
+    st-app-02): the app still names the removed one instead of the one that exists. Without a replacement,
+    function-host-storage-deleted and the deleted-entity findings answer."""
     listed = latest(state, "list_app_setting_names")
     targets = (listed.data.get("targets") or {}) if listed is not None and listed.status == "success" else {}
+    group = [r for e in state.ledger if e.tool == "list_resources_in_group" and e.status == "success"
+             for r in e.data.get("resources") or [] if isinstance(r, dict) and r.get("name")]
     deletes = [e for e in succeeded_events(state) if str(e.get("operation") or "").lower().endswith("/delete")]
     for setting, target in sorted(targets.items()):
         pointed = re.split(r"[. ]", str(target), maxsplit=1)[0].lower()
@@ -659,7 +663,12 @@ def setting_points_at_deleted(state: SessionState) -> Facts:
             if len(parts) != 3 or last_segment(resource_id).lower() != pointed or \
                     not re.search(kind[0], "/".join(parts[:2])):
                 continue
+            others = _siblings(pointed, sorted(str(r["name"]) for r in group if re.search(kind[0], str(r.get("type")
+                                                       or "")) and str(r["name"]).lower() != pointed), False)
+            if not others:
+                continue  # nothing replaced it: the deleted resource itself is the answer (function-host-storage-deleted)
             return {"setting": str(setting), "pointed": last_segment(resource_id), "kind": kind[1],
+                    "existing": ", ".join(others[:3]),
                     "target": str(target), "time": str(event.get("time") or event.get("timestamp") or ""),
                     "caller": str(event.get("caller") or "someone")}
     return None
