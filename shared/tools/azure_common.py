@@ -76,7 +76,8 @@ READABLE_ID_PATTERN = (rf"^/subscriptions/{SUBSCRIPTION_ID}(?:/resourceGroups/[-
 
 class ReadArguments(ResourceArguments):
     resource_id: str = Field(pattern=READABLE_ID_PATTERN, max_length=1000,
-                             description="a full resource id: /subscriptions/<guid>[/resourceGroups/<group>]/providers/...")
+                             description="a full resource id: "
+                                         "/subscriptions/<guid>[/resourceGroups/<group>]/providers/...")
 
 
 # --- the tool boundary -------------------------------------------------------------------------------------

@@ -663,10 +663,11 @@ def setting_points_at_deleted(state: SessionState) -> Facts:
             if len(parts) != 3 or last_segment(resource_id).lower() != pointed or \
                     not re.search(kind[0], "/".join(parts[:2])):
                 continue
-            others = _siblings(pointed, sorted(str(r["name"]) for r in group if re.search(kind[0], str(r.get("type")
-                                                       or "")) and str(r["name"]).lower() != pointed), False)
+            same_type = sorted(str(r["name"]) for r in group if re.search(kind[0], str(r.get("type") or ""))
+                               and str(r["name"]).lower() != pointed)
+            others = _siblings(pointed, same_type, False)
             if not others:
-                continue  # nothing replaced it: the deleted resource itself is the answer (function-host-storage-deleted)
+                continue  # nothing replaced it: the deleted resource is the answer (function-host-storage-deleted)
             return {"setting": str(setting), "pointed": last_segment(resource_id), "kind": kind[1],
                     "existing": ", ".join(others[:3]),
                     "target": str(target), "time": str(event.get("time") or event.get("timestamp") or ""),

@@ -214,12 +214,10 @@ _WORKSPACE_ID = re.compile(r"(?i)/resourceGroups/(?P<group>[^/]+)/providers/Micr
 
 def diagnostics_to_other_workspace(state: SessionState) -> Facts:
     """A resource whose diagnostic settings send its logs to Log Analytics, none of them to the workspace the client
-    queries (environment_info's workspace, or a workspace the report names that a setting does not): the logs are
-    there, in the workspace the setting names, not missing."""
+    queries (environment_info's workspace): the logs are there, in the workspace the setting names, not missing."""
     settings = [s for data in reads_of_type(state, _DIAGNOSTIC_SETTINGS) for s in data.get("diagnosticSettings") or []
                 if isinstance(s, dict) and s.get("workspaceId")]
-    destinations = [(s, _WORKSPACE_ID.search(str(s.get("workspaceId") or ""))) for s in settings]
-    destinations = [(s, m) for s, m in destinations if m is not None]
+    destinations = [(s, m) for s in settings if (m := _WORKSPACE_ID.search(str(s.get("workspaceId") or "")))]
     if not destinations:
         return None
     queried = str(state.material.stated_name("log_analytics_workspace") or state.material.stated_name("workspace")
