@@ -655,8 +655,8 @@ def setting_points_at_deleted(state: SessionState) -> Facts:
     for setting, target in sorted(targets.items()):
         pointed = re.split(r"[. ]", str(target), maxsplit=1)[0].lower()
         kind = next(((t, label) for host, t, label in _HOST_TYPES if re.search(host, str(target))), None)
-        if kind is None or not pointed:
-            continue
+        if kind is None or not pointed or "/secrets/" in str(target):
+            continue  # a Key Vault reference is answered with App Service's own status of it (VaultNotFound...)
         for event in deletes:
             resource_id = str(event.get("resource_id") or "")
             parts = resource_id.split("/providers/")[-1].split("/")
