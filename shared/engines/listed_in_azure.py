@@ -25,6 +25,9 @@ _PRIVATE_DNS = "network.private_endpoint_dns"
 # the taxonomy's "configuration names a resource that does not exist", the app the URL names
 _WRONG_URL = "config.wrong_resource_name"
 _ENDPOINTS = "microsoft.network/privateendpoints"
+_REGISTRIES = "microsoft.containerregistry/registries"
+_IMAGE_PULL = "container.image_pull_failed"
+_PULLING = re.compile(r"(?i)\bpull(?:ing|ed)?\b|ImagePull|ErrImagePull|\bmanifests?\b|failed to resolve reference")
 _COMPARED = 100  # listed resources compared, at most (a listing holds at most 100)
 # the deploy tasks' "Resource app/staging of type Microsoft.Web/Sites/Slots doesn't exist", "Resource 'x' doesn't exist"
 _SAID_MISSING = re.compile(r"(?i)\bResource\s+['\"]?(?P<name>[A-Za-z0-9][\w.()/-]{0,160}?)['\"]?"
@@ -67,7 +70,7 @@ def with_listed_in_azure(state: SessionState, decision: Decision) -> Decision:
     fact = (f"Resource Manager holds no {kind} '{wanted}' in the resource groups read; '{group}' holds '{actual}' of"
             f" that type")
     if lookup:
-        decision.report.category, decision.report.confidence = _WRONG_URL, "medium"
+        decision.report.category, decision.report.confidence = _pulled_from(state, kind) or _WRONG_URL, "medium"
         decision.report.root_cause = (
             f"The host name the call uses names '{wanted}', which does not exist: {fact}, so that Azure host name has"
             f" no DNS record any more (a deleted, renamed or rebuilt resource). The setting, connection string or"
@@ -80,6 +83,15 @@ def with_listed_in_azure(state: SessionState, decision: Decision) -> Decision:
                                       f" '{wanted}').")
     decision.report.evidence.append(EvidenceItem(source="list_resources_in_group", summary=fact[:300]))
     return decision
+
+
+def _pulled_from(state: SessionState, kind: str) -> str | None:
+    """A misnamed registry in an image reference that is being pulled: the taxonomy's image that cannot be pulled
+    (a wrong registry name is one of its causes), not a setting that names a missing resource."""
+    if kind.lower() != _REGISTRIES:
+        return None
+    said = " ".join(state.material.spoken())
+    return _IMAGE_PULL if _PULLING.search(said) else None
 
 
 def said_missing(state: SessionState) -> list[Sought]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared.azure import GUID_PATTERN, RESOURCE_GROUP_PATTERN, RESOURCE_ID_PATTERN, SCOPE_PATTERN
+from shared.azure import GUID_PATTERN, RESOURCE_GROUP_PATTERN, RESOURCE_ID_PATTERN, SCOPE_PATTERN, SUBSCRIPTION_ID
 from shared.azure.clients import azure_settings, run_bounded
 from shared.azure.errors import AzureFailure, azure_errors, classify
 from shared.azure.scope import out_of_scope, session_scopes
@@ -65,6 +65,19 @@ class ResourceArguments(AzureArguments):
         if _SECRET_BEARING.search(value):
             raise ValueError("this resource holds secrets (app settings, connection strings, keys); it is never read")
         return value.rstrip("/")
+
+
+# get_resource also reads the few resources that live under a subscription rather than a group (the subscription's
+# soft-deleted key vaults: /subscriptions/<id>/providers/Microsoft.KeyVault/deletedVaults); every other tool keeps
+# the group-level id.
+READABLE_ID_PATTERN = (rf"^/subscriptions/{SUBSCRIPTION_ID}(?:/resourceGroups/[-\w._()]{{1,90}})?"
+                       r"/providers/[^?#\s]+$")
+
+
+class ReadArguments(ResourceArguments):
+    resource_id: str = Field(pattern=READABLE_ID_PATTERN, max_length=1000,
+                             description="a full resource id: "
+                                         "/subscriptions/<guid>[/resourceGroups/<group>]/providers/...")
 
 
 # --- the tool boundary -------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from shared.tools.azure_common import (
     SUBSCRIPTIONS_SCOPE,
     AzureArguments,
     Found,
+    ReadArguments,
     ResourceArguments,
     SubscriptionArguments,
     azure_tool,
@@ -241,7 +242,7 @@ def _api_version_for(subscription_id: str, namespace: str, resource_type: str) -
         return str(_api_versions()["default_api_version"])
 
 
-@azure_tool(ResourceArguments, cli=lambda a: f"az resource show --ids {shlex.quote(a.resource_id)}",
+@azure_tool(ReadArguments, cli=lambda a: f"az resource show --ids {shlex.quote(a.resource_id)}",
             scope=lambda a: a.resource_id, action=lambda a: "/".join(resource_type_of(a.resource_id)) + "/read")
 def get_resource(args: ResourceArguments) -> Found:
     """Read one resource by id: data {"id", "name", "type", "kind", "location", "identity": {"type",

@@ -31,7 +31,7 @@ from shared.engines.base import Decision
 from shared.engines.catalog_hits import decisive, evidence_text
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
-from shared.session.state import Conclude, RunTool, SessionState
+from shared.session.state import Conclude, Evidence, RunTool, SessionState
 from shared.tools.azure_resources import USAGE_CLI
 
 TOOL = "list_error_codes"
@@ -56,7 +56,12 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         unnamed = _policy_unnamed(state, entry, facts)
         if unnamed is not None:
             return unnamed
+        held = _deleted_vault(state, entry, facts)
+        if isinstance(held, RunTool):
+            return held
         evidence = [EvidenceItem(source=TOOL, summary=codes.summary)] if found else []
+        if isinstance(held, Evidence):
+            evidence.append(EvidenceItem(source=held.tool, summary=held.summary))
         return conclude_entry(state, hit, entry, facts, evidence)
     other = specific_hit(state, exclude_analyzers={"arm_deployment"})
     if other is not None:
@@ -92,6 +97,37 @@ def _refused_write(state: SessionState) -> RunTool | None:
                       "reading the refused write in the activity log: the policy assignment that denied it and "
                       "what it asked for")
     return read if isinstance(read, RunTool) else None
+
+
+def _deleted_vault(state: SessionState, entry: Entry, facts: dict[str, str]) -> RunTool | Evidence | None:
+    """A vault name held by a soft-deleted vault: with Azure access, the subscription's deleted vaults, whose record
+    of that name says until when it is held and whether purge protection keeps it from being purged (then only a
+    recovery or another name helps). Adds `purge_protection` ('on'/'off') and `scheduled_purge` to the facts."""
+    if entry.get("id") != "keyvault-soft-deleted-name":
+        return None
+    subscription = subscription_id(state)
+    if not isinstance(subscription, str):
+        return None
+    read = azure_call(state, "get_resource",
+                      {"resource_id": f"/subscriptions/{subscription}/providers/Microsoft.KeyVault/deletedVaults"},
+                      "reading the subscription's soft-deleted key vaults: until when the name is held and whether "
+                      "purge protection keeps it from being purged")
+    if isinstance(read, RunTool):
+        return read
+    vaults = read.data.get("deletedVaults") if read is not None and read.status == "success" else None
+    named = {str(n).lower() for n in (facts.get("name"), env(state, "key_vault", "")) if n}
+    listed = [v for v in vaults or [] if isinstance(v, dict)]
+    found = [v for v in listed if str(v.get("name") or "").lower() in named]
+    if not found or read is None:
+        return None
+    vault = found[0]
+    facts["name"] = str(vault.get("name"))
+    facts["purge_protection"] = "on: nobody can purge it before its scheduled purge date, so only recovering it " \
+                                "or another name helps" if vault.get("purgeProtectionEnabled") else \
+                                "off: it can be purged (or recovered)"
+    if vault.get("scheduledPurgeDate"):
+        facts["scheduled_purge"] = str(vault["scheduledPurgeDate"])
+    return read
 
 
 def _policy_unnamed(state: SessionState, entry: Entry, facts: dict[str, str]) -> RunTool | None:

@@ -28,6 +28,7 @@ from shared.engines.session_reads import (
     said_by_client,
     said_in_report,
     said_or_logged,
+    succeeded_events,
 )
 from shared.session.state import SessionState
 from shared.tools.text_tools import code_setting_names, local_setting_names, setting_defined
@@ -641,6 +642,39 @@ def setting_points_at_sibling(state: SessionState, vault_reference: bool) -> Fac
     return None
 
 
+def setting_points_at_deleted(state: SessionState) -> Facts:
+    """A setting that points at a resource the activity log shows deleted (a successful delete of that type and name)
+    while the group holds its replacement (the same name but for an environment or generation word, st-app-01 for
+    st-app-02): the app still names the removed one instead of the one that exists. Without a replacement,
+    function-host-storage-deleted and the deleted-entity findings answer."""
+    listed = latest(state, "list_app_setting_names")
+    targets = (listed.data.get("targets") or {}) if listed is not None and listed.status == "success" else {}
+    group = [r for e in state.ledger if e.tool == "list_resources_in_group" and e.status == "success"
+             for r in e.data.get("resources") or [] if isinstance(r, dict) and r.get("name")]
+    deletes = [e for e in succeeded_events(state) if str(e.get("operation") or "").lower().endswith("/delete")]
+    for setting, target in sorted(targets.items()):
+        pointed = re.split(r"[. ]", str(target), maxsplit=1)[0].lower()
+        kind = next(((t, label) for host, t, label in _HOST_TYPES if re.search(host, str(target))), None)
+        if kind is None or not pointed or "/secrets/" in str(target):
+            continue  # a Key Vault reference is answered with App Service's own status of it (VaultNotFound...)
+        for event in deletes:
+            resource_id = str(event.get("resource_id") or "")
+            parts = resource_id.split("/providers/")[-1].split("/")
+            if len(parts) != 3 or last_segment(resource_id).lower() != pointed or \
+                    not re.search(kind[0], "/".join(parts[:2])):
+                continue
+            same_type = sorted(str(r["name"]) for r in group if re.search(kind[0], str(r.get("type") or ""))
+                               and str(r["name"]).lower() != pointed)
+            others = _siblings(pointed, same_type, False)
+            if not others:
+                continue  # nothing replaced it: the deleted resource is the answer (function-host-storage-deleted)
+            return {"setting": str(setting), "pointed": last_segment(resource_id), "kind": kind[1],
+                    "existing": ", ".join(others[:3]),
+                    "target": str(target), "time": str(event.get("time") or event.get("timestamp") or ""),
+                    "caller": str(event.get("caller") or "someone")}
+    return None
+
+
 def colon_setting_on_linux(state: SessionState) -> Facts:
     """A setting whose name holds ':' (an ASP.NET Core nested key) on a Linux app, where such names do not reach the
     app: Linux app settings take letters, digits and '_' only, nested keys are written with '__'."""
@@ -730,6 +764,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "functions-node-main-outside-out-dir": node_main_outside_out_dir,
     "app-setting-sas-expired": setting_sas_expired,
     "app-setting-colon-on-linux": colon_setting_on_linux,
+    "app-setting-points-at-deleted-resource": setting_points_at_deleted,
     "app-setting-points-at-other-environment": lambda s: setting_points_at_sibling(s, vault_reference=False),
     "app-keyvault-reference-names-replaced-vault": lambda s: setting_points_at_sibling(s, vault_reference=True),
     "app-service-port-not-listened": app_port_not_listened,

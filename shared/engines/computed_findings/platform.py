@@ -207,7 +207,35 @@ def reference_in_other_group(state: SessionState) -> Facts:
             "actual_group": groups[0], "groups": ", ".join(groups[:4])}
 
 
+_DIAGNOSTIC_SETTINGS = r"(?i)^Microsoft\.Insights/diagnosticSettings$"
+_WORKSPACE_ID = re.compile(r"(?i)/resourceGroups/(?P<group>[^/]+)/providers/Microsoft\.OperationalInsights/workspaces/"
+                           r"(?P<name>[^/]+)$")
+
+
+def diagnostics_to_other_workspace(state: SessionState) -> Facts:
+    """A resource whose diagnostic settings send its logs to Log Analytics, none of them to the workspace the client
+    queries (environment_info's workspace): the logs are there, in the workspace the setting names, not missing."""
+    settings = [s for data in reads_of_type(state, _DIAGNOSTIC_SETTINGS) for s in data.get("diagnosticSettings") or []
+                if isinstance(s, dict) and s.get("workspaceId")]
+    destinations = [(s, m) for s in settings if (m := _WORKSPACE_ID.search(str(s.get("workspaceId") or "")))]
+    if not destinations:
+        return None
+    queried = str(state.material.stated_name("log_analytics_workspace") or state.material.stated_name("workspace")
+                  or "").lower()
+    if not queried:
+        return None
+    if any(m.group("name").lower() == queried for _, m in destinations):
+        return None  # a setting does send there: the logs' absence has another cause
+    setting, where = destinations[0]
+    enabled = [str(c.get("category") or c.get("categoryGroup") or "") for c in setting.get("logs") or []
+               if isinstance(c, dict) and c.get("enabled")]
+    return {"diag_setting": str(setting.get("name") or ""), "destination": where.group("name"),
+            "destination_group": where.group("group"), "queried": queried,
+            "categories": ", ".join(c for c in enabled if c) or "its log categories"}
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "diagnostic-setting-sends-to-other-workspace": diagnostics_to_other_workspace,
     "deployment-parent-in-other-group": parent_in_other_group,
     "deployment-parent-misnamed-in-group": parent_misnamed_in_group,
     "deployment-reference-in-other-group": reference_in_other_group,
