@@ -25,6 +25,10 @@ _PRIVATE_DNS = "network.private_endpoint_dns"
 # the taxonomy's "configuration names a resource that does not exist", the app the URL names
 _WRONG_URL = "config.wrong_resource_name"
 _ENDPOINTS = "microsoft.network/privateendpoints"
+# a registry host that does not resolve, named by an image the report pulls: the taxonomy's image that cannot be pulled
+_REGISTRIES = "microsoft.containerregistry/registries"
+_PULL = "container.image_pull_failed"
+_PULLING = re.compile(r"(?i)\b(?:pull(?:ing|ed|s)?|ImagePull\w*|ErrImagePull|manifests?)\b")
 _COMPARED = 100  # listed resources compared, at most (a listing holds at most 100)
 # the deploy tasks' "Resource app/staging of type Microsoft.Web/Sites/Slots doesn't exist", "Resource 'x' doesn't exist"
 _SAID_MISSING = re.compile(r"(?i)\bResource\s+['\"]?(?P<name>[A-Za-z0-9][\w.()/-]{0,160}?)['\"]?"
@@ -66,7 +70,18 @@ def with_listed_in_azure(state: SessionState, decision: Decision) -> Decision:
     wanted, actual, kind, group = found
     fact = (f"Resource Manager holds no {kind} '{wanted}' in the resource groups read; '{group}' holds '{actual}' of"
             f" that type")
-    if lookup:
+    if lookup and kind.lower() == _REGISTRIES and any(_PULLING.search(t) for t in state.material.spoken()):
+        decision.report.category, decision.report.confidence = _PULL, "medium"
+        decision.report.root_cause = (
+            f"The image reference names registry '{wanted}', which does not exist: {fact}, so the host name"
+            f" {wanted}.azurecr.io has no DNS record and every pull of that image fails before any sign-in or tag"
+            f" lookup. The image name and registry server in the app's configuration must name '{actual}'.")
+        decision.report.actions = [f"Change the image and the registry server from '{wanted}.azurecr.io' to"
+                                   f" '{actual}.azurecr.io' (template, pipeline variable or `az containerapp update"
+                                   f" --image {actual}.azurecr.io/<repository>:<tag>`), then deploy again.",
+                                   f"Confirm the registry and tag: `az acr repository show-tags --name {actual}"
+                                   f" --repository <repository> -o table`."]
+    elif lookup:
         decision.report.category, decision.report.confidence = _WRONG_URL, "medium"
         decision.report.root_cause = (
             f"The host name the call uses names '{wanted}', which does not exist: {fact}, so that Azure host name has"
