@@ -2,11 +2,12 @@
 
 1. Cosmos DB 429 on throughput read at the database: the database's shared throughput, drawn on by every container
    without its own (evidence finding cosmos-throttled-on-shared-database-throughput).
-2. A registry host that does not resolve, in a report that pulls an image, while the group holds a registry of a near
-   name: the image cannot be pulled (container.image_pull_failed), not a generic wrong URL (listed_in_azure).
-3. GitHub REST API 401 "Bad credentials" is GitHub's, out of scope (catalog other-clouds-github-rest-api-bad-credentials).
-4. A Functions host that fails at start-up on a blob-only (BlobStorage kind) account (workflow-host-storage-blob-only-account
-   now reads the host's own start-up errors too).
+2. A registry host that does not resolve, in a report that pulls an image, while the group holds a registry of a
+   near name: the image cannot be pulled (container.image_pull_failed), not a generic wrong URL (listed_in_azure).
+3. GitHub REST API 401 "Bad credentials" is GitHub's, out of scope (catalog
+   other-clouds-github-rest-api-bad-credentials).
+4. A Functions host that fails at start-up on a blob-only (BlobStorage kind) account
+   (workflow-host-storage-blob-only-account now reads the host's own start-up errors too).
 5. Container Apps CPU/memory pairs: the catalog meaning names the allowed pairs (memory twice the CPU).
 6. A container app killed for memory (exit code 137) names the memory its container is given (computed finding).
 7. A VM reached from outside: the NSGs on its network interface and subnet, inbound rules by priority then the
@@ -75,7 +76,7 @@ def test_cosmos_database_throughput_without_a_429_stays_silent(azure):
     assert "shared (database-level)" not in str(_report(_run(azure, case)).get("root_cause"))
 
 
-# --- 2. a registry host typo in an image pull -------------------------------------------------------------------------
+# --- 2. a registry host typo in an image pull -----------------------------------------------------------------------
 
 def test_registry_host_typo_in_an_image_pull_is_an_image_pull_failure(azure):
     report = _report(_run(azure, _case("docs29v-container-app-new-revision-image-pull")))
@@ -91,11 +92,11 @@ def test_registry_host_typo_without_a_pull_keeps_the_wrong_name_reading(azure):
     assert _report(_run(azure, case)).get("category") != "container.image_pull_failed"
 
 
-# --- 3. GitHub REST API bad credentials ------------------------------------------------------------------------------
+# --- 3. GitHub REST API bad credentials -----------------------------------------------------------------------------
 
 def test_github_rest_bad_credentials_is_out_of_scope():
-    text = ('requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://api.github.com/repos/a/b/issues '
-            'response body: {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}')
+    text = ('requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: '
+            'https://api.github.com/repos/a/b/issues response body: {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}')
     assert best_entry_id(text) == "other-clouds-github-rest-api-bad-credentials"
 
 
@@ -104,7 +105,7 @@ def test_bad_credentials_without_github_is_not_the_github_entry():
         "other-clouds-github-rest-api-bad-credentials"
 
 
-# --- 4. host storage on a blob-only account ---------------------------------------------------------------------------
+# --- 4. host storage on a blob-only account -------------------------------------------------------------------------
 
 def test_function_host_startup_error_on_blob_only_account_is_host_misconfigured(azure):
     report = _report(_run(azure, _case("docs29v-new-function-app-host-fails")))
@@ -118,7 +119,7 @@ def test_function_host_on_general_purpose_account_does_not_blame_the_kind(azure)
     assert "BlobStorage" not in str(_report(_run(azure, case)).get("root_cause"))
 
 
-# --- 5. Container Apps CPU/memory pairs --------------------------------------------------------------------------------
+# --- 5. Container Apps CPU/memory pairs -----------------------------------------------------------------------------
 
 def test_invalid_resource_total_names_the_allowed_pairs():
     case = _case("docs29v-text-container-app-deploy-containerappinvalidresourcetotal")
@@ -126,7 +127,7 @@ def test_invalid_resource_total_names_the_allowed_pairs():
     assert "0.75 / 1.5Gi" in _report(outcome.envelope())["root_cause"]
 
 
-# --- 6. container killed for memory ------------------------------------------------------------------------------------
+# --- 6. container killed for memory ---------------------------------------------------------------------------------
 
 def test_container_app_killed_for_memory_names_its_memory_size(azure):
     report = _report(_run(azure, _case("docs29v-container-app-report-renderer")))
@@ -140,7 +141,7 @@ def test_container_app_exit_code_1_does_not_name_the_memory_size(azure):
     assert "0.5Gi" not in str(_report(_run(azure, case)).get("root_cause"))
 
 
-# --- 7. inbound NSGs on a VM's path -------------------------------------------------------------------------------------
+# --- 7. inbound NSGs on a VM's path ---------------------------------------------------------------------------------
 
 def test_vm_rdp_denied_by_the_nic_nsg_default_rule(azure):
     report = _report(_run(azure, _case("docs29v-vm-rdp-times-out")))
@@ -154,10 +155,11 @@ def test_vm_rdp_allowed_from_the_internet_on_the_nic_nsg_stays_silent(azure):
     nic_nsg["securityRules"] = [{"name": "allow-rdp", "properties": {
         "priority": 300, "access": "Allow", "direction": "Inbound", "protocol": "Tcp", "sourceAddressPrefix": "*",
         "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "3389"}}]
-    assert "nsg-vm-ops-jump01-default' on the VM's path" not in str(_report(_run(azure, case)).get("root_cause"))
+    cause = str(_report(_run(azure, case)).get("root_cause"))
+    assert "nsg-vm-ops-jump01-default' on the VM's path" not in cause
 
 
-# --- 8. a slot's identity and the vault's access policies ---------------------------------------------------------------
+# --- 8. a slot's identity and the vault's access policies -----------------------------------------------------------
 
 def test_slot_identity_missing_from_access_policies(azure):
     report = _report(_run(azure, _case("docs29v-webapp-staging-slot")))
@@ -171,4 +173,5 @@ def test_slot_identity_already_in_access_policies_stays_silent(azure):
     vault = _entry(case, "/vaults/kv-hr-portal")["body"]["properties"]
     vault["accessPolicies"].append({"tenantId": vault["tenantId"], "objectId": slot["identity"]["principalId"],
                                     "permissions": {"secrets": ["Get", "List"]}})
-    assert "Deployment slot 'staging'" not in str(_report(_run(azure, case)).get("root_cause"))
+    cause = str(_report(_run(azure, case)).get("root_cause"))
+    assert "Deployment slot 'staging'" not in cause

@@ -525,7 +525,8 @@ def slot_identity_not_in_access_policies(state: SessionState) -> Facts:
     for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
         if vault.get("enableRbacAuthorization") is True:
             continue
-        granted = {str(p.get("objectId") or "").lower() for p in vault.get("accessPolicies") or [] if isinstance(p, dict)}
+        granted = {str(p.get("objectId") or "").lower() for p in vault.get("accessPolicies") or []
+                   if isinstance(p, dict)}
         apps = [production[g] for g in granted if g in production]
         if not apps:
             continue
