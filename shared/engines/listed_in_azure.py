@@ -69,8 +69,19 @@ def with_listed_in_azure(state: SessionState, decision: Decision) -> Decision:
     wanted, actual, kind, group = found
     fact = (f"Resource Manager holds no {kind} '{wanted}' in the resource groups read; '{group}' holds '{actual}' of"
             f" that type")
-    if lookup:
-        decision.report.category, decision.report.confidence = _pulled_from(state, kind) or _WRONG_URL, "medium"
+    if lookup and _pulled_from(state, kind):
+        decision.report.category, decision.report.confidence = _IMAGE_PULL, "medium"
+        decision.report.root_cause = (
+            f"The image reference names registry '{wanted}', which does not exist: {fact}, so the host name"
+            f" {wanted}.azurecr.io has no DNS record and every pull of that image fails before any sign-in or tag"
+            f" lookup. The image name and registry server in the app's configuration must name '{actual}'.")
+        decision.report.actions = [f"Change the image and the registry server from '{wanted}.azurecr.io' to"
+                                   f" '{actual}.azurecr.io' (template, pipeline variable or `az containerapp update"
+                                   f" --image {actual}.azurecr.io/<repository>:<tag>`), then deploy again.",
+                                   f"Confirm the registry and tag: `az acr repository show-tags --name {actual}"
+                                   f" --repository <repository> -o table`."]
+    elif lookup:
+        decision.report.category, decision.report.confidence = _WRONG_URL, "medium"
         decision.report.root_cause = (
             f"The host name the call uses names '{wanted}', which does not exist: {fact}, so that Azure host name has"
             f" no DNS record any more (a deleted, renamed or rebuilt resource). The setting, connection string or"

@@ -514,6 +514,34 @@ def slot_without_identity(state: SessionState) -> Facts:
             "kind": str((production.get("identity") or {}).get("type"))}
 
 
+def slot_identity_not_in_access_policies(state: SessionState) -> Facts:
+    """A deployment slot with its own managed identity, and a Key Vault read in the access-policy model whose policies
+    name the production app's identity but not the slot's (a slot's principal id is its own: granting production does
+    not grant the slot)."""
+    production = {str((s.get("identity") or {}).get("principalId") or "").lower(): str(s.get("name"))
+                  for s in reads_of_type(state, SITES)}
+    production.pop("", None)
+    slots = [{**slot, "name": last_segment(slot.get("name"))} for slot in items_of(state, _SLOTS, "slots")]
+    slots += [{**slot, "name": last_segment(slot.get("name"))} for slot in reads_of_type(state, _SLOTS)]
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        if vault.get("enableRbacAuthorization") is True:
+            continue
+        granted = {str(p.get("objectId") or "").lower() for p in vault.get("accessPolicies") or []
+                   if isinstance(p, dict)}
+        apps = [production[g] for g in granted if g in production]
+        if not apps:
+            continue
+        lacking = [s for s in slots if (principal := str(s.get("identity.principalId")
+                                                          or (s.get("identity") or {}).get("principalId") or ""))
+                   and principal.lower() not in granted]
+        chosen = chosen_item(state, lacking)
+        if chosen is not None:
+            principal = str(chosen.get("identity.principalId") or (chosen.get("identity") or {}).get("principalId"))
+            return {"app": apps[0], "slot": str(chosen.get("name")), "principal": principal,
+                    "vault": str(vault.get("name"))}
+    return None
+
+
 def _functions(state: SessionState, site_id: str = "") -> list[dict[str, Any]] | None:
     """The functions a function app has (its functions read: name, isDisabled, config.bindings), or None when they
     were not read; any app's when no site is given."""
@@ -798,4 +826,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-dotnet-runtime-older-than-app": dotnet_runtime_older,
     "keyvault-reference-identity-not-assigned": reference_identity_not_assigned,
     "app-slot-without-identity": slot_without_identity,
+    "app-slot-identity-not-in-vault-access-policies": slot_identity_not_in_access_policies,
 }

@@ -190,6 +190,30 @@ def image_outside_allowed_images_regex(state: SessionState) -> dict[str, str] | 
     return None
 
 
+_OOM_KILLED = re.compile(r"(?i)\bOOMKilled\b|exit(?:ed)? (?:with )?code:? '?137\b|exit code '?137\b|"
+                         r"out of memory|OutOfMemory|memory limit")
+
+
+def container_app_memory_size(state: SessionState) -> dict[str, str] | None:
+    """A container app read while the report, an answer or the logs show a container killed for memory (OOMKilled,
+    exit code 137): the memory each of its containers is given (template.containers[].resources), which is the
+    limit the kernel enforced. The container the report names comes first, else the first one with a size."""
+    texts = said_or_logged(state)
+    if not any(_OOM_KILLED.search(text) for text in texts):
+        return None
+    said = "\n".join(texts).lower()
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
+        sized = [c for c in app.get("containers") or [] if isinstance(c, dict)
+                 and isinstance(c.get("resources"), dict) and c["resources"].get("memory")]
+        named = [c for c in sized if c.get("name") and is_mentioned(str(c["name"]), said)]
+        for container in (named or sized)[:1]:
+            resources = container["resources"]
+            facts = {"name": str(app.get("name")), "container": str(container.get("name") or ""),
+                     "memory": str(resources.get("memory"))}
+            return facts | ({"cpu": str(resources["cpu"])} if resources.get("cpu") else {})
+    return None
+
+
 def probe_port_not_target(state: SessionState) -> dict[str, str] | None:
     """A container app whose health probe checks a port other than its ingress target port."""
     for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
@@ -509,6 +533,7 @@ def container_client_id_not_assigned(state: SessionState) -> Facts:
 
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "container-app-killed-at-its-memory-size": container_app_memory_size,
     "container-app-client-id-env-not-assigned": container_client_id_not_assigned,
     "container-job-replica-timeout": job_hit_replica_timeout,
     "aks-image-outside-allowed-images-regex": image_outside_allowed_images_regex,

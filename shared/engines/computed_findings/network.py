@@ -395,6 +395,60 @@ def nsg_denies_port(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+# the remote-access protocols a report names by name rather than by port
+_NAMED_PORTS = ((re.compile(r"(?i)\bRDP\b|remote desktop|mstsc"), 3389), (re.compile(r"(?i)\bSSH\b"), 22))
+_FROM_OUTSIDE = {"*", "any", "internet"}
+
+
+def vm_inbound_nsg_denies_port(state: SessionState) -> dict[str, str] | None:
+    """A virtual machine read with the network security groups on its network interface and subnet, where one of
+    them, its inbound rules taken by priority and then its default rules, denies the port the client connects to
+    from outside (RDP, SSH or a named port). Azure applies the subnet's group and the interface's group one after the
+    other, so either one denying is enough, whatever the other allows. A rule whose source is a range that cannot be
+    judged here (the client's address unknown) stops the evaluation when it allows (no verdict) and is skipped when
+    it denies; without any rule that covers the port, the default DenyAllInBound refuses traffic from the internet."""
+    if not reads_of_type(state, r"(?i)^Microsoft\.Compute/virtualMachines$"):
+        return None
+    texts = said_or_logged(state)
+    ports = {int(g) for text in texts for m in _PORT.finditer(text) for g in m.groups() if g}
+    ports |= {port for pattern, port in _NAMED_PORTS if any(pattern.search(text) for text in texts)}
+    public = [ip for text in texts for ip in IPV4.findall(text) if ipaddress.ip_address(ip).is_global]
+    nics = json.dumps(reads_of_type(state, r"(?i)^Microsoft\.Network/networkInterfaces$")).lower()
+    # only the groups on the VM's path: the one its network interface names, or one on that interface's subnet
+    groups = [g for g in reads_of_type(state, r"(?i)^Microsoft\.Network/networkSecurityGroups$")
+              if str(g.get("id") or "").lower() in nics
+              or any(str(s).lower() in nics for s in g.get("subnets") or [])]
+    for port in sorted(ports):
+        verdicts = [(group, _inbound_verdict(group, port, public)) for group in groups]
+        allowing = [str(g.get("name")) for g, v in verdicts if v is not None and v[0] == "allow"]
+        for group, verdict in verdicts:
+            if verdict is not None and verdict[0] == "deny":
+                rule = verdict[1]
+                return {"nsg": str(group.get("name")), "rule": str(rule.get("name")),
+                        "priority": str(rule.get("priority")), "port": str(port)} | (
+                            {"allowing": ", ".join(allowing)} if allowing else {})
+    return None
+
+
+def _inbound_verdict(group: dict[str, Any], port: int, public: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """("allow" | "deny", the rule) for inbound traffic from outside to the port, or None when a rule that cannot be
+    judged allows it first."""
+    for rule in by_priority(group, "inbound"):
+        if str(rule.get("protocol") or "*").lower() not in ("*", "tcp") or not port_matches(rule, port):
+            continue
+        sources = address_prefixes(rule, "source") or ["*"]
+        applies = any(p.lower() in _FROM_OUTSIDE for p in sources) or (public and any(covered(ip, sources)
+                                                                                      for ip in public))
+        allows = str(rule.get("access")).lower() == "allow"
+        if applies:
+            return ("allow" if allows else "deny"), rule
+        if allows:
+            return None  # an allow for a range that may hold the client: no verdict
+    default = next((r for r in group.get("defaultSecurityRules") or [] if isinstance(r, dict)
+                    and str(r.get("name")).lower() == "denyallinbound"), {"name": "DenyAllInBound", "priority": 65500})
+    return "deny", default
+
+
 def app_without_nat_gateway(state: SessionState) -> Facts:
     """An app integrated into a subnet that has no NAT gateway: its outbound address is one of the shared App Service
     addresses, not a fixed one a partner can allow."""
@@ -650,6 +704,7 @@ def front_door_waf_geo_block(state: SessionState) -> Facts:
 
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "vm-inbound-nsg-denies-port": vm_inbound_nsg_denies_port,
     "front-door-waf-rate-limit-rule-blocks": front_door_waf_rate_limit,
     "front-door-waf-geo-match-rule-blocks": front_door_waf_geo_block,
     "database-firewall-rules-refuse-client": server_firewall_refuses_client,
