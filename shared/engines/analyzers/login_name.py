@@ -50,10 +50,11 @@ def login_name_mistyped(state: SessionState) -> Decision | None:
 
 
 # an Azure Database for MySQL / PostgreSQL host: the server name is its first label
-_DB_HOST = re.compile(r"\b(?P<server>[a-z0-9][a-z0-9-]{1,62})\.(?:mysql|postgres)\.database\.azure\.com\b", re.IGNORECASE)
+_DB_HOST = re.compile(r"\b(?P<server>[a-z0-9][a-z0-9-]{1,62})\.(?:mysql|postgres)\.database\.azure\.com\b",
+                      re.IGNORECASE)
 # a refused login of MySQL or PostgreSQL
-_DB_REFUSED = re.compile(r"Access denied for user '|password authentication failed for user|ERROR 1045|FATAL:\s+password",
-                         re.IGNORECASE)
+_DB_REFUSED = re.compile(r"Access denied for user '|password authentication failed for user|ERROR 1045"
+                         r"|FATAL:\s+password", re.IGNORECASE)
 # the login as the client sends it, with its @-suffix: a command line option or a connection string key
 _SENT_LOGIN = re.compile(r"""(?:--user(?:name)?[= ]|(?<![\w-])-u ?|\b(?:user ?id|uid|username|user)\s*=\s*)"""
                          r"""["']?(?P<user>(?P<name>[A-Za-z_][\w.-]{0,62})@(?P<suffix>[A-Za-z0-9][\w.-]{0,62}))""",
@@ -74,6 +75,6 @@ def login_suffix_other_server(state: SessionState) -> Decision | None:
         if suffix.lower() == server or suffix.lower().startswith(server + "."):
             return None  # the suffix names the server itself: the format is right, something else refused it
         return conclude_entry(state, None, table_entry(TABLE, "login-suffix-names-other-server"),
-                              facts_for(state, None, {"user": sent.group("user").rstrip("."), "name": sent.group("name"),
-                                                      "suffix": suffix, "server": server}))
+                              facts_for(state, None, {"user": sent.group("user").rstrip("."),
+                                                      "name": sent.group("name"), "suffix": suffix, "server": server}))
     return None
