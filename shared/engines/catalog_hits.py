@@ -236,11 +236,13 @@ def _own_error_words(hit: EntryHit) -> bool:
     """The other platform's error itself matched (a code, a message), not only its address (`.supabase.co/...`):
     a call to another platform's address can fail because of the Azure API behind it. A client library's exception
     path (google.api_core.exceptions) is the error's own words too, though it has no space, and so is a C++ scoped
-    name (IXMLHttpRequest2Callback::OnError): an address never has one."""
+    name (IXMLHttpRequest2Callback::OnError) or a Pulumi/SST resource type token (aws:acm:CertificateValidation, the
+    step the tool prints as failing or waiting): an address never has one."""
     return any(m.kind == "code" or " " in m.found.strip() or _EXCEPTION_PATH.search(m.found) for m in hit.matches)
 
 
-_EXCEPTION_PATH = re.compile(r"(?i)\.exceptions?\b|[a-z]\.[A-Za-z]*(?:Error|Exception)\b|[a-z0-9]::[a-z]")
+_EXCEPTION_PATH = re.compile(r"(?i)\.exceptions?\b|[a-z]\.[A-Za-z]*(?:Error|Exception)\b|[a-z0-9]::[a-z]"
+                             r"|(?-i:\b[a-z][a-z0-9-]*:[a-z0-9]+(?:/[a-zA-Z0-9]+)?:[A-Z][A-Za-z0-9]+\b)")
 
 
 # Azure's delivery tools name Azure without the failing system being in Azure (a pipeline that deploys to

@@ -20,7 +20,7 @@ from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, regex, specifi
 from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
 from shared.engines.analyzers.ledger import latest
-from shared.engines.analyzers.login_name import login_name_mistyped
+from shared.engines.analyzers.login_name import login_name_mistyped, login_suffix_other_server
 from shared.engines.analyzers.package_sas import expired_package_sas
 from shared.engines.analyzers.regional_endpoint import regional_endpoint_mismatch
 from shared.engines.analyzers.registry import analyzer_for
@@ -375,7 +375,8 @@ def route(state: SessionState) -> Decision:
     # a computed fact the report or an answer shows decides
     mismatch = worker_runtime_mismatch(state, None) or regional_endpoint_mismatch(state) or expired_package_sas(state) \
         or role_held_by_another(state) or system_identity_called(state) \
-        or front_end_cut(state) or login_name_mistyped(state) or report_finding(state)
+        or front_end_cut(state) or login_name_mistyped(state) or login_suffix_other_server(state) \
+        or report_finding(state)
     if mismatch is not None:
         return mismatch
     vendor = _vendor_call(state)  # the failing call's answer is another vendor's: no Azure question settles it

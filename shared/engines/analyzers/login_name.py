@@ -1,7 +1,8 @@
 """A database login refused for a user name one character away from the login the client says exists
 (knowledge/login_names.yaml): the connection string sends a mistyped user name, so the server knows no such login and
 answers as for a wrong password. Computed from what the client pasted: the refused name against the names the report
-gives as the admin or login."""
+gives as the admin or login. Also: a login sent as user@suffix to an Azure Database for MySQL / PostgreSQL server whose
+name is not the suffix (single server logins are user@servername, flexible server logins carry no suffix)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,34 @@ def login_name_mistyped(state: SessionState) -> Decision | None:
         return None
     return conclude_entry(state, None, table_entry(TABLE, "login-name-mistyped"),
                           facts_for(state, None, {"user": user, "login": login}))
+
+
+# an Azure Database for MySQL / PostgreSQL host: the server name is its first label
+_DB_HOST = re.compile(r"\b(?P<server>[a-z0-9][a-z0-9-]{1,62})\.(?:mysql|postgres)\.database\.azure\.com\b",
+                      re.IGNORECASE)
+# a refused login of MySQL or PostgreSQL
+_DB_REFUSED = re.compile(r"Access denied for user '|password authentication failed for user|ERROR 1045"
+                         r"|FATAL:\s+password", re.IGNORECASE)
+# the login as the client sends it, with its @-suffix: a command line option or a connection string key
+_SENT_LOGIN = re.compile(r"""(?:--user(?:name)?[= ]|(?<![\w-])-u ?|\b(?:user ?id|uid|username|user)\s*=\s*)"""
+                         r"""["']?(?P<user>(?P<name>[A-Za-z_][\w.-]{0,62})@(?P<suffix>[A-Za-z0-9][\w.-]{0,62}))""",
+                         re.IGNORECASE)
+
+
+def login_suffix_other_server(state: SessionState) -> Decision | None:
+    """A MySQL or PostgreSQL login on Azure refused while the client sends it as user@suffix and the suffix is not the
+    name of the server it connects to: the login's format is wrong (single server wants user@servername, flexible
+    server the plain user), whatever else a refused login usually means."""
+    said = state.material.spoken_text()
+    host = _DB_HOST.search(said)
+    if host is None or _DB_REFUSED.search(said) is None:
+        return None
+    server = host.group("server").lower()
+    for sent in _SENT_LOGIN.finditer(said):
+        suffix = sent.group("suffix").rstrip(".")
+        if suffix.lower() == server or suffix.lower().startswith(server + "."):
+            return None  # the suffix names the server itself: the format is right, something else refused it
+        return conclude_entry(state, None, table_entry(TABLE, "login-suffix-names-other-server"),
+                              facts_for(state, None, {"user": sent.group("user").rstrip("."),
+                                                      "name": sent.group("name"), "suffix": suffix, "server": server}))
+    return None
