@@ -12,7 +12,7 @@ from __future__ import annotations
 from shared.catalog.index import EntryHit, Match
 from shared.catalog.schema import CatalogEntry
 from shared.catalog.similar import Lead
-from shared.engines.analyzers.common import fill, report
+from shared.engines.analyzers.common import fill, filled_actions, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, facts_of
@@ -88,7 +88,7 @@ _QUOTE_CHARS = (300, 700)  # the client's own text, Azure's (what the client has
 
 def _actions(entry: CatalogEntry, facts: dict[str, str]) -> list[str]:
     """The entry's fix steps, then its check to confirm the cause, filled with the material's facts."""
-    return [*(fill(step, facts).strip() for step in entry.fix),
+    return [*filled_actions(entry.fix, facts),  # a step that is one optional segment the material cannot fill is left out
             f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure})."]
 
 
