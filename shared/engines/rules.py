@@ -52,6 +52,7 @@ from shared.engines.playbooks import (
     next_read,
     report_finding,
 )
+from shared.engines.near_names import with_near_names
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
@@ -84,6 +85,7 @@ class RulesEngine:
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
+        decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         return _never_repeat(state, with_tool_advice(state, decision))
