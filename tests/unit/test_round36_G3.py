@@ -1,0 +1,211 @@
+"""Round 36 brief G3 (blind cases with the right category but without the deciding detail): catalog entries that name
+the deciding value (the diagnostic category a resource offers, the tier, the setting, the Entra role, the DNS zone
+join, the redirect URI's platform, the AppHost resource name, the semantic configuration the index defines, the
+--node-vm-size step), and the near-names step: a name conclusion names one name's two spellings. Each mechanism has
+a near miss that must stay silent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.engines.near_names import edit_distance, near_pair
+from tests.helpers.catalog_checks import best_entry_id
+from tests.helpers.engine_loop import run_engine
+
+
+def _report(start: dict[str, Any]) -> dict[str, Any]:
+    env = run_engine(start).envelope()
+    assert env["status"] == "done"
+    return env["report"]
+
+
+# --- diagnostic settings -------------------------------------------------------------------------------------------
+
+EMPTY_GROUPS = ('{"code":"BadRequest","message":"CategoryGroup: \'allLogs\' is not supported, supported ones are: \'\'"} '
+                "(Target: .../virtualNetworks/vnet-a/providers/Microsoft.Insights/diagnosticSettings/diag)")
+
+
+def test_category_group_with_empty_supported_list_says_metrics_only() -> None:
+    assert best_entry_id(EMPTY_GROUPS) == "integration-monitor-diagnostic-category-unsupported"
+    report = _report({"error_description": "Bicep deployment fails:\n" + EMPTY_GROUPS})
+    assert report["category"] == "deployment.template_invalid"
+    assert "metrics" in report["root_cause"] and "CategoryGroup: 'allLogs'" in report["root_cause"]
+
+
+def test_laquerylogs_category_is_the_table_audit_is_the_category() -> None:
+    text = '{"code":"BadRequest","message":"Category \'LAQueryLogs\' is not supported."}'
+    assert best_entry_id(text) == "integration-monitor-workspace-diagnostic-laquerylogs-is-a-table"
+    assert "Audit" in _report({"error_description": "Workspace diagnostic setting fails: " + text})["root_cause"]
+
+
+def test_other_unsupported_category_is_not_the_laquerylogs_entry() -> None:
+    assert best_entry_id("Category 'AppServiceHTTPLogs' is not supported, supported categories are 'a'") \
+        == "integration-monitor-diagnostic-category-unsupported"
+
+
+# --- tiers, quotas, settings ---------------------------------------------------------------------------------------
+
+def test_service_bus_basic_tier_property_names_standard() -> None:
+    text = ("SubCode=40000. The property 'RequiresSession' cannot be set when creating a Queue because the namespace "
+            "'sb-x' is using 'Basic' tier.")
+    assert "Standard" in _report({"error_description": text})["root_cause"]
+
+
+def test_public_ip_count_limit_is_a_regional_quota() -> None:
+    report = _report({"error_description": "(PublicIPCountLimitReached) Cannot create more than 10 public IP addresses "
+                                           "for this subscription in this region."})
+    assert report["category"] == "quota.exceeded" and "quota" in report["root_cause"]
+
+
+def test_exporter_connection_string_names_the_setting() -> None:
+    text = "System.InvalidOperationException: A connection string was not found. Please set your connection string."
+    assert "APPLICATIONINSIGHTS_CONNECTION_STRING" in _report({"error_description": text})["root_cause"]
+
+
+def test_aks_node_pool_size_not_allowed_gives_node_vm_size_step_with_listed_sizes() -> None:
+    text = ("(BadRequest) The VM size of AgentPoolProfile:nodepool1 is not allowed in your subscription in location "
+            "'westus'. The available VM sizes are 'standard_d2s_v5,standard_d4s_v5'.")
+    actions = " ".join(_report({"error_description": "az aks create ... fails\n" + text})["actions"])
+    assert "--node-vm-size" in actions and "standard_d2s_v5" in actions
+
+
+def test_vm_size_not_allowed_without_agent_pool_has_no_node_pool_step() -> None:
+    text = ("az vm create --size Standard_E64s_v5 ... The requested VM size Standard_E64s_v5 is not allowed in your "
+            "subscription in location 'westus'.")
+    report = _report({"error_description": text})
+    assert not any("--node-vm-size" in a for a in report["actions"])
+    assert all(a.strip() for a in report["actions"])  # an unfilled optional step is left out, not kept empty
+
+
+# --- semantic configuration ----------------------------------------------------------------------------------------
+
+SEMANTIC = ("(UnknownSemanticConfiguration) Unknown semantic configuration 'default'.\n"
+            'index JSON: "semantic": { "configurations": [ { "name": "idx-semantic-configuration" } ] }')
+
+
+def test_unknown_semantic_configuration_names_the_one_the_index_defines() -> None:
+    report = _report({"error_description": SEMANTIC})
+    assert "idx-semantic-configuration" in report["root_cause"] and "'default'" in report["root_cause"]
+
+
+def test_unknown_semantic_configuration_without_index_json_names_nothing_invented() -> None:
+    report = _report({"error_description": SEMANTIC.split("\n")[0]})
+    assert "<" not in report["root_cause"].split("(Azure AI Search")[0]  # no placeholder in the meaning
+
+
+# --- Service Bus REST session id casing ----------------------------------------------------------------------------
+
+DEADLETTER = ("DeadLetterErrorDescription: The SessionId was not set on a message, and it cannot be sent to the entity. "
+              "Entities that have session support enabled can only receive messages that have the SessionId set to a "
+              "valid value.")
+
+
+def test_miscased_sessionid_broker_property_is_the_cause() -> None:
+    text = DEADLETTER + '\nBrokerProperties: {"SessionID":"C-1","MessageId":"m1"}'
+    assert best_entry_id(text) == "messaging-sb-rest-brokerproperties-sessionid-miscased"
+    assert "case" in _report({"error_description": text})["root_cause"]
+
+
+def test_correctly_cased_sessionid_is_not_the_casing_entry() -> None:
+    text = DEADLETTER + '\nBrokerProperties: {"SessionId":"C-1","MessageId":"m1"}'
+    assert best_entry_id(text) == "messaging-sb-session-id-missing"
+
+
+# --- Aspire, Graph, linked DNS zone, AADSTS7000218 -----------------------------------------------------------------
+
+INVALID_NAME = ("ERROR CODE: ContainerAppInvalidName \"message\": \"Invalid ContainerApp name 'ApiService'. A name must "
+                "consist of lower case alphanumeric characters or '-'\"")
+
+
+def test_aspire_container_app_name_points_at_the_apphost() -> None:
+    text = INVALID_NAME + '\nbuilder.AddProject<Projects.Api>("ApiService");'
+    assert best_entry_id(text) == "containers-aca-invalid-app-name-aspire-resource-name"
+    assert "AppHost" in _report({"error_description": text})["root_cause"]
+
+
+def test_container_app_name_without_aspire_keeps_the_naming_rule_entry() -> None:
+    assert best_entry_id(INVALID_NAME + "\naz containerapp create -n ApiService") == "containers-aca-invalid-app-name"
+
+
+GRAPH_403 = ('{"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the '
+             'operation."}} PATCH https://graph.microsoft.com/v1.0/users/u@x.example ')
+
+
+def test_app_only_password_reset_needs_an_entra_admin_role() -> None:
+    text = GRAPH_403 + 'body {"passwordProfile":{"forceChangePasswordNextSignIn":true,"password":"<redacted>"}}'
+    assert best_entry_id(text) == "entra-graph-password-reset-role"
+    assert "Administrator" in _report({"error_description": text})["root_cause"]
+
+
+def test_other_user_update_denied_is_the_permission_entry() -> None:
+    text = GRAPH_403 + 'body {"department":"Sales"}'
+    assert best_entry_id(text) == "entra-graph-request-denied-missing-graph-permission"
+
+
+LINKED = ("LinkedAuthorizationFailed: The client 'c1' with object id 'c1' has permission to perform action "
+          "'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write' on scope '/subscriptions/s/x'; however, it "
+          "does not have permission to perform action '{action}' on the linked scope(s) '{scope}' or the linked "
+          "scope(s) are invalid.")
+
+
+def test_linked_private_dns_zone_join_names_the_dns_zone() -> None:
+    text = LINKED.format(action="Microsoft.Network/privateDnsZones/join/action",
+                         scope="/subscriptions/h/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/"
+                               "privatelink.blob.core.windows.net")
+    assert best_entry_id(text) == "arm-linked-authorization-failed-private-dns-zone-join"
+    assert "DNS zone" in _report({"error_description": text})["root_cause"]
+
+
+def test_linked_subnet_join_is_the_generic_linked_entry() -> None:
+    text = LINKED.format(action="Microsoft.Network/virtualNetworks/subnets/join/action",
+                         scope="/subscriptions/h/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/v/"
+                               "subnets/s")
+    assert best_entry_id(text) == "arm-linked-authorization-failed"
+
+
+AADSTS = ("InteractiveBrowserCredential: authentication failed: {\"error\": \"invalid_client\", \"error_description\": "
+          "\"AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or "
+          "'client_secret'.\"}\n")
+
+
+def test_public_client_with_web_platform_redirect_uri() -> None:
+    text = AADSTS + "The only platform configured is Web with redirect URI http://localhost."
+    assert best_entry_id(text) == "entra-aadsts7000218-public-client-redirect-uri-under-web-platform"
+    assert "redirect" in _report({"error_description": text})["root_cause"]
+
+
+def test_public_client_without_a_web_redirect_uri_keeps_the_missing_credential_entry() -> None:
+    assert best_entry_id(AADSTS + "Allow public client flows is off.") == "entra-aadsts7000218-missing-client-credential"
+
+
+# --- near names ----------------------------------------------------------------------------------------------------
+
+def test_edit_distance_counts_a_swap_once() -> None:
+    assert edit_distance("retial", "retail", 2) == 1
+    assert edit_distance("queu02", "queue02", 2) == 1
+    assert edit_distance("abcdef", "uvwxyz", 2) == 3  # cut off above the limit
+
+
+def test_near_pair_ignores_names_that_differ_only_in_digits() -> None:
+    assert near_pair(["queue01"], ["queue02", "orders"]) is None
+    assert near_pair(["queu02"], ["queue01", "queue02"]) == ("queu02", "queue02")
+
+
+PARAM = ("Error: Code=InvalidTemplate; Message=Deployment template validation failed: 'The value for the template "
+         "parameter 'adminLoginName' at line '9' and column '34' is not provided.'")
+
+
+def _param_file(key: str) -> dict[str, Any]:
+    content = '{ "parameters": { "%s": { "value": "crmadmin" }, "location": { "value": "westeurope" } } }' % key
+    return {"error_description": PARAM, "context": {"source_files": [{"path": "p.json", "content": content}]}}
+
+
+def test_misspelled_parameters_file_key_is_named() -> None:
+    report = _report(_param_file("adminLogniName"))
+    assert report["category"] == "deployment.template_invalid"
+    assert "adminLogniName" in report["root_cause"]
+
+
+def test_unrelated_parameters_file_key_adds_no_pair() -> None:
+    report = _report(_param_file("sqlServerName"))
+    assert "spells one name two ways" not in report["root_cause"]
