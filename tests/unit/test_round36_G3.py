@@ -209,3 +209,30 @@ def test_misspelled_parameters_file_key_is_named() -> None:
 def test_unrelated_parameters_file_key_adds_no_pair() -> None:
     report = _report(_param_file("sqlServerName"))
     assert "spells one name two ways" not in report["root_cause"]
+
+
+# --- Graph permissions: listing users, a Delegated permission for an app-only flow ---------------------------------
+
+def test_listing_users_needs_user_read_all_when_the_registration_lists_user_read() -> None:
+    from shared.engines.graph_permissions import missing_graph_permission
+    text = ("acquire_token_for_client, then GET https://graph.microsoft.com/v1.0/users -> 403\n"
+            "The list of configured permissions: Microsoft Graph / User.Read / Delegated")
+    found = missing_graph_permission(text)
+    assert found is not None and found[0] == "User.Read.All"
+    assert missing_graph_permission(text.replace("User.Read /", "User.Read.All /")) is None or \
+        missing_graph_permission(text.replace("User.Read /", "User.Read.All /"))[0] != "User.Read.All"
+
+
+def test_delegated_permission_for_client_credentials_is_named() -> None:
+    from shared.engines.graph_permissions import missing_graph_permission
+    text = ("Mailer uses the client credentials grant. ErrorAccessDenied from Graph.\n"
+            "API permissions on the app registration:\n  Microsoft Graph  Mail.Send  Delegated  Granted")
+    found = missing_graph_permission(text)
+    assert found is not None and found[0] == "Mail.Send" and "Application permission" in found[1]
+
+
+def test_delegated_permission_of_a_signed_in_web_app_stays_silent() -> None:
+    from shared.engines.graph_permissions import missing_graph_permission
+    text = ("Our web app signs users in (authorization code flow with a client secret). ErrorAccessDenied from Graph.\n"
+            "API permissions on the app registration:\n  Microsoft Graph  Mail.Send  Delegated  Granted")
+    assert missing_graph_permission(text) is None
