@@ -236,3 +236,29 @@ def test_delegated_permission_of_a_signed_in_web_app_stays_silent() -> None:
     text = ("Our web app signs users in (authorization code flow with a client secret). ErrorAccessDenied from Graph.\n"
             "API permissions on the app registration:\n  Microsoft Graph  Mail.Send  Delegated  Granted")
     assert missing_graph_permission(text) is None
+
+
+# --- CSI driver identity, workload identity service account, generator helper --------------------------------------
+
+MULTIPLE = ('Response body: {"error":"invalid_request","error_description":"Multiple user assigned identities exist, '
+            'please specify the clientId / resourceId of the identity in the token request"}')
+
+
+def test_csi_secret_provider_class_without_client_id_names_userassignedidentityid() -> None:
+    text = "MountVolume.SetUp failed ... " + MULTIPLE + '\nSecretProviderClass: useVMManagedIdentity: "true"'
+    assert best_entry_id(text) == "entra-mi-multiple-identities-keyvault-csi-no-client-id"
+    assert "userAssignedIdentityID" in _report({"error_description": text})["root_cause"]
+
+
+def test_multiple_identities_on_a_vm_without_csi_is_the_imds_entry() -> None:
+    assert best_entry_id("python app on our VM: " + MULTIPLE) == "entra-mi-multiple-user-assigned-no-client-id"
+
+
+def test_generator_not_serializable_says_yield_from() -> None:
+    text = "Orchestrator function 'o' failed: Object of type generator is not JSON serializable"
+    assert best_entry_id(text) == "python-generator-not-json-serializable"
+    assert any("yield from" in a for a in _report({"error_description": text})["actions"])
+
+
+def test_other_object_not_serializable_is_the_generic_entry() -> None:
+    assert best_entry_id("TypeError: Object of type datetime is not JSON serializable") == "python-not-json-serializable"
