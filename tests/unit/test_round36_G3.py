@@ -262,3 +262,25 @@ def test_generator_not_serializable_says_yield_from() -> None:
 
 def test_other_object_not_serializable_is_the_generic_entry() -> None:
     assert best_entry_id("TypeError: Object of type datetime is not JSON serializable") == "python-not-json-serializable"
+
+
+# --- .NET isolated placeholder mode, in-process .NET 8 ---------------------------------------------------------------
+
+GRPC = "System.InvalidOperationException: The gRPC channel URI 'http://:' could not be parsed."
+
+
+def test_grpc_uri_with_placeholder_setting_names_placeholder_mode() -> None:
+    text = GRPC + "\nApp settings: WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED=1, FUNCTIONS_WORKER_RUNTIME=dotnet-isolated"
+    assert best_entry_id(text) == "functions-isolated-grpc-uri-unparsed-placeholder-mode"
+    assert "placeholder" in _report({"error_description": text})["root_cause"]
+
+
+def test_grpc_uri_with_placeholder_off_is_the_worker_started_alone_entry() -> None:
+    text = GRPC + "\nWEBSITE_USE_PLACEHOLDER_DOTNETISOLATED=0; we run dotnet run in the container"
+    assert best_entry_id(text) == "functions-isolated-grpc-uri-unparsed"
+
+
+def test_inprocess_net8_assembly_load_names_the_isolated_model() -> None:
+    text = ("Error configuring services in an external startup class. X: Could not load file or assembly "
+            "'System.ComponentModel, Version=8.0.0.0, Culture=neutral'")
+    assert "isolated" in _report({"error_description": text})["root_cause"]
