@@ -19,6 +19,8 @@ _NAME_CATEGORIES = frozenset({"deployment.template_invalid", "config.wrong_resou
 _QUOTED = re.compile(r"'([A-Za-z][\w.-]{4,80})'|\"([A-Za-z][\w.-]{4,80})\"")
 _TOKEN = re.compile(r"(?<![\w.-])[A-Za-z][\w.-]{4,80}")
 _HEXLIKE = re.compile(r"^[0-9a-f-]{8,}$", re.IGNORECASE)
+# a resource or setting name, not an English word: a digit, a separator or a capital inside (camelCase)
+_NAMELIKE = re.compile(r"[\d_.-]|[a-z][A-Z]")
 _MIN = 5  # shorter names ("name", "type") differ from each other by a letter or two by chance
 _COMPARED = 400  # names of the material compared, at most (a long file must not cost a million comparisons)
 
@@ -55,8 +57,12 @@ def near_pair(sought: list[str], names: list[str]) -> tuple[str, str] | None:
         for name in names:
             if len(name) < _MIN or abs(len(name) - len(wanted)) > 2 or name.lower() == wanted.lower():
                 continue
-            if _letters(name) == _letters(wanted) or _HEXLIKE.match(name):
+            if _letters(name) == _letters(wanted) or _HEXLIKE.match(name) or not (_NAMELIKE.search(name)
+                                                                                and _NAMELIKE.search(wanted)):
                 continue
+            low, other = name.lower(), wanted.lower()
+            if low.startswith(other) or other.startswith(low) or low.endswith(other) or other.endswith(low):
+                continue  # an added prefix or suffix (error/errors, receipts/streceipts) is another word or name
             limit = 1 if len(wanted) < 8 else 2
             distance = edit_distance(wanted.lower(), name.lower(), limit)
             if distance <= limit and (best is None or (distance, order) < best[:2]):

@@ -284,3 +284,24 @@ def test_inprocess_net8_assembly_load_names_the_isolated_model() -> None:
     text = ("Error configuring services in an external startup class. X: Could not load file or assembly "
             "'System.ComponentModel, Version=8.0.0.0, Culture=neutral'")
     assert "isolated" in _report({"error_description": text})["root_cause"]
+
+
+def test_near_pair_ignores_english_words_and_added_prefixes_or_suffixes() -> None:
+    assert near_pair(["reference"], ["referenced"]) is None  # plain words, not names
+    assert near_pair(["receipts"], ["streceipts"]) is None
+    assert near_pair(["orders-queue"], ["orders-queues"]) is None  # a suffix added: another name
+    assert near_pair(["invoice-archive"], ["invoices-archive"]) == ("invoice-archive", "invoices-archive")
+
+
+def test_oom_killer_on_a_vm_names_the_size_and_the_resize() -> None:
+    text = ("docker compose on an Azure VM, size Standard_B2s. dmesg: Out of memory: Killed process 311 (node) "
+            "total-vm:1000kB, anon-rss:900kB")
+    report = _report({"error_description": text})
+    assert report["category"] == "runtime.out_of_memory" and "Standard_B2s" in report["root_cause"]
+    assert any("az vm resize" in a for a in report["actions"])
+
+
+def test_oom_killed_on_aks_keeps_the_pod_limit() -> None:
+    text = "kubectl describe pod: Last State: Terminated Reason: OOMKilled Exit Code: 137 (AKS node pool VM size Standard_D4s_v5)"
+    report = _report({"error_description": text})
+    assert "resources.limits.memory" in report["root_cause"] and not any("az vm resize" in a for a in report["actions"])
