@@ -305,3 +305,20 @@ def test_oom_killed_on_aks_keeps_the_pod_limit() -> None:
     text = "kubectl describe pod: Last State: Terminated Reason: OOMKilled Exit Code: 137 (AKS node pool VM size Standard_D4s_v5)"
     report = _report({"error_description": text})
     assert "resources.limits.memory" in report["root_cause"] and not any("az vm resize" in a for a in report["actions"])
+
+
+PULL_429 = ('Failed to pull image "{host}/app/worker:1": unexpected status code https://{host}/v2/app/worker/blobs/'
+            'sha256:ab: 429 Too Many Requests - Server message: toomanyrequests: too many requests\n'
+            "The registry is on the Basic SKU.")
+
+
+def test_acr_pull_throttled_names_the_tier() -> None:
+    text = PULL_429.format(host="crrender.azurecr.io")
+    assert best_entry_id(text) == "containers-acr-pull-throttled-by-service-tier"
+    report = _report({"error_description": text})
+    assert report["category"] == "throttling.rate_limited" and "Basic tier" in report["root_cause"]
+
+
+def test_toomanyrequests_from_another_registry_is_not_the_acr_entry() -> None:
+    assert best_entry_id(PULL_429.format(host="registry.example.com").replace("Basic SKU", "free plan")) \
+        != "containers-acr-pull-throttled-by-service-tier"
