@@ -322,3 +322,22 @@ def test_acr_pull_throttled_names_the_tier() -> None:
 def test_toomanyrequests_from_another_registry_is_not_the_acr_entry() -> None:
     assert best_entry_id(PULL_429.format(host="registry.example.com").replace("Basic SKU", "free plan")) \
         != "containers-acr-pull-throttled-by-service-tier"
+
+
+SAS_WINDOW = ("403 AuthenticationFailed: Server failed to authenticate the request.\nAuthenticationErrorDetail: Signature "
+              "not valid in the specified time frame: Start [Fri, 21 Nov 2026] - Expiry [Fri, 28 Nov 2026] - Current "
+              "[Sat, 05 Dec 2026]\n")
+
+
+def test_keys_said_not_rotated_leave_the_sas_window_answer() -> None:
+    report = _report({"error_description": SAS_WINDOW + "Storage keys not rotated, nothing changed."})
+    assert "expired" in report["root_cause"] and any("SAS" in a for a in report["actions"])
+
+
+def test_keys_said_rotated_still_read_as_rotation() -> None:
+    from shared.engines.analyzers.common import table
+    clue = next(c for c in table("symptom_clues") if "key was rotated" in str(c.get("root_cause", "")))
+    import re
+    assert re.search(clue["pattern"], "Server failed to authenticate the request. We rotated the storage keys last night.")
+    assert re.search(clue["pattern"], "Server failed to authenticate the request. The keys were rotated on Monday.")
+    assert not re.search(clue["pattern"], "Server failed to authenticate the request. Keys not rotated.")
