@@ -41,8 +41,9 @@ _APP_ONLY = re.compile(r"(?i)acquire_token_for_client|acquireTokenByClientCreden
 # a client secret alone is also a web app's that signs users in (its delegated permissions are right): it counts only
 # when no line outside the permission lists speaks of a signed-in user
 _SECRET = re.compile(r"(?i)\bclient[ _-]?secret\b")
-_USER_FLOW = re.compile(r"(?i)\bsign(?:s|ed|ing)?[ -]?in\b|\blog(?:s|ged|ging)?[ -]?in\b|/me\b|\bauthori[sz]ation code\b|"
-                        r"acquire_?token_?(?:by_?auth|interactive|silent|on_?behalf)|redirect ?ur[il]|\bon[ -]behalf[ -]of\b|"
+_USER_FLOW = re.compile(r"(?i)\bsign(?:s|ed|ing)?[ -]?in\b|\blog(?:s|ged|ging)?[ -]?in\b|/me\b|"
+                        r"\bauthori[sz]ation code\b|acquire_?token_?(?:by_?auth|interactive|silent|on_?behalf)|"
+                        r"redirect ?ur[il]|\bon[ -]behalf[ -]of\b|"
                         r"\bOBO\b|\bdelegated flow\b")
 _DELEGATED = re.compile(r"(?i)\bDelegated\b")
 _APPLICATION = re.compile(r"(?i)\bApplication\b(?! ID\b)")

@@ -39,6 +39,7 @@ from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
+from shared.engines.near_names import with_near_names
 from shared.engines.nearest_finding import nearest_finding
 from shared.engines.outside_host import outside_host
 from shared.engines.playbooks import (
@@ -52,7 +53,6 @@ from shared.engines.playbooks import (
     next_read,
     report_finding,
 )
-from shared.engines.near_names import with_near_names
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client

@@ -21,7 +21,8 @@ def _report(start: dict[str, Any]) -> dict[str, Any]:
 
 # --- diagnostic settings -------------------------------------------------------------------------------------------
 
-EMPTY_GROUPS = ('{"code":"BadRequest","message":"CategoryGroup: \'allLogs\' is not supported, supported ones are: \'\'"} '
+EMPTY_GROUPS = ('{"code":"BadRequest","message":"CategoryGroup: \'allLogs\' is not supported, supported ones are: '
+                '\'\'"} '
                 "(Target: .../virtualNetworks/vnet-a/providers/Microsoft.Insights/diagnosticSettings/diag)")
 
 
@@ -95,7 +96,8 @@ def test_unknown_semantic_configuration_without_index_json_names_nothing_invente
 
 # --- Service Bus REST session id casing ----------------------------------------------------------------------------
 
-DEADLETTER = ("DeadLetterErrorDescription: The SessionId was not set on a message, and it cannot be sent to the entity. "
+DEADLETTER = ("DeadLetterErrorDescription: The SessionId was not set on a message, and it cannot be sent to the "
+              "entity. "
               "Entities that have session support enabled can only receive messages that have the SessionId set to a "
               "valid value.")
 
@@ -113,7 +115,8 @@ def test_correctly_cased_sessionid_is_not_the_casing_entry() -> None:
 
 # --- Aspire, Graph, linked DNS zone, AADSTS7000218 -----------------------------------------------------------------
 
-INVALID_NAME = ("ERROR CODE: ContainerAppInvalidName \"message\": \"Invalid ContainerApp name 'ApiService'. A name must "
+INVALID_NAME = ("ERROR CODE: ContainerAppInvalidName \"message\": \"Invalid ContainerApp name 'ApiService'. "
+                "A name must "
                 "consist of lower case alphanumeric characters or '-'\"")
 
 
@@ -175,7 +178,8 @@ def test_public_client_with_web_platform_redirect_uri() -> None:
 
 
 def test_public_client_without_a_web_redirect_uri_keeps_the_missing_credential_entry() -> None:
-    assert best_entry_id(AADSTS + "Allow public client flows is off.") == "entra-aadsts7000218-missing-client-credential"
+    assert best_entry_id(AADSTS + "Allow public client flows is off.") \
+        == "entra-aadsts7000218-missing-client-credential"
 
 
 # --- near names ----------------------------------------------------------------------------------------------------
@@ -196,7 +200,7 @@ PARAM = ("Error: Code=InvalidTemplate; Message=Deployment template validation fa
 
 
 def _param_file(key: str) -> dict[str, Any]:
-    content = '{ "parameters": { "%s": { "value": "crmadmin" }, "location": { "value": "westeurope" } } }' % key
+    content = '{ "parameters": { "' + key + '": { "value": "crmadmin" }, "location": { "value": "westeurope" } } }'
     return {"error_description": PARAM, "context": {"source_files": [{"path": "p.json", "content": content}]}}
 
 
@@ -261,7 +265,8 @@ def test_generator_not_serializable_says_yield_from() -> None:
 
 
 def test_other_object_not_serializable_is_the_generic_entry() -> None:
-    assert best_entry_id("TypeError: Object of type datetime is not JSON serializable") == "python-not-json-serializable"
+    assert best_entry_id("TypeError: Object of type datetime is not JSON serializable") \
+        == "python-not-json-serializable"
 
 
 # --- .NET isolated placeholder mode, in-process .NET 8 ---------------------------------------------------------------
@@ -302,7 +307,8 @@ def test_oom_killer_on_a_vm_names_the_size_and_the_resize() -> None:
 
 
 def test_oom_killed_on_aks_keeps_the_pod_limit() -> None:
-    text = "kubectl describe pod: Last State: Terminated Reason: OOMKilled Exit Code: 137 (AKS node pool VM size Standard_D4s_v5)"
+    text = ("kubectl describe pod: Last State: Terminated Reason: OOMKilled Exit Code: 137 "
+            "(AKS node pool VM size Standard_D4s_v5)")
     report = _report({"error_description": text})
     assert "resources.limits.memory" in report["root_cause"] and not any("az vm resize" in a for a in report["actions"])
 
@@ -324,7 +330,8 @@ def test_toomanyrequests_from_another_registry_is_not_the_acr_entry() -> None:
         != "containers-acr-pull-throttled-by-service-tier"
 
 
-SAS_WINDOW = ("403 AuthenticationFailed: Server failed to authenticate the request.\nAuthenticationErrorDetail: Signature "
+SAS_WINDOW = ("403 AuthenticationFailed: Server failed to authenticate the request.\n"
+              "AuthenticationErrorDetail: Signature "
               "not valid in the specified time frame: Start [Fri, 21 Nov 2026] - Expiry [Fri, 28 Nov 2026] - Current "
               "[Sat, 05 Dec 2026]\n")
 
@@ -338,6 +345,6 @@ def test_keys_said_rotated_still_read_as_rotation() -> None:
     from shared.engines.analyzers.common import table
     clue = next(c for c in table("symptom_clues") if "key was rotated" in str(c.get("root_cause", "")))
     import re
-    assert re.search(clue["pattern"], "Server failed to authenticate the request. We rotated the storage keys last night.")
+    assert re.search(clue["pattern"], "Server failed to authenticate the request. We rotated the storage keys today.")
     assert re.search(clue["pattern"], "Server failed to authenticate the request. The keys were rotated on Monday.")
     assert not re.search(clue["pattern"], "Server failed to authenticate the request. Keys not rotated.")

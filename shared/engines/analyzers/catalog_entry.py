@@ -88,7 +88,8 @@ _QUOTE_CHARS = (300, 700)  # the client's own text, Azure's (what the client has
 
 def _actions(entry: CatalogEntry, facts: dict[str, str]) -> list[str]:
     """The entry's fix steps, then its check to confirm the cause, filled with the material's facts."""
-    return [*filled_actions(entry.fix, facts),  # a step that is one optional segment the material cannot fill is left out
+    # a step that is one optional segment the material cannot fill is left out
+    return [*filled_actions(list(entry.fix), facts),
             f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure})."]
 
 
