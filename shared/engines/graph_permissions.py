@@ -24,13 +24,29 @@ _CALLS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (re.compile(r"(?i)/(?:events|calendar|calendarView)\b|\.(?:Events|Calendar|CalendarView)\b"),
      "Calendars.Read", ("Calendars.Read", "Calendars.ReadWrite")),
     (re.compile(r"(?i)/contacts\b|\.Contacts\b"), "Contacts.Read", ("Contacts.Read", "Contacts.ReadWrite")),
+    # reading or listing users (user-list, user-get): app-only needs User.Read.All; the signed-in user's own
+    # User.Read reads only /me
+    (re.compile(r"(?i)graph\.microsoft\.com/(?:v1\.0|beta)/users\b|\.Users\.GetAsync\(|\.users\.get\(|\bGet-MgUser\b"),
+     "User.Read.All", ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")),
 )
 _GRAPH = re.compile(r"(?i)graph\.microsoft\.com|graphClient|GraphServiceClient|Microsoft\.Graph\b|msgraph|\bGraph\b")
 _PERMISSION = re.compile(r"\b(?:Mail|Calendars|Contacts|User|Users|Group|Directory|Files|Sites|Application|"
                          r"People|Tasks|Notes|Chat|Team|Channel)\.[A-Z][A-Za-z]+(?:\.[A-Z][A-Za-z]+)*\b")
 # where the app's registration lists its permissions, and where its configuration lists the scopes it requests
-_REGISTRATION = re.compile(r"(?i)\bAPI permissions\b|\bRequired permissions\b|\bpermissions (?:on|of) the "
-                           r"(?:app )?registration\b")
+_REGISTRATION = re.compile(r"(?i)\bAPI permissions\b|\bRequired permissions\b|\bconfigured permissions\b|"
+                           r"\bpermissions (?:on|of) the (?:app )?registration\b")
+# the app signs in as itself: its token carries only Application permissions (app roles), never Delegated ones
+_APP_ONLY = re.compile(r"(?i)acquire_token_for_client|acquireTokenByClientCredential|AcquireTokenForClient|"
+                       r"client[ _-]credentials?\b|ClientSecretCredential|ClientCertificateCredential")
+# a client secret alone is also a web app's that signs users in (its delegated permissions are right): it counts only
+# when no line outside the permission lists speaks of a signed-in user
+_SECRET = re.compile(r"(?i)\bclient[ _-]?secret\b")
+_USER_FLOW = re.compile(r"(?i)\bsign(?:s|ed|ing)?[ -]?in\b|\blog(?:s|ged|ging)?[ -]?in\b|/me\b|"
+                        r"\bauthori[sz]ation code\b|acquire_?token_?(?:by_?auth|interactive|silent|on_?behalf)|"
+                        r"redirect ?ur[il]|\bon[ -]behalf[ -]of\b|"
+                        r"\bOBO\b|\bdelegated flow\b")
+_DELEGATED = re.compile(r"(?i)\bDelegated\b")
+_APPLICATION = re.compile(r"(?i)\bApplication\b(?! ID\b)")
 _REQUESTED = re.compile(r"(?i)scopes?\b[\"']?\s*[:=]|scopes?\"?\s+value=|\bscopes?:\s|\.WithScopes\(|scopes\s*=\s*\[")
 _FOLLOWING_LINES = 4
 
@@ -63,6 +79,26 @@ def missing_graph_permission(text: str) -> tuple[str, str] | None:
                 return needed, (f"The call {shown} needs {needed}"
                                 + (f" (or {', '.join(satisfying[1:])})" if len(satisfying) > 1 else "")
                                 + f"; {where} ({', '.join(listed)}) do not include it: add it and consent again.")
+    return _delegated_for_app_only(text, registered)
+
+
+def _delegated_for_app_only(text: str, registered: list[str]) -> tuple[str, str] | None:
+    """A permission the registration lists only as Delegated while the app signs in as itself (client credentials):
+    the app-only token carries none of it (permissions-reference: application and delegated permissions)."""
+    lines = text.split("\n")
+    plain = "\n".join(line for line in lines if not _PERMISSION.search(line))
+    app_only = _APP_ONLY.search(text) or (_SECRET.search(text) and not _USER_FLOW.search(plain))
+    if not registered or not app_only:
+        return None
+    delegated = [p for line in lines if _DELEGATED.search(line) for p in _PERMISSION.findall(line)]
+    application = {p for line in lines if _APPLICATION.search(line) and not _DELEGATED.search(line)
+                   for p in _PERMISSION.findall(line)}
+    for permission in registered:
+        if permission in delegated and permission not in application:
+            return permission, (f"{permission} is on the app registration only as a Delegated permission, while the"
+                                " app signs in as itself (client credentials): an app-only token carries only"
+                                f" Application permissions, so add {permission} as an Application permission and"
+                                " grant admin consent.")
     return None
 
 

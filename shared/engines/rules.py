@@ -38,6 +38,7 @@ from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
+from shared.engines.near_names import with_near_names
 from shared.engines.nearest_finding import nearest_finding
 from shared.engines.outside_host import outside_host
 from shared.engines.playbooks import (
@@ -84,6 +85,7 @@ class RulesEngine:
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
+        decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         return _never_repeat(state, with_tool_advice(state, decision))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from shared.catalog.index import EntryHit, Match
 from shared.catalog.schema import CatalogEntry
 from shared.catalog.similar import Lead, similar_entries
-from shared.engines.analyzers.common import fill, report
+from shared.engines.analyzers.common import fill, filled_actions, report
 from shared.engines.analyzers.ledger import ask_once, denial_note
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import catalog_hits, contradicted, facts_of
@@ -124,7 +124,8 @@ _QUOTE_CHARS = (300, 700)  # the client's own text, Azure's (what the client has
 
 def _actions(entry: CatalogEntry, facts: dict[str, str]) -> list[str]:
     """The entry's fix steps, then its check to confirm the cause, filled with the material's facts."""
-    return [*(fill(step, facts).strip() for step in entry.fix),
+    # a step that is one optional segment the material cannot fill is left out
+    return [*filled_actions(list(entry.fix), facts),
             f"Confirm with: `{fill(entry.check.command, facts)}` ({entry.check.azure})."]
 
 

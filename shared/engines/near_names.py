@@ -1,0 +1,102 @@
+"""A name the error quotes that the client's own material spells another way, one or two letters apart.
+
+A template parameter "not provided" while the parameters file has the key with a letter missing, a queue "not found"
+whose name in the code lacks a letter, an authority's tenant domain with two letters swapped: the catalog entry can
+only say "the name is wrong"; the deciding fact is the pair of spellings, which no phrase carries. It is computed
+here: the names the error quotes (and the names quoted in the client's answers and files) against the names of the
+client's material, by edit distance (a swap of two neighbouring letters counts once). Names that differ only in
+digits (queue01 and queue02) are two resources, not a misspelling; only a name conclusion gets the pair."""
+
+from __future__ import annotations
+
+import re
+
+from shared.engines.base import Decision
+from shared.session.state import Conclude, SessionState
+
+_NAME_CATEGORIES = frozenset({"deployment.template_invalid", "config.wrong_resource_name",
+                              "config.invalid_connection_string", "config.missing_app_setting"})
+_QUOTED = re.compile(r"'([A-Za-z][\w.-]{4,80})'|\"([A-Za-z][\w.-]{4,80})\"")
+_TOKEN = re.compile(r"(?<![\w.-])[A-Za-z][\w.-]{4,80}")
+_HEXLIKE = re.compile(r"^[0-9a-f-]{8,}$", re.IGNORECASE)
+# a resource or setting name, not an English word: a digit, a separator or a capital inside (camelCase)
+_NAMELIKE = re.compile(r"[\d_.-]|[a-z][A-Z]")
+_MIN = 5  # shorter names ("name", "type") differ from each other by a letter or two by chance
+_COMPARED = 400  # names of the material compared, at most (a long file must not cost a million comparisons)
+
+
+def with_near_names(state: SessionState, decision: Decision) -> Decision:
+    """A name conclusion, with the two spellings of one name the client's material shows."""
+    if not isinstance(decision, Conclude) or decision.report.category not in _NAME_CATEGORIES:
+        return decision
+    material = state.material
+    said = [material.error_description, *material.answers]
+    files = [f.content for f in material.files]
+    pair = near_pair(sought=_quoted(said[:1]) + _quoted(said[1:] + files),
+                     names=_tokens(said + files))
+    if pair is None:
+        return decision
+    first, second = pair
+    cause = decision.report.root_cause
+    if first.lower() in cause.lower() and second.lower() in cause.lower():
+        return decision
+    decision.report.root_cause = (cause.rstrip() + f" The report spells one name two ways, '{first}' and '{second}'"
+                                  " (a letter or two apart): one of them is a misspelling, and the place that uses it"
+                                  " must use the other.")
+    return decision
+
+
+def near_pair(sought: list[str], names: list[str]) -> tuple[str, str] | None:
+    """The first sought name and a name of the material that differ by one or two letters (not only in digits or
+    letter case), nearest first."""
+    names = list(dict.fromkeys(names))[:_COMPARED]
+    best: tuple[int, int, str, str] | None = None
+    for order, wanted in enumerate(dict.fromkeys(sought)):
+        if len(wanted) < _MIN or _HEXLIKE.match(wanted):
+            continue
+        for name in names:
+            if len(name) < _MIN or abs(len(name) - len(wanted)) > 2 or name.lower() == wanted.lower():
+                continue
+            if _letters(name) == _letters(wanted) or _HEXLIKE.match(name) or not (_NAMELIKE.search(name)
+                                                                                and _NAMELIKE.search(wanted)):
+                continue
+            low, other = name.lower(), wanted.lower()
+            if low.startswith(other) or other.startswith(low) or low.endswith(other) or other.endswith(low):
+                continue  # an added prefix or suffix (error/errors, receipts/streceipts) is another word or name
+            limit = 1 if len(wanted) < 8 else 2
+            distance = edit_distance(wanted.lower(), name.lower(), limit)
+            if distance <= limit and (best is None or (distance, order) < best[:2]):
+                best = (distance, order, wanted, name)
+    return (best[2], best[3]) if best else None
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (insert, delete, replace, swap of neighbours), cut off above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _letters(name: str) -> str:
+    """The name without digits and separators, case-folded: queue01 and queue02, rg-app-1 and rg_app_2 are alike."""
+    return re.sub(r"[\d._-]", "", name.lower())
+
+
+def _quoted(texts: list[str]) -> list[str]:
+    return [a or b for text in texts for a, b in _QUOTED.findall(text)]
+
+
+def _tokens(texts: list[str]) -> list[str]:
+    return [token.rstrip(".-") for text in texts for token in _TOKEN.findall(text)]
