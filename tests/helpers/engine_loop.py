@@ -70,3 +70,10 @@ def out_of_scope_report(text: str) -> dict[str, Any]:
     envelope = run_engine({"error_description": text}).envelope()
     assert envelope["status"] == "fail" and envelope["report"]["category"] == "out_of_scope"
     return dict(envelope["report"])
+
+
+def settled_report(text: str) -> dict[str, Any]:
+    """The report of a session on this error text, which must settle (done or fail) without asking."""
+    envelope = run_engine({"error_description": text}).envelope()
+    assert envelope["status"] in ("done", "fail"), envelope
+    return dict(envelope["report"])

@@ -12,13 +12,7 @@ import pytest
 
 from shared.engines.clues import clues_in
 from tests.helpers.catalog_checks import best_entry_id
-from tests.helpers.engine_loop import run_engine
-
-
-def _report(text: str) -> dict:
-    envelope = run_engine({"error_description": text}).envelope()
-    assert envelope["status"] in ("done", "fail"), envelope
-    return envelope["report"]
+from tests.helpers.engine_loop import settled_report
 
 
 def _clue_ids(text: str) -> list[str]:
@@ -74,17 +68,16 @@ def test_node_process_entry_needs_the_windows_node_setting_or_path() -> None:
 
 
 def test_logic_app_signature_concludes_with_regenerated_keys() -> None:
-    report = _report('The partner posts to our logic app trigger and gets 401 '
+    report = settled_report('The partner posts to our logic app trigger and gets 401 '
         '{"error":{"code":"DirectApiInvalidAuthorization'
                      'Signature","message":"The provided authorization signature is not valid."}}')
     assert report["category"] == "auth.credential_invalid" and "regenerat" in report["root_cause"]
 
 
 def test_managed_certificate_names_the_hostname_step() -> None:
-    report = _report("az containerapp env certificate create ... (RequireCustomHostnameInEnvironment) Creating managed "
-                     "certificate requires hostname 'shop.example.org' added as a custom hostname to a container "
-                     "app or "
-                     "route in environment 'env1'")
+    report = settled_report("az containerapp env certificate create ... (RequireCustomHostnameInEnvironment) "
+                            "Creating managed certificate requires hostname 'shop.example.org' added as a custom "
+                            "hostname to a container app or route in environment 'env1'")
     assert report["category"] == "deployment.parent_not_found"
     assert "hostname add" in report["root_cause"] and "shop.example.org" in report["root_cause"]
 
@@ -100,7 +93,7 @@ ROOT_ROUTE = ('host.json: {"extensions": {"http": {"routePrefix": '
 
 def test_root_route_shadowed_by_the_homepage() -> None:
     assert "functions-root-route-default-homepage" in _clue_ids(ROOT_ROUTE)
-    report = _report(ROOT_ROUTE)
+    report = settled_report(ROOT_ROUTE)
     assert report["category"] == "config.missing_app_setting" and "AzureWebJobsDisableHomepage" in report["root_cause"]
 
 
@@ -116,7 +109,7 @@ KV_APP_OID = ('Key Vault get secret answers 403 Forbidden. I granted it with\n$a
 
 def test_access_policy_for_the_application_object() -> None:
     assert "keyvault-access-policy-application-object-id" in _clue_ids(KV_APP_OID)
-    report = _report(KV_APP_OID)
+    report = settled_report(KV_APP_OID)
     assert report["category"] == "auth.keyvault_access_denied" and "service principal" in report["root_cause"]
 
 
@@ -131,7 +124,7 @@ def test_writeline_format_without_placeholder() -> None:
     text = ('var conn = Environment.GetEnvironmentVariable("Db");\nConsole.WriteLine("Db: ", conn);\nit prints '
             'only "Db:"')
     assert "dotnet-writeline-format-without-placeholder" in _clue_ids(text)
-    assert _report(text)["category"] == "runtime.code_defect"
+    assert settled_report(text)["category"] == "runtime.code_defect"
     assert "dotnet-writeline-format-without-placeholder" not in _clue_ids(text.replace('"Db: "', '"Db: {0}"'))
 
 
@@ -139,7 +132,7 @@ def test_containerapp_command_comma_joined() -> None:
     text = ('az containerapp job create -n job1 -g rg --environment env --image img:1 --command "echo,test"\n'
             'ContainerCreateFailure Container create failed')
     assert "containerapp-command-comma-joined" in _clue_ids(text)
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.wrong_resource_name" and "comma" in report["root_cause"]
     assert "containerapp-command-comma-joined" not in _clue_ids(text.replace('"echo,test"', '"echo" --args "a,b c"'))
 
@@ -151,7 +144,7 @@ ISOLATED = ('.NET 8 isolated project, func start prints The host has not yet sta
 
 def test_isolated_local_settings_without_worker_runtime() -> None:
     assert "functions-isolated-local-settings-no-worker-runtime" in _clue_ids(ISOLATED)
-    report = _report(ISOLATED)
+    report = settled_report(ISOLATED)
     assert report["category"] == "functions.host_misconfigured" and "FUNCTIONS_WORKER_RUNTIME" in report["root_cause"]
     with_runtime = ISOLATED.replace('{"AzureWebJobsStorage"', '{"FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated", '
         '"AzureWebJobsStorage"')
@@ -162,7 +155,7 @@ def test_blobstorage_kind_account_for_a_trigger() -> None:
     text = ('Blob trigger connection points at starchive; its account kind is BlobStorage. The function host stops:\n'
             'A ScriptHost error has occurred\nStopping Host')
     assert "functions-connection-blobstorage-account-kind" in _clue_ids(text)
-    assert _report(text)["category"] == "config.invalid_connection_string"
+    assert settled_report(text)["category"] == "config.invalid_connection_string"
     assert "functions-connection-blobstorage-account-kind" not in _clue_ids(text.replace("BlobStorage", "StorageV2"))
 
 
@@ -170,7 +163,7 @@ def test_browser_sdk_against_local_auth_disabled() -> None:
     text = ('Local authentication: Disabled on our Application Insights. Server telemetry arrives, but the browser '
             'JavaScript SDK gets POST https://x.in.applicationinsights.azure.com/v2/track 401 (Unauthorized)')
     assert "appinsights-local-auth-disabled-browser-sdk" in _clue_ids(text)
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "auth.credential_invalid" and "JavaScript" in report["root_cause"]
     assert "appinsights-local-auth-disabled-browser-sdk" not in _clue_ids(text.replace("Local authentication: "
         "Disabled on",
@@ -183,7 +176,7 @@ PHP8 = ('Laravel on an App Service Linux web app, PHP 8.2. / gives 403 Forbidden
 
 def test_php8_linux_nginx_root_not_public() -> None:
     assert "appservice-linux-php8-nginx-root-not-public" in _clue_ids(PHP8)
-    report = _report(PHP8)
+    report = settled_report(PHP8)
     assert report["category"] == "config.wrong_resource_name" and "nginx" in report["root_cause"]
     assert "appservice-linux-php8-nginx-root-not-public" not in _clue_ids(PHP8.replace("Linux web app, PHP "
         "8.2", "Windows web app, PHP 7.4").replace(" (nginx)", ""))
@@ -193,7 +186,7 @@ def test_signalr_preview_ports() -> None:
     text = ('negotiate returns {"url":"https://sr1.service.signalr.net:5001/client/?hub=chat"} and then '
             'POST https://sr1.service.signalr.net:5001/client/negotiate?hub=chat net::ERR_CONNECTION_TIMED_OUT')
     assert "signalr-preview-sdk-ports-5001-5002" in _clue_ids(text)
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.invalid_connection_string" and "5001" in report["root_cause"]
     assert "signalr-preview-sdk-ports-5001-5002" not in _clue_ids(text.replace(":5001", ""))
 
@@ -204,7 +197,7 @@ def test_linked_template_uri_answers_404() -> None:
             "'https://raw.githubusercontent.com/org/repo/master/templates/vnet.json'. When I open that URL in a "
             "browser I get 404: Not Found.")
     assert "arm-linked-template-uri-404" in _clue_ids(text)
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.wrong_resource_name" and "templates/vnet.json" in report["root_cause"]
     assert "arm-linked-template-uri-404" not in _clue_ids(text.replace("When I open that URL in a browser I get "
         "404: Not Found.",

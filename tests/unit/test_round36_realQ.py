@@ -13,13 +13,7 @@ from __future__ import annotations
 
 from shared.engines.clues import clues_in
 from tests.helpers.catalog_checks import best_entry_id
-from tests.helpers.engine_loop import run_engine
-
-
-def _report(text: str) -> dict:
-    envelope = run_engine({"error_description": text}).envelope()
-    assert envelope["status"] in ("done", "fail"), envelope
-    return envelope["report"]
+from tests.helpers.engine_loop import settled_report
 
 
 def _clue_ids(text: str) -> list[str]:
@@ -34,7 +28,7 @@ RELATIVE = ('{"error": "invalid_client", "error_description": "AADSTS500116: The
 
 def test_aadsts500116_is_a_relative_redirect_uri() -> None:
     assert best_entry_id(RELATIVE) == "entra-aadsts500116-reply-uri-not-a-valid-url"
-    report = _report(RELATIVE)
+    report = settled_report(RELATIVE)
     assert report["category"] == "runtime.code_defect" and "absolute" in report["root_cause"]
 
 
@@ -51,7 +45,7 @@ PREFLIGHT = ("Access to XMLHttpRequest at 'https://stmedia01.blob.core.windows.n
 
 def test_browser_preflight_to_blob_storage_is_a_missing_cors_rule() -> None:
     assert best_entry_id(PREFLIGHT) == "storage-browser-preflight-blocked-no-cors-rule"
-    report = _report(PREFLIGHT)
+    report = settled_report(PREFLIGHT)
     assert report["category"] == "config.missing_app_setting" and "CORS" in report["root_cause"]
 
 
@@ -64,7 +58,7 @@ def test_r2_sigv2_refusal_is_out_of_scope() -> None:
     text = ("<Error><Code>Unauthorized</Code><Message>SigV2 authorization is not supported. Please use SigV4 instead."
             "</Message></Error> from our R2 bucket; the Azure Blob backend of the same app works.")
     assert best_entry_id(text) == "other-clouds-cloudflare-r2-sigv2-not-supported"
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "out_of_scope" and "SigV4" in report["root_cause"]
 
 
@@ -72,7 +66,7 @@ def test_backblaze_restricted_key_listing_is_out_of_scope() -> None:
     text = ("ERROR STORAGE_CREATE Failed to load the Backblaze B2 storage at b2://offsite: URL request "
             "'https://api002.backblazeb2.com/b2api/v1/b2_list_buckets' returned 401")
     assert best_entry_id(text) == "other-clouds-backblaze-b2-restricted-key-list-buckets-unauthorized"
-    assert _report(text)["category"] == "out_of_scope"
+    assert settled_report(text)["category"] == "out_of_scope"
 
 
 # --- symptom clues ---------------------------------------------------------------------------------------------------
@@ -83,7 +77,7 @@ AADSTS90102 = "Sign-in fails: AADSTS90102: 'redirect_uri' value must be a valid 
 def test_aadsts90102_with_a_base_url_without_scheme() -> None:
     text = AADSTS90102 + "App settings:\n  APP_BASE_URL=portal.contoso.example\n  DATABASE_URL=postgres://db:5432/x\n"
     assert _clue_ids(text)[0] == "entra-aadsts90102-base-url-setting-without-scheme"
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.invalid_connection_string" and "APP_BASE_URL" in report["root_cause"]
 
 
@@ -94,7 +88,7 @@ def test_aadsts90102_with_a_full_base_url_stays_silent() -> None:
 
 def test_aadsts90102_directus_sso_without_public_url() -> None:
     text = AADSTS90102 + 'AUTH_PROVIDERS="entra"\nAUTH_ENTRA_DRIVER="openid"\nAUTH_ENTRA_CLIENT_ID="abc"\n'
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.missing_app_setting" and "PUBLIC_URL" in report["root_cause"]
 
 
@@ -106,7 +100,7 @@ def test_directus_with_public_url_set_is_not_the_missing_setting_clue() -> None:
 def test_aadsts70011_scope_joined_to_the_api_url_without_slash() -> None:
     text = ("AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope openid "
             "https://orders-api.azurewebsites.netaccess_as_user is not valid. The scope format is invalid.")
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.invalid_connection_string" and "access_as_user" in report["root_cause"]
 
 
@@ -125,7 +119,7 @@ SQL_MI = ("SqlException: ManagedIdentityCredential authentication failed: Status
 def test_sqlclient_user_id_that_is_the_principal_id() -> None:
     text = SQL_MI + ("Identity id-app: Principal ID 11111111-2222-3333-4444-555555555555, "
                      "Client ID 99999999-8888-7777-6666-555555555555.")
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.invalid_connection_string" and "client ID" in report["root_cause"]
 
 
@@ -141,7 +135,7 @@ COSMOS_404 = ("CosmosException : Response status code does not indicate success:
 
 def test_cosmos_point_read_with_partitionkey_none() -> None:
     text = COSMOS_404 + "var item = await container.ReadItemAsync<Order>(id, PartitionKey.None);"
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "runtime.code_defect" and "partition key" in report["root_cause"]
 
 
@@ -154,7 +148,7 @@ def test_key_vault_reference_with_a_trailing_slash_and_no_version() -> None:
     text = ("The app gets the literal value. Setting: ApiKey = "
             "@Microsoft.KeyVault(SecretUri=https://kv-app.vault.azure.net/secrets/ApiKey/)\n"
             "Reference status: Error - the reference string is invalid.")
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.invalid_connection_string" and "trailing slash" in report["root_cause"]
 
 
@@ -178,7 +172,7 @@ STARTUP_LOG = ("Log stream:\n  App Command Line not configured, will attempt aut
 
 def test_python_entry_module_not_detected_without_startup_command() -> None:
     text = STARTUP_LOG + "Our package has server.py (app = FastAPI()) and requirements.txt."
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.missing_app_setting" and "startup command" in report["root_cause"]
     assert "server:app" in " ".join(map(str, report.get("actions", [])))
 
@@ -190,7 +184,7 @@ def test_python_app_py_is_not_the_undetected_module_clue() -> None:
 
 def test_django_project_in_a_subfolder() -> None:
     text = STARTUP_LOG + "Django site deployed from VS Code; the repo has shop/manage.py and shop/shop/wsgi.py."
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.wrong_resource_name" and "manage.py" in report["root_cause"]
 
 
@@ -202,7 +196,7 @@ def test_django_manage_py_at_the_root_stays_silent() -> None:
 def test_startup_script_missing_from_the_package() -> None:
     text = ("2024-01-02T10:00:00Z /opt/startup/startup.sh: 23: run_prod.sh: not found\n"
             "2024-01-02T10:00:01Z Container web_0_ab12 for site web has exited, failing site start")
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.wrong_resource_name" and "run_prod.sh" in report["root_cause"]
 
 
@@ -214,7 +208,7 @@ def test_a_module_not_found_in_startup_is_not_the_missing_script_clue() -> None:
 def test_flex_consumption_without_functions_extension_version() -> None:
     text = ("Flex Consumption function app: after we removed FUNCTIONS_EXTENSION_VERSION from the settings the portal "
             "says: We were not able to load some functions in the list due to errors.")
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "config.missing_app_setting" \
         and "FUNCTIONS_EXTENSION_VERSION" in report["root_cause"]
 
@@ -231,7 +225,7 @@ FLEX_ACTION = ("Run Azure/functions-action@v1\nDetected function app sku: FlexCo
 
 
 def test_functions_action_flex_python_without_remote_build() -> None:
-    report = _report(FLEX_ACTION.format(flag="false"))
+    report = settled_report(FLEX_ACTION.format(flag="false"))
     assert report["category"] == "runtime.dependency_missing" and "remote-build" in report["root_cause"]
 
 
@@ -245,7 +239,7 @@ SWA_UPLOAD = ("app_location: \"/\"\napi_location: \"{api}\"\noutput_location: \"
 
 
 def test_swa_api_folder_inside_the_published_root() -> None:
-    report = _report(SWA_UPLOAD.format(api="functions"))
+    report = settled_report(SWA_UPLOAD.format(api="functions"))
     assert report["category"] == "config.wrong_resource_name" and "api_location" in report["root_cause"]
 
 
@@ -260,7 +254,7 @@ SWA_NO_MATCH = ("The content server has rejected the request with: BadRequest\n"
 
 def test_swa_token_rejected_under_the_github_authorization_policy() -> None:
     text = SWA_NO_MATCH + "The app was created with GitHub selected as the deployment authorization policy."
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "auth.credential_invalid" and "authorization policy" in report["root_cause"]
 
 
@@ -272,7 +266,7 @@ def test_swa_token_rejected_without_the_policy_stays_silent() -> None:
 def test_legacy_python_service_bus_session_id() -> None:
     text = ("bus_service.send_queue_message('orders', msg) fails: The SessionId was not set on a message, and it "
             "cannot be sent to the entity.")
-    report = _report(text)
+    report = settled_report(text)
     assert report["category"] == "runtime.code_defect" and "broker_properties" in report["root_cause"]
 
 
