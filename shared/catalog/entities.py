@@ -70,6 +70,9 @@ _PLACEHOLDER = re.compile(r"^(?:REDACTED|example|name|myaccount|none|null)$", re
 # An operation name (the activity log's "Microsoft.Storage/storageAccounts/write", a role's
 # "Microsoft.KeyVault/vaults/delete") has a resource id's shape, but its last segment is a verb, not a name.
 _OPERATION_VERB = re.compile(r"^(?:read|write|delete|action|listkeys|regeneratekey|join|move)$", re.IGNORECASE)
+# ...and in a longer one ("Microsoft.ContainerRegistry/registries/importImage/action") the segment before the verb is
+# the operation's own name, not a resource's
+_OPERATION_TAIL = re.compile(r"/(?:read|write|delete|action)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ def find_entities(texts: Iterable[str]) -> list[Entity]:
             for text in sources:
                 for match in pattern.finditer(text):
                     name = match.group("v").strip()
-                    if name and not _PLACEHOLDER.match(name) and not _OPERATION_VERB.match(name):
+                    if name and not _PLACEHOLDER.match(name) and not _OPERATION_VERB.match(name) \
+                            and not _OPERATION_TAIL.match(text, match.end()):
                         key = (kind, name)
                         found[key] = max(found.get(key, 0), strength)
     ranked = sorted(found.items(), key=lambda item: -item[1])

@@ -69,7 +69,7 @@ def _activity_filter(scope: str, hours: int) -> str:
 def list_activity_log(args: ActivityLogArguments) -> Found:
     """Who changed what: the activity log of a subscription, resource group or resource over the last `hours`,
     newest first, one event per operation, at most 25: data {"events": [{"time", "operation", "status", "caller",
-    "resource_id", "message"?}], "count", "truncated"}."""
+    "resource_id", "message"?, "status_code"? (of a failed one)}], "count", "truncated"}."""
     monitor = client("monitor", subscription_of(args.scope))
     pages = monitor.activity_logs.list(filter=_activity_filter(args.scope, args.hours), select=_EVENT_FIELDS,
                                        **call_options())
@@ -95,6 +95,9 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     message = _status_message(status_message)
     if message:
         row["message"] = message
+    code = properties.get("statusCode")
+    if isinstance(code, str) and code and str(row["status"] or "").lower() == "failed":
+        row["status_code"] = code  # what a failed operation was answered (Forbidden: the caller holds no role for it)
     policy = _policy_violation(_status_error(status_message))  # a Deny's evaluated fields, as deployments show them
     policy = policy or _policy_event(properties.get("policies"))
     if policy:
