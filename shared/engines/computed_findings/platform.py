@@ -208,6 +208,7 @@ def reference_in_other_group(state: SessionState) -> Facts:
 
 
 _DIAGNOSTIC_SETTINGS = r"(?i)^Microsoft\.Insights/diagnosticSettings$"
+_WORKSPACE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 _WORKSPACE_ID = re.compile(r"(?i)/resourceGroups/(?P<group>[^/]+)/providers/Microsoft\.OperationalInsights/workspaces/"
                            r"(?P<name>[^/]+)$")
 
@@ -220,10 +221,12 @@ def diagnostics_to_other_workspace(state: SessionState) -> Facts:
     destinations = [(s, m) for s in settings if (m := _WORKSPACE_ID.search(str(s.get("workspaceId") or "")))]
     if not destinations:
         return None
-    queried = str(state.material.stated_name("log_analytics_workspace") or state.material.stated_name("workspace")
-                  or "").lower()
-    if not queried:
+    stated = str(state.material.stated_name("log_analytics_workspace") or state.material.stated_name("workspace")
+                 or "")
+    named = _WORKSPACE_NAME.match(stated.strip())  # "law-ops (subscription x, rg-y)": the name is the first word
+    if named is None:
         return None
+    queried = named.group(0).lower()
     if any(m.group("name").lower() == queried for _, m in destinations):
         return None  # a setting does send there: the logs' absence has another cause
     setting, where = destinations[0]
