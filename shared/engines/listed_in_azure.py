@@ -96,13 +96,10 @@ def with_listed_in_azure(state: SessionState, decision: Decision) -> Decision:
     return decision
 
 
-def _pulled_from(state: SessionState, kind: str) -> str | None:
+def _pulled_from(state: SessionState, kind: str) -> bool:
     """A misnamed registry in an image reference that is being pulled: the taxonomy's image that cannot be pulled
     (a wrong registry name is one of its causes), not a setting that names a missing resource."""
-    if kind.lower() != _REGISTRIES:
-        return None
-    said = " ".join(state.material.spoken())
-    return _IMAGE_PULL if _PULLING.search(said) else None
+    return kind.lower() == _REGISTRIES and _PULLING.search(" ".join(state.material.spoken())) is not None
 
 
 def said_missing(state: SessionState) -> list[Sought]:

@@ -958,13 +958,19 @@ def _vendor_words(state: SessionState) -> tuple[dict[str, Any], str] | None:
     for provider in table(_FOREIGN_PROVIDERS):
         if not provider.get("failing") or (provider.get("requires") and not regex(provider["requires"]).search(said)):
             continue
-        shown = next((m.group(0) for t in spoken for m in regex(provider["failing"]).finditer(t)
-                      if not negated(t, m.start(), m.end())
-                      and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])
-                      and not _PLANNED_USE.search(t[max(0, m.start() - 160):m.start()])), None)
+        shown = _affirmed_mention(spoken, provider["failing"])
         if shown is not None:
             return provider, shown
     return None
+
+
+def _affirmed_mention(texts: list[str], pattern: str) -> str | None:
+    """The first words of the texts the provider pattern matches that the client neither denies, rules out ("we no
+    longer use S3") nor only plans to use."""
+    return next((m.group(0) for t in texts for m in regex(pattern).finditer(t)
+                 if not negated(t, m.start(), m.end())
+                 and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])
+                 and not _PLANNED_USE.search(t[max(0, m.start() - 160):m.start()])), None)
 
 
 def _vendor_meanings(state: SessionState, provider: dict[str, Any]) -> str:
@@ -995,13 +1001,10 @@ def _foreign_words(state: SessionState, hosting_only: bool = False) -> tuple[dic
             continue
         if provider.get("unless") and any(regex(provider["unless"]).search(_PLANNED_MOVE.sub(" ", t)) for t in spoken):
             continue  # an Azure server of that engine is named after all (not one the client only plans to move to)
-        pattern = provider.get("pattern") or provider.get("failing")
+        pattern = str(provider.get("pattern") or provider["failing"])
         if provider.get("requires") and not regex(provider["requires"]).search(" ".join(spoken)):
             continue
-        said = next((m.group(0) for t in spoken for m in regex(pattern).finditer(t)
-                     if not negated(t, m.start(), m.end())
-                     and not _NOT_USED.search(t[max(0, m.start() - 40):m.start()])
-                     and not _PLANNED_USE.search(t[max(0, m.start() - 160):m.start()])), None)
+        said = _affirmed_mention(spoken, pattern)
         if said is not None:
             return provider, said
     return None
