@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import OSA
+
 from shared.engines.base import Decision
 from shared.session.state import Conclude, SessionState
 
@@ -72,21 +74,7 @@ def near_pair(sought: list[str], names: list[str]) -> tuple[str, str] | None:
 
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance (insert, delete, replace, swap of neighbours), cut off above `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 def _letters(name: str) -> str:

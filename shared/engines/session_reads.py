@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from shared.engines.analyzers.common import log_lines
 from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.session.state import SessionState
@@ -199,9 +201,6 @@ def reference_not_found(text: str) -> dict[str, str] | None:
 def one_edit_apart(a: str, b: str) -> bool:
     """One character inserted, deleted or replaced (the usual typo); a case-only difference is the same name."""
     a, b = a.lower(), b.lower()
-    if a == b or abs(len(a) - len(b)) > 1 or re.sub(r"\d", "", a) == re.sub(r"\d", "", b):
+    if a == b or re.sub(r"\d", "", a) == re.sub(r"\d", "", b):
         return False  # names that differ in a digit only (app1, app2) are two resources, not a typo
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    return Levenshtein.distance(a, b, score_cutoff=1) == 1
