@@ -47,7 +47,8 @@ def test_a_browser_cors_error_of_another_site_is_not_the_portal_entry() -> None:
 # --- StackExchange.Redis configuration that is only the access key ---------------------------------------------------
 
 REDIS_KEY = ("System.ArgumentException: Keyword 'Xq7abcDEF0123456789CaNUxsVQ' is not supported. (Parameter "
-             "'Xq7abcDEF0123456789CaNUxsVQ') at StackExchange.Redis.ConfigurationOptions.OptionKeys.Unknown(String key) "
+             "'Xq7abcDEF0123456789CaNUxsVQ') at "
+             "StackExchange.Redis.ConfigurationOptions.OptionKeys.Unknown(String key) "
              "at StackExchange.Redis.ConfigurationOptions.DoParse(String configuration, Boolean ignoreUnknown)")
 
 
@@ -97,7 +98,8 @@ def test_the_same_denial_without_az_ssh_vm_is_the_generic_entry() -> None:
 # --- AKS Deployment Safeguards ---------------------------------------------------------------------------------------
 
 SAFEGUARDS = ('Error from server (Forbidden): error when creating "app.yaml": admission webhook '
-              '"validation.gatekeeper.sh" denied the request: [azurepolicy-k8sazurev2containerenforceprob-9c81f9baeae4] '
+              '"validation.gatekeeper.sh" denied the request: '
+              "[azurepolicy-k8sazurev2containerenforceprob-9c81f9baeae4] "
               "Container <web> in your Pod <web-pod> has no <livenessProbe>. Required probes: "
               '["readinessProbe", "livenessProbe"]')
 
@@ -136,7 +138,8 @@ def test_an_official_image_denied_through_a_cache_rule_stays_a_pull_failure() ->
 
 # --- PostgreSQL: pgaadauth_create_principal given a GUID -------------------------------------------------------------
 
-PG_GUID = ("postgres=> select * from pgaadauth_create_principal('733cd418-7b8a-41ed-a1eb-0242ac120002', false, false);\n"
+PG_GUID = ("postgres=> select * from "
+           "pgaadauth_create_principal('733cd418-7b8a-41ed-a1eb-0242ac120002', false, false);\n"
            "ERROR:  Could not validate AAD user 733cd418-7b8a-41ed-a1eb-0242ac120002 because its name is not found in "
            "the tenant.")
 
@@ -269,7 +272,7 @@ def test_an_azure_openai_invalid_key_stays_in_scope() -> None:
     assert _envelope(text).get("report", {}).get("category") != "out_of_scope"
 
 
-# --- data-plane denial after DefaultAzureCredential chose the managed identity -----------------------------------------
+# --- data-plane denial after DefaultAzureCredential chose the managed identity ---------------------------------------
 
 APPCONFIG = ("Azure-Identity: [Informational] DefaultAzureCredential credential selected: "
              "Azure.Identity.ManagedIdentityCredential\nAzure-Core: [Informational] Request [1] GET "
