@@ -25,11 +25,12 @@ _MANAGED_IDENTITY_SELECTED = re.compile(
     r"ManagedIdentityCredential\b")
 
 _MANAGED_IDENTITY_NOTE = (
-    " The SDK's log shows DefaultAzureCredential signed in with ManagedIdentityCredential: the caller is the managed "
-    "identity of the machine or app the code runs on (EnvironmentCredential, tried before it, found no complete "
-    "service principal settings in the process's environment), so the data role is missing for that managed "
-    "identity, not for the user or service principal meant. Grant the role to the managed identity, or give the process the service "
-    "principal's AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or use that credential explicitly).")
+    " The SDK's log shows DefaultAzureCredential signed in with ManagedIdentityCredential: the caller is the"
+    " managed identity of the machine or app the code runs on (EnvironmentCredential, tried before it, found no"
+    " complete service principal settings in the process's environment), so the data role is missing for that"
+    " managed identity, not for the user or service principal meant. Grant the role to the managed identity, or"
+    " give the process the service principal's AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or use"
+    " that credential explicitly).")
 
 _from_table = table_analyzer(TABLE)
 
