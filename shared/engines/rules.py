@@ -576,7 +576,8 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
     if entry is None or not _names_another_cause(hit, entry):
         return False
     if not entry.exact:
-        return _same_words_in_context(hit, entry) or _code_line_against_message(hit, entry)
+        return _same_words_in_context(hit, entry) or _code_line_against_message(hit, entry) \
+            or _cause_in_context(hit, entry)
     if _entra_answered_inside_chain(hit, entry) or hit.signature.category in entry.entry.explains:
         return True  # the entry's error brings the signature's about (`explains`): it is the cause to decide on
     if any(_CODE_LIKE.search(quote) for quote in hit.quotes):
@@ -637,6 +638,15 @@ def _quoted_inside_foreign_error(state: SessionState, hit: Hit, entry: EntryHit 
     lines = [line.lower() for line in state.material.spoken_text().splitlines() if line.strip()]
     foreign_lines = [line for line in lines if any(words in line for words in own)]
     return bool(foreign_lines) and all(any(quote.lower() in line for line in foreign_lines) for quote in hit.quotes)
+
+
+def _cause_in_context(hit: Hit, entry: EntryHit) -> bool:
+    """The error's own message, long enough to name one error and in the context the entry requires, is the cause
+    that brings the signature's family about (`explains`: a pull-through cache rule mapping every image onto Docker
+    Hub's library/ namespace makes the pull a denied one): the family's generic reading of the outcome gives way."""
+    if hit.signature.category not in entry.entry.explains or not names_a_context(entry.entry):
+        return False
+    return any(m.origin == "error" and len(m.found) >= _SPECIFIC_PHRASE for m in entry.matches)
 
 
 def _same_words_in_context(hit: Hit, entry: EntryHit) -> bool:
