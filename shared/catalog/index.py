@@ -304,8 +304,10 @@ _RESOLVED_MARK = re.compile(
     # the folded text no longer shows, keeps its capital; never "Address resolved: ..."
     r"|\b(?:fixed|solved|resolved) (?:it|that|this|the (?:issue|problem|error))\b"  # "... and registering fixed it."
     # "That one went away after we gave ...", "this error disappeared once ...": the writer's own account that the
-    # error above ended (never "it stopped working", and "for a while" or "but" still count as it coming back)
-    r"|\b(?:that|this|which|it)(?: one| error| issue| problem| exception)? (?:went away|disappeared|vanished|"
+    # error above ended (never "it stopped working" or "we hoped it went away", and "for a while" or "but" still
+    # count as it coming back)
+    r"|(?<!hoped )(?<!hope )(?<!thought )(?<!expected )(?<!assumed )(?<!wished )(?<!wish )(?<!sure )(?<!if )"
+    r"\b(?:that|this|which|it)(?: one| error| issue| problem| exception)? (?:went away|disappeared|vanished|"
     r"(?:is|was) gone|stopped (?:after|once|when|since|as soon as))\b",
     re.IGNORECASE | re.MULTILINE)
 _CLAUSE_END = re.compile(r"\)|\n|\.\s")
