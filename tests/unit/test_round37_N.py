@@ -177,3 +177,25 @@ def test_the_neg30_cases_now_name_their_cause_without_high_confidence(case_id: s
     found, confidence = _outcome(case_id)
     assert found == category
     assert confidence != "high"
+
+
+# --- 5. Resolve-DnsName's table: the CNAME target, not the TTL ------------------------------------------------------
+
+def test_resolve_dnsname_table_gives_the_cname_target_not_the_ttl():
+    from shared.session.state import Material
+    from shared.tools.catalog import run_tool
+
+    text = ("PS> Resolve-DnsName sql-ledger-prod.database.windows.net\n"
+            "Name                                  Type   TTL   Section    NameHost\n"
+            "sql-ledger-prod.database.windows.net  CNAME  300   Answer     dataslice4.westeurope.database.windows.net\n"
+            "dataslice4.westeurope.database.windows.net  A  300  Answer   198.51.100.45\n")
+    evidence = run_tool("get_dns_answer", {"host": "sql-ledger-prod.database.windows.net"},
+                        Material(error_description=text))
+    assert evidence.data["aliases"] == ["dataslice4.westeurope.database.windows.net"]
+    dig = ("$ dig sql-ledger-prod.database.windows.net\n;; ANSWER SECTION:\n"
+           "sql-ledger-prod.database.windows.net. 300 IN CNAME dataslice4.westeurope.database.windows.net.\n"
+           "dataslice4.westeurope.database.windows.net. 300 IN A 198.51.100.45\n")
+    evidence = run_tool("get_dns_answer", {"host": "sql-ledger-prod.database.windows.net"},
+                        Material(error_description=dig))
+    assert "dataslice4.westeurope.database.windows.net" in evidence.data["aliases"]
+    assert "300" not in evidence.data["aliases"]
