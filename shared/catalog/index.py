@@ -302,7 +302,13 @@ _RESOLVED_MARK = re.compile(
     r"|(?:->|=>|\u2192)\s*(?:resolved|fixed)\b"  # never "(fixed port ...)", "(fixed string ...)": an adjective
     r"|(?:^|[.;]\s)[ \t]*(?:resolved|fixed)\s*:|(?-i:\b(?:Resolved|RESOLVED|Fixed|FIXED)):"  # a line's head, which
     # the folded text no longer shows, keeps its capital; never "Address resolved: ..."
-    r"|\b(?:fixed|solved|resolved) (?:it|that|this|the (?:issue|problem|error))\b",  # "... and registering fixed it."
+    r"|\b(?:fixed|solved|resolved) (?:it|that|this|the (?:issue|problem|error))\b"  # "... and registering fixed it."
+    # "That one went away after we gave ...", "this error disappeared once ...": the writer's own account that the
+    # error above ended (never "it stopped working" or "we hoped it went away", and "for a while" or "but" still
+    # count as it coming back)
+    r"|(?<!hoped )(?<!hope )(?<!thought )(?<!expected )(?<!assumed )(?<!wished )(?<!wish )(?<!sure )(?<!if )"
+    r"\b(?:that|this|which|it)(?: one| error| issue| problem| exception)? (?:went away|disappeared|vanished|"
+    r"(?:is|was) gone|stopped (?:after|once|when|since|as soon as))\b",
     re.IGNORECASE | re.MULTILINE)
 _CLAUSE_END = re.compile(r"\)|\n|\.\s")
 _LATER_ERROR = re.compile(
@@ -355,10 +361,52 @@ def _indent(line: str) -> int:
 
 @lru_cache(maxsize=64)
 def resolved_entries(text: str) -> tuple[tuple[int, int], ...]:
-    """The spans (start, end) of the log entries the writer marks resolved and that an error follows (see
-    _HEAD_MARK). Needs the text's lines: on a folded text it finds nothing."""
-    if "\n" not in text or not _ANY_MARK.search(text):
+    """The spans (start, end) of the lines the writer marks as history: log entries marked resolved that an error
+    follows (see _HEAD_MARK), and the lines of an HTTP status the writer says stopped while another error stays
+    (`_status_history`). Needs the text's lines: on a folded text it finds nothing."""
+    if "\n" not in text:
         return ()
+    return tuple(sorted(set(_marked_entries(text)) | set(_status_history(text))))
+
+
+# The writer's account that the errors of one HTTP status ended ("The 403s stopped on Dec 1 when we assigned ...",
+# "the 429 errors went away after the scale-up"): the lines that quote that status are history when another error,
+# on a line without it, is in the material. Never when the sentence says they came back or only paused ("for a
+# while", "but", "again").
+_STATUS_ENDED = re.compile(
+    r"(?i)\b(?:the|those|these|our|all (?:the )?)\s*(?P<status>[1-5]\d\d)s?(?:\s+(?:errors?|responses?|failures?))?"
+    r"\s+(?:stopped|went away|disappeared|vanished|(?:are|were) gone|ended)\b[^\n]*")
+
+
+def _status_lines(status: str) -> re.Pattern[str]:
+    """A line that quotes the status as a number of its own (never inside a time, an id or a longer number)."""
+    return re.compile(rf"(?<![\w.:/-]){status}(?![\w.:/-])")
+
+
+def _status_history(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for said in _STATUS_ENDED.finditer(text):
+        if _RECURRED.search(said.group(0)):
+            continue
+        quoted = _status_lines(said.group("status"))
+        history: list[tuple[int, int]] = []
+        current, offset = False, 0
+        for line in text.splitlines(keepends=True):
+            start, offset = offset, offset + len(line)
+            if start <= said.start() < offset or not _ENTRY_ERROR.search(line):  # the writer's sentence, no error
+                continue
+            if quoted.search(line):
+                history.append((start, offset))
+            else:
+                current = True
+        if current:
+            spans += history
+    return spans
+
+
+def _marked_entries(text: str) -> list[tuple[int, int]]:
+    if not _ANY_MARK.search(text):
+        return []
     lines = text.splitlines(keepends=True)
     starts = [0]
     for line in lines:
@@ -376,7 +424,7 @@ def resolved_entries(text: str) -> tuple[tuple[int, int], ...]:
             continue
         if _ENTRY_ERROR.search(text, end) is not None:
             spans.append((start, end))
-    return tuple(spans)
+    return spans
 
 
 def resolved_entries_folded(text: str, flat: str) -> tuple[tuple[int, int], ...]:

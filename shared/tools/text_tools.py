@@ -389,7 +389,10 @@ def _raw_local_values(files: list[FileExcerpt]) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------- DNS answers
 
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-_ALIAS = re.compile(r"canonical name = (?P<a>[\w.-]+)|\bCNAME\s+(?P<b>[\w.-]+)|^Aliases:\s*(?P<c>[\w.-]+)|"
+# Resolve-DnsName's table puts the TTL and the section between the type and the target ("CNAME  300  Answer  x.net")
+_ALIAS = re.compile(r"canonical name = (?P<a>[\w.-]+)|"
+                    r"\bCNAME\s+(?:\d+\s+(?:Answer|Authority|Additional)\s+)?(?P<b>(?=[\w.-]*[A-Za-z])[\w.-]+)|"
+                    r"^Aliases:\s*(?P<c>[\w.-]+)|"
                     r"^\s+(?P<d>[\w-]+(?:\.[\w-]+)+\.)\s*$", re.MULTILINE)
 
 

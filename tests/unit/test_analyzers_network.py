@@ -17,11 +17,14 @@ def test_a_timeout_without_a_host_asks_with_a_placeholder_not_an_invented_name()
     assert "nslookup <service-host>" in outcome.final.request.suggested_commands
 
 
-def test_a_public_answer_without_any_private_endpoint_signal_is_only_medium() -> None:
+def test_a_public_answer_without_any_private_endpoint_signal_is_never_confident() -> None:
+    # round 37 (neg30): a public answer is what a service without a private endpoint gives, so with no private
+    # endpoint named the timeout points at the network path (NSG, route, firewall) at low confidence, no longer at a
+    # private DNS gap at medium
     outcome = run_engine({"error_description": TIMEOUT}, [{"when_asked_contains": "nslookup", "answer": PUBLIC}])
     assert isinstance(outcome.final, Conclude)
-    assert outcome.final.report.category == "network.private_endpoint_dns"
-    assert outcome.final.report.confidence == "medium"
+    assert outcome.final.report.category == "network.nsg_blocked"
+    assert outcome.final.report.confidence == "low"
 
 
 def test_a_timeout_to_a_storage_account_goes_to_the_storage_firewall_analyzer() -> None:

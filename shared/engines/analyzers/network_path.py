@@ -236,11 +236,13 @@ def _conclude(state: SessionState, hit: Hit, host_entry: Entry, found: dict[str,
                                           "aliases": " -> ".join(data.get("aliases") or [])})
     intent = data.get("privatelink") or any(regex(_PRIVATE_INTENT).search(t) for t in texts(state))
     outcome = "private-address" if data.get("private") else "public-address"
+    if outcome == "public-address" and not intent:
+        # a public answer is what a service without a private endpoint gives: DNS is not the gap the report shows
+        outcome = "public-address-no-private-endpoint"
     if _refused_as_unapproved(state, dns):
         outcome = "private-address-refused-by-service"
-    confidence = None if outcome == "private-address" or intent else "medium"  # None: the outcome's own
     evidence = quotes(hit) + [EvidenceItem(source=DNS, summary=dns.summary)]
-    message, cause = _outcome(state, outcome, facts, evidence, confidence)
+    message, cause = _outcome(state, outcome, facts, evidence)
     return Conclude(message=message, report=cause)
 
 
