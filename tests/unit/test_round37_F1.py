@@ -9,13 +9,16 @@ import pytest
 from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import out_of_scope_report, run_engine, settled_report
 
-ACR_PORT = ("docker push myreg.azurecr.io:443/team/api:1.0\nThe push refers to repository [myreg.azurecr.io:443/team/api]\n"
+ACR_PORT = ("docker push myreg.azurecr.io:443/team/api:1.0\n"
+            "The push refers to repository [myreg.azurecr.io:443/team/api]\n"
             "unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information.")
 ACR_NO_PORT = ACR_PORT.replace(":443", "")
 ACA_PROFILE_NAME = ('{"code":"BadRequest","message":"Cannot specify workload profile name for container app in '
                     'Consumption Only environment."}')
-ACA_PROFILE_PROPERTY = ('ERROR CODE: WorkloadProfilePropertyNotSupported\n{"error": {"code": '
-                        '"WorkloadProfilePropertyNotSupported", "message": "Workload Profile property is not supported"}}')
+ACA_PROFILE_PROPERTY = ('ERROR CODE: WorkloadProfilePropertyNotSupported\n'
+                        '{"error": {"code": '
+                        '"WorkloadProfilePropertyNotSupported", '
+                        '"message": "Workload Profile property is not supported"}}')
 APIM_FRAGMENT = ("Status Message: The policy fragment is not a valid XML: Data at the root level is invalid. Line 1, "
                  "position 1. (Code:ValidationError)")
 LOGIC_TIMESPAN = ("Workflow validation failed for the workflow 'w1'. The request content is not valid and could not be "
@@ -24,22 +27,26 @@ METRIC_SCOPES = ('{"code":"BadRequest","message":"You can\'t define a scope that
                  'resource type."}')
 AMPLIFY = ("Domain activation failed: One or more of the CNAMEs you provided are already associated with a different "
            "resource.")
-S3_LOCK = ("Error: Error acquiring the state lock\nError message: ValidationException: One or more parameter values were "
+S3_LOCK = ("Error: Error acquiring the state lock\n"
+           "Error message: ValidationException: One or more parameter values were "
            "invalid: Missing the key LockID in the item\nbackend \"s3\" { dynamodb_table = \"locks\" }")
 AZURERM_LOCK = ("Error: Error acquiring the state lock\nError message: state blob is already locked\nLock Info:\n"
                 "  Path: tfstate/prod.terraform.tfstate")
-WASB = ("org.apache.hadoop.fs.azure.AzureException: Container raw in account stdata01.blob.core.windows.net not found, "
+WASB = ("org.apache.hadoop.fs.azure.AzureException: Container raw in account stdata01.blob.core.windows.net "
+        "not found, "
         "and we can't create it using anoynomous credentials, and no credentials found for them in the configuration.")
 PG_DISK = ("Requested data Disk size '131072' cannot be less than current size '262144'. Please make sure to request "
            "correct disk size.")
 SB_WINDOW = ("SubCode=40000. The value supplied must be between 00:00:20 and 7.00:00:00.\n"
              "Parameter name: DuplicateDetectionHistoryTimeWindow")
-AOAI_FQDN = ("Outbound network access is restricted. The hostname 'srch-x.search.windows.net' for parameter 'endpoint' "
+AOAI_FQDN = ("Outbound network access is restricted. The hostname 'srch-x.search.windows.net' "
+             "for parameter 'endpoint' "
              "is not in the allowed FQDN list for this resource.")
-SEARCH_COSMOS = ("Error with data source: The connection to the Cosmos DB database 'db1' could not be made due to missing "
-                 "authorizations. Please adjust your data source definition in order to proceed.")
+SEARCH_COSMOS = ("Error with data source: The connection to the Cosmos DB database 'db1' could not be made "
+                 "due to missing authorizations. Please adjust your data source definition in order to proceed.")
 PREFIX_EXPRESSION = ("Code: InvalidAddressPrefixFormat\nMessage: Address prefix [parameters('hubPrefix')] of resource "
-                     "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v is not formatted "
+                     "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v "
+                     "is not formatted "
                      "correctly. It should follow CIDR notation, for example 10.0.0.0/24.")
 PREFIX_TYPO = PREFIX_EXPRESSION.replace("[parameters('hubPrefix')]", "10.0.0.0/33a")
 LEGAL_TERMS = ('Code="ResourcePurchaseValidationFailed" Message="User failed validation to purchase resources. Error '
@@ -119,7 +126,8 @@ def test_lets_encrypt_limit_for_a_shared_azure_suffix_is_out_of_scope() -> None:
 
 
 def test_a_search_indexer_without_the_account_scope_role_is_answered_without_a_question() -> None:
-    outcome = run_engine({"error_description": "AI Search indexer on Cosmos DB with the search identity.\n" + SEARCH_COSMOS})
+    text = "AI Search indexer on Cosmos DB with the search identity.\n" + SEARCH_COSMOS
+    outcome = run_engine({"error_description": text})
     assert not outcome.requests
     report = outcome.envelope()["report"]
     assert report["category"] == "auth.rbac_missing" and "account" in report["root_cause"]
