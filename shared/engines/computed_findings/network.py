@@ -31,6 +31,10 @@ from shared.session.state import SessionState
 # resource types whose IP firewall get_resource reads as `ipRules` (api_versions.yaml), and how a reader names them
 _IP_FIREWALLS = {"microsoft.documentdb/databaseaccounts": "Cosmos DB account",
                  "microsoft.eventgrid/topics": "Event Grid topic", "microsoft.eventgrid/domains": "Event Grid domain"}
+# the property of each type's REST resource that holds those rules: what the client changes (ARM, Bicep, the portal's
+# JSON view), named in the answer beside its values
+_IP_RULES_PROPERTY = {"microsoft.documentdb/databaseaccounts": "ipRules",
+                      "microsoft.eventgrid/topics": "inboundIpRules", "microsoft.eventgrid/domains": "inboundIpRules"}
 
 
 def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
@@ -54,8 +58,9 @@ def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
             continue
         outside = [ip for ip in app_ips if not covered(ip, rules)]
         if outside:
-            return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[str(resource.get("type")).lower()],
-                    "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6]),
+            kind = str(resource.get("type")).lower()
+            return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[kind],
+                    "property": _IP_RULES_PROPERTY[kind], "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6]),
                     "datacenters": "no" if cosmos else ""}
     return None
 
