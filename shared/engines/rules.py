@@ -53,7 +53,7 @@ from shared.engines.playbooks import (
     report_finding,
 )
 from shared.engines.recent_change import with_recent_change
-from shared.engines.role_grants import with_held_roles, with_granting_roles
+from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.stated_expiry import expired_before_failures

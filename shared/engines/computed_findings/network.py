@@ -60,7 +60,8 @@ def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
         if outside:
             kind = str(resource.get("type")).lower()
             return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[kind],
-                    "property": _IP_RULES_PROPERTY[kind], "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6]),
+                    "property": _IP_RULES_PROPERTY[kind], "rules": ", ".join(rules[:6]),
+                    "app_ips": ", ".join(outside[:6]),
                     "datacenters": "no" if cosmos else ""}
     return None
 
