@@ -260,6 +260,33 @@ def origin_host_header_not_app(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+def origin_on_removed_app(state: SessionState) -> dict[str, str] | None:
+    """A Front Door origin whose host is an App Service default name (<app>.azurewebsites.net) of an app that is gone:
+    the session's activity log shows it deleted, or its read answered not found. Another app the client names (the
+    one that replaced it) is given as the host the origin should name."""
+    deleted = {last_segment(str(e.get("resource_id") or "")).lower(): e for e in succeeded_events(state)
+               if re.fullmatch(r"(?i)Microsoft\.Web/sites/delete", str(e.get("operation") or ""))}
+    missing = {last_segment(str(e.arguments.get("resource_id") or "")).lower() for e in state.ledger
+               if e.tool == "get_resource" and e.status != "success"
+               and re.search(r"(?i)/providers/Microsoft\.Web/sites/[^/]+$", str(e.arguments.get("resource_id") or ""))}
+    live = [s for s in reads_of_type(state, r"(?i)^Microsoft\.Web/sites$") if s.get("defaultHostName")]
+    said = said_by_client(state)
+    for data in reads_of_type(state, r"(?i)^Microsoft\.Cdn/profiles/originGroups/origins$"):
+        for origin in data.get("origins") or []:
+            host = str((origin or {}).get("hostName") or "").lower()
+            app = host.split(".", 1)[0]
+            if not host.endswith(".azurewebsites.net") or (app not in deleted and app not in missing):
+                continue
+            gone = (f"deleted ({deleted[app].get('operation')} at {deleted[app].get('time')} by "
+                    f"{deleted[app].get('caller') or 'an unknown caller'})" if app in deleted else "not found")
+            other = next((str(s["defaultHostName"]) for s in live if str(s.get("name") or "").lower() != app
+                          and str(s.get("name") or "").lower() in said), "")
+            return {"origin": str(origin.get("name")), "host": host, "app": app, "gone": gone,
+                    "replacement": f" The app the report names now is {other}: that is the host name the origin "
+                                   "(and its origin host header) must carry." if other else ""}
+    return None
+
+
 _AZURE_NAME_SERVER = re.compile(r"(?i)\bns\d-\d{2}\.azure-dns\.(?:com|net|org|info)\b")
 
 
@@ -723,6 +750,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "keyvault-firewall-omits-caller-subnet": vault_firewall_omits_caller_subnet,
     "front-door-id-header-not-this-profile": front_door_id_mismatch,
     "front-door-origin-host-header-not-app": origin_host_header_not_app,
+    "front-door-origin-on-removed-app": origin_on_removed_app,
     "app-gateway-app-service-host-name-not-picked": gateway_host_header_not_app,
     "dns-zone-name-servers-not-delegated": dns_zone_not_delegated,
     "app-subnet-default-route-to-appliance": default_route_to_appliance,
