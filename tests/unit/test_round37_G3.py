@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from evals.playback import PlaybackServer
+from shared.engines.analyzers.common import table_entry
 from tests.helpers.engine_loop import load_scenarios, run_engine
 
 FOLDER = Path(__file__).resolve().parents[1] / "scenarios" / "rob30G3"
@@ -78,10 +80,7 @@ def test_workspace_that_allows_resource_permissions_is_not_blamed(azure: Playbac
 
 
 def test_workspace_mode_needs_a_query_from_a_resource() -> None:
-    import re
-
-    from shared.engines.analyzers.common import table
-    rule = next(r for r in table("evidence_findings") if r["id"] == "log-analytics-workspace-requires-workspace-permissions")
+    rule = table_entry("evidence_findings", "log-analytics-workspace-requires-workspace-permissions")
     pattern = re.compile(rule["report_matches"])
     assert pattern.search("From the VM vm-a -> Logs: InsufficientAccessError - The provided credentials have "
                           "insufficient access to perform the requested operation")
