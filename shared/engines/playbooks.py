@@ -376,6 +376,8 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
         return listed
     skip = regex(step["skip"]) if step.get("skip") else None  # a collection's system items (a server's master db)
     items = [str(i) for i in (listed.data.get("ids") or [] if listed else []) if not (skip and skip.search(str(i)))]
+    if not items and listed is not None and listed.status == "success":  # items listed without their ids
+        items = [f"{collection}/{name}" for name in _listed_names(listed.data) if not (skip and skip.search(name))]
     if not items and _was_read(state, collection):  # not listed (not found, refused): the items the client names
         items = [f"{collection}/{name}" for name in _named_items(state, collection)]
     if step.get("then_each"):  # a collection of each item first (a Cosmos DB database's containers)
@@ -396,6 +398,17 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
 
 
 _ITEM_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,79}")
+
+
+def _listed_names(data: dict[str, Any]) -> list[str]:
+    """The item names of a collection read whose answer carried no ids (an item of an ARM collection lives at the
+    collection's path followed by its name): the names of the first list of named items the read kept."""
+    for value in data.values():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            names = [str(v.get("name")) for v in value if _ITEM_NAME.fullmatch(str(v.get("name") or ""))]
+            if names:
+                return names
+    return []
 
 
 def _was_read(state: SessionState, resource_id: str) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from shared.engines.base import Decision
+from shared.models import EvidenceItem
 from shared.session.state import Conclude, SessionState
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge" / "builtin_role_permissions.yaml"
@@ -150,6 +151,41 @@ def roles_granting(operation: str, roles: tuple[RoleDefinition, ...] | None = No
 # A provider segment after `/` (`/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`) is a resource id.
 _OPERATION = re.compile(r"(?<!/)\bMicrosoft\.[A-Za-z]+(?:\.[A-Za-z]+)*(?:/[A-Za-z][\w.-]*){2,}")
 _ROLE_CATEGORIES = frozenset({"auth.rbac_missing", "auth.keyvault_access_denied"})
+
+
+# AuthorizationFailed's own sentence: who was refused, which action, at which scope
+_REFUSED = re.compile(r"(?i)object id '(?P<principal>[0-9a-f-]{36})'[^\n]{0,120}?perform action '(?P<action>[\w./-]+)' "
+                      r"(?:over|on) scope '(?P<scope>/subscriptions/[^'\s]+)'")
+
+
+def with_held_roles(state: SessionState, decision: Decision) -> Decision:
+    """An auth.rbac_missing conclusion names what the refused principal holds now, as the session's role-assignment
+    read of that principal shows it at or above the denied scope, when none of those roles grants the refused action:
+    "access was reviewed", "a role was replaced" becomes "it holds Reader, which does not include publishxml". Unchanged
+    when the cause already says what it holds, the read shows nothing there, or a held role grants the action."""
+    if not isinstance(decision, Conclude) or decision.report.category != "auth.rbac_missing" \
+            or "holds there now" in decision.report.root_cause:
+        return decision
+    found = _REFUSED.search(state.material.error_description)
+    if found is None:
+        return decision
+    principal, action, scope = found.group("principal").lower(), found.group("action"), found.group("scope").lower()
+    known = {r.name.lower(): r for r in builtin_roles()}
+    for read in reversed(state.ledger):
+        if read.tool != "list_role_assignments" or read.status != "success" \
+                or str(read.arguments.get("principal_id") or "").lower() != principal:
+            continue
+        held = [a for a in read.data.get("assignments") or [] if isinstance(a, dict)
+                and (scope + "/").startswith(str(a.get("scope") or "").lower().rstrip("/") + "/")]
+        roles = [known.get(str(a.get("role") or "").lower()) for a in held]
+        if not held or any(r is None or r.grants(action, data=False) for r in roles):
+            return decision  # nothing there, a role the table does not know, or one that grants it
+        listed = "; ".join(f"{a.get('role')} at {a.get('scope')}" for a in held[:4])
+        said = (f" Azure shows the roles {principal} holds there now: {listed}; none of them includes '{action}'.")
+        decision.report.root_cause += said
+        decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said.strip()[:300]))
+        return decision
+    return decision
 
 
 def with_granting_roles(state: SessionState, decision: Decision) -> Decision:

@@ -53,7 +53,7 @@ from shared.engines.playbooks import (
     report_finding,
 )
 from shared.engines.recent_change import with_recent_change
-from shared.engines.role_grants import with_granting_roles
+from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.stated_expiry import expired_before_failures
@@ -78,7 +78,7 @@ class RulesEngine:
         decision = _nothing_deployed_yet(state, decision)
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
-        decision = with_granting_roles(state, with_role_assignments(state, decision))
+        decision = with_granting_roles(state, with_held_roles(state, with_role_assignments(state, decision)))
         decision = _named_by_code_shape(state, decision)
         decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
         decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))

@@ -92,7 +92,8 @@ def test_get_resource_storage_account_network_rules(azure: PlaybackServer):
     assert evidence.status == "success", evidence.summary
     assert evidence.data["networkAcls"] == {"defaultAction": "Deny", "bypass": "AzureServices",
                                             "ipRules": ["203.0.113.0/24"], "virtualNetworkRules": [],
-                                            "orphanedVirtualNetworkRules": []}  # rules whose subnet was deleted
+                                            "orphanedVirtualNetworkRules": [],  # rules whose subnet was deleted
+                                            "resourceAccessRules": []}  # resource instances admitted by identity
     assert evidence.data["publicNetworkAccess"] == "Enabled"
     assert evidence.data["allowSharedKeyAccess"] is True
     assert evidence.data["minimumTlsVersion"] == "TLS1_2"

@@ -151,7 +151,9 @@ def test_the_workspace_read_keeps_its_local_auth_feature() -> None:
                            "features": {"enableLogAccessUsingOnlyResourcePermissions": True,
                                         "disableLocalAuth": True}}}
     data = _fields("Microsoft.OperationalInsights", "workspaces", body)
-    assert data["features"] == {"disableLocalAuth": True} and data["retentionInDays"] == 30
+    # the access control mode is kept too (round 37 G3: resource-context queries refused under workspace permissions)
+    assert data["features"] == {"disableLocalAuth": True, "enableLogAccessUsingOnlyResourcePermissions": True}
+    assert data["retentionInDays"] == 30
 
 
 def test_the_component_read_keeps_ip_masking_and_sampling() -> None:

@@ -85,6 +85,7 @@ def _identity_read(state: SessionState, scope: str) -> str | None:
 
 
 _EXTENSION = re.compile(r"(?i)^(/subscriptions/[^/]+)/providers/[\w.]+/\w+/[^/]+$")
+_GROUP_SCOPE = re.compile(r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/?")
 
 
 def _assignable_scope(scope: str) -> str:
@@ -111,6 +112,15 @@ def _held_now(state: SessionState, principal: str | None, scope: str) -> RunTool
                       f"reading the role assignments of {principal} at the denied scope")
     if isinstance(read, RunTool):
         return read
+    group = _GROUP_SCOPE.match(where)
+    if (read is None or read.status != "success") and group and group.group(0).rstrip("/") != where.rstrip("/"):
+        # the listing under a resource failed (a child scope the listing does not take): the group's listing still
+        # shows what the identity holds there and above, which is what reaches the resource
+        where = group.group(0).rstrip("/")
+        read = azure_call(state, "list_role_assignments", {"scope": where, "principal_id": principal},
+                          f"reading the role assignments of {principal} on the denied resource's group")
+        if isinstance(read, RunTool):
+            return read
     if read is None or read.status != "success":
         return ""
     assignments = read.data.get("assignments") or []

@@ -7,12 +7,20 @@ from dataclasses import dataclass, field
 
 from shared.catalog.index import first_affirmed
 from shared.engines.analyzers.common import regex, region_key, table
-from shared.engines.analyzers.ledger import ask_once, denial_note, env, latest, reads_of_type, since_last_answer
+from shared.engines.analyzers.ledger import (
+    ask_once,
+    denial_note,
+    env,
+    latest,
+    read_resources,
+    reads_of_type,
+    since_last_answer,
+)
 from shared.engines.analyzers.network_path import private_chain, private_name_resolved_publicly
 from shared.engines.analyzers.storage_azure import Findings, covered, investigate
 from shared.engines.base import Decision
 from shared.engines.playbooks import conclude_finding, rule_facts
-from shared.engines.session_reads import FINDINGS, stated_outbound
+from shared.engines.session_reads import FINDINGS, is_mentioned, said_by_client, stated_outbound
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, Confidence, EvidenceItem, Report
 from shared.session.report import checked_list
@@ -24,6 +32,14 @@ RULES = "get_network_rules_from_answers"
 STATED = "network_stated_rules"  # the material says the firewall denies: config, portal wording, prose
 # A private endpoint named in the material: the firewall may be doing its job and the name resolution be wrong.
 _PRIVATE_ENDPOINT = re.compile(r"(?i)private ?endpoint|privatelink\.")
+# Resource types a storage account's resource instance rules (networkAcls.resourceAccessRules) can admit: instances of
+# trusted services that reach the account with their managed identity (storage-network-security-resource-instances.md)
+_INSTANCE_TYPES = re.compile(
+    r"(?i)^Microsoft\.(?:Synapse/workspaces|DataFactory/factories|StreamAnalytics/streamingjobs|"
+    r"MachineLearningServices/workspaces|Search/searchServices|CognitiveServices/accounts|Sql/servers|"
+    r"Databricks/accessConnectors|Purview/accounts|DataShare/accounts|ApiManagement/service|Logic/workflows|"
+    r"ContainerRegistry/registries|Devices/IotHubs|EventGrid/(?:topics|domains|systemTopics)|HealthcareApis/\w+|"
+    r"Insights/components|DataBoxEdge/\w+|DocumentDB/databaseAccounts)$")
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -195,6 +211,8 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
     live = {str(r).lower() for r in acls.get("virtualNetworkRules") or []} - orphaned
     verdict = Verdict(account=found.account, group=found.group, default_action=str(acls.get("defaultAction", "")),
                       allowed=list(acls.get("ipRules") or []), subnets=len(live),
+                      instances=[str(r) for r in acls.get("resourceAccessRules") or []],
+                      instance_missing=_instance_not_admitted(state, acls),
                       blocked=found.blocked_outbound(),
                       site=str(site.get("name")) if found.site else (found.vm or None), vm=bool(found.vm),
                       changes=changes, addresses_known=bool(found.outbound), private=_private_only(found.rules.data),
@@ -203,6 +221,22 @@ def _conclude_from_azure(state: SessionState, hit: Hit, found: Findings) -> Deci
                       subnet=str(site.get("virtualNetworkSubnetId") or found.vm_subnet or ""),
                       same_region=_shared_region(site, found.rules.data) if not subnet else "")
     return _decide(state, hit, verdict, evidence)
+
+
+def _instance_not_admitted(state: SessionState, acls: dict) -> str:
+    """The id of the trusted-service instance the client names (a Synapse workspace, a Data Factory...) that the
+    account's resource instance rules leave out while they admit other instances; "" when the account has no such
+    rules (the trusted-services note covers that case) or the named instance is admitted."""
+    admitted = {str(r).lower() for r in acls.get("resourceAccessRules") or []}
+    if not admitted:
+        return ""
+    said = said_by_client(state)
+    for resource in read_resources(state):
+        rid, name = str(resource.get("id") or ""), str(resource.get("name") or "")
+        if _INSTANCE_TYPES.search(str(resource.get("type") or "")) and rid.lower() not in admitted \
+                and is_mentioned(name, said):
+            return rid
+    return ""
 
 
 def _shared_region(site: dict[str, object], account: dict[str, object]) -> str:
@@ -231,6 +265,8 @@ class Verdict:
     subnet: str = ""               # the app's virtual network integration subnet (resource id), when Azure shows one
     same_region: str = ""          # the region a non-integrated app shares with the account: IP rules do not apply
     vm: bool = False               # the caller is a virtual machine (`site` is its name, `subnet` its NIC's subnet)
+    instances: list[str] = field(default_factory=list)  # the resource instance rules' resource ids
+    instance_missing: str = ""     # the trusted-service instance the client names that those rules leave out
 
     def covered(self) -> bool:
         """The rules admit the caller: its subnet is allowed, or every address shown is in an allowed range (which
@@ -290,9 +326,16 @@ def _root_cause(v: Verdict) -> str:
                      "and the account's rule for that subnet is in state NetworkSourceDeleted: the subnet it was "
                      "created for was deleted, and a rule in that state admits nothing, even once a subnet of the same "
                      "name exists again")
+    instance = ""
+    if v.instance_missing:
+        listed = ", ".join(f"'{r.rsplit('/', 1)[-1]}'" for r in v.instances[:4])
+        instance = (f" Its resource instance rules (networkAcls.resourceAccessRules) admit only {listed}, not "
+                    f"'{v.instance_missing.rsplit('/', 1)[-1]}': a rule admits that one service instance by its "
+                    "resource id, so another instance of the same service (a second workspace or factory) is refused "
+                    "until it has a rule of its own, whatever data role its identity holds.")
     return (f"The firewall of storage account '{v.account}' denies every network by default (networkRuleSet "
             f"defaultAction Deny) and allows only {allowed} and {v.subnets} virtual network rules; {addresses}, "
-            f"so its requests to the account are refused (403 AuthorizationFailure) or time out.{changed}")
+            f"so its requests to the account are refused (403 AuthorizationFailure) or time out.{instance}{changed}")
 
 
 def _actions(v: Verdict) -> list[str]:
@@ -319,6 +362,10 @@ def _actions(v: Verdict) -> list[str]:
         "Better for production: integrate the app with a virtual network and allow its subnet "
         f"(`{add} --vnet-name <vnet> --subnet <subnet>`, with the Microsoft.Storage service endpoint), or use a "
         "private endpoint."]
+    if v.instance_missing:
+        first = [f"Add a resource instance rule for it: `{add} --resource-id {v.instance_missing} --tenant-id "
+                 "<tenant-id>` (portal: the account's Networking page, Resource instances)."]
+        integrate = []
     return first + integrate + [
         f"If the change was a mistake, restore the previous rule: `az storage account update --name {v.account} "
         f"--resource-group {v.group} --default-action Allow`.",

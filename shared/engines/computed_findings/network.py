@@ -31,6 +31,10 @@ from shared.session.state import SessionState
 # resource types whose IP firewall get_resource reads as `ipRules` (api_versions.yaml), and how a reader names them
 _IP_FIREWALLS = {"microsoft.documentdb/databaseaccounts": "Cosmos DB account",
                  "microsoft.eventgrid/topics": "Event Grid topic", "microsoft.eventgrid/domains": "Event Grid domain"}
+# the property of each type's REST resource that holds those rules: what the client changes (ARM, Bicep, the portal's
+# JSON view), named in the answer beside its values
+_IP_RULES_PROPERTY = {"microsoft.documentdb/databaseaccounts": "ipRules",
+                      "microsoft.eventgrid/topics": "inboundIpRules", "microsoft.eventgrid/domains": "inboundIpRules"}
 
 
 def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
@@ -54,8 +58,10 @@ def firewall_excludes_app(state: SessionState) -> dict[str, str] | None:
             continue
         outside = [ip for ip in app_ips if not covered(ip, rules)]
         if outside:
-            return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[str(resource.get("type")).lower()],
-                    "rules": ", ".join(rules[:6]), "app_ips": ", ".join(outside[:6]),
+            kind = str(resource.get("type")).lower()
+            return {"name": str(resource.get("name")), "type": _IP_FIREWALLS[kind],
+                    "property": _IP_RULES_PROPERTY[kind], "rules": ", ".join(rules[:6]),
+                    "app_ips": ", ".join(outside[:6]),
                     "datacenters": "no" if cosmos else ""}
     return None
 
@@ -251,6 +257,33 @@ def origin_host_header_not_app(state: SessionState) -> dict[str, str] | None:
             if _APP_PLATFORM_HOST.search(host) and header != host and (not header or app and header not in bound):
                 return {"origin": str(origin.get("name")), "host": host,
                         "header": header or "empty, so the client's own host name is forwarded"}
+    return None
+
+
+def origin_on_removed_app(state: SessionState) -> dict[str, str] | None:
+    """A Front Door origin whose host is an App Service default name (<app>.azurewebsites.net) of an app that is gone:
+    the session's activity log shows it deleted, or its read answered not found. Another app the client names (the
+    one that replaced it) is given as the host the origin should name."""
+    deleted = {last_segment(str(e.get("resource_id") or "")).lower(): e for e in succeeded_events(state)
+               if re.fullmatch(r"(?i)Microsoft\.Web/sites/delete", str(e.get("operation") or ""))}
+    missing = {last_segment(str(e.arguments.get("resource_id") or "")).lower() for e in state.ledger
+               if e.tool == "get_resource" and e.status != "success"
+               and re.search(r"(?i)/providers/Microsoft\.Web/sites/[^/]+$", str(e.arguments.get("resource_id") or ""))}
+    live = [s for s in reads_of_type(state, r"(?i)^Microsoft\.Web/sites$") if s.get("defaultHostName")]
+    said = said_by_client(state)
+    for data in reads_of_type(state, r"(?i)^Microsoft\.Cdn/profiles/originGroups/origins$"):
+        for origin in data.get("origins") or []:
+            host = str((origin or {}).get("hostName") or "").lower()
+            app = host.split(".", 1)[0]
+            if not host.endswith(".azurewebsites.net") or (app not in deleted and app not in missing):
+                continue
+            gone = (f"deleted ({deleted[app].get('operation')} at {deleted[app].get('time')} by "
+                    f"{deleted[app].get('caller') or 'an unknown caller'})" if app in deleted else "not found")
+            other = next((str(s["defaultHostName"]) for s in live if str(s.get("name") or "").lower() != app
+                          and str(s.get("name") or "").lower() in said), "")
+            return {"origin": str(origin.get("name")), "host": host, "app": app, "gone": gone,
+                    "replacement": f" The app the report names now is {other}: that is the host name the origin "
+                                   "(and its origin host header) must carry." if other else ""}
     return None
 
 
@@ -717,6 +750,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "keyvault-firewall-omits-caller-subnet": vault_firewall_omits_caller_subnet,
     "front-door-id-header-not-this-profile": front_door_id_mismatch,
     "front-door-origin-host-header-not-app": origin_host_header_not_app,
+    "front-door-origin-on-removed-app": origin_on_removed_app,
     "app-gateway-app-service-host-name-not-picked": gateway_host_header_not_app,
     "dns-zone-name-servers-not-delegated": dns_zone_not_delegated,
     "app-subnet-default-route-to-appliance": default_route_to_appliance,
