@@ -435,7 +435,8 @@ def list_app_setting_names(args: AppSettingsArguments) -> Found:
          if (expiries := {n: e for n, e in sas_expiries.items() if n in kept}) else "") + \
         (f"; WEBSITE_LOAD_CERTIFICATES loads: {', '.join(loaded)}" if loaded else ""), \
         {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids,
-         "regions": {n: r for n, r in regions.items() if n in kept}, "sas_expiries": expiries, "loaded_certificates": loaded,
+         "regions": {n: r for n, r in regions.items() if n in kept}, "sas_expiries": expiries,
+         "loaded_certificates": loaded,
          **{key: [n for n in found if n in kept] for key, found in flagged.items()}}
 
 
