@@ -577,7 +577,8 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
         return False
     if not entry.exact:
         return _same_words_in_context(hit, entry) or _code_line_against_message(hit, entry) \
-            or _cause_in_context(hit, entry)
+            or _cause_in_context(hit, entry) \
+            or (hit.signature.category in entry.entry.explains and _whole_message_in_error(hit, entry))
     if _entra_answered_inside_chain(hit, entry) or hit.signature.category in entry.entry.explains:
         return True  # the entry's error brings the signature's about (`explains`): it is the cause to decide on
     if any(_CODE_LIKE.search(quote) for quote in hit.quotes):
@@ -585,6 +586,13 @@ def _catalog_overrides(hit: Hit, entry: EntryHit | None) -> bool:
         # says which case of that code it is
         return names_a_context(entry.entry) and any(code in quote for quote in hit.quotes for code in entry.entry.codes)
     return True
+
+
+def _whole_message_in_error(hit: Hit, entry: EntryHit) -> bool:
+    """The entry matched a whole message of the error (30+ characters, longer than what the signature saw): with
+    `explains` naming the signature's family, that message is the cause of the symptom the signature read."""
+    said = [len(m.found) for m in entry.matches if m.origin == "error"]
+    return bool(said) and max(said) >= _SPECIFIC_PHRASE and all(max(said) > len(quote) for quote in hit.quotes)
 
 
 def _printed_code_over_mention(state: SessionState, hit: Hit, entry: EntryHit | None) -> bool:

@@ -265,6 +265,9 @@ def get_resource(args: ResourceArguments) -> Found:
         ids = _container_client_ids(resource)
         if ids:
             data["envClientIds"] = ids
+        regions = setting_regions(_container_env(resource))
+        if regions:
+            data["envRegions"] = regions
     if not spec:
         data["property_names"] = sorted(resource.get("properties") or {})[:40]
     facts = "; ".join(f"{k}={v}" for k, v in _flatten(data).items()
@@ -282,6 +285,34 @@ def _container_client_ids(resource: dict[str, Any]) -> dict[str, str]:
         env = {str(e.get("name")): e.get("value") for e in (container or {}).get("env") or []
                if isinstance(e, dict) and e.get("name") and "value" in e}
         found.update(setting_client_ids(env))
+    return found
+
+
+def _container_env(resource: dict[str, Any]) -> dict[str, Any]:
+    """The plain env values of a container app's (or job's) containers, by name (secret references have none)."""
+    template = (resource.get("properties") or {}).get("template") or {}
+    return {str(e.get("name")): e.get("value") for container in template.get("containers") or []
+            for e in (container or {}).get("env") or [] if isinstance(e, dict) and e.get("name") and "value" in e}
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> frozenset[str]:
+    entries = yaml.safe_load((_KNOWLEDGE / "regional_endpoints.yaml").read_text(encoding="utf-8"))
+    return frozenset(str(n) for e in entries if e.get("id") == "regions" for n in e.get("names") or [])
+
+
+_REGION_SETTING = re.compile(r"(?i)region|location")
+
+
+def setting_regions(properties: dict[str, Any]) -> dict[str, str]:
+    """For each setting named as a region or location whose whole value is an Azure region's name (`eastus`,
+    `West Europe`): that region (nothing else of any value). Which region a client calls is configuration, not a
+    secret; an SDK built from a key and a region needs the resource's own region."""
+    found: dict[str, str] = {}
+    for name, value in properties.items():
+        region = re.sub(r"\s+", "", str(value or "")).lower()
+        if _REGION_SETTING.search(str(name)) and region in _region_names():
+            found[str(name)] = region
     return found
 
 
@@ -385,6 +416,7 @@ def list_app_setting_names(args: AppSettingsArguments) -> Found:
     properties = _settings(response.text())
     del response  # the body held values
     names, targets, client_ids = sorted(properties), setting_targets(properties), setting_client_ids(properties)
+    regions = setting_regions(properties)
     sas_expiries = setting_sas_expiries(properties)
     loaded = loaded_certificates(properties)
     flagged = {key: find(properties) for key, _, find in _FLAGGED_SETTINGS}
@@ -403,7 +435,8 @@ def list_app_setting_names(args: AppSettingsArguments) -> Found:
          if (expiries := {n: e for n, e in sas_expiries.items() if n in kept}) else "") + \
         (f"; WEBSITE_LOAD_CERTIFICATES loads: {', '.join(loaded)}" if loaded else ""), \
         {"names": kept, "count": len(names), "truncated": bool(rest), "targets": shown, "client_ids": ids,
-         "sas_expiries": expiries, "loaded_certificates": loaded,
+         "regions": {n: r for n, r in regions.items() if n in kept}, "sas_expiries": expiries,
+         "loaded_certificates": loaded,
          **{key: [n for n in found if n in kept] for key, found in flagged.items()}}
 
 

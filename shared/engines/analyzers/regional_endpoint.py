@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from shared.engines.analyzers.common import conclude_entry, facts_for, table_entry
+from shared.engines.analyzers.ledger import reads_of_type
 from shared.engines.base import Decision
 from shared.session.state import SessionState
 
@@ -23,6 +24,35 @@ _LOCATED = re.compile(r"(?i)\b(?:created in|location\s*:|located in|deployed (?:
 
 
 _ENV_REGION = re.compile(r"(?i)^(?:resource_)?(?:region|location)$")
+
+
+# a setting that names the region an AI service's SDK or REST call uses (SPEECH_REGION, TRANSLATOR_REGION, REGION)
+_REGION_SETTING = re.compile(r"(?i)^(?!.*openai)(?:(?:azure_?)?(?:region|location)|.*(?:speech|translat|cognitive|"
+                             r"vision|face|language|text_?analytics|ai_?services?).*(?:region|location).*)$")
+# the regional AI resources whose key works only with their own region (not Azure OpenAI: its own host decides)
+_REGIONAL_KINDS = re.compile(r"(?i)^(?:SpeechServices|TextTranslation|CognitiveServices|AIServices|ComputerVision|"
+                             r"Face|TextAnalytics|Language)$")
+
+
+def _configured_regions(state: SessionState) -> set[str]:
+    """The regions the app's configuration read from Azure passes to the service: a container app's plain env values
+    and an app's settings named as the service's region (get_resource's envRegions, list_app_setting_names' regions:
+    only values that are a region's name are kept)."""
+    found: set[str] = set()
+    for evidence in state.ledger:
+        if evidence.status != "success":
+            continue
+        regions = evidence.data.get("envRegions") or evidence.data.get("regions") or {}
+        if isinstance(regions, dict):
+            found |= {str(r) for name, r in regions.items() if _REGION_SETTING.match(str(name))}
+    return found
+
+
+def _read_locations(state: SessionState, known: set[str]) -> set[str]:
+    """The locations of the regional AI resources the session read (a key from one works only in its region)."""
+    return {r for read in reads_of_type(state, r"(?i)^Microsoft\.CognitiveServices/accounts$")
+            if _REGIONAL_KINDS.match(str(read.get("kind") or ""))
+            for r in [_region(str(read.get("location") or ""), known)] if r}
 
 
 def _regions() -> set[str]:
@@ -50,6 +80,8 @@ def regional_endpoint_mismatch(state: SessionState) -> Decision | None:
     # environment_info's own statement of where the resource is (resource_region: southcentralus)
     located |= {r for key, value in state.material.environment.items() if _ENV_REGION.match(str(key))
                 for r in [_region(str(value or ""), known)] if r}
+    called |= _configured_regions(state)
+    located |= _read_locations(state, known)
     elsewhere = called - located  # the resource's own endpoint, quoted from its Overview, is no mismatch
     if len(located) != 1 or len(elsewhere) != 1:
         return None

@@ -14,6 +14,7 @@ from shared.engines.analyzers.common import picked, regex, table, table_entry
 from shared.engines.analyzers.ledger import latest, read_resources, reads_of_type
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.nsg_rules import address_prefixes, by_priority, port_matches
+from shared.engines.nsg_tables import pasted_groups
 from shared.engines.session_reads import (
     IPV4,
     SITES,
@@ -482,6 +483,85 @@ def _inbound_verdict(group: dict[str, Any], port: int, public: list[str]) -> tup
     return "deny", default
 
 
+# sources that cannot hold a client on the internet: the private ranges, and the tags of traffic from inside Azure
+_INSIDE_TAGS = {"virtualnetwork", "azureloadbalancer", "gatewaymanager", "azurebastion"}
+_JUDGED_DESTINATIONS = {"*", "any", "virtualnetwork", "0.0.0.0/0"}
+
+
+def pasted_nsg_denies_inbound(state: SessionState) -> Facts:
+    """Network security group rules the report pastes as tables (`az network nsg rule list -o table`), one of which,
+    its inbound rules taken by priority, denies the port a client on the internet connects to (SSH, RDP or a named
+    port, to a public address or from one): Azure applies the subnet's group and the network interface's group one
+    after the other, so one group denying is enough whatever another allows. Only an explicit rule decides (a pasted
+    table may be trimmed, so no default rule is assumed); a rule whose source or destination cannot be judged here
+    (a range that may hold the client, an application security group, a specific destination range) stops the
+    evaluation when it allows and is skipped when it denies; a rule for private ranges or inside-Azure tags only
+    (a Bastion subnet, VirtualNetwork) cannot admit a client on the internet."""
+    texts = state.material.spoken()
+    groups = pasted_groups(texts)
+    if not groups:
+        return None
+    addresses = [ip for text in texts for ip in IPV4.findall(text) if _outside(ip)]
+    if not addresses:
+        return None  # a flow between private addresses: the rules are not judged for a client outside
+    ports = {int(g) for text in texts for m in _PORT.finditer(text) for g in m.groups() if g}
+    ports |= {port for pattern, port in _NAMED_PORTS if any(pattern.search(text) for text in texts)}
+    for port in sorted(ports):
+        verdicts = [(group, _pasted_verdict(group, port, addresses)) for group in groups]
+        allowing = [str(g["name"]) for g, v in verdicts if v is not None and v[0] == "allow"]
+        for group, verdict in verdicts:
+            if verdict is not None and verdict[0] == "deny":
+                rule = verdict[1]
+                return {"nsg": str(group["name"]), "rule": str(rule.get("name")),
+                        "priority": str(rule.get("priority")), "port": str(port)} | (
+                            {"allowing": ", ".join(allowing)} if allowing else {})
+    return None
+
+
+def _outside(address: str) -> bool:
+    """An address on the internet side: not private, loopback, link-local, shared (100.64/10) or Azure's own DNS."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    inside = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+                                                "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8")]
+    return not any(ip in n for n in inside) and address != "168.63.129.16" and not ip.is_multicast
+
+
+def _pasted_verdict(group: dict[str, Any], port: int, addresses: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """("allow" | "deny", the rule) of the first inbound rule that covers a client on the internet on that port;
+    None when none does or a rule that cannot be judged allows first."""
+    for rule in by_priority(group, "inbound"):
+        if str(rule.get("protocol") or "*").lower() not in ("*", "tcp", "any") or not port_matches(rule, port):
+            continue
+        allows = str(rule.get("access")).lower() == "allow"
+        sources = address_prefixes(rule, "source")
+        destinations = [p.lower() for p in address_prefixes(rule, "destination")]
+        if not sources or rule.get("sourceApplicationSecurityGroups") \
+                or any(d not in _JUDGED_DESTINATIONS for d in destinations):
+            if allows:
+                return None
+            continue
+        if all(p.lower() in _INSIDE_TAGS or not _outside_range(p) for p in sources):
+            continue  # only private ranges or inside-Azure tags: never a client on the internet
+        if any(p.lower() in _FROM_OUTSIDE | {"0.0.0.0/0"} for p in sources) \
+                or any(covered(ip, sources) for ip in addresses):
+            return ("allow" if allows else "deny"), rule
+        if allows:
+            return None  # an allow for a range or tag that may hold the client: no verdict
+    return None
+
+
+def _outside_range(prefix: str) -> bool:
+    """Whether a rule's source may hold an internet address: any tag or range that is not wholly private."""
+    try:
+        network = ipaddress.ip_network(prefix, strict=False)
+    except ValueError:
+        return True  # a service tag or a name: it may
+    return _outside(str(network.network_address)) or network.prefixlen == 0
+
+
 def app_without_nat_gateway(state: SessionState) -> Facts:
     """An app integrated into a subnet that has no NAT gateway: its outbound address is one of the shared App Service
     addresses, not a fixed one a partner can allow."""
@@ -738,6 +818,7 @@ def front_door_waf_geo_block(state: SessionState) -> Facts:
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "vm-inbound-nsg-denies-port": vm_inbound_nsg_denies_port,
+    "pasted-nsg-denies-inbound-port": pasted_nsg_denies_inbound,
     "front-door-waf-rate-limit-rule-blocks": front_door_waf_rate_limit,
     "front-door-waf-geo-match-rule-blocks": front_door_waf_geo_block,
     "database-firewall-rules-refuse-client": server_firewall_refuses_client,
