@@ -154,3 +154,75 @@ def test_an_azure_client_is_not_read_as_the_public_one() -> None:
             "AZURE_OPENAI_ENDPOINT=https://aoai-x.openai.azure.com/ (key copied from Keys and Endpoint)")
     envelope = run_engine({"error_description": text}).envelope()
     assert (envelope.get("report") or {}).get("category") != "config.invalid_connection_string"
+
+
+# --- an AMQP client that hangs without error asks for the port test -------------------------------------------------
+
+_HANGS = ("EventHubClient.fromConnectionString('Endpoint=sb://ns-x.servicebus.windows.net/;SharedAccessKeyName=a;"
+          "SharedAccessKey=b').open() - nothing happens, no error, the process waits forever.")
+
+
+def test_a_hanging_messaging_client_is_asked_for_the_amqp_port_test_and_the_answer_decides() -> None:
+    answer = ("Test-NetConnection ns-x.servicebus.windows.net -Port 5671\nTcpTestSucceeded : False\n"
+              "Test-NetConnection ns-x.servicebus.windows.net -Port 443\nTcpTestSucceeded : True")
+    outcome = run_engine({"error_description": _HANGS}, [{"when_asked_contains": "5671", "answer": answer}])
+    assert len(outcome.requests) == 1 and "5671" in outcome.requests[0].request.question
+    assert outcome.envelope()["report"]["category"] == "network.nsg_blocked"
+
+
+def test_a_port_test_that_passes_does_not_decide_a_blocked_port() -> None:
+    answer = ("Test-NetConnection ns-x.servicebus.windows.net -Port 5671\nTcpTestSucceeded : True\n"
+              "Test-NetConnection ns-x.servicebus.windows.net -Port 443\nTcpTestSucceeded : True")
+    envelope = run_engine({"error_description": _HANGS}, [{"when_asked_contains": "5671", "answer": answer}]).envelope()
+    report = envelope.get("report") or {}
+    assert report.get("category") != "network.nsg_blocked" or report.get("confidence") == "low"
+
+
+def test_the_python_package_name_alone_is_not_a_listen_only_scaler() -> None:
+    text = ("azure-servicebus 7.12 receiver with a listen-only SAS policy on Service Bus never prints the 40 "
+            "messages of the queue; no error.")
+    envelope = run_engine({"error_description": text}).envelope()
+    assert "scaler" not in str((envelope.get("report") or {}).get("root_cause")).lower()
+    scaled = text.replace("azure-servicebus 7.12 receiver", "A scale rule of type azure-servicebus")
+    assert "scaler" in str(run_engine({"error_description": scaled}).envelope()["report"]["root_cause"]).lower()
+
+
+# --- the answer's error outranks an undecided context clue ----------------------------------------------------------
+
+_LOCAL = ("Deployed the Flask app to App Service; it works locally against the same Azure PostgreSQL database, but in "
+          "Azure every page that reads the database answers 500 Internal Server Error.")
+
+
+def test_the_error_an_answer_pastes_decides_over_works_locally() -> None:
+    answer = ('Log stream: psycopg2.OperationalError: FATAL: no pg_hba.conf entry for host "20.1.2.3", user "app", '
+              'database "web", SSL on\nServer firewall rules: AllowMyLaptop 81.2.3.4 only.')
+    report = run_engine({"error_description": _LOCAL}, [{"when_asked_contains": "log", "answer": answer}]
+                        ).envelope()["report"]
+    assert report["category"] == "network.nsg_blocked"
+
+
+def test_an_answer_that_lists_missing_settings_keeps_works_locally() -> None:
+    answer = "App settings in Azure: WEBSITES_PORT only. The code reads DBHOST, DBUSER and DBPASS from .env."
+    report = run_engine({"error_description": _LOCAL}, [{"when_asked_contains": "log", "answer": answer}]
+                        ).envelope()["report"]
+    assert report["category"] == "config.missing_app_setting"
+
+
+# --- Event Grid: a 200 that comes after 30 seconds ------------------------------------------------------------------
+
+_DUPLICATES = ("Our Event Grid subscription delivers most events two or three times (Delivery Failed in its metrics) "
+               "but the webhook only ever returns 200, no errors in our logs.")
+
+
+def test_a_webhook_answering_after_30_seconds_is_a_timeout() -> None:
+    answer = "Request durations of the webhook: p50 44 s, p95 61 s, all 200."
+    report = run_engine({"error_description": _DUPLICATES}, [{"when_asked_contains": "long", "answer": answer}]
+                        ).envelope()["report"]
+    assert report["category"] == "runtime.timeout" and report["confidence"] == "medium"
+
+
+def test_a_fast_webhook_is_not_read_as_the_30_second_timeout() -> None:
+    answer = "Request durations of the webhook: p50 4 s, p95 9 s, all 200."
+    report = run_engine({"error_description": _DUPLICATES}, [{"when_asked_contains": "long", "answer": answer}]
+                        ).envelope()["report"]
+    assert report["confidence"] == "low"
