@@ -42,8 +42,9 @@ def with_near_names(state: SessionState, decision: Decision) -> Decision:
     cause = decision.report.root_cause
     if first.lower() in cause.lower() and second.lower() in cause.lower():
         return decision
+    apart = "only their separators differ" if _joined(first) == _joined(second) else "a letter or two apart"
     decision.report.root_cause = (cause.rstrip() + f" The report spells one name two ways, '{first}' and '{second}'"
-                                  " (a letter or two apart): one of them is a misspelling, and the place that uses it"
+                                  f" ({apart}): one of them is a misspelling, and the place that uses it"
                                   " must use the other.")
     return decision
 
@@ -59,8 +60,12 @@ def near_pair(sought: list[str], names: list[str]) -> tuple[str, str] | None:
         for name in names:
             if len(name) < _MIN or abs(len(name) - len(wanted)) > 2 or name.lower() == wanted.lower():
                 continue
-            if _letters(name) == _letters(wanted) or _HEXLIKE.match(name) or not (_NAMELIKE.search(name)
-                                                                                and _NAMELIKE.search(wanted)):
+            if _HEXLIKE.match(name) or not (_NAMELIKE.search(name) and _NAMELIKE.search(wanted)):
+                continue
+            if _joined(name) == _joined(wanted):  # only the separators differ (sql_password, sql-password): one name
+                best = (0, order, wanted, name) if best is None or (0, order) < best[:2] else best
+                continue
+            if _letters(name) == _letters(wanted):
                 continue
             low, other = name.lower(), wanted.lower()
             if low.startswith(other) or other.startswith(low) or low.endswith(other) or other.endswith(low):
@@ -80,6 +85,12 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 def _letters(name: str) -> str:
     """The name without digits and separators, case-folded: queue01 and queue02, rg-app-1 and rg_app_2 are alike."""
     return re.sub(r"[\d._-]", "", name.lower())
+
+
+def _joined(name: str) -> str:
+    """The name without its separators, case-folded, digits kept: sql_password and sql-password are one name spelled
+    with other separators (a service that allows only hyphens), queue01 and queue02 stay two."""
+    return re.sub(r"[._-]", "", name.lower())
 
 
 def _quoted(texts: list[str]) -> list[str]:

@@ -417,8 +417,9 @@ def route(state: SessionState) -> Decision:
         return _out_of_scope(state, entry)
     if entry is not None and not entry.entry.conclusive and not state.azure_access:
         clue = matching_clue(state)  # the report's own context decides better than a symptom code's generic check
-        # a context clue ("nothing changed") outranks an error the catalog recognised only when it is decided
-        if clue is not None and not (clue.get("context") and "error" in entry.origins
+        # a context clue ("nothing changed") outranks an error the catalog recognised only when it is decided; an
+        # error the client's answer pasted (what the clue's own question asked for) counts as much as the report's
+        if clue is not None and not (clue.get("context") and entry.origins & {"error", "answer"}
                                      and not clue_decided(state, clue)):
             return decide_from_clue(state, clue)
     if entry is not None and (entry.entry.conclusive or hit is None or _specific(hit) or _answered_with(state, entry)):

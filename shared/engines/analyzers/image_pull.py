@@ -20,11 +20,27 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
+from shared.engines.playbooks import conclude_finding, rule_facts
+from shared.engines.session_reads import FINDINGS
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest
 from shared.session.state import SessionState
 
 TABLE = "container_pull_errors"
+
+# the registry's own network settings, read in Azure, that refuse every pull over its public side whatever the
+# puller's credentials: they answer before a credential reading of the same refusal ("failed to fetch anonymous
+# token" prefixes a closed registry's 403 as much as a missing AcrPull's)
+_CLOSED_REGISTRY = ("registry-closed-without-private-endpoint-cluster-pull", "registry-public-network-access-disabled")
+
+
+def _closed_registry(state: SessionState) -> Decision | None:
+    for rule_id in _CLOSED_REGISTRY:
+        rule = table_entry(FINDINGS, rule_id)
+        facts = rule_facts(state, rule)
+        if facts is not None:
+            return conclude_finding(state, rule, facts)
+    return None
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -32,6 +48,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return unknown(state)
     image = table_entry(TABLE, "image")
     facts = facts_for(state, hit, search(image["facts"], texts(state, files=True)))
+    closed = _closed_registry(state)
+    if closed is not None:
+        return closed
     found = first_entry(table(TABLE), state)
     if found is not None:
         entry, matched = found
