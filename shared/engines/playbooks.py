@@ -375,7 +375,9 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
     if isinstance(listed, RunTool):
         return listed
     skip = regex(step["skip"]) if step.get("skip") else None  # a collection's system items (a server's master db)
-    items = [str(i) for i in (listed.data.get("ids") or [] if listed else []) if not (skip and skip.search(str(i)))]
+    ids = (listed.data.get("ids") or [f"{collection}/{n}" for n in listed.data.get("names") or []
+                                       if _ITEM_NAME.fullmatch(str(n))]) if listed else []
+    items = [str(i) for i in ids if not (skip and skip.search(str(i)))]  # (names when the items carry no id)
     if not items and _was_read(state, collection):  # not listed (not found, refused): the items the client names
         items = [f"{collection}/{name}" for name in _named_items(state, collection)]
     if step.get("then_each"):  # a collection of each item first (a Cosmos DB database's containers)
