@@ -417,8 +417,8 @@ def plan_at_max_instances(state: SessionState) -> dict[str, str] | None:
     return None
 
 
-_HOSTNAME_TAKEN = re.compile(r"(?i)\bhost ?name '?(?P<host>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})'? (?:already exists|is already "
-                             r"(?:bound|assigned|in use|used))")
+_HOSTNAME_TAKEN = re.compile(r"(?i)\bhost ?name '?(?P<host>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})'? "
+                             r"(?:already exists|is already (?:bound|assigned|in use|used))")
 
 
 def hostname_bound_to_other_app(state: SessionState) -> dict[str, str] | None:

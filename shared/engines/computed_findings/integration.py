@@ -339,7 +339,8 @@ def apim_subscription_scope_lacks_api(state: SessionState) -> Facts:
     the gateway URL): the gateway refuses that key for this API as an invalid subscription key. An API found in the
     product, or a product whose APIs were not read, says nothing."""
     said = said_by_client(state)
-    subscriptions = [i for i in items_of(state, r"(?i)^Microsoft\.ApiManagement/service/subscriptions$", "subscriptions")
+    listed = items_of(state, r"(?i)^Microsoft\.ApiManagement/service/subscriptions$", "subscriptions")
+    subscriptions = [i for i in listed
                      if "/products/" in str(i.get("scope") or "") and str(i.get("state") or "").lower() == "active"]
     named = [i for i in subscriptions if is_mentioned(str(i.get("name") or ""), said)
              or is_mentioned(str(i.get("displayName") or ""), said)]
