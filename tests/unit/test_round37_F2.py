@@ -209,3 +209,20 @@ def test_each_step_with_neither_ids_nor_names_reads_nothing_more() -> None:
     from shared.engines.playbooks import _each_call
     state, target, step = _each_state({"type": "Microsoft.ApiManagement/service/products"})
     assert _each_call(state, target, step) is None
+
+
+# ---- Functions custom handler built for another OS or CPU
+
+def test_custom_handler_exec_format_error_names_linux() -> None:
+    text = ("Failed to start a new language worker for runtime: custom.\nSystem.ComponentModel.Win32Exception (8): An "
+            "error occurred trying to start process '/home/site/wwwroot/handler.exe' with working directory "
+            "'/home/site/wwwroot'. Exec format error")
+    assert best_entry_id(text) == "functions-custom-handler-exec-format-error"
+    assert "Linux" in _root_cause(text)
+
+
+def test_custom_handler_that_fails_otherwise_keeps_the_generic_entry() -> None:
+    text = ("Failed to start a new language worker for runtime: custom.\nSystem.ComponentModel.Win32Exception (2): An "
+            "error occurred trying to start process '/home/site/wwwroot/handler' with working directory "
+            "'/home/site/wwwroot'. No such file or directory")
+    assert best_entry_id(text) != "functions-custom-handler-exec-format-error"
