@@ -402,7 +402,11 @@ _ITEM_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,79}")
 
 def _listed_names(data: dict[str, Any]) -> list[str]:
     """The item names of a collection read whose answer carried no ids (an item of an ARM collection lives at the
-    collection's path followed by its name): the names of the first list of named items the read kept."""
+    collection's path followed by its name): the read's own `names`, else the names of the first list of named
+    items it kept."""
+    said = [str(n) for n in data.get("names") or [] if _ITEM_NAME.fullmatch(str(n))]
+    if said:
+        return said
     for value in data.values():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             names = [str(v.get("name")) for v in value if _ITEM_NAME.fullmatch(str(v.get("name") or ""))]

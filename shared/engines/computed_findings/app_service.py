@@ -417,6 +417,35 @@ def plan_at_max_instances(state: SessionState) -> dict[str, str] | None:
     return None
 
 
+_HOSTNAME_TAKEN = re.compile(r"(?i)\bhost ?name '?(?P<host>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})'? "
+                             r"(?:already exists|is already (?:bound|assigned|in use|used))")
+
+
+def hostname_bound_to_other_app(state: SessionState) -> dict[str, str] | None:
+    """The custom host name the report says already exists (App Service refused to add it) is among the host names of
+    another app read in Azure (a site or slot other than the one the client adds it to): that app still holds the
+    binding. A host name that no other app read holds says nothing."""
+    said = said_in_report(state)
+    hosts = {m.group("host").lower().rstrip(".") for m in _HOSTNAME_TAKEN.finditer(said)}
+    if not hosts:
+        return None
+    for site in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?$"):
+        names = {str(h).lower() for h in (site.get("hostNames") or []) if isinstance(h, str)}
+        held = sorted(hosts & names)
+        name = str(site.get("name") or "")
+        if held and name and not is_mentioned(name, _adding_to(said)):
+            return {"holder": name, "hostname": held[0], "holder_state": str(site.get("state") or "unknown"),
+                    "holder_id": str(site.get("id") or "")}
+    return None
+
+
+def _adding_to(said: str) -> str:
+    """The words that name the app the client adds the host name to (`--webapp-name X`, `-n X`, "onto the new app
+    X"): an app so named is the target, not the holder."""
+    named = re.findall(r"(?i)(?:--(?:webapp-)?name|--app|-n)\s+([\w-]+)", said)
+    return " ".join(named)
+
+
 _CORS_BLOCKED = re.compile(r"(?i)from origin '(?P<origin>https?://[^'\s]+)' has been blocked by CORS policy")
 
 
@@ -818,6 +847,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "identity-connection-user-assigned-without-client-id": connection_without_client_id,
     "app-certificate-not-in-load-list": certificate_not_in_load_list,
     "app-service-plan-at-max-instances": plan_at_max_instances,
+    "app-custom-hostname-held-by-other-app": hostname_bound_to_other_app,
     "platform-cors-origin-not-allowed": cors_origin_not_allowed,
     "keyvault-reference-secret-version-disabled": reference_secret_version_disabled,
     "event-subscription-function-missing": event_subscription_function_missing,

@@ -333,6 +333,46 @@ def apim_product_quota(state: SessionState) -> Facts:
     return {"product": product, "limit": limit, "period": period, "read": quota["read"]}
 
 
+def apim_subscription_scope_lacks_api(state: SessionState) -> Facts:
+    """The API Management subscription the report names (by name or display name; else the only active one scoped to
+    a product) is scoped to a product whose APIs, read in Azure, do not include the API the report calls (its path in
+    the gateway URL): the gateway refuses that key for this API as an invalid subscription key. An API found in the
+    product, or a product whose APIs were not read, says nothing."""
+    said = said_by_client(state)
+    listed = items_of(state, r"(?i)^Microsoft\.ApiManagement/service/subscriptions$", "subscriptions")
+    subscriptions = [i for i in listed
+                     if "/products/" in str(i.get("scope") or "") and str(i.get("state") or "").lower() == "active"]
+    named = [i for i in subscriptions if is_mentioned(str(i.get("name") or ""), said)
+             or is_mentioned(str(i.get("displayName") or ""), said)]
+    chosen = named[0] if named else (subscriptions[0] if len(subscriptions) == 1 else None)
+    if chosen is None:
+        return None
+    product = last_segment(str(chosen["scope"]))
+    contained = _product_apis(state, product)
+    if contained is None:
+        return None
+    apis = items_of(state, r"(?i)^Microsoft\.ApiManagement/service/apis$", "apis")
+    called = [a for a in apis if a.get("path") and re.search(
+        rf"\.azure-api\.net/{re.escape(str(a['path']).lower().strip('/'))}(?:[/?'\"\s]|$)", said)]
+    for api in called:
+        name, path = str(api.get("name") or ""), str(api.get("path") or "").lower().strip("/")
+        if name.lower() not in contained and path not in contained:
+            return {"apim_subscription": str(chosen.get("name")), "product": product, "api": name,
+                    "contained": ", ".join(sorted(contained)) or "none"}
+    return None
+
+
+def _product_apis(state: SessionState, product: str) -> set[str] | None:
+    """The names and paths of the APIs the product's `/apis` read lists (lower case), or None when it was not read."""
+    for evidence in reversed(state.ledger):
+        resource = str(evidence.arguments.get("resource_id") or "").lower()
+        if evidence.tool == "get_resource" and evidence.status == "success" \
+                and resource.endswith(f"/products/{product.lower()}/apis"):
+            items = [i for key in ("apis", "value") for i in evidence.data.get(key) or [] if isinstance(i, dict)]
+            return {str(v).lower().strip("/") for i in items for v in (i.get("name"), i.get("path")) if v}
+    return None
+
+
 def _named_subscription_product(state: SessionState) -> str | None:
     """The product whose scope holds the API Management subscription the report names (read in Azure)."""
     said = said_by_client(state)
@@ -406,6 +446,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "apim-subscription-not-active": apim_subscription_not_active,
     "apim-subscription-key-name-renamed": apim_key_name_renamed,
     "apim-product-quota-used-up": apim_product_quota,
+    "apim-subscription-scope-lacks-api": apim_subscription_scope_lacks_api,
     "logic-app-api-connection-in-error": api_connection_in_error,
     "logic-app-action-cut-at-outbound-request-limit": logic_app_action_hit_request_limit,
     "data-factory-activity-stopped-by-timeout": activity_stopped_by_timeout,
