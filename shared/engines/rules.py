@@ -16,6 +16,7 @@ from shared.catalog.index import EntryHit, names_a_context, negated, normalize
 from shared.engines.access_evidence import claimed_role_missing, delivery_identity_refused, with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry, nearest_lead
 from shared.engines.analyzers.code_shape import code_by_shape, printed_codes
+from shared.engines.analyzers.deployment_rule import deployment_rule
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, regex, specific_hit, table, table_entry
 from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
@@ -80,6 +81,7 @@ class RulesEngine:
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_granting_roles(state, with_role_assignments(state, decision))
         decision = _named_by_code_shape(state, decision)
+        decision = _rule_of_the_message(state, decision)  # a generic deployment code whose message states its rule
         decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
         decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))
         decision = with_url_name_source(state, with_named_settings(state, decision))
@@ -112,6 +114,20 @@ def _named_by_code_shape(state: SessionState, decision: Decision) -> Decision:
     if entry is None or not entry.entry.wrapper:
         return decision
     return code_by_shape(state) or decision
+
+
+def _rule_of_the_message(state: SessionState, decision: Decision) -> Decision:
+    """A question before anything was asked, or a low-confidence guess from the text alone, while the report's
+    deployment error (a generic code in a provisioning shape) states the rule it broke in a specific phrase: the
+    family of that rule's kind, with the rule quoted (analyzers/deployment_rule.py). A conclusion that rests on what a
+    tool read, or one at medium or above, stands."""
+    if isinstance(decision, AskClient):
+        if state.requests_asked:
+            return decision
+    elif not (isinstance(decision, Conclude) and decision.report.confidence == "low"
+              and not _rests_on_reads(decision)):
+        return decision
+    return deployment_rule(state, loose=False) or decision
 
 
 def _answered_with(state: SessionState, entry: EntryHit) -> bool:
