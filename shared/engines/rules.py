@@ -16,7 +16,7 @@ from shared.catalog.index import EntryHit, names_a_context, negated, normalize
 from shared.engines.access_evidence import claimed_role_missing, delivery_identity_refused, with_role_assignments
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry, nearest_lead
 from shared.engines.analyzers.code_shape import code_by_shape, printed_codes
-from shared.engines.analyzers.deployment_rule import deployment_rule
+from shared.engines.analyzers.deployment_rule import conclude_rule, deployment_rule, read_rule
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, regex, specific_hit, table, table_entry
 from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
@@ -126,8 +126,26 @@ def _rule_of_the_message(state: SessionState, decision: Decision) -> Decision:
             return decision
     elif not (isinstance(decision, Conclude) and decision.report.confidence == "low"
               and not _rests_on_reads(decision)):
-        return decision
+        return _neighbour_over_stated_rule(state, decision)
     return deployment_rule(state, loose=False) or decision
+
+
+def _neighbour_over_stated_rule(state: SessionState, decision: Decision) -> Decision:
+    """A deployment or quota conclusion from the text alone in a neighbouring family (a lock read from the word
+    "locked", a parent read from "not found", the generic "the provider rejected it" reading) while the report's
+    deployment error states a rule of another kind in a specific phrase: the rule's family. An exact catalog code of
+    the concluded family, a read the conclusion rests on, or another family's answer stands."""
+    if not isinstance(decision, Conclude) or decision.report.confidence == "high" or _rests_on_reads(decision):
+        return decision
+    category = str(decision.report.category or "")
+    if not category.startswith(("deployment.", "quota.")):
+        return decision
+    reading = read_rule(state)
+    if reading is None or reading.loose or reading.category == category:
+        return decision
+    if any(h.exact and not h.entry.wrapper and h.entry.category == category for h in catalog_hits(state)):
+        return decision
+    return conclude_rule(state, reading)
 
 
 def _answered_with(state: SessionState, entry: EntryHit) -> bool:
