@@ -143,9 +143,16 @@ def _neighbour_over_stated_rule(state: SessionState, decision: Decision) -> Deci
     reading = read_rule(state)
     if reading is None or reading.loose or reading.category == category:
         return decision
-    if any(h.exact and not h.entry.wrapper and h.entry.category == category for h in catalog_hits(state)):
+    if category != _PARENT_NOT_FOUND and any(h.exact and not h.entry.wrapper and h.entry.category == category
+                                             for h in catalog_hits(state)):
         return decision
     return conclude_rule(state, reading)
+
+
+# A nested resource whose parent is "not found" in a deployment that also reports the parent's own rule failure
+# (an access policy with an invalid objectId fails the vault, then its secrets find no vault): the rule is the cause,
+# the missing parent its consequence, whatever code the child printed.
+_PARENT_NOT_FOUND = "deployment.parent_not_found"
 
 
 def _answered_with(state: SessionState, entry: EntryHit) -> bool:
