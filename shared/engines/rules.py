@@ -132,17 +132,22 @@ def _rule_of_the_message(state: SessionState, decision: Decision) -> Decision:
 
 def _neighbour_over_stated_rule(state: SessionState, decision: Decision) -> Decision:
     """A deployment or quota conclusion from the text alone in a neighbouring family (a lock read from the word
-    "locked", a parent read from "not found", the generic "the provider rejected it" reading) while the report's
-    deployment error states a rule of another kind in a specific phrase: the rule's family. An exact catalog code of
-    the concluded family, a read the conclusion rests on, or another family's answer stands."""
+    "locked", a parent read from "not found") while the report's deployment error states a rule of another kind in a
+    specific phrase: the rule's family. In the same family without a catalog entry's answer (the generic "the
+    provider rejected it" reading), the rule quoted is its deciding detail. An exact catalog code of the concluded
+    family, a read the conclusion rests on, or another family's answer stands."""
     if not isinstance(decision, Conclude) or decision.report.confidence == "high" or _rests_on_reads(decision):
         return decision
     category = str(decision.report.category or "")
     if not category.startswith(("deployment.", "quota.")):
         return decision
     reading = read_rule(state)
-    if reading is None or reading.loose or reading.category == category:
+    if reading is None or reading.loose:
         return decision
+    if reading.category == category:  # the right family: the rule is its deciding detail, unless an entry gave one
+        said = any(h.entry.category == category and h.entry.conclusive and not h.entry.wrapper
+                   for h in catalog_hits(state))
+        return decision if said or reading.rule[:60] in decision.report.root_cause else conclude_rule(state, reading)
     if category != _PARENT_NOT_FOUND and any(h.exact and not h.entry.wrapper and h.entry.category == category
                                              for h in catalog_hits(state)):
         return decision
