@@ -27,7 +27,8 @@ def _report(text: str) -> dict:
     return envelope["report"]
 
 
-ZONE = ("$ az aks nodepool add -g rg-ml -n gpu --cluster-name aks-ml --node-vm-size Standard_NC24ads_A100_v4 --zones 1 2 3\n"
+ZONE = ("$ az aks nodepool add -g rg-ml -n gpu --cluster-name aks-ml --node-vm-size Standard_NC24ads_A100_v4 "
+        "--zones 1 2 3\n"
         "(BadRequest) The VM size of Standard_NC24ads_A100_v4 is not supported in zone 3 in location eastus.\n"
         "Code: BadRequest")
 TIER = ("$ az eventhubs eventhub update -g rg-iot -n telemetry --namespace-name evhns-iot --enable-capture true\n"
@@ -132,8 +133,9 @@ def test_a_parent_not_found_after_the_parents_own_invalid_value_is_that_value() 
 
 
 def test_a_parent_not_found_alone_stays_parent_not_found() -> None:
-    text = ('ERROR: {"status":"Failed","error":{"code":"DeploymentFailed","details":[{"code":"ParentResourceNotFound",'
-            '"message":"Can not perform requested operation on nested resource. Parent resource \'kv-1\' not found."}]}}')
+    text = ('ERROR: {"status":"Failed","error":{"code":"DeploymentFailed","details":['
+            '{"code":"ParentResourceNotFound","message":"Can not perform requested operation on nested resource. '
+            'Parent resource \'kv-1\' not found."}]}}')
     assert _report(text)["category"] == "deployment.parent_not_found"
 
 
