@@ -17,6 +17,7 @@ from shared.engines.access_evidence import claimed_role_missing, delivery_identi
 from shared.engines.analyzers.catalog_entry import conclude, conclude_from_lead, decide_from_entry, nearest_lead
 from shared.engines.analyzers.code_shape import code_by_shape, printed_codes
 from shared.engines.analyzers.common import SYMPTOM_PREFIX, fill, regex, specific_hit, table, table_entry
+from shared.engines.analyzers.deployment_rule import conclude_rule, deployment_rule, read_rule
 from shared.engines.analyzers.dns_resolution import with_malformed_host
 from shared.engines.analyzers.functions_host import worker_runtime_mismatch
 from shared.engines.analyzers.ledger import latest
@@ -80,6 +81,7 @@ class RulesEngine:
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_granting_roles(state, with_held_roles(state, with_role_assignments(state, decision)))
         decision = _named_by_code_shape(state, decision)
+        decision = _rule_of_the_message(state, decision)  # a generic deployment code whose message states its rule
         decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
         decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))
         decision = with_url_name_source(state, with_named_settings(state, decision))
@@ -112,6 +114,54 @@ def _named_by_code_shape(state: SessionState, decision: Decision) -> Decision:
     if entry is None or not entry.entry.wrapper:
         return decision
     return code_by_shape(state) or decision
+
+
+def _rule_of_the_message(state: SessionState, decision: Decision) -> Decision:
+    """A question before anything was asked, or a low-confidence guess from the text alone, while the report's
+    deployment error (a generic code in a provisioning shape) states the rule it broke in a specific phrase: the
+    family of that rule's kind, with the rule quoted (analyzers/deployment_rule.py). A conclusion that rests on what a
+    tool read, or one at medium or above, stands."""
+    if isinstance(decision, AskClient):
+        return decision if state.requests_asked else deployment_rule(state, loose=False) or decision
+    if not (isinstance(decision, Conclude) and decision.report.confidence == "low" and not _rests_on_reads(decision)):
+        return _neighbour_over_stated_rule(state, decision)
+    if _catalog_names(state, str(decision.report.category or "")):
+        return decision  # the catalog's entry for this very message decided the family, however low
+    return deployment_rule(state, loose=False) or decision
+
+
+def _catalog_names(state: SessionState, category: str) -> bool:
+    """Whether a conclusive catalog entry of this category (not an envelope) matched the error's own words."""
+    return any(h.entry.conclusive and not h.entry.wrapper and h.entry.category == category and "error" in h.origins
+               for h in catalog_hits(state))
+
+
+def _neighbour_over_stated_rule(state: SessionState, decision: Decision) -> Decision:
+    """A deployment or quota conclusion from the text alone in a neighbouring family (a lock read from the word
+    "locked", a parent read from "not found") while the report's deployment error states a rule of another kind in a
+    specific phrase: the rule's family. In the same family without a catalog entry's answer (the generic "the
+    provider rejected it" reading), the rule quoted is its deciding detail. A catalog entry of the concluded family
+    that matched the error, a read the conclusion rests on, or another family's answer stands."""
+    if not isinstance(decision, Conclude) or decision.report.confidence == "high" or _rests_on_reads(decision):
+        return decision
+    category = str(decision.report.category or "")
+    if not category.startswith(("deployment.", "quota.")):
+        return decision
+    reading = read_rule(state)
+    if reading is None or reading.loose:
+        return decision
+    if reading.category == category:  # the right family: the rule is its deciding detail, unless an entry gave one
+        said = _catalog_names(state, category) or reading.rule[:60] in decision.report.root_cause
+        return decision if said else conclude_rule(state, reading)
+    if category != _PARENT_NOT_FOUND and _catalog_names(state, category):
+        return decision  # the catalog's own entry for this message (a code or its specific words) names the family
+    return conclude_rule(state, reading)
+
+
+# A nested resource whose parent is "not found" in a deployment that also reports the parent's own rule failure
+# (an access policy with an invalid objectId fails the vault, then its secrets find no vault): the rule is the cause,
+# the missing parent its consequence, whatever code the child printed.
+_PARENT_NOT_FOUND = "deployment.parent_not_found"
 
 
 def _answered_with(state: SessionState, entry: EntryHit) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.engines.analyzers.code_shape import code_by_shape
 from shared.engines.analyzers.common import fill
+from shared.engines.analyzers.deployment_rule import deployment_rule
 from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
 from shared.engines.catalog_hits import facts_of
@@ -24,6 +25,9 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     by_shape = code_by_shape(state)  # a code the catalog lacks still names its family by its ending
     if by_shape is not None:
         return by_shape
+    by_rule = deployment_rule(state)  # a generic deployment code whose message states the rule it broke
+    if by_rule is not None:
+        return by_rule
     question, commands = QUESTION, [ACTIVITY_LOG]
     book = stated_playbook(state)
     if book is not None:  # the report names the kind of resource: the command that shows its state and settings
