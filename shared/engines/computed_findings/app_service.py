@@ -405,7 +405,8 @@ def content_share_not_over_vnet(state: SessionState) -> dict[str, str] | None:
             "subnet": last_segment(str(apps[0]["virtualNetworkSubnetId"]))}
 
 
-_SLOT_CONFIG_NAMES = re.compile(r"(?i)^(?P<site>/subscriptions/.+/providers/Microsoft\.Web/sites/[^/]+)/config/slotConfigNames/?$")
+_SLOT_CONFIG_NAMES = re.compile(
+    r"(?i)^(?P<site>/subscriptions/.+/providers/Microsoft\.Web/sites/[^/]+)/config/slotConfigNames/?$")
 
 
 def _sticky_setting_names(state: SessionState) -> tuple[str, list[str]] | None:
