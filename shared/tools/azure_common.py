@@ -48,8 +48,10 @@ SCOPE_FIELD = Field(pattern=SCOPE_PATTERN, max_length=1000,
                     description="a subscription, resource group or resource id "
                                 "(/subscriptions/<guid>[/resourceGroups/...])")
 # Resources whose GET answers carry secrets (app settings, connection strings, publishing credentials, keys).
-# config/authsettingsV2 is not one: it names the app setting that holds the provider's secret, never the secret.
-_SECRET_BEARING = re.compile(r"/config/(?!(?:web|authsettingsV2)/?$)[^/]+/?$|/(secrets|keys)(/|$)", re.IGNORECASE)
+# config/authsettingsV2 is not one: it names the app setting that holds the provider's secret, never the secret;
+# nor is config/slotConfigNames: the names of the settings marked as deployment slot settings, never a value.
+_SECRET_BEARING = re.compile(r"/config/(?!(?:web|authsettingsV2|slotConfigNames)/?$)[^/]+/?$|/(secrets|keys)(/|$)",
+                             re.IGNORECASE)
 
 
 class SubscriptionArguments(AzureArguments):

@@ -405,6 +405,57 @@ def content_share_not_over_vnet(state: SessionState) -> dict[str, str] | None:
             "subnet": last_segment(str(apps[0]["virtualNetworkSubnetId"]))}
 
 
+_SLOT_CONFIG_NAMES = re.compile(
+    r"(?i)^(?P<site>/subscriptions/.+/providers/Microsoft\.Web/sites/[^/]+)/config/slotConfigNames/?$")
+
+
+def _sticky_setting_names(state: SessionState) -> tuple[str, list[str]] | None:
+    """The production app's config/slotConfigNames read: its id and the app settings marked as deployment slot
+    settings (they stay with their slot on a swap: production keeps its own value, or none)."""
+    for entry in reversed(state.ledger):
+        if entry.tool != "get_resource" or entry.status != "success":
+            continue
+        match = _SLOT_CONFIG_NAMES.match(str(entry.arguments.get("resource_id") or ""))
+        names = entry.data.get("slotAppSettingNames")
+        if match and isinstance(names, list):
+            return match.group("site"), [str(n) for n in names if n]
+    return None
+
+
+def sticky_content_share(state: SessionState) -> Facts:
+    """A function app whose content-share settings (WEBSITE_CONTENTSHARE, WEBSITE_CONTENTAZUREFILECONNECTIONSTRING)
+    are marked as deployment slot settings: the Functions guidance forbids it, a swap then breaks the app."""
+    found = _sticky_setting_names(state)
+    if found is None:
+        return None
+    site, names = found
+    content = [n for n in names if n.lower() in _CONTENT_SHARE]
+    apps = [a for a in reads_of_type(state, SITES) if str(a.get("id") or "").lower() == site.lower()
+            and "functionapp" in str(a.get("kind") or "").lower()]
+    if not content or not apps:
+        return None
+    return {"app": last_segment(site), "settings": ", ".join(content)}
+
+
+def sticky_setting_missing(state: SessionState) -> Facts:
+    """A setting marked as a deployment slot setting that the production app's own settings (read whole) lack: it
+    was added to the other slot only, and being sticky it stayed there when the code was swapped in."""
+    found = _sticky_setting_names(state)
+    if found is None:
+        return None
+    site, names = found
+    listed = next((e for e in reversed(state.ledger) if e.tool == "list_app_setting_names"
+                   and str(e.arguments.get("site_id") or "").lower() == site.lower()), None)
+    if listed is None or listed.status != "success" or listed.data.get("truncated") or "names" not in listed.data:
+        return None
+    present = {str(n).lower() for n in listed.data.get("names") or []}
+    missing = [n for n in names if n.lower() not in present and n.lower() not in _CONTENT_SHARE]
+    if not missing:
+        return None
+    named = [n for n in missing if is_mentioned(n, said_by_client(state))]
+    return {"app": last_segment(site), "setting": (named or missing)[0], "sticky": ", ".join(names)}
+
+
 def plan_at_max_instances(state: SessionState) -> dict[str, str] | None:
     """An App Service plan read whose current instance count has reached the most its tier allows."""
     for plan in reads_of_type(state, r"(?i)^Microsoft\.Web/serverFarms$"):
@@ -856,5 +907,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "app-dotnet-runtime-older-than-app": dotnet_runtime_older,
     "keyvault-reference-identity-not-assigned": reference_identity_not_assigned,
     "app-slot-without-identity": slot_without_identity,
+    "app-slot-swap-content-share-sticky": sticky_content_share,
+    "app-slot-swap-sticky-setting-missing": sticky_setting_missing,
     "app-slot-identity-not-in-vault-access-policies": slot_identity_not_in_access_policies,
 }
