@@ -14,11 +14,12 @@ ADMIN_FN = ("ADF activity: Call to provided Azure function 'sync' failed with st
             "The linked service sends the function key of 'sync'; curl with ?code=<that key> also gets 401.")
 FUNCTION_LEVEL_WITH_KEY = ADMIN_FN.replace("AuthLevel.ADMIN", "AuthLevel.FUNCTION")
 CORS_PORTAL = ("Access to fetch at 'https://apim-x.azure-api.net/orders/list' from origin "
-               "'https://apim-x.developer.azure-api.net' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' "
-               "header is present on the requested resource.")
+               "'https://apim-x.developer.azure-api.net' has been blocked by CORS policy: "
+               "No 'Access-Control-Allow-Origin' header is present on the requested resource.")
 CORS_OWN_SPA = CORS_PORTAL.replace("https://apim-x.developer.azure-api.net", "https://shop.contoso.example")
 FRAGMENT_PATH = ('type = "Microsoft.ApiManagement/service/policyFragments@2023-05-01-preview"\n'
-                 "\"message\":\"'frag.xml' is not a valid XML: Data at the root level is invalid. Line 1, position 1.\"")
+                 "\"message\":\"'frag.xml' is not a valid XML: "
+                 "Data at the root level is invalid. Line 1, position 1.\"")
 POLICY_PATH = FRAGMENT_PATH.replace('type = "Microsoft.ApiManagement/service/policyFragments@2023-05-01-preview"\n',
                                     "")
 AADSTS_OWN_API = ("AADSTS650052: The app needs access to a service ('api://orders-api') that your organization "
@@ -27,8 +28,8 @@ AADSTS_MS_SERVICE = ("AADSTS650052: The app needs access to a service (\"https:/
                      "your organization has not subscribed to or enabled.")
 MYSQL_PY = ("mysql.connector.connect(host=\"db1.mysql.database.azure.com\", "
             "ssl_ca=\"/etc/ssl/BaltimoreCyberTrustRoot.crt.pem\")\n"
-            "SSL connection error: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self signed certificate in "
-            "certificate chain (_ssl.c:1006)")
+            "SSL connection error: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+            "self signed certificate in certificate chain (_ssl.c:1006)")
 PROXY_PY = ("requests.get('https://api.contoso.example') behind the office proxy\n"
             "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self signed certificate in certificate chain")
 
