@@ -229,6 +229,15 @@ def _identity_not_used(decision: Conclude, caller: tuple[str, str, bool, str], r
     """The role is there, on the identity the call does not use: the identity is the cause, not a missing role (the
     text's general reading of the refusal, which asks for a role, is replaced)."""
     name = str(identity.get("id") or "").rstrip("/").rsplit("/", 1)[-1] or "the user-assigned identity"
+    if decision.report.category == "container.image_pull_failed":  # a registry pull stays the pull failure it is
+        decision.report.root_cause += (
+            f" The registry pull runs as the system-assigned identity ({caller[1]}), while AcrPull on "
+            f"'{resource['name']}' is held by '{name}'.")
+        decision.report.actions.insert(0, (
+            f"Make the registry entry pull with '{name}' (`az containerapp registry set --name {caller[0]} "
+            f"--resource-group <group> --server {resource['name']}.azurecr.io --identity <resource id of {name}>`), "
+            f"or grant AcrPull on '{resource['name']}' to the system-assigned identity ({caller[1]})."))
+        return decision
     decision.report.category = "auth.managed_identity_missing"
     decision.report.root_cause = (
         f"{caller[0]} has a system-assigned and a user-assigned identity ('{name}'). The data role on "

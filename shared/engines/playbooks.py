@@ -718,6 +718,19 @@ def finding_of_category(state: SessionState, category: str) -> tuple[dict[str, A
     return None
 
 
+def finding_overruling(state: SessionState, category: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The first self-concluding finding that names this reading of the error's words among those it explains
+    (`overrules`) and that the session's Azure results satisfy, even when an earlier, more general finding fired
+    first (public access disabled on the cache, while the app's own subnet NSG denies the port it calls)."""
+    for rule in table(FINDINGS):
+        if rule.get("delegate") or category not in (rule.get("overrules") or []):
+            continue
+        facts = rule_facts(state, rule)
+        if facts is not None:
+            return rule, facts
+    return None
+
+
 def report_finding(state: SessionState) -> Conclude | None:
     """A computed finding that the report's own lines can decide (`from_report`: the port App Service pinged and the
     port the app's log says it listens on), with or without Azure access: the same check the playbook runs."""

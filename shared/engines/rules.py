@@ -47,6 +47,7 @@ from shared.engines.playbooks import (
     conclude_finding,
     finding,
     finding_of_category,
+    finding_overruling,
     identity_group_elsewhere,
     investigate,
     missing_code_settings,
@@ -783,6 +784,9 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
                                or _environment_not_code(state, decision, answer)
                                or _missing_parameter_is_missing_setting(state, decision, answer)):
         return answer
+    overruling = finding_overruling(state, decision.report.category or "") if isinstance(answer, Conclude) else None
+    if overruling is not None:  # a later finding explains this reading's symptoms although another fired first
+        return conclude_finding(state, *overruling)
     if isinstance(answer, Conclude) and decision.report.category:  # a finding of another category fired first:
         same = finding_of_category(state, decision.report.category)  # Azure's facts for the error's own category
         if same is not None:
