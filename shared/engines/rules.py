@@ -36,6 +36,7 @@ from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
+from shared.engines.shared_limit import with_shared_limit
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
 from shared.engines.near_names import with_near_names
@@ -88,6 +89,7 @@ class RulesEngine:
         decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
+        decision = with_shared_limit(state, decision)  # the resource parallel callers share, when throttled
         return _never_repeat(state, with_tool_advice(state, decision))
 
 
