@@ -38,8 +38,8 @@ _NAME_ARGUMENT = re.compile(r"(?:--name|-n)\s+[\"']?([\w.-]+)")
 # Key Vault's not-found wording names the item unquoted: "A secret with (name/id) tenant-id was not found"
 _KEY_VAULT_SOUGHT = re.compile(r"(?i)\(name/id\)\s+([A-Za-z0-9][\w.-]{0,126})\s+was not found")
 # the writer's own word for the name that exists: `it's called "lz-tenant-id"`, `the queue is named 'orders-v2'`
-_SAID_NAME = re.compile(r"(?i)\b(?:it's|it is|which is|that is|is|exists|shows up|appears)\s+(?:called|named|listed as|as)"
-                        r"\s+[\"'`](?P<name>[A-Za-z0-9][\w.-]{0,126})[\"'`]")
+_SAID_NAME = re.compile(r"(?i)\b(?:it's|it is|which is|that is|is|exists|shows up|appears)\s+"
+                        r"(?:called|named|listed as|as)\s+[\"'`](?P<name>[A-Za-z0-9][\w.-]{0,126})[\"'`]")
 _SIBLING = 0.6  # difflib ratio from which a sought name reads as one of the listed kind (chatmemorysources)
 MEANT = 0.75  # and from which the listed name reads as the one meant (a suffix, a typo, a renamed part)
 _SHOWN = 6

@@ -36,7 +36,6 @@ from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
-from shared.engines.shared_limit import with_shared_limit
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
 from shared.engines.near_names import with_near_names
@@ -56,6 +55,7 @@ from shared.engines.playbooks import (
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
+from shared.engines.shared_limit import with_shared_limit
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice

@@ -16,9 +16,10 @@ from shared.session.state import Conclude, SessionState
 _KINDS = (r"storage account|service connection|subscription|namespace|event hub|queue|key vault|registry|"
           r"cosmos db account|database|account|api key|key|endpoint|deployment|app service plan|plan|service principal")
 # "all tasks use the same service connection and the same storage account": a sentence that starts with the many
-_MANY = re.compile(r"(?i)\b(?:all|every|each)\b[^.\n]{0,80}?\b(?:use|uses|share|shares|go through|goes through|upload to|"
-                   r"uploads to|upload through|write to|call)\b(?P<rest>[^.\n]{0,200})")
-_SAME = re.compile(rf"(?i)\bsame\s+[\"'`]?(?P<kind>{_KINDS})\b[\"'`]?(?:\s+input)?(?:\s*\(?\s*[\"'`]?(?P<name>[a-z0-9][\w.-]{{2,62}})[\"'`]?\)?)?")
+_MANY = re.compile(r"(?i)\b(?:all|every|each)\b[^.\n]{0,80}?\b(?:use|uses|share|shares|go through|goes through|"
+                   r"upload to|uploads to|upload through|write to|call)\b(?P<rest>[^.\n]{0,200})")
+_SAME = re.compile(rf"(?i)\bsame\s+[\"'`]?(?P<kind>{_KINDS})\b[\"'`]?(?:\s+input)?"
+                   rf"(?:\s*\(?\s*[\"'`]?(?P<name>[a-z0-9][\w.-]{{2,62}})[\"'`]?\)?)?")
 _NOT_A_NAME = frozenset({"for", "and", "the", "with", "input", "to", "in", "on", "as", "of"})
 
 

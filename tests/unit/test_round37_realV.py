@@ -36,9 +36,9 @@ def test_an_azure_storage_error_beside_a_bigquery_plan_stays_in_scope() -> None:
 
 # --- Cosmos DB: the signed payload's resource link -----------------------------------------------------------------
 
-_COSMOS_401 = ("{\"code\":\"Unauthorized\",\"message\":\"The input authorization token can't serve the request. Please check"
-               " that the expected payload is built as per the protocol, and check the key being used. Server used the"
-               " following payload to sign: '%s\\n%s\\n%s\\ntue, 13 dec 2016 10:12:44 gmt\\n\\n'\"}")
+_COSMOS_401 = ("{\"code\":\"Unauthorized\",\"message\":\"The input authorization token can't serve the request."
+               " Please check that the expected payload is built as per the protocol, and check the key being used."
+               " Server used the following payload to sign: '%s\\n%s\\n%s\\ntue, 13 dec 2016 10:12:44 gmt\\n\\n'\"}")
 
 
 def test_a_resource_link_ending_in_docs_is_a_malformed_link() -> None:
@@ -55,8 +55,9 @@ def test_a_container_or_item_link_keeps_the_key_reading() -> None:
 
 # --- not-found names: the name that exists, with a prefix ----------------------------------------------------------
 
-_SECRET_NOT_FOUND = ("ERROR: (SecretNotFound) A secret with (name/id) tenant-id was not found in this key vault. If you"
-                     " recently deleted this secret you may be able to recover it using the correct recovery command.\n")
+_SECRET_NOT_FOUND = ("ERROR: (SecretNotFound) A secret with (name/id) tenant-id was not found in this key vault."
+                     " If you recently deleted this secret you may be able to recover it using the correct recovery"
+                     " command.\n")
 
 
 def test_the_existing_name_with_a_prefix_is_named() -> None:
