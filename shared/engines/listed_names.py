@@ -35,6 +35,11 @@ _NOT_FOUND_LINE = re.compile(r"(?i)not (?:be )?found|does not exist|doesn't exis
 _QUOTED = re.compile(r"'([^'\s]{1,200})'|\"([^\"\s]{1,200})\"")
 _SETTING = re.compile(r"(?m)^\s*[\w:.-]*[A-Za-z][\w:.-]*\s*[=:]\s*[\"']?([A-Za-z0-9][\w.-]{0,62})[\"']?\s*$")
 _NAME_ARGUMENT = re.compile(r"(?:--name|-n)\s+[\"']?([\w.-]+)")
+# Key Vault's not-found wording names the item unquoted: "A secret with (name/id) tenant-id was not found"
+_KEY_VAULT_SOUGHT = re.compile(r"(?i)\(name/id\)\s+([A-Za-z0-9][\w.-]{0,126})\s+was not found")
+# the writer's own word for the name that exists: `it's called "lz-tenant-id"`, `the queue is named 'orders-v2'`
+_SAID_NAME = re.compile(r"(?i)\b(?:it's|it is|which is|that is|is|exists|shows up|appears)\s+"
+                        r"(?:called|named|listed as|as)\s+[\"'`](?P<name>[A-Za-z0-9][\w.-]{0,126})[\"'`]")
 _SIBLING = 0.6  # difflib ratio from which a sought name reads as one of the listed kind (chatmemorysources)
 MEANT = 0.75  # and from which the listed name reads as the one meant (a suffix, a typo, a renamed part)
 _SHOWN = 6
@@ -62,7 +67,7 @@ def with_listed_names(state: SessionState, decision: Decision) -> Decision:
         return decision
     ratio, sought, nearest = found
     shown = ", ".join(listed[:_SHOWN]) + (", ..." if len(listed) > _SHOWN else "")
-    meant = f"; the nearest existing name is '{nearest}'" if ratio >= MEANT else ""
+    meant = f"; the nearest existing name is '{nearest}'{affix(sought, nearest)}" if ratio >= MEANT else ""
     decision.report.root_cause = (decision.report.root_cause.rstrip() + f" '{sought}' is not among the names the"
                                   f" report shows as existing ({shown}){meant}: create it or correct the name.")
     return decision
@@ -77,7 +82,21 @@ def listed_names(text: str) -> list[str]:
             names += _command_output(lines[i + 1:])
     for found in _PROSE_LIST.finditer(text):
         names += [n.strip().rstrip(".") for n in re.split(r",|\band\b", found.group("items")) if n.strip(" .")]
+    names += [m.group("name") for m in _SAID_NAME.finditer(text)]
     return list(dict.fromkeys(names))
+
+
+def affix(sought: str, existing: str) -> str:
+    """What the existing name adds around the sought one, when it is the sought name with a prefix or a suffix
+    (a naming convention the code left out: `lz-tenant-id` for `tenant-id`)."""
+    low, have = sought.lower(), existing.lower()
+    if low == have or low not in have:
+        return ""
+    if have.endswith(low):
+        return f" (the same name with the prefix '{existing[:len(existing) - len(sought)]}')"
+    if have.startswith(low):
+        return f" (the same name with the suffix '{existing[len(sought):]}')"
+    return ""
 
 
 def _command_output(lines: list[str]) -> list[str]:
@@ -103,6 +122,7 @@ def sought_names(text: str) -> list[str]:
     for line in text.split("\n"):
         if _NOT_FOUND_LINE.search(line):
             names += [(a or b).rstrip("/").rsplit("/", 1)[-1] for a, b in _QUOTED.findall(line)]
+            names += _KEY_VAULT_SOUGHT.findall(line)
     names += _SETTING.findall(text) + _NAME_ARGUMENT.findall(text)
     return [n for n in dict.fromkeys(names) if n]
 
