@@ -51,3 +51,18 @@ def test_a_scan_named_in_passing_beside_an_azure_error_stays_azures() -> None:
 def test_setup_node_given_a_list_of_versions_names_the_single_version_input() -> None:
     cause = out_of_scope_report(SETUP_NODE)["root_cause"]
     assert "node-version" in cause and "matrix" in cause
+
+
+def test_a_resource_type_the_pinned_provider_lacks_is_a_template_error_naming_the_type() -> None:
+    text = ('Error: Invalid resource type\n\n  on main.tf line 12, in resource "azurerm_function_app_flex" "api":\n'
+            '  The provider hashicorp/azurerm does not support resource type "azurerm_function_app_flex".')
+    report = run_engine({"error_description": text}).envelope().get("report") or {}
+    assert report.get("category") == "deployment.template_invalid"
+    assert "azurerm_function_app_flex" in report.get("root_cause", "")
+
+
+def test_an_unsupported_data_source_is_not_the_resource_type_entry() -> None:
+    text = ('Error: Invalid data source\n  The provider hashicorp/azurerm does not support data source '
+            '"azurerm_function_app_flex".')
+    report = run_engine({"error_description": text}).envelope().get("report") or {}
+    assert "resource type named in the block" not in report.get("root_cause", "")
