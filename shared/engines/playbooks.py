@@ -9,6 +9,7 @@ by themselves (a function app without AzureWebJobsStorage, Resource Health Unava
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from shared.engines.analyzers.azure_scope import (
     resource_groups,
     subscription_id,
 )
-from shared.engines.analyzers.common import dotted, fill, filled_actions, logged, regex, report, table
+from shared.engines.analyzers.common import dotted, fill, filled_actions, logged, regex, report, table, table_entry
 from shared.engines.analyzers.ledger import azure_call
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.catalog_hits import contradicted, facts_of
@@ -782,6 +783,17 @@ def _symptom_texts(state: SessionState) -> list[str]:
     """Where a symptom shows: the report, the answers, and the rows of the logs the session read (an error that
     only the app's logs print is the symptom as much as one the client pasted)."""
     return [*state.material.spoken(), *logged(state)]
+
+
+def conclude_first_finding(state: SessionState, rule_ids: Iterable[str]) -> Conclude | None:
+    """The first of these evidence findings (in the order given: the caller's precedence) whose reads hold, concluded;
+    None when none holds."""
+    for rule_id in rule_ids:
+        rule = table_entry(FINDINGS, rule_id)
+        facts = rule_facts(state, rule)
+        if facts is not None:
+            return conclude_finding(state, rule, facts)
+    return None
 
 
 def conclude_finding(state: SessionState, rule: dict[str, Any], found: dict[str, str]) -> Conclude:

@@ -3,11 +3,13 @@ requests from a scenario's `client:` rules. Used by engine tests and as the benc
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evals import scenarios as evals_scenarios
+from evals.playback import PlaybackServer
 from evals.scenarios import answer_for_request
 from shared.engines.rules import RulesEngine
 from shared.models import Context, StartRequest
@@ -77,3 +79,14 @@ def settled_report(text: str) -> dict[str, Any]:
     envelope = run_engine({"error_description": text}).envelope()
     assert envelope["status"] in ("done", "fail"), envelope
     return dict(envelope["report"])
+
+
+def scenario_case(folder: Path, prefix: str) -> dict[str, Any]:
+    """A copy of the first scenario in `folder` whose id starts with `prefix` (a test may change its copy)."""
+    return copy.deepcopy(next(s for s in load_scenarios(folder) if s["id"].startswith(prefix)))
+
+
+def recorded_report(azure: PlaybackServer, case: dict[str, Any]) -> dict[str, Any]:
+    """The report of a session on a recorded scenario, with Azure access answered by its `azure:` recordings."""
+    azure.load(case["azure"])
+    return run_engine(case["request"], case.get("client", []), azure_access=True).envelope().get("report") or {}

@@ -20,8 +20,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
-from shared.engines.playbooks import conclude_finding, rule_facts
-from shared.engines.session_reads import FINDINGS
+from shared.engines.playbooks import conclude_first_finding
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest
 from shared.session.state import SessionState
@@ -34,13 +33,6 @@ TABLE = "container_pull_errors"
 _CLOSED_REGISTRY = ("registry-closed-without-private-endpoint-cluster-pull", "registry-public-network-access-disabled")
 
 
-def _closed_registry(state: SessionState) -> Decision | None:
-    for rule_id in _CLOSED_REGISTRY:
-        rule = table_entry(FINDINGS, rule_id)
-        facts = rule_facts(state, rule)
-        if facts is not None:
-            return conclude_finding(state, rule, facts)
-    return None
 
 
 def analyze(state: SessionState, hit: Hit | None) -> Decision:
@@ -48,7 +40,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         return unknown(state)
     image = table_entry(TABLE, "image")
     facts = facts_for(state, hit, search(image["facts"], texts(state, files=True)))
-    closed = _closed_registry(state)
+    closed = conclude_first_finding(state, _CLOSED_REGISTRY)
     if closed is not None:
         return closed
     found = first_entry(table(TABLE), state)

@@ -30,7 +30,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once, latest, since_last_answer
 from shared.engines.base import Decision
-from shared.engines.playbooks import conclude_finding, investigate, rule_facts
+from shared.engines.playbooks import conclude_finding, conclude_first_finding, investigate
 from shared.engines.session_reads import FINDINGS
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem, Report
@@ -182,12 +182,8 @@ def private_chain(state: SessionState, *, without_zone: bool = False) -> Decisio
     step = private_dns.next_read(state)
     if step is not None:
         return step
-    for rule_id in (*_CHAIN_FINDINGS, *(("private-endpoint-without-dns-zone",) if without_zone else ())):
-        rule = table_entry(FINDINGS, rule_id)
-        facts = rule_facts(state, rule)
-        if facts is not None:
-            return conclude_finding(state, rule, facts)
-    return None
+    return conclude_first_finding(state, (*_CHAIN_FINDINGS,
+                                          *(("private-endpoint-without-dns-zone",) if without_zone else ())))
 
 
 # The service itself refused the request for not arriving through an approved private link (a refusal, not a drop)
@@ -213,11 +209,7 @@ def _refused_unapproved(state: SessionState, dns: Evidence) -> Decision | None:
         step = investigate(state)
         if step is not None:
             return step
-        for rule_id in _APPROVAL_FINDINGS:
-            rule = table_entry(FINDINGS, rule_id)
-            facts = rule_facts(state, rule)
-            if facts is not None:
-                return conclude_finding(state, rule, facts)
+        return conclude_first_finding(state, _APPROVAL_FINDINGS)
     return None
 
 
