@@ -19,6 +19,7 @@ import yaml
 from shared.engines.base import Decision
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, SessionState
+from shared.tools.azure_rbac import scope_relation
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge" / "builtin_role_permissions.yaml"
 _GLOBAL = 10_000  # a bare `*`: every operation of every service
@@ -176,7 +177,7 @@ def with_held_roles(state: SessionState, decision: Decision) -> Decision:
                 or str(read.arguments.get("principal_id") or "").lower() != principal:
             continue
         held = [a for a in read.data.get("assignments") or [] if isinstance(a, dict)
-                and (scope + "/").startswith(str(a.get("scope") or "").lower().rstrip("/") + "/")]
+                and scope_relation(str(a.get("scope") or ""), scope) in ("at", "inherited")]
         roles = [known.get(str(a.get("role") or "").lower()) for a in held]
         if not held or any(r is None or r.grants(action, data=False) for r in roles):
             return decision  # nothing there, a role the table does not know, or one that grants it

@@ -53,7 +53,8 @@ def list_role_assignments(args: RoleAssignmentArguments) -> Found:
     assignments = [p for p in assignments if not principal or str(p.get("principalId") or principal).lower()
                    == principal]
     rows = [{"role": _role_name(subscription_id, str(p.get("roleDefinitionId"))), "scope": p.get("scope"),
-             "relation": _relation(str(p.get("scope") or ""), args.scope), "principal_type": p.get("principalType"),
+             "relation": scope_relation(str(p.get("scope") or ""), args.scope),
+             "principal_type": p.get("principalType"),
              **({} if principal else {"principal_id": p.get("principalId")})}  # who holds it, when all are listed
             for p in assignments]
     whose = f"principal {args.principal_id}" if principal else "any principal"
@@ -68,7 +69,9 @@ def list_role_assignments(args: RoleAssignmentArguments) -> Found:
         {"assignments": kept, "count": len(rows), "truncated": bool(rest) or len(rows) >= _ASSIGNMENT_CAP}
 
 
-def _relation(assignment_scope: str, scope: str) -> str:
+def scope_relation(assignment_scope: str, scope: str) -> str:
+    """Where an assignment's scope stands to a scope: at it, inherited from above it (a parent, a management group,
+    the root), below it, or elsewhere."""
     a, s = assignment_scope.lower().rstrip("/"), scope.lower().rstrip("/")
     if a == s:
         return "at"
