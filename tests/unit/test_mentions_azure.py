@@ -16,3 +16,11 @@ def test_azure_product_names_count_unless_the_report_moves_off_them():
     assert mentions_azure(Material(error_description="Our function app stopped at noon"))
     assert not mentions_azure(Material(error_description="gcloud app deploy fails; we are moving the app off "
                                                          "Azure App Service to App Engine."))
+
+
+def test_a_resource_provider_namespace_named_as_one_is_azure_even_after_not_registered():
+    """Resource Manager's own sentence says "not registered to use namespace": the negation is about registration."""
+    text = ("Error: The subscription is not registered to use namespace 'Microsoft.App'. "
+            "Code: MissingSubscriptionRegistration")
+    assert mentions_azure(Material(error_description=text))
+    assert not mentions_azure(Material(error_description="The Python namespace package is not registered to use."))
