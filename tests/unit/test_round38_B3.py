@@ -69,6 +69,9 @@ CASES = [
      "the certificate because it is currently being used in a TLS/SSL binding. The TLS binding must be removed "
      "before you can delete the certificate.",
      "appservice-certificate-in-use-by-binding", "deployment.resource_locked", "binding"),
+    ("az webapp config ssl upload --certificate-file www_contoso_com.pfx --certificate-password '***' -n web-shop "
+     "-g rg-web\n(BadRequest) At least one certificate is not valid (Certificate failed validation because it could "
+     "not be loaded.)", "appservice-certificate-upload-not-loadable-pfx", "deployment.template_invalid", "triple DES"),
     ("Adding the custom domain shop.contoso.com to the web app: The DNS record could not be located.",
      "appservice-custom-domain-dns-record-not-located", "network.dns_resolution", "TTL"),
     ("Deleting plan-old: Storage usage quota exceeded. Cannot update or delete a server farm. Please make sure your "
@@ -145,6 +148,8 @@ NEAR_MISSES = [
     ("2026-11-30T10:02:11Z Error: ENOSPC: no space left on device, write '/home/site/wwwroot/uploads/video.mp4'",
      "appservice-linux-container-host-disk-full"),
     ("failed to register layer: context canceled", "appservice-linux-container-host-disk-full"),
+    ("Key Vault certificate import failed: Certificate failed validation (chain incomplete)",
+     "appservice-certificate-upload-not-loadable-pfx"),
     ("Unable to delete the certificate 'kv-cert' because the vault has purge protection enabled",
      "appservice-certificate-in-use-by-binding"),
     ('{ "statusCode": 404, "message": "Resource not found" } from https://contoso-gw.azure-api.net/orders/v2/items',
