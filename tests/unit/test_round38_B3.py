@@ -171,3 +171,26 @@ NEAR_MISSES = [
 @pytest.mark.parametrize(("text", "entry"), NEAR_MISSES, ids=[c[1] for c in NEAR_MISSES])
 def test_a_near_miss_stays_silent(text: str, entry: str) -> None:
     assert best_entry_id(text) != entry
+
+
+STANDARD_PAST_TEN = [
+    "az appservice plan update -n plan-web -g rg-web --number-of-workers 15\nOur plan is Standard S2 and the "
+    "scale-out to 15 instances fails, autoscale never goes beyond 10 instances.",
+    "Autoscale on our App Service plan (S1) is set to max 20 instances but it stops at 10 instances during the sale.",
+]
+
+
+@pytest.mark.parametrize("text", STANDARD_PAST_TEN)
+def test_a_standard_plan_past_ten_instances_is_the_tier_ceiling(text: str) -> None:
+    report = run_engine({"error_description": text}).envelope().get("report") or {}
+    assert report.get("category") == "quota.exceeded"
+    assert "Standard tier" in report.get("root_cause", "")
+
+
+@pytest.mark.parametrize("text", [
+    "Our PremiumV3 P1v3 App Service plan scaled out to 15 instances and the app still answers 503.",
+    "Standard_LRS storage account, scaling the web app to 12 instances made blob writes slow",
+])
+def test_other_plans_or_a_storage_sku_do_not_get_the_ceiling(text: str) -> None:
+    report = run_engine({"error_description": text}).envelope().get("report") or {}
+    assert "Standard tier" not in report.get("root_cause", "")
