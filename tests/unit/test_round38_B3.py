@@ -148,6 +148,11 @@ NEAR_MISSES = [
     ("2026-11-30T10:02:11Z Error: ENOSPC: no space left on device, write '/home/site/wwwroot/uploads/video.mp4'",
      "appservice-linux-container-host-disk-full"),
     ("failed to register layer: context canceled", "appservice-linux-container-host-disk-full"),
+    ("---End of Oryx build logs---\nEither no Api directory was specified, or the specified directory was not found. "
+     "Azure Functions will not be created.\nThe content server has rejected the request with: BadRequest\nReason: The "
+     "number of files in the app content folder exceeds the limit of 15000.", "appservice-swa-api-directory-not-found"),
+    ("Either no Api directory was specified, or the specified directory was not found. Azure Functions will not be "
+     "created.\nDeployment Complete :)", "appservice-swa-api-directory-not-found"),
     ("Key Vault certificate import failed: Certificate failed validation (chain incomplete)",
      "appservice-certificate-upload-not-loadable-pfx"),
     ("Unable to delete the certificate 'kv-cert' because the vault has purge protection enabled",
