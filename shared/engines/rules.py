@@ -1033,6 +1033,8 @@ def _vendor_words(state: SessionState) -> tuple[dict[str, Any], str] | None:
     for provider in table(_FOREIGN_PROVIDERS):
         if not provider.get("failing") or (provider.get("requires") and not regex(provider["requires"]).search(said)):
             continue
+        if provider.get("unless") and regex(provider["unless"]).search(said):
+            continue  # words that put the failing step on Azure after all (App Service's own build of the app)
         shown = _affirmed_mention(spoken, provider["failing"])
         if shown is not None:
             return provider, shown
