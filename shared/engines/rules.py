@@ -1033,6 +1033,8 @@ def _vendor_words(state: SessionState) -> tuple[dict[str, Any], str] | None:
     for provider in table(_FOREIGN_PROVIDERS):
         if not provider.get("failing") or (provider.get("requires") and not regex(provider["requires"]).search(said)):
             continue
+        if provider.get("unless") and regex(provider["unless"]).search(said):
+            continue  # words that put the failing step on Azure after all (App Service's own build of the app)
         shown = _affirmed_mention(spoken, provider["failing"])
         if shown is not None:
             return provider, shown
@@ -1107,7 +1109,9 @@ def _hosts_in(texts: list[str]) -> set[str]:
 _FOREIGN_PROVIDERS = "foreign_providers"
 # the call got no answer at all (a timeout, a refused or reset connection, a name that does not resolve): the
 # provider's address alone does not place the failure there, the path from Azure (a proxy, NAT, NSG) may cut it
-_UNREACHED = re.compile(r"(?i)\btim(?:es|ed|ing) ?out\b|\btimeout\b|\bETIMEDOUT\b|\bECONNREFUSED\b|\bECONNRESET\b|"
+# (reCAPTCHA's "timeout-or-duplicate" is an answer it gave about a token, no call that timed out)
+_UNREACHED = re.compile(r"(?i)\btim(?:es|ed|ing) ?out\b|\btimeout\b(?!-or-duplicate)|\bETIMEDOUT\b|"
+                        r"\bECONNREFUSED\b|\bECONNRESET\b|"
                         r"\bconnection (?:was )?(?:refused|reset)\b|\bcould not connect\b|\bunreachable\b|"
                         r"\bENOTFOUND\b|\bgetaddrinfo\b|name (?:or service not known|resolution)")
 # "we might move it to Azure Database for PostgreSQL next year", "we're planning to migrate to Azure in Q3": an Azure
