@@ -102,6 +102,29 @@ PASTES = [
     ("compute-vm-extension-unsupported-os-code-51",
      '{"code":"VMExtensionProvisioningError","message":"VM has reported a failure when processing extension'
      " 'CustomScript'. Error message: \\\"Enable failed: Error Code 51, 'Unsupported OS'\\\".\"}"),
+    ("compute-storage-account-vhd-artifacts-in-use",
+     "Failed to delete storage account 'stlegacyvhds'. Error: The storage account cannot be deleted due to its"
+     " artifacts being in use."),
+    ("compute-vm-windows-kms-activation-0xc004f074",
+     "PS C:\\> cscript c:\\windows\\system32\\slmgr.vbs /ato\nError: 0xC004F074 The Software Licensing Service reported"
+     " that the computer could not be activated. No Key Management Service (KMS) could be contacted."),
+    ("compute-vm-agent-wireserver-unreachable",
+     "[WARN]  (Ignoring) Exception while fetching supported versions from HostGAPlugin: System.Net.WebException: Unable"
+     " to connect to the remote server ---> System.Net.Sockets.SocketException: An attempt was made to access a socket in"
+     " a way forbidden by its access permissions 168.63.129.16:32526"),
+    ("compute-crp-operation-group-throttled",
+     'HTTP/1.1 429 Too Many Requests\nRetry-After: 1200\n{"code": "OperationNotAllowed", "message": "The server rejected'
+     ' the request because too many requests have been received for this subscription.", "details": [{"code":'
+     ' "TooManyRequests", "target": "HighCostGet"}]}'),
+    ("compute-resource-move-timed-out",
+     '{"statusCode": "Conflict", "statusMessage": "{\\"error\\":{\\"code\\":\\"ResourceMoveTimedOut\\",\\"message\\":'
+     '\\"Moving resources did not finish within allowed time \'04:00:00\'.\\"}}"}'),
+    ("compute-resource-move-blocked-by-azure-backup",
+     "The move resources request contains resources like /subscriptions/1/resourceGroups/rg-app/providers/"
+     "Microsoft.Compute/disks/vm-app01_OsDisk_1 that are being backed up as part of an Azure Backup job."),
+    ("compute-image-builder-devops-task-canceled",
+     "##[section]Starting: Azure VM Image Builder Task\nstarting run template...\n##[error]The operation was canceled."
+     "\n##[section]Finishing: Azure VM Image Builder Task"),
 ]
 
 
@@ -142,6 +165,13 @@ NEAR_MISSES = [
      " region. Read more about improving likelihood of allocation success at https://aka.ms/allocation-guidance."),
     ("compute-appgw-subnet-delegated-elsewhere",
      "Subnet 'snet-apps' is delegated to Microsoft.Web/serverFarms; the App Service VNet integration uses it."),
+    ("compute-image-builder-devops-task-canceled",
+     "##[error]The operation was canceled.\n##[section]Finishing: DotNetCoreCLI test"),
+    ("compute-vm-agent-wireserver-unreachable",
+     "System.Net.Sockets.SocketException (10013): An attempt was made to access a socket in a way forbidden by its"
+     " access permissions. (contoso-sql.database.windows.net:1433)"),
+    ("compute-vm-windows-kms-activation-0xc004f074",
+     "Error: 0xC004C003 The activation server determined the specified product key is blocked."),
 ]
 
 
