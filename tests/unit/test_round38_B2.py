@@ -36,7 +36,8 @@ PASTES = [
      "ERROR: (SubnetIsDelegatedAndCannotBeUsed) Subnet /subscriptions/9/resourceGroups/rg/providers/Microsoft.Network/"
      "virtualNetworks/vnet1/subnets/snet-apps is delegated to Microsoft.Web/serverFarms and cannot be used."),
     ("compute-in-use-nic-blocks-subnet",
-     "(InUseNetworkInterfaceCannotBeAssociatedWithSubnet) Network interface /subscriptions/9/resourceGroups/rg/providers/"
+     "(InUseNetworkInterfaceCannotBeAssociatedWithSubnet) Network interface /subscriptions/9/resourceGroups/rg/"
+     "providers/"
      "Microsoft.Network/networkInterfaces/vm-old-nic123 is in use."),
     ("compute-network-profile-cannot-be-deleted",
      "$ az network vnet delete -g rg-aci -n vnet-aci\n(NetworkProfileCannotBeDeleted) Network profile"
@@ -67,9 +68,9 @@ PASTES = [
      "Deployment failed. Correlation ID: 1a2b. Failed in building/customizing image: Failed while waiting for"
      " packerizer: Timeout waiting for microservice to complete: 'context deadline exceeded'"),
     ("compute-image-builder-gallery-replication-timeout",
-     "Failed in distributing 1 images out of total 1: Error publishing MDI to shared image gallery. Error: Error waiting"
-     " on shared image gallery future for resource group: rg-img, gallery name: galcorp. Original Error: context"
-     " deadline exceeded"),
+     "Failed in distributing 1 images out of total 1: Error publishing MDI to shared image gallery. Error: Error"
+     " waiting on shared image gallery future for resource group: rg-img, gallery name: galcorp. Original Error:"
+     " context deadline exceeded"),
     ("compute-image-builder-file-download-failed",
      "[3c2f] PACKER OUT Downloading external file (https://stgbuild.blob.core.windows.net/scripts/setup.sh) to local"
      " file (3c2f.0.customizer.fp) [attempt 1 of 10] failed: Error downloading 'setup.sh'."),
@@ -110,11 +111,11 @@ PASTES = [
      " that the computer could not be activated. No Key Management Service (KMS) could be contacted."),
     ("compute-vm-agent-wireserver-unreachable",
      "[WARN]  (Ignoring) Exception while fetching supported versions from HostGAPlugin: System.Net.WebException: Unable"
-     " to connect to the remote server ---> System.Net.Sockets.SocketException: An attempt was made to access a socket in"
-     " a way forbidden by its access permissions 168.63.129.16:32526"),
+     " to connect to the remote server ---> System.Net.Sockets.SocketException: An attempt was made to access a socket"
+     " in a way forbidden by its access permissions 168.63.129.16:32526"),
     ("compute-crp-operation-group-throttled",
-     'HTTP/1.1 429 Too Many Requests\nRetry-After: 1200\n{"code": "OperationNotAllowed", "message": "The server rejected'
-     ' the request because too many requests have been received for this subscription.", "details": [{"code":'
+     'HTTP/1.1 429 Too Many Requests\nRetry-After: 1200\n{"code": "OperationNotAllowed", "message": "The server'
+     ' rejected the request because too many requests have been received for this subscription.", "details": [{"code":'
      ' "TooManyRequests", "target": "HighCostGet"}]}'),
     ("compute-resource-move-timed-out",
      '{"statusCode": "Conflict", "statusMessage": "{\\"error\\":{\\"code\\":\\"ResourceMoveTimedOut\\",\\"message\\":'
