@@ -12,6 +12,14 @@ from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 PASTES: dict[str, str] = {
+    'mp-extensionaddons-403': 'Request failed to https://management.azure.com/subscriptions/000/resourceGroups/rg/providers/Microsoft.ContainerService/managedclusters/aks-cluster/extensionaddons/default?api-version=2021-03-01. Error code: Forbidden. Reason: Forbidden. {"error": {"code": "AuthorizationFailed", "message": "The client \'1111\' with object id \'1111\' does not have authorization to perform action \'Microsoft.ContainerService/managedclusters/extensionaddons/read\' over scope \'/subscriptions/000/resourceGroups/rg/providers/Microsoft.ContainerService/managedclusters/aks-cluster/extensionaddons/default\' or the scope is invalid. If access was recently granted, please refresh your credentials."}}',
+    'mp-payment': "Deployment of the Kubernetes app offer failed: The 'unknown' payment instrument(s) is not supported for offer with OfferId: 'contoso-k8s-app', PlanId 'standard'.",
+    'mp-market': "The Offer: 'contoso-k8s-app' cannot be purchased by subscription: '0000-1111' as it is not to be sold in market: 'BR'.",
+    'mp-helm-chart': '{"status": "Failed", "error": {"code": "ExtensionOperationFailed", "message": "The extension operation failed with the following error: Failed to install chart from path [] for release contoso-app: values don\'t meet the specifications of the schema"}}',
+    'mns-edit': '$ kubectl label ns team-a owner=me --overwrite\nError from server: admission webhook "managednamespace.aks.azure.com" denied the request: Updating/deleting namespace team-a labels is not allowed because it is managed by ARM. Please update this namespace through the ARM API.',
+    'mns-quota': '$ kubectl delete resourcequota defaultresourcequota --namespace team-a\nError from server: Deleting resource quota defaultresourcequota is not allowed because it is managed by ARM.',
+    'nm-authz-generic': "(AuthorizationFailed) The client 'dev@contoso.com' with object id '2222' does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action' over scope '/subscriptions/000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+    'nm-not-allowed-because': 'Error: deleting the lock is not allowed because it is managed by a policy assignment.',
     'aci-toomanyrequests-aci': '$ az container create -g rg-jobs -n nightly --image redis:7\nContainer group nightly: Failed to pull image "redis:7": toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limits',
     '10250-http-to-https': '$ kubectl exec -it web-0 -- sh\nError from server: Get "https://aks-nodepool1-2222-vmss000001:10250/containerLogs/default/web-0/web": http: server gave HTTP response to HTTPS client',
     'aca-ingress-routes': 'Container Apps system log for my container app checkout: Error: ingress routes not ready. Revision checkout--v3 Failed.',
@@ -82,6 +90,12 @@ PASTES: dict[str, str] = {
 
 # (paste, entry the index ranks first, category of a conclusive answer or None, deciding detail in the root cause)
 ENTRIES: list[tuple[str, str, str | None, str | None]] = [
+    ('mp-extensionaddons-403', 'containers-aks-marketplace-app-kubernetesconfiguration-not-registered', 'deployment.provider_not_registered', 'Microsoft.KubernetesConfiguration'),
+    ('mp-payment', 'containers-aks-marketplace-offer-payment-instrument', 'quota.sku_not_available', 'payment instrument'),
+    ('mp-market', 'containers-aks-marketplace-offer-not-sold-in-market', 'quota.sku_not_available', 'market'),
+    ('mp-helm-chart', 'containers-aks-marketplace-app-chart-install-failed', 'deployment.template_invalid', 'chart'),
+    ('mns-edit', 'containers-aks-managed-namespace-managed-by-arm', 'deployment.resource_locked', 'Resource Manager'),
+    ('mns-quota', 'containers-aks-managed-namespace-managed-by-arm', 'deployment.resource_locked', 'defaultresourcequota'),
     ('imageReference', 'containers-aks-image-reference-change-not-allowed', 'deployment.template_invalid', 'MC_'),
     ('invalidresourcereference-subnet', 'containers-aks-invalid-resource-reference-node-subnet', 'deployment.parent_not_found', 'region'),
     ('invalidresourcereference-lbrule', 'containers-aks-invalid-resource-reference-outbound-rule', 'deployment.parent_not_found', 'aksOutboundRule'),
@@ -136,6 +150,8 @@ NEW_IDS = {entry for _, entry, _, _ in ENTRIES} - {"containers-aks-volume-node-a
 
 # (paste, the older entry that keeps it, or None when only the new entries must stay away)
 NEAR_MISSES: list[tuple[str, str | None]] = [
+    ('nm-authz-generic', 'arm-authorization-failed'),
+    ('nm-not-allowed-because', None),
     ('nm-arm-invalidref', 'arm-invalid-resource-reference'),
     ('nm-storage-403', 'storage-authorization-failure'),
     ('nm-imageref-vmss', 'arm-property-change-not-allowed'),
