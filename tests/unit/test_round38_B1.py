@@ -12,6 +12,21 @@ from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 PASTES: dict[str, str] = {
+    'istio-region': '$ az aks mesh enable -g rg -n aks1\n(BadRequest) Azure service mesh is not supported in this region',
+    'istio-mode-missing': 'Deployment failed: (BadRequest) Missing service mesh mode: {} (managedCluster serviceMeshProfile in my Bicep)',
+    'istio-ingress-mode': '$ az aks mesh enable-ingress-gateway -g rg -n aks1 --ingress-gateway-type public\n(BadRequest) Invalid istio ingress mode: {Public}',
+    'istio-too-many': '$ az aks mesh enable-ingress-gateway -g rg -n aks1 --ingress-gateway-type external\n(BadRequest) Too many ingresses for type: {External}. Only {1} ingress gateway are allowed',
+    'istio-profile-missing': '(BadRequest) Istio profile is missing even though Service Mesh mode is Istio',
+    'istio-incompatible': '$ az aks mesh enable -g rg -n aks1\n(BadRequest) Istio based Azure service mesh is incompatible with feature OpenServiceMesh',
+    'istio-plugin-ca-params': '(BadRequest) ServiceMeshProfile is missing required parameters: [RootCertObjectName] for plugin certificate authority',
+    'istio-kv-addon': '$ az aks mesh enable -g rg -n aks1 --key-vault-id $KV --ca-cert-object-name ca-cert --ca-key-object-name ca-key --root-cert-object-name root-cert --cert-chain-object-name cert-chain\n(BadRequest) AzureKeyvaultSecretsProvider addon is required for Azure Service Mesh plugin certificate authority feature',
+    'istio-kv-id': "(BadRequest) 'KeyVaultId': 'kv-mesh' is not a valid Azure keyvault resource identifier. Please make sure that the format matches '/subscriptions//resourceGroups//providers/Microsoft.KeyVault/vaults/'",
+    'istio-k8s-version-missing': '(BadRequest) Kubernetes version is missing in orchestrator profile',
+    'istio-revision-incompatible': "$ az aks mesh upgrade start -g rg -n aks1 --revision asm-1-24\n(BadRequest) Service mesh revision asm-1-24 is not compatible with cluster version 1.28.5. To find information about mesh-cluster compatibility, use 'az aks mesh get-upgrades'",
+    'istio-k8s-unsupported': "(BadRequest) Kubernetes version 1.26.6 not supported. Please upgrade to a supported cluster version first. To find compatibility information, use 'az aks mesh get-upgrades'",
+    'istio-revision-empty': '(BadRequest) ServiceMeshProfile revision field must not be empty',
+    'istio-max-revisions': '$ az aks mesh upgrade start -g rg -n aks1 --revision asm-1-25\n(BadRequest) Request exceeds maximum allowed number of revisions (2)',
+    'istio-upgrade-in-progress': '$ az aks mesh get-upgrades -g rg -n aks1\n(BadRequest) Mesh upgrade is in progress. Please complete or roll back the current upgrade before attempting to retrieve versioning and compatibility information',
     'mp-extensionaddons-403': 'Request failed to https://management.azure.com/subscriptions/000/resourceGroups/rg/providers/Microsoft.ContainerService/managedclusters/aks-cluster/extensionaddons/default?api-version=2021-03-01. Error code: Forbidden. Reason: Forbidden. {"error": {"code": "AuthorizationFailed", "message": "The client \'1111\' with object id \'1111\' does not have authorization to perform action \'Microsoft.ContainerService/managedclusters/extensionaddons/read\' over scope \'/subscriptions/000/resourceGroups/rg/providers/Microsoft.ContainerService/managedclusters/aks-cluster/extensionaddons/default\' or the scope is invalid. If access was recently granted, please refresh your credentials."}}',
     'mp-payment': "Deployment of the Kubernetes app offer failed: The 'unknown' payment instrument(s) is not supported for offer with OfferId: 'contoso-k8s-app', PlanId 'standard'.",
     'mp-market': "The Offer: 'contoso-k8s-app' cannot be purchased by subscription: '0000-1111' as it is not to be sold in market: 'BR'.",
@@ -90,6 +105,21 @@ PASTES: dict[str, str] = {
 
 # (paste, entry the index ranks first, category of a conclusive answer or None, deciding detail in the root cause)
 ENTRIES: list[tuple[str, str, str | None, str | None]] = [
+    ('istio-region', 'containers-aks-istio-region-not-supported', 'quota.sku_not_available', 'region'),
+    ('istio-mode-missing', 'containers-aks-istio-mode-missing', 'deployment.template_invalid', 'mode'),
+    ('istio-ingress-mode', 'containers-aks-istio-ingress-mode-invalid', 'deployment.template_invalid', 'External or Internal'),
+    ('istio-too-many', 'containers-aks-istio-too-many-ingresses', 'quota.exceeded', 'one ingress gateway of each type'),
+    ('istio-profile-missing', 'containers-aks-istio-profile-missing', 'deployment.template_invalid', 'istio profile'),
+    ('istio-incompatible', 'containers-aks-istio-incompatible-feature', 'deployment.template_invalid', 'Open Service Mesh'),
+    ('istio-plugin-ca-params', 'containers-aks-istio-plugin-ca-params', 'deployment.template_invalid', 'plug-in CA'),
+    ('istio-kv-addon', 'containers-aks-istio-plugin-ca-needs-kv-addon', 'deployment.template_invalid', 'Secrets Store CSI driver'),
+    ('istio-kv-id', 'containers-aks-istio-keyvault-id-invalid', 'deployment.template_invalid', 'full resource ID'),
+    ('istio-k8s-version-missing', 'containers-aks-istio-k8s-version-missing', 'deployment.template_invalid', 'Kubernetes version'),
+    ('istio-revision-incompatible', 'containers-aks-istio-revision-incompatible', 'deployment.template_invalid', 'does not support the cluster'),
+    ('istio-k8s-unsupported', 'containers-aks-istio-k8s-version-unsupported', 'deployment.template_invalid', 'no longer supports'),
+    ('istio-revision-empty', 'containers-aks-istio-revision-empty', 'deployment.template_invalid', 'names no revision'),
+    ('istio-max-revisions', 'containers-aks-istio-max-revisions', 'deployment.resource_locked', 'canary upgrade'),
+    ('istio-upgrade-in-progress', 'containers-aks-istio-upgrade-in-progress', 'deployment.resource_locked', 'canary upgrade'),
     ('mp-extensionaddons-403', 'containers-aks-marketplace-app-kubernetesconfiguration-not-registered', 'deployment.provider_not_registered', 'Microsoft.KubernetesConfiguration'),
     ('mp-payment', 'containers-aks-marketplace-offer-payment-instrument', 'quota.sku_not_available', 'payment instrument'),
     ('mp-market', 'containers-aks-marketplace-offer-not-sold-in-market', 'quota.sku_not_available', 'market'),
