@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import pytest
 
+from shared.engines.clues import clue_in
 from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 PASTES: dict[str, str] = {
+    'aci-waiting-stuck': 'Our Azure Container Instances container group cg-etl (az container create with an Azure file share volume) never starts: the container stays in Waiting state and after 30 minutes the deployment fails with a timeout.',
+    'aci-waiting-timeout': 'Deploying container group cg-web with an Azure file share volume; after 30 minutes the deployment fails with a timeout and the container state stays Waiting in Azure Container Instances.',
+    'nm-aci-running': 'The container group cg-web in Azure Container Instances is Running but the site returns 502 from our Application Gateway.',
+    'win2019-gen2': '$ az aks nodepool add -g rg --cluster-name aks1 -n win1 --os-type Windows --os-sku Windows2019 --node-vm-size Standard_D4s_v5\n(BadRequest) Standard_D4s_v5 is a Gen 2-only VM. Windows2019 does not support Gen 2 VMs. However, you can select a Gen 1 VM size or set os_sku to 2022.\nCode: ErrorCode_Windows2019NotSupportedWithGen2VM',
     'istio-region': '$ az aks mesh enable -g rg -n aks1\n(BadRequest) Azure service mesh is not supported in this region',
     'istio-mode-missing': 'Deployment failed: (BadRequest) Missing service mesh mode: {} (managedCluster serviceMeshProfile in my Bicep)',
     'istio-ingress-mode': '$ az aks mesh enable-ingress-gateway -g rg -n aks1 --ingress-gateway-type public\n(BadRequest) Invalid istio ingress mode: {Public}',
@@ -105,6 +110,7 @@ PASTES: dict[str, str] = {
 
 # (paste, entry the index ranks first, category of a conclusive answer or None, deciding detail in the root cause)
 ENTRIES: list[tuple[str, str, str | None, str | None]] = [
+    ('win2019-gen2', 'containers-aks-windows2019-gen2-vm-size', 'deployment.template_invalid', 'generation 1'),
     ('istio-region', 'containers-aks-istio-region-not-supported', 'quota.sku_not_available', 'region'),
     ('istio-mode-missing', 'containers-aks-istio-mode-missing', 'deployment.template_invalid', 'mode'),
     ('istio-ingress-mode', 'containers-aks-istio-ingress-mode-invalid', 'deployment.template_invalid', 'External or Internal'),
@@ -247,3 +253,17 @@ def test_an_acr_refusal_beside_a_docker_hub_limit_keeps_the_registry_reading() -
         "failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized")
     envelope = run_engine({"error_description": text}).envelope()
     assert envelope["status"] != "done" or envelope["report"]["category"] != "throttling.rate_limited"
+
+
+@pytest.mark.parametrize("paste", ["aci-waiting-stuck", "aci-waiting-timeout"])
+def test_a_container_group_stuck_waiting_asks_for_its_events(paste: str) -> None:
+    clue = clue_in([PASTES[paste]])
+    assert clue is not None and clue["id"] == "aci-container-group-stuck-waiting"
+    outcome = run_engine({"error_description": PASTES[paste]})
+    assert outcome.envelope()["status"] == "request"
+    assert "instanceView.events" in " ".join(outcome.requests[-1].request.suggested_commands)
+
+
+def test_a_running_container_group_is_not_the_waiting_clue() -> None:
+    clue = clue_in([PASTES["nm-aci-running"]])
+    assert clue is None or clue["id"] != "aci-container-group-stuck-waiting"
