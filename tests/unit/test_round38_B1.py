@@ -13,6 +13,8 @@ from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 PASTES: dict[str, str] = {
+    'gatekeeper-limits': '$ kubectl apply -f deploy.yaml\nError from server (Forbidden): error when creating "deploy.yaml": admission webhook "validation.gatekeeper.sh" denied the request: [azurepolicy-k8sazurecontainerlimits-3f2a] container <cache-service> has no resource/memory limit',
+    'gatekeeper-privileged': 'Error from server (Forbidden): admission webhook "validation.gatekeeper.sh" denied the request: [azurepolicy-k8sazurev2noprivilege-9d1c] Privileged container is not allowed: agent, securityContext: {"privileged": true}',
     'tf-policy-def-not-found': 'Error: creating/updating Policy Assignment "kubernetes" (Scope: "/subscriptions/0000"): policy.AssignmentsClient#Create: Failure responding to request: StatusCode=404 -- Original Error: autorest/azure: Service returned an error. Status=404 Code="PolicyDefinitionNotFound" Message="The policy definition \'/subscriptions/0000/providers/Microsoft.Authorization/policySetDefinitions/k8s-initiative\' could not be found."\n  with azurerm_policy_assignment.kubernetes, on main.tf line 12',
     'nm-policy-param': "Error: creating Policy Assignment: (InvalidPolicyParameters) The policy definition 'allowed-locations' has an invalid parameter 'listOfAllowedLocations'.",
     'aci-waiting-stuck': 'Our Azure Container Instances container group cg-etl (az container create with an Azure file share volume) never starts: the container stays in Waiting state and after 30 minutes the deployment fails with a timeout.',
@@ -112,6 +114,7 @@ PASTES: dict[str, str] = {
 
 # (paste, entry the index ranks first, category of a conclusive answer or None, deciding detail in the root cause)
 ENTRIES: list[tuple[str, str, str | None, str | None]] = [
+    ('gatekeeper-limits', 'containers-aks-gatekeeper-container-limits-missing', 'deployment.policy_denied', 'limit'),
     ('tf-policy-def-not-found', 'containers-terraform-policy-assignment-definition-not-found', 'deployment.parent_not_found', 'nothing orders them'),
     ('win2019-gen2', 'containers-aks-windows2019-gen2-vm-size', 'deployment.template_invalid', 'generation 1'),
     ('istio-region', 'containers-aks-istio-region-not-supported', 'quota.sku_not_available', 'region'),
@@ -189,6 +192,7 @@ NEW_IDS = {entry for _, entry, _, _ in ENTRIES} - {"containers-aks-volume-node-a
 
 # (paste, the older entry that keeps it, or None when only the new entries must stay away)
 NEAR_MISSES: list[tuple[str, str | None]] = [
+    ('gatekeeper-privileged', 'containers-aks-gatekeeper-denied'),
     ('nm-policy-param', None),
     ('nm-authz-generic', 'arm-authorization-failed'),
     ('nm-not-allowed-because', None),
