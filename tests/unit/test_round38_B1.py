@@ -13,6 +13,8 @@ from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 PASTES: dict[str, str] = {
+    'nm-taint-mixed': '  Warning  FailedScheduling  default-scheduler  0/8 nodes are available: 3 node(s) had untolerated taint {CriticalAddonsOnly: true}, 5 Insufficient cpu. preemption: 0/8 nodes are available (AKS cluster aks-render)',
+    'nm-taint-scaleup': "Normal NotTriggerScaleUp cluster-autoscaler pod didn't trigger scale-up: 1 max node group size reached, 1 node(s) had untolerated taint {CriticalAddonsOnly: true}",
     'gatekeeper-limits': '$ kubectl apply -f deploy.yaml\nError from server (Forbidden): error when creating "deploy.yaml": admission webhook "validation.gatekeeper.sh" denied the request: [azurepolicy-k8sazurecontainerlimits-3f2a] container <cache-service> has no resource/memory limit',
     'gatekeeper-privileged': 'Error from server (Forbidden): admission webhook "validation.gatekeeper.sh" denied the request: [azurepolicy-k8sazurev2noprivilege-9d1c] Privileged container is not allowed: agent, securityContext: {"privileged": true}',
     'tf-policy-def-not-found': 'Error: creating/updating Policy Assignment "kubernetes" (Scope: "/subscriptions/0000"): policy.AssignmentsClient#Create: Failure responding to request: StatusCode=404 -- Original Error: autorest/azure: Service returned an error. Status=404 Code="PolicyDefinitionNotFound" Message="The policy definition \'/subscriptions/0000/providers/Microsoft.Authorization/policySetDefinitions/k8s-initiative\' could not be found."\n  with azurerm_policy_assignment.kubernetes, on main.tf line 12',
@@ -192,6 +194,8 @@ NEW_IDS = {entry for _, entry, _, _ in ENTRIES} - {"containers-aks-volume-node-a
 
 # (paste, the older entry that keeps it, or None when only the new entries must stay away)
 NEAR_MISSES: list[tuple[str, str | None]] = [
+    ('nm-taint-mixed', 'containers-insufficient-resources'),
+    ('nm-taint-scaleup', None),
     ('gatekeeper-privileged', 'containers-aks-gatekeeper-denied'),
     ('nm-policy-param', None),
     ('nm-authz-generic', 'arm-authorization-failed'),
