@@ -134,6 +134,33 @@ ENTRY_PASTES = [
     ("tooling-bicep-bcp240-parent-expression",
      "ERROR: /infra/main.bicep(18,13) : Error BCP240: The \"parent\" property only permits direct references to"
      " resources. Expressions are not supported."),
+    ("tooling-azd-bicep-new-release-warning-fails-build",
+     "azd provision\nError: failed to compile bicep template: failed running Az PowerShell module bicep build: exit"
+     " code: 1, stdout: , stderr: WARNING: A new Bicep release is available: v0.4.1272."),
+    ("tooling-azd-swa-deploy-unknown-exception",
+     "azd up --debug says SUCCESS but the static web app still shows the old site. In the debug log:\n"
+     "Preparing deployment. Please wait...\nAn unknown exception has occurred"),
+    ("tooling-ado-azure-powershell-module-version-missing",
+     "##[error]Could not find the modules: 'Az.Accounts' with Version: '9.0.1'. If the module was recently"
+     " installed, retry after restarting the Azure Pipelines task agent."),
+    ("tooling-pipeline-agent-cannot-reach-aks-api",
+     "KubernetesManifest@1 from a Microsoft-hosted agent to our AKS cluster:\nUnable to connect to the server: dial"
+     " tcp 20.61.33.10:443: i/o timeout"),
+    ("tooling-pipeline-agent-cannot-resolve-internal-ase",
+     "AzureFunctionApp@2 from a Microsoft-hosted agent:\n##[error]Error: getaddrinfo ENOTFOUND"
+     " func-orders.scm.ase-internal.appserviceenvironment.net"),
+    ("tooling-tf-azapi-embedded-schema-validation",
+     "│ Error: embedded schema validation failed: the argument \"body\" is invalid:\n"
+     "│ `properties.configuration.ingress.targetPortt` is not expected here, it's an invalid property"),
+    ("tooling-azd-no-project",
+     "PS C:\\src\\skbot\\infra> azd up\nERROR: current working directory is not a project or service directory."
+     " Specify a service name to package a service, or specify --all to package all services"),
+    ("appservice-deploy-conflict-409",
+     "ERROR: There may be an ongoing deployment or your app setting has WEBSITE_RUN_FROM_PACKAGE. Please track your"
+     " deployment in https://app-api.scm.azurewebsites.net/api/deployments/latest"),
+    ("tooling-ado-task-unsupported-wif-scheme",
+     "##[error]Error: cannot request token: Get \"?audience=api://AzureADTokenExchange\": unsupported protocol"
+     " scheme \"\""),
 ]
 
 
@@ -248,3 +275,19 @@ def test_a_recent_deployment_or_a_question_is_not_the_expired_sas(paste: str) ->
     asked = " ".join(r.request.question for r in outcome.requests)
     report = outcome.envelope().get("report") or {}
     assert "se= expiry" not in asked and "one year" not in (report.get("root_cause") or "")
+
+
+# --- a hosted agent and an internal App Service Environment ---------------------------------------------------------
+
+def test_a_hosted_agent_that_cannot_resolve_an_internal_ase_name_is_not_out_of_scope() -> None:
+    report = settled_report(
+        "AzureFunctionApp@2 from a Microsoft-hosted agent to our function app in an internal (ILB) App Service"
+        " Environment:\n##[error]Error: getaddrinfo ENOTFOUND func-orders.scm.ase-internal.appserviceenvironment.net")
+    assert report["category"] == "network.dns_resolution"
+
+
+def test_a_hosted_runner_resolver_failure_on_a_public_host_stays_out_of_scope() -> None:
+    report = settled_report(
+        "AzureFunctionApp@2 from a Microsoft-hosted agent to our function app:\n"
+        "##[error]Error: getaddrinfo ENOTFOUND func-orders.scm.azurewebsites.net")
+    assert report["category"] == "out_of_scope"
