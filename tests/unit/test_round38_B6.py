@@ -161,6 +161,10 @@ ENTRY_PASTES = [
     ("tooling-ado-task-unsupported-wif-scheme",
      "##[error]Error: cannot request token: Get \"?audience=api://AzureADTokenExchange\": unsupported protocol"
      " scheme \"\""),
+    ("appservice-webdeploy-destination-unreachable",
+     "AzureRmWebAppDeployment@4 (Web Deploy) from our self-hosted agent:\n##[error]Error: Could not connect to the"
+     " remote computer (\"app-intranet-qa.scm.azurewebsites.net\"). On the remote computer, make sure that Web Deploy"
+     " is installed and that the required process (\"Web Management Service\") is started."),
 ]
 
 
@@ -210,6 +214,10 @@ def test_an_inconclusive_delivery_error_asks_before_concluding(paste: str) -> No
 # --- near misses keep their own answers ---------------------------------------------------------------------------
 
 NEAR_MISSES = [
+    # SQL Server's own network error is not Web Deploy's remote computer
+    ("A network-related or instance-specific error occurred while establishing a connection to SQL Server."
+     " (provider: TCP Provider, error: 40 - Could not open a connection to SQL Server)",
+     "appservice-webdeploy-destination-unreachable"),
     # an app's own ECONNRESET to Redis is not the deployment task's retriable error
     ("Our Node API on App Service logs this when calling Redis:\nError: read ECONNRESET\n"
      "    at TLSWrap.onStreamRead (node:internal/stream_base_commons:217:20)", "tooling-ado-webapp-deploy-econnreset"),
