@@ -165,6 +165,10 @@ ENTRY_PASTES = [
      "AzureRmWebAppDeployment@4 (Web Deploy) from our self-hosted agent:\n##[error]Error: Could not connect to the"
      " remote computer (\"app-intranet-qa.scm.azurewebsites.net\"). On the remote computer, make sure that Web Deploy"
      " is installed and that the required process (\"Web Management Service\") is started."),
+    ("tooling-gh-functions-action-webjobsstorage-no-account-key",
+     "Run Azure/functions-action@v1\nWill use WEBSITE_RUN_FROM_PACKAGE to deploy since RBAC is detected and your"
+     " function app is on Linux Consumption.\nError: Execution Exception (state: PublishContent) (step: Invocation)\n"
+     "Error:   At PublishContent, AzureWebjobsStorage : Failed to fetch AccountKey or AccountName."),
 ]
 
 
