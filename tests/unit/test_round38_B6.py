@@ -169,6 +169,17 @@ ENTRY_PASTES = [
      "Run Azure/functions-action@v1\nWill use WEBSITE_RUN_FROM_PACKAGE to deploy since RBAC is detected and your"
      " function app is on Linux Consumption.\nError: Execution Exception (state: PublishContent) (step: Invocation)\n"
      "Error:   At PublishContent, AzureWebjobsStorage : Failed to fetch AccountKey or AccountName."),
+    ("tooling-bicep-registry-reference-malformed",
+     "ERROR: /infra/main.bicep(3,22) : Error BCP196: The module tag or digest is missing."),
+    ("tooling-bicep-lambda-variable-unsupported",
+     "ERROR: /infra/main.bicep(20,33) : Error BCP247: Using lambda variables inside resource or module array access"
+     " is not currently supported. Found the following lambda variable(s) being accessed: \"i\"."),
+    ("tooling-bicep-bcp302-not-a-valid-type",
+     "ERROR: /infra/main.bicep(4,17) : Error BCP287: \"location\" refers to a value but is being used as a type"
+     " here."),
+    ("tooling-bicep-bcp364-discriminator-property",
+     "ERROR: /infra/types.bicep(12,1) : Error BCP365: The value \"web\" for discriminator property \"kind\" is"
+     " duplicated across multiple union member types."),
 ]
 
 
