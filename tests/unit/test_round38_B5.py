@@ -26,7 +26,8 @@ RANKED = [
     ("Azure File Sync server endpoint FS01 D:\\Shares shows Error.\nReplica Sync session completed.\n"
      "SyncDirection: Upload,\nHResult: -2134364065,\nPerItemErrorCount: 0",
      "storage-files-sync-cloud-endpoint-share-unreachable"),
-    ("Sync group finance, cloud endpoint health: Error 0x80C8305F (ECS_E_EXTERNAL_STORAGE_ACCOUNT_AUTHORIZATION_FAILED)",
+    ("Sync group finance, cloud endpoint health: Error 0x80C8305F "
+     "(ECS_E_EXTERNAL_STORAGE_ACCOUNT_AUTHORIZATION_FAILED)",
      "storage-files-sync-cloud-endpoint-share-unreachable"),
     ("Portal: server endpoint error 0x80c86044 ECS_E_AZURE_AUTHORIZATION_FAILED for stfin01.file.core.windows.net",
      "storage-files-sync-azure-authorization-failed"),
@@ -133,7 +134,8 @@ RANKED = [
     ("EventProcessorClient error handler: A load balancing cycle has taken too long to complete.  Cycle Duration: "
      "85.2 seconds.", "messaging-eh-processor-load-balancing-cycle-slow"),
     ("Warning: The 'PartitionOwnershipExpirationInterval' and 'LoadBalancingUpdateInterval' are configured using "
-     "intervals that may cause stability issues with partition ownership", "messaging-eh-processor-ownership-intervals-too-close"),
+     "intervals that may cause stability issues with partition ownership",
+     "messaging-eh-processor-ownership-intervals-too-close"),
 ]
 
 
