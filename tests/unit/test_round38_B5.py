@@ -66,6 +66,10 @@ RANKED = [
      "storage-files-sync-server-endpoint-limits"),
     ("Event 9301: GetNextJob completed with status: -2134347756. Server FS07 shows Appears offline.",
      "storage-files-sync-getnextjob-connectivity"),
+    ("Files fail to sync with error 0x80c86063 (ECS_E_AZURE_AUTHORIZATION_PERMISSION_MISMATCH) after we moved "
+     "File Sync to managed identities", "storage-files-sync-server-identity-permission-mismatch"),
+    ("AfsAgentInstall log: Exception occurred while configuring MitigationRedirection policy. This could indicate "
+     "that required windows updates not installed on the computer.", "storage-files-sync-agent-needs-windows-updates"),
     # BlobFuse2 (its troubleshooting guide)
     ("$ blobfuse2 mount /mnt/data --config-file=./config.yaml\nError: failed to mount : failed to authenticate "
      "credentials for azstorage", "storage-blobfuse2-authenticate-credentials-failed"),
@@ -90,6 +94,25 @@ RANKED = [
      "mongocluster.cosmos.azure.com/?tls=true", "cosmos-mongo-vcore-connect-timeout-firewall"),
     ("DnsClient.DnsResponseException: Header indicates error: RefusedQuery\nconnection string mongodb+srv://admin:"
      "***@c.orders.mongocluster.cosmos.azure.com", "cosmos-mongo-vcore-srv-dns-response"),
+    ("Microsoft.Azure.Documents.DocumentClientException: Request is being made with a forbidden encryption in "
+     "transit protocol or cipher. https://localhost:8081/", "cosmos-emulator-tls13-refused"),
+    ("CosmosException: Forbidden (403); Reason: (Request is being made with a forbidden encryption in transit "
+     "protocol or cipher.) https://orders-prod.documents.azure.com:443/", "cosmos-forbidden-tls-protocol"),
+    ("Faulting application name: Microsoft.Azure.Cosmos.ComputeServiceStartupEntryPoint.exe - the emulator crashes",
+     "cosmos-emulator-crash-perf-counters"),
+    # SQL Server on Azure VMs
+    ("{\"status\": \"Failed\", \"error\": {\"code\": "
+     "\"Ext_StorageConfigurationSettings_ApplyNewTempDbSettingsError\", "
+     "\"message\": \"Error: 'System Drive returned status not ready for use '\"}}",
+     "sql-vm-tempdb-on-raw-nvme-temp-disk"),
+    ("Unable to open the physical file \"D:\\SQLTemp\\tempdb.mdf\". Operating system error 3.\n"
+     "Could not create tempdb. You may not have enough disk space available.", "sql-vm-tempdb-path-missing-after-restart"),
+    ("Cannot use file 'E:\\SQLData\\master.mdf' because it was originally formatted with sector size 4096 and is now "
+     "on a volume with sector size 8192.", "sql-vm-disk-sector-size-8k"),
+    ("System.Collections.Generic.KeyNotFoundException: The given key was not present in the dictionary.\n   at "
+     "Microsoft.SqlServer.Configuration.ClusterConfiguration.FailoverClusterNamePrivateConfigObject."
+     "CreateFailoverClusterNameResource(FailoverClusterNamePublicConfigObject pubConfig)",
+     "sql-vm-fci-install-distributed-network-name"),
     # PostgreSQL / MySQL flexible servers
     ("$ az postgres flexible-server create -g rg -n pg-orders --admin-user pgadmin --admin-password 'short1'\n"
      "(PasswordTooShort) The password must contain between 8 and 128 characters.", "sql-password-not-complex"),
@@ -165,6 +188,8 @@ NEAR_MISSES = [
     "namespace host and either a Shared Access Key (both the name and value) OR a Shared Access Signature to be "
     "valid.\nEVENTHUB_CONNECTION=\"Endpoint=sb://ehns-prod.servicebus.windows.net/;SharedAccessKeyName=listen\"",
     "redis.exceptions.ConnectionError: Error 110 connecting to orders-cache.redis.cache.windows.net:6380.",
+    "System.Collections.Generic.KeyNotFoundException: The given key was not present in the dictionary.\n   at "
+    "MyApp.Services.PriceService.Lookup(String sku)",
 ]
 
 
@@ -189,6 +214,10 @@ ENGINE = [
      ".mongocluster.cosmos.azure.com", "config.invalid_connection_string", "portal"),
     ("redis.exceptions.ConnectionError: Error 110 connecting to orders-cache.privatelink.redis.cache.windows.net:"
      "10000. Connection timed out.", "config.invalid_connection_string", "privatelink alias"),
+    ("System.Collections.Generic.KeyNotFoundException: The given key was not present in the dictionary.\n   at "
+     "Microsoft.SqlServer.Configuration.ClusterConfiguration.FailoverClusterNamePrivateConfigObject."
+     "CreateFailoverClusterNameResource(FailoverClusterNamePublicConfigObject pubConfig)\nSQL FCI setup on Azure VMs",
+     "deployment.template_invalid", "Distributed Network Name"),
 ]
 
 
