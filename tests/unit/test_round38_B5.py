@@ -106,7 +106,8 @@ RANKED = [
      "\"message\": \"Error: 'System Drive returned status not ready for use '\"}}",
      "sql-vm-tempdb-on-raw-nvme-temp-disk"),
     ("Unable to open the physical file \"D:\\SQLTemp\\tempdb.mdf\". Operating system error 3.\n"
-     "Could not create tempdb. You may not have enough disk space available.", "sql-vm-tempdb-path-missing-after-restart"),
+     "Could not create tempdb. You may not have enough disk space available.",
+     "sql-vm-tempdb-path-missing-after-restart"),
     ("Cannot use file 'E:\\SQLData\\master.mdf' because it was originally formatted with sector size 4096 and is now "
      "on a volume with sector size 8192.", "sql-vm-disk-sector-size-8k"),
     ("System.Collections.Generic.KeyNotFoundException: The given key was not present in the dictionary.\n   at "
