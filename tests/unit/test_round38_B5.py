@@ -143,6 +143,10 @@ RANKED = [
      "databases-pg-idle-in-transaction-timeout"),
     ("pg_restore: error: could not execute query: ERROR:  out of shared memory\nHINT:  You might need to increase "
      "max_locks_per_transaction.", "databases-pg-out-of-shared-memory-locks"),
+    ("ERROR 9009 (28000): Client with IP address '203.0.113.5' is not allowed to connect to this MySQL server.",
+     "databases-mysql-client-ip-not-allowed-firewall"),
+    ("psycopg2.errors.DiskFull: could not extend file \"base/16384/24601\": No space left on device\n"
+     "server pg-orders.postgres.database.azure.com", "databases-pg-disk-full-could-not-extend"),
     # Redis
     ("Connection string in appsettings: orders-cache.privatelink.redis.cache.windows.net:6380,password=***,ssl=True"
      "\nStackExchange.Redis: UnableToConnect", "redis-connection-string-uses-privatelink-host"),
@@ -155,6 +159,10 @@ RANKED = [
      "valid. The path to an Event Hub must be included in the connection string or specified separately.\n"
      "connection string: HostName=iothub-prod.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=x",
      "messaging-eventhubs-client-given-iot-hub-connection-string"),
+    ("Azure.Messaging.EventHubs.EventHubsException: The requested publishing rate exceeds the allowed throughput "
+     "units. (ServiceBusy)", "messaging-eh-server-busy-throughput-units"),
+    ("Microsoft.Azure.EventHubs.QuotaExceededException: Exceeded the maximum number of allowed receivers per "
+     "partition in a consumer group which is 5.", "messaging-eh-max-receivers-per-partition"),
     ("EventProcessorClient error handler: A load balancing cycle has taken too long to complete.  Cycle Duration: "
      "85.2 seconds.", "messaging-eh-processor-load-balancing-cycle-slow"),
     ("Warning: The 'PartitionOwnershipExpirationInterval' and 'LoadBalancingUpdateInterval' are configured using "
@@ -191,6 +199,9 @@ NEAR_MISSES = [
     "redis.exceptions.ConnectionError: Error 110 connecting to orders-cache.redis.cache.windows.net:6380.",
     "System.Collections.Generic.KeyNotFoundException: The given key was not present in the dictionary.\n   at "
     "MyApp.Services.PriceService.Lookup(String sku)",
+    "ERROR 1130 (HY000): Host '10.0.0.7' is not allowed to connect to this MySQL server",
+    "psycopg2.errors.DiskFull: could not extend file \"base/16384/24601\": No space left on device\nself-hosted "
+    "postgres 15 in a docker container on a laptop",
 ]
 
 
