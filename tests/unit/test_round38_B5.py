@@ -106,8 +106,8 @@ RANKED = [
      "\"message\": \"Error: 'System Drive returned status not ready for use '\"}}",
      "sql-vm-tempdb-on-raw-nvme-temp-disk"),
     ("Unable to open the physical file \"D:\\SQLTemp\\tempdb.mdf\". Operating system error 3.\n"
-     "Could not create tempdb. You may not have enough disk space available.",
-     "sql-vm-tempdb-path-missing-after-restart"),
+     "Could not create tempdb. You may not have enough disk space available.\nSQL Server on an Azure VM, after it "
+     "was deallocated", "sql-vm-tempdb-path-missing-after-restart"),
     ("Cannot use file 'E:\\SQLData\\master.mdf' because it was originally formatted with sector size 4096 and is now "
      "on a volume with sector size 8192.", "sql-vm-disk-sector-size-8k"),
     ("System.Collections.Generic.KeyNotFoundException: The given key was not present in the dictionary.\n   at "
@@ -200,6 +200,8 @@ NEAR_MISSES = [
     "System.Collections.Generic.KeyNotFoundException: The given key was not present in the dictionary.\n   at "
     "MyApp.Services.PriceService.Lookup(String sku)",
     "ERROR 1130 (HY000): Host '10.0.0.7' is not allowed to connect to this MySQL server",
+    "SQL Server 2019 on our own hardware in the office: Could not create tempdb. You may not have enough disk space "
+    "available.",
     "psycopg2.errors.DiskFull: could not extend file \"base/16384/24601\": No space left on device\nself-hosted "
     "postgres 15 in a docker container on a laptop",
 ]
