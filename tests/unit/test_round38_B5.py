@@ -163,6 +163,8 @@ RANKED = [
      "units. (ServiceBusy)", "messaging-eh-server-busy-throughput-units"),
     ("Microsoft.Azure.EventHubs.QuotaExceededException: Exceeded the maximum number of allowed receivers per "
      "partition in a consumer group which is 5.", "messaging-eh-max-receivers-per-partition"),
+    ("Azure.Messaging.ServiceBus.ServiceBusException: Cannot allocate more handles. The maximum number of handles "
+     "is 4999. (QuotaExceeded)", "messaging-sb-cannot-allocate-more-handles"),
     ("EventProcessorClient error handler: A load balancing cycle has taken too long to complete.  Cycle Duration: "
      "85.2 seconds.", "messaging-eh-processor-load-balancing-cycle-slow"),
     ("Warning: The 'PartitionOwnershipExpirationInterval' and 'LoadBalancingUpdateInterval' are configured using "
