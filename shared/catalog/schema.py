@@ -14,7 +14,9 @@ GENERIC_CODES = frozenset({
     "Conflict", "BadRequest", "Forbidden", "NotFound", "InternalServerError", "Unauthorized", "ServiceUnavailable",
     "GatewayTimeout", "BadGateway", "TooManyRequests", "Error", "Failed", "Failure", "Exception", "Timeout",
     "InvalidRequest", "OK", "Accepted", "Created", "Unknown"})
-_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*[A-Za-z0-9_]|[A-Za-z]")
+# a name, or a Windows HRESULT as tools print it (0x80c8305f, or in decimal -2134364065): distinctive by its 8 hex
+# or 10 decimal digits, matched case-insensitively at word edges like a phrase
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*[A-Za-z0-9_]|[A-Za-z]|0x[0-9A-Fa-f]{8}|-[12][0-9]{9}")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
