@@ -11,6 +11,13 @@ from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 NEW_IDS = frozenset({
+    "entra-msal-browser-monitor-window-timeout",
+    "entra-msal-browser-block-iframe-reload",
+    "entra-msal-browser-uninitialized-client",
+    "entra-msal-browser-native-connection-missing",
+    "entra-msal-browser-stubbed-client",
+    "entra-msal-browser-popup-user-cancelled-headers",
+    "entra-msal-browser-cache-quota-exceeded",
     "entra-aadsts220501-crl-download-failed",
     "entra-aadsts50000-on-behalf-of",
     "entra-aadsts50000-symmetric-signing-key",
@@ -272,6 +279,34 @@ CASES = {
         'entra-graph-synced-object-read-only', 'runtime.code_defect', 'on-premises'),
 }
 
+# msal-browser's own BrowserAuthError codes (lib/msal-browser/docs/errors.md)
+MSAL_BROWSER_CASES = {
+    "block_iframe_reload": (
+        "BrowserAuthError: block_iframe_reload: Request was blocked inside an iframe because MSAL detected an "
+        "authentication response. For more visit: aka.ms/msaljs/browser-errors",
+        "entra-msal-browser-block-iframe-reload", "config.invalid_connection_string", "iframe"),
+    "uninitialized": (
+        "BrowserAuthError: uninitialized_public_client_application: You must call and await the initialize function "
+        "before attempting to call any other MSAL API.  For more visit: aka.ms/msaljs/browser-errors",
+        "entra-msal-browser-uninitialized-client", "runtime.code_defect", "initialize()"),
+    "native": (
+        "BrowserAuthError: native_connection_not_established: Connection to native platform has not been "
+        "established. Please install a compatible browser extension and run initialize().",
+        "entra-msal-browser-native-connection-missing", "runtime.code_defect", "extension"),
+    "stubbed": (
+        "BrowserConfigurationAuthError: stubbed_public_client_application_called: Stub instance of Public Client "
+        "Application was called. If using msal-react, please ensure context is not used without a provider.",
+        "entra-msal-browser-stubbed-client", "runtime.code_defect", "MsalProvider"),
+    "cache quota": (
+        "BrowserAuthError: cache_quota_exceeded: Exceeded cache storage capacity.",
+        "entra-msal-browser-cache-quota-exceeded", "runtime.code_defect", "quota"),
+    "hash changed": (
+        "BrowserAuthError: hash_does_not_contain_known_properties: Hash does not contain known properites. Please "
+        "verify that your redirectUri is not changing the hash.",
+        "entra-msal-browser-hash-empty", "config.invalid_connection_string", "redirectUri"),
+}
+CASES.update(MSAL_BROWSER_CASES)
+
 CLUE_CASES = {
     'infinite redirect http': (
         ('Our ASP.NET MVC site signs in with Entra ID (OWIN OpenID Connect). When a user opens '
@@ -373,3 +408,18 @@ def test_a_react_app_sign_in_loop_without_http_is_not_answered_with_the_http_coo
     outcome = run_engine({"error_description": text})
     asked = " ".join(str(r.request.question) for r in outcome.requests)
     assert "http://" not in asked
+
+
+@pytest.mark.parametrize("text", [
+    "BrowserAuthError: monitor_window_timeout: Token acquisition in iframe failed due to timeout. For more visit: "
+    "aka.ms/msaljs/browser-errors\nReact SPA with @azure/msal-react calling acquireTokenSilent.",
+    "BrowserAuthError: user_cancelled: User cancelled the flow.\nloginPopup() in our Angular app "
+    "(@azure/msal-browser 3.x); the user completes sign-in in the popup, then the error appears.",
+])
+def test_msal_browser_errors_with_several_causes_ask_for_their_check(text: str) -> None:
+    assert best_entry_id(text) in NEW_IDS
+    assert run_engine({"error_description": text}).envelope()["status"] == "request"
+
+
+def test_a_cancelled_flow_outside_msal_is_not_the_popup_entry() -> None:
+    assert best_entry_id("The user cancelled the flow of the checkout wizard.") is None
