@@ -326,6 +326,10 @@ CLUE_CASES = {
 }
 
 NEAR_MISSES = {
+    'NM list users selecting mobilePhone': (
+        'GET https://graph.microsoft.com/v1.0/users?$select=displayName,mobilePhone\n'
+        '403 {"error":{"code":"Authorization_RequestDenied","message":"Insufficient '
+        'privileges to complete the operation."}}'),
     'NM cors own api': ("Access to fetch at 'https://api-orders-demo.azurewebsites.net/api/orders' from origin "
                         "'https://shop-demo.azurewebsites.net' has been blocked by CORS policy: No "
                         "'Access-Control-Allow-Origin' header is present on the requested resource."),
