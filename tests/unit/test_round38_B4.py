@@ -11,6 +11,10 @@ from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 NEW_IDS = frozenset({
+    "entra-publisher-verification-no-access",
+    "entra-publisher-verification-wrong-partner-id",
+    "entra-publisher-verification-domain-mismatch",
+    "entra-publisher-verification-app-id-not-object-id",
     "entra-msal-browser-monitor-window-timeout",
     "entra-msal-browser-block-iframe-reload",
     "entra-msal-browser-uninitialized-client",
@@ -307,6 +311,30 @@ MSAL_BROWSER_CASES = {
 }
 CASES.update(MSAL_BROWSER_CASES)
 
+# publisher verification of an app registration (entra-docs troubleshoot-publisher-verification.md)
+PUBLISHER_CASES = {
+    "partner account no access": (
+        "POST https://graph.microsoft.com/v1.0/applications/00001111-aaaa-2222-bbbb-3333cccc4444/setVerifiedPublisher"
+        "\n400 {\"error\":{\"code\":\"MPNAccountNotFoundOrNoAccess\",\"message\":\"The MPN ID you provided does "
+        "not exist, or you do not have access to it.\"}}",
+        "entra-publisher-verification-no-access", "auth.rbac_missing", "Partner Center"),
+    "location id": (
+        '{"error":{"code":"MPNGlobalAccountNotFound","message":"The MPN ID you provided is not valid. Provide a '
+        'valid MPN ID and try again."}}',
+        "entra-publisher-verification-wrong-partner-id", "config.invalid_connection_string", "PartnerGlobal"),
+    "publisher domain": (
+        "Adding verified publisher in the portal fails: PublisherDomainMismatch - The target application's Publisher "
+        "Domain (contoso-demo.onmicrosoft.com) does not match the domain used to perform email verification in "
+        "Partner Center (contoso-demo.com).",
+        "entra-publisher-verification-domain-mismatch", "config.invalid_connection_string", "publisher domain"),
+    "client id in the path": (
+        "POST https://graph.microsoft.com/v1.0/applications/1f92960d-1442-4cd2-8c76-d13c5dcb30bf/setVerifiedPublisher"
+        "\n404 {\"error\":{\"code\":\"ApplicationNotFound\",\"message\":\"The target application cannot be "
+        "found.\"}}",
+        "entra-publisher-verification-app-id-not-object-id", "config.wrong_resource_name", "object id"),
+}
+CASES.update(PUBLISHER_CASES)
+
 CLUE_CASES = {
     'infinite redirect http': (
         ('Our ASP.NET MVC site signs in with Entra ID (OWIN OpenID Connect). When a user opens '
@@ -326,6 +354,8 @@ CLUE_CASES = {
 }
 
 NEAR_MISSES = {
+    'NM another service application not found': "ServiceFabric: ApplicationNotFound: the application fabric:/Orders "
+                                                "does not exist.",
     'NM list users selecting mobilePhone': (
         'GET https://graph.microsoft.com/v1.0/users?$select=displayName,mobilePhone\n'
         '403 {"error":{"code":"Authorization_RequestDenied","message":"Insufficient '
