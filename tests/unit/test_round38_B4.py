@@ -11,6 +11,9 @@ from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 NEW_IDS = frozenset({
+    "entra-idx10208-no-valid-audience-configured",
+    "entra-idx10500-no-signing-keys",
+    "entra-idx14100-token-not-a-jwt",
     "entra-publisher-verification-no-access",
     "entra-publisher-verification-wrong-partner-id",
     "entra-publisher-verification-domain-mismatch",
@@ -335,6 +338,27 @@ PUBLISHER_CASES = {
 }
 CASES.update(PUBLISHER_CASES)
 
+# Microsoft.IdentityModel messages an API's own log prints
+IDENTITYMODEL_CASES = {
+    "IDX10208": (
+        "fail: Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler[3]\n"
+        "      Microsoft.IdentityModel.Tokens.SecurityTokenInvalidAudienceException: IDX10208: Unable to validate "
+        "audience. validationParameters.ValidAudience is null or whitespace and validationParameters.ValidAudiences "
+        "is null.\nOnly in the App Service deployment; locally it works.",
+        "entra-idx10208-no-valid-audience-configured", "config.missing_app_setting", "missing"),
+    "IDX10500": (
+        "Microsoft.IdentityModel.Tokens.SecurityTokenSignatureKeyNotFoundException: IDX10500: Signature validation "
+        "failed. No security keys were provided to validate the signature.\nOur Azure Function validates the bearer "
+        "token itself with JwtSecurityTokenHandler.",
+        "entra-idx10500-no-signing-keys", "config.invalid_connection_string", "Authority"),
+    "IDX14100 from Graph": (
+        "Graph call from our Logic App custom connector returns 401:\n"
+        '{"error":{"code":"InvalidAuthenticationToken","message":"IDX14100: JWT is not well formed, there are no '
+        'dots (.).\\nThe token needs to be in JWS or JWE Compact Serialization Format."}}',
+        "entra-idx14100-token-not-a-jwt", "auth.credential_invalid", "not a JWT"),
+}
+CASES.update(IDENTITYMODEL_CASES)
+
 CLUE_CASES = {
     'infinite redirect http': (
         ('Our ASP.NET MVC site signs in with Entra ID (OWIN OpenID Connect). When a user opens '
@@ -457,3 +481,9 @@ def test_msal_browser_errors_with_several_causes_ask_for_their_check(text: str) 
 
 def test_a_cancelled_flow_outside_msal_is_not_the_popup_entry() -> None:
     assert best_entry_id("The user cancelled the flow of the checkout wizard.") is None
+
+
+def test_graph_compact_token_parsing_keeps_its_own_entries() -> None:
+    text = ('{"error":{"code":"InvalidAuthenticationToken","message":"CompactToken parsing failed with error code: '
+            '80049217"}}')
+    assert best_entry_id(text) not in NEW_IDS
