@@ -358,6 +358,11 @@ IDENTITYMODEL_CASES = {
         "entra-idx14100-token-not-a-jwt", "auth.credential_invalid", "not a JWT"),
 }
 CASES.update(IDENTITYMODEL_CASES)
+CASES["CAE revocation from Graph"] = (
+    "GET https://graph.microsoft.com/v1.0/me/messages -> 401\n"
+    '{"error":{"code":"InvalidAuthenticationToken","message":"Continuous access evaluation resulted in challenge '
+    'with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp"}}',
+    "entra-claims-challenge-insufficient-claims-not-handled", "runtime.code_defect", "claims challenge")
 
 CLUE_CASES = {
     'infinite redirect http': (
