@@ -11,6 +11,7 @@ from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
 NEW_IDS = frozenset({
+    "keyvault-batch-user-subscription-invalid-reference",
     "entra-idx10208-no-valid-audience-configured",
     "entra-idx10500-no-signing-keys",
     "entra-idx14100-token-not-a-jwt",
@@ -492,3 +493,14 @@ def test_graph_compact_token_parsing_keeps_its_own_entries() -> None:
     text = ('{"error":{"code":"InvalidAuthenticationToken","message":"CompactToken parsing failed with error code: '
             '80049217"}}')
     assert best_entry_id(text) not in NEW_IDS
+
+
+def test_a_batch_invalid_key_vault_reference_asks_for_the_vault_permission_model() -> None:
+    text = ("az batch account create -g rg-render -n renderbatch -l westeurope --keyvault /subscriptions/<sub>/"
+            "resourceGroups/rg-render/providers/Microsoft.KeyVault/vaults/kv-render\n"
+            "(InvalidKeyVaultReference) The specified Key Vault reference is invalid.\nCode: InvalidKeyVaultReference")
+    assert best_entry_id(text) == "keyvault-batch-user-subscription-invalid-reference"
+    outcome = run_engine({"error_description": text})
+    assert outcome.envelope()["status"] == "request"
+    assert "enableRbacAuthorization" in " ".join(str(c) for r in outcome.requests
+                                                 for c in r.request.suggested_commands)
