@@ -451,7 +451,8 @@ def route(state: SessionState) -> Decision:
         named = None  # the catalog's exact code names the cause, not the signature's looser reading
     if named is not None:
         decision = analyzer_for(named.signature.analyzer)(state, named)
-        case = _stated_case(state, decision) or _sharper_question(state, decision, named.signature.category)
+        case = _stated_case(state, decision) or _sharper_question(state, decision, named.signature.category,
+                                                                  named.signature.analyzer == "symptom")
         if case is not None:
             return case
         if entry is not None and _answered_with(state, entry) and not isinstance(decision, Conclude):
@@ -506,10 +507,12 @@ def _stated_case(state: SessionState, decision: Decision) -> Decision | None:
     return decide_from_clue(state, clue) if clue is not None else None
 
 
-def _sharper_question(state: SessionState, decision: Decision, category: str) -> Decision | None:
+def _sharper_question(state: SessionState, decision: Decision, category: str, symptom: bool = False) -> Decision | None:
     """The family's analyzer would ask the generic question, while a clue of the same family names the report's case
-    (a 504 whose app logged 200: a hop in front of it timed out): the clue's own question asks for what decides."""
-    if not (isinstance(decision, AskClient) and _unsettled(decision)):
+    (a 504 whose app logged 200: a hop in front of it timed out): the clue's own question asks for what decides. A
+    bare status's question ("a 403 by itself does not say why": `symptom`) is as generic: a clue of its family that
+    names the service and the roles involved (a search query refused to a management role) asks the sharper one."""
+    if not (isinstance(decision, AskClient) and (_unsettled(decision) or (symptom and not decision.past_the_entry))):
         return None
     clue = matching_clue(state)
     if clue is None or clue.get("context") or clue["category"] != category:
@@ -736,6 +739,13 @@ def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
     return max(said) >= _SPECIFIC_PHRASE and all(max(said) > len(quote) for quote in hit.quotes)
 
 
+def _symptom_question_sharpened(decision: Decision, hit: Hit, clue: dict) -> bool:
+    """A bare status's question ("a 403 by itself does not say why") yields to a clue of the same family that names
+    the report's case (the service and the roles involved): the clue asks for the fact that decides it."""
+    return isinstance(decision, AskClient) and not decision.past_the_entry and hit.signature.analyzer == "symptom" \
+        and not clue.get("context") and clue["category"] == hit.signature.category
+
+
 def _clue_settles_symptom(state: SessionState, decision: Decision, clue: dict) -> bool:
     """The family's analyzer (a bare 401 or 403, a timeout, a network path) would only ask, while the report states
     the deciding fact of a clue (the WAF rule that matched, port 25, a test to a host outside Azure): the clue
@@ -930,7 +940,8 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     clue = matching_clue(state)
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)
-        if clue is None or not (_unsettled(decision) or _clue_settles_symptom(state, decision, clue)):
+        if clue is None or not (_unsettled(decision) or _clue_settles_symptom(state, decision, clue)
+                                or _symptom_question_sharpened(decision, hit, clue)):
             return decision
     if clue is not None:
         return decide_from_clue(state, clue)
