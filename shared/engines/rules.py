@@ -56,6 +56,7 @@ from shared.engines.playbooks import (
 )
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles, with_held_roles
+from shared.engines.caller_subnet import with_caller_subnet
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.shared_limit import with_shared_limit
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
@@ -82,6 +83,7 @@ class RulesEngine:
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_granting_roles(state, with_held_roles(state, with_role_assignments(state, decision)))
+        decision = with_caller_subnet(state, decision)  # the app's subnet missing from the rules that refused it
         decision = _named_by_code_shape(state, decision)
         decision = _rule_of_the_message(state, decision)  # a generic deployment code whose message states its rule
         decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
