@@ -10,10 +10,10 @@ narrower role (fewer and less wild patterns) before a broader one."""
 from __future__ import annotations
 
 import re
-from typing import Any
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -180,7 +180,7 @@ def with_held_roles(state: SessionState, decision: Decision) -> Decision:
         assignments = [a for a in read.data.get("assignments") or [] if isinstance(a, dict)]
         held = [a for a in assignments if scope_relation(str(a.get("scope") or ""), scope) in ("at", "inherited")]
         if not held:
-            return _granted_elsewhere(decision, principal, action, scope, assignments, known)
+            return _granted_elsewhere(decision, principal, action, found.group("scope"), assignments, known)
         roles = [known.get(str(a.get("role") or "").lower()) for a in held]
         if not held or any(r is None or r.grants(action, data=False) for r in roles):
             return decision  # nothing there, a role the table does not know, or one that grants it
