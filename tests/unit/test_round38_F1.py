@@ -190,3 +190,18 @@ def test_the_apps_subnet_listed_in_the_rules_adds_nothing() -> None:
     cause = "The account 'oai-a' denies by default."
     decision = with_caller_subnet(state, _rbac("network.nsg_blocked", cause))
     assert decision.report.root_cause == cause
+
+
+# ---- GitHub Actions' file commands ------------------------------------------------------------------------------
+
+def test_a_multiline_value_refused_by_the_runner_is_github_actions_own() -> None:
+    status, report = _final("Step before azure/webapps-deploy:\nError: Unable to process file command 'output' "
+                            "successfully.\nError: Invalid format '### Fixed'")
+    assert status == "fail" and report["category"] == "out_of_scope"
+    assert "delimiter" in report["root_cause"]
+
+
+def test_the_words_invalid_format_alone_name_no_runner() -> None:
+    # near miss: an Azure error that says "Invalid format" is not the runner's file command
+    status, report = _final("az webapp config set failed: (BadRequest) Invalid format of linuxFxVersion 'PYTHON|3.x'")
+    assert "GitHub Actions" not in str(report.get("root_cause"))
