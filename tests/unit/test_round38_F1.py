@@ -205,3 +205,20 @@ def test_the_words_invalid_format_alone_name_no_runner() -> None:
     # near miss: an Azure error that says "Invalid format" is not the runner's file command
     status, report = _final("az webapp config set failed: (BadRequest) Invalid format of linuxFxVersion 'PYTHON|3.x'")
     assert "GitHub Actions" not in str(report.get("root_cause"))
+
+
+NPM = ("- uses: actions/setup-node@v4\n  with:\n    node-version: 20\n- run: npm publish\n  env:\n"
+       "    NODE_AUTH_TOKEN: ${{ secrets.NPM }}\nnpm ERR! code E401\nnpm ERR! 401 Unauthorized - PUT "
+       "https://registry.npmjs.org/@x%2fy - You must be logged in to publish packages.")
+
+
+def test_setup_node_without_registry_url_names_it() -> None:
+    status, report = _final(NPM)
+    assert status == "fail" and "registry-url" in report["root_cause"]
+
+
+def test_setup_node_with_registry_url_does_not_blame_it() -> None:
+    # near miss: registry-url is set, so the .npmrc passes the token: the meaning stays out
+    status, report = _final(NPM.replace("node-version: 20", "node-version: 20\n    registry-url: "
+                                                            "https://registry.npmjs.org"))
+    assert "only when its registry-url input is set" not in str(report.get("root_cause"))
