@@ -222,3 +222,12 @@ def test_setup_node_with_registry_url_does_not_blame_it() -> None:
     status, report = _final(NPM.replace("node-version: 20", "node-version: 20\n    registry-url: "
                                                             "https://registry.npmjs.org"))
     assert "only when its registry-url input is set" not in str(report.get("root_cause"))
+
+
+def test_a_storage_account_behind_a_private_endpoint_stays_with_the_storage_firewall() -> None:
+    # near miss: a storage account's refusal from outside the network is its firewall's family, not this clue's
+    outcome = run_engine({"error_description": "Storage account with a private endpoint: listing blobs in "
+                                               "st1.blob.core.windows.net fails with 'This request is not authorized "
+                                               "to perform this operation.' I'm at home, not connected to the VPN."})
+    report = outcome.envelope().get("report") or {}
+    assert report.get("category") != "network.nsg_blocked"
