@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -176,8 +177,10 @@ def with_held_roles(state: SessionState, decision: Decision) -> Decision:
         if read.tool != "list_role_assignments" or read.status != "success" \
                 or str(read.arguments.get("principal_id") or "").lower() != principal:
             continue
-        held = [a for a in read.data.get("assignments") or [] if isinstance(a, dict)
-                and scope_relation(str(a.get("scope") or ""), scope) in ("at", "inherited")]
+        assignments = [a for a in read.data.get("assignments") or [] if isinstance(a, dict)]
+        held = [a for a in assignments if scope_relation(str(a.get("scope") or ""), scope) in ("at", "inherited")]
+        if not held:
+            return _granted_elsewhere(decision, principal, action, found.group("scope"), assignments, known)
         roles = [known.get(str(a.get("role") or "").lower()) for a in held]
         if not held or any(r is None or r.grants(action, data=False) for r in roles):
             return decision  # nothing there, a role the table does not know, or one that grants it
@@ -186,6 +189,28 @@ def with_held_roles(state: SessionState, decision: Decision) -> Decision:
         decision.report.root_cause += said
         decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said.strip()[:300]))
         return decision
+    return decision
+
+
+def _granted_elsewhere(decision: Conclude, principal: str, action: str, scope: str, assignments: list[dict[str, Any]],
+                       known: dict[str, Any]) -> Decision:
+    """Nothing at or above the denied scope, while the read shows the principal holding a role that grants the action
+    on another scope (a sibling resource group, one resource below): the grant went to the wrong place, which the
+    cause names with that scope."""
+    def fits(a: dict[str, Any]) -> bool:  # a role that grants the action, or one whose definition could not be read
+        role = known.get(str(a.get("role") or "").lower())
+        return not a.get("role") or (role is not None and role.grants(action, data=False))
+
+    elsewhere = [a for a in assignments if scope_relation(str(a.get("scope") or ""), scope) in ("elsewhere", "below")
+                 and fits(a)]
+    if not elsewhere:
+        return decision
+    listed = "; ".join(f"{a.get('role') or 'a role assignment'} at {a.get('scope')}" for a in elsewhere[:3])
+    said = (f" Azure shows {principal} holding roles only on other scopes, none at or above the denied one: {listed}; "
+            f"those scopes do not contain the denied scope {scope}, so the grant does not apply there: assign the role "
+            f"on the denied scope (or a parent of it).")
+    decision.report.root_cause += said
+    decision.report.evidence.append(EvidenceItem(source="list_role_assignments", summary=said.strip()[:300]))
     return decision
 
 

@@ -31,6 +31,7 @@ from shared.engines.analyzers.token_clock import assertion_clock_off, clock_off,
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
 from shared.engines.base import Decision
+from shared.engines.caller_subnet import with_caller_subnet
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
 from shared.engines.dotenv_shadow import with_dotenv_shadow
@@ -82,6 +83,7 @@ class RulesEngine:
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_granting_roles(state, with_held_roles(state, with_role_assignments(state, decision)))
+        decision = with_caller_subnet(state, decision)  # the app's subnet missing from the rules that refused it
         decision = _named_by_code_shape(state, decision)
         decision = _rule_of_the_message(state, decision)  # a generic deployment code whose message states its rule
         decision = with_malformed_host(state, decision)  # a host no Azure resource could have: its setting
@@ -451,7 +453,8 @@ def route(state: SessionState) -> Decision:
         named = None  # the catalog's exact code names the cause, not the signature's looser reading
     if named is not None:
         decision = analyzer_for(named.signature.analyzer)(state, named)
-        case = _stated_case(state, decision) or _sharper_question(state, decision, named.signature.category)
+        case = _stated_case(state, decision) or _sharper_question(state, decision, named.signature.category,
+                                                                  named.signature.analyzer == "symptom")
         if case is not None:
             return case
         if entry is not None and _answered_with(state, entry) and not isinstance(decision, Conclude):
@@ -506,10 +509,12 @@ def _stated_case(state: SessionState, decision: Decision) -> Decision | None:
     return decide_from_clue(state, clue) if clue is not None else None
 
 
-def _sharper_question(state: SessionState, decision: Decision, category: str) -> Decision | None:
+def _sharper_question(state: SessionState, decision: Decision, category: str, symptom: bool = False) -> Decision | None:
     """The family's analyzer would ask the generic question, while a clue of the same family names the report's case
-    (a 504 whose app logged 200: a hop in front of it timed out): the clue's own question asks for what decides."""
-    if not (isinstance(decision, AskClient) and _unsettled(decision)):
+    (a 504 whose app logged 200: a hop in front of it timed out): the clue's own question asks for what decides. A
+    bare status's question ("a 403 by itself does not say why": `symptom`) is as generic: a clue of its family that
+    names the service and the roles involved (a search query refused to a management role) asks the sharper one."""
+    if not (isinstance(decision, AskClient) and (_unsettled(decision) or (symptom and not decision.past_the_entry))):
         return None
     clue = matching_clue(state)
     if clue is None or clue.get("context") or clue["category"] != category:
@@ -736,6 +741,13 @@ def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
     return max(said) >= _SPECIFIC_PHRASE and all(max(said) > len(quote) for quote in hit.quotes)
 
 
+def _symptom_question_sharpened(decision: Decision, hit: Hit, clue: dict) -> bool:
+    """A bare status's question ("a 403 by itself does not say why") yields to a clue of the same family that names
+    the report's case (the service and the roles involved): the clue asks for the fact that decides it."""
+    return isinstance(decision, AskClient) and not decision.past_the_entry and hit.signature.analyzer == "symptom" \
+        and not clue.get("context") and clue["category"] == hit.signature.category
+
+
 def _clue_settles_symptom(state: SessionState, decision: Decision, clue: dict) -> bool:
     """The family's analyzer (a bare 401 or 403, a timeout, a network path) would only ask, while the report states
     the deciding fact of a clue (the WAF rule that matched, port 25, a test to a host outside Azure): the clue
@@ -930,7 +942,8 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     clue = matching_clue(state)
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)
-        if clue is None or not (_unsettled(decision) or _clue_settles_symptom(state, decision, clue)):
+        if clue is None or not (_unsettled(decision) or _clue_settles_symptom(state, decision, clue)
+                                or _symptom_question_sharpened(decision, hit, clue)):
             return decision
     if clue is not None:
         return decide_from_clue(state, clue)
