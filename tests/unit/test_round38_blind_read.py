@@ -49,3 +49,22 @@ def test_the_outside_providers_error_ends_out_of_scope_naming_it(text: str, prov
 def test_the_same_tools_named_beside_an_azure_failure_stay_in_scope(text: str) -> None:
     envelope = run_engine({"error_description": text}).envelope()
     assert (envelope.get("report") or {}).get("category") != "out_of_scope"
+
+
+AZCOPY_403 = ("azcopy copy fails from my laptop; I have Storage Blob Data Contributor.\nRESPONSE Status: 403 "
+              "This request is not authorized to perform this operation.\nX-Ms-Error-Code: [AuthorizationFailure]")
+
+
+def test_a_firewall_stated_in_environment_info_answers_without_the_firewall_question() -> None:
+    """environment_info's values are the client's statements too (a common-error probe's case)."""
+    said = {"storage_account": "stingest", "public_network_access": "Enabled from selected virtual networks and IP "
+                                                                    "addresses"}
+    envelope = run_engine({"error_description": AZCOPY_403, "context": {"environment_info": said}}).envelope()
+    assert envelope["status"] == "done" and envelope["report"]["category"] == "network.storage_firewall"
+    assert "selected networks" in envelope["report"]["root_cause"]
+
+
+def test_an_account_open_to_all_networks_in_environment_info_states_no_firewall() -> None:
+    said = {"storage_account": "stingest", "public_network_access": "Enabled from all networks"}
+    envelope = run_engine({"error_description": AZCOPY_403, "context": {"environment_info": said}}).envelope()
+    assert "as the material says" not in ((envelope.get("report") or {}).get("root_cause") or "")

@@ -134,8 +134,11 @@ def _ask_for_account(state: SessionState, hit: Hit) -> Decision:
 
 
 def _all_text(state: SessionState) -> str:
+    """What the client said, the files, and environment_info's stated values ("public_network_access: Enabled from
+    selected virtual networks and IP addresses" is the client's statement of the rules as much as a sentence is)."""
     material = state.material
-    return "\n".join([*material.spoken(), *(f.content for f in material.files)])
+    stated = [f"{key}: {value}" for key, value in material.environment.items() if isinstance(value, str)]
+    return "\n".join([*material.spoken(), *(f.content for f in material.files), *stated])
 
 
 def stated_deny(state: SessionState) -> tuple[dict, str] | None:
