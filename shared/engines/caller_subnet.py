@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.engines.base import Decision
+from shared.engines.session_reads import last_segment
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, SessionState
 
@@ -28,10 +29,6 @@ def _rule_ids(resource: dict[str, Any]) -> list[str]:
     return ids
 
 
-def _last(resource_id: str) -> str:
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
-
-
 def with_caller_subnet(state: SessionState, decision: Decision) -> Decision:
     """A network-refusal conclusion about a resource whose rules the session read gains the calling app's subnet
     when that subnet is not among the resource's virtual network rules (and the cause does not name it yet)."""
@@ -46,12 +43,13 @@ def with_caller_subnet(state: SessionState, decision: Decision) -> Decision:
     subnet = str(callers[0]["virtualNetworkSubnetId"])
     target = guarded[0]
     rules = _rule_ids(target)
+    name = last_segment(subnet)
     if any(r.lower().rstrip("/") == subnet.lower().rstrip("/") for r in rules) \
-            or _last(subnet).lower() in decision.report.root_cause.lower():
+            or name.lower() in decision.report.root_cause.lower():
         return decision
-    said = (f" The calling app '{callers[0].get('name')}' reaches it from subnet '{_last(subnet)}' ({subnet}), which "
+    said = (f" The calling app '{callers[0].get('name')}' reaches it from subnet '{name}' ({subnet}), which "
             f"is not among '{target.get('name')}''s virtual network rules (it allows "
-            f"{', '.join(repr(_last(r)) for r in rules[:4])}): add a rule for '{_last(subnet)}' (with the service "
+            f"{', '.join(repr(last_segment(r)) for r in rules[:4])}): add a rule for '{name}' (with the service "
             f"endpoint on that subnet) or remove the stale one.")
     decision.report.root_cause += said
     decision.report.evidence.append(EvidenceItem(source="get_resource", summary=said.strip()[:300]))

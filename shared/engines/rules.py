@@ -453,8 +453,7 @@ def route(state: SessionState) -> Decision:
         named = None  # the catalog's exact code names the cause, not the signature's looser reading
     if named is not None:
         decision = analyzer_for(named.signature.analyzer)(state, named)
-        case = _stated_case(state, decision) or _sharper_question(state, decision, named.signature.category,
-                                                                  named.signature.analyzer == "symptom")
+        case = _stated_case(state, decision) or _sharper_question(state, decision, named)
         if case is not None:
             return case
         if entry is not None and _answered_with(state, entry) and not isinstance(decision, Conclude):
@@ -509,15 +508,13 @@ def _stated_case(state: SessionState, decision: Decision) -> Decision | None:
     return decide_from_clue(state, clue) if clue is not None else None
 
 
-def _sharper_question(state: SessionState, decision: Decision, category: str, symptom: bool = False) -> Decision | None:
+def _sharper_question(state: SessionState, decision: Decision, hit: Hit) -> Decision | None:
     """The family's analyzer would ask the generic question, while a clue of the same family names the report's case
-    (a 504 whose app logged 200: a hop in front of it timed out): the clue's own question asks for what decides. A
-    bare status's question ("a 403 by itself does not say why": `symptom`) is as generic: a clue of its family that
-    names the service and the roles involved (a search query refused to a management role) asks the sharper one."""
-    if not (isinstance(decision, AskClient) and (_unsettled(decision) or (symptom and not decision.past_the_entry))):
+    (a 504 whose app logged 200: a hop in front of it timed out): the clue's own question asks for what decides."""
+    if not (isinstance(decision, AskClient) and (_unsettled(decision) or _bare_symptom_question(decision, hit))):
         return None
     clue = matching_clue(state)
-    if clue is None or clue.get("context") or clue["category"] != category:
+    if clue is None or not _clue_of_family(clue, hit.signature.category):
         return None
     return decide_from_clue(state, clue)
 
@@ -741,11 +738,15 @@ def _entry_says_more(state: SessionState, hit: Hit, entry: EntryHit) -> bool:
     return max(said) >= _SPECIFIC_PHRASE and all(max(said) > len(quote) for quote in hit.quotes)
 
 
-def _symptom_question_sharpened(decision: Decision, hit: Hit, clue: dict) -> bool:
-    """A bare status's question ("a 403 by itself does not say why") yields to a clue of the same family that names
-    the report's case (the service and the roles involved): the clue asks for the fact that decides it."""
-    return isinstance(decision, AskClient) and not decision.past_the_entry and hit.signature.analyzer == "symptom" \
-        and not clue.get("context") and clue["category"] == hit.signature.category
+def _bare_symptom_question(decision: Decision, hit: Hit) -> bool:
+    """A bare status's first question ("a 403 by itself does not say why"): as generic as the family's, so a clue of
+    its family that names the report's case (the service and the roles involved) asks the sharper one."""
+    return isinstance(decision, AskClient) and not decision.past_the_entry and hit.signature.analyzer == "symptom"
+
+
+def _clue_of_family(clue: dict, category: str) -> bool:
+    """A clue that names a failure of this category (a context clue describes the setting, never the failure)."""
+    return not clue.get("context") and clue["category"] == category
 
 
 def _clue_settles_symptom(state: SessionState, decision: Decision, clue: dict) -> bool:
@@ -943,7 +944,8 @@ def _investigate_symptom(state: SessionState, hit: Hit | None) -> Decision:
     if hit is not None:
         decision = analyzer_for(hit.signature.analyzer)(state, hit)
         if clue is None or not (_unsettled(decision) or _clue_settles_symptom(state, decision, clue)
-                                or _symptom_question_sharpened(decision, hit, clue)):
+                                or (_bare_symptom_question(decision, hit)
+                                    and _clue_of_family(clue, hit.signature.category))):
             return decision
     if clue is not None:
         return decide_from_clue(state, clue)
