@@ -46,6 +46,9 @@ _CONNECTION_FAILED = re.compile(r"(?i)unable ?to ?connect|could not connect|can(
                                 r"connect|timed? ?out|timeout|ETIMEDOUT|refused|prevented to connect|not allowed|"
                                 r"forbidden|\b403\b|denied|Error 110\b|\(110\)|\(10060\)")
 _AWS_RULES = re.compile(r"(?i)\bCidrIp\b|describe-security-groups|IpPermissions")
+# addresses the report names as the target or a resolver's answer, never the caller's own
+_TARGET = re.compile(r"(?i)(?:Address(?:es)?:\s*|resolves? to (?:the )?(?:public |private )?(?:address |IP )?|"
+                     r"Name:\s*\S+\s+Address:\s*)(" + _IP + r")|(" + _IP + r"):\d{2,5}\b")
 
 
 def _net(text: str) -> ipaddress.IPv4Network | None:
@@ -98,11 +101,13 @@ def _range(start: str, end: str) -> tuple[str, list[ipaddress.IPv4Network]]:
 def _callers(text: str, ruled: set[str]) -> list[str]:
     """The public addresses the report states as the caller's own (outbound list, NAT or VM public IP)."""
     found: list[str] = []
+    targets = {a or b for a, b in _TARGET.findall(text)}
     for pattern in (_CALLER_COMMAND, _CALLER_PROSE):
         for m in pattern.finditer(text):
             for ip in _IPS.findall(m.group(1)):
                 net = _net(ip)
-                if "/" in ip or net is None or ip in ruled or not net.network_address.is_global or ip in found:
+                if "/" in ip or net is None or ip in ruled | targets or ip in found \
+                        or not net.network_address.is_global:
                     continue
                 found.append(ip)
     return found
@@ -121,7 +126,8 @@ def _uncovered(text: str) -> tuple[list[str], list[str], bool] | None:
     missing = [ip for ip in callers if not any(ipaddress.ip_address(ip) in n for n in nets)]
     if not missing:
         return None
-    return missing, list(dict.fromkeys(t for t, _ in rules)), _AWS_RULES.search(text) is not None
+    aws = _AWS_RULES.search(text) is not None and not re.search(r"(?i)IpPermissionsEgress", text)
+    return missing, list(dict.fromkeys(t for t, _ in rules)), aws
 
 
 def _ip_coverage(state: SessionState, decision: Decision, text: str) -> Decision | None:
