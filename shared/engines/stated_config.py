@@ -30,11 +30,14 @@ _IPS = re.compile(_IP)
 _VALUE = r"[\"']?\s*[:=]\s*[\"']?"
 # single rules: Service Bus / Event Hubs ipMask, Storage ipAddressOrRange, App Service ipAddress with a prefix,
 # AWS security groups' CidrIp
-_SINGLE_RULE = re.compile(rf"(?i)\b(ipMask|ipAddressOrRange|CidrIp|ip_?range|ipRange){_VALUE}({_IP})")
+_SINGLE_RULE = re.compile(rf"(?i)\b(ipMask|ipAddressOrRange|CidrIp|ip_?range|ipRange){_VALUE}({_IP})|"
+                          rf"\b(ipAddress){_VALUE}({_IP}/\d{{1,2}})")
 _STORAGE_VALUE = re.compile(rf"(?i)[\"']value{_VALUE}({_IP})")
-_START = re.compile(rf"(?i)\bstart_?ip(?:_?address)?{_VALUE}({_IP})")
-_END = re.compile(rf"(?i)\bend_?ip(?:_?address)?{_VALUE}({_IP})")
-_RANGE_HEADER = re.compile(r"(?i)\bstart[ _-]?ip(?:[ _-]?address)?\b.*\bend[ _-]?ip")
+_START = re.compile(rf"(?i)\bstart[-_]?ip(?:[-_]?address)?(?:{_VALUE}|\s+)({_IP})")
+_END = re.compile(rf"(?i)\bend[-_]?ip(?:[-_]?address)?(?:{_VALUE}|\s+)({_IP})")
+# a table's header with both columns, in either order (az sql server firewall-rule list puts EndIpAddress first)
+_RANGE_HEADER = re.compile(r"(?i)\bstart[ _-]?ip(?:[ _-]?address)?\b.*\bend[ _-]?ip|\bend[ _-]?ip(?:[ _-]?address)?\b.*"
+                           r"\bstart[ _-]?ip")
 # where the report states the caller's own address
 _CALLER_PROSE = re.compile(
     r"(?i)\b(?:(?:public|outbound|egress|client|source|NAT|caller'?s?)[ -]?(?:IPs?|address(?:es)?)(?: address(?:es)?)?|"
@@ -62,9 +65,10 @@ def _rules(text: str) -> list[tuple[str, list[ipaddress.IPv4Network]]]:
     """The rule ranges the report lists, each as (its text, the networks it covers)."""
     found: list[tuple[str, list[ipaddress.IPv4Network]]] = []
     for m in _SINGLE_RULE.finditer(text):
-        net = _net(m.group(2))
+        value = m.group(2) or m.group(4)
+        net = _net(value)
         if net is not None:
-            found.append((m.group(2), [net]))
+            found.append((value, [net]))
     if re.search(r"(?i)ipRules|networkAcls|network-rule", text):
         for m in _STORAGE_VALUE.finditer(text):
             net = _net(m.group(1))
@@ -72,18 +76,21 @@ def _rules(text: str) -> list[tuple[str, list[ipaddress.IPv4Network]]]:
                 found.append((m.group(1), [net]))
     for m in _START.finditer(text):
         end = _END.search(text, m.end(), m.end() + 200)
-        if end is not None:
-            found.append(_range(m.group(1), end.group(1)))
+        before = _END.search(text[max(0, m.start() - 200):m.start()])
+        if end is not None or before is not None:
+            found.append(_range(m.group(1), (end or before).group(1)))  # type: ignore[union-attr]
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if not _RANGE_HEADER.search(line):
+        header = _RANGE_HEADER.search(line)
+        if header is None:
             continue
+        end_first = header.group(0).lower().startswith("end")
         for row in lines[i + 1:i + 60]:
             if not row.strip():
                 break
             ips = [ip for ip in _IPS.findall(row) if "/" not in ip]
             if len(ips) == 2:
-                found.append(_range(*ips))
+                found.append(_range(*(reversed(ips) if end_first else ips)))
     return [(t, nets) for t, nets in found if nets]
 
 

@@ -159,3 +159,13 @@ def test_backend_settings_that_neither_pick_nor_override_the_host_name_decide() 
 def test_backend_settings_that_pick_the_host_name_are_not_blamed() -> None:
     report = _report(APPGW.format(pick="true")) or {}
     assert "neither pick the host name" not in str(report.get("root_cause") or "")
+
+
+def test_an_sql_rule_table_with_the_end_column_first_is_read_in_its_order() -> None:
+    from shared.engines.stated_config import _uncovered
+    table = ("$ az sql server firewall-rule list -g rg -s sql-a -o table\n"
+             "EndIpAddress    Name    ResourceGroup    StartIpAddress\n"
+             "20.1.1.20       app     rg               20.1.1.10\n\n"
+             "Client IP: {ip}. Login timeout expired.")
+    assert _uncovered(table.format(ip="20.1.1.30")) == (["20.1.1.30"], ["20.1.1.10-20.1.1.20"], False)
+    assert _uncovered(table.format(ip="20.1.1.15")) is None
