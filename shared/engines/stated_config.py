@@ -49,6 +49,8 @@ _CONNECTION_FAILED = re.compile(r"(?i)unable ?to ?connect|could not connect|can(
                                 r"connect|timed? ?out|timeout|ETIMEDOUT|refused|prevented to connect|not allowed|"
                                 r"forbidden|\b403\b|denied|Error 110\b|\(110\)|\(10060\)")
 _AWS_RULES = re.compile(r"(?i)\bCidrIp\b|describe-security-groups|IpPermissions")
+_SERVICE_SIDE = re.compile(r"(?i)(?:account|server|endpoint|service|cache|namespace|vault|database|"
+                           r"front ?door|load balancer)(?:'s)?\W{0,3}(?:own\W{1,3})?$")
 # addresses the report names as the target or a resolver's answer, never the caller's own
 _TARGET = re.compile(r"(?i)(?:Address(?:es)?:\s*|resolves? to (?:the )?(?:public |private )?(?:address |IP )?|"
                      r"Name:\s*\S+\s+Address:\s*)(" + _IP + r")|(" + _IP + r"):\d{2,5}\b")
@@ -111,6 +113,8 @@ def _callers(text: str, ruled: set[str]) -> list[str]:
     targets = {a or b for a, b in _TARGET.findall(text)}
     for pattern in (_CALLER_COMMAND, _CALLER_PROSE):
         for m in pattern.finditer(text):
+            if pattern is _CALLER_PROSE and _SERVICE_SIDE.search(text[max(0, m.start() - 40):m.start()]):
+                continue  # the service's own public address, not the caller's
             for ip in _IPS.findall(m.group(1)):
                 net = _net(ip)
                 if "/" in ip or net is None or ip in ruled | targets or ip in found \
