@@ -169,3 +169,9 @@ def test_an_sql_rule_table_with_the_end_column_first_is_read_in_its_order() -> N
              "Client IP: {ip}. Login timeout expired.")
     assert _uncovered(table.format(ip="20.1.1.30")) == (["20.1.1.30"], ["20.1.1.10-20.1.1.20"], False)
     assert _uncovered(table.format(ip="20.1.1.15")) is None
+
+
+def test_the_services_own_public_address_is_not_taken_for_the_callers() -> None:
+    from shared.engines.stated_config import _callers
+    text = "The storage account public IP is 20.60.1.1, our NAT gateway public IP: 51.1.1.1"
+    assert _callers(text, set()) == ["51.1.1.1"]
