@@ -223,3 +223,23 @@ def test_worker_runtime_finding_yields_to_a_function_that_executed() -> None:
     assert regex(finding["unless_report"]).search("[Error] Executed 'Functions.StartOrder' (Failed, Id=1)")
     # near miss: a host that says it found no functions is what the missing setting causes
     assert not regex(finding["unless_report"]).search("No job functions found. Try making your job classes public.")
+
+
+# ---- an SFTP session that reached the account rules its firewall out ---------------------------------------------
+
+def _contradiction(rule_id: str) -> dict[str, Any]:
+    return next(c for c in table("contradictions") if c["id"] == rule_id)
+
+
+def test_sftp_session_that_listed_before_a_refused_upload_rules_the_firewall_out() -> None:
+    rule = _contradiction("storage-sftp-session-lists-then-write-denied")
+    session = ("Connected to st1.blob.core.windows.net.\nsftp> ls\na.csv\nsftp> put b.csv\n"
+               "Uploading b.csv to /in/b.csv\nremote open(\"/in/b.csv\"): Permission denied")
+    assert rule["category"] == "network.storage_firewall" and regex(rule["pattern"]).search(session)
+
+
+def test_sftp_session_that_never_connected_keeps_the_firewall() -> None:
+    # near miss: the connection itself was closed (what a firewall does): nothing rules the firewall out
+    rule = _contradiction("storage-sftp-session-lists-then-write-denied")
+    closed = "$ sftp u@st1.blob.core.windows.net\nConnection closed by 20.1.2.3 port 22"
+    assert not regex(rule["pattern"]).search(closed)
