@@ -243,3 +243,17 @@ def test_sftp_session_that_never_connected_keeps_the_firewall() -> None:
     rule = _contradiction("storage-sftp-session-lists-then-write-denied")
     closed = "$ sftp u@st1.blob.core.windows.net\nConnection closed by 20.1.2.3 port 22"
     assert not regex(rule["pattern"]).search(closed)
+
+
+# ---- the Table service's OData error body names the storage service refused --------------------------------------
+
+def test_odata_error_body_names_the_table_service() -> None:
+    from shared.engines.computed_findings.network import _clients_refused
+    body = '403 AuthorizationFailure Content: {"odata.error":{"code":"AuthorizationFailure"}}'
+    assert _clients_refused([body]) == {"table"}
+
+
+def test_an_xml_error_body_names_no_table_service() -> None:
+    # near miss: Blob and Queue answer in XML: the body alone names no table call
+    from shared.engines.computed_findings.network import _clients_refused
+    assert "table" not in _clients_refused(["403 <Error><Code>AuthorizationFailure</Code></Error>"])
