@@ -257,3 +257,34 @@ def test_an_xml_error_body_names_no_table_service() -> None:
     # near miss: Blob and Queue answer in XML: the body alone names no table call
     from shared.engines.computed_findings.network import _clients_refused
     assert "table" not in _clients_refused(["403 <Error><Code>AuthorizationFailure</Code></Error>"])
+
+
+# ---- an Event Hubs application group's throttling policy --------------------------------------------------------
+
+def _groups_state(text: str, groups: list[dict[str, Any]]) -> SessionState:
+    request = StartRequest.model_validate({"error_description": text})
+    state = SessionState(trace_id="0" * 32, options=request.options, ttl_seconds=3600, azure_access=True,
+                         material=material_from_start(request))
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="s",
+                                arguments={"resource_id": "/subscriptions/s/resourceGroups/g/providers/"
+                                           "Microsoft.EventHub/namespaces/n/applicationGroups"},
+                                data={"type": "Microsoft.EventHub/namespaces/applicationGroups", "entities": groups}))
+    return state
+
+
+_CAPPED = {"name": "ag-jobs", "isEnabled": True, "clientAppGroupIdentifier": "SASKeyName=jobs",
+           "policies": [{"type": "ThrottlingPolicy", "name": "cap", "metricId": "IncomingMessages",
+                         "rateLimitThreshold": 500}]}
+
+
+def test_application_group_cap_explains_the_throttled_client() -> None:
+    from shared.engines.computed_findings.messaging import application_group_throttles
+    facts = application_group_throttles(_groups_state("EventHubsException(ServiceBusy): the entity is being "
+                                                      "throttled", [_CAPPED]))
+    assert facts is not None and facts["group"] == "ag-jobs" and facts["threshold"] == "500"
+
+
+def test_application_group_cap_is_silent_without_throttling() -> None:
+    # near miss: the same group on a namespace whose client fails for another reason (unauthorized) explains nothing
+    from shared.engines.computed_findings.messaging import application_group_throttles
+    assert application_group_throttles(_groups_state("Unauthorized: ExpiredToken", [_CAPPED])) is None
