@@ -33,6 +33,11 @@ _COMPARED = 100  # listed resources compared, at most (a listing holds at most 1
 _SAID_MISSING = re.compile(r"(?i)\bResource\s+['\"]?(?P<name>[A-Za-z0-9][\w.()/-]{0,160}?)['\"]?"
                            r"(?:\s+of type\s+['\"]?(?P<type>[A-Za-z][\w.]*/\w+(?:/\w+)?)['\"]?)?"
                            r"\s+(?:doesn't|does not) exist")
+# the Azure Pipelines tasks' lookup by name: "Failed to get resource ID for resource type 'Microsoft.Web/Sites' and
+# resource name 'app-x'", and its inner "Could not find the resource with name app-x"
+_LOOKUP_FAILED = re.compile(r"(?i)\bFailed to get resource ID for resource type\s+['\"]?(?P<type>[A-Za-z][\w.]*/\w+"
+                            r"(?:/\w+)?)['\"]?\s+and resource name\s+['\"]?(?P<name>[A-Za-z0-9][\w.()/-]{0,160}?)['\"]?"
+                            r"(?=[\s.,;]|$)")
 # a resource's own id (a child's too: .../sites/app/slots/preprod); a collection or setting path is not a resource
 _RESOURCE_ID = re.compile(r"(?i)/resourceGroups/(?P<group>[^/]+)/providers/(?P<namespace>[\w.]+)/"
                           r"(?P<path>[\w.()-]+/[\w.()-]+(?:/[\w.()-]+/[\w.()-]+)?)$")
@@ -107,6 +112,7 @@ def said_missing(state: SessionState) -> list[Sought]:
     found: list[Sought] = []
     for text in state.material.spoken():
         found += [Sought(m.group("name"), m.group("type")) for m in _SAID_MISSING.finditer(text)]
+        found += [Sought(m.group("name").rstrip("."), m.group("type")) for m in _LOOKUP_FAILED.finditer(text)]
         reference = reference_not_found(" ".join(text.split()))
         if reference is not None:
             found.append(Sought(reference["name"], reference["type"]))

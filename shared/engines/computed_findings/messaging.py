@@ -142,6 +142,31 @@ def event_hub_not_active(state: SessionState) -> Facts:
     return {"hub": str(chosen.get("name")), "value": str(chosen.get("status"))} if chosen else None
 
 
+_APPLICATION_GROUPS = r"(?i)^Microsoft\.EventHub/namespaces/applicationGroups$"
+_THROTTLED = re.compile(r"(?i)throttl|server-?busy|ServerBusy|\b50002\b")
+
+
+def application_group_throttles(state: SessionState) -> Facts:
+    """An enabled application group of the namespace with a throttling policy, while the report says the client is
+    throttled: the group caps what the clients it matches (a SAS key name or an Entra application id) may send or
+    receive, whatever the namespace's capacity. The group the report names wins, else the one whose policy is the
+    lowest message-rate cap."""
+    said = said_in_report(state)
+    if not _THROTTLED.search(said):
+        return None
+    capped = [(g, p) for g in items_of(state, _APPLICATION_GROUPS, "entities") if str(g.get("isEnabled")) != "False"
+              for p in g.get("policies") or [] if isinstance(p, dict)
+              and str(p.get("type") or "").lower() == "throttlingpolicy" and as_number(p.get("rateLimitThreshold"))]
+    if not capped:
+        return None
+    named = [(g, p) for g, p in capped if is_mentioned(str(g.get("name") or ""), said)]
+    group, policy = (named or sorted(capped, key=lambda c: (str(c[1].get("metricId")) != "IncomingMessages",
+                                                              as_number(c[1].get("rateLimitThreshold")) or 0)))[0]
+    return {"group": str(group.get("name")), "client": str(group.get("clientAppGroupIdentifier") or ""),
+            "policy": str(policy.get("name") or ""), "metric": str(policy.get("metricId") or ""),
+            "threshold": f"{as_number(policy.get('rateLimitThreshold')) or 0:.0f}"}
+
+
 _CONSUMERS = re.compile(r"(?i)\b(\d{1,3}) (?:\w+ ){0,2}(?:instances|consumers|replicas|pods|workers|receivers|"
                         r"processors|readers)\b")
 
@@ -365,4 +390,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "service-bus-entity-max-message-size": entity_message_size_limit,
     "event-grid-topic-input-schema-mismatch": event_grid_schema_mismatch,
     "event-hub-consumer-group-missing": event_hub_consumer_group_missing,
+    "event-hub-application-group-throttles": application_group_throttles,
 }

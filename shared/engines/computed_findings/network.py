@@ -139,8 +139,9 @@ def private_endpoint_misses_service(state: SessionState) -> dict[str, str] | Non
 # (Functions, Logic Apps Standard) reports its queue and table calls that way
 _STORAGE_CLIENTS = {
     "queue": re.compile(r"(?i)\bAzure\.Storage\.Queues\b|\bazure\.storage\.queue\b|\bQueue(?:Rest|Service)?Client\b"),
+    # the Table service's own error body is OData JSON ({"odata.error":{"code":...}}); Blob and Queue answer in XML
     "table": re.compile(r"(?i)\bAzure\.Data\.Tables\b|\bazure\.data\.tables\b|\bTable(?:Rest|Service)?Client\b|"
-                        r"\b(?:initiali[sz]e|create|open) table '"),
+                        r"\b(?:initiali[sz]e|create|open) table '|\\?\"odata\.error\\?\"\s*:"),
     "blob": re.compile(r"(?i)\bAzure\.Storage\.Blobs\b|\bazure\.storage\.blob\b|"
                        r"\bBlob(?:Rest|Service|Container)?Client\b"),
 }
