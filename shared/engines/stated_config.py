@@ -38,9 +38,15 @@ def _text(state: SessionState) -> str:
     return "\n".join([*material.spoken(), *(f.content for f in material.files)])[:_MAX]
 
 
+_QUOTED_ERROR = re.compile(r"\([^()':\n]{1,80}: '.*?'\)", re.DOTALL)  # "(Service: '<the error's words>')"
+
+
 def _said(decision: Conclude) -> str:
+    """What the conclusion says in its own words: the root cause without its quotation of the error, and the evidence
+    that is not a quotation of the report."""
     report_ = decision.report
-    return " ".join([report_.root_cause, *(e.summary for e in report_.evidence)]).lower()
+    own = [e.summary for e in report_.evidence if e.source not in ("error", "catalog")]
+    return " ".join([_QUOTED_ERROR.sub("", report_.root_cause), *own]).lower()
 
 
 def _append(decision: Conclude, said: str) -> Conclude:
