@@ -78,7 +78,7 @@ _IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}"
 _REFUSED_IP = re.compile(
     rf"(?i)\b(?:client|caller|source|requesting|your)\s+(?:with\s+)?(?:public\s+)?(?:ip(?:\s+address)?|address)"
     rf"(?:\s+of\s+the\s+client)?\s*(?:is\s+|:\s*|=\s*)?['\"(]?(?P<ip>{_IPV4})(?![\d/])")
-_IP_RULES = re.compile(r"(?i)\"?ip_?(?:rules|RangeFilter|_ranges|Restrictions|SecurityRestrictions)\"?\s*[:=]")
+_IP_RULES = re.compile(r"(?i)\"?ip_?(?:rules|range_?filter|_ranges|Restrictions|SecurityRestrictions)\"?\s*[:=]")
 _CIDR = re.compile(rf"(?<![\d.]){_IPV4}(?:/\d{{1,2}})?(?![\d.])")
 
 
@@ -110,7 +110,7 @@ def _ip_rule_misses(state: SessionState, decision: Decision) -> Decision | None:
     if ip in _said(decision) and any(r in _said(decision) for r in rules):
         return None
     nearest = max(rules, key=lambda r: SequenceMatcher(None, r.split("/")[0], ip).ratio())
-    near = (f"; the nearest rule, {nearest}, is a different address from {ip} (a digit off)"
+    near = (f"; the nearest rule, {nearest}, is close to {ip} but does not hold it"
             if SequenceMatcher(None, nearest.split("/")[0], ip).ratio() >= 0.8 else "")
     return _append(decision, f"The IP rules the report shows ({', '.join(rules[:6])}) do not cover the refused client"
                              f" address {ip}{near}: add {ip} (or a range that holds it) to the rules.")
@@ -258,6 +258,10 @@ _SUBNET_ID = re.compile(r"(?i)/subscriptions/[\w-]+/resourceGroups/[\w.()-]+/pro
 _VNET_RULES = re.compile(r"(?i)\"?virtualNetworkRules\"?\s*[:=]")
 _CALLER_SUBNET = re.compile(r"(?i)virtualNetworkSubnetId|vnet-integration|VnetResourceId|integrated with|"
                             r"vnet integration")
+# the writer's own words for the app's subnet, by a subnet-like name: "the app is integrated with snet-apps-v2"
+_CALLER_SUBNET_NAME = re.compile(r"(?i)(?:integrated (?:with|into)|integration subnet(?: is)?|vnet integration "
+                                 r"(?:uses|with|on|subnet))\s+(?:the\s+)?(?:subnet\s+)?['\"`]?(?:[\w.-]+/)?"
+                                 r"(?P<name>[\w.-]{0,40}s(?:ub)?net[\w.-]{0,40})")
 _NETWORK_OR_HOST = ("network.", "functions.host", "functions.storage")
 
 
@@ -282,18 +286,22 @@ def _subnet_rule_misses(state: SessionState, decision: Decision) -> Decision | N
             if not any(a <= subnet.start() < b for a, b in spans):
                 callers.append(subnet.group(0))
                 break
-    if not rules or not callers:
+    if rules and not callers:  # the app's subnet said by its name only: compared with the rules' subnet names
+        callers = [m.group("name") for m in _CALLER_SUBNET_NAME.finditer(text)
+                   if not any(a <= m.start() < b for a, b in spans)][:1]
+        have = {r.rsplit("/", 1)[-1].lower() for r in rules}
+    else:
+        have = {r.lower() for r in rules}
+    if not rules or not callers or callers[0].lower() in have:
         return None
-    have = {r.lower() for r in rules}
     caller = callers[0]
-    if caller.lower() in have:
-        return None
     name, listed = caller.rsplit("/", 1)[-1], ", ".join(repr(r.rsplit("/", 1)[-1]) for r in rules[:4])
     if isinstance(decision, Conclude) and category.startswith("network.") and name.lower() in _said(decision):
         return None
     storage = bool(re.search(r"(?i)storage account|az storage|AzureWebJobsStorage|\.core\.windows\.net", text))
     said = (f"The {'storage account' if storage else 'resource'}'s virtual network rules the report shows allow only "
-            f"subnet(s) {listed}, while the app reaches it from its integration subnet '{name}' ({caller}), which is "
+            f"subnet(s) {listed}, while the app reaches it from its integration subnet '{name}'"
+            f"{f' ({caller})' if caller != name else ''}, which is "
             f"not among them: add a virtual network rule for '{name}' (with the service endpoint on that subnet), or "
             f"remove the stale one.")
     if isinstance(decision, Conclude) and category.startswith("network."):
@@ -307,8 +315,8 @@ def _subnet_rule_misses(state: SessionState, decision: Decision) -> Decision | N
 
 
 # ----------------------------------------------------------------- a workflow secret the repository does not hold
-_SECRET_REF = re.compile(r"\$\{\{\s*secrets\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_SECRET_LIST_COMMAND = re.compile(r"(?i)gh\s+secret\s+list")
+_SECRET_REF = re.compile(r"\$\{\{\s*(?P<kind>secrets|vars)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_SECRET_LIST_COMMAND = re.compile(r"(?i)gh\s+(?:secret|variable)\s+list")
 _SECRET_PROSE = re.compile(r"(?i)\bsecrets\b[^\n:]{0,80}:\s*(?P<items>[A-Z][A-Z0-9_]+(?:\s*,\s*[A-Z][A-Z0-9_]+)+)")
 _BUILT_IN_SECRETS = frozenset({"GITHUB_TOKEN"})
 
@@ -338,18 +346,18 @@ def _secret_not_listed(state: SessionState, decision: Decision) -> Decision | No
     if not listed:
         return None
     have = {n.upper() for n in listed}
-    missing = [m.group("name") for m in _SECRET_REF.finditer(text)
+    missing = [(m.group("kind"), m.group("name")) for m in _SECRET_REF.finditer(text)
                if m.group("name").upper() not in have and m.group("name").upper() not in _BUILT_IN_SECRETS]
-    if not missing or missing[0].lower() in _said(decision):
+    if not missing or "not among the secrets or variables" in _said(decision):
         return None
-    name = missing[0]
+    kind, name = missing[0]
     nearest = max(listed, key=lambda n: SequenceMatcher(None, n.upper(), name.upper()).ratio())
     near = (f"; the secret that exists is '{nearest}'"
             if SequenceMatcher(None, nearest.upper(), name.upper()).ratio() >= 0.75 else "")
     if decision.report.confidence == "low":  # the listing decides what the error's own words could only guess
         decision.report.confidence = "medium"
-    return _append(decision, f"The workflow reads secrets.{name}, which is not among the secrets the report lists "
-                             f"({', '.join(listed[:6])}){near}: a secret that does not exist evaluates to an empty "
+    return _append(decision, f"The workflow reads {kind}.{name}, which is not among the secrets or variables the "
+                             f"report lists ({', '.join(listed[:6])}){near}: a secret that does not exist evaluates to an empty "
                              f"string, so the step gets no value. Reference the secret by its exact name.")
 
 

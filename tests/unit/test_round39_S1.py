@@ -149,7 +149,7 @@ def test_a_workflow_secret_the_repository_does_not_list_is_named() -> None:
 
 def test_a_workflow_secret_that_is_listed_stays_silent() -> None:
     found = _report(_WORKFLOW.format(ref="AZURE_APP_ID"), done=False)
-    assert "not among the secrets" not in found["root_cause"]
+    assert "not among the secrets or variables" not in found["root_cause"]
 
 
 def test_listed_secrets_reads_gh_output_and_prose() -> None:
@@ -206,3 +206,24 @@ def test_misspelled_variables_needs_a_near_unset_name_of_the_same_family() -> No
         "AZURE_CLIENT_SCRET", "AZURE_CLIENT_SECRET")
     assert misspelled_variables("AZURE_CLIENT_SECRET=x\nAZURE_CLIENT_SCRET=y\n") == []  # the right one is set too
     assert misspelled_variables("ARM_USE_MSAL=true\nAZURE_LOCATION=westeurope\n") == []  # names the tools read
+
+
+_SUBNET_SAID = """Azure Functions runtime is unreachable. Click here for details on storage configuration.
+az storage account show -n stx --query networkRuleSet
+{{ "defaultAction": "Deny", "virtualNetworkRules": [ {{ "id": "/subscriptions/0000/resourceGroups/rg-n/providers/Microsoft.Network/virtualNetworks/vn/subnets/snet-old" }} ] }}
+The function app is integrated with {subnet} since last week.
+"""
+
+
+def test_the_apps_subnet_said_by_name_is_compared_with_the_rules_subnet_names() -> None:
+    found = _report(_SUBNET_SAID.format(subnet="snet-new"))
+    assert found["category"] == "network.storage_firewall" and "'snet-new'" in found["root_cause"]
+    near = _report(_SUBNET_SAID.format(subnet="snet-old"), done=False)
+    assert "integration subnet 'snet-old'" not in near["root_cause"]
+
+
+def test_a_workflow_variable_the_repository_does_not_list_is_named() -> None:
+    text = _WORKFLOW.format(ref="AZURE_APPID").replace("secrets.AZURE_APPID", "vars.AZURE_APPID").replace(
+        "gh secret list", "gh variable list")
+    found = _report(text)
+    assert "vars.AZURE_APPID" in found["root_cause"]
