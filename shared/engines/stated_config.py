@@ -357,8 +357,8 @@ def _secret_not_listed(state: SessionState, decision: Decision) -> Decision | No
     if decision.report.confidence == "low":  # the listing decides what the error's own words could only guess
         decision.report.confidence = "medium"
     return _append(decision, f"The workflow reads {kind}.{name}, which is not among the secrets or variables the "
-                             f"report lists ({', '.join(listed[:6])}){near}: a secret that does not exist evaluates to an empty "
-                             f"string, so the step gets no value. Reference the secret by its exact name.")
+                             f"report lists ({', '.join(listed[:6])}){near}: a secret that does not exist evaluates to "
+                             f"an empty string, so the step gets no value. Reference the secret by its exact name.")
 
 
 # -------------------------------------------------------------- a stated role that sits on another resource

@@ -4,9 +4,8 @@ configuration agrees with the error (its near miss)."""
 
 from __future__ import annotations
 
-from tests.helpers.engine_loop import run_engine
-
 from shared.engines.stated_config import listed_secrets, misspelled_variables, stated_assignments, stated_ip_rules
+from tests.helpers.engine_loop import run_engine
 
 
 def _report(text: str, done: bool = True) -> dict:
@@ -115,7 +114,8 @@ def test_a_service_connection_scoped_to_the_target_group_is_not() -> None:
 
 _SUBNETS = """Azure Functions runtime is unreachable. Click here for details on storage configuration.
 az storage account show -n stx --query networkRuleSet
-{{ "defaultAction": "Deny", "virtualNetworkRules": [ {{ "id": "/subscriptions/0000/resourceGroups/rg-n/providers/Microsoft.Network/virtualNetworks/vn/subnets/{rule}" }} ] }}
+{{ "defaultAction": "Deny", "virtualNetworkRules": [ {{ "id":\
+ "/subscriptions/0000/resourceGroups/rg-n/providers/Microsoft.Network/virtualNetworks/vn/subnets/{rule}" }} ] }}
 az functionapp show -n fx --query virtualNetworkSubnetId
 "/subscriptions/0000/resourceGroups/rg-n/providers/Microsoft.Network/virtualNetworks/vn/subnets/snet-b"
 """
@@ -132,7 +132,8 @@ def test_a_storage_rule_for_the_apps_subnet_stays_silent() -> None:
 
 
 _WORKFLOW = """Run azure/login@v2
-Error: Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not all values are present. Ensure 'client-id' and 'tenant-id' are supplied.
+Error: Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not all values are present. Ensure\
+ 'client-id' and 'tenant-id' are supplied.
       client-id: ${{{{ secrets.{ref} }}}}
 $ gh secret list
 NAME              UPDATED
@@ -157,9 +158,11 @@ def test_listed_secrets_reads_gh_output_and_prose() -> None:
     assert listed_secrets("Repository secrets show: AZURE_X, AZURE_Y") == ["AZURE_X", "AZURE_Y"]
 
 
-_ROLES = """Azure.Messaging.ServiceBus.ServiceBusException: Unauthorized access. 'Listen' claim(s) are required to perform this operation. Resource: 'sb://sb-pay-prd.servicebus.windows.net/payments'.
+_ROLES = """Azure.Messaging.ServiceBus.ServiceBusException: Unauthorized access. 'Listen' claim(s) are\
+ required to perform this operation. Resource: 'sb://sb-pay-prd.servicebus.windows.net/payments'.
 az role assignment list --assignee 1111 --all
-[ {{ "role": "Azure Service Bus Data Receiver", "scope": "/subscriptions/0000/resourceGroups/rg-pay/providers/Microsoft.ServiceBus/namespaces/{ns}" }} ]
+[ {{ "role": "Azure Service Bus Data Receiver", "scope": "/subscriptions/0000/resourceGroups/rg-pay/providers\
+/Microsoft.ServiceBus/namespaces/{ns}" }} ]
 """
 
 
@@ -182,7 +185,8 @@ def test_stated_assignments_reads_a_table() -> None:
 
 
 _TERRAFORM = """terraform plan
-Error: building AzureRM Client: please ensure you have installed Azure CLI version 2.0.79 or newer. Error parsing json result from the Azure CLI: launching Azure CLI: exec: "az": executable file not found in $PATH.
+Error: building AzureRM Client: please ensure you have installed Azure CLI version 2.0.79 or newer. Error\
+ parsing json result from the Azure CLI: launching Azure CLI: exec: "az": executable file not found in $PATH.
 env:
   ARM_CLIENT_ID: ${{{{ secrets.ID }}}}
   {name}: ${{{{ secrets.SECRET }}}}
@@ -210,7 +214,8 @@ def test_misspelled_variables_needs_a_near_unset_name_of_the_same_family() -> No
 
 _SUBNET_SAID = """Azure Functions runtime is unreachable. Click here for details on storage configuration.
 az storage account show -n stx --query networkRuleSet
-{{ "defaultAction": "Deny", "virtualNetworkRules": [ {{ "id": "/subscriptions/0000/resourceGroups/rg-n/providers/Microsoft.Network/virtualNetworks/vn/subnets/snet-old" }} ] }}
+{{ "defaultAction": "Deny", "virtualNetworkRules": [ {{ "id":\
+ "/subscriptions/0000/resourceGroups/rg-n/providers/Microsoft.Network/virtualNetworks/vn/subnets/snet-old" }} ] }}
 The function app is integrated with {subnet} since last week.
 """
 
