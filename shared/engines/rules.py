@@ -60,6 +60,7 @@ from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.shared_limit import with_shared_limit
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
+from shared.engines.stated_app_config import with_stated_app_config
 from shared.engines.stated_config import with_stated_config
 from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice
@@ -83,6 +84,7 @@ class RulesEngine:
         decision = _nothing_deployed_yet(state, decision)
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
+        decision = with_stated_app_config(state, decision)  # a pasted configuration's deciding value, read like a read
         decision = with_granting_roles(state, with_held_roles(state, with_role_assignments(state, decision)))
         decision = with_caller_subnet(state, decision)  # the app's subnet missing from the rules that refused it
         decision = _named_by_code_shape(state, decision)
