@@ -1042,12 +1042,15 @@ def _vendor_words(state: SessionState) -> tuple[dict[str, Any], str] | None:
     """The first provider whose `failing` forms the client's texts show (not negated, not ruled out, not a vendor the
     client only plans to use), with those words, when no Azure host is named and the call got an answer."""
     spoken = state.material.spoken()
-    if any(_AZURE_HOST.search(h) for h in _hosts_in(spoken)) or any(_UNREACHED.search(t) for t in spoken):
+    if any(_UNREACHED.search(t) for t in spoken):
         return None
+    azure_named = any(_AZURE_HOST.search(h) for h in _hosts_in(spoken))
     said = " ".join([*spoken, *state.material.technologies()])
     for provider in table(_FOREIGN_PROVIDERS):
         if not provider.get("failing") or (provider.get("requires") and not regex(provider["requires"]).search(said)):
             continue
+        if azure_named and not (provider.get("in_page") and _affirmed_mention(spoken, provider["in_page"])):
+            continue  # an Azure host on the path, unless the vendor's own widget says it in the page Azure serves
         if provider.get("unless") and regex(provider["unless"]).search(said):
             continue  # words that put the failing step on Azure after all (App Service's own build of the app)
         shown = _affirmed_mention(spoken, provider["failing"])
