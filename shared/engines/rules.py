@@ -1046,13 +1046,14 @@ def _vendor_words(state: SessionState) -> tuple[dict[str, Any], str] | None:
     """The first provider whose `failing` forms the client's texts show (not negated, not ruled out, not a vendor the
     client only plans to use), with those words, when no Azure host is named and the call got an answer."""
     spoken = state.material.spoken()
-    if any(_AZURE_HOST.search(h) for h in _hosts_in(spoken)):
-        return None
+    azure_named = any(_AZURE_HOST.search(h) for h in _hosts_in(spoken))
     unreached = any(_UNREACHED.search(t) for t in spoken)
     said = " ".join([*spoken, *state.material.technologies()])
     for provider in table(_FOREIGN_PROVIDERS):
         if not provider.get("failing") or (provider.get("requires") and not regex(provider["requires"]).search(said)):
             continue
+        if azure_named and not (provider.get("in_page") and _affirmed_mention(spoken, provider["in_page"])):
+            continue  # an Azure host on the path, unless the vendor's own widget says it in the page Azure serves
         if unreached and not regex(provider.get("answered") or r"(?!)").search(said):
             continue  # a call that may never have got an answer, unless the vendor's own error body shows it did
         if provider.get("unless") and regex(provider["unless"]).search(said):
