@@ -446,7 +446,8 @@ def _named_items(state: SessionState, collection: str) -> list[str]:
     quoted after the kind's word in the report ("eventhub 'page-events'"), at most two."""
     kind = collection.rstrip("/").rsplit("/", 1)[-1].lower()
     singular = kind[:-1] if kind.endswith("s") else kind
-    singular = re.sub(r"^(?:sql|mongodb|gremlin|cassandra)(?=database|keyspace|graph)", "", singular)  # Cosmos DB's APIs
+    # Cosmos DB's APIs: sqlDatabases / mongodbDatabases are the client's "database"
+    singular = re.sub(r"^(?:sql|mongodb|gremlin|cassandra)(?=database|keyspace|graph)", "", singular)
     squashed = singular.replace("_", "")
     names: list[str] = []
     for key, value in state.material.environment.items():

@@ -57,8 +57,8 @@ from shared.engines.playbooks import (
 )
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles, with_held_roles
-from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.service_tags import with_service_tag
+from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.shared_limit import with_shared_limit
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.stated_expiry import expired_before_failures
