@@ -132,3 +132,32 @@ def test_the_catalog_still_ranks_the_entity_not_found_entry_first() -> None:
     text = ("MessagingEntityNotFoundError: The messaging entity 'sb://ns-a1.servicebus.windows.net/ns-a1' could not be "
             "found. To know more visit https://aka.ms/sbResourceMgrExceptions.")
     assert best_entry_id(text) == "messaging-sb-entity-not-found"
+
+
+# --- the remedy's own names: Cosmos DB data roles, the SQL contained user --------------------------------------
+
+def test_a_cosmos_data_plane_refusal_names_the_built_in_data_roles() -> None:
+    report = run_engine(_case("rob32s4-cosmos-python-function-403")["request"]).final.report
+    assert report.category == "auth.rbac_missing" and "Cosmos DB Built-in Data Contributor" in report.root_cause
+
+
+def test_a_token_login_without_a_contained_user_names_create_user() -> None:
+    report = run_engine(_case("rob32s4-sql-node-mssql")["request"]).final.report
+    assert report.category == "auth.rbac_missing" and "FROM EXTERNAL PROVIDER" in report.root_cause
+
+
+def test_a_sql_password_login_failure_is_not_told_to_create_an_entra_user() -> None:
+    text = ("Microsoft.Data.SqlClient.SqlException (0x80131904): Login failed for user 'app_reader'.\n"
+            "Error Number:18456,State:1,Class:14")
+    report = run_engine({"error_description": text}).final.report
+    assert "FROM EXTERNAL PROVIDER" not in report.root_cause
+
+
+# --- an inbound deny in front of a load balancer ---------------------------------------------------------------
+
+def test_an_inbound_deny_without_a_load_balancer_names_no_probe_source() -> None:
+    from shared.engines.analyzers.common import regex, table
+    from shared.engines.service_tags import SERVICE_TAGS
+    probe = next(e for e in table(SERVICE_TAGS) if e["tag"] == "AzureLoadBalancer")
+    assert regex(probe["when"]).search("ingress-nginx-controller   LoadBalancer   10.0.184.21   20.103.81.77")
+    assert not regex(probe["when"]).search("the VM's RDP port times out from the office since the NSG change")
