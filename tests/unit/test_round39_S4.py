@@ -161,3 +161,18 @@ def test_an_inbound_deny_without_a_load_balancer_names_no_probe_source() -> None
     probe = next(e for e in table(SERVICE_TAGS) if e["tag"] == "AzureLoadBalancer")
     assert regex(probe["when"]).search("ingress-nginx-controller   LoadBalancer   10.0.184.21   20.103.81.77")
     assert not regex(probe["when"]).search("the VM's RDP port times out from the office since the NSG change")
+
+
+# --- an access policy added on a vault that uses the RBAC permission model --------------------------------------
+
+def test_an_access_policy_on_an_rbac_vault_is_named_as_ignored() -> None:
+    report = run_engine(_case("rob32s4-functions-keyvault")["request"]).final.report
+    assert report.category == "auth.keyvault_access_denied" and "RBAC permission model" in report.root_cause
+
+
+def test_an_access_policy_on_an_access_policy_vault_is_not_called_ignored() -> None:
+    case = _case("rob32s4-functions-keyvault")
+    case["request"]["error_description"] = case["request"]["error_description"].replace(
+        "Permission model: Azure role-based access control", "Permission model: Vault access policy")
+    report = run_engine(case["request"]).final.report
+    assert "ignores its access policies" not in report.root_cause
