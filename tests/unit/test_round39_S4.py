@@ -176,3 +176,23 @@ def test_an_access_policy_on_an_access_policy_vault_is_not_called_ignored() -> N
         "Permission model: Azure role-based access control", "Permission model: Vault access policy")
     report = run_engine(case["request"]).final.report
     assert "ignores its access policies" not in report.root_cause
+
+
+# --- tier features: API Management's pricing tier, Kafka on a Basic Event Hubs namespace ------------------------
+
+def test_a_method_not_allowed_in_a_pricing_tier_is_the_tier_entry() -> None:
+    text = 'unexpected status 400 with error: MethodNotAllowedInPricingTier: Method not allowed in Basic pricing tier'
+    assert best_entry_id(text) == "integration-apim-method-not-allowed-in-pricing-tier"
+    report = run_engine({"error_description": text}).final.report
+    assert report.category == "quota.sku_not_available" and "(Basic)" in report.root_cause
+
+
+def test_kafka_on_a_basic_namespace_names_the_standard_tier() -> None:
+    text = 'Code="BadRequest" Message="Kafka protocol is not supported on Basic Namespace SKU. CorrelationId: 1"'
+    assert best_entry_id(text) == "messaging-eh-kafka-on-basic-namespace"
+
+
+def test_a_kafka_client_error_on_a_standard_namespace_is_not_the_basic_tier_entry() -> None:
+    text = ("org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed during authentication "
+            "due to invalid credentials with SASL mechanism PLAIN evhns-a.servicebus.windows.net:9093")
+    assert best_entry_id(text) != "messaging-eh-kafka-on-basic-namespace"
