@@ -196,3 +196,13 @@ def test_a_kafka_client_error_on_a_standard_namespace_is_not_the_basic_tier_entr
     text = ("org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed during authentication "
             "due to invalid credentials with SASL mechanism PLAIN evhns-a.servicebus.windows.net:9093")
     assert best_entry_id(text) != "messaging-eh-kafka-on-basic-namespace"
+
+
+def test_a_metadata_request_429_is_not_blamed_on_the_container_throughput(azure: PlaybackServer) -> None:
+    case = _case("rob32s4-cosmos-dotnet-429")
+    case["request"]["error_description"] = (
+        "Microsoft.Azure.Cosmos.CosmosException : Response status code does not indicate success: TooManyRequests "
+        "(429); Substatus: 0; Reason: (Message: The request did not complete due to a high rate of metadata requests.")
+    azure.load(case["azure"])
+    report = run_engine(case["request"], azure_access=True).final.report
+    assert "RU/s of manual" not in report.root_cause
