@@ -206,3 +206,15 @@ def test_a_metadata_request_429_is_not_blamed_on_the_container_throughput(azure:
     azure.load(case["azure"])
     report = run_engine(case["request"], azure_access=True).final.report
     assert "RU/s of manual" not in report.root_cause
+
+
+def test_a_binding_not_registered_names_the_functions_sdk_version_the_report_gives() -> None:
+    report = run_engine(_case("rob32s4-functions-inproc")["request"]).final.report
+    assert "Microsoft.NET.Sdk.Functions 4.4.1" in report.root_cause
+
+
+def test_a_binding_not_registered_without_the_sdk_package_names_no_version() -> None:
+    text = ("The 'Run' function is in error: The binding type(s) 'queueTrigger' are not registered. Please ensure the "
+            "type is correct and the binding extension is installed. Microsoft.Azure.WebJobs.Extensions.Storage 5.2.0")
+    report = run_engine({"error_description": text}).final.report
+    assert "Microsoft.NET.Sdk.Functions" not in report.root_cause
