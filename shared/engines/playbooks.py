@@ -388,7 +388,13 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
                              step["purpose"])
             if isinstance(sub, RunTool):
                 return sub
-            nested += [str(i) for i in (sub.data.get("ids") or [] if isinstance(sub, Evidence) else [])][:2]
+            found = [str(i) for i in (sub.data.get("ids") or [] if isinstance(sub, Evidence) else [])]
+            inner = fill(str(step["then_each"]), {"item": item})
+            if not found and isinstance(sub, Evidence) and sub.status == "success":  # items listed without ids
+                found = [f"{inner}/{name}" for name in _listed_names(sub.data)]
+            if not found and _was_read(state, inner):  # not listed (not found, refused): the items the client names
+                found = [f"{inner}/{name}" for name in _named_items(state, inner)]
+            nested += _client_named_first(state, inner, found)[:2]
         items = nested
     for item in items[:2 if not step.get("then_each") else 4]:
         arguments = {k: fill(v, {"item": item}) if isinstance(v, str) else v for k, v in step["arguments"].items()}
@@ -399,6 +405,13 @@ def _each_call(state: SessionState, target: Target, step: dict[str, Any]) -> Evi
 
 
 _ITEM_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,79}")
+
+
+def _client_named_first(state: SessionState, collection: str, items: list[str]) -> list[str]:
+    """The items of a listed collection the client names (its container, its collection), when it names any of them:
+    the read that decides is that item's, not its neighbours' (the newest read is the one a finding judges)."""
+    named = {n.lower() for n in _named_items(state, collection)}
+    return [i for i in items if i.rstrip("/").rsplit("/", 1)[-1].lower() in named] or items
 
 
 def _listed_names(data: dict[str, Any]) -> list[str]:
@@ -413,6 +426,11 @@ def _listed_names(data: dict[str, Any]) -> list[str]:
             names = [str(v.get("name")) for v in value if _ITEM_NAME.fullmatch(str(v.get("name") or ""))]
             if names:
                 return names
+    if "ids" in data:  # a collection read (its spec lists `ids`) whose items came without ids: its list of names
+        for key, value in data.items():  # (a Cosmos DB account's `databases: [orders]`)
+            if key != "ids" and isinstance(value, list) and value and all(
+                    isinstance(v, str) and _ITEM_NAME.fullmatch(v) for v in value):
+                return [str(v) for v in value]
     return []
 
 
@@ -428,6 +446,8 @@ def _named_items(state: SessionState, collection: str) -> list[str]:
     quoted after the kind's word in the report ("eventhub 'page-events'"), at most two."""
     kind = collection.rstrip("/").rsplit("/", 1)[-1].lower()
     singular = kind[:-1] if kind.endswith("s") else kind
+    # Cosmos DB's APIs: sqlDatabases / mongodbDatabases are the client's "database"
+    singular = re.sub(r"^(?:sql|mongodb|gremlin|cassandra)(?=database|keyspace|graph)", "", singular)
     squashed = singular.replace("_", "")
     names: list[str] = []
     for key, value in state.material.environment.items():

@@ -57,6 +57,7 @@ from shared.engines.playbooks import (
 )
 from shared.engines.recent_change import with_recent_change
 from shared.engines.role_grants import with_granting_roles, with_held_roles
+from shared.engines.service_tags import with_service_tag
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
 from shared.engines.shared_limit import with_shared_limit
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
@@ -99,6 +100,7 @@ class RulesEngine:
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         decision = with_shared_limit(state, decision)  # the resource parallel callers share, when throttled
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
+        decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
         return _never_repeat(state, with_tool_advice(state, decision))
 
 
