@@ -1005,8 +1005,8 @@ def _hosted_elsewhere(state: SessionState) -> Decision | None:
             and any(m.origin == "error" for m in entry.matches) and isinstance(outside, GiveUp) and outside.report:
         # the engine's own message says what it refused on every host (a superuser-only operation): keep it
         meaning = " ".join(fill(entry.entry.meaning, facts_of(state, entry)).split())
-        outside.report.root_cause += (" The message itself is the database engine's own, the same on every host: "
-                                      + meaning)
+        outside.report.root_cause += (" The message itself is the one the same engine or protocol prints on every"
+                                      " host: " + meaning)
     return outside
 
 

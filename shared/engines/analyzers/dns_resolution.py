@@ -100,4 +100,9 @@ def _resource_endpoint(state: SessionState, rule: dict, host: str) -> str | None
             shown = endpoint.split("//", 1)[1].lower()
             if shown != host.lower() and ".privatelink." not in shown:  # a private endpoint's alias is the same
                 return endpoint
+    if regex(rule["regional_endpoint_hosts"]).search(host):  # the resource has the regional endpoint only
+        regional = next((m.group("endpoint") for t in texts(state) for m in [regex(rule["regional_endpoint"]).search(t)]
+                         if m), None)
+        if regional is not None:
+            return regional
     return None
