@@ -165,3 +165,14 @@ def test_terraform_allow_list_older_than_the_value_azure_offers() -> None:
     report = _report(error + "\nThe portal offers Microsoft.DevOpsInfrastructure/pools for the subnet.")
     assert report["category"] == "runtime.code_defect" and "provider" in report["root_cause"]
     assert "predates" not in (_report(error).get("root_cause") or "")
+
+
+def test_zip_deploy_409_with_no_other_deployment_asks_for_the_plan_storage() -> None:
+    error = "##[error]Error: Failed to deploy web package to App Service. Conflict (CODE: 409)"
+    assert best_entry_id(error) == "appservice-kudu-deployment-in-progress"
+    told = error + "\nNo other deployment was running on the app at the time."
+    assert best_entry_id(told) == "appservice-zip-deploy-409-storage-full"
+    outcome = run_engine({"error_description": told})
+    assert outcome.requests and "storage" in outcome.requests[0].request.question
+    in_progress = told + "\nThere is a deployment currently in progress. Please try again when it completes."
+    assert best_entry_id(in_progress) == "appservice-kudu-deployment-in-progress"
