@@ -176,3 +176,14 @@ def test_zip_deploy_409_with_no_other_deployment_asks_for_the_plan_storage() -> 
     assert outcome.requests and "storage" in outcome.requests[0].request.question
     in_progress = told + "\nThere is a deployment currently in progress. Please try again when it completes."
     assert best_entry_id(in_progress) == "appservice-kudu-deployment-in-progress"
+
+
+def test_a_services_own_exception_text_with_nothing_changed_is_service_side() -> None:
+    text = ("Since this morning the portal shows our credential set Unhealthy with the message \"Sequence contains no "
+            "elements\". Nothing was changed on our side, and the token still works from my laptop.")
+    report = _report(text)
+    assert report["category"] == "platform.service_incident" and "regression" in report["root_cause"]
+    own_code = text + ("\nSystem.InvalidOperationException: Sequence contains no elements\n"
+                       "   at System.Linq.ThrowHelper.ThrowNoElementsException()\n"
+                       "   at Contoso.Orders.Handler.Run(OrderRequest r)")
+    assert "exception of its own code" not in (_report(own_code).get("root_cause") or "")
