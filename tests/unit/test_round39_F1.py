@@ -17,7 +17,8 @@ def _report(text: str) -> dict:
 
 
 def test_apim_enable_client_certificate_outside_consumption() -> None:
-    text = 'Code="NotSupported" Message="Setting EnableClientCertificate flag to false is not supported for Premium SKU."'
+    text = ('Code="NotSupported" Message="Setting EnableClientCertificate flag to false is not supported for '
+            'Premium SKU."')
     assert best_entry_id(text) == "integration-apim-enable-client-certificate-consumption-only"
     report = _report("az deployment group create failed: " + text)
     assert report["category"] == "deployment.template_invalid" and "Consumption" in report["root_cause"]
@@ -61,7 +62,8 @@ def test_terraform_cloud_no_workspaces_is_out_of_scope_but_not_for_an_azurerm_ba
 def test_cross_entity_transactions_function_host_json_or_client_options() -> None:
     error = ("Azure.Messaging.ServiceBus.ServiceBusException: Local transactions cannot span multiple top-level "
              "entities such as queue or topic. (GeneralError)")
-    in_function = _report("[ServiceBusTrigger(\"orders\")] function, TransactionScope around complete and send:\n" + error)
+    in_function = _report("[ServiceBusTrigger(\"orders\")] function, TransactionScope around complete and send:\n"
+                          + error)
     assert in_function["category"] == "functions.host_misconfigured"
     assert "enableCrossEntityTransactions" in in_function["root_cause"]
     assert best_entry_id("Console worker with ServiceBusClient:\n" + error) == \
@@ -73,8 +75,9 @@ def test_event_hubs_size_quota_names_the_tier_and_cosmos_413_keeps_its_reading()
           "quota for outgoing messages (262144) has been exceeded. SystemTracker:ehns:EventHub:hub")
     assert best_entry_id(eh) == "messaging-eventhubs-message-size-quota-tier"
     assert "Basic" in _report(eh)["root_cause"]
-    assert best_entry_id("CosmosException: Response status code does not indicate success: RequestEntityTooLarge "
-                         "(413); Substatus: 0; Reason: (Request size is too large)") == "cosmos-request-entity-too-large"
+    cosmos = ("CosmosException: Response status code does not indicate success: RequestEntityTooLarge (413); "
+              "Substatus: 0; Reason: (Request size is too large)")
+    assert best_entry_id(cosmos) == "cosmos-request-entity-too-large"
 
 
 def test_agic_subnet_join_names_network_contributor() -> None:
@@ -87,7 +90,8 @@ def test_agic_subnet_join_names_network_contributor() -> None:
 
 
 def test_graph_bicep_end_of_input_is_a_client_id_only_with_graph_resources() -> None:
-    error = "An unexpected 'EndOfInput' node was found when reading from the JSON reader. A 'StartObject' node was expected."
+    error = ("An unexpected 'EndOfInput' node was found when reading from the JSON reader. A 'StartObject' node was "
+             "expected.")
     assert best_entry_id("resource g 'Microsoft.Graph/groups@v1.0' = { members: [ mi.clientId ] }\n" + error) == \
         "entra-graph-bicep-members-not-object-ids"
     assert best_entry_id("POST /api/orders returned 400: " + error) != "entra-graph-bicep-members-not-object-ids"
