@@ -790,7 +790,11 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     if not isinstance(decision, Conclude) or not state.azure_access:
         return decision
     if not decision.investigate_first and _rests_on_reads(decision):
-        return decision  # the analyzer already checked its conclusion in Azure
+        # the analyzer already checked its conclusion in Azure; only a finding that names this reading among those
+        # it explains (`overrules`: the vault's firewall refusing a trusted service whose role the analyzer read)
+        # still answers
+        overruled = finding_overruling(state, decision.report.category or "")
+        return conclude_finding(state, *overruled) if overruled is not None else decision
     answer = _playbook_answer(state)
     if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
                                or answer.report.category == decision.report.category
