@@ -38,6 +38,7 @@ from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
+from shared.engines.misspelled_reference import with_misspelled_reference
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
 from shared.engines.near_names import with_near_names
@@ -91,6 +92,7 @@ class RulesEngine:
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
+        decision = with_misspelled_reference(state, decision)  # a missing reference misspelling a created name
         decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows

@@ -54,8 +54,8 @@ def _hub_partitions(state: SessionState) -> Iterator[dict[str, str]]:
 
 
 def _profile_nodes(state: SessionState) -> Iterator[dict[str, str]]:
-    used = {str(a.get("workloadProfileName")).lower() for a in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$")
-            if a.get("workloadProfileName")}
+    apps = reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$")
+    used = {str(a.get("workloadProfileName")).lower() for a in apps if a.get("workloadProfileName")}
     for env in reads_of_type(state, r"(?i)^Microsoft\.App/managedEnvironments$"):
         dedicated = [p for p in env.get("workloadProfiles") or [] if isinstance(p, dict)
                      and p.get("maximumCount") is not None]
@@ -83,9 +83,10 @@ def _plan_limits(state: SessionState) -> Iterator[dict[str, str]]:
                               "function apps, so the backlog grows once they run that many",
                    "action": f"Raise the plan's maximum burst: `az functionapp plan update --name {plan.get('name')} "
                              f"--resource-group {_group(plan)} --max-burst <n>`."}
+        tier = sku.get("tier") or sku.get("name") or "its tier"
         if plan.get("maximumNumberOfWorkers"):
             yield {"value": _num(plan.get("maximumNumberOfWorkers")), "setting": "maximumNumberOfWorkers",
-                   "holder": f"App Service plan '{plan.get('name')}' ({sku.get('tier') or sku.get('name') or 'its tier'})",
+                   "holder": f"App Service plan '{plan.get('name')}' ({tier})",
                    "explain": "that is the most instances the plan's pricing tier allows, so neither manual scale-out "
                               "nor an autoscale rule with a higher maximum adds instances",
                    "action": f"Scale the plan up to a tier that allows more instances: `az appservice plan update "
@@ -99,8 +100,8 @@ def _app_limit(state: SessionState) -> Iterator[dict[str, str]]:
             yield {"value": _num(config.get("functionAppScaleLimit")), "setting": "functionAppScaleLimit",
                    "holder": f"function app '{site.get('name')}'",
                    "explain": "the app's own scale-out limit caps its instances below what the plan allows",
-                   "action": f"Raise or remove the app's limit: `az resource update --resource-type Microsoft.Web/sites "
-                             f"--name {site.get('name')} --resource-group {_group(site)} --set "
+                   "action": f"Raise or remove the app's limit: `az resource update --resource-type "
+                             f"Microsoft.Web/sites --name {site.get('name')} --resource-group {_group(site)} --set "
                              f"properties.siteConfig.functionAppScaleLimit=<n>`."}
 
 
