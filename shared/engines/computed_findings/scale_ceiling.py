@@ -75,7 +75,7 @@ def _profile_nodes(state: SessionState) -> Iterator[dict[str, str]]:
 
 def _plan_limits(state: SessionState) -> Iterator[dict[str, str]]:
     for plan in reads_of_type(state, r"(?i)^Microsoft\.Web/serverFarms$"):
-        sku = plan.get("sku") if isinstance(plan.get("sku"), dict) else {}
+        sku: dict[str, Any] = plan["sku"] if isinstance(plan.get("sku"), dict) else {}
         if str(sku.get("tier") or "").lower() == "elasticpremium" and plan.get("maximumElasticWorkerCount"):
             yield {"value": _num(plan.get("maximumElasticWorkerCount")), "setting": "maximumElasticWorkerCount",
                    "holder": f"Elastic Premium plan '{plan.get('name')}'",
@@ -95,7 +95,7 @@ def _plan_limits(state: SessionState) -> Iterator[dict[str, str]]:
 
 def _app_limit(state: SessionState) -> Iterator[dict[str, str]]:
     for site in reads_of_type(state, r"(?i)^Microsoft\.Web/sites$"):
-        config = site.get("siteConfig") if isinstance(site.get("siteConfig"), dict) else {}
+        config: dict[str, Any] = site["siteConfig"] if isinstance(site.get("siteConfig"), dict) else {}
         if config.get("functionAppScaleLimit"):
             yield {"value": _num(config.get("functionAppScaleLimit")), "setting": "functionAppScaleLimit",
                    "holder": f"function app '{site.get('name')}'",
