@@ -1,10 +1,10 @@
 """Scale-out that stops at a ceiling a resource read shows: the report says the app, job or pool stays at N
 instances, replicas, nodes or workers while the load grows, and a setting the session read in Azure is exactly N
 (the partitions of the event hub an Event Hubs-triggered app reads, the maximum node count of the Dedicated
-workload profile a container app runs in, the maximum burst of an Elastic Premium plan, the most instances a plan's
-tier allows, a function app's own scale limit). The number read in Azure decides, never a number only the report
-states; the configured maximum the client says it set (maxReplicas, an autoscale maximum) is not a ceiling it does
-not know about and is not compared."""
+workload profile a container app runs in, the most instances a plan's tier allows, a function app's own scale
+limit). An Elastic Premium plan's low maximum burst has its own finding (function-premium-plan-max-burst-low).
+The number read in Azure decides, never a number only the report states; the configured maximum the client says
+it set (maxReplicas, an autoscale maximum) is not a ceiling it does not know about and is not compared."""
 
 from __future__ import annotations
 
@@ -76,13 +76,6 @@ def _profile_nodes(state: SessionState) -> Iterator[dict[str, str]]:
 def _plan_limits(state: SessionState) -> Iterator[dict[str, str]]:
     for plan in reads_of_type(state, r"(?i)^Microsoft\.Web/serverFarms$"):
         sku: dict[str, Any] = plan["sku"] if isinstance(plan.get("sku"), dict) else {}
-        if str(sku.get("tier") or "").lower() == "elasticpremium" and plan.get("maximumElasticWorkerCount"):
-            yield {"value": _num(plan.get("maximumElasticWorkerCount")), "setting": "maximumElasticWorkerCount",
-                   "holder": f"Elastic Premium plan '{plan.get('name')}'",
-                   "explain": "the plan's maximum burst is the most instances the scale controller gives its "
-                              "function apps, so the backlog grows once they run that many",
-                   "action": f"Raise the plan's maximum burst: `az functionapp plan update --name {plan.get('name')} "
-                             f"--resource-group {_group(plan)} --max-burst <n>`."}
         tier = sku.get("tier") or sku.get("name") or "its tier"
         if plan.get("maximumNumberOfWorkers"):
             yield {"value": _num(plan.get("maximumNumberOfWorkers")), "setting": "maximumNumberOfWorkers",
