@@ -38,6 +38,7 @@ from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
+from shared.engines.misspelled_reference import with_misspelled_reference
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
 from shared.engines.near_names import with_near_names
@@ -95,6 +96,7 @@ class RulesEngine:
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
+        decision = with_misspelled_reference(state, decision)  # a missing reference misspelling a created name
         decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
@@ -796,7 +798,11 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     if not isinstance(decision, Conclude) or not state.azure_access:
         return decision
     if not decision.investigate_first and _rests_on_reads(decision):
-        return decision  # the analyzer already checked its conclusion in Azure
+        # the analyzer already checked its conclusion in Azure; only a finding that names this reading among those
+        # it explains (`overrules`: the vault's firewall refusing a trusted service whose role the analyzer read)
+        # still answers
+        overruled = finding_overruling(state, decision.report.category or "")
+        return conclude_finding(state, *overruled) if overruled is not None else decision
     answer = _playbook_answer(state)
     if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
                                or answer.report.category == decision.report.category

@@ -17,6 +17,7 @@ from shared.engines.computed_findings import (
     messaging,
     network,
     platform,
+    scale_ceiling,
 )
 from shared.engines.session_reads import Facts
 from shared.session.state import SessionState
@@ -31,4 +32,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **integration.COMPUTED,
     **identity.COMPUTED,
     **platform.COMPUTED,
+    **scale_ceiling.COMPUTED,
 }
