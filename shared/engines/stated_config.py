@@ -141,6 +141,12 @@ def _uncovered(text: str) -> tuple[list[str], list[str], bool] | None:
     return missing, list(dict.fromkeys(t for t, _ in rules)), aws
 
 
+# a refusal by Azure Storage (its own error code, its CLI, its endpoints): the storage firewall's category
+_STORAGE_REFUSAL = re.compile(r"(?i)\bAuthorizationFailure\b|\baz storage (?:account|blob|container)\b|"
+                              r"\.(?:blob|dfs|queue|table|file)\.core\.windows\.net\b")
+_FIREWALL_CATEGORIES = ("network.nsg_blocked", "network.storage_firewall")
+
+
 def _ip_coverage(state: SessionState, decision: Decision, text: str) -> Decision | None:
     found = _uncovered(text)
     if found is None or not _CONNECTION_FAILED.search(text):
@@ -166,7 +172,7 @@ def _ip_coverage(state: SessionState, decision: Decision, text: str) -> Decision
             f"a connection from {callers} is refused while the covered addresses connect.")
     action = f"Add a firewall rule for {callers} (or cover every outbound address the caller can use)."
     evidence_item = EvidenceItem(source="error", summary=said.strip()[:300])
-    if isinstance(decision, Conclude) and decision.report.category == "network.nsg_blocked" \
+    if isinstance(decision, Conclude) and decision.report.category in _FIREWALL_CATEGORIES \
             and decision.report.confidence != "low":
         if missing[0] not in decision.report.root_cause:
             decision.report.root_cause += said
@@ -175,8 +181,11 @@ def _ip_coverage(state: SessionState, decision: Decision, text: str) -> Decision
         return decision
     if not _open(state, decision):
         return None
-    cause = ("The service's IP firewall refuses the caller: only the listed client address ranges may connect." + said)
-    return Conclude(message=cause[:300], report=report(state, category="network.nsg_blocked", confidence="medium",
+    storage = _STORAGE_REFUSAL.search(text) is not None
+    cause = (("The storage account's firewall" if storage else "The service's IP firewall")
+             + " refuses the caller: only the listed client address ranges may connect." + said)
+    category = "network.storage_firewall" if storage else "network.nsg_blocked"
+    return Conclude(message=cause[:300], report=report(state, category=category, confidence="medium",
                                                        root_cause=cause, actions=[action], evidence=[evidence_item]))
 
 

@@ -51,3 +51,20 @@ def test_the_outside_providers_error_ends_out_of_scope_naming_it(text: str, prov
 def test_the_same_tools_named_beside_an_azure_failure_stay_in_scope(text: str) -> None:
     envelope = run_engine({"error_description": text}).envelope()
     assert (envelope.get("report") or {}).get("category") != "out_of_scope"
+
+
+STORAGE_RULES = ("azcopy to https://stlogs01.blob.core.windows.net/raw fails from the build VM:\nRESPONSE 403: This request "
+                 "is not authorized to perform this operation.\nERROR CODE: AuthorizationFailure\n"
+                 '"ipRules": [ { "action": "Allow", "ipAddressOrRange": "52.10.4.0/24" } ], "defaultAction": "Deny"\n'
+                 "curl ifconfig.me on the VM -> 52.10.40.9")
+SQL_RULES = ("sqlcmd from the build VM: Login failed. Connection refused by the server firewall, cannot open server.\n"
+             "Firewall rules: AllowOffice 81.2.69.160 - 81.2.69.175\ncurl ifconfig.me on the VM -> 52.10.40.9")
+
+
+def test_a_stated_rule_list_of_a_storage_account_answers_in_the_storage_firewalls_category() -> None:
+    """A pasted storage ip rule list that misses the caller is the storage firewall (its own category), naming the
+    caller's address; the same reading of another service's rules stays a network rule."""
+    found = run_engine({"error_description": STORAGE_RULES}).envelope()["report"]
+    assert found["category"] == "network.storage_firewall" and "52.10.40.9" in found["root_cause"]
+    other = run_engine({"error_description": SQL_RULES}).envelope().get("report") or {}
+    assert other.get("category") != "network.storage_firewall"
