@@ -53,8 +53,9 @@ def test_the_same_tools_named_beside_an_azure_failure_stay_in_scope(text: str) -
     assert (envelope.get("report") or {}).get("category") != "out_of_scope"
 
 
-STORAGE_RULES = ("azcopy to https://stlogs01.blob.core.windows.net/raw fails from the build VM:\nRESPONSE 403: This request "
-                 "is not authorized to perform this operation.\nERROR CODE: AuthorizationFailure\n"
+STORAGE_RULES = ("azcopy to https://stlogs01.blob.core.windows.net/raw fails from the build VM:\n"
+                 "RESPONSE 403: This request is not authorized to perform this operation.\n"
+                 "ERROR CODE: AuthorizationFailure\n"
                  '"ipRules": [ { "action": "Allow", "ipAddressOrRange": "52.10.4.0/24" } ], "defaultAction": "Deny"\n'
                  "curl ifconfig.me on the VM -> 52.10.40.9")
 SQL_RULES = ("sqlcmd from the build VM: Login failed. Connection refused by the server firewall, cannot open server.\n"
