@@ -171,22 +171,35 @@ def _ip_coverage(state: SessionState, decision: Decision, text: str) -> Decision
     said = (f" The firewall rules the report lists ({listed}) do not cover the caller's stated address {callers}: "
             f"a connection from {callers} is refused while the covered addresses connect.")
     action = f"Add a firewall rule for {callers} (or cover every outbound address the caller can use)."
-    evidence_item = EvidenceItem(source="error", summary=said.strip()[:300])
-    if isinstance(decision, Conclude) and decision.report.category in _FIREWALL_CATEGORIES \
-            and decision.report.confidence != "low":
-        if missing[0] not in decision.report.root_cause:
-            decision.report.root_cause += said
-            decision.report.evidence.append(evidence_item)
-            decision.report.actions.insert(0, action)
+    storage = _STORAGE_REFUSAL.search(text) is not None
+    refused = ("The storage account's firewall" if storage else "The service's IP firewall") \
+        + " refuses the caller: only the listed client address ranges may connect."
+    return _settle(state, decision, _FIREWALL_CATEGORIES, missing[0], said, action,
+                   ("network.storage_firewall" if storage else "network.nsg_blocked", refused))
+
+
+def _add(decision: Conclude, said: str) -> Conclude:
+    """The conclusion with the stated fact appended to its root cause and evidence."""
+    decision.report.root_cause += said
+    decision.report.evidence.append(EvidenceItem(source="error", summary=said.strip()[:300]))
+    return decision
+
+
+def _settle(state: SessionState, decision: Decision, family: tuple[str, ...], value: str, said: str, action: str,
+            conclusion: tuple[str, str]) -> Decision | None:
+    """A conclusion of the reader's family (not a low guess) completed with the stated fact and its fix unless it
+    names `value` already; an open question or low guess settled by (category, opening sentence) + the fact."""
+    if isinstance(decision, Conclude) and decision.report.category in family and decision.report.confidence != "low":
+        if value.lower() not in decision.report.root_cause.lower():
+            _add(decision, said).report.actions.insert(0, action)
         return decision
     if not _open(state, decision):
         return None
-    storage = _STORAGE_REFUSAL.search(text) is not None
-    cause = (("The storage account's firewall" if storage else "The service's IP firewall")
-             + " refuses the caller: only the listed client address ranges may connect." + said)
-    category = "network.storage_firewall" if storage else "network.nsg_blocked"
-    return Conclude(message=cause[:300], report=report(state, category=category, confidence="medium",
-                                                       root_cause=cause, actions=[action], evidence=[evidence_item]))
+    category, opening = conclusion
+    cause = opening + said
+    return Conclude(message=cause[:300], report=report(state, category=category, confidence="medium", root_cause=cause,
+                                                       actions=[action], evidence=[EvidenceItem(
+                                                           source="error", summary=said.strip()[:300])]))
 
 
 def _open(state: SessionState, decision: Decision) -> bool:
@@ -217,19 +230,8 @@ def _front_door_id(state: SessionState, decision: Decision, text: str) -> Decisi
     action = (f"Set the rule's X-Azure-FDID header filter to {profile[0]} (`az webapp config access-restriction add "
               f"... --service-tag AzureFrontDoor.Backend --http-header x-azure-fdid={profile[0]}`) and remove the old "
               f"profile's ID.")
-    evidence_item = EvidenceItem(source="error", summary=said.strip()[:300])
-    if isinstance(decision, Conclude) and decision.report.category == "network.nsg_blocked" \
-            and decision.report.confidence != "low":
-        if profile[0] not in decision.report.root_cause.lower():
-            decision.report.root_cause += said
-            decision.report.evidence.append(evidence_item)
-            decision.report.actions.insert(0, action)
-        return decision
-    if not _open(state, decision):
-        return None
-    cause = "The app's access restrictions refuse the Front Door profile's requests." + said
-    return Conclude(message=cause[:300], report=report(state, category="network.nsg_blocked", confidence="medium",
-                                                       root_cause=cause, actions=[action], evidence=[evidence_item]))
+    return _settle(state, decision, ("network.nsg_blocked",), profile[0], said, action,
+                   ("network.nsg_blocked", "The app's access restrictions refuse the Front Door profile's requests."))
 
 
 # --- role scope ----------------------------------------------------------------------------------------------------
@@ -274,9 +276,7 @@ def _role_scope(state: SessionState, decision: Decision, text: str) -> Decision 
     others = ", ".join(f"'{r}' on storage account '{a}'" for r, a in dict.fromkeys(roles))
     said = (f" The role assignments the report lists grant {others}, not on '{account}', the account the request "
             f"went to: an assignment on another account gives no access here.")
-    decision.report.root_cause += said
-    decision.report.evidence.append(EvidenceItem(source="error", summary=said.strip()[:300]))
-    return decision
+    return _add(decision, said)
 
 
 # --- private DNS zone links ------------------------------------------------------------------------------------------
@@ -325,9 +325,7 @@ def _zone_links(state: SessionState, decision: Decision, text: str) -> Decision 
     said = (f" The zone {zone} lists virtual network links only for {', '.join(repr(n) for n in links)}; none of "
             f"them is the client's network '{vnet}', so '{vnet}' resolves the name through public DNS. Link the zone "
             f"to '{vnet}' (or point its DNS at a resolver in a linked network).")
-    decision.report.root_cause += said
-    decision.report.evidence.append(EvidenceItem(source="error", summary=said.strip()[:300]))
-    return decision
+    return _add(decision, said)
 
 
 def with_stated_config(state: SessionState, decision: Decision) -> Decision:
