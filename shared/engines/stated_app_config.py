@@ -28,6 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from shared.engines.analyzers.common import report
 from shared.engines.analyzers.storage_azure import covered
 from shared.engines.base import Decision
+from shared.engines.listed_names import name_ratio
 from shared.models import EvidenceItem
 from shared.session.state import AskClient, Conclude, SessionState
 
@@ -353,9 +354,8 @@ def _secret_not_listed(state: SessionState, decision: Decision) -> Decision | No
     if not missing or "not among the secrets or variables" in _said(decision):
         return None
     kind, name = missing[0]
-    nearest = max(listed, key=lambda n: SequenceMatcher(None, n.upper(), name.upper()).ratio())
-    near = (f"; the secret that exists is '{nearest}'"
-            if SequenceMatcher(None, nearest.upper(), name.upper()).ratio() >= 0.75 else "")
+    nearest, likeness = max(((n, name_ratio(n, name)) for n in listed), key=lambda pair: pair[1])
+    near = f"; the secret that exists is '{nearest}'" if likeness >= 0.75 else ""
     if decision.report.confidence == "low":  # the listing decides what the error's own words could only guess
         decision.report.confidence = "medium"
     return _append(decision, f"The workflow reads {kind}.{name}, which is not among the secrets or variables the "
