@@ -57,6 +57,7 @@ from shared.engines.playbooks import (
     report_finding,
 )
 from shared.engines.recent_change import with_recent_change
+from shared.engines.report_statements import with_report_statements
 from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.service_tags import with_service_tag
 from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said_by_client
@@ -103,6 +104,7 @@ class RulesEngine:
         decision = with_shared_limit(state, decision)  # the resource parallel callers share, when throttled
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
+        decision = with_report_statements(state, decision)  # the client's own sentences the cause rests on
         return _never_repeat(state, with_tool_advice(state, decision))
 
 
