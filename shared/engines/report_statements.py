@@ -19,6 +19,7 @@ from shared.engines.base import Decision
 from shared.models import EvidenceItem
 from shared.session.state import Conclude, SessionState
 
+_JSON = re.compile(r'[{\[]\s*"|"\s*:\s*["{\[\d]|[{\[(]\s*$')  # a JSON fragment or a block's opening line
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(`'\"])")
 # Not prose: log lines (timestamps, pipeline markers, stack frames, JSON members) and commands typed at a prompt.
 _NOT_PROSE = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|##\[|at |File \"|\"|[$>#]|PS |az |kubectl |curl )")
@@ -32,7 +33,7 @@ def statements(text: str) -> list[str]:
     log lines, commands and questions (a question states no fact)."""
     found: list[str] = []
     for line in text.splitlines():
-        if _NOT_PROSE.match(line):
+        if _NOT_PROSE.match(line) or _JSON.search(line):
             continue
         for sentence in _SENTENCE_END.split(line.strip()):
             flat = " ".join(sentence.split())
@@ -43,14 +44,9 @@ def statements(text: str) -> list[str]:
 
 def stated_context(environment: dict[str, Any]) -> list[str]:
     """The environment_info values the client wrote as text ("vault: kv-crm (enableRbacAuthorization: true)"), one
-    statement each; structured values (files, lists of objects) are not statements."""
-    found = []
-    for key, value in environment.items():
-        words = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        text = ", ".join(w for w in words if isinstance(w, str))
-        if text and len(text) <= _MAX_CHARS:
-            found.append(f"{key}: {' '.join(text.split())}")
-    return found
+    statement each; lists (technology tags) and structured values (files) are not statements."""
+    return [f"{key}: {' '.join(value.split())}" for key, value in environment.items()
+            if isinstance(value, str) and value.strip() and len(value) <= _MAX_CHARS]
 
 
 def with_report_statements(state: SessionState, decision: Decision) -> Decision:

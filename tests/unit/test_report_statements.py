@@ -36,6 +36,8 @@ def test_prose_only_log_lines_commands_and_questions_are_not_statements() -> Non
             "##[error]The deployment of the web app failed with status 409\n"
             "$ az webapp deploy --name app-web --src-path app.zip\n"
             "Why does the deployment of the web app fail now?\n"
+            '  "properties": {"defaultAction": "Deny", "bypass": "AzureServices"},\n'
+            "resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {\n"
             "We renamed the storage account setting last week, before the failures began.")
     assert statements(text) == ["We renamed the storage account setting last week, before the failures began."]
 
@@ -47,10 +49,10 @@ def test_a_sentence_sharing_one_word_with_the_conclusion_is_not_quoted() -> None
     assert nearest(conclusion, candidates, 2) == ["The team attached a second identity to the machine on Monday."]
 
 
-def test_environment_values_written_as_text_are_statements_and_files_are_not() -> None:
+def test_environment_values_written_as_text_are_statements_and_tags_and_files_are_not() -> None:
     found = stated_context({"vault": "kv-crm (enableRbacAuthorization: true)", "technologies": ["key-vault", "rbac"],
                             "source_files": [{"path": "a.py", "content": "x"}]})
-    assert found == ["vault: kv-crm (enableRbacAuthorization: true)", "technologies: key-vault, rbac"]
+    assert found == ["vault: kv-crm (enableRbacAuthorization: true)"]
 
 
 def test_prose_unrelated_to_the_conclusion_is_not_quoted() -> None:
