@@ -1005,7 +1005,7 @@ def _hosted_elsewhere(state: SessionState) -> Decision | None:
         return None  # most reports name no other platform: no second look
     provider, said = found
     entry = decisive(state)
-    if entry is not None and entry.entry.category != "out_of_scope" and any(
+    if entry is not None and entry.entry.category != "out_of_scope" and entry.entry.conclusive and any(
             m.origin == "error" and (m.kind == "code" or len(m.found) >= _SPECIFIC_PHRASE) for m in entry.matches) \
             and not regex(provider.get("same_engine") or r"(?!)").search(entry.entry.service):
         return None  # an Azure service's own error (an API key the Azure resource refused) is still Azure's
