@@ -44,6 +44,7 @@ from shared.engines.named_sources import with_url_name_source
 from shared.engines.near_names import with_near_names
 from shared.engines.nearest_finding import nearest_finding
 from shared.engines.outside_host import outside_host
+from shared.engines.outside_party import named_failing_party, other_cloud_allow_list
 from shared.engines.playbooks import (
     FINDINGS,
     conclude_finding,
@@ -446,7 +447,7 @@ def route(state: SessionState) -> Decision:
         or report_finding(state)
     if mismatch is not None:
         return mismatch
-    vendor = _vendor_call(state)  # the failing call's answer is another vendor's: no Azure question settles it
+    vendor = _vendor_call(state) or _outside_party(state)  # the failing call's answer is another vendor's
     if vendor is not None:
         return vendor
     hit = classification(state)
@@ -1004,7 +1005,7 @@ def _hosted_elsewhere(state: SessionState) -> Decision | None:
         return None  # most reports name no other platform: no second look
     provider, said = found
     entry = decisive(state)
-    if entry is not None and entry.entry.category != "out_of_scope" and any(
+    if entry is not None and entry.entry.category != "out_of_scope" and entry.entry.conclusive and any(
             m.origin == "error" and (m.kind == "code" or len(m.found) >= _SPECIFIC_PHRASE) for m in entry.matches) \
             and not regex(provider.get("same_engine") or r"(?!)").search(entry.entry.service):
         return None  # an Azure service's own error (an API key the Azure resource refused) is still Azure's
@@ -1038,6 +1039,23 @@ def _vendor_call(state: SessionState) -> Decision | None:
         if answer is not None:
             return answer
     return _from_provider(state, *found)
+
+
+def _outside_party(state: SessionState) -> Decision | None:
+    """What the report shows of the failing party outside Azure (shared/engines/outside_party.py): the part of the job
+    it names as failing while the Azure part works, or another cloud's database allow-list that lacks the app's
+    outbound address; only with no Azure error known and no Azure host on the path. With Azure access the resource's
+    playbook runs first."""
+    if _azure_error_known(state) or any(_AZURE_HOST.search(h) for h in _hosts_in(state.material.spoken())):
+        return None
+    found = other_cloud_allow_list(state) or named_failing_party(state)
+    if found is None:
+        return None
+    if state.azure_access:
+        answer = _playbook_answer(state)
+        if answer is not None:
+            return answer
+    return found
 
 
 def _azure_error_known(state: SessionState) -> bool:
