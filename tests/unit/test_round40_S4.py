@@ -137,3 +137,24 @@ def test_the_new_catalog_entries_rank_first_for_their_own_messages_only() -> Non
         == "entra-graph-proxyaddresses-held-by-deleted-user"
     assert best_entry_id("Another object with the same value for property identifierUris already exists.") \
         == "entra-graph-object-with-same-key-exists"
+
+
+def test_ultra_disk_attach_logic_app_host_timeout_and_attach_acr_have_their_own_entries() -> None:
+    assert best_entry_id("Disk 'd1' of StorageAccountType 'UltraSSD_LRS' cannot be attached to VM 'vm1'.") \
+        == "compute-ultra-disk-attach-vm-without-ultra-capability"
+    assert best_entry_id("Disk 'd1' of StorageAccountType 'Premium_LRS' cannot be attached to VM 'vm1'.") \
+        != "compute-ultra-disk-attach-vm-without-ultra-capability"
+    assert best_entry_id("Could not create a role assignment for ACR. Are you an Owner on this subscription?") \
+        == "containers-aks-attach-acr-role-assignment-failed"
+    assert best_entry_id("Could not create a role assignment for subnet. Are you an Owner on this subscription?") \
+        == "containers-aks-subnet-role-assignment-failed"
+
+
+def test_a_standard_logic_app_validation_of_the_action_timeout_is_the_host_limit_not_the_two_minute_clue() -> None:
+    standard = report("Our Standard logic app HTTP action calls a report that takes around 10 minutes, so I set its "
+                      "timeout to PT1H: WorkflowValidationFailed - The provided request options timeout of "
+                      "'01:00:00' for action 'HTTP' must be less '00:03:45'.")
+    assert "Runtime.Backend.HttpOperation.RequestTimeout" in standard["root_cause"]
+    flow = str(run_engine({"error_description": "Our Power Automate flow's HTTP action to the function times out; "
+                                                "the function runs about 10 minutes and then completes."}).envelope())
+    assert "HttpOperation" not in flow and ("two minutes" in flow or "how long the called function" in flow)
