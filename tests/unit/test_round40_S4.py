@@ -155,6 +155,7 @@ def test_a_standard_logic_app_validation_of_the_action_timeout_is_the_host_limit
                       "timeout to PT1H: WorkflowValidationFailed - The provided request options timeout of "
                       "'01:00:00' for action 'HTTP' must be less '00:03:45'.")
     assert "Runtime.Backend.HttpOperation.RequestTimeout" in standard["root_cause"]
-    flow = str(run_engine({"error_description": "Our Power Automate flow's HTTP action to the function times out; "
-                                                "the function runs about 10 minutes and then completes."}).envelope())
+    run = run_engine({"error_description": "Our Power Automate flow's HTTP action to the function timed out; the "
+                                           "function runs about 10 minutes and then completes."})
+    flow = str(run.envelope()) + str([r.request.model_dump() for r in run.requests])
     assert "HttpOperation" not in flow and ("two minutes" in flow or "how long the called function" in flow)
