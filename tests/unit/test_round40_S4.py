@@ -159,3 +159,12 @@ def test_a_standard_logic_app_validation_of_the_action_timeout_is_the_host_limit
                                            "function runs about 10 minutes and then completes."})
     flow = str(run.envelope()) + str([r.request.model_dump() for r in run.requests])
     assert "HttpOperation" not in flow and ("two minutes" in flow or "how long the called function" in flow)
+
+
+def test_a_certificate_missing_from_the_app_service_store_asks_about_website_load_certificates() -> None:
+    from shared.engines.clues import clue_in
+    found = clue_in(["System.InvalidOperationException: Certificate with thumbprint 9F2C was not found in store "
+                     "CurrentUser\\My (0 certificates in store)."])
+    assert found is not None and found["id"] == "app-service-uploaded-certificate-not-loaded-for-code"
+    other = clue_in(["The certificate for contoso.com was not found in Key Vault kv-web when binding the domain."])
+    assert other is None or other["id"] != "app-service-uploaded-certificate-not-loaded-for-code"
