@@ -36,8 +36,8 @@ def with_recent_change(state: SessionState, decision: Decision) -> Decision:
     change = fitting_change(decision.report.category, read.data.get("events") or [], named)
     if change is None or _tail(change).lower() in decision.report.root_cause.lower():
         return decision  # the cause already names this change (an activity-log finding concluded it)
-    cited = (f"{change.get('operation')} on {_tail(change)}{_now(resources, change)} at {change.get('time')}"
-             f" by {change.get('caller') or 'an unknown caller'}")
+    cited = (f"{change.get('operation')} on {_tail(change)}{_now(resources, change)}{_on_plan(change)} at "
+             f"{change.get('time')} by {change.get('caller') or 'an unknown caller'}")
     decision.report.root_cause += f" The activity log shows a recent change of the kind that causes this: {cited}."
     decision.report.evidence.append(EvidenceItem(source="list_activity_log", summary=f"recent change: {cited}"[:300]))
     return decision
@@ -73,11 +73,29 @@ def fitting_change(category: str, events: list[dict[str, Any]], named: str) -> d
         operation, resource_id = str(event.get("operation") or ""), str(event.get("resource_id") or "")
         if str(event.get("status") or "").lower() in ("failed", "canceled", "started"):
             continue
-        fits = any(regex(f"(?i){k['operations']}").search(operation) and
-                   regex(f"(?i){k.get('resource', '')}").search(resource_id) for k in kinds)
-        if fits and any(_squeezed(name) in named for name in _names(resource_id)):
+        fitting = [k for k in kinds if regex(f"(?i){k['operations']}").search(operation)
+                   and regex(f"(?i){k.get('resource', '')}").search(resource_id)]
+        if any(not k.get("tied_by") for k in fitting) and any(_squeezed(name) in named for name in _names(resource_id)):
+            return event
+        if any(_tied(k, event, named) for k in fitting):
             return event
     return None
+
+
+def _tied(kind: dict[str, Any], event: dict[str, Any], named: str) -> bool:
+    """A change tied to the failure through a field of the event rather than its resource (`tied_by`: a site written
+    onto the plan the named app runs on), made to another resource than the ones the report names."""
+    field = str(kind.get("tied_by") or "")
+    through = str(event.get(field) or "") if field else ""
+    if not through or any(_squeezed(n) in named for n in _names(str(event.get("resource_id") or ""))):
+        return False
+    return any(_squeezed(name) in named for name in _names(through))
+
+
+def _on_plan(change: dict[str, Any]) -> str:
+    """For a site written onto a plan: ", placed on plan <name>" (the plan the failing app shares with it)."""
+    names = _names(str(change.get("server_farm") or ""))
+    return f", placed on plan {names[-1]}" if names else ""
 
 
 def _names(resource_id: str) -> list[str]:

@@ -108,6 +108,9 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     identity = _identity_set(properties.get("requestbody"))
     if identity is not None:
         row["identity_type"] = identity
+    farm = _server_farm(event.get("operationName") or {}, properties.get("requestbody"))
+    if farm:
+        row["server_farm"] = farm
     if str((event.get("category") or {}).get("value") or "").lower() == "servicehealth":
         row["service_health"] = _service_health(properties)
     return row
@@ -150,6 +153,16 @@ def _identity_set(raw: Any) -> str | None:
     return str(kind) if isinstance(kind, str) and kind else None
 
 
+def _server_farm(operation: dict[str, Any], raw: Any) -> str | None:
+    """The App Service plan a site write puts the site on (its request body's properties.serverFarmId), when the
+    activity log kept the body: a new app on a shared plan takes that plan's memory and CPU."""
+    if str(operation.get("value") or "").lower() != "microsoft.web/sites/write":
+        return None
+    properties = _request_body(raw).get("properties")
+    farm = properties.get("serverFarmId") if isinstance(properties, dict) else None
+    return farm if isinstance(farm, str) and farm.lower().startswith("/subscriptions/") else None
+
+
 def _service_health(properties: dict[str, Any]) -> dict[str, Any]:
     """A Service Health notice posted to the activity log (category ServiceHealth), in the shape of
     list_service_health_events' events."""
@@ -186,13 +199,15 @@ def _status_message(raw: Any) -> str | None:
 
 
 def _latest_per_operation(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[str] = set()
+    seen: dict[str, dict[str, Any]] = {}
     latest = []
     for event in events:  # newest first: the first seen of an operation is its final state
         key = str(event.get("operation_id") or id(event))
         if key not in seen:
-            seen.add(key)
+            seen[key] = event
             latest.append(event)
+        elif event.get("server_farm") and not seen[key].get("server_farm"):
+            seen[key]["server_farm"] = event["server_farm"]  # the request body is kept on the operation's first event
     return latest
 
 
