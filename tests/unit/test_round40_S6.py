@@ -113,3 +113,20 @@ def test_a_bare_anonymous_read_stays_the_credential_entry() -> None:
     text = "GET https://stimg01.blob.core.windows.net/images/logo.png\n" + NOT_PERMITTED
     assert best_entry_id(text) not in ("storage-create-container-requests-public-access-from-code",
                                       "storage-container-public-access-blocked-by-account")
+
+
+# --- a memory-optimized filegroup restored on a General Purpose managed instance
+
+def test_41915_on_general_purpose_is_the_tier_without_in_memory_oltp() -> None:
+    text = ("RESTORE DATABASE [Dw] FROM URL = N'https://st.blob.core.windows.net/b/dw.bak'\nMsg 41915, Level 16, State 1\n"
+            "Memory-optimized filegroup must be empty in order to be restored on General Purpose tier of SQL Database "
+            "Managed Instance.")
+    assert best_entry_id(text) == "sql-mi-memory-optimized-filegroup-general-purpose-tier"
+    final = _final(text)
+    assert isinstance(final, Conclude) and final.report.category == "quota.sku_not_available"
+    assert "Business Critical" in final.report.root_cause
+
+
+def test_an_on_premises_piecemeal_restore_message_is_not_that_entry() -> None:
+    text = "RESTORE DATABASE is terminating abnormally. The memory-optimized filegroup must be restored with the primary."
+    assert best_entry_id(text) != "sql-mi-memory-optimized-filegroup-general-purpose-tier"
