@@ -21,7 +21,8 @@ def _final(text: str, **environment: object):
 # --- a built-in stack's fixed port
 
 PINGS = ("Default docker log:\n2026-01-02T10:00:01Z Listening on http://localhost:3000\n"
-         "2026-01-02T10:03:51Z ERROR - Container web_0_1 didn't respond to HTTP pings on port: 8080, failing site start.")
+         "2026-01-02T10:03:51Z ERROR - Container web_0_1 didn't respond to HTTP pings on port: 8080, "
+         "failing site start.")
 
 
 def test_a_built_in_stack_in_the_clients_words_makes_the_fixed_port_the_code() -> None:
@@ -118,7 +119,8 @@ def test_a_bare_anonymous_read_stays_the_credential_entry() -> None:
 # --- a memory-optimized filegroup restored on a General Purpose managed instance
 
 def test_41915_on_general_purpose_is_the_tier_without_in_memory_oltp() -> None:
-    text = ("RESTORE DATABASE [Dw] FROM URL = N'https://st.blob.core.windows.net/b/dw.bak'\nMsg 41915, Level 16, State 1\n"
+    text = ("RESTORE DATABASE [Dw] FROM URL = N'https://st.blob.core.windows.net/b/dw.bak'\n"
+            "Msg 41915, Level 16, State 1\n"
             "Memory-optimized filegroup must be empty in order to be restored on General Purpose tier of SQL Database "
             "Managed Instance.")
     assert best_entry_id(text) == "sql-mi-memory-optimized-filegroup-general-purpose-tier"
@@ -128,5 +130,6 @@ def test_41915_on_general_purpose_is_the_tier_without_in_memory_oltp() -> None:
 
 
 def test_an_on_premises_piecemeal_restore_message_is_not_that_entry() -> None:
-    text = "RESTORE DATABASE is terminating abnormally. The memory-optimized filegroup must be restored with the primary."
+    text = ("RESTORE DATABASE is terminating abnormally. "
+            "The memory-optimized filegroup must be restored with the primary.")
     assert best_entry_id(text) != "sql-mi-memory-optimized-filegroup-general-purpose-tier"

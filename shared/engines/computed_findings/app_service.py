@@ -277,10 +277,12 @@ _BUILT_IN_IMAGE = re.compile(r"(?i)docker run [^\n]*?\s(?:mcr\.microsoft\.com/)?
                              # or no container of their own ("no docker", "we don't use docker")
                              r"\bbuilt-?in (?:[\w.|-]+ ){0,4}(?:stack|image|runtime)\b|"
                              r"\b(?:NODE|PYTHON|PHP|DOTNETCORE|JAVA|TOMCAT|RUBY)\|\d|"
-                             r"\b(?:no|not (?:a|in a|using)|without|(?:don'?t|do not|never) use) (?:docker|(?:custom )?containers?)\b")
+                             r"\b(?:no|not (?:a|in a|using)|without|(?:don'?t|do not|never) use) "
+                             r"(?:docker|(?:custom )?containers?)\b")
 # a custom container named by the site's stack, the image's registry or the client's words
 _CUSTOM_IMAGE = re.compile(r"(?i)\b(?:DOCKER|COMPOSE)\||docker run [^\n]*?\s[\w-]+\.azurecr\.io/|web app for "
-                           r"containers|custom[ -]containers?\b|docker[ -]compose|\bDockerfile\b|\bdocker\b(?! logs?\b)")
+                           r"containers|custom[ -]containers?\b|docker[ -]compose|\bDockerfile\b|"
+                           r"\bdocker\b(?! logs?\b)")
 
 # the port a custom image serves on when no log line says it: the Dockerfile's EXPOSE, or the container port of the
 # client's own docker run -p (App Service's docker run line, with its WEBSITE_ variables, maps the pinged port)
