@@ -272,10 +272,17 @@ def _site_of_config(config: dict[str, Any]) -> str:
 
 _PINGED = re.compile(r"(?i)didn'?t respond to HTTP pings on port:?\s*(\d{2,5})")
 # a docker run line of one of App Service's own Linux images: code deployed to a built-in stack
-_BUILT_IN_IMAGE = re.compile(r"(?i)docker run [^\n]*?\s(?:mcr\.microsoft\.com/)?(?:appsvc|oryx)/")
+_BUILT_IN_IMAGE = re.compile(r"(?i)docker run [^\n]*?\s(?:mcr\.microsoft\.com/)?(?:appsvc|oryx)/|"
+                             # or the client's words: a built-in stack named (Node 20 LTS built-in stack, NODE|20-lts),
+                             # or no container of their own ("no docker", "we don't use docker")
+                             r"\bbuilt-?in (?:[\w.|-]+ ){0,4}(?:stack|image|runtime)\b|"
+                             r"\b(?:NODE|PYTHON|PHP|DOTNETCORE|JAVA|TOMCAT|RUBY)\|\d|"
+                             r"\b(?:no|not (?:a|in a|using)|without|(?:don'?t|do not|never) use) "
+                             r"(?:docker|(?:custom )?containers?)\b")
 # a custom container named by the site's stack, the image's registry or the client's words
 _CUSTOM_IMAGE = re.compile(r"(?i)\b(?:DOCKER|COMPOSE)\||docker run [^\n]*?\s[\w-]+\.azurecr\.io/|web app for "
-                           r"containers|custom[ -]containers?\b|docker[ -]compose|\bDockerfile\b|\bdocker\b")
+                           r"containers|custom[ -]containers?\b|docker[ -]compose|\bDockerfile\b|"
+                           r"\bdocker\b(?! logs?\b)")
 
 # the port a custom image serves on when no log line says it: the Dockerfile's EXPOSE, or the container port of the
 # client's own docker run -p (App Service's docker run line, with its WEBSITE_ variables, maps the pinged port)
@@ -335,8 +342,8 @@ def _pinged_port_not_listened(state: SessionState) -> tuple[dict[str, str], bool
     if stack:
         custom = stack.upper().startswith(("DOCKER|", "COMPOSE|"))
     else:
-        stated = [*said, " ".join(state.material.technologies())]
-        custom = not any(_BUILT_IN_IMAGE.search(t) for t in said) and any(_CUSTOM_IMAGE.search(t) for t in stated)
+        stated = [*said, " ".join(state.material.technologies()), str(state.material.environment.get("stack") or "")]
+        custom = not any(_BUILT_IN_IMAGE.search(t) for t in stated) and any(_CUSTOM_IMAGE.search(t) for t in stated)
     ports = _ports_of(said, LISTENING) or (_ports_of(said, _IMAGE_PORT) if custom else [])
     if not ports or pinged in ports:
         return None
