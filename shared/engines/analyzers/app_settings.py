@@ -21,6 +21,7 @@ from shared.engines.analyzers.common import (
     texts,
     unknown,
 )
+from shared.engines.analyzers import stated_connection_read
 from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit
@@ -57,7 +58,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     candidates = [c["name"] for c in data.get("connections") or []] or [r["name"] for r in data.get("reads") or []]
     if data.get("deployed") is not None and candidates:
         return _judge(state, hit, candidates, settings, data, stated=False)
-    return _ask_for_settings(state, hit, candidates)
+    return stated_connection_read.decide(state, hit) or _ask_for_settings(state, hit, candidates)
 
 
 _NO_IDENTITY = (r"(?i)no (?:managed )?identity|identity (?:is )?(?:not|never) (?:enabled|turned on|assigned)|"
