@@ -1,0 +1,102 @@
+"""Round 40, helper S3 (the thirty-third session's fix list: the engine asked what the report already states): a .NET
+connection string null in Azure decided from the report's own words, a portal page refusing what the CLI accepts, a
+Logic Apps designer failing while the runs go on, and an NFS share refused with its private path stated fine. Each
+with a near miss that must stay silent (keep asking, or answer otherwise)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.session.state import AskClient, Conclude
+from tests.helpers.engine_loop import run_engine
+
+
+def _run(text: str) -> Any:
+    return run_engine({"error_description": text}).final
+
+
+# --- a .NET connection string null in Azure
+
+NULL_CONN = ("System.ArgumentNullException: Value cannot be null. (Parameter 'connectionString')\n"
+             "   at Azure.Storage.Blobs.BlobServiceClient..ctor(String connectionString)\n"
+             "   at Billing.Startup.ConfigureServices(IServiceCollection services) in /src/Startup.cs:line 30\n")
+
+
+def test_a_connection_string_read_by_name_that_works_locally_is_missing_in_azure() -> None:
+    final = _run("Deployed billing-api to App Service, it fails at start:\n" + NULL_CONN +
+                 "Startup.cs: new BlobServiceClient(Configuration.GetConnectionString(\"Invoices\")). "
+                 "Works fine locally from my user secrets.")
+    assert isinstance(final, Conclude)
+    assert final.report.category == "config.missing_app_setting" and final.report.confidence == "medium"
+    assert "Invoices" in final.report.root_cause
+
+
+def test_a_colon_connection_string_name_on_linux_is_not_seen_by_the_app() -> None:
+    final = _run("Moved billing-api to a Linux plan; now it fails:\n" + NULL_CONN +
+                 "Program.cs: GetConnectionString(\"Ledger\"). App settings (Advanced edit):\n"
+                 "  { \"name\": \"ConnectionStrings:Ledger\", \"value\": \"Server=tcp:sql-ledger.database.windows.net\" }")
+    assert isinstance(final, Conclude) and "ConnectionStrings__Ledger" in final.report.root_cause
+
+
+def test_a_null_connection_string_with_nothing_stated_still_asks() -> None:
+    # no name the code reads, no "works locally", no App Configuration: the deployed names decide, so it asks
+    assert isinstance(_run("Deployed billing-api to App Service, it fails at start:\n" + NULL_CONN), AskClient)
+
+
+def test_a_colon_name_on_windows_is_not_the_linux_cause() -> None:
+    final = _run("billing-api on our Windows plan fails:\n" + NULL_CONN +
+                 "Program.cs: GetConnectionString(\"Ledger\"). App settings (Advanced edit):\n"
+                 "  { \"name\": \"ConnectionStrings:Ledger\", \"value\": \"Server=tcp:sql-ledger.database.windows.net\" }")
+    assert not (isinstance(final, Conclude) and "cannot hold a colon" in final.report.root_cause)
+
+
+# --- a portal page refusing what the CLI accepts
+
+def test_a_value_the_portal_refuses_and_the_cli_accepts_is_a_portal_defect() -> None:
+    final = _run("Since Monday saving the health check path in the portal fails for all our web apps with "
+                 "'The path must start with a slash' although it does (/healthz). Running "
+                 "`az webapp config set -g rg-web -n app-web --generic-configurations '{\"healthCheckPath\": \"/healthz\"}'` "
+                 "goes through without any complaint.")
+    assert isinstance(final, Conclude) and final.report.category == "platform.service_incident"
+    assert "portal" in final.report.root_cause and final.report.confidence != "high"
+
+
+def test_a_cli_failure_that_works_in_the_portal_is_not_a_portal_defect() -> None:
+    final = _run("Saving the health check path fails: `az webapp config set -g rg-web -n app-web` keeps failing "
+                 "with 'The path must start with a slash', while the same change works fine in the portal.")
+    assert not (isinstance(final, Conclude) and final.report.category == "platform.service_incident")
+
+
+# --- a Logic Apps designer failing while the runs go on
+
+def test_a_designer_that_cannot_open_a_workflow_whose_runs_go_on_is_a_designer_defect() -> None:
+    final = _run("Since this morning the designer shows 'Unable to initialize operation details' for every workflow of "
+                 "la-orders; nobody deployed anything and the run history looks normal, runs are still being created.")
+    assert isinstance(final, Conclude) and final.report.category == "platform.service_incident"
+    assert "designer" in final.report.root_cause
+
+
+def test_a_local_vs_code_designer_failure_is_not_the_portal_designer() -> None:
+    final = _run("In VS Code the Logic Apps designer fails to open with an error on both laptops since Monday; the "
+                 "design-time host starts and stops. We did not change the project and the deployed runs are still "
+                 "running fine.")
+    assert not (isinstance(final, Conclude) and final.report.category == "platform.service_incident")
+
+
+# --- an NFS share refused with its private path stated fine
+
+NFS = ("$ sudo mount -t nfs -o vers=4,minorversion=1,sec=sys stdata01.file.core.windows.net:/stdata01/share /mnt/share\n"
+       "mount.nfs: access denied by server while mounting stdata01.file.core.windows.net:/stdata01/share\n")
+
+
+def test_an_nfs_share_refused_over_a_resolving_private_endpoint_is_secure_transfer() -> None:
+    final = _run(NFS + "The account has a private endpoint and the name resolves to 10.8.1.4, the private endpoint's "
+                       "address; port 2049 connects.")
+    assert isinstance(final, Conclude) and final.report.category == "network.storage_firewall"
+    assert "secure transfer" in final.report.root_cause
+
+
+def test_an_nfs_share_refused_from_on_premises_is_not_secure_transfer() -> None:
+    final = _run(NFS + "From our on-prem server; I added its public IP to the account firewall, port 2049 connects, "
+                       "the account also has a private endpoint that resolves to 10.8.1.4 inside Azure.")
+    assert not (isinstance(final, Conclude) and "secure transfer" in final.report.root_cause)
