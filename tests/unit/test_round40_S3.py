@@ -100,3 +100,21 @@ def test_an_nfs_share_refused_from_on_premises_is_not_secure_transfer() -> None:
     final = _run(NFS + "From our on-prem server; I added its public IP to the account firewall, port 2049 connects, "
                        "the account also has a private endpoint that resolves to 10.8.1.4 inside Azure.")
     assert not (isinstance(final, Conclude) and "secure transfer" in final.report.root_cause)
+
+
+# --- a deployment whose inner error is the schema validator's "has not been defined" sentence
+
+def test_a_property_the_schema_does_not_define_is_the_api_version_schema_rule() -> None:
+    final = _run("azd provision fails:\n  ERROR: {\"code\":\"DeploymentFailed\",\"details\":[{\"code\":\"InvalidTemplateDeployment\","
+                 "\"details\":[{\"code\":\"WidgetPropertiesInvalid\",\"message\":\"Validation errors: Property 'turboMode' "
+                 "has not been defined and the schema does not allow additional properties. Path 'properties.turboMode'.\"}]}]}\n"
+                 "resource w 'Microsoft.CognitiveServices/accounts@2021-10-01'")
+    assert isinstance(final, Conclude) and final.report.category == "deployment.template_invalid"
+    assert "turboMode" in final.report.root_cause
+
+
+def test_a_property_that_is_defined_but_invalid_is_not_the_schema_rule() -> None:
+    final = _run("azd provision fails:\n  ERROR: {\"code\":\"DeploymentFailed\",\"details\":[{\"code\":\"InvalidTemplateDeployment\","
+                 "\"details\":[{\"code\":\"WidgetPropertiesInvalid\",\"message\":\"Validation errors: Property 'turboMode' "
+                 "has an invalid value.\"}]}]}\nresource w 'Microsoft.CognitiveServices/accounts@2021-10-01'")
+    assert not (isinstance(final, Conclude) and "fit the resource type's schema" in final.report.root_cause)
