@@ -118,3 +118,21 @@ def test_a_property_that_is_defined_but_invalid_is_not_the_schema_rule() -> None
                  "\"details\":[{\"code\":\"WidgetPropertiesInvalid\",\"message\":\"Validation errors: Property 'turboMode' "
                  "has an invalid value.\"}]}]}\nresource w 'Microsoft.CognitiveServices/accounts@2021-10-01'")
     assert not (isinstance(final, Conclude) and "fit the resource type's schema" in final.report.root_cause)
+
+
+# --- a managed identity token request sent through the process's proxy
+
+IMDS_FAIL = ("azure.identity.CredentialUnavailableError: ManagedIdentityCredential authentication unavailable, "
+             "no response from the IMDS endpoint.\n")
+
+
+def test_an_imds_failure_in_a_process_exporting_a_proxy_is_a_missing_no_proxy() -> None:
+    final = _run("Our backup script on the VM fails since we added `export HTTPS_PROXY=http://10.1.0.9:3128`:\n" + IMDS_FAIL)
+    assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
+    assert "NO_PROXY" in final.report.root_cause
+
+
+def test_an_imds_failure_whose_no_proxy_lists_the_address_is_not_the_proxy() -> None:
+    final = _run("Our backup script on the VM fails; it has HTTPS_PROXY=http://10.1.0.9:3128 and "
+                 "NO_PROXY=169.254.169.254,localhost:\n" + IMDS_FAIL)
+    assert not (isinstance(final, Conclude) and "NO_PROXY does not exclude" in final.report.root_cause)
