@@ -136,3 +136,22 @@ def test_an_imds_failure_whose_no_proxy_lists_the_address_is_not_the_proxy() -> 
     final = _run("Our backup script on the VM fails; it has HTTPS_PROXY=http://10.1.0.9:3128 and "
                  "NO_PROXY=169.254.169.254,localhost:\n" + IMDS_FAIL)
     assert not (isinstance(final, Conclude) and "NO_PROXY does not exclude" in final.report.root_cause)
+
+
+# --- a Key Vault reference unresolved after a swap, the secrets role only on a slot's identity
+
+SWAP = ("After the swap prod of app-pay fails: ValueError: invalid literal for int() with base 10: "
+        "'@Microsoft.KeyVault(SecretUri=https://kv-pay.vault.azure.net/secrets/limit/)'. Roles on the vault:\n"
+        "  Who                      Role\n"
+        "  app-pay/slots/canary     Key Vault Secrets User\n")
+
+
+def test_a_swap_with_the_secrets_role_only_on_a_slot_identity_names_the_slot() -> None:
+    final = _run(SWAP + "  sec-admins               Key Vault Administrator\n")
+    assert isinstance(final, Conclude) and final.report.category == "auth.keyvault_access_denied"
+    assert "canary" in final.report.root_cause
+
+
+def test_a_swap_whose_production_identity_also_holds_the_role_is_not_the_slot_cause() -> None:
+    final = _run(SWAP + "  app-pay                  Key Vault Secrets User\n")
+    assert not (isinstance(final, Conclude) and "only to the identity of the" in final.report.root_cause)
