@@ -34,7 +34,8 @@ def test_a_connection_string_read_by_name_that_works_locally_is_missing_in_azure
 def test_a_colon_connection_string_name_on_linux_is_not_seen_by_the_app() -> None:
     final = _run("Moved billing-api to a Linux plan; now it fails:\n" + NULL_CONN +
                  "Program.cs: GetConnectionString(\"Ledger\"). App settings (Advanced edit):\n"
-                 "  { \"name\": \"ConnectionStrings:Ledger\", \"value\": \"Server=tcp:sql-ledger.database.windows.net\" }")
+                 "  { \"name\": \"ConnectionStrings:Ledger\",\n"
+                 "    \"value\": \"Server=tcp:sql-ledger.database.windows.net\" }")
     assert isinstance(final, Conclude) and "ConnectionStrings__Ledger" in final.report.root_cause
 
 
@@ -46,7 +47,8 @@ def test_a_null_connection_string_with_nothing_stated_still_asks() -> None:
 def test_a_colon_name_on_windows_is_not_the_linux_cause() -> None:
     final = _run("billing-api on our Windows plan fails:\n" + NULL_CONN +
                  "Program.cs: GetConnectionString(\"Ledger\"). App settings (Advanced edit):\n"
-                 "  { \"name\": \"ConnectionStrings:Ledger\", \"value\": \"Server=tcp:sql-ledger.database.windows.net\" }")
+                 "  { \"name\": \"ConnectionStrings:Ledger\",\n"
+                 "    \"value\": \"Server=tcp:sql-ledger.database.windows.net\" }")
     assert not (isinstance(final, Conclude) and "cannot hold a colon" in final.report.root_cause)
 
 
@@ -55,7 +57,8 @@ def test_a_colon_name_on_windows_is_not_the_linux_cause() -> None:
 def test_a_value_the_portal_refuses_and_the_cli_accepts_is_a_portal_defect() -> None:
     final = _run("Since Monday saving the health check path in the portal fails for all our web apps with "
                  "'The path must start with a slash' although it does (/healthz). Running "
-                 "`az webapp config set -g rg-web -n app-web --generic-configurations '{\"healthCheckPath\": \"/healthz\"}'` "
+                 "`az webapp config set -g rg-web -n app-web "
+                 "--generic-configurations '{\"healthCheckPath\": \"/healthz\"}'` "
                  "goes through without any complaint.")
     assert isinstance(final, Conclude) and final.report.category == "platform.service_incident"
     assert "portal" in final.report.root_cause and final.report.confidence != "high"
@@ -85,7 +88,8 @@ def test_a_local_vs_code_designer_failure_is_not_the_portal_designer() -> None:
 
 # --- an NFS share refused with its private path stated fine
 
-NFS = ("$ sudo mount -t nfs -o vers=4,minorversion=1,sec=sys stdata01.file.core.windows.net:/stdata01/share /mnt/share\n"
+NFS = ("$ sudo mount -t nfs -o vers=4,minorversion=1,sec=sys "
+       "stdata01.file.core.windows.net:/stdata01/share /mnt/share\n"
        "mount.nfs: access denied by server while mounting stdata01.file.core.windows.net:/stdata01/share\n")
 
 
@@ -105,17 +109,22 @@ def test_an_nfs_share_refused_from_on_premises_is_not_secure_transfer() -> None:
 # --- a deployment whose inner error is the schema validator's "has not been defined" sentence
 
 def test_a_property_the_schema_does_not_define_is_the_api_version_schema_rule() -> None:
-    final = _run("azd provision fails:\n  ERROR: {\"code\":\"DeploymentFailed\",\"details\":[{\"code\":\"InvalidTemplateDeployment\","
-                 "\"details\":[{\"code\":\"WidgetPropertiesInvalid\",\"message\":\"Validation errors: Property 'turboMode' "
-                 "has not been defined and the schema does not allow additional properties. Path 'properties.turboMode'.\"}]}]}\n"
+    final = _run("azd provision fails:\n  ERROR: {\"code\":\"DeploymentFailed\","
+                 "\"details\":[{\"code\":\"InvalidTemplateDeployment\","
+                 "\"details\":[{\"code\":\"WidgetPropertiesInvalid\","
+                 "\"message\":\"Validation errors: Property 'turboMode' "
+                 "has not been defined and the schema does not allow additional properties. "
+                 "Path 'properties.turboMode'.\"}]}]}\n"
                  "resource w 'Microsoft.CognitiveServices/accounts@2021-10-01'")
     assert isinstance(final, Conclude) and final.report.category == "deployment.template_invalid"
     assert "turboMode" in final.report.root_cause
 
 
 def test_a_property_that_is_defined_but_invalid_is_not_the_schema_rule() -> None:
-    final = _run("azd provision fails:\n  ERROR: {\"code\":\"DeploymentFailed\",\"details\":[{\"code\":\"InvalidTemplateDeployment\","
-                 "\"details\":[{\"code\":\"WidgetPropertiesInvalid\",\"message\":\"Validation errors: Property 'turboMode' "
+    final = _run("azd provision fails:\n  ERROR: {\"code\":\"DeploymentFailed\","
+                 "\"details\":[{\"code\":\"InvalidTemplateDeployment\","
+                 "\"details\":[{\"code\":\"WidgetPropertiesInvalid\","
+                 "\"message\":\"Validation errors: Property 'turboMode' "
                  "has an invalid value.\"}]}]}\nresource w 'Microsoft.CognitiveServices/accounts@2021-10-01'")
     assert not (isinstance(final, Conclude) and "fit the resource type's schema" in final.report.root_cause)
 
@@ -127,7 +136,8 @@ IMDS_FAIL = ("azure.identity.CredentialUnavailableError: ManagedIdentityCredenti
 
 
 def test_an_imds_failure_in_a_process_exporting_a_proxy_is_a_missing_no_proxy() -> None:
-    final = _run("Our backup script on the VM fails since we added `export HTTPS_PROXY=http://10.1.0.9:3128`:\n" + IMDS_FAIL)
+    final = _run("Our backup script on the VM fails since we added "
+                 "`export HTTPS_PROXY=http://10.1.0.9:3128`:\n" + IMDS_FAIL)
     assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
     assert "NO_PROXY" in final.report.root_cause
 

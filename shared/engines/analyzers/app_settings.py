@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shared.engines.analyzers import stated_connection_read
 from shared.engines.analyzers.common import (
     delegate,
     facts_for,
@@ -21,7 +22,6 @@ from shared.engines.analyzers.common import (
     texts,
     unknown,
 )
-from shared.engines.analyzers import stated_connection_read
 from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
 from shared.engines.signatures import Hit

@@ -33,7 +33,8 @@ _LOCAL = re.compile(r"(?i)works? (?:fine |perfectly |well )?(?:locally|on my (?:
                     r"\buser[- ]secrets\b|secrets\.json|appsettings\.Development\.json")
 _LINUX = re.compile(r"(?i)\bLinux (?:plan|app|web ?app|container|App Service)|\bon Linux\b|to a Linux\b|"
                     r"\bDOTNETCORE\|")
-_APP_CONFIGURATION = re.compile(r"(?i)(?:reads?|loads?|gets?|pulls?|takes?) (?:its |the |all )?(?:configuration|config|settings)"
+_APP_CONFIGURATION = re.compile(r"(?i)(?:reads?|loads?|gets?|pulls?|takes?) (?:its |the |all )?"
+                                r"(?:configuration|config|settings)"
                                 r"[^.\n]{0,40}\bfrom (?:Azure )?App Configuration|"
                                 r"(?:configuration|settings) (?:comes?|come) from (?:Azure )?App Configuration")
 
@@ -52,7 +53,8 @@ def decide(state: SessionState, hit: Hit) -> Conclude | None:
             return _conclude(state, hit, name, _colon_on_linux(name), [
                 f"Rename the app setting to ConnectionStrings__{name} (double underscore), or add it under "
                 f"Connection strings as '{name}' with type Custom or SQLAzure, then restart the app.",
-                "Fix the name in the deployment template (Bicep/ARM appSettings) too, so the next deployment keeps it."])
+                "Fix the name in the deployment template (Bicep/ARM appSettings) too, so the next deployment "
+                "keeps it."])
     if _APP_CONFIGURATION.search(text):
         key = f"ConnectionStrings:{name}" if name else "the connection string's key"
         cause = (f"The code reads a connection string that has no value in Azure: there the app loads its "
