@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shared.engines.analyzers import stated_connection_read
 from shared.engines.analyzers.common import (
     delegate,
     facts_for,
@@ -57,7 +58,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     candidates = [c["name"] for c in data.get("connections") or []] or [r["name"] for r in data.get("reads") or []]
     if data.get("deployed") is not None and candidates:
         return _judge(state, hit, candidates, settings, data, stated=False)
-    return _ask_for_settings(state, hit, candidates)
+    return stated_connection_read.decide(state, hit) or _ask_for_settings(state, hit, candidates)
 
 
 _NO_IDENTITY = (r"(?i)no (?:managed )?identity|identity (?:is )?(?:not|never) (?:enabled|turned on|assigned)|"
