@@ -200,3 +200,18 @@ def test_a_deploy_step_that_drops_the_pull_identity_only_when_reprovisioning_men
     assert "acrUserManagedIdentityID" in final.report.root_cause
     always, _ = _final(PULL.format(when="It has never worked since we created the app."))
     assert not (isinstance(always, Conclude) and "rewrites the site configuration" in always.report.root_cause)
+
+
+SHARE_429 = ('storage.FileSharesClient#Update: Failure responding to request: StatusCode=429 -- Original Error: '
+             'Code="TooManyRequests" Message="The request is being throttled as the limit has been reached for '
+             'operation type - Write_ObservationWindow_00:00:01."\n')
+
+
+def test_share_account_limit_behind_the_throttled_retries_is_the_cause() -> None:
+    final, _ = _final(SHARE_429 + 'expand volume error: StatusCode=409 Code="TotalSharesProvisionedCapacityExceedsAcc'
+                                  'ountLimit" Message="The total provisioned capacity of the shares exceeds the account '
+                                  'limit."')
+    assert isinstance(final, Conclude) and final.report.category == "quota.exceeded"
+    assert "storage account" in final.report.root_cause
+    throttled, _ = _final(SHARE_429)
+    assert isinstance(throttled, Conclude) and throttled.report.category == "throttling.rate_limited"
