@@ -215,3 +215,16 @@ def test_share_account_limit_behind_the_throttled_retries_is_the_cause() -> None
     assert "storage account" in final.report.root_cause
     throttled, _ = _final(SHARE_429)
     assert isinstance(throttled, Conclude) and throttled.report.category == "throttling.rate_limited"
+
+
+BOTH = ("DefaultAzureCredential call fails: (Forbidden) Caller is not authorized to perform action on resource. "
+        "Code: ForbiddenByRbac\nBicep: identity: {{ type: 'SystemAssigned, UserAssigned' }}\nThe user-assigned identity "
+        "id-api has Key Vault Secrets User on the vault.{extra}")
+
+
+def test_both_identities_without_a_client_id_signs_in_as_the_system_assigned_one() -> None:
+    final, _ = _final(BOTH.format(extra=""))
+    assert isinstance(final, Conclude) and final.report.category == "auth.managed_identity_missing"
+    assert "system-assigned" in final.report.root_cause
+    told, _ = _final(BOTH.format(extra=" AZURE_CLIENT_ID is set to its client id."))
+    assert not (isinstance(told, Conclude) and told.report.category == "auth.managed_identity_missing")
