@@ -228,3 +228,19 @@ def test_both_identities_without_a_client_id_signs_in_as_the_system_assigned_one
     assert "system-assigned" in final.report.root_cause
     told, _ = _final(BOTH.format(extra=" AZURE_CLIENT_ID is set to its client id."))
     assert not (isinstance(told, Conclude) and told.report.category == "auth.managed_identity_missing")
+
+
+NSG_IN_USE = ('Code="InUseNetworkSecurityGroupCannotBeDeleted" Message="Network security group /subscriptions/0/resourceGroups/'
+              'rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a cannot be deleted because it is in use by the '
+              'following resources: /subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/'
+              'subnets/s. In order to delete the Network security group, remove the association with the resource(s)."')
+
+
+def test_in_use_nsg_deleted_by_the_clients_teardown_code_is_its_delete_order() -> None:
+    code = ("Our cleanup job (Java, azure-resourcemanager) fails:\ncom.azure.core.management.exception."
+            "ManagementException: Status code 400, " + NSG_IN_USE)
+    final, _ = _final(code)
+    assert isinstance(final, Conclude) and final.report.category == "runtime.code_defect"
+    assert "before" in final.report.root_cause
+    # the bare refusal (a portal delete, a template) stays the association that blocks it
+    assert best_entry_id(NSG_IN_USE) == "compute-in-use-nsg-cannot-be-deleted"
