@@ -244,3 +244,16 @@ def test_in_use_nsg_deleted_by_the_clients_teardown_code_is_its_delete_order() -
     assert "before" in final.report.root_cause
     # the bare refusal (a portal delete, a template) stays the association that blocks it
     assert best_entry_id(NSG_IN_USE) == "compute-in-use-nsg-cannot-be-deleted"
+
+
+APIM = ("az deployment group create: {{\"code\":\"DeploymentFailed\",\"details\":[{{\"code\":\"BadRequest\",\"message\":\"\"}}]}}\n"
+        "resource p 'Microsoft.ApiManagement/service/apis/policies@2023-05-01-preview' = {{\n  parent: api\n  name: '{name}'\n"
+        "  properties: {{ format: 'rawxml', value: loadTextContent('p.xml') }}\n}}\n")
+
+
+def test_apim_policy_resource_named_otherwise_than_policy() -> None:
+    final, _ = _final(APIM.format(name="cors-policy"))
+    assert isinstance(final, Conclude) and final.report.category == "deployment.template_invalid"
+    assert "'policy'" in final.report.root_cause
+    right, _ = _final(APIM.format(name="policy"))
+    assert not (isinstance(right, Conclude) and "accepts only" in right.report.root_cause)
