@@ -24,7 +24,8 @@ def _final(text: str, **context: object):
 # --- catalog entries -------------------------------------------------------------------------------------------
 
 def test_search_tier_quota_names_the_tier_and_only_for_the_tier_message() -> None:
-    text = ("ServiceQuotaExceeded: Operation would exceed 'storage_optimized_l1' tier service quota. You are using 0 out "
+    text = ("ServiceQuotaExceeded: Operation would exceed 'storage_optimized_l1' tier service quota. You "
+            "are using 0 out "
             "of 0 'storage_optimized_l1' tier service quota.")
     assert best_entry_id(text) == "openai-search-tier-service-quota"
     final, _ = _final(text)
@@ -98,8 +99,10 @@ def test_flex_setting_names_with_a_colon_decide_only_when_the_config_has_them() 
 def test_azure_files_secret_key_names_message_and_command() -> None:
     assert best_entry_id("GetAccountInfo(rg#st#share#pv#default) failed with error: could not find accountname or "
                          "azurestorageaccountname field in secret(sec)") == "containers-aks-azurefile-secret-key-names"
-    base = ("Pods stay in ContainerCreating. Warning FailedMount kubelet MountVolume.SetUp failed for volume \"data\".\n"
-            "PV uses azureFile: {{ secretName: files-secret, shareName: data }}.\nSecret created with:\n  kubectl create "
+    base = ("Pods stay in ContainerCreating. Warning FailedMount kubelet MountVolume.SetUp failed for "
+            "volume \"data\".\n"
+            "PV uses azureFile: {{ secretName: files-secret, shareName: data }}.\nSecret created with:\n "
+            " kubectl create "
             "secret generic files-secret --from-literal={name}=stdata --from-literal={key}=$KEY\n")
     final, _ = _final(base.format(name="account", key="key"))
     assert isinstance(final, Conclude) and final.report.category == "config.missing_app_setting"
@@ -118,7 +121,8 @@ def test_cli_burstable_upgrade_refusal_is_a_cli_defect_for_postgres_only() -> No
                          "pricing tier.") != "databases-pg-flexible-burstable-upgrade-cli-check"
 
 
-ELASTIC = ("Error: service tier 'GeneralPurpose' Gen5 with a 'capacity' of 4 vCores must have a 'max_size_gb' between 5 "
+ELASTIC = ("Error: service tier 'GeneralPurpose' Gen5 with a 'capacity' of 4 vCores must have a "
+           "'max_size_gb' between 5 "
            "GB and 756 GB, got 1024 GB\n  with azurerm_mssql_elasticpool.pool\n")
 
 
@@ -141,7 +145,8 @@ def test_firewall_subnet_route_table_association_before_the_route() -> None:
 # --- symptom clues ----------------------------------------------------------------------------------------------
 
 def test_zip_of_the_project_folder_decides_but_a_zip_of_its_contents_does_not() -> None:
-    text = ("az functionapp deployment source config-zip -g rg -n fa-orders --src app.zip says Succeeded, but the portal "
+    text = ("az functionapp deployment source config-zip -g rg -n fa-orders --src app.zip says "
+            "Succeeded, but the portal "
             "shows no functions.\nThe zip is made with Compress-Archive -Path {path} -DestinationPath app.zip\n")
     final, _ = _final(text.format(path=".\\OrdersFunctions"))
     assert isinstance(final, Conclude) and final.report.category == "config.wrong_resource_name"
@@ -165,7 +170,8 @@ def test_front_door_private_link_origin_not_approved() -> None:
 
 
 EASY = ("App Service behind Front Door at https://shop.contoso.com with App Service Authentication (Microsoft). The "
-        "login redirect is Location: https://login.microsoftonline.com/t/oauth2/v2.0/authorize?client_id=x&redirect_uri="
+        "login redirect is Location: "
+        "https://login.microsoftonline.com/t/oauth2/v2.0/authorize?client_id=x&redirect_uri="
         "https%3A%2F%2Fapp-shop.azurewebsites.net%2F.auth%2Flogin%2Faad%2Fcallback and then 403. {extra}")
 
 
@@ -209,7 +215,8 @@ SHARE_429 = ('storage.FileSharesClient#Update: Failure responding to request: St
 
 def test_share_account_limit_behind_the_throttled_retries_is_the_cause() -> None:
     final, _ = _final(SHARE_429 + 'expand volume error: StatusCode=409 Code="TotalSharesProvisionedCapacityExceedsAcc'
-                                  'ountLimit" Message="The total provisioned capacity of the shares exceeds the account '
+                                  'ountLimit" Message="The total provisioned capacity of the shares '
+                                  'exceeds the account '
                                   'limit."')
     assert isinstance(final, Conclude) and final.report.category == "quota.exceeded"
     assert "storage account" in final.report.root_cause
@@ -218,7 +225,8 @@ def test_share_account_limit_behind_the_throttled_retries_is_the_cause() -> None
 
 
 BOTH = ("DefaultAzureCredential call fails: (Forbidden) Caller is not authorized to perform action on resource. "
-        "Code: ForbiddenByRbac\nBicep: identity: {{ type: 'SystemAssigned, UserAssigned' }}\nThe user-assigned identity "
+        "Code: ForbiddenByRbac\nBicep: identity: {{ type: 'SystemAssigned, UserAssigned' }}\nThe "
+        "user-assigned identity "
         "id-api has Key Vault Secrets User on the vault.{extra}")
 
 
@@ -230,8 +238,10 @@ def test_both_identities_without_a_client_id_signs_in_as_the_system_assigned_one
     assert not (isinstance(told, Conclude) and told.report.category == "auth.managed_identity_missing")
 
 
-NSG_IN_USE = ('Code="InUseNetworkSecurityGroupCannotBeDeleted" Message="Network security group /subscriptions/0/resourceGroups/'
-              'rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a cannot be deleted because it is in use by the '
+NSG_IN_USE = ('Code="InUseNetworkSecurityGroupCannotBeDeleted" Message="Network security group '
+              '/subscriptions/0/resourceGroups/'
+              'rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a cannot be deleted because it '
+              'is in use by the '
               'following resources: /subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/'
               'subnets/s. In order to delete the Network security group, remove the association with the resource(s)."')
 
@@ -246,8 +256,10 @@ def test_in_use_nsg_deleted_by_the_clients_teardown_code_is_its_delete_order() -
     assert best_entry_id(NSG_IN_USE) == "compute-in-use-nsg-cannot-be-deleted"
 
 
-APIM = ("az deployment group create: {{\"code\":\"DeploymentFailed\",\"details\":[{{\"code\":\"BadRequest\",\"message\":\"\"}}]}}\n"
-        "resource p 'Microsoft.ApiManagement/service/apis/policies@2023-05-01-preview' = {{\n  parent: api\n  name: '{name}'\n"
+APIM = ("az deployment group create: "
+        "{{\"code\":\"DeploymentFailed\",\"details\":[{{\"code\":\"BadRequest\",\"message\":\"\"}}]}}\n"
+        "resource p 'Microsoft.ApiManagement/service/apis/policies@2023-05-01-preview' = {{\n  parent: "
+        "api\n  name: '{name}'\n"
         "  properties: {{ format: 'rawxml', value: loadTextContent('p.xml') }}\n}}\n")
 
 
