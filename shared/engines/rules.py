@@ -56,6 +56,7 @@ from shared.engines.playbooks import (
     next_read,
     report_finding,
 )
+from shared.engines.pushed_elsewhere import with_pushed_elsewhere
 from shared.engines.recent_change import with_recent_change
 from shared.engines.report_statements import with_report_statements
 from shared.engines.role_grants import with_granting_roles, with_held_roles
@@ -97,6 +98,7 @@ class RulesEngine:
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
+        decision = with_pushed_elsewhere(state, decision)  # the missing image the log pushed to another registry
         decision = with_misspelled_reference(state, decision)  # a missing reference misspelling a created name
         decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
