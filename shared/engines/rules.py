@@ -68,6 +68,7 @@ from shared.engines.stated_app_config import with_stated_app_config
 from shared.engines.stated_config import with_stated_config
 from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice
+from shared.engines.wrong_target import with_wrong_target
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
 from shared.session.state import AskClient, Conclude, GiveUp, Material, RunTool, SessionState, same_arguments
@@ -86,6 +87,7 @@ class RulesEngine:
         decision = _delivery_identity_checked(state, decision)
         decision = outside_host(state, decision)  # a fault of a machine outside Azure that the report names
         decision = _nothing_deployed_yet(state, decision)
+        decision = with_wrong_target(state, decision)  # a refused publish that named the wrong app
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_stated_app_config(state, decision)  # a pasted configuration's deciding value, read like a read
