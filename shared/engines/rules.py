@@ -38,6 +38,7 @@ from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
+from shared.engines.listed_paths import with_listed_paths
 from shared.engines.misspelled_reference import with_misspelled_reference
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
@@ -100,6 +101,7 @@ class RulesEngine:
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
+        decision = with_listed_paths(state, decision)  # the listed folder nearest to a path not found
         decision = with_pushed_elsewhere(state, decision)  # the missing image the log pushed to another registry
         decision = with_misspelled_reference(state, decision)  # a missing reference misspelling a created name
         decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
