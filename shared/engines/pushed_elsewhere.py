@@ -14,11 +14,13 @@ from shared.engines.log_lines import failing_lines
 from shared.session.state import Conclude, SessionState
 
 _CATEGORY = "container.image_pull_failed"
-_REF = r"(?P<registry>[a-z0-9][a-z0-9-]{1,62}(?:\.[a-z0-9-]+)+)/(?P<repository>[a-z0-9][a-z0-9._/-]*):(?P<tag>[\w][\w.-]{0,127})"
+_REF = (r"(?P<registry>[a-z0-9][a-z0-9-]{1,62}(?:\.[a-z0-9-]+)+)/(?P<repository>[a-z0-9][a-z0-9._/-]*)"
+        r":(?P<tag>[\w][\w.-]{0,127})")
 _IMAGE = re.compile(_REF)
 # where a build log says it pushed an image: `docker push <ref>`, buildx's "naming to <ref>" / "pushing <ref>",
 # `az acr build --registry <name> --image <repo>:<tag>` (its registry is <name>.azurecr.io)
-_PUSHED = re.compile(r"(?i)\bdocker (?:image )?push\s+(?:--\S+\s+)*|\bnaming to (?:docker\.io/)?|\bpushing (?:manifest for )?")
+_PUSHED = re.compile(r"(?i)\bdocker (?:image )?push\s+(?:--\S+\s+)*|\bnaming to (?:docker\.io/)?|"
+                     r"\bpushing (?:manifest for )?")
 _ACR_BUILD = re.compile(r"(?i)\baz acr build\b(?=[^\n]*(?:--registry|-r)\s+(?P<name>[a-z0-9]{5,50})\b)"
                         r"(?=[^\n]*(?:--image|-t)\s+(?P<repository>[a-z0-9][a-z0-9._/-]*):(?P<tag>[\w][\w.-]{0,127}))")
 # the line where the pull failed because the registry has no such image
@@ -65,5 +67,6 @@ def _pushed(text: str) -> list[tuple[str, str, str]]:
         image = _IMAGE.match(text, match.end())
         if image is not None:
             found.append((image.group("registry"), image.group("repository"), image.group("tag")))
-    found += [(f"{m.group('name')}.azurecr.io", m.group("repository"), m.group("tag")) for m in _ACR_BUILD.finditer(text)]
+    found += [(f"{m.group('name')}.azurecr.io", m.group("repository"), m.group("tag"))
+              for m in _ACR_BUILD.finditer(text)]
     return found
