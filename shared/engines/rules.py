@@ -38,6 +38,7 @@ from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
+from shared.engines.listed_paths import with_listed_paths
 from shared.engines.misspelled_reference import with_misspelled_reference
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
@@ -57,6 +58,7 @@ from shared.engines.playbooks import (
     next_read,
     report_finding,
 )
+from shared.engines.pushed_elsewhere import with_pushed_elsewhere
 from shared.engines.recent_change import with_recent_change
 from shared.engines.report_statements import with_report_statements
 from shared.engines.role_grants import with_granting_roles, with_held_roles
@@ -68,6 +70,7 @@ from shared.engines.stated_app_config import with_stated_app_config
 from shared.engines.stated_config import with_stated_config
 from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice
+from shared.engines.wrong_target import with_wrong_target
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
 from shared.session.state import AskClient, Conclude, GiveUp, Material, RunTool, SessionState, same_arguments
@@ -86,6 +89,7 @@ class RulesEngine:
         decision = _delivery_identity_checked(state, decision)
         decision = outside_host(state, decision)  # a fault of a machine outside Azure that the report names
         decision = _nothing_deployed_yet(state, decision)
+        decision = with_wrong_target(state, decision)  # a refused publish that named the wrong app
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_stated_app_config(state, decision)  # a pasted configuration's deciding value, read like a read
@@ -98,6 +102,8 @@ class RulesEngine:
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
+        decision = with_listed_paths(state, decision)  # the listed folder nearest to a path not found
+        decision = with_pushed_elsewhere(state, decision)  # the missing image the log pushed to another registry
         decision = with_misspelled_reference(state, decision)  # a missing reference misspelling a created name
         decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack

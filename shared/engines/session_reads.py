@@ -26,7 +26,8 @@ WORKS_LOCALLY = re.compile(r"(?i)\b(?:works?|worked|working|runs?|ran|fine|ok)\b
                            r"\blocal(?:ly|host)?\b[^.\n]{0,60}\b(?:works?|worked|working|fine|ok|"
                            r"complete[sd]|succeed(?:s|ed)?|pass(?:es|ed))\b|"
                            r"\b(?:swa|func) start\b[^.\n]{0,80}\b(?:works?|fine|ok|complete[sd]|succeed(?:s|ed)?)\b|"
-                           r"\b(?:works?|worked|working|runs?|ran|fine)\b (?:with|under|in|on) (?:swa|func) start\b")
+                           r"\b(?:works?|worked|working|runs?|ran|fine)\b(?: \w+ly)? (?:with|under|in|on|using) "
+                           r"(?:swa|func) start\b")
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # where the material states the caller's own public address: named so, or the answer of an IP echo service that
 # people run to find it (curl ifconfig.me, api.ipify.org, whatismyip)

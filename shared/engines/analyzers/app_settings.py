@@ -24,6 +24,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once, since_last_answer
 from shared.engines.base import Decision
+from shared.engines.session_reads import WORKS_LOCALLY
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.report import partial_report
@@ -117,6 +118,9 @@ def _conclude(state: SessionState, hit: Hit, name: str, settings: Evidence, data
     cause += " (the deployed settings the client listed do not include it)" if deployed is not None else ""
     cause += (f". local.settings.json defines it ({local}), and that file is only used by local runs: it is never "
               "deployed to Azure." if local else ".")
+    if not local and _works_locally_in_functions(state):
+        cause += (" The app works when run locally: a local run (func start) reads its settings from "
+                  "local.settings.json, which is never published, so a setting defined only there is missing in Azure.")
     actions = [fill(a, facts) for a in (
         "Add the setting to the Function App: `az functionapp config appsettings set --name {function_app} "
         "--resource-group {resource_group} --settings {setting}=<value>` (for a secret, a Key Vault reference "
@@ -134,6 +138,13 @@ def _conclude(state: SessionState, hit: Hit, name: str, settings: Evidence, data
     return Conclude(message=f"The app setting '{name}' is missing from the Function App.",
                     report=report(state, category=hit.signature.category, confidence=confidence, root_cause=cause,
                                   actions=actions, evidence=evidence))
+
+
+def _works_locally_in_functions(state: SessionState) -> bool:
+    """The report says the function app works when run locally (func start, the local host)."""
+    said = state.material.spoken_text()
+    functions = " ".join([said, *map(str, state.material.environment.values())])
+    return bool(WORKS_LOCALLY.search(said)) and bool(re.search(r"(?i)\bfunctions?\b|\bfunc start\b", functions))
 
 
 def _ask_for_settings(state: SessionState, hit: Hit, candidates: list[str]) -> Decision:

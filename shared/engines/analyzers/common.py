@@ -122,12 +122,13 @@ def dismissed(text: str, end: int) -> bool:
     return _DISMISSED.search(text[end:end + 120]) is not None
 
 
-def first_entry(entries: Iterable[Entry], state: SessionState,
-                files: bool = False) -> tuple[Entry, dict[str, str]] | None:
+def first_entry(entries: Iterable[Entry], state: SessionState, files: bool = False,
+                reading: Callable[[str], str] | None = None) -> tuple[Entry, dict[str, str]] | None:
     """The first entry whose `match` regex is in the error or an answer, with the facts of that match. Entries
     without a `match` (computed ones, or ones a table keeps for another reader) are never matched here, nor an
-    entry whose `unless` regex is in the same texts (the material rules its reading out)."""
-    sources = texts(state, files=files)
+    entry whose `unless` regex is in the same texts (the material rules its reading out). `reading` narrows each
+    text first (log_lines.cause_text: without a log's consequence and noise lines)."""
+    sources = [reading(t) for t in texts(state, files=files)] if reading else texts(state, files=files)
     for entry in (e for e in entries if e.get("match")):
         if entry.get("unless") and any(regex(entry["unless"]).search(text) for text in sources):
             continue

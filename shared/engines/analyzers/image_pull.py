@@ -6,6 +6,8 @@ not, so the client is asked once for the pull event's message."""
 
 from __future__ import annotations
 
+import re
+
 from shared.engines.analyzers.common import (
     conclude_entry,
     facts_for,
@@ -20,6 +22,7 @@ from shared.engines.analyzers.common import (
 )
 from shared.engines.analyzers.ledger import ask_once
 from shared.engines.base import Decision
+from shared.engines.log_lines import cause_text, failing_lines
 from shared.engines.playbooks import conclude_first_finding
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest
@@ -31,6 +34,10 @@ TABLE = "container_pull_errors"
 # puller's credentials: they answer before a credential reading of the same refusal ("failed to fetch anonymous
 # token" prefixes a closed registry's 403 as much as a missing AcrPull's)
 _CLOSED_REGISTRY = ("registry-closed-without-private-endpoint-cluster-pull", "registry-public-network-access-disabled")
+# the line where the pull itself failed: the image reference it names is the one that failed, not the first one the
+# paste mentions (a CI log pushes one image, then the cluster pulls another)
+_PULL_FAILED = re.compile(r"(?i)failed to pull(?: and unpack)? image|failed to resolve reference|pull access denied|"
+                          r"manifest unknown|\bInaccessibleImage\b|Error response from daemon")
 
 
 
@@ -39,11 +46,12 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     if not grounded(state, hit) or hit is None:
         return unknown(state)
     image = table_entry(TABLE, "image")
-    facts = facts_for(state, hit, search(image["facts"], texts(state, files=True)))
+    sources = texts(state, files=True)
+    facts = facts_for(state, hit, search(image["facts"], [*failing_lines(sources, _PULL_FAILED), *sources]))
     closed = conclude_first_finding(state, _CLOSED_REGISTRY)
     if closed is not None:
         return closed
-    found = first_entry(table(TABLE), state)
+    found = first_entry(table(TABLE), state, reading=cause_text)  # a probe's or a retry's line is no pull error
     if found is not None:
         entry, matched = found
         return conclude_entry(state, hit, entry, {**facts, **matched})
