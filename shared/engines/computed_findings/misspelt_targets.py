@@ -111,7 +111,37 @@ def node_selector_pool_missing(state: SessionState) -> Facts:
     return None
 
 
+# the slot a deployment names: a pipeline task's slotName, a workflow's slot-name, the CLI's --slot, PowerShell's -Slot
+_SLOT_NAMED = re.compile(r"""(?im)(?:\bslot[_-]?name\b["']?\s*[:=]|(?<![\w-])--?slot\b)\s*["']?"""
+                         r"""(?P<slot>[A-Za-z0-9][A-Za-z0-9-]{0,58})["']?""")
+_NOT_FOUND = re.compile(r"(?i)\b404\b|not found|doesn't exist|does not exist|could not be found|ResourceNotFound")
+_SLOTS = re.compile(r"(?i)^Microsoft\.Web/sites/slots$")
+
+
+def deploy_slot_missing(state: SessionState) -> Facts:
+    """A deployment to a slot that fails as not found (404, "Resource not found") whose slot name the report's
+    pipeline, workflow or command gives, while the resource group listing shows the app's slots and none by that
+    name: the deployment names a slot the app does not have."""
+    said = said_in_report(state)
+    if not _NOT_FOUND.search(said):
+        return None
+    named = {m.group("slot").lower() for m in _SLOT_NAMED.finditer(said)}
+    if not named:
+        return None
+    slots: dict[str, list[str]] = {}
+    for resource in _group_resources(state):
+        if _SLOTS.search(str(resource.get("type") or "")) and "/" in str(resource["name"]):
+            app, slot = str(resource["name"]).split("/", 1)
+            slots.setdefault(app, []).append(slot)
+    for app, existing in sorted(slots.items()):
+        if app.lower() not in said.lower() or any(n in {e.lower() for e in existing} for n in named):
+            continue
+        return {"slot": sorted(named)[0], "app": app, "slots": ", ".join(sorted(existing))}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "deploy-slot-missing": deploy_slot_missing,
     "app-setting-host-misspelt": setting_host_misspelt,
     "aks-node-selector-pool-missing": node_selector_pool_missing,
 }
