@@ -232,3 +232,20 @@ def test_vault_private_only_and_app_integrated_is_silent() -> None:
     # near miss: the app is integrated into a subnet: the cause lies elsewhere (DNS, peering), not the integration
     assert rule_facts(_vault_and_app("/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/"
                                      "v/subnets/apps"), _vault_rule()) is None
+
+
+# ---- the fetch API missing on a function app's old Node -------------------------------------------------------
+
+def test_fetch_not_defined_in_a_function_names_the_node_version_setting() -> None:
+    text = ("Exception while executing function: Functions.notify\nResult: Failure\n"
+            "Exception: ReferenceError: fetch is not defined")
+    assert best_entry_id(text) == "functions-node-global-fetch-missing-old-node"
+    status, report = _final(text)
+    assert status == "done" and report["category"] == "functions.host_misconfigured"
+    assert "WEBSITE_NODE_DEFAULT_VERSION" in report["root_cause"]
+
+
+def test_fetch_not_defined_outside_a_function_app_is_not_this_entry() -> None:
+    # near miss: the same words from a local script name no function app (requires)
+    assert best_entry_id("node scripts/seed.js\nReferenceError: fetch is not defined") != \
+        "functions-node-global-fetch-missing-old-node"
