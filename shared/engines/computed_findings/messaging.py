@@ -182,6 +182,16 @@ def partitions_fewer_than_consumers(state: SessionState) -> Facts:
     return {"hub": str(chosen.get("name")), "partitions": f"{partitions:g}", "consumers": str(max(counts))}
 
 
+
+def partition_id_beyond_count(state: SessionState) -> Facts:
+    """The event hub a refused partition ID was sent to (the one the report names, else the only one read), with
+    its partition count: the IDs that exist run 0..count-1."""
+    chosen = chosen_item(state, items_of(state, _HUBS, "entities"))
+    partitions = as_number(chosen.get("partitionCount")) if chosen else None
+    if chosen is None or partitions is None or partitions < 1:
+        return None
+    return {"hub": str(chosen.get("name")), "partitions": f"{partitions:g}", "last_id": f"{partitions - 1:g}"}
+
 _SB_ENTITY = re.compile(r"(?i)\.servicebus\.windows\.net/([A-Za-z0-9][\w.-]{0,259})"
                         r"|:(?:queue|topic):([A-Za-z0-9][\w.-]{0,259})"
                         r"|(?:queue|topic|entity)(?: name)?[ :]+['\"`]([A-Za-z0-9][\w.-]{0,259})['\"`]"
@@ -382,6 +392,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "service-bus-lock-renewal-shorter-than-work": lock_renewal_shorter_than_work,
     "event-hub-not-active": event_hub_not_active,
     "event-hub-partitions-fewer-than-consumers": partitions_fewer_than_consumers,
+    "event-hub-partition-id-beyond-count": partition_id_beyond_count,
     "service-bus-entity-not-in-namespace": service_bus_entity_missing,
     "event-hub-not-in-namespace": event_hub_missing,
     "service-bus-auto-forward-source-empty": auto_forward_source,
