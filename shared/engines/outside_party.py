@@ -8,7 +8,12 @@
   `ifconfig.me` answer, the app's outbound addresses): when no outbound address is inside the allow-list, the other
   cloud's firewall drops the app (computed with `ipaddress`).
 
-Both are read only when no Azure error the catalog knows is in the error text and no Azure host is on the path
+- `failing_terraform_provider`: a `terraform apply` whose failed resources (each error block's `with <type>.<name>`)
+  all belong to a provider outside Azure (`datadog_monitor`, `cloudflare_record`): that provider answered the error,
+  the Azure resources of the run are not what failed (knowledge/terraform_providers.yaml lists the providers that
+  are Azure's or run locally).
+
+All are read only when no Azure error the catalog knows is in the error text and no Azure host is on the path
 (`rules.route` checks that before calling them)."""
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from shared.engines.analyzers.common import table
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
 from shared.session.state import GiveUp, SessionState
@@ -133,3 +139,31 @@ def _outbound_addresses(text: str) -> list[ipaddress.IPv4Address]:
             if address.is_global and address not in found:
                 found.append(address)
     return found
+
+
+# a Terraform error block: "Error: <message>", then (a few lines on) "with <type>.<name>,"; "│ " prefixes each line
+_TERRAFORM_BLOCK = re.compile(r"(?m)^[\s│|]*Error: (?P<message>[^\n]+)\n(?:[\s│|]*[^\n]*\n){0,6}?"
+                              r"[\s│|]*with (?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?P<type>[a-z][a-z0-9]*)_\w+\.[\w-]+")
+
+
+def failing_terraform_provider(state: SessionState) -> GiveUp | None:
+    """Every failed resource of a Terraform run is one provider's outside Azure: out of scope, naming it."""
+    blocks = list(_TERRAFORM_BLOCK.finditer(state.material.error_description))
+    providers = {b.group("type") for b in blocks}
+    if len(providers) != 1 or providers & _IN_SCOPE_PROVIDERS:
+        return None
+    party, message = providers.pop(), " ".join(blocks[0].group("message").split())[:240]
+    found = partial_report(state, root_cause=(
+        f"The resource that fails is the {party} provider's, not Azure's: Terraform's error block names "
+        f"'{blocks[0].group('type')}_...' as the failed resource, and its message ('{message}') is {party}'s answer "
+        f"to the call. The Azure resources of the same run are not what failed, so nothing in Azure explains it."))
+    found.category, found.confidence = "out_of_scope", "medium"
+    found.evidence = [EvidenceItem(source="error", summary=f"Error: {message}")]
+    found.actions = [f"Check it on {party}'s side: the credentials the {party} provider is configured with (its API "
+                     f"key or token and account), and what already exists there; rerun `terraform apply` after."]
+    return GiveUp(reason="out_of_scope", report=found,
+                  message=f"The failing resource is the {party} provider's, outside Azure; this service debugs Azure "
+                          f"errors only.")
+
+
+_IN_SCOPE_PROVIDERS = frozenset(p for e in table("terraform_providers") for p in e["prefixes"])

@@ -45,7 +45,7 @@ from shared.engines.named_sources import with_url_name_source
 from shared.engines.near_names import with_near_names
 from shared.engines.nearest_finding import nearest_finding
 from shared.engines.outside_host import outside_host
-from shared.engines.outside_party import named_failing_party, other_cloud_allow_list
+from shared.engines.outside_party import failing_terraform_provider, named_failing_party, other_cloud_allow_list
 from shared.engines.playbooks import (
     FINDINGS,
     conclude_finding,
@@ -1054,7 +1054,7 @@ def _outside_party(state: SessionState) -> Decision | None:
     playbook runs first."""
     if _azure_error_known(state) or any(_AZURE_HOST.search(h) for h in _hosts_in(state.material.spoken())):
         return None
-    found = other_cloud_allow_list(state) or named_failing_party(state)
+    found = other_cloud_allow_list(state) or named_failing_party(state) or failing_terraform_provider(state)
     if found is None:
         return None
     if state.azure_access:
