@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import cache
 
 from shared.engines.analyzers.common import table
 from shared.models import EvidenceItem
@@ -141,7 +142,8 @@ def _outbound_addresses(text: str) -> list[ipaddress.IPv4Address]:
     return found
 
 
-# a Terraform error block: "Error: <message>", then (a few lines on) "with <type>.<name>,"; "│ " prefixes each line
+# a Terraform error block: "Error: <message>", then (a few lines on) "with <type>.<name>,". The material arrives
+# without the box's "│ " gutter (session/readable.py); a gutter or pipe left by another paste path is read past.
 _TERRAFORM_BLOCK = re.compile(r"(?m)^[\s│|]*Error: (?P<message>[^\n]+)\n(?:[\s│|]*[^\n]*\n){0,6}?"
                               r"[\s│|]*with (?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?P<type>[a-z][a-z0-9]*)_\w+\.[\w-]+")
 
@@ -150,7 +152,7 @@ def failing_terraform_provider(state: SessionState) -> GiveUp | None:
     """Every failed resource of a Terraform run is one provider's outside Azure: out of scope, naming it."""
     blocks = list(_TERRAFORM_BLOCK.finditer(state.material.error_description))
     providers = {b.group("type") for b in blocks}
-    if len(providers) != 1 or providers & _IN_SCOPE_PROVIDERS:
+    if len(providers) != 1 or providers & _in_scope_providers():
         return None
     party, message = providers.pop(), " ".join(blocks[0].group("message").split())[:240]
     found = partial_report(state, root_cause=(
@@ -166,4 +168,7 @@ def failing_terraform_provider(state: SessionState) -> GiveUp | None:
                           f"errors only.")
 
 
-_IN_SCOPE_PROVIDERS = frozenset(p for e in table("terraform_providers") for p in e["prefixes"])
+@cache
+def _in_scope_providers() -> frozenset[str]:
+    """The providers whose failed resources stay in scope (knowledge/terraform_providers.yaml), read on first use."""
+    return frozenset(p for e in table("terraform_providers") for p in e["prefixes"])

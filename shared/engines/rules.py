@@ -1049,8 +1049,9 @@ def _vendor_call(state: SessionState) -> Decision | None:
 
 def _outside_party(state: SessionState) -> Decision | None:
     """What the report shows of the failing party outside Azure (shared/engines/outside_party.py): the part of the job
-    it names as failing while the Azure part works, or another cloud's database allow-list that lacks the app's
-    outbound address; only with no Azure error known and no Azure host on the path. With Azure access the resource's
+    it names as failing while the Azure part works, another cloud's database allow-list that lacks the app's
+    outbound address, or a Terraform run whose failed resources are all one outside provider's; only with no Azure
+    error known and no Azure host on the path. With Azure access the resource's
     playbook runs first."""
     if _azure_error_known(state) or any(_AZURE_HOST.search(h) for h in _hosts_in(state.material.spoken())):
         return None
