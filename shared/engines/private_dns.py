@@ -135,7 +135,12 @@ def _zone_names(state: SessionState) -> set[str]:
     """The privatelink zones the endpoints' names belong to (knowledge/network_service_hosts.yaml's zones)."""
     zones = {str(h["zone"]).lower() for h in table(HOSTS)}
     fqdns = [c.get("fqdn") for d in reads_of_type(state, _ENDPOINTS) for c in d.get("customDnsConfigs") or []]
+    if not fqdns:  # the endpoint could not be read: the service hosts the report's failing calls name
+        fqdns = [m.group(0) for m in _HOST.finditer(_said(state))]
     return {z for f in fqdns for z in [_zone_of(str(f or ""), zones)] if z}
+
+
+_HOST = re.compile(r"(?i)\b[a-z0-9][-a-z0-9]{1,62}(?:\.[-a-z0-9]{1,63}){2,6}\b")
 
 
 def _zone_of(fqdn: str, zones: set[str]) -> str | None:

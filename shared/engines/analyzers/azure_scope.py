@@ -25,11 +25,20 @@ def _texts(state: SessionState) -> list[str]:
     return [*material.spoken(), *(f.content for f in material.files)]
 
 
+_SUBSCRIPTION_KEYS = ("subscription_id", "subscriptionId", "subscription", "azure_subscription_id")
+
+
 def subscription_id(state: SessionState) -> str | RunTool | None:
     """The subscription GUID; a RunTool when a display name must be resolved; None when unknown."""
-    stated = str(state.material.environment.get("azure_subscription") or "").strip()
+    environment = state.material.environment
+    stated = str(environment.get("azure_subscription") or "").strip()
     if re.fullmatch(GUID, stated):
         return stated.lower()
+    # the same GUID under the key Azure's own JSON and the CLI use (subscription_id, subscriptionId, subscription)
+    other = next((str(environment.get(k) or "").strip() for k in _SUBSCRIPTION_KEYS
+                  if re.fullmatch(GUID, str(environment.get(k) or "").strip())), "")
+    if other:
+        return other.lower()
     for text in _texts(state):
         found = _SUBSCRIPTION_IN_ID.search(text)
         if found:
