@@ -14,6 +14,7 @@ from shared.engines.computed_findings import (
     identity,
     inbound,
     integration,
+    linked_target_gone,
     messaging,
     misspelt_targets,
     network,
@@ -35,4 +36,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **identity.COMPUTED,
     **platform.COMPUTED,
     **scale_ceiling.COMPUTED,
+    **linked_target_gone.COMPUTED,
 }
