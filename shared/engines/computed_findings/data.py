@@ -99,12 +99,26 @@ def cosmos_unique_keys(state: SessionState) -> Facts:
     return {"container": str(chosen.get("name")), "paths": ", ".join(chosen["_paths"])} if chosen else None
 
 
+def _policy_terms(container: dict[str, Any]) -> str:
+    """The time-based policy's state and period as the list shows them: " (Locked, 3653 days from each blob's
+    creation)"; "" when the read does not carry them."""
+    policy = container.get("immutabilityPolicy")
+    policy = policy.get("properties", policy) if isinstance(policy, dict) else None
+    if not isinstance(policy, dict):
+        return ""
+    state, days = policy.get("state"), policy.get("immutabilityPeriodSinceCreationInDays")
+    terms = [f"state {state}" + (" - it can no longer be shortened or removed" if str(state) == "Locked" else "")
+             if state else "", f"{days} days from each blob's creation" if days not in (None, "") else ""]
+    shown = ", ".join(t for t in terms if t)
+    return f" ({shown})" if shown else ""
+
+
 def blob_container_immutable(state: SessionState) -> Facts:
     """A blob container under a legal hold or an immutability policy (container or version level)."""
     held = []
     for container in items_of(state, r"(?i)^Microsoft\.Storage/storageAccounts/blobServices/containers$", "containers"):
         kinds = [label for key, label in (("hasLegalHold", "a legal hold"),
-                                          ("hasImmutabilityPolicy", "a time-based retention policy"))
+                                          ("hasImmutabilityPolicy", "a time-based retention policy" + _policy_terms(container)))
                  if container.get(key) is True]
         versioned = container.get("immutableStorageWithVersioning")
         if isinstance(versioned, dict) and versioned.get("enabled") is True:
