@@ -31,6 +31,7 @@ from shared.tools.azure_fields import extract_fields
 from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import recorded_report, run_engine
 
+ZONE_VARIANT = "rob342-webapp-blob-403-public-access-off-blob-zone-linked-only-to-shared-vnet"
 ROB = Path(__file__).resolve().parents[1] / "scenarios" / "rob342"
 SUB = "7b2e4c91-3d5a-4f60-8e1b-9c0d2a4f6e83"
 WORKSPACE = f"/subscriptions/{SUB}/resourceGroups/rg-old/providers/Microsoft.OperationalInsights/workspaces/law-old"
@@ -54,7 +55,8 @@ def _read(data: dict[str, Any]) -> Evidence:
 
 
 def _activity(*events: dict[str, Any]) -> Evidence:
-    return Evidence(tool="list_activity_log", status="success", summary="s", arguments={}, data={"events": list(events)})
+    return Evidence(tool="list_activity_log", status="success", summary="s", arguments={},
+                    data={"events": list(events)})
 
 
 # ---- container app secret identity over the malformed-URI reading ---------------------------------------------
@@ -87,13 +89,13 @@ def test_a_subscription_name_under_subscription_id_is_not_taken_for_a_guid() -> 
 
 
 def test_the_unlinked_zone_is_found_from_the_failing_host(azure: PlaybackServer) -> None:
-    found = recorded_report(azure, _scenario("rob342-webapp-blob-403-public-access-off-blob-zone-linked-only-to-shared-vnet"))
+    found = recorded_report(azure, _scenario(ZONE_VARIANT))
     assert found["category"] == "network.private_endpoint_dns"
     assert "vnet-portal-ne" in found["root_cause"] and "privatelink.blob.core.windows.net" in found["root_cause"]
 
 
 def test_a_zone_linked_to_the_callers_network_is_no_finding(azure: PlaybackServer) -> None:
-    case = _scenario("rob342-webapp-blob-403-public-access-off-blob-zone-linked-only-to-shared-vnet")
+    case = _scenario(ZONE_VARIANT)
     links = next(r for r in case["azure"] if str(r["match"].get("path", "")).endswith("/virtualNetworkLinks"))
     links["body"]["value"][0]["properties"]["virtualNetwork"]["id"] = links["body"]["value"][0]["properties"][
         "virtualNetwork"]["id"].replace("rg-network-ne", "rg-portal-ne").replace("vnet-shared-ne", "vnet-portal-ne")

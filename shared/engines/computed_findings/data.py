@@ -117,8 +117,8 @@ def blob_container_immutable(state: SessionState) -> Facts:
     """A blob container under a legal hold or an immutability policy (container or version level)."""
     held = []
     for container in items_of(state, r"(?i)^Microsoft\.Storage/storageAccounts/blobServices/containers$", "containers"):
-        kinds = [label for key, label in (("hasLegalHold", "a legal hold"),
-                                          ("hasImmutabilityPolicy", "a time-based retention policy" + _policy_terms(container)))
+        timed = "a time-based retention policy" + _policy_terms(container)
+        kinds = [label for key, label in (("hasLegalHold", "a legal hold"), ("hasImmutabilityPolicy", timed))
                  if container.get(key) is True]
         versioned = container.get("immutableStorageWithVersioning")
         if isinstance(versioned, dict) and versioned.get("enabled") is True:

@@ -15,7 +15,7 @@ from shared.session.state import SessionState
 _RESOURCE_ID = re.compile(r"(?i)^/subscriptions/[^/]+/resourceGroups/(?P<group>[^/]+)/providers/"
                           r"(?P<type>Microsoft\.[^/]+/[^/]+)/(?P<name>[^/]+)$")
 # the fields that link a resource to the one its data goes to (not its own id, not a parent such as a plan)
-_LINK_FIELDS = re.compile(r"(?i)^(?:WorkspaceResourceId|workspaceResourceId|workspaceId|logAnalyticsWorkspaceResourceId|"
+_LINK_FIELDS = re.compile(r"(?i)^(?:WorkspaceResourceId|workspaceId|logAnalyticsWorkspaceResourceId|"
                           r"storageAccountResourceId|storageAccountId|eventHubAuthorizationRuleId)$")
 
 
