@@ -67,6 +67,7 @@ from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said
 from shared.engines.shared_limit import with_shared_limit
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.stated_app_config import with_stated_app_config
+from shared.engines.registry_identity import with_registry_identity
 from shared.engines.stated_config import with_stated_config
 from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice
@@ -110,6 +111,7 @@ class RulesEngine:
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         decision = with_shared_limit(state, decision)  # the resource parallel callers share, when throttled
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
+        decision = with_registry_identity(state, decision)  # the registry entry a refused pull could not use
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
         decision = with_report_statements(state, decision)  # the client's own sentences the cause rests on
         return _never_repeat(state, with_tool_advice(state, decision))
