@@ -69,6 +69,7 @@ from shared.engines.signatures import Hit, classify, mentions_azure, signatures,
 from shared.engines.stated_app_config import with_stated_app_config
 from shared.engines.registry_identity import with_registry_identity
 from shared.engines.stated_config import with_stated_config
+from shared.engines.timeout_elapsed import with_timeout_elapsed
 from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice
 from shared.engines.wrong_target import with_wrong_target
@@ -112,6 +113,7 @@ class RulesEngine:
         decision = with_shared_limit(state, decision)  # the resource parallel callers share, when throttled
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
         decision = with_registry_identity(state, decision)  # the registry entry a refused pull could not use
+        decision = with_timeout_elapsed(state, decision)  # the operation timeout a tool's elapsed counter shows
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
         decision = with_report_statements(state, decision)  # the client's own sentences the cause rests on
         return _never_repeat(state, with_tool_advice(state, decision))
