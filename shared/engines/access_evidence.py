@@ -544,8 +544,9 @@ def conditional_grant(assignments: list[dict[str, Any]], kind: Entry) -> str:
         return ""
     condition = str(held[0]["condition"])
     names = sorted(set(re.findall(r"(?i):name\]\s*String\w*\s*'([^']+)'", condition)))
-    actions = sorted({a.rsplit("/", 2)[-2] + "/" + a.rsplit("/", 1)[-1] if a.endswith("/action") else a.rsplit("/", 1)[-1]
-                      for a in re.findall(r"ActionMatches\{'([^']+)'\}", condition)})
+    matched = re.findall(r"ActionMatches\{'([^']+)'\}", condition)
+    actions = sorted({"/".join(a.rsplit("/", 2)[-2:]) if a.endswith("/action") else a.rsplit("/", 1)[-1]
+                      for a in matched})
     limited = (f" to {', '.join(repr(n) for n in names)} only" if names else "")
     what = f" ({', '.join(actions)})" if actions else ""
     return (f" The {held[0].get('role')} assignment carries a role assignment condition (ABAC) that limits the "

@@ -22,7 +22,8 @@ from shared.session.state import Conclude, SessionState
 _PULL = "container.image_pull_failed"
 _HOST = r"[a-z0-9][a-z0-9-]{3,49}\.azurecr\.(?:io|cn|us)"
 # the login server of a registry entry: `server: x`, `"server": "x"`, `server = "x"`, `--registry-server x`
-_SERVER = re.compile(rf"(?i)(?:\bserver|registryServer|login_server|--registry-server)[\"']?\s*[:=]?\s*[\"']?({_HOST})\b")
+_SERVER = re.compile(rf"(?i)(?:\bserver|registryServer|login_server|--registry-server)[\"']?\s*[:=]?\s*[\"']?"
+                     rf"({_HOST})\b")
 # an image reference: the host, a repository and a tag or digest
 _IMAGE = re.compile(rf"(?i)\b({_HOST})/[a-z0-9][\w./-]*[:@][\w.:-]+")
 # a registry entry whose identity is a user-assigned one (its resource id, or a reference to one in a template)

@@ -60,6 +60,7 @@ from shared.engines.playbooks import (
 )
 from shared.engines.pushed_elsewhere import with_pushed_elsewhere
 from shared.engines.recent_change import with_recent_change
+from shared.engines.registry_identity import with_registry_identity
 from shared.engines.report_statements import with_report_statements
 from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.service_tags import with_service_tag
@@ -67,10 +68,9 @@ from shared.engines.session_reads import WORKS_LOCALLY, read_setting_names, said
 from shared.engines.shared_limit import with_shared_limit
 from shared.engines.signatures import Hit, classify, mentions_azure, signatures, word_start
 from shared.engines.stated_app_config import with_stated_app_config
-from shared.engines.registry_identity import with_registry_identity
 from shared.engines.stated_config import with_stated_config
-from shared.engines.timeout_elapsed import with_timeout_elapsed
 from shared.engines.stated_expiry import expired_before_failures
+from shared.engines.timeout_elapsed import with_timeout_elapsed
 from shared.engines.tool_advice import with_tool_advice
 from shared.engines.wrong_target import with_wrong_target
 from shared.models import EvidenceItem

@@ -14,7 +14,8 @@ import re
 from shared.engines.base import Decision
 from shared.session.state import Conclude, SessionState
 
-_COUNTER = re.compile(r"(?i)Still (?:creating|modifying|destroying|reading)\.\.\. \[(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)? elapsed\]")
+_COUNTER = re.compile(r"(?i)Still (?:creating|modifying|destroying|reading)\.\.\. "
+                      r"\[(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)? elapsed\]")
 _DEADLINE = re.compile(r"(?i)context deadline exceeded|timeout while waiting for state")
 
 

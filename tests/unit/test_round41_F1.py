@@ -56,7 +56,8 @@ def test_basic_logs_table_through_query_api_is_the_callers_endpoint() -> None:
 
 
 def test_front_door_route_conflict_names_link_to_default_domain() -> None:
-    text = ("BadRequest: The route domains, paths and protocols configuration has a conflict. More information: Domain: "
+    text = ("BadRequest: The route domains, paths and protocols configuration has a conflict. More information: "
+            "Domain: "
             "ep-x.z01.azurefd.net, Path pattern: /*, Protocol: Https cannot be added to Route r2 as this combination "
             "already exists in Endpoint ep-x, Route r1.")
     assert best_entry_id(text) == "compute-frontdoor-route-default-domain-conflict"
@@ -179,7 +180,8 @@ def test_deploy_action_target_port_only_with_containerapp_up() -> None:
     final, _ = _final(text)
     assert isinstance(final, Conclude) and final.report.category == "deployment.template_invalid"
     assert "existing" in final.report.root_cause
-    assert best_entry_id(text.replace(" --target-port 8080", "")) != "containers-aca-deploy-action-target-port-existing-app"
+    without = text.replace(" --target-port 8080", "")
+    assert best_entry_id(without) != "containers-aca-deploy-action-target-port-existing-app"
 
 
 def test_terraform_flex_zip_deploy_404() -> None:
@@ -214,12 +216,14 @@ def test_functionapp_task_to_flex_without_isflexconsumption() -> None:
 
 
 def test_entra_portal_log_analytics_needs_an_azure_role() -> None:
-    text = ("In the Microsoft Entra admin center, Monitoring & health > Log Analytics, I have Reports Reader and Global "
+    text = ("In the Microsoft Entra admin center, Monitoring & health > Log Analytics, I have Reports Reader and "
+            "Global "
             "Reader but it tells me I don't have access and no workspace is selectable.")
     final, requests = _final(text)
     assert isinstance(final, Conclude) and not requests
     assert final.report.category == "auth.rbac_missing" and "Log Analytics Reader" in final.report.root_cause
-    final, _ = _final("In the Microsoft Entra admin center the sign-in logs blade works fine for me with Reports Reader.")
+    final, _ = _final("In the Microsoft Entra admin center the sign-in logs blade works fine for me with Reports "
+                      "Reader.")
     assert not (isinstance(final, Conclude) and "Log Analytics Reader" in (final.report.root_cause or ""))
 
 
@@ -244,7 +248,8 @@ def test_a_data_role_held_under_a_condition_is_reported_with_what_it_limits() ->
 
 
 def test_all_lowercase_account_names_given_as_names_are_compared() -> None:
-    texts = ['$ az storage container list --account-name stinvoiceprod', '{"Storage": {"AccountName": "stinvoicesprod"}}']
+    texts = ['$ az storage container list --account-name stinvoiceprod',
+             '{"Storage": {"AccountName": "stinvoicesprod"}}']
     named = named_values(texts)
     assert {"stinvoiceprod", "stinvoicesprod"} <= named
     assert near_pair(["stinvoicesprod"], ["stinvoiceprod"], named) == ("stinvoicesprod", "stinvoiceprod")
