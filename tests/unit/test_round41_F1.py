@@ -288,3 +288,22 @@ def test_terraform_timeout_from_the_last_elapsed_counter() -> None:
     assert isinstance(final, Conclude) and final.report.category == "runtime.timeout"
     assert "180 minutes" in final.report.root_cause
 
+
+
+def test_authorization_failed_with_a_role_seen_in_pim_is_an_eligible_role() -> None:
+    text = ("(AuthorizationFailed) The client 'a@contoso.example' with object id '3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d' "
+            "does not have authorization to perform action 'Microsoft.Compute/virtualMachines/restart/action' over "
+            "scope '/subscriptions/1/resourceGroups/rg'. Privileged Identity Management shows me as Contributor.")
+    assert best_entry_id(text) == "arm-authorization-failed-pim-eligible-not-active"
+    assert best_entry_id(text.replace(" Privileged Identity Management shows me as Contributor.", "")) \
+        == "arm-authorization-failed"
+
+
+def test_acr_agent_pool_runs_queued_behind_egress_rules() -> None:
+    text = ("$ az acr run -r crp --agent-pool vnetpool --cmd hello /dev/null\nQueued a run with ID: ca7\nWaiting for "
+            "an agent...\nThe pool's subnet routes 0.0.0.0/0 to our firewall, which allows crp.azurecr.io.")
+    final, requests = _final(text)
+    assert isinstance(final, Conclude) and not requests
+    assert final.report.category == "network.nsg_blocked" and "Storage" in final.report.root_cause
+    final, _ = _final(text.replace("--agent-pool vnetpool ", "").replace("The pool's subnet", "Our office"))
+    assert not (isinstance(final, Conclude) and "agent pool injected" in (final.report.root_cause or ""))
