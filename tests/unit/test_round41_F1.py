@@ -291,7 +291,8 @@ def test_terraform_timeout_from_the_last_elapsed_counter() -> None:
 
 
 def test_authorization_failed_with_a_role_seen_in_pim_is_an_eligible_role() -> None:
-    text = ("(AuthorizationFailed) The client 'a@contoso.example' with object id '3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d' "
+    text = ("(AuthorizationFailed) The client 'a@contoso.example' with object id "
+            "'3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d' "
             "does not have authorization to perform action 'Microsoft.Compute/virtualMachines/restart/action' over "
             "scope '/subscriptions/1/resourceGroups/rg'. Privileged Identity Management shows me as Contributor.")
     assert best_entry_id(text) == "arm-authorization-failed-pim-eligible-not-active"
