@@ -238,25 +238,10 @@ _SERVICE_NOISE = frozenset({"azure", "microsoft", "service", "services", "for", 
 def names_a_context(entry: CatalogEntry) -> bool:
     """Whether the entry's `requires` asks for words of its own case (a lookahead or a pattern), not only excludes
     other cases (a bare negative lookahead: that is no sign the report is this case)."""
-    return bool(entry.requires) and not _exclusion_only(entry.requires)
+    return bool(entry.requires) and not (_EXCLUSION_ONLY.match(entry.requires) and "(?=" not in entry.requires)
 
 
 _EXCLUSION_ONLY = re.compile(r"\(\?[a-zA-Z]*\)\\A\(\?!")
-
-
-def _exclusion_only(pattern: str) -> bool:
-    """Whether the pattern is one negative lookahead at the start and nothing after it: `(?is)\\A(?!...)`, whatever
-    lookaheads sit inside that exclusion (they only say which case is left out)."""
-    head = _EXCLUSION_ONLY.match(pattern)
-    if not head:
-        return False
-    depth, i, escaped = 1, head.end(), False
-    while i < len(pattern) and depth:
-        ch = pattern[i]
-        depth += 0 if escaped else (ch == "(") - (ch == ")")
-        escaped = not escaped and ch == "\\"
-        i += 1
-    return depth == 0 and not pattern[i:].strip()
 
 
 def _service_named(entry: CatalogEntry, said: str) -> bool:

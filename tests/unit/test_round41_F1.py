@@ -5,14 +5,12 @@ alerts across regions, GitHub's immutable OIDC subject, Flex deployment storage 
 and partitioning, confidential VM sizes, Connect-AzAccount -AccountId, azd's registry endpoint, AI Search's audience,
 DALL-E 3 api-versions, the deploy action's targetPort, Terraform's Flex zip deploy), clues (isFlexConsumption, Entra
 portal log access), and computed readers: a role assignment's ABAC condition, all-lowercase resource names spelled
-two ways, the registry entry a refused pull could not use, the timeout a Terraform elapsed counter shows, and the
-catalog's tie-break for a `requires` that only excludes. Each shows the mechanism and a near miss that stays silent."""
+two ways, the registry entry a refused pull could not use, the timeout a Terraform elapsed counter shows. Each shows the mechanism and a near miss that stays silent."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.catalog.index import _exclusion_only, catalog_index, names_a_context
 from shared.engines.access_evidence import conditional_grant
 from shared.engines.near_names import named_values, near_pair
 from shared.engines.registry_identity import pull_identity_without_role, registry_mismatch
@@ -192,15 +190,6 @@ def test_terraform_flex_zip_deploy_404() -> None:
     assert "OneDeploy" in final.report.root_cause
     assert best_entry_id('Error: updating Function App: publishing failed with status code 404 Not Found') \
         != "functions-flex-terraform-zip-deploy-file-404"
-
-
-def test_a_requires_that_only_excludes_names_no_context_even_with_lookaheads_inside() -> None:
-    assert _exclusion_only(r"(?is)\A(?!(?=.*deploymentScript)(?=.*\bpolicy\b))")
-    assert not _exclusion_only(r"(?is)\A(?!.*foo)(?=.*bar)")
-    assert not _exclusion_only(r"(?is)\A(?=.*bar)")
-    entries = {e.id: e for e in catalog_index().entries}
-    assert not names_a_context(entries["storage-key-based-auth-not-permitted"])
-    assert names_a_context(entries["functions-flex-deployment-storage-shared-key-disabled"])
 
 
 # --- clues -----------------------------------------------------------------------------------------------------
