@@ -5,7 +5,8 @@ alerts across regions, GitHub's immutable OIDC subject, Flex deployment storage 
 and partitioning, confidential VM sizes, Connect-AzAccount -AccountId, azd's registry endpoint, AI Search's audience,
 DALL-E 3 api-versions, the deploy action's targetPort, Terraform's Flex zip deploy), clues (isFlexConsumption, Entra
 portal log access), and computed readers: a role assignment's ABAC condition, all-lowercase resource names spelled
-two ways, the registry entry a refused pull could not use, the timeout a Terraform elapsed counter shows. Each shows the mechanism and a near miss that stays silent."""
+two ways, the registry entry a refused pull could not use, the timeout a Terraform elapsed counter shows.
+Each shows the mechanism and a near miss that stays silent."""
 
 from __future__ import annotations
 
