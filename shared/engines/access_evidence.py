@@ -517,7 +517,8 @@ def _held(assignments: list[dict[str, Any]], kind: Entry, name: str, caller: str
                        f"({a.get('relation')})" for a in assignments[:6])
     held = f"Role assignments of {caller}'s identity read for '{name}': {listed}."
     if _grants(assignments, kind):
-        return held + " One of them grants data access on the whole resource."
+        limited = conditional_grant(assignments, kind)
+        return held + (limited or " One of them grants data access on the whole resource.")
     below = [a for a in assignments if str(a.get("role") or "").lower() in granting and a.get("relation") == "below"]
     elsewhere = [a for a in assignments if str(a.get("role") or "").lower() in granting
                  and a.get("relation") == "elsewhere"]
@@ -531,6 +532,26 @@ def _held(assignments: list[dict[str, Any]], kind: Entry, name: str, caller: str
     if any(not a.get("role") for a in assignments):
         return held + f" A data role there would be {kind['needed']}."
     return held + f" None of them grants data access; it needs {kind['needed']}."
+
+
+def conditional_grant(assignments: list[dict[str, Any]], kind: Entry) -> str:
+    """When every assignment that grants the data role on the whole resource carries a condition (ABAC), what that
+    condition limits: a request outside it is refused as if the role were absent. Empty otherwise."""
+    granting = {r.lower() for r in kind["roles"]}
+    held = [a for a in assignments if str(a.get("role") or "").lower() in granting
+            and a.get("relation") in ("at", "inherited")]
+    if not held or not all(a.get("condition") for a in held):
+        return ""
+    condition = str(held[0]["condition"])
+    names = sorted(set(re.findall(r"(?i):name\]\s*String\w*\s*'([^']+)'", condition)))
+    matched = re.findall(r"ActionMatches\{'([^']+)'\}", condition)
+    actions = sorted({"/".join(a.rsplit("/", 2)[-2:]) if a.endswith("/action") else a.rsplit("/", 1)[-1]
+                      for a in matched})
+    limited = (f" to {', '.join(repr(n) for n in names)} only" if names else "")
+    what = f" ({', '.join(actions)})" if actions else ""
+    return (f" The {held[0].get('role')} assignment carries a role assignment condition (ABAC) that limits the "
+            f"operations it allows{what}{limited}: a request outside the condition is refused with 403 as if the "
+            f"role were absent. Condition: {condition[:300]}")
 
 
 def _tail(scope: Any) -> str:

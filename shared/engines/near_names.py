@@ -35,7 +35,7 @@ def with_near_names(state: SessionState, decision: Decision) -> Decision:
     said = [material.error_description, *material.answers]
     files = [f.content for f in material.files]
     pair = near_pair(sought=_quoted(said[:1]) + _quoted(said[1:] + files),
-                     names=_tokens(said + files))
+                     names=_tokens(said + files), named=named_values(said + files))
     if pair is None:
         return decision
     first, second = pair
@@ -49,9 +49,11 @@ def with_near_names(state: SessionState, decision: Decision) -> Decision:
     return decision
 
 
-def near_pair(sought: list[str], names: list[str]) -> tuple[str, str] | None:
+def near_pair(sought: list[str], names: list[str], named: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """The first sought name and a name of the material that differ by one or two letters (not only in digits or
-    letter case), nearest first."""
+    letter case), nearest first. Both must look like names (a digit, a separator or a capital inside), or both be
+    given as a resource's name (`named`: a storage account's all-lowercase name after --account-name or an
+    "account" key)."""
     names = list(dict.fromkeys(names))[:_COMPARED]
     best: tuple[int, int, str, str] | None = None
     for order, wanted in enumerate(dict.fromkeys(sought)):
@@ -60,7 +62,8 @@ def near_pair(sought: list[str], names: list[str]) -> tuple[str, str] | None:
         for name in names:
             if len(name) < _MIN or abs(len(name) - len(wanted)) > 2 or name.lower() == wanted.lower():
                 continue
-            if _HEXLIKE.match(name) or not (_NAMELIKE.search(name) and _NAMELIKE.search(wanted)):
+            if _HEXLIKE.match(name) or not (_NAMELIKE.search(name) and _NAMELIKE.search(wanted)
+                                            or name.lower() in named and wanted.lower() in named):
                 continue
             if _joined(name) == _joined(wanted):  # only the separators differ (sql_password, sql-password): one name
                 best = (0, order, wanted, name) if best is None or (0, order) < best[:2] else best
@@ -91,6 +94,18 @@ def _joined(name: str) -> str:
     """The name without its separators, case-folded, digits kept: sql_password and sql-password are one name spelled
     with other separators (a service that allows only hyphens), queue01 and queue02 stay two."""
     return re.sub(r"[._-]", "", name.lower())
+
+
+# a resource's name given as such: `--account-name x`, `AccountName=x`, `"account": "x"`, `vaultName: x`
+_RESOURCE_KIND = r"(?:storage[_-]?)?account|vault|namespace|registry|server|database|container|queue|topic|hub"
+_NAMED = re.compile(rf"(?i)--(?:{_RESOURCE_KIND})-name[ =]+[\"']?([A-Za-z][\w.-]{{2,80}})|"
+                    rf"\b(?:{_RESOURCE_KIND})(?:_?name)?[\"']?\s*[:=]\s*[\"']?([A-Za-z][\w.-]{{2,80}})")
+
+
+def named_values(texts: list[str]) -> frozenset[str]:
+    """The names the material gives as a resource's name (after a --<kind>-name argument or a <kind>(Name) key),
+    case-folded."""
+    return frozenset((a or b).lower() for text in texts for a, b in _NAMED.findall(text))
 
 
 def _quoted(texts: list[str]) -> list[str]:

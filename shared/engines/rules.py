@@ -60,6 +60,7 @@ from shared.engines.playbooks import (
 )
 from shared.engines.pushed_elsewhere import with_pushed_elsewhere
 from shared.engines.recent_change import with_recent_change
+from shared.engines.registry_identity import with_registry_identity
 from shared.engines.report_statements import with_report_statements
 from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.service_tags import with_service_tag
@@ -69,6 +70,7 @@ from shared.engines.signatures import Hit, classify, mentions_azure, signatures,
 from shared.engines.stated_app_config import with_stated_app_config
 from shared.engines.stated_config import with_stated_config
 from shared.engines.stated_expiry import expired_before_failures
+from shared.engines.timeout_elapsed import with_timeout_elapsed
 from shared.engines.tool_advice import with_tool_advice
 from shared.engines.wrong_target import with_wrong_target
 from shared.models import EvidenceItem
@@ -110,6 +112,8 @@ class RulesEngine:
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         decision = with_shared_limit(state, decision)  # the resource parallel callers share, when throttled
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
+        decision = with_registry_identity(state, decision)  # the registry entry a refused pull could not use
+        decision = with_timeout_elapsed(state, decision)  # the operation timeout a tool's elapsed counter shows
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
         decision = with_report_statements(state, decision)  # the client's own sentences the cause rests on
         return _never_repeat(state, with_tool_advice(state, decision))

@@ -40,7 +40,8 @@ _ASSIGNMENT_CAP = 50
 def list_role_assignments(args: RoleAssignmentArguments) -> Found:
     """The role assignments of a principal that apply at a scope (at it, inherited from above, or below it), with
     role names: data {"assignments": [{"role", "scope", "relation" (at, inherited, below, or elsewhere for another
-    resource's), "principal_type", "principal_id"}], "count"}. Without a principal, the assignments of every
+    resource's), "principal_type", "principal_id", "condition" (an ABAC condition that limits the role, when set)}],
+    "count"}. Without a principal, the assignments of every
     principal at the scope and above it (who holds which role there). Group memberships are not expanded."""
     subscription_id = subscription_of(args.scope)
     authorization = client("authorization", subscription_id)
@@ -55,6 +56,7 @@ def list_role_assignments(args: RoleAssignmentArguments) -> Found:
     rows = [{"role": _role_name(subscription_id, str(p.get("roleDefinitionId"))), "scope": p.get("scope"),
              "relation": scope_relation(str(p.get("scope") or ""), args.scope),
              "principal_type": p.get("principalType"),
+             **({"condition": str(p["condition"])[:600]} if p.get("condition") else {}),  # ABAC: it limits the role
              **({} if principal else {"principal_id": p.get("principalId")})}  # who holds it, when all are listed
             for p in assignments]
     whose = f"principal {args.principal_id}" if principal else "any principal"
@@ -63,6 +65,7 @@ def list_role_assignments(args: RoleAssignmentArguments) -> Found:
             {"assignments": [], "count": 0}
     kept, rest = fit(rows)
     text = "; ".join(f"{r['role']} at {r['scope']} ({r['relation']})"
+                     + (" with a condition" if r.get("condition") else "")
                      + ("" if principal else f" for {r['principal_type'] or 'principal'} {r['principal_id']}")
                      for r in kept[:10])
     return "success", f"{len(rows)} role assignments of {whose}: {text}", \
