@@ -10,7 +10,7 @@ from pathlib import Path
 from evals.playback import PlaybackServer
 from shared.session.state import Conclude
 from tests.helpers.catalog_checks import best_entry_id
-from tests.helpers.engine_loop import recorded_report, scenario_case, run_engine
+from tests.helpers.engine_loop import recorded_report, run_engine, scenario_case
 
 ROB = Path(__file__).resolve().parents[1] / "scenarios" / "rob34s6"
 
@@ -22,7 +22,8 @@ def _final(text: str):
 # --- a registry entry whose identity the container app does not have
 
 def _app(case: dict) -> dict:
-    return next(r["body"] for r in case["azure"] if str(r["match"].get("path", "")).endswith("/containerApps/ca-invoices-api"))
+    return next(r["body"] for r in case["azure"]
+                if str(r["match"].get("path", "")).endswith("/containerApps/ca-invoices-api"))
 
 
 def test_a_registry_identity_not_on_the_app_is_the_missing_identity(azure: PlaybackServer) -> None:
@@ -80,7 +81,8 @@ def test_a_size_not_available_in_a_region_stays_an_offer() -> None:
 
 def test_the_snapshot_resource_group_codes_name_the_snapshot_role() -> None:
     for code in ("UserErrorDiskBackupSnapshotRGOrMSIPermissionsNotPresent", "UserErrorNotEnoughPermissionOnSnapshotRG"):
-        assert best_entry_id(f"Configure backup failed: {code}") == "compute-disk-backup-vault-identity-lacks-snapshot-rg-role"
+        found = best_entry_id(f"Configure backup failed: {code}")
+        assert found == "compute-disk-backup-vault-identity-lacks-snapshot-rg-role"
     final = _final("Backup vault validation: UserErrorNotEnoughPermissionOnSnapshotRG - Azure Backup Service requires "
                    "additional permissions on the Snapshot Data store Resource Group to do this operation.")
     assert isinstance(final, Conclude) and final.report.category == "auth.rbac_missing"
@@ -89,7 +91,8 @@ def test_the_snapshot_resource_group_codes_name_the_snapshot_role() -> None:
 
 def test_another_disk_backup_code_is_not_a_permission_entry() -> None:
     assert best_entry_id("Restore failed: UserErrorSameNameDiskAlreadyExists") not in (
-        "compute-disk-backup-vault-identity-lacks-snapshot-rg-role", "compute-disk-backup-vault-identity-lacks-disk-role",
+        "compute-disk-backup-vault-identity-lacks-snapshot-rg-role",
+        "compute-disk-backup-vault-identity-lacks-disk-role",
         "compute-disk-backup-vault-identity-lacks-restore-target-role")
 
 
