@@ -98,6 +98,29 @@ def keyvault_secret_identity_missing(state: SessionState) -> dict[str, str] | No
     return None
 
 
+def registry_identity_not_on_app(state: SessionState) -> dict[str, str] | None:
+    """A container app whose registry entry pulls with a managed identity the app does not have: a user-assigned
+    identity (named by resource ID) missing from the app's identity block, or 'system' without a system-assigned
+    identity. Container Apps then pulls without a credential and the registry answers unauthorized, whatever roles
+    the identity holds."""
+    for app in reads_of_type(state, r"(?i)^Microsoft\.App/containerApps$"):
+        identity = app.get("identity")
+        if not isinstance(identity, dict) or not identity.get("type"):
+            continue  # the read does not show the app's identities (not even type None): nothing to compare
+        kinds = str(identity.get("type") or "")
+        assigned = {str(u.get("id") or "").lower() for u in identity.get("userAssigned") or [] if isinstance(u, dict)}
+        for entry in app.get("registries") or []:
+            who = str(entry.get("identity") or "") if isinstance(entry, dict) else ""
+            if not who:
+                continue
+            has = ("systemassigned" in kinds.lower()) if who.lower() == "system" else who.lower() in assigned
+            if not has and (who.lower() == "system" or "/userassignedidentities/" in who.lower()):
+                held = ", ".join(sorted(a.rsplit("/", 1)[-1] for a in assigned)) or "none"
+                return {"name": str(app.get("name")), "server": str(entry.get("server")),
+                        "identity": who.rsplit("/", 1)[-1], "identities": f"{kinds or 'None'} (user-assigned: {held})"}
+    return None
+
+
 def target_port_not_listened(state: SessionState) -> dict[str, str] | None:
     """A container app whose ingress targetPort is not the port its container says it listens on (console logs or
     the report: "Uvicorn running on http://0.0.0.0:8000", "Now listening on: http://[::]:8080")."""
@@ -544,6 +567,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "container-app-registry-admin-user-disabled": registry_password_without_admin_user,
     "app-container-registry-pull-without-credentials": registry_pull_without_credentials,
     "container-app-keyvault-secret-identity-missing": keyvault_secret_identity_missing,
+    "container-app-registry-identity-not-on-app": registry_identity_not_on_app,
     "container-app-ip-restrictions-exclude-caller": container_app_ip_rules_exclude_caller,
     "container-registry-throttled-by-tier": registry_throttled,
     "registry-token-password-expired": registry_token_expired,
