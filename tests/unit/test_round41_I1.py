@@ -188,8 +188,8 @@ def test_catalog_entries_of_this_round_answer_their_own_messages() -> None:
 
 def test_works_on_my_laptop_is_not_the_failing_machine() -> None:
     text = ("Imported our module into the Automation account; the runbook fails with: Get-Inventory : The term "
-            "'Get-Inventory' is not recognized as the name of a cmdlet. The .psd1 has RequiredModules = @('Az.Accounts')."
-            " On my laptop the module works fine.")
+            "'Get-Inventory' is not recognized as the name of a cmdlet. The .psd1 has RequiredModules = "
+            "@('Az.Accounts'). On my laptop the module works fine.")
     final, _ = _final(text)
     assert not (final.report is not None and final.report.category == "out_of_scope")
 
