@@ -222,7 +222,7 @@ def get_resource_health(args: ResourceArguments) -> Found:
     "past_reason_type", "past_summary", "past_time" of the newest time in the last week it was not Available}."""
     health = client("resourcehealth", subscription_of(args.resource_id))
     status = rest_dict(health.availability_statuses.get_by_resource(uri_path(args.resource_id), **call_options()))
-    properties = status.get("properties") or {}
+    properties = status.get("properties") or _listed_current(health, args.resource_id)
     data = {key: clip_text(properties.get(key)) for key in ("availabilityState", "summary", "reasonType", "occuredTime",
                                                            "detailedStatus")}
     data.update(_impacting_event(properties))
@@ -232,6 +232,17 @@ def get_resource_health(args: ResourceArguments) -> Found:
     past = (f"; earlier {data['past_state']} at {data['past_time']} ({data['past_title']}: {data['past_summary']})"
             if data.get("past_state") else "")
     return "success", f"health of {name}: {data['availabilityState']} ({data['summary']}){event}{past}", data
+
+
+def _listed_current(health: Any, resource_id: str) -> dict[str, Any]:
+    """The properties of the status named "current" in the resource's status list, when the direct read of the
+    current status gave no properties (the list holds the current status too); nothing when it cannot be read."""
+    try:
+        listed = [rest_dict(s) for s in islice(health.availability_statuses.list(uri_path(resource_id),
+                                                                              **call_options()), 50)]
+    except Exception:  # noqa: BLE001 - the current state stays unknown, as before
+        return {}
+    return next((s.get("properties") or {} for s in listed if str(s.get("name") or "") == "current"), {})
 
 
 _HEALTH_HISTORY_HOURS = 168  # a week: "last night", "on Monday" are still in it; older transitions explain nothing now
