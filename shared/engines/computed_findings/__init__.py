@@ -14,6 +14,7 @@ from shared.engines.computed_findings import (
     identity,
     inbound,
     integration,
+    log_destinations,
     messaging,
     misspelt_targets,
     network,
@@ -35,4 +36,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **identity.COMPUTED,
     **platform.COMPUTED,
     **scale_ceiling.COMPUTED,
+    **log_destinations.COMPUTED,
 }
