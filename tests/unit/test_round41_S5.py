@@ -24,7 +24,8 @@ from tests.helpers.engine_loop import recorded_report
 
 ROB = Path(__file__).resolve().parents[1] / "scenarios" / "rob34s5"
 LOGS_VARIANT = "rob34s5-container-apps-cli-log-query-sem0100-env-customer-id-of-deleted-workspace"
-HEALTH_VARIANT = "rob34s5-webapp-claims-portal-sporadic-502-and-resets-resource-health-degraded-platform-initiated-list-shape"
+HEALTH_VARIANT = ("rob34s5-webapp-claims-portal-sporadic-502-and-resets-resource-health-degraded-platform-initiated-"
+                  "list-shape")
 SQL_ERROR = ("Cannot connect to fabrikam-dw-sql.database.windows.net.\nLogin failed for user '<token-identified "
              "principal>'. (.Net SqlClient Data Provider)\nError Number: 18456\nSeverity: 14\nState: 1\n")
 
