@@ -6,6 +6,8 @@
 - SQL 18456 for <token-identified principal> when the report says the identity was given a user in a named database:
   the connection names no database and goes to master (config.invalid_connection_string); the bare error keeps the
   missing contained user (auth.rbac_missing).
+- A workspace-based Application Insights component whose linked workspace reads as not found: its store is gone
+  (deployment.parent_not_found); a linked workspace that answers stays silent.
 - Resource Health answered in the collection's shape ({"value": [{"name": "current", ...}]}) gives its current item,
   so a platform-initiated Degraded state is read (platform.service_incident)."""
 
@@ -78,3 +80,23 @@ def test_a_platform_degraded_web_app_read_in_the_collection_shape_is_an_incident
     found = recorded_report(azure, _scenario(HEALTH_VARIANT))
     assert found["category"] == "platform.service_incident"
     assert "platform" in found["root_cause"].lower()
+
+
+APPI_VARIANT = "rob34s5-appinsights-fleet-tracker-logs-blade-workspace-not-found-linked-workspace-deleted-by-runbook"
+
+
+def test_a_component_whose_linked_workspace_is_gone_names_it(azure: PlaybackServer) -> None:
+    found = recorded_report(azure, _scenario(APPI_VARIANT))
+    assert found["category"] == "deployment.parent_not_found"
+    assert "log-fleet-weu" in found["root_cause"] and "deleted" in found["root_cause"]
+
+
+def test_a_component_whose_linked_workspace_answers_stays_silent(azure: PlaybackServer) -> None:
+    case = _scenario(APPI_VARIANT)
+    workspace = next(r for r in case["azure"] if str(r["match"].get("path", "")).endswith("/log-fleet-weu"))
+    workspace["status"] = 200
+    workspace["body"] = {"id": workspace["match"]["path"], "name": "log-fleet-weu",
+                         "type": "Microsoft.OperationalInsights/workspaces", "location": "westeurope",
+                         "properties": {"customerId": "4e6a8c0e-2b4d-4f6a-8c0e-2b4d6f8a0c1e"}}
+    found = recorded_report(azure, case)
+    assert found["category"] != "deployment.parent_not_found"

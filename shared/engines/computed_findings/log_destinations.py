@@ -62,6 +62,26 @@ def environment_logs_to_other_workspace(state: SessionState) -> Facts:
     return None
 
 
+def component_workspace_not_found(state: SessionState) -> Facts:
+    """A workspace-based Application Insights component whose linked workspace (WorkspaceResourceId) the session
+    read and Azure answered not found."""
+    missing = {str(e.arguments.get("resource_id") or "").lower() for e in state.ledger
+               if e.tool == "get_resource" and e.status == "no_data"
+               and str(e.data.get("code") or "").lower() in ("resourcenotfound", "notfound")}
+    for component in reads_of_type(state, r"(?i)^Microsoft\.Insights/components$"):
+        workspace = str(component.get("WorkspaceResourceId") or "")
+        if not workspace or workspace.lower() not in missing:
+            continue
+        name = last_segment(workspace)
+        deleted = [d for d in _deleted_workspaces(state) if d["name"].lower() == name.lower()]
+        gone = (f" The activity log shows it deleted ({deleted[0]['time']})." if deleted else
+                " It was deleted or moved (read: not found).")
+        return {"name": str(component.get("name") or ""), "resource_group": _group(component), "workspace": name,
+                "workspace_id": workspace, "deleted": gone}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "container-environment-logs-to-another-workspace": environment_logs_to_other_workspace,
+    "appinsights-linked-workspace-not-found": component_workspace_not_found,
 }
