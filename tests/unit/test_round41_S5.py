@@ -8,6 +8,8 @@
   missing contained user (auth.rbac_missing).
 - A workspace-based Application Insights component whose linked workspace reads as not found: its store is gone
   (deployment.parent_not_found); a linked workspace that answers stays silent.
+- Storage AuthorizationProtocolMismatch: the SAS's signed protocol (spr=https) refuses an http request, the family
+  of its signed IP, service and resource type refusals (auth.credential_invalid); a plain AuthorizationFailure is not.
 - Resource Health answered in the collection's shape ({"value": [{"name": "current", ...}]}) gives its current item,
   so a platform-initiated Degraded state is read (platform.service_incident)."""
 
@@ -20,6 +22,7 @@ from typing import Any
 import yaml
 
 from evals.playback import PlaybackServer
+from shared.catalog.index import catalog_index
 from shared.tools.azure_activity import _current_status
 from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import recorded_report
@@ -100,3 +103,17 @@ def test_a_component_whose_linked_workspace_answers_stays_silent(azure: Playback
                          "properties": {"customerId": "4e6a8c0e-2b4d-4f6a-8c0e-2b4d6f8a0c1e"}}
     found = recorded_report(azure, case)
     assert found["category"] != "deployment.parent_not_found"
+
+
+def test_a_sas_refused_for_its_protocol_is_a_credential_refusal() -> None:
+    text = ("azure.core.exceptions.HttpResponseError: This request is not authorized to perform this operation using "
+            "this protocol.\nErrorCode:AuthorizationProtocolMismatch")
+    hits = catalog_index().hits([(text, "error")])
+    assert hits[0].entry.id == "storage-authorization-protocol-mismatch"
+    assert hits[0].entry.category == "auth.credential_invalid"
+    assert "spr=https" in hits[0].entry.meaning
+
+
+def test_a_plain_authorization_failure_is_not_read_as_the_protocol() -> None:
+    text = "This request is not authorized to perform this operation.\nErrorCode:AuthorizationFailure"
+    assert best_entry_id(text) != "storage-authorization-protocol-mismatch"
