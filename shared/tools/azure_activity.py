@@ -222,6 +222,7 @@ def get_resource_health(args: ResourceArguments) -> Found:
     "past_reason_type", "past_summary", "past_time" of the newest time in the last week it was not Available}."""
     health = client("resourcehealth", subscription_of(args.resource_id))
     status = rest_dict(health.availability_statuses.get_by_resource(uri_path(args.resource_id), **call_options()))
+    status = _current_status(status)
     properties = status.get("properties") or _listed_current(health, args.resource_id)
     data = {key: clip_text(properties.get(key)) for key in ("availabilityState", "summary", "reasonType", "occuredTime",
                                                            "detailedStatus")}
@@ -243,6 +244,13 @@ def _listed_current(health: Any, resource_id: str) -> dict[str, Any]:
     except Exception:  # noqa: BLE001 - the current state stays unknown, as before
         return {}
     return next((s.get("properties") or {} for s in listed if str(s.get("name") or "") == "current"), {})
+
+
+def _current_status(status: dict[str, Any]) -> dict[str, Any]:
+    """The current status itself; an answer shaped as the collection (a `value` list, as a proxy or a recording of
+    the list call returns it) gives its item named "current", else its first item."""
+    items = [s for s in status.get("value") or [] if isinstance(s, dict)] if not status.get("properties") else []
+    return next((s for s in items if str(s.get("name") or "") == "current"), items[0] if items else status)
 
 
 _HEALTH_HISTORY_HOURS = 168  # a week: "last night", "on Monday" are still in it; older transitions explain nothing now

@@ -15,6 +15,7 @@ from shared.engines.computed_findings import (
     inbound,
     integration,
     linked_target_gone,
+    log_destinations,
     messaging,
     misspelt_targets,
     network,
@@ -37,4 +38,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **platform.COMPUTED,
     **scale_ceiling.COMPUTED,
     **linked_target_gone.COMPUTED,
+    **log_destinations.COMPUTED,
 }
