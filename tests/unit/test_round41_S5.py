@@ -7,7 +7,7 @@
   the connection names no database and goes to master (config.invalid_connection_string); the bare error keeps the
   missing contained user (auth.rbac_missing).
 - A workspace-based Application Insights component whose linked workspace reads as not found: its store is gone
-  (deployment.parent_not_found); a linked workspace that answers stays silent.
+  (config.wrong_resource_name, as the linked-resource finding labels it); a linked workspace that answers stays silent.
 - Storage AuthorizationProtocolMismatch: the SAS's signed protocol (spr=https) refuses an http request, the family
   of its signed IP, service and resource type refusals (auth.credential_invalid); a plain AuthorizationFailure is not.
 - Resource Health answered in the collection's shape ({"value": [{"name": "current", ...}]}) gives its current item,
@@ -90,7 +90,7 @@ APPI_VARIANT = "rob34s5-appinsights-fleet-tracker-logs-blade-workspace-not-found
 
 def test_a_component_whose_linked_workspace_is_gone_names_it(azure: PlaybackServer) -> None:
     found = recorded_report(azure, _scenario(APPI_VARIANT))
-    assert found["category"] == "deployment.parent_not_found"
+    assert found["category"] == "config.wrong_resource_name"
     assert "log-fleet-weu" in found["root_cause"] and "deleted" in found["root_cause"]
 
 
@@ -102,7 +102,7 @@ def test_a_component_whose_linked_workspace_answers_stays_silent(azure: Playback
                          "type": "Microsoft.OperationalInsights/workspaces", "location": "westeurope",
                          "properties": {"customerId": "4e6a8c0e-2b4d-4f6a-8c0e-2b4d6f8a0c1e"}}
     found = recorded_report(azure, case)
-    assert found["category"] != "deployment.parent_not_found"
+    assert "and that workspace no longer exists" not in (found.get("root_cause") or "")
 
 
 def test_a_sas_refused_for_its_protocol_is_a_credential_refusal() -> None:
