@@ -60,6 +60,7 @@ from shared.engines.playbooks import (
 )
 from shared.engines.pushed_elsewhere import with_pushed_elsewhere
 from shared.engines.recent_change import with_recent_change
+from shared.engines.pasted_config import with_pasted_config
 from shared.engines.report_statements import with_report_statements
 from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.service_tags import with_service_tag
@@ -112,6 +113,7 @@ class RulesEngine:
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
         decision = with_report_statements(state, decision)  # the client's own sentences the cause rests on
+        decision = with_pasted_config(state, decision)  # and the pasted configuration lines it rests on
         return _never_repeat(state, with_tool_advice(state, decision))
 
 
