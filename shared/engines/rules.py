@@ -61,6 +61,7 @@ from shared.engines.playbooks import (
 from shared.engines.pushed_elsewhere import with_pushed_elsewhere
 from shared.engines.recent_change import with_recent_change
 from shared.engines.pasted_config import with_pasted_config
+from shared.engines.unordered_parent import with_unordered_parent
 from shared.engines.report_statements import with_report_statements
 from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.service_tags import with_service_tag
@@ -102,6 +103,7 @@ class RulesEngine:
         decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
+        decision = with_unordered_parent(state, decision)  # a parent the same configuration creates, unordered
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
         decision = with_listed_paths(state, decision)  # the listed folder nearest to a path not found
         decision = with_pushed_elsewhere(state, decision)  # the missing image the log pushed to another registry
