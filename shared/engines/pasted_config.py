@@ -6,7 +6,8 @@ bundle"); the client's own line shows which setting and which value ("FUNCTIONS_
 configuration lines are ranked by BM25 (rank_bm25) against the conclusion's root cause and actions, like the
 report's sentences (`report_statements`); a line is quoted only when its setting's name shares one of
 the conclusion's words and the whole line at least two (a line that shares them only through its value does not
-count), when it is not quoted yet, and at most two are. Nothing is concluded from them: category and confidence stay as they are."""
+count), when it is not quoted yet, and at most two are. Nothing is concluded from them: category and confidence
+stay as they are."""
 
 from __future__ import annotations
 

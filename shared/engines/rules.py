@@ -46,6 +46,7 @@ from shared.engines.near_names import with_near_names
 from shared.engines.nearest_finding import nearest_finding
 from shared.engines.outside_host import outside_host
 from shared.engines.outside_party import failing_terraform_provider, named_failing_party, other_cloud_allow_list
+from shared.engines.pasted_config import with_pasted_config
 from shared.engines.playbooks import (
     FINDINGS,
     conclude_finding,
@@ -60,8 +61,6 @@ from shared.engines.playbooks import (
 )
 from shared.engines.pushed_elsewhere import with_pushed_elsewhere
 from shared.engines.recent_change import with_recent_change
-from shared.engines.pasted_config import with_pasted_config
-from shared.engines.unordered_parent import with_unordered_parent
 from shared.engines.report_statements import with_report_statements
 from shared.engines.role_grants import with_granting_roles, with_held_roles
 from shared.engines.service_tags import with_service_tag
@@ -72,6 +71,7 @@ from shared.engines.stated_app_config import with_stated_app_config
 from shared.engines.stated_config import with_stated_config
 from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.tool_advice import with_tool_advice
+from shared.engines.unordered_parent import with_unordered_parent
 from shared.engines.wrong_target import with_wrong_target
 from shared.models import EvidenceItem
 from shared.session.report import partial_report

@@ -24,11 +24,12 @@ _GROUP_MISSING = re.compile(r"(?i)ResourceGroupNotFound|Resource group '[^']+' c
 # Terraform: the group resource and the expression that names it
 _TF_GROUP = re.compile(r'resource\s+"azurerm_resource_group"\s+"(?P<label>[\w-]+)"\s*\{[^{}]*?\bname\s*=\s*'
                        r'(?P<expr>(?:var|local)\.[\w]+)')
-_TF_BLOCK = re.compile(r'resource\s+"(?P<type>azurerm_\w+)"\s+"(?P<label>[\w-]+)"\s*\{(?P<body>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}')
+_TF_BLOCK = re.compile(r'resource\s+"(?P<type>azurerm_\w+)"\s+"(?P<label>[\w-]+)"\s*'
+                       r'\{(?P<body>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}')
 # Bicep: a module or resource scoped to resourceGroup(<symbol>.name) of a module declared in the same file
 _BICEP_DECLARED = re.compile(r"(?m)^\s*module\s+(?P<symbol>\w+)\s+'")
-_BICEP_SCOPED = re.compile(r"(?m)^\s*(?:module|resource)\s+(?P<symbol>\w+)\s+'[^']*'\s*=\s*\{(?P<body>(?:(?!^\s*(?:module|resource)\s+\w+\s+').)*)",
-                           re.DOTALL)
+_BICEP_SCOPED = re.compile(r"(?m)^\s*(?:module|resource)\s+(?P<symbol>\w+)\s+'[^']*'\s*=\s*\{"
+                           r"(?P<body>(?:(?!^\s*(?:module|resource)\s+\w+\s+').)*)", re.DOTALL)
 _BICEP_SCOPE = re.compile(r"scope\s*:\s*resourceGroup\(\s*(?P<parent>\w+)\.name\s*\)")
 
 

@@ -76,9 +76,10 @@ def test_config_lines_read_settings_rows_json_members_and_elements_not_logs() ->
 
 
 def test_the_deciding_setting_line_is_quoted_and_an_unrelated_one_is_not() -> None:
-    text = ("2026-11-20T10:02:44.131 [Error] The 'Ingest' function is in error: The binding type(s) 'eventHubTrigger' "
-            "are not registered. Please ensure the type is correct and the binding extension is installed.\n\n"
-            "Settings (JSON):\n  \"FUNCTIONS_EXTENSION_VERSION\": \"~3\",\n  \"WEBSITE_TIME_ZONE\": \"W. Europe Standard Time\"\n")
+    text = ("2026-11-20T10:02:44.131 [Error] The 'Ingest' function is in error: The binding type(s) "
+            "'eventHubTrigger' are not registered. Please ensure the type is correct and the binding extension "
+            "is installed.\n\nSettings (JSON):\n  \"FUNCTIONS_EXTENSION_VERSION\": \"~3\",\n"
+            "  \"WEBSITE_TIME_ZONE\": \"W. Europe Standard Time\"\n")
     final = _final(text)
     assert isinstance(final, Conclude) and final.report.category == "functions.host_misconfigured"
     shown = [e.summary for e in final.report.evidence if e.summary.startswith("the report shows:")]
@@ -90,7 +91,8 @@ def test_the_deciding_setting_line_is_quoted_and_an_unrelated_one_is_not() -> No
 
 _TF_ERROR = ("Error: creating Key Vault: unexpected status 404 (404 Not Found) with error: ResourceGroupNotFound: "
              "Resource group 'rg-pay-qa' could not be found.\n\n"
-             "resource \"azurerm_resource_group\" \"pay\" {\n  name     = local.rg_name\n  location = \"westeurope\"\n}\n\n"
+             "resource \"azurerm_resource_group\" \"pay\" {\n  name     = local.rg_name\n"
+             "  location = \"westeurope\"\n}\n\n"
              "resource \"azurerm_key_vault\" \"pay\" {\n  name                = \"kv-pay\"\n"
              "  resource_group_name = {ref}\n  sku_name            = \"standard\"\n}}\n")
 
@@ -164,14 +166,16 @@ def test_table_out_of_range_with_a_datetime_names_1601_and_not_without_one() -> 
 
 def test_azurerm4_subscription_error_names_the_environment_variable() -> None:
     final = _final("│ Error: building account: unable to configure ResourceManagerAccount: subscription ID could "
-                   "not be determined and was not specified\n│   with provider[\"registry.terraform.io/hashicorp/azurerm\"]")
+                   "not be determined and was not specified\n"
+                   "│   with provider[\"registry.terraform.io/hashicorp/azurerm\"]")
     assert isinstance(final, Conclude) and "ARM_SUBSCRIPTION_ID" in final.report.root_cause
 
 
 def test_backend_refused_shared_key_gets_use_azuread_auth_but_an_app_does_not() -> None:
     refusal = ("Status=403 Code=\"KeyBasedAuthenticationNotPermitted\" Message=\"Key based authentication is not "
                "permitted on this storage account.\"")
-    backend = _final("terraform init\nInitializing the backend...\nError: Failed to get existing workspaces: " + refusal)
+    backend = _final("terraform init\nInitializing the backend...\nError: Failed to get existing workspaces: "
+                     + refusal)
     assert isinstance(backend, Conclude)
     assert any("use_azuread_auth" in a for a in backend.report.actions)
     app = _final("Our web app's upload fails: Azure.RequestFailedException: " + refusal)
