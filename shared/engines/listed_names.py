@@ -17,7 +17,8 @@ from shared.engines.session_reads import reference_not_found
 from shared.session.state import Conclude, SessionState
 
 _NOT_FOUND = "config.wrong_resource_name"
-_NOT_FOUND_CATEGORIES = frozenset({_NOT_FOUND, "deployment.parent_not_found"})
+_NOT_FOUND_CATEGORIES = frozenset({_NOT_FOUND, "deployment.parent_not_found", "config.missing_app_setting"})
+_MISSING_SETTING = "config.missing_app_setting"  # a setting the host seeks: only a listed name near it is told
 _NAME = r"[A-Za-z0-9][\w.:/-]{0,126}"
 _SINGLE_NAME = re.compile(rf"\s*\"?({_NAME})\"?,?\s*")
 # a command that lists what exists, on its prompt line: `$ az eventhubs eventhub list ...`, `> az webapp list`,
@@ -35,6 +36,10 @@ _NOT_FOUND_LINE = re.compile(r"(?i)not (?:be )?found|does not exist|doesn't exis
 _QUOTED = re.compile(r"'([^'\s]{1,200})'|\"([^\"\s]{1,200})\"")
 _SETTING = re.compile(r"(?m)^\s*[\w:.-]*[A-Za-z][\w:.-]*\s*[=:]\s*[\"']?([A-Za-z0-9][\w.-]{0,62})[\"']?\s*$")
 _NAME_ARGUMENT = re.compile(r"(?:--name|-n)\s+[\"']?([\w.-]+)")
+# a name given inline to a tool: `-backend-config=container_name=tfstate`, `--queue-name=orders`
+_NAME_ASSIGNED = re.compile(r"(?<![\w-])-{0,2}(?:[a-z]+[_-])+name=[\"']?([A-Za-z0-9][\w.-]{0,62})")
+_RULER = re.compile(r"-{3,}(?:\s+-{3,})*")  # the dashes under a table's header
+_NAME_CELL = re.compile(r"[A-Za-z0-9][\w.-]{0,126}")
 # Key Vault's not-found wording names the item unquoted: "A secret with (name/id) tenant-id was not found"
 _KEY_VAULT_SOUGHT = re.compile(r"(?i)\(name/id\)\s+([A-Za-z0-9][\w.-]{0,126})\s+was not found")
 # the writer's own word for the name that exists: `it's called "lz-tenant-id"`, `the queue is named 'orders-v2'`
@@ -52,18 +57,18 @@ def with_listed_names(state: SessionState, decision: Decision) -> Decision:
     if not isinstance(decision, Conclude) or decision.report.category not in _NOT_FOUND_CATEGORIES:
         return decision
     text = state.material.spoken_text()
-    moved = other_group(text)
+    moved = other_group(text) if decision.report.category != _MISSING_SETTING else None
     if moved is not None:
         name, sought_in, shown_in = moved
         decision.report.root_cause = (decision.report.root_cause.rstrip() + f" The report shows '{name}' in resource"
                                       f" group '{shown_in}', not in '{sought_in}': point the command or the"
                                       f" template's scope at '{shown_in}'.")
         return decision
-    if decision.report.category != _NOT_FOUND:
+    if decision.report.category == "deployment.parent_not_found":
         return decision
     listed = listed_names(text)
     found = nearest_unlisted(sought_names(text), listed)
-    if found is None:
+    if found is None or (decision.report.category == _MISSING_SETTING and found[0] < MEANT):
         return decision
     ratio, sought, nearest = found
     shown = ", ".join(listed[:_SHOWN]) + (", ..." if len(listed) > _SHOWN else "")
@@ -112,8 +117,24 @@ def _command_output(lines: list[str]) -> list[str]:
         parsed = None
     if isinstance(parsed, list):
         return [item for item in parsed if isinstance(item, str)]
+    table = _table_names(block)
+    if table is not None:
+        return table
     singles = [_SINGLE_NAME.fullmatch(line) for line in block]
     return [m.group(1) for m in singles if m and m.group(1) not in "[]"] if all(singles) else []
+
+
+def _table_names(block: list[str]) -> list[str] | None:
+    """The Name column of a table output (`az ... -o table`: a header row, a row of dashes, the rows), or None when
+    the block is no such table."""
+    if len(block) < 3 or not _RULER.fullmatch(block[1].strip()):
+        return None
+    header = [c.lower() for c in _TABLE_SPLIT.split(block[0].strip())]
+    if "name" not in header:
+        return None
+    column = header.index("name")
+    rows = [_TABLE_SPLIT.split(row.strip()) for row in block[2:]]
+    return [cells[column] for cells in rows if len(cells) > column and _NAME_CELL.fullmatch(cells[column])]
 
 
 def sought_names(text: str) -> list[str]:
@@ -123,7 +144,7 @@ def sought_names(text: str) -> list[str]:
         if _NOT_FOUND_LINE.search(line):
             names += [(a or b).rstrip("/").rsplit("/", 1)[-1] for a, b in _QUOTED.findall(line)]
             names += _KEY_VAULT_SOUGHT.findall(line)
-    names += _SETTING.findall(text) + _NAME_ARGUMENT.findall(text)
+    names += _SETTING.findall(text) + _NAME_ARGUMENT.findall(text) + _NAME_ASSIGNED.findall(text)
     return [n for n in dict.fromkeys(names) if n]
 
 

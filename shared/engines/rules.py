@@ -46,6 +46,7 @@ from shared.engines.near_names import with_near_names
 from shared.engines.nearest_finding import nearest_finding
 from shared.engines.outside_host import outside_host
 from shared.engines.outside_party import failing_terraform_provider, named_failing_party, other_cloud_allow_list
+from shared.engines.pasted_config import with_pasted_config
 from shared.engines.playbooks import (
     FINDINGS,
     conclude_finding,
@@ -72,6 +73,7 @@ from shared.engines.stated_config import with_stated_config
 from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.timeout_elapsed import with_timeout_elapsed
 from shared.engines.tool_advice import with_tool_advice
+from shared.engines.unordered_parent import with_unordered_parent
 from shared.engines.wrong_target import with_wrong_target
 from shared.models import EvidenceItem
 from shared.session.report import partial_report
@@ -103,6 +105,7 @@ class RulesEngine:
         decision = _citing_the_resource_read(state, _quoting_the_error(state, decision))
         decision = with_url_name_source(state, with_named_settings(state, decision))
         decision = with_listed_names(state, decision)  # the sought name missing from what the report lists
+        decision = with_unordered_parent(state, decision)  # a parent the same configuration creates, unordered
         decision = with_listed_in_azure(state, decision)  # and from what the session listed in Azure
         decision = with_listed_paths(state, decision)  # the listed folder nearest to a path not found
         decision = with_pushed_elsewhere(state, decision)  # the missing image the log pushed to another registry
@@ -116,6 +119,7 @@ class RulesEngine:
         decision = with_timeout_elapsed(state, decision)  # the operation timeout a tool's elapsed counter shows
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
         decision = with_report_statements(state, decision)  # the client's own sentences the cause rests on
+        decision = with_pasted_config(state, decision)  # and the pasted configuration lines it rests on
         return _never_repeat(state, with_tool_advice(state, decision))
 
 

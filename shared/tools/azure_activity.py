@@ -108,6 +108,9 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     identity = _identity_set(properties.get("requestbody"))
     if identity is not None:
         row["identity_type"] = identity
+    target = _move_target(properties.get("requestbody"))
+    if target:
+        row["target_group"] = target
     farm = _server_farm(event.get("operationName") or {}, properties.get("requestbody"))
     if farm:
         row["server_farm"] = farm
@@ -142,6 +145,15 @@ def _request_body(raw: Any) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _move_target(raw: Any) -> str | None:
+    """The resource group a move sent its resources to (moveResources' request body: targetResourceGroup, a group's
+    id), when the activity log kept the body."""
+    target = _request_body(raw).get("targetResourceGroup")
+    if not isinstance(target, str) or "/resourcegroups/" not in target.lower():
+        return None
+    return target.rstrip("/").rsplit("/", 1)[-1] or None
 
 
 def _identity_set(raw: Any) -> str | None:
