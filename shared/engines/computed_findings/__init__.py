@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from shared.engines.computed_findings import (
     app_service,
+    asg_membership,
     containers,
     data,
     identity,
@@ -35,4 +36,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **identity.COMPUTED,
     **platform.COMPUTED,
     **scale_ceiling.COMPUTED,
+    **asg_membership.COMPUTED,
 }
