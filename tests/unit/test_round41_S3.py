@@ -63,6 +63,7 @@ def test_arrow_lookups_answering_private_addresses_do_not_decide_it() -> None:
     case = _scenario(AML)
     request = case["request"]
     request["error_description"] = request["error_description"].replace("52.169.20.17", "10.31.6.9")
+    assert "52.169" not in request["error_description"]
     outcome = run_engine(request)
     report = outcome.envelope().get("report") or {}
     assert outcome.requests or report.get("confidence") != "medium" or \
@@ -100,3 +101,40 @@ def test_a_stated_allow_azure_services_rule_keeps_the_firewall_clue_silent() -> 
     request["error_description"] += "\n    AllowAllAzureServicesAndResourcesWithinAzureIps  0.0.0.0  0.0.0.0\n"
     found = _text_report(case)
     assert "no rule for Azure services" not in found.get("root_cause", "")
+
+
+FLEX_VNET = "rob34s3-bicep-flex-consumption-vnet-sandbox-subscription-internal-server-error"
+PG_ZONE = "rob34s3-terraform-postgres-flexible-dns-zone-in-connectivity-subscription-internal-error-after-hours"
+
+
+def test_flex_vnet_internal_error_in_a_new_subscription_is_microsoft_app_unregistered() -> None:
+    found = _text_report(_scenario(FLEX_VNET))
+    assert found["category"] == "deployment.provider_not_registered"
+    assert "Microsoft.App" in found["root_cause"]
+
+
+def test_flex_vnet_internal_error_with_microsoft_app_registered_is_not_that_clue() -> None:
+    case = _scenario(FLEX_VNET)
+    case["request"]["error_description"] += "\n\naz provider show -n Microsoft.App says: Microsoft.App is Registered.\n"
+    found = _text_report(case)
+    assert "does not have the Microsoft.App resource provider registered" not in found.get("root_cause", "")
+
+
+def test_a_dns_zone_in_another_subscription_names_the_postgres_provider() -> None:
+    found = _text_report(_scenario(PG_ZONE))
+    assert found["category"] == "deployment.provider_not_registered"
+    assert "Microsoft.DBforPostgreSQL" in found["root_cause"]
+
+
+def test_a_dns_zone_in_the_same_subscription_does_not_decide_it() -> None:
+    case = _scenario(PG_ZONE)
+    request = case["request"]
+    request["error_description"] = (request["error_description"]
+                                     .replace(" in the connectivity subscription, which the hub team keeps for DNS "
+                                              "zones only", " in the same resource group")
+                                     .replace("In the spoke subscription where we tested with a local zone it was "
+                                              "created in 8 minutes.", ""))
+    assert "subscription" not in request["error_description"].split("Error:")[0].lower()
+    outcome = run_engine(request)
+    report = outcome.envelope().get("report") or {}
+    assert outcome.requests or "DBforPostgreSQL resource provider registered" not in report.get("root_cause", "")
