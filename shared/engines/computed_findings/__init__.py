@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from shared.engines.computed_findings import (
     app_service,
+    asg_membership,
     containers,
     data,
     identity,
@@ -39,4 +40,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **scale_ceiling.COMPUTED,
     **linked_target_gone.COMPUTED,
     **log_destinations.COMPUTED,
+    **asg_membership.COMPUTED,
 }
