@@ -12,7 +12,7 @@ from typing import Any
 _MISSING = object()
 # `items[?properties/status==Failed]`: a list's items whose field (a '/' path) has that value
 _FILTER = re.compile(r"(?P<name>\w+)\[\?(?P<field>[\w/]+)==(?P<value>[^\]]+)\]")
-_SPEC = re.compile(r"^(?:(?P<func>count|split)\((?P<inner>[^)]*)\)|(?P<path>[^{]*?))\.?(?:\{(?P<pick>[^}]*)\})?$")
+_SPEC = re.compile(r"^(?:(?P<func>count|split|nonzero)\((?P<inner>[^)]*)\)|(?P<path>[^{]*?))\.?(?:\{(?P<pick>[^}]*)\})?$")
 
 
 def extract_fields(document: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
@@ -38,6 +38,8 @@ def _evaluate(document: Any, spec: str) -> Any:
         value = _walk(document, match.group("inner").split("."))
         if match.group("func") == "count":
             return len(value) if isinstance(value, list) else 0
+        if match.group("func") == "nonzero":  # a limit where 0 means "none set" is left out rather than shown as 0
+            return _MISSING if value in (0, "0", None) else value
         return [p.strip() for p in value.split(",") if p.strip()] if isinstance(value, str) else value
     path = [p for p in (match.group("path") or "").split(".") if p]
     pick = match.group("pick")
