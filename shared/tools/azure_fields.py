@@ -12,7 +12,8 @@ from typing import Any
 _MISSING = object()
 # `items[?properties/status==Failed]`: a list's items whose field (a '/' path) has that value
 _FILTER = re.compile(r"(?P<name>\w+)\[\?(?P<field>[\w/]+)==(?P<value>[^\]]+)\]")
-_SPEC = re.compile(r"^(?:(?P<func>count|split|nonzero)\((?P<inner>[^)]*)\)|(?P<path>[^{]*?))\.?(?:\{(?P<pick>[^}]*)\})?$")
+_SPEC = re.compile(r"^(?:(?P<func>count|split|nonzero)\((?P<inner>[^)]*)\)|(?P<path>[^{]*?))"
+                   r"\.?(?:\{(?P<pick>[^}]*)\})?$")
 
 
 def extract_fields(document: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
