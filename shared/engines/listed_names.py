@@ -17,8 +17,8 @@ from shared.engines.session_reads import reference_not_found
 from shared.session.state import Conclude, SessionState
 
 _NOT_FOUND = "config.wrong_resource_name"
-_NOT_FOUND_CATEGORIES = frozenset({_NOT_FOUND, "deployment.parent_not_found", "config.missing_app_setting"})
 _MISSING_SETTING = "config.missing_app_setting"  # a setting the host seeks: only a listed name near it is told
+_NOT_FOUND_CATEGORIES = frozenset({_NOT_FOUND, "deployment.parent_not_found", _MISSING_SETTING})
 _NAME = r"[A-Za-z0-9][\w.:/-]{0,126}"
 _SINGLE_NAME = re.compile(rf"\s*\"?({_NAME})\"?,?\s*")
 # a command that lists what exists, on its prompt line: `$ az eventhubs eventhub list ...`, `> az webapp list`,
