@@ -145,6 +145,14 @@ def succeeded_events(state: SessionState) -> list[dict[str, Any]]:
             and str(e.get("status") or "").lower() == "succeeded"]
 
 
+def succeeded_deletes(state: SessionState, operation: str = "") -> list[dict[str, Any]]:
+    """The activity log's succeeded deletes the session read, newest first; with `operation`, only that one
+    (case-insensitive, e.g. "Microsoft.OperationalInsights/workspaces/delete")."""
+    deletes = [e for e in succeeded_events(state) if str(e.get("operation") or "").lower().endswith("/delete")
+               and (not operation or str(e.get("operation") or "").lower() == operation.lower())]
+    return sorted(deletes, key=lambda e: str(e.get("time") or ""), reverse=True)
+
+
 
 
 def as_instant(value: Any) -> datetime | None:

@@ -103,14 +103,16 @@ def test_the_health_history_keeps_the_newest_recent_time_this_resource_was_not_a
     listed = [_status("current", "Available", _recently(0)), _status("a1", "Degraded", _recently(20)),
               _status("a0", "Unavailable", _recently(24 * 30)),          # too old to explain anything now
               _status("b1", "Unavailable", _recently(2), resource=f"{SUB}/providers/Microsoft.Web/sites/app")]
-    past = azure_activity._past_event(_Health(listed), REDIS)
+    past = azure_activity._past_event(azure_activity._listed_statuses(_Health(listed), REDIS), REDIS)
     assert past["past_state"] == "Degraded" and past["past_title"] == "Planned maintenance"
     assert past["past_reason_type"] == "Planned"
 
 
 def test_no_past_event_when_the_history_is_all_available_or_cannot_be_read() -> None:
-    assert azure_activity._past_event(_Health([_status("current", "Available", _recently(0))]), REDIS) == {}
-    assert azure_activity._past_event(_Health(RuntimeError("404 not found")), REDIS) == {}
+    assert azure_activity._past_event(azure_activity._listed_statuses(
+        _Health([_status("current", "Available", _recently(0))]), REDIS), REDIS) == {}
+    assert azure_activity._past_event(azure_activity._listed_statuses(
+        _Health(RuntimeError("404 not found")), REDIS), REDIS) == {}
 
 
 OVER = ("StackExchange.Redis.RedisConnectionException: SocketFailure (ReadSocketError/ConnectionReset) on "

@@ -213,6 +213,8 @@ def test_resource_health_current_status_comes_from_the_list_when_the_direct_read
 
     listed = [{"name": "current", "properties": {"availabilityState": "Degraded", "reasonType": "Unplanned"}}]
     rid = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a"
-    assert azure_activity._listed_current(_Health(_Statuses({}, listed)), rid)["availabilityState"] == "Degraded"
+    current = azure_activity._listed_current(azure_activity._listed_statuses(_Health(_Statuses({}, listed)), rid))
+    assert current["availabilityState"] == "Degraded"
     # no status named current in the list: nothing is made up
-    assert azure_activity._listed_current(_Health(_Statuses({}, [{"name": "x", "properties": {}}])), rid) == {}
+    assert azure_activity._listed_current(azure_activity._listed_statuses(
+        _Health(_Statuses({}, [{"name": "x", "properties": {}}])), rid)) == {}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.engines.analyzers.ledger import reads_of_type
-from shared.engines.session_reads import Facts, succeeded_events
+from shared.engines.session_reads import Facts, succeeded_deletes
 from shared.session.state import SessionState
 
 _RESOURCE_ID = re.compile(r"(?i)^/subscriptions/[^/]+/resourceGroups/(?P<group>[^/]+)/providers/"
@@ -22,11 +22,9 @@ _LINK_FIELDS = re.compile(r"(?i)^(?:WorkspaceResourceId|workspaceId|logAnalytics
 def _deleted(state: SessionState, group: str, resource_id: str) -> dict[str, Any] | None:
     """The succeeded activity-log delete of that resource or of its whole resource group."""
     group_id = resource_id.lower().split("/providers/")[0]
-    for event in succeeded_events(state):
+    for event in succeeded_deletes(state):
         operation = str(event.get("operation") or "").lower()
         target = str(event.get("resource_id") or "").lower().rstrip("/")
-        if not operation.endswith("/delete"):
-            continue
         if (operation == "microsoft.resources/subscriptions/resourcegroups/delete" and target == group_id) \
                 or target == resource_id.lower():
             return event

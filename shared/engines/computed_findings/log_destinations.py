@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.engines.analyzers.ledger import reads_of_type
-from shared.engines.session_reads import Facts, last_segment, said_in_report, succeeded_events
+from shared.engines.session_reads import Facts, last_segment, said_in_report, succeeded_deletes
 from shared.session.state import SessionState
 
 _WORKSPACES = r"(?i)^Microsoft\.OperationalInsights/workspaces$"
@@ -26,10 +26,8 @@ def _group(read: dict[str, Any]) -> str:
 
 def _deleted_workspaces(state: SessionState) -> list[dict[str, str]]:
     """The workspaces the activity log shows deleted (succeeded), newest first."""
-    deletes = [e for e in succeeded_events(state)
-               if str(e.get("operation") or "").lower() == "microsoft.operationalinsights/workspaces/delete"]
     return [{"name": last_segment(e.get("resource_id")), "time": str(e.get("time") or "")}
-            for e in sorted(deletes, key=lambda e: str(e.get("time") or ""), reverse=True)]
+            for e in succeeded_deletes(state, "Microsoft.OperationalInsights/workspaces/delete")]
 
 
 def environment_logs_to_other_workspace(state: SessionState) -> Facts:
