@@ -235,11 +235,12 @@ def get_resource_health(args: ResourceArguments) -> Found:
     health = client("resourcehealth", subscription_of(args.resource_id))
     status = rest_dict(health.availability_statuses.get_by_resource(uri_path(args.resource_id), **call_options()))
     status = _current_status(status)
-    properties = status.get("properties") or _listed_current(health, args.resource_id)
+    listed = _listed_statuses(health, args.resource_id)  # read once: the current state's fallback and the history
+    properties = status.get("properties") or _listed_current(health, args.resource_id, listed)
     data = {key: clip_text(properties.get(key)) for key in ("availabilityState", "summary", "reasonType", "occuredTime",
                                                            "detailedStatus")}
     data.update(_impacting_event(properties))
-    data.update(_past_event(health, args.resource_id))
+    data.update(_past_event(health, args.resource_id, listed))
     name = args.resource_id.rsplit("/", 1)[-1]
     event = f"; Service Health event {data['tracking_id']}: {data['event_title']}" if data.get("tracking_id") else ""
     past = (f"; earlier {data['past_state']} at {data['past_time']} ({data['past_title']}: {data['past_summary']})"
@@ -247,14 +248,20 @@ def get_resource_health(args: ResourceArguments) -> Found:
     return "success", f"health of {name}: {data['availabilityState']} ({data['summary']}){event}{past}", data
 
 
-def _listed_current(health: Any, resource_id: str) -> dict[str, Any]:
-    """The properties of the status named "current" in the resource's status list, when the direct read of the
-    current status gave no properties (the list holds the current status too); nothing when it cannot be read."""
+def _listed_statuses(health: Any, resource_id: str) -> list[dict[str, Any]]:
+    """The resource's status list (the current status and its history), read once per call of the tool so the same
+    GET is never made twice; empty when it cannot be read (it only adds to the direct read of the current status)."""
     try:
-        listed = [rest_dict(s) for s in islice(health.availability_statuses.list(uri_path(resource_id),
-                                                                              **call_options()), 50)]
-    except Exception:  # noqa: BLE001 - the current state stays unknown, as before
-        return {}
+        return [rest_dict(s) for s in islice(health.availability_statuses.list(uri_path(resource_id),
+                                                                            **call_options()), 50)]
+    except Exception:  # noqa: BLE001 - the current state stays the direct read's, the history unknown
+        return []
+
+
+def _listed_current(health: Any, resource_id: str, listed: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The properties of the status named "current" in the resource's status list (`listed`, else read here), when
+    the direct read of the current status gave no properties (the list holds the current status too)."""
+    listed = _listed_statuses(health, resource_id) if listed is None else listed
     return next((s.get("properties") or {} for s in listed if str(s.get("name") or "") == "current"), {})
 
 
@@ -268,16 +275,12 @@ def _current_status(status: dict[str, Any]) -> dict[str, Any]:
 _HEALTH_HISTORY_HOURS = 168  # a week: "last night", "on Monday" are still in it; older transitions explain nothing now
 
 
-def _past_event(health: Any, resource_id: str) -> dict[str, str]:
+def _past_event(health: Any, resource_id: str, listed: list[dict[str, Any]] | None = None) -> dict[str, str]:
     """The newest time in the last week the resource was not Available (Resource Health's history: planned
     maintenance, a platform-initiated failover), as past_state, past_title, past_reason_type, past_summary,
     past_time. A failure that is over shows only there, as the current state is Available again. Nothing when the
-    history cannot be read: it only adds to the current state."""
-    try:
-        listed = [rest_dict(s) for s in islice(health.availability_statuses.list(uri_path(resource_id),
-                                                                              **call_options()), 50)]
-    except Exception:  # noqa: BLE001 - any failure to read the history leaves the current state as the answer
-        return {}
+    history cannot be read: it only adds to the current state. `listed` is the status list when already read."""
+    listed = _listed_statuses(health, resource_id) if listed is None else listed
     start = iso_utc(time_window(_HEALTH_HISTORY_HOURS)[0])
     own = [s for s in listed if str(s.get("name") or "") != "current"
            and str(s.get("id") or resource_id).lower().startswith(resource_id.lower())]  # a status of this resource
