@@ -30,8 +30,8 @@ from shared.engines.analyzers.role_holder import role_held_by_another, system_id
 from shared.engines.analyzers.token_clock import assertion_clock_off, clock_off, lifetime_off, storage_date_off
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
-from shared.engines.base import Decision
 from shared.engines.async_blocking import with_blocking_async
+from shared.engines.base import Decision
 from shared.engines.caller_subnet import with_caller_subnet
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
