@@ -38,7 +38,7 @@ def with_blocking_async(state: SessionState, decision: Decision) -> Decision:
     if isinstance(decision, Conclude) and (decision.report.confidence != "low"
                                            or decision.report.category not in _CATEGORIES_IT_ANSWERS):
         return decision
-    if not isinstance(decision, (AskClient, GiveUp, Conclude)):
+    if not isinstance(decision, (AskClient, GiveUp, Conclude)) or _out_of_scope(decision):
         return decision
     said = state.material.spoken_text()
     symptom = _SERIALIZED.search(said)
@@ -114,3 +114,8 @@ def _dotted(node: ast.AST) -> str:
         head = _dotted(node.value)
         return f"{head}.{node.attr}" if head else ""
     return ""
+
+
+def _out_of_scope(decision: AskClient | GiveUp | Conclude) -> bool:
+    """An answer that the system is not Azure's (the client said so, another platform's error) stands."""
+    return not isinstance(decision, AskClient) and decision.report.category == "out_of_scope"

@@ -28,7 +28,7 @@ def with_unlisted_binding(state: SessionState, decision: Decision) -> Decision:
     holds a near name: that binding names the wrong entity, at medium (the listing is the client's, not a read)."""
     if isinstance(decision, Conclude) and decision.report.confidence != "low":
         return decision
-    if not isinstance(decision, (AskClient, GiveUp, Conclude)):
+    if not isinstance(decision, (AskClient, GiveUp, Conclude)) or _out_of_scope(decision):
         return decision
     text = "\n".join([*state.material.spoken(), *(f.content for f in state.material.files)])
     bound = {m.group("name"): m.group("key") for m in _BINDING_NAME.finditer(text)}
@@ -48,3 +48,8 @@ def with_unlisted_binding(state: SessionState, decision: Decision) -> Decision:
     return Conclude(message="A binding names an entity that does not exist.",
                     report=report(state, category="config.wrong_resource_name", confidence="medium", root_cause=cause,
                                   actions=actions, evidence=evidence))
+
+
+def _out_of_scope(decision: AskClient | GiveUp | Conclude) -> bool:
+    """An answer that the system is not Azure's (the client said so, another platform's error) stands."""
+    return not isinstance(decision, AskClient) and decision.report.category == "out_of_scope"

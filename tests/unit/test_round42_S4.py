@@ -77,6 +77,13 @@ def test_a_blocking_coroutine_without_the_serialized_symptom_is_not_concluded() 
     assert "event loop" not in str(_report(start).get("root_cause"))
 
 
+def test_a_blocking_coroutine_in_a_system_said_to_run_outside_azure_stays_out_of_scope() -> None:
+    start = _coroutine_code("    time.sleep(2)")
+    start["error_description"] = ("Nothing of this runs in Azure: it is our own server room. " + _SLOW)
+    report = _report(start)
+    assert report["status"] == "fail" and report["category"] == "out_of_scope"
+
+
 # --- Key Vault 401 without a token, when the credential gave none -----------------------------------------------------
 
 def test_a_credential_that_gave_no_token_before_the_missing_bearer_401_is_the_credential() -> None:
