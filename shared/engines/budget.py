@@ -1,9 +1,11 @@
 """Budgets chosen per problem (contract v1.1): when the client leaves `max_depth` out, a round's step budget comes
-from what the error looks like, read before the session starts. A known, conclusive error code needs a read or two
-to confirm; a symptom with Azure access needs the resource's whole playbook (its state, settings, logs,
-dependencies, health, recent changes); anything else keeps the contract's default. When the case memory agrees on
-the problem (shared/cases/problem.py), the steps its past sessions took (their 90th percentile, plus one step of
-margin) replace the classification's figure. Explicit values always win."""
+from what the error looks like, read before the session starts. With Azure access every session needs the resource's
+whole playbook (its state, settings, logs, dependencies, health, recent changes): a symptom to find its cause, and a
+known, conclusive code too, because the rules engine concludes from the text only once the playbook has been read
+(`_azure_before_concluding` in rules.py); two steps a round ran such a session out of rounds before it concluded.
+Without Azure access a known code needs a read or two; anything else keeps the contract's default. When the case
+memory agrees on the problem (shared/cases/problem.py), the steps its past sessions took (their 90th percentile, plus
+one step of margin) replace the classification's figure. Explicit values always win."""
 
 from __future__ import annotations
 
@@ -25,5 +27,5 @@ def planned_options(options: Options, material: Material, azure_access: bool,
         return options.model_copy(update={"max_depth": max(1, min(hint.steps_p90 + MEMORY_MARGIN, PLAYBOOK_STEPS))})
     hits = catalog_index().hits([(material.error_description, "error")])
     decisive = bool(hits) and hits[0].exact and hits[0].entry.conclusive
-    steps = KNOWN_CODE_STEPS if decisive else PLAYBOOK_STEPS if azure_access else options.max_depth
+    steps = PLAYBOOK_STEPS if azure_access else KNOWN_CODE_STEPS if decisive else options.max_depth
     return options.model_copy(update={"max_depth": steps})

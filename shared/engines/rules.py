@@ -30,7 +30,9 @@ from shared.engines.analyzers.role_holder import role_held_by_another, system_id
 from shared.engines.analyzers.token_clock import assertion_clock_off, clock_off, lifetime_off, storage_date_off
 from shared.engines.analyzers.unknown import QUESTION as UNKNOWN_QUESTION
 from shared.engines.analyzers.unknown import analyze as ask_for_the_error
+from shared.engines.async_blocking import with_blocking_async
 from shared.engines.base import Decision
+from shared.engines.binding_names import with_unlisted_binding
 from shared.engines.caller_subnet import with_caller_subnet
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
@@ -118,6 +120,8 @@ class RulesEngine:
         decision = with_registry_identity(state, decision)  # the registry entry a refused pull could not use
         decision = with_timeout_elapsed(state, decision)  # the operation timeout a tool's elapsed counter shows
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
+        decision = with_blocking_async(state, decision)  # a coroutine holding the event loop with a blocking call
+        decision = with_unlisted_binding(state, decision)  # a binding's entity missing from the client's listing
         decision = with_report_statements(state, decision)  # the client's own sentences the cause rests on
         decision = with_pasted_config(state, decision)  # and the pasted configuration lines it rests on
         return _never_repeat(state, with_tool_advice(state, decision))
