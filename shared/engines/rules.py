@@ -821,6 +821,8 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
         overruled = finding_overruling(state, decision.report.category or "")
         return conclude_finding(state, *overruled) if overruled is not None else decision
     answer = _playbook_answer(state)
+    if _change_refused_by_code(state, decision, answer):
+        return decision  # the running app's trouble is why the change was made, not why it was refused
     if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
                                or answer.report.category == decision.report.category
                                or decision.report.confidence == "low"  # a guess from the text yields to Azure
@@ -841,6 +843,19 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     # what Azure showed of the symptom (a logged host error naming the account it cannot reach) is the report's too
     decision.report.evidence += [EvidenceItem(source="azure", summary=line) for line in dict.fromkeys(logged[:2])]
     return decision
+
+
+def _change_refused_by_code(state: SessionState, decision: Decision, answer: Decision | None) -> bool:
+    """A change (an update, a deployment) refused with an exact code the error text prints, concluded in a deployment
+    category, against a finding about how the running app behaves (its memory, its crashes): the report tells that
+    trouble as the reason for the change, and the refusal's own code says why the change failed."""
+    if not (isinstance(decision, Conclude) and isinstance(answer, Conclude)
+            and (decision.report.category or "").startswith("deployment.")
+            and (answer.report.category or "").startswith("runtime.")):
+        return False
+    entry = decisive(state)
+    return entry is not None and entry.exact and entry.entry.conclusive and "error" in entry.origins \
+        and entry.entry.category == decision.report.category
 
 
 def _confirms_the_report(state: SessionState, category: str | None) -> bool:
