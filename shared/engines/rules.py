@@ -34,6 +34,7 @@ from shared.engines.base import Decision
 from shared.engines.caller_subnet import with_caller_subnet
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
+from shared.engines.container_sizes import with_container_sizes
 from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
@@ -117,6 +118,7 @@ class RulesEngine:
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
         decision = with_registry_identity(state, decision)  # the registry entry a refused pull could not use
         decision = with_timeout_elapsed(state, decision)  # the operation timeout a tool's elapsed counter shows
+        decision = with_container_sizes(state, decision)  # the containers a refused container-app total counts
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
         decision = with_report_statements(state, decision)  # the client's own sentences the cause rests on
         decision = with_pasted_config(state, decision)  # and the pasted configuration lines it rests on

@@ -108,3 +108,33 @@ def test_refused_change_keeps_its_code_over_a_runtime_finding(monkeypatch: Any, 
     assert rules._change_refused_by_code(None, refused, _done("runtime.out_of_memory")) is expected  # type: ignore[arg-type]
     # a finding of another kind (a setting) is not the running app's trouble: the usual rules decide
     assert rules._change_refused_by_code(None, refused, _done("config.missing_app_setting")) is False  # type: ignore[arg-type]
+
+
+class _Material:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def spoken_text(self) -> str:
+        return self.text
+
+
+class _Read:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.tool, self.status, self.data = "get_resource", "success", data
+
+
+def _app_state(text: str, containers: list[dict[str, Any]]) -> Any:
+    app = {"type": "Microsoft.App/containerApps", "name": "ca-web", "containers": containers}
+    return type("S", (), {"material": _Material(text), "ledger": [_Read(app)]})()
+
+
+def test_refused_container_app_total_names_each_container() -> None:
+    from shared.engines.container_sizes import with_container_sizes
+    text = "ca-web: resources for this application (CPU: 1.5, memory: 3.0Gi) is invalid"
+    two = [{"name": "web", "resources": {"cpu": 1.0, "memory": "2Gi"}},
+           {"name": "envoy", "resources": {"cpu": 0.25, "memory": "0.5Gi"}}]
+    done = with_container_sizes(_app_state(text, two), _done("deployment.template_invalid"))
+    assert isinstance(done, Conclude) and "envoy (0.25 CPU / 0.5Gi)" in done.report.root_cause
+    # near miss: one container is the total itself, nothing to add
+    alone = with_container_sizes(_app_state(text, two[:1]), _done("deployment.template_invalid"))
+    assert isinstance(alone, Conclude) and alone.report.root_cause == "x"
