@@ -36,6 +36,7 @@ from shared.engines.binding_names import with_unlisted_binding
 from shared.engines.caller_subnet import with_caller_subnet
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
+from shared.engines.container_sizes import with_container_sizes
 from shared.engines.dotenv_shadow import with_dotenv_shadow
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
@@ -119,6 +120,7 @@ class RulesEngine:
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
         decision = with_registry_identity(state, decision)  # the registry entry a refused pull could not use
         decision = with_timeout_elapsed(state, decision)  # the operation timeout a tool's elapsed counter shows
+        decision = with_container_sizes(state, decision)  # the containers a refused container-app total counts
         decision = with_service_tag(state, decision)  # the service tag an NSG's blocked traffic needs
         decision = with_blocking_async(state, decision)  # a coroutine holding the event loop with a blocking call
         decision = with_unlisted_binding(state, decision)  # a binding's entity missing from the client's listing
@@ -825,6 +827,8 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
         overruled = finding_overruling(state, decision.report.category or "")
         return conclude_finding(state, *overruled) if overruled is not None else decision
     answer = _playbook_answer(state)
+    if _change_refused_by_code(state, decision, answer):
+        return decision  # the running app's trouble is why the change was made, not why it was refused
     if answer is not None and (decision.investigate_first or not isinstance(answer, Conclude)
                                or answer.report.category == decision.report.category
                                or decision.report.confidence == "low"  # a guess from the text yields to Azure
@@ -845,6 +849,19 @@ def _azure_before_concluding(state: SessionState, decision: Decision) -> Decisio
     # what Azure showed of the symptom (a logged host error naming the account it cannot reach) is the report's too
     decision.report.evidence += [EvidenceItem(source="azure", summary=line) for line in dict.fromkeys(logged[:2])]
     return decision
+
+
+def _change_refused_by_code(state: SessionState, decision: Decision, answer: Decision | None) -> bool:
+    """A change (an update, a deployment) refused with an exact code the error text prints, concluded in a deployment
+    category, against a finding about how the running app behaves (its memory, its crashes): the report tells that
+    trouble as the reason for the change, and the refusal's own code says why the change failed."""
+    if not (isinstance(decision, Conclude) and isinstance(answer, Conclude)
+            and (decision.report.category or "").startswith("deployment.")
+            and (answer.report.category or "").startswith("runtime.")):
+        return False
+    entry = decisive(state)
+    return entry is not None and entry.exact and entry.entry.conclusive and "error" in entry.origins \
+        and entry.entry.category == decision.report.category
 
 
 def _confirms_the_report(state: SessionState, category: str | None) -> bool:
