@@ -18,7 +18,7 @@ _TEXT_CAPS = (1_000, 400, 160)
 # The root cause is the answer: it keeps more than the evidence, actions and checks beside it at each tier (a
 # conclusion completed from its reads, its role assignments and the recent change outgrows 1,000 characters, while
 # the evidence lines repeat what it quotes), and the evidence that still does not fit is dropped before it.
-_ROOT_CAUSE_CAPS = (4_000, 2_000, 800)
+_ROOT_CAUSE_CAPS = (4_000, 2_000, 1_500)
 
 
 def working(state: SessionState, message: str) -> Envelope:
