@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from shared.engines.budget import KNOWN_CODE_STEPS, PLAYBOOK_STEPS, planned_options
 from shared.engines.analyzers.common import table
+from shared.engines.budget import KNOWN_CODE_STEPS, PLAYBOOK_STEPS, planned_options
 from shared.models import Options, Report
 from shared.orchestration import envelope
 from shared.orchestration.envelope import CUSTOM_STATUS_LIMIT_BYTES, custom_status
