@@ -63,19 +63,20 @@ def _report(text: str) -> dict:
 
 
 def test_backups_invalid_policy_message_is_a_deny_policy() -> None:
-    report = _report("Azure Backup job for vm-app7 failed: An invalid policy is configured on the VM which is preventing "
-                     "Snapshot operation. Please correct the policy and retry the operation.")
+    report = _report("Azure Backup job for vm-app7 failed: An invalid policy is configured on the VM which is "
+                     "preventing Snapshot operation. Please correct the policy and retry the operation.")
     assert report.get("category") == "deployment.policy_denied" and report.get("confidence") != "high"
 
 
 def test_a_backup_policy_named_without_the_message_is_not_that_entry() -> None:  # near miss
-    report = _report("The backup policy DailyPolicy-30d on vm-app7 keeps failing with UserErrorGuestAgentStatusUnavailable.")
+    report = _report("The backup policy DailyPolicy-30d on vm-app7 keeps failing with "
+                     "UserErrorGuestAgentStatusUnavailable.")
     assert report.get("category") != "deployment.policy_denied"
 
 
 def test_a_421_through_front_door_is_the_domain_fronting_block() -> None:
-    report = _report("Through Azure Front Door some browser requests to b.shop.example get 421 Misdirected Request right "
-                     "after visiting a.shop.example; both share one wildcard certificate.")
+    report = _report("Through Azure Front Door some browser requests to b.shop.example get 421 Misdirected Request "
+                     "right after visiting a.shop.example; both share one wildcard certificate.")
     assert report.get("category") == "network.nsg_blocked" and "SNI" in report.get("root_cause", "")
     assert report.get("confidence") != "high"
 
@@ -86,7 +87,8 @@ def test_a_421_from_our_own_nginx_is_not_front_door() -> None:  # near miss: no 
 
 
 def _marker() -> re.Pattern[str]:
-    return re.compile(next(m for m in table("platform_incident_markers") if m["id"] == "service-team-confirms-bug")["match"])
+    markers = table("platform_incident_markers")
+    return re.compile(next(m for m in markers if m["id"] == "service-team-confirms-bug")["match"])
 
 
 def test_the_services_team_confirming_a_regression_is_a_platform_cause() -> None:
