@@ -10,10 +10,11 @@ import re
 
 from shared.engines.analyzers.common import table
 from shared.engines.budget import KNOWN_CODE_STEPS, PLAYBOOK_STEPS, planned_options
+from shared.engines.computed_findings.app_service import easy_auth_caller_not_allowed
 from shared.models import Options, Report
 from shared.orchestration import envelope
 from shared.orchestration.envelope import CUSTOM_STATUS_LIMIT_BYTES, custom_status
-from shared.session.state import Material, SessionState
+from shared.session.state import Evidence, Material, SessionState
 from tests.helpers.engine_loop import run_engine
 
 KNOWN = Material(error_description="ERROR: (AccountRequiresHttps) The account being accessed does not support http.")
@@ -101,3 +102,25 @@ def test_the_services_team_confirming_a_regression_is_a_platform_cause() -> None
 def test_a_team_of_our_own_calling_it_a_bug_is_not_the_platform() -> None:  # near miss
     assert not _marker().search("The DevOps team marked it as a bug in our backlog.")
     assert not _marker().search("Our team labelled it a bug.")
+
+
+def _auth_state(text: str) -> SessionState:
+    state = SessionState(trace_id="2" * 32, options=Options(), ttl_seconds=60,
+                         material=Material(error_description=text))
+    site = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-a/providers/Microsoft.Web/sites/api-x"
+    state.add_evidence(Evidence(tool="get_resource", status="success", summary="authsettingsV2", arguments={
+        "resource_id": f"{site}/config/authsettingsV2"}, data={
+        "id": f"{site}/config/authsettingsV2", "type": "Microsoft.Web/sites/config", "name": "authsettingsV2",
+        "authEnabled": True, "authAllowedApplications": ["11111111-2222-3333-4444-555555555555"]}))
+    return state
+
+
+def test_a_decoded_caller_missing_from_allowed_applications_is_named() -> None:
+    facts = easy_auth_caller_not_allowed(_auth_state(
+        "403 Forbidden from api-x. Token: aud=api://x, azp=99999999-8888-7777-6666-555555555555, idtyp=app"))
+    assert facts is not None and facts["appid"] == "99999999-8888-7777-6666-555555555555"
+
+
+def test_a_caller_that_is_listed_stays_silent() -> None:  # near miss
+    assert easy_auth_caller_not_allowed(_auth_state(
+        "403 Forbidden from api-x. Token: appid=11111111-2222-3333-4444-555555555555, idtyp=app")) is None
