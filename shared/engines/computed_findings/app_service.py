@@ -567,6 +567,27 @@ def easy_auth_secret_setting_missing(state: SessionState) -> Facts:
     return {"setting": setting} if setting.lower() not in names else None
 
 
+# the calling application's id as a decoded token (jwt.ms, a log line) shows it: appid (v1 tokens) or azp (v2)
+_TOKEN_APP_ID = re.compile(r"(?i)\b(?:appid|azp)\b\W{0,4}"
+                           r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b")
+
+
+def easy_auth_caller_not_allowed(state: SessionState) -> Facts:
+    """App Service authentication's built-in policy admits only the client applications it lists (allowedApplications),
+    and the calling token the report decodes carries an application id that is not among them."""
+    auth = next((r for r in reads_of_type(state, r"(?i)^Microsoft\.Web/sites(?:/slots)?/config$")
+                 if isinstance(r.get("authAllowedApplications"), list) and r.get("authAllowedApplications")), None)
+    if auth is None or auth.get("authEnabled") is False:
+        return None
+    allowed = [str(a).lower() for a in auth["authAllowedApplications"]]
+    callers = {m.group(1).lower() for t in state.material.spoken() for m in _TOKEN_APP_ID.finditer(t)}
+    refused = sorted(callers - set(allowed))
+    if len(callers) != 1 or not refused:  # no decoded caller, several (which one failed?), or the caller is listed
+        return None
+    site = re.search(r"(?i)/sites/([^/]+)", str(auth.get("id") or ""))
+    return {"app": site.group(1) if site else str(auth.get("name")), "appid": refused[0], "allowed": ", ".join(allowed)}
+
+
 _SLOTS = r"(?i)^Microsoft\.Web/sites/slots$"
 
 
@@ -911,6 +932,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "event-subscription-function-missing": event_subscription_function_missing,
     "http-function-requires-key": http_function_requires_key,
     "app-easy-auth-secret-setting-missing": easy_auth_secret_setting_missing,
+    "app-easy-auth-caller-not-in-allowed-applications": easy_auth_caller_not_allowed,
     "app-dotnet-runtime-older-than-app": dotnet_runtime_older,
     "keyvault-reference-identity-not-assigned": reference_identity_not_assigned,
     "app-slot-without-identity": slot_without_identity,
