@@ -328,7 +328,9 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"azure|\b(?:is|are|runs?|it's) not (?:running |hosted |deployed )?(?:in|on) azure\b|"
                             r"\bin our own (?:server room|data ?cent(?:er|re))|"
                             # the client's own machine in its own (office, company) data center or server room
-                            r"\bour own (?:box|server|machine|hardware)\b[^.\n]{0,40}?\b(?:in|at) (?:the |our )?"
+                            # ("our SQL Server 2016 in the office datacenter": a named server product counts too)
+                            r"\bour (?:own )?(?:box|server|machine|hardware|(?:SQL|database|file|mail|web) server"
+                            r"(?: \d{4})?)\b[^.\n]{0,40}?\b(?:in|at) (?:the |our )?"
                             r"(?:office|company|on-?prem(?:ises)?) (?:data ?cent(?:er|re)|server room)\b|"
                             r"\bruns? on our own (?:IIS |physical |bare[- ]metal )?(?:servers?|hardware)\b|"
                             # "not Azure at all"; our own data center or server stated as no cloud
