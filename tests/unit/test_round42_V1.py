@@ -108,3 +108,16 @@ def test_several_untouched_apps_showing_the_same_is_an_incident() -> None:
     assert regex(marker["match"]).search(said)
     # other apps that work are no incident
     assert not regex(marker["match"]).search("Nothing was changed. Two other web apps in the region work fine.")
+
+
+# --- a content share off the VNet after the settings were rewritten -------------------------------------------------
+
+def test_content_share_finding_reads_a_rewritten_settings_block_as_the_missing_setting() -> None:
+    rules = {r["id"]: r for r in table("evidence_findings")}
+    dropped = regex(rules["function-content-share-over-vnet-setting-dropped"]["report_matches"])
+    assert dropped.search("Since last night the portal says Azure Functions runtime is unreachable. The release "
+                          "pipeline overwrote the app settings from the parameters file.")
+    # the storage account was locked down: the firewall reading stays
+    assert not dropped.search("Azure Functions runtime is unreachable since I set the storage account to selected "
+                              "networks; the pipeline also rewrote the app settings.")
+    assert not dropped.search("Azure Functions runtime is unreachable. Nothing was deployed.")
