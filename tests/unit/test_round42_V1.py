@@ -13,7 +13,11 @@ from typing import Any
 
 from shared.engines.analyzers.common import regex, table
 from shared.engines.analyzers.functions_host import _shown
+from shared.engines.computed_findings.shared_task_hub import apps_share_task_hub
 from shared.engines.rules import _OUTSIDE_AZURE
+from shared.models import StartRequest
+from shared.session.material import material_from_start
+from shared.session.state import Evidence, SessionState
 from tests.helpers.catalog_checks import best_entry_id
 from tests.helpers.engine_loop import run_engine
 
@@ -121,3 +125,33 @@ def test_content_share_finding_reads_a_rewritten_settings_block_as_the_missing_s
     assert not dropped.search("Azure Functions runtime is unreachable since I set the storage account to selected "
                               "networks; the pipeline also rewrote the app settings.")
     assert not dropped.search("Azure Functions runtime is unreachable. Nothing was deployed.")
+
+
+# --- two function apps on one task hub ------------------------------------------------------------------------
+
+def _settings_read(site: str, account: str, hub: bool) -> Evidence:
+    names = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", *(["TaskHubName"] if hub else [])]
+    return Evidence(tool="list_app_setting_names", status="success", summary="names",
+                    arguments={"site_id": f"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/{site}"},
+                    data={"names": names, "targets": {"AzureWebJobsStorage": f"{account} (storage account)"}})
+
+
+def _session(*reads: Evidence) -> SessionState:
+    request = StartRequest.model_validate({"error_description": "orchestrations fail since Monday"})
+    state = SessionState(trace_id="0" * 32, options=request.options, ttl_seconds=60, azure_access=True,
+                         material=material_from_start(request))
+    state.ledger.extend(reads)
+    return state
+
+
+def test_two_apps_on_one_account_with_a_hub_setting_share_the_task_hub() -> None:
+    found = apps_share_task_hub(_session(_settings_read("fn-a", "stshared", True),
+                                         _settings_read("fn-b", "stshared", True)))
+    assert found == {"app": "fn-a", "other_app": "fn-b", "account": "stshared", "setting": "TaskHubName"}
+    # separate accounts, or no hub setting (each app's default hub is its own name): silent
+    apart = _session(_settings_read("fn-a", "sta", True), _settings_read("fn-b", "stb", True))
+    assert apps_share_task_hub(apart) is None
+    defaults = _session(_settings_read("fn-a", "st", False), _settings_read("fn-b", "st", False))
+    assert apps_share_task_hub(defaults) is None
+    assert "runtime.code_defect" in next(r for r in table("evidence_findings")
+                                         if r["id"] == "durable-apps-share-task-hub")["overrules"]
