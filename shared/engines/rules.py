@@ -925,9 +925,10 @@ def _playbook_answer(state: SessionState) -> Decision | None:
     logged = _logged_code(state)
     if logged is not None and not (isinstance(found, Conclude) and (found.report.confidence == "high" or
                                                                      found.report.category == logged.entry.category)):
-        # the platform's own error outranks a finding inferred from settings, unless the finding names that error's
-        # reading among those it explains (`overrules`: apps sharing a task hub make "function doesn't exist")
-        overruling = finding_overruling(state, logged.entry.category)
+        # the platform's own error outranks a finding inferred from settings, unless the error is a message without
+        # a code and the finding names its reading among those it explains (`overrules`: apps sharing a task hub
+        # make "function doesn't exist"); an exact code the logs printed still answers
+        overruling = finding_overruling(state, logged.entry.category) if not logged.exact else None
         return conclude_finding(state, *overruling) if overruling is not None else decide_from_entry(state, logged)
     return found if isinstance(found, Conclude) else None
 
