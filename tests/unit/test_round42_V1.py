@@ -155,3 +155,15 @@ def test_two_apps_on_one_account_with_a_hub_setting_share_the_task_hub() -> None
     assert apps_share_task_hub(defaults) is None
     assert "runtime.code_defect" in next(r for r in table("evidence_findings")
                                          if r["id"] == "durable-apps-share-task-hub")["overrules"]
+
+
+# --- the host's own storage SAS without a service it needs --------------------------------------------------------
+
+def test_host_storage_sas_without_table_is_the_host_setting() -> None:
+    logged = ("AZFD0003: Encountered a StorageException while trying to fetch the diagnostic events. Status: 403 "
+              "(This request is not authorized to perform this operation using this service.) ErrorCode: "
+              "AuthorizationServiceMismatch")
+    assert best_entry_id(logged) == "functions-host-storage-sas-lacks-service"
+    # an app's own queue call refused the same way stays the SAS reading
+    assert best_entry_id("QueueClient.send_message: 403 AuthorizationServiceMismatch (SAS with ss=b)") \
+        == "storage-authorization-service-mismatch"
