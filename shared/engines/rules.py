@@ -334,7 +334,9 @@ _OUTSIDE_AZURE = re.compile(r"(?i)\bnothing (?:of (?:this|it) )?(?:runs|is runni
                             r"azure|\b(?:is|are|runs?|it's) not (?:running |hosted |deployed )?(?:in|on) azure\b|"
                             r"\bin our own (?:server room|data ?cent(?:er|re))|"
                             # the client's own machine in its own (office, company) data center or server room
-                            r"\bour own (?:box|server|machine|hardware)\b[^.\n]{0,40}?\b(?:in|at) (?:the |our )?"
+                            # ("our SQL Server 2016 in the office datacenter": a named server product counts too)
+                            r"\bour (?:own )?(?:box|server|machine|hardware|(?:SQL|database|file|mail|web) server"
+                            r"(?: \d{4})?)\b[^.\n]{0,40}?\b(?:in|at) (?:the |our )?"
                             r"(?:office|company|on-?prem(?:ises)?) (?:data ?cent(?:er|re)|server room)\b|"
                             r"\bruns? on our own (?:IIS |physical |bare[- ]metal )?(?:servers?|hardware)\b|"
                             # "not Azure at all"; our own data center or server stated as no cloud
@@ -944,7 +946,11 @@ def _playbook_answer(state: SessionState) -> Decision | None:
     logged = _logged_code(state)
     if logged is not None and not (isinstance(found, Conclude) and (found.report.confidence == "high" or
                                                                      found.report.category == logged.entry.category)):
-        return decide_from_entry(state, logged)  # the platform's own error outranks a finding inferred from settings
+        # the platform's own error outranks a finding inferred from settings, unless the error is a message without
+        # a code and the finding names its reading among those it explains (`overrules`: apps sharing a task hub
+        # make "function doesn't exist"); an exact code the logs printed still answers
+        overruling = finding_overruling(state, logged.entry.category) if not logged.exact else None
+        return conclude_finding(state, *overruling) if overruling is not None else decide_from_entry(state, logged)
     return found if isinstance(found, Conclude) else None
 
 

@@ -7,6 +7,7 @@ functionTimeout or worker runtime next to the host's own message."""
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -59,7 +60,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         if answered is not None:
             return answered
         ask = entry["ask_without_azure"]
-        shown = any(regex(ask["unless"]).search(t) for t in texts(state, files=True)) if ask.get("unless") else False
+        shown = any(_shown(regex(ask["unless"]), t) for t in texts(state, files=True)) if ask.get("unless") else False
         if not state.material.answers and not shown:  # several causes, nothing to read: what tells them apart
             return ask_once(state, ClientRequest(question=ask["question"], why=ask["why"],
                                                  suggested_commands=[fill(c, facts_for(state, hit, facts))
@@ -68,6 +69,25 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     config_data = config.data if config is not None and config.status == "success" else {}
     evidence = [EvidenceItem(source=CONFIG, summary=config.summary)] if config is not None and config_data else []
     return conclude_entry(state, hit, entry, facts_for(state, hit, _config_facts(config_data), facts), evidence)
+
+
+# the client vouches for what it checked ("AzureWebJobsStorage ... all look fine"): the setting is named, not shown
+_VOUCHED = re.compile(r"(?i)\b(?:looks?|looked|seems?|seemed|are|is|was|were) (?:all )?(?:fine|ok|okay|correct|good|"
+                      r"right|as expected)\b|\ball (?:look|looked|seem|seemed) (?:fine|ok|okay|correct|good|right)\b")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+
+
+def _shown(pattern: re.Pattern[str], text: str) -> bool:
+    """The pattern's words are in the text as configuration or log, not only in a sentence where the client says
+    what it checked looks fine (that names the setting; its value and the host's own words are still unknown)."""
+    for found in pattern.finditer(text):
+        starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, found.start())]
+        start = starts[-1] if starts else 0
+        end_match = _SENTENCE_END.search(text, found.end())
+        sentence = text[start:end_match.start() if end_match else len(text)]
+        if not _VOUCHED.search(sentence):
+            return True
+    return False
 
 
 def _answered_cause(state: SessionState, entry: Entry) -> Decision | None:

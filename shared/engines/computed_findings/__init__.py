@@ -22,6 +22,7 @@ from shared.engines.computed_findings import (
     network,
     platform,
     scale_ceiling,
+    shared_task_hub,
 )
 from shared.engines.session_reads import Facts
 from shared.session.state import SessionState
@@ -41,4 +42,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **linked_target_gone.COMPUTED,
     **log_destinations.COMPUTED,
     **asg_membership.COMPUTED,
+    **shared_task_hub.COMPUTED,
 }

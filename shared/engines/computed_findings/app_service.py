@@ -916,6 +916,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     "keyvault-reference-invalid-syntax": lambda s: _key_vault_reference(s, ("InvalidSyntax",)),
     "app-access-restrictions-deny": access_restrictions_deny,
     "function-host-storage-shared-key-disabled": host_storage_needs_shared_key,
+    "function-content-share-over-vnet-setting-dropped": content_share_not_over_vnet,
     "function-content-share-not-over-vnet": content_share_not_over_vnet,
     "premium-scale-monitoring-off-for-private-trigger": scale_monitoring_off,
     "keyvault-reference-identity-not-chosen": reference_identity_not_chosen,
