@@ -253,7 +253,7 @@ def assignments_lost_with_recreated_target(state: SessionState) -> Facts:
 # a Key Vault key operation as an SDK's stack frame or call names it (.UnwrapKey, .unwrapKey, .unwrap_key(, with
 # an Async suffix), against the access policy permission that allows it (MicrosoftDocs key-vault/keys/about-keys.md,
 # key-vault/general/assign-access-policy.md): prose such as "failed to decrypt" names no operation
-_KEY_OPERATION = re.compile(r"\.(?P<op>(?i:unwrap_?key|wrap_?key|decrypt|encrypt|sign|verify))(?:Async)?\b")
+_KEY_OPERATION = re.compile(r"(?i)\.(?P<op>unwrap_?key|wrap_?key|decrypt|encrypt|sign|verify)(?:async)?\b")
 _KEY_PERMISSION = {"unwrapkey": "unwrapKey", "wrapkey": "wrapKey", "decrypt": "decrypt", "encrypt": "encrypt",
                    "sign": "sign", "verify": "verify"}
 
