@@ -60,7 +60,7 @@ def test_access_policy_without_the_operation_the_frame_names() -> None:
 
 def test_status_line_then_key_vault_frame_is_a_vault_refusal() -> None:
     text = ("HttpResponseException: Status code 403, (empty body)\n"
-            "    at com.azure.security.keyvault.keys.cryptography.CryptographyClient.unwrapKey(CryptographyClient.java:1)")
+            "    at com.azure.security.keyvault.keys.cryptography.CryptographyClient.unwrapKey(Client.java:1)")
     assert any(h.signature.category == "auth.keyvault_access_denied" for h in classify(_state(text).material))
     other = ("HttpResponseException: Status code 403, (empty body)\n"
              "    at com.azure.storage.blob.BlobClient.download(BlobClient.java:1)")
@@ -157,5 +157,5 @@ def test_acr_login_docker_command_error_with_podman_names_the_variable() -> None
     text = ("$ az acr login -n cr1\nAn error occurred: DOCKER_COMMAND_ERROR\nPlease verify if Docker client is "
             "installed and running.\nOnly podman is installed on this host.")
     assert best_entry_id(text) == "containers-acr-login-alternative-tool-not-named"
-    plain = "$ az acr login -n cr1\nAn error occurred: DOCKER_COMMAND_ERROR\nPlease verify if Docker client is installed"
+    plain = "$ az acr login -n cr1\nAn error occurred: DOCKER_COMMAND_ERROR\nPlease verify if Docker is installed"
     assert best_entry_id(plain) == "containers-acr-health-local-docker"
