@@ -17,7 +17,7 @@ from shared.engines.computed_findings.identity import (
 )
 from shared.engines.computed_findings.integration import apim_address_not_the_allowed_one
 from shared.engines.signatures import classify
-from shared.engines.stated_route_roles import with_stated_route_roles
+from shared.engines.stated_routes import with_stated_routes
 from shared.models import ClientRequest, StartRequest
 from shared.session.material import material_from_start
 from shared.session.state import AskClient, Conclude, Evidence, SessionState
@@ -144,11 +144,11 @@ def _question() -> AskClient:
 def test_role_given_is_not_among_the_routes_allowed_roles() -> None:
     text = f"Invited Ana with role: accountant. She gets 403 Forbidden on /finance/q3.\n{_ROUTES}"
     state = _state(text)
-    decided = with_stated_route_roles(state, _question())
+    decided = with_stated_routes(state, _question())
     assert isinstance(decided, Conclude) and decided.report.category == "auth.rbac_missing"
     assert "'accountants'" in decided.report.root_cause and "'accountant'" in decided.report.root_cause
     listed = f"Invited Ana with role: accountants. She gets 403 Forbidden on /finance/q3.\n{_ROUTES}"
-    assert isinstance(with_stated_route_roles(_state(listed), _question()), AskClient)
+    assert isinstance(with_stated_routes(_state(listed), _question()), AskClient)
 
 
 # --- az acr login with an alternative container tool -----------------------------------------------------------
@@ -159,3 +159,20 @@ def test_acr_login_docker_command_error_with_podman_names_the_variable() -> None
     assert best_entry_id(text) == "containers-acr-login-alternative-tool-not-named"
     plain = "$ az acr login -n cr1\nAn error occurred: DOCKER_COMMAND_ERROR\nPlease verify if Docker is installed"
     assert best_entry_id(plain) == "containers-acr-health-local-docker"
+
+
+def test_host_json_route_prefix_moves_the_api_paths() -> None:
+    host = '{"version": "2.0", "extensions": {"http": {"routePrefix": "v2"}}}'
+    text = "Every call to https://fn-tickets.azurewebsites.net/api/tickets/7 returns 404 Not Found since the release."
+    request = StartRequest.model_validate({"error_description": text, "context": {"source_files": [
+        {"path": "host.json", "content": host}]}})
+    state = SessionState(trace_id="0" * 32, options=request.options, ttl_seconds=3600, azure_access=False,
+                         material=material_from_start(request))
+    decided = with_stated_routes(state, _question())
+    assert isinstance(decided, Conclude) and decided.report.category == "functions.host_misconfigured"
+    assert "/v2/tickets/7" in decided.report.root_cause
+    default = StartRequest.model_validate({"error_description": text, "context": {"source_files": [
+        {"path": "host.json", "content": host.replace('"v2"', '"api"')}]}})
+    kept = SessionState(trace_id="0" * 32, options=default.options, ttl_seconds=3600, azure_access=False,
+                        material=material_from_start(default))
+    assert isinstance(with_stated_routes(kept, _question()), AskClient)

@@ -1,5 +1,6 @@
-"""A route's allowed roles (a Static Web Apps `staticwebapp.config.json` the report pastes) against the role the
-report says the refused user was given.
+"""HTTP routing configuration the report pastes, against the path that was refused: a route's allowed roles (a
+Static Web Apps `staticwebapp.config.json`) against the role the user was given, and a Functions host.json's
+routePrefix against the /api/ path the callers still use.
 
 Static Web Apps lets a request through a route with `allowedRoles` only when the signed-in user holds one of the
 listed role names, compared as names: a user invited with a role spelled otherwise ('admin' for 'administrator') is
@@ -55,20 +56,50 @@ def _refused_route(text: str, routes: list[tuple[str, list[str]]]) -> tuple[str,
     return None
 
 
-def with_stated_route_roles(state: SessionState, decision: Decision) -> Decision:
-    """A question before anything was asked, or a low guess: the pasted routes and the role given decide it."""
+def with_stated_routes(state: SessionState, decision: Decision) -> Decision:
+    """A question before anything was asked, or a low guess: the pasted routing configuration decides it."""
     if not (isinstance(decision, AskClient) and not state.requests_asked) and not (
             isinstance(decision, Conclude) and decision.report.confidence == "low"):
         return decision
     text = "\n".join([*state.material.spoken(), *(f.content for f in state.material.files)])[:60_000]
+    return _route_prefix_moved(state, text) or _role_not_allowed(state, text) or decision
+
+
+# host.json's extensions.http.routePrefix set to anything but the default 'api' (MicrosoftDocs azure-functions
+# functions-host-json.md: an empty string removes the prefix), and a refused call that still uses /api/
+_PREFIX = re.compile(r'"routePrefix"\s*:\s*"(?P<prefix>[^"]*)"')
+_API_CALL = re.compile(r"(?i)https?://(?P<host>[\w.-]+)/api/(?P<route>[\w/{}.-]*)")
+
+
+def _route_prefix_moved(state: SessionState, text: str) -> Decision | None:
+    prefix = _PREFIX.search(text)
+    called = _API_CALL.search("\n".join(state.material.spoken()))
+    if prefix is None or prefix.group("prefix") == "api" or called is None or \
+            not re.search(r"\b404\b|Not Found", "\n".join(state.material.spoken())):
+        return None
+    value = prefix.group("prefix")
+    where = f"/{value}/{called.group('route')}" if value else f"/{called.group('route')}"
+    said = (f"The host.json the app runs with sets extensions.http.routePrefix to '{value}' instead of the default "
+            f"'api', so the HTTP functions answer at {where} rather than /api/{called.group('route')}: callers that "
+            f"still call https://{called.group('host')}/api/... get 404 Not Found although every function is listed "
+            f"and enabled and the host starts without errors.")
+    actions = ["Remove routePrefix from host.json (or set it back to \"api\") and redeploy, or change the callers to "
+               "the new paths (the function's invokeUrlTemplate shows the URL it answers at: `az functionapp function "
+               "show --name <app> --resource-group <group> --function-name <function> --query invokeUrlTemplate`)."]
+    return Conclude(message=said[:300], report=report(
+        state, category="functions.host_misconfigured", confidence="medium", root_cause=said, actions=actions,
+        evidence=[EvidenceItem(source="error", summary=("stated configuration: " + said)[:300])]))
+
+
+def _role_not_allowed(state: SessionState, text: str) -> Decision | None:
     routes = _routes(text)
     if not routes or not _FORBIDDEN.search(text):
-        return decision
+        return None
     refused = _refused_route(text, routes)
     listed = {r.lower() for _, roles in routes for r in roles}
     given = _given_roles(_ROUTE.sub("", text), listed) if refused else []
     if refused is None or not given:
-        return decision
+        return None
     route, roles = refused
     allowed = ", ".join(f"'{r}'" for r in roles if r not in _BUILT_IN)
     said = (f"The route '{route}' allows only the role(s) {allowed}, and the user was given the role '{given[0]}', "
