@@ -109,7 +109,7 @@ def test_refused_call_on_a_resource_deleted_and_created_again() -> None:
 def test_gateway_address_not_the_allowed_one() -> None:
     service = {"type": "Microsoft.ApiManagement/service", "name": "apim-hub", "publicIPAddresses": ["52.1.2.3"],
                "platformVersion": "stv2"}
-    text = "BackendConnectionFailure after 20 s. The partner firewall allows our gateway IP 40.9.8.7 only."
+    text = "BackendConnectionFailure after 20 s. The partner firewall allows our gateway IP 40.9.8.7."
     found = apim_address_not_the_allowed_one(_state(text, _read(service)))
     assert found is not None and found["current"] == "52.1.2.3" and found["stated"] == "40.9.8.7"
     same = "BackendConnectionFailure after 20 s. The partner firewall allows our gateway IP 52.1.2.3 only."

@@ -439,7 +439,7 @@ def ai_endpoint_host_not_subdomain(state: SessionState) -> Facts:
     return None
 
 
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")  # an address may end a sentence
 _MOVED = re.compile(r"(?i)migrateToStv2|/applynetworkconfigurationupdates")  # operations that change the address
 _ALLOW_LIST = re.compile(r"(?i)allow(?:s|ed|-?list(?:ed)?)?\b|whitelist|firewall|permit")
 
