@@ -74,6 +74,7 @@ from shared.engines.signatures import Hit, classify, mentions_azure, signatures,
 from shared.engines.stated_app_config import with_stated_app_config
 from shared.engines.stated_config import with_stated_config
 from shared.engines.stated_expiry import expired_before_failures
+from shared.engines.stated_routes import with_stated_routes
 from shared.engines.timeout_elapsed import with_timeout_elapsed
 from shared.engines.tool_advice import with_tool_advice
 from shared.engines.unordered_parent import with_unordered_parent
@@ -100,6 +101,7 @@ class RulesEngine:
         decision = _evidence_earns_high(state, _azure_or_modest(state, decision))
         decision = with_recent_change(state, _not_ruled_out(state, decision))  # after the confidence is set
         decision = with_stated_app_config(state, decision)  # a pasted configuration's deciding value, read like a read
+        decision = with_stated_routes(state, decision)  # pasted routing configuration against the refused path
         decision = with_granting_roles(state, with_held_roles(state, with_role_assignments(state, decision)))
         decision = with_caller_subnet(state, decision)  # the app's subnet missing from the rules that refused it
         decision = _named_by_code_shape(state, decision)

@@ -56,7 +56,7 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
         unnamed = _policy_unnamed(state, entry, facts)
         if unnamed is not None:
             return unnamed
-        held = _deleted_vault(state, entry, facts)
+        held = _deleted_vault(state, entry, facts) or _locks_at_scope(state, entry, facts)
         if isinstance(held, RunTool):
             return held
         evidence = [EvidenceItem(source=TOOL, summary=codes.summary)] if found else []
@@ -127,6 +127,37 @@ def _deleted_vault(state: SessionState, entry: Entry, facts: dict[str, str]) -> 
                                 "off: it can be purged (or recovered)"
     if vault.get("scheduledPurgeDate"):
         facts["scheduled_purge"] = str(vault["scheduledPurgeDate"])
+    return read
+
+
+# what each lock level refuses (MicrosoftDocs lock-resources.md): the level read decides whether a read-looking POST
+# such as listKeys() is refused too
+_LOCK_EFFECT = {
+    "readonly": "it refuses every write and also the POST operations that only look like reads (listKeys(), "
+                "listSecrets, listing connection strings), so a template or an SDK call that only reads a key fails "
+                "under it as a write",
+    "cannotdelete": "it refuses deletions only; writes and updates still pass",
+}
+
+
+def _locks_at_scope(state: SessionState, entry: Entry, facts: dict[str, str]) -> RunTool | Evidence | None:
+    """A scope lock: with Azure access, the management locks of the locked scope the message names, whose name and
+    level (ReadOnly or CanNotDelete) say what it refuses. Adds `lock`, `level` and `level_effect` to the facts."""
+    scope = facts.get("locked_scope") or ""
+    if entry.get("id") != "scope-locked" or not regex(r"(?i)^/subscriptions/[^/]+").match(scope):
+        return None
+    locks = f"{scope.rstrip('/')}/providers/Microsoft.Authorization/locks"
+    read = azure_call(state, "get_resource", {"resource_id": locks},
+                      "reading the management locks of the locked scope: their name and level (a ReadOnly lock also "
+                      "refuses read-looking POSTs such as listKeys)")
+    if not isinstance(read, Evidence) or read.status != "success":
+        return read if isinstance(read, RunTool) else None
+    levels, names = read.data.get("levels") or [], read.data.get("lockNames") or []
+    found = [(str(n), str(lv)) for n, lv in zip(names, levels, strict=False) if str(lv).lower() in _LOCK_EFFECT]
+    if not found:
+        return None
+    name, level = next((f for f in found if f[1].lower() == "readonly"), found[0])
+    facts.update(lock=name, level=level, level_effect=_LOCK_EFFECT[level.lower()])
     return read
 
 

@@ -40,7 +40,8 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
     role = f'"{named or granting[0]}"' if named or granting else "<role-name>"
     report = Report(
         category=hit.signature.category, confidence="high", checked=checked_list(state),
-        evidence=[EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]],
+        evidence=[*(EvidenceItem(source="error", summary=q) for q in (hit.lines or hit.quotes)[:2]),
+                  *_assignments_read(state, principal)],
         root_cause=(f"The identity {assignee} has no role assignment that grants '{action}' at scope "
                     f"'{scope}' (or above), so Azure Resource Manager refused the call with AuthorizationFailed."
                     + (f" Built-in roles that grant it, least-privileged first: {', '.join(granting)}."
@@ -55,6 +56,14 @@ def analyze(state: SessionState, hit: Hit | None) -> Decision:
                   f"Assign it: `az role assignment create --assignee {assignee} --role {role} --scope {scope}`."),
                  "Role assignments can take up to 10 minutes to apply; retry after that."])
     return Conclude(message=f"The identity lacks a role granting '{action}'.", report=report)
+
+
+def _assignments_read(state: SessionState, principal: str | None) -> list[EvidenceItem]:
+    """The denied identity's role assignments as the session read them in Azure: the conclusion rests on that read
+    (what it holds, and where), not on the error's words alone, so no unrelated playbook needs to run before it."""
+    return [EvidenceItem(source=e.tool, summary=e.summary[:300]) for e in state.ledger
+            if principal and e.tool == "list_role_assignments" and e.status == "success"
+            and str(e.data.get("principal_id") or principal).lower() == principal.lower()][-1:]
 
 
 def _named_granting_role(state: SessionState, action: str) -> str | None:

@@ -457,6 +457,32 @@ def scale_rule_secret_undefined(state: SessionState) -> Facts:
     return None
 
 
+_IMAGE_TAG = re.compile(r"(?i)(?P<registry>[a-z0-9]+\.azurecr\.io)/(?P<repository>[a-z0-9._/-]+)"
+                        r":(?P<tag>[\w.-]{1,128})")
+
+
+def registry_build_for_tag_failed(state: SessionState) -> Facts:
+    """A pulled tag that no successful ACR Tasks run of the registry pushed, while the newest run failed after the
+    last one that pushed an image: the build that was to push the tag failed, so the tag was never pushed."""
+    wanted = {(m.group("repository").lower(), m.group("tag")) for m in _IMAGE_TAG.finditer(said_in_report(state))}
+    for data in reads_of_type(state, r"(?i)^Microsoft\.ContainerRegistry/registries/runs$"):
+        runs = sorted((r for r in data.get("runs") or [] if isinstance(r, dict)),
+                      key=lambda r: str(r.get("finishTime") or ""), reverse=True)
+        pushed = {(str(i.get("repository") or "").lower(), str(i.get("tag") or "")) for r in runs
+                  for i in r.get("outputImages") or [] if isinstance(i, dict)}
+        missing = sorted(w for w in wanted if w not in pushed)
+        if not runs or not missing or str(runs[0].get("status") or "").lower() not in ("failed", "error", "timeout"):
+            continue
+        failed = runs[0]
+        last = next((f"{i.get('repository')}:{i.get('tag')}" for r in runs for i in r.get("outputImages") or []
+                     if isinstance(i, dict)), "none")
+        return {"registry": str(data.get("id") or "").split("/registries/")[-1].split("/")[0],
+                "image": f"{missing[0][0]}:{missing[0][1]}", "run": str(failed.get("name") or ""),
+                "task": str(failed.get("task") or "a quick run"), "finished": str(failed.get("finishTime") or ""),
+                "run_error": str(failed.get("runErrorMessage") or "no message"), "last_pushed": last}
+    return None
+
+
 def registry_token_expired(state: SessionState) -> Facts:
     """An enabled repository-scoped token of a registry whose every password has expired (against now: decided in
     the decide activity, never in the orchestrator); the one the client names when several have."""
@@ -556,6 +582,7 @@ def container_client_id_not_assigned(state: SessionState) -> Facts:
 
 
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "registry-build-for-tag-failed": registry_build_for_tag_failed,
     "container-app-killed-at-its-memory-size": container_app_memory_size,
     "container-app-client-id-env-not-assigned": container_client_id_not_assigned,
     "container-job-replica-timeout": job_hit_replica_timeout,

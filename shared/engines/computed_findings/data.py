@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.engines.analyzers.common import picked
-from shared.engines.analyzers.ledger import reads_of_type
+from shared.engines.analyzers.ledger import latest, reads_of_type
 from shared.engines.session_reads import (
     Facts,
     as_number,
@@ -452,7 +452,43 @@ def files_share_read_only_role(state: SessionState) -> Facts:
     return None
 
 
+# the data services an account kind offers (MicrosoftDocs storage/common/storage-account-overview.md): a premium
+# file-share account serves Azure Files only, a premium block-blob account and a legacy BlobStorage one blobs only
+_KIND_SERVICES = {"filestorage": {"file"}, "blockblobstorage": {"blob"}, "blobstorage": {"blob"}}
+# the service a refused call used, by its SDK package, client class or endpoint
+_CALLED_SERVICE = (("blob", re.compile(r"(?i)Azure\.Storage\.Blobs|azure\.storage\.blob|Blob(?:Service|Container)?"
+                                       r"Client|\.blob\.core\.windows\.net|com\.azure\.storage\.blob|"
+                                       r"@azure/storage-blob")),
+                   ("queue", re.compile(r"(?i)Azure\.Storage\.Queues|azure\.storage\.queue|QueueClient|"
+                                        r"\.queue\.core\.windows\.net|@azure/storage-queue")),
+                   ("table", re.compile(r"(?i)Azure\.Data\.Tables|azure\.data\.tables|TableClient|"
+                                        r"\.table\.core\.windows\.net|@azure/data-tables")))
+
+
+def setting_account_kind_lacks_service(state: SessionState) -> Facts:
+    """A connection setting of the app that names a storage account whose kind does not offer the service the refused
+    call uses (a Blob client against a FileStorage account): the setting points at the wrong account."""
+    said = said_in_report(state)
+    service = next((name for name, pattern in _CALLED_SERVICE if pattern.search(said)), None)
+    listed = latest(state, "list_app_setting_names")
+    read = service and listed is not None and listed.status == "success"
+    targets = (listed.data.get("targets") or {}) if read and listed is not None else {}
+    accounts = {str(a.get("name") or "").lower(): a
+                for a in reads_of_type(state, r"(?i)^Microsoft\.Storage/storageAccounts$")}
+    for setting, target in sorted(targets.items()):
+        account = accounts.get(re.split(r"[. ]", str(target), maxsplit=1)[0].lower())
+        offered = _KIND_SERVICES.get(str((account or {}).get("kind") or "").lower())
+        if account is not None and offered is not None and service not in offered:
+            others = [str(a.get("name")) for n, a in accounts.items()
+                      if str(a.get("kind") or "").lower() not in _KIND_SERVICES]
+            return {"setting": str(setting), "account": str(account.get("name")), "kind": str(account.get("kind")),
+                    "service": str(service), "offered": ", ".join(sorted(offered)),
+                    "others": ", ".join(others[:2]) or "a general-purpose v2 account"}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "storage-setting-account-kind-lacks-service": setting_account_kind_lacks_service,
     "files-share-level-role-read-only": files_share_read_only_role,
     "file-share-at-quota": file_share_at_quota,
     "storage-lifecycle-deletes-blobs": lifecycle_deletes_blobs,

@@ -229,7 +229,71 @@ def denied_caller_is_kubelet_identity(state: SessionState) -> Facts:
     return None
 
 
+_REFUSED = re.compile(r"(?i)\bAuthorizationFailed\b|StatusCode=403\b|\b403 Forbidden\b|Status(?:Code)?:? ?403\b")
+
+
+def assignments_lost_with_recreated_target(state: SessionState) -> Facts:
+    """A resource the activity log shows deleted and written again, whose id or name the refused call (403,
+    AuthorizationFailed) names: role assignments at a resource's scope are deleted with it, so whoever held a role
+    there before the re-creation holds none on the new one."""
+    said = said_in_report(state)
+    if not _REFUSED.search(said):
+        return None
+    events = {str(e.get("resource_id") or "").lower(): e for e in succeeded_events(state)}
+    for resource_id, time in sorted(_recreated(state).items()):
+        name = resource_id.rstrip("/").rsplit("/", 1)[-1]
+        if len(name) >= 4 and (resource_id in said.lower() or re.search(rf"(?i)(?<![\w.-]){re.escape(name)}(?![\w-])",
+                                                                         said)):
+            event = events.get(resource_id) or {}
+            return {"name": name, "resource_id": str(event.get("resource_id") or resource_id), "time": time,
+                    "caller": str(event.get("caller") or "someone")}
+    return None
+
+
+# a Key Vault key operation as an SDK's stack frame or call names it (.UnwrapKey, .unwrapKey, .unwrap_key(, with
+# an Async suffix), against the access policy permission that allows it (MicrosoftDocs key-vault/keys/about-keys.md,
+# key-vault/general/assign-access-policy.md): prose such as "failed to decrypt" names no operation
+_KEY_OPERATION = re.compile(r"(?i)\.(?P<op>unwrap_?key|wrap_?key|decrypt|encrypt|sign|verify)(?:async)?\b")
+_KEY_PERMISSION = {"unwrapkey": "unwrapKey", "wrapkey": "wrapKey", "decrypt": "decrypt", "encrypt": "encrypt",
+                   "sign": "sign", "verify": "verify"}
+
+
+def _callers(state: SessionState) -> dict[str, str]:
+    """Principal id -> name of every resource read whose managed identity (system-assigned) signs its calls."""
+    found = {}
+    for resource in reads_of_type(state, "."):
+        identity = resource.get("identity")
+        principal = (identity or {}).get("principalId") if isinstance(identity, dict) \
+            else resource.get("identity.principalId")
+        if principal:
+            found[str(principal).lower()] = str(resource.get("name") or "")
+    return found
+
+
+def vault_policy_lacks_key_operation(state: SessionState) -> Facts:
+    """A key operation the refused call names (its SDK frame), and a vault on the access-policy model whose policy
+    for the caller's identity holds key permissions without that operation: the policy exists, the permission not."""
+    said = said_in_report(state)
+    match = _KEY_OPERATION.search(said) if re.search(r"(?i)key ?vault|\.vault\.azure\.net", said) else None
+    if match is None:
+        return None
+    needed = _KEY_PERMISSION[match.group("op").lower().replace("_", "")]
+    callers = _callers(state)
+    for vault in reads_of_type(state, r"(?i)^Microsoft\.KeyVault/vaults$"):
+        if vault.get("enableRbacAuthorization") is True:
+            continue
+        for policy in vault.get("accessPolicies") or []:
+            principal = str((policy or {}).get("objectId") or "").lower() if isinstance(policy, dict) else ""
+            keys = [str(k) for k in ((policy.get("permissions") or {}).get("keys") or [])] if principal else []
+            if principal in callers and needed.lower() not in {k.lower() for k in keys} and "all" not in keys:
+                return {"vault": str(vault.get("name") or ""), "caller": callers[principal], "principal": principal,
+                        "permission": needed, "held": " ".join(keys) or "none"}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "keyvault-access-policy-lacks-key-operation": vault_policy_lacks_key_operation,
+    "role-assignments-lost-with-recreated-target": assignments_lost_with_recreated_target,
     "keyvault-role-granted-on-sibling-vault": vault_role_granted_on_sibling,
     "denied-caller-is-aks-kubelet-identity": denied_caller_is_kubelet_identity,
     "role-granted-on-sibling-resource": role_granted_on_sibling,

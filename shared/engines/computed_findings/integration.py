@@ -21,6 +21,7 @@ from shared.engines.session_reads import (
     said_by_client,
     said_in_report,
     seconds_between,
+    succeeded_events,
 )
 from shared.session.state import SessionState
 
@@ -438,7 +439,31 @@ def ai_endpoint_host_not_subdomain(state: SessionState) -> Facts:
     return None
 
 
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")  # an address may end a sentence
+_MOVED = re.compile(r"(?i)migrateToStv2|/applynetworkconfigurationupdates")  # operations that change the address
+_ALLOW_LIST = re.compile(r"(?i)allow(?:s|ed|-?list(?:ed)?)?\b|whitelist|firewall|permit")
+
+
+def apim_address_not_the_allowed_one(state: SessionState) -> Facts:
+    """An API Management instance whose public address (read) is not the address the report says the backend's
+    firewall allows: the backend drops the gateway's calls from the new address (a migration to stv2 or into a
+    virtual network gives the instance another one), so they time out."""
+    said = said_in_report(state)
+    for service in reads_of_type(state, r"(?i)^Microsoft\.ApiManagement/service$"):
+        current = [str(a) for a in service.get("publicIPAddresses") or [] if _IPV4.fullmatch(str(a))]
+        stated = [m.group(0) for line in re.split(r"(?<=[.!?])\s|\n", said) if _ALLOW_LIST.search(line)
+                  for m in _IPV4.finditer(line) if m.group(0) not in current]
+        if current and stated:
+            moved = [e for e in succeeded_events(state) if _MOVED.search(str(e.get("operation") or ""))]
+            change = (f" The instance was migrated ({moved[0].get('time')}, by {moved[0].get('caller') or 'someone'}), "
+                      f"which gave it the new address.") if moved else ""
+            return {"service": str(service.get("name") or ""), "current": ", ".join(current), "stated": stated[0],
+                    "platform": str(service.get("platformVersion") or "its platform"), "change": change}
+    return None
+
+
 COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
+    "apim-public-address-not-the-allowed-one": apim_address_not_the_allowed_one,
     "apim-hostname-keyvault-certificate-version-pinned": apim_hostname_certificate_version_pinned,
     "ai-endpoint-host-is-resource-name-not-subdomain": ai_endpoint_host_not_subdomain,
     "automation-job-stopped-by-fair-share": automation_fair_share_stop,
