@@ -75,8 +75,8 @@ def test_acr_task_login_with_an_identity_but_no_credential() -> None:
 def test_trigger_lease_setup_behind_5300_is_a_missing_lease_container() -> None:
     lease = ("Microsoft.Azure.WebJobs.Extensions.CosmosDB: Cannot create container information for items in database "
              "app with lease items-leases in database app : Response status code does not indicate success: Forbidden "
-             "(403); Substatus: 5300; Reason: (The given request [POST /dbs/app/colls] cannot be authorized by AAD token "
-             "in data plane.")
+             "(403); Substatus: 5300; Reason: (The given request [POST /dbs/app/colls] cannot be authorized by AAD "
+             "token in data plane.")
     assert best_entry_id(lease) == "cosmos-trigger-lease-container-missing-entra"
     sdk = ("CosmosException : Response status code does not indicate success: Forbidden (403); Substatus: 5300; "
            "Reason: (The given request [PUT /dbs/app/colls/items] cannot be authorized by AAD token in data plane.")
