@@ -5,12 +5,23 @@ blobs on a premium page-blob account, a fine-tuning file's invalid schema, bound
 account written through the NoSQL SDK), and entries that name which case of a shared code or message a report shows
 through `requires`: SubscriptionNotFound quoting a value that is no subscription id, an ACR task's login with an
 identity never added as its credential, a trigger's missing lease container behind 403/5300, an unrecognized OpenAI
-argument read by the api-version the report states. Each shows the reading on a text of its own and a near miss."""
+argument read by the api-version the report states. Evidence findings: a node scale-up the activity log shows refused
+for a full subnet (before the pool's maxPods), and a function app and its slot that derive one host ID. Each shows the
+reading on a text or read of its own and a near miss."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from shared.engines.analyzers.common import table_entry
+from shared.engines.computed_findings import COMPUTED
+from shared.engines.computed_findings.host_id import slots_share_host_id
+from shared.engines.playbooks import FINDINGS, finding, rule_facts
+from shared.models import StartRequest
+from shared.session.material import material_from_start
+from shared.session.state import Evidence, SessionState
 from tests.helpers.catalog_checks import best_entry_id
 
 CASES = [
@@ -90,3 +101,54 @@ def test_unrecognized_argument_is_read_by_the_api_version_the_report_states() ->
     assert best_entry_id(message + "\nAZURE_OPENAI_API_VERSION=2023-03-15-preview") == \
         "openai-unrecognized-argument-configured-api-version-too-old"
     assert best_entry_id(message) == "openai-unrecognized-request-argument"
+
+
+# --- evidence findings -----------------------------------------------------------------------------------------
+
+def _state(text: str, *reads: Evidence) -> SessionState:
+    request = StartRequest.model_validate({"error_description": text})
+    state = SessionState(trace_id="0" * 32, options=request.options, ttl_seconds=3600, azure_access=True,
+                         material=material_from_start(request))
+    for read in reads:
+        state.add_evidence(read)
+    return state
+
+
+def _read(tool: str, data: dict[str, Any]) -> Evidence:
+    return Evidence(tool=tool, status="success", summary="s", arguments={}, data=data)
+
+
+_POOL = {"type": "Microsoft.ContainerService/ManagedClusters", "name": "aks-batch", "location": "eastus",
+         "agentPoolProfiles": [{"name": "work", "maxPods": 30}]}
+
+
+def _scale_write(message: str) -> Evidence:
+    return _read("list_activity_log", {"events": [{
+        "operation": "Microsoft.Compute/virtualMachineScaleSets/write", "status": "Failed", "status_code": "BadRequest",
+        "message": message, "time": "2026-01-02T03:04:05Z", "caller": "aks-batch-agentpool (cluster-autoscaler)",
+        "resource_id": "/subscriptions/x/resourceGroups/MC_x/providers/Microsoft.Compute/virtualMachineScaleSets/v"}]})
+
+
+def test_a_scale_up_refused_for_a_full_subnet_answers_before_the_pools_max_pods() -> None:
+    text = "pods Pending, autoscaler: pod didn't trigger scale-up: 2 in backoff after failed scale-up"
+    full = "Subnet snet-batch with address prefix 10.9.0.0/27 does not have enough capacity for 31 IP addresses."
+    rule, facts = finding(_state(text, _read("get_resource", _POOL), _scale_write(full))) or ({}, {})
+    assert rule.get("id") == "aks-node-scale-up-failed-subnet-full"
+    assert facts["subnet"] == "snet-batch" and facts["needed"] == "31"
+    cores = "Operation could not be completed as it results in exceeding approved standardDv3Family Cores quota"
+    quota = _state(text, _read("get_resource", _POOL), _scale_write(cores))
+    assert rule_facts(quota, table_entry(FINDINGS, "aks-node-scale-up-failed-subnet-full")) is None
+
+
+def _site(name: str) -> Evidence:
+    return _read("get_resource", {"type": "Microsoft.Web/sites", "kind": "functionapp", "name": name,
+                                  "id": f"/subscriptions/x/resourceGroups/rg/providers/Microsoft.Web/sites/{name}"})
+
+
+def test_a_function_app_name_of_32_characters_with_a_slot_shares_its_host_id() -> None:
+    name = "func-shipment-notices-westus3-01"  # 32 characters
+    found = slots_share_host_id(_state("timer runs are skipped; we deploy to the staging slot and swap", _site(name)))
+    assert found == {"app": name, "host_id": name} and "functions-slots-share-host-id" in COMPUTED
+    short = "func-shipment-notices-wus3"
+    assert slots_share_host_id(_state("timer runs are skipped; we swap the staging slot", _site(short))) is None
+    assert slots_share_host_id(_state("timer runs are skipped", _site(name))) is None  # no slot read or named

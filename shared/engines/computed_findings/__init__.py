@@ -12,6 +12,7 @@ from shared.engines.computed_findings import (
     asg_membership,
     containers,
     data,
+    host_id,
     identity,
     inbound,
     integration,
@@ -41,4 +42,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **linked_target_gone.COMPUTED,
     **log_destinations.COMPUTED,
     **asg_membership.COMPUTED,
+    **host_id.COMPUTED,
 }
