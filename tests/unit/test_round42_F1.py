@@ -7,7 +7,8 @@ through `requires`: SubscriptionNotFound quoting a value that is no subscription
 identity never added as its credential, a trigger's missing lease container behind 403/5300, an unrecognized OpenAI
 argument read by the api-version the report states. Evidence findings: a node scale-up the activity log shows refused
 for a full subnet (before the pool's maxPods), and a function app and its slot that derive one host ID. Each shows the
-reading on a text or read of its own and a near miss."""
+reading on a text or read of its own and a near miss. A symptom clue: the workflow runtime on a BlobStorage-kind
+account answered 501 NotImplemented."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from shared.engines.analyzers.common import table_entry
+from shared.engines.clues import clue_in
 from shared.engines.computed_findings import COMPUTED
 from shared.engines.computed_findings.host_id import slots_share_host_id
 from shared.engines.playbooks import FINDINGS, finding, rule_facts
@@ -152,3 +154,16 @@ def test_a_function_app_name_of_32_characters_with_a_slot_shares_its_host_id() -
     short = "func-shipment-notices-wus3"
     assert slots_share_host_id(_state("timer runs are skipped; we swap the staging slot", _site(short))) is None
     assert slots_share_host_id(_state("timer runs are skipped", _site(name))) is None  # no slot read or named
+
+
+# --- symptom clues ---------------------------------------------------------------------------------------------
+
+def test_the_workflow_runtime_on_a_blob_only_account_is_the_account_kind() -> None:
+    text = ("Logic Apps Standard host: Microsoft.Azure.Workflows StorageException (501) Not Implemented when a run "
+            "starts.\n$ az storage account show -n stflows --query '{k:kind,s:sku.name}' -o tsv\n"
+            "BlobStorage  Standard_GRS")
+    clue = clue_in([text])
+    assert clue is not None and clue["id"] == "logicapps-runtime-storage-blobstorage-account-kind"
+    general = text.replace("BlobStorage  Standard_GRS", "StorageV2  Standard_GRS")
+    near = clue_in([general])
+    assert near is None or near["id"] != "logicapps-runtime-storage-blobstorage-account-kind"
