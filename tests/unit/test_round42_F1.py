@@ -7,8 +7,9 @@ through `requires`: SubscriptionNotFound quoting a value that is no subscription
 identity never added as its credential, a trigger's missing lease container behind 403/5300, an unrecognized OpenAI
 argument read by the api-version the report states. Evidence findings: a node scale-up the activity log shows refused
 for a full subnet (before the pool's maxPods), and a function app and its slot that derive one host ID. Each shows the
-reading on a text or read of its own and a near miss. A symptom clue: the workflow runtime on a BlobStorage-kind
-account answered 501 NotImplemented."""
+reading on a text or read of its own and a near miss. Symptom clues: the workflow runtime on a BlobStorage-kind
+account answered 501 NotImplemented; App Service Authentication with allowed audiences and no default authorization
+policy refusing valid tokens."""
 
 from __future__ import annotations
 
@@ -167,3 +168,14 @@ def test_the_workflow_runtime_on_a_blob_only_account_is_the_account_kind() -> No
     general = text.replace("BlobStorage  Standard_GRS", "StorageV2  Standard_GRS")
     near = clue_in([general])
     assert near is None or near["id"] != "logicapps-runtime-storage-blobstorage-account-kind"
+
+
+def test_easyauth_audiences_without_a_default_authorization_policy_refuse_valid_tokens() -> None:
+    text = ("Every call with a valid token gets HTTP 403 from App Service Authentication; the request never reaches "
+            "the app.\nauthsettingsV2: validation: { allowedAudiences: [ 'api://orders' ] }")
+    clue = clue_in([text])
+    assert clue is not None and clue["id"] == "appservice-easyauth-empty-allowed-applications"
+    policy = "defaultAuthorizationPolicy: { allowedApplications: [ 'spa-id' ] }"
+    stated = text.replace("allowedAudiences: [ 'api://orders' ]", f"allowedAudiences: [ 'api://orders' ], {policy}")
+    near = clue_in([stated])
+    assert near is None or near["id"] != "appservice-easyauth-empty-allowed-applications"
