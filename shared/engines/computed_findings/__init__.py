@@ -12,6 +12,7 @@ from shared.engines.computed_findings import (
     asg_membership,
     containers,
     data,
+    host_id,
     identity,
     inbound,
     integration,
@@ -43,4 +44,5 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **log_destinations.COMPUTED,
     **asg_membership.COMPUTED,
     **shared_task_hub.COMPUTED,
+    **host_id.COMPUTED,
 }
