@@ -15,6 +15,10 @@ from shared.session.state import SessionState
 # Durable limits custom status to 16 KB measured in UTF-16; keep a margin for the wrapper.
 CUSTOM_STATUS_LIMIT_BYTES = 15_000
 _TEXT_CAPS = (1_000, 400, 160)
+# The root cause is the answer; evidence, actions and checked lines support it. A long investigation (a dozen reads,
+# each with its summary) used to cut the root cause at the supporting texts' cap, so the name that decided the case
+# (the zone, the scope, the setting) was lost past 400 characters. It keeps this much until every other text is cut.
+ROOT_CAUSE_KEEP = 1_500
 
 
 def working(state: SessionState, message: str) -> Envelope:
@@ -60,10 +64,10 @@ def custom_status(envelope: Envelope, turn: int, poll: dict[str, Any] | None = N
     (nonce and fixed expiry, never a secret: the HMAC key is the server's)."""
     extra = {"poll": poll} if poll else {}
     body = envelope.to_json_dict()
-    for cap in _TEXT_CAPS:
+    for cap, root_cap in [(cap, max(cap, ROOT_CAUSE_KEEP)) for cap in _TEXT_CAPS] + [(_TEXT_CAPS[-1], _TEXT_CAPS[-1])]:
         if _size({"turn": turn, "envelope": body, **extra}) <= CUSTOM_STATUS_LIMIT_BYTES:
             return {"turn": turn, "envelope": body, **extra}
-        body = _shrunk(envelope, cap).to_json_dict()
+        body = _shrunk(envelope, cap, root_cap).to_json_dict()
     evidence = body.get("report", {}).get("evidence", [])
     while evidence and _size({"turn": turn, "envelope": body, **extra}) > CUSTOM_STATUS_LIMIT_BYTES:
         evidence.pop()
@@ -95,9 +99,9 @@ def _size(payload: dict) -> int:
     return len(json.dumps(payload, ensure_ascii=False).encode("utf-16-le"))
 
 
-def _shrunk(envelope: Envelope, cap: int) -> Envelope:
-    def cut(text: str) -> str:
-        return text if len(text) <= cap else text[: cap - 1] + "…"
+def _shrunk(envelope: Envelope, cap: int, root_cap: int) -> Envelope:
+    def cut(text: str, limit: int = cap) -> str:
+        return text if len(text) <= limit else text[: limit - 1] + "…"
 
     env = envelope.model_copy(deep=True)
     env.message = cut(env.message)
@@ -105,7 +109,7 @@ def _shrunk(envelope: Envelope, cap: int) -> Envelope:
         env.request.question, env.request.why = cut(env.request.question), cut(env.request.why)
         env.request.suggested_commands = [cut(c) for c in env.request.suggested_commands[:5]]
     if env.report:
-        env.report.root_cause = cut(env.report.root_cause)
+        env.report.root_cause = cut(env.report.root_cause, root_cap)
         for item in env.report.evidence:
             item.summary = cut(item.summary)
         env.report.actions = [cut(a) for a in env.report.actions[:10]]

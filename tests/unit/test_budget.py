@@ -12,8 +12,9 @@ KNOWN = Material(error_description="Deployment failed: (MissingSubscriptionRegis
 SYMPTOM = Material(error_description="Our function app stopped processing messages this morning; nothing changed.")
 
 
-def test_a_known_conclusive_code_needs_few_steps_and_a_symptom_with_azure_access_its_playbook():
-    assert planned_options(Options(), KNOWN, azure_access=True).max_depth == KNOWN_CODE_STEPS
+def test_a_known_conclusive_code_needs_few_steps_offline_and_any_problem_with_azure_access_its_playbook():
+    assert planned_options(Options(), KNOWN, azure_access=False).max_depth == KNOWN_CODE_STEPS
+    assert planned_options(Options(), KNOWN, azure_access=True).max_depth == PLAYBOOK_STEPS
     assert planned_options(Options(), SYMPTOM, azure_access=True).max_depth == PLAYBOOK_STEPS
     assert planned_options(Options(), SYMPTOM, azure_access=False).max_depth == Options().max_depth
 
