@@ -10,6 +10,7 @@ one of their client ids -> not the one the code uses)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shared.engines.analyzers.azure_scope import group_resources
@@ -31,7 +32,7 @@ from shared.engines.base import Decision
 from shared.engines.signatures import Hit
 from shared.models import ClientRequest, EvidenceItem
 from shared.session.report import partial_report
-from shared.session.state import Evidence, GiveUp, RunTool, SessionState
+from shared.session.state import Conclude, Evidence, GiveUp, RunTool, SessionState
 
 TABLE = "auth_managed_identity_errors"
 TOOL = "get_identity_from_answers"
@@ -68,6 +69,7 @@ def _identity_in_azure(state: SessionState) -> tuple[Evidence, dict[str, str]] |
     app = next((found for kind in _APP_TYPES if (found := pick_resource(resources, kind, None, state))), None)
     if app is None:
         return None
+    app = _named_slot(state, app, resources) or app
     read = azure_call(state, "get_resource", {"resource_id": app["id"]},
                       f"reading the managed identity of '{app['name']}'")
     if not isinstance(read, Evidence):
@@ -84,7 +86,34 @@ def _identity_in_azure(state: SessionState) -> tuple[Evidence, dict[str, str]] |
     else:  # a container app's env values that name a client id (read by get_resource, nothing else of value)
         setting_ids = {k: str(v) for k, v in (read.data.get("envClientIds") or {}).items()
                        if k.upper() == "AZURE_CLIENT_ID"}
-    return _identity_evidence(read), setting_ids
+    evidence = _identity_evidence(read)
+    if app.get("slot"):
+        if read.status != "success":  # an unread slot says nothing of its identity
+            return None
+        evidence.data["slot"] = str(app["name"])
+    return evidence, setting_ids
+
+
+_SLOT_WORDS = r"(?:deployment )?slots?"
+
+
+def _named_slot(state: SessionState, app: dict[str, Any], resources: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The app's deployment slot the report says fails ("the staging slot", environment_info `slot: staging`), when
+    the group lists it: a slot is its own resource with its own identity (not cloned from production), so the code
+    running there gets the slot's identity, not the app's."""
+    prefix = f"{str(app.get('name', '')).lower()}/"
+    slots = [r for r in resources if str(r.get("type", "")).lower() == "microsoft.web/sites/slots"
+             and str(r.get("name", "")).lower().startswith(prefix)]
+    if not slots:
+        return None
+    environment = " ".join(f"{k}: {v}" for k, v in state.material.environment.items() if isinstance(v, str))
+    text = " ".join([state.material.error_description, *state.material.answers, environment])
+    for slot in slots:
+        name = re.escape(str(slot["name"]).split("/", 1)[1])
+        if re.search(rf"(?i)\b{name}[ -]{_SLOT_WORDS}\b|\b{_SLOT_WORDS}\W{{1,3}}['\"]?{name}\b", text):
+            # the listing's id of a child resource is not always its ARM path; the slot's id is the app's + /slots/
+            return {**slot, "id": f"{app['id']}/slots/{str(slot['name']).split('/', 1)[1]}", "slot": True}
+    return None
 
 
 def _identity_evidence(read: Evidence) -> Evidence:
@@ -114,7 +143,15 @@ def _from_azure_identity(state: SessionState, hit: Hit, identity: Evidence,
     facts = facts_for(state, hit, _code_facts(state))
     evidence = [EvidenceItem(source="get_resource", summary=identity.summary)]
     if not data.get("assigned"):
-        return conclude_entry(state, hit, table_entry(TABLE, "none-assigned"), facts, evidence)
+        decided = conclude_entry(state, hit, table_entry(TABLE, "none-assigned"), facts, evidence)
+        if data.get("slot") and isinstance(decided, Conclude):
+            decided.report.root_cause += (
+                f" The failing code runs in the deployment slot '{data['slot']}', a resource of its own whose identity "
+                "is not cloned from production: the production app's identity does not carry over to the slot.")
+            decided.report.actions.insert(0, f"Enable the identity on the slot itself (`az webapp identity assign "
+                                             f"--slot {data['slot'].split('/', 1)[1]} ...`) and give it the same "
+                                             "roles or access policies production's identity has.")
+        return decided
     clients = [str(c).lower() for c in data.get("user_assigned_client_ids") or []]
     if data.get("system_assigned") or not clients or facts.get("client_id") or setting_ids:
         return None

@@ -55,6 +55,13 @@ def decide(state: SessionState, hit: Hit) -> Conclude | None:
                 f"Connection strings as '{name}' with type Custom or SQLAzure, then restart the app.",
                 "Fix the name in the deployment template (Bicep/ARM appSettings) too, so the next deployment "
                 "keeps it."])
+    listed = _listed_connection_strings(text)
+    if name and listed and name.lower() not in {n.lower() for n in listed}:
+        return _conclude(state, hit, name, _other_name(name, listed), [
+            f"Name the connection string the way the code reads it: rename '{listed[0]}' to '{name}' under Settings > "
+            f"Environment variables > Connection strings (or change GetConnectionString(\"{name}\") to the defined "
+            "name), then restart the app.",
+            "Keep the name in the deployment template (Bicep/ARM connectionStrings) so the next deployment keeps it."])
     if _APP_CONFIGURATION.search(text):
         key = f"ConnectionStrings:{name}" if name else "the connection string's key"
         cause = (f"The code reads a connection string that has no value in Azure: there the app loads its "
@@ -78,6 +85,31 @@ def decide(state: SessionState, hit: Hit) -> Conclude | None:
             "Keep it in the deployment template (Bicep/ARM connectionStrings or appSettings) so the next deployment "
             "keeps it."])
     return None
+
+
+# The listing command, then its output until a blank line or the next prompt: table rows or JSON "name" fields.
+_LISTING = re.compile(r"connection-string list\b[^\n]*\n(?P<out>(?:[ \t]*(?![$>#] )\S[^\n]*\n?){1,40})", re.I)
+_TABLE_ROW = re.compile(r"^\s*(?P<name>[A-Za-z_][\w.\-]*)\s{2,}\S", re.M)
+_JSON_NAME = re.compile(r"\"name\"\s*:\s*\"(?P<name>[^\"]+)\"")
+
+
+def _listed_connection_strings(text: str) -> list[str]:
+    """The connection-string names a pasted `az webapp config connection-string list` shows (header row excluded)."""
+    names: list[str] = []
+    for listing in _LISTING.finditer(text):
+        out = listing.group("out")
+        found = [m.group("name") for m in _JSON_NAME.finditer(out)] or [
+            m.group("name") for m in _TABLE_ROW.finditer(out) if m.group("name") != "Name"]
+        names += [n for n in found if n not in names]
+    return names
+
+
+def _other_name(name: str, listed: list[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in listed[:5])
+    return (f"The code reads the connection string '{name}' (GetConnectionString(\"{name}\")), but the app in Azure "
+            f"defines its connection strings under other names ({shown}), as the pasted listing shows: no "
+            f"connection string '{name}' and so no ConnectionStrings:{name} key reaches the configuration, "
+            "GetConnectionString returns null and the app fails at start-up.")
 
 
 def _colon_on_linux(name: str) -> str:
