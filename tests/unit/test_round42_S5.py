@@ -45,7 +45,7 @@ def test_lock_lost_with_renewal_switched_off_is_a_timeout() -> None:
 
 def test_unrecognized_argument_beside_a_pinned_api_version_is_the_setting() -> None:
     text = "Unrecognized request argument supplied: response_format\nOPENAI_API_VERSION=2023-05-15"
-    assert best_entry_id(text) == "openai-unrecognized-argument-configured-api-version"
+    assert best_entry_id(text) == "openai-unrecognized-argument-configured-api-version-too-old"
     near = "Unrecognized request argument supplied: response_format"
     assert best_entry_id(near) == "openai-unrecognized-request-argument"
 
