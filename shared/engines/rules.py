@@ -35,6 +35,7 @@ from shared.engines.caller_subnet import with_caller_subnet
 from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, facts_of
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
 from shared.engines.dotenv_shadow import with_dotenv_shadow
+from shared.engines.fragment_cut import with_fragment_cut
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
@@ -117,6 +118,7 @@ class RulesEngine:
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
         decision = with_local_env_only(state, decision)  # a deployed app whose values are only in the local .env
+        decision = with_fragment_cut(state, decision)  # a request path cut at a value's unencoded '#'
         decision = with_shared_limit(state, decision)  # the resource parallel callers share, when throttled
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
         decision = with_registry_identity(state, decision)  # the registry entry a refused pull could not use
