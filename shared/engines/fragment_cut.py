@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 
+from shared.engines.analyzers.common import report
 from shared.engines.base import Decision
-from shared.session.state import Conclude, SessionState
+from shared.session.state import AskClient, Conclude, SessionState
 
 # a value with a '#' inside it (not a comment, not a colour): word characters on both sides
 _HASHED = re.compile(r"(?<![\w.@%+-])(?P<head>[\w.@+-]{4,200})#(?P<tail>[\w#@.+-]{2,200})")
@@ -36,13 +37,19 @@ def cut_value(text: str) -> tuple[str, str] | None:
 
 
 def with_fragment_cut(state: SessionState, decision: Decision) -> Decision:
-    """A not-found conclusion whose request path stopped at an unencoded '#' of the value the report gives."""
-    if not isinstance(decision, Conclude) or decision.report.confidence == "high":
+    """A not-found conclusion (or a question, which the computed fact answers) whose request path stopped at an
+    unencoded '#' of the value the report gives."""
+    if not isinstance(decision, (Conclude, AskClient)) or (
+            isinstance(decision, Conclude) and decision.report.confidence == "high"):
         return decision
     found = cut_value(state.material.spoken_text())
     if found is None:
         return decision
     value, head = found
+    if isinstance(decision, AskClient):
+        decision = Conclude(message=f"The request path ends at the '#' of '{value}'.",
+                            report=report(state, category=None, confidence="medium", root_cause="", actions=[],
+                                          evidence=[]))
     decision.report.category = "runtime.code_defect"
     decision.report.confidence = "medium"
     decision.report.root_cause = (

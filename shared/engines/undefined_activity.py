@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
+from shared.engines.analyzers.common import report
 from shared.engines.base import Decision
-from shared.session.state import Conclude, SessionState
+from shared.session.state import AskClient, Conclude, SessionState
 
 # the activity (or sub-orchestration) a call schedules, by its string name
 _CALL = re.compile(r"\b(?:callActivity(?:WithRetry)?|CallActivity(?:WithRetry)?Async(?:<[^>()]{1,60}>)?|"
@@ -38,23 +39,28 @@ def undefined_activity(texts: list[str]) -> tuple[str, str] | None:
 
 
 def with_undefined_activity(state: SessionState, decision: Decision) -> Decision:
-    """A waiting-orchestration conclusion, when one scheduled activity is a name the app does not define."""
-    if not isinstance(decision, Conclude) or decision.report.confidence == "high" \
-            or decision.report.category not in _OPEN:
+    """A waiting-orchestration conclusion (or a question, which the computed fact answers), when one scheduled
+    activity is a name the app does not define."""
+    open_conclusion = isinstance(decision, Conclude) and decision.report.confidence != "high" \
+        and decision.report.category in _OPEN
+    if not (open_conclusion or isinstance(decision, AskClient)):
         return decision
     material = state.material
     found = undefined_activity([*material.spoken(), *(f.content for f in material.files)])
     if found is None:
         return decision
     missing, defined = found
-    decision.report.category = "config.wrong_resource_name"
-    decision.report.confidence = "medium"
-    decision.report.root_cause = (
+    concluded = decision if isinstance(decision, Conclude) else Conclude(
+        message=f"The orchestrator waits for the undefined activity '{missing}'.",
+        report=report(state, category=None, confidence="medium", root_cause="", actions=[], evidence=[]))
+    concluded.report.category = "config.wrong_resource_name"
+    concluded.report.confidence = "medium"
+    concluded.report.root_cause = (
         f"The orchestrator schedules the activity '{missing}', but no function of the app has that name (the "
         f"material shows the app's functions, '{defined}' among them, and never '{missing}'): Durable Functions "
         "waits for a task that no activity will ever complete, so the instance stays Running with no error. "
         "The name in the call is wrong (a typo or a renamed function).")
-    decision.report.actions = [f"Call the activity by the name its function is registered with (or rename the "
-                               f"function to '{missing}'), then start a new instance.",
-                               "Terminate the instances left Running, since they will never finish."]
-    return decision
+    concluded.report.actions = [f"Call the activity by the name its function is registered with (or rename the "
+                                f"function to '{missing}'), then start a new instance.",
+                                "Terminate the instances left Running, since they will never finish."]
+    return concluded
