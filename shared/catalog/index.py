@@ -288,7 +288,28 @@ def negated(text: str, start: int, end: int) -> bool:
     `resolved_entries`)."""
     return bool(_NEGATION_BEFORE.search(text[max(0, start - 60):start])
                 or _NEGATION_AFTER.search(text[end:end + 60])) or superseded(text, end) \
-        or _within(resolved_entries(text), start)
+        or _within(resolved_entries(text), start) or former(text, start)
+
+
+# The writer's account of what the service used to answer before the error shown now ("Until yesterday a send to a
+# missing queue threw MessagingEntityNotFound and our code handled it. Now we get: ...", "we used to get a 404",
+# "a 401 instead of MessagingEntityNotFound"): that error is the expected or earlier behaviour, not the cause. The cue
+# must open the same clause as the match; a turn to now ("now", "but", "started", "since", "when") ends its scope.
+_FORMER_CUE = re.compile(
+    r"\b(?:until (?:yesterday|recently|last (?:week|month|night|friday|monday|release|update)|the (?:upgrade|update))"
+    r"|used to (?:get|see|throw|return|receive|raise|fail with|be)|(?:it )?previously (?:threw|returned|raised|gave)"
+    r"|where it used to|instead of(?: the)?(?: expected)?|rather than(?: the)?)\b", re.IGNORECASE)
+_FORMER_TURN = re.compile(r"\b(?:now|today|currently|still|again|but|started|starts|begun|began|since|when|then)\b"
+                          r"|[.;:!?\n]", re.IGNORECASE)
+_FORMER_WINDOW = 120
+
+
+def former(text: str, start: int) -> bool:
+    """Whether the match at `start` is the behaviour the writer says came before (or was expected instead of) the
+    error shown: a former-time cue earlier in its clause with no turn to the present between the two."""
+    head = text[max(0, start - _FORMER_WINDOW):start]
+    cues = list(_FORMER_CUE.finditer(head))
+    return bool(cues) and _FORMER_TURN.search(head, cues[-1].end()) is None
 
 
 # A log or report that keeps an earlier error the writer marks as resolved ("(resolved: role assigned ...)",

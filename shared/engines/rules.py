@@ -38,10 +38,12 @@ from shared.engines.catalog_hits import catalog_hits, contradicted, decisive, fa
 from shared.engines.clues import clue_decided, decide_from_clue, matching_clue
 from shared.engines.container_sizes import with_container_sizes
 from shared.engines.dotenv_shadow import with_dotenv_shadow
+from shared.engines.fragment_cut import with_fragment_cut
 from shared.engines.graph_permissions import with_graph_permission
 from shared.engines.listed_in_azure import with_listed_in_azure
 from shared.engines.listed_names import with_listed_names
 from shared.engines.listed_paths import with_listed_paths
+from shared.engines.local_env_only import with_local_env_only
 from shared.engines.misspelled_reference import with_misspelled_reference
 from shared.engines.named_settings import with_named_settings
 from shared.engines.named_sources import with_url_name_source
@@ -77,6 +79,7 @@ from shared.engines.stated_expiry import expired_before_failures
 from shared.engines.stated_routes import with_stated_routes
 from shared.engines.timeout_elapsed import with_timeout_elapsed
 from shared.engines.tool_advice import with_tool_advice
+from shared.engines.undefined_activity import with_undefined_activity
 from shared.engines.unordered_parent import with_unordered_parent
 from shared.engines.wrong_target import with_wrong_target
 from shared.models import EvidenceItem
@@ -115,9 +118,12 @@ class RulesEngine:
         decision = with_listed_paths(state, decision)  # the listed folder nearest to a path not found
         decision = with_pushed_elsewhere(state, decision)  # the missing image the log pushed to another registry
         decision = with_misspelled_reference(state, decision)  # a missing reference misspelling a created name
+        decision = with_undefined_activity(state, decision)  # an orchestration waiting for an undefined activity
         decision = with_near_names(state, decision)  # one name spelled two ways, a letter or two apart
         decision = with_graph_permission(state, decision)  # the permission a Graph call needs that the lists lack
         decision = with_dotenv_shadow(state, decision)  # a .env variable the shell's own value shadows
+        decision = with_local_env_only(state, decision)  # a deployed app whose values are only in the local .env
+        decision = with_fragment_cut(state, decision)  # a request path cut at a value's unencoded '#'
         decision = with_shared_limit(state, decision)  # the resource parallel callers share, when throttled
         decision = with_stated_config(state, decision)  # configuration the report pastes, read like Azure's
         decision = with_registry_identity(state, decision)  # the registry entry a refused pull could not use
