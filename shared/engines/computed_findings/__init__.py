@@ -11,6 +11,7 @@ from shared.engines.computed_findings import (
     app_service,
     asg_membership,
     containers,
+    count_limits,
     data,
     host_id,
     identity,
@@ -43,6 +44,7 @@ COMPUTED: dict[str, Callable[[SessionState], Facts]] = {
     **linked_target_gone.COMPUTED,
     **log_destinations.COMPUTED,
     **asg_membership.COMPUTED,
+    **count_limits.COMPUTED,
     **shared_task_hub.COMPUTED,
     **host_id.COMPUTED,
 }
