@@ -41,3 +41,28 @@ def test_below_the_limit_or_on_a_tier_without_a_small_limit_it_stays_silent() ->
 def test_a_full_namespace_explains_no_report_that_shows_no_refused_create() -> None:
     rule, _ = finding(_state("Consumers lag behind since this morning.", "Standard", 10)) or ({}, {})
     assert rule.get("id") != "collection-at-tier-count-limit"
+
+
+SUBNET = ("/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-spoke/subnets/"
+          "snet-nodes")
+
+
+def _cluster_state(endpoints: list[dict[str, str]]) -> SessionState:
+    state = SessionState(trace_id="d" * 32, options=Options(), ttl_seconds=60, azure_access=True,
+                         material=Material(error_description="403 AuthorizationFailure on blob upload from our pods"))
+    cluster = {"type": "Microsoft.ContainerService/managedClusters", "name": "aks-render", "vnetSubnetIds": [SUBNET]}
+    for data in (cluster,
+                 {"type": "Microsoft.Storage/storageAccounts", "name": "strender",
+                  "networkAcls": {"defaultAction": "Deny", "virtualNetworkRules": [SUBNET]}},
+                 {"type": "Microsoft.Network/virtualNetworks/subnets", "id": SUBNET, "serviceEndpoints": endpoints}):
+        state.add_evidence(Evidence(tool="get_resource", status="success", summary=str(data), data=data))
+    return state
+
+
+def test_a_cluster_node_subnet_in_the_rules_without_the_storage_endpoint_is_found() -> None:
+    from shared.engines.computed_findings.network import subnet_lacks_service_endpoint
+
+    facts = subnet_lacks_service_endpoint(_cluster_state([])) or {}
+    assert facts.get("app") == "aks-render" and facts.get("subnet") == "snet-nodes"
+    assert facts.get("service_endpoint") == "Microsoft.Storage"
+    assert subnet_lacks_service_endpoint(_cluster_state([{"service": "Microsoft.Storage"}])) is None

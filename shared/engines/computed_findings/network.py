@@ -161,25 +161,26 @@ _SERVICE_ENDPOINTS = {"microsoft.cognitiveservices/accounts": "Microsoft.Cogniti
 
 
 def subnet_lacks_service_endpoint(state: SessionState) -> dict[str, str] | None:
-    """A resource whose virtual network rules list the app's integration subnet while that subnet has no service
-    endpoint for the resource's service: the app's traffic then leaves with a public address, which the rule does not
-    cover (subnet and rule coverage, computed)."""
-    site = next(iter(reads_of_type(state, r"(?i)^Microsoft\.Web/sites$")), None)
-    subnet_id = str((site or {}).get("virtualNetworkSubnetId") or "").lower()
-    subnets = [s for s in reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")
-               if str(s.get("id") or "").lower() == subnet_id]
-    subnets += [s for v in reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks$")
-                for s in v.get("subnets") or [] if str(s.get("id") or "").lower() == subnet_id]
-    if not subnet_id or not subnets:
-        return None
-    endpoints = {str(e.get("service") if isinstance(e, dict) else e).lower()
-                 for e in subnets[0].get("serviceEndpoints") or []}
-    for resource in reads_of_type(state, "."):
-        needed = _SERVICE_ENDPOINTS.get(str(resource.get("type") or "").lower())
-        rules = [str(r).lower() for r in (resource.get("networkAcls") or {}).get("virtualNetworkRules") or []]
-        if needed and subnet_id in rules and needed.lower() not in endpoints:
-            return {"name": str(resource.get("name")), "subnet": subnet_id.rsplit("/", 1)[-1],
-                    "service_endpoint": needed, "app": str((site or {}).get("name"))}
+    """A resource whose virtual network rules list a caller's subnet (an app's integration subnet, a Container Apps
+    environment's or a cluster's node subnet) while that subnet has no service endpoint for the resource's service:
+    the caller's traffic then leaves with a public address, which the rule does not cover (subnet and rule
+    coverage, computed)."""
+    subnets = {str(s.get("id") or "").lower(): s
+               for s in reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks/subnets$")}
+    networks = reads_of_type(state, r"(?i)^Microsoft\.Network/virtualNetworks$")
+    subnets.update({str(s.get("id") or "").lower(): s for v in networks
+                    for s in v.get("subnets") or [] if str(s.get("id") or "").lower() not in subnets})
+    for subnet_id, caller in ((s.lower(), n) for s, n in _caller_subnets(state)):
+        if subnet_id not in subnets:
+            continue
+        endpoints = {str(e.get("service") if isinstance(e, dict) else e).lower()
+                     for e in subnets[subnet_id].get("serviceEndpoints") or []}
+        for resource in reads_of_type(state, "."):
+            needed = _SERVICE_ENDPOINTS.get(str(resource.get("type") or "").lower())
+            rules = [str(r).lower() for r in (resource.get("networkAcls") or {}).get("virtualNetworkRules") or []]
+            if needed and subnet_id in rules and needed.lower() not in endpoints:
+                return {"name": str(resource.get("name")), "subnet": subnet_id.rsplit("/", 1)[-1],
+                        "service_endpoint": needed, "app": caller}
     return None
 
 
