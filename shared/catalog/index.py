@@ -288,7 +288,7 @@ def negated(text: str, start: int, end: int) -> bool:
     `resolved_entries`)."""
     return bool(_NEGATION_BEFORE.search(text[max(0, start - 60):start])
                 or _NEGATION_AFTER.search(text[end:end + 60])) or superseded(text, end) \
-        or _within(resolved_entries(text), start) or former(text, start)
+        or _within(resolved_entries(text), start) or former(text, start) or expected_instead(text, start, end)
 
 
 # The writer's account of what the service used to answer before the error shown now ("Until yesterday a send to a
@@ -298,10 +298,20 @@ def negated(text: str, start: int, end: int) -> bool:
 _FORMER_CUE = re.compile(
     r"\b(?:until (?:yesterday|recently|last (?:week|month|night|friday|monday|release|update)|the (?:upgrade|update))"
     r"|used to (?:get|see|throw|return|receive|raise|fail with|be)|(?:it )?previously (?:threw|returned|raised|gave)"
-    r"|where it used to|instead of(?: the)?(?: expected)?|rather than(?: the)?)\b", re.IGNORECASE)
+    r"|where it used to)\b", re.IGNORECASE)
 _FORMER_TURN = re.compile(r"\b(?:now|today|currently|still|again|but|started|starts|begun|began|since|when|then)\b"
                           r"|[.;:!?\n]", re.IGNORECASE)
 _FORMER_WINDOW = 120
+
+
+# "a 401 instead of MessagingEntityNotFound": the code right after the cue is the one expected, not the one got. Only a
+# code (one token) counts: advice such as "allow 'all networks' instead of 'selected networks'" names a setting.
+_INSTEAD_CUE = re.compile(r"\b(?:instead of|rather than)(?: the)?(?: expected)?\W{0,3}$", re.IGNORECASE)
+
+
+def expected_instead(text: str, start: int, end: int) -> bool:
+    """Whether the match is a code the writer says was expected instead of the error got."""
+    return not re.search(r"\s", text[start:end]) and bool(_INSTEAD_CUE.search(text[max(0, start - 40):start]))
 
 
 def former(text: str, start: int) -> bool:

@@ -47,3 +47,14 @@ def test_two_reads_of_one_path_with_other_filters_are_two_calls_and_a_repeat_is_
     again = {**first, "query": _filters("$filter=assignedTo('a1')&api-version=2015-07-01")}
     assert repeated_calls([first, again]) == [f"Azure call made twice: GET {path}?%24filter=assignedTo%28%27a1%27%29"]
     assert _filters("sv=2022-11-02&sig=abc%3D&se=2026-01-01") == ""  # a SAS's parts are never kept
+
+
+def test_a_setting_named_in_advice_after_instead_of_is_no_former_error_but_a_code_expected_instead_is() -> None:
+    from shared.catalog.index import negated
+
+    advice = "Try allowing access from 'all networks' instead of 'selected networks'."
+    at = advice.index("selected networks")
+    assert not negated(advice, at, at + len("selected networks"))
+    got = "Since the upgrade we get a 401 instead of MessagingEntityNotFound for a missing queue."
+    at = got.index("MessagingEntityNotFound")
+    assert negated(got, at, at + len("MessagingEntityNotFound"))
