@@ -17,8 +17,7 @@ Every request must carry the bearer token of `app_settings()` or one of `caller_
 answers a bad token).
 `faults` (a probability) and `fault_seed` inject a 429 with Retry-After: 1, a 503, or a dropped
 connection before matching; with `fault_delay` also an answer that late (a timeout for the caller).
-`calls` records method, host, path, the query's read parameters ($filter, $top ...; never api-version or a
-signature) and status, never a body."""
+`calls` records method, host, path (no query) and status, never a body."""
 
 from __future__ import annotations
 
@@ -37,7 +36,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -187,10 +186,8 @@ class PlaybackServer:
             self._entries = list(entries)
             self._used = [0] * len(entries)
 
-    def answer(self, method: str, host: str, path: str, body: str, authorization: str | None,
-               query: str = "") -> Reply | None:
-        """The reply to a request, or None to drop the connection; records the call (with its query's parameters
-        but api-version, so two reads of one path with other filters are two calls, and a repeat is one)."""
+    def answer(self, method: str, host: str, path: str, body: str, authorization: str | None) -> Reply | None:
+        """The reply to a request, or None to drop the connection; records the call."""
         with self._lock:
             fault = False
             reply: Reply | None
@@ -204,7 +201,7 @@ class PlaybackServer:
             else:
                 reply = self._recorded(method, host, path, body)
             call: dict[str, Any] = {"method": method, "host": LOGICAL_HOSTS.get(host, host), "path": path,
-                                    "query": _filters(query), "status": DROPPED if reply is None else reply[0]}
+                                    "status": DROPPED if reply is None else reply[0]}
             if caller is not None:
                 call["bearer"] = f"caller#{caller}"
             self.calls.append({**call, "fault": True} if fault else call)
@@ -260,8 +257,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         body = self._read_body()
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
-        path, query = urlsplit(self.path).path, urlsplit(self.path).query
-        reply = self.server.playback.answer(self.command, host, path, body, self.headers.get("Authorization"), query)
+        path = urlsplit(self.path).path
+        reply = self.server.playback.answer(self.command, host, path, body, self.headers.get("Authorization"))
         if reply is None:
             self.close_connection = True  # a dropped connection: no answer at all
             return
@@ -295,14 +292,3 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
-
-
-_READ_PARAMETERS = frozenset({"timespan", "metricnames", "aggregation", "interval", "resulttype"})
-
-
-def _filters(query: str) -> str:
-    """The query's read parameters ($filter, $top, $expand ..., a metric read's), sorted: what makes two reads of one
-    path different reads. api-version is not one, and nothing else is kept (a SAS's signature never is)."""
-    pairs = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                   if k.startswith("$") or k.lower() in _READ_PARAMETERS)
-    return urlencode(pairs)

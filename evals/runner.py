@@ -74,10 +74,9 @@ def _tokens(http: httpx.Client, trace_id: str | None) -> int | None:
 def repeated_calls(calls: list[dict[str, Any]]) -> list[str]:
     seen, repeated = set(), []
     for call in calls:
-        key = (call["method"], call["path"].lower(), call.get("query", ""))
+        key = (call["method"], call["path"].lower())
         if key in seen and call.get("status", 200) < 400:
-            query = f"?{call['query']}" if call.get("query") else ""
-            repeated.append(f"Azure call made twice: {call['method']} {call['path']}{query}")
+            repeated.append(f"Azure call made twice: {call['method']} {call['path']}")
         seen.add(key)
     return sorted(set(repeated))
 

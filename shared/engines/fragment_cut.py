@@ -53,7 +53,7 @@ def with_fragment_cut(state: SessionState, decision: Decision) -> Decision:
     decision.report.category = "runtime.code_defect"
     decision.report.confidence = "medium"
     decision.report.root_cause = (
-        f"The value '{value}' is put into the request's URL path without encoding, and '#' starts a URL's fragment, "
+        f"The value '{value}' is put into the request's URL path without encoding, and '#' starts the URL fragment, "
         f"which clients never send: the request path ends at '{head}', so the service looks up '{head}' and answers "
         "that it does not exist. The resource itself is fine; the code must URL-encode the value ('#' as %23).")
     decision.report.actions = [

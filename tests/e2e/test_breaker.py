@@ -25,10 +25,9 @@ class Outage(PlaybackServer):
 
     down = True
 
-    def answer(self, method: str, host: str, path: str, body: str, authorization: str | None,
-               query: str = "") -> Reply | None:
+    def answer(self, method: str, host: str, path: str, body: str, authorization: str | None) -> Reply | None:
         if not self.down:
-            return super().answer(method, host, path, body, authorization, query)
+            return super().answer(method, host, path, body, authorization)
         with self._lock:
             self.calls.append({"method": method, "host": host, "path": path, "status": 503})
         return Reply(503, {}, {"error": {"code": "ServiceUnavailable", "message": "The service is unavailable."}})

@@ -34,21 +34,6 @@ def test_an_expired_certificate_still_decides_when_nothing_says_the_renewal_fail
     assert rule.get("id") == "app-service-certificate-expired" and facts["expired"] == "2025-03-01"
 
 
-def test_two_reads_of_one_path_with_other_filters_are_two_calls_and_a_repeat_is_one() -> None:
-    from evals.playback import _filters
-    from evals.runner import repeated_calls
-
-    path = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/st/providers/" \
-           "Microsoft.Authorization/roleAssignments"
-    first = {"method": "GET", "path": path, "status": 200,
-             "query": _filters("api-version=2022-04-01&$filter=assignedTo('a1')")}
-    second = {**first, "query": _filters("$filter=assignedTo('b2')&api-version=2022-04-01")}
-    assert repeated_calls([first, second]) == []
-    again = {**first, "query": _filters("$filter=assignedTo('a1')&api-version=2015-07-01")}
-    assert repeated_calls([first, again]) == [f"Azure call made twice: GET {path}?%24filter=assignedTo%28%27a1%27%29"]
-    assert _filters("sv=2022-11-02&sig=abc%3D&se=2026-01-01") == ""  # a SAS's parts are never kept
-
-
 def test_a_setting_named_in_advice_after_instead_of_is_no_former_error_but_a_code_expected_instead_is() -> None:
     from shared.catalog.index import negated
 

@@ -136,8 +136,8 @@ def _held_now(state: SessionState, principal: str | None, scope: str) -> RunTool
     rows = [a for a in assignments if a.get("relation") in ("at", "inherited")]
     below = [a for a in assignments if a.get("relation") == "below"]
     said = ""
-    if rows:
-        listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at {a.get('scope')}" for a in rows[:4])
+    if rows and all(a.get("role") for a in rows):  # a role not read may be the one that grants: say nothing held
+        listed = "; ".join(f"{a.get('role')} at {a.get('scope')}" for a in rows[:4])
         said = f" Azure shows the roles it holds there now: {listed}."
     if below:
         listed = "; ".join(f"{a.get('role') or 'an unreadable role'} at {a.get('scope')}" for a in below[:4])
