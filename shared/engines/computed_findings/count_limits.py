@@ -5,23 +5,12 @@ and the documented per-tier figure decide; a quota error alone names no limit.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from shared.engines.analyzers.common import picked
+from shared.engines.analyzers.common import picked, table
 from shared.engines.analyzers.ledger import reads_of_type
 from shared.engines.session_reads import Facts, last_segment
 from shared.session.state import SessionState
-
-_LIMITS = Path(__file__).resolve().parents[2] / "knowledge" / "count_limits.yaml"
-
-
-@lru_cache(maxsize=1)
-def count_limits() -> tuple[dict[str, Any], ...]:
-    return tuple(yaml.safe_load(_LIMITS.read_text(encoding="utf-8")))
 
 
 def _children(data: dict[str, Any]) -> list[str]:
@@ -40,7 +29,7 @@ def _tier(state: SessionState, parent_type: str, parent_id: str) -> str:
 
 def collection_at_tier_limit(state: SessionState) -> Facts:
     """The first collection read whose child count reached its parent's tier limit."""
-    for limit in count_limits():
+    for limit in table("count_limits"):
         segment = "/" + limit["children"].rsplit("/", 1)[-1].lower() + "/"
         for data in reads_of_type(state, "(?i)^" + limit["children"].replace(".", r"\.") + "$"):
             ids = _children(data)
